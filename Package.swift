@@ -1,0 +1,67 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "threadline",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "threadline", targets: ["threadline"]),
+        .library(name: "ThreadlineCore", targets: ["ThreadlineCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // C libraries from Debian -dev packages, each behind a system-library target.
+        .systemLibrary(
+            name: "CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // The only importer of libxml2: streams HTML as plain Swift values, imports no Foundation.
+        .target(name: "ThreadlineHTML", dependencies: ["CLibXML2"]),
+        // Text algorithms with no pipeline knowledge: entities, emoji codes, name folding.
+        .target(name: "ThreadlineText"),
+        // A self-contained Apache Parquet writer and its codecs.
+        .target(name: "ThreadlineParquet", dependencies: ["CZstd", "CSnappy", "CDeflate"]),
+
+        // The pipeline engine and every step type.
+        .target(
+            name: "ThreadlineCore",
+            dependencies: [
+                "ThreadlineHTML", "ThreadlineText", "ThreadlineParquet",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
+        // The thin command line.
+        .executableTarget(
+            name: "threadline",
+            dependencies: [
+                "ThreadlineCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        .testTarget(
+            name: "ThreadlineCoreTests",
+            dependencies: ["ThreadlineCore"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ThreadlineTextTests",
+            dependencies: [
+                "ThreadlineText",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(name: "ThreadlineHTMLTests", dependencies: ["ThreadlineHTML"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ThreadlineParquetTests", dependencies: ["ThreadlineParquet"]),
+    ]
+)
