@@ -29,21 +29,17 @@ public struct JSONSyntaxScanner: Sendable {
         var state = State.value
         var iterator = Array(bytes)[...]
 
-        func fail(_ reason: String) -> JSONSyntaxError {
-            JSONSyntaxError(line: cursor.line, column: cursor.column, reason: reason)
-        }
-
         while true {
             cursor.skipWhitespace(&iterator)
             guard let byte = iterator.first else {
                 if state == .done { return lines }
-                throw fail(stack.isEmpty && state == .value ? "no JSON value" : "unexpected end of file")
+                throw cursor.fail(stack.isEmpty && state == .value ? "no JSON value" : "unexpected end of file")
             }
             switch state {
             case .done:
-                throw fail("unexpected text after the JSON value")
+                throw cursor.fail("unexpected text after the JSON value")
             case .colon:
-                guard byte == UInt8(ascii: ":") else { throw fail("expected ':' after an object key") }
+                guard byte == UInt8(ascii: ":") else { throw cursor.fail("expected ':' after an object key") }
                 cursor.advance(&iterator)
                 state = .value
                 continue
@@ -57,7 +53,7 @@ public struct JSONSyntaxScanner: Sendable {
                     stack.removeLast()
                     state = stack.isEmpty ? .done : .commaOrEnd
                 } else {
-                    throw fail(stack.last == .array ? "expected ',' or ']'" : "expected ',' or '}'")
+                    throw cursor.fail(stack.last == .array ? "expected ',' or ']'" : "expected ',' or '}'")
                 }
                 continue
             case .key, .keyOrEnd:
@@ -67,8 +63,8 @@ public struct JSONSyntaxScanner: Sendable {
                     state = stack.isEmpty ? .done : .commaOrEnd
                     continue
                 }
-                guard byte == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-                try cursor.skipString(&iterator, fail: fail)
+                guard byte == UInt8(ascii: "\"") else { throw cursor.fail("expected a string key") }
+                try cursor.skipString(&iterator)
                 state = .colon
                 continue
             case .value, .valueOrEnd:
@@ -83,21 +79,21 @@ public struct JSONSyntaxScanner: Sendable {
             if stack.count == 1, stack[0] == .array { lines.append(cursor.line) }
             switch byte {
             case UInt8(ascii: "["), UInt8(ascii: "{"):
-                guard stack.count < maxDepth else { throw fail("nesting deeper than \(maxDepth) levels") }
+                guard stack.count < maxDepth else { throw cursor.fail("nesting deeper than \(maxDepth) levels") }
                 cursor.advance(&iterator)
                 stack.append(byte == UInt8(ascii: "[") ? .array : .object)
                 state = byte == UInt8(ascii: "[") ? .valueOrEnd : .keyOrEnd
             case UInt8(ascii: "\""):
-                try cursor.skipString(&iterator, fail: fail)
+                try cursor.skipString(&iterator)
                 state = stack.isEmpty ? .done : .commaOrEnd
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                try cursor.skipNumber(&iterator, fail: fail)
+                try cursor.skipNumber(&iterator)
                 state = stack.isEmpty ? .done : .commaOrEnd
             case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-                try cursor.skipLiteral(&iterator, fail: fail)
+                try cursor.skipLiteral(&iterator)
                 state = stack.isEmpty ? .done : .commaOrEnd
             default:
-                throw fail("unexpected character '\(Cursor.printable(byte))'")
+                throw cursor.fail("unexpected character '\(Cursor.printable(byte))'")
             }
         }
     }
@@ -109,6 +105,10 @@ public struct JSONSyntaxScanner: Sendable {
     private struct Cursor {
         var line = 1
         var column = 1
+
+        func fail(_ reason: String) -> JSONSyntaxError {
+            JSONSyntaxError(line: line, column: column, reason: reason)
+        }
 
         mutating func advance(_ bytes: inout ArraySlice<UInt8>) {
             let byte = bytes.removeFirst()
@@ -128,9 +128,7 @@ public struct JSONSyntaxScanner: Sendable {
             }
         }
 
-        mutating func skipString(
-            _ bytes: inout ArraySlice<UInt8>, fail: (String) -> JSONSyntaxError
-        ) throws(JSONSyntaxError) {
+        mutating func skipString(_ bytes: inout ArraySlice<UInt8>) throws(JSONSyntaxError) {
             advance(&bytes)  // the opening quote
             while let byte = bytes.first {
                 switch byte {
@@ -163,9 +161,7 @@ public struct JSONSyntaxScanner: Sendable {
             throw fail("unterminated string")
         }
 
-        mutating func skipNumber(
-            _ bytes: inout ArraySlice<UInt8>, fail: (String) -> JSONSyntaxError
-        ) throws(JSONSyntaxError) {
+        mutating func skipNumber(_ bytes: inout ArraySlice<UInt8>) throws(JSONSyntaxError) {
             func digits(_ bytes: inout ArraySlice<UInt8>) -> Int {
                 var count = 0
                 while let byte = bytes.first, byte.isDigit {
@@ -191,9 +187,7 @@ public struct JSONSyntaxScanner: Sendable {
             }
         }
 
-        mutating func skipLiteral(
-            _ bytes: inout ArraySlice<UInt8>, fail: (String) -> JSONSyntaxError
-        ) throws(JSONSyntaxError) {
+        mutating func skipLiteral(_ bytes: inout ArraySlice<UInt8>) throws(JSONSyntaxError) {
             for literal in ["true", "false", "null"] where bytes.starts(with: literal.utf8) {
                 for _ in literal.utf8 { advance(&bytes) }
                 return

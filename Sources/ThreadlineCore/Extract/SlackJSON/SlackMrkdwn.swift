@@ -58,6 +58,10 @@ public struct SlackMrkdwn: Sendable {
         case "!":
             return special(target.dropFirst(), label: label, raw: content)
         default:
+            // Slack escapes a literal '<' as &lt;, so a link target is a URL: a scheme, no spaces.
+            guard target.contains(":"), !target.contains(where: \.isWhitespace) else {
+                return "<" + Self.decodeEntities(content) + ">"
+            }
             let url = Self.decodeEntities(target)
             guard let label, label != url else { return url }
             return "[\(label)](\(url))"
