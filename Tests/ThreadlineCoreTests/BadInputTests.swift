@@ -160,7 +160,7 @@ import Testing
         #expect(error.diagnostics[0].location?.description == "b.md:1:1")
         #expect(error.diagnostics[0].message == "rejected: no front matter: the file must start with a '---' line")
         #expect(try scratch.read("out/messages.jsonl") == before)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).filter { $0.hasPrefix(".") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).filter { $0.contains(".tmp-") }
         #expect(leftovers.isEmpty, "staging files are removed")
     }
 
