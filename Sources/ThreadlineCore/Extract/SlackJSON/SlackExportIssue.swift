@@ -16,11 +16,14 @@ public struct SlackExportIssue: Error, Sendable, Hashable, CustomStringConvertib
     public var file: String
     public var line: Int?
     public var column: Int?
+    /// Message records the issue stands for: 1 for a rejected message, 0 for a file or a warning.
+    public var records: Int
     /// Lowercase and specific, e.g. `day file is not valid JSON: expected ',' or ']'`.
     public var reason: String
 
-    public init(_ severity: Severity, file: String, line: Int? = nil, column: Int? = nil, reason: String) {
+    public init(_ severity: Severity, file: String, line: Int? = nil, column: Int? = nil, records: Int = 0, reason: String) {
         self.severity = severity
+        self.records = records
         self.file = file
         self.line = line
         self.column = column

@@ -18,13 +18,16 @@ public struct SlackConversation: Sendable {
 
     /// The folder name: the channel or mpdm name, or the DM id. threadline's `document_id`.
     public var name: String
-    /// The conversation id from the metadata file, when listed.
-    public var id: String?
+    /// The entry of the metadata file that lists it.
+    public var info: SlackConversationInfo?
     public var kind: Kind
     /// The day files read, sorted.
     public var dayFiles: [String]
     public var threads: [SlackThread]
     public var counts: SlackAssemblyCounts
+
+    /// The conversation id from the metadata file, when listed.
+    public var id: String? { info?.id }
 }
 
 /// A whole export, read: names, conversations in name order, issues and counts.
@@ -87,7 +90,7 @@ public struct SlackExportReader: Sendable {
                 for user in metadata(SlackUser.self, file) { directory.add(user) }
             }
 
-            var listed: [String: (id: String, kind: SlackConversation.Kind)] = [:]
+            var listed: [String: (info: SlackConversationInfo, kind: SlackConversation.Kind)] = [:]
             let metadataFiles: [(String, SlackConversation.Kind)] = [
                 ("channels.json", .publicChannel), ("groups.json", .privateChannel),
                 ("dms.json", .directMessage), ("mpims.json", .groupDirectMessage),
@@ -96,7 +99,7 @@ public struct SlackExportReader: Sendable {
                 for info in metadata(SlackConversationInfo.self, file) {
                     directory.addConversation(info)
                     let folder = kind == .directMessage ? info.id : (info.name ?? info.id)
-                    if listed[folder] == nil { listed[folder] = (info.id, kind) }
+                    if listed[folder] == nil { listed[folder] = (info, kind) }
                 }
             }
 
@@ -128,13 +131,13 @@ public struct SlackExportReader: Sendable {
                 let assembled = assembler.assemble(records)
                 for (duplicate, original) in assembled.duplicates {
                     issues.append(SlackExportIssue(
-                        .rejected, file: duplicate.file, line: duplicate.line,
+                        .rejected, file: duplicate.file, line: duplicate.line, records: 1,
                         reason: "duplicate message ts \(duplicate.message.ts.raw) (first in \(original.file)"
                             + (original.line.map { ":\($0)" } ?? "") + ")"))
                 }
                 totals.add(assembled.counts)
                 conversations.append(SlackConversation(
-                    name: folder, id: listed[folder]?.id, kind: listed[folder]?.kind ?? .unlisted,
+                    name: folder, info: listed[folder]?.info, kind: listed[folder]?.kind ?? .unlisted,
                     dayFiles: files, threads: assembled.threads, counts: assembled.counts))
             }
             return SlackExport(
@@ -215,7 +218,7 @@ public struct SlackExportReader: Sendable {
                 switch slot.result {
                 case .failure(let reason):
                     rejected += 1
-                    issues.append(SlackExportIssue(.rejected, file: file, line: line, reason: reason.description))
+                    issues.append(SlackExportIssue(.rejected, file: file, line: line, records: 1, reason: reason.description))
                 case .success(let message):
                     for fieldIssue in message.fieldIssues {
                         issues.append(SlackExportIssue(.warning, file: file, line: line,

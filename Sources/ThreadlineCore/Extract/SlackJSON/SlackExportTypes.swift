@@ -142,6 +142,9 @@ public struct SlackConversationInfo: Sendable, Hashable, Decodable {
     public var name: String?
     public var created: String?
     public var members: [String]
+    /// `topic.value` and `purpose.value`, when set.
+    public var topic: String?
+    public var purpose: String?
     public var fieldIssues: [SlackFieldIssue] = []
 
     public init(id: String, name: String? = nil, members: [String] = []) {
@@ -150,7 +153,9 @@ public struct SlackConversationInfo: Sendable, Hashable, Decodable {
         self.members = members
     }
 
-    private enum Keys: String, CodingKey { case id, name, created, members }
+    private enum Keys: String, CodingKey { case id, name, created, members, topic, purpose }
+
+    private struct Note: Decodable { var value: String? }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
@@ -159,6 +164,8 @@ public struct SlackConversationInfo: Sendable, Hashable, Decodable {
         name = fields.optional(String.self, .name)
         created = fields.flexibleString(.created)
         members = fields.optional([String].self, .members) ?? []
+        topic = fields.optional(Note.self, .topic)?.value?.trimmedNonEmpty
+        purpose = fields.optional(Note.self, .purpose)?.value?.trimmedNonEmpty
         fieldIssues = fields.issues
     }
 }
