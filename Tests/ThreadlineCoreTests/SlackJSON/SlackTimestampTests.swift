@@ -30,7 +30,12 @@ import Testing
         let earlier = try #require(SlackTimestamp("1615199838.116739"))
         let later = try #require(SlackTimestamp("1615199838.116740"))
         #expect(earlier < later)
-        #expect(try #require(SlackTimestamp("1615199838.5")) == SlackTimestamp("1615199838.5"))
-        #expect(try #require(SlackTimestamp("9.000001")) < #require(SlackTimestamp("10.000000")))
+        let nine = try #require(SlackTimestamp("9.000001"))
+        let ten = try #require(SlackTimestamp("10.000000"))
+        #expect(nine < ten)
+        #expect(SlackTimestamp("1615199838.5") != SlackTimestamp("1615199838.500000"))
+        // Same instant, different spellings: equal in time, ordered by the raw string, never equal.
+        #expect(SlackTimestamp("1615199838.5")?.microsecondsSinceEpoch
+                == SlackTimestamp("1615199838.500000")?.microsecondsSinceEpoch)
     }
 }
