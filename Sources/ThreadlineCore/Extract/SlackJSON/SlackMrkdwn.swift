@@ -15,51 +15,65 @@ public struct SlackMrkdwn: Sendable {
     }
 
     /// The decoded form of `text`.
+    ///
+    /// Works on UTF-8 bytes: every delimiter is ASCII, and an ASCII byte never occurs inside a
+    /// multi-byte sequence, so slicing at delimiters always cuts between characters.
     public func decode(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        var rest = text[...]
-        while let open = rest.firstIndex(of: "<") {
-            output += Self.decodeEntities(rest[..<open])
-            let afterOpen = rest.index(after: open)
-            // A token ends at the next '>' and never spans a line or another '<'.
-            guard let close = rest[afterOpen...].firstIndex(where: { $0 == ">" || $0 == "<" || $0 == "\n" }),
-                rest[close] == ">", close > afterOpen
-            else {
-                output += "<"
-                rest = rest[afterOpen...]
+        let bytes = Array(text.utf8)
+        guard bytes.contains(where: { $0 == Self.lessThan || $0 == Self.ampersand }) else { return text }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        var plainStart = 0
+        while index < bytes.count {
+            guard bytes[index] == Self.lessThan else {
+                index += 1
                 continue
             }
-            output += token(rest[afterOpen..<close])
-            rest = rest[rest.index(after: close)...]
+            // A token ends at the next '>' and never spans a line or another '<'.
+            var close = index + 1
+            while close < bytes.count, bytes[close] != Self.greaterThan, bytes[close] != Self.lessThan,
+                bytes[close] != Self.newline
+            {
+                close += 1
+            }
+            guard close < bytes.count, bytes[close] == Self.greaterThan, close > index + 1 else {
+                index += 1
+                continue
+            }
+            Self.appendDecodingEntities(bytes[plainStart..<index], to: &output)
+            output += token(bytes[(index + 1)..<close]).utf8
+            index = close + 1
+            plainStart = index
         }
-        output += Self.decodeEntities(rest)
-        return output
+        Self.appendDecodingEntities(bytes[plainStart...], to: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// The text for one token's content (between `<` and `>`).
-    private func token(_ content: Substring) -> String {
-        let target: Substring
+    private func token(_ content: ArraySlice<UInt8>) -> String {
+        let target: ArraySlice<UInt8>
         let label: String?
-        if let bar = content.firstIndex(of: "|") {
+        if let bar = content.firstIndex(of: UInt8(ascii: "|")) {
             target = content[..<bar]
-            label = Self.decodeEntities(content[content.index(after: bar)...]).trimmedNonEmpty
+            label = Self.decodeEntities(content[(bar + 1)...]).trimmedNonEmpty
         } else {
             target = content
             label = nil
         }
+        let rest = String(decoding: target.dropFirst(), as: UTF8.self)
         switch target.first {
-        case "@":
-            let id = String(target.dropFirst())
-            return "@" + (label.map(Self.droppingAt) ?? directory.userName(id) ?? id)
-        case "#":
-            let id = String(target.dropFirst())
-            return "#" + (label ?? directory.channelName(id) ?? id)
-        case "!":
-            return special(target.dropFirst(), label: label, raw: content)
+        case UInt8(ascii: "@"):
+            return "@" + (label.map(Self.droppingAt) ?? directory.userName(rest) ?? rest)
+        case UInt8(ascii: "#"):
+            return "#" + (label ?? directory.channelName(rest) ?? rest)
+        case UInt8(ascii: "!"):
+            return special(rest, label: label, raw: content)
         default:
             // Slack escapes a literal '<' as &lt;, so a link target is a URL: a scheme, no spaces.
-            guard target.contains(":"), !target.contains(where: \.isWhitespace) else {
+            guard target.contains(UInt8(ascii: ":")),
+                !target.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D })
+            else {
                 return "<" + Self.decodeEntities(content) + ">"
             }
             let url = Self.decodeEntities(target)
@@ -69,7 +83,7 @@ public struct SlackMrkdwn: Sendable {
     }
 
     /// `<!here>`, `<!channel>`, `<!everyone>`, `<!subteam^S1|@team>`, `<!date^…|fallback>`.
-    private func special(_ command: Substring, label: String?, raw: Substring) -> String {
+    private func special(_ command: String, label: String?, raw: ArraySlice<UInt8>) -> String {
         let name = command.prefix { $0 != "^" }
         switch name {
         case "here", "channel", "everyone", "group":
@@ -85,29 +99,44 @@ public struct SlackMrkdwn: Sendable {
         label.hasPrefix("@") ? String(label.dropFirst()) : label
     }
 
-    /// Decodes `&amp;`, `&lt;` and `&gt;` in one pass; any other `&` stays as it is.
-    static func decodeEntities(_ text: Substring) -> String {
-        guard text.contains("&") else { return String(text) }
-        var output = ""
-        var rest = text
-        while let amp = rest.firstIndex(of: "&") {
-            output += rest[..<amp]
-            let tail = rest[amp...]
-            if tail.hasPrefix("&amp;") {
-                output += "&"
-                rest = tail.dropFirst(5)
-            } else if tail.hasPrefix("&lt;") {
-                output += "<"
-                rest = tail.dropFirst(4)
-            } else if tail.hasPrefix("&gt;") {
-                output += ">"
-                rest = tail.dropFirst(4)
-            } else {
-                output += "&"
-                rest = tail.dropFirst()
+    private static let lessThan = UInt8(ascii: "<")
+    private static let greaterThan = UInt8(ascii: ">")
+    private static let ampersand = UInt8(ascii: "&")
+    private static let newline = UInt8(ascii: "\n")
+
+    /// `bytes` as a string with `&amp;`, `&lt;` and `&gt;` decoded in one pass.
+    static func decodeEntities(_ bytes: ArraySlice<UInt8>) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        appendDecodingEntities(bytes, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends `bytes`, decoding `&amp;`, `&lt;` and `&gt;` once; any other `&` stays as it is.
+    static func appendDecodingEntities(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == ampersand {
+                let tail = bytes[index...]
+                if tail.starts(with: "&amp;".utf8) {
+                    output.append(ampersand)
+                    index += 5
+                    continue
+                }
+                if tail.starts(with: "&lt;".utf8) {
+                    output.append(lessThan)
+                    index += 4
+                    continue
+                }
+                if tail.starts(with: "&gt;".utf8) {
+                    output.append(greaterThan)
+                    index += 4
+                    continue
+                }
             }
+            output.append(byte)
+            index += 1
         }
-        output += rest
-        return output
     }
 }
