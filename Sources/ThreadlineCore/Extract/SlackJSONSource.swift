@@ -72,8 +72,11 @@ public struct SlackJSONSource: SourceStep {
 
     public func extract(_ unit: InputUnit, into result: inout ExtractResult) {
         let export: SlackExport
+        var documents: [Document] = []
         do {
-            export = try reader.read(URL(fileURLWithPath: unit.path), name: unit.relativePath)
+            export = try reader.read(URL(fileURLWithPath: unit.path), name: unit.relativePath) { conversation in
+                documents.append(document(conversation, unit: unit))
+            }
         } catch {
             result.rejects.append(Reject(file: unit.relativePath, step: Self.type.name, reason: error.reason, rows: 0))
             return
@@ -99,7 +102,7 @@ public struct SlackJSONSource: SourceStep {
         // Skipped subtypes are not records of the conversation: they are counted in the notes above,
         // so rows in = rows out + rows rejected holds.
         result.inputRows = export.counts.kept + export.messagesRejected + export.counts.duplicates
-        result.documents += export.conversations.map { document($0, unit: unit) }
+        result.documents += documents
     }
 
     /// A conversation as a document of threads.
@@ -110,6 +113,8 @@ public struct SlackJSONSource: SourceStep {
         case .directMessage, .groupDirectMessage: document.title = conversation.name
         }
         document.description = conversation.info?.purpose ?? conversation.info?.topic
+        // One string per day file, shared by its messages.
+        let sourceFiles = Dictionary(uniqueKeysWithValues: conversation.dayFiles.map { ($0, unit.relativePath + "/" + $0) })
         document.threads = conversation.threads.map { thread in
             Thread(messages: thread.messages.map { record in
                 let isReply = record.message.ts != thread.key
@@ -117,7 +122,7 @@ public struct SlackJSONSource: SourceStep {
                     key: record.message.ts.raw, parentKey: isReply ? thread.key.raw : nil, sourceLine: record.line,
                     authorRaw: record.author.name, authorRef: record.author.key, textRaw: record.message.text,
                     text: record.text, sentAt: Timestamp(microseconds: record.message.ts.microsecondsSinceEpoch))
-                message.sourceFile = unit.relativePath + "/" + record.file
+                message.sourceFile = sourceFiles[record.file] ?? unit.relativePath + "/" + record.file
                 return message
             })
         }

@@ -33,6 +33,7 @@ public struct SlackConversation: Sendable {
 /// A whole export, read: names, conversations in name order, issues and counts.
 public struct SlackExport: Sendable {
     public var directory: SlackDirectory
+    /// Every conversation, by name; empty when they were handed to a visitor one at a time.
     public var conversations: [SlackConversation]
     /// Everything that was rejected or looked wrong, in reading order.
     public var issues: [SlackExportIssue]
@@ -62,9 +63,21 @@ public struct SlackExportReader: Sendable {
 
     /// Reads the export at `url`; `name` is how issues refer to the export (e.g. its relative path).
     public func read(_ url: URL, name: String? = nil) throws(SlackExportIssue) -> SlackExport {
+        var conversations: [SlackConversation] = []
+        var export = try read(url, name: name) { conversations.append($0) }
+        export.conversations = conversations
+        return export
+    }
+
+    /// Reads the export at `url`, handing each conversation to `visit` as soon as it is assembled
+    /// and keeping none: memory holds one conversation's messages at a time, not the export's.
+    /// The result has the directory, issues and counts, and no conversations.
+    public func read(
+        _ url: URL, name: String? = nil, each visit: (SlackConversation) -> Void
+    ) throws(SlackExportIssue) -> SlackExport {
         let archive = try SlackExportArchive(url: url, name: name ?? url.lastPathComponent, limits: limits)
         var session = Session(archive: archive, limits: limits)
-        return session.run(assembler: SlackThreadAssembler(skipSubtypes: skipSubtypes))
+        return session.run(assembler: SlackThreadAssembler(skipSubtypes: skipSubtypes), visit: visit)
     }
 
     /// The state of one read: the archive and the issues found so far.
@@ -78,7 +91,7 @@ public struct SlackExportReader: Sendable {
             self.limits = limits
         }
 
-        mutating func run(assembler: SlackThreadAssembler) -> SlackExport {
+        mutating func run(assembler: SlackThreadAssembler, visit: (SlackConversation) -> Void) -> SlackExport {
             var directory = SlackDirectory()
             let userFiles = ["users.json", "org_users.json"].filter(archive.paths.contains)
             if userFiles.isEmpty {
@@ -116,7 +129,6 @@ public struct SlackExportReader: Sendable {
             }
 
             let mrkdwn = SlackMrkdwn(directory: directory)
-            var conversations: [SlackConversation] = []
             var totals = SlackAssemblyCounts()
             var read = 0
             var rejected = 0
@@ -136,12 +148,12 @@ public struct SlackExportReader: Sendable {
                             + (original.line.map { ":\($0)" } ?? "") + ")"))
                 }
                 totals.add(assembled.counts)
-                conversations.append(SlackConversation(
+                visit(SlackConversation(
                     name: folder, info: listed[folder]?.info, kind: listed[folder]?.kind ?? .unlisted,
                     dayFiles: files, threads: assembled.threads, counts: assembled.counts))
             }
             return SlackExport(
-                directory: directory, conversations: conversations, issues: issues,
+                directory: directory, conversations: [], issues: issues,
                 messagesRead: read, messagesRejected: rejected, counts: totals)
         }
 
