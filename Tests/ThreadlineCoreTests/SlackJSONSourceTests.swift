@@ -214,5 +214,7 @@ import Testing
         #expect(rejects.first?["line"] as? Int == 4)
         #expect(rejects.first?["column"] as? Int == 1)
         #expect(rejects.first?["step"] as? String == "slack_json")
+        #expect(rejects.first?["record"] is NSNull)
+        #expect(rejects.compactMap { $0["record"] as? String }.contains(#"{"type":"message","user":"U1","text":"no ts"}"#))
     }
 }

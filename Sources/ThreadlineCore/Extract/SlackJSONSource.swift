@@ -87,7 +87,7 @@ public struct SlackJSONSource: SourceStep {
             case .rejected:
                 result.rejects.append(Reject(
                     file: file, line: issue.line, column: issue.column, step: Self.type.name, reason: issue.reason,
-                    rows: issue.records))
+                    record: issue.record, rows: issue.records))
             case .warning:
                 let location = [issue.line, issue.column].compactMap { $0.map { ":\($0)" } }.joined()
                 result.notes.count("warnings", "\(file)\(location): \(issue.reason)")

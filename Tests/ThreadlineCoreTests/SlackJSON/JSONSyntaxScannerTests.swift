@@ -22,6 +22,16 @@ import Testing
         #expect(try lines(#"{"a": [1]}"#) == [])
     }
 
+    @Test func elementRangesCoverEachElementsRawText() throws {
+        let text = "[ {\"a\": [1, {\"b\": 2}]} ,\n  \"two\",3, [] ]"
+        let bytes = Array(text.utf8)
+        let elements = try JSONSyntaxScanner().elements(of: bytes)
+        #expect(elements.map { String(decoding: bytes[$0.range], as: UTF8.self) } == [
+            #"{"a": [1, {"b": 2}]}"#, #""two""#, "3", "[]",
+        ])
+        #expect(elements.map(\.line) == [1, 2, 2, 2])
+    }
+
     @Test(arguments: [
         ("[\n{\"a\": 1}\n{\"b\": 2}\n]", 3, 1, "expected ',' or ']'"),
         ("[\n{\"a\": 1,,}]", 2, 9, "expected a string key"),

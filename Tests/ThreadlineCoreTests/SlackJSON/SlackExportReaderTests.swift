@@ -147,6 +147,16 @@ import ZIPFoundation
         ])
     }
 
+    @Test func rejectedMessagesKeepTheirRawJSON() throws {
+        let records = try edge().issues.filter { $0.records == 1 }.map(\.record)
+        #expect(records == [
+            #"{"type":"message","user":"U1","text":"no ts"}"#,
+            #"{"type":"message","user":"U1","ts":1609546000.5,"text":"numeric ts"}"#,
+            "42",
+            nil,
+        ])
+    }
+
     @Test func accountsForEveryMessageObject() throws {
         let export = try edge()
         // general: 11 + 6 of 9 elements (3 rejected); broken: 1 (its other day file is rejected whole);

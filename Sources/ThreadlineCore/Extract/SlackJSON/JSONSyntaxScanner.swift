@@ -20,19 +20,41 @@ public struct JSONSyntaxScanner: Sendable {
 
     public init() {}
 
+    /// Where one element of the top-level array is: its first line and its bytes.
+    public struct Element: Sendable, Hashable {
+        /// The 1-based line the element starts on.
+        public var line: Int
+        /// The element's byte offsets in the scanned text (its raw JSON, for quarantine).
+        public var range: Range<Int>
+    }
+
     /// Checks `bytes` and returns the 1-based line on which each element of the top-level array
     /// starts (empty when the top-level value is not an array).
     public func elementLines(of bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> [Int] {
+        try elements(of: bytes).map(\.line)
+    }
+
+    /// Checks `bytes` and returns each element of the top-level array (none when the top-level
+    /// value is not an array).
+    public func elements(of bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> [Element] {
         var cursor = Cursor()
-        var lines: [Int] = []
+        var elements: [Element] = []
         var stack: [Container] = []
         var state = State.value
         var iterator = Array(bytes)[...]
 
+        /// After a value: closes the element it ends, if it was one, and expects what follows.
+        func finishValue() {
+            if stack.count == 1, stack[0] == .array, let last = elements.indices.last {
+                elements[last].range = elements[last].range.lowerBound..<iterator.startIndex
+            }
+            state = stack.isEmpty ? .done : .commaOrEnd
+        }
+
         while true {
             cursor.skipWhitespace(&iterator)
             guard let byte = iterator.first else {
-                if state == .done { return lines }
+                if state == .done { return elements }
                 throw cursor.fail(stack.isEmpty && state == .value ? "no JSON value" : "unexpected end of file")
             }
             switch state {
@@ -51,7 +73,7 @@ public struct JSONSyntaxScanner: Sendable {
                 } else if byte == closing {
                     cursor.advance(&iterator)
                     stack.removeLast()
-                    state = stack.isEmpty ? .done : .commaOrEnd
+                    finishValue()
                 } else {
                     throw cursor.fail(stack.last == .array ? "expected ',' or ']'" : "expected ',' or '}'")
                 }
@@ -60,7 +82,7 @@ public struct JSONSyntaxScanner: Sendable {
                 if state == .keyOrEnd, byte == UInt8(ascii: "}") {
                     cursor.advance(&iterator)
                     stack.removeLast()
-                    state = stack.isEmpty ? .done : .commaOrEnd
+                    finishValue()
                     continue
                 }
                 guard byte == UInt8(ascii: "\"") else { throw cursor.fail("expected a string key") }
@@ -71,12 +93,15 @@ public struct JSONSyntaxScanner: Sendable {
                 if state == .valueOrEnd, byte == UInt8(ascii: "]") {
                     cursor.advance(&iterator)
                     stack.removeLast()
-                    state = stack.isEmpty ? .done : .commaOrEnd
+                    finishValue()
                     continue
                 }
             }
             // A value starts here.
-            if stack.count == 1, stack[0] == .array { lines.append(cursor.line) }
+            if stack.count == 1, stack[0] == .array {
+                let start = iterator.startIndex
+                elements.append(Element(line: cursor.line, range: start..<start))
+            }
             switch byte {
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 guard stack.count < maxDepth else { throw cursor.fail("nesting deeper than \(maxDepth) levels") }
@@ -85,13 +110,13 @@ public struct JSONSyntaxScanner: Sendable {
                 state = byte == UInt8(ascii: "[") ? .valueOrEnd : .keyOrEnd
             case UInt8(ascii: "\""):
                 try cursor.skipString(&iterator)
-                state = stack.isEmpty ? .done : .commaOrEnd
+                finishValue()
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 try cursor.skipNumber(&iterator)
-                state = stack.isEmpty ? .done : .commaOrEnd
+                finishValue()
             case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
                 try cursor.skipLiteral(&iterator)
-                state = stack.isEmpty ? .done : .commaOrEnd
+                finishValue()
             default:
                 throw cursor.fail("unexpected character '\(Cursor.printable(byte))'")
             }

@@ -18,6 +18,8 @@ public struct SlackExportIssue: Error, Sendable, Hashable, CustomStringConvertib
     public var column: Int?
     /// Message records the issue stands for: 1 for a rejected message, 0 for a file or a warning.
     public var records: Int
+    /// The raw JSON of a rejected message, for quarantine.
+    public var record: String?
     /// Lowercase and specific, e.g. `day file is not valid JSON: expected ',' or ']'`.
     public var reason: String
 

@@ -167,16 +167,18 @@ public struct SlackExportReader: Sendable {
         }
 
         /// Reads a file and checks its JSON syntax; a failure becomes an issue of `severity`.
-        mutating func jsonFile(_ file: String, severity: SlackExportIssue.Severity, what: String) -> (Data, [Int])? {
+        mutating func jsonFile(
+            _ file: String, severity: SlackExportIssue.Severity, what: String
+        ) -> (Data, [JSONSyntaxScanner.Element])? {
             do {
                 let data = try archive.read(file)
-                let lines = try JSONSyntaxScanner().elementLines(of: data)
+                let elements = try JSONSyntaxScanner().elements(of: data)
                 guard data.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) == UInt8(ascii: "[") else {
                     issues.append(SlackExportIssue(severity, file: file, line: 1, column: 1,
                                                    reason: "\(what) is not a JSON array"))
                     return nil
                 }
-                return (data, lines)
+                return (data, elements)
             } catch let issue as SlackExportIssue {
                 var issue = issue
                 issue.severity = severity
@@ -192,14 +194,14 @@ public struct SlackExportReader: Sendable {
 
         /// The readable entries of a metadata file; unreadable ones are warnings with their line.
         mutating func metadata<T: Decodable>(_ type: T.Type, _ file: String) -> [T] {
-            guard let (data, lines) = jsonFile(file, severity: .warning, what: file) else { return [] }
+            guard let (data, spans) = jsonFile(file, severity: .warning, what: file) else { return [] }
             guard let elements = try? JSONDecoder().decode([LenientElement<T>].self, from: data) else {
                 issues.append(SlackExportIssue(.warning, file: file, reason: "\(file) is not valid UTF-8 JSON"))
                 return []
             }
             var values: [T] = []
             for (index, element) in elements.enumerated() {
-                let line = index < lines.count ? lines[index] : nil
+                let line = index < spans.count ? spans[index].line : nil
                 guard let value = element.value else {
                     issues.append(SlackExportIssue(.warning, file: file, line: line,
                                                    reason: "entry \(index + 1) has no string 'id'"))
@@ -214,7 +216,7 @@ public struct SlackExportReader: Sendable {
         mutating func dayFile(_ file: String, directory: SlackDirectory, mrkdwn: SlackMrkdwn)
             -> (records: [SlackMessageRecord], rejected: Int)
         {
-            guard let (data, lines) = jsonFile(file, severity: .rejected, what: "day file") else { return ([], 0) }
+            guard let (data, spans) = jsonFile(file, severity: .rejected, what: "day file") else { return ([], 0) }
             let slots: [SlackMessageSlot]
             do {
                 slots = try JSONDecoder().decode([SlackMessageSlot].self, from: data)
@@ -226,11 +228,16 @@ public struct SlackExportReader: Sendable {
             records.reserveCapacity(slots.count)
             var rejected = 0
             for (index, slot) in slots.enumerated() {
-                let line = index < lines.count ? lines[index] : nil
+                let span = index < spans.count ? spans[index] : nil
+                let line = span?.line
                 switch slot.result {
                 case .failure(let reason):
                     rejected += 1
-                    issues.append(SlackExportIssue(.rejected, file: file, line: line, records: 1, reason: reason.description))
+                    var issue = SlackExportIssue(.rejected, file: file, line: line, records: 1, reason: reason.description)
+                    issue.record = span.map { span in
+                        String(decoding: data[(data.startIndex + span.range.lowerBound)..<(data.startIndex + span.range.upperBound)], as: UTF8.self)
+                    }
+                    issues.append(issue)
                 case .success(let message):
                     for fieldIssue in message.fieldIssues {
                         issues.append(SlackExportIssue(.warning, file: file, line: line,
