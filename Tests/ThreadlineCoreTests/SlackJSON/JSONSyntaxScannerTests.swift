@@ -55,6 +55,17 @@ import Testing
         }
     }
 
+    @Test func rejectsInvalidUTF8InsideStringsWithItsPosition() throws {
+        let valid = Array("[\"olá ☕ 😀\"]".utf8)
+        #expect(try JSONSyntaxScanner().elementLines(of: valid) == [1])
+        for bad: [UInt8] in [[0xC3], [0xE2, 0x98], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xFF]] {
+            let bytes = Array("[\n\"ok\", \"é".utf8) + bad + Array("\"]".utf8)
+            #expect(throws: JSONSyntaxError(line: 2, column: 9, reason: "invalid UTF-8 in a string")) {
+                try JSONSyntaxScanner().elementLines(of: bytes)
+            }
+        }
+    }
+
     @Test func boundsNestingWithoutRecursion() {
         let deep = String(repeating: "[", count: 200_000)
         #expect(throws: JSONSyntaxError(line: 1, column: 513, reason: "nesting deeper than 512 levels")) {

@@ -13,7 +13,8 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
 /// Foundation's decoder says only "the given data was not valid JSON". This scanner names the line
 /// and column of the first error, so a broken day file is rejected with a location a person can open,
 /// and it records the line of each element of a top-level array, which becomes a message's
-/// `source_line`. It is iterative (no recursion), bounds nesting, and runs in linear time.
+/// `source_line`. It is iterative (no recursion), bounds nesting, runs in linear time, and checks
+/// that strings are valid UTF-8 (outside strings only ASCII is valid JSON anyway).
 public struct JSONSyntaxScanner: Sendable {
     /// The deepest nesting accepted (Foundation's decoder stops at 512 as well).
     public var maxDepth = 512
@@ -179,6 +180,13 @@ public struct JSONSyntaxScanner: Sendable {
                     }
                 case 0..<0x20:
                     throw fail(byte == 0x0A ? "unterminated string" : "control character in a string")
+                case 0x80...:
+                    var scalarBytes = bytes.makeIterator()
+                    var parser = Unicode.UTF8.ForwardParser()
+                    guard case .valid(let scalar) = parser.parseScalar(from: &scalarBytes) else {
+                        throw fail("invalid UTF-8 in a string")
+                    }
+                    for _ in 0..<scalar.count { advance(&bytes) }
                 default:
                     advance(&bytes)
                 }
