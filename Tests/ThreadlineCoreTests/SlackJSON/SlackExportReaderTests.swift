@@ -193,9 +193,9 @@ import ZIPFoundation
     ]
 
     /// A zip of `files` built with ZIPFoundation (which sets the UTF-8 name flag).
-    private func makeZip(at url: URL) throws {
+    private func makeZip(at url: URL, files: [(String, String)] = files) throws {
         let archive = try Archive(url: url, accessMode: .create)
-        for (path, contents) in Self.files {
+        for (path, contents) in files {
             let data = Data(contents.utf8)
             try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count),
                                  compressionMethod: .deflate) { position, size in
@@ -240,6 +240,27 @@ import ZIPFoundation
             #expect(message.author.name == "ana")
             #expect(message.file == "\(Self.channel)/2021-01-01.json")
         }
+    }
+
+    @Test func zipEntriesWithUnsafeOrRepeatedPathsAreLeftOutAndReported() throws {
+        let scratch = try ScratchExport([:])
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(at: scratch.url, withIntermediateDirectories: true)
+        let zip = scratch.url.appendingPathComponent("hostile.zip")
+        let day = #"[{"ts":"1609459200.000100","user":"U1","text":"x"}]"#
+        try makeZip(at: zip, files: Self.files + [
+            ("../escape/2021-01-01.json", day),
+            ("/abs/2021-01-01.json", day),
+            ("\(Self.channel)/2021-01-01.json", #"[{"ts":"1609459300.000100","user":"U1","text":"second copy"}]"#),
+        ])
+        let export = try SlackExportReader().read(zip)
+        #expect(export.issues.map(\.description) == [
+            "../escape/2021-01-01.json: warning: zip entry with an unsafe path was not read",
+            "/abs/2021-01-01.json: warning: zip entry with an unsafe path was not read",
+            "\(Self.channel)/2021-01-01.json: warning: zip entry repeats a name; only the first was read",
+        ])
+        #expect(export.conversations.map(\.name) == [Self.channel])
+        #expect(export.conversations.first?.threads.compactMap(\.root?.text) == ["olá"])
     }
 
     @Test func zipWrappedInOneFolderReadsFromThatFolder() throws {

@@ -26,6 +26,8 @@ public struct SlackExportLimits: Sendable, Hashable {
 final class SlackExportArchive {
     /// Every regular file, sorted.
     let paths: [String]
+    /// Zip entries left out, with why: unsafe paths (`..`, absolute) and repeated names.
+    private(set) var ignoredEntries: [(path: String, reason: String)] = []
     private let storage: Storage
     private let limits: SlackExportLimits
     private var bytesRead = 0
@@ -59,8 +61,15 @@ final class SlackExportArchive {
                 throw SlackExportIssue(.rejected, file: name, reason: "zip has more than \(limits.maxFiles) files")
             }
             let path = Self.decodedPath(of: entry)
-            guard !path.hasPrefix("__MACOSX/"), entries[path] == nil else { continue }
-            entries[path] = entry
+            if path.hasPrefix("__MACOSX/") { continue }
+            let components = path.split(separator: "/", omittingEmptySubsequences: false)
+            if path.hasPrefix("/") || components.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }) {
+                ignoredEntries.append((path, "zip entry with an unsafe path was not read"))
+            } else if entries[path] != nil {
+                ignoredEntries.append((path, "zip entry repeats a name; only the first was read"))
+            } else {
+                entries[path] = entry
+            }
         }
         let root = Self.commonRoot(of: entries.keys)
         if !root.isEmpty {

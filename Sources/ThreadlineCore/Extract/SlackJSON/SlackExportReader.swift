@@ -76,22 +76,19 @@ public struct SlackExportReader: Sendable {
         _ url: URL, name: String? = nil, each visit: (SlackConversation) -> Void
     ) throws(SlackExportIssue) -> SlackExport {
         let archive = try SlackExportArchive(url: url, name: name ?? url.lastPathComponent, limits: limits)
-        var session = Session(archive: archive, limits: limits)
+        var session = Session(archive: archive)
         return session.run(assembler: SlackThreadAssembler(skipSubtypes: skipSubtypes), visit: visit)
     }
 
     /// The state of one read: the archive and the issues found so far.
     private struct Session {
         let archive: SlackExportArchive
-        let limits: SlackExportLimits
         var issues: [SlackExportIssue] = []
 
-        init(archive: SlackExportArchive, limits: SlackExportLimits) {
-            self.archive = archive
-            self.limits = limits
-        }
-
         mutating func run(assembler: SlackThreadAssembler, visit: (SlackConversation) -> Void) -> SlackExport {
+            for (path, reason) in archive.ignoredEntries {
+                issues.append(SlackExportIssue(.warning, file: path, reason: reason))
+            }
             var directory = SlackDirectory()
             let userFiles = ["users.json", "org_users.json"].filter(archive.paths.contains)
             if userFiles.isEmpty {
