@@ -168,6 +168,23 @@ import ZIPFoundation
                 == export.messagesRejected + export.counts.duplicates + 1)
     }
 
+    @Test func checkDayFileReportsWhatARunWouldReject() throws {
+        let edge = try SlackJSONFixtures.url("edge")
+        let good = try Data(contentsOf: edge.appendingPathComponent("general/2021-01-01.json"))
+        #expect(SlackExportReader.checkDayFile(good, file: "general/2021-01-01.json") == [])
+        let broken = try Data(contentsOf: edge.appendingPathComponent("broken/2021-01-01.json"))
+        #expect(SlackExportReader.checkDayFile(broken, file: "b.json").map(\.description) == [
+            "b.json:4:1: rejected: day file is not valid JSON: expected ',' or '}'",
+        ])
+        let mixed = try Data(contentsOf: edge.appendingPathComponent("general/2021-01-02.json"))
+        #expect(SlackExportReader.checkDayFile(mixed, file: "m.json").map(\.description) == [
+            "m.json:6: rejected: message has no string 'ts'",
+            "m.json:7: rejected: message has no string 'ts'",
+            "m.json:8: warning: message 1609546100.000600: field 'reply_count' expected an integer (ignored)",
+            "m.json:10: rejected: message is not a JSON object",
+        ])
+    }
+
     @Test func missingUsersJSONIsAWarningAndNamesComeFromMessages() throws {
         let export = try SlackExportReader().read(try SlackJSONFixtures.url("no-users"))
         #expect(export.issues.map(\.description) == [

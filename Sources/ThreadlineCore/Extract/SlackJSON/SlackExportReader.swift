@@ -167,26 +167,18 @@ public struct SlackExportReader: Sendable {
         mutating func jsonFile(
             _ file: String, severity: SlackExportIssue.Severity, what: String
         ) -> (Data, [JSONSyntaxScanner.Element])? {
+            let data: Data
             do {
-                let data = try archive.read(file)
-                let elements = try JSONSyntaxScanner().elements(of: data)
-                guard data.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) == UInt8(ascii: "[") else {
-                    issues.append(SlackExportIssue(severity, file: file, line: 1, column: 1,
-                                                   reason: "\(what) is not a JSON array"))
-                    return nil
-                }
-                return (data, elements)
-            } catch let issue as SlackExportIssue {
-                var issue = issue
+                data = try archive.read(file)
+            } catch {
+                var issue = error
                 issue.severity = severity
                 issues.append(issue)
-            } catch let error as JSONSyntaxError {
-                issues.append(SlackExportIssue(severity, file: file, line: error.line, column: error.column,
-                                               reason: "\(what) is not valid JSON: \(error.reason)"))
-            } catch {
-                issues.append(SlackExportIssue(severity, file: file, reason: "\(what) cannot be read: \(error)"))
+                return nil
             }
-            return nil
+            guard let elements = SlackExportReader.arrayElements(of: data, file: file, severity: severity, what: what, issues: &issues)
+            else { return nil }
+            return (data, elements)
         }
 
         /// The readable entries of a metadata file; unreadable ones are warnings with their line.
@@ -214,38 +206,82 @@ public struct SlackExportReader: Sendable {
             -> (records: [SlackMessageRecord], rejected: Int)
         {
             guard let (data, spans) = jsonFile(file, severity: .rejected, what: "day file") else { return ([], 0) }
-            let slots: [SlackMessageSlot]
-            do {
-                slots = try JSONDecoder().decode([SlackMessageSlot].self, from: data)
-            } catch {
-                issues.append(SlackExportIssue(.rejected, file: file, reason: "day file is not valid UTF-8 JSON"))
-                return ([], 0)
-            }
-            var records: [SlackMessageRecord] = []
-            records.reserveCapacity(slots.count)
-            var rejected = 0
-            for (index, slot) in slots.enumerated() {
-                let span = index < spans.count ? spans[index] : nil
-                let line = span?.line
-                switch slot.result {
-                case .failure(let reason):
-                    rejected += 1
-                    var issue = SlackExportIssue(.rejected, file: file, line: line, records: 1, reason: reason.description)
-                    issue.record = span.map { span in
-                        String(decoding: data[(data.startIndex + span.range.lowerBound)..<(data.startIndex + span.range.upperBound)], as: UTF8.self)
-                    }
-                    issues.append(issue)
-                case .success(let message):
-                    for fieldIssue in message.fieldIssues {
-                        issues.append(SlackExportIssue(.warning, file: file, line: line,
-                                                       reason: "message \(message.ts.raw): \(fieldIssue) (ignored)"))
-                    }
-                    records.append(SlackMessageRecord(
-                        message: message, file: file, line: line,
-                        author: directory.author(of: message), text: mrkdwn.decode(message.text)))
-                }
+            let (messages, rejected) = SlackExportReader.messages(in: data, elements: spans, file: file, issues: &issues)
+            let records = messages.map { message, line in
+                SlackMessageRecord(
+                    message: message, file: file, line: line,
+                    author: directory.author(of: message), text: mrkdwn.decode(message.text))
             }
             return (records, rejected)
         }
+    }
+}
+
+extension SlackExportReader {
+    /// Checks one day file as `threadline validate` would, without the rest of its export: JSON
+    /// syntax (line and column), a top-level array, and every message's `ts` and field types.
+    public static func checkDayFile(_ data: Data, file: String) -> [SlackExportIssue] {
+        var issues: [SlackExportIssue] = []
+        if let elements = arrayElements(of: data, file: file, severity: .rejected, what: "day file", issues: &issues) {
+            _ = messages(in: data, elements: elements, file: file, issues: &issues)
+        }
+        return issues
+    }
+
+    /// The elements of `data`'s top-level array, or `nil` after recording why it has none.
+    static func arrayElements(
+        of data: Data, file: String, severity: SlackExportIssue.Severity, what: String,
+        issues: inout [SlackExportIssue]
+    ) -> [JSONSyntaxScanner.Element]? {
+        let elements: [JSONSyntaxScanner.Element]
+        do {
+            elements = try JSONSyntaxScanner().elements(of: data)
+        } catch {
+            issues.append(SlackExportIssue(severity, file: file, line: error.line, column: error.column,
+                                           reason: "\(what) is not valid JSON: \(error.reason)"))
+            return nil
+        }
+        guard data.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) == UInt8(ascii: "[") else {
+            issues.append(SlackExportIssue(severity, file: file, line: 1, column: 1, reason: "\(what) is not a JSON array"))
+            return nil
+        }
+        return elements
+    }
+
+    /// The readable messages of a day file with their lines; each unreadable element is a rejected
+    /// issue carrying its raw JSON, each wrong-typed field a warning.
+    static func messages(
+        in data: Data, elements: [JSONSyntaxScanner.Element], file: String, issues: inout [SlackExportIssue]
+    ) -> (messages: [(SlackMessage, Int?)], rejected: Int) {
+        let slots: [SlackMessageSlot]
+        do {
+            slots = try JSONDecoder().decode([SlackMessageSlot].self, from: data)
+        } catch {
+            issues.append(SlackExportIssue(.rejected, file: file, reason: "day file is not valid UTF-8 JSON"))
+            return ([], 0)
+        }
+        var messages: [(SlackMessage, Int?)] = []
+        messages.reserveCapacity(slots.count)
+        var rejected = 0
+        for (index, slot) in slots.enumerated() {
+            let span = index < elements.count ? elements[index] : nil
+            switch slot.result {
+            case .failure(let reason):
+                rejected += 1
+                var issue = SlackExportIssue(.rejected, file: file, line: span?.line, records: 1, reason: reason.description)
+                issue.record = span.map { span in
+                    let start = data.startIndex + span.range.lowerBound
+                    return String(decoding: data[start..<(start + span.range.count)], as: UTF8.self)
+                }
+                issues.append(issue)
+            case .success(let message):
+                for fieldIssue in message.fieldIssues {
+                    issues.append(SlackExportIssue(
+                        .warning, file: file, line: span?.line, reason: "message \(message.ts.raw): \(fieldIssue) (ignored)"))
+                }
+                messages.append((message, span?.line))
+            }
+        }
+        return (messages, rejected)
     }
 }
