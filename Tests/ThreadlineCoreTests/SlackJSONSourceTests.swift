@@ -218,3 +218,21 @@ import Testing
         #expect(rejects.compactMap { $0["record"] as? String }.contains(#"{"type":"message","user":"U1","text":"no ts"}"#))
     }
 }
+
+/// `threadline validate` on a Slack export's day files applies the `slack_json` checks.
+@Suite struct SlackDayFileValidationTests {
+    @Test func dayFilesGetSlackChecksAtTheirLines() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-json/edge/general/2021-01-02.json", to: "export/general/2021-01-02.json")
+        try scratch.copyFixture("slack-json/sample/channels.json", to: "export/channels.json")
+        let validator = SeedValidator()
+        let findings = validator.validate(file: scratch.path("export/general/2021-01-02.json"))
+        #expect(findings.map { "\($0.location?.line ?? 0) \($0.severity) \($0.message)" } == [
+            "6 error message has no string 'ts'",
+            "7 error message has no string 'ts'",
+            "8 warning message 1609546100.000600: field 'reply_count' expected an integer (ignored)",
+            "10 error message is not a JSON object",
+        ])
+        #expect(validator.validate(file: scratch.path("export/channels.json")).isEmpty)
+    }
+}

@@ -96,6 +96,13 @@ private struct FileCheck {
 
     mutating func json() {
         guard let text = readText() else { return }
+        if SlackExportReader.isDayFileName((path as NSString).lastPathComponent[...]) {
+            // A Slack export's day file: the checks a `slack_json` run applies to it.
+            for issue in SlackExportReader.checkDayFile(Data(text.utf8), file: path) {
+                add(issue.severity == .rejected ? .error : .warning, issue.reason, line: issue.line, column: issue.column)
+            }
+            return
+        }
         do {
             _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
         } catch {

@@ -117,7 +117,7 @@ public struct SlackExportReader: Sendable {
             for path in archive.paths {
                 let parts = path.split(separator: "/", omittingEmptySubsequences: false)
                 guard parts.count >= 2 else { continue }
-                if parts.count == 2, Self.isDayFileName(parts[1]) {
+                if parts.count == 2, SlackExportReader.isDayFileName(parts[1]) {
                     dayFiles[String(parts[0]), default: []].append(path)
                 } else if parts.last?.hasSuffix(".json") == true || listed[String(parts[0])] != nil {
                     issues.append(SlackExportIssue(
@@ -152,15 +152,6 @@ public struct SlackExportReader: Sendable {
             return SlackExport(
                 directory: directory, conversations: [], issues: issues,
                 messagesRead: read, messagesRejected: rejected, counts: totals)
-        }
-
-        /// `YYYY-MM-DD.json`.
-        static func isDayFileName(_ name: Substring) -> Bool {
-            let bytes = Array(name.utf8)
-            guard bytes.count == 15, name.hasSuffix(".json") else { return false }
-            return bytes[0..<10].enumerated().allSatisfy { index, byte in
-                index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (0x30...0x39).contains(byte)
-            }
         }
 
         /// Reads a file and checks its JSON syntax; a failure becomes an issue of `severity`.
@@ -218,6 +209,15 @@ public struct SlackExportReader: Sendable {
 }
 
 extension SlackExportReader {
+    /// Whether a file name is a day file's: `YYYY-MM-DD.json`.
+    public static func isDayFileName(_ name: Substring) -> Bool {
+        let bytes = Array(name.utf8)
+        guard bytes.count == 15, name.hasSuffix(".json") else { return false }
+        return bytes[0..<10].enumerated().allSatisfy { index, byte in
+            index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (0x30...0x39).contains(byte)
+        }
+    }
+
     /// Checks one day file as `threadline validate` would, without the rest of its export: JSON
     /// syntax (line and column), a top-level array, and every message's `ts` and field types.
     public static func checkDayFile(_ data: Data, file: String) -> [SlackExportIssue] {
