@@ -34,70 +34,55 @@ public enum TextCleaner {
     static func normaliseSpacing(_ bytes: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], isASCII: Bool)? {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
-        var pendingSpaces = 0  // spaces and tabs not yet written: dropped if a line end follows
-        var pendingStart = 0
-        var pendingNewlines = 0  // line ends not yet written: dropped at the end of the text
+        var spaceRunStart: Int? = nil  // where the spaces and tabs before the next byte start
+        var contentEnd = 0  // the output's length after its last byte that is not whitespace
         var changed = false
         var ascii = true
-
-        func flush(_ output: inout [UInt8]) {
-            if pendingNewlines > 0 {
-                output.append(contentsOf: repeatElement(UInt8(ascii: "\n"), count: pendingNewlines))
-                pendingNewlines = 0
-            }
-        }
 
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
-            var space: UInt8? = nil
-            var isNewline = false
-            var width = 1
             switch byte {
             case UInt8(ascii: " "), UInt8(ascii: "\t"):
-                space = byte
+                spaceRunStart = spaceRunStart ?? output.count
+                output.append(byte)
+                index += 1
             case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0xA0:
-                space = UInt8(ascii: " ")
-                width = 2
+                spaceRunStart = spaceRunStart ?? output.count
+                output.append(UInt8(ascii: " "))
+                index += 2
                 changed = true
             case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xAF:
-                space = UInt8(ascii: " ")
-                width = 3
+                spaceRunStart = spaceRunStart ?? output.count
+                output.append(UInt8(ascii: " "))
+                index += 3
                 changed = true
-            case UInt8(ascii: "\r"):
-                isNewline = true
-                changed = true
-                if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") { width = 2 }
-            case UInt8(ascii: "\n"):
-                isNewline = true
-            default:
-                break
-            }
-            if let space {
-                flush(&output)
-                if pendingSpaces == 0 { pendingStart = output.count }
-                output.append(space)
-                pendingSpaces += 1
-            } else if isNewline {
-                if pendingSpaces > 0 {
-                    output.removeSubrange(pendingStart...)
-                    pendingSpaces = 0
+            case UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+                if let start = spaceRunStart {
+                    output.removeSubrange(start...)
+                    spaceRunStart = nil
                     changed = true
                 }
-                pendingNewlines += 1
-            } else {
-                flush(&output)
-                pendingSpaces = 0
+                output.append(UInt8(ascii: "\n"))
+                if byte == UInt8(ascii: "\r") {
+                    changed = true
+                    let crlf = index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "\n")
+                    index += crlf ? 2 : 1
+                } else {
+                    index += 1
+                }
+            default:
                 if byte >= 0x80 { ascii = false }
                 output.append(byte)
+                spaceRunStart = nil
+                contentEnd = output.count
+                index += 1
             }
-            index += width
         }
-        if pendingSpaces > 0 {
-            output.removeSubrange(pendingStart...)
+        if output.count != contentEnd {
+            output.removeSubrange(contentEnd...)
             changed = true
         }
-        if pendingNewlines > 0 { changed = true }
         return changed ? (output, ascii) : nil
     }
 

@@ -1,0 +1,94 @@
+import Testing
+
+@testable import ThreadlineText
+
+@Suite struct AuthorNameTests {
+    @Test(arguments: [
+        ("  Martin   Kleppmann ", "martin kleppmann"),
+        ("MARTIN KLEPPMANN", "martin kleppmann"),
+        ("Martin\u{A0}\tKleppmann", "martin kleppmann"),
+        ("Serg Masi\u{301}s", "serg mas\u{ED}s"),
+    ])
+    func exactKeyFoldsNFCWhitespaceAndCase(name: String, key: String) {
+        #expect(AuthorName(name).exactKey == key)
+    }
+
+    @Test(arguments: [
+        ("Serg Masís", "Serg Masis"),
+        ("Ondřej", "Ondrej"),
+        ("André Duarte", "Andre Duarte"),
+        ("Jürgen Groß", "Jurgen Gross"),
+        ("Søren Łukasz", "Soren Lukasz"),
+        ("Anthony Virtuoso (Author)", "Anthony Virtuoso"),
+        ("Cathy Chen (she/her)", "cathy chen"),
+        ("Sean O’Brien", "Sean O'Brien"),
+        ("J.R. Smith", "J R Smith"),
+        ("Serg Masi\u{301}s", "SERG MASÍS"),
+    ])
+    func matchKeyFoldsVariantsOfOnePerson(name: String, variant: String) {
+        #expect(AuthorName(name).matchKey == AuthorName(variant).matchKey)
+    }
+
+    @Test(arguments: [
+        ("Martin Kleppmann", "Martin Kleinmann"),
+        ("Anna Maria Smith", "Anna Smith"),
+        ("Alexey Grigorev", "Alexey Shvets"),
+        ("(Author)", "Author"),
+    ])
+    func differentPeopleKeepDifferentKeys(name: String, other: String) {
+        #expect(AuthorName(name).matchKey != AuthorName(other).matchKey)
+    }
+
+    @Test(arguments: [
+        ("Martin Kleppmann", "martin kleppmann", AuthorName.HostMatch.exact),
+        ("Martin Kleppmann (Author)", "Martin Kleppmann", .folded),
+        ("Serg Masis", "Serg Masís", .folded),
+        ("Kleppmann, Martin", "Martin Kleppmann", .reversedOrder),
+        ("Kleppmann Martin", "Martin Kleppmann", .reversedOrder),
+        ("Martin J. Kleppmann", "Martin Kleppmann", .initials),
+        ("Martin Kleppmann", "Martin J Kleppmann", .initials),
+        ("M. Kleppmann", "Martin Kleppmann", .initials),
+        ("Kleppmann, M.", "Martin Kleppmann", .initials),
+    ])
+    func hostMatching(name: String, host: String, expected: AuthorName.HostMatch) {
+        #expect(AuthorName(name).hostMatch(AuthorName(host)) == expected)
+    }
+
+    @Test(arguments: [
+        ("Martin", "Martin Kleppmann"),
+        ("Martin Mihal", "Martin Kleppmann"),
+        ("Anna Maria Smith", "Anna Smith"),
+        ("K. Martin", "Martin Kleppmann"),
+        ("pie_f11235", "Martin Kleppmann"),
+    ])
+    func hostMatchingRejectsOtherPeople(name: String, host: String) {
+        #expect(AuthorName(name).hostMatch(AuthorName(host)) == nil)
+    }
+
+    @Test func onlyExactHostMatchesAreCertain() {
+        #expect(AuthorName.HostMatch.exact.isCertain)
+        #expect(!AuthorName.HostMatch.folded.isCertain)
+        #expect(!AuthorName.HostMatch.initials.isCertain)
+    }
+
+    @Test(arguments: [
+        ("Martin Kleppmann", "martin-kleppmann"),
+        ("  Serg  Masís (Author) ", "serg-masis"),
+        ("Uriah Stephenson-Ward", "uriah-stephenson-ward"),
+        ("pie_f11235", "pie-f11235"),
+        ("Ondřej Čertík", "ondrej-certik"),
+        ("Алексей Григорьев", "алексей-григорьев"),
+        ("A. McCauley", "a-mccauley"),
+    ])
+    func slugs(name: String, slug: String) {
+        #expect(AuthorName(name).slug == slug)
+    }
+
+    @Test func slugOfANameWithoutLettersIsAStableHash() {
+        let slug = AuthorName("🙂").slug
+        #expect(slug.hasPrefix("author-"))
+        #expect(slug.count == "author-".count + 16)
+        #expect(AuthorName(" 🙂 ").slug == slug)
+        #expect(AuthorName("🙃").slug != slug)
+    }
+}
