@@ -147,6 +147,13 @@ import Testing
         #expect(replacer.replace("a ` b :smile:\n`") == "a ` b 😄\n`")
     }
 
+    @Test func mangledCodeAfterAnUnclosedAngleBracketStaysAsItIs() {
+        // Found by the idempotence property: `<em>` used to end a `<…>` search early.
+        let text = "<:skin<em>tone</em>4:```>:skin-tone-3:```"
+        #expect(replacer.replace(text) == text)
+        #expect(replacer.replace("< x :wave: y") == "< x 👋 y")
+    }
+
     @Test func hostileInputIsLinear() {
         // Many openers without closers: each search is bounded, so this returns at once.
         let backticks = String(repeating: "``` ` < :a", count: 20_000)

@@ -95,6 +95,8 @@ private struct Scan {
     private var lastCodeEnd = -1
     /// Set once a search for a closing fence failed: no later fence can close either.
     private var noClosingFence = false
+    /// Set when a search for `>` failed: no `<` before this index has a closing `>`.
+    private var noAngleCloseBefore = 0
 
     init(bytes: UnsafeBufferPointer<UInt8>, replacer: EmojiReplacer) {
         self.bytes = bytes
@@ -136,17 +138,22 @@ private struct Scan {
         }
     }
 
-    /// Copies a `<…>` token (no line break inside), or a lone `<`.
+    /// Copies a `<…>` token (up to the first `>` on the line), or a lone `<`.
+    ///
+    /// A `<` inside does not end the token, so `<a <em>` is one token and `:skin<em>tone</em>3:`
+    /// after an unclosed `<` is not a code on either pass (which keeps replacing idempotent).
     private mutating func copyAngleToken() {
-        var end = index + 1
-        while end < bytes.count, bytes[end] != UInt8(ascii: ">"), bytes[end] != UInt8(ascii: "<"),
-            bytes[end] != UInt8(ascii: "\n")
-        {
-            end += 1
+        if index < noAngleCloseBefore {
+            copy(to: index + 1)
+            return
         }
+        var end = index + 1
+        while end < bytes.count, bytes[end] != UInt8(ascii: ">"), bytes[end] != UInt8(ascii: "\n") { end += 1 }
         if end < bytes.count, bytes[end] == UInt8(ascii: ">") {
             copy(to: end + 1)
         } else {
+            // No `>` before `end`: every `<` until there is lone too.
+            noAngleCloseBefore = end
             copy(to: index + 1)
         }
     }

@@ -7,10 +7,9 @@ import Foundation
 ///   the same exact key are the same spelling, typed differently.
 /// - ``matchKey``: the exact key with a trailing parenthetical removed (`(Author)`,
 ///   `(she/her)`), accents of Latin letters removed (`Masís` → `masis`, `Ondřej` →
-///   `ondrej`), letters
-///   transliterated (`ß` → `ss`, `ø` → `o`, `ł` → `l`), `.` and `,` read as spaces and
-///   apostrophes removed. Names with the same match key but different exact keys are probably
-///   the same person; merging them is a guess the caller should report.
+///   `ondrej`), letters transliterated (`ß` → `ss`, `ø` → `o`, `ł` → `l`), `.` and `,`
+///   read as spaces and apostrophes removed. Names with the same match key but different
+///   exact keys are probably the same person; merging them is a guess to report.
 ///
 /// ``hostMatch(_:host:)`` is looser still, for matching a message's author against the
 /// hosts of its document: it also accepts reversed order and middle or first initials.
