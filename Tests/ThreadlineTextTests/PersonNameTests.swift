@@ -2,7 +2,7 @@ import Testing
 
 @testable import ThreadlineText
 
-@Suite struct AuthorNameTests {
+@Suite struct PersonNameTests {
     @Test(arguments: [
         ("  Martin   Kleppmann ", "martin kleppmann"),
         ("MARTIN KLEPPMANN", "martin kleppmann"),
@@ -10,7 +10,7 @@ import Testing
         ("Serg Masi\u{301}s", "serg mas\u{ED}s"),
     ])
     func exactKeyFoldsNFCWhitespaceAndCase(name: String, key: String) {
-        #expect(AuthorName(name).exactKey == key)
+        #expect(PersonName(name).exactKey == key)
     }
 
     @Test(arguments: [
@@ -26,7 +26,7 @@ import Testing
         ("Serg Masi\u{301}s", "SERG MASÍS"),
     ])
     func matchKeyFoldsVariantsOfOnePerson(name: String, variant: String) {
-        #expect(AuthorName(name).matchKey == AuthorName(variant).matchKey)
+        #expect(PersonName(name).matchKey == PersonName(variant).matchKey)
     }
 
     @Test(arguments: [
@@ -36,11 +36,11 @@ import Testing
         ("(Author)", "Author"),
     ])
     func differentPeopleKeepDifferentKeys(name: String, other: String) {
-        #expect(AuthorName(name).matchKey != AuthorName(other).matchKey)
+        #expect(PersonName(name).matchKey != PersonName(other).matchKey)
     }
 
     @Test(arguments: [
-        ("Martin Kleppmann", "martin kleppmann", AuthorName.HostMatch.exact),
+        ("Martin Kleppmann", "martin kleppmann", PersonName.HostMatch.exact),
         ("Martin Kleppmann (Author)", "Martin Kleppmann", .folded),
         ("Serg Masis", "Serg Masís", .folded),
         ("Kleppmann, Martin", "Martin Kleppmann", .reversedOrder),
@@ -50,8 +50,8 @@ import Testing
         ("M. Kleppmann", "Martin Kleppmann", .initials),
         ("Kleppmann, M.", "Martin Kleppmann", .initials),
     ])
-    func hostMatching(name: String, host: String, expected: AuthorName.HostMatch) {
-        #expect(AuthorName(name).hostMatch(AuthorName(host)) == expected)
+    func hostMatching(name: String, host: String, expected: PersonName.HostMatch) {
+        #expect(PersonName(name).hostMatch(PersonName(host)) == expected)
     }
 
     @Test(arguments: [
@@ -62,13 +62,13 @@ import Testing
         ("pie_f11235", "Martin Kleppmann"),
     ])
     func hostMatchingRejectsOtherPeople(name: String, host: String) {
-        #expect(AuthorName(name).hostMatch(AuthorName(host)) == nil)
+        #expect(PersonName(name).hostMatch(PersonName(host)) == nil)
     }
 
     @Test func onlyExactHostMatchesAreCertain() {
-        #expect(AuthorName.HostMatch.exact.isCertain)
-        #expect(!AuthorName.HostMatch.folded.isCertain)
-        #expect(!AuthorName.HostMatch.initials.isCertain)
+        #expect(PersonName.HostMatch.exact.isCertain)
+        #expect(!PersonName.HostMatch.folded.isCertain)
+        #expect(!PersonName.HostMatch.initials.isCertain)
     }
 
     @Test(arguments: [
@@ -81,14 +81,14 @@ import Testing
         ("A. McCauley", "a-mccauley"),
     ])
     func slugs(name: String, slug: String) {
-        #expect(AuthorName(name).slug == slug)
+        #expect(PersonName(name).slug == slug)
     }
 
     @Test func slugOfANameWithoutLettersIsAStableHash() {
-        let slug = AuthorName("🙂").slug
+        let slug = PersonName("🙂").slug
         #expect(slug.hasPrefix("author-"))
         #expect(slug.count == "author-".count + 16)
-        #expect(AuthorName(" 🙂 ").slug == slug)
-        #expect(AuthorName("🙃").slug != slug)
+        #expect(PersonName(" 🙂 ").slug == slug)
+        #expect(PersonName("🙃").slug != slug)
     }
 }

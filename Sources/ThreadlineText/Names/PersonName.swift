@@ -13,7 +13,7 @@ import Foundation
 ///
 /// ``hostMatch(_:host:)`` is looser still, for matching a message's author against the
 /// hosts of its document: it also accepts reversed order and middle or first initials.
-public struct AuthorName: Sendable, Hashable {
+public struct PersonName: Sendable, Hashable {
     /// The name as given.
     public let raw: String
     /// NFC, whitespace and case folded.
@@ -117,7 +117,7 @@ public struct AuthorName: Sendable, Hashable {
     }
 }
 
-extension AuthorName {
+extension PersonName {
     /// How a name matched a host's name.
     public enum HostMatch: String, Sendable, Hashable {
         /// The same spelling up to case and whitespace.
@@ -135,7 +135,7 @@ extension AuthorName {
     }
 
     /// How this name matches `host`, or nil if it does not.
-    public func hostMatch(_ host: AuthorName) -> HostMatch? {
+    public func hostMatch(_ host: PersonName) -> HostMatch? {
         if exactKey == host.exactKey { return .exact }
         if matchKey == host.matchKey { return .folded }
         let mine = words
