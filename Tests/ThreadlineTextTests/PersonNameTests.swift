@@ -14,6 +14,17 @@ import Testing
     }
 
     @Test(arguments: [
+        ("  Martin   Kleppmann ", "Martin Kleppmann"),
+        ("Cathy Chen (she/her)", "Cathy Chen"),
+        ("Anthony Virtuoso  (Author) ", "Anthony Virtuoso"),
+        ("(Author)", "(Author)"),
+        ("Serg Masi\u{301}s", "Serg Mas\u{ED}s"),
+    ])
+    func displayKeepsCaseAndDropsNoise(name: String, display: String) {
+        #expect(PersonName(name).display == display)
+    }
+
+    @Test(arguments: [
         ("Serg Masís", "Serg Masis"),
         ("Ondřej", "Ondrej"),
         ("André Duarte", "Andre Duarte"),

@@ -21,12 +21,18 @@ public struct PersonName: Sendable, Hashable {
     /// ``exactKey`` with parenthetical, diacritics, transliteration and punctuation folded.
     public let matchKey: String
 
+    /// The name to show: NFC, surrounding and doubled whitespace removed, a trailing
+    /// parenthetical removed (`Cathy Chen (she/her)` → `Cathy Chen`); case kept.
+    public let display: String
+
     /// Folds `raw`.
     public init(_ raw: String) {
         self.raw = raw
-        let exact = Self.foldWhitespaceAndCase(raw)
-        exactKey = exact
-        matchKey = Self.fold(exact)
+        let normalised = raw.utf8.allSatisfy { $0 < 0x80 } ? raw : raw.precomposedStringWithCanonicalMapping
+        let spaced = normalised.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        display = String(Self.removingParenthetical(spaced[...]))
+        exactKey = spaced.lowercased()
+        matchKey = Self.fold(exactKey)
     }
 
     /// The words of the match key.
@@ -56,20 +62,19 @@ public struct PersonName: Sendable, Hashable {
 
     // MARK: Folding
 
-    /// NFC, trimmed, internal whitespace runs to one space, lowercased.
-    static func foldWhitespaceAndCase(_ name: String) -> String {
-        let normalised = name.utf8.allSatisfy { $0 < 0x80 } ? name : name.precomposedStringWithCanonicalMapping
-        return normalised.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ").lowercased()
+    /// `name` without a trailing `(…)`, unless nothing would be left.
+    static func removingParenthetical(_ name: Substring) -> Substring {
+        guard name.hasSuffix(")"), let open = name.lastIndex(of: "("),
+            !name[..<open].allSatisfy({ $0 == " " })
+        else { return name }
+        var kept = name[..<open]
+        while kept.last == " " { kept = kept.dropLast() }
+        return kept
     }
 
     /// Removes a trailing parenthetical, diacritics and punctuation from an exact key.
     static func fold(_ exactKey: String) -> String {
-        var name = Substring(exactKey)
-        if name.hasSuffix(")"), let open = name.lastIndex(of: "("),
-            !name[..<open].allSatisfy({ $0 == " " })
-        {
-            name = name[..<open]
-        }
+        let name = removingParenthetical(exactKey[...])
         var folded = String.UnicodeScalarView()
         let scalars = name.utf8.allSatisfy { $0 < 0x80 } ? name.unicodeScalars : Substring(name.decomposedStringWithCanonicalMapping).unicodeScalars
         var baseIsLatin = false

@@ -1,0 +1,135 @@
+import ThreadlineText
+
+/// One person, one author: gives every message its normalised `author`, a stable
+/// `author_id` and `is_host`, and resolves the document's hosts to names.
+///
+/// In order, a message's author is:
+/// 1. the canonical name the `aliases` file gives its Slack id or spelling (certain);
+/// 2. a host of the document whose name matches: up to case and whitespace (certain), or up
+///    to accents, transliteration, a trailing parenthetical, reversed order or initials
+///    (`Serg Masis`, `Kleppmann, Martin`, `Martin J. Kleppmann`) (a guess);
+/// 3. otherwise, among the document's authors with the same name up to accents,
+///    transliteration, punctuation and a trailing parenthetical, the spelling most messages
+///    use (a guess when spellings differ by more than case and whitespace).
+///
+/// Every guess is counted in the run summary under "guessed author merges" as
+/// `'from' → 'to' (why)`, never silent. Hosts given as profile ids (`authors:
+/// [martinkleppmann]`) are resolved through the `people` folder; a host that no message
+/// matches is listed under "hosts without messages". `author_id` is a slug of the canonical
+/// name's folded form (`martin-kleppmann`), so the spellings of one person share it across
+/// documents.
+///
+/// ```yaml
+/// - type: normalise_authors
+///   aliases: authors.yaml     # canonical name: [other spellings or Slack ids]
+///   people: people            # profiles: front matter `short` (id) and `title` (name)
+/// ```
+public struct NormaliseAuthors: TransformStep {
+    /// The run-summary category of guessed merges.
+    public static let guessCategory = "guessed author merges"
+    /// The run-summary category of hosts that no message matched.
+    public static let missingHostCategory = "hosts without messages"
+
+    public static let type = StepType(
+        name: "normalise_authors", kind: .transform,
+        summary: "one person, one author: folds spellings, resolves hosts and aliases, sets author_id and is_host",
+        options: [
+            OptionSpec(
+                "aliases", .path(mustExist: true),
+                "YAML file mapping each canonical name to its other spellings or Slack ids (a string or a list)"),
+            OptionSpec(
+                "people", .path(mustExist: true),
+                "folder of markdown profiles whose front matter has `short` (the id documents use for hosts) and `title` (the name)"),
+        ],
+        example: """
+            - type: normalise_authors
+              aliases: authors.yaml
+              people: people
+            """,
+        make: { options, _ in
+            var directory = AuthorDirectory()
+            if let aliases = options.string("aliases") { try directory.loadAliases(path: aliases) }
+            if let people = options.string("people") { try directory.loadPeople(folder: people) }
+            return .transform(NormaliseAuthors(directory: directory))
+        })
+
+    public let directory: AuthorDirectory
+
+    public init(directory: AuthorDirectory = AuthorDirectory()) {
+        self.directory = directory
+    }
+
+    /// Who a message's author turned out to be.
+    struct Resolution {
+        var canonical: String
+        /// Why the merge is a guess, or nil when it is certain.
+        var guess: String?
+    }
+
+    public func apply(to document: inout Document, notes: inout RunNotes) {
+        var hostNames: [String] = []
+        for host in document.hosts.map(directory.hostName) where !hostNames.contains(host) { hostNames.append(host) }
+        document.hosts = hostNames
+        let hosts = hostNames.map(PersonName.init)
+
+        let messages = document.threads.flatMap(\.messages)
+        let spellings = Self.preferredSpellings(messages.map { PersonName($0.authorRaw) })
+        var resolutions: [String: Resolution] = [:]  // by raw name and id
+        var hostsSeen = Set<String>()
+
+        for t in document.threads.indices {
+            for m in document.threads[t].messages.indices {
+                let message = document.threads[t].messages[m]
+                let cacheKey = (message.authorRef ?? "") + "\u{1F}" + message.authorRaw
+                let name = PersonName(message.authorRaw)
+                let resolution =
+                    resolutions[cacheKey]
+                    ?? resolve(name, id: message.authorRef, hosts: hosts, spellings: spellings)
+                resolutions[cacheKey] = resolution
+                if let guess = resolution.guess {
+                    notes.count(Self.guessCategory, "'\(name.display)' → '\(resolution.canonical)' (\(guess))")
+                }
+                let canonical = PersonName(resolution.canonical)
+                let host = hosts.first { canonical.hostMatch($0) != nil }
+                if let host { hostsSeen.insert(host.display) }
+                document.threads[t].messages[m].author = resolution.canonical
+                document.threads[t].messages[m].authorId = canonical.slug
+                document.threads[t].messages[m].isHost = host != nil
+            }
+        }
+        for host in hostNames where !hostsSeen.contains(PersonName(host).display) {
+            notes.count(Self.missingHostCategory, "\(document.id): \(host)")
+        }
+    }
+
+    /// Resolves one author: aliases, then hosts, then the document's preferred spelling.
+    func resolve(_ name: PersonName, id: String?, hosts: [PersonName], spellings: [String: String]) -> Resolution {
+        if let canonical = directory.canonicalName(id: id, name: name.raw) {
+            return Resolution(canonical: canonical, guess: nil)
+        }
+        for host in hosts {
+            guard let match = name.hostMatch(host) else { continue }
+            return Resolution(canonical: host.display, guess: match.isCertain ? nil : match.rawValue)
+        }
+        let preferred = spellings[name.matchKey] ?? name.display
+        let certain = PersonName(preferred).exactKey == PersonName(name.display).exactKey
+        return Resolution(canonical: preferred, guess: certain ? nil : "same name up to accents, punctuation or a parenthetical")
+    }
+
+    /// For every match key, the spelling to show: the one most messages use; on a tie, the
+    /// one with more accented letters, then more capitals, then the first in code-point order.
+    static func preferredSpellings(_ names: [PersonName]) -> [String: String] {
+        var counts: [String: [String: Int]] = [:]
+        for name in names { counts[name.matchKey, default: [:]][name.display, default: 0] += 1 }
+        return counts.compactMapValues { spellings in
+            spellings.max { a, b in
+                let rankA = (a.value, nonASCIICount(a.key), uppercaseCount(a.key))
+                let rankB = (b.value, nonASCIICount(b.key), uppercaseCount(b.key))
+                return rankA != rankB ? rankA < rankB : a.key > b.key
+            }?.key
+        }
+    }
+
+    static func nonASCIICount(_ text: String) -> Int { text.unicodeScalars.filter { !$0.isASCII }.count }
+    static func uppercaseCount(_ text: String) -> Int { text.filter(\.isUppercase).count }
+}
