@@ -87,7 +87,7 @@ public struct NormaliseAuthors: TransformStep {
                     ?? resolve(name, id: message.authorRef, hosts: hosts, spellings: spellings)
                 resolutions[cacheKey] = resolution
                 if let guess = resolution.guess {
-                    notes.count(Self.guessCategory, "'\(name.display)' → '\(resolution.canonical)' (\(guess))")
+                    notes.count(Self.guessCategory, "'\(name.raw)' → '\(resolution.canonical)' (\(guess))")
                 }
                 let canonical = PersonName(resolution.canonical)
                 let host = hosts.first { canonical.hostMatch($0) != nil }
@@ -109,11 +109,16 @@ public struct NormaliseAuthors: TransformStep {
         }
         for host in hosts {
             guard let match = name.hostMatch(host) else { continue }
-            return Resolution(canonical: host.display, guess: match.isCertain ? nil : match.rawValue)
+            return Resolution(canonical: host.display, guess: match.isCertain ? nil : Self.reason(match))
         }
         let preferred = spellings[name.matchKey] ?? name.display
         let certain = PersonName(preferred).exactKey == PersonName(name.display).exactKey
-        return Resolution(canonical: preferred, guess: certain ? nil : "same name up to accents, punctuation or a parenthetical")
+        return Resolution(canonical: preferred, guess: certain ? nil : Self.reason(.folded))
+    }
+
+    /// How a guessed merge is explained in the run summary.
+    static func reason(_ match: PersonName.HostMatch) -> String {
+        match == .folded ? "same name up to accents, punctuation or a parenthetical" : match.rawValue
     }
 
     /// For every match key, the spelling to show: the one most messages use; on a tie, the
