@@ -66,35 +66,52 @@ public struct NormaliseAuthors: TransformStep {
         var guess: String?
     }
 
+    /// What every message by one raw author (and source id) gets.
+    struct Outcome {
+        var author: String
+        var authorID: String
+        var isHost: Bool
+        /// The run-summary line of a guessed merge.
+        var guessNote: String?
+    }
+
     public func apply(to document: inout Document, notes: inout RunNotes) {
         var hostNames: [String] = []
         for host in document.hosts.map(directory.hostName) where !hostNames.contains(host) { hostNames.append(host) }
         document.hosts = hostNames
         let hosts = hostNames.map(PersonName.init)
 
-        let messages = document.threads.flatMap(\.messages)
-        let spellings = Self.preferredSpellings(messages.map { PersonName($0.authorRaw) })
-        var resolutions: [String: Resolution] = [:]  // by raw name and id
-        var hostsSeen = Set<String>()
+        // Names are folded once per distinct spelling, not once per message.
+        var rawCounts: [String: Int] = [:]
+        for thread in document.threads {
+            for message in thread.messages { rawCounts[message.authorRaw, default: 0] += 1 }
+        }
+        let spellings = Self.preferredSpellings(rawCounts.map { (PersonName($0.key), $0.value) })
 
+        var outcomes: [String: Outcome] = [:]
+        var hostsSeen = Set<String>()
         for t in document.threads.indices {
             for m in document.threads[t].messages.indices {
                 let message = document.threads[t].messages[m]
                 let cacheKey = (message.authorRef ?? "") + "\u{1F}" + message.authorRaw
-                let name = PersonName(message.authorRaw)
-                let resolution =
-                    resolutions[cacheKey]
-                    ?? resolve(name, id: message.authorRef, hosts: hosts, spellings: spellings)
-                resolutions[cacheKey] = resolution
-                if let guess = resolution.guess {
-                    notes.count(Self.guessCategory, "'\(name.raw)' → '\(resolution.canonical)' (\(guess))")
+                let outcome: Outcome
+                if let cached = outcomes[cacheKey] {
+                    outcome = cached
+                } else {
+                    let name = PersonName(message.authorRaw)
+                    let resolution = resolve(name, id: message.authorRef, hosts: hosts, spellings: spellings)
+                    let canonical = PersonName(resolution.canonical)
+                    let host = hosts.first { canonical.hostMatch($0) != nil }
+                    if let host { hostsSeen.insert(host.display) }
+                    outcome = Outcome(
+                        author: resolution.canonical, authorID: canonical.slug, isHost: host != nil,
+                        guessNote: resolution.guess.map { "'\(name.raw)' → '\(resolution.canonical)' (\($0))" })
+                    outcomes[cacheKey] = outcome
                 }
-                let canonical = PersonName(resolution.canonical)
-                let host = hosts.first { canonical.hostMatch($0) != nil }
-                if let host { hostsSeen.insert(host.display) }
-                document.threads[t].messages[m].author = resolution.canonical
-                document.threads[t].messages[m].authorId = canonical.slug
-                document.threads[t].messages[m].isHost = host != nil
+                if let note = outcome.guessNote { notes.count(Self.guessCategory, note) }
+                document.threads[t].messages[m].author = outcome.author
+                document.threads[t].messages[m].authorId = outcome.authorID
+                document.threads[t].messages[m].isHost = outcome.isHost
             }
         }
         for host in hostNames where !hostsSeen.contains(PersonName(host).display) {
@@ -123,9 +140,9 @@ public struct NormaliseAuthors: TransformStep {
 
     /// For every match key, the spelling to show: the one most messages use; on a tie, the
     /// one with more accented letters, then more capitals, then the first in code-point order.
-    static func preferredSpellings(_ names: [PersonName]) -> [String: String] {
+    static func preferredSpellings(_ names: [(name: PersonName, messages: Int)]) -> [String: String] {
         var counts: [String: [String: Int]] = [:]
-        for name in names { counts[name.matchKey, default: [:]][name.display, default: 0] += 1 }
+        for (name, messages) in names { counts[name.matchKey, default: [:]][name.display, default: 0] += messages }
         return counts.compactMapValues { spellings in
             spellings.max { a, b in
                 let rankA = (a.value, nonASCIICount(a.key), uppercaseCount(a.key))
