@@ -16,28 +16,42 @@ public enum TextCleaner {
     /// Returns the cleaned form of `text`.
     public static func clean(_ text: String) -> String {
         var text = text
-        let cleaned: (bytes: [UInt8], isASCII: Bool)? = text.withUTF8 { bytes in
-            let decoded: [UInt8]? = bytes.contains(UInt8(ascii: "&")) ? HTMLEntities.decode(bytes) : nil
-            if let decoded {
-                return decoded.withUnsafeBufferPointer { normaliseSpacing($0) } ?? (decoded, isASCII(decoded))
+        let cleaned: [UInt8]? = text.withUTF8 { bytes in
+            if bytes.contains(UInt8(ascii: "&")) {
+                let decoded = HTMLEntities.decode(bytes)
+                return decoded.withUnsafeBufferPointer { normaliseSpacing($0) } ?? decoded
             }
-            return normaliseSpacing(bytes)
+            return needsSpacingChanges(bytes) ? normaliseSpacing(bytes) : nil
         }
-        guard let cleaned else { return text.isASCIIFast ? text : text.precomposedStringWithCanonicalMapping }
-        let string = String(decoding: cleaned.bytes, as: UTF8.self)
-        return cleaned.isASCII ? string : string.precomposedStringWithCanonicalMapping
+        return (cleaned.map { String(decoding: $0, as: UTF8.self) } ?? text).nfc
+    }
+
+    /// Whether a spacing rule applies to UTF-8 `bytes`: a quick scan that allocates nothing.
+    static func needsSpacingChanges(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let last = bytes.last else { return false }
+        if last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") || last == UInt8(ascii: "\n") { return true }
+        for index in bytes.indices {
+            switch bytes[index] {
+            case UInt8(ascii: "\r"): return true
+            case UInt8(ascii: " "), UInt8(ascii: "\t"):
+                if bytes[index + 1] == UInt8(ascii: "\n") { return true }  // the last byte is not a space
+            case 0xC2:
+                if index + 1 < bytes.count, bytes[index + 1] == 0xA0 { return true }
+            case 0xE2:
+                if index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xAF { return true }
+            default: break
+            }
+        }
+        return false
     }
 
     /// Applies the spacing rules to UTF-8 `bytes`; returns nil when nothing changes.
-    ///
-    /// Also reports whether the text is all ASCII, in which case it is already NFC.
-    static func normaliseSpacing(_ bytes: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], isASCII: Bool)? {
+    static func normaliseSpacing(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var spaceRunStart: Int? = nil  // where the spaces and tabs before the next byte start
         var contentEnd = 0  // the output's length after its last byte that is not whitespace
         var changed = false
-        var ascii = true
 
         var index = 0
         while index < bytes.count {
@@ -72,7 +86,6 @@ public enum TextCleaner {
                     index += 1
                 }
             default:
-                if byte >= 0x80 { ascii = false }
                 output.append(byte)
                 spaceRunStart = nil
                 contentEnd = output.count
@@ -83,18 +96,6 @@ public enum TextCleaner {
             output.removeSubrange(contentEnd...)
             changed = true
         }
-        return changed ? (output, ascii) : nil
-    }
-
-    /// Whether every byte of `bytes` is ASCII.
-    static func isASCII(_ bytes: [UInt8]) -> Bool {
-        !bytes.contains { $0 >= 0x80 }
-    }
-}
-
-extension String {
-    /// Whether the string is all ASCII, checked on its UTF-8 bytes.
-    var isASCIIFast: Bool {
-        utf8.allSatisfy { $0 < 0x80 }
+        return changed ? output : nil
     }
 }

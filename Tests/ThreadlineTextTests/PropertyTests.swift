@@ -42,6 +42,23 @@ import Testing
         }
     }
 
+    /// Scalars around the edges of the NFC quick check: singletons (U+2000, U+2126, U+212B),
+    /// combining marks (U+0301, U+0340), Hangul and Indic letters that compose with what
+    /// precedes them (U+1161, U+0B3E), and ones the check accepts.
+    static let normalisationPieces = [
+        "a", "e", "\u{301}", "\u{340}", "\u{2000}", "\u{2001}", "\u{2002}", "\u{2126}", "\u{212B}", "\u{1100}", "\u{1161}",
+        "\u{AC00}", "\u{11A8}", "\u{B47}", "\u{B3E}", "é", "—", "’", "👋", "\u{FE0F}", "\u{1F3FB}", "\u{2FF}", "\u{300}",
+    ]
+
+    @Test func quickNFCCheckNeverAcceptsTextThatIsNotNFC() async {
+        let text = Gen<String?>.element(of: Self.normalisationPieces).map { $0! }.array(of: 0...8).map { $0.joined() }
+        await propertyCheck(count: 1000, input: text) { text in
+            let reference = text.precomposedStringWithCanonicalMapping
+            #expect(text.nfc.unicodeScalars.elementsEqual(reference.unicodeScalars))
+            if text.isKnownNFC { #expect(text.unicodeScalars.elementsEqual(reference.unicodeScalars)) }
+        }
+    }
+
     @Test func cleanTextKeepsEveryCharacterThatIsNotWhitespace() async {
         await propertyCheck(count: 500, input: Self.trickyText) { text in
             let expected = HTMLEntities.decode(text).precomposedStringWithCanonicalMapping.filter { !$0.isWhitespace }

@@ -39,4 +39,12 @@ import Testing
     @Test func decodedCarriageReturnsAndNonBreakingSpacesAreNormalisedToo() {
         #expect(TextCleaner.clean("a&#13;&#10;b&#160;c") == "a\nb c")
     }
+
+    @Test func quickNFCCheck() {
+        #expect("it\u{2019}s \u{2014} caf\u{E9} \u{1F44B}\u{1F3FC}\u{263A}\u{FE0F}".isKnownNFC == false)  // U+263A is outside the fast ranges
+        #expect("it\u{2019}s \u{2014} caf\u{E9} \u{1F44B}\u{1F3FC}".isKnownNFC)
+        #expect(!"cafe\u{301}".isKnownNFC)
+        #expect(!"\u{212B}".isKnownNFC)
+        #expect("\u{212B}".nfc.unicodeScalars.elementsEqual("\u{C5}".unicodeScalars))
+    }
 }

@@ -28,7 +28,7 @@ public struct PersonName: Sendable, Hashable {
     /// Folds `raw`.
     public init(_ raw: String) {
         self.raw = raw
-        let normalised = raw.utf8.allSatisfy { $0 < 0x80 } ? raw : raw.precomposedStringWithCanonicalMapping
+        let normalised = raw.nfc
         let spaced = normalised.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         display = String(Self.removingParenthetical(spaced[...]))
         exactKey = spaced.lowercased()
@@ -95,7 +95,7 @@ public struct PersonName: Sendable, Hashable {
                 folded.append(scalar)
             }
         }
-        return String(folded).split(separator: " ").joined(separator: " ").precomposedStringWithCanonicalMapping
+        return String(folded).split(separator: " ").joined(separator: " ").nfc
     }
 
     /// Lowercase Latin letters that have no decomposition, spelled in ASCII.
