@@ -59,6 +59,16 @@ import Testing
         }
     }
 
+    @Test func asciiNameFoldingAgreesWithTheGeneralPath() async {
+        let pieces = ["a", "B", "z", "9", " ", "  ", "\t", ".", ",", "'", "`", "(", ")", "-", "_", "O'Brien", "(Author)"]
+        let name = Gen<String?>.element(of: pieces).map { $0! }.array(of: 0...10).map { $0.joined() }
+        await propertyCheck(count: 500, input: name) { name in
+            let exact = PersonName(name).exactKey
+            #expect(PersonName.foldASCII(exact) == PersonName.fold(exact))
+            #expect(exact == name.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased())
+        }
+    }
+
     @Test func cleanTextKeepsEveryCharacterThatIsNotWhitespace() async {
         await propertyCheck(count: 500, input: Self.trickyText) { text in
             let expected = HTMLEntities.decode(text).precomposedStringWithCanonicalMapping.filter { !$0.isWhitespace }

@@ -86,7 +86,9 @@ public struct NormaliseAuthors: TransformStep {
         for thread in document.threads {
             for message in thread.messages { rawCounts[message.authorRaw, default: 0] += 1 }
         }
-        let spellings = Self.preferredSpellings(rawCounts.map { (PersonName($0.key), $0.value) })
+        var names: [String: PersonName] = [:]
+        for raw in rawCounts.keys { names[raw] = PersonName(raw) }
+        let spellings = Self.preferredSpellings(rawCounts.map { (names[$0.key] ?? PersonName($0.key), $0.value) })
 
         var outcomes: [String: Outcome] = [:]
         var hostsSeen = Set<String>()
@@ -98,9 +100,9 @@ public struct NormaliseAuthors: TransformStep {
                 if let cached = outcomes[cacheKey] {
                     outcome = cached
                 } else {
-                    let name = PersonName(message.authorRaw)
+                    let name = names[message.authorRaw] ?? PersonName(message.authorRaw)
                     let resolution = resolve(name, id: message.authorRef, hosts: hosts, spellings: spellings)
-                    let canonical = PersonName(resolution.canonical)
+                    let canonical = names[resolution.canonical] ?? PersonName(resolution.canonical)
                     let host = hosts.first { canonical.hostMatch($0) != nil }
                     if let host { hostsSeen.insert(host.display) }
                     outcome = Outcome(

@@ -28,11 +28,14 @@ public struct PersonName: Sendable, Hashable {
     /// Folds `raw`.
     public init(_ raw: String) {
         self.raw = raw
-        let normalised = raw.nfc
-        let spaced = normalised.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        let isASCII = raw.utf8.allSatisfy { $0 < 0x80 }
+        let spaced =
+            isASCII
+            ? Self.collapsingASCIIWhitespace(raw)
+            : raw.nfc.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         display = String(Self.removingParenthetical(spaced[...]))
         exactKey = spaced.lowercased()
-        matchKey = Self.fold(exactKey)
+        matchKey = isASCII ? Self.foldASCII(exactKey) : Self.fold(exactKey)
     }
 
     /// The words of the match key.
@@ -72,11 +75,50 @@ public struct PersonName: Sendable, Hashable {
         return kept
     }
 
+    /// `text` (ASCII) trimmed, with every run of whitespace made one space.
+    static func collapsingASCIIWhitespace(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0B, 0x0C:
+                pendingSpace = !bytes.isEmpty
+            default:
+                if pendingSpace { bytes.append(UInt8(ascii: " ")) }
+                pendingSpace = false
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// ``fold(_:)`` for an ASCII exact key: only the parenthetical and punctuation apply.
+    static func foldASCII(_ exactKey: String) -> String {
+        let name = removingParenthetical(exactKey[...])
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(name.utf8.count)
+        var pendingSpace = false
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: ","):
+                pendingSpace = !bytes.isEmpty
+            case UInt8(ascii: "'"), UInt8(ascii: "`"):
+                continue
+            default:
+                if pendingSpace { bytes.append(UInt8(ascii: " ")) }
+                pendingSpace = false
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Removes a trailing parenthetical, diacritics and punctuation from an exact key.
     static func fold(_ exactKey: String) -> String {
         let name = removingParenthetical(exactKey[...])
         var folded = String.UnicodeScalarView()
-        let scalars = name.utf8.allSatisfy { $0 < 0x80 } ? name.unicodeScalars : Substring(name.decomposedStringWithCanonicalMapping).unicodeScalars
+        let scalars = Substring(name.decomposedStringWithCanonicalMapping).unicodeScalars
         var baseIsLatin = false
         for scalar in scalars {
             if scalar.properties.generalCategory == .nonspacingMark {
