@@ -14,10 +14,13 @@ import Foundation
 /// without copying.
 public enum TextCleaner {
     /// Returns the cleaned form of `text`.
-    public static func clean(_ text: String) -> String {
+    ///
+    /// With `decodeEntities` false, character references are left as they are (for text a
+    /// parser has already decoded, such as an HTML page's).
+    public static func clean(_ text: String, decodeEntities: Bool = true) -> String {
         var text = text
         let cleaned: [UInt8]? = text.withUTF8 { bytes in
-            if bytes.contains(UInt8(ascii: "&")) {
+            if decodeEntities, bytes.contains(UInt8(ascii: "&")) {
                 let decoded = HTMLEntities.decode(bytes)
                 return decoded.withUnsafeBufferPointer { normaliseSpacing($0) } ?? decoded
             }

@@ -25,6 +25,21 @@ func document(hosts: [String] = [], _ messages: [(author: String, text: String)]
     }
 }
 
+extension CleanTextStepTests {
+    @Test func decodeEntitiesFalseLeavesReferences() throws {
+        let options = StepOptions(values: ["decode_entities": .bool(false)], stepLocation: SourceLocation(file: "p.yaml", line: 3))
+        let context = StepContext(pipelineDirectory: "/", inputRoot: "/", outputRoot: "/", pipelineName: "t", location: SourceLocation(file: "p.yaml"))
+        guard case .transform(let step) = try CleanText.type.make(options, context) else {
+            Issue.record("clean_text must make a transform")
+            return
+        }
+        var doc = document([("a", "a &amp;lt; b\r\n")])
+        var notes = RunNotes()
+        step.apply(to: &doc, notes: &notes)
+        #expect(doc.threads[0].messages[0].text == "a &amp;lt; b")
+    }
+}
+
 @Suite struct CleanEmojiStepTests {
     @Test func replacesCodesAndCountsUnknownNames() {
         var doc = document([("a", "hi :wave::skin-tone-3: :blob_wave: at 12:30:45"), ("b", ":blob_wave::+1: :party-parrot:")])
