@@ -219,7 +219,10 @@ def check(path):
     if footer_start < 4:
         return ["footer length is larger than the file"]
     reader = Reader(data, footer_start)
-    meta = reader.struct()
+    try:
+        meta = reader.struct()
+    except ThriftError as error:
+        return [f"footer does not decode: {error}"]
     if reader.pos != len(data) - 8:
         problems.append(f"footer decodes to {reader.pos - footer_start} bytes, length says {footer_len}")
     schema = meta[2]
@@ -227,8 +230,8 @@ def check(path):
         leaf_info = leaves(schema)
     except (ValueError, KeyError, IndexError) as error:
         return problems + [f"schema: {error}"]
-    if meta.get(1) != 1:
-        problems.append(f"version is {meta.get(1)}, expected 1")
+    if meta.get(1) not in (1, 2):
+        problems.append(f"version is {meta.get(1)}, expected 1 (or 2)")
     if len(meta.get(7, [])) != len(leaf_info):
         problems.append(f"{len(meta.get(7, []))} column orders for {len(leaf_info)} leaves")
     if not isinstance(meta.get(6), bytes) or b" version " not in meta[6]:
