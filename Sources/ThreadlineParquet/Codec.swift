@@ -50,8 +50,7 @@ final class PageCompressor {
         guard status == SNAPPY_OK else {
             throw ParquetError(.compression, "snappy compression failed with status \(status.rawValue)")
         }
-        output.removeSubrange(outputLength...)
-        return output
+        return Array(output[..<outputLength])  // an exact copy: kept pages must not hold the worst-case capacity
     }
 
     private func compressZstd(_ input: [UInt8]) throws(ParquetError) -> [UInt8] {
@@ -70,8 +69,7 @@ final class PageCompressor {
             let name = String(cString: ZSTD_getErrorName(written))
             throw ParquetError(.compression, "zstd compression failed: \(name)")
         }
-        output.removeSubrange(written...)
-        return output
+        return Array(output[..<written])
     }
 
     private func compressGzip(_ input: [UInt8]) throws(ParquetError) -> [UInt8] {
@@ -99,7 +97,6 @@ final class PageCompressor {
         guard status == Z_STREAM_END else {
             throw ParquetError(.compression, "gzip compression did not finish (zlib status \(status))")
         }
-        output.removeSubrange(Int(stream.total_out)...)
-        return output
+        return Array(output[..<Int(stream.total_out)])
     }
 }
