@@ -122,6 +122,15 @@ func seconds() -> Double {
     return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
 
+/// User plus system CPU seconds of this process so far (the machine may be shared, so wall time can mislead).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return user + system
+}
+
 func peakResidentMiB() -> Double {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
@@ -131,15 +140,18 @@ func peakResidentMiB() -> Double {
 // Generation alone, to tell the writer's time apart.
 var generator = MessageRows()
 var start = seconds()
+var startCPU = cpuSeconds()
 var textBytes = 0
 for _ in 0..<rowCount {
     if case .string(let text) = generator.next()[12] { textBytes += text.utf8.count }
 }
 let generationTime = seconds() - start
+let generationCPU = cpuSeconds() - startCPU
 let baselineRSS = peakResidentMiB()
 
 generator = MessageRows()
 start = seconds()
+startCPU = cpuSeconds()
 do {
     let writer = try ParquetFileWriter(
         path: outputPath, columns: columns, options: ParquetWriterOptions(compression: compression))
@@ -148,12 +160,16 @@ do {
     }
     let summary = try writer.close()
     let total = seconds() - start
+    let totalCPU = cpuSeconds() - startCPU
     let writeTime = max(total - generationTime, 1e-9)
+    let writeCPU = max(totalCPU - generationCPU, 1e-9)
     print("rows:             \(summary.rows) (\(summary.rowGroups) row group(s)), text \(textBytes >> 20) MiB")
     print("file:             \(outputPath), \(summary.bytes) bytes (\(compression.rawValue))")
-    print("generation:       \(String(format: "%.2f", generationTime)) s")
-    print("generate + write: \(String(format: "%.2f", total)) s")
-    print("writer:           \(String(format: "%.2f", writeTime)) s, \(Int(Double(summary.rows) / writeTime)) rows/s")
+    print("generation:       \(String(format: "%.2f", generationTime)) s wall, \(String(format: "%.2f", generationCPU)) s cpu")
+    print("generate + write: \(String(format: "%.2f", total)) s wall, \(String(format: "%.2f", totalCPU)) s cpu")
+    print(
+        "writer:           \(Int(Double(summary.rows) / writeTime)) rows/s by wall time, "
+            + "\(Int(Double(summary.rows) / writeCPU)) rows/s by cpu time")
     print("peak RSS:         \(String(format: "%.0f", peakResidentMiB())) MiB (\(String(format: "%.0f", baselineRSS)) MiB before writing)")
 } catch {
     print("error: \(error)")
