@@ -25,6 +25,8 @@ public struct MarkdownSource: SourceStep {
             OptionSpec("replies_key", .string, default: .string("replies"), "key of an entry's list of replies"),
             OptionSpec("hosts_key", .string, default: .string("authors"), "front-matter key of the document's hosts (names or profile ids)"),
             OptionSpec("max_file_bytes", .byteSize, default: .int(64 << 20), "files larger than this are rejected whole"),
+            OptionSpec("required_keys", .stringList, default: .list(["title", "start", "end", "authors"]),
+                       "front-matter keys `threadline validate --pipeline` requires of every file"),
         ],
         example: """
             - type: markdown

@@ -224,7 +224,15 @@ private struct Validation {
         return URL(fileURLWithPath: joined).standardizedFileURL.path
     }
 
+    /// The option's typed value, or nil after reporting why (once: a failed `${VAR}` is reason enough).
     mutating func typed(_ node: YAMLNode, as spec: OptionSpec) -> OptionValue? {
+        let before = diagnostics.count
+        let value = typedValue(node, as: spec)
+        if value == nil, diagnostics.count > before + 1 { diagnostics.removeSubrange((before + 1)...) }
+        return value
+    }
+
+    mutating func typedValue(_ node: YAMLNode, as spec: OptionSpec) -> OptionValue? {
         let expected = "'\(spec.name)' must be \(article(spec.type))"
         switch spec.type {
         case .string:

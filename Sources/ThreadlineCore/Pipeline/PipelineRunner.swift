@@ -50,6 +50,13 @@ public final class PipelineRunner: Sendable {
         let started = Timestamp.now
         var report = RunReport(
             runID: PipelineRunner.makeRunID(started), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: started, endedAt: started)
+        let lock = RunLock(outputRoot: spec.outputRoot)
+        try lock.acquire()
+        defer { lock.release() }
+        if let previous = lock.previousHolder {
+            logger.warning("took over the lock of a run that did not finish", metadata: ["previous": "\(previous)"])
+        }
+        OutputFile.removeAbandonedStagingFiles(in: spec.outputRoot)
         let plan = try plan()
         let transforms = transformSteps()
         let outputs = try OutputSet(spec: spec)
