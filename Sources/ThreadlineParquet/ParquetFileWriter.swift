@@ -129,7 +129,7 @@ public final class ParquetFileWriter {
                 rowCount: Int64(rowsInGroup),
                 fileOffset: groupStart,
                 totalCompressedSize: chunks.reduce(0) { $0 + $1.metadata.totalCompressedSize },
-                ordinal: Int16(truncatingIfNeeded: rowGroups.count)))
+                ordinal: Int16(exactly: rowGroups.count)))
         rowsInGroup = 0
     }
 

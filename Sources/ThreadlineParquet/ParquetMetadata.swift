@@ -177,7 +177,8 @@ struct RowGroupMetadata: ThriftStruct {
     var rowCount: Int64
     var fileOffset: Int64
     var totalCompressedSize: Int64
-    var ordinal: Int16
+    /// The row group's index in the file; left out past `Int16.max`, which the field cannot hold.
+    var ordinal: Int16?
 
     func writeFields(to writer: inout ThriftCompactWriter) {
         columns.write(field: 1, to: &writer)
@@ -185,8 +186,10 @@ struct RowGroupMetadata: ThriftStruct {
         writer.writeField(3, i64: rowCount)
         writer.writeField(5, i64: fileOffset)
         writer.writeField(6, i64: totalCompressedSize)
-        writer.writeFieldHeader(7, .i16)
-        writer.writeZigzag(Int64(ordinal))
+        if let ordinal {
+            writer.writeFieldHeader(7, .i16)
+            writer.writeZigzag(Int64(ordinal))
+        }
     }
 }
 
