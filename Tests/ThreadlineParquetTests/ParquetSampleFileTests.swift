@@ -119,6 +119,18 @@ import Testing
         #expect(try Self.write([], to: empty, options: ParquetWriterOptions()).rows == 0)
     }
 
+    @Test func theSameRowsGiveByteIdenticalFiles() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rows = Self.sampleRows(count: 2500)
+        let options = ParquetWriterOptions(compression: .zstd, rowGroupMaxRows: 1000, dataPageSize: 4096)
+        let first = directory.appendingPathComponent("first.parquet")
+        let second = directory.appendingPathComponent("second.parquet")
+        _ = try Self.write(rows, to: first, options: options)
+        _ = try Self.write(rows, to: second, options: options)
+        #expect(try Data(contentsOf: first) == Data(contentsOf: second))
+    }
+
     static func write(_ rows: [[ParquetValue]], to url: URL, options: ParquetWriterOptions) throws -> ParquetWriteSummary {
         let writer = try ParquetFileWriter(path: url.path, columns: columns, options: options)
         try writer.write(rows: rows)

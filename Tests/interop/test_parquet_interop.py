@@ -227,3 +227,33 @@ def test_codecs_and_dictionaries_are_what_the_pipeline_asked_for(runs):
         column = pq.read_metadata(folder / "messages.parquet").row_group(0).column(0)
         assert column.compression == {"none": "UNCOMPRESSED"}.get(codec, codec.upper())
         assert column.has_dictionary_page == (dictionary == "dict")
+
+
+def test_schema_and_statistics_match_what_pyarrow_writes(case, tmp_path):
+    """pyarrow, writing the same rows with the same row groups, must produce the same column types,
+    levels and chunk statistics (null counts, and min/max where both write them)."""
+    path, _, _ = case
+    ours = pq.ParquetFile(path)
+    groups = [ours.metadata.row_group(g).num_rows for g in range(ours.metadata.num_row_groups)]
+    reference = tmp_path / "pyarrow.parquet"
+    pq.write_table(pq.read_table(path), reference, row_group_size=max(groups, default=1), data_page_version="1.0",
+                   store_schema=False)
+    theirs = pq.ParquetFile(reference)
+    for i in range(ours.metadata.num_columns):
+        a, b = ours.schema.column(i), theirs.schema.column(i)
+        assert (a.path, a.physical_type, str(a.logical_type), a.converted_type, a.max_definition_level,
+                a.max_repetition_level) == (b.path, b.physical_type, str(b.logical_type), b.converted_type,
+                                            b.max_definition_level, b.max_repetition_level)
+    if groups != [theirs.metadata.row_group(g).num_rows for g in range(theirs.metadata.num_row_groups)]:
+        return  # split by bytes: the groups differ, so their statistics cannot be compared
+    for g in range(len(groups)):
+        for i in range(ours.metadata.num_columns):
+            a = ours.metadata.row_group(g).column(i).statistics
+            b = theirs.metadata.row_group(g).column(i).statistics
+            assert a.null_count == b.null_count, (g, i)
+            if a.has_min_max and b.has_min_max:
+                assert (a.min_raw, a.max_raw) == (b.min_raw, b.max_raw), (g, i)
+            elif b.has_min_max:  # we leave out bounds over 4 KiB only
+                assert max(len(b.min_raw), len(b.max_raw)) > 4096, (g, i)
+            else:
+                assert not a.has_min_max, (g, i)
