@@ -87,8 +87,10 @@ struct ColumnChunkWriter {
     }
 
     /// The bytes this chunk would take if flushed now (an estimate for the current page).
+    ///
+    /// The dictionary counts even after a fallback to PLAIN: its page is still written first.
     var bufferedSize: Int {
-        pagesSize + (usesDictionary ? dictionary.pageBody.count : 0) + currentPageSize
+        pagesSize + dictionary.pageBody.count + currentPageSize
     }
 
     /// An estimate of the current page's uncompressed size.

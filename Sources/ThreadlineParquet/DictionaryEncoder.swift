@@ -70,15 +70,11 @@ struct DictionaryEncoder {
         }
     }
 
-    /// FNV-1a over the bytes, with a final avalanche so the low bits are well mixed.
+    /// Swift's `Hasher` (SipHash, seeded per process) over the bytes, so crafted inputs cannot force
+    /// collisions; the seed changes only the table's layout, never the indices handed out.
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        hash ^= hash >> 33
-        hash = hash &* 0xff51_afd7_ed55_8ccd
-        hash ^= hash >> 33
-        return hash
+        var hasher = Hasher()
+        hasher.combine(bytes: bytes)
+        return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 }
