@@ -66,8 +66,9 @@ def samples(tmp_path_factory):
         return Path(os.environ["THREADLINE_PARQUET_SAMPLES"])
     folder = tmp_path_factory.mktemp("samples")
     env = dict(os.environ, THREADLINE_PARQUET_OUT=str(folder))
-    subprocess.run(["swift", "test", "--filter", "ParquetSampleFileTests"], cwd=REPO, env=env, check=True,
-                   capture_output=True)
+    result = subprocess.run(["swift", "test", "--filter", "ParquetSampleFileTests"], cwd=REPO, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return folder
 
 
