@@ -50,13 +50,14 @@ struct EncodedPage {
 ///
 /// Values arrive one row at a time. They go into the current data page as levels and values
 /// (dictionary indices or PLAIN bytes); a page is closed at a row boundary once it reaches the page
-/// size, then compressed and kept until the row group is flushed, because the dictionary page, which
+/// size or value count, then compressed and kept until the row group is flushed, because the dictionary page, which
 /// grows until then, must come first in the chunk. When the dictionary outgrows its limit, the current
 /// page is closed and the rest of the chunk is written as PLAIN.
 struct ColumnChunkWriter {
     let leaf: LeafDescriptor
     private let compressor: PageCompressor
     private let dataPageSize: Int
+    private let dataPageMaxValues: Int
     private let dictionaryLimit: Int
     private let dictionaryEnabled: Bool
 
@@ -80,6 +81,7 @@ struct ColumnChunkWriter {
         self.leaf = leaf
         self.compressor = compressor
         dataPageSize = options.dataPageSize
+        dataPageMaxValues = options.dataPageMaxValues
         dictionaryLimit = options.dictionaryPageSizeLimit
         dictionaryEnabled = options.dictionary && leaf.isByteArray
         usesDictionary = dictionaryEnabled
@@ -166,7 +168,7 @@ struct ColumnChunkWriter {
         if usesDictionary && dictionary.pageBody.count > dictionaryLimit {
             try finishPage()
             usesDictionary = false
-        } else if currentPageSize >= dataPageSize {
+        } else if levelCount >= dataPageMaxValues || currentPageSize >= dataPageSize {
             try finishPage()
         }
     }

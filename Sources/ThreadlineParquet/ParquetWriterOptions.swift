@@ -49,7 +49,7 @@ public struct ParquetKeyValue: Sendable, Hashable {
 /// How a `ParquetFileWriter` encodes, compresses and splits a file.
 ///
 /// The defaults suit analysis tables: zstd, dictionary encoding for strings, row groups of up to a
-/// million rows or 128 MiB, and data pages of about 1 MiB.
+/// million rows or 128 MiB, and data pages of about 1 MiB or 131,072 values.
 public struct ParquetWriterOptions: Sendable, Hashable {
     /// The codec for every page.
     public var compression: ParquetCompression
@@ -67,6 +67,11 @@ public struct ParquetWriterOptions: Sendable, Hashable {
     public var rowGroupMaxBytes: Int
     /// The uncompressed size at which a data page is closed (at the next row boundary).
     public var dataPageSize: Int
+    /// The level entries (values and nulls) at which a data page is closed (at the next row boundary).
+    ///
+    /// This bounds a page's buffers when its values are tiny on disk (a constant column encodes to
+    /// almost nothing, but each entry is buffered until the page is encoded).
+    public var dataPageMaxValues: Int
     /// The `created_by` string; readers expect the form `"<app> version <x.y.z> (build <id>)"`.
     public var createdBy: String
     /// Key-value metadata written to the footer, in order.
@@ -81,6 +86,7 @@ public struct ParquetWriterOptions: Sendable, Hashable {
         rowGroupMaxRows: Int = 1_000_000,
         rowGroupMaxBytes: Int = 128 << 20,
         dataPageSize: Int = 1 << 20,
+        dataPageMaxValues: Int = 1 << 17,
         createdBy: String = "threadline version 0.1.0",
         keyValueMetadata: [ParquetKeyValue] = []
     ) {
@@ -91,6 +97,7 @@ public struct ParquetWriterOptions: Sendable, Hashable {
         self.rowGroupMaxRows = rowGroupMaxRows
         self.rowGroupMaxBytes = rowGroupMaxBytes
         self.dataPageSize = dataPageSize
+        self.dataPageMaxValues = dataPageMaxValues
         self.createdBy = createdBy
         self.keyValueMetadata = keyValueMetadata
     }
@@ -118,6 +125,9 @@ public struct ParquetWriterOptions: Sendable, Hashable {
         }
         guard dataPageSize > 0 else {
             throw ParquetError(.invalidOption, "data page size must be positive")
+        }
+        guard dataPageMaxValues > 0 else {
+            throw ParquetError(.invalidOption, "data page max values must be positive")
         }
     }
 }

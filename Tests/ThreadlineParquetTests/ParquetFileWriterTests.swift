@@ -111,6 +111,15 @@ import Testing
         #expect(chunk.pages.map(\.valueCount) == Array(repeating: 100, count: 10))
     }
 
+    @Test func pagesOfTinyValuesCloseAtTheValueCount() throws {
+        // A constant dictionary column encodes to almost nothing; the value cap still closes its pages.
+        let rows = Array(repeating: [ParquetValue.string("same")], count: 2500)
+        let options = ParquetWriterOptions(compression: .none, dataPageMaxValues: 1000)
+        let (_, file) = try write(rows, columns: [ParquetColumn(name: "s", type: .string)], options: options)
+        let chunk = try #require(file.chunks.first?.first)
+        #expect(chunk.pages.map(\.valueCount) == [1, 1000, 1000, 500])  // the dictionary page, then data pages
+    }
+
     @Test func dictionaryFallsBackToPlainPastTheLimit() throws {
         let rows = (0..<300).map { [ParquetValue.string("value-\($0 % 150)")] }
         let options = ParquetWriterOptions(compression: .none, dictionaryPageSizeLimit: 1000)
