@@ -10,6 +10,17 @@ import Testing
         #expect(EmojiTable.standard.nameCount == 1965)
     }
 
+    @Test func everyNameOfTheTableIsReplacedInText() {
+        var missed: [String] = []
+        for name in EmojiTable.standard.foldedNames {
+            let emoji = EmojiTable.standard.emoji(named: name)
+            let text = "a :\(name): b"
+            if emoji == nil || replacer.replace(text) != "a \(emoji ?? "") b" { missed.append(name) }
+        }
+        #expect(missed.isEmpty)
+        #expect(EmojiTable.standard.foldedNames.count == 1965)
+    }
+
     @Test(arguments: [
         (":relaxed:", "\u{263A}\u{FE0F}"),
         ("thanks :relaxed::relaxed:", "thanks \u{263A}\u{FE0F}\u{263A}\u{FE0F}"),

@@ -50,6 +50,9 @@ public struct EmojiTable: Sendable {
     /// The number of names (short names and aliases) in the table.
     public var nameCount: Int { entryByName.count }
 
+    /// Every name, folded (`-` as `_`), sorted.
+    var foldedNames: [String] { entryByName.keys.sorted() }
+
     /// Returns the emoji for a Slack name, or nil if the name is not a standard emoji.
     ///
     /// Accepts a plain name (`wave`, `woman_shrugging`), a name with a tone in Slack's
