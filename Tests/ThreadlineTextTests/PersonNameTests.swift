@@ -102,4 +102,13 @@ import Testing
         #expect(PersonName(" 🙂 ").slug == slug)
         #expect(PersonName("🙃").slug != slug)
     }
+
+    @Test func hostileNamesAreHandledInLinearTime() {
+        let long = String(repeating: "Ab ", count: 100_000) + "(x"
+        #expect(PersonName(long).words.count == 100_001)
+        let parentheses = String(repeating: "(", count: 100_000) + ")"
+        #expect(PersonName(parentheses).slug.hasPrefix("author-"))
+        #expect(PersonName("").slug.hasPrefix("author-"))
+        #expect(PersonName(" \t ").display == "")
+    }
 }

@@ -47,4 +47,13 @@ import Testing
         #expect(!"\u{212B}".isKnownNFC)
         #expect("\u{212B}".nfc.unicodeScalars.elementsEqual("\u{C5}".unicodeScalars))
     }
+
+    @Test func hostileInputIsLinearAndBounded() {
+        let spaces = String(repeating: " \t\r", count: 200_000) + "x"
+        #expect(TextCleaner.clean(spaces) == String(repeating: "\n", count: 200_000) + "x")
+        let ampersands = String(repeating: "&amp;&#;&#x", count: 50_000)
+        #expect(TextCleaner.clean(ampersands) == String(repeating: "&&#;&#x", count: 50_000))
+        let combining = "e" + String(repeating: "\u{301}", count: 50_000)
+        #expect(TextCleaner.clean(combining).unicodeScalars.count == 50_000)
+    }
 }
