@@ -16,8 +16,8 @@ import ThreadlineText
 /// `'from' → 'to' (why)`, never silent. Hosts given as profile ids (`authors:
 /// [martinkleppmann]`) are resolved through the `people` folder; a host that no message
 /// matches is listed under "hosts without messages". `author_id` is a slug of the canonical
-/// name's folded form (`martin-kleppmann`), so the spellings of one person share it across
-/// documents.
+/// name's folded form (`martin-kleppmann`), so spellings that differ only by case, accents,
+/// punctuation or a parenthetical share it across documents too.
 ///
 /// ```yaml
 /// - type: normalise_authors
