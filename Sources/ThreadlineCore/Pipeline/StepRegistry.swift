@@ -10,9 +10,13 @@ public struct StepRegistry: Sendable {
     public static let builtIn = StepRegistry([
         MarkdownSource.type,
         SlackJSONSource.type,
+        CleanText.type,
+        CleanEmoji.type,
+        NormaliseAuthors.type,
         LinkThreads.type,
         JSONLinesLoad.type,
         CSVLoad.type,
+        ParquetLoad.type,
     ])
 
     public func type(named name: String) -> StepType? {
