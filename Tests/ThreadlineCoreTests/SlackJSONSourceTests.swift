@@ -192,6 +192,41 @@ import Testing
         #expect(root["reply_count"] as? Int == 3)
     }
 
+    /// A pipeline reading `export` with the given transforms, writing JSON Lines into `out/`.
+    static func pipeline(transforms: String) -> String {
+        """
+        version: 1
+        name: test
+        input_root: inputs
+        output_root: out
+        extract:
+          - type: slack_json
+            include: ["export"]
+        transform:
+        \(transforms)
+        load:
+          - type: jsonl
+            tables: all
+        """
+    }
+
+    @Test func entitiesAreDecodedExactlyOnceByCleanText() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/export/users.json", #"[{"id":"U1","name":"tj","profile":{"display_name":"Tom &amp; Jerry"}}]"#)
+        try scratch.write("inputs/export/chat/2021-01-01.json", #"""
+            [{"ts":"1609459200.000100","user":"U1","text":"<@U1> wrote &amp;lt;b&amp;gt; &amp; <https://x.io/?a=1&amp;b=2|a &amp; b>"}]
+            """#)
+        func text(_ transforms: String) throws -> String? {
+            _ = try runPipeline(scratch, Self.pipeline(transforms: transforms))
+            return try readJSONLines(scratch.path("out/messages.jsonl")).first?["text"] as? String
+        }
+        #expect(try text("  - type: clean_text") == "@Tom &amp; Jerry wrote &lt;b&gt; & [a & b](https://x.io/?a=1&b=2)")
+        #expect(try text("  - type: link_threads")
+                == "@Tom &amp;amp; Jerry wrote &amp;lt;b&amp;gt; &amp; [a &amp; b](https://x.io/?a=1&amp;b=2)")
+        let raw = try readJSONLines(scratch.path("out/messages.jsonl")).first?["text_raw"] as? String
+        #expect(raw == "<@U1> wrote &amp;lt;b&amp;gt; &amp; <https://x.io/?a=1&amp;b=2|a &amp; b>")
+    }
+
     @Test func orphanReplyIsKeptWithANullParentAndRejectsAreWritten() throws {
         let scratch = try Scratch()
         try scratch.copyFixture("slack-json/edge", to: "inputs/edge")
