@@ -58,7 +58,10 @@ import ThreadlineText
         let report = try runDefaultPipeline(scratch, overrides: ["transform.2.people=\(scratch.path("people"))"])
         let messages = try readJSONLines(scratch.path("out/messages.jsonl"))
         #expect(messages.filter { $0["is_host"] as? Bool == true }.isEmpty)
-        #expect(report.notes.counts[NormaliseAuthors.missingHostCategory] == ["20210308-designing-data-intensive-applications: martinkleppmann": 1])
+        #expect(report.notes.counts[NormaliseAuthors.missingHostCategory] == [
+            "20210308-designing-data-intensive-applications: martinkleppmann": 1,
+            "book-of-the-week: martinkleppmann": 1,
+        ])
     }
 
     @Test func noStandardEmojiCodeIsLeftAndTimesAreUnchanged() throws {

@@ -271,3 +271,30 @@ import Testing
         #expect(validator.validate(file: scratch.path("export/channels.json")).isEmpty)
     }
 }
+
+/// The committed default pipeline reads the book and the Slack export of the same week: after
+/// `normalise_authors` both sources tell the same threads.
+@Suite struct SlackJSONDefaultPipelineTests {
+    @Test func slackExportAndBookAgreeOnEveryThreadOfTheWeek() throws {
+        let scratch = try Scratch()
+        let pipeline = SeedTransformTests.repository.appendingPathComponent("pipelines/default.yaml").path
+        let spec = try PipelineLoader(environment: ["THREADLINE_OUTPUT": scratch.path("out")]).load(path: pipeline)
+        _ = try PipelineRunner(spec: spec).run()
+
+        let threads = try readJSONLines(scratch.path("out/threads.jsonl"))
+        func shape(_ source: String) -> [String] {
+            threads.filter { $0["source"] as? String == source }
+                .map { "\($0["author"] as? String ?? "?") \($0["reply_count"] as? Int ?? -1)" }.sorted()
+        }
+        // The export adds one thread (Dana's, 3 replies, one of them a broadcast), a bot reminder
+        // and an upload to the week's 29 threads.
+        #expect(shape("slack_json") == (shape("markdown") + ["Dana Kowalska 3", "Raj Iyer 0", "bookbot 0"]).sorted())
+
+        let messages = try readJSONLines(scratch.path("out/messages.jsonl")).filter { $0["source"] as? String == "slack_json" }
+        #expect(messages.count == 102)
+        #expect(messages.filter { $0["is_host"] as? Bool == true }.count == 57)
+        #expect(Set(messages.filter { $0["is_host"] as? Bool == true }.compactMap { $0["author"] as? String }) == ["Martin Kleppmann"])
+        let slackThreads = threads.filter { $0["source"] as? String == "slack_json" }
+        #expect(slackThreads.filter { $0["host_replied"] as? Bool == true }.count == 29)
+    }
+}

@@ -17,6 +17,7 @@ import Foundation
 /// - type: slack_json
 ///   include: ["slack-export", "exports/*.zip"]
 ///   skip_subtypes: [channel_join, channel_leave]   # default: every non-conversation subtype
+///   hosts: [martinkleppmann]                         # names or people profile ids
 ///   max_file_bytes: 256MiB
 /// ```
 public struct SlackJSONSource: SourceStep {
@@ -29,6 +30,8 @@ public struct SlackJSONSource: SourceStep {
             OptionSpec("skip_subtypes", .stringList,
                        default: .list(SlackThreadAssembler.defaultSkipSubtypes.sorted()),
                        "message subtypes that are not conversation (joins, topic changes, pins); skipped and counted in the run summary"),
+            OptionSpec("hosts", .stringList, default: .list([]),
+                       "the hosts of every conversation read (names, or people profile ids), e.g. the guest of an AMA channel"),
             OptionSpec("max_file_bytes", .byteSize, default: .int(256 << 20), "a day file larger than this is rejected whole"),
             OptionSpec("max_total_bytes", .byteSize, default: .int(2 << 30), "files beyond this much data in one export are rejected"),
             OptionSpec("max_files", .integer, default: .int(200_000), "an export listing more files than this is rejected whole"),
@@ -41,11 +44,14 @@ public struct SlackJSONSource: SourceStep {
 
     public let include: [String]
     public let exclude: [String]
+    /// Hosts given to every document, resolved by `normalise_authors`.
+    public let hosts: [String]
     public let reader: SlackExportReader
 
     public init(options: StepOptions) {
         include = options.strings("include")
         exclude = options.strings("exclude")
+        hosts = options.strings("hosts")
         let defaults = SlackExportLimits()
         let limits = SlackExportLimits(
             maxFileBytes: options.int("max_file_bytes") ?? defaults.maxFileBytes,
@@ -111,7 +117,8 @@ public struct SlackJSONSource: SourceStep {
 
     /// A conversation as a document of threads.
     func document(_ conversation: SlackConversation, unit: InputUnit) -> Document {
-        var document = Document(id: conversation.name, source: Self.type.name, sourceFile: unit.relativePath)
+        var document = Document(
+            id: conversation.name, source: Self.type.name, sourceFile: unit.relativePath, hosts: hosts)
         switch conversation.kind {
         case .publicChannel, .privateChannel, .unlisted: document.title = "#" + conversation.name
         case .directMessage, .groupDirectMessage: document.title = conversation.name
