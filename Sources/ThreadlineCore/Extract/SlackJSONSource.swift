@@ -92,7 +92,7 @@ public struct SlackJSONSource: SourceStep {
             return
         }
         for issue in export.issues {
-            let file = unit.relativePath + "/" + issue.file
+            let file = issue.file == "." ? unit.relativePath : unit.relativePath + "/" + issue.file
             switch issue.severity {
             case .rejected:
                 result.rejects.append(Reject(

@@ -338,6 +338,16 @@ import ZIPFoundation
         #expect(export.counts.kept == 1)
     }
 
+    @Test func aFolderWithoutDayFilesSaysSo() throws {
+        let scratch = try ScratchExport(["users.json": "[]", "notes/readme.txt": "not an export"])
+        defer { scratch.remove() }
+        let export = try SlackExportReader().read(scratch.url, name: "x")
+        #expect(export.issues.map(\.description) == [
+            ".: warning: no conversation found: a Slack export has folders of YYYY-MM-DD.json day files",
+        ])
+        #expect(export.conversations.isEmpty)
+    }
+
     @Test func tooManyFilesOrAMissingExportThrows() throws {
         let sample = try SlackJSONFixtures.url("sample")
         #expect(throws: SlackExportIssue(.rejected, file: "sample", reason: "folder has more than 3 files")) {

@@ -12,7 +12,7 @@ public struct SlackExportIssue: Error, Sendable, Hashable, CustomStringConvertib
     }
 
     public var severity: Severity
-    /// The path inside the export (`general/2021-03-08.json`), or the export itself.
+    /// The path inside the export (`general/2021-03-08.json`); `.` for the export as a whole.
     public var file: String
     public var line: Int?
     public var column: Int?

@@ -133,6 +133,10 @@ public struct SlackExportReader: Sendable {
                 }
             }
 
+            if dayFiles.isEmpty {
+                issues.append(SlackExportIssue(
+                    .warning, file: ".", reason: "no conversation found: a Slack export has folders of YYYY-MM-DD.json day files"))
+            }
             let mrkdwn = makeMrkdwn(directory)
             var totals = SlackAssemblyCounts()
             var read = 0
