@@ -12,7 +12,8 @@ public struct SlackExportIssue: Error, Sendable, Hashable, CustomStringConvertib
     }
 
     public var severity: Severity
-    /// The path inside the export (`general/2021-03-08.json`); `.` for the export as a whole.
+    /// The path inside the export (`general/2021-03-08.json`); `.` for the export as a whole
+    /// (an issue thrown because the export cannot be opened names the export instead).
     public var file: String
     public var line: Int?
     public var column: Int?
