@@ -28,6 +28,7 @@ import Testing
         (#"{"ts":"1.0","bot_id":"B9"}"#, "B9", "B9", .bot),
         (#"{"ts":"1.0","subtype":"bot_message","username":"legacy hook"}"#, "legacy hook", "legacy hook", .bot),
         (#"{"ts":"1.0","user":"U9","bot_id":"B7","username":"ci"}"#, "B7", "ci", .bot),
+        (#"{"ts":"1.0","subtype":"file_comment","comment":{"user":"U3","comment":"nice"}}"#, "U3", "cy", .directory),
         (#"{"ts":"1.0"}"#, "unknown", "unknown", .unknown),
     ] as [(String, String, String, SlackAuthor.Origin)])
     func resolvesNamesInPriorityOrder(json: String, key: String, name: String, origin: SlackAuthor.Origin) throws {

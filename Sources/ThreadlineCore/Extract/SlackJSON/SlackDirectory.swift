@@ -63,10 +63,11 @@ public struct SlackDirectory: Sendable {
         channelNames[id]
     }
 
-    /// Resolves a message's author: the directory, then the message's `user_profile`, then bot
-    /// fields; an id nobody names is kept as both key and name.
+    /// Resolves a message's author (`user`, or an old `file_comment`'s `comment.user`): the
+    /// directory, then the message's `user_profile`, then bot fields; an id nobody names is kept
+    /// as both key and name.
     public func author(of message: SlackMessage) -> SlackAuthor {
-        if let id = message.user?.trimmedNonEmpty {
+        if let id = (message.user ?? message.commentUser)?.trimmedNonEmpty {
             if let name = userName(id) { return SlackAuthor(key: id, name: name, origin: .directory) }
             if let name = message.userProfile?.preferredName {
                 return SlackAuthor(key: id, name: name, origin: .messageProfile)

@@ -191,6 +191,8 @@ public struct SlackMessage: Sendable, Hashable, Decodable {
     public var botID: String?
     public var username: String?
     public var botProfileName: String?
+    /// The commenter of an old `file_comment` message (before mid-2018 its author was only here).
+    public var commentUser: String?
     /// The author snapshot newer exports carry (used when users.json lacks the author).
     public var userProfile: SlackProfile?
     /// mrkdwn as exported (entity-escaped); `""` for file-only messages.
@@ -215,11 +217,12 @@ public struct SlackMessage: Sendable, Hashable, Decodable {
 
     private enum Keys: String, CodingKey {
         case ts, type, subtype, user, text, hidden, username, replies
-        case botID = "bot_id", botProfile = "bot_profile", userProfile = "user_profile"
+        case botID = "bot_id", botProfile = "bot_profile", userProfile = "user_profile", comment
         case threadTS = "thread_ts", parentUserID = "parent_user_id", replyCount = "reply_count"
     }
 
     private struct BotProfile: Decodable { var name: String? }
+    private struct Comment: Decodable { var user: String? }
 
     /// Why a message cannot be read at all.
     public enum RejectReason: Error, Sendable, Hashable, CustomStringConvertible {
@@ -248,6 +251,7 @@ public struct SlackMessage: Sendable, Hashable, Decodable {
         botID = fields.optional(String.self, .botID)
         username = fields.optional(String.self, .username)
         botProfileName = fields.optional(BotProfile.self, .botProfile)?.name
+        commentUser = fields.optional(Comment.self, .comment)?.user
         userProfile = fields.optional(SlackProfile.self, .userProfile)
         text = fields.optional(String.self, .text) ?? ""
         if let rawThread = fields.optional(String.self, .threadTS) {
