@@ -1,17 +1,17 @@
 import Foundation
+import ThreadlineText
 
 /// Checks input files against the source rules without running a pipeline, for CI: every finding is a
 /// `Diagnostic` at the file's line and column.
 public struct SeedValidator: Sendable {
     public var rules: ArchiveRules
     public var maxFileBytes: Int
-    /// Names a standard emoji for `:name:`; codes it does not know are warned about. Nil skips the check.
-    public var knowsEmoji: (@Sendable (String) -> Bool)?
+    /// Finds `:codes:` that name no standard emoji, exactly as `clean_emoji` would.
+    public var emoji = EmojiReplacer(unknown: .keep)
 
-    public init(rules: ArchiveRules = .bookArchive, maxFileBytes: Int = 64 << 20, knowsEmoji: (@Sendable (String) -> Bool)? = nil) {
+    public init(rules: ArchiveRules = .bookArchive, maxFileBytes: Int = 64 << 20) {
         self.rules = rules
         self.maxFileBytes = maxFileBytes
-        self.knowsEmoji = knowsEmoji
     }
 
     /// The files a list of command-line paths names: files as given, folders walked for `.md` and `.json`
@@ -245,41 +245,10 @@ private struct FileCheck {
     }
 
     mutating func unknownEmoji(in text: String, at node: YAMLNode) {
-        guard let knows = validator.knowsEmoji else { return }
-        for code in EmojiCodeScanner.codes(in: text) where !knows(code) {
-            add(.warning, "unknown emoji code ':\(code):'", at: node, notes: ["custom emoji are kept as written unless clean_emoji says otherwise"])
+        var unknown: [String: Int] = [:]
+        _ = validator.emoji.replace(text, unknownNames: &unknown)
+        for name in unknown.keys.sorted() {
+            add(.warning, "unknown emoji code ':\(name):'", at: node, notes: ["not a standard emoji name; clean_emoji's 'unknown' option decides what becomes of it"])
         }
-    }
-}
-
-/// Finds `:name:` emoji codes: letters, digits, `_`, `-` and `+` between colons, not part of a time.
-enum EmojiCodeScanner {
-    static func codes(in text: String) -> [String] {
-        var codes: [String] = []
-        let scalars = Array(text.unicodeScalars)
-        var index = 0
-        while index < scalars.count {
-            guard scalars[index] == ":" else {
-                index += 1
-                continue
-            }
-            var end = index + 1
-            while end < scalars.count, isCodeScalar(scalars[end]) { end += 1 }
-            if end < scalars.count, scalars[end] == ":", end > index + 1 {
-                var name = ""
-                name.unicodeScalars.append(contentsOf: scalars[(index + 1)..<end])
-                if !name.allSatisfy(\.isNumber) {
-                    codes.append(name)
-                    index = end + 1
-                    continue
-                }
-            }
-            index += 1
-        }
-        return codes
-    }
-
-    static func isCodeScalar(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-" || scalar == "+")
     }
 }
