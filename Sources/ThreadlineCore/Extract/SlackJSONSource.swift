@@ -7,9 +7,9 @@ import Foundation
 /// name (the channel or mpdm name, the DM id). A message's key is its exact `ts`; its author is the
 /// resolved name (profile `display_name`, then `real_name`, then `name`; the message's
 /// `user_profile` when users.json lacks the author; bots by `bot_id`/`username`; unknown ids kept)
-/// and its `authorRef` the user id, for the aliases file. Text has its mrkdwn tokens resolved and
-/// keeps Slack's `&amp;` `&lt;` `&gt;`, which `clean_text` decodes exactly once like every other
-/// source's character references; `text_raw` keeps the original. Non-conversation subtypes are skipped and counted in the run summary. A broken day
+/// and its `authorRef` the user id, for the aliases file. Text is mrkdwn decoded, Slack's `&amp;`
+/// `&lt;` `&gt;` exactly once (the documents are marked so that `clean_text` does not decode
+/// again); `text_raw` keeps the original. Non-conversation subtypes are skipped and counted in the run summary. A broken day
 /// file or message is rejected with its file, line and column; a reply whose parent is not in the
 /// export is kept with a null `parent_id`.
 ///
@@ -59,10 +59,7 @@ public struct SlackJSONSource: SourceStep {
             maxTotalBytes: options.int("max_total_bytes") ?? defaults.maxTotalBytes)
         let skip = options.values["skip_subtypes"] == nil
             ? SlackThreadAssembler.defaultSkipSubtypes : Set(options.strings("skip_subtypes"))
-        var reader = SlackExportReader(limits: limits, skipSubtypes: skip)
-        // `clean_text` decodes character references exactly once for every source.
-        reader.decodesEntities = false
-        self.reader = reader
+        reader = SlackExportReader(limits: limits, skipSubtypes: skip)
     }
 
     /// Matching folders and `.zip` files; a folder inside another matched folder is part of it.
@@ -119,6 +116,8 @@ public struct SlackJSONSource: SourceStep {
     func document(_ conversation: SlackConversation, unit: InputUnit) -> Document {
         var document = Document(
             id: conversation.name, source: Self.type.name, sourceFile: unit.relativePath, hosts: hosts)
+        // Slack's three escapes were decoded with the mrkdwn tokens; `clean_text` must not decode again.
+        document.entitiesDecoded = true
         switch conversation.kind {
         case .publicChannel, .privateChannel, .unlisted: document.title = "#" + conversation.name
         case .directMessage, .groupDirectMessage: document.title = conversation.name

@@ -33,26 +33,4 @@ import Testing
     func decodesTokensAndEntitiesOnce(text: String, expected: String) {
         #expect(mrkdwn.decode(text) == expected)
     }
-
-    private let escaping = SlackMrkdwn(
-        directory: SlackDirectory(
-            users: [SlackUser(id: "U1", name: "tj", profile: SlackProfile(displayName: "Tom &amp; Jerry & co"))],
-            conversations: [SlackConversationInfo(id: "C1", name: "general")]),
-        decodesEntities: false)
-
-    /// Tokens resolved, escapes kept: one later decoding pass gives what `decode` gives by itself.
-    @Test(arguments: [
-        ("<@U1> wrote &amp;lt;b&amp;gt; &amp; more", "@Tom &amp;amp; Jerry &amp; co wrote &amp;lt;b&amp;gt; &amp; more"),
-        ("<https://x.io/?a=1&amp;b=2|a &amp; b>", "[a &amp; b](https://x.io/?a=1&amp;b=2)"),
-        ("<https://x.io/?a&amp;b|https://x.io/?a&amp;b>", "https://x.io/?a&amp;b"),
-        ("<#C1> &lt;3 <!here>", "#general &lt;3 @here"),
-        ("<@U9|a&amp;b>", "@a&amp;b"),
-        ("plain &amp; simple", "plain &amp; simple"),
-    ])
-    func keepsEscapesForOneLaterDecoding(text: String, expected: String) {
-        #expect(escaping.decode(text) == expected)
-        let once = SlackMrkdwn.decodeEntities(Array(expected.utf8)[...])
-        let direct = SlackMrkdwn(directory: escaping.directory).decode(text)
-        #expect(once == direct)
-    }
 }

@@ -54,9 +54,6 @@ public struct SlackExport: Sendable {
 public struct SlackExportReader: Sendable {
     public var limits: SlackExportLimits
     public var skipSubtypes: Set<String>
-    /// Whether records' decoded `text` has Slack's `&amp;` `&lt;` `&gt;` decoded, or keeps them
-    /// for a later single decoding pass (see `SlackMrkdwn.decodesEntities`).
-    public var decodesEntities = true
 
     public init(limits: SlackExportLimits = SlackExportLimits(),
                 skipSubtypes: Set<String> = SlackThreadAssembler.defaultSkipSubtypes) {
@@ -80,9 +77,7 @@ public struct SlackExportReader: Sendable {
     ) throws(SlackExportIssue) -> SlackExport {
         let archive = try SlackExportArchive(url: url, name: name ?? url.lastPathComponent, limits: limits)
         var session = Session(archive: archive)
-        return session.run(
-            assembler: SlackThreadAssembler(skipSubtypes: skipSubtypes),
-            mrkdwn: { SlackMrkdwn(directory: $0, decodesEntities: decodesEntities) }, visit: visit)
+        return session.run(assembler: SlackThreadAssembler(skipSubtypes: skipSubtypes), visit: visit)
     }
 
     /// The state of one read: the archive and the issues found so far.
@@ -90,10 +85,7 @@ public struct SlackExportReader: Sendable {
         let archive: SlackExportArchive
         var issues: [SlackExportIssue] = []
 
-        mutating func run(
-            assembler: SlackThreadAssembler, mrkdwn makeMrkdwn: (SlackDirectory) -> SlackMrkdwn,
-            visit: (SlackConversation) -> Void
-        ) -> SlackExport {
+        mutating func run(assembler: SlackThreadAssembler, visit: (SlackConversation) -> Void) -> SlackExport {
             for (path, reason) in archive.ignoredEntries {
                 issues.append(SlackExportIssue(.warning, file: path, reason: reason))
             }
@@ -137,7 +129,7 @@ public struct SlackExportReader: Sendable {
                 issues.append(SlackExportIssue(
                     .warning, file: ".", reason: "no conversation found: a Slack export has folders of YYYY-MM-DD.json day files"))
             }
-            let mrkdwn = makeMrkdwn(directory)
+            let mrkdwn = SlackMrkdwn(directory: directory)
             var totals = SlackAssemblyCounts()
             var read = 0
             var rejected = 0

@@ -3,21 +3,15 @@
 /// Angle-bracket tokens become what a reader sees: `<@U1>` and `<@U1|ana>` become `@name`,
 /// `<#C1|general>` becomes `#general`, `<!here>` becomes `@here`, `<https://x|label>` becomes
 /// `[label](https://x)` (the bare URL when the label is the URL), and `<!date^…|fallback>` its
-/// fallback. Styling (`*bold*`, code fences) is left as written: it is markdown already.
-///
-/// The three escapes Slack uses (`&amp;`, `&lt;`, `&gt;`) are decoded exactly once, after the
-/// tokens are read, so `&amp;lt;` gives the text `&lt;`. With `decodesEntities` off the result
-/// stays escaped for a later single decoding pass (the `clean_text` step): tokens are resolved,
-/// escapes are left as they are, and the `&` of every name put in is escaped.
+/// fallback. The three escapes Slack uses (`&amp;`, `&lt;`, `&gt;`) are decoded exactly once,
+/// after the tokens are read, so `&amp;lt;` gives the text `&lt;`. Styling (`*bold*`, code
+/// fences) is left as written: it is markdown already.
 public struct SlackMrkdwn: Sendable {
     /// Names for mentions without a label.
     public var directory: SlackDirectory
-    /// Whether `&amp;`, `&lt;` and `&gt;` are decoded (else the text stays escaped).
-    public var decodesEntities: Bool
 
-    public init(directory: SlackDirectory = SlackDirectory(), decodesEntities: Bool = true) {
+    public init(directory: SlackDirectory = SlackDirectory()) {
         self.directory = directory
-        self.decodesEntities = decodesEntities
     }
 
     /// The decoded form of `text`.
@@ -26,9 +20,7 @@ public struct SlackMrkdwn: Sendable {
     /// multi-byte sequence, so slicing at delimiters always cuts between characters.
     public func decode(_ text: String) -> String {
         let bytes = Array(text.utf8)
-        guard bytes.contains(where: { $0 == Self.lessThan || ($0 == Self.ampersand && decodesEntities) }) else {
-            return text
-        }
+        guard bytes.contains(where: { $0 == Self.lessThan || $0 == Self.ampersand }) else { return text }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var index = 0
@@ -49,12 +41,12 @@ public struct SlackMrkdwn: Sendable {
                 index += 1
                 continue
             }
-            appendPlain(bytes[plainStart..<index], to: &output)
+            Self.appendDecodingEntities(bytes[plainStart..<index], to: &output)
             output += token(bytes[(index + 1)..<close]).utf8
             index = close + 1
             plainStart = index
         }
-        appendPlain(bytes[plainStart...], to: &output)
+        Self.appendDecodingEntities(bytes[plainStart...], to: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
@@ -64,7 +56,7 @@ public struct SlackMrkdwn: Sendable {
         let label: String?
         if let bar = content.firstIndex(of: UInt8(ascii: "|")) {
             target = content[..<bar]
-            label = text(content[(bar + 1)...]).trimmedNonEmpty
+            label = Self.decodeEntities(content[(bar + 1)...]).trimmedNonEmpty
         } else {
             target = content
             label = nil
@@ -72,9 +64,9 @@ public struct SlackMrkdwn: Sendable {
         let rest = String(decoding: target.dropFirst(), as: UTF8.self)
         switch target.first {
         case UInt8(ascii: "@"):
-            return "@" + (label.map(Self.droppingAt) ?? literal(directory.userName(rest) ?? rest))
+            return "@" + (label.map(Self.droppingAt) ?? directory.userName(rest) ?? rest)
         case UInt8(ascii: "#"):
-            return "#" + (label ?? literal(directory.channelName(rest) ?? rest))
+            return "#" + (label ?? directory.channelName(rest) ?? rest)
         case UInt8(ascii: "!"):
             return special(rest, label: label, raw: content)
         default:
@@ -82,10 +74,10 @@ public struct SlackMrkdwn: Sendable {
             guard target.contains(UInt8(ascii: ":")),
                 !target.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D })
             else {
-                return "<" + text(content) + ">"
+                return "<" + Self.decodeEntities(content) + ">"
             }
-            let url = text(target)
-            guard let label, Self.decodeEntities(Array(label.utf8)[...]) != Self.decodeEntities(target) else { return url }
+            let url = Self.decodeEntities(target)
+            guard let label, label != url else { return url }
             return "[\(label)](\(url))"
         }
     }
@@ -97,29 +89,10 @@ public struct SlackMrkdwn: Sendable {
         case "here", "channel", "everyone", "group":
             return "@" + name
         case "subteam":
-            return "@" + (label.map(Self.droppingAt) ?? literal(String(command.dropFirst(name.count + 1))))
+            return "@" + (label.map(Self.droppingAt) ?? String(command.dropFirst(name.count + 1)))
         default:
-            return label ?? "<\(text(raw))>"
+            return label ?? "<\(Self.decodeEntities(raw))>"
         }
-    }
-
-    /// Text between tokens: decoded, or kept escaped.
-    private func appendPlain(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
-        if decodesEntities {
-            Self.appendDecodingEntities(bytes, to: &output)
-        } else {
-            output += bytes
-        }
-    }
-
-    /// Source bytes as output text: decoded, or kept escaped.
-    private func text(_ bytes: some Collection<UInt8>) -> String {
-        decodesEntities ? Self.decodeEntities(ArraySlice(bytes)) : String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// A name put into the text: as is, or with `&` escaped so that one later decoding restores it.
-    private func literal(_ name: String) -> String {
-        decodesEntities || !name.contains("&") ? name : name.split(separator: "&", omittingEmptySubsequences: false).joined(separator: "&amp;")
     }
 
     private static func droppingAt(_ label: String) -> String {
