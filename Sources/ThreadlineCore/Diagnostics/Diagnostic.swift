@@ -1,0 +1,78 @@
+/// A place in an input: a file and, where known, a 1-based line and column.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var column: Int?
+
+    public init(file: String, line: Int? = nil, column: Int? = nil) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    /// `file:line:column`, leaving out what is unknown.
+    public var description: String {
+        var text = file
+        if let line {
+            text += ":\(line)"
+            if let column { text += ":\(column)" }
+        }
+        return text
+    }
+}
+
+/// A finding about an input or a pipeline file: what is wrong, where, and what to do.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Hashable {
+        case error, warning, note
+    }
+
+    public var severity: Severity
+    public var message: String
+    public var location: SourceLocation?
+    /// Follow-up lines: suggestions (`did you mean 'markdown'?`) and hints.
+    public var notes: [String]
+
+    public init(_ severity: Severity = .error, _ message: String, at location: SourceLocation? = nil, notes: [String] = []) {
+        self.severity = severity
+        self.message = message
+        self.location = location
+        self.notes = notes
+    }
+
+    /// `file:line:col: error: message`, then one `note:` line per note, as compilers print them.
+    public var description: String {
+        var text = location.map { "\($0): " } ?? ""
+        text += "\(severity.rawValue): \(message)"
+        for note in notes { text += "\n" + (location.map { "\($0): " } ?? "") + "note: \(note)" }
+        return text
+    }
+}
+
+/// How a command ends: the exit statuses of PRODUCT.md.
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    /// Invalid input files, a rejected record under `on_error: fail`, rejects over `max_rejects`.
+    case dataError = 1
+    /// Usage or pipeline-file errors.
+    case usageError = 2
+    /// I/O failures, a held lock.
+    case runtimeFailure = 3
+}
+
+/// An error that ends a command, carrying the diagnostics to print and the exit status.
+public struct ThreadlineError: Error, Sendable, CustomStringConvertible {
+    public var status: ExitStatus
+    public var diagnostics: [Diagnostic]
+
+    public init(_ status: ExitStatus, _ diagnostics: [Diagnostic]) {
+        self.status = status
+        self.diagnostics = diagnostics
+    }
+
+    public init(_ status: ExitStatus, _ message: String, at location: SourceLocation? = nil, notes: [String] = []) {
+        self.init(status, [Diagnostic(.error, message, at: location, notes: notes)])
+    }
+
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// Human and machine documentation generated from the declarations: `threadline steps`, `threadline
+/// schema`, the README's reference sections and the pipeline file's JSON Schema.
+public enum Reference {
+    // MARK: Steps
+
+    /// Every step type with its options, types and defaults, as `threadline steps` prints it.
+    public static func stepsText(_ registry: StepRegistry = .builtIn) -> String {
+        var out = ""
+        for kind in StepKind.allCases {
+            out += "\(kind.rawValue):\n"
+            for type in registry.types(of: kind) {
+                out += "  \(type.name) — \(type.summary)\n"
+                for option in type.options {
+                    let value = option.isRequired ? "required" : option.defaultValue.map { "default: \($0)" } ?? "optional"
+                    out += "    \(option.name) (\(option.type.label); \(value))\n      \(option.doc)\n"
+                }
+            }
+            out += "\n"
+        }
+        out += "top-level keys:\n"
+        for option in PipelineSpec.keys {
+            let value = option.isRequired ? "required" : option.defaultValue.map { "default: \($0)" } ?? "optional"
+            out += "  \(option.name) (\(option.type.label); \(value))\n    \(option.doc)\n"
+        }
+        return out
+    }
+
+    /// The same as a markdown reference, for README.md.
+    public static func stepsMarkdown(_ registry: StepRegistry = .builtIn) -> String {
+        var out = "| key | type | default | meaning |\n| --- | --- | --- | --- |\n"
+        for option in PipelineSpec.keys { out += row(option) }
+        for kind in StepKind.allCases {
+            for type in registry.types(of: kind) {
+                out += "\n#### `\(type.name)` (\(kind.rawValue))\n\n\(type.summary).\n\n```yaml\n\(type.example)\n```\n\n"
+                if type.options.isEmpty { continue }
+                out += "| option | type | default | meaning |\n| --- | --- | --- | --- |\n"
+                for option in type.options { out += row(option) }
+            }
+        }
+        return out
+    }
+
+    private static func row(_ option: OptionSpec) -> String {
+        let value = option.isRequired ? "required" : option.defaultValue.map { "`\($0)`" } ?? ""
+        return "| `\(option.name)` | \(option.type.label.replacingOccurrences(of: "|", with: "\\|")) | \(value) | \(option.doc.replacingOccurrences(of: "|", with: "\\|")) |\n"
+    }
+
+    // MARK: Tables
+
+    /// The data dictionary, as `threadline schema` prints it.
+    public static func schemaText(_ tables: [Table] = Table.allCases) -> String {
+        tables.map { table in
+            let schema = table.schema
+            let width = schema.columns.map(\.name.count).max() ?? 0
+            let typeWidth = schema.columns.map { typeLabel($0).count }.max() ?? 0
+            let lines = schema.columns.map { column in
+                "  " + column.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + typeLabel(column).padding(toLength: typeWidth, withPad: " ", startingAt: 0) + "  " + column.doc
+            }
+            return "\(schema.name) — \(schema.doc)\n" + lines.joined(separator: "\n") + "\n"
+        }.joined(separator: "\n")
+    }
+
+    public static func schemaMarkdown(_ tables: [Table] = Table.allCases) -> String {
+        tables.map { table in
+            let schema = table.schema
+            var out = "#### \(schema.name)\n\n\(schema.doc)\n\n| column | type | meaning |\n| --- | --- | --- |\n"
+            for column in schema.columns { out += "| `\(column.name)` | \(typeLabel(column)) | \(column.doc) |\n" }
+            return out
+        }.joined(separator: "\n")
+    }
+
+    /// The schema as JSON: for tools that check outputs.
+    public static func schemaJSON(_ tables: [Table] = Table.allCases) -> String {
+        let object = tables.map { table in
+            [
+                "table": table.rawValue, "doc": table.schema.doc,
+                "columns": table.schema.columns.map {
+                    ["name": $0.name, "type": $0.type.rawValue, "nullable": $0.nullable, "doc": $0.doc] as [String: Any]
+                },
+            ] as [String: Any]
+        }
+        return json(object)
+    }
+
+    static func typeLabel(_ column: Column) -> String {
+        column.type.rawValue + (column.nullable ? ", null" : "")
+    }
+
+    // MARK: JSON Schema
+
+    /// A JSON Schema (draft 2020-12) of pipeline files, for editors' YAML completion.
+    public static func pipelineJSONSchema(_ registry: StepRegistry = .builtIn) -> String {
+        var properties: [String: Any] = [:]
+        for option in PipelineSpec.keys { properties[option.name] = schema(for: option) }
+        for (key, kind, doc) in PipelineSpec.stepLists {
+            properties[key] = [
+                "description": doc, "type": ["array", "null"],
+                "items": ["oneOf": registry.types(of: kind).map(stepSchema)],
+            ] as [String: Any]
+        }
+        let root: [String: Any] = [
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://threadline.dev/schemas/pipeline-v1.json",
+            "title": "threadline pipeline file",
+            "type": "object",
+            "additionalProperties": false,
+            "required": PipelineSpec.keys.filter(\.isRequired).map(\.name) + ["extract", "load"],
+            "properties": properties,
+        ]
+        return json(root)
+    }
+
+    private static func stepSchema(_ type: StepType) -> [String: Any] {
+        var properties: [String: Any] = ["type": ["const": type.name, "description": type.summary]]
+        for option in type.options { properties[option.name] = schema(for: option) }
+        return [
+            "type": "object", "title": type.name, "additionalProperties": false,
+            "required": ["type"] + type.options.filter(\.isRequired).map(\.name),
+            "properties": properties,
+        ]
+    }
+
+    private static func schema(for option: OptionSpec) -> [String: Any] {
+        var schema: [String: Any] = ["description": option.doc]
+        switch option.type {
+        case .string, .path: schema["type"] = "string"
+        case .integer: schema["type"] = "integer"
+        case .boolean: schema["type"] = "boolean"
+        case .stringList:
+            schema["oneOf"] = [["type": "string"], ["type": "array", "items": ["type": "string"]]]
+        case .choice(let names): schema["enum"] = names
+        case .tables:
+            let names = Table.allCases.map(\.rawValue)
+            schema["oneOf"] = [["const": "all"], ["type": "array", "items": ["enum": names]]] as [[String: Any]]
+        case .byteSize:
+            schema["oneOf"] = [["type": "integer", "minimum": 0], ["type": "string", "pattern": "^[0-9]+ *(B|KB|KiB|MB|MiB|GB|GiB)?$"]] as [[String: Any]]
+        case .countOrPercent:
+            schema["oneOf"] = [["type": "integer", "minimum": 0], ["type": "string", "pattern": "^([0-9]+(\\.[0-9]+)?%|[0-9]+|unlimited)$"]] as [[String: Any]]
+        }
+        if let value = option.defaultValue {
+            switch value {
+            case .string(let text): schema["default"] = text
+            case .int(let number): schema["default"] = number
+            case .bool(let flag): schema["default"] = flag
+            case .list(let items): schema["default"] = items == ["all"] ? "all" as Any : items as Any
+            case .limit(let limit): schema["default"] = limit.description
+            }
+        }
+        return schema
+    }
+
+    private static func json(_ object: Any) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+
+/// Reads markdown files whose YAML front matter holds a Q&A archive: one document per file, one thread
+/// per archive entry, its nested replies in order.
+///
+/// ```yaml
+/// - type: markdown
+///   include: ["books/*.md"]
+///   exclude: ["books/_*.md"]
+///   archive_key: archive      # the front-matter list of questions
+///   author_key: name
+///   text_key: text
+///   replies_key: replies
+/// ```
+public struct MarkdownSource: SourceStep {
+    public static let type = StepType(
+        name: "markdown", kind: .extract,
+        summary: "markdown files whose YAML front matter holds a Q&A archive (title, description, authors, start, end, links, archive)",
+        options: [
+            .include("[\"books/*.md\"]"),
+            .exclude,
+            OptionSpec("archive_key", .string, default: .string("archive"), "front-matter key of the list of questions"),
+            OptionSpec("author_key", .string, default: .string("name"), "key of an entry's author"),
+            OptionSpec("text_key", .string, default: .string("text"), "key of an entry's text"),
+            OptionSpec("replies_key", .string, default: .string("replies"), "key of an entry's list of replies"),
+            OptionSpec("hosts_key", .string, default: .string("authors"), "front-matter key of the document's hosts (names or profile ids)"),
+            OptionSpec("max_file_bytes", .byteSize, default: .int(64 << 20), "files larger than this are rejected whole"),
+        ],
+        example: """
+            - type: markdown
+              include: ["books/*.md"]
+            """,
+        make: { options, _ in .source(MarkdownSource(options: options)) })
+
+    public let include: [String]
+    public let exclude: [String]
+    public let archiveKey: String
+    public let authorKey: String
+    public let textKey: String
+    public let repliesKey: String
+    public let hostsKey: String
+    public let maxFileBytes: Int
+
+    public init(options: StepOptions) {
+        include = options.strings("include")
+        exclude = options.strings("exclude")
+        archiveKey = options.string("archive_key") ?? "archive"
+        authorKey = options.string("author_key") ?? "name"
+        textKey = options.string("text_key") ?? "text"
+        repliesKey = options.string("replies_key") ?? "replies"
+        hostsKey = options.string("hosts_key") ?? "authors"
+        maxFileBytes = options.int("max_file_bytes") ?? 64 << 20
+    }
+
+    public func plan(_ catalog: InputCatalog) throws -> [InputUnit] {
+        catalog.matching(include: include, exclude: exclude).map { entry in
+            InputUnit(
+                path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
+                sortKey: MarkdownSource.documentID(entry.relativePath), bytes: entry.bytes)
+        }
+    }
+
+    /// A markdown file's name without `.md`.
+    static func documentID(_ relativePath: String) -> String {
+        let name = (relativePath as NSString).lastPathComponent
+        return name.hasSuffix(".md") ? String(name.dropLast(3)) : name
+    }
+
+    public func extract(_ unit: InputUnit, into result: inout ExtractResult) {
+        let file = unit.relativePath
+        func rejectFile(_ reason: String, line: Int? = nil, column: Int? = nil) {
+            result.rejects.append(Reject(file: file, line: line, column: column, step: "markdown", reason: reason, rows: 0))
+        }
+        let text: String
+        do {
+            text = try TextFile(path: unit.path, maxBytes: maxFileBytes).text
+        } catch {
+            return rejectFile(error.reason, line: error.line, column: error.column)
+        }
+        let frontMatter: FrontMatter
+        do {
+            frontMatter = try FrontMatter(splitting: text)
+        } catch {
+            return rejectFile(error.reason, line: error.line, column: 1)
+        }
+        let offset = frontMatter.firstLine - 1
+        let root: YAMLNode
+        do {
+            guard let parsed = try YAMLReader().parse(frontMatter.yaml) else {
+                return rejectFile("front matter is empty", line: 1, column: 1)
+            }
+            root = parsed
+        } catch {
+            return rejectFile("invalid YAML in front matter: \(error.message)", line: error.line + offset, column: error.column)
+        }
+        guard root.entries != nil else {
+            return rejectFile("front matter must be a mapping of keys, not \(root.kindDescription)", line: root.line + offset, column: root.column)
+        }
+        let reader = ArchiveReader(source: self, file: file, offset: offset, lines: frontMatter.yaml.split(separator: "\n", omittingEmptySubsequences: false))
+        var document = Document(id: MarkdownSource.documentID(file), source: "markdown", sourceFile: file)
+        document.title = root["title"].flatMap(reader.text)
+        document.description = root["description"].flatMap(reader.text)
+        document.hosts = root[hostsKey].map(reader.strings) ?? []
+        document.startsAt = root["start"].flatMap { reader.timestamp($0, key: "start", notes: &result.notes) }
+        document.endsAt = root["end"].flatMap { reader.timestamp($0, key: "end", notes: &result.notes) }
+        document.links = root["links"].map(reader.links) ?? []
+
+        if let archive = root[archiveKey], !archive.isNull {
+            guard let entries = archive.items else {
+                return rejectFile("'\(archiveKey)' must be a list of entries, not \(archive.kindDescription)", line: archive.line + offset, column: archive.column)
+            }
+            document.threads = reader.threads(entries, result: &result)
+        } else {
+            result.notes.count("documents without an archive", file)
+        }
+        result.documents.append(document)
+    }
+}
+
+/// Walks one file's archive, turning entries into messages and bad entries into rejects.
+private struct ArchiveReader {
+    let source: MarkdownSource
+    let file: String
+    /// Added to front-matter line numbers to give file line numbers.
+    let offset: Int
+    let lines: [Substring]
+
+    func text(_ node: YAMLNode) -> String? {
+        node.isNull ? nil : node.scalar
+    }
+
+    func strings(_ node: YAMLNode) -> [String] {
+        if let text = text(node) { return [text] }
+        return node.items?.compactMap(text) ?? []
+    }
+
+    func timestamp(_ node: YAMLNode, key: String, notes: inout RunNotes) -> Timestamp? {
+        guard let text = text(node) else { return nil }
+        guard let value = Timestamp(parsing: text) else {
+            notes.count("warnings", "\(file):\(node.line + offset):\(node.column): '\(key)' is not a date-time: '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    func links(_ node: YAMLNode) -> [String] {
+        (node.items ?? [node]).compactMap { item in
+            if let url = text(item) { return url }
+            return item["link"].flatMap(text) ?? item["url"].flatMap(text)
+        }
+    }
+
+    /// The raw lines of a node, up to the next sibling, for quarantine.
+    func record(from line: Int, to nextLine: Int?) -> String {
+        let start = max(0, line - 1)
+        let end = min(lines.count, (nextLine ?? lines.count + 1) - 1)
+        return start < end ? lines[start..<end].joined(separator: "\n") : ""
+    }
+
+    func threads(_ entries: [YAMLNode], result: inout ExtractResult) -> [Thread] {
+        var threads: [Thread] = []
+        for (index, entry) in entries.enumerated() {
+            let next = index + 1 < entries.count ? entries[index + 1].line : nil
+            let key = "q\(index)"
+            var messages: [Message] = []
+            if let question = message(entry, key: key, parentKey: nil, next: next, result: &result) {
+                messages.append(question)
+            }
+            if let replies = entry[source.repliesKey], !replies.isNull {
+                if let items = replies.items {
+                    for (replyIndex, reply) in items.enumerated() {
+                        let nextReply = replyIndex + 1 < items.count ? items[replyIndex + 1].line : next
+                        if let message = message(reply, key: "\(key).r\(replyIndex)", parentKey: key, next: nextReply, result: &result) {
+                            messages.append(message)
+                        }
+                    }
+                } else {
+                    result.inputRows += 1
+                    result.rejects.append(Reject(
+                        file: file, line: replies.line + offset, column: replies.column, step: "markdown",
+                        reason: "'\(source.repliesKey)' must be a list of entries, not \(replies.kindDescription)",
+                        record: record(from: replies.line, to: next)))
+                }
+            }
+            if !messages.isEmpty { threads.append(Thread(messages: messages)) }
+        }
+        return threads
+    }
+
+    /// One entry as a message, or nil after recording why it was rejected. Counts one input row.
+    func message(_ node: YAMLNode, key: String, parentKey: String?, next: Int?, result: inout ExtractResult) -> Message? {
+        result.inputRows += 1
+        let line = node.line + offset
+        func reject(_ reason: String, at target: YAMLNode? = nil) -> Message? {
+            let at = target ?? node
+            result.rejects.append(Reject(
+                file: file, line: at.line + offset, column: at.column, step: "markdown", reason: reason,
+                record: record(from: node.line, to: next)))
+            return nil
+        }
+        guard node.entries != nil else {
+            return reject("an archive entry must be a mapping with '\(source.authorKey)' and '\(source.textKey)', not \(node.kindDescription)")
+        }
+        guard let authorNode = node[source.authorKey], let author = text(authorNode),
+              !author.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        else {
+            return reject("entry has no author ('\(source.authorKey)')")
+        }
+        var body = ""
+        if let textNode = node[source.textKey], !textNode.isNull {
+            guard let scalar = textNode.scalar else {
+                return reject("'\(source.textKey)' must be text, not \(textNode.kindDescription)", at: textNode)
+            }
+            body = scalar
+        }
+        if body.isEmpty { result.notes.count("empty texts kept", file) }
+        return Message(key: key, parentKey: parentKey, sourceLine: line, authorRaw: author, textRaw: body)
+    }
+}

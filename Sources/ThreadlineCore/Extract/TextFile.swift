@@ -1,0 +1,129 @@
+import Foundation
+
+/// A UTF-8 text file read whole, after the checks every text source needs: not empty, not binary,
+/// valid UTF-8, not too large. Problems are reported at a line and column.
+public struct TextFile: Sendable {
+    public var text: String
+
+    /// Why a file cannot be read as text.
+    public struct Problem: Error, Sendable {
+        public var reason: String
+        public var line: Int?
+        public var column: Int?
+    }
+
+    public init(path: String, maxBytes: Int) throws(Problem) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw Problem(reason: "cannot open file")
+        }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
+        guard size <= maxBytes else {
+            throw Problem(reason: "file is \(size) bytes, over the limit of \(maxBytes) (max_file_bytes)")
+        }
+        try? handle.seek(toOffset: 0)
+        let data = (try? handle.readToEnd()) ?? Data()
+        try self.init(bytes: data)
+    }
+
+    public init(bytes data: Data) throws(Problem) {
+        guard !data.isEmpty else { throw Problem(reason: "empty file", line: 1, column: 1) }
+        var text: String?
+        var failure: Problem?
+        data.withUnsafeBytes { raw in
+            var bytes = raw.bindMemory(to: UInt8.self)[...]
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+            if let nul = bytes.firstIndex(of: 0) {
+                let (line, column) = TextFile.position(of: nul, in: bytes)
+                failure = Problem(reason: "binary file: NUL byte at offset \(nul - bytes.startIndex)", line: line, column: column)
+                return
+            }
+            if let decoded = String(validating: bytes, as: UTF8.self) {
+                text = decoded
+                return
+            }
+            let bad = TextFile.firstInvalidUTF8(in: bytes)
+            let (line, column) = TextFile.position(of: bad, in: bytes)
+            failure = Problem(reason: "not valid UTF-8: byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad - bytes.startIndex)", line: line, column: column)
+        }
+        if let failure { throw failure }
+        self.text = text ?? ""
+    }
+
+    /// Index of the first byte that does not start a valid UTF-8 sequence.
+    static func firstInvalidUTF8(in bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = bytes.startIndex
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .error: return offset
+            case .emptyInput: return offset
+            }
+        }
+    }
+
+    /// 1-based line and column (in Unicode scalars) of a byte index.
+    static func position(of index: Int, in bytes: Slice<UnsafeBufferPointer<UInt8>>) -> (Int, Int) {
+        var line = 1, column = 1
+        for byte in bytes[bytes.startIndex..<index] {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return (line, column)
+    }
+}
+
+/// A markdown file split into its YAML front matter and body.
+public struct FrontMatter: Sendable {
+    /// The YAML between the `---` lines.
+    public var yaml: String
+    /// Line of the file on which the YAML's first line stands (2 when the file starts with `---`).
+    public var firstLine: Int
+    public var body: String
+
+    public struct Problem: Error, Sendable {
+        public var reason: String
+        public var line: Int
+    }
+
+    /// Splits `text`. The file must start with a `---` line; the front matter ends at the next line that
+    /// is `---` or `...`.
+    public init(splitting text: String) throws(Problem) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        guard let first = lines.first, first.trimmingTrailingWhitespace() == "---" else {
+            throw Problem(reason: "no front matter: the file must start with a '---' line", line: 1)
+        }
+        lines = lines.dropFirst()
+        var yamlLines: [Substring] = []
+        var lineNumber = 1
+        for line in lines {
+            lineNumber += 1
+            let trimmed = line.trimmingTrailingWhitespace()
+            if trimmed == "---" || trimmed == "..." {
+                self.yaml = yamlLines.joined(separator: "\n")
+                self.firstLine = 2
+                self.body = lines.dropFirst(yamlLines.count + 1).joined(separator: "\n")
+                return
+            }
+            yamlLines.append(line)
+        }
+        throw Problem(reason: "front matter is not closed: no '---' line after the opening one", line: 1)
+    }
+}
+
+extension Substring {
+    func trimmingTrailingWhitespace() -> Substring {
+        var end = endIndex
+        while end > startIndex, let last = self[index(before: end)].unicodeScalars.first,
+              last == " " || last == "\t" || last == "\r" {
+            end = index(before: end)
+        }
+        return self[startIndex..<end]
+    }
+}

@@ -1,0 +1,65 @@
+/// Writes tables as RFC 4180 CSV: a header row, fields with a comma, quote, CR or LF quoted, quotes
+/// doubled, rows ended by CRLF-free `\n`; null is an empty unquoted field and an empty string is `""`;
+/// lists are JSON arrays; timestamps ISO 8601 with `Z`.
+///
+/// ```yaml
+/// - type: csv
+///   tables: [messages, threads]
+///   path: "{table}.csv"
+/// ```
+public struct CSVLoad: LoadStep {
+    public static let type = StepType(
+        name: "csv", kind: .load,
+        summary: "RFC 4180 CSV with a header row; null is an empty unquoted field, an empty string is \"\"",
+        options: TableSelection.options(extension: "csv", tablesDefault: .list(["all"])),
+        example: """
+            - type: csv
+              tables: [messages, threads]
+              path: "{table}.csv"
+            """,
+        make: { options, _ in .load(try CSVLoad(selection: TableSelection(options: options))) })
+
+    let selection: TableSelection
+
+    public var tables: [Table] { selection.tables }
+
+    public func relativePath(for table: Table) -> String { selection.path(for: table) }
+
+    public func makeSink(for table: Table, output: OutputFile) throws -> any TableSink {
+        let writer = try BufferedFileWriter(path: output.stagingPath)
+        var header: [UInt8] = []
+        for (index, column) in table.schema.columns.enumerated() {
+            if index > 0 { header.append(UInt8(ascii: ",")) }
+            TextEncoding.appendCSVField(column.name, to: &header)
+        }
+        header.append(UInt8(ascii: "\n"))
+        try writer.write(header)
+        return CSVSink(writer: writer)
+    }
+}
+
+final class CSVSink: TableSink {
+    let format = "csv"
+    private let writer: BufferedFileWriter
+    private var line: [UInt8] = []
+
+    init(writer: BufferedFileWriter) {
+        self.writer = writer
+    }
+
+    func write(_ rows: [Row]) throws {
+        for row in rows {
+            line.removeAll(keepingCapacity: true)
+            for (index, value) in row.enumerated() {
+                if index > 0 { line.append(UInt8(ascii: ",")) }
+                TextEncoding.appendCSV(value, to: &line)
+            }
+            line.append(UInt8(ascii: "\n"))
+            try writer.write(line)
+        }
+    }
+
+    func finish() throws {
+        try writer.flush()
+    }
+}

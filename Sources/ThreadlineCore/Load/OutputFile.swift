@@ -1,0 +1,125 @@
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An output written to a staging file beside its final path and renamed into place only when the run
+/// succeeds, so a run that fails or is killed leaves the previous output whole.
+public final class OutputFile: @unchecked Sendable {
+    /// Path relative to `output_root`.
+    public let relativePath: String
+    public let finalPath: String
+    /// Where writers write; a hidden file in the same folder, so the rename is atomic.
+    public let stagingPath: String
+
+    public init(outputRoot: String, relativePath: String) throws {
+        self.relativePath = relativePath
+        self.finalPath = (outputRoot as NSString).appendingPathComponent(relativePath)
+        let folder = (finalPath as NSString).deletingLastPathComponent
+        let name = (finalPath as NSString).lastPathComponent
+        self.stagingPath = (folder as NSString).appendingPathComponent(".\(name).tmp-\(getpid())")
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ThreadlineError(.runtimeFailure, "cannot create output folder '\(folder)': \(error.localizedDescription)")
+        }
+    }
+
+    /// Makes the staged file durable and renames it over the final path. Returns its size and SHA-256.
+    @discardableResult
+    public func commit() throws -> (bytes: Int64, sha256: String) {
+        let digest = try OutputFile.sha256(ofFileAt: stagingPath)
+        try OutputFile.fsync(path: stagingPath)
+        guard rename(stagingPath, finalPath) == 0 else {
+            throw ThreadlineError(.runtimeFailure, "cannot rename '\(stagingPath)' to '\(finalPath)': \(String(cString: strerror(errno)))")
+        }
+        try OutputFile.fsync(path: (finalPath as NSString).deletingLastPathComponent)
+        return digest
+    }
+
+    /// Removes the staged file, leaving any previous output as it was.
+    public func discard() {
+        unlink(stagingPath)
+    }
+
+    static func fsync(path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        _ = Glibc.fsync(fd)
+    }
+
+    /// Size and hex SHA-256 of a file, read in 1 MiB blocks.
+    public static func sha256(ofFileAt path: String) throws -> (bytes: Int64, sha256: String) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var hasher = SHA256()
+        var total: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 { throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(String(cString: strerror(errno)))") }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            total += Int64(count)
+        }
+        return (total, hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined())
+    }
+}
+
+/// A buffered writer of bytes to a file descriptor; used by the text writers.
+public final class BufferedFileWriter {
+    private let fd: Int32
+    private let path: String
+    private var buffer: [UInt8] = []
+    private let capacity: Int
+
+    public init(path: String, capacity: Int = 1 << 18) throws {
+        self.path = path
+        self.capacity = capacity
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw ThreadlineError(.runtimeFailure, "cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+        buffer.reserveCapacity(capacity)
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    public func write(_ text: String) throws {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count >= capacity { try flush() }
+    }
+
+    public func write(_ bytes: some Sequence<UInt8>) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    public func flush() throws {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw ThreadlineError(.runtimeFailure, "cannot write '\(path)': \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}

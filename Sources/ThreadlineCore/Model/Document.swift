@@ -1,0 +1,94 @@
+/// One archive: a markdown file, or a Slack channel. Sources produce documents; transforms refine them;
+/// `link_threads` gives their messages ids; loaders turn them into table rows.
+public struct Document: Sendable {
+    /// `document_id`: a markdown file's name without `.md`, or a Slack channel's name.
+    public var id: String
+    /// The step type that read it: `markdown`, `slack_html` or `slack_json`.
+    public var source: String
+    /// The input file (or export folder/zip) relative to `input_root`.
+    public var sourceFile: String
+    public var title: String?
+    public var description: String?
+    /// Hosts as the source gives them: names or profile ids. `normalise_authors` resolves them to names.
+    public var hosts: [String]
+    public var startsAt: Timestamp?
+    public var endsAt: Timestamp?
+    public var links: [String]
+    /// Threads in source order; each thread's first message started it.
+    public var threads: [Thread]
+
+    public init(
+        id: String, source: String, sourceFile: String, title: String? = nil, description: String? = nil,
+        hosts: [String] = [], startsAt: Timestamp? = nil, endsAt: Timestamp? = nil, links: [String] = [],
+        threads: [Thread] = []
+    ) {
+        self.id = id
+        self.source = source
+        self.sourceFile = sourceFile
+        self.title = title
+        self.description = description
+        self.hosts = hosts
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.links = links
+        self.threads = threads
+    }
+
+    /// Every message of every thread, in order.
+    public var messageCount: Int { threads.reduce(0) { $0 + $1.messages.count } }
+}
+
+/// A question (or opening message) and its replies, in order.
+public struct Thread: Sendable {
+    public var messages: [Message]
+
+    public init(messages: [Message]) {
+        self.messages = messages
+    }
+}
+
+/// One question or reply. Sources fill the raw fields; transforms fill the rest.
+public struct Message: Sendable {
+    /// A key that identifies the message within its document in every run: the entry's position in a
+    /// markdown archive (`3`, `3.2`), or Slack's `ts`.
+    public var key: String
+    /// The key of the message this one replies to; nil for a thread's first message and for a reply
+    /// whose parent is not in the archive.
+    public var parentKey: String?
+    public var sourceLine: Int?
+    /// The author's name exactly as in the source.
+    public var authorRaw: String
+    /// The source's own id for the author where it has one (a Slack user id), for the aliases file.
+    public var authorRef: String?
+    /// The text exactly as in the source.
+    public var textRaw: String
+    /// The text as transforms leave it; sources start it as the decoded source text.
+    public var text: String
+    public var sentAt: Timestamp?
+
+    /// Set by `normalise_authors` (or by `link_threads` from `authorRaw` when that step is absent).
+    public var author: String?
+    public var authorId: String?
+    public var isHost = false
+
+    /// Set by `link_threads`.
+    public var id = ""
+    public var threadId = ""
+    public var parentId: String?
+    public var position = 0
+    public var replyCount = 0
+
+    public init(
+        key: String, parentKey: String? = nil, sourceLine: Int? = nil, authorRaw: String, authorRef: String? = nil,
+        textRaw: String, text: String? = nil, sentAt: Timestamp? = nil
+    ) {
+        self.key = key
+        self.parentKey = parentKey
+        self.sourceLine = sourceLine
+        self.authorRaw = authorRaw
+        self.authorRef = authorRef
+        self.textRaw = textRaw
+        self.text = text ?? textRaw
+        self.sentAt = sentAt
+    }
+}

@@ -1,0 +1,182 @@
+/// A UTC instant with microsecond precision: what every timestamp column holds.
+///
+/// Stored as microseconds since the Unix epoch so that it maps one to one onto Parquet's
+/// `TIMESTAMP(MICROS, isAdjustedToUTC=true)` and formats without Foundation's date machinery.
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var microseconds: Int64
+
+    public init(microseconds: Int64) {
+        self.microseconds = microseconds
+    }
+
+    /// The instant at a civil date and time in UTC.
+    public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, microsecond: Int = 0) {
+        let days = Int64(Timestamp.daysFromCivil(year: year, month: month, day: day))
+        let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        self.microseconds = seconds * 1_000_000 + Int64(microsecond)
+    }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
+
+    /// ISO 8601 in UTC with `Z`: `2021-03-08T09:17:18Z`, with six fractional digits only when the
+    /// instant has a sub-second part (`2021-03-08T09:17:18.116739Z`).
+    public var description: String { iso8601 }
+
+    public var iso8601: String {
+        var seconds = microseconds / 1_000_000
+        var fraction = microseconds % 1_000_000
+        if fraction < 0 {
+            fraction += 1_000_000
+            seconds -= 1
+        }
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 {
+            secondOfDay += 86_400
+            days -= 1
+        }
+        let (year, month, day) = Timestamp.civilFromDays(Int(days))
+        var out = ""
+        out.reserveCapacity(27)
+        out += Timestamp.pad(year, 4) + "-" + Timestamp.pad(month, 2) + "-" + Timestamp.pad(day, 2)
+        out += "T" + Timestamp.pad(Int(secondOfDay / 3600), 2) + ":" + Timestamp.pad(Int(secondOfDay % 3600 / 60), 2)
+        out += ":" + Timestamp.pad(Int(secondOfDay % 60), 2)
+        if fraction != 0 { out += "." + Timestamp.pad(Int(fraction), 6) }
+        return out + "Z"
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    // Howard Hinnant's days_from_civil / civil_from_days, proleptic Gregorian calendar.
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+extension Timestamp {
+    /// Parses the date-times archives use: `2021-03-08`, `2021-03-08 00:00:00`, `2021-03-08T00:00:00.5Z`,
+    /// `2021-03-08T01:00:00+01:00`. A time without a zone is taken as UTC. Returns nil for anything else.
+    public init?(parsing text: some StringProtocol) {
+        var scanner = DigitScanner(Array(text.utf8))
+        scanner.skipSpaces()
+        guard let year = scanner.number(digits: 4), scanner.take(UInt8(ascii: "-")),
+              let month = scanner.number(digits: 2), scanner.take(UInt8(ascii: "-")),
+              let day = scanner.number(digits: 2),
+              (1...12).contains(month), (1...Timestamp.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
+        var hour = 0, minute = 0, second = 0, micro = 0, offsetSeconds = 0
+        if scanner.take(UInt8(ascii: "T")) || scanner.take(UInt8(ascii: "t")) || scanner.takeSpaces() {
+            guard let h = scanner.number(digits: 2), scanner.take(UInt8(ascii: ":")),
+                  let m = scanner.number(digits: 2), h < 24, m < 60
+            else { return nil }
+            hour = h
+            minute = m
+            if scanner.take(UInt8(ascii: ":")) {
+                guard let s = scanner.number(digits: 2), s < 60 else { return nil }
+                second = s
+                if scanner.take(UInt8(ascii: ".")) {
+                    guard let (value, count) = scanner.fraction() else { return nil }
+                    micro = value
+                    for _ in count..<6 { micro *= 10 }
+                }
+            }
+            scanner.skipSpaces()
+            if scanner.take(UInt8(ascii: "Z")) || scanner.take(UInt8(ascii: "z")) {
+            } else if let sign = scanner.takeSign() {
+                guard let oh = scanner.number(digits: 2) else { return nil }
+                _ = scanner.take(UInt8(ascii: ":"))
+                let om = scanner.number(digits: 2) ?? 0
+                offsetSeconds = sign * (oh * 3600 + om * 60)
+            }
+        }
+        scanner.skipSpaces()
+        guard scanner.atEnd else { return nil }
+        self.init(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: micro)
+        microseconds -= Int64(offsetSeconds) * 1_000_000
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}
+
+/// A cursor over ASCII digits and punctuation, for the fixed formats timestamps come in.
+struct DigitScanner {
+    private let bytes: [UInt8]
+    private var index = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { index == bytes.count }
+
+    mutating func take(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    mutating func takeSign() -> Int? {
+        if take(UInt8(ascii: "+")) { return 1 }
+        if take(UInt8(ascii: "-")) { return -1 }
+        return nil
+    }
+
+    mutating func skipSpaces() { _ = takeSpaces() }
+
+    mutating func takeSpaces() -> Bool {
+        let start = index
+        while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
+        return index > start
+    }
+
+    /// Exactly `digits` ASCII digits as a number.
+    mutating func number(digits: Int) -> Int? {
+        guard index + digits <= bytes.count else { return nil }
+        var value = 0
+        for offset in 0..<digits {
+            let byte = bytes[index + offset]
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        index += digits
+        return value
+    }
+
+    /// One to six fractional digits (more are read and truncated to microseconds).
+    mutating func fraction() -> (Int, Int)? {
+        var value = 0, count = 0
+        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+            if count < 6 {
+                value = value * 10 + Int(bytes[index] - 0x30)
+                count += 1
+            }
+            index += 1
+        }
+        return count == 0 ? nil : (value, count)
+    }
+}

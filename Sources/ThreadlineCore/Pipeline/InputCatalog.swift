@@ -1,0 +1,158 @@
+import Foundation
+
+/// The files and folders under `input_root`, listed once per run and matched against sources' globs.
+public final class InputCatalog: Sendable {
+    public struct Entry: Sendable, Hashable {
+        /// Path relative to the root, with `/` separators.
+        public var relativePath: String
+        public var isDirectory: Bool
+        public var bytes: Int64
+    }
+
+    public let root: String
+    public let entries: [Entry]
+
+    /// Lists `root` recursively. Hidden files and folders (`.name`) are left out; symbolic links to
+    /// folders are not followed, so a link cycle cannot make the listing endless.
+    public init(root: String) throws {
+        self.root = root
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ThreadlineError(.runtimeFailure, "input_root '\(root)' is not a folder",
+                                  notes: ["set input_root in the pipeline file, or --set input_root=PATH"])
+        }
+        var found: [Entry] = []
+        let rootURL = URL(fileURLWithPath: root, isDirectory: true)
+        let keys: [URLResourceKey] = [.isDirectoryKey, .fileSizeKey, .isSymbolicLinkKey]
+        if let walker = FileManager.default.enumerator(
+            at: rootURL, includingPropertiesForKeys: keys, options: [.skipsHiddenFiles])
+        {
+            let prefix = rootURL.standardizedFileURL.path.count + 1
+            for case let url as URL in walker {
+                let values = try? url.resourceValues(forKeys: Set(keys))
+                let path = url.standardizedFileURL.path
+                guard path.count > prefix else { continue }
+                let relative = String(path.dropFirst(prefix))
+                let directory = values?.isDirectory ?? false
+                found.append(Entry(relativePath: relative, isDirectory: directory, bytes: Int64(values?.fileSize ?? 0)))
+            }
+        }
+        self.entries = found.sorted { $0.relativePath < $1.relativePath }
+    }
+
+    /// Entries matching any `include` glob and no `exclude` glob, sorted by path. `directories` selects
+    /// folders instead of files (a Slack export folder); files are matched too when `orFiles` is set
+    /// (a Slack export `.zip`).
+    public func matching(include: [String], exclude: [String], directories: Bool = false, orFiles: Bool = true) -> [Entry] {
+        let includes = include.map(Glob.init)
+        let excludes = exclude.map(Glob.init)
+        return entries.filter { entry in
+            let kindMatches = directories ? (entry.isDirectory || orFiles) : !entry.isDirectory
+            return kindMatches && includes.contains { $0.matches(entry.relativePath) }
+                && !excludes.contains { $0.matches(entry.relativePath) }
+        }
+    }
+
+    /// The size of a folder's files, or of a file.
+    public func totalBytes(under relativePath: String) -> Int64 {
+        entries.lazy.filter { !$0.isDirectory && ($0.relativePath == relativePath || $0.relativePath.hasPrefix(relativePath + "/")) }
+            .reduce(0) { $0 + $1.bytes }
+    }
+
+    public func absolutePath(_ relativePath: String) -> String {
+        (root as NSString).appendingPathComponent(relativePath)
+    }
+}
+
+/// A path glob: `*` and `?` within one path segment, `[abc]` classes, `**` for any number of folders.
+public struct Glob: Sendable, Hashable {
+    public let pattern: String
+    private let segments: [String]
+
+    public init(_ pattern: String) {
+        self.pattern = pattern
+        self.segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    public func matches(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map { Array($0.utf8) }
+        return Glob.match(segments.map { Array($0.utf8) }[...], parts[...])
+    }
+
+    private static func match(_ pattern: ArraySlice<[UInt8]>, _ path: ArraySlice<[UInt8]>) -> Bool {
+        guard let head = pattern.first else { return path.isEmpty }
+        if head == Array("**".utf8) {
+            let rest = pattern.dropFirst()
+            var remaining = path
+            while true {
+                if match(rest, remaining) { return true }
+                guard !remaining.isEmpty else { return false }
+                remaining = remaining.dropFirst()
+            }
+        }
+        guard let first = path.first, segment(head[...], first[...]) else { return false }
+        return match(pattern.dropFirst(), path.dropFirst())
+    }
+
+    /// One segment against a name, iteratively with backtracking on the last `*` (linear for hostile names).
+    private static func segment(_ pattern: ArraySlice<UInt8>, _ name: ArraySlice<UInt8>) -> Bool {
+        var p = pattern.startIndex, n = name.startIndex
+        var star: (p: Int, n: Int)?
+        while n < name.endIndex {
+            if p < pattern.endIndex {
+                let c = pattern[p]
+                if c == UInt8(ascii: "*") {
+                    star = (p, n)
+                    p += 1
+                    continue
+                }
+                if c == UInt8(ascii: "?") {
+                    p += 1
+                    n += 1
+                    continue
+                }
+                if c == UInt8(ascii: "["), let (matched, next) = matchClass(pattern, p, name[n]) {
+                    if matched {
+                        p = next
+                        n += 1
+                        continue
+                    }
+                } else if c == name[n] {
+                    p += 1
+                    n += 1
+                    continue
+                }
+            }
+            guard let s = star else { return false }
+            star = (s.p, s.n + 1)
+            p = s.p + 1
+            n = s.n + 1
+        }
+        while p < pattern.endIndex, pattern[p] == UInt8(ascii: "*") { p += 1 }
+        return p == pattern.endIndex
+    }
+
+    /// `[abc]`, `[a-z]`, `[!x]` at `start`: whether `byte` matches, and where the class ends.
+    private static func matchClass(_ pattern: ArraySlice<UInt8>, _ start: Int, _ byte: UInt8) -> (Bool, Int)? {
+        var i = start + 1
+        var negate = false
+        if i < pattern.endIndex, pattern[i] == UInt8(ascii: "!") || pattern[i] == UInt8(ascii: "^") {
+            negate = true
+            i += 1
+        }
+        var matched = false
+        var first = true
+        while i < pattern.endIndex, pattern[i] != UInt8(ascii: "]") || first {
+            first = false
+            if i + 2 < pattern.endIndex, pattern[i + 1] == UInt8(ascii: "-"), pattern[i + 2] != UInt8(ascii: "]") {
+                if pattern[i] <= byte && byte <= pattern[i + 2] { matched = true }
+                i += 3
+            } else {
+                if pattern[i] == byte { matched = true }
+                i += 1
+            }
+        }
+        guard i < pattern.endIndex else { return nil }
+        return (matched != negate, i + 1)
+    }
+}

@@ -1,0 +1,481 @@
+import Crypto
+import Foundation
+
+/// Reads a pipeline file into a `PipelineSpec`, reporting every mistake at once, each with its line and
+/// column, before any input is read.
+public struct PipelineLoader: Sendable {
+    public var registry: StepRegistry
+    /// Read by `${VAR}` and `${VAR:-default}`.
+    public var environment: [String: String]
+    /// `key.path=value` settings from `--set`, applied over the file.
+    public var overrides: [String]
+
+    public init(registry: StepRegistry = .builtIn, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String] = []) {
+        self.registry = registry
+        self.environment = environment
+        self.overrides = overrides
+    }
+
+    /// Loads and validates the pipeline file at `path`. Throws `ThreadlineError` with status 2 and every
+    /// diagnostic found.
+    public func load(path: String) throws -> PipelineSpec {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ThreadlineError(.usageError, "cannot read pipeline file '\(path)'", notes: ["check the path; the default is pipelines/default.yaml"])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ThreadlineError(.usageError, "pipeline file is not valid UTF-8", at: SourceLocation(file: path))
+        }
+        let digest = SHA256.hash(data: data).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        var validation = Validation(file: path, directory: (absolute as NSString).deletingLastPathComponent, loader: self)
+        let spec = validation.run(text: text, sha256: digest)
+        let errors = validation.diagnostics.filter { $0.severity == .error }
+        guard let spec, errors.isEmpty else {
+            throw ThreadlineError(.usageError, validation.diagnostics)
+        }
+        return spec
+    }
+}
+
+/// One validation pass over a pipeline file, gathering diagnostics.
+private struct Validation {
+    let file: String
+    let directory: String
+    let loader: PipelineLoader
+    var diagnostics: [Diagnostic] = []
+
+    init(file: String, directory: String, loader: PipelineLoader) {
+        self.file = file
+        self.directory = directory
+        self.loader = loader
+    }
+
+    func location(_ node: YAMLNode) -> SourceLocation {
+        node.line == 0 ? SourceLocation(file: "--set") : SourceLocation(file: file, line: node.line, column: node.column)
+    }
+
+    func location(_ entry: YAMLEntry) -> SourceLocation {
+        entry.keyLine == 0 ? SourceLocation(file: "--set \(entry.key)") : SourceLocation(file: file, line: entry.keyLine, column: entry.keyColumn)
+    }
+
+    mutating func error(_ message: String, at location: SourceLocation, notes: [String] = []) {
+        diagnostics.append(Diagnostic(.error, message, at: location, notes: notes))
+    }
+
+    mutating func run(text: String, sha256: String) -> PipelineSpec? {
+        var root: YAMLNode
+        do {
+            guard let parsed = try YAMLReader().parse(text) else {
+                error("pipeline file is empty", at: SourceLocation(file: file, line: 1, column: 1))
+                return nil
+            }
+            root = parsed
+        } catch {
+            self.error(error.message, at: SourceLocation(file: file, line: error.line, column: error.column))
+            return nil
+        }
+        for override in loader.overrides { apply(override: override, to: &root) }
+        guard let entries = root.entries else {
+            error("a pipeline file is a mapping of keys (version, name, extract, transform, load, …), not \(root.kindDescription)", at: location(root))
+            return nil
+        }
+
+        let knownKeys = PipelineSpec.keys.map(\.name) + PipelineSpec.stepLists.map(\.key)
+        var seen = Set<String>()
+        for entry in entries {
+            if !seen.insert(entry.key).inserted {
+                error("duplicate key '\(entry.key)'", at: location(entry))
+            }
+            if !knownKeys.contains(entry.key) {
+                error("unknown key '\(entry.key)'", at: location(entry), notes: [Suggestion.note(for: entry.key, in: knownKeys)])
+            }
+        }
+        var top = StepOptions(stepLocation: SourceLocation(file: file, line: 1, column: 1))
+        readOptions(PipelineSpec.keys, from: entries, into: &top)
+        if let version = top.int("version"), version != 1 {
+            error("unsupported pipeline version \(version)", at: top.location(of: "version"), notes: ["this threadline reads version: 1"])
+        }
+        let inputRoot = top.string("input_root") ?? directory
+        let outputRoot = top.string("output_root") ?? directory
+        let name = top.string("name") ?? ""
+
+        var lists: [StepKind: [ConfiguredStep]] = [:]
+        for (key, kind, _) in PipelineSpec.stepLists {
+            let entry = entries.first { $0.key == key }
+            lists[kind] = readSteps(key: key, kind: kind, node: entry?.value, keyEntry: entry, inputRoot: inputRoot, outputRoot: outputRoot, name: name)
+        }
+        if entries.first(where: { $0.key == "extract" }) != nil, lists[.extract, default: []].isEmpty, diagnostics.isEmpty {
+            error("'extract' lists no source", at: location(entries.first { $0.key == "extract" }!))
+        }
+        checkOutputCollisions(lists[.load, default: []])
+        guard diagnostics.allSatisfy({ $0.severity != .error }) else { return nil }
+        return PipelineSpec(
+            file: file, directory: directory, sha256: sha256, version: top.int("version") ?? 1, name: name,
+            inputRoot: inputRoot, outputRoot: outputRoot,
+            onError: OnError(rawValue: top.string("on_error") ?? "") ?? .quarantine,
+            maxRejects: top.limit("max_rejects"),
+            extract: lists[.extract, default: []], transform: lists[.transform, default: []], load: lists[.load, default: []])
+    }
+
+    // MARK: Steps
+
+    mutating func readSteps(
+        key: String, kind: StepKind, node: YAMLNode?, keyEntry: YAMLEntry?, inputRoot: String, outputRoot: String, name: String
+    ) -> [ConfiguredStep] {
+        guard let node else {
+            if kind != .transform {
+                error("missing key '\(key)': a pipeline needs at least one \(kind.rawValue) step", at: SourceLocation(file: file, line: 1, column: 1))
+            }
+            return []
+        }
+        if node.isNull { return [] }
+        guard let items = node.items else {
+            error("'\(key)' must be a list of steps, each a mapping with a 'type'", at: location(node))
+            return []
+        }
+        var steps: [ConfiguredStep] = []
+        for item in items {
+            guard let entries = item.entries else {
+                error("a step must be a mapping with a 'type', not \(item.kindDescription)", at: location(item))
+                continue
+            }
+            guard let typeEntry = entries.first(where: { $0.key == "type" }) else {
+                error("step has no 'type'", at: location(item),
+                      notes: ["\(kind.rawValue) step types: " + loader.registry.types(of: kind).map(\.name).joined(separator: ", ")])
+                continue
+            }
+            let typeName = interpolated(typeEntry.value) ?? ""
+            guard let type = loader.registry.type(named: typeName), type.kind == kind else {
+                var notes = [Suggestion.note(for: typeName, in: loader.registry.types(of: kind).map(\.name))]
+                if let other = loader.registry.type(named: typeName) {
+                    notes = ["'\(typeName)' is a\(other.kind == .extract ? "n" : "") \(other.kind.rawValue) step: list it under '\(other.kind.rawValue)'"]
+                }
+                error("unknown \(kind.rawValue) step type '\(typeName)'", at: location(typeEntry.value), notes: notes)
+                continue
+            }
+            let names = ["type"] + type.options.map(\.name)
+            for entry in entries where !names.contains(entry.key) {
+                error("unknown option '\(entry.key)' for step '\(type.name)'", at: location(entry),
+                      notes: [Suggestion.note(for: entry.key, in: type.options.map(\.name))])
+            }
+            let stepLocation = location(item)
+            var options = StepOptions(stepLocation: stepLocation)
+            let before = diagnostics.count
+            readOptions(type.options, from: entries, into: &options)
+            guard diagnostics.count == before else { continue }
+            let context = StepContext(
+                pipelineDirectory: directory, inputRoot: inputRoot, outputRoot: outputRoot, pipelineName: name, location: stepLocation)
+            do {
+                let step = try type.make(options, context)
+                steps.append(ConfiguredStep(type: type, options: options, step: step, location: stepLocation))
+            } catch let failure as ThreadlineError {
+                diagnostics.append(contentsOf: failure.diagnostics)
+            } catch {
+                self.error("\(error)", at: stepLocation)
+            }
+        }
+        return steps
+    }
+
+    mutating func checkOutputCollisions(_ steps: [ConfiguredStep]) {
+        var owners: [String: SourceLocation] = [:]
+        for configured in steps {
+            guard case .load(let load) = configured.step else { continue }
+            for table in load.tables {
+                let path = load.relativePath(for: table)
+                if let first = owners[path] {
+                    error("two outputs write '\(path)'", at: configured.options.location(of: "path"),
+                          notes: ["the other is declared at \(first); use '{table}' in path, or different paths"])
+                } else {
+                    owners[path] = configured.options.location(of: "path")
+                }
+            }
+        }
+    }
+
+    // MARK: Options
+
+    mutating func readOptions(_ specs: [OptionSpec], from entries: [YAMLEntry], into options: inout StepOptions) {
+        for spec in specs {
+            guard let entry = entries.last(where: { $0.key == spec.name }) else {
+                if spec.isRequired {
+                    error("missing required option '\(spec.name)'", at: options.stepLocation, notes: [spec.doc])
+                } else if let value = spec.defaultValue {
+                    options.set(spec.name, resolveDefault(value, spec.type), at: nil)
+                }
+                continue
+            }
+            if let value = typed(entry.value, as: spec) {
+                options.set(spec.name, value, at: location(entry.value))
+            }
+        }
+    }
+
+    /// Default paths are relative to the pipeline's folder too.
+    func resolveDefault(_ value: OptionValue, _ type: OptionType) -> OptionValue {
+        if case .path = type, case .string(let path) = value { return .string(resolve(path)) }
+        if case .tables = type, case .list(let names) = value, names == ["all"] { return .list(Table.allCases.map(\.rawValue)) }
+        return value
+    }
+
+    func resolve(_ path: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        let joined = expanded.hasPrefix("/") ? expanded : (directory as NSString).appendingPathComponent(expanded)
+        return URL(fileURLWithPath: joined).standardizedFileURL.path
+    }
+
+    /// The option's typed value, or nil after reporting why (once: a failed `${VAR}` is reason enough).
+    mutating func typed(_ node: YAMLNode, as spec: OptionSpec) -> OptionValue? {
+        let before = diagnostics.count
+        let value = typedValue(node, as: spec)
+        if value == nil, diagnostics.count > before + 1 { diagnostics.removeSubrange((before + 1)...) }
+        return value
+    }
+
+    mutating func typedValue(_ node: YAMLNode, as spec: OptionSpec) -> OptionValue? {
+        let expected = "'\(spec.name)' must be \(article(spec.type))"
+        switch spec.type {
+        case .string:
+            guard let text = interpolated(node) else {
+                error("\(expected), not \(node.kindDescription)", at: location(node))
+                return nil
+            }
+            return .string(text)
+        case .integer:
+            guard let text = interpolated(node), let value = Int(text) else {
+                error("\(expected), not '\(node.scalar ?? node.kindDescription)'", at: location(node))
+                return nil
+            }
+            return .int(value)
+        case .boolean:
+            switch interpolated(node) {
+            case "true", "True", "TRUE", "yes", "on": return .bool(true)
+            case "false", "False", "FALSE", "no", "off": return .bool(false)
+            default:
+                error("\(expected), not '\(node.scalar ?? node.kindDescription)'", at: location(node))
+                return nil
+            }
+        case .stringList:
+            return stringList(node, expected: expected).map(OptionValue.list)
+        case .path(let mustExist):
+            guard let text = interpolated(node), !text.isEmpty else {
+                error("\(expected), not \(node.kindDescription)", at: location(node))
+                return nil
+            }
+            let path = resolve(text)
+            if mustExist, !FileManager.default.fileExists(atPath: path) {
+                error("'\(spec.name)': no such file or folder '\(text)'", at: location(node), notes: ["relative paths are resolved against the pipeline file's folder, here '\(path)'"])
+                return nil
+            }
+            return .string(path)
+        case .choice(let names):
+            guard let text = interpolated(node) else {
+                error("\(expected), not \(node.kindDescription)", at: location(node))
+                return nil
+            }
+            guard names.contains(text) else {
+                error("invalid value '\(text)' for '\(spec.name)'", at: location(node), notes: [Suggestion.note(for: text, in: names)])
+                return nil
+            }
+            return .string(text)
+        case .tables:
+            if let text = interpolated(node), text == "all" { return .list(Table.allCases.map(\.rawValue)) }
+            guard let names = stringList(node, expected: expected) else { return nil }
+            let valid = Table.allCases.map(\.rawValue)
+            var ok = true
+            for (index, name) in names.enumerated() where !valid.contains(name) {
+                let at = node.items.map { location($0[index]) } ?? location(node)
+                error("unknown table '\(name)'", at: at, notes: [Suggestion.note(for: name, in: valid + ["all"])])
+                ok = false
+            }
+            return ok ? .list(names) : nil
+        case .byteSize:
+            guard let text = interpolated(node), let bytes = Validation.parseByteSize(text) else {
+                error("\(expected) such as 1048576, 64MiB or 128MB, not '\(node.scalar ?? node.kindDescription)'", at: location(node))
+                return nil
+            }
+            return .int(bytes)
+        case .countOrPercent:
+            guard let text = interpolated(node), let limit = Validation.parseLimit(text) else {
+                error("\(expected) such as 10 or 5%, not '\(node.scalar ?? node.kindDescription)'", at: location(node))
+                return nil
+            }
+            return .limit(limit)
+        }
+    }
+
+    func article(_ type: OptionType) -> String {
+        switch type {
+        case .integer: return "an integer"
+        case .choice(let names): return "one of " + names.joined(separator: ", ")
+        case .tables: return "'all' or a list of table names"
+        case .stringList: return "a list of strings"
+        default: return "a \(type.label)"
+        }
+    }
+
+    mutating func stringList(_ node: YAMLNode, expected: String) -> [String]? {
+        if node.scalar != nil, let text = interpolated(node) { return [text] }
+        guard let items = node.items else {
+            error("\(expected), not \(node.kindDescription)", at: location(node))
+            return nil
+        }
+        var result: [String] = []
+        for item in items {
+            guard let text = interpolated(item) else {
+                error("\(expected): this item is \(item.kindDescription)", at: location(item))
+                return nil
+            }
+            result.append(text)
+        }
+        return result
+    }
+
+    static func parseByteSize(_ text: String) -> Int? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
+        guard let number = Int(digits) else { return nil }
+        let units: [String: Int] = ["": 1, "B": 1, "KB": 1000, "KiB": 1024, "MB": 1_000_000, "MiB": 1 << 20, "GB": 1_000_000_000, "GiB": 1 << 30]
+        guard let unit = units[trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)] else { return nil }
+        let (value, overflow) = number.multipliedReportingOverflow(by: unit)
+        return overflow ? nil : value
+    }
+
+    static func parseLimit(_ text: String) -> RejectLimit? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed == "unlimited" { return .unlimited }
+        if trimmed.hasSuffix("%") {
+            guard let percent = Double(trimmed.dropLast()), (0...100).contains(percent) else { return nil }
+            return .percent(percent)
+        }
+        guard let count = Int(trimmed), count >= 0 else { return nil }
+        return .count(count)
+    }
+
+    // MARK: Environment and --set
+
+    /// A scalar's text with `${VAR}` and `${VAR:-default}` replaced from the environment; `$$` is a
+    /// literal `$`. Nil for a mapping, a list or null.
+    mutating func interpolated(_ node: YAMLNode) -> String? {
+        guard let text = node.scalar, !node.isNull else { return nil }
+        guard text.contains("$") else { return text }
+        var output = ""
+        var rest = Substring(text)
+        while let dollar = rest.firstIndex(of: "$") {
+            output += rest[..<dollar]
+            let after = rest[rest.index(after: dollar)...]
+            if after.hasPrefix("$") {
+                output += "$"
+                rest = after.dropFirst()
+            } else if after.hasPrefix("{") {
+                guard let close = after.firstIndex(of: "}") else {
+                    error("unclosed '${' in '\(text)'", at: location(node))
+                    return nil
+                }
+                let body = after[after.index(after: after.startIndex)..<close]
+                let name: Substring, fallback: Substring?
+                if let range = body.range(of: ":-") {
+                    name = body[..<range.lowerBound]
+                    fallback = body[range.upperBound...]
+                } else {
+                    name = body
+                    fallback = nil
+                }
+                if let value = loader.environment[String(name)], !(value.isEmpty && fallback != nil) {
+                    output += value
+                } else if let fallback {
+                    output += fallback
+                } else {
+                    error("environment variable '\(name)' is not set", at: location(node),
+                          notes: ["set it, or give a default: ${\(name):-value}"])
+                    return nil
+                }
+                rest = after[after.index(after: close)...]
+            } else {
+                output += "$"
+                rest = after
+            }
+        }
+        return output + rest
+    }
+
+    /// Applies one `--set key.path=value`: list items are addressed by index (`load.0.path`).
+    mutating func apply(override: String, to root: inout YAMLNode) {
+        guard let equals = override.firstIndex(of: "=") else {
+            error("--set takes key.path=value, not '\(override)'", at: SourceLocation(file: "--set"))
+            return
+        }
+        let path = override[..<equals].split(separator: ".").map(String.init)
+        let valueText = String(override[override.index(after: equals)...])
+        guard !path.isEmpty else {
+            error("--set needs a key before '='", at: SourceLocation(file: "--set"))
+            return
+        }
+        var value: YAMLNode
+        do {
+            value = try YAMLReader().parse(valueText) ?? YAMLNode(.scalar("", plain: true), line: 0, column: 0)
+        } catch {
+            self.error("--set \(override): \(error.message)", at: SourceLocation(file: "--set"))
+            return
+        }
+        value.clearPositions()
+        if let problem = root.set(value, at: path[...]) {
+            error("--set \(override): \(problem)", at: SourceLocation(file: "--set"))
+        }
+    }
+}
+
+extension YAMLNode {
+    /// Marks a node (and its children) as coming from the command line.
+    mutating func clearPositions() {
+        line = 0
+        column = 0
+        switch kind {
+        case .scalar: break
+        case .sequence(var items):
+            for index in items.indices { items[index].clearPositions() }
+            kind = .sequence(items)
+        case .mapping(var entries):
+            for index in entries.indices {
+                entries[index].keyLine = 0
+                entries[index].keyColumn = 0
+                entries[index].value.clearPositions()
+            }
+            kind = .mapping(entries)
+        }
+    }
+
+    /// Sets the node at a key path, creating mappings on the way. Returns a problem, or nil.
+    mutating func set(_ value: YAMLNode, at path: ArraySlice<String>) -> String? {
+        guard let head = path.first else {
+            self = value
+            return nil
+        }
+        switch kind {
+        case .sequence(var items):
+            guard let index = Int(head), items.indices.contains(index) else {
+                return "'\(head)' is not an index of a list of \(items.count)"
+            }
+            let problem = items[index].set(value, at: path.dropFirst())
+            kind = .sequence(items)
+            return problem
+        case .mapping(var entries):
+            if let index = entries.firstIndex(where: { $0.key == head }) {
+                let problem = entries[index].value.set(value, at: path.dropFirst())
+                kind = .mapping(entries)
+                return problem
+            }
+            var child = YAMLNode(.mapping([]), line: 0, column: 0)
+            if let problem = child.set(value, at: path.dropFirst()) { return problem }
+            entries.append(YAMLEntry(key: head, keyLine: 0, keyColumn: 0, value: child))
+            kind = .mapping(entries)
+            return nil
+        case .scalar:
+            if isNull {
+                self = YAMLNode(.mapping([]), line: 0, column: 0)
+                return set(value, at: path)
+            }
+            return "'\(head)' is below a scalar"
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Dispatch
+import Foundation
+import Logging
+
+/// Runs a validated pipeline: extract → transform → load, streaming documents through the steps in
+/// bounded windows of inputs that are extracted in parallel and written in a fixed order.
+public final class PipelineRunner: Sendable {
+    public let spec: PipelineSpec
+    public let logger: Logger
+    /// Inputs extracted at once; bounds memory to that many inputs' documents.
+    public let window: Int
+    /// Called after each window with the inputs done and the total, for progress display.
+    public let progress: (@Sendable (_ done: Int, _ total: Int, _ bytesDone: Int64) -> Void)?
+
+    public init(
+        spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount),
+        progress: (@Sendable (Int, Int, Int64) -> Void)? = nil
+    ) {
+        self.spec = spec
+        self.logger = logger
+        self.window = window
+        self.progress = progress
+    }
+
+    /// Sources with the units they will read, in the order rows will be written.
+    public struct Plan: Sendable {
+        public var units: [(source: Int, unit: InputUnit)]
+        public var sources: [ConfiguredStep]
+    }
+
+    /// Lists the inputs every source will read. Reads no input.
+    public func plan() throws -> Plan {
+        let catalog = try InputCatalog(root: spec.inputRoot)
+        var units: [(source: Int, unit: InputUnit)] = []
+        for (index, configured) in spec.extract.enumerated() {
+            guard case .source(let source) = configured.step else { continue }
+            let found = try source.plan(catalog)
+            if found.isEmpty {
+                logger.warning("no input matches this step's include patterns", metadata: ["step": "\(configured.type.name)", "at": "\(configured.location)"])
+            }
+            units += found.map { (index, $0) }
+        }
+        units.sort { ($0.unit.sortKey, $0.source, $0.unit.relativePath) < ($1.unit.sortKey, $1.source, $1.unit.relativePath) }
+        return Plan(units: units, sources: spec.extract)
+    }
+
+    /// Runs the pipeline. Outputs are committed only when the run gets to its end; under `on_error: fail`
+    /// a reject ends the run with status 1 and leaves the previous outputs as they were.
+    public func run() throws -> RunReport {
+        let started = Timestamp.now
+        var report = RunReport(
+            runID: PipelineRunner.makeRunID(started), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: started, endedAt: started)
+        let plan = try plan()
+        let transforms = transformSteps()
+        let outputs = try OutputSet(spec: spec)
+        var authors = AuthorsAccumulator()
+        var rejects: [Reject] = []
+        do {
+            var done = 0
+            var bytesDone: Int64 = 0
+            for start in stride(from: 0, to: plan.units.count, by: window) {
+                let slice = Array(plan.units[start..<min(start + window, plan.units.count)])
+                let results = extractWindow(slice, sources: plan.sources, transforms: transforms)
+                for (item, result) in zip(slice, results) {
+                    let sourceName = plan.sources[item.source].type.name
+                    report.notes.merge(result.notes)
+                    report.inputRows += result.inputRows
+                    let rejectedRows = result.rejects.reduce(0) { $0 + $1.rows }
+                    report.rejectedRows += rejectedRows
+                    report.rejects += result.rejects.count
+                    rejects += result.rejects
+                    if spec.onError == .fail, let first = result.rejects.first {
+                        throw ThreadlineError(.dataError, "rejected: \(first.reason)", at: first.location,
+                                              notes: ["on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"])
+                    }
+                    let wholeFile = result.rejects.contains { $0.rows == 0 && result.documents.isEmpty }
+                    let digest = (try? OutputFile.sha256(ofFileAt: item.unit.path))?.sha256 ?? ""
+                    report.inputs.append(RunReport.Input(
+                        step: sourceName, path: item.unit.relativePath, bytes: item.unit.bytes, sha256: digest, rows: result.inputRows,
+                        rejectedRows: rejectedRows, status: wholeFile ? "rejected" : rejectedRows > 0 ? "partial" : "ok"))
+                    for document in result.documents {
+                        authors.add(document)
+                        try outputs.write(.messages, TableRows.messages(document))
+                        try outputs.write(.threads, TableRows.threads(document))
+                        try outputs.write(.documents, [TableRows.document(document)])
+                    }
+                    bytesDone += item.unit.bytes
+                }
+                done += slice.count
+                progress?(done, plan.units.count, bytesDone)
+            }
+            try outputs.write(.authors, authors.rows())
+            report.rowsPerTable = outputs.rowCounts
+            report.outputs = try outputs.commit(rejects: rejects, quarantine: spec.onError == .quarantine)
+        } catch {
+            outputs.discard()
+            throw error
+        }
+        report.endedAt = .now
+        if spec.maxRejects.isExceeded(rejected: report.rejectedRows, inputRows: report.inputRows) {
+            report.status = .dataError
+        }
+        try Manifest.write(report, to: spec.outputRoot, pipelineName: spec.name)
+        return report
+    }
+
+    func transformSteps() -> [any TransformStep] {
+        var steps = spec.transform.compactMap { configured -> (any TransformStep)? in
+            if case .transform(let step) = configured.step { return step }
+            return nil
+        }
+        if !spec.transform.contains(where: { $0.type.name == LinkThreads.type.name }) { steps.append(LinkThreads()) }
+        return steps
+    }
+
+    /// Extracts and transforms a window of units in parallel; results come back in the units' order.
+    func extractWindow(_ units: [(source: Int, unit: InputUnit)], sources: [ConfiguredStep], transforms: [any TransformStep]) -> [ExtractResult] {
+        let results = ResultSlots(count: units.count)
+        DispatchQueue.concurrentPerform(iterations: units.count) { index in
+            let (sourceIndex, unit) = units[index]
+            guard case .source(let source) = sources[sourceIndex].step else { return }
+            var result = ExtractResult()
+            source.extract(unit, into: &result)
+            for d in result.documents.indices {
+                for transform in transforms { transform.apply(to: &result.documents[d], notes: &result.notes) }
+            }
+            result.documents.sort { $0.id < $1.id }
+            results.set(index, result)
+        }
+        return results.values
+    }
+
+    static func makeRunID(_ time: Timestamp) -> String {
+        let stamp = time.iso8601.filter { $0.isNumber }
+        return "\(stamp.prefix(14))-\(String(UInt32.random(in: 0...UInt32.max), radix: 16).leftPadded(to: 8))"
+    }
+}
+
+/// Slots that parallel workers fill, each its own index.
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [ExtractResult]
+    private let lock = NSLock()
+
+    init(count: Int) {
+        slots = Array(repeating: ExtractResult(), count: count)
+    }
+
+    func set(_ index: Int, _ result: ExtractResult) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    var values: [ExtractResult] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
+
+extension Timestamp {
+    /// The current time.
+    public static var now: Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)
+    }
+}

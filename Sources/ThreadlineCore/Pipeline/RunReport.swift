@@ -1,0 +1,44 @@
+/// What a run did: the manifest's content and the closing summary's numbers.
+public struct RunReport: Sendable {
+    public struct Input: Sendable {
+        public var step: String
+        public var path: String
+        public var bytes: Int64
+        public var sha256: String
+        /// Input rows read (messages plus records rejected on their own).
+        public var rows: Int
+        public var rejectedRows: Int
+        /// `ok`, `partial` (some records rejected) or `rejected` (the whole input).
+        public var status: String
+    }
+
+    public struct Output: Sendable {
+        public var path: String
+        public var table: String
+        public var format: String
+        public var rows: Int
+        public var bytes: Int64
+        public var sha256: String
+    }
+
+    public var runID: String
+    public var pipeline: String
+    public var pipelineSHA256: String
+    public var startedAt: Timestamp
+    public var endedAt: Timestamp
+    public var inputs: [Input] = []
+    public var outputs: [Output] = []
+    public var rowsPerTable: [Table: Int] = [:]
+    public var inputRows = 0
+    public var rejectedRows = 0
+    public var rejects = 0
+    public var notes = RunNotes()
+    public var status: ExitStatus = .success
+
+    /// Rows out: the messages written.
+    public var outputRows: Int { rowsPerTable[.messages] ?? 0 }
+
+    public var elapsedSeconds: Double { Double(endedAt.microseconds - startedAt.microseconds) / 1_000_000 }
+
+    public var inputBytes: Int64 { inputs.reduce(0) { $0 + $1.bytes } }
+}

@@ -1,0 +1,164 @@
+/// The type of a step option (or a top-level pipeline key): how its YAML value is read and checked.
+public enum OptionType: Sendable, Hashable {
+    case string
+    case integer
+    case boolean
+    /// A list of strings; a single string is read as a list of one.
+    case stringList
+    /// A file or folder path, resolved against the pipeline file's folder; `mustExist` checks it up front.
+    case path(mustExist: Bool)
+    /// One of fixed names.
+    case choice([String])
+    /// `all`, or a list of table names.
+    case tables
+    /// A byte count: `1048576`, `64MiB`, `128MB`, `1GiB`.
+    case byteSize
+    /// A row count or a percentage of input rows: `10`, `5%`.
+    case countOrPercent
+
+    /// How `threadline steps` and the docs name the type.
+    public var label: String {
+        switch self {
+        case .string: return "string"
+        case .integer: return "integer"
+        case .boolean: return "boolean"
+        case .stringList: return "list of strings"
+        case .path: return "path"
+        case .choice(let names): return names.joined(separator: " | ")
+        case .tables: return "all | list of tables"
+        case .byteSize: return "byte size"
+        case .countOrPercent: return "count or percentage"
+        }
+    }
+}
+
+/// A typed option value after validation.
+public enum OptionValue: Sendable, Hashable, CustomStringConvertible {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case list([String])
+    /// A row limit: a count, or a fraction of input rows.
+    case limit(RejectLimit)
+
+    /// As YAML would write it, for `threadline steps`.
+    public var description: String {
+        switch self {
+        case .string(let text): return text
+        case .int(let value): return String(value)
+        case .bool(let value): return String(value)
+        case .list(let items): return "[" + items.joined(separator: ", ") + "]"
+        case .limit(let limit): return limit.description
+        }
+    }
+}
+
+/// How many rejected rows a run tolerates before it exits 1.
+public enum RejectLimit: Sendable, Hashable, CustomStringConvertible {
+    case unlimited
+    case count(Int)
+    /// A percentage of input rows, 0–100.
+    case percent(Double)
+
+    public func isExceeded(rejected: Int, inputRows: Int) -> Bool {
+        switch self {
+        case .unlimited: return false
+        case .count(let limit): return rejected > limit
+        case .percent(let percent): return Double(rejected) > Double(inputRows) * percent / 100
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unlimited: return "unlimited"
+        case .count(let count): return String(count)
+        case .percent(let percent):
+            return (percent == percent.rounded() ? String(Int(percent)) : String(percent)) + "%"
+        }
+    }
+}
+
+/// The declaration of one option: the single source of truth for validation, `threadline steps`, the
+/// docs and the JSON Schema.
+public struct OptionSpec: Sendable {
+    public let name: String
+    public let type: OptionType
+    /// The value when the option is absent; nil means required (or absent stays absent when `optional`).
+    public let defaultValue: OptionValue?
+    public let isRequired: Bool
+    public let doc: String
+
+    public init(_ name: String, _ type: OptionType, default defaultValue: OptionValue? = nil, required: Bool = false, _ doc: String) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.isRequired = required
+        self.doc = doc
+    }
+}
+
+/// A step's validated options, defaults filled in, with where each was written.
+public struct StepOptions: Sendable {
+    public private(set) var values: [String: OptionValue]
+    public private(set) var locations: [String: SourceLocation]
+    /// Where the step itself is declared.
+    public let stepLocation: SourceLocation
+
+    public init(values: [String: OptionValue] = [:], locations: [String: SourceLocation] = [:], stepLocation: SourceLocation) {
+        self.values = values
+        self.locations = locations
+        self.stepLocation = stepLocation
+    }
+
+    public func string(_ name: String) -> String? {
+        if case .string(let text)? = values[name] { return text }
+        return nil
+    }
+
+    public func int(_ name: String) -> Int? {
+        if case .int(let value)? = values[name] { return value }
+        return nil
+    }
+
+    public func bool(_ name: String) -> Bool {
+        if case .bool(let value)? = values[name] { return value }
+        return false
+    }
+
+    public func strings(_ name: String) -> [String] {
+        if case .list(let items)? = values[name] { return items }
+        return []
+    }
+
+    /// The tables an option names (`all` expanded), in schema order.
+    public func tables(_ name: String) -> [Table] {
+        strings(name).compactMap(Table.init(rawValue:)).sorted()
+    }
+
+    public func limit(_ name: String) -> RejectLimit {
+        if case .limit(let limit)? = values[name] { return limit }
+        return .unlimited
+    }
+
+    /// Where an option was written, or the step's own location when it came from a default.
+    public func location(of name: String) -> SourceLocation {
+        locations[name] ?? stepLocation
+    }
+
+    mutating func set(_ name: String, _ value: OptionValue, at location: SourceLocation?) {
+        values[name] = value
+        if let location { locations[name] = location }
+    }
+}
+
+extension OptionSpec {
+    /// The `include` option every source has.
+    public static func include(_ example: String) -> OptionSpec {
+        OptionSpec("include", .stringList, required: true,
+                   "glob patterns, relative to input_root, of the inputs to read (`*`, `?`, `**` for any folders); e.g. \(example)")
+    }
+
+    /// The `exclude` option every source has.
+    public static let exclude = OptionSpec(
+        "exclude", .stringList, default: .list([]), "glob patterns of inputs to leave out, relative to input_root")
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import ThreadlineCore
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Validate a pipeline file only: no data is read, nothing is written.")
+
+    @OptionGroup var arguments: PipelineArguments
+
+    func run() throws {
+        do {
+            let spec = try arguments.load()
+            print("\(arguments.pipeline): ok: \(spec.extract.count) extract, \(spec.transform.count) transform, \(spec.load.count) load steps")
+        } catch {
+            throw Console.exit(for: error)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import ThreadlineCore
+
+@main
+struct Threadline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turns community Q&A and chat archives into analysis-ready tables.",
+        discussion: """
+            Exit status: 0 success; 1 data errors (invalid input files, a reject under on_error: fail, \
+            rejects over max_rejects); 2 usage or pipeline-file errors; 3 runtime failure (I/O, lock held).
+            """,
+        version: ThreadlineVersion.current,
+        subcommands: [RunCommand.self, CheckCommand.self, SchemaCommand.self, StepsCommand.self])
+}
+
+/// The pipeline file argument and `--set` overrides that `run` and `check` share.
+struct PipelineArguments: ParsableArguments {
+    @Argument(help: "The pipeline file.")
+    var pipeline: String = "pipelines/default.yaml"
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a pipeline value, e.g. --set output_root=/tmp/out or --set load.0.path={table}.json.", valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    func load() throws -> PipelineSpec {
+        try PipelineLoader(overrides: overrides).load(path: pipeline)
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+@testable import ThreadlineCore
+
+@Suite struct MarkdownSourceTests {
+    static let seed = "books/20210308-designing-data-intensive-applications.md"
+
+    /// Extracts one file through the markdown step with default options.
+    static func extract(_ scratch: Scratch, _ relative: String, options: [String: OptionValue] = [:]) -> ExtractResult {
+        var values: [String: OptionValue] = ["include": .list(["**/*.md"])]
+        values.merge(options) { $1 }
+        let source = MarkdownSource(options: StepOptions(values: values, stepLocation: SourceLocation(file: "test")))
+        var result = ExtractResult()
+        source.extract(InputUnit(path: scratch.path(relative), relativePath: relative, sortKey: relative, bytes: 0), into: &result)
+        return result
+    }
+
+    // Counted by hand in the seed file: 29 top-level `- name:` entries, 67 `  - name:` replies;
+    // one question (Sal DiStefano's, line 293) has `replies: []`.
+    @Test func seedArchiveHasTheHandCountedQuestionsAndReplies() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture(Self.seed)
+        let result = Self.extract(scratch, Self.seed)
+        #expect(result.rejects.isEmpty)
+        let document = try #require(result.documents.first)
+        #expect(document.threads.count == 29)
+        #expect(document.threads.reduce(0) { $0 + $1.messages.count - 1 } == 67)
+        #expect(result.inputRows == 96)
+        #expect(document.threads.filter { $0.messages.count == 1 }.map { $0.messages[0].authorRaw } == ["Sal DiStefano"])
+    }
+
+    @Test func seedDocumentFieldsComeFromFrontMatter() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture(Self.seed)
+        let document = try #require(Self.extract(scratch, Self.seed).documents.first)
+        #expect(document.id == "20210308-designing-data-intensive-applications")
+        #expect(document.title == "Designing Data-Intensive Applications")
+        #expect(document.hosts == ["martinkleppmann"])
+        #expect(document.startsAt?.iso8601 == "2021-03-08T00:00:00Z")
+        #expect(document.endsAt?.iso8601 == "2021-03-12T22:59:58Z")
+        #expect(document.links == [
+            "https://www.oreilly.com/library/view/designing-data-intensive-applications/9781491903063/",
+            "https://dataintensive.net/",
+        ])
+    }
+
+    @Test func sourceLineIsTheEntryLineInTheFile() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture(Self.seed)
+        let document = try #require(Self.extract(scratch, Self.seed).documents.first)
+        // `- name: Tino` is line 16, its reply `  - name: Martin Kleppmann` line 22; the last question,
+        // Nikolay's, is line 589.
+        #expect(document.threads[0].messages[0].sourceLine == 16)
+        #expect(document.threads[0].messages[1].sourceLine == 22)
+        #expect(document.threads.last?.messages[0].sourceLine == 589)
+        #expect(document.threads.last?.messages[0].authorRaw == "Nikolay")
+    }
+
+    @Test func everyReplyBelongsToItsQuestionsThreadInTheOutput() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture(Self.seed, to: "inputs/" + Self.seed)
+        let report = try runPipeline(scratch, basicPipeline())
+        #expect(report.rowsPerTable[.messages] == 96)
+        #expect(report.rowsPerTable[.threads] == 29)
+        let rows = try readJSONLines(scratch.path("out/messages.jsonl"))
+        var currentQuestion: String?
+        var replies = 0
+        for row in rows {
+            let id = try #require(row["message_id"] as? String)
+            if row["position"] as? Int == 0 {
+                currentQuestion = id
+                #expect(row["thread_id"] as? String == id)
+                #expect(row["parent_id"] is NSNull)
+            } else {
+                replies += 1
+                #expect(row["thread_id"] as? String == currentQuestion)
+                #expect(row["parent_id"] as? String == currentQuestion)
+            }
+        }
+        #expect(replies == 67)
+        let threads = try readJSONLines(scratch.path("out/threads.jsonl"))
+        #expect(threads.reduce(0) { $0 + ($1["reply_count"] as? Int ?? 0) } == 67)
+    }
+
+    @Test func entriesWithEmptyOrMissingTextAreKeptAndCounted() throws {
+        let scratch = try Scratch()
+        try scratch.write("a.md", """
+            ---
+            archive:
+            - name: Ana
+              text: a question
+              replies:
+              - name: Bo
+                text: ''
+              - name: Cy
+            ---
+            """)
+        let result = Self.extract(scratch, "a.md")
+        #expect(result.rejects.isEmpty)
+        #expect(result.documents[0].threads[0].messages.map(\.textRaw) == ["a question", "", ""])
+        #expect(result.notes.total("empty texts kept") == 2)
+    }
+
+    @Test func keysOfTheArchiveAreOptions() throws {
+        let scratch = try Scratch()
+        try scratch.write("faq.md", """
+            ---
+            questions:
+            - who: Ana
+              body: first
+              answers:
+              - who: Bo
+                body: second
+            ---
+            """)
+        let result = Self.extract(scratch, "faq.md", options: [
+            "archive_key": .string("questions"), "author_key": .string("who"), "text_key": .string("body"), "replies_key": .string("answers"),
+        ])
+        let messages = try #require(result.documents.first?.threads.first?.messages)
+        #expect(messages.map(\.authorRaw) == ["Ana", "Bo"])
+        #expect(messages.map(\.textRaw) == ["first", "second"])
+    }
+}

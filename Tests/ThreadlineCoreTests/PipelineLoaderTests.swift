@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+@testable import ThreadlineCore
+
+@Suite struct PipelineLoaderTests {
+    /// Loads `text` as `pipeline.yaml` in a scratch folder with an `inputs/` folder.
+    func load(_ text: String, environment: [String: String] = [:], overrides: [String] = []) throws -> PipelineSpec {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path("inputs"), withIntermediateDirectories: true)
+        let file = try scratch.write("pipeline.yaml", text)
+        return try PipelineLoader(environment: environment, overrides: overrides).load(path: file)
+    }
+
+    func diagnostics(_ text: String, environment: [String: String] = [:], overrides: [String] = []) throws -> [Diagnostic] {
+        let error = try #require(throws: ThreadlineError.self) { try load(text, environment: environment, overrides: overrides) }
+        #expect(error.status == .usageError)
+        return error.diagnostics
+    }
+
+    /// `location` rendered relative to the scratch folder's pipeline.yaml.
+    func place(_ diagnostic: Diagnostic) -> String {
+        guard let location = diagnostic.location else { return "" }
+        var short = location
+        short.file = (location.file as NSString).lastPathComponent
+        return short.description
+    }
+
+    @Test func loadsTheDefaultShape() throws {
+        let spec = try load(basicPipeline())
+        #expect(spec.name == "test")
+        #expect(spec.onError == .quarantine)
+        #expect(spec.extract.map(\.type.name) == ["markdown"])
+        #expect(spec.load.map(\.type.name) == ["jsonl", "csv"])
+        #expect(spec.inputRoot.hasSuffix("/inputs"))
+        #expect(spec.outputRoot.hasSuffix("/out"))
+    }
+
+    @Test func misspeltStepTypeGetsItsLocationAndTheClosestName() throws {
+        let found = try diagnostics(basicPipeline(extract: "  - type: markdwon\n    include: [\"*.md\"]"))
+        #expect(found.count == 1)
+        #expect(found[0].message == "unknown extract step type 'markdwon'")
+        #expect(place(found[0]) == "pipeline.yaml:8:11")
+        #expect(found[0].notes == ["did you mean 'markdown'?"])
+    }
+
+    @Test func stepTypeUnderTheWrongListSaysWhereItBelongs() throws {
+        let found = try diagnostics(basicPipeline(extract: "  - type: csv"))
+        #expect(found[0].message == "unknown extract step type 'csv'")
+        #expect(found[0].notes == ["'csv' is a load step: list it under 'load'"])
+    }
+
+    @Test func unknownKeysAndOptionsAreSpelledOut() throws {
+        var text = basicPipeline(extract: "  - type: markdown\n    include: [\"*.md\"]\n    exlude: [\"_*\"]")
+        text = text.replacingOccurrences(of: "on_error:", with: "on_eror:")
+        let found = try diagnostics(text)
+        let messages = found.map { "\(place($0)): \($0.message) / \($0.notes.joined())" }
+        #expect(messages == [
+            "pipeline.yaml:5:1: unknown key 'on_eror' / did you mean 'on_error'?",
+            "pipeline.yaml:10:5: unknown option 'exlude' for step 'markdown' / did you mean 'exclude'?",
+        ])
+    }
+
+    @Test func wrongValueTypesAndEnumValues() throws {
+        let text = basicPipeline(onError: "quarantin", extra: "max_rejects: lots").replacingOccurrences(of: "version: 1", with: "version: one")
+        let found = try diagnostics(text)
+        let messages = found.map { "\(place($0)): \($0.message)" }
+        #expect(messages == [
+            "pipeline.yaml:1:10: 'version' must be an integer, not 'one'",
+            "pipeline.yaml:5:11: invalid value 'quarantin' for 'on_error'",
+            "pipeline.yaml:6:14: 'max_rejects' must be a count or percentage such as 10 or 5%, not 'lots'",
+        ])
+        #expect(found[1].notes == ["did you mean 'quarantine'?"])
+    }
+
+    @Test func missingInputRootIsReportedBeforeAnythingIsRead() throws {
+        let found = try diagnostics(basicPipeline().replacingOccurrences(of: "input_root: inputs", with: "input_root: nowhere"))
+        #expect(found.map(\.message) == ["'input_root': no such file or folder 'nowhere'"])
+        #expect(place(found[0]) == "pipeline.yaml:3:13")
+    }
+
+    @Test func unknownTableNameSuggestsTheRightOne() throws {
+        let text = basicPipeline().replacingOccurrences(of: "  - type: csv\n    tables: all", with: "  - type: csv\n    tables: [messages, thread]")
+        let found = try diagnostics(text)
+        #expect(found.map(\.message) == ["unknown table 'thread'"])
+        #expect(found[0].notes == ["did you mean 'threads'?"])
+        #expect(place(found[0]) == "pipeline.yaml:14:24")
+    }
+
+    @Test func yamlSyntaxErrorsPointAtTheirLine() throws {
+        let found = try diagnostics("version: 1\nname: [unclosed\n")
+        #expect(found.count == 1)
+        #expect(place(found[0]).hasPrefix("pipeline.yaml:3:"))
+    }
+
+    @Test func environmentVariablesAndDefaults() throws {
+        let text = basicPipeline().replacingOccurrences(of: "name: test", with: "name: ${RUN_NAME}-${STAGE:-dev}-$$1")
+        let spec = try load(text, environment: ["RUN_NAME": "nightly"])
+        #expect(spec.name == "nightly-dev-$1")
+        let found = try diagnostics(text)
+        #expect(found.map(\.message) == ["environment variable 'RUN_NAME' is not set"])
+        #expect(place(found[0]) == "pipeline.yaml:2:7")
+    }
+
+    @Test func setOverridesAnyValue() throws {
+        let spec = try load(basicPipeline(), overrides: ["name=other", "on_error=fail", "load.1.tables=[threads]", "extract.0.exclude=[\"_*.md\"]"])
+        #expect(spec.name == "other")
+        #expect(spec.onError == .fail)
+        guard case .load(let csv) = spec.load[1].step else { Issue.record("not a load step"); return }
+        #expect(csv.tables == [.threads])
+        #expect(spec.extract[0].options.strings("exclude") == ["_*.md"])
+        let found = try diagnostics(basicPipeline(), overrides: ["load.7.path=x"])
+        #expect(found.map(\.message) == ["--set load.7.path=x: '7' is not an index of a list of 2"])
+        let typed = try diagnostics(basicPipeline(), overrides: ["on_error=sometimes"])
+        #expect(typed.map(\.message) == ["invalid value 'sometimes' for 'on_error'"])
+        #expect(typed[0].location?.file == "--set")
+    }
+
+    @Test func twoOutputsCannotWriteOneFile() throws {
+        let text = basicPipeline().replacingOccurrences(of: "  - type: csv\n    tables: all", with: "  - type: csv\n    tables: all\n    path: \"{table}.jsonl\"")
+        let found = try diagnostics(text)
+        #expect(found.first?.message == "two outputs write 'messages.jsonl'")
+    }
+
+    @Test func pathWithoutTablePlaceholderForSeveralTables() throws {
+        let text = basicPipeline().replacingOccurrences(of: "  - type: csv\n    tables: all", with: "  - type: csv\n    tables: all\n    path: out.csv")
+        let found = try diagnostics(text)
+        #expect(found.map(\.message) == ["path 'out.csv' is the same for every table"])
+        #expect(place(found[0]) == "pipeline.yaml:15:11")
+    }
+
+    @Test func relativePathsResolveAgainstThePipelineFolderAndAbsoluteOnesStay() throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path("data/in"), withIntermediateDirectories: true)
+        let file = try scratch.write("pipelines/p.yaml", basicPipeline().replacingOccurrences(of: "input_root: inputs", with: "input_root: ../data/in")
+            .replacingOccurrences(of: "output_root: out", with: "output_root: /tmp/threadline-absolute"))
+        let spec = try PipelineLoader(environment: [:]).load(path: file)
+        #expect(spec.inputRoot == URL(fileURLWithPath: scratch.path("data/in")).standardizedFileURL.path)
+        #expect(spec.outputRoot == "/tmp/threadline-absolute")
+    }
+}
+
+@Suite struct SuggestionTests {
+    @Test(arguments: [
+        ("markdwon", "markdown"), ("slack-json", "slack_json"), ("jsonls", "jsonl"), ("CSV", "csv"),
+    ])
+    func closestName(_ typo: String, _ expected: String) {
+        #expect(Suggestion.closest(to: typo, in: ["markdown", "slack_json", "slack_html", "jsonl", "csv", "parquet"]) == expected)
+    }
+
+    @Test func farOffWordsGetNoSuggestion() {
+        #expect(Suggestion.closest(to: "spreadsheet", in: ["jsonl", "csv", "parquet"]) == nil)
+    }
+}
