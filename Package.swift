@@ -51,6 +51,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Streams one Slack-export HTML page and prints MB/s (Benchmarks/slack_html_memory.sh).
+        .executableTarget(name: "threadline-html-bench", dependencies: ["ThreadlineHTML"]),
+
         .testTarget(
             name: "ThreadlineCoreTests",
             dependencies: ["ThreadlineCore"],

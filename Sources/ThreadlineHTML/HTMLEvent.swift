@@ -13,6 +13,9 @@ public enum HTMLEvent: Sendable, Equatable {
     /// The page's data has ended. Sent exactly once. Every ``endElement(name:)`` after it closes an
     /// element the page left open at its end (a truncated page, or one that never closes `<body>`).
     case endOfData
+    /// The parse stops before the end of the page (see ``HTMLParseReport/stoppedEarly``); sent
+    /// just before ``endOfData``.
+    case stopped(HTMLDiagnostic)
 }
 
 /// A start tag: its lowercase name, its attributes in source order, and the line it is on.
@@ -53,7 +56,17 @@ public struct HTMLElement: Sendable, Equatable {
     /// Whether the element is a `name` element whose `class` attribute lists `className`.
     public func `is`(_ name: String, class className: String) -> Bool {
         guard self.name == name, let classes = attribute("class") else { return false }
-        return classes.split(whereSeparator: \.isHTMLWhitespace).contains { $0 == className }
+        // Scans the class list's bytes for the token without splitting it.
+        let wanted = className.utf8
+        let bytes = classes.utf8
+        var start = bytes.startIndex
+        while start != bytes.endIndex {
+            guard let tokenStart = bytes[start...].firstIndex(where: { !$0.isHTMLWhitespace }) else { return false }
+            let tokenEnd = bytes[tokenStart...].firstIndex(where: \.isHTMLWhitespace) ?? bytes.endIndex
+            if bytes[tokenStart..<tokenEnd].elementsEqual(wanted) { return true }
+            start = tokenEnd
+        }
+        return false
     }
 
     /// The classes after the first one, in order (slack-export-viewer puts the subtype there).

@@ -103,6 +103,11 @@ public struct HTMLStreamParser: Sendable {
                     guard sink.failure == nil, sink.stoppedEarly == nil else { return false }
                     sink.bytesRead += chunk.count
                     let base = chunk.baseAddress?.assumingMemoryBound(to: CChar.self)
+                    // libxml2 2.9's HTML push parser remembers how far a failed look-ahead got
+                    // (`checkIndex`) and can resume the next look-ahead past the byte it needs, after
+                    // which it parses nothing more until the end of the page: everything is buffered.
+                    // Starting each chunk's look-ahead afresh keeps it parsing as data arrives.
+                    parser.pointee.checkIndex = 0
                     _ = htmlParseChunk(parser, base, Int32(chunk.count), 0)
                     if let input = parser.pointee.input, input.pointee.end - input.pointee.cur > maximumPendingBytes {
                         sink.stoppedEarly = HTMLDiagnostic(
@@ -110,7 +115,7 @@ public struct HTMLStreamParser: Sendable {
                             message: "more than \(maximumPendingBytes) bytes without a complete tag or text run:"
                                 + " reading stopped here")
                         xmlStopParser(parser)
-                        sink.sendEndOfData()
+                        sink.deliverStop()
                         return false
                     }
                     return sink.failure == nil
@@ -240,6 +245,13 @@ private final class EventSink {
             closedAtEnd += 1
         }
         deliver(.endElement(name: Self.string(name)))
+    }
+
+    /// Sends ``HTMLEvent/stopped(_:)`` and ``HTMLEvent/endOfData`` for a parse stopped early.
+    func deliverStop() {
+        guard failure == nil, let stoppedEarly else { return }
+        deliver(.stopped(stoppedEarly))
+        sendEndOfData()
     }
 
     /// Sends ``HTMLEvent/endOfData`` unless it was sent already.

@@ -166,9 +166,9 @@ struct LayoutReader<Layout: MessageLayout> {
         }
     }
 
-    /// The page ended: a message still open is truncated.
-    mutating func finish(pageEnded: Bool, output: inout [SlackHTMLOutput]) {
-        finishPending(pageEnded: pageEnded, output: &output)
+    /// The page ended: a message still open is truncated, for `reason` when one is given.
+    mutating func finish(pageEnded: Bool, reason: String? = nil, output: inout [SlackHTMLOutput]) {
+        finishPending(pageEnded: pageEnded, truncationReason: reason, output: &output)
     }
 
     private mutating func complete(_ capture: TextCapture, output: inout [SlackHTMLOutput]) {
@@ -187,7 +187,9 @@ struct LayoutReader<Layout: MessageLayout> {
         }
     }
 
-    private mutating func finishPending(pageEnded: Bool, output: inout [SlackHTMLOutput]) {
+    private mutating func finishPending(
+        pageEnded: Bool, truncationReason: String? = nil, output: inout [SlackHTMLOutput]
+    ) {
         guard var message = pending else { return }
         pending = nil
         if message.renderer != nil && !pageEnded { message.closeBody() }
@@ -197,7 +199,7 @@ struct LayoutReader<Layout: MessageLayout> {
         }
         let (finished, problems) = message.finish(
             channel: namer.channel, layout: Layout.layout, pageEnded: pageEnded, names: Layout.names,
-            textLimit: textLimit)
+            textLimit: textLimit, truncationReason: truncationReason)
         if let finished { output.append(.message(finished)) }
         output.append(contentsOf: problems.map(SlackHTMLOutput.problem))
     }

@@ -188,16 +188,23 @@ struct MessageTextRenderer {
             append(text)
             return
         }
-        var word = ""
-        for character in text {
-            if character.isHTMLWhitespace {
-                if !word.isEmpty { write(word); word = "" }
+        // Split on ASCII whitespace bytes: they are always whole characters in UTF-8.
+        let utf8 = text.utf8
+        var wordStart: String.Index?
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            if utf8[index].isHTMLWhitespace {
+                if let start = wordStart {
+                    write(text[start..<index])
+                    wordStart = nil
+                }
                 pendingSpace = true
-            } else {
-                word.append(character)
+            } else if wordStart == nil {
+                wordStart = index
             }
+            utf8.formIndex(after: &index)
         }
-        if !word.isEmpty { write(word) }
+        if let start = wordStart { write(text[start...]) }
     }
 
     /// The finished text and markup.
@@ -225,7 +232,7 @@ struct MessageTextRenderer {
     ///
     /// Inside a link or code buffer, a space pending at the buffer's start is dropped: it was
     /// flushed before the buffer opened.
-    private mutating func write(_ content: String) {
+    private mutating func write(_ content: some StringProtocol) {
         guard !content.isEmpty else { return }
         if !sawContent {
             sawContent = true
@@ -267,14 +274,14 @@ struct MessageTextRenderer {
         if !current.isEmpty, !current.hasSuffix("\n") { append("\n") }
     }
 
-    private mutating func append(_ content: String) {
+    private mutating func append(_ content: some StringProtocol) {
         let size = content.utf8.count
         guard bytes + size <= limit else {
             overflowed = true
             return
         }
         bytes += size
-        buffers[buffers.count - 1].append(content)
+        buffers[buffers.count - 1].append(contentsOf: content)
     }
 
     // MARK: Markup
@@ -311,6 +318,11 @@ struct MessageTextRenderer {
     ]
 
     private static func escape(_ text: String, quotes: Bool) -> String {
+        let needsEscaping = text.utf8.contains { byte in
+            byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+                || (quotes && byte == UInt8(ascii: "\""))
+        }
+        guard needsEscaping else { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -334,20 +346,32 @@ struct MessageTextRenderer {
 
     /// Replaces `:skin_tone_N:` (slack-export-viewer's mangled modifier) with `:skin-tone-N:`.
     static func repairSkinTones(in text: String) -> String {
-        guard text.contains(":skin_tone_") else { return text }
-        var result = ""
-        var rest = text[...]
-        while let range = rest.firstRange(of: ":skin_tone_") {
-            let after = rest[range.upperBound...]
-            if let digit = after.first, ("2"..."6").contains(digit), after.dropFirst().first == ":" {
-                result += rest[..<range.lowerBound] + ":skin-tone-\(digit):"
-                rest = after.dropFirst(2)
-            } else {
-                result += rest[..<range.upperBound]
-                rest = after
+        let pattern = Array(":skin_tone_".utf8)
+        let bytes = Array(text.utf8)
+        var result: [UInt8] = []
+        var changed = false
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: ":"), index + pattern.count + 1 < bytes.count,
+                bytes[index..<index + pattern.count].elementsEqual(pattern),
+                (UInt8(ascii: "2")...UInt8(ascii: "6")).contains(bytes[index + pattern.count]),
+                bytes[index + pattern.count + 1] == UInt8(ascii: ":")
+            {
+                if !changed {
+                    result.reserveCapacity(bytes.count)
+                    result += bytes[..<index]
+                    changed = true
+                }
+                result += Array(":skin-tone-".utf8)
+                result.append(bytes[index + pattern.count])
+                result.append(UInt8(ascii: ":"))
+                index += pattern.count + 2
+                continue
             }
+            if changed { result.append(bytes[index]) }
+            index += 1
         }
-        return result + rest
+        return changed ? String(decoding: result, as: UTF8.self) : text
     }
 
     private static func name(of frame: Frame) -> String {
@@ -377,13 +401,29 @@ extension StringProtocol {
         let before = unicodeScalars.dropLast(tail.count).last
         return before == ":"
     }
+}
 
+extension Substring {
     /// The text without leading and trailing HTML whitespace.
     func trimmingHTMLWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !Character($0).isHTMLWhitespace }),
-            let last = scalars.lastIndex(where: { !Character($0).isHTMLWhitespace })
+        let bytes = utf8
+        guard let first = bytes.firstIndex(where: { !$0.isHTMLWhitespace }),
+            let last = bytes.lastIndex(where: { !$0.isHTMLWhitespace })
         else { return "" }
-        return String(String.UnicodeScalarView(scalars[first...last]))
+        return String(self[first...last])
+    }
+}
+
+extension String {
+    /// The text without leading and trailing HTML whitespace.
+    func trimmingHTMLWhitespace() -> String {
+        self[...].trimmingHTMLWhitespace()
+    }
+}
+
+extension UInt8 {
+    /// Whether this byte is one of HTML's ASCII whitespace characters (space, tab, LF, FF, CR).
+    var isHTMLWhitespace: Bool {
+        self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D || self == 0x0C
     }
 }

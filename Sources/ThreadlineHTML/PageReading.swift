@@ -125,14 +125,17 @@ struct PendingMessage {
     ///   - pageEnded: whether the page ended while the message was still open.
     ///   - names: how the layout names its parts, for problem reasons.
     ///   - textLimit: the renderer's byte limit, for the reason when it was reached.
+    ///   - truncationReason: why the page ended early, when it did not end by itself.
     func finish(
-        channel: String, layout: SlackHTMLLayout, pageEnded: Bool, names: LayoutNames, textLimit: Int
+        channel: String, layout: SlackHTMLLayout, pageEnded: Bool, names: LayoutNames, textLimit: Int,
+        truncationReason: String? = nil
     ) -> (message: SlackHTMLMessage?, problems: [SlackHTMLProblem]) {
         func reject(_ reason: String) -> (SlackHTMLMessage?, [SlackHTMLProblem]) {
             (nil, [SlackHTMLProblem(kind: .rejected, line: line, reason: reason)])
         }
         if pageEnded && (body == nil || renderer != nil) {
-            return reject("the page ends inside this message (the file is truncated): its text is incomplete")
+            return reject(
+                truncationReason ?? "the page ends inside this message (the file is truncated): its text is incomplete")
         }
         guard let author, !author.isEmpty else { return reject("message has no author (\(names.author))") }
         guard let timeText, !timeText.isEmpty else { return reject("message has no time (\(names.time))") }

@@ -67,6 +67,8 @@ private struct PageState {
     private var slackdump: LayoutReader<SlackdumpLayout>?
     private var depth = 0
     private var ended = false
+    /// Why the page ended early, when the parser stopped before its end.
+    private var stopReason: String?
     private var output: [SlackHTMLOutput] = []
     private var messageCount = 0
     private var rejectedCount = 0
@@ -101,10 +103,12 @@ private struct PageState {
         case .text(let text):
             viewer?.characters(text)
             slackdump?.characters(text)
+        case .stopped(let diagnostic):
+            stopReason = "reading stopped inside this message at line \(diagnostic.line): \(diagnostic.message)"
         case .endOfData:
             ended = true
-            viewer?.finish(pageEnded: true, output: &output)
-            slackdump?.finish(pageEnded: true, output: &output)
+            viewer?.finish(pageEnded: true, reason: stopReason, output: &output)
+            slackdump?.finish(pageEnded: true, reason: stopReason, output: &output)
         }
         if requested == .auto { lockDetectedLayout() }
         try deliver(handle)

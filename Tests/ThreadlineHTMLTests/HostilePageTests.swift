@@ -160,6 +160,21 @@ import Testing
             ])
     }
 
+    @Test func aGiganticRunInsideAMessageRejectsThatMessage() throws {
+        let run = String(repeating: "y", count: 3 << 20)
+        let html = viewerPage(
+            channel: "general", viewerMessage(user: "Ann", time: "2020-01-01 00:00:00", body: "fine"),
+            viewerMessage(user: "Bob", time: "2020-01-01 00:00:01", body: run))
+        let reader = SlackHTMLReader(parser: HTMLStreamParser(chunkSize: 64 << 10, maximumPendingBytes: 1 << 20))
+        let page = try reader.readAll(html: html)
+        #expect(page.messages.map(\.author) == ["Ann"])
+        #expect(
+            page.rejected.map(\.description) == [
+                "line 22: reading stopped inside this message at line 29: more than 1048576 bytes without a complete tag or text run: reading stopped here",
+                "line 29: more than 1048576 bytes without a complete tag or text run: reading stopped here",
+            ])
+    }
+
     @Test func aMessageOverTheTextLimitIsRejected() throws {
         let big = String(repeating: "word ", count: 400)
         let html = viewerPage(
