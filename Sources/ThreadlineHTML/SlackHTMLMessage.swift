@@ -131,16 +131,27 @@ public struct SlackHTMLProblem: Sendable, Equatable, CustomStringConvertible {
         case warning
     }
 
+    /// What the problem is about.
+    public enum Scope: Sendable, Equatable {
+        /// One message.
+        case message
+        /// The page as a whole, or the rest of it (not a Slack page; reading stopped early).
+        case page
+    }
+
     /// Whether the message was dropped.
     public var kind: Kind
+    /// Whether it is about one message or about the page.
+    public var scope: Scope
     /// The 1-based line of the page (the message's start, or where the page went wrong).
     public var line: Int
     /// What went wrong, lowercase and specific.
     public var reason: String
 
     /// Creates a problem.
-    public init(kind: Kind, line: Int, reason: String) {
+    public init(kind: Kind, scope: Scope = .message, line: Int, reason: String) {
         self.kind = kind
+        self.scope = scope
         self.line = line
         self.reason = reason
     }

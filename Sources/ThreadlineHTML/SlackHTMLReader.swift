@@ -35,6 +35,13 @@ public struct SlackHTMLReader: Sendable {
         self.parser = parser
     }
 
+    /// The channel a page's path implies when the page names none: the folder of an `index.html`
+    /// (`channel/general/index.html` → `general`; slackdump's `archives/C01/threads/1.2.html` →
+    /// `C01`), else the file name without its extension.
+    public static func channel(forPath path: String) -> String? {
+        ChannelNamer.channel(fromPath: path)
+    }
+
     /// Reads the page at `path`, handing each message and problem to `handle`.
     ///
     /// - Parameters:
@@ -143,7 +150,7 @@ private struct PageState {
         parse: HTMLParseReport, _ handle: (SlackHTMLOutput) throws -> Void
     ) throws -> SlackHTMLPageReport {
         if let stop = parse.stoppedEarly {
-            output.append(.problem(SlackHTMLProblem(kind: .rejected, line: stop.line, reason: stop.message)))
+            output.append(.problem(SlackHTMLProblem(kind: .rejected, scope: .page, line: stop.line, reason: stop.message)))
         }
         let layout = detected
         if layout == .auto || (viewer?.sawMarker != true && slackdump?.sawMarker != true) {
@@ -156,7 +163,8 @@ private struct PageState {
             output.append(
                 .problem(
                     SlackHTMLProblem(
-                        kind: .rejected, line: 1, reason: "the page is not \(expected): no messages were read")))
+                        kind: .rejected, scope: .page, line: 1,
+                        reason: "the page is not \(expected): no messages were read")))
         }
         try deliver(handle)
         return SlackHTMLPageReport(

@@ -152,6 +152,7 @@ import Testing
         let page = try reader.readAll(html: html)
         #expect(page.messages.map(\.text) == ["before"])
         let stop = try #require(page.report?.parse.stoppedEarly)
+        #expect(page.rejected.map(\.scope) == [.page])
         // libxml2 stopped after line 24, before the run that starts on line 25.
         #expect(stop.line == 24)
         #expect(
