@@ -85,16 +85,19 @@ public struct SlackHTMLSource: SourceStep {
 
     public func plan(_ catalog: InputCatalog) throws -> [InputUnit] {
         let matched = catalog.matching(include: include, exclude: exclude)
-        let paths = Set(matched.map(\.relativePath))
+        let bytesByPath = Dictionary(matched.map { ($0.relativePath, $0.bytes) }, uniquingKeysWith: { first, _ in first })
+        var threadPages: [String: [String]] = [:]
+        for entry in matched {
+            if let channelPage = SlackHTMLSource.channelPage(ofThreadPage: entry.relativePath), bytesByPath[channelPage] != nil {
+                threadPages[channelPage, default: []].append(entry.relativePath)
+            }
+        }
         return matched.compactMap { entry in
             // A slackdump thread page is read with its channel page when that page is read too.
-            if let channelPage = SlackHTMLSource.channelPage(ofThreadPage: entry.relativePath), paths.contains(channelPage) {
+            if let channelPage = SlackHTMLSource.channelPage(ofThreadPage: entry.relativePath), bytesByPath[channelPage] != nil {
                 return nil
             }
-            let threads = SlackHTMLSource.threadPages(of: entry.relativePath, in: paths)
-            let bytes = threads.reduce(entry.bytes) { total, path in
-                total + (matched.first { $0.relativePath == path }?.bytes ?? 0)
-            }
+            let bytes = (threadPages[entry.relativePath] ?? []).reduce(entry.bytes) { $0 + (bytesByPath[$1] ?? 0) }
             return InputUnit(
                 path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
                 sortKey: SlackHTMLReader.channel(forPath: entry.relativePath) ?? entry.relativePath, bytes: bytes)
@@ -160,12 +163,6 @@ public struct SlackHTMLSource: SourceStep {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         guard parts.count >= 3, parts[parts.count - 2] == "threads" else { return nil }
         return (parts.dropLast(2) + ["index.html"]).joined(separator: "/")
-    }
-
-    /// The thread pages among `paths` that belong to the channel page `path`.
-    static func threadPages(of path: String, in paths: Set<String>) -> [String] {
-        guard path.hasSuffix("/index.html") || path == "index.html" else { return [] }
-        return paths.filter { channelPage(ofThreadPage: $0) == path }.sorted()
     }
 
     /// The UTC instant of a wall-clock time in `timeZone`.
