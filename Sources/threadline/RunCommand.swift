@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import ThreadlineCore
 
@@ -8,27 +9,72 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var arguments: PipelineArguments
 
+    @Flag(help: "Print the plan (inputs matched per step, outputs) and write nothing.")
+    var dryRun = false
+
+    @Option(help: "Log lines on stderr as text or json (one object a line).")
+    var logFormat: LogFormat = .text
+
     @Flag(name: .shortAndLong, help: "Print only errors.")
     var quiet = false
 
     func run() throws {
+        let format = logFormat, level: Logger.Level = quiet ? .error : .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = quiet ? .error : .info
+            var handler = StderrLogHandler(format: format, label: label)
+            handler.logLevel = level
             return handler
         }
+        let logger = Logger(label: "threadline")
+        let progress = !quiet && logFormat == .text && Console.stderrIsTerminal ? ProgressBar() : nil
         let report: RunReport
         do {
             let spec = try arguments.load()
-            report = try PipelineRunner(spec: spec, logger: Logger(label: "threadline")).run()
+            var onProgress: (@Sendable (Int, Int, Int64) -> Void)?
+            if let progress {
+                onProgress = { done, total, bytes in progress.update(done: done, total: total, bytes: bytes) }
+            }
+            let runner = PipelineRunner(spec: spec, logger: logger, progress: onProgress)
+            if dryRun {
+                print(Planner.describe(try runner.plan(), spec: spec), terminator: "")
+                return
+            }
+            report = try runner.run()
+            progress?.finish()
         } catch {
+            progress?.finish()
             throw Console.exit(for: error)
         }
-        if !quiet { Console.error(Summary.text(report)) }
+        if logFormat == .json {
+            logger.info("run finished", metadata: Summary.metadata(report))
+        } else if !quiet {
+            Console.error(Summary.text(report))
+        }
         if report.status != .success {
-            Console.error("error: \(report.rejectedRows) rejected rows are over max_rejects; see _rejects.jsonl")
+            logger.error("rejected rows are over max_rejects; see _rejects.jsonl", metadata: ["rejected_rows": "\(report.rejectedRows)"])
             throw ExitCode(report.status.rawValue)
         }
+    }
+}
+
+/// `--dry-run`: what a run would read and write.
+enum Planner {
+    static func describe(_ plan: PipelineRunner.Plan, spec: PipelineSpec) -> String {
+        var out = "pipeline \(spec.name) (\(spec.file))\ninput_root \(spec.inputRoot)\n"
+        for (index, source) in plan.sources.enumerated() {
+            let units = plan.units.filter { $0.source == index }.map(\.unit)
+            let bytes = units.reduce(Int64(0)) { $0 + $1.bytes }
+            out += "extract \(source.type.name) (\(source.location)): \(units.count) input\(units.count == 1 ? "" : "s"), \(bytes) bytes\n"
+            for unit in units { out += "  \(unit.relativePath)\n" }
+        }
+        for transform in spec.transform { out += "transform \(transform.type.name)\n" }
+        out += "output_root \(spec.outputRoot)\n"
+        for configured in spec.load {
+            guard case .load(let load) = configured.step else { continue }
+            for table in load.tables { out += "load \(configured.type.name): \(table.rawValue) -> \(load.relativePath(for: table))\n" }
+        }
+        out += "  _manifest.json, _rejects.jsonl\n"
+        return out
     }
 }
 
@@ -45,9 +91,22 @@ enum Summary {
             let top = items.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5).map { $0.key.isEmpty ? "\($0.value)" : "\($0.key) ×\($0.value)" }
             lines.append("\(category): \(total)" + (top.isEmpty ? "" : " — " + top.joined(separator: ", ")))
         }
-        let seconds = report.elapsedSeconds
-        let rate = seconds > 0 ? Double(report.inputBytes) / seconds / 1_000_000 : 0
-        lines.append("done in \(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", rate)) MB/s)")
+        lines.append("done in \(String(format: "%.2f", report.elapsedSeconds)) s (\(String(format: "%.1f", throughput(report))) MB/s)")
         return lines.joined(separator: "\n")
+    }
+
+    static func throughput(_ report: RunReport) -> Double {
+        report.elapsedSeconds > 0 ? Double(report.inputBytes) / report.elapsedSeconds / 1_000_000 : 0
+    }
+
+    static func metadata(_ report: RunReport) -> Logger.Metadata {
+        var fields: Logger.Metadata = [
+            "run_id": "\(report.runID)", "rows_in": "\(report.inputRows)", "rows_out": "\(report.outputRows)",
+            "rows_rejected": "\(report.rejectedRows)", "rejects": "\(report.rejects)",
+            "elapsed_seconds": "\(String(format: "%.3f", report.elapsedSeconds))", "mb_per_second": "\(String(format: "%.1f", throughput(report)))",
+        ]
+        for table in Table.allCases { fields["rows_\(table.rawValue)"] = "\(report.rowsPerTable[table] ?? 0)" }
+        for (category, items) in report.notes.counts { fields[category.replacingOccurrences(of: " ", with: "_")] = "\(items.values.reduce(0, +))" }
+        return fields
     }
 }

@@ -10,7 +10,7 @@ struct Threadline: ParsableCommand {
             rejects over max_rejects); 2 usage or pipeline-file errors; 3 runtime failure (I/O, lock held).
             """,
         version: ThreadlineVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, SchemaCommand.self, StepsCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, ValidateCommand.self, SchemaCommand.self, StepsCommand.self])
 }
 
 /// The pipeline file argument and `--set` overrides that `run` and `check` share.

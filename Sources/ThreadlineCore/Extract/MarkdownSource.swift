@@ -25,6 +25,8 @@ public struct MarkdownSource: SourceStep {
             OptionSpec("replies_key", .string, default: .string("replies"), "key of an entry's list of replies"),
             OptionSpec("hosts_key", .string, default: .string("authors"), "front-matter key of the document's hosts (names or profile ids)"),
             OptionSpec("max_file_bytes", .byteSize, default: .int(64 << 20), "files larger than this are rejected whole"),
+            OptionSpec("required_keys", .stringList, default: .list(["title", "start", "end", "authors"]),
+                       "front-matter keys `threadline validate --pipeline` requires of every file"),
         ],
         example: """
             - type: markdown
@@ -96,7 +98,7 @@ public struct MarkdownSource: SourceStep {
         guard root.entries != nil else {
             return rejectFile("front matter must be a mapping of keys, not \(root.kindDescription)", line: root.line + offset, column: root.column)
         }
-        let reader = ArchiveReader(source: self, file: file, offset: offset, lines: frontMatter.yaml.split(separator: "\n", omittingEmptySubsequences: false))
+        let reader = ArchiveReader(source: self, file: file, offset: offset, yaml: frontMatter.yaml)
         var document = Document(id: MarkdownSource.documentID(file), source: "markdown", sourceFile: file)
         document.title = root["title"].flatMap(reader.text)
         document.description = root["description"].flatMap(reader.text)
@@ -123,7 +125,8 @@ private struct ArchiveReader {
     let file: String
     /// Added to front-matter line numbers to give file line numbers.
     let offset: Int
-    let lines: [Substring]
+    /// The front matter's text, split into lines only when a reject needs its record.
+    let yaml: String
 
     func text(_ node: YAMLNode) -> String? {
         node.isNull ? nil : node.scalar
@@ -152,6 +155,7 @@ private struct ArchiveReader {
 
     /// The raw lines of a node, up to the next sibling, for quarantine.
     func record(from line: Int, to nextLine: Int?) -> String {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
         let start = max(0, line - 1)
         let end = min(lines.count, (nextLine ?? lines.count + 1) - 1)
         return start < end ? lines[start..<end].joined(separator: "\n") : ""

@@ -95,23 +95,32 @@ public struct FrontMatter: Sendable {
     /// Splits `text`. The file must start with a `---` line; the front matter ends at the next line that
     /// is `---` or `...`.
     public init(splitting text: String) throws(Problem) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
-        guard let first = lines.first, first.trimmingTrailingWhitespace() == "---" else {
-            throw Problem(reason: "no front matter: the file must start with a '---' line", line: 1)
-        }
-        lines = lines.dropFirst()
-        var yamlLines: [Substring] = []
-        var lineNumber = 1
-        for line in lines {
-            lineNumber += 1
-            let trimmed = line.trimmingTrailingWhitespace()
-            if trimmed == "---" || trimmed == "..." {
-                self.yaml = yamlLines.joined(separator: "\n")
-                self.firstLine = 2
-                self.body = lines.dropFirst(yamlLines.count + 1).joined(separator: "\n")
-                return
+        let bytes = text.utf8
+        var lineStart = bytes.startIndex
+        var yamlStart: String.Index?
+        while lineStart < bytes.endIndex {
+            let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+            let next = lineEnd < bytes.endIndex ? bytes.index(after: lineEnd) : lineEnd
+            // Only lines that start with `---` or `...` can be delimiters.
+            let first = bytes[lineStart..<lineEnd].first
+            if first == UInt8(ascii: "-") || first == UInt8(ascii: ".") || yamlStart == nil {
+                let line = Substring(text[lineStart..<lineEnd]).trimmingTrailingWhitespace()
+                if yamlStart == nil {
+                    guard line == "---" else {
+                        throw Problem(reason: "no front matter: the file must start with a '---' line", line: 1)
+                    }
+                    yamlStart = next
+                } else if line == "---" || line == "..." {
+                    let start = yamlStart!
+                    // The YAML ends before the delimiter line's newline.
+                    let yamlEnd = lineStart > start ? bytes.index(before: lineStart) : start
+                    self.yaml = String(text[start..<yamlEnd])
+                    self.firstLine = 2
+                    self.body = String(text[next...])
+                    return
+                }
             }
-            yamlLines.append(line)
+            lineStart = next
         }
         throw Problem(reason: "front matter is not closed: no '---' line after the opening one", line: 1)
     }

@@ -39,6 +39,19 @@ public final class OutputFile: @unchecked Sendable {
         return digest
     }
 
+    /// Removes staging files that a killed run left behind (`.name.tmp-PID`). Call only while holding the
+    /// output folder's `RunLock`, so no live run owns them.
+    public static func removeAbandonedStagingFiles(in outputRoot: String) {
+        guard let walker = FileManager.default.enumerator(atPath: outputRoot) else { return }
+        for case let relative as String in walker {
+            let name = (relative as NSString).lastPathComponent
+            guard name.hasPrefix("."), let range = name.range(of: ".tmp-", options: .backwards),
+                  !name[range.upperBound...].isEmpty, name[range.upperBound...].allSatisfy(\.isNumber)
+            else { continue }
+            unlink((outputRoot as NSString).appendingPathComponent(relative))
+        }
+    }
+
     /// Removes the staged file, leaving any previous output as it was.
     public func discard() {
         unlink(stagingPath)

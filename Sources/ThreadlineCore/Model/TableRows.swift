@@ -61,18 +61,21 @@ public struct AuthorsAccumulator: Sendable {
         let documentKey = document.source + "\u{1F}" + document.id
         for thread in document.threads {
             for message in thread.messages {
-                let id = message.authorId ?? ""
-                var entry = stats[id] ?? Stats(name: message.author ?? message.authorRaw)
-                entry.aliases.insert(message.authorRaw)
-                entry.messages += 1
-                entry.threads.insert(message.threadId)
-                entry.documents.insert(documentKey)
-                if let sent = message.sentAt {
-                    entry.first = min(entry.first ?? sent, sent)
-                    entry.last = max(entry.last ?? sent, sent)
-                }
-                stats[id] = entry
+                // Mutated in place through the dictionary, so the sets are never copied.
+                AuthorsAccumulator.count(message, thread: message.threadId, document: documentKey,
+                                         into: &stats[message.authorId ?? "", default: Stats(name: message.author ?? message.authorRaw)])
             }
+        }
+    }
+
+    private static func count(_ message: Message, thread: String, document: String, into entry: inout Stats) {
+        entry.aliases.insert(message.authorRaw)
+        entry.messages += 1
+        entry.threads.insert(thread)
+        entry.documents.insert(document)
+        if let sent = message.sentAt {
+            entry.first = min(entry.first ?? sent, sent)
+            entry.last = max(entry.last ?? sent, sent)
         }
     }
 

@@ -1,4 +1,4 @@
-import Yams
+import CLibYAML
 
 /// A YAML node with its position, detached from the parser: what the pipeline loader and the markdown
 /// source walk. Keys of mappings are strings; anything else is reported by the loader.
@@ -74,148 +74,170 @@ public struct YAMLProblem: Error, Sendable {
     public var column: Int
 }
 
-/// Parses YAML into `YAMLNode`s with limits that hostile input cannot get around.
+/// Parses YAML into `YAMLNode`s straight from libyaml's event stream, with limits that hostile input
+/// cannot get around: nesting depth, and the number of nodes aliases may expand to.
+///
+/// The loader keeps its own stack (no recursion), so depth is bounded by `maxDepth` alone; an alias
+/// costs the size of the node it repeats, so "billion laughs" stops at `maxNodes` instead of
+/// exhausting memory.
 public struct YAMLReader: Sendable {
-    /// Most nodes a document may expand to once aliases are followed ("billion laughs" guard).
+    /// Most nodes a document may expand to once aliases are followed.
     public var maxNodes = 1_000_000
     /// Deepest nesting of mappings and lists accepted.
     public var maxDepth = 64
 
     public init() {}
 
-    /// Parses one YAML document. An empty text gives nil.
+    /// Parses one YAML document. An empty text gives nil; a second document is an error.
     public func parse(_ text: String) throws(YAMLProblem) -> YAMLNode? {
-        try YAMLReader.guardNesting(text, maxDepth: maxDepth)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw YAMLReader.problem(from: error)
-        } catch {
-            throw YAMLProblem(message: "\(error)", line: 1, column: 1)
+        var text = text
+        var outcome: Result<YAMLNode?, YAMLProblem> = .success(nil)
+        text.withUTF8 { bytes in
+            var loader = EventLoader(maxNodes: maxNodes, maxDepth: maxDepth)
+            outcome = Result { () throws(YAMLProblem) -> YAMLNode? in try loader.load(bytes) }
         }
-        guard let root else { return nil }
-        var budget = maxNodes
-        return try convert(root, depth: 0, budget: &budget)
+        return try outcome.get()
+    }
+}
+
+/// Builds nodes from libyaml events with an explicit stack.
+private struct EventLoader {
+    let maxNodes: Int
+    let maxDepth: Int
+    private var budget: Int
+
+    /// A collection being built.
+    private struct Frame {
+        var node: YAMLNode
+        var items: [YAMLNode] = []
+        var entries: [YAMLEntry] = []
+        var keys: Set<String> = []
+        /// In a mapping: the key waiting for its value.
+        var pendingKey: YAMLNode?
+        var anchor: String?
+        var size = 1
     }
 
-    private func convert(_ node: Node, depth: Int, budget: inout Int) throws(YAMLProblem) -> YAMLNode {
-        let line = node.mark?.line ?? 1, column = node.mark?.column ?? 1
-        budget -= 1
-        if budget < 0 {
-            throw YAMLProblem(
-                message: "YAML expands to more than \(maxNodes) nodes; aliases that expand explosively are refused",
-                line: line, column: column)
-        }
-        if depth > maxDepth {
-            throw YAMLProblem(message: "YAML nests deeper than \(maxDepth) levels", line: line, column: column)
-        }
-        switch node {
-        case .scalar(let scalar):
-            return YAMLNode(.scalar(scalar.string, plain: scalar.style == .plain), line: line, column: column)
-        case .sequence(let sequence):
-            var items: [YAMLNode] = []
-            items.reserveCapacity(sequence.count)
-            for item in sequence { items.append(try convert(item, depth: depth + 1, budget: &budget)) }
-            return YAMLNode(.sequence(items), line: line, column: column)
-        case .mapping(let mapping):
-            var entries: [YAMLEntry] = []
-            entries.reserveCapacity(mapping.count)
-            for (key, value) in mapping {
-                let keyLine = key.mark?.line ?? line, keyColumn = key.mark?.column ?? column
-                guard case .scalar(let keyScalar) = key else {
-                    throw YAMLProblem(message: "mapping keys must be plain strings", line: keyLine, column: keyColumn)
-                }
-                let converted = try convert(value, depth: depth + 1, budget: &budget)
-                entries.append(YAMLEntry(key: keyScalar.string, keyLine: keyLine, keyColumn: keyColumn, value: converted))
-            }
-            return YAMLNode(.mapping(entries), line: line, column: column)
-        case .alias:
-            throw YAMLProblem(message: "unresolved YAML alias", line: line, column: column)
-        }
+    private var stack: [Frame] = []
+    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    private var root: YAMLNode?
+    private var documents = 0
+
+    init(maxNodes: Int, maxDepth: Int) {
+        self.maxNodes = maxNodes
+        self.maxDepth = maxDepth
+        self.budget = maxNodes
     }
 
-    /// Refuses pathologically deep nesting before the recursive composer sees it: flow collections
-    /// (`[[[[…`) are counted exactly; block nesting is bounded by how far right a line's content starts.
-    static func guardNesting(_ text: String, maxDepth: Int) throws(YAMLProblem) {
-        var flowDepth = 0
-        var line = 1, column = 0
-        var quote: UInt8? = nil
-        var lineStart = true, indent = 0, inComment = false
-        var previous = UInt8(ascii: " ")
-        var lastSignificant: UInt8? = nil  // last non-space byte on this line, nil at its start
-        for byte in text.utf8 {
-            defer {
-                previous = byte
-                if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\n") { lastSignificant = byte }
+    mutating func load(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLProblem) -> YAMLNode? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            throw YAMLProblem(message: "out of memory", line: 1, column: 1)
+        }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+        let empty: [UInt8] = [0]
+        empty.withUnsafeBufferPointer { fallback in
+            let base = bytes.baseAddress ?? fallback.baseAddress!
+            yaml_parser_set_input_string(&parser, base, bytes.count)
+        }
+        var event = yaml_event_t()
+        while true {
+            guard yaml_parser_parse(&parser, &event) == 1 else {
+                throw EventLoader.problem(parser)
             }
-            column += 1
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                column = 0
-                lineStart = true
-                indent = 0
-                inComment = false
-                lastSignificant = nil
-                continue
-            }
-            if inComment { continue }
-            if lineStart {
-                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "?") {
-                    indent += 1
-                    continue
+            defer { yaml_event_delete(&event) }
+            let line = Int(event.start_mark.line) + 1, column = Int(event.start_mark.column) + 1
+            switch event.type {
+            case YAML_STREAM_END_EVENT:
+                return root
+            case YAML_DOCUMENT_START_EVENT:
+                documents += 1
+                if documents > 1 {
+                    throw YAMLProblem(message: "more than one YAML document ('---' inside the YAML)", line: line, column: column)
                 }
-                lineStart = false
-                if indent > maxDepth * 4 {
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                let value = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+                let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar.tag == nil
+                let node = YAMLNode(.scalar(value, plain: plain), line: line, column: column)
+                try spend(1, line: line, column: column)
+                if let anchor = EventLoader.string(scalar.anchor) { anchors[anchor] = (node, 1) }
+                try attach(node, size: 1)
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                if stack.count >= maxDepth + 1 {
                     throw YAMLProblem(message: "YAML nests deeper than \(maxDepth) levels", line: line, column: column)
                 }
-            }
-            if let open = quote {
-                if byte == open { quote = nil }
-                continue
-            }
-            // A quote or comment starts only where YAML lets it: after a space or an indicator.
-            let afterIndicator = previous == UInt8(ascii: " ") || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{")
-                || previous == UInt8(ascii: ",") || previous == UInt8(ascii: ":") || previous == UInt8(ascii: "-")
-            switch byte {
-            case UInt8(ascii: "'"), UInt8(ascii: "\""):
-                if afterIndicator { quote = byte }
-            case UInt8(ascii: "#"):
-                if previous == UInt8(ascii: " ") { inComment = true }
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                // Outside a flow collection a bracket opens one only where a value starts: after `:`,
-                // `-`, `,` or at the start of a line; `see [1` in plain text opens nothing.
-                let opensValue = lastSignificant.map {
-                    $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ",")
-                        || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "{")
-                } ?? true
-                guard flowDepth > 0 || opensValue else { break }
-                flowDepth += 1
-                if flowDepth > maxDepth {
-                    throw YAMLProblem(message: "YAML nests deeper than \(maxDepth) levels", line: line, column: column)
+                try spend(1, line: line, column: column)
+                let isSequence = event.type == YAML_SEQUENCE_START_EVENT
+                let anchor = EventLoader.string(isSequence ? event.data.sequence_start.anchor : event.data.mapping_start.anchor)
+                stack.append(Frame(node: YAMLNode(isSequence ? .sequence([]) : .mapping([]), line: line, column: column), anchor: anchor))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                var frame = stack.removeLast()
+                if case .sequence = frame.node.kind {
+                    frame.node.kind = .sequence(frame.items)
+                } else {
+                    frame.node.kind = .mapping(frame.entries)
                 }
-            case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                if flowDepth > 0 { flowDepth -= 1 }
+                if let anchor = frame.anchor { anchors[anchor] = (frame.node, frame.size) }
+                try attach(frame.node, size: frame.size)
+            case YAML_ALIAS_EVENT:
+                let name = EventLoader.string(event.data.alias.anchor) ?? ""
+                guard let (node, size) = anchors[name] else {
+                    throw YAMLProblem(message: "unknown alias '*\(name)'", line: line, column: column)
+                }
+                try spend(size, line: line, column: column)
+                try attach(node, size: size)
             default:
                 break
             }
         }
     }
 
-    static func problem(from error: YamlError) -> YAMLProblem {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
-            var message = problem
-            if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
-            return YAMLProblem(message: message, line: mark.line, column: mark.column)
-        case .reader(let problem, _, _, _):
-            return YAMLProblem(message: problem, line: 1, column: 1)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return YAMLProblem(
-                message: "duplicate key '\(duplicates.first ?? "")' in mapping", line: context.mark.line, column: context.mark.column)
-        default:
-            return YAMLProblem(message: "\(error)", line: 1, column: 1)
+    /// Counts nodes against the budget that aliases could otherwise multiply.
+    private mutating func spend(_ nodes: Int, line: Int, column: Int) throws(YAMLProblem) {
+        budget -= nodes
+        if budget < 0 {
+            throw YAMLProblem(
+                message: "YAML expands to more than \(maxNodes) nodes; aliases that expand explosively are refused",
+                line: line, column: column)
         }
+    }
+
+    private mutating func attach(_ node: YAMLNode, size: Int) throws(YAMLProblem) {
+        guard !stack.isEmpty else {
+            root = node
+            return
+        }
+        stack[stack.count - 1].size += size
+        if case .sequence = stack[stack.count - 1].node.kind {
+            stack[stack.count - 1].items.append(node)
+            return
+        }
+        guard let key = stack[stack.count - 1].pendingKey else {
+            guard case .scalar = node.kind else {
+                throw YAMLProblem(message: "mapping keys must be plain strings", line: node.line, column: node.column)
+            }
+            stack[stack.count - 1].pendingKey = node
+            return
+        }
+        stack[stack.count - 1].pendingKey = nil
+        let name = key.scalar ?? ""
+        guard stack[stack.count - 1].keys.insert(name).inserted else {
+            throw YAMLProblem(message: "duplicate key '\(name)' in mapping", line: key.line, column: key.column)
+        }
+        stack[stack.count - 1].entries.append(YAMLEntry(key: name, keyLine: key.line, keyColumn: key.column, value: node))
+    }
+
+    private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+    }
+
+    private static func problem(_ parser: yaml_parser_t) -> YAMLProblem {
+        var message = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        if let context = parser.context {
+            message += " (\(String(cString: context)) at line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1))"
+        }
+        return YAMLProblem(message: message, line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
     }
 }

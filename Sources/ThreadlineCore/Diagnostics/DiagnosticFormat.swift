@@ -1,0 +1,132 @@
+import Foundation
+
+/// Renders diagnostics for the tools that read them: people, GitHub Actions, scripts, JUnit readers
+/// (GitLab, Jenkins).
+public enum DiagnosticFormat: String, Sendable, CaseIterable {
+    case human, github, json, junit
+
+    /// The whole report for the files checked. `sourceLine` gives a file's line for the caret display.
+    public func render(files: [String], diagnostics: [Diagnostic], sourceLine: (String, Int) -> String? = DiagnosticFormat.readLine) -> String {
+        switch self {
+        case .human: return DiagnosticFormat.human(files: files, diagnostics: diagnostics, sourceLine: sourceLine)
+        case .github: return DiagnosticFormat.github(diagnostics)
+        case .json: return DiagnosticFormat.json(files: files, diagnostics: diagnostics)
+        case .junit: return DiagnosticFormat.junit(files: files, diagnostics: diagnostics)
+        }
+    }
+
+    /// Like a compiler: `file:line:col: error: message`, the source line, a caret under the column.
+    static func human(files: [String], diagnostics: [Diagnostic], sourceLine: (String, Int) -> String?) -> String {
+        var out = ""
+        for diagnostic in diagnostics {
+            out += diagnostic.location.map { "\($0): " } ?? ""
+            out += "\(diagnostic.severity.rawValue): \(diagnostic.message)\n"
+            if let location = diagnostic.location, let line = location.line, let text = sourceLine(location.file, line) {
+                let shown = text.replacingOccurrences(of: "\t", with: " ")
+                out += "    \(shown)\n"
+                if let column = location.column {
+                    out += "    " + String(repeating: " ", count: max(0, column - 1)) + "^\n"
+                }
+            }
+            for note in diagnostic.notes { out += "    note: \(note)\n" }
+        }
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        let warnings = diagnostics.filter { $0.severity == .warning }.count
+        out += "\(files.count) file\(files.count == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
+        return out
+    }
+
+    /// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
+    static func github(_ diagnostics: [Diagnostic]) -> String {
+        diagnostics.map { diagnostic in
+            let command = diagnostic.severity == .error ? "error" : diagnostic.severity == .warning ? "warning" : "notice"
+            var properties: [String] = []
+            if let location = diagnostic.location {
+                properties.append("file=" + escapeProperty(location.file))
+                if let line = location.line { properties.append("line=\(line)") }
+                if let column = location.column { properties.append("col=\(column)") }
+            }
+            properties.append("title=threadline validate")
+            let message = ([diagnostic.message] + diagnostic.notes).joined(separator: "\n")
+            return "::\(command) \(properties.joined(separator: ","))::\(escapeData(message))\n"
+        }.joined()
+    }
+
+    static func escapeData(_ text: String) -> String {
+        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    static func escapeProperty(_ text: String) -> String {
+        escapeData(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+
+    static func json(files: [String], diagnostics: [Diagnostic]) -> String {
+        let object: [String: Any] = [
+            "files": files,
+            "errors": diagnostics.filter { $0.severity == .error }.count,
+            "warnings": diagnostics.filter { $0.severity == .warning }.count,
+            "diagnostics": diagnostics.map { diagnostic in
+                [
+                    "file": diagnostic.location?.file ?? NSNull(), "line": diagnostic.location?.line ?? NSNull(),
+                    "column": diagnostic.location?.column ?? NSNull(), "severity": diagnostic.severity.rawValue,
+                    "message": diagnostic.message, "notes": diagnostic.notes,
+                ] as [String: Any]
+            },
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// JUnit XML: one test case per file, one `<failure>` per error; warnings go to `<system-out>`.
+    static func junit(files: [String], diagnostics: [Diagnostic]) -> String {
+        let byFile = Dictionary(grouping: diagnostics) { $0.location?.file ?? "" }
+        let failed = files.filter { file in byFile[file]?.contains { $0.severity == .error } == true }.count
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites name=\"threadline validate\" tests=\"\(files.count)\" failures=\"\(failed)\" errors=\"0\">\n"
+        out += "  <testsuite name=\"threadline validate\" tests=\"\(files.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\">\n"
+        for file in files {
+            let found = byFile[file] ?? []
+            out += "    <testcase classname=\"threadline.validate\" name=\"\(xml(file))\" file=\"\(xml(file))\""
+            if found.isEmpty {
+                out += "/>\n"
+                continue
+            }
+            out += ">\n"
+            for diagnostic in found where diagnostic.severity == .error {
+                out += "      <failure type=\"error\" message=\"\(xml(diagnostic.message))\">\(xml(diagnostic.description))</failure>\n"
+            }
+            let others = found.filter { $0.severity != .error }
+            if !others.isEmpty {
+                out += "      <system-out>\(xml(others.map(\.description).joined(separator: "\n")))</system-out>\n"
+            }
+            out += "    </testcase>\n"
+        }
+        out += "  </testsuite>\n</testsuites>\n"
+        return out
+    }
+
+    static func xml(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\n", "\t", "\r": out.unicodeScalars.append(scalar)
+            default:
+                // XML 1.0 has no place for other control characters.
+                if scalar.value < 0x20 { out += "\u{FFFD}" } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+
+    /// A file's 1-based line, for the caret display.
+    public static func readLine(_ file: String, _ line: Int) -> String? {
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return nil }
+        return String(lines[line - 1].trimmingTrailingWhitespace())
+    }
+}

@@ -1,0 +1,278 @@
+import Foundation
+
+/// Checks input files against the source rules without running a pipeline, for CI: every finding is a
+/// `Diagnostic` at the file's line and column.
+public struct SeedValidator: Sendable {
+    public var rules: ArchiveRules
+    public var maxFileBytes: Int
+    /// Names a standard emoji for `:name:`; codes it does not know are warned about. Nil skips the check.
+    public var knowsEmoji: (@Sendable (String) -> Bool)?
+
+    public init(rules: ArchiveRules = .bookArchive, maxFileBytes: Int = 64 << 20, knowsEmoji: (@Sendable (String) -> Bool)? = nil) {
+        self.rules = rules
+        self.maxFileBytes = maxFileBytes
+        self.knowsEmoji = knowsEmoji
+    }
+
+    /// The files a list of command-line paths names: files as given, folders walked for `.md` and `.json`
+    /// files, globs (`seeds/**/*.md`) matched from the current folder. Unmatched paths are usage errors.
+    public static func expand(_ paths: [String], in directory: String = FileManager.default.currentDirectoryPath) throws -> [String] {
+        var files: [String] = []
+        var missing: [Diagnostic] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                if isDirectory.boolValue {
+                    let catalog = try InputCatalog(root: path)
+                    files += catalog.entries.filter { !$0.isDirectory && ($0.relativePath.hasSuffix(".md") || $0.relativePath.hasSuffix(".json")) }
+                        .map { (path as NSString).appendingPathComponent($0.relativePath) }
+                } else {
+                    files.append(path)
+                }
+            } else if path.contains("*") || path.contains("?") || path.contains("[") {
+                let absolute = path.hasPrefix("/")
+                let root = absolute ? "/" : directory
+                let pattern = absolute ? String(path.dropFirst()) : path
+                let fixedPrefix = pattern.split(separator: "/").prefix { !$0.contains("*") && !$0.contains("?") && !$0.contains("[") }.joined(separator: "/")
+                let base = (root as NSString).appendingPathComponent(fixedPrefix)
+                guard let catalog = try? InputCatalog(root: base) else {
+                    missing.append(Diagnostic(.error, "no file matches '\(path)'"))
+                    continue
+                }
+                let rest = String(pattern.dropFirst(fixedPrefix.count)).drop { $0 == "/" }
+                let matched = catalog.matching(include: [String(rest)], exclude: [])
+                if matched.isEmpty { missing.append(Diagnostic(.error, "no file matches '\(path)'")) }
+                files += matched.map { ((absolute ? "/" : "") + (fixedPrefix.isEmpty ? "" : fixedPrefix + "/") + $0.relativePath) }
+            } else {
+                missing.append(Diagnostic(.error, "no such file or folder '\(path)'"))
+            }
+        }
+        if !missing.isEmpty { throw ThreadlineError(.usageError, missing) }
+        return files
+    }
+
+    /// Every finding for one file, in line order.
+    public func validate(file path: String) -> [Diagnostic] {
+        var check = FileCheck(path: path, validator: self)
+        if path.hasSuffix(".json") {
+            check.json()
+        } else {
+            check.markdown()
+        }
+        return check.findings.sorted { ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0) }
+    }
+}
+
+/// The checks of one file.
+private struct FileCheck {
+    let path: String
+    let validator: SeedValidator
+    var rules: ArchiveRules { validator.rules }
+    var findings: [Diagnostic] = []
+    /// Front-matter line 1 is this file line.
+    var offset = 0
+
+    init(path: String, validator: SeedValidator) {
+        self.path = path
+        self.validator = validator
+    }
+
+    mutating func add(_ severity: Diagnostic.Severity, _ message: String, line: Int?, column: Int?, notes: [String] = []) {
+        findings.append(Diagnostic(severity, message, at: SourceLocation(file: path, line: line, column: column), notes: notes))
+    }
+
+    mutating func add(_ severity: Diagnostic.Severity, _ message: String, at node: YAMLNode, notes: [String] = []) {
+        add(severity, message, line: node.line + offset, column: node.column, notes: notes)
+    }
+
+    mutating func readText() -> String? {
+        do {
+            return try TextFile(path: path, maxBytes: validator.maxFileBytes).text
+        } catch {
+            add(.error, error.reason, line: error.line, column: error.column)
+            return nil
+        }
+    }
+
+    mutating func json() {
+        guard let text = readText() else { return }
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        } catch {
+            let nsError = error as NSError
+            let index = (nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int) ?? 0
+            let prefix = text.utf8.prefix(index)
+            let line = prefix.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            let column = (prefix.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).last?.count ?? 0) + 1
+            add(.error, "not valid JSON", line: line, column: column)
+        }
+    }
+
+    mutating func markdown() {
+        guard let text = readText() else { return }
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if let tab = line.firstIndex(of: "\t") {
+                add(.warning, "tab character", line: index + 1, column: line.distance(from: line.startIndex, to: tab) + 1,
+                    notes: ["YAML does not allow tabs for indentation; use spaces"])
+            }
+        }
+        let frontMatter: FrontMatter
+        do {
+            frontMatter = try FrontMatter(splitting: text)
+        } catch {
+            return add(.error, error.reason, line: error.line, column: 1)
+        }
+        offset = frontMatter.firstLine - 1
+        let root: YAMLNode
+        do {
+            guard let parsed = try YAMLReader().parse(frontMatter.yaml) else {
+                return add(.error, "front matter is empty", line: 1, column: 1)
+            }
+            root = parsed
+        } catch {
+            return add(.error, "invalid YAML in front matter: \(error.message)", line: error.line + offset, column: error.column)
+        }
+        guard let entries = root.entries else {
+            return add(.error, "front matter must be a mapping of keys, not \(root.kindDescription)", at: root)
+        }
+        fields(entries)
+        if let archive = root[rules.archiveKey], !archive.isNull {
+            if let items = archive.items {
+                for item in items { entry(item, isReply: false) }
+            }
+        }
+    }
+
+    mutating func fields(_ entries: [YAMLEntry]) {
+        let known = rules.fields.map(\.key)
+        for entry in entries where !known.contains(entry.key) {
+            add(.warning, "unknown key '\(entry.key)'", line: entry.keyLine + offset, column: entry.keyColumn,
+                notes: [Suggestion.note(for: entry.key, in: known)])
+        }
+        var times: [String: (Timestamp, YAMLNode)] = [:]
+        for field in rules.fields {
+            guard let node = entries.first(where: { $0.key == field.key })?.value, !node.isNull else {
+                if field.required { add(.error, "missing required key '\(field.key)'", line: 1, column: 1) }
+                continue
+            }
+            switch field.kind {
+            case .string:
+                if node.scalar == nil { add(.error, "'\(field.key)' must be \(field.kind.rawValue), not \(node.kindDescription)", at: node) }
+            case .dateTime:
+                if let text = node.scalar, let time = Timestamp(parsing: text) {
+                    times[field.key] = (time, node)
+                } else {
+                    add(.error, "'\(field.key)' must be \(field.kind.rawValue), not '\(node.scalar ?? node.kindDescription)'", at: node)
+                }
+            case .stringList:
+                if node.scalar == nil, node.items?.allSatisfy({ $0.scalar != nil && !$0.isNull }) != true {
+                    add(.error, "'\(field.key)' must be \(field.kind.rawValue)", at: node)
+                } else if node.items?.isEmpty == true, field.required {
+                    add(.error, "'\(field.key)' must not be empty", at: node)
+                }
+            case .links:
+                guard let items = node.items else {
+                    add(.error, "'\(field.key)' must be \(field.kind.rawValue), not \(node.kindDescription)", at: node)
+                    continue
+                }
+                for item in items where item.scalar == nil && item["link"]?.scalar == nil {
+                    add(.error, "a link must be a URL or a mapping with 'link'", at: item)
+                }
+            case .list:
+                if node.items == nil {
+                    add(.error, "'\(field.key)' must be \(field.kind.rawValue) of entries, not \(node.kindDescription)", at: node)
+                }
+            }
+        }
+        if let (start, _) = times[rules.startKey], let (end, endNode) = times[rules.endKey], end < start {
+            add(.error, "'\(rules.endKey)' (\(end.iso8601)) is before '\(rules.startKey)' (\(start.iso8601))", at: endNode)
+        }
+        if let (date, node) = times[rules.dateKey] {
+            fileNameDate(agreesWith: date, at: node)
+        }
+    }
+
+    /// `YYYYMMDD-slug.md` names should carry the archive's start date.
+    mutating func fileNameDate(agreesWith date: Timestamp, at node: YAMLNode) {
+        let name = (path as NSString).lastPathComponent
+        let digits = name.prefix(8)
+        guard digits.count == 8, digits.allSatisfy(\.isNumber), name.dropFirst(8).first == "-" else { return }
+        let expected = String(date.iso8601.prefix(10).filter(\.isNumber))
+        if digits != expected {
+            add(.warning, "file name date \(digits) disagrees with '\(rules.dateKey)' (\(date.iso8601.prefix(10)))", at: node,
+                notes: ["rename the file to \(expected)\(name.dropFirst(8)) or correct '\(rules.dateKey)'"])
+        }
+    }
+
+    mutating func entry(_ node: YAMLNode, isReply: Bool) {
+        let what = isReply ? "reply" : "archive entry"
+        guard let entries = node.entries else {
+            return add(.error, "\(what) must be a mapping with '\(rules.authorKey)' and '\(rules.textKey)', not \(node.kindDescription)", at: node)
+        }
+        let known = [rules.authorKey, rules.textKey] + (isReply ? [] : [rules.repliesKey])
+        for entry in entries where !known.contains(entry.key) {
+            add(.warning, "unknown key '\(entry.key)' in \(what)", line: entry.keyLine + offset, column: entry.keyColumn,
+                notes: [Suggestion.note(for: entry.key, in: known)])
+        }
+        let author = node[rules.authorKey]
+        if author?.scalar.map({ $0.trimmingCharacters(in: .whitespaces).isEmpty || author!.isNull }) ?? true {
+            add(.error, "\(what) has no author ('\(rules.authorKey)')", at: node)
+        }
+        if let text = node[rules.textKey], !text.isNull {
+            if let scalar = text.scalar {
+                if scalar.isEmpty { add(.warning, "\(what) has an empty text", at: text) }
+                unknownEmoji(in: scalar, at: text)
+            } else {
+                add(.error, "'\(rules.textKey)' must be text, not \(text.kindDescription)", at: text)
+            }
+        } else {
+            add(.warning, "\(what) has no text", at: node)
+        }
+        if let replies = node[rules.repliesKey], !replies.isNull, !isReply {
+            if let items = replies.items {
+                for item in items { entry(item, isReply: true) }
+            } else {
+                add(.error, "'\(rules.repliesKey)' must be a list of replies, not \(replies.kindDescription)", at: replies)
+            }
+        }
+    }
+
+    mutating func unknownEmoji(in text: String, at node: YAMLNode) {
+        guard let knows = validator.knowsEmoji else { return }
+        for code in EmojiCodeScanner.codes(in: text) where !knows(code) {
+            add(.warning, "unknown emoji code ':\(code):'", at: node, notes: ["custom emoji are kept as written unless clean_emoji says otherwise"])
+        }
+    }
+}
+
+/// Finds `:name:` emoji codes: letters, digits, `_`, `-` and `+` between colons, not part of a time.
+enum EmojiCodeScanner {
+    static func codes(in text: String) -> [String] {
+        var codes: [String] = []
+        let scalars = Array(text.unicodeScalars)
+        var index = 0
+        while index < scalars.count {
+            guard scalars[index] == ":" else {
+                index += 1
+                continue
+            }
+            var end = index + 1
+            while end < scalars.count, isCodeScalar(scalars[end]) { end += 1 }
+            if end < scalars.count, scalars[end] == ":", end > index + 1 {
+                var name = ""
+                name.unicodeScalars.append(contentsOf: scalars[(index + 1)..<end])
+                if !name.allSatisfy(\.isNumber) {
+                    codes.append(name)
+                    index = end + 1
+                    continue
+                }
+            }
+            index += 1
+        }
+        return codes
+    }
+
+    static func isCodeScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-" || scalar == "+")
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// How log lines are written to stderr.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    /// `2026-11-28T15:04:05Z warning: message key=value`
+    case text
+    /// One JSON object a line: `{"level":…,"time":…,"message":…,"fields":{…}}`, for log shippers.
+    case json
+}
+
+/// A swift-log handler writing one line per message to stderr, as text or JSON.
+struct StderrLogHandler: LogHandler {
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    let format: LogFormat
+    let label: String
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var fields = metadata
+        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        let time = Date().formatted(.iso8601)
+        let line: String
+        switch format {
+        case .text:
+            let pairs = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            line = "\(time) \(event.level): \(event.message)" + (pairs.isEmpty ? "" : " " + pairs)
+        case .json:
+            var object: [String: Any] = ["level": event.level.rawValue, "time": time, "message": "\(event.message)", "logger": label]
+            object["fields"] = fields.mapValues { "\($0)" }
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            line = String(decoding: data, as: UTF8.self)
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+final class ProgressBar: @unchecked Sendable {
+    private let started = Date()
+    private let lock = NSLock()
+    private var drawn = false
+
+    func update(done: Int, total: Int, bytes: Int64) {
+        lock.lock()
+        defer { lock.unlock() }
+        let width = 30
+        let filled = total == 0 ? width : width * done / total
+        let seconds = max(Date().timeIntervalSince(started), 0.001)
+        let rate = Double(bytes) / seconds / 1_000_000
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        let line = "\r\(bar) \(done)/\(total) inputs  \(String(format: "%.1f", Double(bytes) / 1_000_000)) MB  \(String(format: "%.1f", rate)) MB/s"
+        FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    }
+}

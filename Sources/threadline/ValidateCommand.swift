@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import ThreadlineCore
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Validate input files (seed files) against the source rules, for CI.",
+        discussion: """
+            Errors: front matter missing or not YAML, required keys (title, start, end, authors) missing or of \
+            the wrong type, start after end, an archive entry or reply without an author. Warnings (errors \
+            with --strict): empty texts, unknown keys, unknown emoji codes, tabs, a YYYYMMDD-slug.md file \
+            name that disagrees with start. Exit status 1 on any error.
+            """)
+
+    @Argument(help: "Files, folders (walked for .md and .json files) or globs.")
+    var paths: [String]
+
+    @Option(help: "human, github (workflow commands), json or junit (JUnit XML).")
+    var format: DiagnosticFormat = .human
+
+    @Flag(help: "Treat warnings as errors.")
+    var strict = false
+
+    @Option(help: "Take the rules from this pipeline's markdown step (its keys and required_keys).")
+    var pipeline: String?
+
+    func run() throws {
+        do {
+            var validator = SeedValidator()
+            if let pipeline {
+                let spec = try PipelineLoader().load(path: pipeline)
+                if let markdown = spec.extract.first(where: { $0.type.name == "markdown" }) {
+                    validator.rules = ArchiveRules.from(markdownOptions: markdown.options)
+                }
+            }
+            let files = try SeedValidator.expand(paths)
+            var diagnostics: [Diagnostic] = []
+            for file in files {
+                diagnostics += validator.validate(file: file).map { finding in
+                    var finding = finding
+                    if strict, finding.severity == .warning { finding.severity = .error }
+                    return finding
+                }
+            }
+            print(format.render(files: files, diagnostics: diagnostics), terminator: "")
+            if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(ExitStatus.dataError.rawValue) }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw Console.exit(for: error)
+        }
+    }
+}
+
+extension DiagnosticFormat: ExpressibleByArgument {}

@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+
+@testable import ThreadlineCore
+
+/// What a cron job relies on: atomic outputs, one run at a time, a manifest that matches the disk.
+@Suite(.serialized) struct UnattendedRunTests {
+    /// A scratch folder with `copies` copies of the seed archive: enough work to catch a run mid-way.
+    func bigInputs(copies: Int) throws -> Scratch {
+        let scratch = try Scratch()
+        let seed = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(MarkdownSourceTests.seed)))
+        for index in 0..<copies { try scratch.write("inputs/books/b\(index).md", seed) }
+        try scratch.write("pipeline.yaml", basicPipeline())
+        return scratch
+    }
+
+    func startRun(_ scratch: Scratch) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try threadlineBinary())
+        process.arguments = ["run", "--quiet", "pipeline.yaml"]
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch.root)
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Waits (at most 60 s) until the running process has opened its staging files.
+    func waitForStaging(_ scratch: Scratch, of process: Process) throws {
+        let name = ".messages.jsonl.tmp-\(process.processIdentifier)"
+        for _ in 0..<6000 where !scratch.exists("out/" + name) {
+            try #require(process.isRunning, "the run ended before it was caught writing")
+            usleep(10_000)
+        }
+        try #require(scratch.exists("out/" + name))
+    }
+
+    func hashes(_ scratch: Scratch) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")) where !name.hasPrefix(".") {
+            result[name] = try OutputFile.sha256(ofFileAt: scratch.path("out/" + name)).sha256
+        }
+        return result
+    }
+
+    @Test func aRunKilledWhileWritingLeavesThePreviousOutputsWhole() throws {
+        let scratch = try bigInputs(copies: 60)
+        let first = try runThreadline(["run", "--quiet", "pipeline.yaml"], in: scratch.root)
+        try #require(first.status == 0)
+        let before = try hashes(scratch)
+        #expect(before.count == 10)
+        // Change the inputs so a finished second run would change the outputs.
+        try scratch.write("inputs/books/zz-extra.md", BadInputTests.good)
+        let run = try startRun(scratch)
+        try waitForStaging(scratch, of: run)
+        kill(run.processIdentifier, SIGKILL)
+        run.waitUntilExit()
+        #expect(run.terminationReason == .uncaughtSignal)
+        #expect(try hashes(scratch) == before, "every previous output is whole")
+        // The next run cleans up the killed run's staging files and takes the lock over.
+        let next = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
+        #expect(next.status == 0)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+        #expect(try hashes(scratch)["messages.jsonl"] != before["messages.jsonl"])
+    }
+
+    @Test func aSecondRunOnTheSameOutputIsRefusedWithStatusThree() throws {
+        let scratch = try bigInputs(copies: 60)
+        let run = try startRun(scratch)
+        try waitForStaging(scratch, of: run)
+        let second = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
+        #expect(second.status == 3)
+        #expect(second.stderr.contains("error: another run (pid \(run.processIdentifier), started "))
+        #expect(second.stderr.contains("is writing to '\(URL(fileURLWithPath: scratch.path("out")).standardizedFileURL.path)'"))
+        #expect(second.stderr.contains("note: wait for it to finish, or use another output_root"))
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 0, "the first run is not disturbed")
+    }
+
+    @Test func theStaleLockOfADeadRunIsTakenOver() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", BadInputTests.good)
+        try scratch.write("pipeline.yaml", basicPipeline())
+        // A lock file as a killed run leaves it: holder recorded, no process holding the flock.
+        try scratch.write("out/.threadline.lock", "pid 999999, started 2026-01-01T00:00:00Z\n")
+        let result = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("took over the lock of a run that did not finish previous=pid 999999, started 2026-01-01T00:00:00Z"))
+        #expect(try scratch.read("out/.threadline.lock").isEmpty, "released at the end")
+    }
+
+    @Test func manifestMatchesTheFilesOnDiskAndRowsBalance() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture(MarkdownSourceTests.seed, to: "inputs/" + MarkdownSourceTests.seed)
+        try scratch.write("inputs/empty.md", "")
+        try scratch.write("inputs/partial.md", "---\narchive:\n- name: Ana\n  text: hi\n  replies: oops\n- text: no author\n---\n")
+        try scratch.write("pipeline.yaml", basicPipeline())
+        let result = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
+        #expect(result.status == 0)
+        let data = try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/_manifest.json")))
+        let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let rows = try #require(manifest["rows"] as? [String: Any])
+        // 96 seed messages + Ana; rejected: the replies value and the entry without author.
+        #expect(rows["in"] as? Int == 99)
+        #expect(rows["out"] as? Int == 97)
+        #expect(rows["rejected"] as? Int == 2)
+        #expect(rows["balanced"] as? Bool == true)
+        let inputs = try #require(manifest["inputs"] as? [[String: Any]])
+        #expect(inputs.map { $0["path"] as? String } == ["books/20210308-designing-data-intensive-applications.md", "empty.md", "partial.md"])
+        #expect(inputs.map { $0["status"] as? String } == ["ok", "rejected", "partial"])
+        for input in inputs {
+            let path = scratch.path("inputs/" + (input["path"] as! String))
+            #expect(input["bytes"] as? Int == (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int))
+            #expect(input["sha256"] as? String == (try sha256sum(path)))
+        }
+        let outputs = try #require(manifest["outputs"] as? [[String: Any]])
+        #expect(outputs.count == 9)
+        for output in outputs {
+            let path = scratch.path("out/" + (output["path"] as! String))
+            #expect(output["bytes"] as? Int == (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int))
+            #expect(output["sha256"] as? String == (try sha256sum(path)))
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let lines = output["format"] as? String == "csv" ? try readCSV(path).count - 1 : text.split(separator: "\n").count
+            #expect(output["rows"] as? Int == lines, "\(output["path"]!)")
+        }
+        #expect(try readJSONLines(scratch.path("out/_rejects.jsonl")).count == 3)
+    }
+
+    /// The hash as coreutils computes it, independent of our code.
+    func sha256sum(_ path: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return String(output.prefix(64))
+    }
+
+    @Test func dryRunPrintsThePlanAndWritesNothing() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", BadInputTests.good)
+        try scratch.write("pipeline.yaml", basicPipeline())
+        let result = try runThreadline(["run", "--dry-run", "pipeline.yaml"], in: scratch.root)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("extract markdown (pipeline.yaml:8:5): 1 input, \(BadInputTests.good.utf8.count) bytes\n  a.md\n"))
+        #expect(result.stdout.contains("load csv: threads -> threads.csv\n"))
+        #expect(!scratch.exists("out"))
+    }
+
+    @Test func jsonLogsAreOneObjectPerLine() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", BadInputTests.good)
+        try scratch.write("inputs/bad.md", "nope")
+        try scratch.write("pipeline.yaml", basicPipeline())
+        let result = try runThreadline(["run", "--log-format", "json", "pipeline.yaml"], in: scratch.root)
+        #expect(result.status == 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["level"] is String && object["time"] is String && object["message"] is String)
+        }
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])
+        let fields = try #require(summary["fields"] as? [String: String])
+        #expect(fields["rows_messages"] == "1")
+        #expect(fields["rows_rejected"] == "0")
+        #expect(fields["rejects"] == "1")
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+@testable import ThreadlineCore
+
+@Suite struct ValidateTests {
+    static let valid = """
+        ---
+        title: "A book"
+        start: 2021-03-08 00:00:00
+        end: 2021-03-12 22:59:58
+        authors: [someone]
+        archive:
+        - name: Ana
+          text: hello
+          replies:
+          - name: Bo
+            text: hi
+        ---
+        body
+        """
+
+    /// Findings for one file named `name` with `text`, as `line:col severity message`.
+    func findings(_ text: String, name: String = "20210308-book.md") throws -> [String] {
+        let scratch = try Scratch()
+        let path = try scratch.write(name, text)
+        return SeedValidator().validate(file: path).map {
+            "\($0.location?.line.map(String.init) ?? "-"):\($0.location?.column.map(String.init) ?? "-") \($0.severity.rawValue) \($0.message)"
+        }
+    }
+
+    @Test func aValidFileHasNoFindings() throws {
+        #expect(try findings(Self.valid) == [])
+    }
+
+    @Test func everySeedFilePasses() throws {
+        let files = try SeedValidator.expand([Fixtures.path("books")])
+        #expect(files.count == 1)
+        for file in files { #expect(SeedValidator().validate(file: file).isEmpty, "\(file)") }
+    }
+
+    @Test func theSpineIssuesBadInputsAreErrorsAtTheirLocation() throws {
+        #expect(try findings("no front matter\n") == ["1:1 error no front matter: the file must start with a '---' line"])
+        #expect(try findings("") == ["1:1 error empty file"])
+        #expect(try findings("---\ntitle: t\ndescription: From X: to Y\n---\n")
+            == ["3:20 error invalid YAML in front matter: mapping values are not allowed in this context"])
+        #expect(try findings(Self.valid.replacingOccurrences(of: "archive:\n- name", with: "archive:\n  x:\n- name")).first?.hasPrefix("8:1 error invalid YAML") == true)
+        var binary = Data("---\n".utf8)
+        binary.append(contentsOf: [0, 1, 2])
+        let scratch = try Scratch()
+        let path = try scratch.write("bin.md", binary)
+        #expect(SeedValidator().validate(file: path).map(\.message) == ["binary file: NUL byte at offset 4"])
+    }
+
+    @Test func requiredKeysAndTheirTypes() throws {
+        let text = Self.valid.replacingOccurrences(of: "title: \"A book\"\n", with: "")
+            .replacingOccurrences(of: "end: 2021-03-12 22:59:58", with: "end: next week")
+            .replacingOccurrences(of: "authors: [someone]", with: "authors: {name: x}")
+        #expect(try findings(text) == [
+            "1:1 error missing required key 'title'",
+            "3:6 error 'end' must be a date-time such as 2021-03-08 00:00:00, not 'next week'",
+            "4:10 error 'authors' must be a list of strings",
+        ])
+    }
+
+    @Test func startMustBeBeforeEnd() throws {
+        let text = Self.valid.replacingOccurrences(of: "end: 2021-03-12 22:59:58", with: "end: 2021-03-01 00:00:00")
+        #expect(try findings(text) == ["4:6 error 'end' (2021-03-01T00:00:00Z) is before 'start' (2021-03-08T00:00:00Z)"])
+    }
+
+    @Test func entriesAndRepliesNeedAnAuthor() throws {
+        let text = Self.valid.replacingOccurrences(of: "- name: Ana\n", with: "- nme: Ana\n").replacingOccurrences(of: "  - name: Bo\n", with: "  - name: ''\n")
+        #expect(try findings(text) == [
+            "7:3 warning unknown key 'nme' in archive entry",
+            "7:3 error archive entry has no author ('name')",
+            "10:5 error reply has no author ('name')",
+        ])
+    }
+
+    @Test func warnings() throws {
+        let text = Self.valid
+            .replacingOccurrences(of: "start: 2021-03-08", with: "start: 2021-03-09")
+            .replacingOccurrences(of: "    text: hi", with: "    text: ''")
+            .replacingOccurrences(of: "title:", with: "titel: x\ntitle:")
+            .replacingOccurrences(of: "  text: hello", with: "  text: hello\tworld")
+        #expect(try findings(text) == [
+            "2:1 warning unknown key 'titel'",
+            "4:8 warning file name date 20210308 disagrees with 'start' (2021-03-09)",
+            "9:14 warning tab character",
+            "12:11 warning reply has an empty text",
+        ])
+    }
+
+    @Test func unknownEmojiCodesAreWarnedAboutWhenATableIsGiven() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("20210308-book.md", Self.valid.replacingOccurrences(of: "text: hello", with: "text: 'hello :wave: :blob_wave: at 12:30:45'"))
+        let validator = SeedValidator(knowsEmoji: { $0 == "wave" })
+        #expect(validator.validate(file: path).map(\.message) == ["unknown emoji code ':blob_wave:'"])
+    }
+
+    // MARK: Output formats, as the command line prints them
+
+    func validateCommand(_ format: String, strict: Bool = false) throws -> (CommandResult, Scratch) {
+        let scratch = try Scratch()
+        try scratch.write("seeds/20210308-good.md", Self.valid)
+        try scratch.write("seeds/20210308-bad.md", Self.valid.replacingOccurrences(of: "- name: Ana\n", with: "- name:\n").replacingOccurrences(of: "    text: hi", with: "    text: ''"))
+        let result = try runThreadline(["validate", "--format", format] + (strict ? ["--strict"] : []) + ["seeds"], in: scratch.root)
+        return (result, scratch)
+    }
+
+    @Test func humanFormatShowsTheLineAndACaret() throws {
+        let (result, _) = try validateCommand("human")
+        #expect(result.status == 1)
+        #expect(result.stdout == """
+            seeds/20210308-bad.md:7:3: error: archive entry has no author ('name')
+                - name:
+                  ^
+            seeds/20210308-bad.md:11:11: warning: reply has an empty text
+                    text: ''
+                          ^
+            2 files checked: 1 error, 1 warning
+
+            """)
+    }
+
+    @Test func githubFormatIsWorkflowCommands() throws {
+        let (result, _) = try validateCommand("github")
+        #expect(result.status == 1)
+        #expect(result.stdout.split(separator: "\n") == [
+            "::error file=seeds/20210308-bad.md,line=7,col=3,title=threadline validate::archive entry has no author ('name')",
+            "::warning file=seeds/20210308-bad.md,line=11,col=11,title=threadline validate::reply has an empty text",
+        ])
+    }
+
+    @Test func jsonFormatParses() throws {
+        let (result, _) = try validateCommand("json", strict: true)
+        #expect(result.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["errors"] as? Int == 2, "--strict makes the warning an error")
+        #expect(object["warnings"] as? Int == 0)
+        let diagnostics = try #require(object["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.map { $0["line"] as? Int } == [7, 11])
+        #expect(diagnostics.map { $0["column"] as? Int } == [3, 11])
+        #expect((object["files"] as? [String])?.count == 2)
+    }
+
+    @Test func junitFormatIsValidXML() throws {
+        let (result, _) = try validateCommand("junit")
+        #expect(result.status == 1)
+        let document = try XMLDocument(data: Data(result.stdout.utf8))
+        let suite = try #require(try document.nodes(forXPath: "/testsuites/testsuite").first as? XMLElement)
+        #expect(suite.attribute(forName: "tests")?.stringValue == "2")
+        #expect(suite.attribute(forName: "failures")?.stringValue == "1")
+        let failures = try document.nodes(forXPath: "//testcase[@name='seeds/20210308-bad.md']/failure")
+        #expect(failures.count == 1)
+        #expect((failures.first as? XMLElement)?.attribute(forName: "message")?.stringValue == "archive entry has no author ('name')")
+        #expect(try document.nodes(forXPath: "//testcase[@name='seeds/20210308-good.md']/failure").isEmpty)
+    }
+
+    @Test func validSeedsExitZeroAndMissingPathsExitTwo() throws {
+        let scratch = try Scratch()
+        try scratch.write("seeds/20210308-good.md", Self.valid)
+        let ok = try runThreadline(["validate", "seeds/*.md"], in: scratch.root)
+        #expect(ok.status == 0)
+        #expect(ok.stdout == "1 file checked: 0 errors, 0 warnings\n")
+        let missing = try runThreadline(["validate", "nowhere"], in: scratch.root)
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "error: no such file or folder 'nowhere'\n")
+    }
+}
