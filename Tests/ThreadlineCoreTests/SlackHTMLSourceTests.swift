@@ -250,3 +250,33 @@ struct SampleExport {
 
     private static func seconds(_ ts: String) -> Double { Double(ts) ?? 0 }
 }
+
+/// `threadline validate` on Slack-export HTML pages.
+@Suite struct SlackHTMLValidateTests {
+    @Test func sampleHasOnlyANoteAboutTheRawLink() throws {
+        let findings = SeedValidator().validate(file: Fixtures.path("slack/" + SlackHTMLSourceTests.page))
+        #expect(findings.map(\.severity) == [.note])
+        #expect(findings.first?.location?.line == 1906)
+    }
+
+    @Test func truncatedPageIsAnErrorAtTheCutMessage() throws {
+        let scratch = try Scratch()
+        let full = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("slack/" + SlackHTMLSourceTests.page)))
+        let cut = try #require(full.range(of: Data("SELECT ** FROM".utf8)))
+        let path = try scratch.write("page.html", full[..<cut.lowerBound])
+        let findings = SeedValidator().validate(file: path).filter { $0.severity == .error }
+        #expect(findings.map(\.description) == [
+            "\(path):2456: error: the page ends inside this message (the file is truncated): its text is incomplete"
+        ])
+    }
+
+    @Test func commandLineReportsHTMLFindingsAndExitsOne() throws {
+        let scratch = try Scratch()
+        try scratch.write("seeds/slack-html/general.html", "<html><body><p>not an export</p></body></html>\n")
+        let result = try runThreadline(["validate", "seeds"], in: scratch.root)
+        #expect(result.status == 1)
+        #expect(result.stdout.hasPrefix(
+            "seeds/slack-html/general.html:1: error: the page is not a slack-export-viewer or slackdump page: no messages were read\n"))
+        #expect(result.stdout.hasSuffix("1 file checked: 1 error, 0 warnings\n"))
+    }
+}

@@ -301,3 +301,27 @@ private struct ChannelAssembler {
         }
     }
 }
+
+extension SlackHTMLSource {
+    /// Checks one Slack-export HTML page for `threadline validate`, reading it as the step does.
+    ///
+    /// Each message the step would reject is an error at the message's line (a page that is not a
+    /// Slack export page is an error at line 1). A message kept with a caveat is a note: the caveats
+    /// are the renderer's doing (a raw Slack link it left in the page), which the seed's author cannot
+    /// fix, so `--strict` does not fail on them. A page that cannot be opened is an error without a line.
+    public static func validate(file path: String, layout: SlackHTMLLayout = .auto) -> [Diagnostic] {
+        var findings: [Diagnostic] = []
+        do {
+            _ = try SlackHTMLReader(layout: layout).read(file: path) { output in
+                guard case .problem(let problem) = output else { return }
+                findings.append(
+                    Diagnostic(
+                        problem.kind == .rejected ? .error : .note, problem.reason,
+                        at: SourceLocation(file: path, line: problem.line)))
+            }
+        } catch {
+            findings.append(Diagnostic(.error, "\(error)", at: SourceLocation(file: path)))
+        }
+        return findings
+    }
+}
