@@ -40,12 +40,24 @@ public struct HTMLElement: Sendable, Equatable {
     public var attributes: [Attribute]
     /// The 1-based line of the page where libxml2 finished reading the start tag.
     public var line: Int
+    /// The start tag's bytes exactly as in the page, kept only for tags named like a URL
+    /// (``isRawSlackLinkName(_:)``): those are not HTML but Slack's raw `<https://…|label>` links that
+    /// a renderer left in the page, whose text libxml2 turns into unreadable attributes.
+    public var source: String?
+
+    /// Whether a tag name is the start of a URL (`https:`, `mailto:ann`): libxml2 reads a raw Slack
+    /// link as an element whose name runs up to the first character a tag name cannot have.
+    public static func isRawSlackLinkName(_ name: String) -> Bool {
+        guard let colon = name.firstIndex(of: ":") else { return false }
+        return ["http", "https", "mailto", "ftp", "tel", "slack"].contains(name[..<colon])
+    }
 
     /// Creates an element.
-    public init(name: String, attributes: [Attribute] = [], line: Int) {
+    public init(name: String, attributes: [Attribute] = [], line: Int, source: String? = nil) {
         self.name = name
         self.attributes = attributes
         self.line = line
+        self.source = source
     }
 
     /// The value of the first attribute called `name`, if any.

@@ -234,7 +234,33 @@ private final class EventSink {
                 cursor += 2
             }
         }
-        deliver(.startElement(HTMLElement(name: Self.string(name), attributes: list, line: currentLine)))
+        let nameText = Self.string(name)
+        let source = HTMLElement.isRawSlackLinkName(nameText) ? rawStartTag(named: name) : nil
+        deliver(.startElement(HTMLElement(name: nameText, attributes: list, line: currentLine, source: source)))
+    }
+
+    /// The bytes of the start tag libxml2 has just read, from its `<` to its `>`, when they are
+    /// still in the input buffer (they are: the tag was just parsed). Looks back at most 64 KiB.
+    private func rawStartTag(named name: UnsafePointer<xmlChar>) -> String? {
+        guard let input = parser?.pointee.input, let base = input.pointee.base, let cur = input.pointee.cur,
+            let end = input.pointee.end
+        else { return nil }
+        let nameLength = strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))
+        let stop = cur - min(cur - base, 64 << 10)
+        var start = cur
+        while start > stop {
+            start -= 1
+            guard start.pointee == UInt8(ascii: "<"), end - start > nameLength else { continue }
+            if (1...nameLength).allSatisfy({ Self.lowercased(start[$0]) == Self.lowercased(name[$0 - 1]) }) {
+                let through = cur < end && cur.pointee == UInt8(ascii: ">") ? cur + 1 : cur
+                return String(decoding: UnsafeBufferPointer(start: start, count: through - start), as: UTF8.self)
+            }
+        }
+        return nil
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 
     func endElement(name: UnsafePointer<xmlChar>?) {

@@ -130,7 +130,7 @@ struct MessageTextRenderer {
             ensureLineStart()
             frame = .block(element.name)
         default:
-            if element.name.hasSuffix(":") { unreadableElements.append(element.name) }
+            if HTMLElement.isRawSlackLinkName(element.name) { writeRawSlackLink(element) }
             frame = .plain(element.name)
         }
         open.append(frame)
@@ -282,6 +282,61 @@ struct MessageTextRenderer {
         }
         bytes += size
         buffers[buffers.count - 1].append(contentsOf: content)
+    }
+
+    /// Writes a raw Slack link (`<https://x|label>`) that a renderer left in the page, from the tag's
+    /// source: as `[label](url)` or the URL when it is whole, else as the original text as far as it
+    /// can be rebuilt (with `<em>` back to `_`), recorded in ``unreadableElements``.
+    private mutating func writeRawSlackLink(_ element: HTMLElement) {
+        guard var raw = element.source?[...], raw.hasPrefix("<") else {
+            unreadableElements.append(element.name)
+            return
+        }
+        raw = raw.dropFirst()
+        let closed = raw.hasSuffix(">")
+        if closed { raw = raw.dropLast() }
+        if closed, !raw.contains("<") {
+            let parts = raw.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+            let url = Self.decodeEntities(parts[0])
+            let label = parts.count > 1 ? Self.decodeEntities(parts[1]) : url
+            write(label == url || label.isEmpty ? url : "[\(label)](\(url))")
+            return
+        }
+        // The tag swallowed markup (the viewer turned `_x_` inside the URL into `<em>x</em>`): keep
+        // what the tag held, with emphasis tags back to `_`; the following text continues it.
+        var rebuilt = "<"
+        var rest = raw[...]
+        while let open = rest.firstIndex(of: "<") {
+            rebuilt += Self.decodeEntities(rest[..<open])
+            let close = rest[open...].firstIndex(of: ">") ?? rest.endIndex
+            let tag = rest[open..<close].lowercased()
+            if tag == "<em" || tag == "</em" || tag == "<i" || tag == "</i" { rebuilt += "_" }
+            rest = close < rest.endIndex ? rest[rest.index(after: close)...] : rest[rest.endIndex...]
+        }
+        rebuilt += Self.decodeEntities(rest)
+        write(rebuilt)
+        unreadableElements.append(element.name)
+    }
+
+    /// Decodes the entities a raw tag's bytes can hold (`&amp;` `&lt;` `&gt;` `&quot;` `&#39;`),
+    /// once; anything else stays as written.
+    static func decodeEntities(_ text: Substring) -> String {
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return String(text) }
+        let entities = ["&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#39;": "'", "&#x27;": "'"]
+        var result = ""
+        var rest = text
+        while let ampersand = rest.firstIndex(of: "&") {
+            result += rest[..<ampersand]
+            rest = rest[ampersand...]
+            if let semicolon = rest.prefix(7).firstIndex(of: ";"), let decoded = entities[String(rest[...semicolon])] {
+                result += decoded
+                rest = rest[rest.index(after: semicolon)...]
+            } else {
+                result += "&"
+                rest = rest.dropFirst()
+            }
+        }
+        return result + rest
     }
 
     // MARK: Markup

@@ -151,7 +151,7 @@ struct PendingMessage {
             problems.append(
                 SlackHTMLProblem(
                     kind: .warning, line: line,
-                    reason: "raw Slack link '<\(name)…>' in the page is not valid HTML: part of its text is lost"))
+                    reason: "raw Slack link '<\(name)…>' in the page holds markup libxml2 cannot read: part of its text may be lost"))
         }
         let message = SlackHTMLMessage(
             channel: channel, author: author, time: time, ts: ts, isReply: isReply || sawReplyMarker,

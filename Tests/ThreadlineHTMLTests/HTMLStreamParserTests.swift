@@ -125,6 +125,9 @@ import Testing
         ("<p>Thread Reply: not bold stays</p>", "Thread Reply: not bold stays"),
         ("text<div class=\"message-reaction\">👍 Bob</div>", "text"),
         ("<img src=\"x.png\" alt=\":custom:\"> ok", ":custom: ok"),
+        ("see <https://example.com/a?b=1&amp;c=2|Example> ok", "see [Example](https://example.com/a?b=1&c=2) ok"),
+        ("<https://example.com/x>", "https://example.com/x"),
+        ("<mailto:ann@example.com|Ann> <https://e.com|https://e.com>", "[Ann](mailto:ann@example.com) https://e.com"),
     ])
     func rendersHTMLAsText(html: String, expected: String) throws {
         #expect(try render(html) == expected)
