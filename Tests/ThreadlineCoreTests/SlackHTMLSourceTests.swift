@@ -190,6 +190,43 @@ import Testing
         #expect(rejects.first?["line"] as? Int == 1)
     }
 
+    @Test(arguments: [
+        ("&lt;3 & you", "&amp;lt;3 & you"),
+        ("&#128075; and &#x1F44B;", "&amp;#128075; and &amp;#x1F44B;"),
+        ("&xxe; &amp &", "&amp;xxe; &amp &"),
+        ("no ampersand", "no ampersand"),
+    ])
+    func characterReferencesAreProtectedForCleanText(text: String, expected: String) {
+        #expect(SlackHTMLSource.protectingCharacterReferences(text) == expected)
+    }
+
+    /// Through `clean_text` (which decodes once), the page's text comes back exactly: entity
+    /// references of an XXE page stay literal, `&amp;` in the page is one `&`.
+    @Test func cleanTextGivesThePagesTextBack() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack/xxe.html", to: "inputs/slack-html/general.html")
+        try scratch.copyFixture("slack/secret.txt", to: "inputs/slack-html/secret.txt")
+        let pipeline = Self.pipeline(Self.viewerStep()).replacingOccurrences(
+            of: "load:", with: "transform:\n  - type: clean_text\nload:")
+        // A page whose text shows entity references literally: `&amp;lt;3` in the HTML is `&lt;3` on screen.
+        try scratch.write(
+            "inputs/slack-html/random.html",
+            """
+            <html><head><title>Slack Export - #random</title></head><body>
+            <div class="message-container"><div class="message"><div class="username">Ann</div>
+            <div class="time">2020-01-01 00:00:00</div>
+            <div class="msg"><p>write &amp;lt;3 or &amp;amp;, not &lt;3 &amp; &#128075;</p></div></div></div>
+            </body></html>
+            """)
+        _ = try runPipeline(scratch, pipeline)
+        let messages = try readJSONLines(scratch.path("out/messages.jsonl"))
+        #expect(
+            messages.map { $0["text"] as? String } == [
+                "see &xxe; and &evil;", "an honest & plain message", "write &lt;3 or &amp;, not <3 & 👋",
+            ])
+        #expect(!messages.contains { ($0["text_raw"] as? String ?? "").contains("SECRET") })
+    }
+
     @Test func stepIsListedWithItsOptions() throws {
         let type = try #require(StepRegistry.builtIn.type(named: "slack_html"))
         #expect(type.kind == .extract)
