@@ -27,8 +27,10 @@ struct MessageTextRenderer {
     /// a renderer left in the page), by name.
     private(set) var unreadableElements: [String] = []
 
-    /// Open elements inside the body, with what their end has to do.
+    /// Open elements inside the body, with what their end has to do, up to ``maximumDepth``.
     private var open: [Frame] = []
+    /// Elements opened beyond ``maximumDepth``: counted, not kept, so nesting cannot grow memory.
+    private var excessDepth = 0
     /// Output buffers: the body first, then one per open link or code span.
     private var buffers: [String] = [""]
     private var bytes = 0
@@ -60,6 +62,9 @@ struct MessageTextRenderer {
         var next = 1
     }
 
+    /// The deepest nesting inside a body that is tracked; deeper elements are plain text containers.
+    static let maximumDepth = 1024
+
     init(limit: Int) {
         self.limit = limit
     }
@@ -69,6 +74,10 @@ struct MessageTextRenderer {
     /// An element starts inside the body.
     mutating func start(_ element: HTMLElement) {
         appendMarkup(startTag: element)
+        if open.count >= Self.maximumDepth {
+            excessDepth += 1
+            return
+        }
         if skipDepth > 0 {
             skipDepth += 1
             open.append(.skipped(element.name))
@@ -139,6 +148,10 @@ struct MessageTextRenderer {
     /// An element ends inside the body; libxml2 guarantees it matches the innermost open one.
     mutating func end(_ name: String) {
         appendMarkup(endTag: name)
+        if excessDepth > 0 {
+            excessDepth -= 1
+            return
+        }
         guard let frame = open.popLast() else { return }
         switch frame {
         case .skipped:
