@@ -227,6 +227,37 @@ import Testing
         #expect(!messages.contains { ($0["text_raw"] as? String ?? "").contains("SECRET") })
     }
 
+    /// The issue's acceptance test: `slack_json` on the export and `slack_html` on both viewer
+    /// renderings of it give the same messages: author, time to the second, thread membership and
+    /// position. It runs once the `slack_json` step is in the registry (it is built on another branch).
+    @Test(.enabled(if: StepRegistry.builtIn.type(named: "slack_json") != nil, "needs the slack_json step"))
+    func slackJSONAndSlackHTMLAgreeMessageByMessage() throws {
+        func threads(_ extract: String, _ fixture: String, to relative: String) throws -> [[String]] {
+            let scratch = try Scratch()
+            try scratch.copyFixture(fixture, to: "inputs/" + relative)
+            _ = try runPipeline(scratch, Self.pipeline(extract))
+            var byThread: [String: [[String: Any]]] = [:]
+            for row in try readJSONLines(scratch.path("out/messages.jsonl")) {
+                byThread[row["thread_id"] as? String ?? "", default: []].append(row)
+            }
+            // Each thread as "position author second" lines, threads in time order of their first message.
+            return byThread.values
+                .map { rows in
+                    rows.sorted { ($0["position"] as? Int ?? 0) < ($1["position"] as? Int ?? 0) }.map { row in
+                        "\(row["position"] ?? "") \(row["author_raw"] ?? "") \(String((row["sent_at"] as? String ?? "").prefix(19)))"
+                    }
+                }
+                .sorted { ($0[0].split(separator: " ").last ?? "", $0[0]) < ($1[0].split(separator: " ").last ?? "", $1[0]) }
+        }
+        let json = try threads("  - type: slack_json\n    include: [\"slack-export\"]", "slack/slack-export", to: "slack-export")
+        let multi = try threads(Self.viewerStep(), "slack/slack-html", to: "slack-html")
+        let single = try threads(Self.viewerStep(include: "*.html"), "slack/slack-export-single.html", to: "slack-export.html")
+        #expect(json.count == 32)
+        #expect(json.map(\.count).reduce(0, +) == 102)
+        #expect(multi == json)
+        #expect(single == json)
+    }
+
     @Test func stepIsListedWithItsOptions() throws {
         let type = try #require(StepRegistry.builtIn.type(named: "slack_html"))
         #expect(type.kind == .extract)
