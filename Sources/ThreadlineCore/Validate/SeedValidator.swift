@@ -14,8 +14,8 @@ public struct SeedValidator: Sendable {
         self.maxFileBytes = maxFileBytes
     }
 
-    /// The files a list of command-line paths names: files as given, folders walked for `.md` and `.json`
-    /// files, globs (`seeds/**/*.md`) matched from the current folder. Unmatched paths are usage errors.
+    /// The files a list of command-line paths names: files as given, folders walked for `.md`, `.json`
+    /// and `.html` files, globs (`seeds/**/*.md`) matched from the current folder. Unmatched paths are usage errors.
     public static func expand(_ paths: [String], in directory: String = FileManager.default.currentDirectoryPath) throws -> [String] {
         var files: [String] = []
         var missing: [Diagnostic] = []
@@ -24,7 +24,7 @@ public struct SeedValidator: Sendable {
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
                 if isDirectory.boolValue {
                     let catalog = try InputCatalog(root: path)
-                    files += catalog.entries.filter { !$0.isDirectory && ($0.relativePath.hasSuffix(".md") || $0.relativePath.hasSuffix(".json")) }
+                    files += catalog.entries.filter { entry in !entry.isDirectory && [".md", ".json", ".html"].contains(where: entry.relativePath.hasSuffix) }
                         .map { (path as NSString).appendingPathComponent($0.relativePath) }
                 } else {
                     files.append(path)
@@ -53,6 +53,7 @@ public struct SeedValidator: Sendable {
 
     /// Every finding for one file, in line order.
     public func validate(file path: String) -> [Diagnostic] {
+        if path.hasSuffix(".html") || path.hasSuffix(".htm") { return SlackHTMLSource.validate(file: path) }
         var check = FileCheck(path: path, validator: self)
         if path.hasSuffix(".json") {
             check.json()
