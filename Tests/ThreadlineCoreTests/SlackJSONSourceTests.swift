@@ -21,7 +21,7 @@ import Testing
         let result = try Self.extract("sample", as: "slack-export")
         #expect(result.rejects.isEmpty)
         #expect(result.inputRows == 102)
-        #expect(result.notes.counts["slack messages skipped by subtype"] == ["channel_join": 1])
+        #expect(result.notes.counts[SlackJSONSource.skippedCategory] == ["channel_join": 1])
         let document = try #require(result.documents.first)
         #expect(result.documents.count == 1)
         #expect(document.id == "book-of-the-week")
@@ -49,7 +49,7 @@ import Testing
     @Test func skipSubtypesOptionKeepsWhatItDoesNotList() throws {
         let result = try Self.extract("sample", as: "slack-export", options: ["skip_subtypes": .list([])])
         #expect(result.inputRows == 103)
-        #expect(result.notes.counts["slack messages skipped by subtype"] == nil)
+        #expect(result.notes.counts[SlackJSONSource.skippedCategory] == nil)
         let joined = try #require(result.documents.first?.threads.first?.messages.first)
         #expect(joined.key == "1615190400.000100")
         #expect(joined.text == "@new member 20210308 has joined the channel")
@@ -70,7 +70,7 @@ import Testing
         #expect(result.documents.map(\.id) == ["D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"])
         #expect(result.documents.map(\.title) == ["D1", "#broken", "#general", "mpdm-ana--ben--wen-1", "#private-team"])
         #expect(result.notes.total("warnings") == 3)
-        #expect(result.notes.counts["slack deleted thread parents kept"] == ["exports/edge": 1])
+        #expect(result.notes.counts[SlackJSONSource.tombstoneCategory] == ["exports/edge": 1])
     }
 
     @Test func anExportThatCannotBeOpenedIsRejectedWhole() throws {

@@ -42,6 +42,11 @@ public struct SlackJSONSource: SourceStep {
             """,
         make: { options, _ in .source(SlackJSONSource(options: options)) })
 
+    /// The run-summary category of messages skipped by subtype, counted per subtype.
+    public static let skippedCategory = "slack_json skipped subtypes"
+    /// The run-summary category of deleted thread parents (tombstones) kept for their replies.
+    public static let tombstoneCategory = "slack_json deleted thread parents kept"
+
     public let include: [String]
     public let exclude: [String]
     /// Hosts given to every document, resolved by `normalise_authors`.
@@ -101,10 +106,10 @@ public struct SlackJSONSource: SourceStep {
             }
         }
         for (subtype, count) in export.counts.skippedBySubtype {
-            result.notes.count("slack messages skipped by subtype", subtype, by: count)
+            result.notes.count(Self.skippedCategory, subtype, by: count)
         }
         if export.counts.tombstones > 0 {
-            result.notes.count("slack deleted thread parents kept", unit.relativePath, by: export.counts.tombstones)
+            result.notes.count(Self.tombstoneCategory, unit.relativePath, by: export.counts.tombstones)
         }
         // Skipped subtypes are not records of the conversation: they are counted in the notes above,
         // so rows in = rows out + rows rejected holds.
