@@ -190,16 +190,6 @@ import Testing
         #expect(rejects.first?["line"] as? Int == 1)
     }
 
-    @Test(arguments: [
-        ("&lt;3 & you", "&amp;lt;3 & you"),
-        ("&#128075; and &#x1F44B;", "&amp;#128075; and &amp;#x1F44B;"),
-        ("&xxe; &amp &", "&amp;xxe; &amp &"),
-        ("no ampersand", "no ampersand"),
-    ])
-    func characterReferencesAreProtectedForCleanText(text: String, expected: String) {
-        #expect(SlackHTMLSource.protectingCharacterReferences(text) == expected)
-    }
-
     /// Through `clean_text` (which decodes once), the page's text comes back exactly: entity
     /// references of an XXE page stay literal, `&amp;` in the page is one `&`.
     @Test func cleanTextGivesThePagesTextBack() throws {

@@ -15,8 +15,8 @@ import ThreadlineHTML
 /// - slackdump keeps Slack's exact `ts`: it is the message key and gives `sent_at` to the microsecond.
 /// - `text` is the message rendered as plain text (links as `[label](url)`, code verbatim, list
 ///   bullets, newlines for paragraphs and `<br>`); `text_raw` is the message body's HTML. libxml2
-///   decodes the page's entities; an `&` in the text that could read as a character reference is
-///   handed on as `&amp;`, so that `clean_text`'s single decode gives the page's text exactly.
+///   decodes the page's entities exactly once, so documents are marked `entitiesDecoded` and
+///   `clean_text` leaves what the page shows as `&lt;` alone.
 /// - Subtypes in `skip_subtypes` (channel joins and other non-conversation events) are not messages:
 ///   they are counted in the run summary. Unreadable messages are rejected with their line.
 ///
@@ -181,29 +181,6 @@ public struct SlackHTMLSource: SourceStep {
         return Timestamp(microseconds: (wallSeconds - Int64(offset)) * 1_000_000)
     }
 
-    /// `text` with every `&` that could start a character reference written as `&amp;`.
-    ///
-    /// Sources leave character references in `text` for `clean_text` to decode exactly once. libxml2
-    /// has already decoded the page's (`&amp;lt;` in the page is the text `&lt;`), so an `&` followed
-    /// by `#` or by a name and `;` is escaped, and that one decode gives the page's text back.
-    static func protectingCharacterReferences(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        guard bytes.contains(UInt8(ascii: "&")) else { return text }
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + 16)
-        for (index, byte) in bytes.enumerated() {
-            output.append(byte)
-            guard byte == UInt8(ascii: "&") else { continue }
-            let rest = bytes[(index + 1)...]
-            let name = rest.prefix { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) }
-            let looksLikeReference =
-                rest.first == UInt8(ascii: "#")
-                || (!name.isEmpty && name.count <= 32 && rest.dropFirst(name.count).first == UInt8(ascii: ";"))
-            if looksLikeReference { output += Array("amp;".utf8) }
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
     /// The instant of a Slack `ts` (`1615190400.000100`), exact to the microsecond; nil when malformed.
     static func instant(ofTS ts: String) -> Timestamp? {
         guard let key = tsKey(ts) else { return nil }
@@ -305,7 +282,7 @@ private struct ChannelAssembler {
     private func makeMessage(_ html: SlackHTMLMessage, key: String, sentAt: Timestamp) -> Message {
         Message(
             key: key, sourceLine: html.line, authorRaw: html.author, textRaw: html.html,
-            text: SlackHTMLSource.protectingCharacterReferences(html.text), sentAt: sentAt)
+            text: html.text, sentAt: sentAt)
     }
 
     /// The documents, one per channel; slackdump replies sorted by `ts` within their thread.
@@ -320,9 +297,11 @@ private struct ChannelAssembler {
                 return Thread(messages: [messages[0]] + replies)
             }
             let times = threads.flatMap(\.messages).compactMap(\.sentAt)
-            return Document(
+            var document = Document(
                 id: name, source: "slack_html", sourceFile: file, title: "#" + name, startsAt: times.min(),
                 endsAt: times.max(), threads: threads)
+            document.entitiesDecoded = true
+            return document
         }
     }
 }
