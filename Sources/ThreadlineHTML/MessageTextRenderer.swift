@@ -201,23 +201,24 @@ struct MessageTextRenderer {
             append(text)
             return
         }
-        // Split on ASCII whitespace bytes: they are always whole characters in UTF-8.
-        let utf8 = text.utf8
-        var wordStart: String.Index?
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            if utf8[index].isHTMLWhitespace {
-                if let start = wordStart {
-                    write(text[start..<index])
-                    wordStart = nil
+        // Runs of ASCII whitespace (always whole characters in UTF-8) become one space: the words of
+        // the chunk are written at once, with a pending space before and after where it had some.
+        var words: [UInt8] = []
+        var leadingSpace = false, trailingSpace = false
+        for byte in text.utf8 {
+            if byte.isHTMLWhitespace {
+                if words.isEmpty { leadingSpace = true } else { trailingSpace = true }
+            } else {
+                if trailingSpace {
+                    words.append(0x20)
+                    trailingSpace = false
                 }
-                pendingSpace = true
-            } else if wordStart == nil {
-                wordStart = index
+                words.append(byte)
             }
-            utf8.formIndex(after: &index)
         }
-        if let start = wordStart { write(text[start...]) }
+        if leadingSpace { pendingSpace = true }
+        if !words.isEmpty { write(String(decoding: words, as: UTF8.self)) }
+        if trailingSpace { pendingSpace = true }
     }
 
     /// The finished text and markup.
@@ -251,10 +252,10 @@ struct MessageTextRenderer {
             sawContent = true
             firstContentWasStrong = strongDepth > 0
         }
-        let current = buffers[buffers.count - 1]
-        if buffers.count == 1, current.isEmpty || current.hasSuffix("\n") {
+        let last = buffers[buffers.count - 1].utf8.last
+        if buffers.count == 1, last == nil || last == UInt8(ascii: "\n") {
             if quoteDepth > 0 { append(String(repeating: "> ", count: quoteDepth)) }
-        } else if pendingSpace, !current.isEmpty, !current.hasSuffix("\n") {
+        } else if pendingSpace, last != nil, last != UInt8(ascii: "\n") {
             append(" ")
         }
         pendingSpace = false
@@ -263,8 +264,8 @@ struct MessageTextRenderer {
 
     /// Opens a buffer for a link label, code span or emphasis, writing any pending space first.
     private mutating func pushBuffer() {
-        let current = buffers[buffers.count - 1]
-        if pendingSpace, !current.isEmpty, !current.hasSuffix("\n") { append(" ") }
+        let last = buffers[buffers.count - 1].utf8.last
+        if pendingSpace, last != nil, last != UInt8(ascii: "\n") { append(" ") }
         pendingSpace = false
         buffers.append("")
     }
@@ -283,8 +284,8 @@ struct MessageTextRenderer {
     private mutating func ensureLineStart() {
         guard skipDepth == 0, verbatimDepth == 0 else { return }
         pendingSpace = false
-        let current = buffers[buffers.count - 1]
-        if !current.isEmpty, !current.hasSuffix("\n") { append("\n") }
+        let last = buffers[buffers.count - 1].utf8.last
+        if last != nil, last != UInt8(ascii: "\n") { append("\n") }
     }
 
     private mutating func append(_ content: some StringProtocol) {
@@ -386,9 +387,11 @@ struct MessageTextRenderer {
     ]
 
     private static func escape(_ text: String, quotes: Bool) -> String {
-        let needsEscaping = text.utf8.contains { byte in
-            byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
-                || (quotes && byte == UInt8(ascii: "\""))
+        var needsEscaping = false
+        for byte in text.utf8 where byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+            || (quotes && byte == UInt8(ascii: "\"")) {
+            needsEscaping = true
+            break
         }
         guard needsEscaping else { return text }
         var result = ""

@@ -1,24 +1,28 @@
 import Dispatch
 import Foundation
 
-/// Runs `work` for indices 0..<count on a concurrent queue with at most `maxInFlight` results
-/// computed but not yet consumed, and hands the results to `consume` on the calling thread in index
-/// order. Extraction overlaps writing, memory is bounded by `maxInFlight` results, and the output
-/// order never depends on timing.
+/// Runs `work` for indices 0..<count on a concurrent queue and hands the results to `consume` on the
+/// calling thread in index order. Extraction overlaps writing and the output order never depends on
+/// timing.
+///
+/// Work in flight (started, not yet consumed) is bounded two ways: at most `maxInFlight` items, and at
+/// most `maxCost` of their `cost` (input bytes), though one item is always let through. Many small
+/// inputs can run ahead of a large one, so a big file does not leave the other cores idle, while
+/// memory stays bounded by the cost budget.
 ///
 /// When `consume` throws, no new work starts; work already started finishes in the background and its
 /// results are dropped.
 func orderedParallel<Result: Sendable>(
-    count: Int, maxInFlight: Int, work: @escaping @Sendable (Int) -> Result, consume: (Int, Result) throws -> Void
+    count: Int, maxInFlight: Int, maxCost: Int64 = .max, cost: @escaping @Sendable (Int) -> Int64 = { _ in 1 },
+    work: @escaping @Sendable (Int) -> Result, consume: (Int, Result) throws -> Void
 ) throws {
     guard count > 0 else { return }
     let slots = OrderedSlots<Result>(count: count)
-    let permits = DispatchSemaphore(value: max(1, maxInFlight))
+    let budget = InFlightBudget(maxItems: max(1, maxInFlight), maxCost: maxCost)
     let queue = DispatchQueue(label: "threadline.extract", attributes: .concurrent)
     DispatchQueue.global().async {
         for index in 0..<count {
-            permits.wait()
-            if slots.isCancelled { return }
+            guard budget.acquire(cost(index)) else { return }
             queue.async { slots.put(index, work(index)) }
         }
     }
@@ -26,13 +30,53 @@ func orderedParallel<Result: Sendable>(
         for index in 0..<count {
             let result = slots.take(index)
             try consume(index, result)
-            permits.signal()
+            budget.release(cost(index))
         }
     } catch {
         slots.cancel()
-        // Let the feeder past its wait so it sees the cancellation and stops.
-        for _ in 0..<max(1, maxInFlight) { permits.signal() }
+        budget.cancel()
         throw error
+    }
+}
+
+/// Counts items and cost in flight; `acquire` waits until both fit (or nothing is in flight).
+private final class InFlightBudget: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let maxItems: Int
+    private let maxCost: Int64
+    private var items = 0
+    private var cost: Int64 = 0
+    private var cancelled = false
+
+    init(maxItems: Int, maxCost: Int64) {
+        self.maxItems = maxItems
+        self.maxCost = maxCost
+    }
+
+    /// Waits for room; false once cancelled.
+    func acquire(_ amount: Int64) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while !cancelled, items > 0, items >= maxItems || cost + amount > maxCost { condition.wait() }
+        guard !cancelled else { return false }
+        items += 1
+        cost += amount
+        return true
+    }
+
+    func release(_ amount: Int64) {
+        condition.lock()
+        items -= 1
+        cost -= amount
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
 

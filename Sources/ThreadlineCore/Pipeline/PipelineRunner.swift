@@ -7,18 +7,22 @@ import Logging
 public final class PipelineRunner: Sendable {
     public let spec: PipelineSpec
     public let logger: Logger
-    /// Inputs extracted but not yet written, at most; bounds memory to that many inputs' documents.
+    /// Inputs extracted but not yet written, at most.
     public let window: Int
+    /// Bytes of input extracted but not yet written, at most (one input always goes through): with
+    /// `window`, what bounds the run's memory.
+    public let inFlightBytes: Int64
     /// Called after each window with the inputs done and the total, for progress display.
     public let progress: (@Sendable (_ done: Int, _ total: Int, _ bytesDone: Int64) -> Void)?
 
     public init(
-        spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount),
+        spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 48 << 20,
         progress: (@Sendable (Int, Int, Int64) -> Void)? = nil
     ) {
         self.spec = spec
         self.logger = logger
         self.window = window
+        self.inFlightBytes = inFlightBytes
         self.progress = progress
     }
 
@@ -65,7 +69,8 @@ public final class PipelineRunner: Sendable {
         do {
             var bytesDone: Int64 = 0
             let units = plan.units, sources = plan.sources
-            try orderedParallel(count: units.count, maxInFlight: window, work: { index in
+            try orderedParallel(
+                count: units.count, maxInFlight: window, maxCost: inFlightBytes, cost: { units[$0].unit.bytes }, work: { index in
                 PipelineRunner.extract(units[index].unit, with: sources[units[index].source], transforms: transforms)
             }, consume: { index, result in
                 let item = units[index]
