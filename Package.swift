@@ -42,11 +42,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
+        // glibc malloc tuning for the executable (mallopt is not visible to Swift).
+        .target(name: "CMallocTuning"),
         // The thin command line.
         .executableTarget(
             name: "threadline",
             dependencies: [
-                "ThreadlineCore",
+                "ThreadlineCore", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

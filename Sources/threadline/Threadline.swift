@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMallocTuning
 import ThreadlineCore
 
 @main
@@ -11,6 +12,14 @@ struct Threadline: ParsableCommand {
             """,
         version: ThreadlineVersion.current,
         subcommands: [RunCommand.self, CheckCommand.self, ValidateCommand.self, SchemaCommand.self, StepsCommand.self])
+
+    static func main() {
+        // glibc gives every thread that allocates an arena of its own (up to 8 per core), and a long
+        // run's freed memory stays spread over them: two arenas keep peak memory flat as inputs grow,
+        // at no measurable cost in speed. MALLOC_ARENA_MAX in the environment still wins.
+        threadline_limit_malloc_arenas(2)
+        main(nil)
+    }
 }
 
 /// The pipeline file argument and `--set` overrides that `run` and `check` share.

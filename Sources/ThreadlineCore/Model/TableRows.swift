@@ -41,14 +41,15 @@ public enum TableRows {
 }
 
 /// Gathers the authors table over every document of a run. Memory grows with the number of authors
-/// and threads, not with text.
+/// and their spellings only: threads and documents are counted as each document goes by (a thread
+/// never spans documents), not remembered.
 public struct AuthorsAccumulator: Sendable {
     private struct Stats: Sendable {
         var name: String
         var aliases: Set<String> = []
         var messages = 0
-        var threads: Set<String> = []
-        var documents: Set<String> = []
+        var threads = 0
+        var documents = 0
         var first: Timestamp?
         var last: Timestamp?
     }
@@ -58,21 +59,24 @@ public struct AuthorsAccumulator: Sendable {
     public init() {}
 
     public mutating func add(_ document: Document) {
-        let documentKey = document.source + "\u{1F}" + document.id
+        var inDocument = Set<String>()
         for thread in document.threads {
+            var inThread = Set<String>()
             for message in thread.messages {
-                // Mutated in place through the dictionary, so the sets are never copied.
-                AuthorsAccumulator.count(message, thread: message.threadId, document: documentKey,
-                                         into: &stats[message.authorId ?? "", default: Stats(name: message.author ?? message.authorRaw)])
+                let id = message.authorId ?? ""
+                // Mutated in place through the dictionary, so the alias set is never copied.
+                AuthorsAccumulator.count(
+                    message, newThread: inThread.insert(id).inserted, newDocument: inDocument.insert(id).inserted,
+                    into: &stats[id, default: Stats(name: message.author ?? message.authorRaw)])
             }
         }
     }
 
-    private static func count(_ message: Message, thread: String, document: String, into entry: inout Stats) {
+    private static func count(_ message: Message, newThread: Bool, newDocument: Bool, into entry: inout Stats) {
         entry.aliases.insert(message.authorRaw)
         entry.messages += 1
-        entry.threads.insert(thread)
-        entry.documents.insert(document)
+        if newThread { entry.threads += 1 }
+        if newDocument { entry.documents += 1 }
         if let sent = message.sentAt {
             entry.first = min(entry.first ?? sent, sent)
             entry.last = max(entry.last ?? sent, sent)
@@ -85,7 +89,7 @@ public struct AuthorsAccumulator: Sendable {
             let entry = stats[id]!
             return [
                 .string(id), .string(entry.name), .list(entry.aliases.sorted()), Value(entry.messages),
-                Value(entry.threads.count), Value(entry.documents.count), Value(entry.first), Value(entry.last),
+                Value(entry.threads), Value(entry.documents), Value(entry.first), Value(entry.last),
             ]
         }
     }

@@ -1,0 +1,5 @@
+#ifndef THREADLINE_MALLOC_TUNING_H
+#define THREADLINE_MALLOC_TUNING_H
+/// Caps glibc's malloc arenas (M_ARENA_MAX) unless MALLOC_ARENA_MAX is set; no-op elsewhere.
+void threadline_limit_malloc_arenas(int arenas);
+#endif
