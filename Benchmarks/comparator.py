@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""The Python pipeline threadline is measured against: what a competent data engineer would write.
+
+It reads the same corpus as the benchmark's `pipeline.yaml` (settings in the corpus's `comparator.json`,
+written by make_corpus.py) and writes the same messages table (PRODUCT.md's 16 columns, in order)
+as JSON Lines, CSV and zstd Parquet, doing the same work per message:
+
+- markdown: front matter split off, parsed with PyYAML's C loader (`compose` with `CSafeLoader`, so
+  every message keeps its source line, as threadline's does);
+- slack_html: slack-export-viewer pages parsed with lxml (libxml2), messages selected by class,
+  replies linked to the message before them, times read as UTC;
+- clean_text: `html.unescape`, Unicode NFC, whitespace runs folded; clean_emoji: Slack `:codes:`
+  (with skin tones and the viewer's mangled forms) through the `emoji` package's alias table, unknown
+  codes kept; normalise_authors: whitespace, parenthetical suffixes, accents and case folded into a
+  stable id;
+- message_id as threadline makes it (SHA-256 over source, document and key).
+
+Its best settings: files are processed in parallel by a process pool over all cores (ordered `imap`,
+so output order is deterministic); workers serialise JSON Lines with orjson and build Arrow record batches, which
+Arrow's CSV writer turns into CSV; the parent only appends bytes and writes Parquet row groups of
+`--row-group` rows with zstd. Outputs go to temporary files renamed into place.
+
+Usage: comparator.py --corpus DIR --out DIR [--jobs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import multiprocessing
+import os
+import re
+import sys
+import unicodedata
+from datetime import datetime, timezone
+from pathlib import Path
+
+import emoji
+import lxml.html
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+import yaml
+from yaml import CSafeLoader
+
+SCHEMA = pa.schema([
+    ("message_id", pa.string()), ("thread_id", pa.string()), ("parent_id", pa.string()),
+    ("position", pa.int32()), ("document_id", pa.string()), ("source", pa.string()),
+    ("source_file", pa.string()), ("source_line", pa.int32()), ("author_id", pa.string()),
+    ("author", pa.string()), ("author_raw", pa.string()), ("is_host", pa.bool_()),
+    ("text", pa.string()), ("text_raw", pa.string()),
+    ("sent_at", pa.timestamp("us", tz="UTC")), ("reply_count", pa.int32()),
+])
+COLUMNS = SCHEMA.names
+SENT_AT = COLUMNS.index("sent_at")
+
+# ---------------------------------------------------------------------------------------------- text
+
+
+def emoji_table() -> dict[str, str]:
+    """Slack-style names (`thumbsup`, `+1`, `wave`) to emoji, from the `emoji` package's data."""
+    table: dict[str, str] = {}
+    for char, data in emoji.EMOJI_DATA.items():
+        for name in [data.get("en", ""), *data.get("alias", [])]:
+            if name.startswith(":") and name.endswith(":"):
+                table.setdefault(name[1:-1].lower(), char)
+    return table
+
+
+EMOJI = emoji_table()
+EMOJI_CODE = re.compile(r"(?<![A-Za-z0-9]):([a-z0-9_+\-]{1,60}):(?::skin[-_]?tone[-_]?([2-6]):)?(?![A-Za-z0-9])")
+SPACES = re.compile(r"[ \t\u00a0]+")
+BLANK_LINES = re.compile(r"\n{3,}")
+PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
+NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def clean_text(text: str) -> str:
+    """Entities decoded, NFC, whitespace runs folded, lines trimmed."""
+    text = unicodedata.normalize("NFC", html.unescape(text))
+    text = "\n".join(SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return BLANK_LINES.sub("\n\n", text).strip()
+
+
+def _emoji_match(match: re.Match[str]) -> str:
+    char = EMOJI.get(match.group(1))
+    if char is None:
+        return match.group(0)  # unknown or custom: kept as it is
+    if match.group(2):
+        char += chr(0x1F3FB + int(match.group(2)) - 2)
+    return char
+
+
+def clean_emoji(text: str) -> str:
+    """Known `:codes:` (with `:skin-tone-N:`) to emoji; the viewer's `:skintoneN:` form too."""
+    if ":" not in text:
+        return text
+    return EMOJI_CODE.sub(_emoji_match, text.replace(":skintone", ":skin-tone-"))
+
+
+def slug(name: str) -> str:
+    """Lowercase ASCII letters and digits, other runs as one `-` (`Serg Masís` -> `serg-masis`)."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return NON_ALNUM.sub("-", folded).strip("-") or "author-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
+def normalise_author(raw: str, normalise: bool) -> tuple[str, str]:
+    """(author_id, author) for a raw name."""
+    display = " ".join(raw.split())
+    if normalise:
+        display = PARENTHETICAL.sub("", display) or display
+    return slug(display), display
+
+
+def message_id(source: str, document: str, key: str) -> str:
+    return hashlib.sha256(f"{source}\x1f{document}\x1f{key}".encode()).hexdigest()[:16]
+
+
+# ------------------------------------------------------------------------------------------ sources
+
+
+def _scalar(node: yaml.Node | None) -> str | None:
+    return node.value if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null" else None
+
+
+def _mapping(node: yaml.Node) -> dict[str, yaml.Node]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def read_markdown(path: Path) -> tuple[list[str], list[list[tuple]], str | None]:
+    """(hosts, threads of (key, parent_key, line, author_raw, text_raw, sent_at), reject reason)."""
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return [], [], "no front matter"
+    end = text.find("\n---", 3)
+    if end < 0:
+        return [], [], "front matter is not closed"
+    try:
+        root = yaml.compose(text[3:end], Loader=CSafeLoader)
+    except yaml.YAMLError as error:
+        return [], [], f"invalid YAML in front matter: {error}"
+    top = _mapping(root)
+    hosts_node = top.get("authors")
+    hosts = [_scalar(n) or "" for n in hosts_node.value] if isinstance(hosts_node, yaml.SequenceNode) else []
+    threads = []
+    archive = top.get("archive")
+    for index, entry in enumerate(archive.value if isinstance(archive, yaml.SequenceNode) else []):
+        key = f"q{index}"
+        messages = []
+        fields = _mapping(entry)
+        if _scalar(fields.get("name")):
+            messages.append((key, None, entry.start_mark.line + 1, _scalar(fields["name"]),
+                             _scalar(fields.get("text")) or "", None))
+        replies = fields.get("replies")
+        for r, reply in enumerate(replies.value if isinstance(replies, yaml.SequenceNode) else []):
+            reply_fields = _mapping(reply)
+            if _scalar(reply_fields.get("name")):
+                messages.append((f"{key}.r{r}", key, reply.start_mark.line + 1, _scalar(reply_fields["name"]),
+                                 _scalar(reply_fields.get("text")) or "", None))
+        if messages:
+            threads.append(messages)
+    return hosts, threads, None
+
+
+def _has_class(element, name: str) -> bool:
+    return name in (element.get("class") or "").split()
+
+
+def read_slack_html(path: Path) -> tuple[list[str], list[list[tuple]], str | None]:
+    """Threads of slack-export-viewer messages; a `reply` joins the thread before it."""
+    tree = lxml.html.parse(str(path))
+    threads: list[list[tuple]] = []
+    for number, container in enumerate(tree.iter("div")):
+        if not _has_class(container, "message-container"):
+            continue
+        body = user = when = paragraph = None
+        for div in container.iter("div"):
+            classes = (div.get("class") or "").split()
+            if body is None and ("message" in classes or "reply" in classes):
+                body = div
+            elif user is None and "username" in classes:
+                user = div
+            elif when is None and "time" in classes:
+                when = div
+            elif paragraph is None and "msg" in classes:
+                paragraph = div.find("p")
+        if body is None or user is None:
+            continue
+        raw = ""
+        if paragraph is not None:
+            for br in paragraph.iter("br"):
+                br.tail = "\n" + (br.tail or "")
+            raw = paragraph.text_content()
+        is_reply = "reply" in (body.get("class") or "").split()
+        if is_reply:
+            raw = raw.removeprefix("Thread Reply:").lstrip()
+        sent = None
+        if when is not None:
+            try:
+                sent = datetime.strptime(when.text_content().strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+            except ValueError:
+                sent = None
+        author = user.text_content().strip()
+        if is_reply and threads:
+            thread = threads[-1]
+            thread.append((f"{thread[0][0]}.r{len(thread) - 1}", thread[0][0], container.sourceline, author, raw, sent))
+        else:
+            threads.append([(f"m{number}", None, container.sourceline, author, raw, sent)])
+    return [], threads, None
+
+
+READERS = {"markdown": read_markdown, "slack_html": read_slack_html}
+
+# ------------------------------------------------------------------------------------------ worker
+
+SETTINGS: dict = {}
+
+
+def _init(settings: dict) -> None:
+    SETTINGS.update(settings)
+
+
+def process(task: tuple[str, str, str, str]) -> tuple[bytes, bytes, pa.RecordBatch | None, int, str | None]:
+    """One input file to (JSON Lines bytes, CSV text, Arrow batch, rows, reject) for the messages table."""
+    source, path, relative, document = task
+    transforms = SETTINGS["transforms"]
+    hosts, threads, reject = READERS[source](Path(path))
+    host_ids = {slug(h).replace("-", "") for h in hosts}
+    rows = []
+    for thread in threads:
+        ids = {key: message_id(source, document, key) for key, *_ in thread}
+        thread_id = ids[thread[0][0]]
+        for position, (key, parent, line, author_raw, text_raw, sent) in enumerate(thread):
+            author_id, author = normalise_author(author_raw, "normalise_authors" in transforms)
+            text = text_raw
+            if "clean_text" in transforms:
+                text = clean_text(text)
+            if "clean_emoji" in transforms:
+                text = clean_emoji(text)
+            rows.append([ids[key], thread_id, ids.get(parent) if parent else None, position, document, source,
+                         relative, line, author_id, author, author_raw, author_id.replace("-", "") in host_ids,
+                         text, text_raw, sent, len(thread) - 1 if position == 0 else 0])
+    formats = SETTINGS["formats"]
+    jsonl = b""
+    if "jsonl" in formats:
+        jsonl = b"".join(orjson.dumps(dict(zip(COLUMNS, row)), option=orjson.OPT_UTC_Z) + b"\n" for row in rows)
+    batch = None
+    if rows and ("parquet" in formats or "csv" in formats):
+        batch = pa.RecordBatch.from_arrays(
+            [pa.array(column, type=field.type) for column, field in zip(zip(*rows), SCHEMA)], schema=SCHEMA)
+    text_csv = b""
+    if "csv" in formats and batch is not None:
+        # Arrow's CSV writer quotes every string and leaves nulls empty: null and "" stay distinct.
+        seconds = pc.cast(batch.column(SENT_AT), pa.timestamp("s", tz="UTC"), safe=False)
+        iso = pc.strftime(seconds, format="%Y-%m-%dT%H:%M:%SZ")
+        buffer = pa.BufferOutputStream()
+        pa_csv.write_csv(batch.set_column(SENT_AT, "sent_at", iso), buffer,
+                         pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
+        text_csv = buffer.getvalue().to_pybytes()
+    return jsonl, text_csv, batch if "parquet" in formats else None, len(rows), reject
+
+
+# -------------------------------------------------------------------------------------------- main
+
+
+def plan(corpus: Path, sources: list[str]) -> list[tuple[str, str, str, str]]:
+    """Input files as (source, path, path relative to the corpus, document id), by document id."""
+    tasks = []
+    if "markdown" in sources:
+        for path in (corpus / "books").glob("*.md"):
+            tasks.append(("markdown", str(path), str(path.relative_to(corpus)), path.stem))
+    if "slack_html" in sources:
+        for path in (corpus / "slack-html" / "channel").glob("*/index.html"):
+            tasks.append(("slack_html", str(path), str(path.relative_to(corpus)), path.parent.name))
+    return sorted(tasks, key=lambda t: (t[3], t[0], t[2]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, required=True, help="folder made by make_corpus.py")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
+    parser.add_argument("--row-group", type=int, default=128 * 1024, help="Parquet rows per row group")
+    args = parser.parse_args()
+
+    settings = json.loads((args.corpus / "comparator.json").read_text(encoding="utf-8"))
+    corpus = Path(settings["input_root"])
+    formats = settings["formats"]
+    tasks = plan(corpus, settings["sources"])
+    args.out.mkdir(parents=True, exist_ok=True)
+    final = {fmt: args.out / f"messages.{fmt}" for fmt in formats}
+    staged = {fmt: path.with_name(path.name + ".tmp") for fmt, path in final.items()}
+
+    jsonl = open(staged["jsonl"], "wb") if "jsonl" in formats else None
+    text_csv = open(staged["csv"], "wb") if "csv" in formats else None
+    parquet = pq.ParquetWriter(staged["parquet"], SCHEMA, compression="zstd") if "parquet" in formats else None
+    if text_csv:
+        text_csv.write((",".join(f'"{c}"' for c in COLUMNS) + "\n").encode())
+    pending: list[pa.RecordBatch] = []
+    pending_rows = total_rows = rejects = 0
+    with multiprocessing.Pool(args.jobs, initializer=_init, initargs=(settings,)) as pool:
+        for lines, csv_text, batch, rows, reject in pool.imap(process, tasks, chunksize=2):
+            if reject:
+                rejects += 1
+            total_rows += rows
+            if jsonl:
+                jsonl.write(lines)
+            if text_csv:
+                text_csv.write(csv_text)
+            if parquet and batch is not None:
+                pending.append(batch)
+                pending_rows += rows
+                if pending_rows >= args.row_group:
+                    parquet.write_table(pa.Table.from_batches(pending), row_group_size=args.row_group)
+                    pending, pending_rows = [], 0
+    if parquet:
+        if pending:
+            parquet.write_table(pa.Table.from_batches(pending), row_group_size=args.row_group)
+        parquet.close()
+    for handle in (jsonl, text_csv):
+        if handle:
+            handle.close()
+    for fmt in formats:
+        os.replace(staged[fmt], final[fmt])
+    print(f"comparator: {len(tasks)} files, {total_rows} messages, {rejects} files rejected", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
