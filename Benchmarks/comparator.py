@@ -9,6 +9,8 @@ as JSON Lines, CSV and zstd Parquet, doing the same work per message:
   every message keeps its source line, as threadline's does);
 - slack_html: slack-export-viewer pages parsed with lxml (libxml2), messages selected by class,
   replies linked to the message before them, times read as UTC;
+- slack_json: a native export's channel folders read with orjson, threads grouped by `thread_ts`
+  across day files, user mentions resolved from `users.json`, Slack links unwrapped;
 - clean_text: `html.unescape`, Unicode NFC, whitespace runs folded; clean_emoji: Slack `:codes:`
   (with skin tones and the viewer's mangled forms) through the `emoji` package's alias table, unknown
   codes kept; normalise_authors: whitespace, parenthetical suffixes, accents and case folded into a
@@ -215,7 +217,55 @@ def read_slack_html(path: Path) -> tuple[list[str], list[list[tuple]], str | Non
     return [], threads, None
 
 
-READERS = {"markdown": read_markdown, "slack_html": read_slack_html}
+_USERS: dict[str, dict[str, str]] = {}
+MENTION = re.compile(r"<@([A-Z0-9]+)>")
+SLACK_LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
+
+
+def users(export: Path) -> dict[str, str]:
+    """User id to name (`display_name`, then `real_name`, then `name`), read once per process."""
+    key = str(export)
+    if key not in _USERS:
+        table = {}
+        for user in orjson.loads((export / "users.json").read_bytes()):
+            profile = user.get("profile") or {}
+            table[user["id"]] = profile.get("display_name") or profile.get("real_name") or user.get("real_name") \
+                or user.get("name") or user["id"]
+        _USERS[key] = table
+    return _USERS[key]
+
+
+def _ts_key(ts: str) -> tuple[int, int]:
+    seconds, _, micros = ts.partition(".")
+    return int(seconds), int(micros or 0)
+
+
+def read_slack_json(path: Path) -> tuple[list[str], list[list[tuple]], str | None]:
+    """One channel folder of a native export: threads by `thread_ts` across all day files, mentions resolved."""
+    names = users(path.parent)
+    messages = []
+    for day in sorted(path.glob("*.json")):
+        messages.extend(m for m in orjson.loads(day.read_bytes()) if isinstance(m, dict) and "ts" in m)
+    messages.sort(key=lambda m: _ts_key(m["ts"]))
+    threads: dict[str, list[tuple]] = {}
+    order: list[str] = []
+    for message in messages:
+        ts = message["ts"]
+        parent = message.get("thread_ts")
+        user = message.get("user")
+        author = names.get(user, user) if user else message.get("username") or message.get("bot_id") or ""
+        text = MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), message.get("text") or "")
+        text = SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+        sent = datetime.fromtimestamp(_ts_key(ts)[0], timezone.utc).replace(microsecond=_ts_key(ts)[1])
+        if parent and parent != ts and parent in threads:
+            threads[parent].append((ts, parent, None, author, text, sent))
+        else:
+            threads[ts] = [(ts, None, None, author, text, sent)]
+            order.append(ts)
+    return [], [threads[ts] for ts in order], None
+
+
+READERS = {"markdown": read_markdown, "slack_html": read_slack_html, "slack_json": read_slack_json}
 
 # ------------------------------------------------------------------------------------------ worker
 
@@ -231,13 +281,14 @@ def process(task: tuple[str, str, str, str]) -> tuple[bytes, bytes, pa.RecordBat
     source, path, relative, document = task
     transforms = SETTINGS["transforms"]
     hosts, threads, reject = READERS[source](Path(path))
-    host_ids = {slug(h).replace("-", "") for h in hosts}
+    normalise = "normalise_authors" in transforms
+    host_ids = {slug(h).replace("-", "") for h in hosts} if normalise else set()
     rows = []
     for thread in threads:
         ids = {key: message_id(source, document, key) for key, *_ in thread}
         thread_id = ids[thread[0][0]]
         for position, (key, parent, line, author_raw, text_raw, sent) in enumerate(thread):
-            author_id, author = normalise_author(author_raw, "normalise_authors" in transforms)
+            author_id, author = normalise_author(author_raw, normalise)
             text = text_raw
             if "clean_text" in transforms:
                 text = clean_text(text)
@@ -278,6 +329,10 @@ def plan(corpus: Path, sources: list[str]) -> list[tuple[str, str, str, str]]:
     if "slack_html" in sources:
         for path in (corpus / "slack-html" / "channel").glob("*/index.html"):
             tasks.append(("slack_html", str(path), str(path.relative_to(corpus)), path.parent.name))
+    if "slack_json" in sources:
+        for path in (corpus / "slack-export").iterdir():
+            if path.is_dir():
+                tasks.append(("slack_json", str(path), str(path.relative_to(corpus)), path.name))
     return sorted(tasks, key=lambda t: (t[3], t[0], t[2]))
 
 

@@ -6,7 +6,8 @@ The corpus recombines the real sentences and author names found in `seeds/` into
 - `books/YYYYMMDD-slug.md`: "book of the week" archives (YAML front matter with `archive:` threads),
   about 40 KB each with a long tail of bigger ones;
 - `slack-html/channel/<name>/index.html`: Slack-export pages in slack-export-viewer's multi-page
-  layout (one page per channel, a few very big channels).
+  layout (one page per channel, a few very big channels);
+- `slack-export/`: a native Slack JSON export (users, channels, day files; threads by `thread_ts`).
 
 Texts keep what real archives contain: HTML entities (`&gt;`, `&amp;`), emoji codes (known, with skin
 tones, custom), times in the text (`22:59:58`), links, empty replies, authors spelled with accents,
@@ -16,7 +17,7 @@ It also writes `pipeline.yaml` (threadline) and `comparator.json` (the Python co
 that both tools read the same files and write the same messages table as JSON Lines, CSV and Parquet.
 
 Usage:
-    make_corpus.py --markdown-mb 50 --slack-html-mb 100 --out DIR [--seed 7] [--seeds ../seeds]
+    make_corpus.py --markdown-mb 50 --slack-html-mb 100 [--slack-json-mb 0] --out DIR [--seed 7] [--seeds ../seeds]
                    [--steps markdown,slack_html,clean_text,...] [--output-root DIR]
 """
 
@@ -43,7 +44,7 @@ except ImportError:  # pragma: no cover - the venv's PyYAML has libyaml
 MB = 1_000_000
 
 #: Every step the benchmark pipeline can use, in pipeline order.
-ALL_STEPS = ["markdown", "slack_html", "clean_text", "clean_emoji", "normalise_authors", "jsonl", "csv", "parquet"]
+ALL_STEPS = ["markdown", "slack_html", "slack_json", "clean_text", "clean_emoji", "normalise_authors", "jsonl", "csv", "parquet"]
 
 #: Known Slack emoji codes (iamcal names) and custom ones that must be kept as they are.
 KNOWN_EMOJI = [":wave:", ":relaxed:", ":+1:", ":thumbsup:", ":tada:", ":100:", ":smile:", ":thinking_face:",
@@ -124,8 +125,13 @@ class Writer:
         """A name as people type it: mostly as is, sometimes accented, re-cased or with a suffix."""
         name = self.rng.choice(self.people)
         roll = self.rng.random()
-        if roll < 0.06:
-            name = name.translate(ACCENTS) if self.rng.random() < 0.5 else name.lower()
+        if roll < 0.03:
+            name = name.lower()
+        elif roll < 0.06:
+            spots = [i for i, c in enumerate(name) if ord(c) in ACCENTS]
+            if spots:
+                i = self.rng.choice(spots)
+                name = name[:i] + ACCENTS[ord(name[i])] + name[i + 1:]
         elif roll < 0.10:
             name += self.rng.choice(SUFFIXES)
         elif roll < 0.12:
@@ -340,17 +346,103 @@ def write_slack_html(writer: Writer, out: Path, total_bytes: int) -> tuple[int, 
     return files, written
 
 
+def mrkdwn(writer: Writer, text: str, users: list[dict]) -> str:
+    """A message text as Slack stores it: `&`, `<`, `>` escaped, with user mentions and links."""
+    rng = writer.rng
+    stored = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("&amp;amp;", "&amp;") \
+        .replace("&amp;gt;", "&gt;").replace("&amp;lt;", "&lt;")
+    stored = re.sub(r"(https?://[^\s<]+)", lambda m: f"<{m.group(1)}>" if rng.random() < 0.5 else f"<{m.group(1)}|link>",
+                    stored)
+    if rng.random() < 0.08:
+        stored = f"<@{rng.choice(users)['id']}> " + stored
+    return stored
+
+
+def write_slack_json(writer: Writer, out: Path, total_bytes: int) -> tuple[int, int]:
+    """Writes a native Slack export (`users.json`, `channels.json`, one folder of day files per channel)
+    until `total_bytes`; threads as `thread_ts`, replies in the day file of their own date."""
+    rng = writer.rng
+    root = out / "slack-export"
+    root.mkdir(parents=True, exist_ok=True)
+    users = []
+    for number, name in enumerate(sorted(set(writer.author().strip() for _ in range(400)))):
+        user_id = f"U{number:08X}"
+        display = name if rng.random() < 0.7 else ""
+        users.append({"id": user_id, "team_id": "T0BENCH", "name": slugify(name).replace("-", "."),
+                      "real_name": name, "deleted": False,
+                      "profile": {"real_name": name, "display_name": display, "image_72": ""}})
+    written = files = channels = 0
+    channel_list = []
+    while written < total_bytes:
+        target = min(writer.size(400_000, 10_000_000, 0.02), max(5_000, total_bytes - written))
+        name = f"{slugify(writer.title())}-{channels}"
+        channel_list.append({"id": f"C{channels:08X}", "name": name, "created": 1600000000,
+                             "members": [u["id"] for u in rng.sample(users, 20)]})
+        moment = 1609750800 + rng.randint(0, 900) * 86_400
+        messages: list[dict] = []
+        size = 0
+        sequence = 0
+
+        def ts() -> str:
+            nonlocal sequence
+            sequence += 1
+            return f"{moment}.{sequence:06d}"
+
+        while size < target:
+            moment += rng.randint(5, 4_000)
+            parent_ts = ts()
+            user = rng.choice(users)
+            parent = {"type": "message", "user": user["id"], "text": mrkdwn(writer, writer.text(2, 8), users),
+                      "ts": parent_ts, "team": "T0BENCH"}
+            if rng.random() < 0.01:
+                parent = {"type": "message", "subtype": "bot_message", "bot_id": "B0BENCH", "username": "bookbot",
+                          "text": parent["text"], "ts": parent_ts}
+            replies = []
+            reply_moment = moment
+            for _ in range(rng.choice([0, 0, 1, 2, 3, 5, 8])):
+                reply_moment += rng.randint(30, 30_000)
+                replies.append({"type": "message", "user": rng.choice(users)["id"],
+                                "text": mrkdwn(writer, writer.text(), users),
+                                "ts": f"{reply_moment}.{rng.randint(0, 999_999):06d}", "thread_ts": parent_ts,
+                                "parent_user_id": user["id"]})
+            if replies:
+                parent.update({"thread_ts": parent_ts, "reply_count": len(replies),
+                               "replies": [{"user": r["user"], "ts": r["ts"]} for r in replies]})
+            if rng.random() < 0.1:
+                parent["reactions"] = [{"name": "+1", "users": [rng.choice(users)["id"]], "count": 1}]
+            messages.append(parent)
+            messages.extend(replies)
+            size += sum(len(m["text"]) + 160 for m in [parent, *replies])
+        days: dict[str, list[dict]] = {}
+        for message in sorted(messages, key=lambda m: tuple(int(p) for p in m["ts"].split("."))):
+            day = dt.datetime.fromtimestamp(int(message["ts"].split(".")[0]), dt.timezone.utc)
+            days.setdefault(f"{day:%Y-%m-%d}", []).append(message)
+        folder = root / name
+        folder.mkdir(exist_ok=True)
+        for day, day_messages in days.items():
+            data = json.dumps(day_messages, ensure_ascii=False, indent=4).encode("utf-8")
+            (folder / f"{day}.json").write_bytes(data)
+            written += len(data)
+            files += 1
+        channels += 1
+    (root / "users.json").write_text(json.dumps(users, ensure_ascii=False, indent=1), encoding="utf-8")
+    (root / "channels.json").write_text(json.dumps(channel_list, indent=1), encoding="utf-8")
+    return files, written
+
+
 def write_pipeline(out: Path, output_root: Path, steps: list[str], sources: dict[str, int]) -> None:
     """Writes `pipeline.yaml` for threadline and `comparator.json` for the comparator: same inputs, same
     steps, the messages table in every format both tools write."""
     lines = ["# Generated by Benchmarks/make_corpus.py: the threadline side of the comparison.", "version: 1",
              "name: benchmark", f"input_root: {out.resolve()}", f"output_root: {output_root.resolve()}",
              "on_error: quarantine", "max_rejects: 100%", "extract:"]
-    used = [s for s in ("markdown", "slack_html") if s in steps and sources.get(s, 0) > 0]
+    used = [s for s in ("markdown", "slack_html", "slack_json") if s in steps and sources.get(s, 0) > 0]
     if "markdown" in used:
         lines += ["  - type: markdown", '    include: ["books/*.md"]']
     if "slack_html" in used:
         lines += ["  - type: slack_html", '    include: ["slack-html/channel/*/index.html"]', "    timezone: UTC"]
+    if "slack_json" in used:
+        lines += ["  - type: slack_json", '    include: ["slack-export"]']
     transforms = [s for s in ("clean_text", "clean_emoji", "normalise_authors") if s in steps]
     lines += ["transform:"] + [f"  - type: {t}" for t in transforms]
     lines += ["  - type: link_threads", "load:"]
@@ -368,6 +460,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--markdown-mb", type=float, default=50)
     parser.add_argument("--slack-html-mb", type=float, default=100)
+    parser.add_argument("--slack-json-mb", type=float, default=0)
     parser.add_argument("--out", type=Path, required=True, help="corpus folder (created)")
     parser.add_argument("--seeds", type=Path, default=Path(__file__).resolve().parent.parent / "seeds")
     parser.add_argument("--seed", type=int, default=7, help="random seed: the same seed gives the same corpus")
@@ -383,10 +476,12 @@ def main() -> None:
         parser.error(f"unknown step types: {', '.join(unknown)} (known: {', '.join(ALL_STEPS)})")
     args.out.mkdir(parents=True, exist_ok=True)
     output_root = args.output_root or args.out.parent / "out-threadline"
-    sources = {"markdown": int(args.markdown_mb * MB), "slack_html": int(args.slack_html_mb * MB)}
+    sources = {"markdown": int(args.markdown_mb * MB), "slack_html": int(args.slack_html_mb * MB),
+               "slack_json": int(args.slack_json_mb * MB)}
     if not args.pipeline_only:
         writer = Writer(Seeds(args.seeds), random.Random(args.seed))
-        for name, write in (("markdown", write_books), ("slack_html", write_slack_html)):
+        for name, write in (("markdown", write_books), ("slack_html", write_slack_html),
+                            ("slack_json", write_slack_json)):
             if sources[name] > 0:
                 files, written = write(writer, args.out, sources[name])
                 print(f"make_corpus: {name}: {files} files, {written / MB:.1f} MB", file=sys.stderr)
