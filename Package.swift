@@ -51,6 +51,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Throughput and peak memory of the Parquet writer (`swift run -c release parquet-writer-bench`).
+        .executableTarget(name: "parquet-writer-bench", dependencies: ["ThreadlineParquet"], path: "Benchmarks/ParquetWriter"),
+
         .testTarget(
             name: "ThreadlineCoreTests",
             dependencies: ["ThreadlineCore"],

@@ -7,7 +7,7 @@ import Logging
 public final class PipelineRunner: Sendable {
     public let spec: PipelineSpec
     public let logger: Logger
-    /// Inputs extracted at once; bounds memory to that many inputs' documents.
+    /// Inputs extracted but not yet written, at most; bounds memory to that many inputs' documents.
     public let window: Int
     /// Called after each window with the inputs done and the total, for progress display.
     public let progress: (@Sendable (_ done: Int, _ total: Int, _ bytesDone: Int64) -> Void)?
@@ -63,39 +63,36 @@ public final class PipelineRunner: Sendable {
         var authors = AuthorsAccumulator()
         var rejects: [Reject] = []
         do {
-            var done = 0
             var bytesDone: Int64 = 0
-            for start in stride(from: 0, to: plan.units.count, by: window) {
-                let slice = Array(plan.units[start..<min(start + window, plan.units.count)])
-                let results = extractWindow(slice, sources: plan.sources, transforms: transforms)
-                for (item, result) in zip(slice, results) {
-                    let sourceName = plan.sources[item.source].type.name
-                    report.notes.merge(result.notes)
-                    report.inputRows += result.inputRows
-                    let rejectedRows = result.rejects.reduce(0) { $0 + $1.rows }
-                    report.rejectedRows += rejectedRows
-                    report.rejects += result.rejects.count
-                    rejects += result.rejects
-                    if spec.onError == .fail, let first = result.rejects.first {
-                        throw ThreadlineError(.dataError, "rejected: \(first.reason)", at: first.location,
-                                              notes: ["on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"])
-                    }
-                    let wholeFile = result.rejects.contains { $0.rows == 0 && result.documents.isEmpty }
-                    let digest = (try? OutputFile.sha256(ofFileAt: item.unit.path))?.sha256 ?? ""
-                    report.inputs.append(RunReport.Input(
-                        step: sourceName, path: item.unit.relativePath, bytes: item.unit.bytes, sha256: digest, rows: result.inputRows,
-                        rejectedRows: rejectedRows, status: wholeFile ? "rejected" : rejectedRows > 0 ? "partial" : "ok"))
-                    for document in result.documents {
-                        authors.add(document)
-                        try outputs.write(.messages, TableRows.messages(document))
-                        try outputs.write(.threads, TableRows.threads(document))
-                        try outputs.write(.documents, [TableRows.document(document)])
-                    }
-                    bytesDone += item.unit.bytes
+            let units = plan.units, sources = plan.sources
+            try orderedParallel(count: units.count, maxInFlight: window, work: { index in
+                PipelineRunner.extract(units[index].unit, with: sources[units[index].source], transforms: transforms)
+            }, consume: { index, result in
+                let item = units[index]
+                let sourceName = sources[item.source].type.name
+                report.notes.merge(result.notes)
+                report.inputRows += result.inputRows
+                let rejectedRows = result.rejects.reduce(0) { $0 + $1.rows }
+                report.rejectedRows += rejectedRows
+                report.rejects += result.rejects.count
+                rejects += result.rejects
+                if spec.onError == .fail, let first = result.rejects.first {
+                    throw ThreadlineError(.dataError, "rejected: \(first.reason)", at: first.location,
+                                          notes: ["on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"])
                 }
-                done += slice.count
-                progress?(done, plan.units.count, bytesDone)
-            }
+                let wholeFile = result.rejects.contains { $0.rows == 0 && result.documents.isEmpty }
+                report.inputs.append(RunReport.Input(
+                    step: sourceName, path: item.unit.relativePath, bytes: item.unit.bytes, sha256: result.inputSHA256, rows: result.inputRows,
+                    rejectedRows: rejectedRows, status: wholeFile ? "rejected" : rejectedRows > 0 ? "partial" : "ok"))
+                for document in result.documents {
+                    authors.add(document)
+                    try outputs.write(.messages, TableRows.messages(document))
+                    try outputs.write(.threads, TableRows.threads(document))
+                    try outputs.write(.documents, [TableRows.document(document)])
+                }
+                bytesDone += item.unit.bytes
+                progress?(index + 1, units.count, bytesDone)
+            })
             try outputs.write(.authors, authors.rows())
             report.rowsPerTable = outputs.rowCounts
             report.outputs = try outputs.commit(rejects: rejects, quarantine: spec.onError == .quarantine)
@@ -120,48 +117,22 @@ public final class PipelineRunner: Sendable {
         return steps
     }
 
-    /// Extracts and transforms a window of units in parallel; results come back in the units' order.
-    func extractWindow(_ units: [(source: Int, unit: InputUnit)], sources: [ConfiguredStep], transforms: [any TransformStep]) -> [ExtractResult] {
-        let results = ResultSlots(count: units.count)
-        DispatchQueue.concurrentPerform(iterations: units.count) { index in
-            let (sourceIndex, unit) = units[index]
-            guard case .source(let source) = sources[sourceIndex].step else { return }
-            var result = ExtractResult()
-            source.extract(unit, into: &result)
-            for d in result.documents.indices {
-                for transform in transforms { transform.apply(to: &result.documents[d], notes: &result.notes) }
-            }
-            result.documents.sort { $0.id < $1.id }
-            results.set(index, result)
+    /// Extracts and transforms one unit: what a worker does, concurrently with other units.
+    static func extract(_ unit: InputUnit, with configured: ConfiguredStep, transforms: [any TransformStep]) -> ExtractResult {
+        var result = ExtractResult()
+        guard case .source(let source) = configured.step else { return result }
+        source.extract(unit, into: &result)
+        for d in result.documents.indices {
+            for transform in transforms { transform.apply(to: &result.documents[d], notes: &result.notes) }
         }
-        return results.values
+        result.documents.sort { $0.id < $1.id }
+        result.inputSHA256 = (try? OutputFile.sha256(ofFileAt: unit.path))?.sha256 ?? ""
+        return result
     }
 
     static func makeRunID(_ time: Timestamp) -> String {
         let stamp = time.iso8601.filter { $0.isNumber }
         return "\(stamp.prefix(14))-\(String(UInt32.random(in: 0...UInt32.max), radix: 16).leftPadded(to: 8))"
-    }
-}
-
-/// Slots that parallel workers fill, each its own index.
-private final class ResultSlots: @unchecked Sendable {
-    private var slots: [ExtractResult]
-    private let lock = NSLock()
-
-    init(count: Int) {
-        slots = Array(repeating: ExtractResult(), count: count)
-    }
-
-    func set(_ index: Int, _ result: ExtractResult) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
-
-    var values: [ExtractResult] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots
     }
 }
 

@@ -92,6 +92,8 @@ public struct ExtractResult: Sendable {
     /// A file rejected whole counts no rows (its reject says why).
     public var inputRows = 0
     public var notes = RunNotes()
+    /// Hex SHA-256 of the input (set by the runner; empty for folders).
+    public var inputSHA256 = ""
 
     public init() {}
 }

@@ -12,6 +12,7 @@ public struct StepRegistry: Sendable {
         LinkThreads.type,
         JSONLinesLoad.type,
         CSVLoad.type,
+        ParquetLoad.type,
     ])
 
     public func type(named name: String) -> StepType? {

@@ -1,0 +1,178 @@
+import ThreadlineParquet
+
+/// Writes tables as Apache Parquet with threadline's native writer: STRING, INT32, BOOLEAN,
+/// TIMESTAMP(MICROS, UTC) and LIST<STRING> columns, dictionary-encoded strings, statistics, and one of
+/// four codecs. Memory is bounded by one row group, whatever the number of rows.
+///
+/// Options: `tables`, `path`, `compression` (none | snappy | gzip | zstd), `compression_level`
+/// (gzip 1–9, zstd 1–22), `dictionary`, `row_group_rows`, `row_group_bytes`.
+///
+/// ```yaml
+/// - type: parquet
+///   tables: all
+///   path: "{table}.parquet"
+///   compression: zstd
+///   compression_level: 3
+/// ```
+public struct ParquetLoad: LoadStep {
+    public static let type = StepType(
+        name: "parquet", kind: .load,
+        summary: "Apache Parquet: typed columns, dictionary-encoded strings, statistics, none/snappy/gzip/zstd",
+        options: TableSelection.options(extension: "parquet", tablesDefault: .list(["all"])) + [
+            OptionSpec(
+                "compression", .choice(ParquetCompression.allCases.map(\.rawValue)), default: .string("zstd"),
+                "the codec of every page"),
+            OptionSpec(
+                "compression_level", .integer,
+                "the codec's level: gzip 1-9 (default 6), zstd 1-22 (default 3); none and snappy take none"),
+            OptionSpec(
+                "dictionary", .boolean, default: .bool(true),
+                "dictionary-encode string columns (a chunk falls back to plain once its dictionary passes 1 MiB)"),
+            OptionSpec(
+                "row_group_rows", .integer, default: .int(1_000_000),
+                "the most rows in one row group"),
+            OptionSpec(
+                "row_group_bytes", .byteSize, default: .int(128 << 20),
+                "the most encoded bytes in one row group; the writer holds at most one row group in memory"),
+        ],
+        example: """
+            - type: parquet
+              tables: all
+              path: "{table}.parquet"
+              compression: zstd
+            """,
+        make: { options, context in .load(try ParquetLoad(options: options, context: context)) })
+
+    let selection: TableSelection
+    let writerOptions: ParquetWriterOptions
+
+    init(options: StepOptions, context: StepContext) throws {
+        selection = try TableSelection(options: options)
+        let compression = ParquetCompression(rawValue: options.string("compression") ?? "zstd") ?? .zstd
+        let level = options.int("compression_level")
+        if let level {
+            guard let range = compression.levelRange else {
+                throw ThreadlineError(
+                    .usageError, "compression '\(compression.rawValue)' takes no compression_level",
+                    at: options.location(of: "compression_level"),
+                    notes: ["remove compression_level, or use gzip (1-9) or zstd (1-22)"])
+            }
+            guard range.contains(level) else {
+                throw ThreadlineError(
+                    .usageError,
+                    "compression_level \(level) is out of range for \(compression.rawValue) "
+                        + "(\(range.lowerBound)-\(range.upperBound))",
+                    at: options.location(of: "compression_level"))
+            }
+        }
+        for name in ["row_group_rows", "row_group_bytes"] {
+            if let value = options.int(name), value < 1 {
+                throw ThreadlineError(.usageError, "\(name) must be at least 1, not \(value)", at: options.location(of: name))
+            }
+        }
+        writerOptions = ParquetWriterOptions(
+            compression: compression,
+            compressionLevel: level,
+            dictionary: options.bool("dictionary"),
+            rowGroupMaxRows: options.int("row_group_rows") ?? 1_000_000,
+            rowGroupMaxBytes: options.int("row_group_bytes") ?? 128 << 20,
+            createdBy: "threadline version \(ThreadlineVersion.current)",
+            keyValueMetadata: [
+                ParquetKeyValue(key: "threadline.pipeline", value: context.pipelineName),
+                ParquetKeyValue(key: "threadline.version", value: ThreadlineVersion.current),
+            ])
+    }
+
+    public var tables: [Table] { selection.tables }
+
+    public func relativePath(for table: Table) -> String { selection.path(for: table) }
+
+    public func makeSink(for table: Table, output: OutputFile) throws -> any TableSink {
+        var options = writerOptions
+        options.keyValueMetadata.append(ParquetKeyValue(key: "threadline.table", value: table.rawValue))
+        return try ParquetSink(
+            schema: table.schema, path: output.stagingPath, displayPath: output.relativePath, options: options)
+    }
+}
+
+/// Streams one table's rows into a `ParquetFileWriter`.
+final class ParquetSink: TableSink {
+    let format = "parquet"
+    private let schema: TableSchema
+    /// The output's path relative to `output_root`, for messages.
+    private let path: String
+    private let writer: ParquetFileWriter
+
+    /// Opens the writer on `path` (the staging file); `displayPath` names the output in errors.
+    init(schema: TableSchema, path: String, displayPath: String, options: ParquetWriterOptions) throws {
+        self.schema = schema
+        self.path = displayPath
+        do {
+            writer = try ParquetFileWriter(path: path, columns: schema.columns.map(ParquetSink.column), options: options)
+        } catch {
+            throw ParquetSink.runtimeError(error, path: displayPath)
+        }
+    }
+
+    func write(_ rows: [Row]) throws {
+        do {
+            for row in rows {
+                try writer.write(row: try convert(row))
+            }
+        } catch let error as ParquetError {
+            throw ParquetSink.runtimeError(error, path: path)
+        }
+    }
+
+    func finish() throws {
+        do {
+            _ = try writer.close()
+        } catch {
+            throw ParquetSink.runtimeError(error, path: path)
+        }
+    }
+
+    /// The writer's column for a table column.
+    static func column(_ column: Column) -> ParquetColumn {
+        let type: ParquetColumnType =
+            switch column.type {
+            case .string: .string
+            case .int32: .int32
+            case .int64: .int64
+            case .bool: .bool
+            case .timestamp: .timestampMicrosUTC
+            case .stringList: .stringList
+            }
+        return ParquetColumn(name: column.name, type: type, nullable: column.nullable)
+    }
+
+    /// A row's values as the writer's values; a value that does not fit its column is a bug upstream.
+    private func convert(_ row: Row) throws -> [ParquetValue] {
+        var values: [ParquetValue] = []
+        values.reserveCapacity(row.count)
+        for (column, value) in zip(schema.columns, row) {
+            switch (value, column.type) {
+            case (.null, _): values.append(.null)
+            case (.string(let text), .string): values.append(.string(text))
+            case (.int(let number), .int64): values.append(.int64(number))
+            case (.int(let number), .int32):
+                guard let narrow = Int32(exactly: number) else {
+                    throw ThreadlineError(
+                        .runtimeFailure, "cannot write '\(path)': \(number) in column '\(column.name)' does not fit int32")
+                }
+                values.append(.int32(narrow))
+            case (.bool(let flag), .bool): values.append(.bool(flag))
+            case (.timestamp(let instant), .timestamp): values.append(.timestamp(instant.microseconds))
+            case (.list(let items), .stringList): values.append(.stringList(items))
+            default:
+                throw ThreadlineError(
+                    .runtimeFailure, "cannot write '\(path)': column '\(column.name)' is \(column.type.rawValue), got \(value)")
+            }
+        }
+        return values
+    }
+
+    private static func runtimeError(_ error: ParquetError, path: String) -> ThreadlineError {
+        ThreadlineError(.runtimeFailure, "cannot write parquet file '\(path)': \(error)")
+    }
+}
