@@ -102,6 +102,9 @@ timed() {
 seconds() {  # wall time in seconds from a `time -v` report
     sed -n 's/.*Elapsed (wall clock) time.*: //p' "$1" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }'
 }
+cpu_seconds() {  # user + system CPU seconds (children included) from a `time -v` report
+    awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"
+}
 peak_mb() {  # peak RSS in MB from a `time -v` report
     sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.0f", $1 / 1024 }'
 }
@@ -116,15 +119,17 @@ compare() {  # compare FACTOR -> runs both sides on that corpus, prints a table 
     timed python "$dir" "$python" "$here/comparator.py" --corpus "$dir/input" --out "$dir/out-python" --jobs "$jobs"
     t_tl=$(seconds "$dir/time-threadline.txt") t_py=$(seconds "$dir/time-python.txt")
     last_rss=$(peak_mb "$dir/time-threadline.txt")
-    printf '| %s× (%s MB) | threadline | %s | %s | %s | %s |\n' "$1" "$input_mb" "$t_tl" \
+    printf '| %s× (%s MB) | threadline | %s | %s | %s | %s | %s |\n' "$1" "$input_mb" "$t_tl" \
+        "$(cpu_seconds "$dir/time-threadline.txt")" \
         "$(awk -v m="$input_mb" -v t="$t_tl" 'BEGIN { printf "%.1f", m / (t > 0 ? t : 0.01) }')" \
         "$last_rss" "$(rows "$dir/out-threadline/messages.jsonl")"
-    printf '| %s× (%s MB) | python (%s processes) | %s | %s | %s | %s |\n' "$1" "$input_mb" "$jobs" "$t_py" \
+    printf '| %s× (%s MB) | python (%s processes) | %s | %s | %s | %s | %s |\n' "$1" "$input_mb" "$jobs" "$t_py" \
+        "$(cpu_seconds "$dir/time-python.txt")" \
         "$(awk -v m="$input_mb" -v t="$t_py" 'BEGIN { printf "%.1f", m / (t > 0 ? t : 0.01) }')" \
         "$(peak_mb "$dir/time-python.txt")" "$(rows "$dir/out-python/messages.jsonl")"
     notes+=("$1× outputs (messages.jsonl, agree.py): $("$python" "$here/agree.py" "$dir/out-threadline/messages.jsonl" \
         "$dir/out-python/messages.jsonl" || true)")
-    ratios+=("$1×: threadline is $(awk -v a="$t_py" -v b="$t_tl" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')× faster")
+    ratios+=("$1×: python wall / threadline wall = **$(awk -v a="$t_py" -v b="$t_tl" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×** (goal ≥ 10×)")
 }
 
 ratios=() notes=()
@@ -133,8 +138,8 @@ table="$work/results.md"
     echo "Machine: $(nproc) cores, $(uname -sr); threadline $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?');"
     echo "steps: ${steps_csv}; seed $seed; $(date -u '+%Y-%m-%d %H:%M UTC')."
     echo
-    echo "| corpus | tool | wall s | MB/s | peak RSS MB | messages |"
-    echo "| --- | --- | ---: | ---: | ---: | ---: |"
+    echo "| corpus | tool | wall s | CPU s | MB/s | peak RSS MB | messages |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
 } >"$table"
 compare 1 >>"$table"
 rss_1=$last_rss
@@ -150,6 +155,7 @@ fi
     echo
     for line in "${ratios[@]}" "${notes[@]}"; do echo "- $line"; done
     echo
+    echo "The machine's load average when the table was made: $(cut -d' ' -f1-3 /proc/loadavg) (other builds share the cores; CPU s is less sensitive to that than wall s)."
     echo "Peak RSS is \`/usr/bin/time -v\`'s maximum resident set size: for the comparator, that of its largest process."
 } >>"$table"
 cat "$table"
