@@ -49,13 +49,16 @@ import pyarrow.parquet as pq
 import yaml
 from yaml import CSafeLoader
 
+NULLABLE = {"parent_id", "source_line", "sent_at"}
 SCHEMA = pa.schema([
-    ("message_id", pa.string()), ("thread_id", pa.string()), ("parent_id", pa.string()),
-    ("position", pa.int32()), ("document_id", pa.string()), ("source", pa.string()),
-    ("source_file", pa.string()), ("source_line", pa.int32()), ("author_id", pa.string()),
-    ("author", pa.string()), ("author_raw", pa.string()), ("is_host", pa.bool_()),
-    ("text", pa.string()), ("text_raw", pa.string()),
-    ("sent_at", pa.timestamp("us", tz="UTC")), ("reply_count", pa.int32()),
+    pa.field(name, kind, nullable=name in NULLABLE) for name, kind in [
+        ("message_id", pa.string()), ("thread_id", pa.string()), ("parent_id", pa.string()),
+        ("position", pa.int32()), ("document_id", pa.string()), ("source", pa.string()),
+        ("source_file", pa.string()), ("source_line", pa.int32()), ("author_id", pa.string()),
+        ("author", pa.string()), ("author_raw", pa.string()), ("is_host", pa.bool_()),
+        ("text", pa.string()), ("text_raw", pa.string()),
+        ("sent_at", pa.timestamp("us", tz="UTC")), ("reply_count", pa.int32()),
+    ]
 ])
 COLUMNS = SCHEMA.names
 SENT_AT = COLUMNS.index("sent_at")
@@ -374,8 +377,11 @@ def main() -> None:
                 pending.append(batch)
                 pending_rows += rows
                 if pending_rows >= args.row_group:
-                    parquet.write_table(pa.Table.from_batches(pending), row_group_size=args.row_group)
-                    pending, pending_rows = [], 0
+                    # Whole row groups only; the remainder waits for the next files.
+                    table = pa.Table.from_batches(pending)
+                    parquet.write_table(table.slice(0, args.row_group), row_group_size=args.row_group)
+                    rest = table.slice(args.row_group)
+                    pending, pending_rows = rest.to_batches(), rest.num_rows
     if parquet:
         if pending:
             parquet.write_table(pa.Table.from_batches(pending), row_group_size=args.row_group)

@@ -128,7 +128,8 @@ compare() {  # compare FACTOR -> runs both sides on that corpus, prints a table 
         "$(awk -v m="$input_mb" -v t="$t_py" 'BEGIN { printf "%.1f", m / (t > 0 ? t : 0.01) }')" \
         "$(peak_mb "$dir/time-python.txt")" "$(rows "$dir/out-python/messages.jsonl")"
     notes+=("$1× outputs (messages.jsonl, agree.py): $("$python" "$here/agree.py" "$dir/out-threadline/messages.jsonl" \
-        "$dir/out-python/messages.jsonl" || true)")
+        "$dir/out-python/messages.jsonl" \
+        $(grep -qx parquet <<<"$available" && echo "$dir/out-threadline/messages.parquet $dir/out-python/messages.parquet") || true)")
     ratios+=("$1×: python wall / threadline wall = **$(awk -v a="$t_py" -v b="$t_tl" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×** (goal ≥ 10×)")
 }
 
