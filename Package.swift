@@ -63,7 +63,8 @@ let package = Package(
             dependencies: [
                 "ThreadlineText",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]),
+            ],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "ThreadlineHTMLTests", dependencies: ["ThreadlineHTML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ThreadlineParquetTests", dependencies: ["ThreadlineParquet"]),
     ]

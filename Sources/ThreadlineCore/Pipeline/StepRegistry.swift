@@ -9,6 +9,9 @@ public struct StepRegistry: Sendable {
 
     public static let builtIn = StepRegistry([
         MarkdownSource.type,
+        CleanText.type,
+        CleanEmoji.type,
+        NormaliseAuthors.type,
         LinkThreads.type,
         JSONLinesLoad.type,
         CSVLoad.type,

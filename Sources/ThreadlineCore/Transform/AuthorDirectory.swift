@@ -1,0 +1,155 @@
+import Foundation
+import ThreadlineText
+
+/// Who is who, read from the `aliases` file and the `people` folder of `normalise_authors`.
+///
+/// The aliases file is a YAML mapping of canonical name to the other spellings and Slack
+/// ids of that person (a single string or a list):
+///
+/// ```yaml
+/// Martin Kleppmann: [martin, "Martin K.", U024BE7LH]
+/// ```
+///
+/// The people folder holds one markdown profile per person, whose front matter gives the id
+/// documents use for their hosts (`short`) and the name (`title`):
+///
+/// ```markdown
+/// ---
+/// short: martinkleppmann
+/// title: Martin Kleppmann
+/// ---
+/// ```
+public struct AuthorDirectory: Sendable {
+    /// Canonical name by an id as written (a Slack user id), from the aliases file.
+    public private(set) var canonicalByID: [String: String] = [:]
+    /// Canonical name by the exact key of a spelling, from the aliases file.
+    public private(set) var canonicalBySpelling: [String: String] = [:]
+    /// Name (`title`) by profile id (`short`), from the people folder.
+    public private(set) var nameByProfileID: [String: String] = [:]
+
+    /// Files larger than this are refused: a profile or an aliases file is small.
+    static let maxFileBytes = 4 << 20
+
+    public init() {}
+
+    /// The canonical name the aliases file gives a message's author, if any.
+    ///
+    /// `id` is the source's own id for the author (a Slack user id); `name` is the raw name.
+    public func canonicalName(id: String?, name: String) -> String? {
+        if let id, let canonical = canonicalByID[id] { return canonical }
+        return canonicalBySpelling[PersonName(name).exactKey]
+    }
+
+    /// A document's host as a name: a profile id resolved through the people folder, else
+    /// through the aliases file, else the host as given.
+    public func hostName(_ host: String) -> String {
+        if let name = nameByProfileID[host] { return name }
+        return canonicalName(id: host, name: host) ?? host
+    }
+
+    // MARK: Loading
+
+    /// Reads the aliases file at `path`.
+    public mutating func loadAliases(path: String) throws(ThreadlineError) {
+        let root = try Self.readYAML(path: path, firstLine: 1)
+        guard let root else { return }
+        guard let entries = root.entries else {
+            throw ThreadlineError(
+                .usageError, "the aliases file must be a mapping of canonical name to spellings, not \(root.kindDescription)",
+                at: SourceLocation(file: path, line: root.line, column: root.column),
+                notes: ["e.g. 'Martin Kleppmann: [martin, U024BE7LH]'"])
+        }
+        var origin: [String: (canonical: String, line: Int)] = [:]
+        for entry in entries {
+            let canonical = PersonName(entry.key).display
+            let spellings: [YAMLNode]
+            switch entry.value.kind {
+            case .scalar where entry.value.isNull: spellings = []
+            case .scalar: spellings = [entry.value]
+            case .sequence(let items): spellings = items
+            case .mapping:
+                throw ThreadlineError(
+                    .usageError, "the spellings of '\(canonical)' must be a string or a list of strings, not a mapping",
+                    at: SourceLocation(file: path, line: entry.value.line, column: entry.value.column))
+            }
+            let keyNode = YAMLNode(.scalar(entry.key, plain: true), line: entry.keyLine, column: entry.keyColumn)
+            for node in [keyNode] + spellings {
+                guard let spelling = node.scalar, !node.isNull else {
+                    throw ThreadlineError(
+                        .usageError, "a spelling of '\(canonical)' must be a string, not \(node.kindDescription)",
+                        at: SourceLocation(file: path, line: node.line, column: node.column))
+                }
+                let key = PersonName(spelling).exactKey
+                if let first = origin[key], first.canonical != canonical {
+                    throw ThreadlineError(
+                        .usageError, "'\(spelling)' is listed for both '\(first.canonical)' and '\(canonical)'",
+                        at: SourceLocation(file: path, line: node.line, column: node.column),
+                        notes: ["first listed at line \(first.line); a spelling can belong to one person only"])
+                }
+                origin[key] = (canonical, node.line)
+                canonicalBySpelling[key] = canonical
+                canonicalByID[spelling] = canonical
+            }
+        }
+    }
+
+    /// Reads every `*.md` profile in `folder` (not its subfolders).
+    public mutating func loadPeople(folder: String) throws(ThreadlineError) {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        } catch {
+            throw ThreadlineError(
+                .usageError, "cannot list the people folder", at: SourceLocation(file: folder),
+                notes: ["'people' must be a folder of markdown profiles"])
+        }
+        var origin: [String: String] = [:]
+        for name in names.sorted() where name.hasSuffix(".md") && !name.hasPrefix(".") {
+            let path = (folder as NSString).appendingPathComponent(name)
+            let text = try Self.readText(path: path)
+            let frontMatter: FrontMatter
+            do {
+                frontMatter = try FrontMatter(splitting: text)
+            } catch {
+                throw ThreadlineError(.usageError, error.reason, at: SourceLocation(file: path, line: error.line))
+            }
+            let root = try Self.parseYAML(frontMatter.yaml, path: path, firstLine: frontMatter.firstLine)
+            let stem = String(name.dropLast(".md".count))
+            let id = root?["short"]?.scalar ?? stem
+            guard let title = root?["title"]?.scalar, !PersonName(title).display.isEmpty else {
+                throw ThreadlineError(
+                    .usageError, "the profile has no 'title' (the person's name)",
+                    at: SourceLocation(file: path, line: frontMatter.firstLine), notes: ["add 'title: Full Name' to its front matter"])
+            }
+            if let first = origin[id] {
+                throw ThreadlineError(
+                    .usageError, "profile id '\(id)' is used by two profiles", at: SourceLocation(file: path),
+                    notes: ["first used by '\(first)'"])
+            }
+            origin[id] = path
+            nameByProfileID[id] = PersonName(title).display
+        }
+    }
+
+    static func readText(path: String) throws(ThreadlineError) -> String {
+        do {
+            return try TextFile(path: path, maxBytes: maxFileBytes).text
+        } catch {
+            throw ThreadlineError(.usageError, error.reason, at: SourceLocation(file: path, line: error.line, column: error.column))
+        }
+    }
+
+    static func readYAML(path: String, firstLine: Int) throws(ThreadlineError) -> YAMLNode? {
+        try parseYAML(try readText(path: path), path: path, firstLine: firstLine)
+    }
+
+    static func parseYAML(_ text: String, path: String, firstLine: Int) throws(ThreadlineError) -> YAMLNode? {
+        do {
+            return try YAMLReader().parse(text)
+        } catch {
+            throw ThreadlineError(
+                .usageError, error.message,
+                at: SourceLocation(file: path, line: error.line + firstLine - 1, column: error.column))
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import ThreadlineText
+
+/// Replaces Slack emoji codes with the emoji in every message's text and the document's
+/// title and description.
+///
+/// Every short name and alias of iamcal/emoji-data (Slack's table) is known, in `-` and `_`
+/// spellings; `:wave::skin-tone-3:` gives the toned emoji from the dataset; `simple_smile`
+/// and the forms slack-export-viewer mangles (`:skin<em>tone</em>3:`) are read. Times
+/// (`12:30:45`), ratios, URLs, IPv6 addresses, code in backticks and `<…>` tokens are never
+/// changed. A name the table does not know (a custom workspace emoji) follows `unknown`, and
+/// the run summary lists every unknown name with its count under "unknown emoji".
+///
+/// ```yaml
+/// - type: clean_emoji
+///   unknown: keep        # keep | strip | placeholder ([emoji:name])
+/// ```
+public struct CleanEmoji: TransformStep {
+    /// The run-summary category of unknown names.
+    public static let unknownCategory = "unknown emoji"
+
+    public static let type = StepType(
+        name: "clean_emoji", kind: .transform,
+        summary: "replaces Slack emoji codes (:wave::skin-tone-3:) with emoji; custom names follow `unknown`",
+        options: [
+            OptionSpec(
+                "unknown", .choice(EmojiReplacer.UnknownNames.allCases.map(\.rawValue)), default: .string("keep"),
+                "what happens to a code that names no standard emoji: keep it, strip it, or write [emoji:name]")
+        ],
+        example: """
+            - type: clean_emoji
+              unknown: keep
+            """,
+        make: { options, _ in
+            .transform(CleanEmoji(unknown: options.string("unknown").flatMap(EmojiReplacer.UnknownNames.init) ?? .keep))
+        })
+
+    public let replacer: EmojiReplacer
+
+    public init(unknown: EmojiReplacer.UnknownNames = .keep) {
+        replacer = EmojiReplacer(unknown: unknown)
+    }
+
+    public func apply(to document: inout Document, notes: inout RunNotes) {
+        var unknown: [String: Int] = [:]
+        document.title = document.title.map { replacer.replace($0, unknownNames: &unknown) }
+        document.description = document.description.map { replacer.replace($0, unknownNames: &unknown) }
+        for t in document.threads.indices {
+            for m in document.threads[t].messages.indices {
+                let text = document.threads[t].messages[m].text
+                document.threads[t].messages[m].text = replacer.replace(text, unknownNames: &unknown)
+            }
+        }
+        for (name, count) in unknown { notes.count(Self.unknownCategory, name, by: count) }
+    }
+}

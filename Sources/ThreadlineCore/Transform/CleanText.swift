@@ -1,0 +1,44 @@
+import ThreadlineText
+
+/// Cleans every message's text and the document's title and description.
+///
+/// HTML character references are decoded exactly once (`&amp;lt;` becomes `&lt;`), text is
+/// put in Unicode NFC, non-breaking spaces become spaces, line endings become `\n`, and
+/// trailing whitespace is trimmed from every line and from the end. `text_raw` is never
+/// touched. Sources leave character references in `text` for this step to decode, so that
+/// nothing is decoded twice; for text that was decoded already, set `decode_entities: false`.
+///
+/// ```yaml
+/// - type: clean_text
+///   decode_entities: true
+/// ```
+public struct CleanText: TransformStep {
+    public static let type = StepType(
+        name: "clean_text", kind: .transform,
+        summary: "decodes HTML entities once, NFC, non-breaking spaces to spaces, line endings to \\n, trailing whitespace trimmed",
+        options: [
+            OptionSpec(
+                "decode_entities", .boolean, default: .bool(true),
+                "decode HTML character references (&amp; &lt; &#x1F44B;) exactly once; false for text a source already decoded")
+        ],
+        example: "- type: clean_text",
+        make: { options, _ in .transform(CleanText(decodeEntities: options.bool("decode_entities"))) })
+
+    /// Whether character references are decoded.
+    public let decodeEntities: Bool
+
+    public init(decodeEntities: Bool = true) {
+        self.decodeEntities = decodeEntities
+    }
+
+    public func apply(to document: inout Document, notes: inout RunNotes) {
+        let clean = { (text: String) in TextCleaner.clean(text, decodeEntities: decodeEntities) }
+        document.title = document.title.map(clean)
+        document.description = document.description.map(clean)
+        for t in document.threads.indices {
+            for m in document.threads[t].messages.indices {
+                document.threads[t].messages[m].text = clean(document.threads[t].messages[m].text)
+            }
+        }
+    }
+}

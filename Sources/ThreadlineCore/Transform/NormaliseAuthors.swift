@@ -1,0 +1,159 @@
+import ThreadlineText
+
+/// One person, one author: gives every message its normalised `author`, a stable
+/// `author_id` and `is_host`, and resolves the document's hosts to names.
+///
+/// In order, a message's author is:
+/// 1. the canonical name the `aliases` file gives its Slack id or spelling (certain);
+/// 2. a host of the document whose name matches: up to case and whitespace (certain), or up
+///    to accents, transliteration, a trailing parenthetical, reversed order or initials
+///    (`Serg Masis`, `Kleppmann, Martin`, `Martin J. Kleppmann`) (a guess);
+/// 3. otherwise, among the document's authors with the same name up to accents,
+///    transliteration, punctuation and a trailing parenthetical, the spelling most messages
+///    use (a guess when spellings differ by more than case and whitespace).
+///
+/// Every guess is counted in the run summary under "guessed author merges" as
+/// `'from' → 'to' (why)`, never silent. Hosts given as profile ids (`authors:
+/// [martinkleppmann]`) are resolved through the `people` folder; a host that no message
+/// matches is listed under "hosts without messages". `author_id` is a slug of the canonical
+/// name's folded form (`martin-kleppmann`), so spellings that differ only by case, accents,
+/// punctuation or a parenthetical share it across documents too.
+///
+/// ```yaml
+/// - type: normalise_authors
+///   aliases: authors.yaml     # canonical name: [other spellings or Slack ids]
+///   people: people            # profiles: front matter `short` (id) and `title` (name)
+/// ```
+public struct NormaliseAuthors: TransformStep {
+    /// The run-summary category of guessed merges.
+    public static let guessCategory = "guessed author merges"
+    /// The run-summary category of hosts that no message matched.
+    public static let missingHostCategory = "hosts without messages"
+
+    public static let type = StepType(
+        name: "normalise_authors", kind: .transform,
+        summary: "one person, one author: folds spellings, resolves hosts and aliases, sets author_id and is_host",
+        options: [
+            OptionSpec(
+                "aliases", .path(mustExist: true),
+                "YAML file mapping each canonical name to its other spellings or Slack ids (a string or a list)"),
+            OptionSpec(
+                "people", .path(mustExist: true),
+                "folder of markdown profiles whose front matter has `short` (the id documents use for hosts) and `title` (the name)"),
+        ],
+        example: """
+            - type: normalise_authors
+              aliases: authors.yaml
+              people: people
+            """,
+        make: { options, _ in
+            var directory = AuthorDirectory()
+            if let aliases = options.string("aliases") { try directory.loadAliases(path: aliases) }
+            if let people = options.string("people") { try directory.loadPeople(folder: people) }
+            return .transform(NormaliseAuthors(directory: directory))
+        })
+
+    public let directory: AuthorDirectory
+
+    public init(directory: AuthorDirectory = AuthorDirectory()) {
+        self.directory = directory
+    }
+
+    /// Who a message's author turned out to be.
+    struct Resolution {
+        var canonical: String
+        /// Why the merge is a guess, or nil when it is certain.
+        var guess: String?
+    }
+
+    /// What every message by one raw author (and source id) gets.
+    struct Outcome {
+        var author: String
+        var authorID: String
+        var isHost: Bool
+        /// The run-summary line of a guessed merge.
+        var guessNote: String?
+    }
+
+    public func apply(to document: inout Document, notes: inout RunNotes) {
+        var hostNames: [String] = []
+        for host in document.hosts.map(directory.hostName) where !hostNames.contains(host) { hostNames.append(host) }
+        document.hosts = hostNames
+        let hosts = hostNames.map(PersonName.init)
+
+        // Names are folded once per distinct spelling, not once per message.
+        var rawCounts: [String: Int] = [:]
+        for thread in document.threads {
+            for message in thread.messages { rawCounts[message.authorRaw, default: 0] += 1 }
+        }
+        var names: [String: PersonName] = [:]
+        for raw in rawCounts.keys { names[raw] = PersonName(raw) }
+        let spellings = Self.preferredSpellings(rawCounts.map { (names[$0.key] ?? PersonName($0.key), $0.value) })
+
+        var outcomes: [String: Outcome] = [:]
+        var hostsSeen = Set<String>()
+        for t in document.threads.indices {
+            for m in document.threads[t].messages.indices {
+                let message = document.threads[t].messages[m]
+                let cacheKey = (message.authorRef ?? "") + "\u{1F}" + message.authorRaw
+                let outcome: Outcome
+                if let cached = outcomes[cacheKey] {
+                    outcome = cached
+                } else {
+                    let name = names[message.authorRaw] ?? PersonName(message.authorRaw)
+                    let resolution = resolve(name, id: message.authorRef, hosts: hosts, spellings: spellings)
+                    let canonical = names[resolution.canonical] ?? PersonName(resolution.canonical)
+                    let host = hosts.first { canonical.hostMatch($0) != nil }
+                    if let host { hostsSeen.insert(host.display) }
+                    outcome = Outcome(
+                        author: resolution.canonical, authorID: canonical.slug, isHost: host != nil,
+                        guessNote: resolution.guess.map { "'\(name.raw)' → '\(resolution.canonical)' (\($0))" })
+                    outcomes[cacheKey] = outcome
+                }
+                if let note = outcome.guessNote { notes.count(Self.guessCategory, note) }
+                document.threads[t].messages[m].author = outcome.author
+                document.threads[t].messages[m].authorId = outcome.authorID
+                document.threads[t].messages[m].isHost = outcome.isHost
+            }
+        }
+        for host in hostNames where !hostsSeen.contains(PersonName(host).display) {
+            notes.count(Self.missingHostCategory, "\(document.id): \(host)")
+        }
+    }
+
+    /// Resolves one author: aliases, then hosts, then the document's preferred spelling.
+    func resolve(_ name: PersonName, id: String?, hosts: [PersonName], spellings: [String: String]) -> Resolution {
+        if let canonical = directory.canonicalName(id: id, name: name.raw) {
+            return Resolution(canonical: canonical, guess: nil)
+        }
+        for host in hosts {
+            guard let match = name.hostMatch(host) else { continue }
+            return Resolution(canonical: host.display, guess: match.isCertain ? nil : Self.reason(match))
+        }
+        let preferred = spellings[name.matchKey] ?? name.display
+        let certain = PersonName(preferred).exactKey == PersonName(name.display).exactKey
+        return Resolution(canonical: preferred, guess: certain ? nil : Self.reason(.folded))
+    }
+
+    /// How a guessed merge is explained in the run summary.
+    static func reason(_ match: PersonName.HostMatch) -> String {
+        match == .folded ? "same name up to accents, punctuation or a parenthetical" : match.rawValue
+    }
+
+    /// For every match key, the spelling to show: the one most messages use; on a tie, the
+    /// one with more accented letters, then more capitals, then the first in code-point order.
+    static func preferredSpellings(_ names: [(name: PersonName, messages: Int)]) -> [String: String] {
+        var counts: [String: [String: Int]] = [:]
+        for (name, messages) in names { counts[name.matchKey, default: [:]][name.display, default: 0] += messages }
+        return counts.compactMapValues { spellings in
+            spellings.max { a, b in
+                let rankA = (a.value, nonASCIICount(a.key), uppercaseCount(a.key))
+                let rankB = (b.value, nonASCIICount(b.key), uppercaseCount(b.key))
+                return rankA != rankB ? rankA < rankB : a.key > b.key
+            }?.key
+        }
+    }
+
+    static func nonASCIICount(_ text: String) -> Int { text.unicodeScalars.filter { !$0.isASCII }.count }
+    static func uppercaseCount(_ text: String) -> Int { text.filter(\.isUppercase).count }
+}

@@ -1,0 +1,338 @@
+/// Replaces Slack emoji codes (`:wave:`, `:wave::skin-tone-3:`) with the emoji.
+///
+/// A code is `:` + a name of `[a-z0-9_+-]` (at most 60 characters) + `:`. The character
+/// before the opening colon must not be an ASCII letter, digit or colon (unless that colon
+/// closes the previous code, as in `:smile::smile:`), and the character after the closing
+/// colon must not be an ASCII letter or digit. So `12:30:45`, `3:2:1`, `fe80::1:2` and
+/// `x:smile:` are left alone. Inline code and code blocks (backticks), `<…>` tokens
+/// (`<@U1>`, `<https://x|x>`, `<!date^…>`) and URLs (`http://a:8080/x:y:`) are skipped.
+///
+/// Also handled:
+/// - aliases (`+1` = `thumbsup`) and `-`/`_` spellings (`woman-shrugging`, `woman_shrugging`);
+/// - skin tones 2–6 after a code (`:wave::skin-tone-3:` is 👋🏼), composed from the dataset's
+///   variations; after an emoji already in the text (`👍:skin-tone-2:`, as
+///   slack-export-viewer renders reactions); alone, as the modifier itself;
+/// - Slack's `simple_smile`;
+/// - names mangled by slack-export-viewer: `<em>`/`</em>` inside a name stand for `_`
+///   (`:skin<em>tone</em>3:`), and `:skintone3:` is what is left when tags are stripped.
+///
+/// A name that is not in the table (a custom workspace emoji) and contains a letter
+/// follows ``UnknownNames``; a tone code right after it belongs to it. Names without a
+/// letter (`:30:`) are not treated as codes at all.
+public struct EmojiReplacer: Sendable {
+    /// What happens to a code whose name is not a standard emoji.
+    public enum UnknownNames: String, Sendable, CaseIterable {
+        /// Keep the code as it is written (the default: loses nothing).
+        case keep
+        /// Remove the code.
+        case strip
+        /// Write `[emoji:name]` instead.
+        case placeholder
+    }
+
+    /// The longest name accepted, in bytes (the longest standard name has 54).
+    static let maximumNameLength = 60
+
+    /// The table names are looked up in.
+    public let table: EmojiTable
+    /// What happens to unknown names.
+    public let unknown: UnknownNames
+
+    /// Creates a replacer.
+    public init(table: EmojiTable = .standard, unknown: UnknownNames = .keep) {
+        self.table = table
+        self.unknown = unknown
+    }
+
+    /// Returns `text` with every emoji code replaced.
+    public func replace(_ text: String) -> String {
+        var ignored: [String: Int] = [:]
+        return replace(text, unknownNames: &ignored)
+    }
+
+    /// Returns `text` with every emoji code replaced, adding each unknown name it meets
+    /// (as written, with `<em>` read as `_`) to `unknownNames` with its count.
+    public func replace(_ text: String, unknownNames: inout [String: Int]) -> String {
+        var text = text
+        let replaced: [UInt8]? = text.withUTF8 { bytes in
+            guard bytes.contains(UInt8(ascii: ":")) else { return nil }
+            var scan = Scan(bytes: bytes, replacer: self)
+            scan.run()
+            for (name, count) in scan.unknownNames { unknownNames[name, default: 0] += count }
+            return scan.changed ? scan.output : nil
+        }
+        return replaced.map { String(decoding: $0, as: UTF8.self) } ?? text
+    }
+}
+
+/// One pass of the replacer over UTF-8 bytes.
+private struct Scan {
+    /// What the previous code turned into, so that a tone code right after it applies to it.
+    enum Previous {
+        case none
+        /// A standard emoji written at `outputStart` from table entry `entry`.
+        case known(outputStart: Int, entry: Int, toned: Bool)
+        /// An unknown name.
+        case unknown
+    }
+
+    /// A `:name:` found in the text.
+    struct Code {
+        /// The name as written, with `<em>` and `</em>` read as `_`.
+        var name: [UInt8]
+        /// The index after the closing colon.
+        var end: Int
+    }
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    let replacer: EmojiReplacer
+    var output: [UInt8] = []
+    var unknownNames: [String: Int] = [:]
+    var changed = false
+    private var index = 0
+    private var previous = Previous.none
+    /// The index after the closing colon of the last code, known or unknown.
+    private var lastCodeEnd = -1
+    /// Set once a search for a closing fence failed: no later fence can close either.
+    private var noClosingFence = false
+    /// Set when a search for `>` failed: no `<` before this index has a closing `>`.
+    private var noAngleCloseBefore = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>, replacer: EmojiReplacer) {
+        self.bytes = bytes
+        self.replacer = replacer
+        output.reserveCapacity(bytes.count)
+    }
+
+    mutating func run() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "`"): copyCode()
+            case UInt8(ascii: "<"): copyAngleToken()
+            case UInt8(ascii: ":"): colon()
+            default:
+                output.append(bytes[index])
+                index += 1
+            }
+        }
+    }
+
+    // MARK: Protected spans
+
+    /// Copies a code block or inline code span, or a lone backtick.
+    private mutating func copyCode() {
+        if !noClosingFence, starts(with: "```", at: index) {
+            if let close = find("```", from: index + 3) {
+                copy(to: close + 3)
+                return
+            }
+            noClosingFence = true
+        }
+        // Inline code ends at the next backtick on the same line.
+        var end = index + 1
+        while end < bytes.count, bytes[end] != UInt8(ascii: "`"), bytes[end] != UInt8(ascii: "\n") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "`") {
+            copy(to: end + 1)
+        } else {
+            copy(to: index + 1)
+        }
+    }
+
+    /// Copies a `<…>` token (up to the first `>` on the line), or a lone `<`.
+    ///
+    /// A `<` inside does not end the token, so `<a <em>` is one token and `:skin<em>tone</em>3:`
+    /// after an unclosed `<` is not a code on either pass (which keeps replacing idempotent).
+    private mutating func copyAngleToken() {
+        if index < noAngleCloseBefore {
+            copy(to: index + 1)
+            return
+        }
+        var end = index + 1
+        while end < bytes.count, bytes[end] != UInt8(ascii: ">"), bytes[end] != UInt8(ascii: "\n") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: ">") {
+            copy(to: end + 1)
+        } else {
+            // No `>` before `end`: every `<` until there is lone too.
+            noAngleCloseBefore = end
+            copy(to: index + 1)
+        }
+    }
+
+    /// Copies the rest of a URL from its `://`: up to whitespace, `<`, `>`, `"`, a
+    /// backtick, or a `)` that closes a parenthesis opened before the URL.
+    private mutating func copyURL() {
+        var end = index
+        var depth = 0
+        scan: while end < bytes.count {
+            switch bytes[end] {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "<"),
+                UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "`"):
+                break scan
+            case UInt8(ascii: "("):
+                depth += 1
+            case UInt8(ascii: ")"):
+                if depth == 0 { break scan }
+                depth -= 1
+            default:
+                break
+            }
+            end += 1
+        }
+        copy(to: end)
+    }
+
+    // MARK: Codes
+
+    /// Handles the `:` at `index`: a URL's `://`, an emoji code, or a plain colon.
+    private mutating func colon() {
+        if index > 0, bytes[index - 1].isASCIILetter, starts(with: "://", at: index) {
+            copyURL()
+            return
+        }
+        let boundaryBefore =
+            index == 0 || index == lastCodeEnd
+            || (!bytes[index - 1].isASCIIAlphanumeric && bytes[index - 1] != UInt8(ascii: ":"))
+        guard boundaryBefore, let code = code(at: index),
+            code.end == bytes.count || !bytes[code.end].isASCIIAlphanumeric,
+            handle(code)
+        else {
+            output.append(bytes[index])
+            index += 1
+            return
+        }
+        changed = true
+        lastCodeEnd = code.end
+        index = code.end
+    }
+
+    /// Parses `:name:` at `start`, or returns nil.
+    private func code(at start: Int) -> Code? {
+        var name: [UInt8] = []
+        var position = start + 1
+        while position < bytes.count, name.count <= EmojiReplacer.maximumNameLength {
+            let byte = bytes[position]
+            if byte.isEmojiNameByte {
+                name.append(byte)
+                position += 1
+            } else if byte == UInt8(ascii: "<"), !name.isEmpty, starts(with: "<em>", at: position) {
+                name.append(UInt8(ascii: "_"))
+                position += 4
+            } else if byte == UInt8(ascii: "<"), !name.isEmpty, starts(with: "</em>", at: position) {
+                name.append(UInt8(ascii: "_"))
+                position += 5
+            } else if byte == UInt8(ascii: ":"), !name.isEmpty, name.count <= EmojiReplacer.maximumNameLength {
+                return Code(name: name, end: position + 1)
+            } else {
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// Writes what a code becomes; returns false when it is not a code after all.
+    private mutating func handle(_ code: Code) -> Bool {
+        let written = String(decoding: code.name, as: UTF8.self)
+        let folded = EmojiTable.fold(written[...])
+        let follows = index == lastCodeEnd
+        if let tone = EmojiTable.skinTone(folded: folded) {
+            applyTone(tone, code: code, follows: follows)
+            return true
+        }
+        if let entry = replacer.table.entryIndex(folded: folded) {
+            previous = .known(outputStart: output.count, entry: entry, toned: false)
+            output.append(contentsOf: replacer.table.emoji(at: entry, tone: nil).utf8)
+            return true
+        }
+        guard code.name.contains(where: { $0.isASCIILetter }) else { return false }
+        unknownNames[written, default: 0] += 1
+        previous = .unknown
+        switch replacer.unknown {
+        case .keep: copyVerbatim(to: code.end)
+        case .strip: break
+        case .placeholder: output.append(contentsOf: "[emoji:\(written)]".utf8)
+        }
+        return true
+    }
+
+    /// Writes a skin-tone code: it tones the code just before it, or an emoji already in
+    /// the text just before it, or else stands for the modifier itself.
+    private mutating func applyTone(_ tone: Int, code: Code, follows: Bool) {
+        switch previous {
+        case .known(let start, let entry, false) where follows:
+            output.removeSubrange(start...)
+            output.append(contentsOf: replacer.table.emoji(at: entry, tone: tone).utf8)
+            previous = .known(outputStart: start, entry: entry, toned: true)
+            return
+        case .unknown where follows:
+            if replacer.unknown == .keep { copyVerbatim(to: code.end) }
+            return
+        default:
+            break
+        }
+        if let (start, emoji) = lastEmoji(), let toned = replacer.table.toning(emoji, tone: tone) {
+            output.removeSubrange(start...)
+            output.append(contentsOf: toned.utf8)
+        } else if let modifier = replacer.table.emoji(named: "skin-tone-\(tone)") {
+            output.append(contentsOf: modifier.utf8)
+        }
+        previous = .none
+    }
+
+    /// The last character written, if it is not ASCII, and where it starts in the output.
+    private func lastEmoji() -> (Int, String)? {
+        guard let last = output.last, last >= 0x80 else { return nil }
+        let tailStart = max(0, output.count - 64)
+        guard let character = String(decoding: output[tailStart...], as: UTF8.self).last else { return nil }
+        let string = String(character)
+        return (output.count - string.utf8.count, string)
+    }
+
+    // MARK: Helpers
+
+    /// Copies the input up to `end` and moves there.
+    private mutating func copy(to end: Int) {
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+        index = end
+        previous = .none
+    }
+
+    /// Copies the code at `index` up to `end` as written, without moving.
+    private mutating func copyVerbatim(to end: Int) {
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+    }
+
+    private func starts(with literal: StaticString, at position: Int) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard position + count <= bytes.count else { return false }
+        let pointer = literal.utf8Start
+        for offset in 0..<count where bytes[position + offset] != pointer[offset] { return false }
+        return true
+    }
+
+    private func find(_ literal: StaticString, from start: Int) -> Int? {
+        var position = start
+        while position < bytes.count {
+            if starts(with: literal, at: position) { return position }
+            position += 1
+        }
+        return nil
+    }
+}
+
+extension UInt8 {
+    /// Whether the byte is an ASCII letter.
+    var isASCIILetter: Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self)
+    }
+
+    /// Whether the byte may appear in an emoji name: `[a-z0-9_+-]`.
+    var isEmojiNameByte: Bool {
+        switch self {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"),
+            UInt8(ascii: "+"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
+    }
+}

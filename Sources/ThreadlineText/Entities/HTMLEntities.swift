@@ -1,0 +1,142 @@
+/// Decodes HTML character references exactly once.
+///
+/// Named references come from the WHATWG list (see `HTMLEntityTable.swift`) and must
+/// end in `;`; numeric references are `&#123;` and `&#x1F600;`. Decoding happens in a
+/// single pass, so `&amp;lt;` becomes the text `&lt;` and not `<`. A reference that is
+/// not recognised stays as it is. Numeric references that name no character (zero,
+/// surrogates, values above U+10FFFF) become U+FFFD, and the C1 range 0x80–0x9F is read
+/// as windows-1252, as browsers do.
+public enum HTMLEntities {
+    /// The longest name in the WHATWG list is 31 characters.
+    static let maximumNameLength = 32
+
+    /// Returns `text` with every character reference decoded once.
+    public static func decode(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.contains(UInt8(ascii: "&")) else { return nil }
+            return String(decoding: decode(bytes), as: UTF8.self)
+        } ?? text
+    }
+
+    /// Returns `bytes` (UTF-8) with every character reference decoded once.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "&"), let (decoded, end) = reference(in: bytes, at: index) {
+                output.append(contentsOf: decoded)
+                index = end
+            } else {
+                output.append(byte)
+                index += 1
+            }
+        }
+        return output
+    }
+
+    /// Parses the reference starting at the `&` at `start`.
+    ///
+    /// Returns the decoded UTF-8 bytes and the index after the closing `;`, or nil when
+    /// the text there is not a complete, known reference.
+    static func reference(in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> ([UInt8], Int)? {
+        var index = start + 1
+        guard index < bytes.count else { return nil }
+        if bytes[index] == UInt8(ascii: "#") {
+            return numericReference(in: bytes, from: index + 1)
+        }
+        let nameStart = index
+        while index < bytes.count, index - nameStart <= maximumNameLength, bytes[index].isASCIIAlphanumeric {
+            index += 1
+        }
+        guard index > nameStart, index < bytes.count, bytes[index] == UInt8(ascii: ";") else { return nil }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[nameStart..<index]), as: UTF8.self)
+        guard let value = named[name] else { return nil }
+        return (Array(value.utf8), index + 1)
+    }
+
+    /// Parses the digits of a numeric reference that start at `start` (after `&#`).
+    static func numericReference(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> ([UInt8], Int)? {
+        var index = start
+        var radix: UInt32 = 10
+        if index < bytes.count, bytes[index] == UInt8(ascii: "x") || bytes[index] == UInt8(ascii: "X") {
+            radix = 16
+            index += 1
+        }
+        let digitsStart = index
+        var value: UInt32 = 0
+        while index < bytes.count, let digit = bytes[index].digitValue(radix: radix) {
+            // Saturate: anything above U+10FFFF is invalid whatever its exact value.
+            value = min(value * radix + digit, 0x11_0000)
+            index += 1
+        }
+        guard index > digitsStart, index < bytes.count, bytes[index] == UInt8(ascii: ";") else { return nil }
+        return (Array(String(character(forCodePoint: value)).utf8), index + 1)
+    }
+
+    /// The character a numeric reference stands for, following the HTML standard.
+    static func character(forCodePoint value: UInt32) -> Unicode.Scalar {
+        if (0x80...0x9F).contains(value), let mapped = windows1252[value] {
+            return mapped
+        }
+        guard value != 0, let scalar = Unicode.Scalar(value) else { return "\u{FFFD}" }
+        return scalar
+    }
+
+    /// The characters browsers substitute for numeric references in the C1 range.
+    static let windows1252: [UInt32: Unicode.Scalar] = [
+        0x80: "\u{20AC}", 0x82: "\u{201A}", 0x83: "\u{0192}", 0x84: "\u{201E}", 0x85: "\u{2026}",
+        0x86: "\u{2020}", 0x87: "\u{2021}", 0x88: "\u{02C6}", 0x89: "\u{2030}", 0x8A: "\u{0160}",
+        0x8B: "\u{2039}", 0x8C: "\u{0152}", 0x8E: "\u{017D}", 0x91: "\u{2018}", 0x92: "\u{2019}",
+        0x93: "\u{201C}", 0x94: "\u{201D}", 0x95: "\u{2022}", 0x96: "\u{2013}", 0x97: "\u{2014}",
+        0x98: "\u{02DC}", 0x99: "\u{2122}", 0x9A: "\u{0161}", 0x9B: "\u{203A}", 0x9C: "\u{0153}",
+        0x9E: "\u{017E}", 0x9F: "\u{0178}",
+    ]
+
+    /// Named references by name (without `&` and `;`), parsed once from the generated table.
+    static let named: [String: String] = {
+        var table: [String: String] = [:]
+        for line in source.split(separator: "\n") {
+            guard let separator = line.firstIndex(of: ";") else { continue }
+            table[String(line[..<separator])] = CodePoints.string(fromHex: line[line.index(after: separator)...])
+        }
+        return table
+    }()
+}
+
+/// Helpers for the `-`-joined hexadecimal code points of the generated tables.
+enum CodePoints {
+    /// Returns the string for code points such as `1F44D-1F3FB`, or nil if one is invalid.
+    static func string(fromHex hex: Substring) -> String? {
+        var scalars = String.UnicodeScalarView()
+        for part in hex.split(separator: "-") {
+            guard let value = UInt32(part, radix: 16), let scalar = Unicode.Scalar(value) else { return nil }
+            scalars.append(scalar)
+        }
+        return scalars.isEmpty ? nil : String(scalars)
+    }
+}
+
+extension UInt8 {
+    /// Whether the byte is an ASCII letter or digit.
+    var isASCIIAlphanumeric: Bool {
+        switch self {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The value of the byte as a digit in `radix` (10 or 16), or nil.
+    func digitValue(radix: UInt32) -> UInt32? {
+        switch self {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(self - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: return UInt32(self - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: return UInt32(self - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
+    }
+}

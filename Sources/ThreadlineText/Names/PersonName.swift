@@ -1,0 +1,213 @@
+import Foundation
+
+/// Folds author names so that one person gets one author.
+///
+/// Two keys are derived from a name:
+/// - ``exactKey``: NFC, surrounding and doubled whitespace removed, lowercase. Names with
+///   the same exact key are the same spelling, typed differently.
+/// - ``matchKey``: the exact key with a trailing parenthetical removed (`(Author)`,
+///   `(she/her)`), accents of Latin letters removed (`Masís` → `masis`, `Ondřej` →
+///   `ondrej`), letters transliterated (`ß` → `ss`, `ø` → `o`, `ł` → `l`), `.` and `,`
+///   read as spaces and apostrophes removed. Names with the same match key but different
+///   exact keys are probably the same person; merging them is a guess to report.
+///
+/// ``hostMatch(_:host:)`` is looser still, for matching a message's author against the
+/// hosts of its document: it also accepts reversed order and middle or first initials.
+public struct PersonName: Sendable, Hashable {
+    /// The name as given.
+    public let raw: String
+    /// NFC, whitespace and case folded.
+    public let exactKey: String
+    /// ``exactKey`` with parenthetical, diacritics, transliteration and punctuation folded.
+    public let matchKey: String
+
+    /// The name to show: NFC, surrounding and doubled whitespace removed, a trailing
+    /// parenthetical removed (`Cathy Chen (she/her)` → `Cathy Chen`); case kept.
+    public let display: String
+
+    /// Folds `raw`.
+    public init(_ raw: String) {
+        self.raw = raw
+        let isASCII = raw.utf8.allSatisfy { $0 < 0x80 }
+        let spaced =
+            isASCII
+            ? Self.collapsingASCIIWhitespace(raw)
+            : raw.nfc.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        display = String(Self.removingParenthetical(spaced[...]))
+        exactKey = spaced.lowercased()
+        matchKey = isASCII ? Self.foldASCII(exactKey) : Self.fold(exactKey)
+    }
+
+    /// The words of the match key.
+    public var words: [Substring] {
+        matchKey.split(separator: " ")
+    }
+
+    /// A stable identifier made from the name: the match key's words joined with `-`
+    /// (`martin-kleppmann`).
+    ///
+    /// Letters and digits of every script are kept, everything else separates words.
+    /// A name with no letter or digit gets `author-` and a hash of its exact key.
+    public var slug: String {
+        var slug = ""
+        var pendingSeparator = false
+        for character in matchKey {
+            if character.isLetter || character.isNumber {
+                if pendingSeparator, !slug.isEmpty { slug.append("-") }
+                pendingSeparator = false
+                slug.append(character)
+            } else {
+                pendingSeparator = true
+            }
+        }
+        return slug.isEmpty ? "author-" + Self.hexHash(exactKey) : slug
+    }
+
+    // MARK: Folding
+
+    /// `name` without a trailing `(…)`, unless nothing would be left.
+    static func removingParenthetical(_ name: Substring) -> Substring {
+        guard name.hasSuffix(")"), let open = name.lastIndex(of: "("),
+            !name[..<open].allSatisfy({ $0 == " " })
+        else { return name }
+        var kept = name[..<open]
+        while kept.last == " " { kept = kept.dropLast() }
+        return kept
+    }
+
+    /// `text` (ASCII) trimmed, with every run of whitespace made one space.
+    static func collapsingASCIIWhitespace(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0B, 0x0C:
+                pendingSpace = !bytes.isEmpty
+            default:
+                if pendingSpace { bytes.append(UInt8(ascii: " ")) }
+                pendingSpace = false
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// ``fold(_:)`` for an ASCII exact key: only the parenthetical and punctuation apply.
+    static func foldASCII(_ exactKey: String) -> String {
+        let name = removingParenthetical(exactKey[...])
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(name.utf8.count)
+        var pendingSpace = false
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: ","):
+                pendingSpace = !bytes.isEmpty
+            case UInt8(ascii: "'"), UInt8(ascii: "`"):
+                continue
+            default:
+                if pendingSpace { bytes.append(UInt8(ascii: " ")) }
+                pendingSpace = false
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Removes a trailing parenthetical, diacritics and punctuation from an exact key.
+    static func fold(_ exactKey: String) -> String {
+        let name = removingParenthetical(exactKey[...])
+        var folded = String.UnicodeScalarView()
+        let scalars = Substring(name.decomposedStringWithCanonicalMapping).unicodeScalars
+        var baseIsLatin = false
+        for scalar in scalars {
+            if scalar.properties.generalCategory == .nonspacingMark {
+                // Accents on Latin letters go; marks of other scripts (`й`) are letters' parts.
+                if !baseIsLatin { folded.append(scalar) }
+                continue
+            }
+            baseIsLatin = scalar.value < 0x250 || (0x1E00...0x1EFF).contains(scalar.value)
+            if let replacement = transliterations[scalar] {
+                folded.append(contentsOf: replacement.unicodeScalars)
+            } else if separators.contains(scalar) {
+                folded.append(" ")
+            } else if apostrophes.contains(scalar) {
+                continue
+            } else {
+                folded.append(scalar)
+            }
+        }
+        return String(folded).split(separator: " ").joined(separator: " ").nfc
+    }
+
+    /// Lowercase Latin letters that have no decomposition, spelled in ASCII.
+    static let transliterations: [Unicode.Scalar: String] = [
+        "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+        "ı": "i", "ħ": "h", "ŀ": "l", "ŧ": "t", "ŋ": "n", "ſ": "s", "ĸ": "k",
+    ]
+
+    /// Punctuation read as a word separator.
+    static let separators: Set<Unicode.Scalar> = [".", ",", "\u{00A0}"]
+
+    /// Apostrophes, removed (`O'Brien` = `O’Brien` = `OBrien`).
+    static let apostrophes: Set<Unicode.Scalar> = ["'", "\u{2019}", "\u{02BC}", "`"]
+
+    /// FNV-1a 64-bit of the UTF-8 bytes, as 16 hexadecimal digits.
+    static func hexHash(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+extension PersonName {
+    /// How a name matched a host's name.
+    public enum HostMatch: String, Sendable, Hashable {
+        /// The same spelling up to case and whitespace.
+        case exact
+        /// The same up to a parenthetical, diacritics, transliteration or punctuation.
+        case folded
+        /// The same words in reverse order (`Kleppmann, Martin`).
+        case reversedOrder = "reversed order"
+        /// The same first and last names, with middle initials on one side or a first
+        /// initial for the first name (`Martin J. Kleppmann`, `M. Kleppmann`).
+        case initials
+
+        /// Whether the match is certain: anything but ``exact`` is a guess to report.
+        public var isCertain: Bool { self == .exact }
+    }
+
+    /// How this name matches `host`, or nil if it does not.
+    public func hostMatch(_ host: PersonName) -> HostMatch? {
+        if exactKey == host.exactKey { return .exact }
+        if matchKey == host.matchKey { return .folded }
+        let mine = words
+        let theirs = host.words
+        guard mine.count >= 2, theirs.count >= 2 else { return nil }
+        if mine.count == theirs.count, mine.reversed().elementsEqual(theirs) { return .reversedOrder }
+        if Self.sameUpToInitials(mine, theirs) || Self.sameUpToInitials(Array(mine.reversed()), theirs) {
+            return .initials
+        }
+        return nil
+    }
+
+    /// Whether two names have the same last word and compatible first words, once middle
+    /// initials are dropped: the first words are equal, or one is the other's initial.
+    static func sameUpToInitials(_ a: [Substring], _ b: [Substring]) -> Bool {
+        guard a.last == b.last, let firstA = a.first, let firstB = b.first else { return false }
+        let firstCompatible =
+            firstA == firstB || (firstA.count == 1 && firstB.hasPrefix(firstA))
+            || (firstB.count == 1 && firstA.hasPrefix(firstB))
+        guard firstCompatible else { return false }
+        let middleA = a.dropFirst().dropLast()
+        let middleB = b.dropFirst().dropLast()
+        // Only initials may be missing: `Anna Maria Smith` is not `Anna Smith`.
+        if middleA.elementsEqual(middleB) { return true }
+        return (middleA.isEmpty && middleB.allSatisfy { $0.count == 1 })
+            || (middleB.isEmpty && middleA.allSatisfy { $0.count == 1 })
+    }
+}

@@ -1,0 +1,113 @@
+import Testing
+
+@testable import ThreadlineCore
+
+@Suite struct NormaliseAuthorsTests {
+    func normalise(_ doc: Document, directory: AuthorDirectory = AuthorDirectory()) -> (Document, RunNotes) {
+        var doc = doc
+        var notes = RunNotes()
+        NormaliseAuthors(directory: directory).apply(to: &doc, notes: &notes)
+        return (doc, notes)
+    }
+
+    func authors(_ doc: Document) -> [String] { doc.threads.flatMap(\.messages).map { $0.author ?? "-" } }
+    func ids(_ doc: Document) -> [String] { doc.threads.flatMap(\.messages).map { $0.authorId ?? "-" } }
+    func hostFlags(_ doc: Document) -> [Bool] { doc.threads.flatMap(\.messages).map(\.isHost) }
+
+    @Test func foldsNFCWhitespaceAndCaseWithoutReporting() {
+        let (doc, notes) = normalise(document([("Alexey  Grigorev", "q"), (" alexey grigorev", "r"), ("Alexey Grigorev", "s")]))
+        #expect(authors(doc) == ["Alexey Grigorev", "Alexey Grigorev", "Alexey Grigorev"])
+        #expect(ids(doc) == ["alexey-grigorev", "alexey-grigorev", "alexey-grigorev"])
+        #expect(notes.counts.isEmpty)
+    }
+
+    @Test func accentVariantsMergeIntoTheCommonSpellingAndAreReported() {
+        let (doc, notes) = normalise(document([("Serg Masís", "q"), ("Serg Masis", "r"), ("Serg Masi\u{301}s", "s")]))
+        #expect(authors(doc) == ["Serg Masís", "Serg Masís", "Serg Masís"])
+        #expect(Set(ids(doc)) == ["serg-masis"])
+        #expect(notes.counts[NormaliseAuthors.guessCategory] == ["'Serg Masis' → 'Serg Masís' (same name up to accents, punctuation or a parenthetical)": 1])
+    }
+
+    @Test func transliterationAndParentheticalVariantsMerge() {
+        let (doc, notes) = normalise(document([("Ondřej", "q"), ("Ondrej", "r"), ("Ondřej", "s"), ("Cathy Chen (she/her)", "t"), ("Cathy Chen", "u")]))
+        #expect(authors(doc) == ["Ondřej", "Ondřej", "Ondřej", "Cathy Chen", "Cathy Chen"])
+        #expect(notes.total(NormaliseAuthors.guessCategory) == 1)
+    }
+
+    @Test func hostsMatchLooselyAndEveryLooseMatchIsReported() {
+        let doc = document(
+            hosts: ["Martin Kleppmann", "Anthony Virtuoso"],
+            [("Tino", "q"), ("Kleppmann, Martin", "a"), ("Martin J. Kleppmann", "b"), ("martin kleppmann", "c"),
+             ("Anthony Virtuoso (Author)", "d"), ("Martin Mihal", "e"), ("Martin", "f")])
+        let (normalised, notes) = normalise(doc)
+        #expect(authors(normalised) == ["Tino", "Martin Kleppmann", "Martin Kleppmann", "Martin Kleppmann", "Anthony Virtuoso", "Martin Mihal", "Martin"])
+        #expect(hostFlags(normalised) == [false, true, true, true, true, false, false])
+        #expect(notes.counts[NormaliseAuthors.guessCategory] == [
+            "'Kleppmann, Martin' → 'Martin Kleppmann' (reversed order)": 1,
+            "'Martin J. Kleppmann' → 'Martin Kleppmann' (initials)": 1,
+            "'Anthony Virtuoso (Author)' → 'Anthony Virtuoso' (same name up to accents, punctuation or a parenthetical)": 1,
+        ])
+    }
+
+    @Test func hostsGivenAsIdsResolveThroughPeopleProfiles() throws {
+        let scratch = try Scratch()
+        try scratch.write("people/martinkleppmann.md", "---\nshort: martinkleppmann\ntitle: Martin Kleppmann\n---\nbio\n")
+        try scratch.write("people/serg.md", "---\ntitle: Serg Masís\n---\n")
+        var directory = AuthorDirectory()
+        try directory.loadPeople(folder: scratch.path("people"))
+        #expect(directory.nameByProfileID == ["martinkleppmann": "Martin Kleppmann", "serg": "Serg Masís"])
+        let (doc, notes) = normalise(
+            document(hosts: ["martinkleppmann", "serg"], [("Tino", "q"), ("Martin Kleppmann", "a"), ("Serg Masis", "b")]), directory: directory)
+        #expect(doc.hosts == ["Martin Kleppmann", "Serg Masís"])
+        #expect(hostFlags(doc) == [false, true, true])
+        #expect(authors(doc) == ["Tino", "Martin Kleppmann", "Serg Masís"])
+        #expect(notes.total(NormaliseAuthors.guessCategory) == 1)
+    }
+
+    @Test func hostsThatNoMessageMatchesAreReported() {
+        let (doc, notes) = normalise(document(hosts: ["martinkleppmann"], [("Martin Kleppmann", "q")]))
+        #expect(hostFlags(doc) == [false])
+        #expect(notes.counts[NormaliseAuthors.missingHostCategory] == ["doc: martinkleppmann": 1])
+    }
+
+    @Test func aliasesResolveNicknamesAndSlackIdsWithoutReporting() throws {
+        let scratch = try Scratch()
+        let file = try scratch.write("authors.yaml", "Martin Kleppmann: [martin, U024BE7LH]\nAlexey Grigorev: Lexa\n")
+        var directory = AuthorDirectory()
+        try directory.loadAliases(path: file)
+        var doc = document(hosts: ["Martin Kleppmann"], [("Lexa", "q"), ("martin", "a"), ("mk", "b"), ("alexey grigorev", "c")])
+        doc.threads[0].messages[2].authorRef = "U024BE7LH"
+        let (normalised, notes) = normalise(doc, directory: directory)
+        #expect(authors(normalised) == ["Alexey Grigorev", "Martin Kleppmann", "Martin Kleppmann", "Alexey Grigorev"])
+        #expect(hostFlags(normalised) == [false, true, true, false])
+        #expect(ids(normalised) == ["alexey-grigorev", "martin-kleppmann", "martin-kleppmann", "alexey-grigorev"])
+        #expect(notes.counts.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("Martin: [a]\nAlexey: [b, a]\n", 2, 13, "'a' is listed for both 'Martin' and 'Alexey'"),
+        ("- Martin\n- Alexey\n", 1, 1, "the aliases file must be a mapping of canonical name to spellings, not a list"),
+        ("Martin:\n  nick: m\n", 2, 3, "the spellings of 'Martin' must be a string or a list of strings, not a mapping"),
+        ("Martin: [m, [x]]\n", 1, 13, "a spelling of 'Martin' must be a string, not a list"),
+        ("Martin: [m\n", 2, 1, nil),
+    ])
+    func badAliasFilesAreReportedAtTheirLocation(text: String, line: Int, column: Int, message: String?) throws {
+        let scratch = try Scratch()
+        let file = try scratch.write("authors.yaml", text)
+        var directory = AuthorDirectory()
+        let error = try #require(throws: ThreadlineError.self) { try directory.loadAliases(path: file) }
+        #expect(error.status == .usageError)
+        let diagnostic = try #require(error.diagnostics.first)
+        #expect(diagnostic.location == SourceLocation(file: file, line: line, column: column))
+        if let message { #expect(diagnostic.message == message) }
+    }
+
+    @Test func profileWithoutTitleIsReported() throws {
+        let scratch = try Scratch()
+        let file = try scratch.write("people/x.md", "---\nshort: x\n---\n")
+        var directory = AuthorDirectory()
+        let error = try #require(throws: ThreadlineError.self) { try directory.loadPeople(folder: scratch.path("people")) }
+        #expect(error.diagnostics.first?.location == SourceLocation(file: file, line: 2))
+        #expect(error.diagnostics.first?.message == "the profile has no 'title' (the person's name)")
+    }
+}

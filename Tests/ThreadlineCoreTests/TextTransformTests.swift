@@ -1,0 +1,68 @@
+import Testing
+
+@testable import ThreadlineCore
+
+/// A document of one thread whose messages have these authors and texts.
+func document(hosts: [String] = [], _ messages: [(author: String, text: String)], title: String? = nil) -> Document {
+    let built = messages.enumerated().map { index, message in
+        Message(key: String(index), parentKey: index == 0 ? nil : "0", authorRaw: message.author, textRaw: message.text)
+    }
+    return Document(id: "doc", source: "markdown", sourceFile: "books/doc.md", title: title, hosts: hosts, threads: [Thread(messages: built)])
+}
+
+@Suite struct CleanTextStepTests {
+    @Test func cleansTextsTitleAndDescriptionButNeverTextRaw() {
+        var doc = document([("a", "Q&amp;A &amp;lt;b&amp;gt;\r\nline two  \r\n"), ("b", "caf\u{65}\u{301}\u{A0}ok")], title: "Data &amp; Systems ")
+        doc.description = "line\r\n"
+        var notes = RunNotes()
+        CleanText().apply(to: &doc, notes: &notes)
+        let messages = doc.threads[0].messages
+        #expect(messages[0].text == "Q&A &lt;b&gt;\nline two")
+        #expect(messages[0].textRaw == "Q&amp;A &amp;lt;b&amp;gt;\r\nline two  \r\n")
+        #expect(messages[1].text == "caf\u{E9} ok")
+        #expect(doc.title == "Data & Systems")
+        #expect(doc.description == "line")
+    }
+}
+
+extension CleanTextStepTests {
+    @Test func decodeEntitiesFalseLeavesReferences() throws {
+        let options = StepOptions(values: ["decode_entities": .bool(false)], stepLocation: SourceLocation(file: "p.yaml", line: 3))
+        let context = StepContext(pipelineDirectory: "/", inputRoot: "/", outputRoot: "/", pipelineName: "t", location: SourceLocation(file: "p.yaml"))
+        guard case .transform(let step) = try CleanText.type.make(options, context) else {
+            Issue.record("clean_text must make a transform")
+            return
+        }
+        var doc = document([("a", "a &amp;lt; b\r\n")])
+        var notes = RunNotes()
+        step.apply(to: &doc, notes: &notes)
+        #expect(doc.threads[0].messages[0].text == "a &amp;lt; b")
+    }
+}
+
+@Suite struct CleanEmojiStepTests {
+    @Test func replacesCodesAndCountsUnknownNames() {
+        var doc = document([("a", "hi :wave::skin-tone-3: :blob_wave: at 12:30:45"), ("b", ":blob_wave::+1: :party-parrot:")])
+        var notes = RunNotes()
+        CleanEmoji().apply(to: &doc, notes: &notes)
+        #expect(doc.threads[0].messages[0].text == "hi \u{1F44B}\u{1F3FC} :blob_wave: at 12:30:45")
+        #expect(doc.threads[0].messages[1].text == ":blob_wave:\u{1F44D} :party-parrot:")
+        #expect(notes.counts[CleanEmoji.unknownCategory] == ["blob_wave": 2, "party-parrot": 1])
+        #expect(doc.threads[0].messages[0].textRaw == "hi :wave::skin-tone-3: :blob_wave: at 12:30:45")
+    }
+
+    @Test(arguments: [("keep", ":blob_wave: 🎉"), ("strip", " 🎉"), ("placeholder", "[emoji:blob_wave] 🎉")])
+    func unknownOptionFromThePipeline(unknown: String, expected: String) throws {
+        let options = StepOptions(values: ["unknown": .string(unknown)], stepLocation: SourceLocation(file: "p.yaml", line: 3))
+        let context = StepContext(pipelineDirectory: "/", inputRoot: "/", outputRoot: "/", pipelineName: "t", location: SourceLocation(file: "p.yaml"))
+        guard case .transform(let step) = try CleanEmoji.type.make(options, context) else {
+            Issue.record("clean_emoji must make a transform")
+            return
+        }
+        var doc = document([("a", ":blob_wave: :tada:")])
+        var notes = RunNotes()
+        step.apply(to: &doc, notes: &notes)
+        #expect(doc.threads[0].messages[0].text == expected)
+        #expect(notes.total(CleanEmoji.unknownCategory) == 1)
+    }
+}

