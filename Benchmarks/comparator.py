@@ -82,15 +82,20 @@ SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")  # only runs that change: one
 BLANK_LINES = re.compile(r"\n{3,}")
 PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
 NON_ALNUM = re.compile(r"[^a-z0-9]+")
+NON_WORD = re.compile(r"[^\w]+|_+")
+PUNCTUATION = re.compile(r"[.,]")
+APOSTROPHES = re.compile(r"['\u2019]")
 
 
 def clean_text(text: str) -> str:
-    """Entities decoded, NFC, whitespace runs folded, lines trimmed."""
-    text = SPACES.sub(" ", unicodedata.normalize("NFC", html.unescape(text)))
+    """Entities decoded once, NFC, non-breaking spaces to spaces, line endings to `\\n`, trailing
+    whitespace trimmed from every line and from the end."""
+    text = unicodedata.normalize("NFC", html.unescape(text)).replace("\u00a0", " ")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\n" not in text:
-        return text.strip()
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    return BLANK_LINES.sub("\n\n", text).strip()
+        return text.rstrip()
+    return "\n".join(line.rstrip() for line in text.split("\n")).rstrip()
 
 
 def _emoji_match(match: re.Match[str]) -> str:
@@ -109,18 +114,53 @@ def clean_emoji(text: str) -> str:
     return EMOJI_CODE.sub(_emoji_match, text.replace(":skintone", ":skin-tone-"))
 
 
+def display_name(raw: str) -> str:
+    """NFC, whitespace runs as one space, a trailing parenthetical removed (unless nothing is left)."""
+    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    return PARENTHETICAL.sub("", name) or name
+
+
+def match_key(raw: str) -> str:
+    """The display name lowercased, accents removed, `.` and `,` read as spaces, apostrophes dropped."""
+    folded = unicodedata.normalize("NFKD", display_name(raw).lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = APOSTROPHES.sub("", PUNCTUATION.sub(" ", folded))
+    return " ".join(folded.split())
+
+
 def slug(name: str) -> str:
-    """Lowercase ASCII letters and digits, other runs as one `-` (`Serg Masís` -> `serg-masis`)."""
+    """A stable id: the match key's letters and digits, other runs as one `-` (`Serg Masís` -> `serg-masis`)."""
+    words = NON_WORD.sub("-", match_key(name)).strip("-")
+    return words or "author-" + hashlib.sha256(name.encode()).hexdigest()[:16]
+
+
+def plain_slug(name: str) -> str:
+    """The id threadline gives when `normalise_authors` does not run: accents and case folded, ASCII
+    letters and digits kept, other runs as one `-`."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    return NON_ALNUM.sub("-", folded).strip("-") or "author-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return NON_ALNUM.sub("-", folded).strip("-") or "author-" + message_id("author", "", name)[:8]
 
 
-def normalise_author(raw: str, normalise: bool) -> tuple[str, str]:
-    """(author_id, author) for a raw name."""
-    display = " ".join(raw.split())
-    if normalise:
-        display = PARENTHETICAL.sub("", display) or display
-    return slug(display), display
+class Authors:
+    """One document's authors: each spelling maps to the spelling most of that document's messages
+    use for the same match key (on a tie: more accented letters, more capitals, then code-point
+    order); hosts match by match key, in either order."""
+
+    def __init__(self, raws: list[str], hosts: list[str]) -> None:
+        counts: dict[str, dict[str, int]] = {}
+        for raw in raws:
+            spellings = counts.setdefault(match_key(raw), {})
+            name = display_name(raw)
+            spellings[name] = spellings.get(name, 0) + 1
+        self.canonical = {key: min(spellings, key=lambda name: (
+            -spellings[name], -sum(not c.isascii() for c in name), -sum(c.isupper() for c in name), name))
+            for key, spellings in counts.items()}
+        self.hosts = {match_key(h) for h in hosts} | {" ".join(reversed(match_key(h).split())) for h in hosts}
+
+    def resolve(self, raw: str) -> tuple[str, str, bool]:
+        """(author_id, author, is_host) of a raw name."""
+        key = match_key(raw)
+        return slug(key), self.canonical.get(key, display_name(raw)), key in self.hosts
 
 
 def message_id(source: str, document: str, key: str) -> str:
@@ -287,20 +327,24 @@ def process(task: tuple[str, str, str, str]) -> tuple[bytes, bytes, pa.RecordBat
     transforms = SETTINGS["transforms"]
     hosts, threads, reject = READERS[source](Path(path))
     normalise = "normalise_authors" in transforms
-    host_ids = {slug(h).replace("-", "") for h in hosts} if normalise else set()
+    authors = Authors([m[3] for thread in threads for m in thread], hosts) if normalise else None
     rows = []
     for thread in threads:
         ids = {key: message_id(source, document, key) for key, *_ in thread}
         thread_id = ids[thread[0][0]]
         for position, (key, parent, line, author_raw, text_raw, sent) in enumerate(thread):
-            author_id, author = normalise_author(author_raw, normalise)
+            if authors:
+                author_id, author, is_host = authors.resolve(author_raw)
+            else:
+                author = " ".join(author_raw.split())
+                author_id, is_host = plain_slug(author), False
             text = text_raw
             if "clean_text" in transforms:
                 text = clean_text(text)
             if "clean_emoji" in transforms:
                 text = clean_emoji(text)
             rows.append([ids[key], thread_id, ids.get(parent) if parent else None, position, document, source,
-                         relative, line, author_id, author, author_raw, author_id.replace("-", "") in host_ids,
+                         relative, line, author_id, author, author_raw, is_host,
                          text, text_raw, sent, len(thread) - 1 if position == 0 else 0])
     formats = SETTINGS["formats"]
     jsonl = b""
