@@ -5,15 +5,18 @@
 #   Benchmarks/compare.sh --markdown-mb 10 --slack-html-mb 0
 #   Benchmarks/compare.sh --scale 4            # also a 4x corpus: threadline's peak RSS must stay <= 1.2x
 #
-# Steps: builds threadline in release mode; makes Benchmarks/.venv with requirements.txt; generates the
-# corpus with make_corpus.py (cached under Benchmarks/.work/ by size and seed); runs `threadline run`
-# and comparator.py on it, each under `/usr/bin/time -v` (wall time, peak RSS); prints a markdown table
-# with both times, throughput, peak RSS, rows and the ratio, and how far the two outputs agree (agree.py). The pipeline uses only the step types the
-# built threadline has (`threadline steps`), and the comparator does exactly those.
+# Steps: builds threadline in release mode; makes Benchmarks/.venv with requirements.txt; generates
+# the corpus with make_corpus.py (cached under Benchmarks/.work/ by size and seed); runs `threadline
+# run` and comparator.py on it, each under `/usr/bin/time -v` (wall time, CPU time, peak RSS); prints
+# a markdown table with both times, throughput, peak RSS, rows and the ratio, and how far the two
+# outputs agree (agree.py). The pipeline uses only the step types the built threadline has
+# (`threadline steps`), and the comparator does exactly those.
 #
-# Options: --markdown-mb N (50), --slack-html-mb N (100), --slack-json-mb N (0), --seed N (7), --scale K (1: no memory check),
-#          --jobs N (comparator processes; default all cores), --work DIR (Benchmarks/.work), --no-build.
-# Exit status: 0 done (and the memory bound holds with --scale), 1 a run failed or the bound does not hold.
+# Options: --markdown-mb N (50), --slack-html-mb N (100), --slack-json-mb N (0), --seed N (7),
+#          --scale K (1: no memory check), --jobs N (comparator processes; default: all cores),
+#          --work DIR (Benchmarks/.work), --no-build.
+# Exit status: 0 done (and the memory bound holds with --scale); 1 a run failed or the bound does
+# not hold; 2 a bad option.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
