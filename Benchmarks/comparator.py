@@ -78,6 +78,7 @@ def emoji_table() -> dict[str, str]:
 
 EMOJI = emoji_table()
 EMOJI_CODE = re.compile(r"(?<![A-Za-z0-9]):([a-z0-9_+\-]{1,60}):(?::skin[-_]?tone[-_]?([2-6]):)?(?![A-Za-z0-9])")
+RENDERED_TONE = re.compile(r"(?<=[^\x00-\x7f]):skin[-_]?tone[-_]?([2-6]):")  # 👍:skin-tone-2: from the viewer
 SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")  # only runs that change: one space is left alone
 BLANK_LINES = re.compile(r"\n{3,}")
 PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
@@ -111,7 +112,8 @@ def clean_emoji(text: str) -> str:
     """Known `:codes:` (with `:skin-tone-N:`) to emoji; the viewer's `:skintoneN:` form too."""
     if ":" not in text:
         return text
-    return EMOJI_CODE.sub(_emoji_match, text.replace(":skintone", ":skin-tone-"))
+    text = EMOJI_CODE.sub(_emoji_match, text.replace(":skintone", ":skin-tone-"))
+    return RENDERED_TONE.sub(lambda m: chr(0x1F3FB + int(m.group(1)) - 2), text) if ":skin" in text else text
 
 
 def display_name(raw: str) -> str:
@@ -181,7 +183,7 @@ def _mapping(node: yaml.Node) -> dict[str, yaml.Node]:
 
 
 def read_markdown(path: Path) -> tuple[list[str], list[list[tuple]], str | None]:
-    """(hosts, threads of (key, parent_key, line, author_raw, text_raw, sent_at), reject reason)."""
+    """(hosts, threads of (key, parent_key, line, author_raw, text_raw, text, sent_at), reject reason)."""
     text = path.read_text(encoding="utf-8")
     if not text.startswith("---"):
         return [], [], "no front matter"
@@ -202,29 +204,67 @@ def read_markdown(path: Path) -> tuple[list[str], list[list[tuple]], str | None]
         messages = []
         fields = _mapping(entry)
         if _scalar(fields.get("name")):
-            messages.append((key, None, entry.start_mark.line + 1, _scalar(fields["name"]),
-                             _scalar(fields.get("text")) or "", None))
+            body = _scalar(fields.get("text")) or ""
+            messages.append((key, None, entry.start_mark.line + 1, _scalar(fields["name"]), body, body, None))
         replies = fields.get("replies")
         for r, reply in enumerate(replies.value if isinstance(replies, yaml.SequenceNode) else []):
             reply_fields = _mapping(reply)
             if _scalar(reply_fields.get("name")):
-                messages.append((f"{key}.r{r}", key, reply.start_mark.line + 1, _scalar(reply_fields["name"]),
-                                 _scalar(reply_fields.get("text")) or "", None))
+                body = _scalar(reply_fields.get("text")) or ""
+                messages.append((f"{key}.r{r}", key, reply.start_mark.line + 1, _scalar(reply_fields["name"]), body,
+                                 body, None))
         if messages:
             threads.append(messages)
     return hosts, threads, None
 
 
-def _has_class(element, name: str) -> bool:
-    return name in (element.get("class") or "").split()
+#: Message subtypes that are not conversation (the viewer's second container class): not kept.
+SKIPPED_SUBTYPES = frozenset(
+    "channel_join channel_leave channel_topic channel_purpose channel_name channel_archive channel_unarchive "
+    "group_join group_leave group_topic group_purpose group_name group_archive group_unarchive bot_add "
+    "bot_remove pinned_item unpinned_item reminder_add sh_room_created joiner_notification".split())
+
+
+HTML_SPACES = re.compile(r"\s+")
+
+
+def _inner_html(element) -> str:
+    """The markup inside an element, as in the page (re-serialised by libxml2), trimmed."""
+    inner = html.escape(element.text or "", quote=False)
+    inner += "".join(lxml.html.tostring(child, encoding="unicode", method="html") for child in element)
+    return inner.strip()
+
+
+def _text_of(element) -> str:
+    """Text as a reader sees it: whitespace runs as one space, `<br>` as a line break, code in backticks."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if node.text:
+            parts.append(HTML_SPACES.sub(" ", node.text))
+        for child in node:
+            if child.tag == "br":
+                parts.append("\n")
+            elif child.tag == "code":
+                parts.append("`" + child.text_content() + "`")
+            else:
+                walk(child)
+            if child.tail:
+                parts.append(HTML_SPACES.sub(" ", child.tail))
+
+    walk(element)
+    return "\n".join(line.strip(" ") for line in "".join(parts).split("\n")).strip()
 
 
 def read_slack_html(path: Path) -> tuple[list[str], list[list[tuple]], str | None]:
-    """Threads of slack-export-viewer messages; a `reply` joins the thread before it."""
+    """Threads of slack-export-viewer messages; a `reply` joins the thread before it. A message's key
+    is its time (`#n` added when several share it), its raw text the markup inside `div.msg`."""
     tree = lxml.html.parse(str(path))
     threads: list[list[tuple]] = []
-    for number, container in enumerate(tree.iter("div")):
-        if not _has_class(container, "message-container"):
+    key_uses: dict[str, int] = {}
+    for container in tree.iter("div"):
+        classes = (container.get("class") or "").split()
+        if "message-container" not in classes or not SKIPPED_SUBTYPES.isdisjoint(classes):
             continue
         body = user = when = paragraph = None
         for div in container.iter("div"):
@@ -239,14 +279,12 @@ def read_slack_html(path: Path) -> tuple[list[str], list[list[tuple]], str | Non
                 paragraph = div.find("p")
         if body is None or user is None:
             continue
-        raw = ""
-        if paragraph is not None:
-            for br in paragraph.iter("br"):
-                br.tail = "\n" + (br.tail or "")
-            raw = paragraph.text_content()
+        msg = paragraph.getparent() if paragraph is not None else None
+        raw = _inner_html(msg) if msg is not None else ""
+        text = _text_of(paragraph) if paragraph is not None else ""
         is_reply = "reply" in (body.get("class") or "").split()
         if is_reply:
-            raw = raw.removeprefix("Thread Reply:").lstrip()
+            text = text.removeprefix("Thread Reply:").lstrip()
         sent = None
         if when is not None:
             try:
@@ -254,11 +292,16 @@ def read_slack_html(path: Path) -> tuple[list[str], list[list[tuple]], str | Non
             except ValueError:
                 sent = None
         author = user.text_content().strip()
+        key = sent.strftime("%Y-%m-%dT%H:%M:%SZ") if sent else "no-time"
+        uses = key_uses.get(key, 0)
+        key_uses[key] = uses + 1
+        if uses:
+            key += f"#{uses}"
         if is_reply and threads:
             thread = threads[-1]
-            thread.append((f"{thread[0][0]}.r{len(thread) - 1}", thread[0][0], container.sourceline, author, raw, sent))
+            thread.append((key, thread[0][0], container.sourceline, author, raw, text, sent))
         else:
-            threads.append([(f"m{number}", None, container.sourceline, author, raw, sent)])
+            threads.append([(key, None, container.sourceline, author, raw, text, sent)])
     return [], threads, None
 
 
@@ -299,13 +342,14 @@ def read_slack_json(path: Path) -> tuple[list[str], list[list[tuple]], str | Non
         parent = message.get("thread_ts")
         user = message.get("user")
         author = names.get(user, user) if user else message.get("username") or message.get("bot_id") or ""
-        text = MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), message.get("text") or "")
+        raw = message.get("text") or ""
+        text = MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), raw)
         text = SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
         sent = datetime.fromtimestamp(_ts_key(ts)[0], timezone.utc).replace(microsecond=_ts_key(ts)[1])
         if parent and parent != ts and parent in threads:
-            threads[parent].append((ts, parent, None, author, text, sent))
+            threads[parent].append((ts, parent, None, author, raw, text, sent))
         else:
-            threads[ts] = [(ts, None, None, author, text, sent)]
+            threads[ts] = [(ts, None, None, author, raw, text, sent)]
             order.append(ts)
     return [], [threads[ts] for ts in order], None
 
@@ -332,13 +376,12 @@ def process(task: tuple[str, str, str, str]) -> tuple[bytes, bytes, pa.RecordBat
     for thread in threads:
         ids = {key: message_id(source, document, key) for key, *_ in thread}
         thread_id = ids[thread[0][0]]
-        for position, (key, parent, line, author_raw, text_raw, sent) in enumerate(thread):
+        for position, (key, parent, line, author_raw, text_raw, text, sent) in enumerate(thread):
             if authors:
                 author_id, author, is_host = authors.resolve(author_raw)
             else:
                 author = " ".join(author_raw.split())
                 author_id, is_host = plain_slug(author), False
-            text = text_raw
             if "clean_text" in transforms:
                 text = clean_text(text)
             if "clean_emoji" in transforms:

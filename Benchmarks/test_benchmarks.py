@@ -195,13 +195,13 @@ def test_comparator_writes_the_messages_table_in_three_formats(tmp_path: Path) -
     write_tiny_corpus(tmp_path / "in")
     result = run(HERE / "comparator.py", "--corpus", tmp_path / "in", "--out", tmp_path / "out", "--jobs", 2)
     assert result.returncode == 0, result.stderr
-    assert "3 files, 9 messages, 0 files rejected" in result.stderr
+    assert "3 files, 8 messages, 0 files rejected" in result.stderr
     rows = [orjson.loads(line) for line in (tmp_path / "out" / "messages.jsonl").read_bytes().splitlines()]
     assert list(rows[0]) == comparator.COLUMNS
-    # Ordered by document id: 20210308-a-book, general, random.
+    # Ordered by document id: 20210308-a-book, general, random; the channel_join message is not kept.
     assert [(r["document_id"], r["position"], r["reply_count"]) for r in rows] == [
         ("20210308-a-book", 0, 2), ("20210308-a-book", 1, 0), ("20210308-a-book", 2, 0), ("20210308-a-book", 0, 0),
-        ("general", 0, 0), ("general", 0, 1), ("general", 1, 0), ("random", 0, 1), ("random", 1, 0)]
+        ("general", 0, 1), ("general", 1, 0), ("random", 0, 1), ("random", 1, 0)]
     book = rows[:4]
     assert [r["source_line"] for r in book] == [7, 10, 12, 14]
     assert book[0]["text"] == "Hi & welcome 👋" and book[0]["text_raw"] == "Hi &amp; welcome :wave:"
@@ -209,11 +209,13 @@ def test_comparator_writes_the_messages_table_in_three_formats(tmp_path: Path) -
     assert [r["is_host"] for r in book] == [False, False, True, False]
     assert book[1]["parent_id"] == book[0]["message_id"] == book[2]["thread_id"]
     assert book[0]["message_id"] == comparator.message_id("markdown", "20210308-a-book", "q0")
-    html = rows[5:7]
+    html = rows[4:6]
     assert html[0]["author"] == "Tino" and html[0]["text"] == "line one\nline 👋🏼"
+    assert html[0]["text_raw"] == "<p>line one<br>line :wave::skin<em>tone</em>3:</p>"
+    assert html[0]["message_id"] == comparator.message_id("slack_html", "general", "2021-03-08T10:37:18Z")
     assert html[0]["sent_at"] == "2021-03-08T10:37:18Z" and html[0]["source"] == "slack_html"
     assert html[1]["text"] == "a reply" and html[1]["parent_id"] == html[0]["message_id"]
-    slack = rows[7:]
+    slack = rows[6:]
     assert [(r["author"], r["text"]) for r in slack] == [("Bob B", "question for @Al"), ("Al", "see this")]
     assert slack[1]["parent_id"] == slack[0]["message_id"] and slack[1]["source_line"] is None
 
@@ -222,8 +224,8 @@ def test_comparator_writes_the_messages_table_in_three_formats(tmp_path: Path) -
     first = csv_lines[1].split(",")
     assert first[2] == "" and first[14] == ""  # nulls are empty and unquoted
     table = pq.read_table(tmp_path / "out" / "messages.parquet")
-    assert table.num_rows == 9 and table.schema.equals(comparator.SCHEMA)
-    assert table.column("sent_at")[5].as_py() == datetime(2021, 3, 8, 10, 37, 18, tzinfo=timezone.utc)
+    assert table.num_rows == 8 and table.schema.equals(comparator.SCHEMA)
+    assert table.column("sent_at")[4].as_py() == datetime(2021, 3, 8, 10, 37, 18, tzinfo=timezone.utc)
     assert pq.ParquetFile(tmp_path / "out" / "messages.parquet").metadata.row_group(0).column(0).compression == "ZSTD"
 
 
