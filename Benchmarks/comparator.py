@@ -7,20 +7,23 @@ as JSON Lines, CSV and zstd Parquet, doing the same work per message:
 
 - markdown: front matter split off, parsed with PyYAML's C loader (`compose` with `CSafeLoader`, so
   every message keeps its source line, as threadline's does);
-- slack_html: slack-export-viewer pages parsed with lxml (libxml2), messages selected by class,
-  replies linked to the message before them, times read as UTC;
+- slack_html: slack-export-viewer pages parsed with lxml (libxml2), messages selected by class
+  (join/leave-style subtypes skipped), replies linked to the message before them, times read as
+  UTC, the markup inside `div.msg` kept as `text_raw`, the text as a reader sees it as `text`;
 - slack_json: a native export's channel folders read with orjson, threads grouped by `thread_ts`
   across day files, user mentions resolved from `users.json`, Slack links unwrapped;
-- clean_text: `html.unescape`, Unicode NFC, whitespace runs folded; clean_emoji: Slack `:codes:`
-  (with skin tones and the viewer's mangled forms) through the `emoji` package's alias table, unknown
-  codes kept; normalise_authors: whitespace, parenthetical suffixes, accents and case folded into a
-  stable id;
+- clean_text: `html.unescape`, Unicode NFC, non-breaking spaces to spaces, line endings to `\\n`,
+  trailing whitespace trimmed; clean_emoji: Slack `:codes:` (with skin tones and the viewer's
+  mangled forms) through the `emoji` package's alias table, unknown codes kept; normalise_authors:
+  names folded (case, accents, punctuation, a trailing parenthetical) into a stable id, each
+  document's preferred spelling shown, hosts matched;
 - message_id as threadline makes it (SHA-256 over source, document and key).
 
 Its best settings: files are processed in parallel by a process pool over all cores (ordered `imap`,
-so output order is deterministic); workers serialise JSON Lines with orjson and build Arrow record batches, which
-Arrow's CSV writer turns into CSV; the parent only appends bytes and writes Parquet row groups of
-`--row-group` rows with zstd at level 3 (threadline's default level). Outputs go to temporary files renamed into place.
+so output order is deterministic); workers serialise JSON Lines with orjson and build Arrow record
+batches, which Arrow's CSV writer turns into CSV; the parent only appends bytes and writes Parquet
+row groups of `--row-group` rows with zstd at level 3 (threadline's default level). Outputs go to
+temporary files renamed into place.
 
 Usage: comparator.py --corpus DIR --out DIR [--jobs N]
 """
