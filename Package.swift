@@ -53,6 +53,8 @@ let package = Package(
 
         // Throughput and peak memory of the Parquet writer (`swift run -c release parquet-writer-bench`).
         .executableTarget(name: "parquet-writer-bench", dependencies: ["ThreadlineParquet"], path: "Benchmarks/ParquetWriter"),
+        // Streams one Slack-export HTML page and prints MB/s (Benchmarks/slack_html_memory.sh).
+        .executableTarget(name: "threadline-html-bench", dependencies: ["ThreadlineHTML"], path: "Benchmarks/SlackHTMLReader"),
 
         .testTarget(
             name: "ThreadlineCoreTests",

@@ -10,10 +10,11 @@ struct ValidateCommand: ParsableCommand {
             Errors: front matter missing or not YAML, required keys (title, start, end, authors) missing or of \
             the wrong type, start after end, an archive entry or reply without an author. Warnings (errors \
             with --strict): empty texts, unknown keys, unknown emoji codes, tabs, a YYYYMMDD-slug.md file \
-            name that disagrees with start. Exit status 1 on any error.
+            name that disagrees with start. Slack-export HTML pages (.html): a message the slack_html step \
+            would reject is an error at its line. Exit status 1 on any error.
             """)
 
-    @Argument(help: "Files, folders (walked for .md and .json files) or globs.")
+    @Argument(help: "Files, folders (walked for .md, .json and .html files) or globs.")
     var paths: [String]
 
     @Option(help: "human, github (workflow commands), json or junit (JUnit XML).")

@@ -38,6 +38,15 @@ extension CleanTextStepTests {
         step.apply(to: &doc, notes: &notes)
         #expect(doc.threads[0].messages[0].text == "a &amp;lt; b")
     }
+
+    @Test func textASourceAlreadyDecodedIsNotDecodedAgain() {
+        // An HTML page's `&amp;lt;` is `&lt;` once libxml2 has read it: that is the text's real content.
+        var doc = document([("a", "x &lt; y &amp; z")])
+        doc.entitiesDecoded = true
+        var notes = RunNotes()
+        CleanText().apply(to: &doc, notes: &notes)
+        #expect(doc.threads[0].messages[0].text == "x &lt; y &amp; z")
+    }
 }
 
 @Suite struct CleanEmojiStepTests {

@@ -16,6 +16,9 @@ public struct Document: Sendable {
     public var links: [String]
     /// Threads in source order; each thread's first message started it.
     public var threads: [Thread]
+    /// The source has already decoded HTML character references in its messages' `text` (libxml2 does
+    /// for HTML pages, the Slack JSON source does with mrkdwn), so `clean_text` must not decode again.
+    public var entitiesDecoded = false
 
     public init(
         id: String, source: String, sourceFile: String, title: String? = nil, description: String? = nil,

@@ -9,6 +9,7 @@ public struct StepRegistry: Sendable {
 
     public static let builtIn = StepRegistry([
         MarkdownSource.type,
+        SlackHTMLSource.type,
         CleanText.type,
         CleanEmoji.type,
         NormaliseAuthors.type,

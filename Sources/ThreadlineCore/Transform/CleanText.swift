@@ -5,8 +5,9 @@ import ThreadlineText
 /// HTML character references are decoded exactly once (`&amp;lt;` becomes `&lt;`), text is
 /// put in Unicode NFC, non-breaking spaces become spaces, line endings become `\n`, and
 /// trailing whitespace is trimmed from every line and from the end. `text_raw` is never
-/// touched. Sources leave character references in `text` for this step to decode, so that
-/// nothing is decoded twice; for text that was decoded already, set `decode_entities: false`.
+/// touched. A source that decodes references itself (HTML pages, Slack JSON) marks its documents
+/// `entitiesDecoded`, and this step leaves their text's references alone, so nothing is decoded twice;
+/// `decode_entities: false` turns decoding off for every document.
 ///
 /// ```yaml
 /// - type: clean_text
@@ -19,7 +20,7 @@ public struct CleanText: TransformStep {
         options: [
             OptionSpec(
                 "decode_entities", .boolean, default: .bool(true),
-                "decode HTML character references (&amp; &lt; &#x1F44B;) exactly once; false for text a source already decoded")
+                "decode HTML character references (&amp; &lt; &#x1F44B;) exactly once, where the source has not already; false turns it off")
         ],
         example: "- type: clean_text",
         make: { options, _ in .transform(CleanText(decodeEntities: options.bool("decode_entities"))) })
@@ -32,7 +33,8 @@ public struct CleanText: TransformStep {
     }
 
     public func apply(to document: inout Document, notes: inout RunNotes) {
-        let clean = { (text: String) in TextCleaner.clean(text, decodeEntities: decodeEntities) }
+        let decode = decodeEntities && !document.entitiesDecoded
+        let clean = { (text: String) in TextCleaner.clean(text, decodeEntities: decode) }
         document.title = document.title.map(clean)
         document.description = document.description.map(clean)
         for t in document.threads.indices {

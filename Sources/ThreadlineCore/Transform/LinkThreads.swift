@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ThreadlineText
 
 /// Links every message to its thread and parent and gives it a stable id; one implementation for every
 /// source. It runs after the other transforms even when the pipeline does not list it.
@@ -42,11 +43,11 @@ public struct LinkThreads: TransformStep {
                 if message.parentKey != nil, message.parentId == nil {
                     notes.count("replies whose parent is missing", document.sourceFile)
                 }
-                if message.author == nil {
-                    message.author = AuthorName.display(message.authorRaw)
-                }
-                if message.authorId == nil {
-                    message.authorId = AuthorName.slug(message.author ?? message.authorRaw)
+                if message.author == nil || message.authorId == nil {
+                    // Without normalise_authors: the same display name and id rules it uses.
+                    let name = PersonName(message.author ?? message.authorRaw)
+                    message.author = message.author ?? name.display
+                    message.authorId = message.authorId ?? name.slug
                 }
                 document.threads[t].messages[m] = message
             }
@@ -58,32 +59,5 @@ public struct LinkThreads: TransformStep {
         var hasher = SHA256()
         hasher.update(data: Data((source + "\u{1F}" + document + "\u{1F}" + key).utf8))
         return hasher.finalize().prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-    }
-}
-
-/// Names as the tables show them when `normalise_authors` has not run.
-public enum AuthorName {
-    /// Surrounding whitespace trimmed, inner runs of whitespace made one space.
-    public static func display(_ raw: String) -> String {
-        raw.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-    }
-
-    /// A stable id: lowercase ASCII letters and digits, runs of anything else as one `-`
-    /// (`Serg Masís` → `serg-masis`). A name with no letter or digit gets `author-` and a hash.
-    public static func slug(_ name: String) -> String {
-        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
-        var slug = ""
-        var pendingDash = false
-        for scalar in folded.unicodeScalars {
-            if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
-                if pendingDash, !slug.isEmpty { slug += "-" }
-                pendingDash = false
-                slug.unicodeScalars.append(scalar)
-            } else {
-                pendingDash = true
-            }
-        }
-        if slug.isEmpty { return "author-" + LinkThreads.messageID(source: "author", document: "", key: name).prefix(8) }
-        return slug
     }
 }

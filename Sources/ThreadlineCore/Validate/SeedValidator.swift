@@ -1,21 +1,21 @@
 import Foundation
+import ThreadlineText
 
 /// Checks input files against the source rules without running a pipeline, for CI: every finding is a
 /// `Diagnostic` at the file's line and column.
 public struct SeedValidator: Sendable {
     public var rules: ArchiveRules
     public var maxFileBytes: Int
-    /// Names a standard emoji for `:name:`; codes it does not know are warned about. Nil skips the check.
-    public var knowsEmoji: (@Sendable (String) -> Bool)?
+    /// Finds `:codes:` that name no standard emoji, exactly as `clean_emoji` would.
+    public var emoji = EmojiReplacer(unknown: .keep)
 
-    public init(rules: ArchiveRules = .bookArchive, maxFileBytes: Int = 64 << 20, knowsEmoji: (@Sendable (String) -> Bool)? = nil) {
+    public init(rules: ArchiveRules = .bookArchive, maxFileBytes: Int = 64 << 20) {
         self.rules = rules
         self.maxFileBytes = maxFileBytes
-        self.knowsEmoji = knowsEmoji
     }
 
-    /// The files a list of command-line paths names: files as given, folders walked for `.md` and `.json`
-    /// files, globs (`seeds/**/*.md`) matched from the current folder. Unmatched paths are usage errors.
+    /// The files a list of command-line paths names: files as given, folders walked for `.md`, `.json`
+    /// and `.html` files, globs (`seeds/**/*.md`) matched from the current folder. Unmatched paths are usage errors.
     public static func expand(_ paths: [String], in directory: String = FileManager.default.currentDirectoryPath) throws -> [String] {
         var files: [String] = []
         var missing: [Diagnostic] = []
@@ -24,7 +24,7 @@ public struct SeedValidator: Sendable {
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
                 if isDirectory.boolValue {
                     let catalog = try InputCatalog(root: path)
-                    files += catalog.entries.filter { !$0.isDirectory && ($0.relativePath.hasSuffix(".md") || $0.relativePath.hasSuffix(".json")) }
+                    files += catalog.entries.filter { entry in !entry.isDirectory && [".md", ".json", ".html"].contains(where: entry.relativePath.hasSuffix) }
                         .map { (path as NSString).appendingPathComponent($0.relativePath) }
                 } else {
                     files.append(path)
@@ -53,6 +53,7 @@ public struct SeedValidator: Sendable {
 
     /// Every finding for one file, in line order.
     public func validate(file path: String) -> [Diagnostic] {
+        if path.hasSuffix(".html") || path.hasSuffix(".htm") { return SlackHTMLSource.validate(file: path) }
         var check = FileCheck(path: path, validator: self)
         if path.hasSuffix(".json") {
             check.json()
@@ -238,41 +239,10 @@ private struct FileCheck {
     }
 
     mutating func unknownEmoji(in text: String, at node: YAMLNode) {
-        guard let knows = validator.knowsEmoji else { return }
-        for code in EmojiCodeScanner.codes(in: text) where !knows(code) {
-            add(.warning, "unknown emoji code ':\(code):'", at: node, notes: ["custom emoji are kept as written unless clean_emoji says otherwise"])
+        var unknown: [String: Int] = [:]
+        _ = validator.emoji.replace(text, unknownNames: &unknown)
+        for name in unknown.keys.sorted() {
+            add(.warning, "unknown emoji code ':\(name):'", at: node, notes: ["not a standard emoji name; clean_emoji's 'unknown' option decides what becomes of it"])
         }
-    }
-}
-
-/// Finds `:name:` emoji codes: letters, digits, `_`, `-` and `+` between colons, not part of a time.
-enum EmojiCodeScanner {
-    static func codes(in text: String) -> [String] {
-        var codes: [String] = []
-        let scalars = Array(text.unicodeScalars)
-        var index = 0
-        while index < scalars.count {
-            guard scalars[index] == ":" else {
-                index += 1
-                continue
-            }
-            var end = index + 1
-            while end < scalars.count, isCodeScalar(scalars[end]) { end += 1 }
-            if end < scalars.count, scalars[end] == ":", end > index + 1 {
-                var name = ""
-                name.unicodeScalars.append(contentsOf: scalars[(index + 1)..<end])
-                if !name.allSatisfy(\.isNumber) {
-                    codes.append(name)
-                    index = end + 1
-                    continue
-                }
-            }
-            index += 1
-        }
-        return codes
-    }
-
-    static func isCodeScalar(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-" || scalar == "+")
     }
 }

@@ -1,0 +1,331 @@
+import Foundation
+import ThreadlineHTML
+
+/// Reads Slack-export HTML pages (through libxml2, in `ThreadlineHTML`): one document per channel,
+/// threads from the page's reply grouping.
+///
+/// Layouts: slack-export-viewer (`channel/<name>/index.html` pages and the single-file export, whose
+/// `<h2>Messages in #x</h2>` headings split it into channels) and slackdump (`archives/<id>/index.html`
+/// with its `threads/<ts>.html` pages, read together with the channel page); `auto` detects them.
+///
+/// - slack-export-viewer prints local wall-clock times to the second with no zone: `timezone` says
+///   which zone they are in, and `sent_at` is that time in UTC. A `div.reply` belongs to the closest
+///   preceding message that is not a reply; a reply with none before it starts a thread of its own and
+///   keeps a parent key that matches nothing, so its `parent_id` is null (nothing is lost).
+/// - slackdump keeps Slack's exact `ts`: it is the message key and gives `sent_at` to the microsecond.
+/// - `text` is the message rendered as plain text (links as `[label](url)`, code verbatim, list
+///   bullets, newlines for paragraphs and `<br>`); `text_raw` is the message body's HTML. libxml2
+///   decodes the page's entities exactly once, so documents are marked `entitiesDecoded` and
+///   `clean_text` leaves what the page shows as `&lt;` alone.
+/// - Subtypes in `skip_subtypes` (channel joins and other non-conversation events) are not messages:
+///   they are counted in the run summary. Unreadable messages are rejected with their line.
+///
+/// ```yaml
+/// - type: slack_html
+///   include: ["slack-html/**/*.html"]
+///   layout: auto                # auto | slack-export-viewer | slackdump
+///   timezone: Europe/Berlin     # the zone the page's times were printed in
+/// ```
+public struct SlackHTMLSource: SourceStep {
+    /// Subtypes that are not conversation: membership, channel settings, pins, bots joining.
+    public static let defaultSkipSubtypes = [
+        "channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name",
+        "channel_archive", "channel_unarchive", "group_join", "group_leave", "group_topic", "group_purpose",
+        "group_name", "group_archive", "group_unarchive", "bot_add", "bot_remove", "pinned_item",
+        "unpinned_item", "reminder_add", "sh_room_created", "joiner_notification",
+    ]
+
+    public static let type = StepType(
+        name: "slack_html", kind: .extract,
+        summary: "Slack-export HTML pages (slack-export-viewer or slackdump), parsed with libxml2: one document per channel",
+        options: [
+            .include("[\"slack-html/**/*.html\"]"),
+            .exclude,
+            OptionSpec(
+                "layout", .choice(SlackHTMLLayout.allCases.map(\.rawValue)), default: .string("auto"),
+                "the renderer that wrote the pages; auto detects it per page"),
+            OptionSpec(
+                "timezone", .string, default: .string("UTC"),
+                "IANA time zone the pages' local times were printed in (slack-export-viewer); slackdump's exact ts needs none"),
+            OptionSpec(
+                "skip_subtypes", .stringList, default: .list(defaultSkipSubtypes),
+                "message subtypes (the viewer's second container class) that are not conversation: counted, not kept"),
+            OptionSpec(
+                "max_message_bytes", .byteSize, default: .int(SlackHTMLReader.defaultTextLimit),
+                "a message whose text or markup is longer than this is rejected"),
+        ],
+        example: """
+            - type: slack_html
+              include: ["slack-html/**/*.html"]
+              timezone: UTC
+            """,
+        make: { options, _ in .source(try SlackHTMLSource(options: options)) })
+
+    public let include: [String]
+    public let exclude: [String]
+    public let layout: SlackHTMLLayout
+    public let timeZone: TimeZone
+    public let skipSubtypes: Set<String>
+    public let maxMessageBytes: Int
+
+    /// Reads the options; throws (status 2, at the option) for a time zone that does not exist.
+    public init(options: StepOptions) throws {
+        include = options.strings("include")
+        exclude = options.strings("exclude")
+        layout = options.string("layout").flatMap(SlackHTMLLayout.init(rawValue:)) ?? .auto
+        let zoneName = options.string("timezone") ?? "UTC"
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw ThreadlineError(
+                .usageError, "unknown time zone '\(zoneName)'", at: options.location(of: "timezone"),
+                notes: [Suggestion.closest(to: zoneName, in: TimeZone.knownTimeZoneIdentifiers).map { "did you mean '\($0)'?" }
+                    ?? "use an IANA name such as 'UTC' or 'Europe/Berlin'"])
+        }
+        timeZone = zone
+        skipSubtypes = Set(options.strings("skip_subtypes"))
+        maxMessageBytes = options.int("max_message_bytes") ?? SlackHTMLReader.defaultTextLimit
+    }
+
+    public func plan(_ catalog: InputCatalog) throws -> [InputUnit] {
+        let matched = catalog.matching(include: include, exclude: exclude)
+        let bytesByPath = Dictionary(matched.map { ($0.relativePath, $0.bytes) }, uniquingKeysWith: { first, _ in first })
+        var threadPages: [String: [String]] = [:]
+        for entry in matched {
+            if let channelPage = SlackHTMLSource.channelPage(ofThreadPage: entry.relativePath), bytesByPath[channelPage] != nil {
+                threadPages[channelPage, default: []].append(entry.relativePath)
+            }
+        }
+        return matched.compactMap { entry in
+            // A slackdump thread page is read with its channel page when that page is read too.
+            if let channelPage = SlackHTMLSource.channelPage(ofThreadPage: entry.relativePath), bytesByPath[channelPage] != nil {
+                return nil
+            }
+            let bytes = (threadPages[entry.relativePath] ?? []).reduce(entry.bytes) { $0 + (bytesByPath[$1] ?? 0) }
+            return InputUnit(
+                path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
+                sortKey: SlackHTMLReader.channel(forPath: entry.relativePath) ?? entry.relativePath, bytes: bytes)
+        }
+    }
+
+    public func extract(_ unit: InputUnit, into result: inout ExtractResult) {
+        var channels = ChannelAssembler(source: self, file: unit.relativePath)
+        let pageLayout = read(page: unit.path, relativePath: unit.relativePath, into: &channels, result: &result)
+        if pageLayout == .slackdump {
+            let folder = (unit.path as NSString).deletingLastPathComponent + "/threads"
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            for name in names.filter({ $0.hasSuffix(".html") }).sorted() {
+                let relative = ((unit.relativePath as NSString).deletingLastPathComponent as NSString)
+                    .appendingPathComponent("threads/" + name)
+                guard !isExcluded(relative) else { continue }
+                _ = read(page: folder + "/" + name, relativePath: relative, into: &channels, result: &result)
+            }
+        }
+        result.documents += channels.documents()
+    }
+
+    /// Reads one page into `channels`; returns the layout it was read with.
+    private func read(
+        page path: String, relativePath: String, into channels: inout ChannelAssembler, result: inout ExtractResult
+    ) -> SlackHTMLLayout {
+        let reader = SlackHTMLReader(layout: layout, textLimit: maxMessageBytes)
+        do {
+            let report = try reader.read(file: path, channelPath: relativePath) { output in
+                switch output {
+                case .message(let message):
+                    if let subtype = message.subtype, skipSubtypes.contains(subtype) {
+                        result.notes.count("slack_html skipped subtypes", subtype)
+                        return
+                    }
+                    result.inputRows += 1
+                    channels.add(message, file: relativePath, notes: &result.notes)
+                case .problem(let problem) where problem.kind == .warning:
+                    result.notes.count("warnings", "\(relativePath):\(problem.line): \(problem.reason)")
+                case .problem(let problem):
+                    let rows = problem.scope == .message ? 1 : 0
+                    result.inputRows += rows
+                    result.rejects.append(
+                        Reject(file: relativePath, line: problem.line, step: "slack_html", reason: problem.reason, rows: rows))
+                }
+            }
+            if report.parse.diagnosticCount > 0 {
+                result.notes.count("slack_html markup errors recovered by libxml2", relativePath, by: report.parse.diagnosticCount)
+            }
+            return report.layout
+        } catch {
+            result.rejects.append(Reject(file: relativePath, step: "slack_html", reason: "\(error)", rows: 0))
+            return .auto
+        }
+    }
+
+    private func isExcluded(_ relativePath: String) -> Bool {
+        exclude.map(Glob.init).contains { $0.matches(relativePath) }
+    }
+
+    /// `archives/C01/index.html` for `archives/C01/threads/1.2.html`; nil for other paths.
+    static func channelPage(ofThreadPage path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard parts.count >= 3, parts[parts.count - 2] == "threads" else { return nil }
+        return (parts.dropLast(2) + ["index.html"]).joined(separator: "/")
+    }
+
+    /// The UTC instant of a wall-clock time in `timeZone`.
+    ///
+    /// For a time that a daylight-saving change skips or repeats, the offset in force just after the
+    /// change is used.
+    func utc(_ time: SlackLocalTime) -> Timestamp {
+        let wall = Timestamp(
+            year: time.year, month: time.month, day: time.day, hour: time.hour, minute: time.minute, second: time.second)
+        let wallSeconds = wall.microseconds / 1_000_000
+        guard timeZone.identifier != "UTC" else { return wall }
+        let guess = wallSeconds - Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(wallSeconds))))
+        let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(guess)))
+        return Timestamp(microseconds: (wallSeconds - Int64(offset)) * 1_000_000)
+    }
+
+    /// The instant of a Slack `ts` (`1615190400.000100`), exact to the microsecond; nil when malformed.
+    static func instant(ofTS ts: String) -> Timestamp? {
+        guard let key = tsKey(ts) else { return nil }
+        return Timestamp(microseconds: key.seconds * 1_000_000 + key.micros)
+    }
+
+    /// A `ts` as integers, for ordering without floating point.
+    static func tsKey(_ ts: String) -> (seconds: Int64, micros: Int64)? {
+        let parts = ts.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let seconds = Int64(parts[0]), parts[0].allSatisfy(\.isASCII) else { return nil }
+        guard parts.count == 2 else { return (seconds, 0) }
+        let fraction = parts[1]
+        guard !fraction.isEmpty, fraction.count <= 6, fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let digits = Int64(fraction)
+        else { return nil }
+        var micros = digits
+        for _ in fraction.count..<6 { micros *= 10 }
+        return (seconds, micros)
+    }
+}
+
+/// Groups a unit's messages into one document per channel, in order of first appearance.
+private struct ChannelAssembler {
+    let source: SlackHTMLSource
+    let file: String
+    private var order: [String] = []
+    private var channels: [String: Channel] = [:]
+
+    /// One channel's messages as they arrive.
+    struct Channel {
+        var threads: [[Message]] = []
+        /// slackdump: thread index by root `ts`.
+        var threadByRoot: [String: Int] = [:]
+        /// slackdump: every `ts` seen, so a parent repeated on its thread page is kept once.
+        var seenTS: Set<String> = []
+        /// slack-export-viewer: how often each key has been used, for unique keys.
+        var keyUses: [String: Int] = [:]
+        /// Whether the messages carry exact `ts` keys (slackdump), so replies sort by them.
+        var hasExactKeys = false
+    }
+
+    init(source: SlackHTMLSource, file: String) {
+        self.source = source
+        self.file = file
+    }
+
+    mutating func add(_ html: SlackHTMLMessage, file: String, notes: inout RunNotes) {
+        if channels[html.channel] == nil {
+            order.append(html.channel)
+            channels[html.channel] = Channel()
+        }
+        if let ts = html.ts {
+            addExact(html, ts: ts, notes: &notes)
+        } else {
+            addViewer(html, notes: &notes)
+        }
+    }
+
+    /// slack-export-viewer: a reply joins the last thread of its channel.
+    private mutating func addViewer(_ html: SlackHTMLMessage, notes: inout RunNotes) {
+        let sentAt = source.utc(html.time)
+        var key = sentAt.iso8601
+        let uses = channels[html.channel]!.keyUses[key, default: 0]
+        channels[html.channel]!.keyUses[key] = uses + 1
+        if uses > 0 { key += "#\(uses)" }
+        var message = makeMessage(html, key: key, sentAt: sentAt)
+        if html.isReply {
+            if let last = channels[html.channel]!.threads.indices.last {
+                message.parentKey = channels[html.channel]!.threads[last][0].key
+                channels[html.channel]!.threads[last].append(message)
+                return
+            }
+            message.parentKey = "missing-parent-of:" + key
+            notes.count("slack_html replies without a preceding message", "\(file):\(html.line)")
+        }
+        channels[html.channel]!.threads.append([message])
+    }
+
+    /// slackdump: threads by `ts`; a parent seen on both the channel and the thread page is kept once.
+    private mutating func addExact(_ html: SlackHTMLMessage, ts: String, notes: inout RunNotes) {
+        guard !channels[html.channel]!.seenTS.contains(ts) else { return }
+        channels[html.channel]!.seenTS.insert(ts)
+        channels[html.channel]!.hasExactKeys = true
+        let sentAt = SlackHTMLSource.instant(ofTS: ts) ?? source.utc(html.time)
+        var message = makeMessage(html, key: ts, sentAt: sentAt)
+        let root = html.threadTS ?? ts
+        if root != ts, html.isReply {
+            message.parentKey = root
+            if let index = channels[html.channel]!.threadByRoot[root] {
+                channels[html.channel]!.threads[index].append(message)
+                return
+            }
+            notes.count("slack_html replies whose parent is not in the pages", "\(file):\(html.line)")
+        }
+        channels[html.channel]!.threadByRoot[ts] = channels[html.channel]!.threads.count
+        channels[html.channel]!.threads.append([message])
+    }
+
+    private func makeMessage(_ html: SlackHTMLMessage, key: String, sentAt: Timestamp) -> Message {
+        Message(
+            key: key, sourceLine: html.line, authorRaw: html.author, textRaw: html.html,
+            text: html.text, sentAt: sentAt)
+    }
+
+    /// The documents, one per channel; slackdump replies sorted by `ts` within their thread.
+    func documents() -> [Document] {
+        order.map { name in
+            let channel = channels[name]!
+            let threads = channel.threads.map { messages -> Thread in
+                guard channel.hasExactKeys, messages.count > 2 else { return Thread(messages: messages) }
+                let replies = messages.dropFirst().sorted {
+                    (SlackHTMLSource.tsKey($0.key) ?? (0, 0)) < (SlackHTMLSource.tsKey($1.key) ?? (0, 0))
+                }
+                return Thread(messages: [messages[0]] + replies)
+            }
+            let times = threads.flatMap(\.messages).compactMap(\.sentAt)
+            var document = Document(
+                id: name, source: "slack_html", sourceFile: file, title: "#" + name, startsAt: times.min(),
+                endsAt: times.max(), threads: threads)
+            document.entitiesDecoded = true
+            return document
+        }
+    }
+}
+
+extension SlackHTMLSource {
+    /// Checks one Slack-export HTML page for `threadline validate`, reading it as the step does.
+    ///
+    /// Each message the step would reject is an error at the message's line (a page that is not a
+    /// Slack export page is an error at line 1). A message kept with a caveat is a note: the caveats
+    /// are the renderer's doing (a raw Slack link it left in the page), which the seed's author cannot
+    /// fix, so `--strict` does not fail on them. A page that cannot be opened is an error without a line.
+    public static func validate(file path: String, layout: SlackHTMLLayout = .auto) -> [Diagnostic] {
+        var findings: [Diagnostic] = []
+        do {
+            _ = try SlackHTMLReader(layout: layout).read(file: path) { output in
+                guard case .problem(let problem) = output else { return }
+                findings.append(
+                    Diagnostic(
+                        problem.kind == .rejected ? .error : .note, problem.reason,
+                        at: SourceLocation(file: path, line: problem.line)))
+            }
+        } catch {
+            findings.append(Diagnostic(.error, "\(error)", at: SourceLocation(file: path)))
+        }
+        return findings
+    }
+}

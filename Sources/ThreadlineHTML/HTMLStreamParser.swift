@@ -1,0 +1,324 @@
+internal import CLibXML2
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Streams an HTML page through libxml2's push parser and hands each event to a closure.
+///
+/// The page is read and fed in fixed-size chunks and no tree is built, so memory stays flat however
+/// big the page is. libxml2 runs with `RECOVER | NONET | NOERROR | NOWARNING`: broken markup is
+/// repaired the way a browser would, nothing is fetched from the network, no DTD is loaded and no
+/// entity other than HTML's predefined ones is ever expanded (the SAX handler has no entity or DTD
+/// callbacks). What libxml2 complains about while recovering is collected as ``HTMLDiagnostic``s.
+public struct HTMLStreamParser: Sendable {
+    /// The chunk size used when none is given: 64 KiB.
+    public static let defaultChunkSize = 64 * 1024
+
+    /// How many bytes are read and fed to libxml2 at a time.
+    public var chunkSize: Int
+    /// How many diagnostics are kept; the rest are only counted.
+    public var maximumDiagnostics: Int
+    /// The most bytes libxml2 may hold unparsed. It waits for the end of a text run, tag or comment
+    /// before it reports it, so a page with one gigantic run would otherwise make it buffer without
+    /// bound; past this the parse stops with ``HTMLParseReport/stoppedEarly`` set.
+    public var maximumPendingBytes: Int
+
+    /// Creates a parser that feeds `chunkSize` bytes at a time, keeps up to `maximumDiagnostics` and
+    /// stops when libxml2 would have to hold more than `maximumPendingBytes` unparsed.
+    public init(
+        chunkSize: Int = HTMLStreamParser.defaultChunkSize, maximumDiagnostics: Int = 100,
+        maximumPendingBytes: Int = 32 << 20
+    ) {
+        precondition(chunkSize > 0, "chunk size must be positive")
+        self.chunkSize = chunkSize
+        self.maximumDiagnostics = maximumDiagnostics
+        self.maximumPendingBytes = max(maximumPendingBytes, chunkSize)
+    }
+
+    /// Parses the file at `path`, calling `handle` with every event in document order.
+    ///
+    /// An error thrown by `handle` stops the parse and is rethrown. Throws ``HTMLReadError`` when the
+    /// file cannot be opened or read.
+    public func parse(file path: String, _ handle: (HTMLEvent) throws -> Void) throws -> HTMLParseReport {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw HTMLReadError(path: path, errno: errno, action: "open") }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        return try run(handle) { feed in
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw HTMLReadError(path: path, errno: errno, action: "read")
+                }
+                if count == 0 { return }
+                guard try buffer.withUnsafeBytes({ try feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) })
+                else { return }
+            }
+        }
+    }
+
+    /// Parses `bytes` as a page, calling `handle` with every event in document order.
+    ///
+    /// The bytes are fed in ``chunkSize`` pieces, exactly as a file would be.
+    public func parse(bytes: [UInt8], _ handle: (HTMLEvent) throws -> Void) throws -> HTMLParseReport {
+        try run(handle) { feed in
+            try bytes.withUnsafeBytes { all in
+                var start = 0
+                while start < all.count {
+                    let end = min(start + chunkSize, all.count)
+                    guard try feed(UnsafeRawBufferPointer(rebasing: all[start..<end])) else { return }
+                    start = end
+                }
+            }
+        }
+    }
+
+    /// Sets up a push parser, lets `produce` feed it, then finishes the page.
+    ///
+    /// `produce` gets a `feed` function that returns false once parsing has stopped (after an error
+    /// from `handle`), so the producer can stop reading.
+    private func run(
+        _ handle: (HTMLEvent) throws -> Void,
+        produce: ((UnsafeRawBufferPointer) throws -> Bool) throws -> Void
+    ) throws -> HTMLParseReport {
+        try withoutActuallyEscaping(handle) { handle in
+            let sink = EventSink(handle: handle, maximumDiagnostics: maximumDiagnostics)
+            var handler = Self.makeSAXHandler()
+            let context = Unmanaged.passUnretained(sink).toOpaque()
+            guard let parser = htmlCreatePushParserCtxt(&handler, context, nil, 0, nil, XML_CHAR_ENCODING_UTF8)
+            else { throw HTMLReadError(reason: "libxml2 could not create a parser (out of memory?)") }
+            defer { htmlFreeParserCtxt(parser) }
+            let options =
+                Int32(HTML_PARSE_RECOVER.rawValue) | Int32(HTML_PARSE_NONET.rawValue)
+                | Int32(HTML_PARSE_NOERROR.rawValue) | Int32(HTML_PARSE_NOWARNING.rawValue)
+            htmlCtxtUseOptions(parser, options)
+            sink.parser = parser
+
+            try withExtendedLifetime(sink) {
+                try produce { chunk in
+                    guard sink.failure == nil, sink.stoppedEarly == nil else { return false }
+                    sink.bytesRead += chunk.count
+                    let base = chunk.baseAddress?.assumingMemoryBound(to: CChar.self)
+                    // libxml2 2.9's HTML push parser remembers how far a failed look-ahead got
+                    // (`checkIndex`) and can resume the next look-ahead past the byte it needs, after
+                    // which it parses nothing more until the end of the page: everything is buffered.
+                    // Starting each chunk's look-ahead afresh keeps it parsing as data arrives.
+                    parser.pointee.checkIndex = 0
+                    _ = htmlParseChunk(parser, base, Int32(chunk.count), 0)
+                    if let input = parser.pointee.input, input.pointee.end - input.pointee.cur > maximumPendingBytes {
+                        sink.stoppedEarly = HTMLDiagnostic(
+                            severity: .fatal, line: Int(input.pointee.line), column: Int(input.pointee.col),
+                            message: "more than \(maximumPendingBytes) bytes without a complete tag or text run:"
+                                + " reading stopped here")
+                        xmlStopParser(parser)
+                        sink.deliverStop()
+                        return false
+                    }
+                    return sink.failure == nil
+                }
+                if sink.failure == nil, sink.stoppedEarly == nil {
+                    sink.isFinishing = true
+                    _ = htmlParseChunk(parser, nil, 0, 1)
+                    sink.sendEndOfData()
+                }
+            }
+            if let failure = sink.failure { throw failure }
+            return HTMLParseReport(
+                bytesRead: sink.bytesRead, diagnostics: sink.diagnostics, diagnosticCount: sink.diagnosticCount,
+                closedAtEnd: sink.closedAtEnd, stoppedEarly: sink.stoppedEarly)
+        }
+    }
+
+    /// A SAX handler with only the callbacks we need: elements, text and structured errors.
+    ///
+    /// No entity, DTD, processing-instruction or external-subset callback is set, so libxml2 never
+    /// resolves or loads anything for us.
+    private static func makeSAXHandler() -> htmlSAXHandler {
+        var handler = htmlSAXHandler()
+        handler.initialized = XML_SAX2_MAGIC
+        handler.startElement = { context, name, attributes in
+            EventSink.from(context).startElement(name: name, attributes: attributes)
+        }
+        handler.endElement = { context, name in
+            EventSink.from(context).endElement(name: name)
+        }
+        handler.characters = { context, characters, length in
+            EventSink.from(context).characters(characters, length: length)
+        }
+        handler.ignorableWhitespace = handler.characters
+        handler.serror = { context, error in
+            guard let context, let error else { return }
+            EventSink.from(context).record(error.pointee)
+        }
+        return handler
+    }
+}
+
+/// What a finished parse reports besides its events.
+public struct HTMLParseReport: Sendable, Equatable {
+    /// How many bytes of the page were fed to libxml2.
+    public var bytesRead: Int
+    /// The first diagnostics libxml2 reported while recovering the page.
+    public var diagnostics: [HTMLDiagnostic]
+    /// How many diagnostics libxml2 reported in all (some may not be kept).
+    public var diagnosticCount: Int
+    /// How many elements were still open when the page ended and were closed by the end of data.
+    public var closedAtEnd: Int
+    /// Set when the parse stopped before the end of the page, with where and why.
+    public var stoppedEarly: HTMLDiagnostic?
+}
+
+/// A page that could not be read at all: it cannot be opened, or reading it failed.
+public struct HTMLReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file, when there is one.
+    public var path: String?
+    /// What went wrong, lowercase, e.g. `cannot open: No such file or directory`.
+    public var reason: String
+
+    /// Creates an error with a reason.
+    public init(path: String? = nil, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    init(path: String, errno code: Int32, action: String) {
+        self.init(path: path, reason: "cannot \(action): \(String(cString: strerror(code)))")
+    }
+
+    public var description: String { path.map { "\($0): \(reason)" } ?? reason }
+}
+
+/// Turns libxml2's C callbacks into ``HTMLEvent``s for one parse.
+///
+/// Reference-typed so the C side can hold it as an opaque pointer; it lives only for one parse and
+/// is never shared between threads.
+private final class EventSink {
+    let handle: (HTMLEvent) throws -> Void
+    let maximumDiagnostics: Int
+    var parser: htmlParserCtxtPtr?
+    var failure: (any Error)?
+    var stoppedEarly: HTMLDiagnostic?
+    var isFinishing = false
+    var sentEndOfData = false
+    var bytesRead = 0
+    var diagnostics: [HTMLDiagnostic] = []
+    var diagnosticCount = 0
+    var closedAtEnd = 0
+
+    init(handle: @escaping (HTMLEvent) throws -> Void, maximumDiagnostics: Int) {
+        self.handle = handle
+        self.maximumDiagnostics = maximumDiagnostics
+    }
+
+    static func from(_ context: UnsafeMutableRawPointer?) -> EventSink {
+        Unmanaged<EventSink>.fromOpaque(context!).takeUnretainedValue()
+    }
+
+    /// The line libxml2 is reading now.
+    var currentLine: Int {
+        guard let input = parser?.pointee.input else { return 0 }
+        return Int(input.pointee.line)
+    }
+
+    func startElement(name: UnsafePointer<xmlChar>?, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        guard failure == nil, let name else { return }
+        var list: [HTMLElement.Attribute] = []
+        if var cursor = attributes {
+            while let attributeName = cursor.pointee {
+                let value = cursor.successor().pointee
+                list.append(.init(name: Self.string(attributeName), value: value.map(Self.string) ?? ""))
+                cursor += 2
+            }
+        }
+        let nameText = Self.string(name)
+        let source = HTMLElement.isRawSlackLinkName(nameText) ? rawStartTag(named: name) : nil
+        deliver(.startElement(HTMLElement(name: nameText, attributes: list, line: currentLine, source: source)))
+    }
+
+    /// The bytes of the start tag libxml2 has just read, from its `<` to its `>`, when they are
+    /// still in the input buffer (they are: the tag was just parsed). Looks back at most 64 KiB.
+    private func rawStartTag(named name: UnsafePointer<xmlChar>) -> String? {
+        guard let input = parser?.pointee.input, let base = input.pointee.base, let cur = input.pointee.cur,
+            let end = input.pointee.end
+        else { return nil }
+        let nameLength = strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))
+        let stop = cur - min(cur - base, 64 << 10)
+        var start = cur
+        while start > stop {
+            start -= 1
+            guard start.pointee == UInt8(ascii: "<"), end - start > nameLength else { continue }
+            if (1...nameLength).allSatisfy({ Self.lowercased(start[$0]) == Self.lowercased(name[$0 - 1]) }) {
+                let through = cur < end && cur.pointee == UInt8(ascii: ">") ? cur + 1 : cur
+                return String(decoding: UnsafeBufferPointer(start: start, count: through - start), as: UTF8.self)
+            }
+        }
+        return nil
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+    }
+
+    func endElement(name: UnsafePointer<xmlChar>?) {
+        guard failure == nil, let name else { return }
+        if isFinishing, let input = parser?.pointee.input, input.pointee.cur >= input.pointee.end {
+            // libxml2 has consumed every byte: this element is closed by the end of the page.
+            sendEndOfData()
+            closedAtEnd += 1
+        }
+        deliver(.endElement(name: Self.string(name)))
+    }
+
+    /// Sends ``HTMLEvent/stopped(_:)`` and ``HTMLEvent/endOfData`` for a parse stopped early.
+    func deliverStop() {
+        guard failure == nil, let stoppedEarly else { return }
+        deliver(.stopped(stoppedEarly))
+        sendEndOfData()
+    }
+
+    /// Sends ``HTMLEvent/endOfData`` unless it was sent already.
+    func sendEndOfData() {
+        guard failure == nil, !sentEndOfData else { return }
+        sentEndOfData = true
+        deliver(.endOfData)
+    }
+
+    func characters(_ characters: UnsafePointer<xmlChar>?, length: Int32) {
+        guard failure == nil, let characters, length > 0 else { return }
+        let bytes = UnsafeBufferPointer(start: characters, count: Int(length))
+        deliver(.text(String(decoding: bytes, as: UTF8.self)))
+    }
+
+    func record(_ error: xmlError) {
+        diagnosticCount += 1
+        guard diagnostics.count < maximumDiagnostics else { return }
+        let severity: HTMLDiagnostic.Severity =
+            switch error.level {
+            case XML_ERR_FATAL: .fatal
+            case XML_ERR_ERROR: .error
+            default: .warning
+            }
+        let message = error.message.map { String(cString: $0) } ?? "unknown libxml2 error \(error.code)"
+        diagnostics.append(
+            HTMLDiagnostic(
+                severity: severity, line: Int(error.line), column: Int(error.int2),
+                message: String(message.reversed().drop(while: \.isWhitespace).reversed())))
+    }
+
+    private func deliver(_ event: HTMLEvent) {
+        do {
+            try handle(event)
+        } catch {
+            failure = error
+            if let parser { xmlStopParser(parser) }
+        }
+    }
+
+    private static func string(_ characters: UnsafePointer<xmlChar>) -> String {
+        String(cString: characters)
+    }
+}
