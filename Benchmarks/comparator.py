@@ -91,10 +91,10 @@ PUNCTUATION = re.compile(r"[.,]")
 APOSTROPHES = re.compile(r"['\u2019]")
 
 
-def clean_text(text: str) -> str:
-    """Entities decoded once, NFC, non-breaking spaces to spaces, line endings to `\\n`, trailing
-    whitespace trimmed from every line and from the end."""
-    text = unicodedata.normalize("NFC", html.unescape(text)).replace("\u00a0", " ")
+def clean_text(text: str, decode: bool = True) -> str:
+    """Entities decoded once (unless the source decoded them: HTML), NFC, non-breaking spaces to
+    spaces, line endings to `\\n`, trailing whitespace trimmed from every line and from the end."""
+    text = unicodedata.normalize("NFC", html.unescape(text) if decode else text).replace("\u00a0", " ")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\n" not in text:
@@ -386,7 +386,7 @@ def process(task: tuple[str, str, str, str]) -> tuple[bytes, bytes, pa.RecordBat
                 author = " ".join(author_raw.split())
                 author_id, is_host = plain_slug(author), False
             if "clean_text" in transforms:
-                text = clean_text(text)
+                text = clean_text(text, decode=source != "slack_html")
             if "clean_emoji" in transforms:
                 text = clean_emoji(text)
             rows.append([ids[key], thread_id, ids.get(parent) if parent else None, position, document, source,

@@ -126,6 +126,11 @@ def test_clean_text(raw: str, cleaned: str) -> None:
     assert comparator.clean_text(raw) == cleaned
 
 
+def test_clean_text_leaves_entities_a_source_already_decoded() -> None:
+    assert comparator.clean_text("a &amp;gt; b ", decode=False) == "a &amp;gt; b"
+    assert comparator.clean_text("a &amp;gt; b ") == "a &gt; b"
+
+
 def test_author_normalisation_and_ids() -> None:
     authors = comparator.Authors(["Serg Masís", "  serg   masis (Author) ", "Serg Masís", "Kleppmann, Martin"],
                                  ["Martin Kleppmann"])
