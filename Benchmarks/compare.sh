@@ -133,7 +133,7 @@ compare() {  # compare FACTOR -> runs both sides on that corpus, prints a table 
     notes+=("$1× outputs (messages.jsonl, agree.py): $("$python" "$here/agree.py" "$dir/out-threadline/messages.jsonl" \
         "$dir/out-python/messages.jsonl" \
         $(grep -qx parquet <<<"$available" && echo "$dir/out-threadline/messages.parquet $dir/out-python/messages.parquet") || true)")
-    ratios+=("$1×: python wall / threadline wall = **$(awk -v a="$t_py" -v b="$t_tl" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×** (goal ≥ 10×)")
+    ratios+=("$1×: python wall / threadline wall = **$(awk -v a="$t_py" -v b="$t_tl" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×** (goal ≥ 10×); CPU: $(awk -v a="$(cpu_seconds "$dir/time-python.txt")" -v b="$(cpu_seconds "$dir/time-threadline.txt")" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×")
 }
 
 ratios=() notes=()
