@@ -219,10 +219,8 @@ import Testing
 
     /// The acceptance test: `slack_json` on the export and `slack_html` on both viewer
     /// renderings of it give the same messages: author, time to the second, thread membership and
-    /// position. It runs once the `slack_json` step is in the registry (it is built on another branch;
-    /// on a trial merge with that branch at b70b001 it passed).
-    @Test(.enabled(if: StepRegistry.builtIn.type(named: "slack_json") != nil, "needs the slack_json step"))
-    func slackJSONAndSlackHTMLAgreeMessageByMessage() throws {
+    /// position.
+    @Test func slackJSONAndSlackHTMLAgreeMessageByMessage() throws {
         func threads(_ extract: String, _ fixture: String, to relative: String) throws -> [[String]] {
             let scratch = try Scratch()
             try scratch.copyFixture(fixture, to: "inputs/" + relative)
@@ -252,7 +250,7 @@ import Testing
     @Test func stepIsListedWithItsOptions() throws {
         let type = try #require(StepRegistry.builtIn.type(named: "slack_html"))
         #expect(type.kind == .extract)
-        #expect(type.options.map(\.name) == ["include", "exclude", "layout", "timezone", "skip_subtypes", "max_message_bytes"])
+        #expect(type.options.map(\.name) == ["include", "exclude", "hosts", "layout", "timezone", "skip_subtypes", "max_message_bytes"])
         #expect(type.options.first { $0.name == "layout" }?.type == .choice(["auto", "slack-export-viewer", "slackdump"]))
     }
 }

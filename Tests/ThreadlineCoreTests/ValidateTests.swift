@@ -169,4 +169,18 @@ import FoundationXML
         #expect(missing.status == 2)
         #expect(missing.stderr == "error: no such file or folder 'nowhere'\n")
     }
+
+    @Test func profilesAreCheckedAsProfiles() throws {
+        #expect(try findings("---\nshort: ada\ntitle: Ada Lovelace\n---\n", name: "ada.md") == [])
+        #expect(try findings("---\nshort: ada\ntitel: Ada\n---\n", name: "ada.md") == [
+            "1:1 error missing required key 'title'",
+            "3:1 warning unknown key 'titel'",
+        ])
+    }
+
+    @Test func jsonThatIsNotJSONIsAnErrorAtItsPosition() throws {
+        let found = try findings("{\"id\": \"C1\",\n \"name\": }\n", name: "channels.json")
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("2:10 error not valid JSON: ") == true)
+    }
 }

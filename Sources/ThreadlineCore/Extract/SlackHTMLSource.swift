@@ -41,6 +41,7 @@ public struct SlackHTMLSource: SourceStep {
         options: [
             .include("[\"slack-html/**/*.html\"]"),
             .exclude,
+            .hosts,
             OptionSpec(
                 "layout", .choice(SlackHTMLLayout.allCases.map(\.rawValue)), default: .string("auto"),
                 "the renderer that wrote the pages; auto detects it per page"),
@@ -67,11 +68,13 @@ public struct SlackHTMLSource: SourceStep {
     public let timeZone: TimeZone
     public let skipSubtypes: Set<String>
     public let maxMessageBytes: Int
+    public let hosts: [String]
 
     /// Reads the options; throws (status 2, at the option) for a time zone that does not exist.
     public init(options: StepOptions) throws {
         include = options.strings("include")
         exclude = options.strings("exclude")
+        hosts = options.strings("hosts")
         layout = options.string("layout").flatMap(SlackHTMLLayout.init(rawValue:)) ?? .auto
         let zoneName = options.string("timezone") ?? "UTC"
         guard let zone = TimeZone(identifier: zoneName) else {
@@ -298,8 +301,8 @@ private struct ChannelAssembler {
             }
             let times = threads.flatMap(\.messages).compactMap(\.sentAt)
             var document = Document(
-                id: name, source: "slack_html", sourceFile: file, title: "#" + name, startsAt: times.min(),
-                endsAt: times.max(), threads: threads)
+                id: name, source: "slack_html", sourceFile: file, title: "#" + name, hosts: source.hosts,
+                startsAt: times.min(), endsAt: times.max(), threads: threads)
             document.entitiesDecoded = true
             return document
         }

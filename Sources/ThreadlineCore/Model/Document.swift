@@ -59,6 +59,9 @@ public struct Message: Sendable {
     /// whose parent is not in the archive.
     public var parentKey: String?
     public var sourceLine: Int?
+    /// The file the message was read from, relative to `input_root`, when it is not the document's own
+    /// (a Slack export's day file); `source_file` in the tables.
+    public var sourceFile: String?
     /// The author's name exactly as in the source.
     public var authorRaw: String
     /// The source's own id for the author where it has one (a Slack user id), for the aliases file.

@@ -7,7 +7,7 @@ public enum TableRows {
             for message in thread.messages {
                 rows.append([
                     .string(message.id), .string(message.threadId), Value(message.parentId), Value(message.position),
-                    .string(document.id), .string(document.source), .string(document.sourceFile), Value(message.sourceLine),
+                    .string(document.id), .string(document.source), .string(message.sourceFile ?? document.sourceFile), Value(message.sourceLine),
                     .string(message.authorId ?? ""), .string(message.author ?? message.authorRaw), .string(message.authorRaw),
                     .bool(message.isHost), .string(message.text), .string(message.textRaw), Value(message.sentAt),
                     Value(message.replyCount),

@@ -158,6 +158,11 @@ extension OptionSpec {
                    "glob patterns, relative to input_root, of the inputs to read (`*`, `?`, `**` for any folders); e.g. \(example)")
     }
 
+    /// The `hosts` option of the Slack sources, whose channels carry no hosts of their own.
+    public static let hosts = OptionSpec(
+        "hosts", .stringList, default: .list([]),
+        "the hosts of every conversation read (names, or people profile ids), e.g. the guest of an AMA channel")
+
     /// The `exclude` option every source has.
     public static let exclude = OptionSpec(
         "exclude", .stringList, default: .list([]), "glob patterns of inputs to leave out, relative to input_root")

@@ -10,6 +10,7 @@ public struct StepRegistry: Sendable {
     public static let builtIn = StepRegistry([
         MarkdownSource.type,
         SlackHTMLSource.type,
+        SlackJSONSource.type,
         CleanText.type,
         CleanEmoji.type,
         NormaliseAuthors.type,

@@ -51,6 +51,17 @@ public struct ArchiveRules: Sendable {
         Field("archive", .list),
     ])
 
+    /// A person's profile (`seeds/people/*.md`), which `normalise_authors` reads: a file whose front
+    /// matter has `short` and no archive is checked against these.
+    public static let profileKey = "short"
+
+    public static let profile: ArchiveRules = {
+        var rules = ArchiveRules(fields: [Field(profileKey, .string, required: true), Field("title", .string, required: true)])
+        rules.archiveKey = ""
+        rules.dateKey = ""
+        return rules
+    }()
+
     /// The rules with a `markdown` step's keys: its archive, author, text, replies and hosts keys and
     /// its `required_keys`.
     public static func from(markdownOptions options: StepOptions) -> ArchiveRules {

@@ -68,7 +68,8 @@ public struct SeedValidator: Sendable {
 private struct FileCheck {
     let path: String
     let validator: SeedValidator
-    var rules: ArchiveRules { validator.rules }
+    /// The validator's rules, or a profile's when the file is one.
+    var rules: ArchiveRules
     var findings: [Diagnostic] = []
     /// Front-matter line 1 is this file line.
     var offset = 0
@@ -76,6 +77,7 @@ private struct FileCheck {
     init(path: String, validator: SeedValidator) {
         self.path = path
         self.validator = validator
+        self.rules = validator.rules
     }
 
     mutating func add(_ severity: Diagnostic.Severity, _ message: String, line: Int?, column: Int?, notes: [String] = []) {
@@ -97,15 +99,17 @@ private struct FileCheck {
 
     mutating func json() {
         guard let text = readText() else { return }
+        if SlackExportReader.isDayFileName((path as NSString).lastPathComponent[...]) {
+            // A Slack export's day file: the checks a `slack_json` run applies to it.
+            for issue in SlackExportReader.checkDayFile(Data(text.utf8), file: path) {
+                add(issue.severity == .rejected ? .error : .warning, issue.reason, line: issue.line, column: issue.column)
+            }
+            return
+        }
         do {
-            _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+            _ = try JSONSyntaxScanner().elements(of: text.utf8)
         } catch {
-            let nsError = error as NSError
-            let index = (nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int) ?? 0
-            let prefix = text.utf8.prefix(index)
-            let line = prefix.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-            let column = (prefix.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).last?.count ?? 0) + 1
-            add(.error, "not valid JSON", line: line, column: column)
+            add(.error, "not valid JSON: \(error.reason)", line: error.line, column: error.column)
         }
     }
 
@@ -135,6 +139,9 @@ private struct FileCheck {
         }
         guard let entries = root.entries else {
             return add(.error, "front matter must be a mapping of keys, not \(root.kindDescription)", at: root)
+        }
+        if root[rules.archiveKey] == nil, root[ArchiveRules.profileKey] != nil {
+            rules = .profile
         }
         fields(entries)
         if let archive = root[rules.archiveKey], !archive.isNull {

@@ -1,0 +1,42 @@
+/// A problem found while reading a Slack export, with the file and, where known, the line and column.
+///
+/// `rejected` issues stand for input that was not turned into a message (a day file that is not
+/// JSON, a message without `ts`, a duplicate `ts`): together with the kept and skipped messages
+/// they account for every record, so nothing is lost silently. `warning` issues lose nothing
+/// (a missing `users.json`, a field of the wrong type). An issue thrown as an error means the
+/// export could not be opened at all.
+public struct SlackExportIssue: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Whether the issue cost data.
+    public enum Severity: String, Sendable, Hashable {
+        case warning, rejected
+    }
+
+    public var severity: Severity
+    /// The path inside the export (`general/2021-03-08.json`); `.` for the export as a whole
+    /// (an issue thrown because the export cannot be opened names the export instead).
+    public var file: String
+    public var line: Int?
+    public var column: Int?
+    /// Message records the issue stands for: 1 for a rejected message, 0 for a file or a warning.
+    public var records: Int
+    /// The raw JSON of a rejected message, for quarantine.
+    public var record: String?
+    /// Lowercase and specific, e.g. `day file is not valid JSON: expected ',' or ']'`.
+    public var reason: String
+
+    public init(_ severity: Severity, file: String, line: Int? = nil, column: Int? = nil, records: Int = 0, reason: String) {
+        self.severity = severity
+        self.records = records
+        self.file = file
+        self.line = line
+        self.column = column
+        self.reason = reason
+    }
+
+    public var description: String {
+        var location = file
+        if let line { location += ":\(line)" }
+        if let column { location += ":\(column)" }
+        return "\(location): \(severity == .rejected ? "rejected" : "warning"): \(reason)"
+    }
+}

@@ -1,0 +1,175 @@
+/// A message read from a day file, with where it was found and what it was resolved to.
+public struct SlackMessageRecord: Sendable, Hashable {
+    public var message: SlackMessage
+    /// The day file, relative to the export root.
+    public var file: String
+    /// The line of the message's `{` in that file.
+    public var line: Int?
+    public var author: SlackAuthor
+    /// `text` with mrkdwn decoded (`message.text` keeps the original).
+    public var text: String
+
+    public init(message: SlackMessage, file: String, line: Int?, author: SlackAuthor, text: String) {
+        self.message = message
+        self.file = file
+        self.line = line
+        self.author = author
+        self.text = text
+    }
+
+    /// A reply that was also posted to the channel; it belongs to its thread only.
+    public var isBroadcast: Bool { message.subtype == "thread_broadcast" }
+    /// A deleted parent kept because it still has replies.
+    public var isTombstone: Bool { message.subtype == "tombstone" }
+}
+
+/// A thread start and its replies in `ts` order.
+///
+/// When the parent is not in the export (outside the exported range, or deleted without a
+/// tombstone) `root` is `nil`: the replies are kept and `isParentMissing` says so.
+public struct SlackThread: Sendable, Hashable {
+    /// The parent's `ts` (`thread_ts` of the replies).
+    public var key: SlackTimestamp
+    public var root: SlackMessageRecord?
+    public var replies: [SlackMessageRecord]
+
+    public var isParentMissing: Bool { root == nil }
+    /// The root, then the replies.
+    public var messages: [SlackMessageRecord] { (root.map { [$0] } ?? []) + replies }
+}
+
+/// Counts of what thread assembly did, for the run summary.
+public struct SlackAssemblyCounts: Sendable, Hashable {
+    /// Messages kept, in threads.
+    public var kept = 0
+    /// Messages skipped by subtype (`channel_join`, …), per subtype.
+    public var skippedBySubtype: [String: Int] = [:]
+    /// Messages whose `ts` was already seen in the conversation.
+    public var duplicates = 0
+    public var threads = 0
+    /// Threads with at least one reply.
+    public var threadsWithReplies = 0
+    public var replies = 0
+    public var missingParents = 0
+    public var tombstones = 0
+    public var broadcasts = 0
+    /// Replies placed by an old-style `replies` list because they carry no `thread_ts`.
+    public var placedByRepliesList = 0
+    /// Entries of `replies` lists whose message is not in the export.
+    public var listedRepliesNotFound = 0
+
+    public var skipped: Int { skippedBySubtype.values.reduce(0, +) }
+
+    public init() {}
+
+    mutating func add(_ other: SlackAssemblyCounts) {
+        kept += other.kept
+        skippedBySubtype.merge(other.skippedBySubtype, uniquingKeysWith: +)
+        duplicates += other.duplicates
+        threads += other.threads
+        threadsWithReplies += other.threadsWithReplies
+        replies += other.replies
+        missingParents += other.missingParents
+        tombstones += other.tombstones
+        broadcasts += other.broadcasts
+        placedByRepliesList += other.placedByRepliesList
+        listedRepliesNotFound += other.listedRepliesNotFound
+    }
+}
+
+/// Groups one conversation's messages (from all of its day files) into threads.
+///
+/// A message whose `thread_ts` equals its `ts`, or that has none, starts a thread; any other
+/// message is a reply to the thread `thread_ts` names, whichever day file either is in. Old
+/// exports' `replies` lists place replies that lack `thread_ts`. A `thread_broadcast` is a reply
+/// of its thread and appears once. Subtypes in `skipSubtypes` are counted and dropped; a second
+/// message with a `ts` already seen is a duplicate (reported by the caller).
+public struct SlackThreadAssembler: Sendable {
+    /// Subtypes that are not conversation: membership, channel settings, pins, bots joining.
+    public static let defaultSkipSubtypes: Set<String> = [
+        "channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name",
+        "channel_archive", "channel_unarchive", "channel_convert_to_private", "channel_convert_to_public",
+        "group_join", "group_leave", "group_topic", "group_purpose", "group_name", "group_archive",
+        "group_unarchive", "bot_add", "bot_remove", "pinned_item", "unpinned_item", "reminder_add",
+        "sh_room_created", "joiner_notification",
+    ]
+
+    public var skipSubtypes: Set<String>
+
+    public init(skipSubtypes: Set<String> = defaultSkipSubtypes) {
+        self.skipSubtypes = skipSubtypes
+    }
+
+    /// The result: threads ordered by their key, the duplicates dropped, and counts.
+    public struct Result: Sendable {
+        public var threads: [SlackThread]
+        /// Records dropped because their `ts` was seen before, each with the record it repeats.
+        public var duplicates: [(duplicate: SlackMessageRecord, original: SlackMessageRecord)]
+        public var counts: SlackAssemblyCounts
+    }
+
+    /// Assembles `records` (in any order).
+    public func assemble(_ records: [SlackMessageRecord]) -> Result {
+        var counts = SlackAssemblyCounts()
+        var byTS: [String: SlackMessageRecord] = [:]
+        var kept: [SlackMessageRecord] = []
+        var duplicates: [(SlackMessageRecord, SlackMessageRecord)] = []
+        for record in records {
+            if let subtype = record.message.subtype, skipSubtypes.contains(subtype) {
+                counts.skippedBySubtype[subtype, default: 0] += 1
+                continue
+            }
+            if let original = byTS[record.message.ts.raw] {
+                duplicates.append((record, original))
+                counts.duplicates += 1
+                continue
+            }
+            byTS[record.message.ts.raw] = record
+            kept.append(record)
+        }
+        counts.kept = kept.count
+
+        // Old exports: a parent lists its replies; use the list only where `thread_ts` is absent.
+        var listedParent: [String: SlackTimestamp] = [:]
+        for record in kept {
+            for reference in record.message.replies ?? [] {
+                if byTS[reference.ts] == nil { counts.listedRepliesNotFound += 1 }
+                if listedParent[reference.ts] == nil { listedParent[reference.ts] = record.message.ts }
+            }
+        }
+
+        var roots: [String: SlackMessageRecord] = [:]
+        var replies: [String: [SlackMessageRecord]] = [:]
+        var keys: [String: SlackTimestamp] = [:]
+        for record in kept {
+            let ts = record.message.ts
+            var key = record.message.threadTS ?? ts
+            if record.message.threadTS == nil, let listed = listedParent[ts.raw], listed != ts {
+                key = listed
+                counts.placedByRepliesList += 1
+            }
+            keys[key.raw] = key
+            if key == ts {
+                roots[key.raw] = record
+            } else {
+                replies[key.raw, default: []].append(record)
+            }
+        }
+
+        var threads: [SlackThread] = []
+        threads.reserveCapacity(keys.count)
+        for key in keys.values.sorted() {
+            let thread = SlackThread(
+                key: key, root: roots[key.raw],
+                replies: (replies[key.raw] ?? []).sorted { $0.message.ts < $1.message.ts })
+            counts.threads += 1
+            counts.replies += thread.replies.count
+            if !thread.replies.isEmpty { counts.threadsWithReplies += 1 }
+            if thread.isParentMissing { counts.missingParents += 1 }
+            if thread.root?.isTombstone == true { counts.tombstones += 1 }
+            counts.broadcasts += thread.messages.filter(\.isBroadcast).count
+            threads.append(thread)
+        }
+        return Result(threads: threads, duplicates: duplicates, counts: counts)
+    }
+}

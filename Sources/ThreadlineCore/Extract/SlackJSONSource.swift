@@ -1,0 +1,148 @@
+import Foundation
+
+/// Reads native Slack exports (a folder or a `.zip`): one document per conversation, one thread per
+/// thread start with its replies in `ts` order.
+///
+/// Each public channel, private channel, DM and group DM becomes a document whose id is the folder
+/// name (the channel or mpdm name, the DM id). A message's key is its exact `ts`; its author is the
+/// resolved name (profile `display_name`, then `real_name`, then `name`; the message's
+/// `user_profile` when users.json lacks the author; bots by `bot_id`/`username`; unknown ids kept)
+/// and its `authorRef` the user id, for the aliases file. Text is mrkdwn decoded, Slack's `&amp;`
+/// `&lt;` `&gt;` exactly once (the documents are marked so that `clean_text` does not decode
+/// again); `text_raw` keeps the original. Non-conversation subtypes are skipped and counted in the run summary. A broken day
+/// file or message is rejected with its file, line and column; a reply whose parent is not in the
+/// export is kept with a null `parent_id`.
+///
+/// ```yaml
+/// - type: slack_json
+///   include: ["slack-export", "exports/*.zip"]
+///   skip_subtypes: [channel_join, channel_leave]   # default: every non-conversation subtype
+///   hosts: [martinkleppmann]                         # names or people profile ids
+///   max_file_bytes: 256MiB
+/// ```
+public struct SlackJSONSource: SourceStep {
+    public static let type = StepType(
+        name: "slack_json", kind: .extract,
+        summary: "native Slack exports (a folder or a .zip): channels, private channels, DMs and group DMs, threads across day files",
+        options: [
+            .include("[\"slack-export\"]"),
+            .exclude,
+            OptionSpec("skip_subtypes", .stringList,
+                       default: .list(SlackThreadAssembler.defaultSkipSubtypes.sorted()),
+                       "message subtypes that are not conversation (joins, topic changes, pins); skipped and counted in the run summary"),
+            .hosts,
+            OptionSpec("max_file_bytes", .byteSize, default: .int(256 << 20), "a day file larger than this is rejected whole"),
+            OptionSpec("max_total_bytes", .byteSize, default: .int(2 << 30), "files beyond this much data in one export are rejected"),
+            OptionSpec("max_files", .integer, default: .int(200_000), "an export listing more files than this is rejected whole"),
+        ],
+        example: """
+            - type: slack_json
+              include: ["slack-export"]
+            """,
+        make: { options, _ in .source(SlackJSONSource(options: options)) })
+
+    /// The run-summary category of messages skipped by subtype, counted per subtype.
+    public static let skippedCategory = "slack_json skipped subtypes"
+    /// The run-summary category of deleted thread parents (tombstones) kept for their replies.
+    public static let tombstoneCategory = "slack_json deleted thread parents kept"
+
+    public let include: [String]
+    public let exclude: [String]
+    /// Hosts given to every document, resolved by `normalise_authors`.
+    public let hosts: [String]
+    public let reader: SlackExportReader
+
+    public init(options: StepOptions) {
+        include = options.strings("include")
+        exclude = options.strings("exclude")
+        hosts = options.strings("hosts")
+        let defaults = SlackExportLimits()
+        let limits = SlackExportLimits(
+            maxFileBytes: options.int("max_file_bytes") ?? defaults.maxFileBytes,
+            maxFiles: options.int("max_files") ?? defaults.maxFiles,
+            maxTotalBytes: options.int("max_total_bytes") ?? defaults.maxTotalBytes)
+        let skip = options.values["skip_subtypes"] == nil
+            ? SlackThreadAssembler.defaultSkipSubtypes : Set(options.strings("skip_subtypes"))
+        reader = SlackExportReader(limits: limits, skipSubtypes: skip)
+    }
+
+    /// Matching folders and `.zip` files; a folder inside another matched folder is part of it.
+    public func plan(_ catalog: InputCatalog) throws -> [InputUnit] {
+        let matched = catalog.matching(include: include, exclude: exclude, directories: true, orFiles: true)
+            .filter { $0.isDirectory || $0.relativePath.lowercased().hasSuffix(".zip") }
+        let folders = matched.filter(\.isDirectory).map { $0.relativePath + "/" }
+        return matched
+            .filter { entry in !folders.contains { entry.relativePath.hasPrefix($0) } }
+            .map { entry in
+                InputUnit(
+                    path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
+                    sortKey: entry.relativePath,
+                    bytes: entry.isDirectory ? catalog.totalBytes(under: entry.relativePath) : entry.bytes)
+            }
+    }
+
+    public func extract(_ unit: InputUnit, into result: inout ExtractResult) {
+        let export: SlackExport
+        var documents: [Document] = []
+        do {
+            export = try reader.read(URL(fileURLWithPath: unit.path), name: unit.relativePath) { conversation in
+                documents.append(document(conversation, unit: unit))
+            }
+        } catch {
+            result.rejects.append(Reject(file: unit.relativePath, step: Self.type.name, reason: error.reason, rows: 0))
+            return
+        }
+        for issue in export.issues {
+            let file = issue.file == "." ? unit.relativePath : unit.relativePath + "/" + issue.file
+            switch issue.severity {
+            case .rejected:
+                result.rejects.append(Reject(
+                    file: file, line: issue.line, column: issue.column, step: Self.type.name, reason: issue.reason,
+                    record: issue.record, rows: issue.records))
+            case .warning:
+                let location = [issue.line, issue.column].compactMap { $0.map { ":\($0)" } }.joined()
+                result.notes.count("warnings", "\(file)\(location): \(issue.reason)")
+            }
+        }
+        for (subtype, count) in export.counts.skippedBySubtype {
+            result.notes.count(Self.skippedCategory, subtype, by: count)
+        }
+        if export.counts.tombstones > 0 {
+            result.notes.count(Self.tombstoneCategory, unit.relativePath, by: export.counts.tombstones)
+        }
+        // Skipped subtypes are not records of the conversation: they are counted in the notes above,
+        // so rows in = rows out + rows rejected holds.
+        result.inputRows = export.counts.kept + export.messagesRejected + export.counts.duplicates
+        result.documents += documents
+    }
+
+    /// A conversation as a document of threads.
+    func document(_ conversation: SlackConversation, unit: InputUnit) -> Document {
+        var document = Document(
+            id: conversation.name, source: Self.type.name, sourceFile: unit.relativePath, hosts: hosts)
+        // Slack's three escapes were decoded with the mrkdwn tokens; `clean_text` must not decode again.
+        document.entitiesDecoded = true
+        switch conversation.kind {
+        case .publicChannel, .privateChannel, .unlisted: document.title = "#" + conversation.name
+        case .directMessage, .groupDirectMessage: document.title = conversation.name
+        }
+        document.description = conversation.info?.purpose ?? conversation.info?.topic
+        // One string per day file, shared by its messages.
+        let sourceFiles = Dictionary(uniqueKeysWithValues: conversation.dayFiles.map { ($0, unit.relativePath + "/" + $0) })
+        document.threads = conversation.threads.map { thread in
+            Thread(messages: thread.messages.map { record in
+                let isReply = record.message.ts != thread.key
+                var message = Message(
+                    key: record.message.ts.raw, parentKey: isReply ? thread.key.raw : nil, sourceLine: record.line,
+                    authorRaw: record.author.name, authorRef: record.author.key, textRaw: record.message.text,
+                    text: record.text, sentAt: Timestamp(microseconds: record.message.ts.microsecondsSinceEpoch))
+                message.sourceFile = sourceFiles[record.file] ?? unit.relativePath + "/" + record.file
+                return message
+            })
+        }
+        let times = document.threads.flatMap(\.messages).compactMap(\.sentAt)
+        document.startsAt = times.min()
+        document.endsAt = times.max()
+        return document
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import Testing
+
+@testable import ThreadlineCore
+
+/// The `slack_json` step: the sample export through the step and through whole pipeline runs.
+@Suite struct SlackJSONSourceTests {
+    /// Extracts one export (a fixture under `slack-json/`) placed at `relative` in a scratch input root.
+    static func extract(_ fixture: String, as relative: String, options: [String: OptionValue] = [:]) throws -> ExtractResult {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-json/" + fixture, to: relative)
+        var values: [String: OptionValue] = ["include": .list([relative])]
+        values.merge(options) { $1 }
+        let source = SlackJSONSource(options: StepOptions(values: values, stepLocation: SourceLocation(file: "test")))
+        var result = ExtractResult()
+        source.extract(InputUnit(path: scratch.path(relative), relativePath: relative, sortKey: relative, bytes: 0), into: &result)
+        return result
+    }
+
+    @Test func sampleBecomesOneChannelDocumentWithTheJSONsThreads() throws {
+        let result = try Self.extract("sample", as: "slack-export")
+        #expect(result.rejects.isEmpty)
+        #expect(result.inputRows == 102)
+        #expect(result.notes.counts[SlackJSONSource.skippedCategory] == ["channel_join": 1])
+        let document = try #require(result.documents.first)
+        #expect(result.documents.count == 1)
+        #expect(document.id == "book-of-the-week")
+        #expect(document.source == "slack_json")
+        #expect(document.sourceFile == "slack-export")
+        #expect(document.title == "#book-of-the-week")
+        #expect(document.threads.count == 32)
+        #expect(document.messageCount == 102)
+        #expect(document.startsAt?.iso8601 == "2021-03-08T10:37:18.116739Z")
+        #expect(document.endsAt?.iso8601 == "2021-03-14T15:00:00.000300Z")
+
+        let first = try #require(document.threads.first?.messages.first)
+        #expect(first.key == "1615199838.116739")
+        #expect(first.parentKey == nil)
+        #expect(first.sourceFile == "slack-export/book-of-the-week/2021-03-08.json")
+        #expect(first.sourceLine == 9)
+        #expect(first.authorRaw == "Tino")
+        #expect(first.authorRef == "U18A2B3B8BB")
+        #expect(first.sentAt?.microseconds == 1_615_199_838_116_739)
+        let reply = try #require(document.threads.first?.messages.last)
+        #expect(reply.parentKey == "1615199838.116739")
+        #expect(reply.authorRaw == "Martin Kleppmann")
+    }
+
+    @Test func skipSubtypesOptionKeepsWhatItDoesNotList() throws {
+        let result = try Self.extract("sample", as: "slack-export", options: ["skip_subtypes": .list([])])
+        #expect(result.inputRows == 103)
+        #expect(result.notes.counts[SlackJSONSource.skippedCategory] == nil)
+        let joined = try #require(result.documents.first?.threads.first?.messages.first)
+        #expect(joined.key == "1615190400.000100")
+        #expect(joined.text == "@new member 20210308 has joined the channel")
+    }
+
+    @Test func edgeExportRejectsWithFileLineAndRowsSoNothingIsLost() throws {
+        let result = try Self.extract("edge", as: "exports/edge")
+        #expect(result.rejects.map { "\($0.location): \($0.reason) [\($0.rows)]" } == [
+            "exports/edge/broken/2021-01-01.json:4:1: day file is not valid JSON: expected ',' or '}' [0]",
+            "exports/edge/general/2021-01-02.json:6: message has no string 'ts' [1]",
+            "exports/edge/general/2021-01-02.json:7: message has no string 'ts' [1]",
+            "exports/edge/general/2021-01-02.json:10: message is not a JSON object [1]",
+            "exports/edge/general/2021-01-02.json:9: duplicate message ts 1609545600.000100 (first in general/2021-01-02.json:2) [1]",
+        ])
+        let out = result.documents.reduce(0) { $0 + $1.messageCount }
+        #expect(out == 20)
+        #expect(result.inputRows == out + result.rejects.reduce(0) { $0 + $1.rows })
+        #expect(result.documents.map(\.id) == ["D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"])
+        #expect(result.documents.map(\.title) == ["D1", "#broken", "#general", "mpdm-ana--ben--wen-1", "#private-team"])
+        #expect(result.notes.total("warnings") == 3)
+        #expect(result.notes.counts[SlackJSONSource.tombstoneCategory] == ["exports/edge": 1])
+    }
+
+    @Test func anExportThatCannotBeOpenedIsRejectedWhole() throws {
+        let scratch = try Scratch()
+        try scratch.write("broken.zip", "this is not a zip")
+        let source = SlackJSONSource(options: StepOptions(values: ["include": .list(["*.zip"])], stepLocation: SourceLocation(file: "t")))
+        let units = try source.plan(try InputCatalog(root: scratch.root))
+        #expect(units.map(\.relativePath) == ["broken.zip"])
+        var result = ExtractResult()
+        source.extract(try #require(units.first), into: &result)
+        #expect(result.documents.isEmpty)
+        #expect(result.rejects.count == 1)
+        #expect(result.rejects.first?.rows == 0)
+        #expect(result.rejects.first?.reason.hasPrefix("not a folder or a readable zip archive") == true)
+    }
+
+    @Test func planTakesFoldersAndZipsButNotWhatIsInsideAMatchedFolder() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-json/sample", to: "slack-export")
+        try scratch.copyFixture("slack-json/sample.zip", to: "slack-export.zip")
+        try scratch.write("notes.txt", "not an export")
+        let source = SlackJSONSource(options: StepOptions(values: ["include": .list(["**"])], stepLocation: SourceLocation(file: "t")))
+        let units = try source.plan(try InputCatalog(root: scratch.root))
+        #expect(units.map(\.relativePath) == ["slack-export", "slack-export.zip"])
+        // The six files of the export (the same sizes the zip lists).
+        #expect(units.first?.bytes == 64_405)
+    }
+}
+
+/// Whole runs of the sample: the outputs agree with the export's JSON, read here independently.
+@Suite struct SlackJSONPipelineTests {
+    /// What the export's JSON says about each kept message, read with JSONSerialization.
+    struct Expected: Equatable, CustomStringConvertible {
+        var ts: String
+        var author: String
+        var sentAt: String
+        var threadTS: String
+        var position: Int
+
+        var description: String { "\(ts) \(author) \(sentAt) thread \(threadTS) #\(position)" }
+    }
+
+    static func expectedMessages(export root: String) throws -> [Expected] {
+        func array(_ path: String) throws -> [[String: Any]] {
+            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [[String: Any]])
+        }
+        var names: [String: String] = [:]
+        for user in try array(root + "/users.json") {
+            let profile = user["profile"] as? [String: Any] ?? [:]
+            let candidates = [profile["display_name"], profile["real_name"], user["real_name"], user["name"]]
+            names[user["id"] as! String] = candidates.compactMap { $0 as? String }.first { !$0.isEmpty }
+        }
+        var messages: [[String: Any]] = []
+        let folder = root + "/book-of-the-week"
+        for day in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() {
+            messages += try array(folder + "/" + day).filter { $0["subtype"] as? String != "channel_join" }
+        }
+        var byThread: [String: [String]] = [:]
+        for message in messages {
+            byThread[message["thread_ts"] as? String ?? message["ts"] as! String, default: []].append(message["ts"] as! String)
+        }
+        return messages.map { message in
+            let ts = message["ts"] as! String
+            let thread = message["thread_ts"] as? String ?? ts
+            let author = (message["user"] as? String).flatMap { names[$0] } ?? message["username"] as! String
+            let seconds = Int(ts.split(separator: ".")[0])!
+            let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+            let formatter = ISO8601DateFormatter()
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            let sentAt = formatter.string(from: date)
+            let ordered = byThread[thread]!.sorted { Decimal(string: $0)! < Decimal(string: $1)! }
+            return Expected(ts: ts, author: author, sentAt: sentAt, threadTS: thread,
+                            position: ordered.firstIndex(of: ts)!)
+        }.sorted { Decimal(string: $0.ts)! < Decimal(string: $1.ts)! }
+    }
+
+    /// The run's messages in the same shape, keyed by ts (recovered through the message ids).
+    static func actualMessages(_ rows: [[String: Any]], keys: [String: String]) -> [Expected] {
+        let tsByID = Dictionary(uniqueKeysWithValues: keys.map { ($1, $0) })
+        return rows.map { row in
+            let sentAt = (row["sent_at"] as! String)
+            let toSecond = String(sentAt.prefix(19)) + "Z"
+            return Expected(ts: tsByID[row["message_id"] as! String] ?? "?", author: row["author_raw"] as! String,
+                            sentAt: toSecond, threadTS: tsByID[row["thread_id"] as! String] ?? "?",
+                            position: row["position"] as! Int)
+        }.sorted { Decimal(string: $0.ts)! < Decimal(string: $1.ts)! }
+    }
+
+    @Test(arguments: ["slack-export", "slack-export.zip"])
+    func runOutputsMatchTheExportMessageByMessage(input: String) throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-json/" + (input.hasSuffix(".zip") ? "sample.zip" : "sample"), to: "inputs/" + input)
+        let report = try runPipeline(scratch, basicPipeline(extract: "  - type: slack_json\n    include: [\"\(input)\"]"))
+        #expect(report.inputRows == 102)
+        #expect(report.rejectedRows == 0)
+        #expect(report.rowsPerTable[.messages] == 102)
+        #expect(report.rowsPerTable[.threads] == 32)
+        #expect(report.rowsPerTable[.documents] == 1)
+
+        let rows = try readJSONLines(scratch.path("out/messages.jsonl"))
+        let expected = try Self.expectedMessages(export: Fixtures.path("slack-json/sample"))
+        var keys: [String: String] = [:]
+        for message in expected {
+            keys[message.ts] = LinkThreads.messageID(source: "slack_json", document: "book-of-the-week", key: message.ts)
+        }
+        #expect(Self.actualMessages(rows, keys: keys) == expected)
+        #expect(rows.allSatisfy { $0["document_id"] as? String == "book-of-the-week" && $0["source"] as? String == "slack_json" })
+        #expect(Set(rows.map { $0["parent_id"] is NSNull ? "null" : "set" }) == ["null", "set"])
+
+        let broadcast = try #require(rows.first { $0["message_id"] as? String == keys["1615562100.000500"] })
+        #expect(broadcast["position"] as? Int == 2)
+        #expect(broadcast["parent_id"] as? String == keys["1615561200.000200"])
+        #expect(broadcast["text_raw"] as? String == "Sharing with the channel: <!here> this thread is great :blob_wave:")
+        #expect(broadcast["text"] as? String == "Sharing with the channel: @here this thread is great :blob_wave:")
+        #expect(broadcast["sent_at"] as? String == "2021-03-12T15:15:00.000500Z")
+        #expect(broadcast["source_file"] as? String == "\(input)/book-of-the-week/2021-03-12.json")
+        #expect(broadcast["source_line"] as? Int == 50)
+        let root = try #require(rows.first { $0["message_id"] as? String == keys["1615561200.000200"] })
+        #expect(root["reply_count"] as? Int == 3)
+    }
+
+    /// A pipeline reading `export` with the given transforms, writing JSON Lines into `out/`.
+    static func pipeline(transforms: String) -> String {
+        """
+        version: 1
+        name: test
+        input_root: inputs
+        output_root: out
+        extract:
+          - type: slack_json
+            include: ["export"]
+        transform:
+        \(transforms)
+        load:
+          - type: jsonl
+            tables: all
+        """
+    }
+
+    @Test func entitiesAreDecodedExactlyOnceWithOrWithoutCleanText() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/export/users.json", #"[{"id":"U1","name":"tj","profile":{"display_name":"Tom &amp; Jerry"}}]"#)
+        try scratch.write("inputs/export/chat/2021-01-01.json", #"""
+            [{"ts":"1609459200.000100","user":"U1","text":"<@U1> wrote &amp;lt;b&amp;gt; &amp; <https://x.io/?a=1&amp;b=2|a &amp; b>"}]
+            """#)
+        func text(_ transforms: String) throws -> String? {
+            _ = try runPipeline(scratch, Self.pipeline(transforms: transforms))
+            return try readJSONLines(scratch.path("out/messages.jsonl")).first?["text"] as? String
+        }
+        let once = "@Tom &amp; Jerry wrote &lt;b&gt; & [a & b](https://x.io/?a=1&b=2)"
+        #expect(try text("  - type: clean_text") == once)
+        #expect(try text("  - type: link_threads") == once)
+        let raw = try readJSONLines(scratch.path("out/messages.jsonl")).first?["text_raw"] as? String
+        #expect(raw == "<@U1> wrote &amp;lt;b&amp;gt; &amp; <https://x.io/?a=1&amp;b=2|a &amp; b>")
+    }
+
+    @Test func orphanReplyIsKeptWithANullParentAndRejectsAreWritten() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-json/edge", to: "inputs/edge")
+        let report = try runPipeline(scratch, basicPipeline(extract: "  - type: slack_json\n    include: [\"edge\"]"))
+        #expect(report.inputRows == 24)
+        #expect(report.rejectedRows == 4)
+        #expect(report.rowsPerTable[.messages] == 20)
+        #expect(report.notes.counts["replies whose parent is missing"] == ["edge": 1])
+
+        let rows = try readJSONLines(scratch.path("out/messages.jsonl"))
+        let orphan = try #require(rows.first { $0["text"] as? String == "reply whose parent is not exported" })
+        #expect(orphan["parent_id"] is NSNull)
+        #expect(orphan["position"] as? Int == 0)
+        #expect(orphan["source_line"] as? Int == 5)
+        #expect(rows.filter { $0["text"] as? String == "also sent to the channel" }.count == 1)
+
+        let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
+        #expect(rejects.count == 5)
+        #expect(rejects.first?["file"] as? String == "edge/broken/2021-01-01.json")
+        #expect(rejects.first?["line"] as? Int == 4)
+        #expect(rejects.first?["column"] as? Int == 1)
+        #expect(rejects.first?["step"] as? String == "slack_json")
+        #expect(rejects.first?["record"] is NSNull)
+        #expect(rejects.compactMap { $0["record"] as? String }.contains(#"{"type":"message","user":"U1","text":"no ts"}"#))
+    }
+}
+
+/// `threadline validate` on a Slack export's day files applies the `slack_json` checks.
+@Suite struct SlackDayFileValidationTests {
+    @Test func dayFilesGetSlackChecksAtTheirLines() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-json/edge/general/2021-01-02.json", to: "export/general/2021-01-02.json")
+        try scratch.copyFixture("slack-json/sample/channels.json", to: "export/channels.json")
+        let validator = SeedValidator()
+        let findings = validator.validate(file: scratch.path("export/general/2021-01-02.json"))
+        #expect(findings.map { "\($0.location?.line ?? 0) \($0.severity) \($0.message)" } == [
+            "6 error message has no string 'ts'",
+            "7 error message has no string 'ts'",
+            "8 warning message 1609546100.000600: field 'reply_count' expected an integer (ignored)",
+            "10 error message is not a JSON object",
+        ])
+        #expect(validator.validate(file: scratch.path("export/channels.json")).isEmpty)
+    }
+}
+
+/// The committed default pipeline reads the book and the Slack export of the same week: after
+/// `normalise_authors` both sources tell the same threads.
+@Suite struct SlackJSONDefaultPipelineTests {
+    @Test func slackExportAndBookAgreeOnEveryThreadOfTheWeek() throws {
+        let scratch = try Scratch()
+        let pipeline = SeedTransformTests.repository.appendingPathComponent("pipelines/default.yaml").path
+        let spec = try PipelineLoader(environment: ["THREADLINE_OUTPUT": scratch.path("out")]).load(path: pipeline)
+        _ = try PipelineRunner(spec: spec).run()
+
+        let threads = try readJSONLines(scratch.path("out/threads.jsonl"))
+        func shape(_ source: String) -> [String] {
+            threads.filter { $0["source"] as? String == source }
+                .map { "\($0["author"] as? String ?? "?") \($0["reply_count"] as? Int ?? -1)" }.sorted()
+        }
+        // The export adds one thread (Dana's, 3 replies, one of them a broadcast), a bot reminder
+        // and an upload to the week's 29 threads.
+        #expect(shape("slack_json") == (shape("markdown") + ["Dana Kowalska 3", "Raj Iyer 0", "bookbot 0"]).sorted())
+
+        let messages = try readJSONLines(scratch.path("out/messages.jsonl")).filter { $0["source"] as? String == "slack_json" }
+        #expect(messages.count == 102)
+        #expect(messages.filter { $0["is_host"] as? Bool == true }.count == 57)
+        #expect(Set(messages.filter { $0["is_host"] as? Bool == true }.compactMap { $0["author"] as? String }) == ["Martin Kleppmann"])
+        let slackThreads = threads.filter { $0["source"] as? String == "slack_json" }
+        #expect(slackThreads.filter { $0["host_replied"] as? Bool == true }.count == 29)
+    }
+}
