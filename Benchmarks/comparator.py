@@ -11,7 +11,7 @@ as JSON Lines, CSV and zstd Parquet, doing the same work per message:
   (join/leave-style subtypes skipped), replies linked to the message before them, times read as
   UTC, the markup inside `div.msg` kept as `text_raw`, the text as a reader sees it as `text`;
 - slack_json: a native export's channel folders read with orjson, threads grouped by `thread_ts`
-  across day files, user mentions resolved from `users.json`, Slack links unwrapped;
+  across day files, user mentions resolved from `users.json`, Slack links as markdown links;
 - clean_text: `html.unescape`, Unicode NFC, non-breaking spaces to spaces, line endings to `\\n`,
   trailing whitespace trimmed; clean_emoji: Slack `:codes:` (with skin tones and the viewer's
   mangled forms) through the `emoji` package's alias table, unknown codes kept; normalise_authors:
@@ -186,7 +186,8 @@ def _mapping(node: yaml.Node) -> dict[str, yaml.Node]:
 
 
 def read_markdown(path: Path) -> tuple[list[str], list[list[tuple]], str | None]:
-    """(hosts, threads of (key, parent_key, line, author_raw, text_raw, text, sent_at), reject reason)."""
+    """(hosts, threads of (key, parent_key, line, author_raw, text_raw, text, sent_at, file), reject
+    reason); `file` is None where it is the input file itself."""
     text = path.read_text(encoding="utf-8")
     if not text.startswith("---"):
         return [], [], "no front matter"
@@ -208,14 +209,14 @@ def read_markdown(path: Path) -> tuple[list[str], list[list[tuple]], str | None]
         fields = _mapping(entry)
         if _scalar(fields.get("name")):
             body = _scalar(fields.get("text")) or ""
-            messages.append((key, None, entry.start_mark.line + 1, _scalar(fields["name"]), body, body, None))
+            messages.append((key, None, entry.start_mark.line + 1, _scalar(fields["name"]), body, body, None, None))
         replies = fields.get("replies")
         for r, reply in enumerate(replies.value if isinstance(replies, yaml.SequenceNode) else []):
             reply_fields = _mapping(reply)
             if _scalar(reply_fields.get("name")):
                 body = _scalar(reply_fields.get("text")) or ""
                 messages.append((f"{key}.r{r}", key, reply.start_mark.line + 1, _scalar(reply_fields["name"]), body,
-                                 body, None))
+                                 body, None, None))
         if messages:
             threads.append(messages)
     return hosts, threads, None
@@ -225,7 +226,8 @@ def read_markdown(path: Path) -> tuple[list[str], list[list[tuple]], str | None]
 SKIPPED_SUBTYPES = frozenset(
     "channel_join channel_leave channel_topic channel_purpose channel_name channel_archive channel_unarchive "
     "group_join group_leave group_topic group_purpose group_name group_archive group_unarchive bot_add "
-    "bot_remove pinned_item unpinned_item reminder_add sh_room_created joiner_notification".split())
+    "bot_remove pinned_item unpinned_item reminder_add sh_room_created joiner_notification "
+    "channel_convert_to_private channel_convert_to_public".split())
 
 
 HTML_SPACES = re.compile(r"\s+")
@@ -302,9 +304,9 @@ def read_slack_html(path: Path) -> tuple[list[str], list[list[tuple]], str | Non
             key += f"#{uses}"
         if is_reply and threads:
             thread = threads[-1]
-            thread.append((key, thread[0][0], container.sourceline, author, raw, text, sent))
+            thread.append((key, thread[0][0], container.sourceline, author, raw, text, sent, None))
         else:
-            threads.append([(key, None, container.sourceline, author, raw, text, sent)])
+            threads.append([(key, None, container.sourceline, author, raw, text, sent, None)])
     return [], threads, None
 
 
@@ -332,27 +334,32 @@ def _ts_key(ts: str) -> tuple[int, int]:
 
 
 def read_slack_json(path: Path) -> tuple[list[str], list[list[tuple]], str | None]:
-    """One channel folder of a native export: threads by `thread_ts` across all day files, mentions resolved."""
+    """One channel folder of a native export: threads by `thread_ts` across all day files, mentions
+    resolved, `<url|label>` as `[label](url)`. A message's source_file is its day file; its
+    source_line stays null (the JSON parsers a Python pipeline uses do not report lines)."""
     names = users(path.parent)
+    root = path.parent.parent
     messages = []
     for day in sorted(path.glob("*.json")):
-        messages.extend(m for m in orjson.loads(day.read_bytes()) if isinstance(m, dict) and "ts" in m)
-    messages.sort(key=lambda m: _ts_key(m["ts"]))
+        file = str(day.relative_to(root))
+        messages.extend((file, m) for m in orjson.loads(day.read_bytes())
+                        if isinstance(m, dict) and "ts" in m and m.get("subtype") not in SKIPPED_SUBTYPES)
+    messages.sort(key=lambda item: _ts_key(item[1]["ts"]))
     threads: dict[str, list[tuple]] = {}
     order: list[str] = []
-    for message in messages:
+    for file, message in messages:
         ts = message["ts"]
         parent = message.get("thread_ts")
         user = message.get("user")
         author = names.get(user, user) if user else message.get("username") or message.get("bot_id") or ""
         raw = message.get("text") or ""
         text = MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), raw)
-        text = SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+        text = SLACK_LINK.sub(lambda m: f"[{m.group(2)}]({m.group(1)})" if m.group(2) else m.group(1), text)
         sent = datetime.fromtimestamp(_ts_key(ts)[0], timezone.utc).replace(microsecond=_ts_key(ts)[1])
         if parent and parent != ts and parent in threads:
-            threads[parent].append((ts, parent, None, author, raw, text, sent))
+            threads[parent].append((ts, parent, None, author, raw, text, sent, file))
         else:
-            threads[ts] = [(ts, None, None, author, raw, text, sent)]
+            threads[ts] = [(ts, None, None, author, raw, text, sent, file)]
             order.append(ts)
     return [], [threads[ts] for ts in order], None
 
@@ -379,7 +386,7 @@ def process(task: tuple[str, str, str, str]) -> tuple[bytes, bytes, pa.RecordBat
     for thread in threads:
         ids = {key: message_id(source, document, key) for key, *_ in thread}
         thread_id = ids[thread[0][0]]
-        for position, (key, parent, line, author_raw, text_raw, text, sent) in enumerate(thread):
+        for position, (key, parent, line, author_raw, text_raw, text, sent, file) in enumerate(thread):
             if authors:
                 author_id, author, is_host = authors.resolve(author_raw)
             else:
@@ -390,7 +397,7 @@ def process(task: tuple[str, str, str, str]) -> tuple[bytes, bytes, pa.RecordBat
             if "clean_emoji" in transforms:
                 text = clean_emoji(text)
             rows.append([ids[key], thread_id, ids.get(parent) if parent else None, position, document, source,
-                         relative, line, author_id, author, author_raw, is_host,
+                         file or relative, line, author_id, author, author_raw, is_host,
                          text, text_raw, sent, len(thread) - 1 if position == 0 else 0])
     formats = SETTINGS["formats"]
     jsonl = b""

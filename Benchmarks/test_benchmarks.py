@@ -221,8 +221,9 @@ def test_comparator_writes_the_messages_table_in_three_formats(tmp_path: Path) -
     assert html[0]["sent_at"] == "2021-03-08T10:37:18Z" and html[0]["source"] == "slack_html"
     assert html[1]["text"] == "a reply" and html[1]["parent_id"] == html[0]["message_id"]
     slack = rows[6:]
-    assert [(r["author"], r["text"]) for r in slack] == [("Bob B", "question for @Al"), ("Al", "see this")]
+    assert [(r["author"], r["text"]) for r in slack] == [("Bob B", "question for @Al"), ("Al", "see [this](https://x.org)")]
     assert slack[1]["parent_id"] == slack[0]["message_id"] and slack[1]["source_line"] is None
+    assert [r["source_file"] for r in slack] == ["slack-export/random/2021-03-08.json", "slack-export/random/2021-03-09.json"]
 
     csv_lines = (tmp_path / "out" / "messages.csv").read_text(encoding="utf-8").splitlines()
     assert csv_lines[0].split(",")[:3] == ['"message_id"', '"thread_id"', '"parent_id"']
