@@ -116,7 +116,7 @@ rows() { [[ -f "$1" ]] && wc -l <"$1" | tr -d ' ' || echo "-"; }
 compare() {  # compare FACTOR -> runs both sides on that corpus, prints a table row pair; sets last_rss
     local dir input_mb t_tl t_py
     dir=$(corpus_for "$1")
-    input_mb=$(du -sb --exclude='*.yaml' --exclude='*.json' "$dir/input" | awk '{ printf "%.1f", $1 / 1e6 }')
+    input_mb=$(du -sb --exclude=pipeline.yaml --exclude=comparator.json "$dir/input" | awk '{ printf "%.1f", $1 / 1e6 }')
     rm -rf "$dir/out-threadline" "$dir/out-python"
     timed threadline "$dir" "$threadline" run "$dir/input/pipeline.yaml"
     timed python "$dir" "$python" "$here/comparator.py" --corpus "$dir/input" --out "$dir/out-python" --jobs "$jobs"
