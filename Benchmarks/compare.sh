@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# threadline against the equivalent Python pipeline, side by side on one corpus, in one run.
+#
+#   Benchmarks/compare.sh                      # 50 MB markdown + 100 MB Slack HTML
+#   Benchmarks/compare.sh --markdown-mb 10 --slack-html-mb 0
+#   Benchmarks/compare.sh --scale 4            # also a 4x corpus: threadline's peak RSS must stay <= 1.2x
+#
+# Steps: builds threadline in release mode; makes Benchmarks/.venv with requirements.txt; generates
+# the corpus with make_corpus.py (cached under Benchmarks/.work/ by size and seed); runs `threadline
+# run` and comparator.py on it, each under `/usr/bin/time -v` (wall time, CPU time, peak RSS); prints
+# a markdown table with both times, throughput, peak RSS, rows and the ratio, and how far the two
+# outputs agree (agree.py). The pipeline uses only the step types the built threadline has
+# (`threadline steps`), and the comparator does exactly those.
+#
+# Options: --markdown-mb N (50), --slack-html-mb N (100), --slack-json-mb N (0), --seed N (7),
+#          --scale K (1: no memory check), --jobs N (comparator processes; default: all cores),
+#          --work DIR (Benchmarks/.work), --no-build.
+# Exit status: 0 done (and the memory bound holds with --scale); 1 a run failed or the bound does
+# not hold; 2 a bad option.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+markdown_mb=50 slack_html_mb=100 slack_json_mb=0 seed=7 scale=1 jobs=$(nproc) work="$here/.work" build=1
+while (($#)); do
+    case "$1" in
+        --markdown-mb) markdown_mb=$2; shift 2 ;;
+        --slack-html-mb) slack_html_mb=$2; shift 2 ;;
+        --slack-json-mb) slack_json_mb=$2; shift 2 ;;
+        --seed) seed=$2; shift 2 ;;
+        --scale) scale=$2; shift 2 ;;
+        --jobs) jobs=$2; shift 2 ;;
+        --work) work=$2; shift 2 ;;
+        --no-build) build=0; shift ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "compare.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+    esac
+done
+mkdir -p "$work"
+
+say() { echo "compare.sh: $*" >&2; }
+
+# 1. threadline, release build.
+if ((build)); then
+    say "building threadline (release)"
+    (cd "$root" && swift build -c release --product threadline >&2)
+fi
+threadline="$(cd "$root" && swift build -c release --show-bin-path)/threadline"
+[[ -x "$threadline" ]] || { say "no threadline binary at $threadline"; exit 1; }
+
+# 2. The comparator's virtual environment, rebuilt when requirements.txt changes.
+venv="$here/.venv"
+if ! cmp -s "$here/requirements.txt" "$venv/requirements.installed" 2>/dev/null; then
+    say "making $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+    cp "$here/requirements.txt" "$venv/requirements.installed"
+fi
+python="$venv/bin/python"
+
+# 3. The step types both sides run: those this threadline has.
+wanted=(markdown slack_html slack_json clean_text clean_emoji normalise_authors jsonl csv parquet)
+available=$("$threadline" steps | sed -n 's/^  \([a-z_]*\) — .*/\1/p')
+steps=()
+for step in "${wanted[@]}"; do
+    grep -qx "$step" <<<"$available" && steps+=("$step")
+done
+steps_csv=$(IFS=,; echo "${steps[*]}")
+missing=$(for step in "${wanted[@]}"; do grep -qx "$step" <<<"$available" || echo "$step"; done | paste -sd, -)
+[[ -z "$missing" ]] || say "threadline has no $missing yet: neither side runs them"
+
+# 4. A corpus of the given size (cached), its pipeline rewritten for the steps above.
+corpus_for() {  # corpus_for FACTOR -> prints the corpus folder, generating it if needed
+    local factor=$1
+    local md html json dir
+    md=$(awk -v a="$markdown_mb" -v f="$factor" 'BEGIN { print a * f }')
+    html=$(awk -v a="$slack_html_mb" -v f="$factor" 'BEGIN { print a * f }')
+    json=$(awk -v a="$slack_json_mb" -v f="$factor" 'BEGIN { print a * f }')
+    # Sources threadline cannot read are not generated: both sides read the same files.
+    grep -qx markdown <<<"$available" || md=0
+    grep -qx slack_html <<<"$available" || html=0
+    grep -qx slack_json <<<"$available" || json=0
+    dir="$work/corpus-md${md}-html${html}-json${json}-seed${seed}"
+    if [[ ! -f "$dir/.complete" ]]; then
+        say "generating $dir"
+        rm -rf "$dir"
+        "$python" "$here/make_corpus.py" --markdown-mb "$md" --slack-html-mb "$html" --slack-json-mb "$json" --seed "$seed" \
+            --seeds "$root/seeds" --out "$dir/input" --steps "$steps_csv" --output-root "$dir/out-threadline" >&2
+        touch "$dir/.complete"
+    fi
+    "$python" "$here/make_corpus.py" --markdown-mb "$md" --slack-html-mb "$html" --slack-json-mb "$json" --out "$dir/input" \
+        --steps "$steps_csv" --output-root "$dir/out-threadline" --pipeline-only
+    echo "$dir"
+}
+
+# 5. One timed run: timed NAME DIR COMMAND... -> writes DIR/time-NAME.txt
+timed() {
+    local name=$1 dir=$2; shift 2
+    say "running $name"
+    sync
+    if ! /usr/bin/time -v -o "$dir/time-$name.txt" "$@" >"$dir/log-$name.txt" 2>&1; then
+        say "$name failed; its log:"; tail -20 "$dir/log-$name.txt" >&2; return 1
+    fi
+}
+seconds() {  # wall time in seconds from a `time -v` report
+    sed -n 's/.*Elapsed (wall clock) time.*: //p' "$1" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }'
+}
+cpu_seconds() {  # user + system CPU seconds (children included) from a `time -v` report
+    awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"
+}
+peak_mb() {  # peak RSS in MB from a `time -v` report
+    sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.0f", $1 / 1024 }'
+}
+rows() { [[ -f "$1" ]] && wc -l <"$1" | tr -d ' ' || echo "-"; }
+
+compare() {  # compare FACTOR -> runs both sides on that corpus, prints a table row pair; sets last_rss
+    local dir input_mb t_tl t_py
+    dir=$(corpus_for "$1")
+    input_mb=$(du -sb --exclude=pipeline.yaml --exclude=comparator.json "$dir/input" | awk '{ printf "%.1f", $1 / 1e6 }')
+    rm -rf "$dir/out-threadline" "$dir/out-python"
+    timed threadline "$dir" "$threadline" run "$dir/input/pipeline.yaml"
+    timed python "$dir" "$python" "$here/comparator.py" --corpus "$dir/input" --out "$dir/out-python" --jobs "$jobs"
+    t_tl=$(seconds "$dir/time-threadline.txt") t_py=$(seconds "$dir/time-python.txt")
+    last_rss=$(peak_mb "$dir/time-threadline.txt")
+    printf '| %s× (%s MB) | threadline | %s | %s | %s | %s | %s |\n' "$1" "$input_mb" "$t_tl" \
+        "$(cpu_seconds "$dir/time-threadline.txt")" \
+        "$(awk -v m="$input_mb" -v t="$t_tl" 'BEGIN { printf "%.1f", m / (t > 0 ? t : 0.01) }')" \
+        "$last_rss" "$(rows "$dir/out-threadline/messages.jsonl")"
+    printf '| %s× (%s MB) | python (%s processes) | %s | %s | %s | %s | %s |\n' "$1" "$input_mb" "$jobs" "$t_py" \
+        "$(cpu_seconds "$dir/time-python.txt")" \
+        "$(awk -v m="$input_mb" -v t="$t_py" 'BEGIN { printf "%.1f", m / (t > 0 ? t : 0.01) }')" \
+        "$(peak_mb "$dir/time-python.txt")" "$(rows "$dir/out-python/messages.jsonl")"
+    notes+=("$1× outputs (messages.jsonl, agree.py): $("$python" "$here/agree.py" "$dir/out-threadline/messages.jsonl" \
+        "$dir/out-python/messages.jsonl" \
+        $(grep -qx parquet <<<"$available" && echo "$dir/out-threadline/messages.parquet $dir/out-python/messages.parquet") || true)")
+    ratios+=("$1×: python wall / threadline wall = **$(awk -v a="$t_py" -v b="$t_tl" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×** (goal ≥ 10×); CPU: $(awk -v a="$(cpu_seconds "$dir/time-python.txt")" -v b="$(cpu_seconds "$dir/time-threadline.txt")" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×")
+}
+
+ratios=() notes=()
+table="$work/results.md"
+{
+    echo "Machine: $(nproc) cores, $(uname -sr); threadline $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?');"
+    echo "steps: ${steps_csv}; seed $seed; $(date -u '+%Y-%m-%d %H:%M UTC')."
+    echo
+    echo "| corpus | tool | wall s | CPU s | MB/s | peak RSS MB | messages |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+} >"$table"
+compare 1 >>"$table"
+rss_1=$last_rss
+status=0
+if [[ "$scale" != 1 ]]; then
+    compare "$scale" >>"$table"
+    rss_k=$last_rss
+    verdict=$(awk -v a="$rss_k" -v b="$rss_1" 'BEGIN { r = a / b; printf "%.2f %s", r, (r <= 1.2 ? "holds" : "DOES NOT hold") }')
+    ratios+=("memory: threadline's peak RSS at ${scale}× is ${verdict%% *}× the 1× one: the ≤ 1.2× bound ${verdict#* }")
+    [[ "$verdict" == *"holds" && "$verdict" != *"NOT"* ]] || status=1
+fi
+{
+    echo
+    for line in "${ratios[@]}" "${notes[@]}"; do echo "- $line"; done
+    echo
+    echo "The machine's load average when the table was made: $(cut -d' ' -f1-3 /proc/loadavg) (other builds share the cores; CPU s is less sensitive to that than wall s)."
+    echo "Peak RSS is \`/usr/bin/time -v\`'s maximum resident set size: for the comparator, that of its largest process."
+} >>"$table"
+cat "$table"
+say "table saved to $table"
+exit $status

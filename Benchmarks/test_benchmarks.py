@@ -1,0 +1,252 @@
+"""Tests of the benchmark's Python side: the corpus generator, the comparator and the agreement check.
+
+Run: Benchmarks/.venv/bin/python -m pytest -q Benchmarks (compare.sh makes the venv).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import orjson
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import comparator  # noqa: E402
+
+
+def run(*args: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, check=False)
+
+
+def make_corpus(out: Path, seed: int = 7, markdown: float = 0.2, html: float = 0.2, json_mb: float = 0.2) -> None:
+    result = run(HERE / "make_corpus.py", "--markdown-mb", markdown, "--slack-html-mb", html,
+                 "--slack-json-mb", json_mb, "--seed", seed, "--out", out)
+    assert result.returncode == 0, result.stderr
+
+
+def digest(folder: Path) -> str:
+    """SHA-256 over the corpus's files (not the pipeline files, which name the folder)."""
+    sha = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in ("pipeline.yaml", "comparator.json")):
+        sha.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
+
+
+# ------------------------------------------------------------------------------------- make_corpus
+
+
+def test_same_seed_gives_byte_identical_corpus_and_another_seed_does_not(tmp_path: Path) -> None:
+    make_corpus(tmp_path / "a")
+    make_corpus(tmp_path / "b")
+    make_corpus(tmp_path / "c", seed=8)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+    assert digest(tmp_path / "a") != digest(tmp_path / "c")
+
+
+def test_each_source_reaches_its_size_by_at_most_one_file(tmp_path: Path) -> None:
+    make_corpus(tmp_path, markdown=0.5, html=0.4, json_mb=0.3)
+    for folder, wanted, pattern in (("books", 500_000, "*.md"), ("slack-html", 400_000, "*.html"),
+                                    ("slack-export", 300_000, "*/*.json")):
+        files = sorted((tmp_path / folder).rglob(pattern))
+        sizes = [f.stat().st_size for f in files]
+        assert sum(sizes) >= wanted
+        assert sum(sizes) - max(sizes) < wanted, folder
+
+
+def test_generated_archives_are_valid_and_carry_the_mess_of_real_ones(tmp_path: Path) -> None:
+    make_corpus(tmp_path, markdown=1, html=0, json_mb=0)
+    names, texts = set(), []
+    for path in sorted((tmp_path / "books").glob("*.md")):
+        assert path.name[:8].isdigit() and path.name[8] == "-"
+        front = yaml.load(path.read_text(encoding="utf-8").split("\n---", 1)[0][3:], Loader=yaml.CSafeLoader)
+        assert {"title", "start", "end", "authors", "archive"} <= front.keys()
+        for entry in front["archive"]:
+            for message in [entry, *entry.get("replies", [])]:
+                names.add(message["name"])
+                texts.append(message["text"])
+    corpus = "\n".join(texts)
+    for needle in ("&gt;", "&amp;", ":wave:", ":skin-tone-", ":party_parrot:", "22:59:58", "https://"):
+        assert needle in corpus, needle
+    assert "" in texts  # replies that were only an image
+    assert any("(" in n for n in names) and any(n != n.strip() for n in names)
+    assert any(any(c in n for c in "áéíóüñçš") for n in names)
+
+
+def test_pipeline_uses_only_the_given_steps(tmp_path: Path) -> None:
+    result = run(HERE / "make_corpus.py", "--markdown-mb", 0.1, "--slack-html-mb", 0.1, "--out", tmp_path,
+                 "--steps", "markdown,jsonl,parquet", "--output-root", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    pipeline = yaml.safe_load((tmp_path / "pipeline.yaml").read_text())
+    assert [s["type"] for s in pipeline["extract"]] == ["markdown"]
+    assert [s["type"] for s in pipeline["transform"]] == ["link_threads"]
+    assert [(s["type"], s["tables"]) for s in pipeline["load"]] == [("jsonl", ["messages"]), ("parquet", ["messages"])]
+    assert pipeline["load"][1]["compression"] == "zstd"
+    settings = json.loads((tmp_path / "comparator.json").read_text())
+    assert settings["sources"] == ["markdown"] and settings["formats"] == ["jsonl", "parquet"]
+
+
+def test_unknown_step_is_refused(tmp_path: Path) -> None:
+    result = run(HERE / "make_corpus.py", "--out", tmp_path, "--steps", "markdown,clean_emojis", "--pipeline-only")
+    assert result.returncode == 2
+    assert "unknown step types: clean_emojis" in result.stderr
+
+
+# -------------------------------------------------------------------------------------- comparator
+
+
+@pytest.mark.parametrize(("raw", "cleaned"), [
+    ("hi :wave::skin-tone-3:", "hi 👋🏼"),
+    ("hi :wave::skintone3:", "hi 👋🏼"),
+    (":+1: and :thumbsup:", "👍 and 👍"),
+    ("keep :party_parrot: as is", "keep :party_parrot: as is"),
+    ("at 12:30:45 and 22:59:58", "at 12:30:45 and 22:59:58"),
+    ("http://a:8080/x:y:", "http://a:8080/x:y:"),
+    ("a:smile:b", "a:smile:b"),
+])
+def test_clean_emoji(raw: str, cleaned: str) -> None:
+    assert comparator.clean_emoji(raw) == cleaned
+
+
+@pytest.mark.parametrize(("raw", "cleaned"), [
+    ("R&amp;D &gt; all", "R&D > all"),
+    ("two\u00a0spaces  \t", "two spaces"),
+    ("a  \r\n  b\r\n\r\n", "a\n  b"),
+    ("Cafe\u0301", "Café"),
+])
+def test_clean_text(raw: str, cleaned: str) -> None:
+    assert comparator.clean_text(raw) == cleaned
+
+
+def test_clean_text_leaves_entities_a_source_already_decoded() -> None:
+    assert comparator.clean_text("a &amp;gt; b ", decode=False) == "a &amp;gt; b"
+    assert comparator.clean_text("a &amp;gt; b ") == "a &gt; b"
+
+
+def test_author_normalisation_and_ids() -> None:
+    authors = comparator.Authors(["Serg Masís", "  serg   masis (Author) ", "Serg Masís", "Kleppmann, Martin"],
+                                 ["Martin Kleppmann"])
+    assert authors.resolve("  serg   masis (Author) ") == ("serg-masis", "Serg Masís", False)
+    assert authors.resolve("Kleppmann, Martin") == ("kleppmann-martin", "Kleppmann, Martin", True)
+    assert comparator.plain_slug("Serg Masís (Author)") == "serg-masis-author"
+    assert comparator.message_id("markdown", "doc", "q0") == hashlib.sha256(b"markdown\x1fdoc\x1fq0").hexdigest()[:16]
+
+
+BOOK = """---
+title: "A Book"
+start: 2021-03-08 00:00:00
+end: 2021-03-12 22:59:58
+authors: [martinkleppmann]
+archive:
+- name: Tino
+  text: 'Hi &amp; welcome :wave:'
+  replies:
+  - name: Martin Kleppmann
+    text: Thanks
+  - name: martinkleppmann
+    text: ''
+- name: Ana
+  text: Second question
+---
+
+body
+"""
+
+PAGE = """<html><body><div class="messages">
+<div class="message-container channel_join "><div id="2021-03-08 08:00:00"><div class="message">
+<div class="username">new member</div><a><div class="time">2021-03-08 08:00:00</div></a>
+<div class="msg"><p>@new member has joined the channel</p></div></div></div></div>
+<div class="message-container"><div id="2021-03-08 10:37:18"><div class="message">
+<div class="username">Tino
+</div><a><div class="time">2021-03-08 10:37:18</div></a>
+<div class="msg"><p>line one<br>line :wave::skin<em>tone</em>3:</p></div></div></div></div>
+<div class="message-container"><div id="2021-03-08 10:41:12"><div class="reply">
+<div class="username">Martin</div><a><div class="time">2021-03-08 10:41:12</div></a>
+<div class="msg"><p><strong><strong>Thread Reply:</strong></strong> a reply</p></div></div></div></div>
+</div></body></html>
+"""
+
+
+def write_tiny_corpus(root: Path) -> None:
+    (root / "books").mkdir(parents=True)
+    (root / "books" / "20210308-a-book.md").write_text(BOOK, encoding="utf-8")
+    (root / "slack-html" / "channel" / "general").mkdir(parents=True)
+    (root / "slack-html" / "channel" / "general" / "index.html").write_text(PAGE, encoding="utf-8")
+    export = root / "slack-export"
+    (export / "random").mkdir(parents=True)
+    (export / "users.json").write_text(json.dumps([
+        {"id": "U1", "name": "bob", "real_name": "Bob B", "profile": {"display_name": ""}},
+        {"id": "U2", "name": "al", "profile": {"display_name": "Al"}}]))
+    (export / "random" / "2021-03-08.json").write_text(json.dumps([
+        {"type": "message", "user": "U1", "text": "question for <@U2>", "ts": "1615190400.000100",
+         "thread_ts": "1615190400.000100"}]))
+    (export / "random" / "2021-03-09.json").write_text(json.dumps([
+        {"type": "message", "user": "U2", "text": "see <https://x.org|this>", "ts": "1615276800.000200",
+         "thread_ts": "1615190400.000100"}]))
+    (root / "comparator.json").write_text(json.dumps({
+        "input_root": str(root), "sources": ["markdown", "slack_html", "slack_json"],
+        "transforms": ["clean_text", "clean_emoji", "normalise_authors"], "formats": ["jsonl", "csv", "parquet"]}))
+
+
+def test_comparator_writes_the_messages_table_in_three_formats(tmp_path: Path) -> None:
+    write_tiny_corpus(tmp_path / "in")
+    result = run(HERE / "comparator.py", "--corpus", tmp_path / "in", "--out", tmp_path / "out", "--jobs", 2)
+    assert result.returncode == 0, result.stderr
+    assert "3 files, 8 messages, 0 files rejected" in result.stderr
+    rows = [orjson.loads(line) for line in (tmp_path / "out" / "messages.jsonl").read_bytes().splitlines()]
+    assert list(rows[0]) == comparator.COLUMNS
+    # Ordered by document id: 20210308-a-book, general, random; the channel_join message is not kept.
+    assert [(r["document_id"], r["position"], r["reply_count"]) for r in rows] == [
+        ("20210308-a-book", 0, 2), ("20210308-a-book", 1, 0), ("20210308-a-book", 2, 0), ("20210308-a-book", 0, 0),
+        ("general", 0, 1), ("general", 1, 0), ("random", 0, 1), ("random", 1, 0)]
+    book = rows[:4]
+    assert [r["source_line"] for r in book] == [7, 10, 12, 14]
+    assert book[0]["text"] == "Hi & welcome 👋" and book[0]["text_raw"] == "Hi &amp; welcome :wave:"
+    # The host is a profile id and there is no people folder: only the spelling equal to it is the host.
+    assert [r["is_host"] for r in book] == [False, False, True, False]
+    assert book[1]["parent_id"] == book[0]["message_id"] == book[2]["thread_id"]
+    assert book[0]["message_id"] == comparator.message_id("markdown", "20210308-a-book", "q0")
+    html = rows[4:6]
+    assert html[0]["author"] == "Tino" and html[0]["text"] == "line one\nline 👋🏼"
+    assert html[0]["text_raw"] == "<p>line one<br>line :wave::skin<em>tone</em>3:</p>"
+    assert html[0]["message_id"] == comparator.message_id("slack_html", "general", "2021-03-08T10:37:18Z")
+    assert html[0]["sent_at"] == "2021-03-08T10:37:18Z" and html[0]["source"] == "slack_html"
+    assert html[1]["text"] == "a reply" and html[1]["parent_id"] == html[0]["message_id"]
+    slack = rows[6:]
+    assert [(r["author"], r["text"]) for r in slack] == [("Bob B", "question for @Al"), ("Al", "see [this](https://x.org)")]
+    assert slack[1]["parent_id"] == slack[0]["message_id"] and slack[1]["source_line"] is None
+    assert [r["source_file"] for r in slack] == ["slack-export/random/2021-03-08.json", "slack-export/random/2021-03-09.json"]
+
+    csv_lines = (tmp_path / "out" / "messages.csv").read_text(encoding="utf-8").splitlines()
+    assert csv_lines[0].split(",")[:3] == ['"message_id"', '"thread_id"', '"parent_id"']
+    first = csv_lines[1].split(",")
+    assert first[2] == "" and first[14] == ""  # nulls are empty and unquoted
+    table = pq.read_table(tmp_path / "out" / "messages.parquet")
+    assert table.num_rows == 8 and table.schema.equals(comparator.SCHEMA)
+    assert table.column("sent_at")[4].as_py() == datetime(2021, 3, 8, 10, 37, 18, tzinfo=timezone.utc)
+    assert pq.ParquetFile(tmp_path / "out" / "messages.parquet").metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+# ------------------------------------------------------------------------------------------- agree
+
+
+def test_agree_reports_each_differing_column(tmp_path: Path) -> None:
+    rows = [{"message_id": "a", "text": "x", "position": 0}, {"message_id": "b", "text": "y", "position": 1}]
+    left, right = tmp_path / "l.jsonl", tmp_path / "r.jsonl"
+    left.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    right.write_bytes(left.read_bytes())
+    same = run(HERE / "agree.py", left, right)
+    assert same.returncode == 0 and "rows: threadline 2, python 2; columns match; every value agrees" in same.stdout
+    rows[1]["text"] = "z"
+    right.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows) + b'{"message_id": "c"}\n')
+    differ = run(HERE / "agree.py", left, right)
+    assert differ.returncode == 1
+    assert "rows: threadline 2, python 3" in differ.stdout and "text: 1 rows differ (e.g. b: 'y' vs 'z')" in differ.stdout
