@@ -27,13 +27,8 @@ import ThreadlineHTML
 ///   timezone: Europe/Berlin     # the zone the page's times were printed in
 /// ```
 public struct SlackHTMLSource: SourceStep {
-    /// Subtypes that are not conversation: membership, channel settings, pins, bots joining.
-    public static let defaultSkipSubtypes = [
-        "channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name",
-        "channel_archive", "channel_unarchive", "group_join", "group_leave", "group_topic", "group_purpose",
-        "group_name", "group_archive", "group_unarchive", "bot_add", "bot_remove", "pinned_item",
-        "unpinned_item", "reminder_add", "sh_room_created", "joiner_notification",
-    ]
+    /// Subtypes that are not conversation: the same list as `slack_json`'s.
+    public static let defaultSkipSubtypes = SlackThreadAssembler.defaultSkipSubtypes.sorted()
 
     public static let type = StepType(
         name: "slack_html", kind: .extract,
