@@ -46,10 +46,14 @@ final class ProgressBar: @unchecked Sendable {
     private let started = Date()
     private let lock = NSLock()
     private var drawn = false
+    private var lastDraw = Date.distantPast
 
+    /// Redraws at most ten times a second, and always for the last input.
     func update(done: Int, total: Int, bytes: Int64) {
         lock.lock()
         defer { lock.unlock() }
+        guard done == total || Date().timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = Date()
         let width = 30
         let filled = total == 0 ? width : width * done / total
         let seconds = max(Date().timeIntervalSince(started), 0.001)

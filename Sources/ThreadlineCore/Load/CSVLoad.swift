@@ -62,4 +62,6 @@ final class CSVSink: TableSink {
     func finish() throws {
         try writer.flush()
     }
+
+    var digest: (bytes: Int64, sha256: String)? { writer.digest }
 }

@@ -61,4 +61,6 @@ final class JSONLinesSink: TableSink {
     func finish() throws {
         try writer.flush()
     }
+
+    var digest: (bytes: Int64, sha256: String)? { writer.digest }
 }

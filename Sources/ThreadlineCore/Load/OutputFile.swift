@@ -27,10 +27,11 @@ public final class OutputFile: @unchecked Sendable {
         }
     }
 
-    /// Makes the staged file durable and renames it over the final path. Returns its size and SHA-256.
+    /// Makes the staged file durable and renames it over the final path. Returns its size and SHA-256:
+    /// `known` when the writer hashed what it wrote, else read back from the file.
     @discardableResult
-    public func commit() throws -> (bytes: Int64, sha256: String) {
-        let digest = try OutputFile.sha256(ofFileAt: stagingPath)
+    public func commit(known: (bytes: Int64, sha256: String)? = nil) throws -> (bytes: Int64, sha256: String) {
+        let digest = try known ?? OutputFile.sha256(ofFileAt: stagingPath)
         try OutputFile.fsync(path: stagingPath)
         guard rename(stagingPath, finalPath) == 0 else {
             throw ThreadlineError(.runtimeFailure, "cannot rename '\(stagingPath)' to '\(finalPath)': \(String(cString: strerror(errno)))")
@@ -85,12 +86,15 @@ public final class OutputFile: @unchecked Sendable {
     }
 }
 
-/// A buffered writer of bytes to a file descriptor; used by the text writers.
+/// A buffered writer of bytes to a file descriptor that hashes what it writes; used by the text
+/// writers, so the manifest's SHA-256 costs no second read of the file.
 public final class BufferedFileWriter {
     private let fd: Int32
     private let path: String
     private var buffer: [UInt8] = []
     private let capacity: Int
+    private var hasher = SHA256()
+    private var written: Int64 = 0
 
     public init(path: String, capacity: Int = 1 << 18) throws {
         self.path = path
@@ -117,7 +121,14 @@ public final class BufferedFileWriter {
         if buffer.count >= capacity { try flush() }
     }
 
+    /// Size and hex SHA-256 of everything written; call after the last `flush()`.
+    public var digest: (bytes: Int64, sha256: String) {
+        (written, hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined())
+    }
+
     public func flush() throws {
+        buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        written += Int64(buffer.count)
         var offset = 0
         while offset < buffer.count {
             let written = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }

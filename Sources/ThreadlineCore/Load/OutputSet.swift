@@ -46,7 +46,7 @@ final class OutputSet {
         try RejectsFile.write(rejects, quarantine: quarantine, to: rejectsFile.stagingPath)
         var outputs: [RunReport.Output] = []
         for target in targets {
-            let (bytes, digest) = try target.file.commit()
+            let (bytes, digest) = try target.file.commit(known: target.sink.digest)
             outputs.append(RunReport.Output(
                 path: target.file.relativePath, table: target.table.rawValue, format: target.sink.format, rows: target.rows,
                 bytes: bytes, sha256: digest))

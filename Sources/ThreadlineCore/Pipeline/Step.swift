@@ -119,6 +119,13 @@ public protocol TableSink: AnyObject {
     func write(_ rows: [Row]) throws
     /// Ends the file; the runner then commits the `OutputFile` into place.
     func finish() throws
+    /// Size and SHA-256 of the finished file when the sink hashed it while writing; nil makes the
+    /// runner read the file back.
+    var digest: (bytes: Int64, sha256: String)? { get }
+}
+
+extension TableSink {
+    public var digest: (bytes: Int64, sha256: String)? { nil }
 }
 
 /// A rejected file or record: where, which step, and why. One line of `_rejects.jsonl`.
