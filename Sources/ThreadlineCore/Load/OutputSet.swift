@@ -93,34 +93,86 @@ enum Manifest {
     static let toolVersion = ThreadlineVersion.current
 
     static func write(_ report: RunReport, to outputRoot: String, pipelineName: String) throws {
-        let object: [String: Any] = [
-            "run_id": report.runID,
-            "tool": "threadline",
-            "tool_version": toolVersion,
-            "pipeline": ["file": report.pipeline, "name": pipelineName, "sha256": report.pipelineSHA256],
-            "started_at": report.startedAt.iso8601,
-            "ended_at": report.endedAt.iso8601,
-            "status": report.status == .success ? "ok" : "rejects_over_limit",
-            "rows": [
-                "in": report.inputRows, "out": report.outputRows, "rejected": report.rejectedRows,
-                "balanced": report.inputRows == report.outputRows + report.rejectedRows,
-            ] as [String: Any],
-            "tables": Dictionary(uniqueKeysWithValues: report.rowsPerTable.map { ($0.key.rawValue, $0.value) }),
-            "inputs": report.inputs.map {
-                ["step": $0.step, "path": $0.path, "bytes": $0.bytes, "sha256": $0.sha256, "rows": $0.rows,
-                 "rejected_rows": $0.rejectedRows, "status": $0.status] as [String: Any]
-            },
-            "outputs": report.outputs.map {
-                ["path": $0.path, "table": $0.table, "format": $0.format, "rows": $0.rows, "bytes": $0.bytes, "sha256": $0.sha256] as [String: Any]
-            },
-            "notes": report.notes.counts,
-        ]
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        let file = try OutputFile(outputRoot: outputRoot, relativePath: "_manifest.json")
-        guard FileManager.default.createFile(atPath: file.stagingPath, contents: data + Data("\n".utf8)) else {
-            throw ThreadlineError(.runtimeFailure, "cannot write '\(file.stagingPath)'")
+        var notes: [String: JSONValue] = [:]
+        for (category, items) in report.notes.counts {
+            notes[category] = .object(items.mapValues { .int(Int64($0)) })
         }
-        try file.commit()
+        let manifest: JSONValue = .object([
+            "run_id": .string(report.runID),
+            "tool": .string("threadline"),
+            "tool_version": .string(toolVersion),
+            "pipeline": .object(["file": .string(report.pipeline), "name": .string(pipelineName), "sha256": .string(report.pipelineSHA256)]),
+            "started_at": .string(report.startedAt.iso8601),
+            "ended_at": .string(report.endedAt.iso8601),
+            "status": .string(report.status == .success ? "ok" : "rejects_over_limit"),
+            "rows": .object([
+                "in": .int(Int64(report.inputRows)), "out": .int(Int64(report.outputRows)), "rejected": .int(Int64(report.rejectedRows)),
+                "balanced": .bool(report.inputRows == report.outputRows + report.rejectedRows),
+            ]),
+            "tables": .object(Dictionary(uniqueKeysWithValues: report.rowsPerTable.map { ($0.key.rawValue, .int(Int64($0.value))) })),
+            "inputs": .array(report.inputs.map {
+                .object([
+                    "step": .string($0.step), "path": .string($0.path), "bytes": .int($0.bytes), "sha256": .string($0.sha256),
+                    "rows": .int(Int64($0.rows)), "rejected_rows": .int(Int64($0.rejectedRows)), "status": .string($0.status),
+                ])
+            }),
+            "outputs": .array(report.outputs.map {
+                .object([
+                    "path": .string($0.path), "table": .string($0.table), "format": .string($0.format), "rows": .int(Int64($0.rows)),
+                    "bytes": .int($0.bytes), "sha256": .string($0.sha256),
+                ])
+            }),
+            "notes": .object(notes),
+        ])
+        var bytes: [UInt8] = []
+        manifest.write(to: &bytes, indent: 0)
+        bytes.append(UInt8(ascii: "\n"))
+        let file = try OutputFile(outputRoot: outputRoot, relativePath: "_manifest.json")
+        let writer = try BufferedFileWriter(path: file.stagingPath)
+        try writer.write(bytes)
+        try writer.flush()
+        try file.commit(known: writer.digest)
+    }
+}
+
+/// A JSON document for the run artefacts: keys sorted, two-space indentation, UTF-8 as is.
+enum JSONValue {
+    case object([String: JSONValue])
+    case array([JSONValue])
+    case string(String)
+    case int(Int64)
+    case bool(Bool)
+
+    func write(to out: inout [UInt8], indent: Int) {
+        switch self {
+        case .string(let text): TextEncoding.appendJSONString(text, to: &out)
+        case .int(let number): out.append(contentsOf: String(number).utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .array(let items):
+            guard !items.isEmpty else { return out.append(contentsOf: "[]".utf8) }
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                out.append(contentsOf: (index == 0 ? "\n" : ",\n").utf8)
+                out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent + 2))
+                item.write(to: &out, indent: indent + 2)
+            }
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            guard !members.isEmpty else { return out.append(contentsOf: "{}".utf8) }
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                out.append(contentsOf: (index == 0 ? "\n" : ",\n").utf8)
+                out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent + 2))
+                TextEncoding.appendJSONString(key, to: &out)
+                out.append(contentsOf: ": ".utf8)
+                members[key]!.write(to: &out, indent: indent + 2)
+            }
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+            out.append(UInt8(ascii: "}"))
+        }
     }
 }
 

@@ -66,6 +66,12 @@ public struct NormaliseAuthors: TransformStep {
         var guess: String?
     }
 
+    /// A message's author as the source gives it.
+    struct AuthorKey: Hashable {
+        var ref: String?
+        var raw: String
+    }
+
     /// What every message by one raw author (and source id) gets.
     struct Outcome {
         var author: String
@@ -90,31 +96,38 @@ public struct NormaliseAuthors: TransformStep {
         for raw in rawCounts.keys { names[raw] = PersonName(raw) }
         let spellings = Self.preferredSpellings(rawCounts.map { (names[$0.key] ?? PersonName($0.key), $0.value) })
 
-        var outcomes: [String: Outcome] = [:]
+        // One outcome per distinct (source id, raw name); messages only look theirs up and count it.
+        var outcomeIndex: [AuthorKey: Int] = [:]
+        var outcomes: [Outcome] = []
+        var uses: [Int] = []
         var hostsSeen = Set<String>()
         for t in document.threads.indices {
             for m in document.threads[t].messages.indices {
-                let message = document.threads[t].messages[m]
-                let cacheKey = (message.authorRef ?? "") + "\u{1F}" + message.authorRaw
-                let outcome: Outcome
-                if let cached = outcomes[cacheKey] {
-                    outcome = cached
+                let key = AuthorKey(ref: document.threads[t].messages[m].authorRef, raw: document.threads[t].messages[m].authorRaw)
+                let index: Int
+                if let known = outcomeIndex[key] {
+                    index = known
                 } else {
-                    let name = names[message.authorRaw] ?? PersonName(message.authorRaw)
-                    let resolution = resolve(name, id: message.authorRef, hosts: hosts, spellings: spellings)
+                    let name = names[key.raw] ?? PersonName(key.raw)
+                    let resolution = resolve(name, id: key.ref, hosts: hosts, spellings: spellings)
                     let canonical = names[resolution.canonical] ?? PersonName(resolution.canonical)
                     let host = hosts.first { canonical.hostMatch($0) != nil }
                     if let host { hostsSeen.insert(host.display) }
-                    outcome = Outcome(
+                    index = outcomes.count
+                    outcomes.append(Outcome(
                         author: resolution.canonical, authorID: canonical.slug, isHost: host != nil,
-                        guessNote: resolution.guess.map { "'\(name.raw)' → '\(resolution.canonical)' (\($0))" })
-                    outcomes[cacheKey] = outcome
+                        guessNote: resolution.guess.map { "'\(name.raw)' → '\(resolution.canonical)' (\($0))" }))
+                    uses.append(0)
+                    outcomeIndex[key] = index
                 }
-                if let note = outcome.guessNote { notes.count(Self.guessCategory, note) }
-                document.threads[t].messages[m].author = outcome.author
-                document.threads[t].messages[m].authorId = outcome.authorID
-                document.threads[t].messages[m].isHost = outcome.isHost
+                uses[index] += 1
+                document.threads[t].messages[m].author = outcomes[index].author
+                document.threads[t].messages[m].authorId = outcomes[index].authorID
+                document.threads[t].messages[m].isHost = outcomes[index].isHost
             }
+        }
+        for (outcome, count) in zip(outcomes, uses) {
+            if let note = outcome.guessNote { notes.count(Self.guessCategory, note, by: count) }
         }
         for host in hostNames where !hostsSeen.contains(PersonName(host).display) {
             notes.count(Self.missingHostCategory, "\(document.id): \(host)")
