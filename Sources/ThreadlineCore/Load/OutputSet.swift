@@ -1,11 +1,16 @@
 import Foundation
 
 /// Every output file of a run: one sink per load step and table, staged until the run commits.
+///
+/// Each sink writes on a serial queue of its own, so the formats are encoded in parallel with each
+/// other and with extraction; batches reach a sink in the order they were written, and at most
+/// `SinkWorker.depth` batches wait per sink, which bounds memory.
 final class OutputSet {
     private struct Target {
         let table: Table
         let file: OutputFile
         let sink: any TableSink
+        let worker: SinkWorker
         var rows = 0
     }
 
@@ -20,7 +25,8 @@ final class OutputSet {
                 guard case .load(let load) = configured.step else { continue }
                 for table in load.tables {
                     let file = try OutputFile(outputRoot: spec.outputRoot, relativePath: load.relativePath(for: table))
-                    targets.append(Target(table: table, file: file, sink: try load.makeSink(for: table, output: file)))
+                    let sink = try load.makeSink(for: table, output: file)
+                    targets.append(Target(table: table, file: file, sink: sink, worker: SinkWorker(sink, label: file.relativePath)))
                 }
             }
         } catch {
@@ -34,14 +40,14 @@ final class OutputSet {
         guard !rows.isEmpty else { return }
         rowCounts[table, default: 0] += rows.count
         for index in targets.indices where targets[index].table == table {
-            try targets[index].sink.write(rows)
+            try targets[index].worker.submit(rows)
             targets[index].rows += rows.count
         }
     }
 
     /// Finishes every file, writes `_rejects.jsonl`, and renames everything into place.
     func commit(rejects: [Reject], quarantine: Bool) throws -> [RunReport.Output] {
-        for target in targets { try target.sink.finish() }
+        for target in targets { try target.worker.finish() }
         let rejectsFile = try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl")
         try RejectsFile.write(rejects, quarantine: quarantine, to: rejectsFile.stagingPath)
         var outputs: [RunReport.Output] = []
@@ -58,8 +64,67 @@ final class OutputSet {
     }
 
     func discard() {
-        for target in targets { target.file.discard() }
+        for target in targets {
+            target.worker.drain()
+            target.file.discard()
+        }
         targets.removeAll()
+    }
+}
+
+/// Runs one sink's writes on a serial queue, keeping the first error for the next call.
+private final class SinkWorker: @unchecked Sendable {
+    /// Batches that may wait for one sink.
+    static let depth = 8
+
+    private let sink: any TableSink
+    private let queue: DispatchQueue
+    private let room = DispatchSemaphore(value: SinkWorker.depth)
+    private let lock = NSLock()
+    private var failure: (any Error)?
+
+    init(_ sink: any TableSink, label: String) {
+        self.sink = sink
+        queue = DispatchQueue(label: "threadline.sink." + label)
+    }
+
+    /// Queues a batch; throws the error an earlier batch met.
+    func submit(_ rows: [Row]) throws {
+        try rethrowFailure()
+        room.wait()
+        queue.async { [self] in
+            defer { room.signal() }
+            guard currentFailure == nil else { return }
+            do { try sink.write(rows) } catch { record(error) }
+        }
+    }
+
+    /// Waits for every queued batch, then ends the file.
+    func finish() throws {
+        drain()
+        try rethrowFailure()
+        try sink.finish()
+    }
+
+    /// Waits for every queued batch.
+    func drain() {
+        queue.sync {}
+    }
+
+    private var currentFailure: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
+    }
+
+    private func record(_ error: any Error) {
+        lock.lock()
+        if failure == nil { failure = error }
+        lock.unlock()
+    }
+
+    private func rethrowFailure() throws {
+        if let failure = currentFailure { throw failure }
     }
 }
 
