@@ -75,7 +75,7 @@ final class OutputSet {
 /// Runs one sink's writes on a serial queue, keeping the first error for the next call.
 private final class SinkWorker: @unchecked Sendable {
     /// Batches that may wait for one sink.
-    static let depth = 8
+    static let depth = 2
 
     private let sink: any TableSink
     private let queue: DispatchQueue
