@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func aRunKilledWhileWritingLeavesThePreviousOutputsWhole() throws {
-        let scratch = try bigInputs(copies: 60)
+        let scratch = try bigInputs(copies: 150)
         let first = try runThreadline(["run", "--quiet", "pipeline.yaml"], in: scratch.root)
         try #require(first.status == 0)
         let before = try hashes(scratch)
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func aSecondRunOnTheSameOutputIsRefusedWithStatusThree() throws {
-        let scratch = try bigInputs(copies: 60)
+        let scratch = try bigInputs(copies: 150)
         let run = try startRun(scratch)
         try waitForStaging(scratch, of: run)
         let second = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
