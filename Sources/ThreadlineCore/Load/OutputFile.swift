@@ -82,7 +82,7 @@ public final class OutputFile: @unchecked Sendable {
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             total += Int64(count)
         }
-        return (total, hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined())
+        return (total, Hex.string(hasher.finalize()))
     }
 }
 
@@ -123,7 +123,7 @@ public final class BufferedFileWriter {
 
     /// Size and hex SHA-256 of everything written; call after the last `flush()`.
     public var digest: (bytes: Int64, sha256: String) {
-        (written, hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined())
+        (written, Hex.string(hasher.finalize()))
     }
 
     public func flush() throws {

@@ -25,7 +25,7 @@ public struct PipelineLoader: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ThreadlineError(.usageError, "pipeline file is not valid UTF-8", at: SourceLocation(file: path))
         }
-        let digest = SHA256.hash(data: data).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let digest = Hex.string(SHA256.hash(data: data))
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         var validation = Validation(file: path, directory: (absolute as NSString).deletingLastPathComponent, loader: self)
         let spec = validation.run(text: text, sha256: digest)

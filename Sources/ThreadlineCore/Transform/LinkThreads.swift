@@ -57,7 +57,7 @@ public struct LinkThreads: TransformStep {
     /// 16 lowercase hex digits of SHA-256 over `source`, `document` and `key`, separated by U+001F.
     public static func messageID(source: String, document: String, key: String) -> String {
         var hasher = SHA256()
-        hasher.update(data: Data((source + "\u{1F}" + document + "\u{1F}" + key).utf8))
-        return hasher.finalize().prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        hasher.update(data: Array((source + "\u{1F}" + document + "\u{1F}" + key).utf8))
+        return Hex.string(hasher.finalize().prefix(8))
     }
 }
