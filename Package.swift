@@ -58,18 +58,20 @@ let package = Package(
         // Streams one Slack-export HTML page and prints MB/s (Benchmarks/slack_html_memory.sh).
         .executableTarget(name: "threadline-html-bench", dependencies: ["ThreadlineHTML"], path: "Benchmarks/SlackHTMLReader"),
 
+        // Test support: the shared samples in Tests/Samples.
+        .target(name: "_ThreadlineTestSupport", path: "Tests/_ThreadlineTestSupport"),
         .testTarget(
             name: "ThreadlineCoreTests",
-            dependencies: ["ThreadlineCore"],
+            dependencies: ["ThreadlineCore", "_ThreadlineTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ThreadlineTextTests",
             dependencies: [
-                "ThreadlineText",
+                "ThreadlineText", "_ThreadlineTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ],
-            resources: [.copy("Fixtures")]),
-        .testTarget(name: "ThreadlineHTMLTests", dependencies: ["ThreadlineHTML"], resources: [.copy("Fixtures")]),
+            ]),
+        .testTarget(
+            name: "ThreadlineHTMLTests", dependencies: ["ThreadlineHTML", "_ThreadlineTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ThreadlineParquetTests", dependencies: ["ThreadlineParquet"]),
     ]
 )

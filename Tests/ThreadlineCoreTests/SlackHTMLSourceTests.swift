@@ -6,7 +6,7 @@ import Testing
 /// The `slack_html` step on the real slack-export-viewer sample, checked against the sample's JSON
 /// export, plus slackdump pages, time zones and broken pages.
 ///
-/// Counted from `Fixtures/slack/slack-export` (the JSON the pages were rendered from): 103 messages,
+/// Counted from `Tests/Samples/slack-export` (the JSON the pages were rendered from): 103 messages,
 /// one of them a `channel_join` (skipped by default), so 102 kept: 32 threads (29 with replies, 70
 /// replies), the largest with 7 replies.
 @Suite struct SlackHTMLSourceTests {
@@ -23,7 +23,7 @@ import Testing
     /// Runs the sample page through a pipeline and reads the messages table back.
     static func runSample(extra: String = "") throws -> (Scratch, RunReport, [[String: Any]]) {
         let scratch = try Scratch()
-        try scratch.copyFixture("slack/slack-html", to: "inputs/slack-html")
+        try scratch.copyFixture("slack-html", to: "inputs/slack-html")
         let report = try runPipeline(scratch, pipeline(viewerStep(extra: extra)))
         return (scratch, report, try readJSONLines(scratch.path("out/messages.jsonl")))
     }
@@ -103,7 +103,7 @@ import Testing
 
     @Test func unknownTimezoneIsAPipelineErrorAtTheOption() throws {
         let scratch = try Scratch()
-        try scratch.copyFixture("slack/slack-html", to: "inputs/slack-html")
+        try scratch.copyFixture("slack-html", to: "inputs/slack-html")
         let error = try #require(throws: ThreadlineError.self) {
             _ = try runPipeline(scratch, Self.pipeline(Self.viewerStep(extra: "    timezone: Europe/Berln\n")))
         }
@@ -116,12 +116,12 @@ import Testing
 
     @Test func singleFileExportGivesTheSameMessages() throws {
         let scratch = try Scratch()
-        try scratch.copyFixture("slack/slack-export-single.html", to: "inputs/export/slack-export.html")
-        try scratch.copyFixture("slack/slack-html", to: "inputs/slack-html")
+        try scratch.copyFixture("slack-html-single/slack-export.html", to: "inputs/export/slack-export.html")
+        try scratch.copyFixture("slack-html", to: "inputs/slack-html")
         _ = try runPipeline(scratch, Self.pipeline(Self.viewerStep(include: "export/*.html")))
         let single = try readJSONLines(scratch.path("out/messages.jsonl"))
         let other = try Scratch()
-        try other.copyFixture("slack/slack-html", to: "inputs/slack-html")
+        try other.copyFixture("slack-html", to: "inputs/slack-html")
         _ = try runPipeline(other, Self.pipeline(Self.viewerStep()))
         let multi = try readJSONLines(other.path("out/messages.jsonl"))
         #expect(single.count == 102)
@@ -134,7 +134,7 @@ import Testing
 
     @Test func slackdumpChannelAndThreadPagesMakeOneDocument() throws {
         let scratch = try Scratch()
-        try scratch.copyFixture("slack/slackdump", to: "inputs/slackdump")
+        try scratch.copyFixture("slackdump", to: "inputs/slackdump")
         let pipeline = Self.pipeline(Self.viewerStep(include: "slackdump/**/*.html", extra: "    layout: slackdump\n"))
         let report = try runPipeline(scratch, pipeline)
         #expect(report.inputs.map(\.path) == ["slackdump/archives/C0BOTW/index.html"])
@@ -154,7 +154,7 @@ import Testing
 
     @Test func truncatedPageKeepsCompleteMessagesAndRejectsTheCutOne() throws {
         let scratch = try Scratch()
-        let full = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("slack/" + Self.page)))
+        let full = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(Self.page)))
         let cut = try #require(full.range(of: Data("SELECT ** FROM".utf8)))
         try scratch.write("inputs/slack-html/channel/book-of-the-week/index.html", full[..<cut.lowerBound])
         let report = try runPipeline(scratch, Self.pipeline(Self.viewerStep()))
@@ -171,7 +171,7 @@ import Testing
 
     @Test func nestedContainersAndReplyGroupingFromUnbalancedMarkup() throws {
         let scratch = try Scratch()
-        try scratch.copyFixture("slack/viewer-nested.html", to: "inputs/slack-html/general.html")
+        try scratch.copyFixture("edge/viewer-nested.html", to: "inputs/slack-html/general.html")
         _ = try runPipeline(scratch, Self.pipeline(Self.viewerStep()))
         let messages = try readJSONLines(scratch.path("out/messages.jsonl"))
         #expect(messages.map { $0["author_raw"] as? String } == ["Ann Archer", "Bob Baker", "Ann Archer", "Cy Cole", "Bob Baker", "Dee Dunn"])
@@ -181,7 +181,7 @@ import Testing
 
     @Test func aPageOfAnotherLayoutIsRejectedWhole() throws {
         let scratch = try Scratch()
-        try scratch.copyFixture("slack/slack-html", to: "inputs/slack-html")
+        try scratch.copyFixture("slack-html", to: "inputs/slack-html")
         let report = try runPipeline(scratch, Self.pipeline(Self.viewerStep(extra: "    layout: slackdump\n")))
         #expect(report.inputRows == 0)
         #expect(report.inputs.map(\.status) == ["rejected"])
@@ -194,8 +194,8 @@ import Testing
     /// references of an XXE page stay literal, `&amp;` in the page is one `&`.
     @Test func cleanTextGivesThePagesTextBack() throws {
         let scratch = try Scratch()
-        try scratch.copyFixture("slack/xxe.html", to: "inputs/slack-html/general.html")
-        try scratch.copyFixture("slack/secret.txt", to: "inputs/slack-html/secret.txt")
+        try scratch.copyFixture("edge/xxe.html", to: "inputs/slack-html/general.html")
+        try scratch.copyFixture("edge/secret.txt", to: "inputs/slack-html/secret.txt")
         let pipeline = Self.pipeline(Self.viewerStep()).replacingOccurrences(
             of: "load:", with: "transform:\n  - type: clean_text\nload:")
         // A page whose text shows entity references literally: `&amp;lt;3` in the HTML is `&lt;3` on screen.
@@ -238,9 +238,9 @@ import Testing
                 }
                 .sorted { ($0[0].split(separator: " ").last ?? "", $0[0]) < ($1[0].split(separator: " ").last ?? "", $1[0]) }
         }
-        let json = try threads("  - type: slack_json\n    include: [\"slack-export\"]", "slack/slack-export", to: "slack-export")
-        let multi = try threads(Self.viewerStep(), "slack/slack-html", to: "slack-html")
-        let single = try threads(Self.viewerStep(include: "*.html"), "slack/slack-export-single.html", to: "slack-export.html")
+        let json = try threads("  - type: slack_json\n    include: [\"slack-export\"]", "slack-export", to: "slack-export")
+        let multi = try threads(Self.viewerStep(), "slack-html", to: "slack-html")
+        let single = try threads(Self.viewerStep(include: "*.html"), "slack-html-single/slack-export.html", to: "slack-export.html")
         #expect(json.count == 32)
         #expect(json.map(\.count).reduce(0, +) == 102)
         #expect(multi == json)
@@ -266,7 +266,7 @@ struct SampleExport {
     var messages: [[String: Any]]
 
     static func load() throws -> SampleExport {
-        let folder = Fixtures.path("slack/slack-export")
+        let folder = Fixtures.path("slack-export")
         let userList = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/users.json"))) as? [[String: Any]])
         var users: [String: [String: Any]] = [:]
@@ -311,14 +311,14 @@ struct SampleExport {
 /// `threadline validate` on Slack-export HTML pages.
 @Suite struct SlackHTMLValidateTests {
     @Test func sampleHasOnlyANoteAboutTheRawLink() throws {
-        let findings = SeedValidator().validate(file: Fixtures.path("slack/" + SlackHTMLSourceTests.page))
+        let findings = SeedValidator().validate(file: Fixtures.path(SlackHTMLSourceTests.page))
         #expect(findings.map(\.severity) == [.note])
         #expect(findings.first?.location?.line == 1906)
     }
 
     @Test func truncatedPageIsAnErrorAtTheCutMessage() throws {
         let scratch = try Scratch()
-        let full = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("slack/" + SlackHTMLSourceTests.page)))
+        let full = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(SlackHTMLSourceTests.page)))
         let cut = try #require(full.range(of: Data("SELECT ** FROM".utf8)))
         let path = try scratch.write("page.html", full[..<cut.lowerBound])
         let findings = SeedValidator().validate(file: path).filter { $0.severity == .error }

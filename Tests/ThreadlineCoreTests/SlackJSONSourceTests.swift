@@ -5,10 +5,10 @@ import Testing
 
 /// The `slack_json` step: the sample export through the step and through whole pipeline runs.
 @Suite struct SlackJSONSourceTests {
-    /// Extracts one export (a fixture under `slack-json/`) placed at `relative` in a scratch input root.
+    /// Extracts one export (a fixture or sample folder) placed at `relative` in a scratch input root.
     static func extract(_ fixture: String, as relative: String, options: [String: OptionValue] = [:]) throws -> ExtractResult {
         let scratch = try Scratch()
-        try scratch.copyFixture("slack-json/" + fixture, to: relative)
+        try scratch.copyFixture(fixture, to: relative)
         var values: [String: OptionValue] = ["include": .list([relative])]
         values.merge(options) { $1 }
         let source = SlackJSONSource(options: StepOptions(values: values, stepLocation: SourceLocation(file: "test")))
@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func sampleBecomesOneChannelDocumentWithTheJSONsThreads() throws {
-        let result = try Self.extract("sample", as: "slack-export")
+        let result = try Self.extract("slack-export", as: "slack-export")
         #expect(result.rejects.isEmpty)
         #expect(result.inputRows == 102)
         #expect(result.notes.counts[SlackJSONSource.skippedCategory] == ["channel_join": 1])
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func skipSubtypesOptionKeepsWhatItDoesNotList() throws {
-        let result = try Self.extract("sample", as: "slack-export", options: ["skip_subtypes": .list([])])
+        let result = try Self.extract("slack-export", as: "slack-export", options: ["skip_subtypes": .list([])])
         #expect(result.inputRows == 103)
         #expect(result.notes.counts[SlackJSONSource.skippedCategory] == nil)
         let joined = try #require(result.documents.first?.threads.first?.messages.first)
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func edgeExportRejectsWithFileLineAndRowsSoNothingIsLost() throws {
-        let result = try Self.extract("edge", as: "exports/edge")
+        let result = try Self.extract("slack-json/edge", as: "exports/edge")
         #expect(result.rejects.map { "\($0.location): \($0.reason) [\($0.rows)]" } == [
             "exports/edge/broken/2021-01-01.json:4:1: day file is not valid JSON: expected ',' or '}' [0]",
             "exports/edge/general/2021-01-02.json:6: message has no string 'ts' [1]",
@@ -89,8 +89,8 @@ import Testing
 
     @Test func planTakesFoldersAndZipsButNotWhatIsInsideAMatchedFolder() throws {
         let scratch = try Scratch()
-        try scratch.copyFixture("slack-json/sample", to: "slack-export")
-        try scratch.copyFixture("slack-json/sample.zip", to: "slack-export.zip")
+        try scratch.copyFixture("slack-export", to: "slack-export")
+        try scratch.copyFixture("slack-export.zip", to: "slack-export.zip")
         try scratch.write("notes.txt", "not an export")
         let source = SlackJSONSource(options: StepOptions(values: ["include": .list(["**"])], stepLocation: SourceLocation(file: "t")))
         let units = try source.plan(try InputCatalog(root: scratch.root))
@@ -162,7 +162,7 @@ import Testing
     @Test(arguments: ["slack-export", "slack-export.zip"])
     func runOutputsMatchTheExportMessageByMessage(input: String) throws {
         let scratch = try Scratch()
-        try scratch.copyFixture("slack-json/" + (input.hasSuffix(".zip") ? "sample.zip" : "sample"), to: "inputs/" + input)
+        try scratch.copyFixture(input.hasSuffix(".zip") ? "slack-export.zip" : "slack-export", to: "inputs/" + input)
         let report = try runPipeline(scratch, basicPipeline(extract: "  - type: slack_json\n    include: [\"\(input)\"]"))
         #expect(report.inputRows == 102)
         #expect(report.rejectedRows == 0)
@@ -171,7 +171,7 @@ import Testing
         #expect(report.rowsPerTable[.documents] == 1)
 
         let rows = try readJSONLines(scratch.path("out/messages.jsonl"))
-        let expected = try Self.expectedMessages(export: Fixtures.path("slack-json/sample"))
+        let expected = try Self.expectedMessages(export: Fixtures.path("slack-export"))
         var keys: [String: String] = [:]
         for message in expected {
             keys[message.ts] = LinkThreads.messageID(source: "slack_json", document: "book-of-the-week", key: message.ts)
@@ -259,7 +259,7 @@ import Testing
     @Test func dayFilesGetSlackChecksAtTheirLines() throws {
         let scratch = try Scratch()
         try scratch.copyFixture("slack-json/edge/general/2021-01-02.json", to: "export/general/2021-01-02.json")
-        try scratch.copyFixture("slack-json/sample/channels.json", to: "export/channels.json")
+        try scratch.copyFixture("slack-export/channels.json", to: "export/channels.json")
         let validator = SeedValidator()
         let findings = validator.validate(file: scratch.path("export/general/2021-01-02.json"))
         #expect(findings.map { "\($0.location?.line ?? 0) \($0.severity) \($0.message)" } == [

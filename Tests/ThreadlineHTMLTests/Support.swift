@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+import _ThreadlineTestSupport
 
 @testable import ThreadlineHTML
 
-/// Fixture files of this test target.
+/// Fixture files: this target's own, else the shared samples of `Tests/Samples`.
 enum Fixture {
-    /// The absolute path of `relative` inside the Fixtures folder.
+    /// The absolute path of `relative` inside the Fixtures folder, or inside `Tests/Samples`.
     static func path(_ relative: String) throws -> String {
+        if Samples.contains(relative) { return Samples.path(relative) }
         let root = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
         return root.appendingPathComponent(relative).path
     }

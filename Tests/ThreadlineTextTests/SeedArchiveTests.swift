@@ -1,18 +1,15 @@
 import Foundation
 import Testing
+import _ThreadlineTestSupport
 
 @testable import ThreadlineText
 
-/// The cleaners on a copy of the seed archive (`seeds/books/20210308-…md`).
+/// The cleaners on a copy of the seed archive (`Tests/Samples/books/20210308-…md`).
 @Suite struct SeedArchiveTests {
     let seed: String
 
     init() throws {
-        let url = try #require(
-            Bundle.module.url(
-                forResource: "20210308-designing-data-intensive-applications", withExtension: "md",
-                subdirectory: "Fixtures"))
-        seed = try String(contentsOf: url, encoding: .utf8)
+        seed = try String(contentsOfFile: Samples.path("books/20210308-designing-data-intensive-applications.md"), encoding: .utf8)
     }
 
     /// Every `:name:` whose name is a standard emoji, as written.

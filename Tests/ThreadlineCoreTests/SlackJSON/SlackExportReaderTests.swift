@@ -350,7 +350,7 @@ import ZIPFoundation
 
     @Test func tooManyFilesOrAMissingExportThrows() throws {
         let sample = try SlackJSONFixtures.url("sample")
-        #expect(throws: SlackExportIssue(.rejected, file: "sample", reason: "folder has more than 3 files")) {
+        #expect(throws: SlackExportIssue(.rejected, file: "slack-export", reason: "folder has more than 3 files")) {
             try SlackExportReader(limits: SlackExportLimits(maxFiles: 3)).read(sample)
         }
         #expect(throws: SlackExportIssue(.rejected, file: "nowhere", reason: "slack export not found")) {

@@ -2,12 +2,14 @@ import Foundation
 
 /// Fixture and scratch-folder helpers for the slack_json tests.
 enum SlackJSONFixtures {
-    /// `Fixtures/slack-json/<name>` from the test bundle.
+    /// The shared sample export (`Tests/Samples/slack-export`, and `slack-export.zip`) for `sample` and
+    /// `sample.zip`; `Fixtures/slack-json/<name>` from the test bundle for the rest.
     static func url(_ name: String) throws -> URL {
-        guard let root = Bundle.module.url(forResource: "Fixtures", withExtension: nil) else {
-            throw CocoaError(.fileNoSuchFile)
+        switch name {
+        case "sample": return URL(fileURLWithPath: Fixtures.path("slack-export"))
+        case "sample.zip": return URL(fileURLWithPath: Fixtures.path("slack-export.zip"))
+        default: return URL(fileURLWithPath: Fixtures.path("slack-json/" + name))
         }
-        return root.appendingPathComponent("slack-json").appendingPathComponent(name)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _ThreadlineTestSupport
 
 @testable import ThreadlineCore
 
@@ -37,7 +38,7 @@ final class Scratch {
 
     func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
 
-    /// Copies a fixture file or folder (from Tests/ThreadlineCoreTests/Fixtures) into the scratch folder.
+    /// Copies a fixture file or folder (see `Fixtures`) into the scratch folder.
     func copyFixture(_ name: String, to relative: String? = nil) throws {
         let target = path(relative ?? name)
         try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -45,9 +46,11 @@ final class Scratch {
     }
 }
 
+/// Fixture files: this target's own (`Fixtures/`), else the shared samples of `Tests/Samples`.
 enum Fixtures {
     static func path(_ name: String) -> String {
-        Bundle.module.resourceURL!.appendingPathComponent("Fixtures").appendingPathComponent(name).path
+        if Samples.contains(name) { return Samples.path(name) }
+        return Bundle.module.resourceURL!.appendingPathComponent("Fixtures").appendingPathComponent(name).path
     }
 }
 
