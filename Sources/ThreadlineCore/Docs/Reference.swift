@@ -13,18 +13,21 @@ public enum Reference {
             for type in registry.types(of: kind) {
                 out += "  \(type.name) — \(type.summary)\n"
                 for option in type.options {
-                    let value = option.isRequired ? "required" : option.defaultValue.map { "default: \($0)" } ?? "optional"
-                    out += "    \(option.name) (\(option.type.label); \(value))\n      \(option.doc)\n"
+                    out += "    \(option.name) (\(option.type.label); \(defaultText(option)))\n      \(option.doc)\n"
                 }
             }
             out += "\n"
         }
         out += "top-level keys:\n"
         for option in PipelineSpec.keys {
-            let value = option.isRequired ? "required" : option.defaultValue.map { "default: \($0)" } ?? "optional"
-            out += "  \(option.name) (\(option.type.label); \(value))\n    \(option.doc)\n"
+            out += "  \(option.name) (\(option.type.label); \(defaultText(option)))\n    \(option.doc)\n"
         }
         return out
+    }
+
+    /// `required`, `default: x` or `optional`.
+    private static func defaultText(_ option: OptionSpec) -> String {
+        option.isRequired ? "required" : option.defaultValue.map { "default: \($0)" } ?? "optional"
     }
 
     /// The same as a markdown reference, for README.md.
