@@ -121,4 +121,34 @@ import Testing
         #expect(messages.map(\.authorRaw) == ["Ana", "Bo"])
         #expect(messages.map(\.textRaw) == ["first", "second"])
     }
+
+    @Test func inputIsHashedAsItIsRead() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture(Self.seed)
+        let result = Self.extract(scratch, Self.seed)
+        #expect(result.inputSHA256 == (try OutputFile.sha256(ofFileAt: scratch.path(Self.seed))).sha256)
+        #expect(result.inputSHA256.count == 64)
+    }
+
+    @Test func fileOverTheLimitIsRejectedWhole() throws {
+        let scratch = try Scratch()
+        _ = try scratch.write("books/big.md", "---\ntitle: big\n---\n" + String(repeating: "x", count: 200))
+        let result = Self.extract(scratch, "books/big.md", options: ["max_file_bytes": .int(100)])
+        #expect(result.documents.isEmpty)
+        #expect(result.rejects.map(\.reason) == ["file is 219 bytes, over the limit of 100 (max_file_bytes)"])
+    }
+
+    // Mappings of more than 16 keys switch from a linear search to a set: a duplicate is found either way.
+    @Test(arguments: [3, 40])
+    func duplicateKeyIsRejectedAtItsLine(keys: Int) throws {
+        let scratch = try Scratch()
+        let lines = (0..<keys).map { "k\($0): v" } + ["k1: again"]
+        _ = try scratch.write("books/dup.md", "---\n" + lines.joined(separator: "\n") + "\n---\n")
+        let result = Self.extract(scratch, "books/dup.md")
+        #expect(result.documents.isEmpty)
+        let reject = try #require(result.rejects.first)
+        #expect(reject.reason == "invalid YAML in front matter: duplicate key 'k1' in mapping")
+        #expect(reject.line == keys + 2)
+        #expect(reject.column == 1)
+    }
 }

@@ -112,3 +112,39 @@ import Testing
         #expect(PersonName(" \t ").display == "")
     }
 }
+
+@Suite struct PersonNameCacheTests {
+    @Test func givesWhatFoldingGives() {
+        let cache = PersonNameCache()
+        for raw in ["Serg Masís", "  martin   KLEPPMANN ", "Cathy Chen (she/her)", "Ondřej", "", "!!"] {
+            let cached = cache.name(raw)
+            let folded = PersonName(raw)
+            #expect(cached.display == folded.display)
+            #expect(cached.matchKey == folded.matchKey)
+            #expect(cached.slug == folded.slug)
+            #expect(cache.name(raw).slug == folded.slug)
+        }
+        #expect(cache.count == 6)
+    }
+
+    @Test func neverHoldsMoreThanItsCapacity() {
+        let cache = PersonNameCache(capacity: 3)
+        for index in 0..<10 {
+            #expect(cache.name("Author \(index)").slug == "author-\(index)")
+            #expect(cache.count <= 3)
+        }
+    }
+
+    @Test func isSafeFromManyThreads() async {
+        let cache = PersonNameCache(capacity: 50)
+        await withTaskGroup(of: Bool.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    (0..<500).allSatisfy { cache.name("Name \(($0 * 7 + task) % 120)").slug == "name-\(($0 * 7 + task) % 120)" }
+                }
+            }
+            for await agreed in group { #expect(agreed) }
+        }
+        #expect(cache.count <= 50)
+    }
+}

@@ -66,6 +66,8 @@ import Testing
             let exact = PersonName(name).exactKey
             #expect(PersonName.foldASCII(exact) == PersonName.fold(exact))
             #expect(exact == name.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased())
+            let match = PersonName(name).matchKey
+            #expect(PersonName.asciiSlug(matchKey: match, exactKey: exact) == PersonName.generalSlug(matchKey: match, exactKey: exact))
         }
     }
 

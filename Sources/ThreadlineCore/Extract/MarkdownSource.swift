@@ -75,7 +75,9 @@ public struct MarkdownSource: SourceStep {
         }
         let text: String
         do {
-            text = try TextFile(path: unit.path, maxBytes: maxFileBytes).text
+            let read = try TextFile(path: unit.path, maxBytes: maxFileBytes)
+            text = read.text
+            result.inputSHA256 = read.sha256 ?? ""
         } catch {
             return rejectFile(error.reason, line: error.line, column: error.column)
         }
@@ -206,7 +208,7 @@ private struct ArchiveReader {
             return reject("an archive entry must be a mapping with '\(source.authorKey)' and '\(source.textKey)', not \(node.kindDescription)")
         }
         guard let authorNode = node[source.authorKey], let author = text(authorNode),
-              !author.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+              !author.allSatisfy(\.isWhitespace)
         else {
             return reject("entry has no author ('\(source.authorKey)')")
         }

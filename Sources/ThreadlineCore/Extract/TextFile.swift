@@ -1,9 +1,13 @@
+import Crypto
 import Foundation
 
 /// A UTF-8 text file read whole, after the checks every text source needs: not empty, not binary,
 /// valid UTF-8, not too large. Problems are reported at a line and column.
 public struct TextFile: Sendable {
     public var text: String
+    /// SHA-256 of the file's bytes as 64 hex digits, when read from a path: taken while the bytes
+    /// are in memory, so the run's manifest need not read the file again.
+    public var sha256: String?
 
     /// Why a file cannot be read as text.
     public struct Problem: Error, Sendable {
@@ -13,41 +17,60 @@ public struct TextFile: Sendable {
     }
 
     public init(path: String, maxBytes: Int) throws(Problem) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw Problem(reason: "cannot open file")
-        }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw Problem(reason: "cannot open file") }
+        defer { close(descriptor) }
+        var status = stat()
+        let size = fstat(descriptor, &status) == 0 ? Int(status.st_size) : 0
         guard size <= maxBytes else {
             throw Problem(reason: "file is \(size) bytes, over the limit of \(maxBytes) (max_file_bytes)")
         }
-        try? handle.seek(toOffset: 0)
-        let data = (try? handle.readToEnd()) ?? Data()
-        try self.init(bytes: data)
+        // One byte more than the size, so reading ends at end of file in one pass; a file that grows
+        // while it is read is read to its end, up to the limit.
+        var bytes = [UInt8](repeating: 0, count: size + 1)
+        var count = 0
+        while true {
+            if count == bytes.count {
+                guard count <= maxBytes else {
+                    throw Problem(reason: "file is over the limit of \(maxBytes) bytes (max_file_bytes)")
+                }
+                bytes.append(contentsOf: repeatElement(0, count: min(max(count, 4096), maxBytes + 1 - count)))
+            }
+            let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + count, $0.count - count) }
+            if got < 0, errno == EINTR { continue }
+            guard got >= 0 else { throw Problem(reason: "cannot read file: \(String(cString: strerror(errno)))") }
+            if got == 0 { break }
+            count += got
+        }
+        let (decoded, digest) = bytes.withUnsafeBytes { raw in
+            let content = UnsafeRawBufferPointer(rebasing: raw[..<count])
+            return (Result { () throws(Problem) in try TextFile.decode(content) }, Hex.string(SHA256.hash(data: content)))
+        }
+        self.text = try decoded.get()
+        self.sha256 = digest
     }
 
     public init(bytes data: Data) throws(Problem) {
-        guard !data.isEmpty else { throw Problem(reason: "empty file", line: 1, column: 1) }
-        var text: String?
-        var failure: Problem?
-        data.withUnsafeBytes { raw in
-            var bytes = raw.bindMemory(to: UInt8.self)[...]
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-            if let nul = bytes.firstIndex(of: 0) {
-                let (line, column) = TextFile.position(of: nul, in: bytes)
-                failure = Problem(reason: "binary file: NUL byte at offset \(nul - bytes.startIndex)", line: line, column: column)
-                return
-            }
-            if let decoded = String(validating: bytes, as: UTF8.self) {
-                text = decoded
-                return
-            }
-            let bad = TextFile.firstInvalidUTF8(in: bytes)
-            let (line, column) = TextFile.position(of: bad, in: bytes)
-            failure = Problem(reason: "not valid UTF-8: byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad - bytes.startIndex)", line: line, column: column)
+        let decoded = data.withUnsafeBytes { raw in Result { () throws(Problem) in try TextFile.decode(raw) } }
+        self.text = try decoded.get()
+    }
+
+    /// The bytes as text, or why they are not: empty, binary (a NUL byte) or not UTF-8. A byte-order
+    /// mark is dropped.
+    static func decode(_ raw: UnsafeRawBufferPointer) throws(Problem) -> String {
+        guard !raw.isEmpty else { throw Problem(reason: "empty file", line: 1, column: 1) }
+        var bytes = raw.bindMemory(to: UInt8.self)[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        if let nul = bytes.firstIndex(of: 0) {
+            let (line, column) = TextFile.position(of: nul, in: bytes)
+            throw Problem(reason: "binary file: NUL byte at offset \(nul - bytes.startIndex)", line: line, column: column)
         }
-        if let failure { throw failure }
-        self.text = text ?? ""
+        if let decoded = String(validating: bytes, as: UTF8.self) { return decoded }
+        let bad = TextFile.firstInvalidUTF8(in: bytes)
+        let (line, column) = TextFile.position(of: bad, in: bytes)
+        throw Problem(
+            reason: "not valid UTF-8: byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad - bytes.startIndex)",
+            line: line, column: column)
     }
 
     /// Index of the first byte that does not start a valid UTF-8 sequence.

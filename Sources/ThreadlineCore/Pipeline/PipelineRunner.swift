@@ -131,7 +131,10 @@ public final class PipelineRunner: Sendable {
             for transform in transforms { transform.apply(to: &result.documents[d], notes: &result.notes) }
         }
         result.documents.sort { $0.id < $1.id }
-        result.inputSHA256 = (try? OutputFile.sha256(ofFileAt: unit.path))?.sha256 ?? ""
+        if result.inputSHA256.isEmpty {
+            // Sources that read the file whole hash it as they read; the others are hashed here.
+            result.inputSHA256 = (try? OutputFile.sha256(ofFileAt: unit.path))?.sha256 ?? ""
+        }
         return result
     }
 

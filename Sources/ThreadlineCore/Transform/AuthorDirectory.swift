@@ -36,8 +36,14 @@ public struct AuthorDirectory: Sendable {
     ///
     /// `id` is the source's own id for the author (a Slack user id); `name` is the raw name.
     public func canonicalName(id: String?, name: String) -> String? {
+        canonicalName(id: id, name: PersonName(name))
+    }
+
+    /// ``canonicalName(id:name:)`` of a name already folded.
+    public func canonicalName(id: String?, name: PersonName) -> String? {
         if let id, let canonical = canonicalByID[id] { return canonical }
-        return canonicalBySpelling[PersonName(name).exactKey]
+        guard !canonicalBySpelling.isEmpty else { return nil }
+        return canonicalBySpelling[name.exactKey]
     }
 
     /// A document's host as a name: a profile id resolved through the people folder, else

@@ -19,45 +19,59 @@ public struct LinkThreads: TransformStep {
         example: "- type: link_threads",
         make: { _, _ in .transform(LinkThreads()) })
 
-    public init() {}
+    /// Names folded once per run, for messages `normalise_authors` did not name.
+    let names: PersonNameCache
+
+    public init(names: PersonNameCache = PersonNameCache()) {
+        self.names = names
+    }
 
     public func apply(to document: inout Document, notes: inout RunNotes) {
         var ids: [String: String] = [:]
         for t in document.threads.indices {
             for m in document.threads[t].messages.indices {
-                let message = document.threads[t].messages[m]
-                let id = LinkThreads.messageID(source: document.source, document: document.id, key: message.key)
+                let id = LinkThreads.messageID(source: document.source, document: document.id, key: document.threads[t].messages[m].key)
                 document.threads[t].messages[m].id = id
-                ids[message.key] = id
+                ids[document.threads[t].messages[m].key] = id
             }
         }
         for t in document.threads.indices {
             let count = document.threads[t].messages.count
             let threadID = document.threads[t].messages.first?.id ?? ""
             for m in 0..<count {
-                var message = document.threads[t].messages[m]
-                message.threadId = threadID
-                message.position = m
-                message.replyCount = m == 0 ? count - 1 : 0
-                message.parentId = message.parentKey.flatMap { ids[$0] }
-                if message.parentKey != nil, message.parentId == nil {
+                // Changed in place: copying a message out and back would retain and release every field.
+                link(&document.threads[t].messages[m], threadID: threadID, position: m, replies: count - 1, ids: ids)
+                if document.threads[t].messages[m].parentKey != nil, document.threads[t].messages[m].parentId == nil {
                     notes.count("replies whose parent is missing", document.sourceFile)
                 }
-                if message.author == nil || message.authorId == nil {
-                    // Without normalise_authors: the same display name and id rules it uses.
-                    let name = PersonName(message.author ?? message.authorRaw)
-                    message.author = message.author ?? name.display
-                    message.authorId = message.authorId ?? name.slug
-                }
-                document.threads[t].messages[m] = message
             }
+        }
+    }
+
+    private func link(_ message: inout Message, threadID: String, position: Int, replies: Int, ids: [String: String]) {
+        message.threadId = threadID
+        message.position = position
+        message.replyCount = position == 0 ? replies : 0
+        message.parentId = message.parentKey.flatMap { ids[$0] }
+        if message.author == nil || message.authorId == nil {
+            // Without normalise_authors: the same display name and id rules it uses.
+            let name = names.name(message.author ?? message.authorRaw)
+            if message.author == nil { message.author = name.display }
+            if message.authorId == nil { message.authorId = name.slug }
         }
     }
 
     /// 16 lowercase hex digits of SHA-256 over `source`, `document` and `key`, separated by U+001F.
     public static func messageID(source: String, document: String, key: String) -> String {
         var hasher = SHA256()
-        hasher.update(data: Array((source + "\u{1F}" + document + "\u{1F}" + key).utf8))
+        func add(_ text: String, separated: Bool) {
+            if separated { withUnsafeBytes(of: UInt8(0x1F)) { hasher.update(bufferPointer: $0) } }
+            var text = text
+            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        add(source, separated: false)
+        add(document, separated: true)
+        add(key, separated: true)
         return Hex.string(hasher.finalize().prefix(8))
     }
 }

@@ -54,9 +54,12 @@ public struct NormaliseAuthors: TransformStep {
         })
 
     public let directory: AuthorDirectory
+    /// Names folded once per run, not once per document: the same people write in many documents.
+    let names: PersonNameCache
 
-    public init(directory: AuthorDirectory = AuthorDirectory()) {
+    public init(directory: AuthorDirectory = AuthorDirectory(), names: PersonNameCache = PersonNameCache()) {
         self.directory = directory
+        self.names = names
     }
 
     /// Who a message's author turned out to be.
@@ -85,16 +88,14 @@ public struct NormaliseAuthors: TransformStep {
         var hostNames: [String] = []
         for host in document.hosts.map(directory.hostName) where !hostNames.contains(host) { hostNames.append(host) }
         document.hosts = hostNames
-        let hosts = hostNames.map(PersonName.init)
+        let hosts = hostNames.map(names.name)
 
         // Names are folded once per distinct spelling, not once per message.
         var rawCounts: [String: Int] = [:]
         for thread in document.threads {
             for message in thread.messages { rawCounts[message.authorRaw, default: 0] += 1 }
         }
-        var names: [String: PersonName] = [:]
-        for raw in rawCounts.keys { names[raw] = PersonName(raw) }
-        let spellings = Self.preferredSpellings(rawCounts.map { (names[$0.key] ?? PersonName($0.key), $0.value) })
+        let spellings = Self.preferredSpellings(rawCounts.map { (names.name($0.key), $0.value) })
 
         // One outcome per distinct (source id, raw name); messages only look theirs up and count it.
         var outcomeIndex: [AuthorKey: Int] = [:]
@@ -108,9 +109,9 @@ public struct NormaliseAuthors: TransformStep {
                 if let known = outcomeIndex[key] {
                     index = known
                 } else {
-                    let name = names[key.raw] ?? PersonName(key.raw)
+                    let name = names.name(key.raw)
                     let resolution = resolve(name, id: key.ref, hosts: hosts, spellings: spellings)
-                    let canonical = names[resolution.canonical] ?? PersonName(resolution.canonical)
+                    let canonical = names.name(resolution.canonical)
                     let host = hosts.first { canonical.hostMatch($0) != nil }
                     if let host { hostsSeen.insert(host.display) }
                     index = outcomes.count
@@ -129,14 +130,14 @@ public struct NormaliseAuthors: TransformStep {
         for (outcome, count) in zip(outcomes, uses) {
             if let note = outcome.guessNote { notes.count(Self.guessCategory, note, by: count) }
         }
-        for host in hostNames where !hostsSeen.contains(PersonName(host).display) {
-            notes.count(Self.missingHostCategory, "\(document.id): \(host)")
+        for host in hosts where !hostsSeen.contains(host.display) {
+            notes.count(Self.missingHostCategory, "\(document.id): \(host.raw)")
         }
     }
 
     /// Resolves one author: aliases, then hosts, then the document's preferred spelling.
     func resolve(_ name: PersonName, id: String?, hosts: [PersonName], spellings: [String: String]) -> Resolution {
-        if let canonical = directory.canonicalName(id: id, name: name.raw) {
+        if let canonical = directory.canonicalName(id: id, name: name) {
             return Resolution(canonical: canonical, guess: nil)
         }
         for host in hosts {
@@ -144,7 +145,7 @@ public struct NormaliseAuthors: TransformStep {
             return Resolution(canonical: host.display, guess: match.isCertain ? nil : Self.reason(match))
         }
         let preferred = spellings[name.matchKey] ?? name.display
-        let certain = PersonName(preferred).exactKey == PersonName(name.display).exactKey
+        let certain = names.name(preferred).exactKey == names.name(name.display).exactKey
         return Resolution(canonical: preferred, guess: certain ? nil : Self.reason(.folded))
     }
 

@@ -111,11 +111,22 @@ private struct EventLoader {
         var node: YAMLNode
         var items: [YAMLNode] = []
         var entries: [YAMLEntry] = []
-        var keys: Set<String> = []
+        /// The keys of `entries`, once there are enough of them that a linear search costs more
+        /// than a set (most mappings have a handful of keys and never build one).
+        var keys: Set<String>?
         /// In a mapping: the key waiting for its value.
         var pendingKey: YAMLNode?
         var anchor: String?
         var size = 1
+
+        /// Records a key about to be added to `entries`; false when the mapping has it already.
+        mutating func insertKey(_ name: String) -> Bool {
+            if keys == nil {
+                if entries.contains(where: { $0.key == name }) { return false }
+                if entries.count >= 16 { keys = Set(entries.map(\.key)) }
+            }
+            return keys?.insert(name).inserted ?? true
+        }
     }
 
     private var stack: [Frame] = []
@@ -223,7 +234,7 @@ private struct EventLoader {
         }
         stack[stack.count - 1].pendingKey = nil
         let name = key.scalar ?? ""
-        guard stack[stack.count - 1].keys.insert(name).inserted else {
+        if !stack[stack.count - 1].insertKey(name) {
             throw YAMLProblem(message: "duplicate key '\(name)' in mapping", line: key.line, column: key.column)
         }
         stack[stack.count - 1].entries.append(YAMLEntry(key: name, keyLine: key.line, keyColumn: key.column, value: node))

@@ -24,6 +24,14 @@ public struct PersonName: Sendable, Hashable {
     /// The name to show: NFC, surrounding and doubled whitespace removed, a trailing
     /// parenthetical removed (`Cathy Chen (she/her)` → `Cathy Chen`); case kept.
     public let display: String
+    /// The words of the match key.
+    public let words: [Substring]
+    /// A stable identifier made from the name: the match key's words joined with `-`
+    /// (`martin-kleppmann`).
+    ///
+    /// Letters and digits of every script are kept, everything else separates words.
+    /// A name with no letter or digit gets `author-` and a hash of its exact key.
+    public let slug: String
 
     /// Folds `raw`.
     public init(_ raw: String) {
@@ -36,19 +44,21 @@ public struct PersonName: Sendable, Hashable {
         display = String(Self.removingParenthetical(spaced[...]))
         exactKey = spaced.lowercased()
         matchKey = isASCII ? Self.foldASCII(exactKey) : Self.fold(exactKey)
+        words = matchKey.split(separator: " ")
+        slug = Self.slug(matchKey: matchKey, exactKey: exactKey)
     }
 
-    /// The words of the match key.
-    public var words: [Substring] {
-        matchKey.split(separator: " ")
+    // Every other property follows from `raw`.
+    public static func == (lhs: PersonName, rhs: PersonName) -> Bool { lhs.raw == rhs.raw }
+    public func hash(into hasher: inout Hasher) { hasher.combine(raw) }
+
+    static func slug(matchKey: String, exactKey: String) -> String {
+        matchKey.utf8.allSatisfy { $0 < 0x80 }
+            ? asciiSlug(matchKey: matchKey, exactKey: exactKey) : generalSlug(matchKey: matchKey, exactKey: exactKey)
     }
 
-    /// A stable identifier made from the name: the match key's words joined with `-`
-    /// (`martin-kleppmann`).
-    ///
-    /// Letters and digits of every script are kept, everything else separates words.
-    /// A name with no letter or digit gets `author-` and a hash of its exact key.
-    public var slug: String {
+    /// ``slug`` of any match key: letters and digits of every script.
+    static func generalSlug(matchKey: String, exactKey: String) -> String {
         var slug = ""
         var pendingSeparator = false
         for character in matchKey {
@@ -61,6 +71,25 @@ public struct PersonName: Sendable, Hashable {
             }
         }
         return slug.isEmpty ? "author-" + Self.hexHash(exactKey) : slug
+    }
+
+    /// ``slug`` of an ASCII match key, on bytes: its letters and digits, other runs as one `-`.
+    static func asciiSlug(matchKey: String, exactKey: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(matchKey.utf8.count)
+        var pendingSeparator = false
+        for byte in matchKey.utf8 {
+            let isAlphanumeric = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            guard isAlphanumeric else {
+                pendingSeparator = true
+                continue
+            }
+            if pendingSeparator, !bytes.isEmpty { bytes.append(UInt8(ascii: "-")) }
+            pendingSeparator = false
+            bytes.append(byte)
+        }
+        return bytes.isEmpty ? "author-" + hexHash(exactKey) : String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: Folding
