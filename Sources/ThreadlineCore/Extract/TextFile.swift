@@ -116,36 +116,48 @@ public struct FrontMatter: Sendable {
     }
 
     /// Splits `text`. The file must start with a `---` line; the front matter ends at the next line that
-    /// is `---` or `...`.
+    /// is `---` or `...` (trailing spaces, tabs and a CR allowed).
     public init(splitting text: String) throws(Problem) {
-        let bytes = text.utf8
-        var lineStart = bytes.startIndex
-        var yamlStart: String.Index?
-        while lineStart < bytes.endIndex {
-            let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
-            let next = lineEnd < bytes.endIndex ? bytes.index(after: lineEnd) : lineEnd
-            // Only lines that start with `---` or `...` can be delimiters.
-            let first = bytes[lineStart..<lineEnd].first
-            if first == UInt8(ascii: "-") || first == UInt8(ascii: ".") || yamlStart == nil {
-                let line = Substring(text[lineStart..<lineEnd]).trimmingTrailingWhitespace()
-                if yamlStart == nil {
-                    guard line == "---" else {
-                        throw Problem(reason: "no front matter: the file must start with a '---' line", line: 1)
-                    }
-                    yamlStart = next
-                } else if line == "---" || line == "..." {
-                    let start = yamlStart!
+        var text = text
+        let found = text.withUTF8 { FrontMatter.delimiters(in: $0) }
+        guard let (yamlStart, yamlEnd, bodyStart) = try found.get() else {
+            throw Problem(reason: "front matter is not closed: no '---' line after the opening one", line: 1)
+        }
+        let utf8 = text.utf8
+        let index = { (offset: Int) in utf8.index(utf8.startIndex, offsetBy: offset) }
+        self.yaml = String(text[index(yamlStart)..<index(yamlEnd)])
+        self.firstLine = 2
+        self.body = String(text[index(bodyStart)...])
+    }
+
+    /// Byte offsets of the YAML's start and end and of the body's start; nil when the front matter
+    /// is not closed.
+    private static func delimiters(in bytes: UnsafeBufferPointer<UInt8>) -> Result<(Int, Int, Int)?, Problem> {
+        /// Whether the line `bytes[start..<end]` is `marker` followed only by spaces, tabs or a CR.
+        func isDelimiter(_ start: Int, _ end: Int, _ marker: UInt8) -> Bool {
+            guard end - start >= 3, bytes[start] == marker, bytes[start + 1] == marker, bytes[start + 2] == marker else { return false }
+            return bytes[(start + 3)..<end].allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+        }
+        var lineStart = 0
+        var yamlStart: Int?
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            let next = lineEnd < bytes.count ? lineEnd + 1 : lineEnd
+            if let start = yamlStart {
+                if isDelimiter(lineStart, lineEnd, UInt8(ascii: "-")) || isDelimiter(lineStart, lineEnd, UInt8(ascii: ".")) {
                     // The YAML ends before the delimiter line's newline.
-                    let yamlEnd = lineStart > start ? bytes.index(before: lineStart) : start
-                    self.yaml = String(text[start..<yamlEnd])
-                    self.firstLine = 2
-                    self.body = String(text[next...])
-                    return
+                    return .success((start, lineStart > start ? lineStart - 1 : start, next))
                 }
+            } else {
+                guard isDelimiter(lineStart, lineEnd, UInt8(ascii: "-")) else {
+                    return .failure(Problem(reason: "no front matter: the file must start with a '---' line", line: 1))
+                }
+                yamlStart = next
             }
             lineStart = next
         }
-        throw Problem(reason: "front matter is not closed: no '---' line after the opening one", line: 1)
+        return .success(nil)
     }
 }
 

@@ -100,6 +100,43 @@ public struct YAMLReader: Sendable {
     }
 }
 
+extension YAMLReader {
+    /// Runs libyaml over `text` and only counts its events, building nothing: what parsing costs
+    /// before any Swift value is made (the benchmarks' floor). Nil when the text is not valid YAML.
+    public static func countEvents(_ text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { bytes in
+            withEventParser(bytes) { parser in
+                var event = yaml_event_t()
+                var count = 0
+                while yaml_parser_parse(&parser, &event) == 1 {
+                    count += 1
+                    let type = event.type
+                    yaml_event_delete(&event)
+                    if type == YAML_STREAM_END_EVENT { return count }
+                }
+                return nil
+            }
+        }
+    }
+
+    /// Calls `body` with a libyaml parser reading UTF-8 `bytes`; nil when libyaml cannot start.
+    static func withEventParser<T, Failure: Error>(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: (inout yaml_parser_t) throws(Failure) -> T?
+    ) throws(Failure) -> T? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { return nil }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+        let empty: [UInt8] = [0]
+        empty.withUnsafeBufferPointer { fallback in
+            let base = bytes.baseAddress ?? fallback.baseAddress!
+            yaml_parser_set_input_string(&parser, base, bytes.count)
+        }
+        return try body(&parser)
+    }
+}
+
 /// Builds nodes from libyaml events with an explicit stack.
 private struct EventLoader {
     let maxNodes: Int
@@ -141,17 +178,19 @@ private struct EventLoader {
     }
 
     mutating func load(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLProblem) -> YAMLNode? {
-        var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else {
-            throw YAMLProblem(message: "out of memory", line: 1, column: 1)
+        let loaded: Loaded? = try YAMLReader.withEventParser(bytes) { (parser) throws(YAMLProblem) in
+            Loaded(root: try load(from: &parser))
         }
-        defer { yaml_parser_delete(&parser) }
-        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-        let empty: [UInt8] = [0]
-        empty.withUnsafeBufferPointer { fallback in
-            let base = bytes.baseAddress ?? fallback.baseAddress!
-            yaml_parser_set_input_string(&parser, base, bytes.count)
-        }
+        guard let loaded else { throw YAMLProblem(message: "out of memory", line: 1, column: 1) }
+        return loaded.root
+    }
+
+    /// The root a parse gave (nil for an empty text), told apart from a parser that never started.
+    private struct Loaded {
+        var root: YAMLNode?
+    }
+
+    private mutating func load(from parser: inout yaml_parser_t) throws(YAMLProblem) -> YAMLNode? {
         var event = yaml_event_t()
         while true {
             guard yaml_parser_parse(&parser, &event) == 1 else {

@@ -111,10 +111,18 @@ private struct Scan {
             case UInt8(ascii: "<"): copyAngleToken()
             case UInt8(ascii: ":"): colon()
             default:
-                output.append(bytes[index])
-                index += 1
+                // Plain text up to the next byte that can start a code or a protected span, at once.
+                var end = index + 1
+                while end < bytes.count, !Scan.startsSomething(bytes[end]) { end += 1 }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+                index = end
             }
         }
+    }
+
+    /// Whether `byte` can start a code (`:`) or a span that is copied as it is (`` ` ``, `<`).
+    private static func startsSomething(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ":") || byte == UInt8(ascii: "`") || byte == UInt8(ascii: "<")
     }
 
     // MARK: Protected spans

@@ -36,7 +36,7 @@ public struct PersonName: Sendable, Hashable {
     /// Folds `raw`.
     public init(_ raw: String) {
         self.raw = raw
-        let isASCII = raw.utf8.allSatisfy { $0 < 0x80 }
+        let isASCII = raw.isASCII
         let spaced =
             isASCII
             ? Self.collapsingASCIIWhitespace(raw)
@@ -53,7 +53,7 @@ public struct PersonName: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(raw) }
 
     static func slug(matchKey: String, exactKey: String) -> String {
-        matchKey.utf8.allSatisfy { $0 < 0x80 }
+        matchKey.isASCII
             ? asciiSlug(matchKey: matchKey, exactKey: exactKey) : generalSlug(matchKey: matchKey, exactKey: exactKey)
     }
 
