@@ -58,29 +58,61 @@ public struct AuthorsAccumulator: Sendable {
 
     public init() {}
 
+    /// One document's counts for one author, merged into the run's once the document is done.
+    private struct DocumentStats {
+        var name: String
+        /// Spellings in this document: usually one or two, so a list beats a set until it grows.
+        var aliases: [String]
+        /// All spellings once there are more than a short list should search (hostile input).
+        var aliasSet: Set<String>?
+        var messages = 0
+        var threads = 0
+        /// The last thread counted, so each thread counts once without a set per thread.
+        var lastThread = -1
+        var first: Timestamp?
+        var last: Timestamp?
+    }
+
     public mutating func add(_ document: Document) {
-        var inDocument = Set<String>()
-        for thread in document.threads {
-            var inThread = Set<String>()
+        var local: [String: DocumentStats] = [:]
+        for (t, thread) in document.threads.enumerated() {
             for message in thread.messages {
-                let id = message.authorId ?? ""
-                // Mutated in place through the dictionary, so the alias set is never copied.
+                // Mutated in place through the dictionary, so nothing is copied.
                 AuthorsAccumulator.count(
-                    message, newThread: inThread.insert(id).inserted, newDocument: inDocument.insert(id).inserted,
-                    into: &stats[id, default: Stats(name: message.author ?? message.authorRaw)])
+                    message, thread: t,
+                    into: &local[message.authorId ?? "", default: DocumentStats(name: message.author ?? message.authorRaw, aliases: [])])
             }
+        }
+        for (id, counts) in local {
+            AuthorsAccumulator.merge(counts, into: &stats[id, default: Stats(name: counts.name)])
         }
     }
 
-    private static func count(_ message: Message, newThread: Bool, newDocument: Bool, into entry: inout Stats) {
-        entry.aliases.insert(message.authorRaw)
+    private static func count(_ message: Message, thread: Int, into entry: inout DocumentStats) {
+        if entry.aliasSet != nil {
+            entry.aliasSet!.insert(message.authorRaw)
+        } else if !entry.aliases.contains(message.authorRaw) {
+            entry.aliases.append(message.authorRaw)
+            if entry.aliases.count > 16 { entry.aliasSet = Set(entry.aliases) }
+        }
         entry.messages += 1
-        if newThread { entry.threads += 1 }
-        if newDocument { entry.documents += 1 }
+        if entry.lastThread != thread {
+            entry.lastThread = thread
+            entry.threads += 1
+        }
         if let sent = message.sentAt {
             entry.first = min(entry.first ?? sent, sent)
             entry.last = max(entry.last ?? sent, sent)
         }
+    }
+
+    private static func merge(_ counts: DocumentStats, into entry: inout Stats) {
+        if let many = counts.aliasSet { entry.aliases.formUnion(many) } else { entry.aliases.formUnion(counts.aliases) }
+        entry.messages += counts.messages
+        entry.threads += counts.threads
+        entry.documents += 1
+        if let first = counts.first { entry.first = min(entry.first ?? first, first) }
+        if let last = counts.last { entry.last = max(entry.last ?? last, last) }
     }
 
     /// One row per author, by author_id.

@@ -1,0 +1,43 @@
+import Testing
+
+@testable import ThreadlineCore
+
+@Suite struct AuthorsTableTests {
+    static func message(_ id: String, _ raw: String, at seconds: Int64?) -> Message {
+        var message = Message(key: raw, authorRaw: raw, textRaw: "", sentAt: seconds.map { Timestamp(microseconds: $0 * 1_000_000) })
+        message.authorId = id
+        message.author = id.capitalized
+        return message
+    }
+
+    static func document(_ id: String, _ threads: [[Message]]) -> Document {
+        Document(id: id, source: "markdown", sourceFile: "\(id).md", threads: threads.map(Thread.init))
+    }
+
+    @Test func countsMessagesThreadsDocumentsSpellingsAndTimesPerAuthor() throws {
+        var authors = AuthorsAccumulator()
+        authors.add(Self.document("a", [
+            [Self.message("ann", "Ann", at: 30), Self.message("bo", "Bo", at: 40), Self.message("ann", "ann", at: 50)],
+            [Self.message("ann", "Ann", at: 10)],
+        ]))
+        authors.add(Self.document("b", [[Self.message("bo", "BO", at: nil)], [Self.message("bo", "Bo", at: 90)]]))
+        let rows = authors.rows()
+        #expect(rows.count == 2)
+        // author_id, author, aliases, messages, threads, documents, first, last
+        #expect(rows[0] == [.string("ann"), .string("Ann"), .list(["Ann", "ann"]), .int(3), .int(2), .int(1),
+                            .timestamp(Timestamp(microseconds: 10_000_000)), .timestamp(Timestamp(microseconds: 50_000_000))])
+        #expect(rows[1] == [.string("bo"), .string("Bo"), .list(["BO", "Bo"]), .int(3), .int(3), .int(2),
+                            .timestamp(Timestamp(microseconds: 40_000_000)), .timestamp(Timestamp(microseconds: 90_000_000))])
+    }
+
+    // Thousands of spellings of one author in one document stay linear: past a short list they go in a set.
+    @Test func manySpellingsOfOneAuthorAreAllKept() throws {
+        var authors = AuthorsAccumulator()
+        let spellings = (0..<5000).map { "x" + String(repeating: " ", count: $0 % 50) + "\($0 / 50)" }
+        authors.add(Self.document("a", [spellings.map { Self.message("x", $0, at: nil) } + [Self.message("x", spellings[7], at: nil)]]))
+        let row = try #require(authors.rows().first)
+        #expect(row[2] == .list(Set(spellings).sorted()))
+        #expect(row[3] == .int(5001))
+        #expect(row[4] == .int(1))
+    }
+}
