@@ -2,11 +2,14 @@
 // other, and prints throughput. Used by Benchmarks/slack_html_memory.sh, which measures peak memory
 // around it.
 //
-//     threadline-html-bench PAGE... [--layout auto|slack-export-viewer|slackdump] [--chunk BYTES]
+//     threadline-html-bench PAGE... [--layout auto|slack-export-viewer|slackdump] [--chunk BYTES] [--dump]
 //
 // Prints one line for all pages together: bytes, wall seconds and MB/s, CPU seconds (user + system)
 // and MB per CPU second (steadier than wall time on a busy machine), messages, rejected, warnings,
 // text bytes, and the layout of the last page; the first rejections go to stderr.
+//
+// With `--dump`, every message, problem and page report is also printed in full, one per line, so
+// two builds of the reader can be compared with `diff`.
 
 import ThreadlineHTML
 
@@ -38,6 +41,7 @@ var arguments = CommandLine.arguments.dropFirst()
 var paths: [String] = []
 var layout = SlackHTMLLayout.auto
 var chunk = HTMLStreamParser.defaultChunkSize
+var dump = false
 while let argument = arguments.popFirst() {
     switch argument {
     case "--layout":
@@ -48,11 +52,13 @@ while let argument = arguments.popFirst() {
     case "--chunk":
         guard let value = arguments.popFirst().flatMap({ Int($0) }), value > 0 else { fail("--chunk takes a positive byte count") }
         chunk = value
+    case "--dump":
+        dump = true
     default:
         paths.append(argument)
     }
 }
-guard !paths.isEmpty else { fail("usage: threadline-html-bench PAGE... [--layout LAYOUT] [--chunk BYTES]") }
+guard !paths.isEmpty else { fail("usage: threadline-html-bench PAGE... [--layout LAYOUT] [--chunk BYTES] [--dump]") }
 
 var messages = 0
 var rejected = 0
@@ -67,6 +73,7 @@ var lastLayout = SlackHTMLLayout.auto
 for path in paths {
     do {
         let page = try reader.read(file: path) { output in
+            if dump { print(String(reflecting: output)) }
             switch output {
             case .message(let message):
                 messages += 1
@@ -80,6 +87,7 @@ for path in paths {
                 }
             }
         }
+        if dump { print(path, String(reflecting: page)) }
         bytesRead += page.parse.bytesRead
         lastLayout = page.layout
     } catch {
