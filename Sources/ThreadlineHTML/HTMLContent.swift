@@ -40,23 +40,28 @@ enum HTMLTag: String, CaseIterable, Sendable {
 
     /// Recognises a lowercase element name from its bytes; nil for any other name.
     init?(_ name: UnsafeBufferPointer<UInt8>) {
-        guard let key = Self.key(name), let tag = Self.byKey[key], name.elementsEqual(tag.rawValue.utf8) else {
-            return nil
+        if name.count <= 8 {
+            guard let tag = Self.byBytes[Self.packed(name)] else { return nil }
+            self = tag
+        } else {
+            guard let tag = Self.longNames.first(where: { name.elementsEqual($0.rawValue.utf8) }) else { return nil }
+            self = tag
         }
-        self = tag
     }
 
-    /// The tags by ``key(_:)``. Keys are unique: no two names share a length and first seven bytes.
-    private static let byKey: [UInt64: HTMLTag] = Dictionary(
-        uniqueKeysWithValues: allCases.map { tag in (key(tag.rawValue.utf8)!, tag) })
+    /// The tags of up to eight bytes, by their ``packed(_:)`` bytes.
+    private static let byBytes: [UInt64: HTMLTag] = Dictionary(
+        uniqueKeysWithValues: allCases.filter { $0.rawValue.utf8.count <= 8 }.map { (packed($0.rawValue.utf8), $0) })
 
-    /// A name's first seven bytes and its length packed into one word, for the lookup; nil for a
-    /// name longer than any known tag.
-    private static func key(_ name: some Collection<UInt8>) -> UInt64? {
-        guard name.count <= 16 else { return nil }
-        var key = UInt64(name.count) << 56
-        for (index, byte) in name.prefix(7).enumerated() { key |= UInt64(byte) << (8 * index) }
-        return key
+    /// The few tags longer than eight bytes.
+    private static let longNames = allCases.filter { $0.rawValue.utf8.count > 8 }
+
+    /// Up to eight bytes of a name packed into one word. Names hold no NUL, so different names
+    /// pack differently.
+    private static func packed(_ name: some Collection<UInt8>) -> UInt64 {
+        var word: UInt64 = 0
+        for (index, byte) in name.prefix(8).enumerated() { word |= UInt64(byte) << (8 * index) }
+        return word
     }
 }
 
@@ -103,12 +108,15 @@ struct HTMLStartTag {
     let source: String?
     /// libxml2's attribute list: name, value (nil for a bare attribute), name, value, …, nil.
     private let attributes: UnsafePointer<UnsafePointer<UInt8>?>?
+    /// The `class` attribute's value, looked up once: the readers ask about classes most.
+    private let classes: UnsafeBufferPointer<UInt8>?
 
     init(name: HTMLName, line: Int, source: String?, attributes: UnsafePointer<UnsafePointer<UInt8>?>?) {
         self.name = name
         self.line = line
         self.source = source
         self.attributes = attributes
+        self.classes = Self.attribute("class", in: attributes)
     }
 
     /// Calls `body` with each attribute's lowercase name and its value (empty for a bare
@@ -124,11 +132,17 @@ struct HTMLStartTag {
     /// The value of the first attribute called `name` (empty for a bare attribute), if any; valid
     /// only as long as the tag.
     func attributeBytes(_ name: StaticString) -> UnsafeBufferPointer<UInt8>? {
+        Self.attribute(name, in: attributes)
+    }
+
+    private static func attribute(
+        _ name: StaticString, in attributes: UnsafePointer<UnsafePointer<UInt8>?>?
+    ) -> UnsafeBufferPointer<UInt8>? {
         guard var cursor = attributes else { return nil }
         let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         while let attribute = cursor.pointee {
-            if Self.bytes(attribute).elementsEqual(wanted) {
-                return cursor[1].map(Self.bytes) ?? UnsafeBufferPointer(start: nil, count: 0)
+            if bytes(attribute).elementsEqual(wanted) {
+                return cursor[1].map(bytes) ?? UnsafeBufferPointer(start: nil, count: 0)
             }
             cursor += 2
         }
@@ -142,14 +156,21 @@ struct HTMLStartTag {
 
     /// Whether the element is a `tag` element whose `class` attribute lists `className`.
     func `is`(_ tag: HTMLTag, class className: StaticString) -> Bool {
-        guard name == tag, let classes = attributeBytes("class") else { return false }
+        guard name == tag, let classes else { return false }
         return HTMLClassList.contains(
             classes, UnsafeBufferPointer(start: className.utf8Start, count: className.utf8CodeUnitCount))
     }
 
-    /// The classes after the first one, in order (see ``HTMLElement/extraClasses``).
-    var extraClasses: [Substring] {
-        HTMLClassList.extraClasses(attribute("class") ?? "")
+    /// The second class, where slack-export-viewer puts a message's subtype: the first of
+    /// ``HTMLElement/extraClasses``, split at whitespace characters. Pure ASCII without `\r` has no
+    /// `\r\n` and no combining mark, so its bytes are split directly.
+    var secondClass: String? {
+        guard let classes else { return nil }
+        guard classes.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\r") }) else {
+            return HTMLClassList.extraClasses(String(decoding: classes, as: UTF8.self)).first.map(String.init)
+        }
+        let tokens = classes.split(whereSeparator: \.isHTMLWhitespace)
+        return tokens.count > 1 ? String(decoding: tokens[1], as: UTF8.self) : nil
     }
 
     /// The tag copied out as Swift values.
