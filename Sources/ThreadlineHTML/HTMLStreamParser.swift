@@ -106,8 +106,15 @@ public struct HTMLStreamParser: Sendable {
         _ handler: inout Handler,
         produce: ((UnsafeRawBufferPointer) throws -> Bool) throws -> Void
     ) throws -> HTMLParseReport {
+        try withUnsafeMutablePointer(to: &handler) { try run($0, produce: produce) }
+    }
+
+    /// ``run(_:produce:)`` with the handler in place: the sink refers to it only during this call.
+    private func run<Handler: HTMLContentHandler>(
+        _ handler: UnsafeMutablePointer<Handler>,
+        produce: ((UnsafeRawBufferPointer) throws -> Bool) throws -> Void
+    ) throws -> HTMLParseReport {
         let sink = HandlerSink(handler: handler, maximumDiagnostics: maximumDiagnostics)
-        defer { handler = sink.handler }
         var callbacks = Self.makeSAXHandler()
         let context = Unmanaged.passUnretained(sink as EventSink).toOpaque()
         guard let parser = htmlCreatePushParserCtxt(&callbacks, context, nil, 0, nil, XML_CHAR_ENCODING_UTF8)
@@ -341,10 +348,14 @@ private class EventSink {
 }
 
 /// An ``EventSink`` that delivers to one handler; an error it throws stops the parse.
+///
+/// It points at the caller's handler, which it mutates in place (no copy, and no dynamic
+/// exclusivity check per event as a stored class property would need); the parse runs inside the
+/// caller's access to the handler, and the sink does not outlive it.
 private final class HandlerSink<Handler: HTMLContentHandler>: EventSink {
-    var handler: Handler
+    let handler: UnsafeMutablePointer<Handler>
 
-    init(handler: Handler, maximumDiagnostics: Int) {
+    init(handler: UnsafeMutablePointer<Handler>, maximumDiagnostics: Int) {
         self.handler = handler
         super.init(maximumDiagnostics: maximumDiagnostics)
     }
@@ -357,7 +368,7 @@ private final class HandlerSink<Handler: HTMLContentHandler>: EventSink {
 
     private func deliver(_ body: (inout Handler) throws -> Void) {
         do {
-            try body(&handler)
+            try body(&handler.pointee)
         } catch {
             fail(error)
         }
