@@ -41,7 +41,7 @@ enum HTMLTag: String, CaseIterable, Sendable {
     /// Recognises a lowercase element name from its bytes; nil for any other name.
     init?(_ name: UnsafeBufferPointer<UInt8>) {
         if name.count <= 8 {
-            guard let tag = Self.byBytes[Self.packed(name)] else { return nil }
+            guard let tag = Self.shortNames.tag(packed: Self.packed(name)) else { return nil }
             self = tag
         } else {
             guard let tag = Self.longNames.first(where: { name.elementsEqual($0.rawValue.utf8) }) else { return nil }
@@ -49,19 +49,56 @@ enum HTMLTag: String, CaseIterable, Sendable {
         }
     }
 
-    /// The tags of up to eight bytes, by their ``packed(_:)`` bytes.
-    private static let byBytes: [UInt64: HTMLTag] = Dictionary(
-        uniqueKeysWithValues: allCases.filter { $0.rawValue.utf8.count <= 8 }.map { (packed($0.rawValue.utf8), $0) })
+    /// The tags of up to eight bytes, by their ``packed(_:)`` names.
+    private static let shortNames = PackedNameTable(allCases.filter { $0.rawValue.utf8.count <= 8 })
 
     /// The few tags longer than eight bytes.
     private static let longNames = allCases.filter { $0.rawValue.utf8.count > 8 }
 
-    /// Up to eight bytes of a name packed into one word. Names hold no NUL, so different names
-    /// pack differently.
-    private static func packed(_ name: some Collection<UInt8>) -> UInt64 {
+    /// Up to eight bytes of a name packed into one word. Names are not empty and hold no NUL, so
+    /// different names pack differently and none packs to zero.
+    fileprivate static func packed(_ name: some Collection<UInt8>) -> UInt64 {
         var word: UInt64 = 0
         for (index, byte) in name.prefix(8).enumerated() { word |= UInt64(byte) << (8 * index) }
         return word
+    }
+}
+
+/// The short tags by packed name: a small open-addressing hash table, a quarter full at most, so a
+/// lookup is a multiplication and a probe or two (a `Dictionary` would hash each name with SipHash,
+/// once per element start and end).
+private struct PackedNameTable {
+    private static let slotBits = 8
+    /// The packed name in each slot; zero for an empty slot (no name packs to zero).
+    private var names: [UInt64]
+    private var tags: [HTMLTag?]
+
+    init(_ tags: [HTMLTag]) {
+        precondition(tags.count * 4 <= 1 << Self.slotBits, "the table must stay at most a quarter full")
+        names = Array(repeating: 0, count: 1 << Self.slotBits)
+        self.tags = Array(repeating: nil, count: 1 << Self.slotBits)
+        for tag in tags {
+            let packed = HTMLTag.packed(tag.rawValue.utf8)
+            var slot = Self.slot(of: packed)
+            while names[slot] != 0 { slot = (slot + 1) & ((1 << Self.slotBits) - 1) }
+            names[slot] = packed
+            self.tags[slot] = tag
+        }
+    }
+
+    /// The tag whose name packs to `packed`, if any.
+    func tag(packed: UInt64) -> HTMLTag? {
+        var slot = Self.slot(of: packed)
+        while names[slot] != 0 {
+            if names[slot] == packed { return tags[slot] }
+            slot = (slot + 1) & ((1 << Self.slotBits) - 1)
+        }
+        return nil
+    }
+
+    /// Fibonacci hashing: the top bits of the name times 2⁶⁴ divided by the golden ratio.
+    private static func slot(of packed: UInt64) -> Int {
+        Int(truncatingIfNeeded: (packed &* 0x9E37_79B9_7F4A_7C15) >> (64 - UInt64(slotBits)))
     }
 }
 
