@@ -44,9 +44,15 @@ struct TextCapture {
         }
         var words: [UInt8] = []
         words.reserveCapacity(text.count)
-        for word in text.split(whereSeparator: \.isHTMLWhitespace) {
-            if !words.isEmpty { words.append(UInt8(ascii: " ")) }
-            words.append(contentsOf: word)
+        var pendingSpace = false
+        for byte in text {
+            if byte.isHTMLWhitespace {
+                pendingSpace = !words.isEmpty
+            } else {
+                if pendingSpace { words.append(UInt8(ascii: " ")) }
+                pendingSpace = false
+                words.append(byte)
+            }
         }
         return String(decoding: words, as: UTF8.self)
     }

@@ -158,9 +158,9 @@ private struct PageState: HTMLContentHandler {
 
     private mutating func deliver() throws {
         guard !output.isEmpty else { return }
-        let ready = output
-        output.removeAll(keepingCapacity: true)
-        for item in ready {
+        // Emptied even when `handle` throws; the buffer is kept for the next message.
+        defer { output.removeAll(keepingCapacity: true) }
+        for item in output {
             switch item {
             case .message: messageCount += 1
             case .problem(let problem) where problem.kind == .rejected: rejectedCount += 1
