@@ -260,7 +260,8 @@ struct MessageTextRenderer {
         while let frame = open.last { end(frame.name) }
         var rendered = text
         if firstContentWasStrong {
-            // Compared as characters, as the marker is a prefix of what the reader sees.
+            // Matched and removed as characters, as `String` does: a combining mark after the `:`
+            // or after a space makes that a different character.
             let string = String(decoding: rendered, as: UTF8.self)
             if string.hasPrefix(Self.threadReplyMarker) {
                 hadThreadReplyMarker = true
