@@ -68,22 +68,12 @@ public struct HTMLElement: Sendable, Equatable {
     /// Whether the element is a `name` element whose `class` attribute lists `className`.
     public func `is`(_ name: String, class className: String) -> Bool {
         guard self.name == name, let classes = attribute("class") else { return false }
-        // Scans the class list's bytes for the token without splitting it.
-        let wanted = className.utf8
-        let bytes = classes.utf8
-        var start = bytes.startIndex
-        while start != bytes.endIndex {
-            guard let tokenStart = bytes[start...].firstIndex(where: { !$0.isHTMLWhitespace }) else { return false }
-            let tokenEnd = bytes[tokenStart...].firstIndex(where: \.isHTMLWhitespace) ?? bytes.endIndex
-            if bytes[tokenStart..<tokenEnd].elementsEqual(wanted) { return true }
-            start = tokenEnd
-        }
-        return false
+        return HTMLClassList.contains(classes.utf8, className.utf8)
     }
 
     /// The classes after the first one, in order (slack-export-viewer puts the subtype there).
     public var extraClasses: [Substring] {
-        Array((attribute("class") ?? "").split(whereSeparator: \.isHTMLWhitespace).dropFirst())
+        HTMLClassList.extraClasses(attribute("class") ?? "")
     }
 }
 

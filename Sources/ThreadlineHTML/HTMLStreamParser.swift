@@ -43,11 +43,32 @@ public struct HTMLStreamParser: Sendable {
     /// An error thrown by `handle` stops the parse and is rethrown. Throws ``HTMLReadError`` when the
     /// file cannot be opened or read.
     public func parse(file path: String, _ handle: (HTMLEvent) throws -> Void) throws -> HTMLParseReport {
+        try withoutActuallyEscaping(handle) { handle in
+            var forwarder = EventForwarder(handle: handle)
+            return try parse(file: path, into: &forwarder)
+        }
+    }
+
+    /// Parses `bytes` as a page, calling `handle` with every event in document order.
+    ///
+    /// The bytes are fed in ``chunkSize`` pieces, exactly as a file would be.
+    public func parse(bytes: [UInt8], _ handle: (HTMLEvent) throws -> Void) throws -> HTMLParseReport {
+        try withoutActuallyEscaping(handle) { handle in
+            var forwarder = EventForwarder(handle: handle)
+            return try parse(bytes: bytes, into: &forwarder)
+        }
+    }
+
+    /// Parses the file at `path`, handing its content to `handler` in document order, in place.
+    ///
+    /// An error thrown by `handler` stops the parse and is rethrown. Throws ``HTMLReadError`` when
+    /// the file cannot be opened or read.
+    func parse<Handler: HTMLContentHandler>(file path: String, into handler: inout Handler) throws -> HTMLParseReport {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw HTMLReadError(path: path, errno: errno, action: "open") }
         defer { close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: chunkSize)
-        return try run(handle) { feed in
+        return try run(&handler) { feed in
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 if count < 0 {
@@ -61,11 +82,11 @@ public struct HTMLStreamParser: Sendable {
         }
     }
 
-    /// Parses `bytes` as a page, calling `handle` with every event in document order.
+    /// Parses `bytes` as a page, handing its content to `handler` in document order, in place.
     ///
     /// The bytes are fed in ``chunkSize`` pieces, exactly as a file would be.
-    public func parse(bytes: [UInt8], _ handle: (HTMLEvent) throws -> Void) throws -> HTMLParseReport {
-        try run(handle) { feed in
+    func parse<Handler: HTMLContentHandler>(bytes: [UInt8], into handler: inout Handler) throws -> HTMLParseReport {
+        try run(&handler) { feed in
             try bytes.withUnsafeBytes { all in
                 var start = 0
                 while start < all.count {
@@ -80,57 +101,63 @@ public struct HTMLStreamParser: Sendable {
     /// Sets up a push parser, lets `produce` feed it, then finishes the page.
     ///
     /// `produce` gets a `feed` function that returns false once parsing has stopped (after an error
-    /// from `handle`), so the producer can stop reading.
-    private func run(
-        _ handle: (HTMLEvent) throws -> Void,
+    /// from `handler`), so the producer can stop reading.
+    private func run<Handler: HTMLContentHandler>(
+        _ handler: inout Handler,
         produce: ((UnsafeRawBufferPointer) throws -> Bool) throws -> Void
     ) throws -> HTMLParseReport {
-        try withoutActuallyEscaping(handle) { handle in
-            let sink = EventSink(handle: handle, maximumDiagnostics: maximumDiagnostics)
-            var handler = Self.makeSAXHandler()
-            let context = Unmanaged.passUnretained(sink).toOpaque()
-            guard let parser = htmlCreatePushParserCtxt(&handler, context, nil, 0, nil, XML_CHAR_ENCODING_UTF8)
-            else { throw HTMLReadError(reason: "libxml2 could not create a parser (out of memory?)") }
-            defer { htmlFreeParserCtxt(parser) }
-            let options =
-                Int32(HTML_PARSE_RECOVER.rawValue) | Int32(HTML_PARSE_NONET.rawValue)
-                | Int32(HTML_PARSE_NOERROR.rawValue) | Int32(HTML_PARSE_NOWARNING.rawValue)
-            htmlCtxtUseOptions(parser, options)
-            sink.parser = parser
+        try withUnsafeMutablePointer(to: &handler) { try run($0, produce: produce) }
+    }
 
-            try withExtendedLifetime(sink) {
-                try produce { chunk in
-                    guard sink.failure == nil, sink.stoppedEarly == nil else { return false }
-                    sink.bytesRead += chunk.count
-                    let base = chunk.baseAddress?.assumingMemoryBound(to: CChar.self)
-                    // libxml2 2.9's HTML push parser remembers how far a failed look-ahead got
-                    // (`checkIndex`) and can resume the next look-ahead past the byte it needs, after
-                    // which it parses nothing more until the end of the page: everything is buffered.
-                    // Starting each chunk's look-ahead afresh keeps it parsing as data arrives.
-                    parser.pointee.checkIndex = 0
-                    _ = htmlParseChunk(parser, base, Int32(chunk.count), 0)
-                    if let input = parser.pointee.input, input.pointee.end - input.pointee.cur > maximumPendingBytes {
-                        sink.stoppedEarly = HTMLDiagnostic(
-                            severity: .fatal, line: Int(input.pointee.line), column: Int(input.pointee.col),
-                            message: "more than \(maximumPendingBytes) bytes without a complete tag or text run:"
-                                + " reading stopped here")
-                        xmlStopParser(parser)
-                        sink.deliverStop()
-                        return false
-                    }
-                    return sink.failure == nil
+    /// ``run(_:produce:)`` with the handler in place: the sink refers to it only during this call.
+    private func run<Handler: HTMLContentHandler>(
+        _ handler: UnsafeMutablePointer<Handler>,
+        produce: ((UnsafeRawBufferPointer) throws -> Bool) throws -> Void
+    ) throws -> HTMLParseReport {
+        let sink = HandlerSink(handler: handler, maximumDiagnostics: maximumDiagnostics)
+        var callbacks = Self.makeSAXHandler()
+        let context = Unmanaged.passUnretained(sink as EventSink).toOpaque()
+        guard let parser = htmlCreatePushParserCtxt(&callbacks, context, nil, 0, nil, XML_CHAR_ENCODING_UTF8)
+        else { throw HTMLReadError(reason: "libxml2 could not create a parser (out of memory?)") }
+        defer { htmlFreeParserCtxt(parser) }
+        let options =
+            Int32(HTML_PARSE_RECOVER.rawValue) | Int32(HTML_PARSE_NONET.rawValue)
+            | Int32(HTML_PARSE_NOERROR.rawValue) | Int32(HTML_PARSE_NOWARNING.rawValue)
+        htmlCtxtUseOptions(parser, options)
+        sink.parser = parser
+
+        try withExtendedLifetime(sink) {
+            try produce { chunk in
+                guard sink.failure == nil, sink.stoppedEarly == nil else { return false }
+                sink.bytesRead += chunk.count
+                let base = chunk.baseAddress?.assumingMemoryBound(to: CChar.self)
+                // libxml2 2.9's HTML push parser remembers how far a failed look-ahead got
+                // (`checkIndex`) and can resume the next look-ahead past the byte it needs, after
+                // which it parses nothing more until the end of the page: everything is buffered.
+                // Starting each chunk's look-ahead afresh keeps it parsing as data arrives.
+                parser.pointee.checkIndex = 0
+                _ = htmlParseChunk(parser, base, Int32(chunk.count), 0)
+                if let input = parser.pointee.input, input.pointee.end - input.pointee.cur > maximumPendingBytes {
+                    sink.stoppedEarly = HTMLDiagnostic(
+                        severity: .fatal, line: Int(input.pointee.line), column: Int(input.pointee.col),
+                        message: "more than \(maximumPendingBytes) bytes without a complete tag or text run:"
+                            + " reading stopped here")
+                    xmlStopParser(parser)
+                    sink.deliverStop()
+                    return false
                 }
-                if sink.failure == nil, sink.stoppedEarly == nil {
-                    sink.isFinishing = true
-                    _ = htmlParseChunk(parser, nil, 0, 1)
-                    sink.sendEndOfData()
-                }
+                return sink.failure == nil
             }
-            if let failure = sink.failure { throw failure }
-            return HTMLParseReport(
-                bytesRead: sink.bytesRead, diagnostics: sink.diagnostics, diagnosticCount: sink.diagnosticCount,
-                closedAtEnd: sink.closedAtEnd, stoppedEarly: sink.stoppedEarly)
+            if sink.failure == nil, sink.stoppedEarly == nil {
+                sink.isFinishing = true
+                _ = htmlParseChunk(parser, nil, 0, 1)
+                sink.sendEndOfData()
+            }
         }
+        if let failure = sink.failure { throw failure }
+        return HTMLParseReport(
+            bytesRead: sink.bytesRead, diagnostics: sink.diagnostics, diagnosticCount: sink.diagnosticCount,
+            closedAtEnd: sink.closedAtEnd, stoppedEarly: sink.stoppedEarly)
     }
 
     /// A SAX handler with only the callbacks we need: elements, text and structured errors.
@@ -192,12 +219,12 @@ public struct HTMLReadError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String { path.map { "\($0): \(reason)" } ?? reason }
 }
 
-/// Turns libxml2's C callbacks into ``HTMLEvent``s for one parse.
+/// Hands libxml2's C callbacks for one parse to a handler, and keeps what the parse reports.
 ///
 /// Reference-typed so the C side can hold it as an opaque pointer; it lives only for one parse and
-/// is never shared between threads.
-private final class EventSink {
-    let handle: (HTMLEvent) throws -> Void
+/// is never shared between threads. The C callbacks cannot be generic, so this base class does the
+/// bookkeeping and ``HandlerSink`` overrides the delivery methods for one handler type.
+private class EventSink {
     let maximumDiagnostics: Int
     var parser: htmlParserCtxtPtr?
     var failure: (any Error)?
@@ -209,8 +236,7 @@ private final class EventSink {
     var diagnosticCount = 0
     var closedAtEnd = 0
 
-    init(handle: @escaping (HTMLEvent) throws -> Void, maximumDiagnostics: Int) {
-        self.handle = handle
+    init(maximumDiagnostics: Int) {
         self.maximumDiagnostics = maximumDiagnostics
     }
 
@@ -226,17 +252,10 @@ private final class EventSink {
 
     func startElement(name: UnsafePointer<xmlChar>?, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         guard failure == nil, let name else { return }
-        var list: [HTMLElement.Attribute] = []
-        if var cursor = attributes {
-            while let attributeName = cursor.pointee {
-                let value = cursor.successor().pointee
-                list.append(.init(name: Self.string(attributeName), value: value.map(Self.string) ?? ""))
-                cursor += 2
-            }
-        }
-        let nameText = Self.string(name)
-        let source = HTMLElement.isRawSlackLinkName(nameText) ? rawStartTag(named: name) : nil
-        deliver(.startElement(HTMLElement(name: nameText, attributes: list, line: currentLine, source: source)))
+        let tagName = HTMLName(Self.bytes(name))
+        var source: String?
+        if case .other(let text) = tagName, HTMLElement.isRawSlackLinkName(text) { source = rawStartTag(named: name) }
+        deliverStart(HTMLStartTag(name: tagName, line: currentLine, source: source, attributes: attributes))
     }
 
     /// The bytes of the start tag libxml2 has just read, from its `<` to its `>`, when they are
@@ -270,27 +289,27 @@ private final class EventSink {
             sendEndOfData()
             closedAtEnd += 1
         }
-        deliver(.endElement(name: Self.string(name)))
+        deliverEnd(HTMLName(Self.bytes(name)))
     }
 
-    /// Sends ``HTMLEvent/stopped(_:)`` and ``HTMLEvent/endOfData`` for a parse stopped early.
+    /// Sends ``HTMLContentHandler/stopped(_:)`` and ``HTMLContentHandler/endOfData()`` for a parse
+    /// stopped early.
     func deliverStop() {
         guard failure == nil, let stoppedEarly else { return }
-        deliver(.stopped(stoppedEarly))
+        deliverStopped(stoppedEarly)
         sendEndOfData()
     }
 
-    /// Sends ``HTMLEvent/endOfData`` unless it was sent already.
+    /// Sends ``HTMLContentHandler/endOfData()`` unless it was sent already.
     func sendEndOfData() {
         guard failure == nil, !sentEndOfData else { return }
         sentEndOfData = true
-        deliver(.endOfData)
+        deliverEndOfData()
     }
 
     func characters(_ characters: UnsafePointer<xmlChar>?, length: Int32) {
         guard failure == nil, let characters, length > 0 else { return }
-        let bytes = UnsafeBufferPointer(start: characters, count: Int(length))
-        deliver(.text(String(decoding: bytes, as: UTF8.self)))
+        deliverCharacters(UnsafeBufferPointer(start: characters, count: Int(length)))
     }
 
     func record(_ error: xmlError) {
@@ -309,16 +328,60 @@ private final class EventSink {
                 message: String(message.reversed().drop(while: \.isWhitespace).reversed())))
     }
 
-    private func deliver(_ event: HTMLEvent) {
-        do {
-            try handle(event)
-        } catch {
-            failure = error
-            if let parser { xmlStopParser(parser) }
-        }
+    /// Records an error thrown by the handler and stops libxml2.
+    func fail(_ error: any Error) {
+        failure = error
+        if let parser { xmlStopParser(parser) }
     }
 
-    private static func string(_ characters: UnsafePointer<xmlChar>) -> String {
-        String(cString: characters)
+    // Delivery to the handler, overridden by ``HandlerSink``.
+
+    func deliverStart(_ tag: HTMLStartTag) { fatalError("overridden by HandlerSink") }
+    func deliverEnd(_ name: HTMLName) { fatalError("overridden by HandlerSink") }
+    func deliverCharacters(_ text: UnsafeBufferPointer<UInt8>) { fatalError("overridden by HandlerSink") }
+    func deliverStopped(_ diagnostic: HTMLDiagnostic) { fatalError("overridden by HandlerSink") }
+    func deliverEndOfData() { fatalError("overridden by HandlerSink") }
+
+    private static func bytes(_ string: UnsafePointer<xmlChar>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: string, count: strlen(UnsafeRawPointer(string).assumingMemoryBound(to: CChar.self)))
     }
+}
+
+/// An ``EventSink`` that delivers to one handler; an error it throws stops the parse.
+///
+/// It points at the caller's handler, which it mutates in place (no copy, and no dynamic
+/// exclusivity check per event as a stored class property would need); the parse runs inside the
+/// caller's access to the handler, and the sink does not outlive it.
+private final class HandlerSink<Handler: HTMLContentHandler>: EventSink {
+    let handler: UnsafeMutablePointer<Handler>
+
+    init(handler: UnsafeMutablePointer<Handler>, maximumDiagnostics: Int) {
+        self.handler = handler
+        super.init(maximumDiagnostics: maximumDiagnostics)
+    }
+
+    override func deliverStart(_ tag: HTMLStartTag) { deliver { try $0.startElement(tag) } }
+    override func deliverEnd(_ name: HTMLName) { deliver { try $0.endElement(name) } }
+    override func deliverCharacters(_ text: UnsafeBufferPointer<UInt8>) { deliver { try $0.characters(text) } }
+    override func deliverStopped(_ diagnostic: HTMLDiagnostic) { deliver { try $0.stopped(diagnostic) } }
+    override func deliverEndOfData() { deliver { try $0.endOfData() } }
+
+    private func deliver(_ body: (inout Handler) throws -> Void) {
+        do {
+            try body(&handler.pointee)
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+/// Turns the parser's content into ``HTMLEvent``s for a closure: every name and text copied out.
+private struct EventForwarder: HTMLContentHandler {
+    let handle: (HTMLEvent) throws -> Void
+
+    func startElement(_ tag: HTMLStartTag) throws { try handle(.startElement(tag.element)) }
+    func endElement(_ name: HTMLName) throws { try handle(.endElement(name: name.text)) }
+    func characters(_ text: UnsafeBufferPointer<UInt8>) throws { try handle(.text(String(decoding: text, as: UTF8.self))) }
+    func stopped(_ diagnostic: HTMLDiagnostic) throws { try handle(.stopped(diagnostic)) }
+    func endOfData() throws { try handle(.endOfData) }
 }

@@ -1,4 +1,4 @@
-/// The two layout readers: state machines over ``HTMLEvent``s that select messages by class.
+/// The two layout readers: state machines over a page's content that select messages by class.
 ///
 /// Both follow one rule from the reference: never trust position or nesting. A message starts at
 /// its container's start tag and ends when that container closes or the next container starts,
@@ -11,12 +11,12 @@ protocol MessageLayout {
     static var layout: SlackHTMLLayout { get }
     /// How problems name the parts.
     static var names: LayoutNames { get }
-    /// Whether `element` proves a page has this layout (a message container, or a page frame).
-    static func isMarker(_ element: HTMLElement) -> Bool
-    /// Whether `element` starts a message.
-    static func startsMessage(_ element: HTMLElement) -> Bool
-    /// What `element`, inside a message but outside its body, means.
-    static func role(of element: HTMLElement) -> ElementRole
+    /// Whether `tag` proves a page has this layout (a message container, or a page frame).
+    static func isMarker(_ tag: HTMLStartTag) -> Bool
+    /// Whether `tag` starts a message.
+    static func startsMessage(_ tag: HTMLStartTag) -> Bool
+    /// What `tag`, inside a message but outside its body, means.
+    static func role(of tag: HTMLStartTag) -> ElementRole
 }
 
 /// What an element inside a message (outside its body) is.
@@ -37,20 +37,20 @@ enum ExportViewerLayout: MessageLayout {
     static let layout = SlackHTMLLayout.slackExportViewer
     static let names = LayoutNames(author: "div.username", time: "div.time", body: "div.msg")
 
-    static func isMarker(_ element: HTMLElement) -> Bool {
-        startsMessage(element) || (element.name == "div" && element.attribute("id") == "slack-archive-viewer")
+    static func isMarker(_ tag: HTMLStartTag) -> Bool {
+        startsMessage(tag) || (tag.name == .div && tag.attributeBytes("id")?.elementsEqual("slack-archive-viewer".utf8) == true)
     }
 
-    static func startsMessage(_ element: HTMLElement) -> Bool {
-        element.is("div", class: "message-container")
+    static func startsMessage(_ tag: HTMLStartTag) -> Bool {
+        tag.is(.div, class: "message-container")
     }
 
-    static func role(of element: HTMLElement) -> ElementRole {
-        guard element.name == "div" else { return .other }
-        if element.is("div", class: "username") { return .author }
-        if element.is("div", class: "time") { return .time }
-        if element.is("div", class: "msg") { return .body }
-        if element.is("div", class: "reply") { return .replyMarker }
+    static func role(of tag: HTMLStartTag) -> ElementRole {
+        guard tag.name == .div else { return .other }
+        if tag.is(.div, class: "username") { return .author }
+        if tag.is(.div, class: "time") { return .time }
+        if tag.is(.div, class: "msg") { return .body }
+        if tag.is(.div, class: "reply") { return .replyMarker }
         return .other
     }
 }
@@ -62,27 +62,27 @@ enum SlackdumpLayout: MessageLayout {
     static let names = LayoutNames(
         author: "span.message-sender", time: "span.message-timestamp", body: "div.message-content")
 
-    static func isMarker(_ element: HTMLElement) -> Bool {
-        startsMessage(element) || element.is("header", class: "message-header")
+    static func isMarker(_ tag: HTMLStartTag) -> Bool {
+        startsMessage(tag) || tag.is(.header, class: "message-header")
     }
 
-    static func startsMessage(_ element: HTMLElement) -> Bool {
-        element.is("article", class: "message")
+    static func startsMessage(_ tag: HTMLStartTag) -> Bool {
+        tag.is(.article, class: "message")
     }
 
-    static func role(of element: HTMLElement) -> ElementRole {
-        if element.is("span", class: "message-sender") { return .author }
-        if element.is("span", class: "message-timestamp") { return .time }
-        if element.is("div", class: "message-content") { return .body }
-        if element.is("div", class: "reply-context") { return .replyMarker }
-        if element.is("header", class: "message-header"), let id = element.attribute("id"), !id.isEmpty {
+    static func role(of tag: HTMLStartTag) -> ElementRole {
+        if tag.is(.span, class: "message-sender") { return .author }
+        if tag.is(.span, class: "message-timestamp") { return .time }
+        if tag.is(.div, class: "message-content") { return .body }
+        if tag.is(.div, class: "reply-context") { return .replyMarker }
+        if tag.is(.header, class: "message-header"), let id = tag.attribute("id"), !id.isEmpty {
             return .timestamp(id)
         }
         return .other
     }
 }
 
-/// Reads the messages of one layout from a page's events.
+/// Reads the messages of one layout from a page's content.
 struct LayoutReader<Layout: MessageLayout> {
     /// The most UTF-8 bytes kept per message text (and again per markup).
     let textLimit: Int
@@ -100,36 +100,36 @@ struct LayoutReader<Layout: MessageLayout> {
     }
 
     /// An element starts; `depth` counts it (the root element is depth 1).
-    mutating func start(_ element: HTMLElement, depth: Int, output: inout [SlackHTMLOutput]) {
-        if Layout.isMarker(element) { sawMarker = true }
-        if Layout.startsMessage(element) {
+    mutating func start(_ tag: HTMLStartTag, depth: Int, output: inout [SlackHTMLOutput]) {
+        if !sawMarker, Layout.isMarker(tag) { sawMarker = true }
+        if Layout.startsMessage(tag) {
             finishPending(pageEnded: false, output: &output)
             capture = nil
-            var message = PendingMessage(line: element.line, depth: depth)
-            if let subtype = element.extraClasses.first { message.subtype = String(subtype) }
+            var message = PendingMessage(line: tag.line, depth: depth)
+            message.subtype = tag.secondClass
             pending = message
             return
         }
         if pending?.bodyDepth != nil {
-            pending?.renderer?.start(element)
+            pending?.renderer?.start(tag)
             return
         }
         if capture != nil {
-            if element.is("span", class: "print-only"), capture?.skippedFrom == nil { capture?.skippedFrom = depth }
+            if tag.is(.span, class: "print-only"), capture?.skippedFrom == nil { capture?.skippedFrom = depth }
             return
         }
-        switch element.name {
-        case "title":
+        switch tag.name {
+        case .known(.title):
             capture = TextCapture(field: .title, depth: depth, limit: 4096)
             return
-        case "h2":
+        case .known(.h2):
             capture = TextCapture(field: .heading, depth: depth, limit: 4096)
             return
         default:
             break
         }
         guard pending != nil else { return }
-        switch Layout.role(of: element) {
+        switch Layout.role(of: tag) {
         case .author: capture = TextCapture(field: .author, depth: depth, limit: 4096)
         case .time: capture = TextCapture(field: .time, depth: depth, limit: 4096)
         case .replyMarker: pending?.isReply = true
@@ -142,7 +142,7 @@ struct LayoutReader<Layout: MessageLayout> {
     }
 
     /// An element ends; `depth` is the depth it had.
-    mutating func end(_ name: String, depth: Int, output: inout [SlackHTMLOutput]) {
+    mutating func end(_ name: HTMLName, depth: Int, output: inout [SlackHTMLOutput]) {
         if let current = capture {
             if current.skippedFrom == depth { capture?.skippedFrom = nil }
             if current.depth == depth {
@@ -158,7 +158,7 @@ struct LayoutReader<Layout: MessageLayout> {
     }
 
     /// Character data.
-    mutating func characters(_ text: String) {
+    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) {
         if capture != nil {
             capture?.append(text)
         } else if pending?.bodyDepth != nil {

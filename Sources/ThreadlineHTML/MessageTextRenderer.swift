@@ -15,6 +15,11 @@
 /// Outside code, whitespace runs collapse to one space as a browser would show them. The rendered
 /// text and the re-serialised markup are each capped at `limit` UTF-8 bytes, so a hostile page
 /// cannot make one message grow without bound; ``overflowed`` says when that happened.
+///
+/// Both are built as UTF-8 bytes straight from libxml2's text runs; only ``finish()`` makes
+/// `String`s. Where a check must see whole characters (a `\r\n`, a combining mark, canonically
+/// equivalent spellings), text that could hold them is compared as a `String`, so the result is
+/// exactly what `String` operations on the same text give.
 struct MessageTextRenderer {
     /// The most UTF-8 bytes kept for the text, and again for the markup.
     let limit: Int
@@ -31,11 +36,15 @@ struct MessageTextRenderer {
     private var open: [Frame] = []
     /// Elements opened beyond ``maximumDepth``: counted, not kept, so nesting cannot grow memory.
     private var excessDepth = 0
-    /// Output buffers: the body first, then one per open link or code span.
-    private var buffers: [String] = [""]
+    /// The rendered text's UTF-8 bytes. An open link, code span or emphasis collects its content
+    /// at the end, from the offset on ``bufferStarts``, until it closes and writes it out again.
+    private var text: [UInt8] = []
+    /// Where the content of each open link, code span or emphasis starts in ``text``, innermost last.
+    private var bufferStarts: [Int] = []
+    /// Bytes written to the text in all, including content later rewritten by its closing element.
     private var bytes = 0
-    private var markup = ""
-    private var markupBytes = 0
+    /// The re-serialised markup's UTF-8 bytes.
+    private var markup: [UInt8] = []
     private var pendingSpace = false
     private var verbatimDepth = 0
     private var skipDepth = 0
@@ -46,15 +55,27 @@ struct MessageTextRenderer {
     private var firstContentWasStrong = false
 
     private enum Frame {
-        case plain(String)
+        case plain(HTMLName)
         case link(href: String?)
         case code(isBlock: Bool)
         case emphasis
         case strong
-        case block(String)
+        case block(HTMLName)
         case quote
-        case list(String)
-        case skipped(String)
+        case list(HTMLName)
+        case skipped(HTMLName)
+
+        /// The name of the element the frame is for, to close it with.
+        var name: HTMLName {
+            switch self {
+            case .plain(let name), .block(let name), .list(let name), .skipped(let name): name
+            case .link: .known(.a)
+            case .code(let isBlock): .known(isBlock ? .pre : .code)
+            case .emphasis: .known(.em)
+            case .strong: .known(.strong)
+            case .quote: .known(.blockquote)
+            }
+        }
     }
 
     private struct ListState {
@@ -72,81 +93,83 @@ struct MessageTextRenderer {
     // MARK: Events
 
     /// An element starts inside the body.
-    mutating func start(_ element: HTMLElement) {
-        appendMarkup(startTag: element)
+    mutating func start(_ tag: HTMLStartTag) {
+        appendMarkup(startTag: tag)
         if open.count >= Self.maximumDepth {
             excessDepth += 1
             return
         }
         if skipDepth > 0 {
             skipDepth += 1
-            open.append(.skipped(element.name))
+            open.append(.skipped(tag.name))
             return
         }
         let frame: Frame
-        switch element.name {
-        case "div" where Self.skippedClasses.contains(where: { element.is("div", class: $0) }):
+        switch tag.name {
+        case .known(.div) where Self.skippedClasses.contains(where: { tag.is(.div, class: $0) }):
             skipDepth = 1
-            frame = .skipped(element.name)
-        case "script", "style", "template", "head", "title":
+            frame = .skipped(tag.name)
+        case .known(.script), .known(.style), .known(.template), .known(.head), .known(.title):
             skipDepth = 1
-            frame = .skipped(element.name)
-        case "br":
+            frame = .skipped(tag.name)
+        case .known(.br):
             writeNewline()
-            frame = .plain("br")
-        case "img":
-            if let alt = element.attribute("alt"), !alt.isEmpty { write(alt) }
-            frame = .plain("img")
-        case "a":
+            frame = .plain(tag.name)
+        case .known(.img):
+            if let alt = tag.attributeBytes("alt"), !alt.isEmpty { write(alt) }
+            frame = .plain(tag.name)
+        case .known(.a):
             pushBuffer()
-            frame = .link(href: element.attribute("href"))
-        case "code" where verbatimDepth == 0:
+            frame = .link(href: tag.attribute("href"))
+        case .known(.code) where verbatimDepth == 0:
             pushBuffer()
             verbatimDepth += 1
             frame = .code(isBlock: false)
-        case "pre" where verbatimDepth == 0:
+        case .known(.pre) where verbatimDepth == 0:
             ensureLineStart()
             pushBuffer()
             verbatimDepth += 1
             frame = .code(isBlock: true)
-        case "code", "pre":
+        case .known(.code), .known(.pre):
             verbatimDepth += 1
-            frame = .plain(element.name)
-        case "em", "i":
+            frame = .plain(tag.name)
+        case .known(.em), .known(.i):
             pushBuffer()
             frame = .emphasis
-        case "strong", "b":
+        case .known(.strong), .known(.b):
             strongDepth += 1
             frame = .strong
-        case "blockquote":
+        case .known(.blockquote):
             ensureLineStart()
             quoteDepth += 1
             frame = .quote
-        case "ul", "ol":
+        case .known(.ul), .known(.ol):
             ensureLineStart()
-            lists.append(ListState(ordered: element.name == "ol"))
-            frame = .list(element.name)
-        case "li":
+            lists.append(ListState(ordered: tag.name == .ol))
+            frame = .list(tag.name)
+        case .known(.li):
             ensureLineStart()
             var bullet = "• "
             if let last = lists.indices.last, lists[last].ordered {
                 bullet = "\(lists[last].next). "
                 lists[last].next += 1
             }
-            write(String(repeating: "  ", count: max(0, lists.count - 1)) + bullet)
-            frame = .block("li")
-        case _ where Self.blockElements.contains(element.name):
+            write((String(repeating: "  ", count: max(0, lists.count - 1)) + bullet).utf8)
+            frame = .block(tag.name)
+        case .known(let known) where Self.isBlock(known):
             ensureLineStart()
-            frame = .block(element.name)
+            frame = .block(tag.name)
+        case .other(let name) where HTMLElement.isRawSlackLinkName(name):
+            writeRawSlackLink(named: name, source: tag.source)
+            frame = .plain(tag.name)
         default:
-            if HTMLElement.isRawSlackLinkName(element.name) { writeRawSlackLink(element) }
-            frame = .plain(element.name)
+            frame = .plain(tag.name)
         }
         open.append(frame)
     }
 
     /// An element ends inside the body; libxml2 guarantees it matches the innermost open one.
-    mutating func end(_ name: String) {
+    mutating func end(_ name: HTMLName) {
         appendMarkup(endTag: name)
         if excessDepth > 0 {
             excessDepth -= 1
@@ -157,26 +180,26 @@ struct MessageTextRenderer {
         case .skipped:
             skipDepth -= 1
         case .plain(let name):
-            if name == "code" || name == "pre" { verbatimDepth -= 1 }
+            if name == .code || name == .pre { verbatimDepth -= 1 }
         case .link(let href):
-            let label = buffers.removeLast()
+            let label = popBuffer()
             let trimmed = label.trimmingHTMLWhitespace()
-            if let href, !href.isEmpty, href != trimmed {
-                write(trimmed.isEmpty ? href : "[\(trimmed)](\(href))")
+            if let href, !href.isEmpty, !Self.isSameText(href, trimmed) {
+                write(trimmed.isEmpty ? Array(href.utf8) : Array("[".utf8) + trimmed + Array("](".utf8) + Array(href.utf8) + Array(")".utf8))
             } else {
                 write(trimmed)
             }
         case .code(let isBlock):
             verbatimDepth -= 1
-            let content = buffers.removeLast()
+            let content = popBuffer()
             if content.isEmpty { break }
-            let fence = isBlock || content.contains("\n") ? "```" : "`"
+            let fence = Array((isBlock || Self.containsLineBreak(content) ? "```" : "`").utf8)
             write(fence + content + fence)
             if isBlock { ensureLineStart() }
         case .emphasis:
-            let content = buffers.removeLast()
-            if Self.isEmojiNamePart(content), buffers[buffers.count - 1].endsWithOpenEmojiName {
-                write("_" + content + "_")
+            let content = popBuffer()
+            if Self.isEmojiNamePart(content), Self.endsWithOpenEmojiName(text[currentBufferStart...]) {
+                write(Array("_".utf8) + content + Array("_".utf8))
             } else {
                 write(content)
             }
@@ -194,116 +217,197 @@ struct MessageTextRenderer {
     }
 
     /// Character data inside the body.
-    mutating func characters(_ text: String) {
-        appendMarkup(text: text)
+    mutating func characters(_ run: UnsafeBufferPointer<UInt8>) {
+        appendMarkup(text: run)
         guard skipDepth == 0 else { return }
         if verbatimDepth > 0 {
-            append(text)
+            append(run)
             return
         }
         // Runs of ASCII whitespace (always whole characters in UTF-8) become one space: the words of
-        // the chunk are written at once, with a pending space before and after where it had some.
-        var words: [UInt8] = []
-        var leadingSpace = false, trailingSpace = false
-        for byte in text.utf8 {
-            if byte.isHTMLWhitespace {
-                if words.isEmpty { leadingSpace = true } else { trailingSpace = true }
-            } else {
-                if trailingSpace {
-                    words.append(0x20)
-                    trailingSpace = false
-                }
-                words.append(byte)
-            }
+        // the run are written at once, with a pending space before and after where it had some.
+        // Stretches where words are already one space apart are copied whole.
+        guard let first = run.firstIndex(where: { !$0.isHTMLWhitespace }) else {
+            pendingSpace = true
+            return
         }
-        if leadingSpace { pendingSpace = true }
-        if !words.isEmpty { write(String(decoding: words, as: UTF8.self)) }
-        if trailingSpace { pendingSpace = true }
+        if first > run.startIndex { pendingSpace = true }
+        beginWrite()
+        let start = text.count
+        var stretchStart = first
+        var index = first
+        while let space = run[index...].firstIndex(where: \.isHTMLWhitespace) {
+            guard let next = run[space...].firstIndex(where: { !$0.isHTMLWhitespace }) else {
+                // Trailing whitespace: pending for whatever comes next.
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: run[stretchStart..<space]))
+                commitAppend(from: start)
+                pendingSpace = true
+                return
+            }
+            if next - space != 1 || run[space] != UInt8(ascii: " ") {
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: run[stretchStart..<space]))
+                text.append(UInt8(ascii: " "))
+                stretchStart = next
+            }
+            index = next
+        }
+        text.append(contentsOf: UnsafeBufferPointer(rebasing: run[stretchStart...]))
+        commitAppend(from: start)
     }
 
     /// The finished text and markup.
     mutating func finish() -> (text: String, html: String) {
-        while let frame = open.last { end(Self.name(of: frame)) }
-        var text = buffers.joined()
-        if firstContentWasStrong, text.hasPrefix(Self.threadReplyMarker) {
-            hadThreadReplyMarker = true
-            text = String(text.dropFirst(Self.threadReplyMarker.count).drop(while: { $0 == " " }))
+        while let frame = open.last { end(frame.name) }
+        var rendered = text
+        if firstContentWasStrong {
+            // Matched and removed as characters, as `String` does: a combining mark after the `:`
+            // or after a space makes that a different character.
+            let string = String(decoding: rendered, as: UTF8.self)
+            if string.hasPrefix(Self.threadReplyMarker) {
+                hadThreadReplyMarker = true
+                var rest = String(string.dropFirst(Self.threadReplyMarker.count).drop(while: { $0 == " " }))
+                rendered = rest.withUTF8 { Array($0) }
+            }
         }
-        text = Self.repairSkinTones(in: text).trimmingHTMLWhitespace()
-        return (text, markup.trimmingHTMLWhitespace())
+        rendered = Self.repairSkinTones(in: rendered)
+        return (
+            String(decoding: rendered.trimmingHTMLWhitespace(), as: UTF8.self),
+            String(decoding: markup.trimmingHTMLWhitespace(), as: UTF8.self)
+        )
     }
 
     // MARK: Writing
 
     private static let threadReplyMarker = "Thread Reply:"
-    private static let skippedClasses = ["message-reaction", "message-upload", "message-attachment"]
-    private static let blockElements: Set<String> = [
-        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "hr", "section", "article",
-        "header", "footer", "dl", "dt", "dd", "figure", "figcaption", "address",
-    ]
+    private static let skippedClasses: [StaticString] = ["message-reaction", "message-upload", "message-attachment"]
+
+    /// Whether an element starts on a new line and ends its line.
+    private static func isBlock(_ tag: HTMLTag) -> Bool {
+        switch tag {
+        case .p, .div, .h1, .h2, .h3, .h4, .h5, .h6, .table, .tr, .hr, .section, .article, .header, .footer, .dl,
+            .dt, .dd, .figure, .figcaption, .address:
+            true
+        default:
+            false
+        }
+    }
+
+    /// Where the innermost open buffer starts in ``text`` (0 for the body itself).
+    private var currentBufferStart: Int {
+        bufferStarts.last ?? 0
+    }
+
+    /// The last byte of the innermost open buffer, if it has any.
+    private var lastByte: UInt8? {
+        text.count > currentBufferStart ? text.last : nil
+    }
 
     /// Writes visible content, with the pending space or the quote prefix before it.
     ///
     /// Inside a link or code buffer, a space pending at the buffer's start is dropped: it was
     /// flushed before the buffer opened.
-    private mutating func write(_ content: some StringProtocol) {
+    private mutating func write(_ content: some Collection<UInt8>) {
         guard !content.isEmpty else { return }
+        beginWrite()
+        append(content)
+    }
+
+    /// What comes before visible content: notes the first content, and writes the quote prefix
+    /// at the start of a line or the pending space within one.
+    private mutating func beginWrite() {
         if !sawContent {
             sawContent = true
             firstContentWasStrong = strongDepth > 0
         }
-        let last = buffers[buffers.count - 1].utf8.last
-        if buffers.count == 1, last == nil || last == UInt8(ascii: "\n") {
-            if quoteDepth > 0 { append(String(repeating: "> ", count: quoteDepth)) }
+        let last = lastByte
+        if bufferStarts.isEmpty, last == nil || last == UInt8(ascii: "\n") {
+            if quoteDepth > 0 { append(String(repeating: "> ", count: quoteDepth).utf8) }
         } else if pendingSpace, last != nil, last != UInt8(ascii: "\n") {
-            append(" ")
+            append(CollectionOfOne(UInt8(ascii: " ")))
         }
         pendingSpace = false
-        append(content)
     }
 
     /// Opens a buffer for a link label, code span or emphasis, writing any pending space first.
     private mutating func pushBuffer() {
-        let last = buffers[buffers.count - 1].utf8.last
-        if pendingSpace, last != nil, last != UInt8(ascii: "\n") { append(" ") }
+        let last = lastByte
+        if pendingSpace, last != nil, last != UInt8(ascii: "\n") { append(CollectionOfOne(UInt8(ascii: " "))) }
         pendingSpace = false
-        buffers.append("")
+        bufferStarts.append(text.count)
+    }
+
+    /// Closes the innermost buffer and returns its content, taking it off the text.
+    private mutating func popBuffer() -> [UInt8] {
+        let start = bufferStarts.removeLast()
+        let content = Array(text[start...])
+        text.removeLast(text.count - start)
+        return content
     }
 
     private mutating func writeNewline() {
         guard skipDepth == 0 else { return }
         if verbatimDepth > 0 {
-            append("\n")
+            append(CollectionOfOne(UInt8(ascii: "\n")))
             return
         }
         pendingSpace = false
-        append("\n")
+        append(CollectionOfOne(UInt8(ascii: "\n")))
     }
 
     /// Starts a new line unless the text is empty or already at the start of one.
     private mutating func ensureLineStart() {
         guard skipDepth == 0, verbatimDepth == 0 else { return }
         pendingSpace = false
-        let last = buffers[buffers.count - 1].utf8.last
-        if last != nil, last != UInt8(ascii: "\n") { append("\n") }
+        let last = lastByte
+        if last != nil, last != UInt8(ascii: "\n") { append(CollectionOfOne(UInt8(ascii: "\n"))) }
     }
 
-    private mutating func append(_ content: some StringProtocol) {
-        let size = content.utf8.count
+    /// Appends `content` whole, or nothing when it would take the text over ``limit``.
+    private mutating func append(_ content: some Collection<UInt8>) {
+        let size = content.count
         guard bytes + size <= limit else {
             overflowed = true
             return
         }
         bytes += size
-        buffers[buffers.count - 1].append(contentsOf: content)
+        text.append(contentsOf: content)
+    }
+
+    /// Keeps what was appended to the text since `start` as one piece, or takes it back off when
+    /// it takes the text over ``limit``: the same as one ``append(_:)`` of it.
+    private mutating func commitAppend(from start: Int) {
+        let size = text.count - start
+        guard bytes + size <= limit else {
+            text.removeLast(size)
+            overflowed = true
+            return
+        }
+        bytes += size
+    }
+
+    /// Whether an attribute value and a rendered label are the same text: equal bytes, or, where
+    /// either is not ASCII, canonically equivalent strings (as `String`'s `==` sees them).
+    private static func isSameText(_ value: String, _ label: ArraySlice<UInt8>) -> Bool {
+        if value.utf8.elementsEqual(label) { return true }
+        guard !(value.utf8.allSatisfy { $0 < 0x80 } && label.allSatisfy { $0 < 0x80 }) else { return false }
+        return value == String(decoding: label, as: UTF8.self)
+    }
+
+    /// Whether `content` holds a line break as a character of its own, as `String.contains("\n")`
+    /// sees it: a `\n` inside a `\r\n`, or followed by a combining mark, is part of a larger
+    /// character. ASCII without `\r` has no such clusters and is checked on its bytes.
+    private static func containsLineBreak(_ content: [UInt8]) -> Bool {
+        guard content.contains(UInt8(ascii: "\n")) else { return false }
+        if content.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\r") }) { return true }
+        return String(decoding: content, as: UTF8.self).contains("\n")
     }
 
     /// Writes a raw Slack link (`<https://x|label>`) that a renderer left in the page, from the tag's
     /// source: as `[label](url)` or the URL when it is whole, else as the original text as far as it
     /// can be rebuilt (with `<em>` back to `_`), recorded in ``unreadableElements``.
-    private mutating func writeRawSlackLink(_ element: HTMLElement) {
-        guard var raw = element.source?[...], raw.hasPrefix("<") else {
-            unreadableElements.append(element.name)
+    private mutating func writeRawSlackLink(named name: String, source: String?) {
+        guard var raw = source?[...], raw.hasPrefix("<") else {
+            unreadableElements.append(name)
             return
         }
         raw = raw.dropFirst()
@@ -313,7 +417,7 @@ struct MessageTextRenderer {
             let parts = raw.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
             let url = Self.decodeEntities(parts[0])
             let label = parts.count > 1 ? Self.decodeEntities(parts[1]) : url
-            write(label == url || label.isEmpty ? url : "[\(label)](\(url))")
+            write((label == url || label.isEmpty ? url : "[\(label)](\(url))").utf8)
             return
         }
         // The tag swallowed markup (the viewer turned `_x_` inside the URL into `<em>x</em>`): keep
@@ -328,8 +432,8 @@ struct MessageTextRenderer {
             rest = close < rest.endIndex ? rest[rest.index(after: close)...] : rest[rest.endIndex...]
         }
         rebuilt += Self.decodeEntities(rest)
-        write(rebuilt)
-        unreadableElements.append(element.name)
+        write(rebuilt.utf8)
+        unreadableElements.append(name)
     }
 
     /// Decodes the entities a raw tag's bytes can hold (`&amp;` `&lt;` `&gt;` `&quot;` `&#39;`),
@@ -355,122 +459,157 @@ struct MessageTextRenderer {
 
     // MARK: Markup
 
-    private mutating func appendMarkup(startTag element: HTMLElement) {
-        var tag = "<" + element.name
-        for attribute in element.attributes {
-            tag += " \(attribute.name)=\"\(Self.escape(attribute.value, quotes: true))\""
+    /// Appends `<name attribute="value" …>`, whole or not at all.
+    private mutating func appendMarkup(startTag tag: HTMLStartTag) {
+        var name = tag.name.text
+        name.withUTF8 { name in
+            var size = name.count + 2
+            tag.forEachAttribute { attribute, value in
+                size += attribute.count + 4 + Self.escapedCount(value, quotes: true)
+            }
+            guard reserveMarkup(size) else { return }
+            markup.append(UInt8(ascii: "<"))
+            markup.append(contentsOf: name)
+            tag.forEachAttribute { attribute, value in
+                markup.append(UInt8(ascii: " "))
+                markup.append(contentsOf: attribute)
+                markup.append(UInt8(ascii: "="))
+                markup.append(UInt8(ascii: "\""))
+                Self.appendEscaped(value, quotes: true, to: &markup)
+                markup.append(UInt8(ascii: "\""))
+            }
+            markup.append(UInt8(ascii: ">"))
         }
-        appendMarkup(raw: tag + ">")
     }
 
-    private mutating func appendMarkup(endTag name: String) {
-        guard !Self.voidElements.contains(name) else { return }
-        appendMarkup(raw: "</\(name)>")
+    /// Appends `</name>`, whole or not at all; void elements have no end tag.
+    private mutating func appendMarkup(endTag name: HTMLName) {
+        if case .known(let tag) = name, Self.isVoid(tag) { return }
+        var text = name.text
+        text.withUTF8 { text in
+            guard reserveMarkup(text.count + 3) else { return }
+            markup.append(UInt8(ascii: "<"))
+            markup.append(UInt8(ascii: "/"))
+            markup.append(contentsOf: text)
+            markup.append(UInt8(ascii: ">"))
+        }
     }
 
-    private mutating func appendMarkup(text: String) {
-        appendMarkup(raw: Self.escape(text, quotes: false))
-    }
-
-    private mutating func appendMarkup(raw: String) {
-        let size = raw.utf8.count
-        guard markupBytes + size <= limit else {
+    /// Appends a text run escaped, whole or not at all.
+    private mutating func appendMarkup(text run: UnsafeBufferPointer<UInt8>) {
+        let start = markup.count
+        Self.appendEscaped(run, quotes: false, to: &markup)
+        guard markup.count <= limit else {
+            markup.removeLast(markup.count - start)
             overflowed = true
             return
         }
-        markupBytes += size
-        markup.append(raw)
     }
 
-    private static let voidElements: Set<String> = [
-        "br", "img", "hr", "input", "meta", "link", "wbr", "area", "base", "col", "embed", "source", "track",
-    ]
+    /// Whether `size` more bytes of markup fit under ``limit``; notes the overflow when not.
+    private mutating func reserveMarkup(_ size: Int) -> Bool {
+        guard markup.count + size <= limit else {
+            overflowed = true
+            return false
+        }
+        return true
+    }
 
-    private static func escape(_ text: String, quotes: Bool) -> String {
-        var needsEscaping = false
-        for byte in text.utf8 where byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
-            || (quotes && byte == UInt8(ascii: "\"")) {
-            needsEscaping = true
-            break
+    private static func isVoid(_ tag: HTMLTag) -> Bool {
+        switch tag {
+        case .br, .img, .hr, .input, .meta, .link, .wbr, .area, .base, .col, .embed, .source, .track: true
+        default: false
         }
-        guard needsEscaping else { return text }
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"" where quotes: result += "&quot;"
-            default: result.unicodeScalars.append(scalar)
-            }
+    }
+
+    /// Whether `byte` is written as an entity in markup: `&`, `<`, `>`, and `"` in attribute values.
+    private static func needsEscaping(_ byte: UInt8, quotes: Bool) -> Bool {
+        byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+            || (quotes && byte == UInt8(ascii: "\""))
+    }
+
+    /// The entity for a byte that ``needsEscaping(_:quotes:)``.
+    private static func entity(for byte: UInt8) -> StaticString {
+        switch byte {
+        case UInt8(ascii: "&"): "&amp;"
+        case UInt8(ascii: "<"): "&lt;"
+        case UInt8(ascii: ">"): "&gt;"
+        default: "&quot;"
         }
-        return result
+    }
+
+    /// How many bytes `text` takes escaped.
+    private static func escapedCount(_ text: UnsafeBufferPointer<UInt8>, quotes: Bool) -> Int {
+        var count = text.count
+        for byte in text where needsEscaping(byte, quotes: quotes) {
+            count += entity(for: byte).utf8CodeUnitCount - 1
+        }
+        return count
+    }
+
+    /// Appends `text` with `&`, `<`, `>` (and `"` when `quotes`) written as entities.
+    private static func appendEscaped(_ text: UnsafeBufferPointer<UInt8>, quotes: Bool, to markup: inout [UInt8]) {
+        var plainStart = text.startIndex
+        while let special = text[plainStart...].firstIndex(where: { needsEscaping($0, quotes: quotes) }) {
+            markup.append(contentsOf: UnsafeBufferPointer(rebasing: text[plainStart..<special]))
+            let entity = entity(for: text[special])
+            markup.append(contentsOf: UnsafeBufferPointer(start: entity.utf8Start, count: entity.utf8CodeUnitCount))
+            plainStart = special + 1
+        }
+        markup.append(contentsOf: UnsafeBufferPointer(rebasing: text[plainStart...]))
     }
 
     // MARK: Repairs
 
     /// Whether `text` could be the middle of an emoji name (`tone` in `:skin<em>tone</em>3:`).
-    private static func isEmojiNamePart(_ text: String) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy(\.isEmojiNameCharacter)
+    private static func isEmojiNamePart(_ text: [UInt8]) -> Bool {
+        !text.isEmpty && text.allSatisfy(\.isEmojiNameCharacter)
+    }
+
+    /// Whether the text ends with `:` and an emoji name fragment, like `…👋:skin`.
+    private static func endsWithOpenEmojiName(_ text: ArraySlice<UInt8>) -> Bool {
+        guard let last = text.last, last.isEmojiNameCharacter else { return false }
+        guard let before = text.lastIndex(where: { !$0.isEmojiNameCharacter }) else { return false }
+        return text[before] == UInt8(ascii: ":")
     }
 
     /// Replaces `:skin_tone_N:` (slack-export-viewer's mangled modifier) with `:skin-tone-N:`.
-    static func repairSkinTones(in text: String) -> String {
-        let pattern = Array(":skin_tone_".utf8)
-        let bytes = Array(text.utf8)
-        var result: [UInt8] = []
-        var changed = false
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: ":"), index + pattern.count + 1 < bytes.count,
-                bytes[index..<index + pattern.count].elementsEqual(pattern),
-                (UInt8(ascii: "2")...UInt8(ascii: "6")).contains(bytes[index + pattern.count]),
-                bytes[index + pattern.count + 1] == UInt8(ascii: ":")
+    static func repairSkinTones(in bytes: [UInt8]) -> [UInt8] {
+        let pattern = ":skin_tone_".utf8
+        var result = bytes
+        var searchFrom = result.startIndex
+        while let colon = result[searchFrom...].firstIndex(of: UInt8(ascii: ":")) {
+            let digit = colon + pattern.count
+            if digit + 1 < result.count, result[colon..<digit].elementsEqual(pattern),
+                (UInt8(ascii: "2")...UInt8(ascii: "6")).contains(result[digit]), result[digit + 1] == UInt8(ascii: ":")
             {
-                if !changed {
-                    result.reserveCapacity(bytes.count)
-                    result += bytes[..<index]
-                    changed = true
-                }
-                result += Array(":skin-tone-".utf8)
-                result.append(bytes[index + pattern.count])
-                result.append(UInt8(ascii: ":"))
-                index += pattern.count + 2
-                continue
+                // Same length: `:skin-tone-N:` replaces it in place.
+                result[colon + 5] = UInt8(ascii: "-")
+                result[colon + 10] = UInt8(ascii: "-")
+                searchFrom = digit + 2
+            } else {
+                searchFrom = colon + 1
             }
-            if changed { result.append(bytes[index]) }
-            index += 1
         }
-        return changed ? String(decoding: result, as: UTF8.self) : text
-    }
-
-    private static func name(of frame: Frame) -> String {
-        switch frame {
-        case .plain(let name), .block(let name), .list(let name), .skipped(let name): name
-        case .link: "a"
-        case .code(let isBlock): isBlock ? "pre" : "code"
-        case .emphasis: "em"
-        case .strong: "strong"
-        case .quote: "blockquote"
-        }
+        return result
     }
 }
 
-extension Unicode.Scalar {
-    /// Whether the scalar may appear in a Slack emoji name: `[a-z0-9_+-]`.
+extension UInt8 {
+    /// Whether the byte may appear in a Slack emoji name: `[a-z0-9_+-]`.
     var isEmojiNameCharacter: Bool {
-        ("a"..."z").contains(self) || ("0"..."9").contains(self) || self == "_" || self == "+" || self == "-"
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self)
+            || self == UInt8(ascii: "_") || self == UInt8(ascii: "+") || self == UInt8(ascii: "-")
     }
 }
 
-extension StringProtocol {
-    /// Whether the text ends with `:` and an emoji name fragment, like `…👋:skin`.
-    var endsWithOpenEmojiName: Bool {
-        let tail = unicodeScalars.reversed().prefix { $0.isEmojiNameCharacter }
-        guard !tail.isEmpty else { return false }
-        let before = unicodeScalars.dropLast(tail.count).last
-        return before == ":"
+extension BidirectionalCollection<UInt8> {
+    /// The bytes without leading and trailing HTML whitespace.
+    func trimmingHTMLWhitespace() -> SubSequence {
+        guard let first = firstIndex(where: { !$0.isHTMLWhitespace }),
+            let last = lastIndex(where: { !$0.isHTMLWhitespace })
+        else { return self[endIndex...] }
+        return self[first...last]
     }
 }
 

@@ -16,7 +16,8 @@ struct TextCapture {
     let depth: Int
     /// The most UTF-8 bytes kept.
     let limit: Int
-    private(set) var text = ""
+    /// The text's UTF-8 bytes as the page has them.
+    private var text: [UInt8] = []
     /// Depth of a nested element whose text is left out (e.g. the viewer's print-only e-mail), if any.
     var skippedFrom: Int?
 
@@ -26,14 +27,34 @@ struct TextCapture {
         self.limit = limit
     }
 
-    mutating func append(_ characters: String) {
-        guard skippedFrom == nil, text.utf8.count + characters.utf8.count <= limit else { return }
-        text += characters
+    /// Adds a text run, unless it would take the text over ``limit``.
+    mutating func append(_ characters: UnsafeBufferPointer<UInt8>) {
+        guard skippedFrom == nil, text.count + characters.count <= limit else { return }
+        text.append(contentsOf: characters)
     }
 
     /// The text with whitespace runs collapsed to one space and trimmed.
+    ///
+    /// Whitespace is split at as whole characters, so a `\r\n`, or a space that a combining mark
+    /// follows, is not whitespace; pure ASCII text without `\r` has no such clusters and is collapsed
+    /// on its bytes.
     var collapsed: String {
-        text.split(whereSeparator: \.isHTMLWhitespace).joined(separator: " ")
+        guard text.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\r") }) else {
+            return String(decoding: text, as: UTF8.self).split(whereSeparator: \.isHTMLWhitespace).joined(separator: " ")
+        }
+        var words: [UInt8] = []
+        words.reserveCapacity(text.count)
+        var pendingSpace = false
+        for byte in text {
+            if byte.isHTMLWhitespace {
+                pendingSpace = !words.isEmpty
+            } else {
+                if pendingSpace { words.append(UInt8(ascii: " ")) }
+                pendingSpace = false
+                words.append(byte)
+            }
+        }
+        return String(decoding: words, as: UTF8.self)
     }
 }
 

@@ -51,9 +51,11 @@ public struct SlackHTMLReader: Sendable {
     public func read(
         file path: String, channelPath: String? = nil, _ handle: (SlackHTMLOutput) throws -> Void
     ) throws -> SlackHTMLPageReport {
-        var page = PageState(layout: layout, path: channelPath ?? path, textLimit: textLimit)
-        let report = try parser.parse(file: path) { try page.consume($0, handle) }
-        return try page.finish(parse: report, handle)
+        try withoutActuallyEscaping(handle) { handle in
+            var page = PageState(layout: layout, path: channelPath ?? path, textLimit: textLimit, handle: handle)
+            let report = try parser.parse(file: path, into: &page)
+            return try page.finish(parse: report)
+        }
     }
 
     /// Reads a page held in memory, handing each message and problem to `handle`.
@@ -62,14 +64,17 @@ public struct SlackHTMLReader: Sendable {
     public func read(
         bytes: [UInt8], path: String? = nil, _ handle: (SlackHTMLOutput) throws -> Void
     ) throws -> SlackHTMLPageReport {
-        var page = PageState(layout: layout, path: path, textLimit: textLimit)
-        let report = try parser.parse(bytes: bytes) { try page.consume($0, handle) }
-        return try page.finish(parse: report, handle)
+        try withoutActuallyEscaping(handle) { handle in
+            var page = PageState(layout: layout, path: path, textLimit: textLimit, handle: handle)
+            let report = try parser.parse(bytes: bytes, into: &page)
+            return try page.finish(parse: report)
+        }
     }
 }
 
-/// One page being read: the element depth, the layout readers and what they produced.
-private struct PageState {
+/// One page being read: the element depth, the layout readers and what they produced, which is
+/// handed to `handle` after each piece of content.
+private struct PageState: HTMLContentHandler {
     private var viewer: LayoutReader<ExportViewerLayout>?
     private var slackdump: LayoutReader<SlackdumpLayout>?
     private var depth = 0
@@ -81,9 +86,11 @@ private struct PageState {
     private var rejectedCount = 0
     private var warningCount = 0
     private let requested: SlackHTMLLayout
+    private let handle: (SlackHTMLOutput) throws -> Void
 
-    init(layout: SlackHTMLLayout, path: String?, textLimit: Int) {
+    init(layout: SlackHTMLLayout, path: String?, textLimit: Int, handle: @escaping (SlackHTMLOutput) throws -> Void) {
         requested = layout
+        self.handle = handle
         if layout != .slackdump { viewer = LayoutReader(path: path, textLimit: textLimit) }
         if layout != .slackExportViewer { slackdump = LayoutReader(path: path, textLimit: textLimit) }
     }
@@ -96,29 +103,47 @@ private struct PageState {
         return .auto
     }
 
-    mutating func consume(_ event: HTMLEvent, _ handle: (SlackHTMLOutput) throws -> Void) throws {
+    mutating func startElement(_ tag: HTMLStartTag) throws {
         guard !ended else { return }
-        switch event {
-        case .startElement(let element):
-            depth += 1
-            viewer?.start(element, depth: depth, output: &output)
-            slackdump?.start(element, depth: depth, output: &output)
-        case .endElement(let name):
-            viewer?.end(name, depth: depth, output: &output)
-            slackdump?.end(name, depth: depth, output: &output)
-            depth -= 1
-        case .text(let text):
-            viewer?.characters(text)
-            slackdump?.characters(text)
-        case .stopped(let diagnostic):
-            stopReason = "reading stopped inside this message at line \(diagnostic.line): \(diagnostic.message)"
-        case .endOfData:
-            ended = true
-            viewer?.finish(pageEnded: true, reason: stopReason, output: &output)
-            slackdump?.finish(pageEnded: true, reason: stopReason, output: &output)
-        }
+        depth += 1
+        viewer?.start(tag, depth: depth, output: &output)
+        slackdump?.start(tag, depth: depth, output: &output)
+        try settle()
+    }
+
+    mutating func endElement(_ name: HTMLName) throws {
+        guard !ended else { return }
+        viewer?.end(name, depth: depth, output: &output)
+        slackdump?.end(name, depth: depth, output: &output)
+        depth -= 1
+        try settle()
+    }
+
+    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) throws {
+        guard !ended else { return }
+        viewer?.characters(text)
+        slackdump?.characters(text)
+        try settle()
+    }
+
+    mutating func stopped(_ diagnostic: HTMLDiagnostic) throws {
+        guard !ended else { return }
+        stopReason = "reading stopped inside this message at line \(diagnostic.line): \(diagnostic.message)"
+        try settle()
+    }
+
+    mutating func endOfData() throws {
+        guard !ended else { return }
+        ended = true
+        viewer?.finish(pageEnded: true, reason: stopReason, output: &output)
+        slackdump?.finish(pageEnded: true, reason: stopReason, output: &output)
+        try settle()
+    }
+
+    /// After each piece of content: locks the detected layout and hands over what was produced.
+    private mutating func settle() throws {
         if requested == .auto { lockDetectedLayout() }
-        try deliver(handle)
+        try deliver()
     }
 
     /// In `auto` mode, drops the other reader as soon as one layout's marker has been seen.
@@ -131,11 +156,11 @@ private struct PageState {
         }
     }
 
-    private mutating func deliver(_ handle: (SlackHTMLOutput) throws -> Void) throws {
+    private mutating func deliver() throws {
         guard !output.isEmpty else { return }
-        let ready = output
-        output.removeAll(keepingCapacity: true)
-        for item in ready {
+        // Emptied even when `handle` throws; the buffer is kept for the next message.
+        defer { output.removeAll(keepingCapacity: true) }
+        for item in output {
             switch item {
             case .message: messageCount += 1
             case .problem(let problem) where problem.kind == .rejected: rejectedCount += 1
@@ -146,9 +171,7 @@ private struct PageState {
     }
 
     /// Hands over the page-level problems and makes the report.
-    mutating func finish(
-        parse: HTMLParseReport, _ handle: (SlackHTMLOutput) throws -> Void
-    ) throws -> SlackHTMLPageReport {
+    mutating func finish(parse: HTMLParseReport) throws -> SlackHTMLPageReport {
         if let stop = parse.stoppedEarly {
             output.append(.problem(SlackHTMLProblem(kind: .rejected, scope: .page, line: stop.line, reason: stop.message)))
         }
@@ -166,7 +189,7 @@ private struct PageState {
                         kind: .rejected, scope: .page, line: 1,
                         reason: "the page is not \(expected): no messages were read")))
         }
-        try deliver(handle)
+        try deliver()
         return SlackHTMLPageReport(
             layout: layout, messageCount: messageCount, rejectedCount: rejectedCount, warningCount: warningCount,
             parse: parse)

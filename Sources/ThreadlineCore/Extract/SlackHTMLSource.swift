@@ -61,6 +61,9 @@ public struct SlackHTMLSource: SourceStep {
     public let exclude: [String]
     public let layout: SlackHTMLLayout
     public let timeZone: TimeZone
+    /// Whether `timeZone` is UTC, where wall-clock times need no conversion. Foundation names the
+    /// zone `UTC` gives `GMT`; both are fixed at offset zero.
+    private let isUTC: Bool
     public let skipSubtypes: Set<String>
     public let maxMessageBytes: Int
     public let hosts: [String]
@@ -79,6 +82,7 @@ public struct SlackHTMLSource: SourceStep {
                     ?? "use an IANA name such as 'UTC' or 'Europe/Berlin'"])
         }
         timeZone = zone
+        isUTC = ["UTC", "GMT"].contains(zone.identifier)
         skipSubtypes = Set(options.strings("skip_subtypes"))
         maxMessageBytes = options.int("max_message_bytes") ?? SlackHTMLReader.defaultTextLimit
     }
@@ -173,7 +177,7 @@ public struct SlackHTMLSource: SourceStep {
         let wall = Timestamp(
             year: time.year, month: time.month, day: time.day, hour: time.hour, minute: time.minute, second: time.second)
         let wallSeconds = wall.microseconds / 1_000_000
-        guard timeZone.identifier != "UTC" else { return wall }
+        guard !isUTC else { return wall }
         let guess = wallSeconds - Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(wallSeconds))))
         let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(guess)))
         return Timestamp(microseconds: (wallSeconds - Int64(offset)) * 1_000_000)
@@ -204,20 +208,75 @@ public struct SlackHTMLSource: SourceStep {
 private struct ChannelAssembler {
     let source: SlackHTMLSource
     let file: String
-    private var order: [String] = []
-    private var channels: [String: Channel] = [:]
+    /// The channels in order of first appearance.
+    private var channels: [Channel] = []
+    /// Where each channel is in ``channels``, by name: looked up once per message.
+    private var indexByName: [String: Int] = [:]
 
     /// One channel's messages as they arrive.
     struct Channel {
+        let name: String
         var threads: [[Message]] = []
         /// slackdump: thread index by root `ts`.
         var threadByRoot: [String: Int] = [:]
         /// slackdump: every `ts` seen, so a parent repeated on its thread page is kept once.
         var seenTS: Set<String> = []
-        /// slack-export-viewer: how often each key has been used, for unique keys.
-        var keyUses: [String: Int] = [:]
+        /// slack-export-viewer: how often each time has been used as a key, for unique keys (the
+        /// key is the time's ISO 8601 text, one per time).
+        var keyUses: [Timestamp: Int] = [:]
         /// Whether the messages carry exact `ts` keys (slackdump), so replies sort by them.
         var hasExactKeys = false
+
+        init(name: String) {
+            self.name = name
+        }
+
+        /// slack-export-viewer: a reply joins the last thread of the channel.
+        mutating func addViewer(_ html: SlackHTMLMessage, source: SlackHTMLSource, file: String, notes: inout RunNotes) {
+            let sentAt = source.utc(html.time)
+            var key = sentAt.iso8601
+            let uses = keyUses[sentAt, default: 0]
+            keyUses[sentAt] = uses + 1
+            if uses > 0 { key += "#\(uses)" }
+            var message = Self.message(html, key: key, sentAt: sentAt)
+            if html.isReply {
+                if let last = threads.indices.last {
+                    message.parentKey = threads[last][0].key
+                    threads[last].append(message)
+                    return
+                }
+                message.parentKey = "missing-parent-of:" + key
+                notes.count("slack_html replies without a preceding message", "\(file):\(html.line)")
+            }
+            threads.append([message])
+        }
+
+        /// slackdump: threads by `ts`; a parent seen on both the channel and the thread page is kept once.
+        mutating func addExact(
+            _ html: SlackHTMLMessage, ts: String, source: SlackHTMLSource, file: String, notes: inout RunNotes
+        ) {
+            guard seenTS.insert(ts).inserted else { return }
+            hasExactKeys = true
+            let sentAt = SlackHTMLSource.instant(ofTS: ts) ?? source.utc(html.time)
+            var message = Self.message(html, key: ts, sentAt: sentAt)
+            let root = html.threadTS ?? ts
+            if root != ts, html.isReply {
+                message.parentKey = root
+                if let index = threadByRoot[root] {
+                    threads[index].append(message)
+                    return
+                }
+                notes.count("slack_html replies whose parent is not in the pages", "\(file):\(html.line)")
+            }
+            threadByRoot[ts] = threads.count
+            threads.append([message])
+        }
+
+        private static func message(_ html: SlackHTMLMessage, key: String, sentAt: Timestamp) -> Message {
+            Message(
+                key: key, sourceLine: html.line, authorRaw: html.author, textRaw: html.html,
+                text: html.text, sentAt: sentAt)
+        }
     }
 
     init(source: SlackHTMLSource, file: String) {
@@ -226,67 +285,25 @@ private struct ChannelAssembler {
     }
 
     mutating func add(_ html: SlackHTMLMessage, file: String, notes: inout RunNotes) {
-        if channels[html.channel] == nil {
-            order.append(html.channel)
-            channels[html.channel] = Channel()
+        let index: Int
+        if let known = indexByName[html.channel] {
+            index = known
+        } else {
+            index = channels.count
+            indexByName[html.channel] = index
+            channels.append(Channel(name: html.channel))
         }
         if let ts = html.ts {
-            addExact(html, ts: ts, notes: &notes)
+            channels[index].addExact(html, ts: ts, source: source, file: self.file, notes: &notes)
         } else {
-            addViewer(html, notes: &notes)
+            channels[index].addViewer(html, source: source, file: self.file, notes: &notes)
         }
-    }
-
-    /// slack-export-viewer: a reply joins the last thread of its channel.
-    private mutating func addViewer(_ html: SlackHTMLMessage, notes: inout RunNotes) {
-        let sentAt = source.utc(html.time)
-        var key = sentAt.iso8601
-        let uses = channels[html.channel]!.keyUses[key, default: 0]
-        channels[html.channel]!.keyUses[key] = uses + 1
-        if uses > 0 { key += "#\(uses)" }
-        var message = makeMessage(html, key: key, sentAt: sentAt)
-        if html.isReply {
-            if let last = channels[html.channel]!.threads.indices.last {
-                message.parentKey = channels[html.channel]!.threads[last][0].key
-                channels[html.channel]!.threads[last].append(message)
-                return
-            }
-            message.parentKey = "missing-parent-of:" + key
-            notes.count("slack_html replies without a preceding message", "\(file):\(html.line)")
-        }
-        channels[html.channel]!.threads.append([message])
-    }
-
-    /// slackdump: threads by `ts`; a parent seen on both the channel and the thread page is kept once.
-    private mutating func addExact(_ html: SlackHTMLMessage, ts: String, notes: inout RunNotes) {
-        guard !channels[html.channel]!.seenTS.contains(ts) else { return }
-        channels[html.channel]!.seenTS.insert(ts)
-        channels[html.channel]!.hasExactKeys = true
-        let sentAt = SlackHTMLSource.instant(ofTS: ts) ?? source.utc(html.time)
-        var message = makeMessage(html, key: ts, sentAt: sentAt)
-        let root = html.threadTS ?? ts
-        if root != ts, html.isReply {
-            message.parentKey = root
-            if let index = channels[html.channel]!.threadByRoot[root] {
-                channels[html.channel]!.threads[index].append(message)
-                return
-            }
-            notes.count("slack_html replies whose parent is not in the pages", "\(file):\(html.line)")
-        }
-        channels[html.channel]!.threadByRoot[ts] = channels[html.channel]!.threads.count
-        channels[html.channel]!.threads.append([message])
-    }
-
-    private func makeMessage(_ html: SlackHTMLMessage, key: String, sentAt: Timestamp) -> Message {
-        Message(
-            key: key, sourceLine: html.line, authorRaw: html.author, textRaw: html.html,
-            text: html.text, sentAt: sentAt)
     }
 
     /// The documents, one per channel; slackdump replies sorted by `ts` within their thread.
     func documents() -> [Document] {
-        order.map { name in
-            let channel = channels[name]!
+        channels.map { channel in
+            let name = channel.name
             let threads = channel.threads.map { messages -> Thread in
                 guard channel.hasExactKeys, messages.count > 2 else { return Thread(messages: messages) }
                 let replies = messages.dropFirst().sorted {
