@@ -57,6 +57,8 @@ let package = Package(
         .executableTarget(name: "parquet-writer-bench", dependencies: ["ThreadlineParquet"], path: "Benchmarks/ParquetWriter"),
         // Streams one Slack-export HTML page and prints MB/s (Benchmarks/slack_html_memory.sh).
         .executableTarget(name: "threadline-html-bench", dependencies: ["ThreadlineHTML"], path: "Benchmarks/SlackHTMLReader"),
+        // What libyaml and libxml2 alone cost on a corpus: the floor Benchmarks/compare.sh reports.
+        .executableTarget(name: "parser-floor", dependencies: ["ThreadlineCore", "ThreadlineHTML"], path: "Benchmarks/ParserFloor"),
 
         // Test support: the shared samples in Tests/Samples.
         .target(name: "_ThreadlineTestSupport", path: "Tests/_ThreadlineTestSupport"),

@@ -43,9 +43,10 @@ say() { echo "compare.sh: $*" >&2; }
 # 1. threadline, release build.
 if ((build)); then
     say "building threadline (release)"
-    (cd "$root" && swift build -c release --product threadline >&2)
+    (cd "$root" && swift build -c release --product threadline >&2 && swift build -c release --product parser-floor >&2)
 fi
 threadline="$(cd "$root" && swift build -c release --show-bin-path)/threadline"
+parser_floor="$(dirname "$threadline")/parser-floor"
 [[ -x "$threadline" ]] || { say "no threadline binary at $threadline"; exit 1; }
 
 # 2. The comparator's virtual environment, rebuilt when requirements.txt changes.
@@ -113,6 +114,23 @@ peak_mb() {  # peak RSS in MB from a `time -v` report
 }
 rows() { [[ -f "$1" ]] && wc -l <"$1" | tr -d ' ' || echo "-"; }
 
+floor_line() {  # floor_line DIR PYTHON_WALL -> adds what libyaml and libxml2 alone cost on the corpus to notes
+    local dir=$1 t_py=$2 floor
+    [[ -x "$parser_floor" ]] || return 0
+    local args=()
+    [[ -d "$dir/input/books" ]] && args+=(--markdown "$dir/input/books")
+    [[ -d "$dir/input/slack-html" ]] && args+=(--html "$dir/input/slack-html")
+    ((${#args[@]})) || return 0
+    floor=$("$parser_floor" "${args[@]}") || return 0
+    local read yaml html total best
+    read=$(sed -n 's/.*read_cpu_s=\([0-9.]*\).*/\1/p' <<<"$floor")
+    yaml=$(sed -n 's/.*yaml_cpu_s=\([0-9.]*\).*/\1/p' <<<"$floor")
+    html=$(sed -n 's/.*html_cpu_s=\([0-9.]*\).*/\1/p' <<<"$floor")
+    total=$(awk -v a="$read" -v b="$yaml" -v c="$html" 'BEGIN { printf "%.2f", a + b + c }')
+    best=$(awk -v t="$total" -v n="$(nproc)" 'BEGIN { printf "%.2f", t / n }')
+    floors+=("floor ($(basename "$dir")): reading the files and running libyaml's event parser and libxml2's HTML push parser with callbacks that only count (\`parser-floor\`) takes $total CPU s (read $read, YAML $yaml, HTML $html), so no tool built on these parsers can do this corpus in under $best s wall on $(nproc) cores: at most $(awk -v a="$t_py" -v b="$best" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')× the comparator's time even if everything after parsing (cleaning, ids, three output formats, zstd) were free")
+}
+
 compare() {  # compare FACTOR -> runs both sides on that corpus, prints a table row pair; sets last_rss
     local dir input_mb t_tl t_py
     dir=$(corpus_for "$1")
@@ -133,10 +151,11 @@ compare() {  # compare FACTOR -> runs both sides on that corpus, prints a table 
     notes+=("$1× outputs (messages.jsonl, agree.py): $("$python" "$here/agree.py" "$dir/out-threadline/messages.jsonl" \
         "$dir/out-python/messages.jsonl" \
         $(grep -qx parquet <<<"$available" && echo "$dir/out-threadline/messages.parquet $dir/out-python/messages.parquet") || true)")
+    floor_line "$dir" "$t_py"
     ratios+=("$1×: python wall / threadline wall = **$(awk -v a="$t_py" -v b="$t_tl" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×** (goal ≥ 10×); CPU: $(awk -v a="$(cpu_seconds "$dir/time-python.txt")" -v b="$(cpu_seconds "$dir/time-threadline.txt")" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×")
 }
 
-ratios=() notes=()
+ratios=() notes=() floors=()
 table="$work/results.md"
 {
     echo "Machine: $(nproc) cores, $(uname -sr); threadline $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?');"
@@ -157,7 +176,7 @@ if [[ "$scale" != 1 ]]; then
 fi
 {
     echo
-    for line in "${ratios[@]}" "${notes[@]}"; do echo "- $line"; done
+    for line in "${ratios[@]}" "${floors[@]}" "${notes[@]}"; do echo "- $line"; done
     echo
     echo "The machine's load average when the table was made: $(cut -d' ' -f1-3 /proc/loadavg) (other builds share the cores; CPU s is less sensitive to that than wall s)."
     echo "Peak RSS is \`/usr/bin/time -v\`'s maximum resident set size: for the comparator, that of its largest process."

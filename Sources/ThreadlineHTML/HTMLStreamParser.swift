@@ -385,3 +385,25 @@ private struct EventForwarder: HTMLContentHandler {
     func stopped(_ diagnostic: HTMLDiagnostic) throws { try handle(.stopped(diagnostic)) }
     func endOfData() throws { try handle(.endOfData) }
 }
+
+extension HTMLStreamParser {
+    /// Parses the file at `path` with a handler that only counts what libxml2 reports (start and
+    /// end tags, text runs), building nothing: what parsing costs before any Swift value is made
+    /// (the benchmarks' floor).
+    public func countEvents(file path: String) throws -> (events: Int, report: HTMLParseReport) {
+        var counter = EventCounter()
+        let report = try parse(file: path, into: &counter)
+        return (counter.events, report)
+    }
+}
+
+/// Counts content events and keeps nothing.
+private struct EventCounter: HTMLContentHandler {
+    var events = 0
+
+    mutating func startElement(_ tag: HTMLStartTag) { events += 1 }
+    mutating func endElement(_ name: HTMLName) { events += 1 }
+    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) { events += 1 }
+    mutating func stopped(_ diagnostic: HTMLDiagnostic) {}
+    mutating func endOfData() {}
+}

@@ -151,4 +151,12 @@ import Testing
         #expect(reject.line == keys + 2)
         #expect(reject.column == 1)
     }
+
+    // Stream, document, mapping start/end, the scalars a, 1, b, x, y and the list's start/end: 13 events.
+    @Test func countingYAMLEventsBuildsNothingAndRefusesBadYAML() {
+        #expect(YAMLReader.countEvents("a: 1\nb: [x, y]\n") == 13)
+        #expect(YAMLReader.countEvents("a: [1, 2\n") == nil)
+        #expect(YAMLReader.countEvents("") == 2)
+    }
 }
+

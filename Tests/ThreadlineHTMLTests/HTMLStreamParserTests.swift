@@ -162,4 +162,21 @@ import Testing
     func rejectsOtherTimes(text: String) {
         #expect(SlackLocalTime(parsing: text) == nil)
     }
+
+    // The floor benchmark's counter sees exactly the start tags, end tags and text runs the event API delivers.
+    @Test func countingEventsAgreesWithTheEventAPI() throws {
+        let path = try Fixture.path("slack-html/channel/book-of-the-week/index.html")
+        var delivered = 0
+        let report = try HTMLStreamParser().parse(file: path) { event in
+            switch event {
+            case .startElement, .endElement, .text: delivered += 1
+            case .endOfData, .stopped: break
+            }
+        }
+        let (counted, countReport) = try HTMLStreamParser().countEvents(file: path)
+        #expect(counted == delivered)
+        #expect(counted > 1000)
+        #expect(countReport == report)
+    }
 }
+

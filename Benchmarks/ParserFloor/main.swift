@@ -1,0 +1,110 @@
+// parser-floor: what the designated C parsers alone cost on a corpus, with no-op callbacks: libyaml's
+// event parser over every markdown file's front matter and libxml2's HTML push parser over every page.
+// No tool built on these parsers can do the same work in less CPU time, so this is the floor that
+// Benchmarks/compare.sh reports next to its ratio.
+//
+//     parser-floor [--markdown DIR]... [--html DIR]...
+//
+// Files are found under each DIR recursively (`*.md`, `*.html`). Prints one line of `key=value`
+// pairs: files, bytes, read_cpu_s (reading files and splitting front matter), yaml_cpu_s,
+// html_cpu_s, events, failed (files a parser refused).
+
+import ThreadlineCore
+import ThreadlineHTML
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+func fail(_ message: String) -> Never {
+    let line = Array("parser-floor: \(message)\n".utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    exit(2)
+}
+
+/// CPU seconds (user + system) this process has used so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return user + system
+}
+
+/// Files under `root` whose names end with `suffix`, sorted.
+func files(under root: String, suffix: String) -> [String] {
+    var found: [String] = []
+    var pending = [root]
+    while let folder = pending.popLast() {
+        guard let directory = opendir(folder) else { fail("cannot list '\(folder)'") }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name != ".", name != ".." else { continue }
+            let path = folder + "/" + name
+            var status = stat()
+            guard stat(path, &status) == 0 else { continue }
+            if status.st_mode & S_IFMT == S_IFDIR {
+                pending.append(path)
+            } else if name.hasSuffix(suffix) {
+                found.append(path)
+            }
+        }
+    }
+    return found.sorted()
+}
+
+var markdownRoots: [String] = []
+var htmlRoots: [String] = []
+var arguments = CommandLine.arguments.dropFirst()
+while let argument = arguments.popFirst() {
+    switch argument {
+    case "--markdown":
+        guard let root = arguments.popFirst() else { fail("--markdown takes a folder") }
+        markdownRoots.append(root)
+    case "--html":
+        guard let root = arguments.popFirst() else { fail("--html takes a folder") }
+        htmlRoots.append(root)
+    default:
+        fail("usage: parser-floor [--markdown DIR]... [--html DIR]...")
+    }
+}
+
+var fileCount = 0, bytes = 0, events = 0, failed = 0
+var readCPU = 0.0, yamlCPU = 0.0, htmlCPU = 0.0
+
+for path in markdownRoots.flatMap({ files(under: $0, suffix: ".md") }) {
+    let start = cpuSeconds()
+    guard let file = try? TextFile(path: path, maxBytes: 1 << 30), let frontMatter = try? FrontMatter(splitting: file.text) else {
+        failed += 1
+        continue
+    }
+    let read = cpuSeconds()
+    if let count = YAMLReader.countEvents(frontMatter.yaml) { events += count } else { failed += 1 }
+    let parsed = cpuSeconds()
+    readCPU += read - start
+    yamlCPU += parsed - read
+    fileCount += 1
+    bytes += file.text.utf8.count
+}
+
+for path in htmlRoots.flatMap({ files(under: $0, suffix: ".html") }) {
+    let start = cpuSeconds()
+    do {
+        let (count, report) = try HTMLStreamParser().countEvents(file: path)
+        events += count
+        bytes += report.bytesRead
+    } catch {
+        failed += 1
+    }
+    htmlCPU += cpuSeconds() - start
+    fileCount += 1
+}
+
+func seconds(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
+}
+print("files=\(fileCount) bytes=\(bytes) read_cpu_s=\(seconds(readCPU)) yaml_cpu_s=\(seconds(yamlCPU)) html_cpu_s=\(seconds(htmlCPU)) events=\(events) failed=\(failed)")
