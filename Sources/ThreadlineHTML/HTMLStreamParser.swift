@@ -63,7 +63,12 @@ public struct HTMLStreamParser: Sendable {
     ///
     /// An error thrown by `handler` stops the parse and is rethrown. Throws ``HTMLReadError`` when
     /// the file cannot be opened or read.
-    func parse<Handler: HTMLContentHandler>(file path: String, into handler: inout Handler) throws -> HTMLParseReport {
+    ///
+    /// `observe`, when given, sees every chunk of the file as it is read (to hash the file without
+    /// reading it twice); it sees the whole file unless the parse stops early or throws.
+    func parse<Handler: HTMLContentHandler>(
+        file path: String, into handler: inout Handler, observe: ((UnsafeRawBufferPointer) -> Void)? = nil
+    ) throws -> HTMLParseReport {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw HTMLReadError(path: path, errno: errno, action: "open") }
         defer { close(descriptor) }
@@ -76,7 +81,11 @@ public struct HTMLStreamParser: Sendable {
                     throw HTMLReadError(path: path, errno: errno, action: "read")
                 }
                 if count == 0 { return }
-                guard try buffer.withUnsafeBytes({ try feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) })
+                guard try buffer.withUnsafeBytes({ bytes in
+                    let chunk = UnsafeRawBufferPointer(rebasing: bytes[..<count])
+                    observe?(chunk)
+                    return try feed(chunk)
+                })
                 else { return }
             }
         }

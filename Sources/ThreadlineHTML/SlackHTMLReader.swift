@@ -47,13 +47,16 @@ public struct SlackHTMLReader: Sendable {
     /// - Parameters:
     ///   - path: the file to read.
     ///   - channelPath: the path used to name the channel when the page does not (defaults to `path`).
+    ///   - observe: sees every chunk of the file as it is read, e.g. to hash it; it has seen the
+    ///     whole file when the read returns without ``HTMLParseReport/stoppedEarly``.
     /// - Throws: ``HTMLReadError`` when the file cannot be read, or what `handle` throws.
     public func read(
-        file path: String, channelPath: String? = nil, _ handle: (SlackHTMLOutput) throws -> Void
+        file path: String, channelPath: String? = nil, observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
+        _ handle: (SlackHTMLOutput) throws -> Void
     ) throws -> SlackHTMLPageReport {
         try withoutActuallyEscaping(handle) { handle in
             var page = PageState(layout: layout, path: channelPath ?? path, textLimit: textLimit, handle: handle)
-            let report = try parser.parse(file: path, into: &page)
+            let report = try parser.parse(file: path, into: &page, observe: observe)
             return try page.finish(parse: report)
         }
     }

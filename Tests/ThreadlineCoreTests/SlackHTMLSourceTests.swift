@@ -28,6 +28,13 @@ import Testing
         return (scratch, report, try readJSONLines(scratch.path("out/messages.jsonl")))
     }
 
+    // The page is hashed as it is parsed, not read a second time: the manifest still has its true SHA-256.
+    @Test func manifestHasEachPagesSHA256() throws {
+        let (scratch, report, _) = try Self.runSample()
+        let input = try #require(report.inputs.first { $0.path.hasSuffix(Self.page) })
+        #expect(input.sha256 == (try OutputFile.sha256(ofFileAt: scratch.path("inputs/" + Self.page))).sha256)
+    }
+
     @Test func sampleGivesTheExportsMessagesAndThreads() throws {
         let (scratch, report, messages) = try Self.runSample()
         #expect(report.inputRows == 102)

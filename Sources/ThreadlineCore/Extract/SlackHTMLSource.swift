@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import ThreadlineHTML
 
@@ -110,7 +111,7 @@ public struct SlackHTMLSource: SourceStep {
 
     public func extract(_ unit: InputUnit, into result: inout ExtractResult) {
         var channels = ChannelAssembler(source: self, file: unit.relativePath)
-        let pageLayout = read(page: unit.path, relativePath: unit.relativePath, into: &channels, result: &result)
+        let pageLayout = read(page: unit.path, relativePath: unit.relativePath, into: &channels, result: &result, hashed: true)
         if pageLayout == .slackdump {
             let folder = (unit.path as NSString).deletingLastPathComponent + "/threads"
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
@@ -124,13 +125,16 @@ public struct SlackHTMLSource: SourceStep {
         result.documents += channels.documents()
     }
 
-    /// Reads one page into `channels`; returns the layout it was read with.
+    /// Reads one page into `channels`; returns the layout it was read with. A `hashed` page's SHA-256
+    /// is taken as it is read and becomes the result's `inputSHA256` when the whole page was read.
     private func read(
-        page path: String, relativePath: String, into channels: inout ChannelAssembler, result: inout ExtractResult
+        page path: String, relativePath: String, into channels: inout ChannelAssembler, result: inout ExtractResult,
+        hashed: Bool = false
     ) -> SlackHTMLLayout {
         let reader = SlackHTMLReader(layout: layout, textLimit: maxMessageBytes)
+        var hasher = SHA256()
         do {
-            let report = try reader.read(file: path, channelPath: relativePath) { output in
+            let report = try reader.read(file: path, channelPath: relativePath, observe: hashed ? { hasher.update(bufferPointer: $0) } : nil) { output in
                 switch output {
                 case .message(let message):
                     if let subtype = message.subtype, skipSubtypes.contains(subtype) {
@@ -147,6 +151,9 @@ public struct SlackHTMLSource: SourceStep {
                     result.rejects.append(
                         Reject(file: relativePath, line: problem.line, step: "slack_html", reason: problem.reason, rows: rows))
                 }
+            }
+            if hashed, report.parse.stoppedEarly == nil {
+                result.inputSHA256 = Hex.string(hasher.finalize())
             }
             if report.parse.diagnosticCount > 0 {
                 result.notes.count("slack_html markup errors recovered by libxml2", relativePath, by: report.parse.diagnosticCount)

@@ -75,12 +75,14 @@ public struct AuthorsAccumulator: Sendable {
 
     public mutating func add(_ document: Document) {
         var local: [String: DocumentStats] = [:]
-        for (t, thread) in document.threads.enumerated() {
-            for message in thread.messages {
-                // Mutated in place through the dictionary, so nothing is copied.
+        for t in document.threads.indices {
+            // Messages are read through indices and counts mutated in place through the dictionary,
+            // so no message or entry is copied.
+            for m in document.threads[t].messages.indices {
                 AuthorsAccumulator.count(
-                    message, thread: t,
-                    into: &local[message.authorId ?? "", default: DocumentStats(name: message.author ?? message.authorRaw, aliases: [])])
+                    document.threads[t].messages[m], thread: t,
+                    into: &local[document.threads[t].messages[m].authorId ?? "",
+                                 default: DocumentStats(name: document.threads[t].messages[m].author ?? document.threads[t].messages[m].authorRaw, aliases: [])])
             }
         }
         for (id, counts) in local {
