@@ -56,6 +56,16 @@ import Testing
         #expect(dictionary.pageBody == [0x01, 0, 0, 0, 0x62, 0x01, 0, 0, 0, 0x61, 0, 0, 0, 0])
     }
 
+    @Test func entriesReadBackWhateverTheirLength() {
+        var dictionary = DictionaryEncoder()
+        let texts = ["", "a", "", "prefix", "prefix-longer", String(repeating: "x", count: 300), "é"]
+        for text in texts { _ = index(text, in: &dictionary) }
+        #expect(dictionary.count == texts.count - 1)
+        for (index, text) in ["", "a", "prefix", "prefix-longer", String(repeating: "x", count: 300), "é"].enumerated() {
+            #expect(Array(dictionary.entry(index)) == Array(text.utf8))
+        }
+    }
+
     @Test func manyEntriesSurviveTableGrowth() {
         var dictionary = DictionaryEncoder()
         for round in 0..<2 {
