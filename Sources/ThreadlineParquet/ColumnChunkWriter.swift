@@ -105,8 +105,10 @@ struct ColumnChunkWriter {
 
     // MARK: Appending
 
-    /// Appends one row's value; it has already been checked against the column.
-    mutating func append(_ value: ParquetValue) throws(ParquetError) {
+    /// Appends one row's value, which has already been checked against the column, and returns
+    /// `bufferedSize`.
+    @discardableResult
+    mutating func append(_ value: ParquetValue) throws(ParquetError) -> Int {
         let maxDefinition = leaf.maxDefinitionLevel
         switch value {
         case .null:
@@ -138,7 +140,7 @@ struct ColumnChunkWriter {
                 appendBytes(of: element)
             }
         }
-        try endRow()
+        return try endRow()
     }
 
     private mutating func addLevels(repetition: UInt8, definition: UInt8) {
@@ -149,28 +151,38 @@ struct ColumnChunkWriter {
 
     /// Appends a string's UTF-8 bytes, as a dictionary index or PLAIN.
     private mutating func appendBytes(of text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
-            let bytes = UnsafeRawBufferPointer(utf8)
-            if usesDictionary {
-                let (index, inserted) = dictionary.index(of: bytes)
-                dictionaryIndices.append(index)
-                if inserted { statistics.add(bytes: bytes) }
-            } else {
-                plainValues.append(byteArray: bytes)
-                statistics.add(bytes: bytes)
-            }
+        // A native string's bytes are read in place; others are made contiguous first.
+        if text.utf8.withContiguousStorageIfAvailable({ appendBytes(UnsafeRawBufferPointer($0)) }) == nil {
+            var text = text
+            text.withUTF8 { appendBytes(UnsafeRawBufferPointer($0)) }
         }
     }
 
-    /// Closes the page when it is full, and falls back to PLAIN when the dictionary is too big.
-    private mutating func endRow() throws(ParquetError) {
+    /// Appends a byte string, as a dictionary index or PLAIN.
+    private mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) {
+        if usesDictionary {
+            let (index, inserted) = dictionary.index(of: bytes)
+            dictionaryIndices.append(index)
+            if inserted { statistics.add(bytes: bytes) }
+        } else {
+            plainValues.append(byteArray: bytes)
+            statistics.add(bytes: bytes)
+        }
+    }
+
+    /// Closes the page when it is full, and falls back to PLAIN when the dictionary is too big; returns
+    /// `bufferedSize`.
+    private mutating func endRow() throws(ParquetError) -> Int {
+        var pageSize = currentPageSize
         if usesDictionary && dictionary.pageBody.count > dictionaryLimit {
             try finishPage()
             usesDictionary = false
-        } else if levelCount >= dataPageMaxValues || currentPageSize >= dataPageSize {
+            pageSize = 0
+        } else if levelCount >= dataPageMaxValues || pageSize >= dataPageSize {
             try finishPage()
+            pageSize = 0
         }
+        return pagesSize + dictionary.pageBody.count + pageSize
     }
 
     // MARK: Pages
