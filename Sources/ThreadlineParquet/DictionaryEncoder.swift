@@ -11,7 +11,9 @@
 /// their PLAIN encoding, so the dictionary page body is `pageBody` as is. Lookups use an
 /// open-addressing hash table over the bytes, which avoids an allocation per value; each slot keeps
 /// part of its entry's hash and where its bytes are, so a probe reads an entry's bytes only when that
-/// part of the hash matches, and then with no other lookup.
+/// part of the hash matches, and then with no other lookup. A value equal to the one before it (rows
+/// of one document share its id, rows of one thread the thread's id) gets that value's index without
+/// being hashed.
 struct DictionaryEncoder {
     /// One slot of the hash table: an entry index (`-1` when empty), the high half of its hash, and the
     /// offset of its bytes in `pageBody`.
@@ -31,46 +33,55 @@ struct DictionaryEncoder {
     private var slots: [Slot] = Array(repeating: .empty, count: 1024)
     /// The hash of each entry, to rehash without reading the bytes again.
     private var entryHashes: [UInt64] = []
+    /// The entry of the last value looked up, and the offset of its bytes in `pageBody`.
+    private var last: (entry: Int32, start: Int)?
 
     init() {}
 
-    /// The number of entries.
-    var count: Int { entryStarts.count }
+    /// The number of entries (stored, not read from `entryStarts`, whose storage a writer checking its
+    /// page size after every value need not touch).
+    private(set) var count = 0
 
     /// The index of `bytes`, inserting it if new; `inserted` tells which.
     mutating func index(of bytes: UnsafeRawBufferPointer) -> (index: UInt32, inserted: Bool) {
+        if let last, pageBody.withUnsafeBytes({ Self.bytes(at: last.start, in: $0, equal: bytes) }) {
+            return (UInt32(last.entry), false)
+        }
         let hash = Self.hash(bytes)
         let tag = UInt32(truncatingIfNeeded: hash >> 32)
         let mask = slots.count - 1
         var position = Int(truncatingIfNeeded: hash) & mask
-        let found: Int32? = slots.withUnsafeBufferPointer { slots in
+        let found: Slot? = slots.withUnsafeBufferPointer { slots in
             pageBody.withUnsafeBytes { body in
                 while true {
                     let slot = slots[position]
                     if slot.entry < 0 { return nil }
-                    if slot.hashTag == tag && Self.bytes(at: slot.start, in: body, equal: bytes) {
-                        return slot.entry
-                    }
+                    if slot.hashTag == tag && Self.bytes(at: slot.start, in: body, equal: bytes) { return slot }
                     position = (position + 1) & mask
                 }
             }
         }
-        if let found { return (UInt32(found), false) }
-        let index = entryStarts.count
+        if let found {
+            last = (found.entry, found.start)
+            return (UInt32(found.entry), false)
+        }
+        let index = count
+        count += 1
         PlainEncoder.appendLittleEndian(UInt32(bytes.count), to: &pageBody)
         let start = pageBody.count
         pageBody.append(contentsOf: bytes)
         entryStarts.append(start)
         entryHashes.append(hash)
         slots[position] = Slot(entry: Int32(index), hashTag: tag, start: start)
-        if entryStarts.count * 2 > slots.count { grow() }
+        last = (Int32(index), start)
+        if count * 2 > slots.count { grow() }
         return (UInt32(index), true)
     }
 
     /// The bytes of entry `index`.
     func entry(_ index: Int) -> ArraySlice<UInt8> {
         // The next entry's bytes start right after this entry's bytes and the next length prefix.
-        let end = index + 1 < entryStarts.count ? entryStarts[index + 1] - 4 : pageBody.count
+        let end = index + 1 < count ? entryStarts[index + 1] - 4 : pageBody.count
         return pageBody[entryStarts[index]..<end]
     }
 
