@@ -173,16 +173,13 @@ struct ColumnChunkWriter {
     /// Closes the page when it is full, and falls back to PLAIN when the dictionary is too big; returns
     /// `bufferedSize`.
     private mutating func endRow() throws(ParquetError) -> Int {
-        var pageSize = currentPageSize
         if usesDictionary && dictionary.pageBody.count > dictionaryLimit {
             try finishPage()
             usesDictionary = false
-            pageSize = 0
-        } else if levelCount >= dataPageMaxValues || pageSize >= dataPageSize {
+        } else if levelCount >= dataPageMaxValues || currentPageSize >= dataPageSize {
             try finishPage()
-            pageSize = 0
         }
-        return pagesSize + dictionary.pageBody.count + pageSize
+        return bufferedSize
     }
 
     // MARK: Pages
