@@ -49,7 +49,7 @@ final class CSVSink: TableSink {
     func write(_ rows: [Row]) throws {
         for row in rows {
             try writer.append { line in
-                // Through a buffer pointer the values are borrowed: encoding retains none of them.
+                // Through a buffer pointer the values are borrowed, not copied for each use.
                 row.withUnsafeBufferPointer { values in
                     for index in values.indices {
                         if index > 0 { line.append(UInt8(ascii: ",")) }

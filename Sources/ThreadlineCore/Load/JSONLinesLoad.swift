@@ -52,7 +52,7 @@ final class JSONLinesSink: TableSink {
     }
 
     func write(_ rows: [Row]) throws {
-        // Through buffer pointers the prefixes and values are borrowed: encoding retains none of them.
+        // Through buffer pointers the prefixes and values are borrowed, not copied for each use.
         try keyPrefixes.withUnsafeBufferPointer { prefixes in
             for row in rows {
                 try writer.append { line in
