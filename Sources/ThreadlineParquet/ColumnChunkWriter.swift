@@ -91,11 +91,16 @@ struct ColumnChunkWriter {
     /// The bytes this chunk would take if flushed now (an estimate for the current page).
     ///
     /// The dictionary counts even after a fallback to PLAIN: its page is still written first.
+    ///
+    /// Inlined, as is `currentPageSize`, because both are read after every value from mutating code,
+    /// and a call would copy the whole writer to pass it.
+    @inline(__always)
     var bufferedSize: Int {
         pagesSize + dictionary.pageBody.count + currentPageSize
     }
 
     /// An estimate of the current page's uncompressed size.
+    @inline(__always)
     private var currentPageSize: Int {
         let levelBits = levelCount * (leaf.maxDefinitionLevel > 1 ? 2 : 1)
         let levels = (leaf.maxDefinitionLevel > 0 ? levelBits / 8 : 0) + (leaf.maxRepetitionLevel > 0 ? levelCount / 8 : 0)
