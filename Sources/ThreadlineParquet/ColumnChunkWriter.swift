@@ -91,11 +91,16 @@ struct ColumnChunkWriter {
     /// The bytes this chunk would take if flushed now (an estimate for the current page).
     ///
     /// The dictionary counts even after a fallback to PLAIN: its page is still written first.
+    ///
+    /// Inlined, as is `currentPageSize`, because both are read after every value from mutating code,
+    /// and a call would copy the whole writer to pass it.
+    @inline(__always)
     var bufferedSize: Int {
         pagesSize + dictionary.pageBody.count + currentPageSize
     }
 
     /// An estimate of the current page's uncompressed size.
+    @inline(__always)
     private var currentPageSize: Int {
         let levelBits = levelCount * (leaf.maxDefinitionLevel > 1 ? 2 : 1)
         let levels = (leaf.maxDefinitionLevel > 0 ? levelBits / 8 : 0) + (leaf.maxRepetitionLevel > 0 ? levelCount / 8 : 0)
@@ -105,8 +110,10 @@ struct ColumnChunkWriter {
 
     // MARK: Appending
 
-    /// Appends one row's value; it has already been checked against the column.
-    mutating func append(_ value: ParquetValue) throws(ParquetError) {
+    /// Appends one row's value, which has already been checked against the column, and returns
+    /// `bufferedSize`.
+    @discardableResult
+    mutating func append(_ value: ParquetValue) throws(ParquetError) -> Int {
         let maxDefinition = leaf.maxDefinitionLevel
         switch value {
         case .null:
@@ -138,7 +145,7 @@ struct ColumnChunkWriter {
                 appendBytes(of: element)
             }
         }
-        try endRow()
+        return try endRow()
     }
 
     private mutating func addLevels(repetition: UInt8, definition: UInt8) {
@@ -149,28 +156,35 @@ struct ColumnChunkWriter {
 
     /// Appends a string's UTF-8 bytes, as a dictionary index or PLAIN.
     private mutating func appendBytes(of text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
-            let bytes = UnsafeRawBufferPointer(utf8)
-            if usesDictionary {
-                let (index, inserted) = dictionary.index(of: bytes)
-                dictionaryIndices.append(index)
-                if inserted { statistics.add(bytes: bytes) }
-            } else {
-                plainValues.append(byteArray: bytes)
-                statistics.add(bytes: bytes)
-            }
+        // A native string's bytes are read in place; others are made contiguous first.
+        if text.utf8.withContiguousStorageIfAvailable({ appendBytes(UnsafeRawBufferPointer($0)) }) == nil {
+            var text = text
+            text.withUTF8 { appendBytes(UnsafeRawBufferPointer($0)) }
         }
     }
 
-    /// Closes the page when it is full, and falls back to PLAIN when the dictionary is too big.
-    private mutating func endRow() throws(ParquetError) {
+    /// Appends a byte string, as a dictionary index or PLAIN.
+    private mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) {
+        if usesDictionary {
+            let (index, inserted) = dictionary.index(of: bytes)
+            dictionaryIndices.append(index)
+            if inserted { statistics.add(bytes: bytes) }
+        } else {
+            plainValues.append(byteArray: bytes)
+            statistics.add(bytes: bytes)
+        }
+    }
+
+    /// Closes the page when it is full, and falls back to PLAIN when the dictionary is too big; returns
+    /// `bufferedSize`.
+    private mutating func endRow() throws(ParquetError) -> Int {
         if usesDictionary && dictionary.pageBody.count > dictionaryLimit {
             try finishPage()
             usesDictionary = false
         } else if levelCount >= dataPageMaxValues || currentPageSize >= dataPageSize {
             try finishPage()
         }
+        return bufferedSize
     }
 
     // MARK: Pages

@@ -1,72 +1,106 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Builds a column chunk's dictionary of byte strings and hands out their indices.
 ///
 /// Entries are keyed on their raw bytes, never on `String` equality, which would merge canonically
 /// equivalent but different byte sequences (NFC and NFD "é"). The entries are stored directly in
 /// their PLAIN encoding, so the dictionary page body is `pageBody` as is. Lookups use an
-/// open-addressing hash table over the bytes, which avoids an allocation per value.
+/// open-addressing hash table over the bytes, which avoids an allocation per value; each slot keeps
+/// part of its entry's hash and where its bytes are, so a probe reads an entry's bytes only when that
+/// part of the hash matches, and then with no other lookup. A value equal to the one before it (rows
+/// of one document share its id, rows of one thread the thread's id) gets that value's index without
+/// being hashed.
 struct DictionaryEncoder {
+    /// One slot of the hash table: an entry index (`-1` when empty), the high half of its hash, and the
+    /// offset of its bytes in `pageBody`.
+    private struct Slot {
+        var entry: Int32
+        var hashTag: UInt32
+        var start: Int
+
+        static let empty = Slot(entry: -1, hashTag: 0, start: 0)
+    }
+
     /// The dictionary page body: every entry as a 4-byte length then its bytes, in index order.
     private(set) var pageBody: [UInt8] = []
     /// The offset in `pageBody` of each entry's bytes (after its length prefix).
     private var entryStarts: [Int] = []
-    /// The byte length of each entry.
-    private var entryLengths: [Int] = []
-    /// The table of entry indices (`-1` for an empty slot); its size is a power of two.
-    private var slots: [Int32] = Array(repeating: -1, count: 1024)
-    /// The hash of each entry, to skip byte comparisons on mismatches and to rehash cheaply.
+    /// The table of entries; its size is a power of two, and at most half of it is used.
+    private var slots: [Slot] = Array(repeating: .empty, count: 1024)
+    /// The hash of each entry, to rehash without reading the bytes again.
     private var entryHashes: [UInt64] = []
+    /// The entry of the last value looked up, and the offset of its bytes in `pageBody`.
+    private var last: (entry: Int32, start: Int)?
 
     init() {}
 
-    /// The number of entries.
-    var count: Int { entryStarts.count }
+    /// The number of entries (stored, not read from `entryStarts`, whose storage a writer checking its
+    /// page size after every value need not touch).
+    private(set) var count = 0
 
     /// The index of `bytes`, inserting it if new; `inserted` tells which.
     mutating func index(of bytes: UnsafeRawBufferPointer) -> (index: UInt32, inserted: Bool) {
-        let hash = Self.hash(bytes)
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let entry = slots[slot]
-            if entry < 0 { break }
-            if entryHashes[Int(entry)] == hash && entryEquals(Int(entry), bytes) {
-                return (UInt32(entry), false)
-            }
-            slot = (slot + 1) & mask
+        if let last, pageBody.withUnsafeBytes({ Self.bytes(at: last.start, in: $0, equal: bytes) }) {
+            return (UInt32(last.entry), false)
         }
-        let index = entryStarts.count
+        let hash = Self.hash(bytes)
+        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        let mask = slots.count - 1
+        var position = Int(truncatingIfNeeded: hash) & mask
+        let found: Slot? = slots.withUnsafeBufferPointer { slots in
+            pageBody.withUnsafeBytes { body in
+                while true {
+                    let slot = slots[position]
+                    if slot.entry < 0 { return nil }
+                    if slot.hashTag == tag && Self.bytes(at: slot.start, in: body, equal: bytes) { return slot }
+                    position = (position + 1) & mask
+                }
+            }
+        }
+        if let found {
+            last = (found.entry, found.start)
+            return (UInt32(found.entry), false)
+        }
+        let index = count
+        count += 1
         PlainEncoder.appendLittleEndian(UInt32(bytes.count), to: &pageBody)
-        entryStarts.append(pageBody.count)
-        entryLengths.append(bytes.count)
-        entryHashes.append(hash)
+        let start = pageBody.count
         pageBody.append(contentsOf: bytes)
-        slots[slot] = Int32(index)
-        if entryStarts.count * 2 > slots.count { grow() }
+        entryStarts.append(start)
+        entryHashes.append(hash)
+        slots[position] = Slot(entry: Int32(index), hashTag: tag, start: start)
+        last = (Int32(index), start)
+        if count * 2 > slots.count { grow() }
         return (UInt32(index), true)
     }
 
     /// The bytes of entry `index`.
     func entry(_ index: Int) -> ArraySlice<UInt8> {
-        pageBody[entryStarts[index]..<(entryStarts[index] + entryLengths[index])]
+        // The next entry's bytes start right after this entry's bytes and the next length prefix.
+        let end = index + 1 < count ? entryStarts[index + 1] - 4 : pageBody.count
+        return pageBody[entryStarts[index]..<end]
     }
 
-    /// Whether entry `index` holds exactly `bytes`.
-    private func entryEquals(_ index: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard entryLengths[index] == bytes.count else { return false }
-        return pageBody.withUnsafeBytes { body in
-            let start = entryStarts[index]
-            return bytes.elementsEqual(body[start..<(start + bytes.count)])
-        }
+    /// Whether the entry whose bytes start at `start` in `body` holds exactly `bytes`.
+    @inline(__always)
+    private static func bytes(at start: Int, in body: UnsafeRawBufferPointer, equal bytes: UnsafeRawBufferPointer) -> Bool {
+        let length = Int(body.loadUnaligned(fromByteOffset: start - 4, as: UInt32.self).littleEndian)
+        guard length == bytes.count else { return false }
+        return length == 0 || memcmp(body.baseAddress! + start, bytes.baseAddress!, length) == 0
     }
 
     /// Doubles the table and reinserts every entry.
     private mutating func grow() {
-        slots = Array(repeating: -1, count: slots.count * 2)
+        slots = Array(repeating: .empty, count: slots.count * 2)
         let mask = slots.count - 1
         for (index, hash) in entryHashes.enumerated() {
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(index)
+            var position = Int(truncatingIfNeeded: hash) & mask
+            while slots[position].entry >= 0 { position = (position + 1) & mask }
+            slots[position] = Slot(entry: Int32(index), hashTag: UInt32(truncatingIfNeeded: hash >> 32), start: entryStarts[index])
         }
     }
 

@@ -65,8 +65,12 @@ public final class ParquetFileWriter {
         guard isOpen else { throw ParquetError(.closed, "the writer for '\(sink.path)' is closed") }
         try check(row)
         do {
-            for index in chunkWriters.indices {
-                try chunkWriters[index].append(row[index])
+            let bufferedSize = try chunkWriters.withUnsafeMutableBufferPointer { writers throws(ParquetError) in
+                var total = 0
+                for index in writers.indices {
+                    total += try writers[index].append(row[index])
+                }
+                return total
             }
             rowsInGroup += 1
             rowCount += 1
@@ -108,11 +112,6 @@ public final class ParquetFileWriter {
 
     // MARK: Row groups
 
-    /// The bytes buffered for the current row group.
-    private var bufferedSize: Int {
-        chunkWriters.reduce(0) { $0 + $1.bufferedSize }
-    }
-
     /// Writes every column's chunk for the current rows and records the row group.
     private func flushRowGroup() throws(ParquetError) {
         let groupStart = sink.offset
@@ -141,15 +140,15 @@ public final class ParquetFileWriter {
             throw ParquetError(
                 .invalidRow, "expected \(columns.count) values, got \(row.count)", row: rowCount)
         }
-        for (column, value) in zip(columns, row) {
-            if value == .null {
-                guard column.nullable else {
-                    throw ParquetError(.invalidRow, "null in a non-nullable column", column: column.name, row: rowCount)
+        for index in row.indices {
+            if case .null = row[index] {
+                guard columns[index].nullable else {
+                    throw ParquetError(.invalidRow, "null in a non-nullable column", column: columns[index].name, row: rowCount)
                 }
-            } else if !value.matches(column.type) {
+            } else if !row[index].matches(columns[index].type) {
                 throw ParquetError(
-                    .invalidRow, "expected a \(column.type.rawValue) value, got \(value.kindName)",
-                    column: column.name, row: rowCount)
+                    .invalidRow, "expected a \(columns[index].type.rawValue) value, got \(row[index].kindName)",
+                    column: columns[index].name, row: rowCount)
             }
         }
     }

@@ -55,8 +55,13 @@ struct PlainEncoder {
     }
 
     /// Appends `value` as little-endian bytes.
+    @inline(__always)
     static func appendLittleEndian<Value: FixedWidthInteger>(_ value: Value, to output: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { output.append(contentsOf: $0) }
+        var rest = value
+        for _ in 0..<MemoryLayout<Value>.size {
+            output.append(UInt8(truncatingIfNeeded: rest))
+            rest >>= 8
+        }
     }
 
     /// `value` as little-endian bytes.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Collects a column chunk's statistics: the null count, and min/max where the order is defined.
 ///
 /// Integers and timestamps compare as signed numbers, booleans as false < true, and strings by
@@ -37,8 +43,19 @@ struct StatisticsCollector {
     /// Adds a byte string.
     mutating func add(bytes value: UnsafeRawBufferPointer) {
         hasValue = true
-        if minBytes.map({ value.lexicographicallyPrecedes($0) }) ?? true { minBytes = Array(value) }
-        if maxBytes.map({ $0.lexicographicallyPrecedes(value) }) ?? true { maxBytes = Array(value) }
+        if minBytes?.withUnsafeBytes({ Self.precedes(value, $0) }) ?? true { minBytes = Array(value) }
+        if maxBytes?.withUnsafeBytes({ Self.precedes($0, value) }) ?? true { maxBytes = Array(value) }
+    }
+
+    /// Whether `lhs` sorts before `rhs` by unsigned byte-wise comparison (a prefix sorts first).
+    static func precedes(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
+        let common = min(lhs.count, rhs.count)
+        if common > 0 {
+            // memcmp compares bytes as unsigned char.
+            let order = memcmp(lhs.baseAddress!, rhs.baseAddress!, common)
+            if order != 0 { return order < 0 }
+        }
+        return lhs.count < rhs.count
     }
 
     /// Forgets everything, for the next column chunk.

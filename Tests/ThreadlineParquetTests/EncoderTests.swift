@@ -56,6 +56,29 @@ import Testing
         #expect(dictionary.pageBody == [0x01, 0, 0, 0, 0x62, 0x01, 0, 0, 0, 0x61, 0, 0, 0, 0])
     }
 
+    @Test func repeatedValuesKeepTheirIndex() {
+        var dictionary = DictionaryEncoder()
+        #expect(index("doc-1", in: &dictionary) == (0, true))
+        #expect(index("doc-1", in: &dictionary) == (0, false))
+        #expect(index("doc-2", in: &dictionary) == (1, true))
+        #expect(index("doc-2", in: &dictionary) == (1, false))
+        #expect(index("doc-1", in: &dictionary) == (0, false))
+        #expect(index("", in: &dictionary) == (2, true))
+        #expect(index("", in: &dictionary) == (2, false))
+        #expect(index("doc-3", in: &dictionary) == (3, true))
+        #expect(dictionary.count == 4)
+    }
+
+    @Test func entriesReadBackWhateverTheirLength() {
+        var dictionary = DictionaryEncoder()
+        let texts = ["", "a", "", "prefix", "prefix-longer", String(repeating: "x", count: 300), "é"]
+        for text in texts { _ = index(text, in: &dictionary) }
+        #expect(dictionary.count == texts.count - 1)
+        for (index, text) in ["", "a", "prefix", "prefix-longer", String(repeating: "x", count: 300), "é"].enumerated() {
+            #expect(Array(dictionary.entry(index)) == Array(text.utf8))
+        }
+    }
+
     @Test func manyEntriesSurviveTableGrowth() {
         var dictionary = DictionaryEncoder()
         for round in 0..<2 {

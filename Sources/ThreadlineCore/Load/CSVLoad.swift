@@ -41,7 +41,6 @@ public struct CSVLoad: LoadStep {
 final class CSVSink: TableSink {
     let format = "csv"
     private let writer: BufferedFileWriter
-    private var line: [UInt8] = []
 
     init(writer: BufferedFileWriter) {
         self.writer = writer
@@ -49,13 +48,16 @@ final class CSVSink: TableSink {
 
     func write(_ rows: [Row]) throws {
         for row in rows {
-            line.removeAll(keepingCapacity: true)
-            for (index, value) in row.enumerated() {
-                if index > 0 { line.append(UInt8(ascii: ",")) }
-                TextEncoding.appendCSV(value, to: &line)
+            try writer.append { line in
+                // Through a buffer pointer the values are borrowed, not copied for each use.
+                row.withUnsafeBufferPointer { values in
+                    for index in values.indices {
+                        if index > 0 { line.append(UInt8(ascii: ",")) }
+                        TextEncoding.appendCSV(values[index], to: &line)
+                    }
+                }
+                line.append(UInt8(ascii: "\n"))
             }
-            line.append(UInt8(ascii: "\n"))
-            try writer.write(line)
         }
     }
 

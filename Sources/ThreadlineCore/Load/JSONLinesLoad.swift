@@ -32,29 +32,43 @@ public struct JSONLinesLoad: LoadStep {
 final class JSONLinesSink: TableSink {
     let format = "jsonl"
     private let writer: BufferedFileWriter
-    /// `{"name":` and `,"name":` prefixes, encoded once.
-    private let keyPrefixes: [[UInt8]]
-    private var line: [UInt8] = []
+    /// The `{"name":` and `,"name":` prefixes of the columns, encoded once, one after the other.
+    private let keyPrefixes: [UInt8]
+    /// Where each column's prefix ends in `keyPrefixes`.
+    private let keyPrefixEnds: [Int]
 
     init(schema: TableSchema, writer: BufferedFileWriter) {
         self.writer = writer
-        keyPrefixes = schema.columns.enumerated().map { index, column in
-            var prefix: [UInt8] = index == 0 ? [UInt8(ascii: "{")] : [UInt8(ascii: ",")]
-            TextEncoding.appendJSONString(column.name, to: &prefix)
-            prefix.append(UInt8(ascii: ":"))
-            return prefix
+        var prefixes: [UInt8] = []
+        var ends: [Int] = []
+        for (index, column) in schema.columns.enumerated() {
+            prefixes.append(index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            TextEncoding.appendJSONString(column.name, to: &prefixes)
+            prefixes.append(UInt8(ascii: ":"))
+            ends.append(prefixes.count)
         }
+        keyPrefixes = prefixes
+        keyPrefixEnds = ends
     }
 
     func write(_ rows: [Row]) throws {
-        for row in rows {
-            line.removeAll(keepingCapacity: true)
-            for (index, value) in row.enumerated() {
-                line.append(contentsOf: keyPrefixes[index])
-                TextEncoding.appendJSON(value, to: &line)
+        // Through buffer pointers the prefixes and values are borrowed, not copied for each use.
+        try keyPrefixes.withUnsafeBufferPointer { prefixes in
+            for row in rows {
+                try writer.append { line in
+                    row.withUnsafeBufferPointer { values in
+                        var prefixStart = 0
+                        for index in values.indices {
+                            let prefixEnd = keyPrefixEnds[index]
+                            line.append(contentsOf: UnsafeBufferPointer(rebasing: prefixes[prefixStart..<prefixEnd]))
+                            TextEncoding.appendJSON(values[index], to: &line)
+                            prefixStart = prefixEnd
+                        }
+                    }
+                    line.append(UInt8(ascii: "}"))
+                    line.append(UInt8(ascii: "\n"))
+                }
             }
-            line.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
-            try writer.write(line)
         }
     }
 

@@ -121,6 +121,13 @@ public final class BufferedFileWriter {
         if buffer.count >= capacity { try flush() }
     }
 
+    /// Lets `encode` append bytes straight to the buffer (a row, say), then writes the buffer out once
+    /// it is full. `encode` must only append.
+    public func append(_ encode: (inout [UInt8]) throws -> Void) throws {
+        try encode(&buffer)
+        if buffer.count >= capacity { try flush() }
+    }
+
     /// Size and hex SHA-256 of everything written; call after the last `flush()`.
     public var digest: (bytes: Int64, sha256: String) {
         (written, Hex.string(hasher.finalize()))

@@ -211,8 +211,8 @@ enum JSONValue {
     func write(to out: inout [UInt8], indent: Int) {
         switch self {
         case .string(let text): TextEncoding.appendJSONString(text, to: &out)
-        case .int(let number): out.append(contentsOf: String(number).utf8)
-        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .int(let number): TextEncoding.appendDecimal(number, to: &out)
+        case .bool(let flag): flag ? TextEncoding.appendASCII("true", to: &out) : TextEncoding.appendASCII("false", to: &out)
         case .array(let items):
             guard !items.isEmpty else { return out.append(contentsOf: "[]".utf8) }
             out.append(UInt8(ascii: "["))

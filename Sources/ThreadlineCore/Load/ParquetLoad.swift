@@ -102,11 +102,14 @@ final class ParquetSink: TableSink {
     /// The output's path relative to `output_root`, for messages.
     private let path: String
     private let writer: ParquetFileWriter
+    /// The type of each column, in order.
+    private let columnTypes: [ColumnType]
 
     /// Opens the writer on `path` (the staging file); `displayPath` names the output in errors.
     init(schema: TableSchema, path: String, displayPath: String, options: ParquetWriterOptions) throws {
         self.schema = schema
         self.path = displayPath
+        columnTypes = schema.columns.map(\.type)
         do {
             writer = try ParquetFileWriter(path: path, columns: schema.columns.map(ParquetSink.column), options: options)
         } catch {
@@ -116,8 +119,12 @@ final class ParquetSink: TableSink {
 
     func write(_ rows: [Row]) throws {
         do {
+            // One row of writer values, overwritten for each row.
+            var values = [ParquetValue](repeating: .null, count: columnTypes.count)
             for row in rows {
-                try writer.write(row: try convert(row))
+                try convert(row, into: &values)
+                // A short row goes to the writer short, which rejects it.
+                try writer.write(row: row.count < values.count ? Array(values[..<row.count]) : values)
             }
         } catch let error as ParquetError {
             throw ParquetSink.runtimeError(error, path: path)
@@ -146,30 +153,31 @@ final class ParquetSink: TableSink {
         return ParquetColumn(name: column.name, type: type, nullable: column.nullable)
     }
 
-    /// A row's values as the writer's values; a value that does not fit its column is a bug upstream.
-    private func convert(_ row: Row) throws -> [ParquetValue] {
-        var values: [ParquetValue] = []
-        values.reserveCapacity(row.count)
-        for (column, value) in zip(schema.columns, row) {
-            switch (value, column.type) {
-            case (.null, _): values.append(.null)
-            case (.string(let text), .string): values.append(.string(text))
-            case (.int(let number), .int64): values.append(.int64(number))
+    /// A row's values as the writer's values, stored over `values`, which has one per column; a value
+    /// that does not fit its column is a bug upstream.
+    private func convert(_ row: Row, into values: inout [ParquetValue]) throws {
+        for index in 0..<min(row.count, values.count) {
+            let value = row[index]
+            switch (value, columnTypes[index]) {
+            case (.null, _): values[index] = .null
+            case (.string(let text), .string): values[index] = .string(text)
+            case (.int(let number), .int64): values[index] = .int64(number)
             case (.int(let number), .int32):
                 guard let narrow = Int32(exactly: number) else {
                     throw ThreadlineError(
-                        .runtimeFailure, "cannot write '\(path)': \(number) in column '\(column.name)' does not fit int32")
+                        .runtimeFailure,
+                        "cannot write '\(path)': \(number) in column '\(schema.columns[index].name)' does not fit int32")
                 }
-                values.append(.int32(narrow))
-            case (.bool(let flag), .bool): values.append(.bool(flag))
-            case (.timestamp(let instant), .timestamp): values.append(.timestamp(instant.microseconds))
-            case (.list(let items), .stringList): values.append(.stringList(items))
+                values[index] = .int32(narrow)
+            case (.bool(let flag), .bool): values[index] = .bool(flag)
+            case (.timestamp(let instant), .timestamp): values[index] = .timestamp(instant.microseconds)
+            case (.list(let items), .stringList): values[index] = .stringList(items)
             default:
                 throw ThreadlineError(
-                    .runtimeFailure, "cannot write '\(path)': column '\(column.name)' is \(column.type.rawValue), got \(value)")
+                    .runtimeFailure,
+                    "cannot write '\(path)': column '\(schema.columns[index].name)' is \(columnTypes[index].rawValue), got \(value)")
             }
         }
-        return values
     }
 
     private static func runtimeError(_ error: ParquetError, path: String) -> ThreadlineError {

@@ -23,6 +23,14 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public var description: String { iso8601 }
 
     public var iso8601: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(27)
+        appendISO8601(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `iso8601`'s UTF-8 bytes to `out`, with no `String` in between.
+    func appendISO8601(to out: inout [UInt8]) {
         var seconds = microseconds / 1_000_000
         var fraction = microseconds % 1_000_000
         if fraction < 0 {
@@ -30,24 +38,29 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             seconds -= 1
         }
         var days = seconds / 86_400
-        var secondOfDay = seconds % 86_400
+        var secondOfDay = Int(seconds % 86_400)
         if secondOfDay < 0 {
             secondOfDay += 86_400
             days -= 1
         }
         let (year, month, day) = Timestamp.civilFromDays(Int(days))
-        var out = ""
-        out.reserveCapacity(27)
-        out += Timestamp.pad(year, 4) + "-" + Timestamp.pad(month, 2) + "-" + Timestamp.pad(day, 2)
-        out += "T" + Timestamp.pad(Int(secondOfDay / 3600), 2) + ":" + Timestamp.pad(Int(secondOfDay % 3600 / 60), 2)
-        out += ":" + Timestamp.pad(Int(secondOfDay % 60), 2)
-        if fraction != 0 { out += "." + Timestamp.pad(Int(fraction), 6) }
-        return out + "Z"
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        // The year may fall outside 0...9999; every other field has a fixed number of digits.
+        TextEncoding.appendDecimal(Int64(year), width: 4, to: &out)
+        out.append(UInt8(ascii: "-"))
+        TextEncoding.appendDigits(month, count: 2, to: &out)
+        out.append(UInt8(ascii: "-"))
+        TextEncoding.appendDigits(day, count: 2, to: &out)
+        out.append(UInt8(ascii: "T"))
+        TextEncoding.appendDigits(secondOfDay / 3600, count: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        TextEncoding.appendDigits(secondOfDay % 3600 / 60, count: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        TextEncoding.appendDigits(secondOfDay % 60, count: 2, to: &out)
+        if fraction != 0 {
+            out.append(UInt8(ascii: "."))
+            TextEncoding.appendDigits(Int(fraction), count: 6, to: &out)
+        }
+        out.append(UInt8(ascii: "Z"))
     }
 
     // Howard Hinnant's days_from_civil / civil_from_days, proleptic Gregorian calendar.
