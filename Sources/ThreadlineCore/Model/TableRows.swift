@@ -71,6 +71,25 @@ public struct AuthorsAccumulator: Sendable {
         var lastThread = -1
         var first: Timestamp?
         var last: Timestamp?
+
+        /// Counts one message, written as `raw` at `sentAt`, in thread number `thread`.
+        mutating func count(raw: String, sentAt: Timestamp?, thread: Int) {
+            if aliasSet != nil {
+                aliasSet!.insert(raw)
+            } else if !aliases.contains(raw) {
+                aliases.append(raw)
+                if aliases.count > 16 { aliasSet = Set(aliases) }
+            }
+            messages += 1
+            if lastThread != thread {
+                lastThread = thread
+                threads += 1
+            }
+            if let sentAt {
+                first = min(first ?? sentAt, sentAt)
+                last = max(last ?? sentAt, sentAt)
+            }
+        }
     }
 
     public mutating func add(_ document: Document) {
@@ -79,32 +98,15 @@ public struct AuthorsAccumulator: Sendable {
             // Messages are read through indices and counts mutated in place through the dictionary,
             // so no message or entry is copied.
             for m in document.threads[t].messages.indices {
-                AuthorsAccumulator.count(
-                    document.threads[t].messages[m], thread: t,
-                    into: &local[document.threads[t].messages[m].authorId ?? "",
-                                 default: DocumentStats(name: document.threads[t].messages[m].author ?? document.threads[t].messages[m].authorRaw, aliases: [])])
+                let id = document.threads[t].messages[m].authorId ?? ""
+                if local[id] == nil {
+                    local[id] = DocumentStats(name: document.threads[t].messages[m].author ?? document.threads[t].messages[m].authorRaw, aliases: [])
+                }
+                local[id]!.count(raw: document.threads[t].messages[m].authorRaw, sentAt: document.threads[t].messages[m].sentAt, thread: t)
             }
         }
         for (id, counts) in local {
             AuthorsAccumulator.merge(counts, into: &stats[id, default: Stats(name: counts.name)])
-        }
-    }
-
-    private static func count(_ message: Message, thread: Int, into entry: inout DocumentStats) {
-        if entry.aliasSet != nil {
-            entry.aliasSet!.insert(message.authorRaw)
-        } else if !entry.aliases.contains(message.authorRaw) {
-            entry.aliases.append(message.authorRaw)
-            if entry.aliases.count > 16 { entry.aliasSet = Set(entry.aliases) }
-        }
-        entry.messages += 1
-        if entry.lastThread != thread {
-            entry.lastThread = thread
-            entry.threads += 1
-        }
-        if let sent = message.sentAt {
-            entry.first = min(entry.first ?? sent, sent)
-            entry.last = max(entry.last ?? sent, sent)
         }
     }
 
