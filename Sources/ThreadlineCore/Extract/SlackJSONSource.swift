@@ -11,7 +11,8 @@ import Foundation
 /// `&lt;` `&gt;` exactly once (the documents are marked so that `clean_text` does not decode
 /// again); `text_raw` keeps the original. Non-conversation subtypes are skipped and counted in the run summary. A broken day
 /// file or message is rejected with its file, line and column; a reply whose parent is not in the
-/// export is kept with a null `parent_id`.
+/// export is kept with a null `parent_id`. The conversations of an export are separate units,
+/// extracted in parallel (see `plan`).
 ///
 /// ```yaml
 /// - type: slack_json
