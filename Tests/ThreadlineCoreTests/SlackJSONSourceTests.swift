@@ -94,9 +94,13 @@ import Testing
         try scratch.write("notes.txt", "not an export")
         let source = SlackJSONSource(options: StepOptions(values: ["include": .list(["**"])], stepLocation: SourceLocation(file: "t")))
         let units = try source.plan(try InputCatalog(root: scratch.root))
-        #expect(units.map(\.relativePath) == ["slack-export", "slack-export.zip"])
-        // The six files of the export (the same sizes the zip lists).
-        #expect(units.first?.bytes == 64_405)
+        // Each export as its own part and its one conversation.
+        #expect(units.map(\.relativePath) == ["slack-export", "slack-export", "slack-export.zip", "slack-export.zip"])
+        #expect(units.map(\.part) == ["", "book-of-the-week", "", "book-of-the-week"])
+        // The six files of the export (the same sizes the zip lists), and the zip file's size.
+        #expect(units[0].bytes + units[1].bytes == 64_405)
+        let zipBytes = try FileManager.default.attributesOfItem(atPath: scratch.path("slack-export.zip"))[.size] as? Int
+        #expect(Int(units[2].bytes + units[3].bytes) == zipBytes)
     }
 }
 

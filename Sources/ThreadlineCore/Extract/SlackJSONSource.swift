@@ -11,7 +11,8 @@ import Foundation
 /// `&lt;` `&gt;` exactly once (the documents are marked so that `clean_text` does not decode
 /// again); `text_raw` keeps the original. Non-conversation subtypes are skipped and counted in the run summary. A broken day
 /// file or message is rejected with its file, line and column; a reply whose parent is not in the
-/// export is kept with a null `parent_id`.
+/// export is kept with a null `parent_id`. The conversations of an export are separate units,
+/// extracted in parallel (see `plan`).
 ///
 /// ```yaml
 /// - type: slack_json
@@ -51,6 +52,12 @@ public struct SlackJSONSource: SourceStep {
     /// Hosts given to every document, resolved by `normalise_authors`.
     public let hosts: [String]
     public let reader: SlackExportReader
+    /// The exports being extracted part by part, opened once each and shared by their parts.
+    let openExports = SlackOpenExports()
+
+    /// The `InputUnit.part` of the unit that stands for an export as a whole; its other parts are its
+    /// conversations, by folder name.
+    public static let exportPart = ""
 
     public init(options: StepOptions) {
         include = options.strings("include")
@@ -67,21 +74,57 @@ public struct SlackJSONSource: SourceStep {
     }
 
     /// Matching folders and `.zip` files; a folder inside another matched folder is part of it.
+    ///
+    /// An export is split into units so that its conversations are extracted in parallel and memory
+    /// holds a few conversations rather than the whole export: one unit for the export itself (part
+    /// `exportPart`: its users, its metadata files, the problems of the export as a whole, a zip's
+    /// hash) and one per conversation (part: the folder name), all placed by the export's path, the
+    /// conversations in name order: the rows come out as they would from one unit. Only the export's
+    /// listing is read here (a folder's files, a zip's central directory). An export that cannot be
+    /// listed, or has no conversation, is one unit read whole, which reports why.
     public func plan(_ catalog: InputCatalog) throws -> [InputUnit] {
         let matched = catalog.matching(include: include, exclude: exclude, directories: true, orFiles: true)
             .filter { $0.isDirectory || $0.relativePath.lowercased().hasSuffix(".zip") }
         let folders = matched.filter(\.isDirectory).map { $0.relativePath + "/" }
         return matched
             .filter { entry in !folders.contains { entry.relativePath.hasPrefix($0) } }
-            .map { entry in
-                InputUnit(
+            .flatMap { entry in
+                let whole = InputUnit(
                     path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
                     sortKey: entry.relativePath,
                     bytes: entry.isDirectory ? catalog.totalBytes(under: entry.relativePath) : entry.bytes)
+                return units(of: whole)
             }
     }
 
+    /// The units of the export `whole` stands for: the export part and its conversations, or `whole`.
+    func units(of whole: InputUnit) -> [InputUnit] {
+        let url = URL(fileURLWithPath: whole.path)
+        guard let conversations = try? reader.conversations(in: url, name: whole.relativePath), !conversations.isEmpty
+        else { return [whole] }
+        let conversationBytes = conversations.reduce(Int64(0)) { $0 + $1.bytes }
+        var export = whole
+        export.part = Self.exportPart
+        // The export's own files (and, for a zip, its headers): the parts' bytes add up to the input's.
+        export.bytes = max(0, whole.bytes - conversationBytes)
+        return [export] + conversations.map { conversation in
+            var unit = whole
+            unit.part = conversation.name
+            unit.bytes = conversation.bytes
+            return unit
+        }
+    }
+
     public func extract(_ unit: InputUnit, into result: inout ExtractResult) {
+        switch unit.part {
+        case nil: extractWhole(unit, into: &result)
+        case Self.exportPart?: extractExportPart(unit, into: &result)
+        case let conversation?: extract(conversation: conversation, of: unit, into: &result)
+        }
+    }
+
+    /// An export read as one unit: every conversation, and what concerns the export as a whole.
+    func extractWhole(_ unit: InputUnit, into result: inout ExtractResult) {
         let export: SlackExport
         var documents: [Document] = []
         do {
@@ -92,7 +135,43 @@ public struct SlackJSONSource: SourceStep {
             result.rejects.append(Reject(file: unit.relativePath, step: Self.type.name, reason: error.reason, rows: 0))
             return
         }
-        for issue in export.issues {
+        report(export.issues, of: unit, into: &result)
+        count(export.counts, rejected: export.messagesRejected, of: unit, into: &result)
+        result.documents += documents
+    }
+
+    /// The export part: opens the export for its conversations' units (whichever comes first does)
+    /// and reports, once, what concerns the export as a whole, or that it cannot be opened.
+    func extractExportPart(_ unit: InputUnit, into result: inout ExtractResult) {
+        switch openExport(unit) {
+        case .success(let export): report(export.issues, of: unit, into: &result)
+        case .failure(let issue):
+            result.rejects.append(Reject(file: unit.relativePath, step: Self.type.name, reason: issue.reason, rows: 0))
+        }
+        openExports.done(with: unit.path)
+        // The parts of an input are not hashed by the runner: a zip is hashed once, here (a folder has no hash).
+        result.inputSHA256 = (try? OutputFile.sha256(ofFileAt: unit.path))?.sha256 ?? ""
+    }
+
+    /// One conversation of an export: its document, the problems of its day files, its counts. Nothing
+    /// when the export cannot be opened (the export part says so) or no longer has the conversation.
+    func extract(conversation name: String, of unit: InputUnit, into result: inout ExtractResult) {
+        defer { openExports.done(with: unit.path) }
+        guard case .success(let export) = openExport(unit), let read = export.read(conversation: name) else { return }
+        report(read.issues, of: unit, into: &result)
+        count(read.conversation.counts, rejected: read.messagesRejected, of: unit, into: &result)
+        result.documents.append(document(read.conversation, unit: unit))
+    }
+
+    private func openExport(_ unit: InputUnit) -> Result<OpenedSlackExport, SlackExportIssue> {
+        openExports.export(at: unit.path) { () throws(SlackExportIssue) in
+            try reader.open(URL(fileURLWithPath: unit.path), name: unit.relativePath)
+        }
+    }
+
+    /// Rejected issues become rejects, warnings notes; paths are made relative to `input_root`.
+    private func report(_ issues: [SlackExportIssue], of unit: InputUnit, into result: inout ExtractResult) {
+        for issue in issues {
             let file = issue.file == "." ? unit.relativePath : unit.relativePath + "/" + issue.file
             switch issue.severity {
             case .rejected:
@@ -104,16 +183,19 @@ public struct SlackJSONSource: SourceStep {
                 result.notes.count("warnings", "\(file)\(location): \(issue.reason)")
             }
         }
-        for (subtype, count) in export.counts.skippedBySubtype {
+    }
+
+    /// The input rows and the notes of what was read.
+    private func count(_ counts: SlackAssemblyCounts, rejected: Int, of unit: InputUnit, into result: inout ExtractResult) {
+        for (subtype, count) in counts.skippedBySubtype {
             result.notes.count(Self.skippedCategory, subtype, by: count)
         }
-        if export.counts.tombstones > 0 {
-            result.notes.count(Self.tombstoneCategory, unit.relativePath, by: export.counts.tombstones)
+        if counts.tombstones > 0 {
+            result.notes.count(Self.tombstoneCategory, unit.relativePath, by: counts.tombstones)
         }
         // Skipped subtypes are not records of the conversation: they are counted in the notes above,
         // so rows in = rows out + rows rejected holds.
-        result.inputRows = export.counts.kept + export.messagesRejected + export.counts.duplicates
-        result.documents += documents
+        result.inputRows += counts.kept + rejected + counts.duplicates
     }
 
     /// A conversation as a document of threads.

@@ -44,7 +44,10 @@ public final class PipelineRunner: Sendable {
             }
             units += found.map { (index, $0) }
         }
-        units.sort { ($0.unit.sortKey, $0.source, $0.unit.relativePath) < ($1.unit.sortKey, $1.source, $1.unit.relativePath) }
+        units.sort {
+            ($0.unit.sortKey, $0.source, $0.unit.relativePath, $0.unit.part ?? "")
+                < ($1.unit.sortKey, $1.source, $1.unit.relativePath, $1.unit.part ?? "")
+        }
         return Plan(units: units, sources: spec.extract)
     }
 
@@ -86,9 +89,14 @@ public final class PipelineRunner: Sendable {
                                           notes: ["on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"])
                 }
                 let wholeFile = result.rejects.contains { $0.rows == 0 && result.documents.isEmpty }
-                report.inputs.append(RunReport.Input(
+                let input = RunReport.Input(
                     step: sourceName, path: item.unit.relativePath, bytes: item.unit.bytes, sha256: result.inputSHA256, rows: result.inputRows,
-                    rejectedRows: rejectedRows, status: wholeFile ? "rejected" : rejectedRows > 0 ? "partial" : "ok"))
+                    rejectedRows: rejectedRows, status: wholeFile ? "rejected" : rejectedRows > 0 ? "partial" : "ok")
+                if item.unit.part != nil, let last = report.inputs.last, (last.step, last.path) == (input.step, input.path) {
+                    report.inputs[report.inputs.count - 1] = last.adding(part: input)
+                } else {
+                    report.inputs.append(input)
+                }
                 for document in result.documents {
                     authors.add(document)
                     try outputs.write(.messages, TableRows.messages(document))
@@ -131,7 +139,7 @@ public final class PipelineRunner: Sendable {
             for transform in transforms { transform.apply(to: &result.documents[d], notes: &result.notes) }
         }
         result.documents.sort { $0.id < $1.id }
-        if result.inputSHA256.isEmpty {
+        if result.inputSHA256.isEmpty, unit.part == nil {
             // Sources that read the file whole hash it as they read; the others are hashed here.
             result.inputSHA256 = (try? OutputFile.sha256(ofFileAt: unit.path))?.sha256 ?? ""
         }
@@ -141,6 +149,20 @@ public final class PipelineRunner: Sendable {
     static func makeRunID(_ time: Timestamp) -> String {
         let stamp = time.iso8601.filter { $0.isNumber }
         return "\(stamp.prefix(14))-\(String(UInt32.random(in: 0...UInt32.max), radix: 16).leftPadded(to: 8))"
+    }
+}
+
+extension RunReport.Input {
+    /// The input with one more of its parts (`InputUnit.part`) counted in: the first hash, the worst status.
+    func adding(part: RunReport.Input) -> RunReport.Input {
+        let severity = ["ok": 0, "partial": 1, "rejected": 2]
+        var sum = self
+        sum.bytes += part.bytes
+        sum.rows += part.rows
+        sum.rejectedRows += part.rejectedRows
+        if sum.sha256.isEmpty { sum.sha256 = part.sha256 }
+        if severity[part.status, default: 0] > severity[sum.status, default: 0] { sum.status = part.status }
+        return sum
     }
 }
 

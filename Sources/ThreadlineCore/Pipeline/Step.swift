@@ -64,14 +64,21 @@ public struct InputUnit: Sendable, Hashable {
     /// Orders units so that output rows come out by `document_id`: the document id the unit is expected
     /// to yield (a markdown file's stem, a channel's name), else its relative path.
     public var sortKey: String
-    /// Size in bytes (of the file, or of every file in the folder).
+    /// Size in bytes (of the file, or of every file in the folder; of this part, for a part).
     public var bytes: Int64
+    /// Which part of the input this unit reads, when a source splits one input into several units that
+    /// can be extracted in parallel (a Slack export into its conversations); nil when the unit reads the
+    /// whole input. The parts of an input share `path`, `relativePath` and `sortKey`; the runner orders
+    /// them by `part`, does not hash them (a source sets `inputSHA256` on one part when the input has a
+    /// hash), and lists them in the manifest as one input, their bytes and rows added up.
+    public var part: String?
 
-    public init(path: String, relativePath: String, sortKey: String, bytes: Int64) {
+    public init(path: String, relativePath: String, sortKey: String, bytes: Int64, part: String? = nil) {
         self.path = path
         self.relativePath = relativePath
         self.sortKey = sortKey
         self.bytes = bytes
+        self.part = part
     }
 }
 

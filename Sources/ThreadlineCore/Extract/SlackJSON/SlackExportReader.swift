@@ -51,6 +51,9 @@ public struct SlackExport: Sendable {
 /// `groups.json`, `dms.json` and `mpims.json`, plus any folder of `YYYY-MM-DD.json` day files they
 /// do not list. A broken file costs only itself: it becomes an issue with its line and column,
 /// and every other file is still read. Only an export that cannot be opened throws.
+///
+/// `read` goes through a whole export; `open` reads what belongs to the export as a whole and lets
+/// its conversations be read one at a time, on any thread (`OpenedSlackExport`).
 public struct SlackExportReader: Sendable {
     public var limits: SlackExportLimits
     public var skipSubtypes: Set<String>
@@ -75,140 +78,234 @@ public struct SlackExportReader: Sendable {
     public func read(
         _ url: URL, name: String? = nil, each visit: (SlackConversation) -> Void
     ) throws(SlackExportIssue) -> SlackExport {
-        let archive = try SlackExportArchive(url: url, name: name ?? url.lastPathComponent, limits: limits)
-        var session = Session(archive: archive)
-        return session.run(assembler: SlackThreadAssembler(skipSubtypes: skipSubtypes), visit: visit)
+        let opened = try open(url, name: name)
+        var issues = opened.issues
+        var counts = SlackAssemblyCounts()
+        var read = 0
+        var rejected = 0
+        for folder in opened.conversationNames {
+            guard let part = opened.read(conversation: folder) else { continue }
+            issues += part.issues
+            read += part.messagesRead
+            rejected += part.messagesRejected
+            counts.add(part.conversation.counts)
+            visit(part.conversation)
+        }
+        return SlackExport(
+            directory: opened.directory, conversations: [], issues: issues,
+            messagesRead: read, messagesRejected: rejected, counts: counts)
     }
 
-    /// The state of one read: the archive and the issues found so far.
-    private struct Session {
-        let archive: SlackExportArchive
+    /// Opens the export at `url`: lists its files and reads what belongs to the export as a whole
+    /// (names and conversation metadata). Throws only when the export cannot be opened.
+    public func open(_ url: URL, name: String? = nil) throws(SlackExportIssue) -> OpenedSlackExport {
+        let archive = try SlackExportArchive(url: url, name: name ?? url.lastPathComponent, limits: limits)
+        return OpenedSlackExport(archive: archive, assembler: SlackThreadAssembler(skipSubtypes: skipSubtypes))
+    }
+
+    /// The conversation folders of the export at `url`, sorted, with the bytes their day files take in
+    /// the input (compressed, in a zip), from the export's listing alone: no file is read. Throws what
+    /// `open` would.
+    public func conversations(in url: URL, name: String? = nil) throws(SlackExportIssue) -> [(name: String, bytes: Int64)] {
+        let archive = try SlackExportArchive(url: url, name: name ?? url.lastPathComponent, limits: limits)
+        return Self.layout(of: archive.paths).conversations.map { folder, files in
+            (folder, files.reduce(0) { $0 + archive.storedBytes(of: $1) })
+        }
+    }
+
+    /// The day files (`folder/YYYY-MM-DD.json`) of each conversation folder, by folder name, each
+    /// folder's in path order; and every other path inside a folder, in path order.
+    static func layout(of paths: [String]) -> (conversations: [(folder: String, files: [String])], others: [String]) {
+        var dayFiles: [String: [String]] = [:]
+        var others: [String] = []
+        for path in paths {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count >= 2 else { continue }
+            if parts.count == 2, isDayFileName(parts[1]) {
+                dayFiles[String(parts[0]), default: []].append(path)
+            } else {
+                others.append(path)
+            }
+        }
+        return (dayFiles.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, others)
+    }
+}
+
+/// A Slack export opened for reading: listed, with its names and conversation metadata read once;
+/// its conversations are read on demand, each on its own, on any thread.
+///
+/// Reading every conversation of `conversationNames` in order gives what `SlackExportReader.read`
+/// gives: the same conversations and counts, and the same issues in the same order. Files that
+/// would take the export over `maxTotalBytes` are the same too, whichever conversations are read
+/// and in whatever order: each file's allowance is worked out when the export is opened
+/// (`SlackExportArchive.allowances(readingOrder:)`).
+public final class OpenedSlackExport: Sendable {
+    /// Names of the export's users, bots and conversations.
+    public let directory: SlackDirectory
+    /// What concerns the export as a whole, in reading order: zip entries left out, a missing or
+    /// broken `users.json` or metadata file, files that are not day files, no conversation at all.
+    /// All of them are warnings.
+    public let issues: [SlackExportIssue]
+    /// The conversation folders, sorted.
+    public let conversationNames: [String]
+    private let dayFiles: [String: [String]]
+    private let listed: [String: (info: SlackConversationInfo, kind: SlackConversation.Kind)]
+    private let archive: SlackExportArchive
+    private let allowances: [String: Int]
+    private let assembler: SlackThreadAssembler
+    private let mrkdwn: SlackMrkdwn
+
+    fileprivate init(archive: SlackExportArchive, assembler: SlackThreadAssembler) {
         var issues: [SlackExportIssue] = []
+        for (path, reason) in archive.ignoredEntries {
+            issues.append(SlackExportIssue(.warning, file: path, reason: reason))
+        }
+        let userFiles = ["users.json", "org_users.json"].filter(archive.paths.contains)
+        let metadataFiles: [(String, SlackConversation.Kind)] = [
+            ("channels.json", .publicChannel), ("groups.json", .privateChannel),
+            ("dms.json", .directMessage), ("mpims.json", .groupDirectMessage),
+        ].filter { archive.paths.contains($0.0) }
+        let layout = SlackExportReader.layout(of: archive.paths)
+        let allowances = archive.allowances(
+            readingOrder: userFiles + metadataFiles.map(\.0) + layout.conversations.flatMap(\.files))
+        let reader = archive.makeReader()
 
-        mutating func run(assembler: SlackThreadAssembler, visit: (SlackConversation) -> Void) -> SlackExport {
-            for (path, reason) in archive.ignoredEntries {
-                issues.append(SlackExportIssue(.warning, file: path, reason: reason))
+        var directory = SlackDirectory()
+        if userFiles.isEmpty {
+            issues.append(SlackExportIssue(
+                .warning, file: "users.json",
+                reason: "users.json is missing: authors are named from each message's user_profile or kept as ids"))
+        }
+        for file in userFiles {
+            for user in Self.metadata(SlackUser.self, file, reader: reader, allowance: allowances[file] ?? 0, issues: &issues) {
+                directory.add(user)
             }
-            var directory = SlackDirectory()
-            let userFiles = ["users.json", "org_users.json"].filter(archive.paths.contains)
-            if userFiles.isEmpty {
+        }
+        var listed: [String: (info: SlackConversationInfo, kind: SlackConversation.Kind)] = [:]
+        for (file, kind) in metadataFiles {
+            let infos = Self.metadata(SlackConversationInfo.self, file, reader: reader, allowance: allowances[file] ?? 0, issues: &issues)
+            for info in infos {
+                directory.addConversation(info)
+                let folder = kind == .directMessage ? info.id : (info.name ?? info.id)
+                if listed[folder] == nil { listed[folder] = (info, kind) }
+            }
+        }
+        for path in layout.others {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            if parts.last?.hasSuffix(".json") == true || listed[String(parts[0])] != nil {
                 issues.append(SlackExportIssue(
-                    .warning, file: "users.json",
-                    reason: "users.json is missing: authors are named from each message's user_profile or kept as ids"))
+                    .warning, file: path, reason: "not read: not a day file (expected folder/YYYY-MM-DD.json)"))
             }
-            for file in userFiles {
-                for user in metadata(SlackUser.self, file) { directory.add(user) }
-            }
-
-            var listed: [String: (info: SlackConversationInfo, kind: SlackConversation.Kind)] = [:]
-            let metadataFiles: [(String, SlackConversation.Kind)] = [
-                ("channels.json", .publicChannel), ("groups.json", .privateChannel),
-                ("dms.json", .directMessage), ("mpims.json", .groupDirectMessage),
-            ]
-            for (file, kind) in metadataFiles where archive.paths.contains(file) {
-                for info in metadata(SlackConversationInfo.self, file) {
-                    directory.addConversation(info)
-                    let folder = kind == .directMessage ? info.id : (info.name ?? info.id)
-                    if listed[folder] == nil { listed[folder] = (info, kind) }
-                }
-            }
-
-            var dayFiles: [String: [String]] = [:]
-            for path in archive.paths {
-                let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-                guard parts.count >= 2 else { continue }
-                if parts.count == 2, SlackExportReader.isDayFileName(parts[1]) {
-                    dayFiles[String(parts[0]), default: []].append(path)
-                } else if parts.last?.hasSuffix(".json") == true || listed[String(parts[0])] != nil {
-                    issues.append(SlackExportIssue(
-                        .warning, file: path, reason: "not read: not a day file (expected folder/YYYY-MM-DD.json)"))
-                }
-            }
-
-            if dayFiles.isEmpty {
-                issues.append(SlackExportIssue(
-                    .warning, file: ".", reason: "no conversation found: a Slack export has folders of YYYY-MM-DD.json day files"))
-            }
-            let mrkdwn = SlackMrkdwn(directory: directory)
-            var totals = SlackAssemblyCounts()
-            var read = 0
-            var rejected = 0
-            for (folder, files) in dayFiles.sorted(by: { $0.key < $1.key }) {
-                var records: [SlackMessageRecord] = []
-                for file in files {
-                    let result = dayFile(file, directory: directory, mrkdwn: mrkdwn)
-                    records += result.records
-                    rejected += result.rejected
-                }
-                read += records.count
-                let assembled = assembler.assemble(records)
-                for (duplicate, original) in assembled.duplicates {
-                    issues.append(SlackExportIssue(
-                        .rejected, file: duplicate.file, line: duplicate.line, records: 1,
-                        reason: "duplicate message ts \(duplicate.message.ts.raw) (first in \(original.file)"
-                            + (original.line.map { ":\($0)" } ?? "") + ")"))
-                }
-                totals.add(assembled.counts)
-                visit(SlackConversation(
-                    name: folder, info: listed[folder]?.info, kind: listed[folder]?.kind ?? .unlisted,
-                    dayFiles: files, threads: assembled.threads, counts: assembled.counts))
-            }
-            return SlackExport(
-                directory: directory, conversations: [], issues: issues,
-                messagesRead: read, messagesRejected: rejected, counts: totals)
+        }
+        if layout.conversations.isEmpty {
+            issues.append(SlackExportIssue(
+                .warning, file: ".", reason: "no conversation found: a Slack export has folders of YYYY-MM-DD.json day files"))
         }
 
-        /// Reads a file and checks its JSON syntax; a failure becomes an issue of `severity`.
-        mutating func jsonFile(
-            _ file: String, severity: SlackExportIssue.Severity, what: String
-        ) -> (Data, [JSONSyntaxScanner.Element])? {
-            let data: Data
-            do {
-                data = try archive.read(file)
-            } catch {
-                var issue = error
-                issue.severity = severity
-                issues.append(issue)
-                return nil
-            }
-            guard let elements = SlackExportReader.arrayElements(of: data, file: file, severity: severity, what: what, issues: &issues)
-            else { return nil }
-            return (data, elements)
-        }
+        self.directory = directory
+        self.issues = issues
+        self.conversationNames = layout.conversations.map(\.folder)
+        self.dayFiles = Dictionary(uniqueKeysWithValues: layout.conversations)
+        self.listed = listed
+        self.archive = archive
+        self.allowances = allowances
+        self.assembler = assembler
+        self.mrkdwn = SlackMrkdwn(directory: directory)
+    }
 
-        /// The readable entries of a metadata file; unreadable ones are warnings with their line.
-        mutating func metadata<T: Decodable>(_ type: T.Type, _ file: String) -> [T] {
-            guard let (data, spans) = jsonFile(file, severity: .warning, what: file) else { return [] }
-            guard let elements = try? JSONDecoder().decode([LenientElement<T>].self, from: data) else {
-                issues.append(SlackExportIssue(.warning, file: file, reason: "\(file) is not valid UTF-8 JSON"))
-                return []
-            }
-            var values: [T] = []
-            for (index, element) in elements.enumerated() {
-                let line = index < spans.count ? spans[index].line : nil
-                guard let value = element.value else {
-                    issues.append(SlackExportIssue(.warning, file: file, line: line,
-                                                   reason: "entry \(index + 1) has no string 'id'"))
-                    continue
-                }
-                values.append(value)
-            }
-            return values
-        }
+    /// What reading one conversation gave.
+    public struct Conversation: Sendable {
+        public var conversation: SlackConversation
+        /// The issues of its day files in reading order, then its duplicate messages.
+        public var issues: [SlackExportIssue]
+        /// Message objects of its day files that had a usable `ts`.
+        public var messagesRead: Int
+        /// Array elements of its day files that were not readable messages (each is a rejected issue).
+        public var messagesRejected: Int
+    }
 
-        /// The messages of one day file; rejected elements become issues with their line.
-        mutating func dayFile(_ file: String, directory: SlackDirectory, mrkdwn: SlackMrkdwn)
-            -> (records: [SlackMessageRecord], rejected: Int)
-        {
-            guard let (data, spans) = jsonFile(file, severity: .rejected, what: "day file") else { return ([], 0) }
-            let (messages, rejected) = SlackExportReader.messages(in: data, elements: spans, file: file, issues: &issues)
-            let records = messages.map { message, line in
-                SlackMessageRecord(
-                    message: message, file: file, line: line,
-                    author: directory.author(of: message), text: mrkdwn.decode(message.text))
-            }
-            return (records, rejected)
+    /// Reads and assembles the conversation in folder `name`; nil when the export has no such folder.
+    /// Safe to call from several threads at once.
+    public func read(conversation name: String) -> Conversation? {
+        guard let files = dayFiles[name] else { return nil }
+        let reader = archive.makeReader()
+        var issues: [SlackExportIssue] = []
+        var records: [SlackMessageRecord] = []
+        var rejected = 0
+        for file in files {
+            let result = dayFile(file, reader: reader, issues: &issues)
+            records += result.records
+            rejected += result.rejected
         }
+        let assembled = assembler.assemble(records)
+        for (duplicate, original) in assembled.duplicates {
+            issues.append(SlackExportIssue(
+                .rejected, file: duplicate.file, line: duplicate.line, records: 1,
+                reason: "duplicate message ts \(duplicate.message.ts.raw) (first in \(original.file)"
+                    + (original.line.map { ":\($0)" } ?? "") + ")"))
+        }
+        let conversation = SlackConversation(
+            name: name, info: listed[name]?.info, kind: listed[name]?.kind ?? .unlisted,
+            dayFiles: files, threads: assembled.threads, counts: assembled.counts)
+        return Conversation(conversation: conversation, issues: issues, messagesRead: records.count, messagesRejected: rejected)
+    }
+
+    /// Reads a file and checks its JSON syntax; a failure becomes an issue of `severity`.
+    private static func jsonFile(
+        _ file: String, severity: SlackExportIssue.Severity, what: String,
+        reader: SlackExportArchive.Reader, allowance: Int, issues: inout [SlackExportIssue]
+    ) -> (Data, [JSONSyntaxScanner.Element])? {
+        let data: Data
+        do {
+            data = try reader.read(file, allowance: allowance)
+        } catch {
+            var issue = error
+            issue.severity = severity
+            issues.append(issue)
+            return nil
+        }
+        guard let elements = SlackExportReader.arrayElements(of: data, file: file, severity: severity, what: what, issues: &issues)
+        else { return nil }
+        return (data, elements)
+    }
+
+    /// The readable entries of a metadata file; unreadable ones are warnings with their line.
+    private static func metadata<T: Decodable>(
+        _ type: T.Type, _ file: String, reader: SlackExportArchive.Reader, allowance: Int, issues: inout [SlackExportIssue]
+    ) -> [T] {
+        guard let (data, spans) = jsonFile(file, severity: .warning, what: file, reader: reader, allowance: allowance, issues: &issues)
+        else { return [] }
+        guard let elements = try? JSONDecoder().decode([LenientElement<T>].self, from: data) else {
+            issues.append(SlackExportIssue(.warning, file: file, reason: "\(file) is not valid UTF-8 JSON"))
+            return []
+        }
+        var values: [T] = []
+        for (index, element) in elements.enumerated() {
+            let line = index < spans.count ? spans[index].line : nil
+            guard let value = element.value else {
+                issues.append(SlackExportIssue(.warning, file: file, line: line,
+                                               reason: "entry \(index + 1) has no string 'id'"))
+                continue
+            }
+            values.append(value)
+        }
+        return values
+    }
+
+    /// The messages of one day file; rejected elements become issues with their line.
+    private func dayFile(
+        _ file: String, reader: SlackExportArchive.Reader, issues: inout [SlackExportIssue]
+    ) -> (records: [SlackMessageRecord], rejected: Int) {
+        guard let (data, spans) = Self.jsonFile(
+            file, severity: .rejected, what: "day file", reader: reader, allowance: allowances[file] ?? 0, issues: &issues)
+        else { return ([], 0) }
+        let (messages, rejected) = SlackExportReader.messages(in: data, elements: spans, file: file, issues: &issues)
+        let records = messages.map { message, line in
+            SlackMessageRecord(
+                message: message, file: file, line: line,
+                author: directory.author(of: message), text: mrkdwn.decode(message.text))
+        }
+        return (records, rejected)
     }
 }
 

@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+import ZIPFoundation
+
+@testable import ThreadlineCore
+
+/// An export extracted as its parts (the export itself, then each conversation) gives what it gives
+/// read whole: the same documents, rejects, notes and rows, with each problem of the export as a
+/// whole reported once.
+@Suite struct SlackJSONPartsTests {
+    /// A scratch folder holding, under `prefix`, `edge` (the edge fixture folder), `edge.zip` (the
+    /// same files) and `no-users`.
+    static func inputs(under prefix: String = "") throws -> Scratch {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-json/edge", to: prefix + "edge")
+        try scratch.copyFixture("slack-json/no-users", to: prefix + "no-users")
+        try FileManager.default.zipItem(
+            at: URL(fileURLWithPath: scratch.path(prefix + "edge")), to: URL(fileURLWithPath: scratch.path(prefix + "edge.zip")),
+            shouldKeepParent: false)
+        return scratch
+    }
+
+    static func source(_ include: String, _ options: [String: OptionValue] = [:]) -> SlackJSONSource {
+        var values: [String: OptionValue] = ["include": .list([include])]
+        values.merge(options) { $1 }
+        return SlackJSONSource(options: StepOptions(values: values, stepLocation: SourceLocation(file: "test")))
+    }
+
+    /// Everything a result says, in a comparable form.
+    static func summary(_ results: [ExtractResult]) -> [String] {
+        var notes = RunNotes()
+        for result in results { notes.merge(result.notes) }
+        let documents = results.flatMap(\.documents).map { document in
+            "\(document.id) \(document.title ?? "") \(document.sourceFile) \(document.startsAt?.iso8601 ?? "-") "
+                + document.threads.map { $0.messages.map { "\($0.key)@\($0.sourceFile ?? ""):\($0.sourceLine ?? 0)" }.joined(separator: ",") }
+                .joined(separator: " | ")
+        }
+        let rejects = results.flatMap(\.rejects).map { "\($0.location) \($0.reason) [\($0.rows)] \($0.record ?? "")" }
+        let noteLines = notes.counts.sorted { $0.key < $1.key }.flatMap { category, items in
+            items.sorted { $0.key < $1.key }.map { "\(category): \($0.key) ×\($0.value)" }
+        }
+        return documents + rejects + noteLines + ["rows \(results.reduce(0) { $0 + $1.inputRows })"]
+    }
+
+    @Test func anExportIsPlannedAsItselfThenItsConversationsInNameOrder() throws {
+        let scratch = try Self.inputs()
+        let catalog = try InputCatalog(root: scratch.root)
+        for export in ["edge", "edge.zip"] {
+            let units = try Self.source(export).plan(catalog)
+            #expect(units.map(\.part) == ["", "D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"])
+            #expect(Set(units.map(\.relativePath)) == [export])
+            #expect(Set(units.map(\.sortKey)) == [export])
+            // The parts' bytes add up to the input's, as the manifest lists it.
+            let total = export.hasSuffix(".zip")
+                ? try #require(try FileManager.default.attributesOfItem(atPath: scratch.path(export))[.size] as? Int64)
+                : catalog.totalBytes(under: export)
+            #expect(units.reduce(0) { $0 + $1.bytes } == total)
+        }
+    }
+
+    @Test func anExportWithoutConversationsOrThatCannotBeListedIsOneUnit() throws {
+        let scratch = try Scratch()
+        try scratch.write("empty/users.json", "[]")
+        try scratch.write("broken.zip", "not a zip")
+        let units = try Self.source("*").plan(try InputCatalog(root: scratch.root))
+        #expect(units.map(\.relativePath) == ["broken.zip", "empty"])
+        #expect(units.map(\.part) == [nil, nil])
+    }
+
+    @Test(arguments: ["edge", "edge.zip", "no-users"], [
+        [:], ["max_total_bytes": .int(2500)], ["max_file_bytes": .int(900)],
+    ] as [[String: OptionValue]])
+    func partsGiveWhatTheWholeExportGives(export: String, options: [String: OptionValue]) throws {
+        let scratch = try Self.inputs()
+        let source = Self.source(export, options)
+        let units = try source.plan(try InputCatalog(root: scratch.root))
+        #expect(units.count > 1)
+
+        var whole = ExtractResult()
+        source.extractWhole(try #require(units.first), into: &whole)
+        // The parts, extracted last to first (as threads might), then put in plan order.
+        var results = Array(repeating: ExtractResult(), count: units.count)
+        for index in units.indices.reversed() { source.extract(units[index], into: &results[index]) }
+
+        #expect(Self.summary(results) == Self.summary([whole]))
+        // What memory holds per unit: one conversation, or none for the export's own part.
+        #expect(results.map(\.documents.count) == [0] + Array(repeating: 1, count: units.count - 1))
+        // Once every part is done, the export is let go.
+        #expect(source.openExports.count == 0)
+    }
+
+    @Test func problemsOfTheExportAsAWholeAreReportedOnceByItsOwnPart() throws {
+        let scratch = try Self.inputs()
+        try scratch.write("no-users/other/2021-01-01.json", #"[{"ts":"1609459200.000100","user":"U1","text":"hi"}]"#)
+        let source = Self.source("no-users")
+        let units = try source.plan(try InputCatalog(root: scratch.root))
+        #expect(units.map(\.part) == ["", "chat", "other"])
+        let results = units.map { unit in
+            var result = ExtractResult()
+            source.extract(unit, into: &result)
+            return result
+        }
+        let missing = "no-users/users.json: users.json is missing: authors are named from each message's user_profile or kept as ids"
+        #expect(results.map { $0.notes.counts["warnings"]?[missing] ?? 0 } == [1, 0, 0])
+    }
+
+    @Test func anExportGoneBetweenPlanAndExtractIsRejectedOnce() throws {
+        let scratch = try Self.inputs()
+        let source = Self.source("edge")
+        let units = try source.plan(try InputCatalog(root: scratch.root))
+        try FileManager.default.removeItem(atPath: scratch.path("edge"))
+        var result = ExtractResult()
+        for unit in units { source.extract(unit, into: &result) }
+        #expect(result.rejects.map { "\($0.location): \($0.reason) [\($0.rows)]" } == ["edge: slack export not found [0]"])
+        #expect(result.documents.isEmpty)
+        #expect(result.inputRows == 0)
+    }
+
+    @Test func openExportsAreSharedAndBounded() throws {
+        let scratch = try Self.inputs()
+        let exports = SlackOpenExports(capacity: 2)
+        let reader = SlackExportReader()
+        var opened = 0
+        for name in ["edge", "edge.zip", "no-users"] {
+            for _ in 0..<3 {
+                _ = exports.export(at: name) { () throws(SlackExportIssue) in
+                    opened += 1
+                    return try reader.open(URL(fileURLWithPath: scratch.path(name)))
+                }
+            }
+        }
+        // Opened once each, and never more than two held, though none was done.
+        #expect(opened == 3)
+        #expect(exports.count == 2)
+    }
+
+    /// With the runner: the export's conversations come out together, in name order, between the
+    /// inputs placed before and after the export's path, and the manifest lists each export once.
+    @Test func aRunWritesTheConversationsTogetherAndListsEachExportOnce() throws {
+        let scratch = try Self.inputs(under: "inputs/")
+        try scratch.write("inputs/a.md", BadInputTests.good)
+        try scratch.write("inputs/edge-notes.md", BadInputTests.good)
+        let report = try runPipeline(scratch, basicPipeline(extract: """
+              - type: markdown
+                include: ["*.md"]
+              - type: slack_json
+                include: ["edge", "edge.zip"]
+            """))
+        // "edge-notes" sorts between "edge" and "edge.zip".
+        #expect(report.inputs.map(\.path) == ["a.md", "edge", "edge-notes.md", "edge.zip"])
+        #expect(report.inputs.map(\.status) == ["ok", "partial", "ok", "partial"])
+        #expect(report.inputs.map(\.rows) == [1, 24, 1, 24])
+        #expect(report.inputs.map(\.rejectedRows) == [0, 4, 0, 4])
+        #expect(report.inputs[1].sha256 == "")
+        #expect(report.inputs[1].bytes == (try InputCatalog(root: scratch.path("inputs"))).totalBytes(under: "edge"))
+        #expect(report.inputs[3].sha256 == (try OutputFile.sha256(ofFileAt: scratch.path("inputs/edge.zip"))).sha256)
+        #expect(report.inputs[3].bytes == (try FileManager.default.attributesOfItem(atPath: scratch.path("inputs/edge.zip"))[.size] as? Int64))
+        #expect(report.inputRows == report.outputRows + report.rejectedRows)
+        #expect(report.notes.total("warnings") == 6)
+
+        let conversations = ["D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"]
+        let documents = try readJSONLines(scratch.path("out/documents.jsonl")).map { $0["document_id"] as? String ?? "?" }
+        #expect(documents == ["a"] + conversations + ["edge-notes"] + conversations)
+    }
+
+    /// The allowances of `max_total_bytes` are worked out from the listed sizes: an entry may not
+    /// inflate past the size its zip header lists.
+    @Test func aZipEntryThatInflatesPastItsListedSizeIsRejected() throws {
+        let scratch = try Scratch()
+        let day = #"[{"ts":"1609459200.000100","user":"U1","text":"a message longer than its header says"}]"#
+        let zip = URL(fileURLWithPath: scratch.path("lying.zip"))
+        let archive = try Archive(url: zip, accessMode: .create)
+        for (path, contents) in [("users.json", "[]"), ("c/2021-01-01.json", day)] {
+            let data = Data(contents.utf8)
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        // Lower the day file's uncompressed size to 10 in its local and central headers.
+        var bytes = [UInt8](try Data(contentsOf: zip))
+        let size = UInt32(day.utf8.count)
+        let sizeBytes = (0..<4).map { UInt8(truncatingIfNeeded: size >> (8 * $0)) }
+        for index in 0..<(bytes.count - 40) where bytes[index] == 0x50 && bytes[index + 1] == 0x4B {
+            let offset: Int? = switch (bytes[index + 2], bytes[index + 3]) {
+            case (3, 4): index + 22
+            case (1, 2): index + 24
+            default: nil
+            }
+            if let offset, Array(bytes[offset..<offset + 4]) == sizeBytes {
+                bytes.replaceSubrange(offset..<offset + 4, with: [10, 0, 0, 0])
+            }
+        }
+        try Data(bytes).write(to: zip)
+        let export = try SlackExportReader().read(zip, name: "lying.zip")
+        #expect(export.issues.map(\.description) == [
+            "c/2021-01-01.json: rejected: zip entry inflates to more than the 10 bytes its header lists",
+        ])
+        #expect(export.counts.kept == 0)
+    }
+}
