@@ -64,8 +64,11 @@ enum Planner {
         for (index, source) in plan.sources.enumerated() {
             let units = plan.units.filter { $0.source == index }.map(\.unit)
             let bytes = units.reduce(Int64(0)) { $0 + $1.bytes }
-            out += "extract \(source.type.name) (\(source.location)): \(units.count) input\(units.count == 1 ? "" : "s"), \(bytes) bytes\n"
-            for unit in units { out += "  \(unit.relativePath)\n" }
+            // The parts of one input (a Slack export's conversations) are listed as that input, once.
+            var paths: [String] = []
+            for unit in units where paths.last != unit.relativePath { paths.append(unit.relativePath) }
+            out += "extract \(source.type.name) (\(source.location)): \(paths.count) input\(paths.count == 1 ? "" : "s"), \(bytes) bytes\n"
+            for path in paths { out += "  \(path)\n" }
         }
         for transform in spec.transform { out += "transform \(transform.type.name)\n" }
         out += "output_root \(spec.outputRoot)\n"

@@ -151,6 +151,18 @@ import Testing
         #expect(!scratch.exists("out"))
     }
 
+    // A Slack export is read as units per conversation; the plan still lists it as one input.
+    @Test func dryRunListsASlackExportOnce() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-export", to: "inputs/slack-export")
+        try scratch.write("pipeline.yaml", basicPipeline(extract: "  - type: slack_json\n    include: [\"slack-export\"]"))
+        let result = try runThreadline(["run", "--dry-run", "pipeline.yaml"], in: scratch.root)
+        #expect(result.status == 0)
+        let bytes = try PipelineRunner(spec: PipelineLoader(environment: [:]).load(path: scratch.path("pipeline.yaml"))).plan().units
+            .reduce(Int64(0)) { $0 + $1.unit.bytes }
+        #expect(result.stdout.contains("extract slack_json (pipeline.yaml:8:5): 1 input, \(bytes) bytes\n  slack-export\noutput_root"))
+    }
+
     @Test func jsonLogsAreOneObjectPerLine() throws {
         let scratch = try Scratch()
         try scratch.write("inputs/a.md", BadInputTests.good)
