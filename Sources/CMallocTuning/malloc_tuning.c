@@ -13,3 +13,9 @@ void threadline_limit_malloc_arenas(int arenas) {
     (void)arenas;
 #endif
 }
+
+void threadline_release_free_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}

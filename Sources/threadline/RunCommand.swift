@@ -1,3 +1,4 @@
+import CMallocTuning
 import ArgumentParser
 import Foundation
 import Logging
@@ -34,7 +35,7 @@ struct RunCommand: ParsableCommand {
             if let progress {
                 onProgress = { done, total, bytes in progress.update(done: done, total: total, bytes: bytes) }
             }
-            let runner = PipelineRunner(spec: spec, logger: logger, progress: onProgress)
+            let runner = PipelineRunner(spec: spec, logger: logger, progress: onProgress, afterLargeInput: { threadline_release_free_memory() })
             if dryRun {
                 print(Planner.describe(try runner.plan(), spec: spec), terminator: "")
                 return

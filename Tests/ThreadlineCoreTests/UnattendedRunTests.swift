@@ -163,6 +163,25 @@ import Testing
         #expect(result.stdout.contains("extract slack_json (pipeline.yaml:8:5): 1 input, \(bytes) bytes\n  slack-export\noutput_root"))
     }
 
+    // The command line trims glibc's heaps at this hook; it fires once per large input, after it is written.
+    @Test func afterLargeInputRunsOncePerInputOfAtLeastFourMegabytes() throws {
+        final class Counter: @unchecked Sendable {
+            let lock = NSLock()
+            var value = 0
+            func increment() { lock.lock(); value += 1; lock.unlock() }
+        }
+        let scratch = try Scratch()
+        try scratch.write("inputs/small.md", BadInputTests.good)
+        let padding = String(repeating: "x", count: Int(PipelineRunner.largeInputBytes))
+        try scratch.write("inputs/large.md", BadInputTests.good + "\n" + padding + "\n")
+        let file = try scratch.write("pipeline.yaml", basicPipeline())
+        let spec = try PipelineLoader(environment: [:]).load(path: file)
+        let calls = Counter()
+        let report = try PipelineRunner(spec: spec, afterLargeInput: { calls.increment() }).run()
+        #expect(report.inputs.count == 2)
+        #expect(calls.value == 1)
+    }
+
     @Test func jsonLogsAreOneObjectPerLine() throws {
         let scratch = try Scratch()
         try scratch.write("inputs/a.md", BadInputTests.good)

@@ -14,16 +14,23 @@ public final class PipelineRunner: Sendable {
     public let inFlightBytes: Int64
     /// Called after each window with the inputs done and the total, for progress display.
     public let progress: (@Sendable (_ done: Int, _ total: Int, _ bytesDone: Int64) -> Void)?
+    /// Called after an input of at least ``largeInputBytes`` has been handed to the writers: the
+    /// moment to give memory its extraction freed back to the system (the command line trims
+    /// glibc's heaps here, so one big input does not leave the process large for the rest of the run).
+    public let afterLargeInput: (@Sendable () -> Void)?
+    /// Inputs at least this big trigger ``afterLargeInput``.
+    public static let largeInputBytes: Int64 = 4 << 20
 
     public init(
         spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 48 << 20,
-        progress: (@Sendable (Int, Int, Int64) -> Void)? = nil
+        progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil
     ) {
         self.spec = spec
         self.logger = logger
         self.window = window
         self.inFlightBytes = inFlightBytes
         self.progress = progress
+        self.afterLargeInput = afterLargeInput
     }
 
     /// Sources with the units they will read, in the order rows will be written.
@@ -105,6 +112,7 @@ public final class PipelineRunner: Sendable {
                 }
                 bytesDone += item.unit.bytes
                 progress?(index + 1, units.count, bytesDone)
+                if item.unit.bytes >= PipelineRunner.largeInputBytes { afterLargeInput?() }
             })
             try outputs.write(.authors, authors.rows())
             report.rowsPerTable = outputs.rowCounts
