@@ -205,15 +205,27 @@ public struct NormaliseAuthors: TransformStep {
         /// The spelling most messages use, ties broken as ``preferredSpellings(_:)`` says.
         var preferred: String {
             guard !others.isEmpty else { return first }
-            let all = [(key: first, value: firstMessages)] + others.map { (key: $0.key, value: $0.value) }
-            return all.max { a, b in
-                let rankA = (a.value, nonASCIICount(a.key), uppercaseCount(a.key))
-                let rankB = (b.value, nonASCIICount(b.key), uppercaseCount(b.key))
-                return rankA != rankB ? rankA < rankB : a.key > b.key
-            }!.key
+            // Each spelling's rank is taken once; on equal ranks the first in code-point order wins.
+            var best = (spelling: first, rank: Self.rank(first, messages: firstMessages))
+            for (spelling, messages) in others {
+                let rank = Self.rank(spelling, messages: messages)
+                if rank > best.rank || (rank == best.rank && spelling < best.spelling) { best = (spelling, rank) }
+            }
+            return best.spelling
+        }
+
+        private static func rank(_ spelling: String, messages: Int) -> (Int, Int, Int) {
+            (messages, nonASCIICount(spelling), uppercaseCount(spelling))
         }
     }
 
-    static func nonASCIICount(_ text: String) -> Int { text.unicodeScalars.filter { !$0.isASCII }.count }
-    static func uppercaseCount(_ text: String) -> Int { text.filter(\.isUppercase).count }
+    static func nonASCIICount(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { $0 + ($1.isASCII ? 0 : 1) }
+    }
+
+    /// The number of uppercase characters; in ASCII text, those are the bytes `A` to `Z`.
+    static func uppercaseCount(_ text: String) -> Int {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.reduce(0) { $0 + ($1.isUppercase ? 1 : 0) } }
+        return text.utf8.reduce(0) { $0 + ((UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($1) ? 1 : 0) }
+    }
 }
