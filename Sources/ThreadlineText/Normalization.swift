@@ -13,13 +13,51 @@ extension String {
     }
 
     /// Whether the quick check proves the string is NFC (false means "maybe not").
+    ///
+    /// Runs on the UTF-8 bytes: ASCII a word at a time, other scalars decoded in place.
     var isKnownNFC: Bool {
-        if isASCII { return true }
-        return unicodeScalars.allSatisfy { scalar in
-            switch scalar.value {
-            case 0..<0x300, 0x2002...0x206F, 0xFE0E...0xFE0F, 0x1F000...0x1FAFF: return true
-            default: return false
+        var text = self
+        return text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                if index + ByteWord.width <= bytes.count, ByteWord.isASCII(ByteWord.load(bytes, at: index)) {
+                    index += ByteWord.width
+                    continue
+                }
+                let lead = bytes[index]
+                if lead < 0x80 {
+                    index += 1
+                    continue
+                }
+                // A `String`'s UTF-8 is valid: the lead byte gives the length, and the bytes are there.
+                let scalar: UInt32
+                let length: Int
+                switch lead {
+                case ..<0xE0:
+                    scalar = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                    length = 2
+                case ..<0xF0:
+                    scalar = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+                    length = 3
+                default:
+                    scalar =
+                        UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+                        | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
+                    length = 4
+                }
+                guard Self.isKnownNFCScalar(scalar) else { return false }
+                index += length
             }
+            return true
+        }
+    }
+
+    /// Whether the quick check accepts a scalar: one that is NFC on its own and combines with
+    /// nothing before it.
+    static func isKnownNFCScalar(_ value: UInt32) -> Bool {
+        switch value {
+        case 0..<0x300, 0x2002...0x206F, 0xFE0E...0xFE0F, 0x1F000...0x1FAFF: true
+        default: false
         }
     }
 }
@@ -29,14 +67,13 @@ extension String {
     var isASCII: Bool {
         var text = self
         return text.withUTF8 { bytes in
-            let raw = UnsafeRawBufferPointer(bytes)
             var index = 0
-            while index + 8 <= raw.count {
-                if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
-                index += 8
+            while index + ByteWord.width <= bytes.count {
+                if !ByteWord.isASCII(ByteWord.load(bytes, at: index)) { return false }
+                index += ByteWord.width
             }
-            while index < raw.count {
-                if raw[index] >= 0x80 { return false }
+            while index < bytes.count {
+                if bytes[index] >= 0x80 { return false }
                 index += 1
             }
             return true

@@ -20,7 +20,7 @@ public enum TextCleaner {
     public static func clean(_ text: String, decodeEntities: Bool = true) -> String {
         var text = text
         let cleaned: [UInt8]? = text.withUTF8 { bytes in
-            if decodeEntities, bytes.contains(UInt8(ascii: "&")) {
+            if decodeEntities, bytes.containsByte(UInt8(ascii: "&")) {
                 let decoded = HTMLEntities.decode(bytes)
                 return decoded.withUnsafeBufferPointer { normaliseSpacing($0) } ?? decoded
             }
@@ -30,22 +30,53 @@ public enum TextCleaner {
     }
 
     /// Whether a spacing rule applies to UTF-8 `bytes`: a quick scan that allocates nothing.
+    ///
+    /// Inside the text every rule starts at one of four bytes: `\r`, a `\n` after a space or
+    /// tab, 0xC2 (U+00A0 is C2 A0) or 0xE2 (U+202F is E2 80 AF). Those are looked for a word at a
+    /// time; only a word that holds one is looked at byte by byte.
     static func needsSpacingChanges(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let last = bytes.last else { return false }
         if last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") || last == UInt8(ascii: "\n") { return true }
-        for index in bytes.indices {
-            switch bytes[index] {
-            case UInt8(ascii: "\r"): return true
-            case UInt8(ascii: " "), UInt8(ascii: "\t"):
-                if bytes[index + 1] == UInt8(ascii: "\n") { return true }  // the last byte is not a space
-            case 0xC2:
-                if index + 1 < bytes.count, bytes[index + 1] == 0xA0 { return true }
-            case 0xE2:
-                if index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xAF { return true }
-            default: break
+        let carriageReturn = ByteWord.repeating(UInt8(ascii: "\r"))
+        let lineFeed = ByteWord.repeating(UInt8(ascii: "\n"))
+        let lead2 = ByteWord.repeating(0xC2)
+        let lead3 = ByteWord.repeating(0xE2)
+        var index = 0
+        while index + ByteWord.width <= bytes.count {
+            let word = ByteWord.load(bytes, at: index)
+            let mayApply =
+                ByteWord.contains(word, carriageReturn) || ByteWord.contains(word, lineFeed)
+                || (!ByteWord.isASCII(word) && (ByteWord.contains(word, lead2) || ByteWord.contains(word, lead3)))
+            if mayApply {
+                for position in index..<(index + ByteWord.width) where spacingRuleStarts(in: bytes, at: position) {
+                    return true
+                }
             }
+            index += ByteWord.width
+        }
+        while index < bytes.count {
+            if spacingRuleStarts(in: bytes, at: index) { return true }
+            index += 1
         }
         return false
+    }
+
+    /// Whether a spacing rule applies at `index` of UTF-8 `bytes` (a `\n` looks back for the
+    /// space or tab before it).
+    @inline(__always)
+    private static func spacingRuleStarts(in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        switch bytes[index] {
+        case UInt8(ascii: "\r"):
+            return true
+        case UInt8(ascii: "\n"):
+            return index > 0 && (bytes[index - 1] == UInt8(ascii: " ") || bytes[index - 1] == UInt8(ascii: "\t"))
+        case 0xC2:
+            return index + 1 < bytes.count && bytes[index + 1] == 0xA0
+        case 0xE2:
+            return index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xAF
+        default:
+            return false
+        }
     }
 
     /// Applies the spacing rules to UTF-8 `bytes`; returns nil when nothing changes.

@@ -1,4 +1,5 @@
 import Testing
+import ThreadlineText
 
 @testable import ThreadlineCore
 
@@ -109,5 +110,44 @@ import Testing
         let error = try #require(throws: ThreadlineError.self) { try directory.loadPeople(folder: scratch.path("people")) }
         #expect(error.diagnostics.first?.location == SourceLocation(file: file, line: 2))
         #expect(error.diagnostics.first?.message == "the profile has no 'title' (the person's name)")
+    }
+
+    /// Spellings that share match keys and tie on counts, accents and capitals in every way.
+    static let spellingPool = [
+        "Serg Masís", "Serg Masis", "serg masis", "SERG MASIS", "Serg Masi\u{301}s", "Sérg Masís", "Ondřej", "Ondrej",
+        "ondrej", "ONDREJ", "Ondřej (he/him)", "Martin Kleppmann", "martin kleppmann", "Martin  Kleppmann", "Ǆemal",
+        "ǅemal", "Straße", "STRASSE", "strasse", "Ⅻ", "ⅻ",
+    ]
+
+    @Test func preferredSpellingsAgreeWithTheStraightforwardRanking() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        for _ in 0..<500 {
+            let names = (0..<(1 + next(12))).map { _ in
+                (name: PersonName(Self.spellingPool[next(Self.spellingPool.count)]), messages: 1 + next(3))
+            }
+            #expect(NormaliseAuthors.preferredSpellings(names) == Self.straightforwardPreferredSpellings(names))
+        }
+        for spelling in Self.spellingPool + ["", "A1b2C3", "ÀÉÎ", "ǅ"] {
+            #expect(NormaliseAuthors.uppercaseCount(spelling) == spelling.filter(\.isUppercase).count)
+            #expect(NormaliseAuthors.nonASCIICount(spelling) == spelling.unicodeScalars.filter { !$0.isASCII }.count)
+        }
+    }
+
+    /// ``NormaliseAuthors/preferredSpellings(_:)`` as first written: a dictionary of spellings per
+    /// match key, ranked in every comparison.
+    static func straightforwardPreferredSpellings(_ names: [(name: PersonName, messages: Int)]) -> [String: String] {
+        var counts: [String: [String: Int]] = [:]
+        for (name, messages) in names { counts[name.matchKey, default: [:]][name.display, default: 0] += messages }
+        return counts.compactMapValues { spellings in
+            spellings.max { a, b in
+                let rankA = (a.value, a.key.unicodeScalars.filter { !$0.isASCII }.count, a.key.filter(\.isUppercase).count)
+                let rankB = (b.value, b.key.unicodeScalars.filter { !$0.isASCII }.count, b.key.filter(\.isUppercase).count)
+                return rankA != rankB ? rankA < rankB : a.key > b.key
+            }?.key
+        }
     }
 }

@@ -59,6 +59,35 @@ import Testing
         }
     }
 
+    /// Pieces around the bytes the word-at-a-time scans look for: spaces and tabs before a line
+    /// feed, `\r`, the non-breaking spaces (C2 A0, E2 80 AF) and scalars that share their lead
+    /// bytes (U+00B0 is C2 B0, U+2000 is E2 80 80, U+2028 is E2 80 A8, U+20AC is E2 82 AC).
+    static let scanPieces = [
+        "a", "bc", "defgh", " ", "\t", "\n", "\r", "\r\n", " \n", "\t\n", "\u{A0}", "\u{202F}", "\u{B0}", "\u{2000}",
+        "\u{2028}", "\u{20AC}", "é", "e\u{301}", "\u{300}", "\u{2FF}", "\u{2126}", "—", "👋", "\u{1FAFF}", "\u{1FB00}",
+        "\u{FE0F}", "\u{FE0D}", "&", "&amp;", "\u{7F}", "\u{80}",
+    ]
+    static let scanText = Gen<String?>.element(of: scanPieces).map { $0! }.array(of: 0...40).map { $0.joined() }
+
+    @Test func wordAtATimeSpacingScanAgreesWithAByteByByteScan() async {
+        await propertyCheck(count: 2000, input: Self.scanText) { text in
+            var text = text
+            text.withUTF8 { bytes in
+                #expect(TextCleaner.needsSpacingChanges(bytes) == Reference.needsSpacingChanges(bytes))
+                #expect(TextCleaner.needsSpacingChanges(bytes) == (TextCleaner.normaliseSpacing(bytes) != nil))
+                #expect(bytes.containsByte(UInt8(ascii: "&")) == bytes.contains(UInt8(ascii: "&")))
+                #expect(bytes.containsByte(0xC2) == bytes.contains(0xC2))
+            }
+        }
+    }
+
+    @Test func byteLevelNFCCheckAgreesWithAScalarCheck() async {
+        await propertyCheck(count: 2000, input: Self.scanText) { text in
+            #expect(text.isKnownNFC == Reference.isKnownNFC(text))
+            #expect(text.isASCII == text.unicodeScalars.allSatisfy(\.isASCII))
+        }
+    }
+
     @Test func asciiNameFoldingAgreesWithTheGeneralPath() async {
         let pieces = ["a", "B", "z", "9", " ", "  ", "\t", ".", ",", "'", "`", "(", ")", "-", "_", "O'Brien", "(Author)"]
         let name = Gen<String?>.element(of: pieces).map { $0! }.array(of: 0...10).map { $0.joined() }
@@ -84,6 +113,23 @@ import Testing
         await propertyCheck(count: 500, input: Self.trickyText) { text in
             let once = replacer.replace(text)
             #expect(replacer.replace(once) == once)
+        }
+    }
+
+    @Test(arguments: EmojiReplacer.UnknownNames.allCases)
+    func lazyCopyingReplacerAgreesWithTheStraightforwardOne(unknown: EmojiReplacer.UnknownNames) async {
+        let replacer = EmojiReplacer(unknown: unknown)
+        let pieces = Self.trickyPieces + [
+            "👍", ":skin-tone-2:", ":wave:", ":blob_wave::skin-tone-4:", ":x:", " ", "abcdefghij", "`code`", "<a>", "é",
+        ]
+        let text = Gen<String?>.element(of: pieces).map { $0! }.array(of: 0...40).map { $0.joined() }
+        await propertyCheck(count: 1000, input: text) { text in
+            var unknown: [String: Int] = [:]
+            var referenceUnknown: [String: Int] = [:]
+            let replaced = replacer.replace(text, unknownNames: &unknown)
+            let reference = ReferenceEmojiReplacer.replace(text, with: replacer, unknownNames: &referenceUnknown)
+            #expect(Array(replaced.utf8) == Array(reference.utf8))
+            #expect(unknown == referenceUnknown)
         }
     }
 
@@ -118,5 +164,37 @@ extension String {
         var text = self
         while let last = text.last, last == " " || last == "\t" { text.removeLast() }
         return text
+    }
+}
+
+/// The straightforward forms of checks that have fast paths, to compare them with.
+enum Reference {
+    /// Whether a spacing rule of ``TextCleaner`` applies, one byte at a time.
+    static func needsSpacingChanges(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let last = bytes.last else { return false }
+        if last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") || last == UInt8(ascii: "\n") { return true }
+        for index in bytes.indices {
+            switch bytes[index] {
+            case UInt8(ascii: "\r"): return true
+            case UInt8(ascii: " "), UInt8(ascii: "\t"):
+                if bytes[index + 1] == UInt8(ascii: "\n") { return true }  // the last byte is not a space
+            case 0xC2:
+                if index + 1 < bytes.count, bytes[index + 1] == 0xA0 { return true }
+            case 0xE2:
+                if index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xAF { return true }
+            default: break
+            }
+        }
+        return false
+    }
+
+    /// The NFC quick check, one scalar at a time.
+    static func isKnownNFC(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            switch scalar.value {
+            case 0..<0x300, 0x2002...0x206F, 0xFE0E...0xFE0F, 0x1F000...0x1FAFF: return true
+            default: return false
+            }
+        }
     }
 }

@@ -318,10 +318,19 @@ private struct ChannelAssembler {
                 }
                 return Thread(messages: [messages[0]] + replies)
             }
-            let times = threads.flatMap(\.messages).compactMap(\.sentAt)
+            // The first and last time, read in place: collecting the messages first would copy each.
+            var startsAt: Timestamp?
+            var endsAt: Timestamp?
+            for thread in threads {
+                for index in thread.messages.indices {
+                    guard let time = thread.messages[index].sentAt else { continue }
+                    if startsAt.map({ time < $0 }) ?? true { startsAt = time }
+                    if endsAt.map({ time > $0 }) ?? true { endsAt = time }
+                }
+            }
             var document = Document(
                 id: name, source: "slack_html", sourceFile: file, title: "#" + name, hosts: source.hosts,
-                startsAt: times.min(), endsAt: times.max(), threads: threads)
+                startsAt: startsAt, endsAt: endsAt, threads: threads)
             document.entitiesDecoded = true
             return document
         }

@@ -90,41 +90,53 @@ public struct NormaliseAuthors: TransformStep {
         document.hosts = hostNames
         let hosts = hostNames.map(names.name)
 
-        // Names are folded once per distinct spelling, not once per message.
-        var rawCounts: [String: Int] = [:]
-        for thread in document.threads {
-            for message in thread.messages { rawCounts[message.authorRaw, default: 0] += 1 }
-        }
-        let spellings = Self.preferredSpellings(rawCounts.map { (names.name($0.key), $0.value) })
-
-        // One outcome per distinct (source id, raw name); messages only look theirs up and count it.
-        var outcomeIndex: [AuthorKey: Int] = [:]
-        var outcomes: [Outcome] = []
+        // The distinct authors as the source gives them (in order of first message), how many
+        // messages each wrote, and which one wrote each message: every later step works per author.
+        var keyIndex: [AuthorKey: Int] = [:]
+        var keys: [AuthorKey] = []
         var uses: [Int] = []
-        var hostsSeen = Set<String>()
+        var messageKeys: [Int] = []
+        messageKeys.reserveCapacity(document.threads.reduce(0) { $0 + $1.messages.count })
         for t in document.threads.indices {
             for m in document.threads[t].messages.indices {
                 let key = AuthorKey(ref: document.threads[t].messages[m].authorRef, raw: document.threads[t].messages[m].authorRaw)
-                let index: Int
-                if let known = outcomeIndex[key] {
-                    index = known
+                if let known = keyIndex[key] {
+                    uses[known] += 1
+                    messageKeys.append(known)
                 } else {
-                    let name = names.name(key.raw)
-                    let resolution = resolve(name, id: key.ref, hosts: hosts, spellings: spellings)
-                    let canonical = names.name(resolution.canonical)
-                    let host = hosts.first { canonical.hostMatch($0) != nil }
-                    if let host { hostsSeen.insert(host.display) }
-                    index = outcomes.count
-                    outcomes.append(Outcome(
-                        author: resolution.canonical, authorID: canonical.slug, isHost: host != nil,
-                        guessNote: resolution.guess.map { "'\(name.raw)' → '\(resolution.canonical)' (\($0))" }))
-                    uses.append(0)
-                    outcomeIndex[key] = index
+                    keyIndex[key] = keys.count
+                    messageKeys.append(keys.count)
+                    keys.append(key)
+                    uses.append(1)
                 }
-                uses[index] += 1
-                document.threads[t].messages[m].author = outcomes[index].author
-                document.threads[t].messages[m].authorId = outcomes[index].authorID
-                document.threads[t].messages[m].isHost = outcomes[index].isHost
+            }
+        }
+
+        // Names are folded once per author, not once per message.
+        let authorNames = keys.map { names.name($0.raw) }
+        let spellings = Self.preferredSpellings(Array(zip(authorNames, uses)))
+
+        var hostsSeen = Set<String>()
+        let outcomes = zip(keys, authorNames).map { key, name in
+            let resolution = resolve(name, id: key.ref, hosts: hosts, spellings: spellings)
+            // A name's folded form follows from its spelling alone: the usual case, where the
+            // canonical name is the spelling itself, needs no second fold or cache look-up.
+            let canonical = resolution.canonical == name.raw ? name : names.name(resolution.canonical)
+            let host = hosts.first { canonical.hostMatch($0) != nil }
+            if let host { hostsSeen.insert(host.display) }
+            return Outcome(
+                author: resolution.canonical, authorID: canonical.slug, isHost: host != nil,
+                guessNote: resolution.guess.map { "'\(name.raw)' → '\(resolution.canonical)' (\($0))" })
+        }
+
+        var next = 0
+        for t in document.threads.indices {
+            for m in document.threads[t].messages.indices {
+                let outcome = outcomes[messageKeys[next]]
+                next += 1
+                document.threads[t].messages[m].author = outcome.author
+                document.threads[t].messages[m].authorId = outcome.authorID
+                document.threads[t].messages[m].isHost = outcome.isHost
             }
         }
         for (outcome, count) in zip(outcomes, uses) {
@@ -145,7 +157,7 @@ public struct NormaliseAuthors: TransformStep {
             return Resolution(canonical: host.display, guess: match.isCertain ? nil : Self.reason(match))
         }
         let preferred = spellings[name.matchKey] ?? name.display
-        let certain = names.name(preferred).exactKey == names.name(name.display).exactKey
+        let certain = preferred == name.display || names.name(preferred).exactKey == names.name(name.display).exactKey
         return Resolution(canonical: preferred, guess: certain ? nil : Self.reason(.folded))
     }
 
@@ -157,17 +169,63 @@ public struct NormaliseAuthors: TransformStep {
     /// For every match key, the spelling to show: the one most messages use; on a tie, the
     /// one with more accented letters, then more capitals, then the first in code-point order.
     static func preferredSpellings(_ names: [(name: PersonName, messages: Int)]) -> [String: String] {
-        var counts: [String: [String: Int]] = [:]
-        for (name, messages) in names { counts[name.matchKey, default: [:]][name.display, default: 0] += messages }
-        return counts.compactMapValues { spellings in
-            spellings.max { a, b in
-                let rankA = (a.value, nonASCIICount(a.key), uppercaseCount(a.key))
-                let rankB = (b.value, nonASCIICount(b.key), uppercaseCount(b.key))
-                return rankA != rankB ? rankA < rankB : a.key > b.key
-            }?.key
+        var counts: [String: SpellingCounts] = [:]
+        counts.reserveCapacity(names.count)
+        for (name, messages) in names {
+            if let index = counts.index(forKey: name.matchKey) {
+                counts.values[index].add(name.display, messages: messages)
+            } else {
+                counts[name.matchKey] = SpellingCounts(first: name.display, messages: messages)
+            }
+        }
+        return counts.mapValues(\.preferred)
+    }
+
+    /// The spellings of one match key and how many messages use each. Most match keys have a
+    /// single spelling, which is held without a dictionary of its own.
+    struct SpellingCounts {
+        var first: String
+        var firstMessages: Int
+        /// Every other spelling.
+        var others: [String: Int] = [:]
+
+        init(first: String, messages: Int) {
+            self.first = first
+            self.firstMessages = messages
+        }
+
+        mutating func add(_ spelling: String, messages: Int) {
+            if spelling == first {
+                firstMessages += messages
+            } else {
+                others[spelling, default: 0] += messages
+            }
+        }
+
+        /// The spelling most messages use, ties broken as ``preferredSpellings(_:)`` says.
+        var preferred: String {
+            guard !others.isEmpty else { return first }
+            // Each spelling's rank is taken once; on equal ranks the first in code-point order wins.
+            var best = (spelling: first, rank: Self.rank(first, messages: firstMessages))
+            for (spelling, messages) in others {
+                let rank = Self.rank(spelling, messages: messages)
+                if rank > best.rank || (rank == best.rank && spelling < best.spelling) { best = (spelling, rank) }
+            }
+            return best.spelling
+        }
+
+        private static func rank(_ spelling: String, messages: Int) -> (Int, Int, Int) {
+            (messages, nonASCIICount(spelling), uppercaseCount(spelling))
         }
     }
 
-    static func nonASCIICount(_ text: String) -> Int { text.unicodeScalars.filter { !$0.isASCII }.count }
-    static func uppercaseCount(_ text: String) -> Int { text.filter(\.isUppercase).count }
+    static func nonASCIICount(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { $0 + ($1.isASCII ? 0 : 1) }
+    }
+
+    /// The number of uppercase characters; in ASCII text, those are the bytes `A` to `Z`.
+    static func uppercaseCount(_ text: String) -> Int {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.reduce(0) { $0 + ($1.isUppercase ? 1 : 0) } }
+        return text.utf8.reduce(0) { $0 + ((UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($1) ? 1 : 0) }
+    }
 }

@@ -55,18 +55,33 @@ public struct EmojiReplacer: Sendable {
     public func replace(_ text: String, unknownNames: inout [String: Int]) -> String {
         var text = text
         let replaced: [UInt8]? = text.withUTF8 { bytes in
-            guard bytes.contains(UInt8(ascii: ":")) else { return nil }
+            guard bytes.containsByte(UInt8(ascii: ":")) else { return nil }
             var scan = Scan(bytes: bytes, replacer: self)
             scan.run()
             for (name, count) in scan.unknownNames { unknownNames[name, default: 0] += count }
-            return scan.changed ? scan.output : nil
+            return scan.takeResult()
         }
         return replaced.map { String(decoding: $0, as: UTF8.self) } ?? text
     }
 }
 
 /// One pass of the replacer over UTF-8 bytes.
+///
+/// The output is the input with some codes written differently. It is built lazily: text that
+/// stays as it is (plain text, protected spans, colons that are no code, unknown names that are
+/// kept) is only stepped over, and copied in one piece when a code is written differently or the
+/// scan ends. Text with no code to change is never copied.
 private struct Scan {
+    /// What became of a code.
+    enum Outcome {
+        /// It is not a code after all: the colon is plain text.
+        case notACode
+        /// It stays as written.
+        case kept
+        /// It was written differently, or removed.
+        case rewritten
+    }
+
     /// What the previous code turned into, so that a tone code right after it applies to it.
     enum Previous {
         case none
@@ -86,9 +101,14 @@ private struct Scan {
 
     let bytes: UnsafeBufferPointer<UInt8>
     let replacer: EmojiReplacer
-    var output: [UInt8] = []
+    /// The output for the input before ``copiedUpTo``; the input from there to ``index`` follows
+    /// it unchanged.
+    private var output: [UInt8] = []
+    /// Where the input stops being in ``output``.
+    private var copiedUpTo = 0
+    /// Whether a code was written differently, so that ``output`` is in use.
+    private var changed = false
     var unknownNames: [String: Int] = [:]
-    var changed = false
     private var index = 0
     private var previous = Previous.none
     /// The index after the closing colon of the last code, known or unknown.
@@ -101,7 +121,14 @@ private struct Scan {
     init(bytes: UnsafeBufferPointer<UInt8>, replacer: EmojiReplacer) {
         self.bytes = bytes
         self.replacer = replacer
-        output.reserveCapacity(bytes.count)
+    }
+
+    /// The replaced text, once ``run()`` has finished; nil when it equals the input.
+    mutating func takeResult() -> [UInt8]? {
+        guard changed else { return nil }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copiedUpTo...]))
+        copiedUpTo = bytes.count
+        return output
     }
 
     mutating func run() {
@@ -112,10 +139,7 @@ private struct Scan {
             case UInt8(ascii: ":"): colon()
             default:
                 // Plain text up to the next byte that can start a code or a protected span, at once.
-                var end = index + 1
-                while end < bytes.count, !Scan.startsSomething(bytes[end]) { end += 1 }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
-                index = end
+                index = nextStart(from: index + 1)
             }
         }
     }
@@ -123,6 +147,24 @@ private struct Scan {
     /// Whether `byte` can start a code (`:`) or a span that is copied as it is (`` ` ``, `<`).
     private static func startsSomething(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: ":") || byte == UInt8(ascii: "`") || byte == UInt8(ascii: "<")
+    }
+
+    /// The index of the first byte from `start` on that ``startsSomething(_:)``, or the end;
+    /// words without such a byte are skipped whole.
+    private func nextStart(from start: Int) -> Int {
+        let colons = ByteWord.repeating(UInt8(ascii: ":"))
+        let backticks = ByteWord.repeating(UInt8(ascii: "`"))
+        let angles = ByteWord.repeating(UInt8(ascii: "<"))
+        var position = start
+        while position + ByteWord.width <= bytes.count {
+            let word = ByteWord.load(bytes, at: position)
+            if ByteWord.contains(word, colons) || ByteWord.contains(word, backticks) || ByteWord.contains(word, angles) {
+                break
+            }
+            position += ByteWord.width
+        }
+        while position < bytes.count, !Scan.startsSomething(bytes[position]) { position += 1 }
+        return position
     }
 
     // MARK: Protected spans
@@ -201,14 +243,20 @@ private struct Scan {
             index == 0 || index == lastCodeEnd
             || (!bytes[index - 1].isASCIIAlphanumeric && bytes[index - 1] != UInt8(ascii: ":"))
         guard boundaryBefore, let code = code(at: index),
-            code.end == bytes.count || !bytes[code.end].isASCIIAlphanumeric,
-            handle(code)
+            code.end == bytes.count || !bytes[code.end].isASCIIAlphanumeric
         else {
-            output.append(bytes[index])
             index += 1
             return
         }
-        changed = true
+        switch handle(code) {
+        case .notACode:
+            index += 1
+            return
+        case .kept:
+            break
+        case .rewritten:
+            copiedUpTo = code.end
+        }
         lastCodeEnd = code.end
         index = code.end
     }
@@ -237,46 +285,54 @@ private struct Scan {
         return nil
     }
 
-    /// Writes what a code becomes; returns false when it is not a code after all.
-    private mutating func handle(_ code: Code) -> Bool {
-        let written = String(decoding: code.name, as: UTF8.self)
-        let folded = EmojiTable.fold(written[...])
+    /// Writes what the code at ``index`` becomes, when it is written differently.
+    private mutating func handle(_ code: Code) -> Outcome {
+        let folded = EmojiTable.fold(utf8: code.name)
         let follows = index == lastCodeEnd
         if let tone = EmojiTable.skinTone(folded: folded) {
-            applyTone(tone, code: code, follows: follows)
-            return true
+            return applyTone(tone, follows: follows)
         }
         if let entry = replacer.table.entryIndex(folded: folded) {
+            startRewriting()
             previous = .known(outputStart: output.count, entry: entry, toned: false)
             output.append(contentsOf: replacer.table.emoji(at: entry, tone: nil).utf8)
-            return true
+            return .rewritten
         }
-        guard code.name.contains(where: { $0.isASCIILetter }) else { return false }
+        guard code.name.contains(where: { $0.isASCIILetter }) else { return .notACode }
+        let written = String(decoding: code.name, as: UTF8.self)
         unknownNames[written, default: 0] += 1
         previous = .unknown
         switch replacer.unknown {
-        case .keep: copyVerbatim(to: code.end)
-        case .strip: break
-        case .placeholder: output.append(contentsOf: "[emoji:\(written)]".utf8)
+        case .keep:
+            return .kept
+        case .strip:
+            startRewriting()
+        case .placeholder:
+            startRewriting()
+            output.append(contentsOf: "[emoji:\(written)]".utf8)
         }
-        return true
+        return .rewritten
     }
 
-    /// Writes a skin-tone code: it tones the code just before it, or an emoji already in
-    /// the text just before it, or else stands for the modifier itself.
-    private mutating func applyTone(_ tone: Int, code: Code, follows: Bool) {
+    /// Writes a skin-tone code at ``index``: it tones the code just before it, or an emoji
+    /// already in the text just before it, or else stands for the modifier itself.
+    private mutating func applyTone(_ tone: Int, follows: Bool) -> Outcome {
         switch previous {
         case .known(let start, let entry, false) where follows:
+            startRewriting()
             output.removeSubrange(start...)
             output.append(contentsOf: replacer.table.emoji(at: entry, tone: tone).utf8)
             previous = .known(outputStart: start, entry: entry, toned: true)
-            return
+            return .rewritten
         case .unknown where follows:
-            if replacer.unknown == .keep { copyVerbatim(to: code.end) }
-            return
+            // It belongs to the unknown name before it, and goes where that went.
+            if replacer.unknown == .keep { return .kept }
+            startRewriting()
+            return .rewritten
         default:
             break
         }
+        startRewriting()
         if let (start, emoji) = lastEmoji(), let toned = replacer.table.toning(emoji, tone: tone) {
             output.removeSubrange(start...)
             output.append(contentsOf: toned.utf8)
@@ -284,6 +340,7 @@ private struct Scan {
             output.append(contentsOf: modifier.utf8)
         }
         previous = .none
+        return .rewritten
     }
 
     /// The last character written, if it is not ASCII, and where it starts in the output.
@@ -297,16 +354,21 @@ private struct Scan {
 
     // MARK: Helpers
 
-    /// Copies the input up to `end` and moves there.
+    /// Keeps the input up to `end` as it is and moves there.
     private mutating func copy(to end: Int) {
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
         index = end
         previous = .none
     }
 
-    /// Copies the code at `index` up to `end` as written, without moving.
-    private mutating func copyVerbatim(to end: Int) {
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+    /// Brings ``output`` up to ``index`` before the code there is written differently: the
+    /// caller writes what the code becomes, and the input resumes after the code.
+    private mutating func startRewriting() {
+        if !changed {
+            changed = true
+            output.reserveCapacity(bytes.count)
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copiedUpTo..<index]))
+        copiedUpTo = index
     }
 
     private func starts(with literal: StaticString, at position: Int) -> Bool {

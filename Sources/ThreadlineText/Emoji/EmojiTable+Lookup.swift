@@ -102,6 +102,12 @@ public struct EmojiTable: Sendable {
         String(name.map { $0 == "-" ? "_" : $0 })
     }
 
+    /// ``fold(_:)`` of a name's UTF-8 bytes.
+    static func fold(utf8 name: [UInt8]) -> String {
+        guard name.contains(UInt8(ascii: "-")) else { return String(decoding: name, as: UTF8.self) }
+        return String(decoding: name.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
+    }
+
     /// The tone of a folded skin-tone name (`skin_tone_3`, or `skintone3` after a renderer
     /// stripped `<em>` tags), or nil.
     static func skinTone(folded name: String) -> Int? {
