@@ -80,7 +80,8 @@ public final class PipelineRunner: Sendable {
             var bytesDone: Int64 = 0
             let units = plan.units, sources = plan.sources
             try orderedParallel(
-                count: units.count, maxInFlight: window, maxCost: inFlightBytes, cost: { units[$0].unit.bytes }, work: { index in
+                count: units.count, maxInFlight: window, maxCost: inFlightBytes, heavyCost: PipelineRunner.largeInputBytes,
+                cost: { units[$0].unit.bytes }, work: { index in
                 PipelineRunner.extract(units[index].unit, with: sources[units[index].source], transforms: transforms)
             }, consume: { index, result in
                 let item = units[index]
