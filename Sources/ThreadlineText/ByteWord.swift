@@ -1,52 +1,89 @@
 /// Tests on eight bytes at once: a `UInt64` loaded from UTF-8 text is checked for a byte value in a
 /// few arithmetic steps, so scans for rare bytes skip plain text a word at a time and look at single
-/// bytes only where a word holds one of them.
-enum ByteWord {
+/// bytes only where a word holds one of them. The text cleaner, the emoji replacer and the JSON and
+/// CSV writers all scan this way, through ``ByteSet``.
+public enum ByteWord {
     /// Eight bytes of text, in memory order (byte order does not matter to any test here).
-    typealias Word = UInt64
+    public typealias Word = UInt64
 
     /// The number of bytes in a word.
-    static let width = MemoryLayout<Word>.size
+    public static let width = MemoryLayout<Word>.size
 
-    private static let ones: Word = 0x0101_0101_0101_0101
-    private static let highBits: Word = 0x8080_8080_8080_8080
+    @usableFromInline static let ones: Word = 0x0101_0101_0101_0101
+    @usableFromInline static let highBits: Word = 0x8080_8080_8080_8080
 
-    /// A word with `byte` in each of its bytes, to pass to ``contains(_:_:)``.
-    static func repeating(_ byte: UInt8) -> Word {
+    /// A word with `byte` in each of its bytes.
+    @inlinable @inline(__always)
+    public static func repeating(_ byte: UInt8) -> Word {
         ones &* Word(byte)
     }
 
-    /// Whether any byte of `word` equals the byte that `pattern` (from ``repeating(_:)``) repeats.
+    /// Whether any byte of `word` equals `byte`.
     ///
-    /// A byte of `word ^ pattern` is zero exactly where the bytes are equal; subtracting one from
-    /// every byte sets the high bit of a zero byte, and of no other byte unless a borrow from a zero
-    /// byte below reaches it, so the answer is exact although the bit positions need not be.
-    @inline(__always)
-    static func contains(_ word: Word, _ pattern: Word) -> Bool {
-        let difference = word ^ pattern
-        return (difference &- ones) & ~difference & highBits != 0
+    /// A byte of `word ^ repeating(byte)` is zero exactly where the bytes are equal, and
+    /// ``hasByte(below:in:)`` finds a zero byte.
+    @inlinable @inline(__always)
+    public static func contains(_ byte: UInt8, in word: Word) -> Bool {
+        hasByte(below: 1, in: word ^ repeating(byte))
+    }
+
+    /// Whether any byte of `word` is below `bound` (at most 0x80).
+    ///
+    /// Subtracting `bound` from every byte sets the high bit of a byte below it; a byte that had its
+    /// high bit set already is masked out, and a borrow can only come from a byte that is below the
+    /// bound itself, so the answer is exact for the word although the bit positions need not be.
+    @inlinable @inline(__always)
+    public static func hasByte(below bound: UInt8, in word: Word) -> Bool {
+        (word &- repeating(bound)) & ~word & highBits != 0
     }
 
     /// Whether every byte of `word` is ASCII.
-    @inline(__always)
-    static func isASCII(_ word: Word) -> Bool {
+    @inlinable @inline(__always)
+    public static func isASCII(_ word: Word) -> Bool {
         word & highBits == 0
     }
 
     /// The word of `bytes` starting at `offset`; `offset + width` must not pass the end.
-    @inline(__always)
-    static func load(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Word {
+    @inlinable @inline(__always)
+    public static func load(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Word {
         UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: offset, as: Word.self)
     }
 }
 
+/// A set of bytes that a scan looks for, testable one byte or eight bytes at a time.
+public protocol ByteSet {
+    /// Whether `byte` is in the set.
+    static func contains(_ byte: UInt8) -> Bool
+    /// Whether any of the eight bytes of `word` is in the set. Must be exact: never true unless one
+    /// is (build it from ``ByteWord/contains(_:in:)`` and ``ByteWord/hasByte(below:in:)``).
+    static func containsAny(_ word: ByteWord.Word) -> Bool
+}
+
 extension UnsafeBufferPointer<UInt8> {
+    /// The index of the first byte at or after `start` that is in `Set`, or `count` if none is.
+    /// Words without one are skipped whole.
+    @inlinable @inline(__always)
+    public func firstIndex<Set: ByteSet>(of _: Set.Type, from start: Int) -> Int {
+        var index = start
+        while index + ByteWord.width <= count {
+            if Set.containsAny(ByteWord.load(self, at: index)) {
+                for candidate in index..<(index + ByteWord.width) where Set.contains(self[candidate]) { return candidate }
+            }
+            index += ByteWord.width
+        }
+        while index < count {
+            if Set.contains(self[index]) { return index }
+            index += 1
+        }
+        return count
+    }
+
     /// Whether the bytes contain `byte`, checked a word at a time.
-    func containsByte(_ byte: UInt8) -> Bool {
-        let pattern = ByteWord.repeating(byte)
+    @inlinable
+    public func containsByte(_ byte: UInt8) -> Bool {
         var index = 0
         while index + ByteWord.width <= count {
-            if ByteWord.contains(ByteWord.load(self, at: index), pattern) { return true }
+            if ByteWord.contains(byte, in: ByteWord.load(self, at: index)) { return true }
             index += ByteWord.width
         }
         while index < count {

@@ -37,26 +37,10 @@ public enum TextCleaner {
     static func needsSpacingChanges(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let last = bytes.last else { return false }
         if last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") || last == UInt8(ascii: "\n") { return true }
-        let carriageReturn = ByteWord.repeating(UInt8(ascii: "\r"))
-        let lineFeed = ByteWord.repeating(UInt8(ascii: "\n"))
-        let lead2 = ByteWord.repeating(0xC2)
-        let lead3 = ByteWord.repeating(0xE2)
-        var index = 0
-        while index + ByteWord.width <= bytes.count {
-            let word = ByteWord.load(bytes, at: index)
-            let mayApply =
-                ByteWord.contains(word, carriageReturn) || ByteWord.contains(word, lineFeed)
-                || (!ByteWord.isASCII(word) && (ByteWord.contains(word, lead2) || ByteWord.contains(word, lead3)))
-            if mayApply {
-                for position in index..<(index + ByteWord.width) where spacingRuleStarts(in: bytes, at: position) {
-                    return true
-                }
-            }
-            index += ByteWord.width
-        }
+        var index = bytes.firstIndex(of: SpacingRuleStart.self, from: 0)
         while index < bytes.count {
             if spacingRuleStarts(in: bytes, at: index) { return true }
-            index += 1
+            index = bytes.firstIndex(of: SpacingRuleStart.self, from: index + 1)
         }
         return false
     }
@@ -131,5 +115,18 @@ public enum TextCleaner {
             changed = true
         }
         return changed ? output : nil
+    }
+}
+
+/// The bytes a spacing rule can start at inside a text: `\r`, `\n` (after a space or tab), and
+/// the lead bytes of U+00A0 (C2 A0) and U+202F (E2 80 AF).
+private enum SpacingRuleStart: ByteSet {
+    static func contains(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") || byte == 0xC2 || byte == 0xE2
+    }
+
+    static func containsAny(_ word: ByteWord.Word) -> Bool {
+        ByteWord.contains(UInt8(ascii: "\r"), in: word) || ByteWord.contains(UInt8(ascii: "\n"), in: word)
+            || (!ByteWord.isASCII(word) && (ByteWord.contains(0xC2, in: word) || ByteWord.contains(0xE2, in: word)))
     }
 }

@@ -1,3 +1,5 @@
+import ThreadlineText
+
 /// Byte-level encoders for the text formats: JSON strings and values, CSV fields, decimal numbers.
 ///
 /// Everything is appended straight to an output buffer, with no intermediate `String`s. Strings are
@@ -170,33 +172,7 @@ enum TextEncoding {
     }
 }
 
-// MARK: Scanning
-
-/// A set of bytes that an encoder looks for, testable a byte or eight bytes at a time.
-protocol ByteSet {
-    static func contains(_ byte: UInt8) -> Bool
-    /// Whether any of the eight bytes of `word` is in the set. Must be exact: never true unless one is.
-    static func containsAny(_ word: UInt64) -> Bool
-}
-
-extension ByteSet {
-    /// Every byte of a word set to `byte`.
-    @inline(__always)
-    static func broadcast(_ byte: UInt8) -> UInt64 { 0x0101_0101_0101_0101 &* UInt64(byte) }
-
-    /// The high bit of each byte of `word` that is below `bound` (at most 0x80) may be set, and one is
-    /// set when any byte is below it (the classic "has less" test, exact for the word as a whole).
-    @inline(__always)
-    static func bytesBelow(_ bound: UInt8, in word: UInt64) -> UInt64 {
-        (word &- broadcast(bound)) & ~word & broadcast(0x80)
-    }
-
-    /// Nonzero exactly when some byte of `word` equals `byte`.
-    @inline(__always)
-    static func bytesEqual(_ byte: UInt8, in word: UInt64) -> UInt64 {
-        bytesBelow(1, in: word ^ broadcast(byte))
-    }
-}
+// MARK: Scanning (a word at a time, through ThreadlineText's `ByteSet`)
 
 /// The bytes a JSON string escapes: control characters, `"` and `\`.
 enum JSONEscaped: ByteSet {
@@ -207,7 +183,8 @@ enum JSONEscaped: ByteSet {
 
     @inline(__always)
     static func containsAny(_ word: UInt64) -> Bool {
-        bytesBelow(0x20, in: word) | bytesEqual(UInt8(ascii: "\""), in: word) | bytesEqual(UInt8(ascii: "\\"), in: word) != 0
+        ByteWord.hasByte(below: 0x20, in: word) || ByteWord.contains(UInt8(ascii: "\""), in: word)
+            || ByteWord.contains(UInt8(ascii: "\\"), in: word)
     }
 }
 
@@ -220,8 +197,8 @@ enum CSVSpecial: ByteSet {
 
     @inline(__always)
     static func containsAny(_ word: UInt64) -> Bool {
-        bytesEqual(UInt8(ascii: ","), in: word) | bytesEqual(UInt8(ascii: "\""), in: word)
-            | bytesEqual(UInt8(ascii: "\n"), in: word) | bytesEqual(UInt8(ascii: "\r"), in: word) != 0
+        ByteWord.contains(UInt8(ascii: ","), in: word) || ByteWord.contains(UInt8(ascii: "\""), in: word)
+            || ByteWord.contains(UInt8(ascii: "\n"), in: word) || ByteWord.contains(UInt8(ascii: "\r"), in: word)
     }
 }
 
@@ -231,27 +208,7 @@ enum Quote: ByteSet {
     static func contains(_ byte: UInt8) -> Bool { byte == UInt8(ascii: "\"") }
 
     @inline(__always)
-    static func containsAny(_ word: UInt64) -> Bool { bytesEqual(UInt8(ascii: "\""), in: word) != 0 }
-}
-
-extension UnsafeBufferPointer<UInt8> {
-    /// The index of the first byte at or after `start` that is in `Set`, or `count` if none is.
-    @inline(__always)
-    func firstIndex<Set: ByteSet>(of _: Set.Type, from start: Int) -> Int {
-        guard let base = baseAddress else { return count }
-        var index = start
-        while index + 8 <= count {
-            if Set.containsAny(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
-                for candidate in index..<(index + 8) where Set.contains(base[candidate]) { return candidate }
-            }
-            index += 8
-        }
-        while index < count {
-            if Set.contains(base[index]) { return index }
-            index += 1
-        }
-        return count
-    }
+    static func containsAny(_ word: UInt64) -> Bool { ByteWord.contains(UInt8(ascii: "\""), in: word) }
 }
 
 /// The `tables` and `path` options every writer has, and the output path of each table.

@@ -144,27 +144,10 @@ private struct Scan {
         }
     }
 
-    /// Whether `byte` can start a code (`:`) or a span that is copied as it is (`` ` ``, `<`).
-    private static func startsSomething(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: ":") || byte == UInt8(ascii: "`") || byte == UInt8(ascii: "<")
-    }
-
-    /// The index of the first byte from `start` on that ``startsSomething(_:)``, or the end;
-    /// words without such a byte are skipped whole.
+    /// The index of the first byte from `start` on that can start a code or a protected span
+    /// (``CodeOrSpanStart``), or the end.
     private func nextStart(from start: Int) -> Int {
-        let colons = ByteWord.repeating(UInt8(ascii: ":"))
-        let backticks = ByteWord.repeating(UInt8(ascii: "`"))
-        let angles = ByteWord.repeating(UInt8(ascii: "<"))
-        var position = start
-        while position + ByteWord.width <= bytes.count {
-            let word = ByteWord.load(bytes, at: position)
-            if ByteWord.contains(word, colons) || ByteWord.contains(word, backticks) || ByteWord.contains(word, angles) {
-                break
-            }
-            position += ByteWord.width
-        }
-        while position < bytes.count, !Scan.startsSomething(bytes[position]) { position += 1 }
-        return position
+        bytes.firstIndex(of: CodeOrSpanStart.self, from: start)
     }
 
     // MARK: Protected spans
@@ -404,5 +387,17 @@ extension UInt8 {
         default:
             return false
         }
+    }
+}
+
+/// The bytes that can start a code (`:`) or a span that is copied as it is (`` ` ``, `<`).
+private enum CodeOrSpanStart: ByteSet {
+    static func contains(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ":") || byte == UInt8(ascii: "`") || byte == UInt8(ascii: "<")
+    }
+
+    static func containsAny(_ word: ByteWord.Word) -> Bool {
+        ByteWord.contains(UInt8(ascii: ":"), in: word) || ByteWord.contains(UInt8(ascii: "`"), in: word)
+            || ByteWord.contains(UInt8(ascii: "<"), in: word)
     }
 }
