@@ -168,64 +168,17 @@ public struct NormaliseAuthors: TransformStep {
 
     /// For every match key, the spelling to show: the one most messages use; on a tie, the
     /// one with more accented letters, then more capitals, then the first in code-point order.
+    ///
+    /// Runs once per document over its distinct authors, not per message.
     static func preferredSpellings(_ names: [(name: PersonName, messages: Int)]) -> [String: String] {
-        var counts: [String: SpellingCounts] = [:]
-        counts.reserveCapacity(names.count)
-        for (name, messages) in names {
-            if let index = counts.index(forKey: name.matchKey) {
-                counts.values[index].add(name.display, messages: messages)
-            } else {
-                counts[name.matchKey] = SpellingCounts(first: name.display, messages: messages)
-            }
-        }
-        return counts.mapValues(\.preferred)
-    }
-
-    /// The spellings of one match key and how many messages use each. Most match keys have a
-    /// single spelling, which is held without a dictionary of its own.
-    struct SpellingCounts {
-        var first: String
-        var firstMessages: Int
-        /// Every other spelling.
-        var others: [String: Int] = [:]
-
-        init(first: String, messages: Int) {
-            self.first = first
-            self.firstMessages = messages
-        }
-
-        mutating func add(_ spelling: String, messages: Int) {
-            if spelling == first {
-                firstMessages += messages
-            } else {
-                others[spelling, default: 0] += messages
-            }
-        }
-
-        /// The spelling most messages use, ties broken as ``preferredSpellings(_:)`` says.
-        var preferred: String {
-            guard !others.isEmpty else { return first }
-            // Each spelling's rank is taken once; on equal ranks the first in code-point order wins.
-            var best = (spelling: first, rank: Self.rank(first, messages: firstMessages))
-            for (spelling, messages) in others {
-                let rank = Self.rank(spelling, messages: messages)
-                if rank > best.rank || (rank == best.rank && spelling < best.spelling) { best = (spelling, rank) }
-            }
-            return best.spelling
-        }
-
-        private static func rank(_ spelling: String, messages: Int) -> (Int, Int, Int) {
-            (messages, nonASCIICount(spelling), uppercaseCount(spelling))
+        var counts: [String: [String: Int]] = [:]
+        for (name, messages) in names { counts[name.matchKey, default: [:]][name.display, default: 0] += messages }
+        return counts.mapValues { spellings in
+            let ranked = spellings.map { (spelling: $0.key, rank: ($0.value, nonASCIICount($0.key), uppercaseCount($0.key))) }
+            return ranked.max { $0.rank != $1.rank ? $0.rank < $1.rank : $0.spelling > $1.spelling }!.spelling
         }
     }
 
-    static func nonASCIICount(_ text: String) -> Int {
-        text.unicodeScalars.reduce(0) { $0 + ($1.isASCII ? 0 : 1) }
-    }
-
-    /// The number of uppercase characters; in ASCII text, those are the bytes `A` to `Z`.
-    static func uppercaseCount(_ text: String) -> Int {
-        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.reduce(0) { $0 + ($1.isUppercase ? 1 : 0) } }
-        return text.utf8.reduce(0) { $0 + ((UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($1) ? 1 : 0) }
-    }
+    static func nonASCIICount(_ text: String) -> Int { text.unicodeScalars.filter { !$0.isASCII }.count }
+    static func uppercaseCount(_ text: String) -> Int { text.filter(\.isUppercase).count }
 }
