@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Renders a message body's HTML events as plain text that keeps its meaning.
 ///
 /// - Paragraphs, list items, quotes and other blocks start on a new line; `<br>` is a newline.
@@ -584,7 +578,7 @@ struct MessageTextRenderer {
         let pattern = ":skin_tone_".utf8
         var result = bytes
         var searchFrom = result.startIndex
-        while let colon = firstColon(in: result, from: searchFrom) {
+        while let colon = result[searchFrom...].firstIndex(of: UInt8(ascii: ":")) {
             let digit = colon + pattern.count
             if digit + 1 < result.count, result[colon..<digit].elementsEqual(pattern),
                 (UInt8(ascii: "2")...UInt8(ascii: "6")).contains(result[digit]), result[digit + 1] == UInt8(ascii: ":")
@@ -598,17 +592,6 @@ struct MessageTextRenderer {
             }
         }
         return result
-    }
-
-    /// The index of the first `:` in `bytes` from `start` on: `memchr` skips the text between
-    /// colons many bytes at a time, where most messages have no skin tone to repair.
-    private static func firstColon(in bytes: [UInt8], from start: Int) -> Int? {
-        guard start < bytes.count else { return nil }
-        return bytes.withUnsafeBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            guard let found = memchr(base + start, Int32(UInt8(ascii: ":")), buffer.count - start) else { return nil }
-            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-        }
     }
 }
 
