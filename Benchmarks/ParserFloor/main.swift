@@ -9,14 +9,9 @@
 // pairs: files, bytes, read_cpu_s (reading files and splitting front matter), yaml_cpu_s,
 // html_cpu_s, events, failed (files a parser refused).
 
+import Foundation
 import ThreadlineCore
 import ThreadlineHTML
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 func fail(_ message: String) -> Never {
     let line = Array("parser-floor: \(message)\n".utf8)
@@ -26,34 +21,15 @@ func fail(_ message: String) -> Never {
 
 /// CPU seconds (user + system) this process has used so far.
 func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-    return user + system
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
 /// Files under `root` whose names end with `suffix`, sorted.
 func files(under root: String, suffix: String) -> [String] {
-    var found: [String] = []
-    var pending = [root]
-    while let folder = pending.popLast() {
-        guard let directory = opendir(folder) else { fail("cannot list '\(folder)'") }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name != ".", name != ".." else { continue }
-            let path = folder + "/" + name
-            var status = stat()
-            guard stat(path, &status) == 0 else { continue }
-            if status.st_mode & S_IFMT == S_IFDIR {
-                pending.append(path)
-            } else if name.hasSuffix(suffix) {
-                found.append(path)
-            }
-        }
-    }
-    return found.sorted()
+    guard let walker = FileManager.default.enumerator(atPath: root) else { fail("cannot list '\(root)'") }
+    return walker.compactMap { ($0 as? String).flatMap { $0.hasSuffix(suffix) ? root + "/" + $0 : nil } }.sorted()
 }
 
 var markdownRoots: [String] = []
@@ -103,8 +79,5 @@ for path in htmlRoots.flatMap({ files(under: $0, suffix: ".html") }) {
     fileCount += 1
 }
 
-func seconds(_ value: Double) -> String {
-    let hundredths = Int((value * 100).rounded())
-    return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
-}
+func seconds(_ value: Double) -> String { String(format: "%.2f", value) }
 print("files=\(fileCount) bytes=\(bytes) read_cpu_s=\(seconds(readCPU)) yaml_cpu_s=\(seconds(yamlCPU)) html_cpu_s=\(seconds(htmlCPU)) events=\(events) failed=\(failed)")
