@@ -32,7 +32,7 @@ public struct ParquetLoad: LoadStep {
                 "row_group_rows", .integer, default: .int(1_000_000),
                 "the most rows in one row group"),
             OptionSpec(
-                "row_group_bytes", .byteSize, default: .int(32 << 20),
+                "row_group_bytes", .byteSize, default: .int(8 << 20),
                 "the most encoded bytes in one row group; the writer holds at most one row group in memory"),
         ],
         example: """
@@ -75,7 +75,7 @@ public struct ParquetLoad: LoadStep {
             compressionLevel: level,
             dictionary: options.bool("dictionary"),
             rowGroupMaxRows: options.int("row_group_rows") ?? 1_000_000,
-            rowGroupMaxBytes: options.int("row_group_bytes") ?? 32 << 20,
+            rowGroupMaxBytes: options.int("row_group_bytes") ?? 8 << 20,
             createdBy: "threadline version \(ThreadlineVersion.current)",
             keyValueMetadata: [
                 ParquetKeyValue(key: "threadline.pipeline", value: context.pipelineName),

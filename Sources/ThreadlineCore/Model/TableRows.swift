@@ -3,8 +3,21 @@ public enum TableRows {
     public static func messages(_ document: Document) -> [Row] {
         var rows: [Row] = []
         rows.reserveCapacity(document.messageCount)
+        messages(document, batchSize: .max) { rows += $0 }
+        return rows
+    }
+
+    /// The document's message rows in order, handed over `batchSize` at a time, so a big document's
+    /// rows are never all built at once (the writers hold at most a few batches).
+    public static func messages(_ document: Document, batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
+        var rows: [Row] = []
+        rows.reserveCapacity(min(batchSize, document.messageCount))
         for thread in document.threads {
             for message in thread.messages {
+                if rows.count == batchSize {
+                    try body(rows)
+                    rows.removeAll(keepingCapacity: true)
+                }
                 rows.append([
                     .string(message.id), .string(message.threadId), Value(message.parentId), Value(message.position),
                     .string(document.id), .string(document.source), .string(message.sourceFile ?? document.sourceFile), Value(message.sourceLine),
@@ -14,7 +27,7 @@ public enum TableRows {
                 ])
             }
         }
-        return rows
+        if !rows.isEmpty { try body(rows) }
     }
 
     public static func threads(_ document: Document) -> [Row] {

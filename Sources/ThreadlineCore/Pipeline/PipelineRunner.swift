@@ -20,9 +20,11 @@ public final class PipelineRunner: Sendable {
     public let afterLargeInput: (@Sendable () -> Void)?
     /// Inputs at least this big trigger ``afterLargeInput``.
     public static let largeInputBytes: Int64 = 4 << 20
+    /// Message rows handed to the writers at a time: a big document's rows are built a batch at a time.
+    static let rowBatch = 4096
 
     public init(
-        spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 48 << 20,
+        spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 16 << 20,
         progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil
     ) {
         self.spec = spec
@@ -107,7 +109,7 @@ public final class PipelineRunner: Sendable {
                 }
                 for document in result.documents {
                     authors.add(document)
-                    try outputs.write(.messages, TableRows.messages(document))
+                    try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try outputs.write(.messages, $0) }
                     try outputs.write(.threads, TableRows.threads(document))
                     try outputs.write(.documents, [TableRows.document(document)])
                 }

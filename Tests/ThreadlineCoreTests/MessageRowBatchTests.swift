@@ -1,0 +1,36 @@
+import Testing
+
+@testable import ThreadlineCore
+
+/// The runner hands a document's message rows to the writers a batch at a time; the batches must be
+/// the document's rows, in order, none lost or repeated.
+@Suite struct MessageRowBatchTests {
+    static func document(threadSizes: [Int]) -> Document {
+        var number = 0
+        let threads = threadSizes.map { size in
+            Thread(messages: (0..<size).map { _ in
+                number += 1
+                var message = Message(key: "\(number)", authorRaw: "A", textRaw: "text \(number)")
+                message.id = "m\(number)"
+                return message
+            })
+        }
+        return Document(id: "d", source: "markdown", sourceFile: "d.md", threads: threads)
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 8, 100])
+    func batchesAreTheRowsInOrder(batchSize: Int) {
+        let document = Self.document(threadSizes: [3, 1, 4])
+        var batches: [[Row]] = []
+        TableRows.messages(document, batchSize: batchSize) { batches.append($0) }
+        #expect(batches.map(\.count) == Array(repeating: batchSize, count: 8 / batchSize) + (8 % batchSize == 0 ? [] : [8 % batchSize]))
+        #expect(batches.flatMap { $0 } == TableRows.messages(document))
+        #expect(batches.flatMap { $0 }.map { $0[0] } == (1...8).map { .string("m\($0)") })
+    }
+
+    @Test func anEmptyDocumentGivesNoBatch() {
+        var calls = 0
+        TableRows.messages(Self.document(threadSizes: []), batchSize: 4) { _ in calls += 1 }
+        #expect(calls == 0)
+    }
+}
