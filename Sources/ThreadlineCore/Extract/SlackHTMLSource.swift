@@ -318,19 +318,9 @@ private struct ChannelAssembler {
                 }
                 return Thread(messages: [messages[0]] + replies)
             }
-            // The first and last time, read in place: collecting the messages first would copy each.
-            var startsAt: Timestamp?
-            var endsAt: Timestamp?
-            for thread in threads {
-                for index in thread.messages.indices {
-                    guard let time = thread.messages[index].sentAt else { continue }
-                    if startsAt.map({ time < $0 }) ?? true { startsAt = time }
-                    if endsAt.map({ time > $0 }) ?? true { endsAt = time }
-                }
-            }
             var document = Document(
-                id: name, source: "slack_html", sourceFile: file, title: "#" + name, hosts: source.hosts,
-                startsAt: startsAt, endsAt: endsAt, threads: threads)
+                id: name, source: "slack_html", sourceFile: file, title: "#" + name, hosts: source.hosts, threads: threads)
+            document.spanMessageTimes()
             document.entitiesDecoded = true
             return document
         }

@@ -222,9 +222,7 @@ public struct SlackJSONSource: SourceStep {
                 return message
             })
         }
-        let times = document.threads.flatMap(\.messages).compactMap(\.sentAt)
-        document.startsAt = times.min()
-        document.endsAt = times.max()
+        document.spanMessageTimes()
         return document
     }
 }

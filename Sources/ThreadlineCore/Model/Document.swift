@@ -39,6 +39,20 @@ public struct Document: Sendable {
 
     /// Every message of every thread, in order.
     public var messageCount: Int { threads.reduce(0) { $0 + $1.messages.count } }
+
+    /// Sets `startsAt` and `endsAt` to the first and last time of its messages (nil when none has a
+    /// time), reading the messages in place: collecting them first would copy every one.
+    public mutating func spanMessageTimes() {
+        startsAt = nil
+        endsAt = nil
+        for thread in threads.indices {
+            for index in threads[thread].messages.indices {
+                guard let time = threads[thread].messages[index].sentAt else { continue }
+                if startsAt.map({ time < $0 }) ?? true { startsAt = time }
+                if endsAt.map({ time > $0 }) ?? true { endsAt = time }
+            }
+        }
+    }
 }
 
 /// A question (or opening message) and its replies, in order.

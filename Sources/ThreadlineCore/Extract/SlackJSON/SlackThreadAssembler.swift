@@ -109,65 +109,68 @@ public struct SlackThreadAssembler: Sendable {
     }
 
     /// Assembles `records` (in any order).
+    ///
+    /// The records are referred to by index until the threads are built, so each is copied once,
+    /// into its thread: a conversation can hold hundreds of thousands of them.
     public func assemble(_ records: [SlackMessageRecord]) -> Result {
         var counts = SlackAssemblyCounts()
-        var byTS: [String: SlackMessageRecord] = [:]
-        var kept: [SlackMessageRecord] = []
+        var byTS: [String: Int] = [:]
+        var kept: [Int] = []
         var duplicates: [(SlackMessageRecord, SlackMessageRecord)] = []
-        for record in records {
-            if let subtype = record.message.subtype, skipSubtypes.contains(subtype) {
+        for index in records.indices {
+            if let subtype = records[index].message.subtype, skipSubtypes.contains(subtype) {
                 counts.skippedBySubtype[subtype, default: 0] += 1
                 continue
             }
-            if let original = byTS[record.message.ts.raw] {
-                duplicates.append((record, original))
+            if let original = byTS[records[index].message.ts.raw] {
+                duplicates.append((records[index], records[original]))
                 counts.duplicates += 1
                 continue
             }
-            byTS[record.message.ts.raw] = record
-            kept.append(record)
+            byTS[records[index].message.ts.raw] = index
+            kept.append(index)
         }
         counts.kept = kept.count
 
         // Old exports: a parent lists its replies; use the list only where `thread_ts` is absent.
         var listedParent: [String: SlackTimestamp] = [:]
-        for record in kept {
-            for reference in record.message.replies ?? [] {
+        for index in kept {
+            for reference in records[index].message.replies ?? [] {
                 if byTS[reference.ts] == nil { counts.listedRepliesNotFound += 1 }
-                if listedParent[reference.ts] == nil { listedParent[reference.ts] = record.message.ts }
+                if listedParent[reference.ts] == nil { listedParent[reference.ts] = records[index].message.ts }
             }
         }
 
-        var roots: [String: SlackMessageRecord] = [:]
-        var replies: [String: [SlackMessageRecord]] = [:]
+        var roots: [String: Int] = [:]
+        var replies: [String: [Int]] = [:]
         var keys: [String: SlackTimestamp] = [:]
-        for record in kept {
-            let ts = record.message.ts
-            var key = record.message.threadTS ?? ts
-            if record.message.threadTS == nil, let listed = listedParent[ts.raw], listed != ts {
+        for index in kept {
+            let ts = records[index].message.ts
+            let threadTS = records[index].message.threadTS
+            var key = threadTS ?? ts
+            if threadTS == nil, let listed = listedParent[ts.raw], listed != ts {
                 key = listed
                 counts.placedByRepliesList += 1
             }
             keys[key.raw] = key
             if key == ts {
-                roots[key.raw] = record
+                roots[key.raw] = index
             } else {
-                replies[key.raw, default: []].append(record)
+                replies[key.raw, default: []].append(index)
             }
         }
 
         var threads: [SlackThread] = []
         threads.reserveCapacity(keys.count)
         for key in keys.values.sorted() {
-            let thread = SlackThread(
-                key: key, root: roots[key.raw],
-                replies: (replies[key.raw] ?? []).sorted { $0.message.ts < $1.message.ts })
+            let replyIndices = (replies[key.raw] ?? []).sorted { records[$0].message.ts < records[$1].message.ts }
+            let thread = SlackThread(key: key, root: roots[key.raw].map { records[$0] }, replies: replyIndices.map { records[$0] })
             counts.threads += 1
             counts.replies += thread.replies.count
             if !thread.replies.isEmpty { counts.threadsWithReplies += 1 }
             if thread.isParentMissing { counts.missingParents += 1 }
             if thread.root?.isTombstone == true { counts.tombstones += 1 }
-            counts.broadcasts += thread.messages.filter(\.isBroadcast).count
+            counts.broadcasts += (thread.root?.isBroadcast == true ? 1 : 0) + thread.replies.count { $0.isBroadcast }
             threads.append(thread)
         }
         return Result(threads: threads, duplicates: duplicates, counts: counts)
