@@ -6,21 +6,20 @@ import Foundation
 /// timing.
 ///
 /// Work in flight (started, not yet consumed) is bounded two ways: at most `maxInFlight` items, and at
-/// most `maxCost` of their `cost` (input bytes), though one item is always let through; and at most
-/// one item whose cost is `heavyCost` or more, so two big inputs are never held at once. Many small
-/// inputs can run ahead of a large one, so a big file does not leave the other cores idle, while
-/// memory stays bounded by the cost budget.
+/// most `maxCost` of their `cost` (input bytes), though one item is always let through. Small inputs
+/// can run beside a large one, so a big file does not leave the other cores idle, while two inputs
+/// that together pass the budget are never held at once.
 ///
 /// When `consume` throws, no new work starts; work already started finishes in the background and its
 /// results are dropped.
 func orderedParallel<Result: Sendable>(
-    count: Int, maxInFlight: Int, maxCost: Int64 = .max, heavyCost: Int64 = .max,
+    count: Int, maxInFlight: Int, maxCost: Int64 = .max,
     cost: @escaping @Sendable (Int) -> Int64 = { _ in 1 },
     work: @escaping @Sendable (Int) -> Result, consume: (Int, Result) throws -> Void
 ) throws {
     guard count > 0 else { return }
     let slots = OrderedSlots<Result>(count: count)
-    let budget = InFlightBudget(maxItems: max(1, maxInFlight), maxCost: maxCost, heavyCost: heavyCost)
+    let budget = InFlightBudget(maxItems: max(1, maxInFlight), maxCost: maxCost)
     let queue = DispatchQueue(label: "threadline.extract", attributes: .concurrent)
     DispatchQueue.global().async {
         for index in 0..<count {
@@ -46,30 +45,25 @@ private final class InFlightBudget: @unchecked Sendable {
     private let condition = NSCondition()
     private let maxItems: Int
     private let maxCost: Int64
-    private let heavyCost: Int64
     private var items = 0
     private var cost: Int64 = 0
-    private var heavyItems = 0
     private var cancelled = false
 
-    init(maxItems: Int, maxCost: Int64, heavyCost: Int64) {
+    init(maxItems: Int, maxCost: Int64) {
         self.maxItems = maxItems
         self.maxCost = maxCost
-        self.heavyCost = heavyCost
     }
 
     /// Waits for room; false once cancelled.
     func acquire(_ amount: Int64) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        let heavy = amount >= heavyCost
-        while !cancelled, items > 0, items >= maxItems || cost + amount > maxCost || (heavy && heavyItems > 0) {
+        while !cancelled, items > 0, items >= maxItems || cost + amount > maxCost {
             condition.wait()
         }
         guard !cancelled else { return false }
         items += 1
         cost += amount
-        if heavy { heavyItems += 1 }
         return true
     }
 
@@ -77,7 +71,6 @@ private final class InFlightBudget: @unchecked Sendable {
         condition.lock()
         items -= 1
         cost -= amount
-        if amount >= heavyCost { heavyItems -= 1 }
         condition.broadcast()
         condition.unlock()
     }

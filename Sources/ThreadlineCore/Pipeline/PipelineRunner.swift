@@ -82,7 +82,7 @@ public final class PipelineRunner: Sendable {
             var bytesDone: Int64 = 0
             let units = plan.units, sources = plan.sources
             try orderedParallel(
-                count: units.count, maxInFlight: window, maxCost: inFlightBytes, heavyCost: PipelineRunner.largeInputBytes,
+                count: units.count, maxInFlight: window, maxCost: inFlightBytes,
                 cost: { units[$0].unit.bytes }, work: { index in
                 PipelineRunner.extract(units[index].unit, with: sources[units[index].source], transforms: transforms)
             }, consume: { index, result in
