@@ -24,7 +24,7 @@ public final class PipelineRunner: Sendable {
     static let rowBatch = 4096
 
     public init(
-        spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 16 << 20,
+        spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 32 << 20,
         progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil
     ) {
         self.spec = spec
