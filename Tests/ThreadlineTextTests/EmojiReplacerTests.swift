@@ -165,6 +165,38 @@ import Testing
         #expect(replacer.replace("< x :wave: y") == "< x 👋 y")
     }
 
+    /// Text that stays as it is (plain text, protected spans, kept unknown names and the tones that
+    /// follow them) is copied only when a code after it is rewritten: mixes of kept and rewritten
+    /// codes, in each mode, keep every byte in place. `pp` is no emoji name.
+    @Test(arguments: [
+        (EmojiReplacer.UnknownNames.keep, ":pp: then :wave:", ":pp: then 👋"),
+        (.keep, ":wave: then :pp:", "👋 then :pp:"),
+        (.keep, ":pp::skin-tone-3: :wave:", ":pp::skin-tone-3: 👋"),
+        (.keep, "`:wave:` :pp: :wave: <:wave:> :pp:", "`:wave:` :pp: 👋 <:wave:> :pp:"),
+        (.keep, "👍:skin-tone-2: :pp::skin-tone-2:", "👍🏻 :pp::skin-tone-2:"),
+        (.keep, ":pp:`code`:wave:<a>:pp:", ":pp:`code`👋<a>:pp:"),
+        (.keep, ":wave:é:pp:é:smile:", "👋é:pp:é😄"),
+        (.keep, ":wave:\n```\n:pp:\n```\n:pp::wave:", "👋\n```\n:pp:\n```\n:pp:👋"),
+        (.strip, ":pp: then :wave:", " then 👋"),
+        (.strip, ":wave: then :pp:", "👋 then "),
+        (.strip, ":pp::skin-tone-3: :wave:", " 👋"),
+        (.strip, "`:wave:` :pp: :wave: <:wave:> :pp:", "`:wave:`  👋 <:wave:> "),
+        (.strip, ":pp:`code`:wave:<a>:pp:", "`code`👋<a>"),
+        (.strip, ":wave:é:pp:é:smile:", "👋éé😄"),
+        (.placeholder, ":pp::skin-tone-3: :wave:", "[emoji:pp] 👋"),
+        (.placeholder, "👍:skin-tone-2: :pp::skin-tone-2:", "👍🏻 [emoji:pp]"),
+        (.placeholder, ":pp:`code`:wave:<a>:pp:", "[emoji:pp]`code`👋<a>[emoji:pp]"),
+        (.placeholder, ":wave:\n```\n:pp:\n```\n:pp::wave:", "👋\n```\n:pp:\n```\n[emoji:pp]👋"),
+    ])
+    func keptAndRewrittenCodesMixed(unknown: EmojiReplacer.UnknownNames, input: String, expected: String) {
+        var unknownNames: [String: Int] = [:]
+        let output = EmojiReplacer(unknown: unknown).replace(input, unknownNames: &unknownNames)
+        #expect(Array(output.utf8) == Array(expected.utf8))
+        // Every unknown name outside a protected span is counted once, whatever becomes of it.
+        let outsideSpans = input.replacingOccurrences(of: "`:wave:`", with: "").replacingOccurrences(of: "```\n:pp:\n```", with: "")
+        #expect(unknownNames == ["pp": outsideSpans.components(separatedBy: ":pp:").count - 1])
+    }
+
     @Test func hostileInputIsLinear() {
         // Many openers without closers: each search is bounded, so this returns at once.
         let backticks = String(repeating: "``` ` < :a", count: 20_000)

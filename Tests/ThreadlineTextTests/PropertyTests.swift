@@ -116,23 +116,6 @@ import Testing
         }
     }
 
-    @Test(arguments: EmojiReplacer.UnknownNames.allCases)
-    func lazyCopyingReplacerAgreesWithTheStraightforwardOne(unknown: EmojiReplacer.UnknownNames) async {
-        let replacer = EmojiReplacer(unknown: unknown)
-        let pieces = Self.trickyPieces + [
-            "👍", ":skin-tone-2:", ":wave:", ":blob_wave::skin-tone-4:", ":x:", " ", "abcdefghij", "`code`", "<a>", "é",
-        ]
-        let text = Gen<String?>.element(of: pieces).map { $0! }.array(of: 0...40).map { $0.joined() }
-        await propertyCheck(count: 1000, input: text) { text in
-            var unknown: [String: Int] = [:]
-            var referenceUnknown: [String: Int] = [:]
-            let replaced = replacer.replace(text, unknownNames: &unknown)
-            let reference = ReferenceEmojiReplacer.replace(text, with: replacer, unknownNames: &referenceUnknown)
-            #expect(Array(replaced.utf8) == Array(reference.utf8))
-            #expect(unknown == referenceUnknown)
-        }
-    }
-
     @Test func textWithoutCodesIsUnchanged() async {
         let replacer = EmojiReplacer()
         await propertyCheck(count: 500, input: Self.plainText) { text in
