@@ -26,6 +26,7 @@ import Testing
         #expect(batches.map(\.count) == Array(repeating: batchSize, count: 8 / batchSize) + (8 % batchSize == 0 ? [] : [8 % batchSize]))
         #expect(batches.flatMap { $0 } == TableRows.messages(document))
         #expect(batches.flatMap { $0 }.map { $0[0] } == (1...8).map { .string("m\($0)") })
+        #expect(batches.flatMap { $0 }.map { $0[12] } == (1...8).map { .string("text \($0)") })
     }
 
     @Test func anEmptyDocumentGivesNoBatch() {

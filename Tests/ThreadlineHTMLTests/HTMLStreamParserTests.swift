@@ -178,5 +178,13 @@ import Testing
         #expect(counted > 1000)
         #expect(countReport == report)
     }
+
+    // Counted by hand: libxml2 adds `html` and `body`, so 5 start tags, 5 end tags and 3 text runs.
+    @Test func countingEventsOfASmallPage() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("count-\(UInt32.random(in: 0...UInt32.max)).html").path
+        try Data("<p>a<b>c</b><i>d</i></p>".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try HTMLStreamParser().countEvents(file: path).events == 13)
+    }
 }
 

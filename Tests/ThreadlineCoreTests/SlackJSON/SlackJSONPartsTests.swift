@@ -50,6 +50,17 @@ import ZIPFoundation
             #expect(units.map(\.part) == ["", "D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"])
             #expect(Set(units.map(\.relativePath)) == [export])
             #expect(Set(units.map(\.sortKey)) == [export])
+            // A folder export's conversation is its folder's day files (not `general/canvas.json`).
+            if !export.hasSuffix(".zip") {
+                for unit in units.dropFirst() {
+                    let folder = scratch.path(export + "/" + unit.part!)
+                    let dayFiles = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("20") }
+                    let bytes = try dayFiles.reduce(Int64(0)) {
+                        $0 + (try FileManager.default.attributesOfItem(atPath: folder + "/" + $1)[.size] as? Int64 ?? -1)
+                    }
+                    #expect(unit.bytes == bytes, "\(unit.part!)")
+                }
+            }
             // The parts' bytes add up to the input's, as the manifest lists it.
             let total = export.hasSuffix(".zip")
                 ? try #require(try FileManager.default.attributesOfItem(atPath: scratch.path(export))[.size] as? Int64)
