@@ -68,19 +68,22 @@ enum HTMLTag: String, CaseIterable, Sendable {
 /// lookup is a multiplication and a probe or two (a `Dictionary` would hash each name with SipHash,
 /// once per element start and end).
 private struct PackedNameTable {
-    private static let slotBits = 8
+    /// log2 of the slot count: the smallest that leaves the table at most a quarter full.
+    private let slotBits: Int
     /// The packed name in each slot; zero for an empty slot (no name packs to zero).
     private var names: [UInt64]
     private var tags: [HTMLTag?]
 
     init(_ tags: [HTMLTag]) {
-        precondition(tags.count * 4 <= 1 << Self.slotBits, "the table must stay at most a quarter full")
-        names = Array(repeating: 0, count: 1 << Self.slotBits)
-        self.tags = Array(repeating: nil, count: 1 << Self.slotBits)
+        var bits = 1
+        while 1 << bits < tags.count * 4 { bits += 1 }
+        slotBits = bits
+        names = Array(repeating: 0, count: 1 << bits)
+        self.tags = Array(repeating: nil, count: 1 << bits)
         for tag in tags {
             let packed = HTMLTag.packed(tag.rawValue.utf8)
-            var slot = Self.slot(of: packed)
-            while names[slot] != 0 { slot = (slot + 1) & ((1 << Self.slotBits) - 1) }
+            var slot = slot(of: packed)
+            while names[slot] != 0 { slot = (slot + 1) & ((1 << slotBits) - 1) }
             names[slot] = packed
             self.tags[slot] = tag
         }
@@ -88,16 +91,16 @@ private struct PackedNameTable {
 
     /// The tag whose name packs to `packed`, if any.
     func tag(packed: UInt64) -> HTMLTag? {
-        var slot = Self.slot(of: packed)
+        var slot = slot(of: packed)
         while names[slot] != 0 {
             if names[slot] == packed { return tags[slot] }
-            slot = (slot + 1) & ((1 << Self.slotBits) - 1)
+            slot = (slot + 1) & ((1 << slotBits) - 1)
         }
         return nil
     }
 
     /// Fibonacci hashing: the top bits of the name times 2⁶⁴ divided by the golden ratio.
-    private static func slot(of packed: UInt64) -> Int {
+    private func slot(of packed: UInt64) -> Int {
         Int(truncatingIfNeeded: (packed &* 0x9E37_79B9_7F4A_7C15) >> (64 - UInt64(slotBits)))
     }
 }
@@ -161,7 +164,7 @@ struct HTMLStartTag {
     func forEachAttribute(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
         guard var cursor = attributes else { return }
         while let name = cursor.pointee {
-            body(Self.bytes(name), cursor[1].map(Self.bytes) ?? UnsafeBufferPointer(start: nil, count: 0))
+            body(UnsafeBufferPointer(nulTerminated: name), cursor[1].map(UnsafeBufferPointer.init(nulTerminated:)) ?? UnsafeBufferPointer(start: nil, count: 0))
             cursor += 2
         }
     }
@@ -178,8 +181,8 @@ struct HTMLStartTag {
         guard var cursor = attributes else { return nil }
         let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         while let attribute = cursor.pointee {
-            if bytes(attribute).elementsEqual(wanted) {
-                return cursor[1].map(bytes) ?? UnsafeBufferPointer(start: nil, count: 0)
+            if UnsafeBufferPointer(nulTerminated: attribute).elementsEqual(wanted) {
+                return cursor[1].map(UnsafeBufferPointer.init(nulTerminated:)) ?? UnsafeBufferPointer(start: nil, count: 0)
             }
             cursor += 2
         }
@@ -217,12 +220,6 @@ struct HTMLStartTag {
             list.append(.init(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
         }
         return HTMLElement(name: name.text, attributes: list, line: line, source: source)
-    }
-
-    private static func bytes(_ string: UnsafePointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        var end = string
-        while end.pointee != 0 { end += 1 }
-        return UnsafeBufferPointer(start: string, count: end - string)
     }
 }
 

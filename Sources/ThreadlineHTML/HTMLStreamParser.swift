@@ -261,7 +261,7 @@ private class EventSink {
 
     func startElement(name: UnsafePointer<xmlChar>?, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         guard failure == nil, let name else { return }
-        let tagName = HTMLName(Self.bytes(name))
+        let tagName = HTMLName(UnsafeBufferPointer(nulTerminated: name))
         var source: String?
         if case .other(let text) = tagName, HTMLElement.isRawSlackLinkName(text) { source = rawStartTag(named: name) }
         deliverStart(HTMLStartTag(name: tagName, line: currentLine, source: source, attributes: attributes))
@@ -273,7 +273,7 @@ private class EventSink {
         guard let input = parser?.pointee.input, let base = input.pointee.base, let cur = input.pointee.cur,
             let end = input.pointee.end
         else { return nil }
-        let nameLength = strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))
+        let nameLength = UnsafeBufferPointer(nulTerminated: name).count
         let stop = cur - min(cur - base, 64 << 10)
         var start = cur
         while start > stop {
@@ -298,7 +298,7 @@ private class EventSink {
             sendEndOfData()
             closedAtEnd += 1
         }
-        deliverEnd(HTMLName(Self.bytes(name)))
+        deliverEnd(HTMLName(UnsafeBufferPointer(nulTerminated: name)))
     }
 
     /// Sends ``HTMLContentHandler/stopped(_:)`` and ``HTMLContentHandler/endOfData()`` for a parse
@@ -350,10 +350,6 @@ private class EventSink {
     func deliverCharacters(_ text: UnsafeBufferPointer<UInt8>) { fatalError("overridden by HandlerSink") }
     func deliverStopped(_ diagnostic: HTMLDiagnostic) { fatalError("overridden by HandlerSink") }
     func deliverEndOfData() { fatalError("overridden by HandlerSink") }
-
-    private static func bytes(_ string: UnsafePointer<xmlChar>) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: string, count: strlen(UnsafeRawPointer(string).assumingMemoryBound(to: CChar.self)))
-    }
 }
 
 /// An ``EventSink`` that delivers to one handler; an error it throws stops the parse.
@@ -415,4 +411,11 @@ private struct EventCounter: HTMLContentHandler {
     mutating func characters(_ text: UnsafeBufferPointer<UInt8>) { events += 1 }
     mutating func stopped(_ diagnostic: HTMLDiagnostic) {}
     mutating func endOfData() {}
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The bytes of a NUL-terminated string libxml2 handed over, without the NUL.
+    init(nulTerminated string: UnsafePointer<UInt8>) {
+        self.init(start: string, count: strlen(UnsafeRawPointer(string).assumingMemoryBound(to: CChar.self)))
+    }
 }

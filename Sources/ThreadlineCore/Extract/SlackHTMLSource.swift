@@ -301,9 +301,9 @@ private struct ChannelAssembler {
             channels.append(Channel(name: html.channel))
         }
         if let ts = html.ts {
-            channels[index].addExact(html, ts: ts, source: source, file: self.file, notes: &notes)
+            channels[index].addExact(html, ts: ts, source: source, file: file, notes: &notes)
         } else {
-            channels[index].addViewer(html, source: source, file: self.file, notes: &notes)
+            channels[index].addViewer(html, source: source, file: file, notes: &notes)
         }
     }
 
