@@ -14,21 +14,13 @@ extension String {
 
     /// Whether the quick check proves the string is NFC (false means "maybe not").
     ///
-    /// Runs on the UTF-8 bytes: ASCII a word at a time, other scalars decoded in place.
+    /// Runs on the UTF-8 bytes: ASCII skipped a word at a time, other scalars decoded in place.
     var isKnownNFC: Bool {
         var text = self
         return text.withUTF8 { bytes in
-            var index = 0
+            var index = bytes.firstIndex(of: NonASCII.self, from: 0)
             while index < bytes.count {
-                if index + ByteWord.width <= bytes.count, ByteWord.isASCII(ByteWord.load(bytes, at: index)) {
-                    index += ByteWord.width
-                    continue
-                }
                 let lead = bytes[index]
-                if lead < 0x80 {
-                    index += 1
-                    continue
-                }
                 // A `String`'s UTF-8 is valid: the lead byte gives the length, and the bytes are there.
                 let scalar: UInt32
                 let length: Int
@@ -46,7 +38,7 @@ extension String {
                     length = 4
                 }
                 guard Self.isKnownNFCScalar(scalar) else { return false }
-                index += length
+                index = bytes.firstIndex(of: NonASCII.self, from: index + length)
             }
             return true
         }
@@ -66,17 +58,12 @@ extension String {
     /// Whether every byte of the string is ASCII, checked eight bytes at a time.
     var isASCII: Bool {
         var text = self
-        return text.withUTF8 { bytes in
-            var index = 0
-            while index + ByteWord.width <= bytes.count {
-                if !ByteWord.isASCII(ByteWord.load(bytes, at: index)) { return false }
-                index += ByteWord.width
-            }
-            while index < bytes.count {
-                if bytes[index] >= 0x80 { return false }
-                index += 1
-            }
-            return true
-        }
+        return text.withUTF8 { bytes in bytes.firstIndex(of: NonASCII.self, from: 0) == bytes.count }
     }
+}
+
+/// The bytes of UTF-8 that are not ASCII: lead and continuation bytes.
+private enum NonASCII: ByteSet {
+    static func contains(_ byte: UInt8) -> Bool { byte >= 0x80 }
+    static func containsAny(_ word: ByteWord.Word) -> Bool { !ByteWord.isASCII(word) }
 }
