@@ -2,8 +2,7 @@
 public enum TableRows {
     public static func messages(_ document: Document) -> [Row] {
         var rows: [Row] = []
-        rows.reserveCapacity(document.messageCount)
-        messages(document, batchSize: .max) { rows += $0 }
+        messages(document, batchSize: .max) { rows = $0 }
         return rows
     }
 
@@ -112,10 +111,8 @@ public struct AuthorsAccumulator: Sendable {
             // so no message or entry is copied.
             for m in document.threads[t].messages.indices {
                 let id = document.threads[t].messages[m].authorId ?? ""
-                if local[id] == nil {
-                    local[id] = DocumentStats(name: document.threads[t].messages[m].author ?? document.threads[t].messages[m].authorRaw, aliases: [])
-                }
-                local[id]!.count(raw: document.threads[t].messages[m].authorRaw, sentAt: document.threads[t].messages[m].sentAt, thread: t)
+                local[id, default: DocumentStats(name: document.threads[t].messages[m].author ?? document.threads[t].messages[m].authorRaw, aliases: [])]
+                    .count(raw: document.threads[t].messages[m].authorRaw, sentAt: document.threads[t].messages[m].sentAt, thread: t)
             }
         }
         for (id, counts) in local {
