@@ -63,11 +63,10 @@ enum Planner {
     static func describe(_ plan: PipelineRunner.Plan, spec: PipelineSpec) -> String {
         var out = "pipeline \(spec.name) (\(spec.file))\ninput_root \(spec.inputRoot)\n"
         for (index, source) in plan.sources.enumerated() {
-            let units = plan.units.filter { $0.source == index }.map(\.unit)
-            let bytes = units.reduce(Int64(0)) { $0 + $1.bytes }
+            let indices = plan.units.indices.filter { plan.units[$0].source == index }
+            let bytes = indices.reduce(Int64(0)) { $0 + plan.units[$1].unit.bytes }
             // The parts of one input (a Slack export's conversations) are listed as that input, once.
-            var paths: [String] = []
-            for unit in units where paths.last != unit.relativePath { paths.append(unit.relativePath) }
+            let paths = indices.filter { !plan.continuesInput(at: $0) }.map { plan.units[$0].unit.relativePath }
             out += "extract \(source.type.name) (\(source.location)): \(paths.count) input\(paths.count == 1 ? "" : "s"), \(bytes) bytes\n"
             for path in paths { out += "  \(path)\n" }
         }

@@ -181,6 +181,31 @@ import Testing
         #expect(calls.value == 1)
     }
 
+    // Progress counts inputs as the manifest does: a Slack export read as several units is one input.
+    @Test func progressCountsAnExportAsOneInput() throws {
+        final class Calls: @unchecked Sendable {
+            let lock = NSLock()
+            var seen: [[Int]] = []
+            func add(_ call: [Int]) { lock.lock(); seen.append(call); lock.unlock() }
+        }
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-export", to: "inputs/slack-export")
+        try scratch.write("inputs/a.md", BadInputTests.good)
+        let file = try scratch.write("pipeline.yaml", basicPipeline(extract: """
+              - type: markdown
+                include: ["*.md"]
+              - type: slack_json
+                include: ["slack-export"]
+            """))
+        let spec = try PipelineLoader(environment: [:]).load(path: file)
+        let runner = PipelineRunner(spec: spec)
+        #expect(try runner.plan().units.count == 3)
+        let calls = Calls()
+        let report = try PipelineRunner(spec: spec, progress: { done, total, _ in calls.add([done, total]) }).run()
+        #expect(report.inputs.map(\.path) == ["a.md", "slack-export"])
+        #expect(calls.seen == [[1, 2], [2, 2]])
+    }
+
     @Test func jsonLogsAreOneObjectPerLine() throws {
         let scratch = try Scratch()
         try scratch.write("inputs/a.md", BadInputTests.good)

@@ -12,7 +12,8 @@ public final class PipelineRunner: Sendable {
     /// Bytes of input extracted but not yet written, at most (one input always goes through): with
     /// `window`, what bounds the run's memory.
     public let inFlightBytes: Int64
-    /// Called after each window with the inputs done and the total, for progress display.
+    /// Called after each input (all of its parts) is written, with the inputs done and the total, for
+    /// progress display.
     public let progress: (@Sendable (_ done: Int, _ total: Int, _ bytesDone: Int64) -> Void)?
     /// Called after an input of at least ``largeInputBytes`` has been handed to the writers: the
     /// moment to give memory its extraction freed back to the system (the command line trims
@@ -39,6 +40,17 @@ public final class PipelineRunner: Sendable {
     public struct Plan: Sendable {
         public var units: [(source: Int, unit: InputUnit)]
         public var sources: [ConfiguredStep]
+
+        /// Whether the unit at `index` is a later part of the input of the unit before it (a Slack
+        /// export's conversations follow its export part): the manifest, the progress and `--dry-run`
+        /// count such an input once.
+        public func continuesInput(at index: Int) -> Bool {
+            index > 0 && units[index].unit.part != nil && units[index].source == units[index - 1].source
+                && units[index].unit.relativePath == units[index - 1].unit.relativePath
+        }
+
+        /// The inputs, the parts of one counted once.
+        public var inputCount: Int { units.indices.count { !continuesInput(at: $0) } }
     }
 
     /// Lists the inputs every source will read. Reads no input.
@@ -80,7 +92,8 @@ public final class PipelineRunner: Sendable {
         var rejects: [Reject] = []
         do {
             var bytesDone: Int64 = 0
-            let units = plan.units, sources = plan.sources
+            var inputsDone = 0
+            let units = plan.units, sources = plan.sources, inputCount = plan.inputCount
             try orderedParallel(
                 count: units.count, maxInFlight: window, maxCost: inFlightBytes,
                 cost: { units[$0].unit.bytes }, work: { index in
@@ -102,7 +115,7 @@ public final class PipelineRunner: Sendable {
                 let input = RunReport.Input(
                     step: sourceName, path: item.unit.relativePath, bytes: item.unit.bytes, sha256: result.inputSHA256, rows: result.inputRows,
                     rejectedRows: rejectedRows, status: wholeFile ? "rejected" : rejectedRows > 0 ? "partial" : "ok")
-                if item.unit.part != nil, let last = report.inputs.last, (last.step, last.path) == (input.step, input.path) {
+                if plan.continuesInput(at: index), let last = report.inputs.last {
                     report.inputs[report.inputs.count - 1] = last.adding(part: input)
                 } else {
                     report.inputs.append(input)
@@ -114,7 +127,10 @@ public final class PipelineRunner: Sendable {
                     try outputs.write(.documents, [TableRows.document(document)])
                 }
                 bytesDone += item.unit.bytes
-                progress?(index + 1, units.count, bytesDone)
+                if index + 1 == units.count || !plan.continuesInput(at: index + 1) {
+                    inputsDone += 1
+                    progress?(inputsDone, inputCount, bytesDone)
+                }
                 if item.unit.bytes >= PipelineRunner.largeInputBytes { afterLargeInput?() }
             })
             try outputs.write(.authors, authors.rows())
