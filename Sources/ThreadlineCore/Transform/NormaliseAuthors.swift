@@ -174,6 +174,8 @@ public struct NormaliseAuthors: TransformStep {
         var counts: [String: [String: Int]] = [:]
         for (name, messages) in names { counts[name.matchKey, default: [:]][name.display, default: 0] += messages }
         return counts.mapValues { spellings in
+            // Most names have one spelling in a document: nothing to rank.
+            if spellings.count == 1 { return spellings.first!.key }
             let ranked = spellings.map { (spelling: $0.key, rank: ($0.value, nonASCIICount($0.key), uppercaseCount($0.key))) }
             return ranked.max { $0.rank != $1.rank ? $0.rank < $1.rank : $0.spelling > $1.spelling }!.spelling
         }
