@@ -10,7 +10,7 @@ import Testing
     static func extract(_ scratch: Scratch, _ relative: String, options: [String: OptionValue] = [:]) -> ExtractResult {
         var values: [String: OptionValue] = ["include": .list(["**/*.md"])]
         values.merge(options) { $1 }
-        let source = MarkdownSource(options: StepOptions(values: values, stepLocation: SourceLocation(file: "test")))
+        let source = MarkdownSource(options: StepOptions(MarkdownSource.type.options, values: values, stepLocation: SourceLocation(file: "test")))
         var result = ExtractResult()
         source.extract(InputUnit(path: scratch.path(relative), relativePath: relative, sortKey: relative, bytes: 0), into: &result)
         return result

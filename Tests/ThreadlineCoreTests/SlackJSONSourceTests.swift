@@ -11,7 +11,7 @@ import Testing
         try scratch.copyFixture(fixture, to: relative)
         var values: [String: OptionValue] = ["include": .list([relative])]
         values.merge(options) { $1 }
-        let source = SlackJSONSource(options: StepOptions(values: values, stepLocation: SourceLocation(file: "test")))
+        let source = SlackJSONSource(options: StepOptions(SlackJSONSource.type.options, values: values, stepLocation: SourceLocation(file: "test")))
         var result = ExtractResult()
         source.extract(InputUnit(path: scratch.path(relative), relativePath: relative, sortKey: relative, bytes: 0), into: &result)
         return result
@@ -76,7 +76,8 @@ import Testing
     @Test func anExportThatCannotBeOpenedIsRejectedWhole() throws {
         let scratch = try Scratch()
         try scratch.write("broken.zip", "this is not a zip")
-        let source = SlackJSONSource(options: StepOptions(values: ["include": .list(["*.zip"])], stepLocation: SourceLocation(file: "t")))
+        let source = SlackJSONSource(
+            options: StepOptions(SlackJSONSource.type.options, values: ["include": .list(["*.zip"])], stepLocation: SourceLocation(file: "t")))
         let units = try source.plan(try InputCatalog(root: scratch.root))
         #expect(units.map(\.relativePath) == ["broken.zip"])
         var result = ExtractResult()
@@ -92,7 +93,8 @@ import Testing
         try scratch.copyFixture("slack-export", to: "slack-export")
         try scratch.copyFixture("slack-export.zip", to: "slack-export.zip")
         try scratch.write("notes.txt", "not an export")
-        let source = SlackJSONSource(options: StepOptions(values: ["include": .list(["**"])], stepLocation: SourceLocation(file: "t")))
+        let source = SlackJSONSource(
+            options: StepOptions(SlackJSONSource.type.options, values: ["include": .list(["**"])], stepLocation: SourceLocation(file: "t")))
         let units = try source.plan(try InputCatalog(root: scratch.root))
         // Each export as its own part and its one conversation.
         #expect(units.map(\.relativePath) == ["slack-export", "slack-export", "slack-export.zip", "slack-export.zip"])

@@ -27,7 +27,7 @@ func document(hosts: [String] = [], _ messages: [(author: String, text: String)]
 
 extension CleanTextStepTests {
     @Test func decodeEntitiesFalseLeavesReferences() throws {
-        let options = StepOptions(values: ["decode_entities": .bool(false)], stepLocation: SourceLocation(file: "p.yaml", line: 3))
+        let options = StepOptions(CleanText.type.options, values: ["decode_entities": .bool(false)], stepLocation: SourceLocation(file: "p.yaml", line: 3))
         let context = StepContext(pipelineDirectory: "/", inputRoot: "/", outputRoot: "/", pipelineName: "t", location: SourceLocation(file: "p.yaml"))
         guard case .transform(let step) = try CleanText.type.make(options, context) else {
             Issue.record("clean_text must make a transform")
@@ -62,7 +62,7 @@ extension CleanTextStepTests {
 
     @Test(arguments: [("keep", ":blob_wave: 🎉"), ("strip", " 🎉"), ("placeholder", "[emoji:blob_wave] 🎉")])
     func unknownOptionFromThePipeline(unknown: String, expected: String) throws {
-        let options = StepOptions(values: ["unknown": .string(unknown)], stepLocation: SourceLocation(file: "p.yaml", line: 3))
+        let options = StepOptions(CleanEmoji.type.options, values: ["unknown": .string(unknown)], stepLocation: SourceLocation(file: "p.yaml", line: 3))
         let context = StepContext(pipelineDirectory: "/", inputRoot: "/", outputRoot: "/", pipelineName: "t", location: SourceLocation(file: "p.yaml"))
         guard case .transform(let step) = try CleanEmoji.type.make(options, context) else {
             Issue.record("clean_emoji must make a transform")

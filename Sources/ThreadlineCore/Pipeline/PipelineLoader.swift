@@ -90,8 +90,7 @@ private struct Validation {
                 error("unknown key '\(entry.key)'", at: location(entry), notes: [Suggestion.note(for: entry.key, in: knownKeys)])
             }
         }
-        var top = StepOptions(stepLocation: SourceLocation(file: file, line: 1, column: 1))
-        readOptions(PipelineSpec.keys, from: entries, into: &top)
+        let top = readOptions(PipelineSpec.keys, from: entries, stepLocation: SourceLocation(file: file, line: 1, column: 1))
         if let version = top.int("version"), version != 1 {
             error("unsupported pipeline version \(version)", at: top.location(of: "version"), notes: ["this threadline reads version: 1"])
         }
@@ -159,9 +158,8 @@ private struct Validation {
                       notes: [Suggestion.note(for: entry.key, in: type.options.map(\.name))])
             }
             let stepLocation = location(item)
-            var options = StepOptions(stepLocation: stepLocation)
             let before = diagnostics.count
-            readOptions(type.options, from: entries, into: &options)
+            let options = readOptions(type.options, from: entries, stepLocation: stepLocation)
             guard diagnostics.count == before else { continue }
             let context = StepContext(
                 pipelineDirectory: directory, inputRoot: inputRoot, outputRoot: outputRoot, pipelineName: name, location: stepLocation)
@@ -195,33 +193,24 @@ private struct Validation {
 
     // MARK: Options
 
-    mutating func readOptions(_ specs: [OptionSpec], from entries: [YAMLEntry], into options: inout StepOptions) {
+    /// The options of `specs` that `entries` give, over their defaults (default paths are relative to the
+    /// pipeline's folder too). An option whose value is wrong is reported, and has its default.
+    mutating func readOptions(_ specs: [OptionSpec], from entries: [YAMLEntry], stepLocation: SourceLocation) -> StepOptions {
+        var values: [String: OptionValue] = [:]
+        var locations: [String: SourceLocation] = [:]
         for spec in specs {
             guard let entry = entries.last(where: { $0.key == spec.name }) else {
                 if spec.isRequired {
-                    error("missing required option '\(spec.name)'", at: options.stepLocation, notes: [spec.doc])
-                } else if let value = spec.defaultValue {
-                    options.set(spec.name, resolveDefault(value, spec.type), at: nil)
+                    error("missing required option '\(spec.name)'", at: stepLocation, notes: [spec.doc])
                 }
                 continue
             }
             if let value = typed(entry.value, as: spec) {
-                options.set(spec.name, value, at: location(entry.value))
+                values[spec.name] = value
+                locations[spec.name] = location(entry.value)
             }
         }
-    }
-
-    /// Default paths are relative to the pipeline's folder too.
-    func resolveDefault(_ value: OptionValue, _ type: OptionType) -> OptionValue {
-        if case .path = type, case .string(let path) = value { return .string(resolve(path)) }
-        if case .tables = type, case .list(let names) = value, names == ["all"] { return .list(Table.allCases.map(\.rawValue)) }
-        return value
-    }
-
-    func resolve(_ path: String) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
-        let joined = expanded.hasPrefix("/") ? expanded : (directory as NSString).appendingPathComponent(expanded)
-        return URL(fileURLWithPath: joined).standardizedFileURL.path
+        return StepOptions(specs, values: values, locations: locations, stepLocation: stepLocation, directory: directory)
     }
 
     /// The option's typed value, or nil after reporting why (once: a failed `${VAR}` is reason enough).
@@ -262,7 +251,7 @@ private struct Validation {
                 error("\(expected), not \(node.kindDescription)", at: location(node))
                 return nil
             }
-            let path = resolve(text)
+            let path = OptionType.absolutePath(text, directory: directory)
             if mustExist, !FileManager.default.fileExists(atPath: path) {
                 error("'\(spec.name)': no such file or folder '\(text)'", at: location(node), notes: ["relative paths are resolved against the pipeline file's folder, here '\(path)'"])
                 return nil

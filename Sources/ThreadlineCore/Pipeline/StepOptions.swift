@@ -1,3 +1,5 @@
+import Foundation
+
 /// The type of a step option (or a top-level pipeline key): how its YAML value is read and checked.
 public enum OptionType: Sendable, Hashable {
     case string
@@ -99,12 +101,22 @@ public struct OptionSpec: Sendable {
 
 /// A step's validated options, defaults filled in, with where each was written.
 public struct StepOptions: Sendable {
-    public private(set) var values: [String: OptionValue]
-    public private(set) var locations: [String: SourceLocation]
+    public let values: [String: OptionValue]
+    public let locations: [String: SourceLocation]
     /// Where the step itself is declared.
     public let stepLocation: SourceLocation
 
-    public init(values: [String: OptionValue] = [:], locations: [String: SourceLocation] = [:], stepLocation: SourceLocation) {
+    /// The options `values` gives (written at `locations`), and the default of every other option of
+    /// `specs` that has one: a `tables` default of `all` as every table, a relative path default taken
+    /// from `directory` (the pipeline file's folder). An option with neither stays absent.
+    public init(
+        _ specs: [OptionSpec], values: [String: OptionValue] = [:], locations: [String: SourceLocation] = [:],
+        stepLocation: SourceLocation, directory: String = FileManager.default.currentDirectoryPath
+    ) {
+        var values = values
+        for spec in specs where values[spec.name] == nil {
+            values[spec.name] = spec.defaultValue.map { spec.type.resolved($0, directory: directory) }
+        }
         self.values = values
         self.locations = locations
         self.stepLocation = stepLocation
@@ -144,10 +156,21 @@ public struct StepOptions: Sendable {
     public func location(of name: String) -> SourceLocation {
         locations[name] ?? stepLocation
     }
+}
 
-    mutating func set(_ name: String, _ value: OptionValue, at location: SourceLocation?) {
-        values[name] = value
-        if let location { locations[name] = location }
+extension OptionType {
+    /// A value of this type as a step reads it: `all` tables as every table, a path absolute.
+    func resolved(_ value: OptionValue, directory: String) -> OptionValue {
+        if case .path = self, case .string(let path) = value { return .string(Self.absolutePath(path, directory: directory)) }
+        if case .tables = self, case .list(let names) = value, names == ["all"] { return .list(Table.allCases.map(\.rawValue)) }
+        return value
+    }
+
+    /// `path` with `~` expanded, taken from `directory` when relative, and standardised.
+    static func absolutePath(_ path: String, directory: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        let joined = expanded.hasPrefix("/") ? expanded : (directory as NSString).appendingPathComponent(expanded)
+        return URL(fileURLWithPath: joined).standardizedFileURL.path
     }
 }
 

@@ -23,7 +23,7 @@ import ZIPFoundation
     static func source(_ include: String, _ options: [String: OptionValue] = [:]) -> SlackJSONSource {
         var values: [String: OptionValue] = ["include": .list([include])]
         values.merge(options) { $1 }
-        return SlackJSONSource(options: StepOptions(values: values, stepLocation: SourceLocation(file: "test")))
+        return SlackJSONSource(options: StepOptions(SlackJSONSource.type.options, values: values, stepLocation: SourceLocation(file: "test")))
     }
 
     /// Everything a result says, in a comparable form.
