@@ -46,12 +46,12 @@ public struct MarkdownSource: SourceStep {
     public init(options: StepOptions) {
         include = options.strings("include")
         exclude = options.strings("exclude")
-        archiveKey = options.string("archive_key") ?? "archive"
-        authorKey = options.string("author_key") ?? "name"
-        textKey = options.string("text_key") ?? "text"
-        repliesKey = options.string("replies_key") ?? "replies"
-        hostsKey = options.string("hosts_key") ?? "authors"
-        maxFileBytes = options.int("max_file_bytes") ?? 64 << 20
+        archiveKey = options.string("archive_key")
+        authorKey = options.string("author_key")
+        textKey = options.string("text_key")
+        repliesKey = options.string("replies_key")
+        hostsKey = options.string("hosts_key")
+        maxFileBytes = options.int("max_file_bytes")
     }
 
     public func plan(_ catalog: InputCatalog) throws -> [InputUnit] {

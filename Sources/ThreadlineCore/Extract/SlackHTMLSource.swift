@@ -74,8 +74,8 @@ public struct SlackHTMLSource: SourceStep {
         include = options.strings("include")
         exclude = options.strings("exclude")
         hosts = options.strings("hosts")
-        layout = options.string("layout").flatMap(SlackHTMLLayout.init(rawValue:)) ?? .auto
-        let zoneName = options.string("timezone") ?? "UTC"
+        layout = options.choice("layout")
+        let zoneName = options.string("timezone")
         guard let zone = TimeZone(identifier: zoneName) else {
             throw ThreadlineError(
                 .usageError, "unknown time zone '\(zoneName)'", at: options.location(of: "timezone"),
@@ -85,7 +85,7 @@ public struct SlackHTMLSource: SourceStep {
         timeZone = zone
         isUTC = ["UTC", "GMT"].contains(zone.identifier)
         skipSubtypes = Set(options.strings("skip_subtypes"))
-        maxMessageBytes = options.int("max_message_bytes") ?? SlackHTMLReader.defaultTextLimit
+        maxMessageBytes = options.int("max_message_bytes")
     }
 
     public func plan(_ catalog: InputCatalog) throws -> [InputUnit] {

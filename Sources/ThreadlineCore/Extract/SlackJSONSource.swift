@@ -63,14 +63,10 @@ public struct SlackJSONSource: SourceStep {
         include = options.strings("include")
         exclude = options.strings("exclude")
         hosts = options.strings("hosts")
-        let defaults = SlackExportLimits()
         let limits = SlackExportLimits(
-            maxFileBytes: options.int("max_file_bytes") ?? defaults.maxFileBytes,
-            maxFiles: options.int("max_files") ?? defaults.maxFiles,
-            maxTotalBytes: options.int("max_total_bytes") ?? defaults.maxTotalBytes)
-        let skip = options.values["skip_subtypes"] == nil
-            ? SlackThreadAssembler.defaultSkipSubtypes : Set(options.strings("skip_subtypes"))
-        reader = SlackExportReader(limits: limits, skipSubtypes: skip)
+            maxFileBytes: options.int("max_file_bytes"), maxFiles: options.int("max_files"),
+            maxTotalBytes: options.int("max_total_bytes"))
+        reader = SlackExportReader(limits: limits, skipSubtypes: Set(options.strings("skip_subtypes")))
     }
 
     /// Matching folders and `.zip` files; a folder inside another matched folder is part of it.

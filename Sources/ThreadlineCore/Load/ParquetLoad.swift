@@ -48,8 +48,8 @@ public struct ParquetLoad: LoadStep {
 
     init(options: StepOptions, context: StepContext) throws {
         selection = try TableSelection(options: options)
-        let compression = ParquetCompression(rawValue: options.string("compression") ?? "zstd") ?? .zstd
-        let level = options.int("compression_level")
+        let compression: ParquetCompression = options.choice("compression")
+        let level = options.int(ifGiven: "compression_level")
         if let level {
             guard let range = compression.levelRange else {
                 throw ThreadlineError(
@@ -66,7 +66,8 @@ public struct ParquetLoad: LoadStep {
             }
         }
         for name in ["row_group_rows", "row_group_bytes"] {
-            if let value = options.int(name), value < 1 {
+            let value = options.int(name)
+            if value < 1 {
                 throw ThreadlineError(.usageError, "\(name) must be at least 1, not \(value)", at: options.location(of: name))
             }
         }
@@ -74,8 +75,8 @@ public struct ParquetLoad: LoadStep {
             compression: compression,
             compressionLevel: level,
             dictionary: options.bool("dictionary"),
-            rowGroupMaxRows: options.int("row_group_rows") ?? 1_000_000,
-            rowGroupMaxBytes: options.int("row_group_bytes") ?? 8 << 20,
+            rowGroupMaxRows: options.int("row_group_rows"),
+            rowGroupMaxBytes: options.int("row_group_bytes"),
             createdBy: "threadline version \(ThreadlineVersion.current)",
             keyValueMetadata: [
                 ParquetKeyValue(key: "threadline.pipeline", value: context.pipelineName),

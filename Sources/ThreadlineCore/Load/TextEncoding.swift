@@ -226,7 +226,7 @@ struct TableSelection: Sendable {
 
     init(options: StepOptions) throws {
         tables = options.tables("tables")
-        pathTemplate = options.string("path") ?? "{table}"
+        pathTemplate = options.string("path")
         if tables.count > 1, !pathTemplate.contains("{table}") {
             throw ThreadlineError(.usageError, "path '\(pathTemplate)' is the same for every table", at: options.location(of: "path"),
                                   notes: ["put {table} in it, e.g. \"{table}.jsonl\""])

@@ -91,12 +91,12 @@ private struct Validation {
             }
         }
         let top = readOptions(PipelineSpec.keys, from: entries, stepLocation: SourceLocation(file: file, line: 1, column: 1))
-        if let version = top.int("version"), version != 1 {
+        if let version = top.int(ifGiven: "version"), version != 1 {
             error("unsupported pipeline version \(version)", at: top.location(of: "version"), notes: ["this threadline reads version: 1"])
         }
-        let inputRoot = top.string("input_root") ?? directory
-        let outputRoot = top.string("output_root") ?? directory
-        let name = top.string("name") ?? ""
+        let inputRoot = top.string("input_root")
+        let outputRoot = top.string("output_root")
+        let name = top.string(ifGiven: "name") ?? ""
 
         var lists: [StepKind: [ConfiguredStep]] = [:]
         for (key, kind, _) in PipelineSpec.stepLists {
@@ -109,9 +109,9 @@ private struct Validation {
         checkOutputCollisions(lists[.load, default: []])
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return nil }
         return PipelineSpec(
-            file: file, directory: directory, sha256: sha256, version: top.int("version") ?? 1, name: name,
+            file: file, directory: directory, sha256: sha256, version: top.int("version"), name: name,
             inputRoot: inputRoot, outputRoot: outputRoot,
-            onError: OnError(rawValue: top.string("on_error") ?? "") ?? .quarantine,
+            onError: top.choice("on_error"),
             maxRejects: top.limit("max_rejects"),
             extract: lists[.extract, default: []], transform: lists[.transform, default: []], load: lists[.load, default: []])
     }

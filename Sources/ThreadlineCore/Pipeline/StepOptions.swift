@@ -122,24 +122,24 @@ public struct StepOptions: Sendable {
         self.stepLocation = stepLocation
     }
 
-    public func string(_ name: String) -> String? {
-        if case .string(let text)? = values[name] { return text }
-        return nil
+    // An option with a default always has a value, and so does a required one: a step is made only when
+    // its required options are given. These read such options; reading one that has no value is a
+    // mistake in the step's code, and stops the program with the option's name.
+
+    public func string(_ name: String) -> String {
+        value(name) { if case .string(let text) = $0 { text } else { nil } }
     }
 
-    public func int(_ name: String) -> Int? {
-        if case .int(let value)? = values[name] { return value }
-        return nil
+    public func int(_ name: String) -> Int {
+        value(name) { if case .int(let number) = $0 { number } else { nil } }
     }
 
     public func bool(_ name: String) -> Bool {
-        if case .bool(let value)? = values[name] { return value }
-        return false
+        value(name) { if case .bool(let flag) = $0 { flag } else { nil } }
     }
 
     public func strings(_ name: String) -> [String] {
-        if case .list(let items)? = values[name] { return items }
-        return []
+        value(name) { if case .list(let items) = $0 { items } else { nil } }
     }
 
     /// The tables an option names (`all` expanded), in schema order.
@@ -148,8 +148,32 @@ public struct StepOptions: Sendable {
     }
 
     public func limit(_ name: String) -> RejectLimit {
-        if case .limit(let limit)? = values[name] { return limit }
-        return .unlimited
+        value(name) { if case .limit(let limit) = $0 { limit } else { nil } }
+    }
+
+    /// A `choice` option as the enum whose raw values are its names.
+    public func choice<Choice: RawRepresentable>(_ name: String, as _: Choice.Type = Choice.self) -> Choice
+    where Choice.RawValue == String {
+        value(name) { if case .string(let text) = $0 { Choice(rawValue: text) } else { nil } }
+    }
+
+    /// A string or path option with no default, or nil when the pipeline leaves it out.
+    public func string(ifGiven name: String) -> String? {
+        values[name] == nil ? nil : string(name)
+    }
+
+    /// An integer option with no default, or nil when the pipeline leaves it out.
+    public func int(ifGiven name: String) -> Int? {
+        values[name] == nil ? nil : int(name)
+    }
+
+    /// The option's value as `read` takes it; stops, naming the option, when it has none or one `read` rejects.
+    private func value<Value>(_ name: String, _ read: (OptionValue) -> Value?) -> Value {
+        guard let value = values[name] else {
+            preconditionFailure("option '\(name)' has no value: its OptionSpec has no default, or it is required and was not given")
+        }
+        guard let typed = read(value) else { preconditionFailure("option '\(name)' is \(value), not a \(Value.self)") }
+        return typed
     }
 
     /// Where an option was written, or the step's own location when it came from a default.

@@ -30,9 +30,7 @@ public struct CleanEmoji: TransformStep {
             - type: clean_emoji
               unknown: keep
             """,
-        make: { options, _ in
-            .transform(CleanEmoji(unknown: options.string("unknown").flatMap(EmojiReplacer.UnknownNames.init) ?? .keep))
-        })
+        make: { options, _ in .transform(CleanEmoji(unknown: options.choice("unknown"))) })
 
     public let replacer: EmojiReplacer
 

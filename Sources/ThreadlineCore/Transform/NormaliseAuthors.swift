@@ -48,8 +48,8 @@ public struct NormaliseAuthors: TransformStep {
             """,
         make: { options, _ in
             var directory = AuthorDirectory()
-            if let aliases = options.string("aliases") { try directory.loadAliases(path: aliases) }
-            if let people = options.string("people") { try directory.loadPeople(folder: people) }
+            if let aliases = options.string(ifGiven: "aliases") { try directory.loadAliases(path: aliases) }
+            if let people = options.string(ifGiven: "people") { try directory.loadPeople(folder: people) }
             return .transform(NormaliseAuthors(directory: directory))
         })
 

@@ -66,20 +66,19 @@ public struct ArchiveRules: Sendable {
     /// its `required_keys`.
     public static func from(markdownOptions options: StepOptions) -> ArchiveRules {
         var rules = ArchiveRules.bookArchive
-        rules.archiveKey = options.string("archive_key") ?? rules.archiveKey
-        rules.authorKey = options.string("author_key") ?? rules.authorKey
-        rules.textKey = options.string("text_key") ?? rules.textKey
-        rules.repliesKey = options.string("replies_key") ?? rules.repliesKey
-        if let hosts = options.string("hosts_key"), hosts != "authors", let index = rules.fields.firstIndex(where: { $0.key == "authors" }) {
+        rules.archiveKey = options.string("archive_key")
+        rules.authorKey = options.string("author_key")
+        rules.textKey = options.string("text_key")
+        rules.repliesKey = options.string("replies_key")
+        let hosts = options.string("hosts_key")
+        if hosts != "authors", let index = rules.fields.firstIndex(where: { $0.key == "authors" }) {
             rules.fields[index].key = hosts
         }
         if let index = rules.fields.firstIndex(where: { $0.key == "archive" }) { rules.fields[index].key = rules.archiveKey }
         let required = options.strings("required_keys")
-        if options.values["required_keys"] != nil {
-            for index in rules.fields.indices { rules.fields[index].required = required.contains(rules.fields[index].key) }
-            for key in required where !rules.fields.contains(where: { $0.key == key }) {
-                rules.fields.append(Field(key, .string, required: true))
-            }
+        for index in rules.fields.indices { rules.fields[index].required = required.contains(rules.fields[index].key) }
+        for key in required where !rules.fields.contains(where: { $0.key == key }) {
+            rules.fields.append(Field(key, .string, required: true))
         }
         return rules
     }
