@@ -13,19 +13,23 @@ import Foundation
 ///   replies_key: replies
 /// ```
 public struct MarkdownSource: SourceStep {
+    /// The rules `threadline validate` checks files against when no pipeline gives others: their keys and
+    /// required keys are the options' defaults.
+    private static let rules = ArchiveRules.bookArchive
+
     public static let type = StepType(
         name: "markdown", kind: .extract,
         summary: "markdown files whose YAML front matter holds a Q&A archive (title, description, authors, start, end, links, archive)",
         options: [
             .include("[\"books/*.md\"]"),
             .exclude,
-            OptionSpec("archive_key", .string, default: .string("archive"), "front-matter key of the list of questions"),
-            OptionSpec("author_key", .string, default: .string("name"), "key of an entry's author"),
-            OptionSpec("text_key", .string, default: .string("text"), "key of an entry's text"),
-            OptionSpec("replies_key", .string, default: .string("replies"), "key of an entry's list of replies"),
+            OptionSpec("archive_key", .string, default: .string(rules.archiveKey), "front-matter key of the list of questions"),
+            OptionSpec("author_key", .string, default: .string(rules.authorKey), "key of an entry's author"),
+            OptionSpec("text_key", .string, default: .string(rules.textKey), "key of an entry's text"),
+            OptionSpec("replies_key", .string, default: .string(rules.repliesKey), "key of an entry's list of replies"),
             OptionSpec("hosts_key", .string, default: .string("authors"), "front-matter key of the document's hosts (names or profile ids)"),
             OptionSpec("max_file_bytes", .byteSize, default: .int(64 << 20), "files larger than this are rejected whole"),
-            OptionSpec("required_keys", .stringList, default: .list(["title", "start", "end", "authors"]),
+            OptionSpec("required_keys", .stringList, default: .list(rules.fields.filter(\.required).map(\.key)),
                        "front-matter keys `threadline validate --pipeline` requires of every file"),
         ],
         example: """

@@ -22,6 +22,9 @@ import Foundation
 ///   max_file_bytes: 256MiB
 /// ```
 public struct SlackJSONSource: SourceStep {
+    /// A reader's limits when it is given none: the options' defaults.
+    private static let defaultLimits = SlackExportLimits()
+
     public static let type = StepType(
         name: "slack_json", kind: .extract,
         summary: "native Slack exports (a folder or a .zip): channels, private channels, DMs and group DMs, threads across day files",
@@ -32,9 +35,11 @@ public struct SlackJSONSource: SourceStep {
                        default: .list(SlackThreadAssembler.defaultSkipSubtypes.sorted()),
                        "message subtypes that are not conversation (joins, topic changes, pins); skipped and counted in the run summary"),
             .hosts,
-            OptionSpec("max_file_bytes", .byteSize, default: .int(256 << 20), "a day file larger than this is rejected whole"),
-            OptionSpec("max_total_bytes", .byteSize, default: .int(2 << 30), "files beyond this much data in one export are rejected"),
-            OptionSpec("max_files", .integer, default: .int(200_000), "an export listing more files than this is rejected whole"),
+            OptionSpec("max_file_bytes", .byteSize, default: .int(defaultLimits.maxFileBytes), "a day file larger than this is rejected whole"),
+            OptionSpec(
+                "max_total_bytes", .byteSize, default: .int(defaultLimits.maxTotalBytes),
+                "files beyond this much data in one export are rejected"),
+            OptionSpec("max_files", .integer, default: .int(defaultLimits.maxFiles), "an export listing more files than this is rejected whole"),
         ],
         example: """
             - type: slack_json
