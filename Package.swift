@@ -60,7 +60,7 @@ let package = Package(
         // What libyaml and libxml2 alone cost on a corpus: the floor Benchmarks/compare.sh reports.
         .executableTarget(name: "parser-floor", dependencies: ["ThreadlineCore", "ThreadlineHTML"], path: "Benchmarks/ParserFloor"),
 
-        // Test support: the shared samples in Tests/Samples.
+        // Test support: the shared samples in Tests/Samples, and a seeded random number generator.
         .target(name: "_ThreadlineTestSupport", path: "Tests/_ThreadlineTestSupport"),
         .testTarget(
             name: "ThreadlineCoreTests",
@@ -74,6 +74,6 @@ let package = Package(
             ]),
         .testTarget(
             name: "ThreadlineHTMLTests", dependencies: ["ThreadlineHTML", "_ThreadlineTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ThreadlineParquetTests", dependencies: ["ThreadlineParquet"]),
+        .testTarget(name: "ThreadlineParquetTests", dependencies: ["ThreadlineParquet", "_ThreadlineTestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Testing
+import _ThreadlineTestSupport
 
 @testable import ThreadlineCore
 
@@ -9,7 +10,7 @@ import Testing
     static let pieces = ["a", "\"", "\\", ",", "\n", "\r", "\t", "\u{0}", "\u{1F}", " ", "!", "#", "[", "]", "+", "-", "é", "👋", "\u{7F}"]
 
     /// Strings of 0 to 40 pieces: every special piece alone at each offset in a run of plain text, and
-    /// random mixes.
+    /// random mixes (the same every run, so a failure reproduces).
     static var samples: [String] {
         var samples = [""]
         for piece in pieces {
@@ -17,7 +18,7 @@ import Testing
                 samples.append(String(repeating: "x", count: offset) + piece + String(repeating: "y", count: 19 - offset))
             }
         }
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(seed: 2024)
         for _ in 0..<2000 {
             let length = Int.random(in: 0...40, using: &generator)
             samples.append((0..<length).map { _ in pieces.randomElement(using: &generator)! }.joined())

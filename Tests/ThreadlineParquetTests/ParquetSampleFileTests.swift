@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _ThreadlineTestSupport
 
 @testable import ThreadlineParquet
 

@@ -1,0 +1,16 @@
+/// A small random number generator whose numbers are fixed by its seed, so a test that draws samples
+/// from it draws the same ones every run and a failure reproduces. It is SplitMix64 (Steele, Lea and
+/// Flood, 2014): fast, and good enough for test data, not for anything secret.
+public struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
