@@ -8,14 +8,6 @@ import ThreadlineText
 enum TextEncoding {
     private static let hex = Array("0123456789abcdef".utf8)
 
-    /// Calls `body` with the UTF-8 bytes of `text`, without copying a native string.
-    @inline(__always)
-    static func withUTF8<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        if let result = try text.utf8.withContiguousStorageIfAvailable(body) { return result }
-        var text = text
-        return try text.withUTF8(body)
-    }
-
     /// Appends the bytes of an ASCII literal.
     @inline(__always)
     static func appendASCII(_ literal: StaticString, to out: inout [UInt8]) {
@@ -27,7 +19,8 @@ enum TextEncoding {
     /// Appends `text` as a JSON string: `"`, `\` and control characters escaped, everything else as
     /// UTF-8 (no `\u` escapes for non-ASCII, so files stay readable and compact).
     static func appendJSONString(_ text: String, to out: inout [UInt8]) {
-        withUTF8(text) { appendJSONString(utf8: $0, to: &out) }
+        var text = text
+        text.withUTF8 { appendJSONString(utf8: $0, to: &out) }
     }
 
     /// Appends UTF-8 `bytes` as a JSON string.
@@ -105,7 +98,8 @@ enum TextEncoding {
     }
 
     static func appendCSVField(_ text: String, to out: inout [UInt8]) {
-        withUTF8(text) { appendCSVField(utf8: $0, to: &out) }
+        var text = text
+        text.withUTF8 { appendCSVField(utf8: $0, to: &out) }
     }
 
     /// Appends UTF-8 `bytes` as a CSV field, quoted when empty or when they hold a byte in `CSVSpecial`.
