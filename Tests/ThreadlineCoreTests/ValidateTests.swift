@@ -73,6 +73,35 @@ import FoundationXML
         ])
     }
 
+    /// `threadline validate --pipeline` with a markdown step whose hosts key is renamed: the default
+    /// `required_keys` requires the renamed key, while keys written out are taken as written.
+    @Test func aRenamedHostsKeyIsTheRequiredOne() throws {
+        let scratch = try Scratch()
+        func rules(_ options: String) throws -> ArchiveRules {
+            let file = try scratch.write("p.yaml", """
+                version: 1
+                name: p
+                extract:
+                  - type: markdown
+                    include: ["*.md"]
+                \(options)
+                load:
+                  - type: jsonl
+                """)
+            let spec = try PipelineLoader(environment: [:]).load(path: file)
+            return ArchiveRules.from(markdownOptions: spec.extract[0].options)
+        }
+        let renamed = try rules("    hosts_key: hosts")
+        let hosts = Self.valid.replacingOccurrences(of: "authors: [someone]", with: "hosts: [someone]")
+        let path = try scratch.write("20210308-book.md", hosts)
+        #expect(SeedValidator(rules: renamed).validate(file: path).map(\.message) == [])
+        let path2 = try scratch.write("20210308-nohosts.md", Self.valid.replacingOccurrences(of: "authors: [someone]\n", with: ""))
+        #expect(SeedValidator(rules: renamed).validate(file: path2).map(\.message) == ["missing required key 'hosts'"])
+
+        let written = try rules("    hosts_key: hosts\n    required_keys: [title, authors]")
+        #expect(written.fields.filter(\.required).map(\.key) == ["title", "authors"])
+    }
+
     @Test func startMustBeBeforeEnd() throws {
         let text = Self.valid.replacingOccurrences(of: "end: 2021-03-12 22:59:58", with: "end: 2021-03-01 00:00:00")
         #expect(try findings(text) == ["4:6 error 'end' (2021-03-01T00:00:00Z) is before 'start' (2021-03-08T00:00:00Z)"])

@@ -30,7 +30,7 @@ public struct MarkdownSource: SourceStep {
             OptionSpec("hosts_key", .string, default: .string("authors"), "front-matter key of the document's hosts (names or profile ids)"),
             OptionSpec("max_file_bytes", .byteSize, default: .int(64 << 20), "files larger than this are rejected whole"),
             OptionSpec("required_keys", .stringList, default: .list(rules.fields.filter(\.required).map(\.key)),
-                       "front-matter keys `threadline validate --pipeline` requires of every file"),
+                       "front-matter keys `threadline validate --pipeline` requires of every file; the default's `authors` follows `hosts_key`"),
         ],
         example: """
             - type: markdown

@@ -180,6 +180,11 @@ public struct StepOptions: Sendable {
     public func location(of name: String) -> SourceLocation {
         locations[name] ?? stepLocation
     }
+
+    /// Whether the pipeline wrote the option, rather than leaving it to its default.
+    public func isWritten(_ name: String) -> Bool {
+        locations[name] != nil
+    }
 }
 
 extension OptionType {

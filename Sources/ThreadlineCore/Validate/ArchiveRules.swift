@@ -75,7 +75,11 @@ public struct ArchiveRules: Sendable {
             rules.fields[index].key = hosts
         }
         if let index = rules.fields.firstIndex(where: { $0.key == "archive" }) { rules.fields[index].key = rules.archiveKey }
-        let required = options.strings("required_keys")
+        var required = options.strings("required_keys")
+        if !options.isWritten("required_keys") {
+            // The default names the book archive's keys, so its `authors` follows a renamed hosts key.
+            required = required.map { $0 == "authors" ? hosts : $0 }
+        }
         for index in rules.fields.indices { rules.fields[index].required = required.contains(rules.fields[index].key) }
         for key in required where !rules.fields.contains(where: { $0.key == key }) {
             rules.fields.append(Field(key, .string, required: true))
