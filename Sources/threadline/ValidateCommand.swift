@@ -23,7 +23,7 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Treat warnings as errors.")
     var strict = false
 
-    @Option(help: "Take the rules from this pipeline's markdown step (its keys and required_keys).")
+    @Option(help: "Take the rules from this pipeline's markdown step (its keys, required_keys and max_file_bytes).")
     var pipeline: String?
 
     func run() throws {
@@ -33,6 +33,7 @@ struct ValidateCommand: ParsableCommand {
                 let spec = try PipelineLoader().load(path: pipeline)
                 if let markdown = spec.extract.first(where: { $0.type.name == "markdown" }) {
                     validator.rules = ArchiveRules.from(markdownOptions: markdown.options)
+                    validator.maxFileBytes = markdown.options.int("max_file_bytes")
                 }
             }
             let files = try SeedValidator.expand(paths)

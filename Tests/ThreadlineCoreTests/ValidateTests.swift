@@ -205,6 +205,31 @@ import FoundationXML
         #expect(missing.stderr == "error: no such file or folder 'nowhere'\n")
     }
 
+    /// `--pipeline` takes the markdown step's keys, required keys and file size limit, as the step reads files.
+    @Test func pipelineOptionTakesTheMarkdownStepsRules() throws {
+        let scratch = try Scratch()
+        let text = Self.valid.replacingOccurrences(of: "authors: [someone]", with: "hosts: [someone]")
+        try scratch.write("seeds/20210308-good.md", text)
+        try scratch.write("p.yaml", """
+            version: 1
+            name: p
+            extract:
+              - type: markdown
+                include: ["seeds/*.md"]
+                hosts_key: hosts
+                max_file_bytes: 100
+            load:
+              - type: jsonl
+            """)
+        let defaults = try runThreadline(["validate", "--format", "json", "seeds"], in: scratch.root)
+        #expect(defaults.status == 1)
+        #expect(defaults.stdout.contains("missing required key 'authors'"))
+        let result = try runThreadline(["validate", "--pipeline", "p.yaml", "seeds"], in: scratch.root)
+        #expect(result.status == 1)
+        #expect(result.stdout == "seeds/20210308-good.md: error: file is \(text.utf8.count) bytes, over the limit of 100 (max_file_bytes)\n"
+            + "1 file checked: 1 error, 0 warnings\n")
+    }
+
     @Test func profilesAreCheckedAsProfiles() throws {
         #expect(try findings("---\nshort: ada\ntitle: Ada Lovelace\n---\n", name: "ada.md") == [])
         #expect(try findings("---\nshort: ada\ntitel: Ada\n---\n", name: "ada.md") == [

@@ -28,7 +28,7 @@ public struct MarkdownSource: SourceStep {
             OptionSpec("text_key", .string, default: .string(rules.textKey), "key of an entry's text"),
             OptionSpec("replies_key", .string, default: .string(rules.repliesKey), "key of an entry's list of replies"),
             OptionSpec("hosts_key", .string, default: .string("authors"), "front-matter key of the document's hosts (names or profile ids)"),
-            OptionSpec("max_file_bytes", .byteSize, default: .int(64 << 20), "files larger than this are rejected whole"),
+            OptionSpec("max_file_bytes", .byteSize, default: .int(SeedValidator.defaultMaxFileBytes), "files larger than this are rejected whole"),
             OptionSpec("required_keys", .stringList, default: .list(rules.fields.filter(\.required).map(\.key)),
                        "front-matter keys `threadline validate --pipeline` requires of every file; the default's `authors` follows `hosts_key`"),
         ],

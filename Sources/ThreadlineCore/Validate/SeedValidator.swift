@@ -9,7 +9,10 @@ public struct SeedValidator: Sendable {
     /// Finds `:codes:` that name no standard emoji, exactly as `clean_emoji` would.
     public var emoji = EmojiReplacer(unknown: .keep)
 
-    public init(rules: ArchiveRules = .bookArchive, maxFileBytes: Int = 64 << 20) {
+    /// The largest file read, unless a pipeline's markdown step sets `max_file_bytes`: its default.
+    public static let defaultMaxFileBytes = 64 << 20
+
+    public init(rules: ArchiveRules = .bookArchive, maxFileBytes: Int = defaultMaxFileBytes) {
         self.rules = rules
         self.maxFileBytes = maxFileBytes
     }
