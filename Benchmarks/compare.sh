@@ -4,16 +4,18 @@
 #   Benchmarks/compare.sh                      # 50 MB markdown + 100 MB Slack HTML
 #   Benchmarks/compare.sh --markdown-mb 10 --slack-html-mb 0
 #   Benchmarks/compare.sh --scale 4            # also a 4x corpus: threadline's peak RSS must stay <= 1.2x
+#   Benchmarks/compare.sh --runs 1             # one run of each tool instead of three (quicker, noisier)
 #
 # Steps: builds threadline in release mode; makes Benchmarks/.venv with requirements.txt; generates
 # the corpus with make_corpus.py (cached under Benchmarks/.work/ by size and seed); runs `threadline
-# run` and comparator.py on it, each under `/usr/bin/time -v` (wall time, CPU time, peak RSS); prints
-# a markdown table with both times, throughput, peak RSS, rows and the ratio, and how far the two
-# outputs agree (agree.py). The pipeline uses only the step types the built threadline has
+# run` and comparator.py on it, each under `/usr/bin/time -v` (wall time, CPU time, peak RSS), the two
+# taking turns, --runs times each; prints a markdown table with the median times, throughput, peak
+# RSS, rows and the ratio, the range over the runs, and how far the two outputs agree (agree.py). The pipeline uses only the step types the built threadline has
 # (`threadline steps`), and the comparator does exactly those.
 #
 # Options: --markdown-mb N (50), --slack-html-mb N (100), --slack-json-mb N (0), --seed N (7),
-#          --scale K (1: no memory check), --jobs N (comparator processes; default: all cores),
+#          --scale K (1: no memory check), --runs N (3: runs of each tool per corpus, medians reported),
+#          --jobs N (comparator processes; default: all cores),
 #          --work DIR (Benchmarks/.work), --no-build.
 # Exit status: 0 done (and the memory bound holds with --scale); 1 a run failed or the bound does
 # not hold; 2 a bad option.
@@ -21,7 +23,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
-markdown_mb=50 slack_html_mb=100 slack_json_mb=0 seed=7 scale=1 jobs=$(nproc) work="$here/.work" build=1
+markdown_mb=50 slack_html_mb=100 slack_json_mb=0 seed=7 scale=1 runs=3 jobs=$(nproc) work="$here/.work" build=1
 while (($#)); do
     case "$1" in
         --markdown-mb) markdown_mb=$2; shift 2 ;;
@@ -29,6 +31,7 @@ while (($#)); do
         --slack-json-mb) slack_json_mb=$2; shift 2 ;;
         --seed) seed=$2; shift 2 ;;
         --scale) scale=$2; shift 2 ;;
+        --runs) runs=$2; shift 2 ;;
         --jobs) jobs=$2; shift 2 ;;
         --work) work=$2; shift 2 ;;
         --no-build) build=0; shift ;;
@@ -36,6 +39,7 @@ while (($#)); do
         *) echo "compare.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: --runs takes a positive number, not '$runs'" >&2; exit 2; }
 mkdir -p "$work"
 
 say() { echo "compare.sh: $*" >&2; }
@@ -113,6 +117,16 @@ peak_mb() {  # peak RSS in MB from a `time -v` report
     sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.0f", $1 / 1024 }'
 }
 rows() { [[ -f "$1" ]] && wc -l <"$1" | tr -d ' ' || echo "-"; }
+median() {  # the median of the numbers on stdin
+    sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+over_runs() {  # over_runs FUNCTION DIR NAME -> FUNCTION of each run's time report, one per line
+    local i
+    for ((i = 1; i <= runs; i++)); do "$1" "$2/time-$3-$i.txt"; echo; done
+}
+range() {  # range FUNCTION DIR NAME -> "low–high" over the runs
+    over_runs "$@" | sort -g | sed -n '1p;$p' | paste -sd' ' | awk '{ print ($2 == "" ? $1 : $1 "–" $2) }'
+}
 
 floor_line() {  # floor_line DIR PYTHON_WALL -> adds what libyaml and libxml2 alone cost on the corpus to notes
     local dir=$1 t_py=$2 floor
@@ -132,30 +146,34 @@ floor_line() {  # floor_line DIR PYTHON_WALL -> adds what libyaml and libxml2 al
 }
 
 compare() {  # compare FACTOR -> runs both sides on that corpus, prints a table row pair; sets last_rss
-    local dir input_mb t_tl t_py
+    local dir input_mb t_tl t_py c_tl c_py i
     dir=$(corpus_for "$1")
     input_mb=$(du -sb --exclude=pipeline.yaml --exclude=comparator.json "$dir/input" | awk '{ printf "%.1f", $1 / 1e6 }')
-    rm -rf "$dir/out-threadline" "$dir/out-python"
-    timed threadline "$dir" "$threadline" run "$dir/input/pipeline.yaml"
-    timed python "$dir" "$python" "$here/comparator.py" --corpus "$dir/input" --out "$dir/out-python" --jobs "$jobs"
-    t_tl=$(seconds "$dir/time-threadline.txt") t_py=$(seconds "$dir/time-python.txt")
-    last_rss=$(peak_mb "$dir/time-threadline.txt")
-    printf '| %s× (%s MB) | threadline | %s | %s | %s | %s | %s |\n' "$1" "$input_mb" "$t_tl" \
-        "$(cpu_seconds "$dir/time-threadline.txt")" \
+    rm -f "$dir"/time-*.txt
+    # The two take turns, so a busy spell on the machine does not fall on one side only.
+    for ((i = 1; i <= runs; i++)); do
+        rm -rf "$dir/out-threadline" "$dir/out-python"
+        timed "threadline-$i" "$dir" "$threadline" run "$dir/input/pipeline.yaml"
+        timed "python-$i" "$dir" "$python" "$here/comparator.py" --corpus "$dir/input" --out "$dir/out-python" --jobs "$jobs"
+    done
+    t_tl=$(over_runs seconds "$dir" threadline | median) t_py=$(over_runs seconds "$dir" python | median)
+    c_tl=$(over_runs cpu_seconds "$dir" threadline | median) c_py=$(over_runs cpu_seconds "$dir" python | median)
+    last_rss=$(over_runs peak_mb "$dir" threadline | median)
+    printf '| %s× (%s MB) | threadline | %s | %s | %s | %s | %s |\n' "$1" "$input_mb" "$t_tl" "$c_tl" \
         "$(awk -v m="$input_mb" -v t="$t_tl" 'BEGIN { printf "%.1f", m / (t > 0 ? t : 0.01) }')" \
         "$last_rss" "$(rows "$dir/out-threadline/messages.jsonl")"
-    printf '| %s× (%s MB) | python (%s processes) | %s | %s | %s | %s | %s |\n' "$1" "$input_mb" "$jobs" "$t_py" \
-        "$(cpu_seconds "$dir/time-python.txt")" \
+    printf '| %s× (%s MB) | python (%s processes) | %s | %s | %s | %s | %s |\n' "$1" "$input_mb" "$jobs" "$t_py" "$c_py" \
         "$(awk -v m="$input_mb" -v t="$t_py" 'BEGIN { printf "%.1f", m / (t > 0 ? t : 0.01) }')" \
-        "$(peak_mb "$dir/time-python.txt")" "$(rows "$dir/out-python/messages.jsonl")"
+        "$(over_runs peak_mb "$dir" python | median)" "$(rows "$dir/out-python/messages.jsonl")"
+    ((runs == 1)) || spreads+=("$1× over $runs runs each: threadline wall $(range seconds "$dir" threadline) s, peak RSS $(range peak_mb "$dir" threadline) MB; python wall $(range seconds "$dir" python) s")
     notes+=("$1× outputs (messages.jsonl, agree.py): $("$python" "$here/agree.py" "$dir/out-threadline/messages.jsonl" \
         "$dir/out-python/messages.jsonl" \
         $(grep -qx parquet <<<"$available" && echo "$dir/out-threadline/messages.parquet $dir/out-python/messages.parquet") || true)")
     floor_line "$dir" "$t_py"
-    ratios+=("$1×: python wall / threadline wall = **$(awk -v a="$t_py" -v b="$t_tl" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×** (goal ≥ 10×); CPU: $(awk -v a="$(cpu_seconds "$dir/time-python.txt")" -v b="$(cpu_seconds "$dir/time-threadline.txt")" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×")
+    ratios+=("$1×: python wall / threadline wall = **$(awk -v a="$t_py" -v b="$t_tl" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×** (goal ≥ 10×); CPU: $(awk -v a="$c_py" -v b="$c_tl" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×")
 }
 
-ratios=() notes=() floors=()
+ratios=() notes=() floors=() spreads=()
 table="$work/results.md"
 {
     echo "Machine: $(nproc) cores, $(uname -sr); threadline $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?');"
@@ -176,10 +194,10 @@ if [[ "$scale" != 1 ]]; then
 fi
 {
     echo
-    for line in "${ratios[@]}" "${floors[@]}" "${notes[@]}"; do echo "- $line"; done
+    for line in "${ratios[@]}" "${spreads[@]}" "${floors[@]}" "${notes[@]}"; do echo "- $line"; done
     echo
     echo "The machine's load average when the table was made: $(cut -d' ' -f1-3 /proc/loadavg) (other builds share the cores; CPU s is less sensitive to that than wall s)."
-    echo "Peak RSS is \`/usr/bin/time -v\`'s maximum resident set size: for the comparator, that of its largest process."
+    echo "Times and peak RSS are medians over $runs run(s) of each tool. Peak RSS is \`/usr/bin/time -v\`'s maximum resident set size: for the comparator, that of its largest process."
 } >>"$table"
 cat "$table"
 say "table saved to $table"
