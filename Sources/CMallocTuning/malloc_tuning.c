@@ -14,16 +14,6 @@ void threadline_limit_malloc_arenas(int arenas) {
 #endif
 }
 
-void threadline_fix_mmap_threshold(size_t bytes) {
-#if defined(__GLIBC__)
-    if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL) {
-        mallopt(M_MMAP_THRESHOLD, (int)bytes);
-    }
-#else
-    (void)bytes;
-#endif
-}
-
 void threadline_release_free_memory(void) {
 #if defined(__GLIBC__)
     malloc_trim(0);

@@ -21,14 +21,6 @@ struct Threadline: ParsableCommand {
         // CPU time for about 10 MB more peak memory; against eight, the same speed and 25 MB less at
         // 4x the input. MALLOC_ARENA_MAX in the environment still wins.
         threadline_limit_malloc_arenas(4)
-        // glibc maps a block of 128 KiB or more on its own, but raises that threshold to the size of
-        // the largest such block freed so far (up to 32 MiB). After one big page or Parquet column
-        // buffer, big buffers come from the arenas instead, and their freed space stays there: the
-        // bigger the run's largest input, the more. A fixed 512 KiB keeps them mapped and given back
-        // when freed. On the benchmark corpus that lowered peak memory by about 10 MB, at 1x and at 4x
-        // the input alike (4x peaks of 120-130 MB became 110-120 MB), with CPU time within 2% either
-        // way; 256 KiB cost more system time, 1 MiB kept more. MALLOC_MMAP_THRESHOLD_ still wins.
-        threadline_fix_mmap_threshold(512 << 10)
         main(nil)
     }
 }
