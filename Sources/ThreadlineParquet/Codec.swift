@@ -14,6 +14,11 @@ final class PageCompressor {
     let compression: ParquetCompression
     let level: Int32
     private var zstdContext: OpaquePointer?
+    /// Where pages are compressed, kept between pages (a page's worst-case size, about 1 MiB) so it is
+    /// not allocated and zeroed for every page; each page keeps an exact copy of its compressed bytes.
+    /// One grown past ``scratchLimit`` for an outsized page is let go after that page.
+    private var scratch: [UInt8] = []
+    private static let scratchLimit = 4 << 20
 
     /// Creates a compressor; `level` must already be validated against the codec's range.
     init(compression: ParquetCompression, level: Int?) {
@@ -27,19 +32,25 @@ final class PageCompressor {
 
     /// The compressed form of `input`; for `.none`, `input` itself.
     func compress(_ input: [UInt8]) throws(ParquetError) -> [UInt8] {
+        defer { if scratch.count > Self.scratchLimit { scratch = [] } }
         switch compression {
-        case .none: input
-        case .snappy: try compressSnappy(input)
-        case .gzip: try compressGzip(input)
-        case .zstd: try compressZstd(input)
+        case .none: return input
+        case .snappy: return try compressSnappy(input)
+        case .gzip: return try compressGzip(input)
+        case .zstd: return try compressZstd(input)
         }
+    }
+
+    /// Makes ``scratch`` at least `count` bytes long.
+    private func reserveScratch(_ count: Int) {
+        if scratch.count < count { scratch = [UInt8](repeating: 0, count: count) }
     }
 
     private func compressSnappy(_ input: [UInt8]) throws(ParquetError) -> [UInt8] {
         var outputLength = snappy_max_compressed_length(input.count)
-        var output = [UInt8](repeating: 0, count: outputLength)
+        reserveScratch(outputLength)
         let status = input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
+            scratch.withUnsafeMutableBufferPointer { target in
                 source.withMemoryRebound(to: CChar.self) { sourceChars in
                     target.withMemoryRebound(to: CChar.self) { targetChars in
                         snappy_compress(sourceChars.baseAddress, source.count, targetChars.baseAddress, &outputLength)
@@ -50,7 +61,7 @@ final class PageCompressor {
         guard status == SNAPPY_OK else {
             throw ParquetError(.compression, "snappy compression failed with status \(status.rawValue)")
         }
-        return Array(output[..<outputLength])  // an exact copy: kept pages must not hold the worst-case capacity
+        return Array(scratch[..<outputLength])
     }
 
     private func compressZstd(_ input: [UInt8]) throws(ParquetError) -> [UInt8] {
@@ -59,9 +70,9 @@ final class PageCompressor {
             throw ParquetError(.compression, "zstd could not allocate a compression context")
         }
         let bound = ZSTD_compressBound(input.count)
-        var output = [UInt8](repeating: 0, count: bound)
+        reserveScratch(bound)
         let written = input.withUnsafeBytes { source in
-            output.withUnsafeMutableBytes { target in
+            scratch.withUnsafeMutableBytes { target in
                 ZSTD_compressCCtx(context, target.baseAddress, bound, source.baseAddress, source.count, level)
             }
         }
@@ -69,7 +80,7 @@ final class PageCompressor {
             let name = String(cString: ZSTD_getErrorName(written))
             throw ParquetError(.compression, "zstd compression failed: \(name)")
         }
-        return Array(output[..<written])
+        return Array(scratch[..<written])
     }
 
     private func compressGzip(_ input: [UInt8]) throws(ParquetError) -> [UInt8] {
@@ -83,10 +94,10 @@ final class PageCompressor {
         }
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, UInt(input.count)))
-        var output = [UInt8](repeating: 0, count: bound)
+        reserveScratch(bound)
         var input = input
         status = input.withUnsafeMutableBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
+            scratch.withUnsafeMutableBufferPointer { target in
                 stream.next_in = source.baseAddress
                 stream.avail_in = UInt32(source.count)
                 stream.next_out = target.baseAddress
@@ -97,6 +108,6 @@ final class PageCompressor {
         guard status == Z_STREAM_END else {
             throw ParquetError(.compression, "gzip compression did not finish (zlib status \(status))")
         }
-        return Array(output[..<Int(stream.total_out)])
+        return Array(scratch[..<Int(stream.total_out)])
     }
 }

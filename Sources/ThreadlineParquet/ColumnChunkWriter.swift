@@ -67,6 +67,9 @@ struct ColumnChunkWriter {
     private var levelCount = 0
     private var dictionaryIndices: [UInt32] = []
     private var plainValues = PlainEncoder()
+    /// The page body being encoded, kept between pages so a page does not grow a new buffer (about
+    /// 1 MiB, by doubling) each time.
+    private var pageBody: [UInt8] = []
 
     // The current chunk.
     private var dictionary = DictionaryEncoder()
@@ -190,25 +193,25 @@ struct ColumnChunkWriter {
     /// Encodes, compresses and keeps the current page, if it has any levels.
     private mutating func finishPage() throws(ParquetError) {
         guard levelCount > 0 else { return }
-        var body: [UInt8] = []
+        pageBody.removeAll(keepingCapacity: true)
         if leaf.maxRepetitionLevel > 0 {
-            RLEHybridEncoder.writeLevels(repetitionLevels, maxLevel: leaf.maxRepetitionLevel, into: &body)
+            RLEHybridEncoder.writeLevels(repetitionLevels, maxLevel: leaf.maxRepetitionLevel, into: &pageBody)
         }
         if leaf.maxDefinitionLevel > 0 {
-            RLEHybridEncoder.writeLevels(definitionLevels, maxLevel: leaf.maxDefinitionLevel, into: &body)
+            RLEHybridEncoder.writeLevels(definitionLevels, maxLevel: leaf.maxDefinitionLevel, into: &pageBody)
         }
         let encoding: Encoding
         if usesDictionary && !dictionaryIndices.isEmpty {
             encoding = .rleDictionary
             let bitWidth = RLEHybridEncoder.bitWidth(forMaxValue: UInt32(dictionary.count - 1))
-            body.append(UInt8(bitWidth))
-            RLEHybridEncoder.encode(dictionaryIndices, bitWidth: bitWidth, into: &body)
+            pageBody.append(UInt8(bitWidth))
+            RLEHybridEncoder.encode(dictionaryIndices, bitWidth: bitWidth, into: &pageBody)
         } else {
             encoding = .plain
-            body.append(contentsOf: plainValues.finishedBytes)
+            pageBody.append(contentsOf: plainValues.finishedBytes)
         }
         let page = try makePage(
-            kind: .data(valueCount: Int32(clamping: levelCount), encoding: encoding), body: body)
+            kind: .data(valueCount: Int32(clamping: levelCount), encoding: encoding), body: pageBody)
         pages.append(page)
         pagesSize += page.compressedSize
         chunkValueCount += levelCount
@@ -284,7 +287,7 @@ struct ColumnChunkWriter {
     }
 
     private mutating func resetChunk() {
-        dictionary = DictionaryEncoder()
+        dictionary.removeAll()
         usesDictionary = dictionaryEnabled
         pages = []
         pagesSize = 0

@@ -78,6 +78,18 @@ struct DictionaryEncoder {
         return (UInt32(index), true)
     }
 
+    /// Empties the dictionary for the next column chunk, keeping its storage: the chunks of one column
+    /// are alike, so this saves growing the same arrays again (and, past glibc's mmap threshold, mapping
+    /// and faulting in fresh pages for them) at every row group.
+    mutating func removeAll() {
+        pageBody.removeAll(keepingCapacity: true)
+        entryStarts.removeAll(keepingCapacity: true)
+        entryHashes.removeAll(keepingCapacity: true)
+        slots.withUnsafeMutableBufferPointer { $0.update(repeating: .empty) }
+        last = nil
+        count = 0
+    }
+
     /// The bytes of entry `index`.
     func entry(_ index: Int) -> ArraySlice<UInt8> {
         // The next entry's bytes start right after this entry's bytes and the next length prefix.

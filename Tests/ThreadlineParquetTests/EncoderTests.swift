@@ -69,6 +69,23 @@ import Testing
         #expect(dictionary.count == 4)
     }
 
+    /// A dictionary emptied for the next chunk (after growing its table) is a new one: indices from 0,
+    /// no entry of the chunk before found again, the same page body as a fresh dictionary's.
+    @Test func removeAllStartsOverWithTheStorageKept() {
+        var reused = DictionaryEncoder()
+        for number in 0..<5000 { _ = index("old-\(number)", in: &reused) }
+        _ = index("shared", in: &reused)
+        reused.removeAll()
+        #expect(reused.count == 0)
+        #expect(reused.pageBody.isEmpty)
+        var fresh = DictionaryEncoder()
+        for text in ["shared", "old-7", "new", "shared", "old-7", ""] {
+            #expect(index(text, in: &reused) == index(text, in: &fresh), "\(text)")
+        }
+        #expect(reused.count == 4)
+        #expect(reused.pageBody == fresh.pageBody)
+    }
+
     @Test func entriesReadBackWhateverTheirLength() {
         var dictionary = DictionaryEncoder()
         let texts = ["", "a", "", "prefix", "prefix-longer", String(repeating: "x", count: 300), "é"]
