@@ -160,9 +160,18 @@ import Testing
 
     @Test func mangledCodeAfterAnUnclosedAngleBracketStaysAsItIs() {
         // Found by the idempotence property: `<em>` used to end a `<…>` search early.
-        let text = "<:skin<em>tone</em>4:```>:skin-tone-3:```"
+        let text = "<x:skin<em>tone</em>4:```>:skin-tone-3:```"
         #expect(replacer.replace(text) == text)
         #expect(replacer.replace("< x :wave: y") == "< x 👋 y")
+    }
+
+    /// Only `<` and a letter, `/`, `@`, `#` or `!` starts a token: a heart, an arrow or a comparison
+    /// before a code and a real token does not hide the code (it did: up to the token's `>`).
+    @Test func aLessThanSignThatStartsNoTokenIsText() {
+        #expect(replacer.replace("I <3 it :joy: see <https://x|x>") == "I <3 it 😂 see <https://x|x>")
+        #expect(replacer.replace("if a < b :smile: then b > a") == "if a < b 😄 then b > a")
+        #expect(replacer.replace("x <- y :tada: <= z <:wave:>") == "x <- y 🎉 <= z <👋>")
+        #expect(replacer.replace("<@U1 :smile:> <#C1|:tada:> <!here :wave:> </em :smile:>") == "<@U1 :smile:> <#C1|:tada:> <!here :wave:> </em :smile:>")
     }
 
     /// Text that stays as it is (plain text, protected spans, kept unknown names and the tones that
@@ -172,7 +181,7 @@ import Testing
         (EmojiReplacer.UnknownNames.keep, ":pp: then :wave:", ":pp: then 👋"),
         (.keep, ":wave: then :pp:", "👋 then :pp:"),
         (.keep, ":pp::skin-tone-3: :wave:", ":pp::skin-tone-3: 👋"),
-        (.keep, "`:wave:` :pp: :wave: <:wave:> :pp:", "`:wave:` :pp: 👋 <:wave:> :pp:"),
+        (.keep, "`:wave:` :pp: :wave: <#C1|:wave:> :pp:", "`:wave:` :pp: 👋 <#C1|:wave:> :pp:"),
         (.keep, "👍:skin-tone-2: :pp::skin-tone-2:", "👍🏻 :pp::skin-tone-2:"),
         (.keep, ":pp:`code`:wave:<a>:pp:", ":pp:`code`👋<a>:pp:"),
         (.keep, ":wave:é:pp:é:smile:", "👋é:pp:é😄"),
@@ -180,7 +189,7 @@ import Testing
         (.strip, ":pp: then :wave:", " then 👋"),
         (.strip, ":wave: then :pp:", "👋 then "),
         (.strip, ":pp::skin-tone-3: :wave:", " 👋"),
-        (.strip, "`:wave:` :pp: :wave: <:wave:> :pp:", "`:wave:`  👋 <:wave:> "),
+        (.strip, "`:wave:` :pp: :wave: <#C1|:wave:> :pp:", "`:wave:`  👋 <#C1|:wave:> "),
         (.strip, ":pp:`code`:wave:<a>:pp:", "`code`👋<a>"),
         (.strip, ":wave:é:pp:é:smile:", "👋éé😄"),
         (.placeholder, ":pp::skin-tone-3: :wave:", "[emoji:pp] 👋"),

@@ -5,7 +5,8 @@
 /// closes the previous code, as in `:smile::smile:`), and the character after the closing
 /// colon must not be an ASCII letter or digit. So `12:30:45`, `3:2:1`, `fe80::1:2` and
 /// `x:smile:` are left alone. Inline code and code blocks (backticks), `<…>` tokens
-/// (`<@U1>`, `<https://x|x>`, `<!date^…>`) and URLs (`http://a:8080/x:y:`) are skipped.
+/// (`<@U1>`, `<https://x|x>`, `<!date^…>`, tags; not `<3` or `a < b`) and URLs
+/// (`http://a:8080/x:y:`) are skipped.
 ///
 /// Also handled:
 /// - aliases (`+1` = `thumbsup`) and `-`/`_` spellings (`woman-shrugging`, `woman_shrugging`);
@@ -173,10 +174,13 @@ private struct Scan {
 
     /// Copies a `<…>` token (up to the first `>` on the line), or a lone `<`.
     ///
-    /// A `<` inside does not end the token, so `<a <em>` is one token and `:skin<em>tone</em>3:`
-    /// after an unclosed `<` is not a code on either pass (which keeps replacing idempotent).
+    /// A token starts with `<` and a letter, `/`, `@`, `#` or `!`, as Slack's (`<@U1>`, `<#C1|x>`,
+    /// `<!here>`, `<https://x|x>`) and HTML tags do; any other `<` is text, so in `I <3 it :joy: <https://x>`
+    /// or `a < b :smile: b > a` the code is still replaced. A `<` inside does not end the token, so
+    /// `<a <em>` is one token and `:skin<em>tone</em>3:` after an unclosed `<a` is not a code on
+    /// either pass (which keeps replacing idempotent).
     private mutating func copyAngleToken() {
-        if index < noAngleCloseBefore {
+        if index < noAngleCloseBefore || index + 1 == bytes.count || !bytes[index + 1].startsAngleToken {
             copy(to: index + 1)
             return
         }
@@ -376,6 +380,12 @@ extension UInt8 {
     /// Whether the byte is an ASCII letter.
     var isASCIILetter: Bool {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self)
+    }
+
+    /// Whether the byte, after a `<`, makes it a token: a letter, `/`, `@`, `#` or `!`.
+    var startsAngleToken: Bool {
+        isASCIILetter || self == UInt8(ascii: "/") || self == UInt8(ascii: "@") || self == UInt8(ascii: "#")
+            || self == UInt8(ascii: "!")
     }
 
     /// Whether the byte may appear in an emoji name: `[a-z0-9_+-]`.
