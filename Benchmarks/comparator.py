@@ -14,7 +14,8 @@ as JSON Lines, CSV and zstd Parquet, doing the same work per message:
   across day files, user mentions resolved from `users.json`, Slack links as markdown links;
 - clean_text: `html.unescape`, Unicode NFC, non-breaking spaces to spaces, line endings to `\\n`,
   trailing whitespace trimmed; clean_emoji: Slack `:codes:` (with skin tones and the viewer's
-  mangled forms) through the `emoji` package's alias table, unknown codes kept; normalise_authors:
+  mangled forms) through the `emoji` package's alias table, unknown codes kept, codes inside code,
+  Slack tokens and URLs left alone (one regular expression finds both); normalise_authors:
   names folded (case, accents, punctuation, a trailing parenthetical) into a stable id, each
   document's preferred spelling shown, hosts matched;
 - message_id as threadline makes it (SHA-256 over source, document and key).
@@ -80,7 +81,13 @@ def emoji_table() -> dict[str, str]:
 
 
 EMOJI = emoji_table()
-EMOJI_CODE = re.compile(r"(?<![A-Za-z0-9]):([a-z0-9_+\-]{1,60}):(?::skin[-_]?tone[-_]?([2-6]):)?(?![A-Za-z0-9])")
+# A code, or a span whose codes stay as they are (as clean_emoji skips them): a closed ``` block,
+# inline code on one line, a `<…>` token (`<` and a letter, `/`, `@`, `#` or `!`, up to the first `>`
+# on the line), or a URL (up to whitespace, `<`, `>`, `"`, a backtick or an unbalanced `)`).
+EMOJI_CODE = re.compile(
+    r"(?P<span>```.*?```|`[^`\n]*`|<[A-Za-z/@#!][^>\n]*>|(?<=[A-Za-z])://(?:[^\s<>\"`()]|\([^\s<>\"`()]*\))*)"
+    r"|(?<![A-Za-z0-9]):([a-z0-9_+\-]{1,60}):(?::skin[-_]?tone[-_]?([2-6]):)?(?![A-Za-z0-9])",
+    re.S)
 RENDERED_TONE = re.compile(r"(?<=[^\x00-\x7f]):skin[-_]?tone[-_]?([2-6]):")  # 👍:skin-tone-2: from the viewer
 SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")  # only runs that change: one space is left alone
 BLANK_LINES = re.compile(r"\n{3,}")
@@ -103,11 +110,13 @@ def clean_text(text: str, decode: bool = True) -> str:
 
 
 def _emoji_match(match: re.Match[str]) -> str:
-    char = EMOJI.get(match.group(1))
+    if match.group("span"):
+        return match.group(0)  # code, a token or a URL: kept as it is
+    char = EMOJI.get(match.group(2))
     if char is None:
         return match.group(0)  # unknown or custom: kept as it is
-    if match.group(2):
-        char += chr(0x1F3FB + int(match.group(2)) - 2)
+    if match.group(3):
+        char += chr(0x1F3FB + int(match.group(3)) - 2)
     return char
 
 

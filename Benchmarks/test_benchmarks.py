@@ -111,6 +111,10 @@ def test_unknown_step_is_refused(tmp_path: Path) -> None:
     ("at 12:30:45 and 22:59:58", "at 12:30:45 and 22:59:58"),
     ("http://a:8080/x:y:", "http://a:8080/x:y:"),
     ("a:smile:b", "a:smile:b"),
+    ("`:smile:` :smile: ```\n:wave:\n``` :wave:", "`:smile:` 😄 ```\n:wave:\n``` 👋"),
+    ("``` unclosed :smile:", "``` unclosed 😄"),
+    ("<@U1|:smile:> I <3 it :joy: <https://x|:wave:>", "<@U1|:smile:> I <3 it 😂 <https://x|:wave:>"),
+    ("(https://x.org/a_(b)):tada: https://h/:tada:/x", "(https://x.org/a_(b))🎉 https://h/:tada:/x"),
 ])
 def test_clean_emoji(raw: str, cleaned: str) -> None:
     assert comparator.clean_emoji(raw) == cleaned
