@@ -16,9 +16,10 @@ final class PageCompressor {
     private var zstdContext: OpaquePointer?
     /// Where pages are compressed, kept between pages (a page's worst-case size, about 1 MiB) so it is
     /// not allocated and zeroed for every page; each page keeps an exact copy of its compressed bytes.
-    /// One grown past ``scratchLimit`` for an outsized page is let go after that page.
+    /// One grown past ``keptBufferLimit`` for an outsized page is let go after that page.
     private var scratch: [UInt8] = []
-    private static let scratchLimit = 4 << 20
+    /// The largest buffer a writer keeps from one page to the next.
+    static let keptBufferLimit = 4 << 20
 
     /// Creates a compressor; `level` must already be validated against the codec's range.
     init(compression: ParquetCompression, level: Int?) {
@@ -30,11 +31,12 @@ final class PageCompressor {
         if let zstdContext { ZSTD_freeCCtx(zstdContext) }
     }
 
-    /// The compressed form of `input`; for `.none`, `input` itself.
+    /// The compressed form of `input`, in an array of its own; for `.none`, a copy of `input`, so the
+    /// caller can reuse its buffer while the page is kept.
     func compress(_ input: [UInt8]) throws(ParquetError) -> [UInt8] {
-        defer { if scratch.count > Self.scratchLimit { scratch = [] } }
+        defer { if scratch.count > Self.keptBufferLimit { scratch = [] } }
         switch compression {
-        case .none: return input
+        case .none: return input.withUnsafeBufferPointer { Array($0) }
         case .snappy: return try compressSnappy(input)
         case .gzip: return try compressGzip(input)
         case .zstd: return try compressZstd(input)

@@ -212,6 +212,7 @@ struct ColumnChunkWriter {
         }
         let page = try makePage(
             kind: .data(valueCount: Int32(clamping: levelCount), encoding: encoding), body: pageBody)
+        if pageBody.capacity > PageCompressor.keptBufferLimit { pageBody = [] }
         pages.append(page)
         pagesSize += page.compressedSize
         chunkValueCount += levelCount

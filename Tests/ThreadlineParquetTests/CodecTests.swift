@@ -2,6 +2,7 @@ import CDeflate
 import CSnappy
 import CZstd
 import Testing
+import _ThreadlineTestSupport
 
 @testable import ThreadlineParquet
 
@@ -78,6 +79,30 @@ enum Decompress {
         #expect(Decompress.zstd(try PageCompressor(compression: .zstd, level: nil).compress([])) == [])
         #expect(Decompress.gzip(try PageCompressor(compression: .gzip, level: nil).compress([]), expectedSize: 0) == [])
         #expect(try PageCompressor(compression: .none, level: nil).compress(Self.sample) == Self.sample)
+    }
+
+    /// One compressor serves every page of a file: a page bigger than the buffer it keeps, then small
+    /// and empty ones, each come back whole, in arrays of their own.
+    @Test(arguments: [ParquetCompression.zstd, .gzip, .snappy, .none])
+    func oneCompressorForPagesOfEverySize(compression: ParquetCompression) throws {
+        let compressor = PageCompressor(compression: compression, level: nil)
+        var generator = SplitMix64(seed: 7)
+        let big = (0..<(PageCompressor.keptBufferLimit + 4096)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for input in [Self.sample, big, [0x41], Self.sample, [], big, Self.sample] {
+            var compressed = try compressor.compress(input)
+            let decompressed: [UInt8]? =
+                switch compression {
+                case .zstd: Decompress.zstd(compressed)
+                case .gzip: Decompress.gzip(compressed, expectedSize: input.count)
+                case .snappy: Decompress.snappy(compressed)
+                case .none: compressed
+                }
+            #expect(decompressed == input, "\(compression) page of \(input.count) bytes")
+            #expect(compressed.capacity <= compressed.count + 4096, "a kept page holds its bytes, not the scratch buffer")
+            compressed.withUnsafeBufferPointer { page in
+                input.withUnsafeBufferPointer { #expect(page.count == 0 || page.baseAddress != $0.baseAddress) }
+            }
+        }
     }
 
     @Test func higherZstdLevelsAreNotLarger() throws {
