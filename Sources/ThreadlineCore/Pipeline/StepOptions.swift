@@ -85,7 +85,7 @@ public enum RejectLimit: Sendable, Hashable, CustomStringConvertible {
 public struct OptionSpec: Sendable {
     public let name: String
     public let type: OptionType
-    /// The value when the option is absent; nil means required (or absent stays absent when `optional`).
+    /// The value when the option is absent; nil leaves it absent (a required option must be given).
     public let defaultValue: OptionValue?
     public let isRequired: Bool
     public let doc: String
@@ -105,6 +105,8 @@ public struct StepOptions: Sendable {
     public let locations: [String: SourceLocation]
     /// Where the step itself is declared.
     public let stepLocation: SourceLocation
+    /// The options `values` gave, before the defaults were filled in.
+    private let written: Set<String>
 
     /// The options `values` gives (written at `locations`), and the default of every other option of
     /// `specs` that has one: a `tables` default of `all` as every table, a relative path default taken
@@ -113,6 +115,7 @@ public struct StepOptions: Sendable {
         _ specs: [OptionSpec], values: [String: OptionValue] = [:], locations: [String: SourceLocation] = [:],
         stepLocation: SourceLocation, directory: String = FileManager.default.currentDirectoryPath
     ) {
+        written = Set(values.keys)
         var values = values
         for spec in specs where values[spec.name] == nil {
             values[spec.name] = spec.defaultValue.map { spec.type.resolved($0, directory: directory) }
@@ -181,9 +184,9 @@ public struct StepOptions: Sendable {
         locations[name] ?? stepLocation
     }
 
-    /// Whether the pipeline wrote the option, rather than leaving it to its default.
+    /// Whether the option was given (in the pipeline file, or in `values`), rather than left to its default.
     public func isWritten(_ name: String) -> Bool {
-        locations[name] != nil
+        written.contains(name)
     }
 }
 
