@@ -88,7 +88,7 @@ EMOJI_CODE = re.compile(
     r"(?P<span>```.*?```|`[^`\n]*`|<[A-Za-z/@#!][^>\n]*>|(?<=[A-Za-z])://(?:[^\s<>\"`()]|\([^\s<>\"`()]*\))*)"
     r"|(?<![A-Za-z0-9]):([a-z0-9_+\-]{1,60}):(?::skin[-_]?tone[-_]?([2-6]):)?(?![A-Za-z0-9])",
     re.S)
-RENDERED_TONE = re.compile(r"(?<=[^\x00-\x7f]):skin[-_]?tone[-_]?([2-6]):")  # 👍:skin-tone-2: from the viewer
+TONE_NAME = re.compile(r"skin[-_]?tone[-_]?([2-6])")  # alone (or after 👍, as the viewer writes reactions): the modifier
 SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")  # only runs that change: one space is left alone
 BLANK_LINES = re.compile(r"\n{3,}")
 PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
@@ -109,23 +109,34 @@ def clean_text(text: str, decode: bool = True) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).rstrip()
 
 
-def _emoji_match(match: re.Match[str]) -> str:
-    if match.group("span"):
-        return match.group(0)  # code, a token or a URL: kept as it is
-    char = EMOJI.get(match.group(2))
-    if char is None:
-        return match.group(0)  # unknown or custom: kept as it is
-    if match.group(3):
-        char += chr(0x1F3FB + int(match.group(3)) - 2)
-    return char
-
-
 def clean_emoji(text: str) -> str:
-    """Known `:codes:` (with `:skin-tone-N:`) to emoji; the viewer's `:skintoneN:` form too."""
+    """Known `:codes:` (with `:skin-tone-N:`, and the viewer's `:skintoneN:`) to emoji; a tone alone
+    is the modifier. A code may follow a `:` only where that `:` ended the code before it."""
     if ":" not in text:
         return text
-    text = EMOJI_CODE.sub(_emoji_match, text.replace(":skintone", ":skin-tone-"))
-    return RENDERED_TONE.sub(lambda m: chr(0x1F3FB + int(m.group(1)) - 2), text) if ":skin" in text else text
+    last_end = -1
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal last_end
+        if match.group("span"):
+            return match.group(0)  # code, a token or a URL: kept as it is
+        start, name = match.start(), match.group(2)
+        if start > 0 and text[start - 1] == ":" and start != last_end:
+            return match.group(0)  # `::smile:`: that colon ended no code
+        tone = TONE_NAME.fullmatch(name)
+        char = EMOJI.get(name)
+        if tone is None and char is None and not any(c.isalpha() for c in name):
+            return match.group(0)  # `:30:` is no code
+        last_end = match.end()
+        if tone:
+            return chr(0x1F3FB + int(tone.group(1)) - 2)
+        if char is None:
+            return match.group(0)  # unknown or custom: kept as it is
+        if match.group(3):
+            char += chr(0x1F3FB + int(match.group(3)) - 2)
+        return char
+
+    return EMOJI_CODE.sub(replace, text)
 
 
 def display_name(raw: str) -> str:

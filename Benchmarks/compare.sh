@@ -117,15 +117,16 @@ peak_mb() {  # peak RSS in MB from a `time -v` report
     sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.0f", $1 / 1024 }'
 }
 rows() { [[ -f "$1" ]] && wc -l <"$1" | tr -d ' ' || echo "-"; }
-median() {  # the median of the numbers on stdin
-    sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+median() {  # the median of the numbers on stdin (blank lines skipped), or "-" if there are none
+    awk 'NF' | sort -g | awk '{ a[NR] = $1 } END {
+        if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 over_runs() {  # over_runs FUNCTION DIR NAME -> FUNCTION of each run's time report, one per line
     local i
     for ((i = 1; i <= runs; i++)); do "$1" "$2/time-$3-$i.txt"; echo; done
 }
 range() {  # range FUNCTION DIR NAME -> "low–high" over the runs
-    over_runs "$@" | sort -g | sed -n '1p;$p' | paste -sd' ' | awk '{ print ($2 == "" ? $1 : $1 "–" $2) }'
+    over_runs "$@" | awk 'NF' | sort -g | sed -n '1p;$p' | paste -sd' ' | awk '{ print ($2 == "" ? $1 : $1 "–" $2) }'
 }
 
 floor_line() {  # floor_line DIR PYTHON_WALL -> adds what libyaml and libxml2 alone cost on the corpus to notes

@@ -115,6 +115,8 @@ def test_unknown_step_is_refused(tmp_path: Path) -> None:
     ("``` unclosed :smile:", "``` unclosed 😄"),
     ("<@U1|:smile:> I <3 it :joy: <https://x|:wave:>", "<@U1|:smile:> I <3 it 😂 <https://x|:wave:>"),
     ("(https://x.org/a_(b)):tada: https://h/:tada:/x", "(https://x.org/a_(b))🎉 https://h/:tada:/x"),
+    ("tone :skin-tone-3: 👍:skin-tone-2: `:skintone3:`", "tone 🏼 👍🏻 `:skintone3:`"),
+    ("::smile: :smile::smile: :party_parrot::smile: :30::smile:", "::smile: 😄😄 :party_parrot:😄 :30::smile:"),
 ])
 def test_clean_emoji(raw: str, cleaned: str) -> None:
     assert comparator.clean_emoji(raw) == cleaned
