@@ -348,6 +348,26 @@ def users(export: Path) -> dict[str, str]:
     return _USERS[key]
 
 
+JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def object_lines(data: bytes) -> list[int]:
+    """The 1-based line of the `{` of every object directly inside the file's top-level array, in order
+    (orjson reports no positions, so strings are skipped and brackets counted with a regular expression)."""
+    lines: list[int] = []
+    depth, line, counted = 0, 1, 0
+    for match in JSON_TOKEN.finditer(data):
+        byte = data[match.start()]
+        if byte == 0x22:  # a string
+            continue
+        if byte == 0x7B and depth == 1:
+            line += data.count(b"\n", counted, match.start())
+            counted = match.start()
+            lines.append(line)
+        depth += 1 if byte in (0x5B, 0x7B) else -1
+    return lines
+
+
 def _ts_key(ts: str) -> tuple[int, int]:
     seconds, _, micros = ts.partition(".")
     return int(seconds), int(micros or 0)
@@ -355,19 +375,24 @@ def _ts_key(ts: str) -> tuple[int, int]:
 
 def read_slack_json(path: Path) -> tuple[list[str], list[list[tuple]], str | None]:
     """One channel folder of a native export: threads by `thread_ts` across all day files, mentions
-    resolved, `<url|label>` as `[label](url)`. A message's source_file is its day file; its
-    source_line stays null (the JSON parsers a Python pipeline uses do not report lines)."""
+    resolved, `<url|label>` as `[label](url)`. A message's source_file is its day file, its
+    source_line the line of its `{` there."""
     names = users(path.parent)
     root = path.parent.parent
     messages = []
     for day in sorted(path.glob("*.json")):
         file = str(day.relative_to(root))
-        messages.extend((file, m) for m in orjson.loads(day.read_bytes())
-                        if isinstance(m, dict) and "ts" in m and m.get("subtype") not in SKIPPED_SUBTYPES)
-    messages.sort(key=lambda item: _ts_key(item[1]["ts"]))
+        data = day.read_bytes()
+        lines = iter(object_lines(data))
+        for m in orjson.loads(data):
+            if isinstance(m, dict):
+                line = next(lines, None)
+                if "ts" in m and m.get("subtype") not in SKIPPED_SUBTYPES:
+                    messages.append((file, line, m))
+    messages.sort(key=lambda item: _ts_key(item[2]["ts"]))
     threads: dict[str, list[tuple]] = {}
     order: list[str] = []
-    for file, message in messages:
+    for file, line, message in messages:
         ts = message["ts"]
         parent = message.get("thread_ts")
         user = message.get("user")
@@ -377,9 +402,9 @@ def read_slack_json(path: Path) -> tuple[list[str], list[list[tuple]], str | Non
         text = SLACK_LINK.sub(lambda m: f"[{m.group(2)}]({m.group(1)})" if m.group(2) else m.group(1), text)
         sent = datetime.fromtimestamp(_ts_key(ts)[0], timezone.utc).replace(microsecond=_ts_key(ts)[1])
         if parent and parent != ts and parent in threads:
-            threads[parent].append((ts, parent, None, author, raw, text, sent, file))
+            threads[parent].append((ts, parent, line, author, raw, text, sent, file))
         else:
-            threads[ts] = [(ts, None, None, author, raw, text, sent, file)]
+            threads[ts] = [(ts, None, line, author, raw, text, sent, file)]
             order.append(ts)
     return [], [threads[ts] for ts in order], None
 

@@ -122,6 +122,12 @@ def test_clean_emoji(raw: str, cleaned: str) -> None:
     assert comparator.clean_emoji(raw) == cleaned
 
 
+def test_object_lines_finds_each_top_level_objects_brace() -> None:
+    data = b'[\n  {"a": "x{\\"[", "b": {"c": []}},\n  3,\n  [ {} ],\n  {"t": "}\\n{"}, {}\n]'
+    assert comparator.object_lines(data) == [2, 5, 5]
+    assert comparator.object_lines(b"[]") == []
+
+
 @pytest.mark.parametrize(("raw", "cleaned"), [
     ("R&amp;D &gt; all", "R&D > all"),
     ("two\u00a0spaces  \t", "two spaces"),
@@ -196,7 +202,7 @@ def write_tiny_corpus(root: Path) -> None:
          "thread_ts": "1615190400.000100"}]))
     (export / "random" / "2021-03-09.json").write_text(json.dumps([
         {"type": "message", "user": "U2", "text": "see <https://x.org|this>", "ts": "1615276800.000200",
-         "thread_ts": "1615190400.000100"}]))
+         "thread_ts": "1615190400.000100"}], indent=2))
     (root / "comparator.json").write_text(json.dumps({
         "input_root": str(root), "sources": ["markdown", "slack_html", "slack_json"],
         "transforms": ["clean_text", "clean_emoji", "normalise_authors"], "formats": ["jsonl", "csv", "parquet"]}))
@@ -228,7 +234,8 @@ def test_comparator_writes_the_messages_table_in_three_formats(tmp_path: Path) -
     assert html[1]["text"] == "a reply" and html[1]["parent_id"] == html[0]["message_id"]
     slack = rows[6:]
     assert [(r["author"], r["text"]) for r in slack] == [("Bob B", "question for @Al"), ("Al", "see [this](https://x.org)")]
-    assert slack[1]["parent_id"] == slack[0]["message_id"] and slack[1]["source_line"] is None
+    assert slack[1]["parent_id"] == slack[0]["message_id"]
+    assert [r["source_line"] for r in slack] == [1, 2]
     assert [r["source_file"] for r in slack] == ["slack-export/random/2021-03-08.json", "slack-export/random/2021-03-09.json"]
 
     csv_lines = (tmp_path / "out" / "messages.csv").read_text(encoding="utf-8").splitlines()
