@@ -89,7 +89,7 @@ enum Decompress {
         var generator = SplitMix64(seed: 7)
         let big = (0..<(PageCompressor.keptBufferLimit + 4096)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         for input in [Self.sample, big, [0x41], Self.sample, [], big, Self.sample] {
-            var compressed = try compressor.compress(input)
+            let compressed = try compressor.compress(input)
             let decompressed: [UInt8]? =
                 switch compression {
                 case .zstd: Decompress.zstd(compressed)
