@@ -27,7 +27,7 @@ public struct MarkdownSource: SourceStep {
             OptionSpec("author_key", .string, default: .string(rules.authorKey), "key of an entry's author"),
             OptionSpec("text_key", .string, default: .string(rules.textKey), "key of an entry's text"),
             OptionSpec("replies_key", .string, default: .string(rules.repliesKey), "key of an entry's list of replies"),
-            OptionSpec("hosts_key", .string, default: .string("authors"), "front-matter key of the document's hosts (names or profile ids)"),
+            OptionSpec("hosts_key", .string, default: .string(rules.hostsKey), "front-matter key of the document's hosts (names or profile ids)"),
             OptionSpec("max_file_bytes", .byteSize, default: .int(SeedValidator.defaultMaxFileBytes), "files larger than this are rejected whole"),
             OptionSpec("required_keys", .stringList, default: .list(rules.fields.filter(\.required).map(\.key)),
                        "front-matter keys `threadline validate --pipeline` requires of every file; the default's `authors` follows `hosts_key`"),

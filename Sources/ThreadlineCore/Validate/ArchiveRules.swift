@@ -29,6 +29,8 @@ public struct ArchiveRules: Sendable {
     public var authorKey = "name"
     public var textKey = "text"
     public var repliesKey = "replies"
+    /// The key of the document's hosts.
+    public var hostsKey = "authors"
     /// The key whose date a `YYYYMMDD-slug.md` file name must agree with.
     public var dateKey = "start"
     public var startKey = "start"
@@ -66,24 +68,24 @@ public struct ArchiveRules: Sendable {
     /// its `required_keys`.
     public static func from(markdownOptions options: StepOptions) -> ArchiveRules {
         var rules = ArchiveRules.bookArchive
-        rules.archiveKey = options.string("archive_key")
+        rules.setFieldKey(\.archiveKey, to: options.string("archive_key"))
+        rules.setFieldKey(\.hostsKey, to: options.string("hosts_key"))
         rules.authorKey = options.string("author_key")
         rules.textKey = options.string("text_key")
         rules.repliesKey = options.string("replies_key")
-        let hosts = options.string("hosts_key")
-        if hosts != "authors", let index = rules.fields.firstIndex(where: { $0.key == "authors" }) {
-            rules.fields[index].key = hosts
-        }
-        if let index = rules.fields.firstIndex(where: { $0.key == "archive" }) { rules.fields[index].key = rules.archiveKey }
-        var required = options.strings("required_keys")
-        if !options.isWritten("required_keys") {
-            // The default names the book archive's keys, so its `authors` follows a renamed hosts key.
-            required = required.map { $0 == "authors" ? hosts : $0 }
-        }
+        // The default is the book archive's own required keys, which the renames above carried along.
+        guard options.isWritten("required_keys") else { return rules }
+        let required = options.strings("required_keys")
         for index in rules.fields.indices { rules.fields[index].required = required.contains(rules.fields[index].key) }
         for key in required where !rules.fields.contains(where: { $0.key == key }) {
             rules.fields.append(Field(key, .string, required: true))
         }
         return rules
+    }
+
+    /// Sets the front-matter key at `keyPath` to `key`, renaming the field it named.
+    private mutating func setFieldKey(_ keyPath: WritableKeyPath<ArchiveRules, String>, to key: String) {
+        if let index = fields.firstIndex(where: { $0.key == self[keyPath: keyPath] }) { fields[index].key = key }
+        self[keyPath: keyPath] = key
     }
 }
