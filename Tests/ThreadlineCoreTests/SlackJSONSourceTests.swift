@@ -101,11 +101,7 @@ import Testing
         #expect(units.map(\.part) == ["", "book-of-the-week", "", "book-of-the-week"])
         // The conversation is its folder's day files, the export part the rest of the six files (the
         // same sizes the zip lists); in the zip, the export part is the rest of the zip file's size.
-        let dayFiles = try FileManager.default.contentsOfDirectory(atPath: scratch.path("slack-export/book-of-the-week"))
-        let dayBytes = try dayFiles.reduce(Int64(0)) { total, name in
-            total + (try FileManager.default.attributesOfItem(atPath: scratch.path("slack-export/book-of-the-week/\(name)"))[.size] as? Int64 ?? -1)
-        }
-        #expect(units[1].bytes == dayBytes)
+        #expect(units[1].bytes == (try scratch.bytes(ofFilesIn: "slack-export/book-of-the-week")))
         #expect(units[0].bytes + units[1].bytes == 64_405)
         let zipBytes = try FileManager.default.attributesOfItem(atPath: scratch.path("slack-export.zip"))[.size] as? Int
         #expect(Int(units[2].bytes + units[3].bytes) == zipBytes)

@@ -1,4 +1,5 @@
 import Testing
+import _ThreadlineTestSupport
 
 @testable import ThreadlineHTML
 
@@ -11,13 +12,11 @@ import Testing
     // On random mixes of near misses: every complete `:skin_tone_N:` (N 2-6) becomes `:skin-tone-N:`
     // and nothing else changes, as a regular expression over the text says.
     @Test func repairsExactlyTheCompleteCodes() {
-        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        var generator = SplitMix64(seed: 0x2545_F491_4F6C_DD1D)
         for _ in 0..<2000 {
             var text: [UInt8] = []
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            for _ in 0..<Int(state >> 60) {
-                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                text += Array(Self.pieces[Int(state >> 33) % Self.pieces.count].utf8)
+            for _ in 0..<Int.random(in: 0...15, using: &generator) {
+                text += Array(Self.pieces.randomElement(using: &generator)!.utf8)
             }
             let expected = String(decoding: text, as: UTF8.self).replacing(#/:skin_tone_([2-6]):/#) { ":skin-tone-\($0.1):" }
             #expect(MessageTextRenderer.repairSkinTones(in: text) == Array(expected.utf8), "\(String(decoding: text, as: UTF8.self))")

@@ -53,12 +53,7 @@ import ZIPFoundation
             // A folder export's conversation is its folder's day files (not `general/canvas.json`).
             if !export.hasSuffix(".zip") {
                 for unit in units.dropFirst() {
-                    let folder = scratch.path(export + "/" + unit.part!)
-                    let dayFiles = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("20") }
-                    let bytes = try dayFiles.reduce(Int64(0)) {
-                        $0 + (try FileManager.default.attributesOfItem(atPath: folder + "/" + $1)[.size] as? Int64 ?? -1)
-                    }
-                    #expect(unit.bytes == bytes, "\(unit.part!)")
+                    #expect(unit.bytes == (try scratch.bytes(ofFilesIn: export + "/" + unit.part!) { $0.hasPrefix("20") }), "\(unit.part!)")
                 }
             }
             // The parts' bytes add up to the input's, as the manifest lists it.

@@ -38,6 +38,13 @@ final class Scratch {
 
     func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
 
+    /// The total size of the files directly in the folder `relative` whose names pass `include`.
+    func bytes(ofFilesIn relative: String, where include: (String) -> Bool = { _ in true }) throws -> Int64 {
+        try FileManager.default.contentsOfDirectory(atPath: path(relative)).filter(include).reduce(Int64(0)) { total, name in
+            total + (try FileManager.default.attributesOfItem(atPath: path(relative + "/" + name))[.size] as? Int64 ?? -1)
+        }
+    }
+
     /// Copies a fixture file or folder (see `Fixtures`) into the scratch folder.
     func copyFixture(_ name: String, to relative: String? = nil) throws {
         let target = path(relative ?? name)
