@@ -84,11 +84,12 @@ EMOJI = emoji_table()
 # A code, or a span whose codes stay as they are (as clean_emoji skips them): a closed ``` block,
 # inline code on one line, a `<…>` token (`<` and a letter, `/`, `@`, `#` or `!`, up to the first `>`
 # on the line), or a URL (up to whitespace, `<`, `>`, `"`, a backtick or an unbalanced `)`).
+TONE = r"skin[-_]?tone[-_]?([2-6])"  # `skin-tone-3`, and the viewer's `skin_tone_3` and `skintone3`
 EMOJI_CODE = re.compile(
     r"(?P<span>```.*?```|`[^`\n]*`|<[A-Za-z/@#!][^>\n]*>|(?<=[A-Za-z])://(?:[^\s<>\"`()]|\([^\s<>\"`()]*\))*)"
-    r"|(?<![A-Za-z0-9]):([a-z0-9_+\-]{1,60}):(?::skin[-_]?tone[-_]?([2-6]):)?(?![A-Za-z0-9])",
+    r"|(?<![A-Za-z0-9]):([a-z0-9_+\-]{1,60}):(?::" + TONE + r":)?(?![A-Za-z0-9])",
     re.S)
-TONE_NAME = re.compile(r"skin[-_]?tone[-_]?([2-6])")  # alone (or after 👍, as the viewer writes reactions): the modifier
+TONE_NAME = re.compile(TONE)  # alone (or after 👍, as the viewer writes reactions): the modifier
 SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")  # only runs that change: one space is left alone
 BLANK_LINES = re.compile(r"\n{3,}")
 PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
