@@ -469,7 +469,8 @@ def process(task: tuple[str, str, str, str]) -> tuple[bytes, bytes, pa.RecordBat
 
 
 def plan(corpus: Path, sources: list[str]) -> list[tuple[str, str, str, str]]:
-    """Input files as (source, path, path relative to the corpus, document id), by document id."""
+    """Input files as (source, path, path relative to the corpus, document id), in threadline's order:
+    by document id, except that an export's channels are placed together by the export's path."""
     tasks = []
     if "markdown" in sources:
         for path in (corpus / "books").glob("*.md"):
@@ -481,7 +482,7 @@ def plan(corpus: Path, sources: list[str]) -> list[tuple[str, str, str, str]]:
         for path in (corpus / "slack-export").iterdir():
             if path.is_dir():
                 tasks.append(("slack_json", str(path), str(path.relative_to(corpus)), path.name))
-    return sorted(tasks, key=lambda t: (t[3], t[0], t[2]))
+    return sorted(tasks, key=lambda t: (str(Path(t[2]).parent) if t[0] == "slack_json" else t[3], t[0], t[2]))
 
 
 def main() -> None:

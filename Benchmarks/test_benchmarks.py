@@ -122,6 +122,16 @@ def test_clean_emoji(raw: str, cleaned: str) -> None:
     assert comparator.clean_emoji(raw) == cleaned
 
 
+def test_plan_places_an_export_by_its_path_as_threadline_does(tmp_path: Path) -> None:
+    (tmp_path / "slack-html" / "channel" / "b-chan").mkdir(parents=True)
+    (tmp_path / "slack-html" / "channel" / "b-chan" / "index.html").write_text("")
+    (tmp_path / "slack-export" / "a-chan").mkdir(parents=True)
+    (tmp_path / "books").mkdir()
+    (tmp_path / "books" / "zz-book.md").write_text("")
+    tasks = comparator.plan(tmp_path, ["markdown", "slack_html", "slack_json"])
+    assert [t[3] for t in tasks] == ["b-chan", "a-chan", "zz-book"]
+
+
 def test_object_lines_finds_each_top_level_objects_brace() -> None:
     data = b'[\n  {"a": "x{\\"[", "b": {"c": []}},\n  3,\n  [ {} ],\n  {"t": "}\\n{"}, {}\n]'
     assert comparator.object_lines(data) == [2, 5, 5]
