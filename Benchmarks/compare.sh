@@ -10,8 +10,9 @@
 # the corpus with make_corpus.py (cached under Benchmarks/.work/ by size and seed); runs `threadline
 # run` and comparator.py on it, each under `/usr/bin/time -v` (wall time, CPU time, peak RSS), the two
 # taking turns, --runs times each; prints a markdown table with the median times, throughput, peak
-# RSS, rows and the ratio, the range over the runs, and how far the two outputs agree (agree.py). The pipeline uses only the step types the built threadline has
-# (`threadline steps`), and the comparator does exactly those.
+# RSS, rows and the ratio, the range over the runs, and how far the two outputs agree (agree.py).
+# The pipeline uses only the step types the built threadline has (`threadline steps`), and the
+# comparator does exactly those.
 #
 # Options: --markdown-mb N (50), --slack-html-mb N (100), --slack-json-mb N (0), --seed N (7),
 #          --scale K (1: no memory check), --runs N (3: runs of each tool per corpus, medians reported),
@@ -117,6 +118,9 @@ peak_mb() {  # peak RSS in MB from a `time -v` report
     sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.0f", $1 / 1024 }'
 }
 rows() { [[ -f "$1" ]] && wc -l <"$1" | tr -d ' ' || echo "-"; }
+ratio() {  # ratio A B -> A / B to one decimal (B of 0 counts as 0.01)
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }'
+}
 median() {  # the median of the numbers on stdin (blank lines skipped), or "-" if there are none
     awk 'NF' | sort -g | awk '{ a[NR] = $1 } END {
         if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
@@ -143,7 +147,7 @@ floor_line() {  # floor_line DIR PYTHON_WALL -> adds what libyaml and libxml2 al
     html=$(sed -n 's/.*html_cpu_s=\([0-9.]*\).*/\1/p' <<<"$floor")
     total=$(awk -v a="$read" -v b="$yaml" -v c="$html" 'BEGIN { printf "%.2f", a + b + c }')
     best=$(awk -v t="$total" -v n="$(nproc)" 'BEGIN { printf "%.2f", t / n }')
-    floors+=("floor ($(basename "$dir")): reading the files and running libyaml's event parser and libxml2's HTML push parser with callbacks that only count (\`parser-floor\`) takes $total CPU s (read $read, YAML $yaml, HTML $html), so no tool built on these parsers can do this corpus in under $best s wall on $(nproc) cores: at most $(awk -v a="$t_py" -v b="$best" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')× the comparator's time even if everything after parsing (cleaning, ids, three output formats, zstd) were free")
+    floors+=("floor ($(basename "$dir")): reading the files and running libyaml's event parser and libxml2's HTML push parser with callbacks that only count (\`parser-floor\`) takes $total CPU s (read $read, YAML $yaml, HTML $html), so no tool built on these parsers can do this corpus in under $best s wall on $(nproc) cores: at most $(ratio "$t_py" "$best")× the comparator's time even if everything after parsing (cleaning, ids, three output formats, zstd) were free")
 }
 
 compare() {  # compare FACTOR -> runs both sides on that corpus, prints a table row pair; sets last_rss
@@ -161,17 +165,17 @@ compare() {  # compare FACTOR -> runs both sides on that corpus, prints a table 
     c_tl=$(over_runs cpu_seconds "$dir" threadline | median) c_py=$(over_runs cpu_seconds "$dir" python | median)
     last_rss=$(over_runs peak_mb "$dir" threadline | median)
     printf '| %s× (%s MB) | threadline | %s | %s | %s | %s | %s |\n' "$1" "$input_mb" "$t_tl" "$c_tl" \
-        "$(awk -v m="$input_mb" -v t="$t_tl" 'BEGIN { printf "%.1f", m / (t > 0 ? t : 0.01) }')" \
+        "$(ratio "$input_mb" "$t_tl")" \
         "$last_rss" "$(rows "$dir/out-threadline/messages.jsonl")"
     printf '| %s× (%s MB) | python (%s processes) | %s | %s | %s | %s | %s |\n' "$1" "$input_mb" "$jobs" "$t_py" "$c_py" \
-        "$(awk -v m="$input_mb" -v t="$t_py" 'BEGIN { printf "%.1f", m / (t > 0 ? t : 0.01) }')" \
+        "$(ratio "$input_mb" "$t_py")" \
         "$(over_runs peak_mb "$dir" python | median)" "$(rows "$dir/out-python/messages.jsonl")"
     ((runs == 1)) || spreads+=("$1× over $runs runs each: threadline wall $(range seconds "$dir" threadline) s, peak RSS $(range peak_mb "$dir" threadline) MB; python wall $(range seconds "$dir" python) s")
     notes+=("$1× outputs (messages.jsonl, agree.py): $("$python" "$here/agree.py" "$dir/out-threadline/messages.jsonl" \
         "$dir/out-python/messages.jsonl" \
         $(grep -qx parquet <<<"$available" && echo "$dir/out-threadline/messages.parquet $dir/out-python/messages.parquet") || true)")
     floor_line "$dir" "$t_py"
-    ratios+=("$1×: python wall / threadline wall = **$(awk -v a="$t_py" -v b="$t_tl" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×** (goal ≥ 10×); CPU: $(awk -v a="$c_py" -v b="$c_tl" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')×")
+    ratios+=("$1×: python wall / threadline wall = **$(ratio "$t_py" "$t_tl")×** (goal ≥ 10×); CPU: $(ratio "$c_py" "$c_tl")×")
 }
 
 ratios=() notes=() floors=() spreads=()
