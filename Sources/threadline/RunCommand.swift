@@ -87,7 +87,7 @@ enum Summary {
         var lines: [String] = []
         let tables = Table.allCases.map { "\($0.rawValue) \(report.rowsPerTable[$0] ?? 0)" }.joined(separator: ", ")
         lines.append("rows: \(tables)")
-        lines.append("inputs: \(report.inputs.count) (\(report.inputBytes) bytes); rows in \(report.inputRows) = out \(report.outputRows) + rejected \(report.rejectedRows)")
+        lines.append("inputs: \(report.inputs.count) (\(report.inputBytes) bytes); rows in \(report.inputRows) \(report.isBalanced ? "=" : "≠") out \(report.outputRows) + rejected \(report.rejectedRows)")
         if report.rejects > 0 { lines.append("rejects: \(report.rejects) (see _rejects.jsonl)") }
         for (category, items) in report.notes.counts.sorted(by: { $0.key < $1.key }) {
             let total = items.values.reduce(0, +)

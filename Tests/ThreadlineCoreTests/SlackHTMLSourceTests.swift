@@ -145,7 +145,9 @@ import Testing
         let pipeline = Self.pipeline(Self.viewerStep(include: "slackdump/**/*.html", extra: "    layout: slackdump\n"))
         let report = try runPipeline(scratch, pipeline)
         #expect(report.inputs.map(\.path) == ["slackdump/archives/C0BOTW/index.html"])
-        #expect(report.inputRows == 5)
+        // Two messages on the channel page, three on the thread page, the parent on both: four rows.
+        #expect(report.inputRows == 4)
+        #expect(report.isBalanced)
         let messages = try readJSONLines(scratch.path("out/messages.jsonl"))
         #expect(messages.map { $0["document_id"] as? String } == Array(repeating: "C0BOTW", count: 4))
         #expect(messages.map { $0["sent_at"] as? String } == [
@@ -157,6 +159,27 @@ import Testing
         #expect(messages[1]["parent_id"] as? String == messages[0]["message_id"] as? String)
         // The parent appears on both pages and is kept once, from the channel page.
         #expect(messages[0]["source_line"] as? Int == 11)
+    }
+
+    /// A `ts` read twice from one page is not the thread page's repeat of its parent: the second one is
+    /// rejected at its line, and every row is accounted for.
+    @Test func slackdumpDuplicateOnOnePageIsRejectedAtItsLine() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slackdump", to: "inputs/slackdump")
+        let page = scratch.path("inputs/slackdump/archives/C0BOTW/index.html")
+        let lines = try String(contentsOfFile: page, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        // Lines 20–25 are the bot's message: written again after it, it starts at line 26.
+        let doubled = lines[..<25] + lines[19..<25] + lines[25...]
+        try doubled.joined(separator: "\n").write(toFile: page, atomically: true, encoding: .utf8)
+        let report = try runPipeline(scratch, Self.pipeline(Self.viewerStep(include: "slackdump/**/*.html")))
+        #expect(report.inputRows == 5)
+        #expect(report.rejectedRows == 1)
+        #expect(report.isBalanced)
+        let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
+        #expect(rejects.map { $0["reason"] as? String } == ["duplicate message ts 1615562400.000600 (first at line 20)"])
+        #expect(rejects.map { $0["line"] as? Int } == [26])
+        #expect(rejects.map { $0["file"] as? String } == ["slackdump/archives/C0BOTW/index.html"])
+        #expect(try readJSONLines(scratch.path("out/messages.jsonl")).count == 4)
     }
 
     @Test func truncatedPageKeepsCompleteMessagesAndRejectsTheCutOne() throws {
@@ -195,6 +218,25 @@ import Testing
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
         #expect(rejects.map { $0["reason"] as? String } == ["the page is not a slackdump page (no article.message): no messages were read"])
         #expect(rejects.first?["line"] as? Int == 1)
+    }
+
+    /// A page over `max_file_bytes` is rejected whole before it is read; a smaller page in the same run
+    /// is read in full. The sample page is 105,010 bytes; the slackdump channel page 1,618 bytes.
+    @Test func aPageOverTheSizeLimitIsRejectedWholeBeforeItIsRead() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-html", to: "inputs/slack-html")
+        try scratch.copyFixture("slackdump", to: "inputs/slackdump")
+        let extract = Self.viewerStep(include: "**/index.html", extra: "    max_file_bytes: 100 KiB\n")
+        let report = try runPipeline(scratch, Self.pipeline(extract))
+        #expect(report.inputs.map(\.path) == ["slackdump/archives/C0BOTW/index.html", "slack-html/channel/book-of-the-week/index.html"])
+        #expect(report.inputs.map(\.status) == ["ok", "rejected"])
+        let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
+        #expect(rejects.map { $0["reason"] as? String } == ["page is 105010 bytes, over the limit of 102400 (max_file_bytes)"])
+        #expect(rejects.map { $0["file"] as? String } == ["slack-html/channel/book-of-the-week/index.html"])
+        let messages = try readJSONLines(scratch.path("out/messages.jsonl"))
+        #expect(Set(messages.map { $0["document_id"] as? String }) == ["C0BOTW"])
+        #expect(messages.count == 4)
+        #expect(report.inputRows == 4)
     }
 
     /// Through `clean_text` (which decodes once), the page's text comes back exactly: entity
@@ -257,7 +299,7 @@ import Testing
     @Test func stepIsListedWithItsOptions() throws {
         let type = try #require(StepRegistry.builtIn.type(named: "slack_html"))
         #expect(type.kind == .extract)
-        #expect(type.options.map(\.name) == ["include", "exclude", "hosts", "layout", "timezone", "skip_subtypes", "max_message_bytes"])
+        #expect(type.options.map(\.name) == ["include", "exclude", "hosts", "layout", "timezone", "skip_subtypes", "max_message_bytes", "max_file_bytes"])
         #expect(type.options.first { $0.name == "layout" }?.type == .choice(["auto", "slack-export-viewer", "slackdump"]))
     }
 }

@@ -90,6 +90,32 @@ import Testing
         #expect(try scratch.read("out/.threadline.lock").isEmpty, "released at the end")
     }
 
+    /// Every shared sample and edge-case export through all three sources in one run: every input row
+    /// is written or rejected, and the inputs' rows add up to the run's.
+    @Test func rowsBalanceOnEverySample() throws {
+        let scratch = try Scratch()
+        for sample in ["books", "slack-export", "slack-export.zip", "slack-html", "slack-html-single", "slackdump", "edge", "slack-json"] {
+            try scratch.copyFixture(sample, to: "inputs/" + sample)
+        }
+        let report = try runPipeline(scratch, basicPipeline(extract: """
+              - type: markdown
+                include: ["books/*.md"]
+              - type: slack_html
+                include: ["slack-html/**/*.html", "slack-html-single/*.html", "slackdump/**/*.html", "edge/*.html"]
+              - type: slack_json
+                include: ["slack-export", "slack-export.zip", "slack-json/*"]
+            """))
+        #expect(report.inputs.count == 10)
+        // Rejects, all in the Slack JSON edge export: a day file that is not JSON (no rows counted), two
+        // messages without a string ts, one that is not an object and one with a duplicate ts.
+        #expect((report.inputRows, report.outputRows, report.rejectedRows, report.rejects) == (542, 538, 4, 5))
+        #expect(report.isBalanced)
+        #expect(report.inputs.reduce(0) { $0 + $1.rows } == report.inputRows)
+        #expect(report.inputs.reduce(0) { $0 + $1.rejectedRows } == report.rejectedRows)
+        #expect(try readJSONLines(scratch.path("out/messages.jsonl")).count == report.outputRows)
+        #expect(try readJSONLines(scratch.path("out/_rejects.jsonl")).count == report.rejects)
+    }
+
     @Test func manifestMatchesTheFilesOnDiskAndRowsBalance() throws {
         let scratch = try Scratch()
         try scratch.copyFixture(MarkdownSourceTests.seed, to: "inputs/" + MarkdownSourceTests.seed)

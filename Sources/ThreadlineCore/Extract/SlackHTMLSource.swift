@@ -20,6 +20,9 @@ import ThreadlineHTML
 ///   `clean_text` leaves what the page shows as `&lt;` alone.
 /// - Subtypes in `skip_subtypes` (channel joins and other non-conversation events) are not messages:
 ///   they are counted in the run summary. Unreadable messages are rejected with their line.
+/// - A channel's messages are held until the page is read (its spellings decide its authors), so a
+///   run needs about 1.5× the biggest page: a page over `max_file_bytes` is rejected whole, before
+///   it is read, instead of exhausting memory.
 ///
 /// ```yaml
 /// - type: slack_html
@@ -30,6 +33,8 @@ import ThreadlineHTML
 public struct SlackHTMLSource: SourceStep {
     /// Subtypes that are not conversation: the same list as `slack_json`'s.
     public static let defaultSkipSubtypes = SlackThreadAssembler.defaultSkipSubtypes.sorted()
+    /// The biggest page read: 1 GiB, which a run holds in about 1.5 GiB.
+    public static let defaultMaxFileBytes = 1 << 30
 
     public static let type = StepType(
         name: "slack_html", kind: .extract,
@@ -50,6 +55,9 @@ public struct SlackHTMLSource: SourceStep {
             OptionSpec(
                 "max_message_bytes", .byteSize, default: .int(SlackHTMLReader.defaultTextLimit),
                 "a message whose text or markup is longer than this is rejected"),
+            OptionSpec(
+                "max_file_bytes", .byteSize, default: .int(defaultMaxFileBytes),
+                "a page larger than this is rejected whole (a run holds about 1.5× its biggest page in memory)"),
         ],
         example: """
             - type: slack_html
@@ -67,6 +75,7 @@ public struct SlackHTMLSource: SourceStep {
     private let isUTC: Bool
     public let skipSubtypes: Set<String>
     public let maxMessageBytes: Int
+    public let maxFileBytes: Int
     public let hosts: [String]
 
     /// Reads the options; throws (status 2, at the option) for a time zone that does not exist.
@@ -86,6 +95,7 @@ public struct SlackHTMLSource: SourceStep {
         isUTC = ["UTC", "GMT"].contains(zone.identifier)
         skipSubtypes = Set(options.strings("skip_subtypes"))
         maxMessageBytes = options.int("max_message_bytes")
+        maxFileBytes = options.int("max_file_bytes")
     }
 
     public func plan(_ catalog: InputCatalog) throws -> [InputUnit] {
@@ -133,6 +143,11 @@ public struct SlackHTMLSource: SourceStep {
     ) -> SlackHTMLLayout {
         let reader = SlackHTMLReader(layout: layout, textLimit: maxMessageBytes)
         var hasher = SHA256()
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxFileBytes {
+            result.rejects.append(Reject(
+                file: relativePath, step: "slack_html", reason: "page is \(size) bytes, over the limit of \(maxFileBytes) (max_file_bytes)", rows: 0))
+            return .auto
+        }
         do {
             let report = try reader.read(file: path, channelPath: relativePath, observe: hashed ? { hasher.update(bufferPointer: $0) } : nil) { output in
                 switch output {
@@ -141,8 +156,17 @@ public struct SlackHTMLSource: SourceStep {
                         result.notes.count("slack_html skipped subtypes", subtype)
                         return
                     }
-                    result.inputRows += 1
-                    channels.add(message, file: relativePath, notes: &result.notes)
+                    switch channels.add(message, file: relativePath, notes: &result.notes) {
+                    case .kept:
+                        result.inputRows += 1
+                    case .shownAgain:
+                        break
+                    case .duplicate(let firstLine):
+                        result.inputRows += 1
+                        result.rejects.append(Reject(
+                            file: relativePath, line: message.line, step: "slack_html",
+                            reason: "duplicate message ts \(message.ts ?? "") (first at line \(firstLine))", rows: 1))
+                    }
                 case .problem(let problem) where problem.kind == .warning:
                     result.notes.count("warnings", "\(relativePath):\(problem.line): \(problem.reason)")
                 case .problem(let problem):
@@ -213,6 +237,17 @@ public struct SlackHTMLSource: SourceStep {
 
 /// Groups a unit's messages into one document per channel, in order of first appearance.
 private struct ChannelAssembler {
+    /// What became of a message handed to ``add(_:file:notes:)``.
+    enum Outcome {
+        /// A message of the channel: one input row.
+        case kept
+        /// A message already read from another page: slackdump shows a thread's parent (and a reply
+        /// also sent to the channel) on both the channel page and the thread page. One message, one row.
+        case shownAgain
+        /// A second message with the same `ts` on the same page: rejected, as `slack_json` does.
+        case duplicate(firstLine: Int)
+    }
+
     let source: SlackHTMLSource
     let file: String
     /// The channels in order of first appearance.
@@ -226,8 +261,8 @@ private struct ChannelAssembler {
         var threads: [[Message]] = []
         /// slackdump: thread index by root `ts`.
         var threadByRoot: [String: Int] = [:]
-        /// slackdump: every `ts` seen, so a parent repeated on its thread page is kept once.
-        var seenTS: Set<String> = []
+        /// slackdump: where each `ts` was first read, so a parent repeated on its thread page is kept once.
+        var seenTS: [String: (file: String, line: Int)] = [:]
         /// slack-export-viewer: how often each time has been used as a key, for unique keys (the
         /// key is the time's ISO 8601 text, one per time).
         var keyUses: [Timestamp: Int] = [:]
@@ -239,7 +274,7 @@ private struct ChannelAssembler {
         }
 
         /// slack-export-viewer: a reply joins the last thread of the channel.
-        mutating func addViewer(_ html: SlackHTMLMessage, source: SlackHTMLSource, file: String, notes: inout RunNotes) {
+        mutating func addViewer(_ html: SlackHTMLMessage, source: SlackHTMLSource, file: String, notes: inout RunNotes) -> Outcome {
             let sentAt = source.utc(html.time)
             var key = sentAt.iso8601
             let uses = keyUses[sentAt, default: 0]
@@ -250,19 +285,21 @@ private struct ChannelAssembler {
                 if let last = threads.indices.last {
                     message.parentKey = threads[last][0].key
                     threads[last].append(message)
-                    return
+                    return .kept
                 }
                 message.parentKey = "missing-parent-of:" + key
                 notes.count("slack_html replies without a preceding message", "\(file):\(html.line)")
             }
             threads.append([message])
+            return .kept
         }
 
         /// slackdump: threads by `ts`; a parent seen on both the channel and the thread page is kept once.
         mutating func addExact(
             _ html: SlackHTMLMessage, ts: String, source: SlackHTMLSource, file: String, notes: inout RunNotes
-        ) {
-            guard seenTS.insert(ts).inserted else { return }
+        ) -> Outcome {
+            if let first = seenTS[ts] { return first.file == file ? .duplicate(firstLine: first.line) : .shownAgain }
+            seenTS[ts] = (file, html.line)
             hasExactKeys = true
             let sentAt = SlackHTMLSource.instant(ofTS: ts) ?? source.utc(html.time)
             var message = Self.message(html, key: ts, sentAt: sentAt)
@@ -271,12 +308,13 @@ private struct ChannelAssembler {
                 message.parentKey = root
                 if let index = threadByRoot[root] {
                     threads[index].append(message)
-                    return
+                    return .kept
                 }
                 notes.count("slack_html replies whose parent is not in the pages", "\(file):\(html.line)")
             }
             threadByRoot[ts] = threads.count
             threads.append([message])
+            return .kept
         }
 
         private static func message(_ html: SlackHTMLMessage, key: String, sentAt: Timestamp) -> Message {
@@ -291,7 +329,7 @@ private struct ChannelAssembler {
         self.file = file
     }
 
-    mutating func add(_ html: SlackHTMLMessage, file: String, notes: inout RunNotes) {
+    mutating func add(_ html: SlackHTMLMessage, file: String, notes: inout RunNotes) -> Outcome {
         let index: Int
         if let known = indexByName[html.channel] {
             index = known
@@ -301,10 +339,9 @@ private struct ChannelAssembler {
             channels.append(Channel(name: html.channel))
         }
         if let ts = html.ts {
-            channels[index].addExact(html, ts: ts, source: source, file: file, notes: &notes)
-        } else {
-            channels[index].addViewer(html, source: source, file: file, notes: &notes)
+            return channels[index].addExact(html, ts: ts, source: source, file: file, notes: &notes)
         }
+        return channels[index].addViewer(html, source: source, file: file, notes: &notes)
     }
 
     /// The documents, one per channel; slackdump replies sorted by `ts` within their thread.

@@ -172,7 +172,7 @@ enum Manifest {
             "status": .string(report.status == .success ? "ok" : "rejects_over_limit"),
             "rows": .object([
                 "in": .int(Int64(report.inputRows)), "out": .int(Int64(report.outputRows)), "rejected": .int(Int64(report.rejectedRows)),
-                "balanced": .bool(report.inputRows == report.outputRows + report.rejectedRows),
+                "balanced": .bool(report.isBalanced),
             ]),
             "tables": .object(Dictionary(uniqueKeysWithValues: report.rowsPerTable.map { ($0.key.rawValue, .int(Int64($0.value))) })),
             "inputs": .array(report.inputs.map {

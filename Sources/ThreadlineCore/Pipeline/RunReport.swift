@@ -38,6 +38,9 @@ public struct RunReport: Sendable {
     /// Rows out: the messages written.
     public var outputRows: Int { rowsPerTable[.messages] ?? 0 }
 
+    /// Whether every input row is accounted for: rows in = rows out + rows rejected.
+    public var isBalanced: Bool { inputRows == outputRows + rejectedRows }
+
     public var elapsedSeconds: Double { Double(endedAt.microseconds - startedAt.microseconds) / 1_000_000 }
 
     public var inputBytes: Int64 { inputs.reduce(0) { $0 + $1.bytes } }
