@@ -52,7 +52,9 @@ struct RunCommand: ParsableCommand {
             Console.error(Summary.text(report))
         }
         if report.status != .success {
-            logger.error("rejected rows are over max_rejects; see _rejects.jsonl", metadata: ["rejected_rows": "\(report.rejectedRows)"])
+            logger.error(
+                "rejected input is over max_rejects; see _rejects.jsonl",
+                metadata: ["rejected_rows": "\(report.rejectedRows)", "rejected_files": "\(report.rejectedFiles)"])
             throw ExitCode(report.status.rawValue)
         }
     }
@@ -87,7 +89,11 @@ enum Summary {
         var lines: [String] = []
         let tables = Table.allCases.map { "\($0.rawValue) \(report.rowsPerTable[$0] ?? 0)" }.joined(separator: ", ")
         lines.append("rows: \(tables)")
-        lines.append("inputs: \(report.inputs.count) (\(report.inputBytes) bytes); rows in \(report.inputRows) \(report.isBalanced ? "=" : "≠") out \(report.outputRows) + rejected \(report.rejectedRows)")
+        var rows = "rows in \(report.inputRows) \(report.isBalanced ? "=" : "≠") out \(report.outputRows) + rejected \(report.rejectedRows)"
+        if report.rejectedFiles > 0 {
+            rows += "; \(report.rejectedFiles) file\(report.rejectedFiles == 1 ? "" : "s") rejected whole (\(report.rejectedFileBytes) bytes, rows uncounted)"
+        }
+        lines.append("inputs: \(report.inputs.count) (\(report.inputBytes) bytes); " + rows)
         if report.rejects > 0 { lines.append("rejects: \(report.rejects) (see _rejects.jsonl)") }
         for (category, items) in report.notes.counts.sorted(by: { $0.key < $1.key }) {
             let total = items.values.reduce(0, +)

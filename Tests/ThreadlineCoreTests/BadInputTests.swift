@@ -172,4 +172,46 @@ import Testing
         let lenient = try runPipeline(scratch, basicPipeline(extra: "max_rejects: 1"))
         #expect(lenient.status == .success)
     }
+
+    /// Files rejected whole have no rows to count: each is one reject against a count, and weighs its
+    /// bytes against a percentage. Before, five unreadable files of six passed `max_rejects: 0`.
+    @Test func filesRejectedWholeCountAgainstMaxRejects() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", Self.good)
+        let broken = "---\ntitle: [broken\n---\n"
+        for index in 1...2 { try scratch.write("inputs/broken-\(index).md", broken) }
+        let strict = try runPipeline(scratch, basicPipeline(extra: "max_rejects: 0"))
+        #expect((strict.inputRows, strict.rejectedRows, strict.rejectedFiles) == (1, 0, 2))
+        #expect(strict.rejectedFileBytes == Int64(2 * broken.utf8.count))
+        #expect(strict.status == .dataError)
+        #expect(try runPipeline(scratch, basicPipeline(extra: "max_rejects: 2")).status == .success)
+        // Just under the broken files' share of the input's bytes is exceeded; just over is not.
+        let share = Double(strict.rejectedFileBytes) / Double(strict.inputBytes) * 100
+        #expect(try runPipeline(scratch, basicPipeline(extra: "max_rejects: \(Int(share.rounded(.up)) - 1)%")).status == .dataError)
+        #expect(try runPipeline(scratch, basicPipeline(extra: "max_rejects: \(Int(share) + 1)%")).status == .success)
+        let manifest = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.path("out/_manifest.json")))) as? [String: Any])
+        let rows = try #require(manifest["rows"] as? [String: Any])
+        #expect(rows["rejected_files"] as? Int == 2)
+        #expect(rows["rejected_file_bytes"] as? Int == 2 * broken.utf8.count)
+    }
+
+    /// A Slack export whose day file is not JSON: that file's bytes, not its (uncountable) messages,
+    /// are what the default `max_rejects: 5%` weighs. Before, half an export could go with exit 0.
+    @Test func aBrokenDayFileWeighsItsBytes() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-export", to: "inputs/slack-export")
+        let day = scratch.path("inputs/slack-export/book-of-the-week/2021-03-08.json")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: day)[.size] as? Int)
+        let cut = "[{\"ts\": \"1\""
+        try scratch.write("inputs/slack-export/book-of-the-week/2021-03-08.json", cut + String(repeating: " ", count: size - cut.utf8.count))
+        let report = try runPipeline(scratch, basicPipeline(extract: "  - type: slack_json\n    include: [\"slack-export\"]", extra: "max_rejects: 5%"))
+        #expect(report.rejectedFiles == 1)
+        #expect(report.rejectedFileBytes == Int64(size))
+        #expect(report.rejectedRows == 0)
+        #expect(report.isBalanced)
+        #expect(report.status == .dataError)
+        let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
+        #expect(rejects.map { $0["file"] as? String } == ["slack-export/book-of-the-week/2021-03-08.json"])
+    }
 }

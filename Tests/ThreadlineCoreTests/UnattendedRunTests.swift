@@ -78,6 +78,22 @@ import Testing
         #expect(run.terminationStatus == 0, "the first run is not disturbed")
     }
 
+    /// An input folder that is empty (an unmounted share) ends the run with status 3 and leaves the
+    /// previous outputs as they were, instead of replacing them with empty tables.
+    @Test func aRunThatMatchesNoInputChangesNothing() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", BadInputTests.good)
+        try scratch.write("pipeline.yaml", basicPipeline())
+        #expect(try runThreadline(["run", "pipeline.yaml"], in: scratch.root).status == 0)
+        let before = try hashes(scratch)
+        try FileManager.default.removeItem(atPath: scratch.path("inputs/a.md"))
+        let empty = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
+        #expect(empty.status == 3)
+        #expect(empty.stderr.contains("pipeline.yaml:8:5: error: no input matched any extract step under input_root '\(scratch.path("inputs"))'"))
+        #expect(empty.stderr.contains("note: nothing was written and the previous outputs are as they were"))
+        #expect(try hashes(scratch) == before)
+    }
+
     @Test func theStaleLockOfADeadRunIsTakenOver() throws {
         let scratch = try Scratch()
         try scratch.write("inputs/a.md", BadInputTests.good)

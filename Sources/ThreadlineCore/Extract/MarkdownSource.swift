@@ -75,7 +75,7 @@ public struct MarkdownSource: SourceStep {
     public func extract(_ unit: InputUnit, into result: inout ExtractResult) {
         let file = unit.relativePath
         func rejectFile(_ reason: String, line: Int? = nil, column: Int? = nil) {
-            result.rejects.append(Reject(file: file, line: line, column: column, step: "markdown", reason: reason, rows: 0))
+            result.rejects.append(.wholeFile(file, line: line, column: column, step: "markdown", reason: reason, bytes: unit.bytes))
         }
         let text: String
         do {

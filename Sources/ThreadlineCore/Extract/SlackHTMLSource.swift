@@ -143,11 +143,16 @@ public struct SlackHTMLSource: SourceStep {
     ) -> SlackHTMLLayout {
         let reader = SlackHTMLReader(layout: layout, textLimit: maxMessageBytes)
         var hasher = SHA256()
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxFileBytes {
-            result.rejects.append(Reject(
-                file: relativePath, step: "slack_html", reason: "page is \(size) bytes, over the limit of \(maxFileBytes) (max_file_bytes)", rows: 0))
+        let pageBytes = Int64((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0)
+        func rejectPage(_ reason: String, line: Int? = nil) {
+            result.rejects.append(.wholeFile(relativePath, line: line, step: "slack_html", reason: reason, bytes: pageBytes))
+        }
+        guard pageBytes <= maxFileBytes else {
+            rejectPage("page is \(pageBytes) bytes, over the limit of \(maxFileBytes) (max_file_bytes)")
             return .auto
         }
+        // Problems of the page as a whole, weighed once the parse says how much of it was read.
+        var pageProblems: [SlackHTMLProblem] = []
         do {
             let report = try reader.read(file: path, channelPath: relativePath, observe: hashed ? { hasher.update(bufferPointer: $0) } : nil) { output in
                 switch output {
@@ -169,12 +174,17 @@ public struct SlackHTMLSource: SourceStep {
                     }
                 case .problem(let problem) where problem.kind == .warning:
                     result.notes.count("warnings", "\(relativePath):\(problem.line): \(problem.reason)")
+                case .problem(let problem) where problem.scope == .message:
+                    result.inputRows += 1
+                    result.rejects.append(Reject(file: relativePath, line: problem.line, step: "slack_html", reason: problem.reason))
                 case .problem(let problem):
-                    let rows = problem.scope == .message ? 1 : 0
-                    result.inputRows += rows
-                    result.rejects.append(
-                        Reject(file: relativePath, line: problem.line, step: "slack_html", reason: problem.reason, rows: rows))
+                    pageProblems.append(problem)
                 }
+            }
+            for problem in pageProblems {
+                // A parse that stopped early lost the rest of the page; otherwise the page is lost whole.
+                let lost = problem.reason == report.parse.stoppedEarly?.message ? max(0, pageBytes - Int64(report.parse.bytesRead)) : pageBytes
+                result.rejects.append(.wholeFile(relativePath, line: problem.line, step: "slack_html", reason: problem.reason, bytes: lost))
             }
             if hashed, report.parse.stoppedEarly == nil {
                 result.inputSHA256 = Hex.string(hasher.finalize())
@@ -184,7 +194,7 @@ public struct SlackHTMLSource: SourceStep {
             }
             return report.layout
         } catch {
-            result.rejects.append(Reject(file: relativePath, step: "slack_html", reason: "\(error)", rows: 0))
+            rejectPage("\(error)")
             return .auto
         }
     }

@@ -133,7 +133,7 @@ public struct SlackJSONSource: SourceStep {
                 documents.append(document(conversation, unit: unit))
             }
         } catch {
-            result.rejects.append(Reject(file: unit.relativePath, step: Self.type.name, reason: error.reason, rows: 0))
+            result.rejects.append(.wholeFile(unit.relativePath, step: Self.type.name, reason: error.reason, bytes: unit.bytes))
             return
         }
         report(export.issues, of: unit, into: &result)
@@ -147,7 +147,9 @@ public struct SlackJSONSource: SourceStep {
         switch openExport(unit) {
         case .success(let export): report(export.issues, of: unit, into: &result)
         case .failure(let issue):
-            result.rejects.append(Reject(file: unit.relativePath, step: Self.type.name, reason: issue.reason, rows: 0))
+            // The export's conversations come to nothing without it: the export is lost whole.
+            result.rejects.append(.wholeFile(
+                unit.relativePath, step: Self.type.name, reason: issue.reason, bytes: Self.bytes(of: unit.path)))
         }
         openExports.done(with: unit.path)
         // The parts of an input are not hashed by the runner: a zip is hashed once, here (a folder has no hash).
@@ -164,6 +166,19 @@ public struct SlackJSONSource: SourceStep {
         result.documents.append(document(read.conversation, unit: unit))
     }
 
+    /// The bytes of a zip, or of every file under a folder.
+    static func bytes(of path: String) -> Int64 {
+        let manager = FileManager.default
+        guard let files = manager.enumerator(atPath: path) else {
+            return Int64((try? manager.attributesOfItem(atPath: path))?[.size] as? Int ?? 0)
+        }
+        var total: Int64 = 0
+        while files.nextObject() != nil {
+            if files.fileAttributes?[.type] as? FileAttributeType == .typeRegular { total += Int64(files.fileAttributes?[.size] as? Int ?? 0) }
+        }
+        return total
+    }
+
     private func openExport(_ unit: InputUnit) -> Result<OpenedSlackExport, SlackExportIssue> {
         openExports.export(at: unit.path) { () throws(SlackExportIssue) in
             try reader.open(URL(fileURLWithPath: unit.path), name: unit.relativePath)
@@ -175,6 +190,9 @@ public struct SlackJSONSource: SourceStep {
         for issue in issues {
             let file = issue.file == "." ? unit.relativePath : unit.relativePath + "/" + issue.file
             switch issue.severity {
+            case .rejected where issue.records == 0:
+                result.rejects.append(.wholeFile(
+                    file, line: issue.line, column: issue.column, step: Self.type.name, reason: issue.reason, bytes: issue.bytes ?? 0))
             case .rejected:
                 result.rejects.append(Reject(
                     file: file, line: issue.line, column: issue.column, step: Self.type.name, reason: issue.reason,

@@ -173,6 +173,7 @@ enum Manifest {
             "rows": .object([
                 "in": .int(Int64(report.inputRows)), "out": .int(Int64(report.outputRows)), "rejected": .int(Int64(report.rejectedRows)),
                 "balanced": .bool(report.isBalanced),
+                "rejected_files": .int(Int64(report.rejectedFiles)), "rejected_file_bytes": .int(report.rejectedFileBytes),
             ]),
             "tables": .object(Dictionary(uniqueKeysWithValues: report.rowsPerTable.map { ($0.key.rawValue, .int(Int64($0.value))) })),
             "inputs": .array(report.inputs.map {

@@ -86,6 +86,13 @@ public final class PipelineRunner: Sendable {
         }
         OutputFile.removeAbandonedStagingFiles(in: spec.outputRoot)
         let plan = try plan()
+        guard !plan.units.isEmpty else {
+            // An unmounted input folder must not replace last night's tables with empty ones.
+            throw ThreadlineError(
+                .runtimeFailure, "no input matched any extract step under input_root '\(spec.inputRoot)'",
+                at: spec.extract.first?.location,
+                notes: ["nothing was written and the previous outputs are as they were; check that input_root is mounted and the include patterns match its files"])
+        }
         let transforms = transformSteps()
         let outputs = try OutputSet(spec: spec)
         var authors = AuthorsAccumulator()
@@ -106,6 +113,10 @@ public final class PipelineRunner: Sendable {
                 let rejectedRows = result.rejects.reduce(0) { $0 + $1.rows }
                 report.rejectedRows += rejectedRows
                 report.rejects += result.rejects.count
+                for reject in result.rejects where reject.isWholeFile {
+                    report.rejectedFiles += 1
+                    report.rejectedFileBytes += reject.bytes ?? 0
+                }
                 rejects += result.rejects
                 if spec.onError == .fail, let first = result.rejects.first {
                     throw ThreadlineError(.dataError, "rejected: \(first.reason)", at: first.location,
@@ -141,7 +152,7 @@ public final class PipelineRunner: Sendable {
             throw error
         }
         report.endedAt = .now
-        if spec.maxRejects.isExceeded(rejected: report.rejectedRows, inputRows: report.inputRows) {
+        if spec.maxRejects.isExceeded(report) {
             report.status = .dataError
         }
         try Manifest.write(report, to: spec.outputRoot, pipelineName: spec.name)

@@ -47,7 +47,7 @@ extension PipelineSpec {
         OptionSpec("on_error", .choice(OnError.allCases.map(\.rawValue)), default: .string("quarantine"),
                    "fail: stop at the first reject (exit 1); skip: record rejects in _rejects.jsonl; quarantine: also keep each rejected record's raw text"),
         OptionSpec("max_rejects", .countOrPercent, default: .limit(.unlimited),
-                   "rejected rows tolerated (a count, or a percentage of input rows) before the run exits 1"),
+                   "rejects tolerated before the run exits 1: a count (a file rejected whole counts as one), or a percentage of input rows (a file rejected whole, whose rows cannot be counted, weighs its share of the input bytes)"),
     ]
 
     /// The step lists, in the order they run.

@@ -32,6 +32,9 @@ public struct RunReport: Sendable {
     public var inputRows = 0
     public var rejectedRows = 0
     public var rejects = 0
+    /// Files rejected whole (their rows uncounted), and the input bytes they stand for.
+    public var rejectedFiles = 0
+    public var rejectedFileBytes: Int64 = 0
     public var notes = RunNotes()
     public var status: ExitStatus = .success
 

@@ -146,6 +146,9 @@ public struct Reject: Sendable, Hashable {
     public var record: String?
     /// Input rows this reject stands for (0 for a file rejected whole).
     public var rows: Int
+    /// For a file rejected whole, the input bytes it stands for: its rows cannot be counted, so its
+    /// bytes are what `max_rejects` weighs it by. Nil for a rejected record.
+    public var bytes: Int64?
 
     public init(file: String, line: Int? = nil, column: Int? = nil, step: String, reason: String, record: String? = nil, rows: Int = 1) {
         self.file = file
@@ -156,6 +159,18 @@ public struct Reject: Sendable, Hashable {
         self.record = record
         self.rows = rows
     }
+
+    /// A file rejected whole: none of its rows were read, and it stands for `bytes` of input.
+    public static func wholeFile(
+        _ file: String, line: Int? = nil, column: Int? = nil, step: String, reason: String, bytes: Int64
+    ) -> Reject {
+        var reject = Reject(file: file, line: line, column: column, step: step, reason: reason, rows: 0)
+        reject.bytes = bytes
+        return reject
+    }
+
+    /// Whether the reject is of a file rejected whole, not of a record.
+    public var isWholeFile: Bool { rows == 0 }
 
     public var location: SourceLocation { SourceLocation(file: file, line: line, column: column) }
 }

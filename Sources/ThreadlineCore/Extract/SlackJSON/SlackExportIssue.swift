@@ -23,6 +23,8 @@ public struct SlackExportIssue: Error, Sendable, Hashable, CustomStringConvertib
     public var record: String?
     /// Lowercase and specific, e.g. `day file is not valid JSON: expected ',' or ']'`.
     public var reason: String
+    /// For a day file rejected whole, the bytes it takes in the input (its messages cannot be counted).
+    public var bytes: Int64?
 
     public init(_ severity: Severity, file: String, line: Int? = nil, column: Int? = nil, records: Int = 0, reason: String) {
         self.severity = severity

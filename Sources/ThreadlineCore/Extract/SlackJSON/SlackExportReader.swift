@@ -296,6 +296,13 @@ public final class OpenedSlackExport: Sendable {
     private func dayFile(
         _ file: String, reader: SlackExportArchive.Reader, issues: inout [SlackExportIssue]
     ) -> (records: [SlackMessageRecord], rejected: Int) {
+        let before = issues.count
+        defer {
+            // A day file rejected whole weighs its bytes: nobody can count the messages it held.
+            for index in before..<issues.count where issues[index].severity == .rejected && issues[index].records == 0 {
+                issues[index].bytes = archive.storedBytes(of: file)
+            }
+        }
         guard let (data, spans) = Self.jsonFile(
             file, severity: .rejected, what: "day file", reader: reader, allowance: allowances[file] ?? 0, issues: &issues)
         else { return ([], 0) }
