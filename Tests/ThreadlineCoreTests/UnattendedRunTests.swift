@@ -37,7 +37,9 @@ import Testing
 
     func hashes(_ scratch: Scratch) throws -> [String: String] {
         var result: [String: String] = [:]
+        var isFolder: ObjCBool = false
         for name in try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")) where !name.hasPrefix(".") {
+            guard FileManager.default.fileExists(atPath: scratch.path("out/" + name), isDirectory: &isFolder), !isFolder.boolValue else { continue }
             result[name] = try OutputFile.sha256(ofFileAt: scratch.path("out/" + name)).sha256
         }
         return result
@@ -76,6 +78,45 @@ import Testing
         #expect(second.stderr.contains("note: wait for it to finish, or use another output_root"))
         run.waitUntilExit()
         #expect(run.terminationStatus == 0, "the first run is not disturbed")
+    }
+
+    /// An output path taken by a folder fails the run before any file is renamed: every previous
+    /// output, the manifest included, stays as it was, and no staging file is left.
+    @Test func anOutputThatCannotBePutInPlaceChangesNoOutput() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", BadInputTests.good)
+        try scratch.write("pipeline.yaml", basicPipeline())
+        #expect(try runThreadline(["run", "pipeline.yaml"], in: scratch.root).status == 0)
+        try scratch.write("inputs/b.md", BadInputTests.good.replacingOccurrences(of: "Ana", with: "Bo"))
+        try FileManager.default.removeItem(atPath: scratch.path("out/threads.csv"))
+        try FileManager.default.createDirectory(atPath: scratch.path("out/threads.csv"), withIntermediateDirectories: false)
+        let before = try hashes(scratch)
+        #expect(before.count == 9)
+        let failed = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
+        #expect(failed.status == 3)
+        #expect(failed.stderr.contains("error: cannot write '\(scratch.path("out/threads.csv"))': it is a folder"))
+        #expect(try hashes(scratch) == before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).filter { $0.contains(".tmp-") || $0.contains(".old-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    /// When a rename fails partway, the files already renamed are put back: the previous outputs
+    /// return, and a file that had no previous version is removed.
+    @Test func aFailedRenamePutsBackTheFilesAlreadyRenamed() throws {
+        let scratch = try Scratch()
+        try scratch.write("out/a.jsonl", "old a\n")
+        let files = try ["a.jsonl", "b.jsonl", "c.jsonl"].map { try OutputFile(outputRoot: scratch.path("out"), relativePath: $0) }
+        for file in files { try "new\n".write(toFile: file.stagingPath, atomically: false, encoding: .utf8) }
+        for file in files { _ = try file.prepare() }
+        try files[0].swapIn()
+        try files[1].swapIn()
+        try #require(try scratch.read("out/a.jsonl") == "new\n")
+        unlink(files[2].stagingPath)
+        #expect(throws: ThreadlineError.self) { try files[2].swapIn() }
+        files[1].rollBack()
+        files[0].rollBack()
+        #expect(try scratch.read("out/a.jsonl") == "old a\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")) == ["a.jsonl"])
     }
 
     /// An input folder that is empty (an unmounted share) ends the run with status 3 and leaves the

@@ -13,6 +13,13 @@ public final class OutputFile: @unchecked Sendable {
     public let finalPath: String
     /// Where writers write; a hidden file in the same folder, so the rename is atomic.
     public let stagingPath: String
+    /// A second name for the previous output while the run's files are renamed into place, so a
+    /// failed rename can put every earlier file back (`.name.old-PID`).
+    let backupPath: String
+    /// Whether ``swapIn()`` kept the previous output at ``backupPath``.
+    private var hasBackup = false
+    /// Whether there was a previous output when ``swapIn()`` ran.
+    private var hadPrevious = false
 
     public init(outputRoot: String, relativePath: String) throws {
         self.relativePath = relativePath
@@ -20,6 +27,7 @@ public final class OutputFile: @unchecked Sendable {
         let folder = (finalPath as NSString).deletingLastPathComponent
         let name = (finalPath as NSString).lastPathComponent
         self.stagingPath = (folder as NSString).appendingPathComponent(".\(name).tmp-\(getpid())")
+        self.backupPath = (folder as NSString).appendingPathComponent(".\(name).old-\(getpid())")
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -31,22 +39,64 @@ public final class OutputFile: @unchecked Sendable {
     /// `known` when the writer hashed what it wrote, else read back from the file.
     @discardableResult
     public func commit(known: (bytes: Int64, sha256: String)? = nil) throws -> (bytes: Int64, sha256: String) {
-        let digest = try known ?? OutputFile.sha256(ofFileAt: stagingPath)
-        try OutputFile.fsync(path: stagingPath)
-        guard rename(stagingPath, finalPath) == 0 else {
-            throw ThreadlineError(.runtimeFailure, "cannot rename '\(stagingPath)' to '\(finalPath)': \(String(cString: strerror(errno)))")
-        }
-        try OutputFile.fsync(path: (finalPath as NSString).deletingLastPathComponent)
+        let digest = try prepare(known: known)
+        try swapIn()
+        dropBackup()
         return digest
     }
 
-    /// Removes staging files that a killed run left behind (`.name.tmp-PID`). Call only while holding the
-    /// output folder's `RunLock`, so no live run owns them.
+    /// The first phase of a commit: makes the staged file durable and checks that it can replace the
+    /// final path. Returns its size and SHA-256 (`known`, or read back).
+    func prepare(known: (bytes: Int64, sha256: String)? = nil) throws -> (bytes: Int64, sha256: String) {
+        let digest = try known ?? OutputFile.sha256(ofFileAt: stagingPath)
+        try OutputFile.fsync(path: stagingPath)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ThreadlineError(.runtimeFailure, "cannot write '\(finalPath)': it is a folder",
+                                  notes: ["remove or rename the folder, or choose another path for this output"])
+        }
+        return digest
+    }
+
+    /// The second phase: renames the staged file over the final path, keeping the previous output
+    /// under a second name (a hard link, so the final path never goes missing) until ``dropBackup()``.
+    func swapIn() throws {
+        unlink(backupPath)
+        hadPrevious = access(finalPath, F_OK) == 0
+        hasBackup = hadPrevious && link(finalPath, backupPath) == 0
+        guard rename(stagingPath, finalPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            dropBackup()
+            throw ThreadlineError(.runtimeFailure, "cannot rename '\(stagingPath)' to '\(finalPath)': \(reason)")
+        }
+        try OutputFile.fsync(path: (finalPath as NSString).deletingLastPathComponent)
+    }
+
+    /// Undoes ``swapIn()``: the previous output back in place, or no file where there was none. (On a
+    /// file system without hard links there is no backup, and the new file stays.)
+    func rollBack() {
+        if hasBackup {
+            rename(backupPath, finalPath)
+            hasBackup = false
+        } else if !hadPrevious {
+            unlink(finalPath)
+        }
+    }
+
+    /// Forgets the previous output once every file of the run is in place.
+    func dropBackup() {
+        if hasBackup { unlink(backupPath) }
+        hasBackup = false
+    }
+
+    /// Removes staging files and backups that a killed run left behind (`.name.tmp-PID`,
+    /// `.name.old-PID`). Call only while holding the output folder's `RunLock`, so no live run owns them.
     public static func removeAbandonedStagingFiles(in outputRoot: String) {
         guard let walker = FileManager.default.enumerator(atPath: outputRoot) else { return }
         for case let relative as String in walker {
             let name = (relative as NSString).lastPathComponent
-            guard name.hasPrefix("."), let range = name.range(of: ".tmp-", options: .backwards),
+            guard name.hasPrefix("."),
+                  let range = name.range(of: ".tmp-", options: .backwards) ?? name.range(of: ".old-", options: .backwards),
                   !name[range.upperBound...].isEmpty, name[range.upperBound...].allSatisfy(\.isNumber)
             else { continue }
             unlink((outputRoot as NSString).appendingPathComponent(relative))

@@ -45,20 +45,37 @@ final class OutputSet {
         }
     }
 
-    /// Finishes every file, writes `_rejects.jsonl`, and renames everything into place.
+    /// Finishes every file, writes `_rejects.jsonl`, and renames everything into place: all of the
+    /// run's files, or, when one cannot be put in place, none (the ones already renamed are put back).
     func commit(rejects: [Reject], quarantine: Bool) throws -> [RunReport.Output] {
         for target in targets { try target.worker.finish() }
         let rejectsFile = try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl")
+        defer { rejectsFile.discard() }
         try RejectsFile.write(rejects, quarantine: quarantine, to: rejectsFile.stagingPath)
         var outputs: [RunReport.Output] = []
         for target in targets {
-            let (bytes, digest) = try target.file.commit(known: target.sink.digest)
+            let (bytes, digest) = try target.file.prepare(known: target.sink.digest)
             outputs.append(RunReport.Output(
                 path: target.file.relativePath, table: target.table.rawValue, format: target.sink.format, rows: target.rows,
                 bytes: bytes, sha256: digest))
         }
-        let (bytes, digest) = try rejectsFile.commit()
+        let (bytes, digest) = try rejectsFile.prepare()
         outputs.append(RunReport.Output(path: "_rejects.jsonl", table: "_rejects", format: "jsonl", rows: rejects.count, bytes: bytes, sha256: digest))
+
+        let files = targets.map(\.file) + [rejectsFile]
+        var placed: [OutputFile] = []
+        do {
+            for file in files {
+                try file.swapIn()
+                placed.append(file)
+            }
+        } catch {
+            for file in placed.reversed() { file.rollBack() }
+            guard var failure = error as? ThreadlineError, !failure.diagnostics.isEmpty else { throw error }
+            failure.diagnostics[0].notes.append("the outputs already renamed were put back: no output changed")
+            throw failure
+        }
+        for file in placed { file.dropBackup() }
         targets.removeAll()
         return outputs
     }
