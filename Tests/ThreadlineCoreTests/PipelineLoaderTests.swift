@@ -138,6 +138,69 @@ import Testing
         #expect(spec.inputRoot == URL(fileURLWithPath: scratch.path("data/in")).standardizedFileURL.path)
         #expect(spec.outputRoot == "/tmp/threadline-absolute")
     }
+
+    /// `[all]` is how `threadline steps` shows the default, so it is accepted; an empty list, a table
+    /// listed twice and `all` among names are mistakes at their item.
+    @Test func tablesListsAreCheckedItemByItem() throws {
+        func tables(_ value: String) -> String {
+            basicPipeline().replacingOccurrences(of: "  - type: csv\n    tables: all", with: "  - type: csv\n    tables: \(value)")
+        }
+        let spec = try load(tables("[all]"))
+        guard case .load(let csv) = spec.load[1].step else { Issue.record("not a load step"); return }
+        #expect(csv.tables == Table.allCases)
+        let found = try ["[]", "[messages, messages]", "[messages, all]"].map { try diagnostics(tables($0)) }
+        #expect(found.map { $0.map { "\(place($0)): \($0.message)" } } == [
+            ["pipeline.yaml:14:13: 'tables' lists no table"],
+            ["pipeline.yaml:14:24: table 'messages' is listed twice"],
+            ["pipeline.yaml:14:24: unknown table 'all'"],
+        ])
+        #expect(found[2][0].notes == ["'all' stands alone: write tables: all"])
+    }
+
+    /// A pipeline that would write nothing is a mistake, whether `load` is empty or null.
+    @Test func anEmptyStepListIsAnError() throws {
+        for (value, column) in [(" []", 1), ("", 1)] {
+            let found = try diagnostics(basicPipeline().components(separatedBy: "load:")[0] + "load:\(value)\n")
+            #expect(found.map(\.message) == ["'load' lists no step: a pipeline needs at least one load step"])
+            #expect(place(found[0]) == "pipeline.yaml:10:\(column)")
+        }
+        let extract = try diagnostics(basicPipeline(extract: "  []"))
+        #expect(extract.map(\.message) == ["'extract' lists no step: a pipeline needs at least one extract step"])
+    }
+
+    @Test func inputRootThatIsAFileIsReportedAtItsLine() throws {
+        let found = try diagnostics(basicPipeline().replacingOccurrences(of: "input_root: inputs", with: "input_root: pipeline.yaml"))
+        #expect(found.map(\.message).count == 1)
+        #expect(found[0].message.hasPrefix("'input_root' must be a folder; '"))
+        #expect(found[0].message.hasSuffix("/pipeline.yaml' is a file"))
+        #expect(place(found[0]) == "pipeline.yaml:3:13")
+    }
+
+    /// Output paths are compared after `.` and `..` are resolved, may not be hidden or take the run's
+    /// own files, and have no placeholder but `{table}`.
+    @Test func outputPathsAreResolvedAndChecked() throws {
+        func csvPath(_ path: String, tables: String = "all") -> String {
+            basicPipeline().replacingOccurrences(of: "  - type: csv\n    tables: all", with: "  - type: csv\n    tables: \(tables)\n    path: \"\(path)\"")
+        }
+        let spec = try load(csvPath("x/../tables/{table}.csv"))
+        guard case .load(let csv) = spec.load[1].step else { Issue.record("not a load step"); return }
+        #expect(csv.relativePath(for: .messages) == "tables/messages.csv")
+        let cases: [(String, String, String)] = [
+            ("./{table}.jsonl", "all", "two outputs write 'messages.jsonl'"),
+            ("{tabel}.csv", "all", "path '{tabel}.csv' has an unknown placeholder '{tabel}'"),
+            ("{table.csv", "all", "path '{table.csv' has a '{' that is not closed"),
+            ("_manifest.json", "[messages]", "path '_manifest.json' would overwrite the run's own '_manifest.json'"),
+            ("_rejects.jsonl", "[messages]", "path '_rejects.jsonl' would overwrite the run's own '_rejects.jsonl'"),
+            (".threadline.lock", "[messages]", "path '.threadline.lock' is hidden"),
+            ("../{table}.csv", "all", "path '../{table}.csv' must stay inside output_root"),
+            ("/tmp/{table}.csv", "all", "path '/tmp/{table}.csv' must stay inside output_root"),
+            ("./", "all", "path './' names no file"),
+        ]
+        for (path, tables, message) in cases {
+            let found = try diagnostics(csvPath(path, tables: tables))
+            #expect(found.first?.message == message, "\(path)")
+        }
+    }
 }
 
 @Suite struct SuggestionTests {

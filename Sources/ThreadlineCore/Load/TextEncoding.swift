@@ -216,17 +216,50 @@ struct TableSelection: Sendable {
     }
 
     let tables: [Table]
+    /// The path as written, with `.` and `..` resolved, so two spellings of one file are one path.
     let pathTemplate: String
+
+    /// Names in `output_root` that belong to the run itself.
+    static let reservedNames: Set<String> = ["_manifest.json", "_rejects.jsonl"]
 
     init(options: StepOptions) throws {
         tables = options.tables("tables")
-        pathTemplate = options.string("path")
-        if tables.count > 1, !pathTemplate.contains("{table}") {
-            throw ThreadlineError(.usageError, "path '\(pathTemplate)' is the same for every table", at: options.location(of: "path"),
-                                  notes: ["put {table} in it, e.g. \"{table}.jsonl\""])
+        let written = options.string("path")
+        func refuse(_ message: String, notes: [String] = []) -> ThreadlineError {
+            ThreadlineError(.usageError, "path '\(written)' \(message)", at: options.location(of: "path"), notes: notes)
         }
-        if pathTemplate.hasPrefix("/") || pathTemplate.split(separator: "/").contains("..") {
-            throw ThreadlineError(.usageError, "path '\(pathTemplate)' must stay inside output_root", at: options.location(of: "path"))
+        var rest = Substring(written)
+        while let open = rest.firstIndex(of: "{") {
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                throw refuse("has a '{' that is not closed", notes: ["the only placeholder is {table}, the table's name"])
+            }
+            let placeholder = String(rest[open...close])
+            if placeholder != "{table}" {
+                throw refuse("has an unknown placeholder '\(placeholder)'", notes: ["the only placeholder is {table}, the table's name"])
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        var parts: [Substring] = []
+        for part in written.split(separator: "/") where part != "." {
+            if part == ".." {
+                guard !parts.isEmpty, !written.hasPrefix("/") else { throw refuse("must stay inside output_root") }
+                parts.removeLast()
+            } else {
+                parts.append(part)
+            }
+        }
+        guard !written.hasPrefix("/") else { throw refuse("must stay inside output_root") }
+        guard let name = parts.last else { throw refuse("names no file") }
+        if parts.contains(where: { $0.hasPrefix(".") }) {
+            throw refuse("is hidden", notes: ["names starting with '.' are kept for the run's staging files and its lock"])
+        }
+        pathTemplate = parts.joined(separator: "/")
+        if tables.count > 1, !pathTemplate.contains("{table}") {
+            throw refuse("is the same for every table", notes: ["put {table} in it, e.g. \"{table}.jsonl\""])
+        }
+        if parts.count == 1, let reserved = tables.map({ String(name).replacingOccurrences(of: "{table}", with: $0.rawValue) })
+            .first(where: Self.reservedNames.contains) {
+            throw refuse("would overwrite the run's own '\(reserved)'")
         }
     }
 

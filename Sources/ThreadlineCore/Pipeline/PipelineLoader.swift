@@ -96,15 +96,18 @@ private struct Validation {
         }
         let inputRoot = top.string("input_root")
         let outputRoot = top.string("output_root")
+        for (key, path) in [("input_root", inputRoot), ("output_root", outputRoot)] {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+                error("'\(key)' must be a folder; '\(path)' is a file", at: top.location(of: key))
+            }
+        }
         let name = top.string(ifGiven: "name") ?? ""
 
         var lists: [StepKind: [ConfiguredStep]] = [:]
         for (key, kind, _) in PipelineSpec.stepLists {
             let entry = entries.first { $0.key == key }
             lists[kind] = readSteps(key: key, kind: kind, node: entry?.value, keyEntry: entry, inputRoot: inputRoot, outputRoot: outputRoot, name: name)
-        }
-        if entries.first(where: { $0.key == "extract" }) != nil, lists[.extract, default: []].isEmpty, diagnostics.isEmpty {
-            error("'extract' lists no source", at: location(entries.first { $0.key == "extract" }!))
         }
         checkOutputCollisions(lists[.load, default: []])
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return nil }
@@ -127,9 +130,12 @@ private struct Validation {
             }
             return []
         }
-        if node.isNull { return [] }
-        guard let items = node.items else {
+        guard let items = node.items ?? (node.isNull ? [] : nil) else {
             error("'\(key)' must be a list of steps, each a mapping with a 'type'", at: location(node))
+            return []
+        }
+        if items.isEmpty, kind != .transform {
+            error("'\(key)' lists no step: a pipeline needs at least one \(kind.rawValue) step", at: keyEntry.map { location($0) } ?? location(node))
             return []
         }
         var steps: [ConfiguredStep] = []
@@ -268,14 +274,26 @@ private struct Validation {
             }
             return .string(text)
         case .tables:
-            if let text = interpolated(node), text == "all" { return .list(Table.allCases.map(\.rawValue)) }
             guard let names = stringList(node, expected: expected) else { return nil }
+            // `all` and `[all]` (how `threadline steps` shows the default) are every table.
+            if names == ["all"] { return .list(Table.allCases.map(\.rawValue)) }
+            guard !names.isEmpty else {
+                error("'\(spec.name)' lists no table", at: location(node), notes: ["write all, or some of " + Table.allCases.map(\.rawValue).joined(separator: ", ")])
+                return nil
+            }
             let valid = Table.allCases.map(\.rawValue)
             var ok = true
-            for (index, name) in names.enumerated() where !valid.contains(name) {
+            var seen = Set<String>()
+            for (index, name) in names.enumerated() {
                 let at = node.items.map { location($0[index]) } ?? location(node)
-                error("unknown table '\(name)'", at: at, notes: [Suggestion.note(for: name, in: valid + ["all"])])
-                ok = false
+                if !valid.contains(name) {
+                    let notes = name == "all" ? ["'all' stands alone: write tables: all"] : [Suggestion.note(for: name, in: valid + ["all"])]
+                    error("unknown table '\(name)'", at: at, notes: notes)
+                    ok = false
+                } else if !seen.insert(name).inserted {
+                    error("table '\(name)' is listed twice", at: at)
+                    ok = false
+                }
             }
             return ok ? .list(names) : nil
         case .byteSize:
