@@ -179,10 +179,15 @@ import Testing
         try scratch.write("inputs/empty.md", "")
         try scratch.write("inputs/partial.md", "---\narchive:\n- name: Ana\n  text: hi\n  replies: oops\n- text: no author\n---\n")
         try scratch.write("pipeline.yaml", basicPipeline())
-        let result = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
+        let result = try runThreadline(["run", "--set", "name=nightly", "pipeline.yaml"], in: scratch.root)
         #expect(result.status == 0)
         let data = try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/_manifest.json")))
         let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        // The pipeline file's hash and the overrides applied over it say what the run was configured by.
+        let pipeline = try #require(manifest["pipeline"] as? [String: Any])
+        #expect(pipeline["name"] as? String == "nightly")
+        #expect(pipeline["overrides"] as? [String] == ["name=nightly"])
+        #expect(pipeline["sha256"] as? String == (try sha256sum(scratch.path("pipeline.yaml"))))
         let rows = try #require(manifest["rows"] as? [String: Any])
         // 96 seed messages + Ana; rejected: the replies value and the entry without author.
         #expect(rows["in"] as? Int == 99)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Reads native Slack exports (a folder or a `.zip`): one document per conversation, one thread per
@@ -152,8 +153,28 @@ public struct SlackJSONSource: SourceStep {
                 unit.relativePath, step: Self.type.name, reason: issue.reason, bytes: Self.bytes(of: unit.path)))
         }
         openExports.done(with: unit.path)
-        // The parts of an input are not hashed by the runner: a zip is hashed once, here (a folder has no hash).
-        result.inputSHA256 = (try? OutputFile.sha256(ofFileAt: unit.path))?.sha256 ?? ""
+        // The parts of an input are not hashed by the runner: the export is hashed once, here.
+        result.inputSHA256 = Self.sha256(ofExportAt: unit.path) ?? ""
+    }
+
+    /// A zip's SHA-256; for a folder, the SHA-256 of its files' `sha256sum` lines (`<hex>  <path>`)
+    /// in byte order of path, which a shell gives as
+    /// `find . -type f -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum`.
+    static func sha256(ofExportAt path: String) -> String? {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return nil }
+        guard isFolder.boolValue else { return try? OutputFile.sha256(ofFileAt: path).sha256 }
+        guard let walker = FileManager.default.enumerator(atPath: path) else { return nil }
+        var files: [String] = []
+        while let relative = walker.nextObject() as? String {
+            if walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular { files.append(relative) }
+        }
+        var hasher = SHA256()
+        for file in files.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            guard let digest = try? OutputFile.sha256(ofFileAt: path + "/" + file) else { return nil }
+            hasher.update(data: Data("\(digest.sha256)  \(file)\n".utf8))
+        }
+        return Hex.string(hasher.finalize())
     }
 
     /// One conversation of an export: its document, the problems of its day files, its counts. Nothing

@@ -183,7 +183,10 @@ enum Manifest {
             "run_id": .string(report.runID),
             "tool": .string("threadline"),
             "tool_version": .string(toolVersion),
-            "pipeline": .object(["file": .string(report.pipeline), "name": .string(pipelineName), "sha256": .string(report.pipelineSHA256)]),
+            "pipeline": .object([
+                "file": .string(report.pipeline), "name": .string(pipelineName), "sha256": .string(report.pipelineSHA256),
+                "overrides": .array(report.overrides.map(JSONValue.string)),
+            ]),
             "started_at": .string(report.startedAt.iso8601),
             "ended_at": .string(report.endedAt.iso8601),
             "status": .string(report.status == .success ? "ok" : "rejects_over_limit"),

@@ -116,7 +116,8 @@ private struct Validation {
             inputRoot: inputRoot, outputRoot: outputRoot,
             onError: top.choice("on_error"),
             maxRejects: top.limit("max_rejects"),
-            extract: lists[.extract, default: []], transform: lists[.transform, default: []], load: lists[.load, default: []])
+            extract: lists[.extract, default: []], transform: lists[.transform, default: []], load: lists[.load, default: []],
+            overrides: loader.overrides)
     }
 
     // MARK: Steps

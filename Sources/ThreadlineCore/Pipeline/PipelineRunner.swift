@@ -78,6 +78,7 @@ public final class PipelineRunner: Sendable {
         let started = Timestamp.now
         var report = RunReport(
             runID: PipelineRunner.makeRunID(started), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: started, endedAt: started)
+        report.overrides = spec.overrides
         let lock = RunLock(outputRoot: spec.outputRoot)
         try lock.acquire()
         defer { lock.release() }

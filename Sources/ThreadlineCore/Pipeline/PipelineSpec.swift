@@ -25,6 +25,9 @@ public struct PipelineSpec: Sendable {
     public var extract: [ConfiguredStep]
     public var transform: [ConfiguredStep]
     public var load: [ConfiguredStep]
+    /// The `--set key.path=value` overrides applied over the file, in order: with the file's hash,
+    /// what the run was configured by.
+    public var overrides: [String] = []
 }
 
 /// A step as declared in a pipeline file, validated and built.

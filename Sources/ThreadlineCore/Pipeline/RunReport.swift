@@ -24,6 +24,8 @@ public struct RunReport: Sendable {
     public var runID: String
     public var pipeline: String
     public var pipelineSHA256: String
+    /// The `--set` overrides the run applied over the pipeline file.
+    public var overrides: [String] = []
     public var startedAt: Timestamp
     public var endedAt: Timestamp
     public var inputs: [Input] = []

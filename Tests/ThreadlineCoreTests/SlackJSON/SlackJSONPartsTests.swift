@@ -157,7 +157,17 @@ import ZIPFoundation
         #expect(report.inputs.map(\.status) == ["ok", "partial", "ok", "partial"])
         #expect(report.inputs.map(\.rows) == [1, 24, 1, 24])
         #expect(report.inputs.map(\.rejectedRows) == [0, 4, 0, 4])
-        #expect(report.inputs[1].sha256 == "")
+        // A folder's hash is that of its files' sha256sum lines, as the README's shell line gives it.
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "cd \"$0\" && find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum", scratch.path("inputs/edge")]
+        let pipe = Pipe()
+        shell.standardOutput = pipe
+        try shell.run()
+        shell.waitUntilExit()
+        let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        #expect(expected.count == 64)
+        #expect(report.inputs[1].sha256 == String(expected))
         #expect(report.inputs[1].bytes == (try InputCatalog(root: scratch.path("inputs"))).totalBytes(under: "edge"))
         #expect(report.inputs[3].sha256 == (try OutputFile.sha256(ofFileAt: scratch.path("inputs/edge.zip"))).sha256)
         #expect(report.inputs[3].bytes == (try FileManager.default.attributesOfItem(atPath: scratch.path("inputs/edge.zip"))[.size] as? Int64))
