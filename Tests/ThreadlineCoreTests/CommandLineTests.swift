@@ -54,6 +54,23 @@ import Testing
         #expect(result.stderr.contains("bad.md:1:1: error: rejected: no front matter"))
     }
 
+    /// The `--set` examples of `run --help` and the README, as a shell passes them.
+    @Test func theSetExamplesOfTheHelpWork() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/20210308-book.md", ValidateTests.valid)
+        try scratch.write("inputs/_draft.md", ValidateTests.valid)
+        try scratch.write("pipeline.yaml", basicPipeline())
+        let result = try runThreadline([
+            "run", "pipeline.yaml", "--quiet", "--set", "output_root=\(scratch.path("elsewhere"))", "--set", "load.0.path={table}.json",
+            "--set", "load.1.tables=[messages]", "--set", "extract.0.exclude=[\"_*.md\"]",
+        ], in: scratch.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "")
+        let written = try FileManager.default.contentsOfDirectory(atPath: scratch.path("elsewhere")).filter { !$0.hasPrefix(".") }.sorted()
+        #expect(written == ["_manifest.json", "_rejects.jsonl", "authors.json", "documents.json", "messages.csv", "messages.json", "threads.json"])
+        #expect(try readJSONLines(scratch.path("elsewhere/documents.json")).map { $0["document_id"] as? String } == ["20210308-book"])
+    }
+
     @Test func committedJSONSchemaIsCurrent() throws {
         let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("pipelines/threadline.schema.json")
