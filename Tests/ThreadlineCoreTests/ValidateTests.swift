@@ -62,6 +62,16 @@ import FoundationXML
         #expect(SeedValidator().validate(file: path).map(\.message) == ["binary file: NUL byte at offset 4"])
     }
 
+    /// libyaml's "while parsing …" context is at a file line and column, like the error itself.
+    @Test func yamlContextPositionsAreInFileCoordinates() throws {
+        #expect(try findings("---\ntitle: [broken\nstart: x\n---\nbody\n") == [
+            "3:6 error invalid YAML in front matter: did not find expected ',' or ']' (while parsing a flow sequence at line 2, column 8)",
+        ])
+        #expect(try findings("---\ntitle: t\nstart: 2021-03-08\ndescription: \"open\n---\n") == [
+            "4:19 error invalid YAML in front matter: found unexpected end of stream (while scanning a quoted scalar at line 4, column 14)",
+        ])
+    }
+
     @Test func requiredKeysAndTheirTypes() throws {
         let text = Self.valid.replacingOccurrences(of: "title: \"A book\"\n", with: "")
             .replacingOccurrences(of: "end: 2021-03-12 22:59:58", with: "end: next week")

@@ -138,7 +138,8 @@ private struct FileCheck {
             }
             root = parsed
         } catch {
-            return add(.error, "invalid YAML in front matter: \(error.message)", line: error.line + offset, column: error.column)
+            let error = error.inFile(startingAtLine: frontMatter.firstLine)
+            return add(.error, "invalid YAML in front matter: \(error.message)", line: error.line, column: error.column)
         }
         guard let entries = root.entries else {
             return add(.error, "front matter must be a mapping of keys, not \(root.kindDescription)", at: root)

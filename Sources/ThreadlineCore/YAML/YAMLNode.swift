@@ -69,9 +69,42 @@ public struct YAMLEntry: Sendable {
 
 /// Why a YAML text could not be read, at a position in that text.
 public struct YAMLProblem: Error, Sendable {
-    public var message: String
+    /// What libyaml (or the loader) found wrong, without the context.
+    public var problem: String
     public var line: Int
     public var column: Int
+    /// libyaml's "while …" context and the position it started at, in the same text.
+    public var context: Context?
+
+    public struct Context: Sendable {
+        /// e.g. `while parsing a flow sequence`.
+        public var description: String
+        public var line: Int
+        public var column: Int
+    }
+
+    public init(message: String, line: Int, column: Int, context: Context? = nil) {
+        self.problem = message
+        self.line = line
+        self.column = column
+        self.context = context
+    }
+
+    /// The problem, then the context with its position: `did not find expected ',' or ']' (while
+    /// parsing a flow sequence at line 1, column 8)`.
+    public var message: String {
+        guard let context else { return problem }
+        return "\(problem) (\(context.description) at line \(context.line), column \(context.column))"
+    }
+
+    /// The same problem for a text that starts on line `firstLine` of a file (a markdown file's front
+    /// matter): the error's position and the context's both move down, so both are file lines.
+    public func inFile(startingAtLine firstLine: Int) -> YAMLProblem {
+        var moved = self
+        moved.line += firstLine - 1
+        moved.context?.line += firstLine - 1
+        return moved
+    }
 }
 
 /// Parses YAML into `YAMLNode`s straight from libyaml's event stream, with limits that hostile input
@@ -284,10 +317,12 @@ private struct EventLoader {
     }
 
     private static func problem(_ parser: yaml_parser_t) -> YAMLProblem {
-        var message = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
-        if let context = parser.context {
-            message += " (\(String(cString: context)) at line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1))"
+        let message = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        let context = parser.context.map {
+            YAMLProblem.Context(
+                description: String(cString: $0), line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
         }
-        return YAMLProblem(message: message, line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        return YAMLProblem(
+            message: message, line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1, context: context)
     }
 }
