@@ -252,6 +252,34 @@ import FoundationXML
         ])
     }
 
+    // MARK: Binary files and control characters
+
+    /// A binary file's bytes are never printed: the excerpt is left out.
+    @Test func binaryBytesAreNeverPrinted() throws {
+        let scratch = try Scratch()
+        try scratch.write("blob.md", Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x1B, 0x5B, 0x33, 0x31, 0x6D, 0xFF, 0x0A]))
+        // A text file with a terminal escape in its body: the line is not shown either.
+        try scratch.write("20210308-book.md", Self.valid + "\n\u{1B}[31mred\ttext\n")
+        let result = try runThreadline(["validate", "blob.md", "20210308-book.md"], in: scratch.root)
+        #expect(result.status == 1)
+        #expect(result.stdout == """
+            blob.md:1:6: error: binary file: NUL byte at offset 5
+            20210308-book.md:14:9: warning: tab character
+                note: YAML does not allow tabs for indentation; use spaces
+            2 files checked: 1 error, 1 warning
+
+            """)
+    }
+
+    /// Control characters in a diagnostic's text are written as escapes, in every format a terminal shows.
+    @Test func controlCharactersInMessagesAreEscaped() {
+        let diagnostic = Diagnostic(.error, "bad \u{1B}[31mred\u{7}", at: SourceLocation(file: "a\u{1B}.md", line: 1), notes: ["x\u{9B}y"])
+        let human = DiagnosticFormat.human.render(files: ["a.md"], diagnostics: [diagnostic]) { _, _ in "text \u{1B}[0m" }
+        #expect(human == "a\\u{1B}.md:1: error: bad \\u{1B}[31mred\\u{07}\n    note: x\\u{9B}y\n1 file checked: 1 error, 0 warnings\n")
+        let github = DiagnosticFormat.github.render(files: ["a.md"], diagnostics: [diagnostic])
+        #expect(github == "::error file=a\\u{1B}.md,line=1,title=threadline validate::bad \\u{1B}[31mred\\u{07}%0Ax\\u{9B}y\n")
+    }
+
     @Test func jsonThatIsNotJSONIsAnErrorAtItsPosition() throws {
         let found = try findings("{\"id\": \"C1\",\n \"name\": }\n", name: "channels.json")
         #expect(found.count == 1)
