@@ -119,7 +119,7 @@ import Testing
             """ + runUsage),
         (["validate"], """
             Error: Missing expected argument '<paths> ...'
-            Help:  <paths>  Files, folders (walked for .md, .json and .html files) or globs.
+            Help:  <paths>  Files, folders (walked for .md, .json, .html and .zip files and Slack export folders) or globs.
 
             """ + validateUsage),
         (["steps", "--format", "yaml"], """

@@ -42,7 +42,9 @@ import FoundationXML
     @Test func everySeedFilePasses() throws {
         let seeds = Samples.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("seeds").path
         let files = try SeedValidator.expand([seeds])
-        for suffix in [".md", ".json", ".html"] { #expect(files.contains { $0.hasSuffix(suffix) }, "a seed file ending \(suffix)") }
+        for suffix in [".md", ".html", "/slack-export", "/slack-export.zip"] {
+            #expect(files.contains { $0.hasSuffix(suffix) }, "a seed file ending \(suffix)")
+        }
         for file in files {
             let findings = SeedValidator().validate(file: file).filter { $0.severity != .note }
             #expect(findings.isEmpty, "\(file): \(findings)")
@@ -252,7 +254,85 @@ import FoundationXML
         ])
     }
 
-    // MARK: Binary files and control characters
+    // MARK: Slack exports and binary files
+
+    /// The repository's root, where `seeds/` is.
+    static let repository = Samples.root.deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// A small Slack export: `general` has a message without `ts` (line 4) and `random` a day file that
+    /// is not JSON (line 3).
+    static let brokenExport: [(path: String, contents: Data)] = [
+        ("channels.json", #"[{"id": "C1", "name": "general"}, {"id": "C2", "name": "random"}]"#),
+        ("users.json", #"[{"id": "U1", "name": "ana"}]"#),
+        ("general/2021-01-02.json", """
+            [
+              {"type": "message", "user": "U1", "text": "hello", "ts": "1609545600.000100"},
+              {"type": "message", "user": "U1", "text": "hi again", "ts": "1609545601.000100"},
+              {"type": "message", "user": "U1", "text": "no ts"}
+            ]
+
+            """),
+        ("random/2021-01-03.json", """
+            [
+              {"type": "message", "user": "U1", "text": "one", "ts": "1609632000.000100"},
+              {"type": "message", "user": "U1" "text": "two"}
+            ]
+
+            """),
+    ].map { ($0.0, Data($0.1.utf8)) }
+
+    @Test(arguments: ["seeds/slack-export.zip", "seeds/slack-export", "seeds/slack-export/"])
+    func theSeedSlackExportsValidate(path: String) throws {
+        let result = try runThreadline(["validate", path], in: Self.repository)
+        #expect(result.status == 0)
+        #expect(result.stdout == "1 file checked: 0 errors, 0 warnings\n")
+        #expect(result.stderr == "")
+    }
+
+    @Test func aZippedExportIsReadAsSlackJSONReadsIt() throws {
+        let scratch = try Scratch()
+        try scratch.write("exports/slack.zip", StoredZip.archive(Self.brokenExport))
+        let expected = """
+            exports/slack.zip/general/2021-01-02.json:4:3: error: message has no string 'ts'
+            exports/slack.zip/random/2021-01-03.json:3:36: error: day file is not valid JSON: expected ',' or '}'
+            1 file checked: 2 errors, 0 warnings
+
+            """
+        for path in ["exports/slack.zip", "exports"] {
+            let result = try runThreadline(["validate", path], in: scratch.root)
+            #expect(result.status == 1)
+            #expect(result.stdout == expected)
+        }
+        let junit = try runThreadline(["validate", "--format", "junit", "exports"], in: scratch.root)
+        #expect(junit.stdout.contains(#"<testsuite name="threadline validate" tests="1" failures="1""#))
+        // The export's errors are failures of its test case.
+        #expect(junit.stdout.contains("""
+                <testcase classname="threadline.validate" name="exports/slack.zip" file="exports/slack.zip">
+                  <failure type="error" message="message has no string 'ts'">exports/slack.zip/general/2021-01-02.json:4:3: error: message has no string 'ts'</failure>
+
+            """))
+    }
+
+    @Test func anExportFolderIsReadAsSlackJSONReadsIt() throws {
+        let scratch = try Scratch()
+        for (path, contents) in Self.brokenExport { try scratch.write("export/" + path, contents) }
+        let expected = """
+            export/general/2021-01-02.json:4:3: error: message has no string 'ts'
+                  {"type": "message", "user": "U1", "text": "no ts"}
+                  ^
+            export/random/2021-01-03.json:3:36: error: day file is not valid JSON: expected ',' or '}'
+                  {"type": "message", "user": "U1" "text": "two"}
+                                                   ^
+            1 file checked: 2 errors, 0 warnings
+
+            """
+        // Given itself, or found in a folder walked for seed files.
+        for path in ["export", "."] {
+            let result = try runThreadline(["validate", path], in: scratch.root)
+            #expect(result.status == 1)
+            #expect(result.stdout == expected.replacingOccurrences(of: "export/", with: path == "." ? "./export/" : "export/"))
+        }
+    }
 
     /// A binary file's bytes are never printed: the excerpt is left out.
     @Test func binaryBytesAreNeverPrinted() throws {

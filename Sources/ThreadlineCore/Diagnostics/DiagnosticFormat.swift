@@ -105,7 +105,13 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
 
     /// JUnit XML: one test case per file, one `<failure>` per error; warnings go to `<system-out>`.
     static func junit(files: [String], diagnostics: [Diagnostic]) -> String {
-        let byFile = Dictionary(grouping: diagnostics) { $0.location?.file ?? "" }
+        // A diagnostic inside a Slack export (`export.zip/general/2021-01-02.json`) belongs to the export.
+        let checked = Set(files)
+        let byFile = Dictionary(grouping: diagnostics) { diagnostic -> String in
+            let file = diagnostic.location?.file ?? ""
+            if checked.contains(file) { return file }
+            return files.filter { file.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }.max { $0.count < $1.count } ?? file
+        }
         let failed = files.filter { file in byFile[file]?.contains { $0.severity == .error } == true }.count
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuites name=\"threadline validate\" tests=\"\(files.count)\" failures=\"\(failed)\" errors=\"0\">\n"
