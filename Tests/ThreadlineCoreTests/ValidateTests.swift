@@ -74,6 +74,13 @@ import FoundationXML
         ])
     }
 
+    /// libyaml's reader errors (a control character) are at the character, not at line 1, column 1.
+    @Test func aControlCharacterInTheYAMLIsReportedWhereItIs() throws {
+        #expect(try findings("---\ntitle: t\ndescription: \"caf\u{E9} \u{1B}[31m\"\n---\n") == [
+            "3:20 error invalid YAML in front matter: control characters are not allowed",
+        ])
+    }
+
     @Test func requiredKeysAndTheirTypes() throws {
         let text = Self.valid.replacingOccurrences(of: "title: \"A book\"\n", with: "")
             .replacingOccurrences(of: "end: 2021-03-12 22:59:58", with: "end: next week")

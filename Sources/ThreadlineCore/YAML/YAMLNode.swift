@@ -212,7 +212,7 @@ private struct EventLoader {
 
     mutating func load(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLProblem) -> YAMLNode? {
         let loaded: Loaded? = try YAMLReader.withEventParser(bytes) { (parser) throws(YAMLProblem) in
-            Loaded(root: try load(from: &parser))
+            Loaded(root: try load(from: &parser, bytes: bytes))
         }
         guard let loaded else { throw YAMLProblem(message: "out of memory", line: 1, column: 1) }
         return loaded.root
@@ -223,11 +223,11 @@ private struct EventLoader {
         var root: YAMLNode?
     }
 
-    private mutating func load(from parser: inout yaml_parser_t) throws(YAMLProblem) -> YAMLNode? {
+    private mutating func load(from parser: inout yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) throws(YAMLProblem) -> YAMLNode? {
         var event = yaml_event_t()
         while true {
             guard yaml_parser_parse(&parser, &event) == 1 else {
-                throw EventLoader.problem(parser)
+                throw EventLoader.problem(parser, bytes: bytes)
             }
             defer { yaml_event_delete(&event) }
             let line = Int(event.start_mark.line) + 1, column = Int(event.start_mark.column) + 1
@@ -316,8 +316,13 @@ private struct EventLoader {
         pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
     }
 
-    private static func problem(_ parser: yaml_parser_t) -> YAMLProblem {
+    private static func problem(_ parser: yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) -> YAMLProblem {
         let message = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        if parser.error == YAML_READER_ERROR {
+            // The reader (a control character, say) gives a byte offset and leaves the mark at 0:0.
+            let (line, column) = TextFile.position(of: min(Int(parser.problem_offset), bytes.count), in: bytes[...])
+            return YAMLProblem(message: message, line: line, column: column)
+        }
         let context = parser.context.map {
             YAMLProblem.Context(
                 description: String(cString: $0), line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
