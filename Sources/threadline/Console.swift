@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ThreadlineCore
 
 #if canImport(Glibc)
@@ -15,11 +16,36 @@ enum Console {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
     /// Prints a `ThreadlineError`'s diagnostics and exits with its status; rethrows anything else.
-    static func exit(for error: any Error) -> any Error {
+    /// With a `logger` (`run --log-format json`), each diagnostic, or any other error, is a log line
+    /// instead, so that every line on stderr is a JSON object.
+    static func exit(for error: any Error, logger: Logger? = nil) -> any Error {
         if let failure = error as? ThreadlineError {
-            for diagnostic in failure.diagnostics { Console.error(diagnostic.description) }
+            for diagnostic in failure.diagnostics {
+                if let logger { log(diagnostic, to: logger) } else { Console.error(diagnostic.description) }
+            }
             return ExitCode(failure.status.rawValue)
         }
+        if let logger, !(error is ExitCode) {
+            logger.error("\(error)")
+            return ExitCode.failure
+        }
         return error
+    }
+
+    /// A diagnostic as a log line: its message, its file, line and column and its notes in the fields.
+    static func log(_ diagnostic: Diagnostic, to logger: Logger) {
+        var fields: Logger.Metadata = [:]
+        if let location = diagnostic.location {
+            fields["file"] = .string(location.file)
+            if let line = location.line { fields["line"] = .stringConvertible(line) }
+            if let column = location.column { fields["column"] = .stringConvertible(column) }
+        }
+        if !diagnostic.notes.isEmpty { fields["note"] = .string(diagnostic.notes.joined(separator: "\n")) }
+        let level: Logger.Level = switch diagnostic.severity {
+        case .error: .error
+        case .warning: .warning
+        case .note: .notice
+        }
+        logger.log(level: level, "\(diagnostic.message)", metadata: fields)
     }
 }

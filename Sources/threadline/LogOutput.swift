@@ -33,11 +33,29 @@ struct StderrLogHandler: LogHandler {
             line = "\(time) \(event.level): \(event.message)" + (pairs.isEmpty ? "" : " " + pairs)
         case .json:
             var object: [String: Any] = ["level": event.level.rawValue, "time": time, "message": "\(event.message)", "logger": label]
-            object["fields"] = fields.mapValues { "\($0)" }
+            object["fields"] = fields.mapValues(Self.json)
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             line = String(decoding: data, as: UTF8.self)
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// A metadata value for JSON: integers, finite floating-point numbers and booleans given as such
+    /// (`.stringConvertible(42)`) are JSON numbers and booleans; anything else is its text.
+    static func json(_ value: Logger.MetadataValue) -> Any {
+        switch value {
+        case .string(let text): return text
+        case .stringConvertible(let convertible):
+            switch convertible {
+            case let number as Int: return number
+            case let number as Int64: return number
+            case let number as Double where number.isFinite: return number
+            case let flag as Bool: return flag
+            default: return convertible.description
+            }
+        case .array(let items): return items.map(json)
+        case .dictionary(let entries): return entries.mapValues(json)
+        }
     }
 }
 

@@ -44,19 +44,23 @@ struct RunCommand: ParsableCommand {
             progress?.finish()
         } catch {
             progress?.finish()
-            throw Console.exit(for: error)
+            throw Console.exit(for: error, logger: logFormat == .json ? logger : nil)
         }
-        if logFormat == .json {
-            logger.info("run finished", metadata: Summary.metadata(report))
-        } else if !quiet {
-            Console.error(Summary.text(report))
-        }
-        if report.status != .success {
+        let overLimit = report.status != .success
+        func reportOverLimit() {
             logger.error(
                 "rejected input is over max_rejects; see _rejects.jsonl",
-                metadata: ["rejected_rows": "\(report.rejectedRows)", "rejected_files": "\(report.rejectedFiles)"])
-            throw ExitCode(report.status.rawValue)
+                metadata: ["rejected_rows": .stringConvertible(report.rejectedRows), "rejected_files": .stringConvertible(report.rejectedFiles)])
         }
+        if logFormat == .json {
+            // The summary is the last line a log shipper reads.
+            if overLimit { reportOverLimit() }
+            logger.info("run finished", metadata: Summary.metadata(report))
+        } else {
+            if !quiet { Console.error(Summary.text(report)) }
+            if overLimit { reportOverLimit() }
+        }
+        if overLimit { throw ExitCode(report.status.rawValue) }
     }
 }
 
@@ -109,13 +113,18 @@ enum Summary {
     }
 
     static func metadata(_ report: RunReport) -> Logger.Metadata {
+        // Counts and measures are numbers, which `--log-format json` writes as JSON numbers.
         var fields: Logger.Metadata = [
-            "run_id": "\(report.runID)", "rows_in": "\(report.inputRows)", "rows_out": "\(report.outputRows)",
-            "rows_rejected": "\(report.rejectedRows)", "rejects": "\(report.rejects)",
-            "elapsed_seconds": "\(String(format: "%.3f", report.elapsedSeconds))", "mb_per_second": "\(String(format: "%.1f", throughput(report)))",
+            "run_id": .string(report.runID), "rows_in": .stringConvertible(report.inputRows), "rows_out": .stringConvertible(report.outputRows),
+            "rows_rejected": .stringConvertible(report.rejectedRows), "rejects": .stringConvertible(report.rejects),
+            "rejected_files": .stringConvertible(report.rejectedFiles), "rejected_file_bytes": .stringConvertible(report.rejectedFileBytes),
+            "elapsed_seconds": .stringConvertible((report.elapsedSeconds * 1000).rounded() / 1000),
+            "mb_per_second": .stringConvertible((throughput(report) * 10).rounded() / 10),
         ]
-        for table in Table.allCases { fields["rows_\(table.rawValue)"] = "\(report.rowsPerTable[table] ?? 0)" }
-        for (category, items) in report.notes.counts { fields[category.replacingOccurrences(of: " ", with: "_")] = "\(items.values.reduce(0, +))" }
+        for table in Table.allCases { fields["rows_\(table.rawValue)"] = .stringConvertible(report.rowsPerTable[table] ?? 0) }
+        for (category, items) in report.notes.counts {
+            fields[category.replacingOccurrences(of: " ", with: "_")] = .stringConvertible(items.values.reduce(0, +))
+        }
         return fields
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CMallocTuning
+import Foundation
 import ThreadlineCore
 
 @main
@@ -21,7 +22,51 @@ struct Threadline: ParsableCommand {
         // CPU time for about 10 MB more peak memory; against eight, the same speed and 25 MB less at
         // 4x the input. MALLOC_ARENA_MAX in the environment still wins.
         threadline_limit_malloc_arenas(4)
-        main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            try checkHelpTopics(arguments)
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            exitReportingUsage(error)
+        }
+    }
+
+    /// Ends the process for `error` as argument-parser would, except that a usage error (an unknown
+    /// command or option, a bad or missing value: argument-parser's EX_USAGE, 64) exits with
+    /// threadline's status for usage errors, 2. The message and the help hint are argument-parser's.
+    static func exitReportingUsage(_ error: any Error) -> Never {
+        if !(error is ExitCode), exitCode(for: error) == .validationFailure {
+            Console.error(fullMessage(for: error))
+            Foundation.exit(ExitStatus.usageError.rawValue)
+        }
+        exit(withError: error)
+    }
+
+    /// `threadline help NAME…` names commands: argument-parser shows the top-level help, with status
+    /// 0, for a name it does not know. Here that is a usage error naming it.
+    static func checkHelpTopics(_ arguments: [String]) throws {
+        guard arguments.first == "help" else { return }
+        var command: any ParsableCommand.Type = Self.self
+        var path: [String] = []
+        for name in arguments.dropFirst() where !name.hasPrefix("-") {
+            // `help help` is argument-parser's own help command.
+            if path.isEmpty, name == "help" { return }
+            let subcommands = command.configuration.subcommands
+            let names = subcommands.compactMap { $0.configuration.commandName }
+            if let next = subcommands.first(where: { $0.configuration.commandName == name }) {
+                command = next
+                path.append(name)
+                continue
+            }
+            if names.isEmpty {
+                throw ValidationError("Unknown command '\((path + [name]).joined(separator: " "))': '\(path.joined(separator: " "))' has no subcommands")
+            }
+            if let close = Suggestion.closest(to: name, in: names) {
+                throw ValidationError("Unknown command '\(name)'. Did you mean '\(close)'?")
+            }
+            throw ValidationError("Unknown command '\(name)'. Commands: \(names.joined(separator: ", "))")
+        }
     }
 }
 

@@ -11,10 +11,12 @@ struct ValidateCommand: ParsableCommand {
             the wrong type, start after end, an archive entry or reply without an author. Warnings (errors \
             with --strict): empty texts, unknown keys, unknown emoji codes, tabs, a YYYYMMDD-slug.md file \
             name that disagrees with start. Slack-export HTML pages (.html): a message the slack_html step \
-            would reject is an error at its line. Exit status 1 on any error.
+            would reject is an error at its line. Slack exports (a .zip, or a folder with channels.json, \
+            users.json or folders of day files): what the slack_json step would reject is an error at its \
+            file, line and column inside the export. Exit status 1 on any error.
             """)
 
-    @Argument(help: "Files, folders (walked for .md, .json and .html files) or globs.")
+    @Argument(help: "Files, folders (walked for .md, .json, .html and .zip files and Slack export folders) or globs.")
     var paths: [String]
 
     @Option(help: "human, github (workflow commands), json or junit (JUnit XML).")
@@ -23,7 +25,7 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Treat warnings as errors.")
     var strict = false
 
-    @Option(help: "Take the rules from this pipeline's markdown step (its keys, required_keys and max_file_bytes).")
+    @Option(help: "Take the rules from this pipeline's markdown step (its keys, required_keys and max_file_bytes) and slack_json step (its limits and skip_subtypes).")
     var pipeline: String?
 
     func run() throws {
@@ -34,6 +36,9 @@ struct ValidateCommand: ParsableCommand {
                 if let markdown = spec.extract.first(where: { $0.type.name == "markdown" }) {
                     validator.rules = ArchiveRules.from(markdownOptions: markdown.options)
                     validator.maxFileBytes = markdown.options.int("max_file_bytes")
+                }
+                if let slack = spec.extract.first(where: { $0.type.name == SlackJSONSource.type.name }) {
+                    validator.slackReader = SlackJSONSource(options: slack.options).reader
                 }
             }
             let files = try SeedValidator.expand(paths)

@@ -54,6 +54,13 @@ import Testing
         #expect(reject.location.description == "bad.md:3:20")
     }
 
+    /// libyaml's "while parsing …" context names a file line too, not a line of the front matter.
+    @Test func yamlContextPositionsAreInFileCoordinates() throws {
+        let reject = try reject(for: "---\ntitle: [broken\nstart: x\n---\nbody\n")
+        #expect(reject.reason == "invalid YAML in front matter: did not find expected ',' or ']' (while parsing a flow sequence at line 2, column 8)")
+        #expect(reject.location.description == "bad.md:3:6")
+    }
+
     @Test func archiveOfTheWrongShape() throws {
         let reject = try reject(for: "---\ntitle: t\narchive:\n  name: Ana\n  text: hi\n---\n")
         #expect(reject.reason == "'archive' must be a list of entries, not a mapping")

@@ -54,6 +54,23 @@ import Testing
         #expect(result.stderr.contains("bad.md:1:1: error: rejected: no front matter"))
     }
 
+    /// The `--set` examples of `run --help` and the README, as a shell passes them.
+    @Test func theSetExamplesOfTheHelpWork() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/20210308-book.md", ValidateTests.valid)
+        try scratch.write("inputs/_draft.md", ValidateTests.valid)
+        try scratch.write("pipeline.yaml", basicPipeline())
+        let result = try runThreadline([
+            "run", "pipeline.yaml", "--quiet", "--set", "output_root=\(scratch.path("elsewhere"))", "--set", "load.0.path={table}.json",
+            "--set", "load.1.tables=[messages]", "--set", "extract.0.exclude=[\"_*.md\"]",
+        ], in: scratch.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "")
+        let written = try FileManager.default.contentsOfDirectory(atPath: scratch.path("elsewhere")).filter { !$0.hasPrefix(".") }.sorted()
+        #expect(written == ["_manifest.json", "_rejects.jsonl", "authors.json", "documents.json", "messages.csv", "messages.json", "threads.json"])
+        #expect(try readJSONLines(scratch.path("elsewhere/documents.json")).map { $0["document_id"] as? String } == ["20210308-book"])
+    }
+
     @Test func committedJSONSchemaIsCurrent() throws {
         let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("pipelines/threadline.schema.json")
@@ -68,5 +85,85 @@ import Testing
             let expected = "<!-- BEGIN GENERATED: \(name) -->\n" + body + "<!-- END GENERATED: \(name) -->"
             #expect(readme.contains(expected), "README section '\(name)' is stale: run scripts/update-readme")
         }
+    }
+}
+
+/// Usage errors: argument-parser's message and help hint, with threadline's exit status 2
+/// (argument-parser's own is 64, EX_USAGE), as PRODUCT.md, the README and `--help` say.
+@Suite struct UsageErrorTests {
+    static let runUsage = """
+        Usage: threadline run [<pipeline>] [--set <key.path=value> ...] [--dry-run] [--log-format <log-format>] [--quiet]
+          See 'threadline run --help' for more information.
+
+        """
+    static let validateUsage = """
+        Usage: threadline validate <paths> ... [--format <format>] [--strict] [--pipeline <pipeline>]
+          See 'threadline validate --help' for more information.
+
+        """
+    static let rootUsage = "Usage: threadline <subcommand>\n  See 'threadline --help' for more information.\n"
+
+    static let cases: [([String], String)] = [
+        (["runn"], "Error: Unexpected argument 'runn'\n" + rootUsage),
+        (["run", "--dry"], "Error: Unknown option '--dry'. Did you mean '--set'?\n" + runUsage),
+        (["run", "--log-format", "xml"], """
+            Error: The value 'xml' is invalid for '--log-format <log-format>'. Please provide one of 'text' and 'json'.
+            Help:  --log-format <log-format>  Log lines on stderr as text or json (one object a line).
+
+            """ + runUsage),
+        (["run", "a.yaml", "b.yaml"], "Error: Unexpected argument 'b.yaml'\n" + runUsage),
+        (["run", "--set"], """
+            Error: Missing value for '--set <key.path=value>'
+            Help:  --set <key.path=value>  Override a pipeline value, e.g. --set output_root=/tmp/out or --set load.0.path={table}.json.
+
+            """ + runUsage),
+        (["validate"], """
+            Error: Missing expected argument '<paths> ...'
+            Help:  <paths>  Files, folders (walked for .md, .json, .html and .zip files and Slack export folders) or globs.
+
+            """ + validateUsage),
+        (["steps", "--format", "yaml"], """
+            Error: The value 'yaml' is invalid for '--format <format>'. Please provide one of 'text', 'markdown' or 'json-schema'.
+            Help:  --format <format>  text, markdown, or json-schema (the pipeline file's JSON Schema, for editors).
+            Usage: threadline steps [--format <format>]
+              See 'threadline steps --help' for more information.
+
+            """),
+        (["schema", "--format", "yaml"], """
+            Error: The value 'yaml' is invalid for '--format <format>'. Please provide one of 'text', 'markdown' or 'json'.
+            Help:  --format <format>  text, markdown or json.
+            Usage: threadline schema [<table>] [--format <format>]
+              See 'threadline schema --help' for more information.
+
+            """),
+        (["validate", "--format", "xml"], """
+            Error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'human', 'github', 'json' or 'junit'.
+            Help:  --format <format>  human, github (workflow commands), json or junit (JUnit XML).
+
+            """ + validateUsage),
+        (["help", "nosuch"], "Error: Unknown command 'nosuch'. Commands: run, check, validate, schema, steps\n" + rootUsage),
+        (["help", "scema"], "Error: Unknown command 'scema'. Did you mean 'schema'?\n" + rootUsage),
+        (["help", "run", "extra"], "Error: Unknown command 'run extra': 'run' has no subcommands\n" + rootUsage),
+    ]
+
+    @Test(arguments: cases)
+    func usageErrorsExitTwo(arguments: [String], stderr: String) throws {
+        let result = try runThreadline(arguments, in: NSTemporaryDirectory())
+        #expect(result.status == 2, "\(arguments)")
+        #expect(result.stderr == stderr)
+        #expect(result.stdout == "")
+    }
+
+    @Test(arguments: [["--help"], ["--version"], ["help"], ["help", "run"], ["run", "--help"], ["help", "validate", "--help"], ["help", "help"]])
+    func helpAndVersionExitZero(arguments: [String]) throws {
+        let result = try runThreadline(arguments, in: NSTemporaryDirectory())
+        #expect(result.status == 0, "\(arguments)")
+        #expect(result.stderr == "")
+        #expect(!result.stdout.isEmpty)
+    }
+
+    @Test func helpForACommandShowsThatCommandsHelp() throws {
+        let result = try runThreadline(["help", "run"], in: NSTemporaryDirectory())
+        #expect(result.stdout.hasPrefix("OVERVIEW: Run a pipeline (default pipelines/default.yaml).\n"))
     }
 }

@@ -103,6 +103,16 @@ import ThreadlineText
         if let message { #expect(diagnostic.message == message) }
     }
 
+    @Test func aProfileThatIsNotYAMLIsReportedAtFileLines() throws {
+        let scratch = try Scratch()
+        let file = try scratch.write("people/x.md", "---\nshort: x\ntitle: [broken\n---\n")
+        var directory = AuthorDirectory()
+        let error = try #require(throws: ThreadlineError.self) { try directory.loadPeople(folder: scratch.path("people")) }
+        #expect(error.diagnostics.map(\.description) == [
+            "\(file):4:1: error: did not find expected ',' or ']' (while parsing a flow sequence at line 3, column 8)",
+        ])
+    }
+
     @Test func profileWithoutTitleIsReported() throws {
         let scratch = try Scratch()
         let file = try scratch.write("people/x.md", "---\nshort: x\n---\n")

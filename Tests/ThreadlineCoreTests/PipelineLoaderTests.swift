@@ -116,6 +116,35 @@ import Testing
         #expect(typed[0].location?.file == "--set")
     }
 
+    /// A `--set` value is YAML where it reads as YAML; one that does not, such as `{table}.json` (a flow
+    /// mapping with text after it, the example `run --help` prints), is the text as written.
+    @Test func setTakesAValueThatIsNotYAMLAsItsText() throws {
+        let spec = try load(basicPipeline(), overrides: [
+            "load.0.path={table}.json", "load.1.path={table}-[x.csv", "load.1.tables=[messages]", "max_rejects=5%",
+            "name=\"quoted\"", "transform=[{type: clean_text, decode_entities: false}]",
+        ])
+        guard case .load(let jsonl) = spec.load[0].step, case .load(let csv) = spec.load[1].step else {
+            Issue.record("not load steps")
+            return
+        }
+        #expect(jsonl.relativePath(for: .messages) == "messages.json")
+        #expect(csv.relativePath(for: .messages) == "messages-[x.csv")
+        #expect(csv.tables == [.messages])
+        #expect(spec.maxRejects == .percent(5))
+        #expect(spec.name == "quoted")
+        #expect(spec.transform.map(\.type.name) == ["clean_text"])
+        #expect(spec.transform.first?.options.bool("decode_entities") == false)
+        #expect(try load(basicPipeline(), overrides: ["max_rejects=123"]).maxRejects == .count(123))
+        #expect(try load(basicPipeline(), overrides: ["transform=[{type: clean_text, decode_entities: true}]"])
+            .transform.first?.options.bool("decode_entities") == true)
+        // Values that are YAML of the wrong type are still reported, at `--set`.
+        let wrong = try diagnostics(basicPipeline(), overrides: ["name=[a]", "max_rejects={a: 1}"])
+        #expect(wrong.map(\.description) == [
+            "--set: error: 'name' must be a string, not a list",
+            "--set: error: 'max_rejects' must be a count or percentage such as 10 or 5%, not 'a mapping'",
+        ])
+    }
+
     @Test func twoOutputsCannotWriteOneFile() throws {
         let text = basicPipeline().replacingOccurrences(of: "  - type: csv\n    tables: all", with: "  - type: csv\n    tables: all\n    path: \"{table}.jsonl\"")
         let found = try diagnostics(text)

@@ -59,9 +59,9 @@ import Testing
         let result = try Self.extract("slack-json/edge", as: "exports/edge")
         #expect(result.rejects.map { "\($0.location): \($0.reason) [\($0.rows)]" } == [
             "exports/edge/broken/2021-01-01.json:4:1: day file is not valid JSON: expected ',' or '}' [0]",
-            "exports/edge/general/2021-01-02.json:6: message has no string 'ts' [1]",
-            "exports/edge/general/2021-01-02.json:7: message has no string 'ts' [1]",
-            "exports/edge/general/2021-01-02.json:10: message is not a JSON object [1]",
+            "exports/edge/general/2021-01-02.json:6:1: message has no string 'ts' [1]",
+            "exports/edge/general/2021-01-02.json:7:1: message has no string 'ts' [1]",
+            "exports/edge/general/2021-01-02.json:10:1: message is not a JSON object [1]",
             "exports/edge/general/2021-01-02.json:9: duplicate message ts 1609545600.000100 (first in general/2021-01-02.json:2) [1]",
         ])
         let out = result.documents.reduce(0) { $0 + $1.messageCount }

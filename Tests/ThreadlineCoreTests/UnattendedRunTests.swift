@@ -308,9 +308,105 @@ import Testing
             #expect(object["level"] is String && object["time"] is String && object["message"] is String)
         }
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])
-        let fields = try #require(summary["fields"] as? [String: String])
-        #expect(fields["rows_messages"] == "1")
-        #expect(fields["rows_rejected"] == "0")
-        #expect(fields["rejects"] == "1")
+        #expect(summary["message"] as? String == "run finished")
+        let fields = try #require(summary["fields"] as? [String: Any])
+        // Counts are JSON numbers, not strings.
+        let numbers = lines.last!.replacingOccurrences(of: " ", with: "")
+        for (name, count) in [("rows_messages", 1), ("rows_in", 1), ("rows_out", 1), ("rows_rejected", 0), ("rejects", 1), ("rows_authors", 1)] {
+            #expect(fields[name] as? Int == count, "\(name)")
+            #expect(numbers.contains("\"\(name)\":\(count),") || numbers.contains("\"\(name)\":\(count)}"), "\(name) is a number")
+        }
+        #expect(fields["elapsed_seconds"] is Double && fields["mb_per_second"] is Double)
+        #expect(fields["run_id"] is String)
+    }
+}
+
+/// `--log-format json`: every line on stderr is a JSON object, errors that end a run included, and the
+/// last line is the run summary when there is one, else the error.
+@Suite(.serialized) struct JSONLogTests {
+    /// The stderr lines as JSON with `time` left out (after checking it is there), keys sorted.
+    func lines(_ stderr: String) throws -> [String] {
+        #expect(stderr.hasSuffix("\n"))
+        return try stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { line in
+            var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+            #expect(object.removeValue(forKey: "time") is String)
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    func run(_ scratch: Scratch, _ arguments: [String] = []) throws -> CommandResult {
+        try runThreadline(["run", "--log-format", "json", "pipeline.yaml"] + arguments, in: scratch.root)
+    }
+
+    @Test func aPipelineFileErrorIsAnObjectWithItsLocationAndNote() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", BadInputTests.good)
+        try scratch.write("pipeline.yaml", basicPipeline(extract: "  - type: markdwon\n    include: [\"*.md\"]"))
+        let result = try run(scratch)
+        #expect(result.status == 2)
+        #expect(try lines(result.stderr) == [
+            #"{"fields":{"column":11,"file":"pipeline.yaml","line":8,"note":"did you mean 'markdown'?"},"level":"error","logger":"threadline","message":"unknown extract step type 'markdwon'"}"#,
+        ])
+    }
+
+    @Test func aRejectUnderOnErrorFailIsTheLastLine() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/bad.md", "no front matter")
+        try scratch.write("pipeline.yaml", basicPipeline(onError: "fail"))
+        let result = try run(scratch)
+        #expect(result.status == 1)
+        let found = try lines(result.stderr)
+        #expect(found.last == #"{"fields":{"column":1,"file":"bad.md","line":1,"note":"on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"},"level":"error","logger":"threadline","message":"rejected: no front matter: the file must start with a '---' line"}"#)
+    }
+
+    @Test func aHeldLockIsAnObject() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", BadInputTests.good)
+        try scratch.write("pipeline.yaml", basicPipeline())
+        let lock = RunLock(outputRoot: scratch.path("out"))
+        try lock.acquire()
+        defer { lock.release() }
+        let holder = try scratch.read("out/.threadline.lock").trimmingCharacters(in: .whitespacesAndNewlines)
+        let result = try run(scratch)
+        #expect(result.status == 3)
+        #expect(try lines(result.stderr) == [
+            #"{"fields":{"note":"wait for it to finish, or use another output_root (--set output_root=…)"},"level":"error","logger":"threadline","message":"another run ("#
+                + holder + ") is writing to '" + scratch.path("out") + "'\"}",
+        ])
+    }
+
+    @Test func anIOErrorIsAnObject() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", BadInputTests.good)
+        try scratch.write("pipeline.yaml", basicPipeline())
+        // A folder where an output file goes: the output cannot be put in place.
+        try scratch.write("out/messages.jsonl/keep", "")
+        let result = try run(scratch, ["--quiet"])
+        #expect(result.status == 3)
+        let found = try lines(result.stderr)
+        try #require(found.count == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(found[0].utf8)) as? [String: Any])
+        #expect(object["level"] as? String == "error")
+        #expect((object["fields"] as? [String: Any])?["note"] as? String == "remove or rename the folder, or choose another path for this output")
+        let message = try #require(object["message"] as? String)
+        #expect(message == "cannot write '\(scratch.path("out/messages.jsonl"))': it is a folder", "\(message)")
+    }
+
+    @Test func rejectsOverMaxRejectsComeBeforeTheSummary() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", BadInputTests.good.replacingOccurrences(of: "  text: hello\n---", with: "  text: hello\n- text: no author\n---"))
+        try scratch.write("pipeline.yaml", basicPipeline(extra: "max_rejects: 0"))
+        let result = try run(scratch)
+        #expect(result.status == 1)
+        let found = try lines(result.stderr)
+        try #require(found.count >= 2)
+        #expect(found[found.count - 2] == #"{"fields":{"rejected_files":0,"rejected_rows":1},"level":"error","logger":"threadline","message":"rejected input is over max_rejects; see _rejects.jsonl"}"#)
+        #expect(found.last?.contains(#""message":"run finished""#) == true)
+        let quiet = try run(scratch, ["--quiet"])
+        #expect(quiet.status == 1)
+        #expect(try lines(quiet.stderr) == [
+            #"{"fields":{"rejected_files":0,"rejected_rows":1},"level":"error","logger":"threadline","message":"rejected input is over max_rejects; see _rejects.jsonl"}"#,
+        ])
     }
 }

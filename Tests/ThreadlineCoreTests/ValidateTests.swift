@@ -42,7 +42,9 @@ import FoundationXML
     @Test func everySeedFilePasses() throws {
         let seeds = Samples.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("seeds").path
         let files = try SeedValidator.expand([seeds])
-        for suffix in [".md", ".json", ".html"] { #expect(files.contains { $0.hasSuffix(suffix) }, "a seed file ending \(suffix)") }
+        for suffix in [".md", ".html", "/slack-export", "/slack-export.zip"] {
+            #expect(files.contains { $0.hasSuffix(suffix) }, "a seed file ending \(suffix)")
+        }
         for file in files {
             let findings = SeedValidator().validate(file: file).filter { $0.severity != .note }
             #expect(findings.isEmpty, "\(file): \(findings)")
@@ -60,6 +62,23 @@ import FoundationXML
         let scratch = try Scratch()
         let path = try scratch.write("bin.md", binary)
         #expect(SeedValidator().validate(file: path).map(\.message) == ["binary file: NUL byte at offset 4"])
+    }
+
+    /// libyaml's "while parsing …" context is at a file line and column, like the error itself.
+    @Test func yamlContextPositionsAreInFileCoordinates() throws {
+        #expect(try findings("---\ntitle: [broken\nstart: x\n---\nbody\n") == [
+            "3:6 error invalid YAML in front matter: did not find expected ',' or ']' (while parsing a flow sequence at line 2, column 8)",
+        ])
+        #expect(try findings("---\ntitle: t\nstart: 2021-03-08\ndescription: \"open\n---\n") == [
+            "4:19 error invalid YAML in front matter: found unexpected end of stream (while scanning a quoted scalar at line 4, column 14)",
+        ])
+    }
+
+    /// libyaml's reader errors (a control character) are at the character, not at line 1, column 1.
+    @Test func aControlCharacterInTheYAMLIsReportedWhereItIs() throws {
+        #expect(try findings("---\ntitle: t\ndescription: \"caf\u{E9} \u{1B}[31m\"\n---\n") == [
+            "3:20 error invalid YAML in front matter: control characters are not allowed",
+        ])
     }
 
     @Test func requiredKeysAndTheirTypes() throws {
@@ -240,6 +259,112 @@ import FoundationXML
             "1:1 error missing required key 'title'",
             "3:1 warning unknown key 'titel'",
         ])
+    }
+
+    // MARK: Slack exports and binary files
+
+    /// The repository's root, where `seeds/` is.
+    static let repository = Samples.root.deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// A small Slack export: `general` has a message without `ts` (line 4) and `random` a day file that
+    /// is not JSON (line 3).
+    static let brokenExport: [(path: String, contents: Data)] = [
+        ("channels.json", #"[{"id": "C1", "name": "general"}, {"id": "C2", "name": "random"}]"#),
+        ("users.json", #"[{"id": "U1", "name": "ana"}]"#),
+        ("general/2021-01-02.json", """
+            [
+              {"type": "message", "user": "U1", "text": "hello", "ts": "1609545600.000100"},
+              {"type": "message", "user": "U1", "text": "hi again", "ts": "1609545601.000100"},
+              {"type": "message", "user": "U1", "text": "no ts"}
+            ]
+
+            """),
+        ("random/2021-01-03.json", """
+            [
+              {"type": "message", "user": "U1", "text": "one", "ts": "1609632000.000100"},
+              {"type": "message", "user": "U1" "text": "two"}
+            ]
+
+            """),
+    ].map { ($0.0, Data($0.1.utf8)) }
+
+    @Test(arguments: ["seeds/slack-export.zip", "seeds/slack-export", "seeds/slack-export/"])
+    func theSeedSlackExportsValidate(path: String) throws {
+        let result = try runThreadline(["validate", path], in: Self.repository)
+        #expect(result.status == 0)
+        #expect(result.stdout == "1 file checked: 0 errors, 0 warnings\n")
+        #expect(result.stderr == "")
+    }
+
+    @Test func aZippedExportIsReadAsSlackJSONReadsIt() throws {
+        let scratch = try Scratch()
+        try scratch.write("exports/slack.zip", StoredZip.archive(Self.brokenExport))
+        let expected = """
+            exports/slack.zip/general/2021-01-02.json:4:3: error: message has no string 'ts'
+            exports/slack.zip/random/2021-01-03.json:3:36: error: day file is not valid JSON: expected ',' or '}'
+            1 file checked: 2 errors, 0 warnings
+
+            """
+        for path in ["exports/slack.zip", "exports"] {
+            let result = try runThreadline(["validate", path], in: scratch.root)
+            #expect(result.status == 1)
+            #expect(result.stdout == expected)
+        }
+        let junit = try runThreadline(["validate", "--format", "junit", "exports"], in: scratch.root)
+        #expect(junit.stdout.contains(#"<testsuite name="threadline validate" tests="1" failures="1""#))
+        // The export's errors are failures of its test case.
+        #expect(junit.stdout.contains("""
+                <testcase classname="threadline.validate" name="exports/slack.zip" file="exports/slack.zip">
+                  <failure type="error" message="message has no string 'ts'">exports/slack.zip/general/2021-01-02.json:4:3: error: message has no string 'ts'</failure>
+
+            """))
+    }
+
+    @Test func anExportFolderIsReadAsSlackJSONReadsIt() throws {
+        let scratch = try Scratch()
+        for (path, contents) in Self.brokenExport { try scratch.write("export/" + path, contents) }
+        let expected = """
+            export/general/2021-01-02.json:4:3: error: message has no string 'ts'
+                  {"type": "message", "user": "U1", "text": "no ts"}
+                  ^
+            export/random/2021-01-03.json:3:36: error: day file is not valid JSON: expected ',' or '}'
+                  {"type": "message", "user": "U1" "text": "two"}
+                                                   ^
+            1 file checked: 2 errors, 0 warnings
+
+            """
+        // Given itself, or found in a folder walked for seed files.
+        for path in ["export", "."] {
+            let result = try runThreadline(["validate", path], in: scratch.root)
+            #expect(result.status == 1)
+            #expect(result.stdout == expected.replacingOccurrences(of: "export/", with: path == "." ? "./export/" : "export/"))
+        }
+    }
+
+    /// A binary file's bytes are never printed: the excerpt is left out.
+    @Test func binaryBytesAreNeverPrinted() throws {
+        let scratch = try Scratch()
+        try scratch.write("blob.md", Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x1B, 0x5B, 0x33, 0x31, 0x6D, 0xFF, 0x0A]))
+        // A text file with a terminal escape in its body: the line is not shown either.
+        try scratch.write("20210308-book.md", Self.valid + "\n\u{1B}[31mred\ttext\n")
+        let result = try runThreadline(["validate", "blob.md", "20210308-book.md"], in: scratch.root)
+        #expect(result.status == 1)
+        #expect(result.stdout == """
+            blob.md:1:6: error: binary file: NUL byte at offset 5
+            20210308-book.md:14:9: warning: tab character
+                note: YAML does not allow tabs for indentation; use spaces
+            2 files checked: 1 error, 1 warning
+
+            """)
+    }
+
+    /// Control characters in a diagnostic's text are written as escapes, in every format a terminal shows.
+    @Test func controlCharactersInMessagesAreEscaped() {
+        let diagnostic = Diagnostic(.error, "bad \u{1B}[31mred\u{7}", at: SourceLocation(file: "a\u{1B}.md", line: 1), notes: ["x\u{9B}y"])
+        let human = DiagnosticFormat.human.render(files: ["a.md"], diagnostics: [diagnostic]) { _, _ in "text \u{1B}[0m" }
+        #expect(human == "a\\u{1B}.md:1: error: bad \\u{1B}[31mred\\u{07}\n    note: x\\u{9B}y\n1 file checked: 1 error, 0 warnings\n")
+        let github = DiagnosticFormat.github.render(files: ["a.md"], diagnostics: [diagnostic])
+        #expect(github == "::error file=a\\u{1B}.md,line=1,title=threadline validate::bad \\u{1B}[31mred\\u{07}%0Ax\\u{9B}y\n")
     }
 
     @Test func jsonThatIsNotJSONIsAnErrorAtItsPosition() throws {

@@ -19,16 +19,17 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
     static func human(files: [String], diagnostics: [Diagnostic], sourceLine: (String, Int) -> String?) -> String {
         var out = ""
         for diagnostic in diagnostics {
-            out += diagnostic.location.map { "\($0): " } ?? ""
-            out += "\(diagnostic.severity.rawValue): \(diagnostic.message)\n"
-            if let location = diagnostic.location, let line = location.line, let text = sourceLine(location.file, line) {
+            out += diagnostic.location.map { "\(printable($0.description)): " } ?? ""
+            out += "\(diagnostic.severity.rawValue): \(printable(diagnostic.message))\n"
+            // The line is shown only when it is text: a binary file's bytes never reach the terminal.
+            if let location = diagnostic.location, let line = location.line, let text = sourceLine(location.file, line), isPrintable(text) {
                 let shown = text.replacingOccurrences(of: "\t", with: " ")
                 out += "    \(shown)\n"
                 if let column = location.column {
                     out += "    " + String(repeating: " ", count: max(0, column - 1)) + "^\n"
                 }
             }
-            for note in diagnostic.notes { out += "    note: \(note)\n" }
+            for note in diagnostic.notes { out += "    note: \(printable(note))\n" }
         }
         let errors = diagnostics.filter { $0.severity == .error }.count
         let warnings = diagnostics.filter { $0.severity == .warning }.count
@@ -42,14 +43,39 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
             let command = diagnostic.severity == .error ? "error" : diagnostic.severity == .warning ? "warning" : "notice"
             var properties: [String] = []
             if let location = diagnostic.location {
-                properties.append("file=" + escapeProperty(location.file))
+                properties.append("file=" + escapeProperty(printable(location.file)))
                 if let line = location.line { properties.append("line=\(line)") }
                 if let column = location.column { properties.append("col=\(column)") }
             }
             properties.append("title=threadline validate")
-            let message = ([diagnostic.message] + diagnostic.notes).joined(separator: "\n")
+            let message = ([diagnostic.message] + diagnostic.notes).map(printable).joined(separator: "\n")
             return "::\(command) \(properties.joined(separator: ","))::\(escapeData(message))\n"
         }.joined()
+    }
+
+    /// `text` with control characters (C0 but tab, DEL, C1) written as `\u{1B}`: a terminal or a log
+    /// shows them, and does not act on them.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                out += "\\u{" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// Whether a source line can be shown as it is: no control characters, and no U+FFFD standing for
+    /// bytes that were not UTF-8.
+    static func isPrintable(_ line: String) -> Bool {
+        !line.unicodeScalars.contains { isControl($0) || $0 == "\u{FFFD}" }
     }
 
     static func escapeData(_ text: String) -> String {
@@ -79,7 +105,13 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
 
     /// JUnit XML: one test case per file, one `<failure>` per error; warnings go to `<system-out>`.
     static func junit(files: [String], diagnostics: [Diagnostic]) -> String {
-        let byFile = Dictionary(grouping: diagnostics) { $0.location?.file ?? "" }
+        // A diagnostic inside a Slack export (`export.zip/general/2021-01-02.json`) belongs to the export.
+        let checked = Set(files)
+        let byFile = Dictionary(grouping: diagnostics) { diagnostic -> String in
+            let file = diagnostic.location?.file ?? ""
+            if checked.contains(file) { return file }
+            return files.filter { file.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }.max { $0.count < $1.count } ?? file
+        }
         let failed = files.filter { file in byFile[file]?.contains { $0.severity == .error } == true }.count
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuites name=\"threadline validate\" tests=\"\(files.count)\" failures=\"\(failed)\" errors=\"0\">\n"
@@ -122,10 +154,12 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
         return out
     }
 
-    /// A file's 1-based line, for the caret display.
+    /// A file's 1-based line, for the caret display; nil for a file that is not UTF-8 text.
     public static func readLine(_ file: String, _ line: Int) -> String? {
-        guard let data = FileManager.default.contents(atPath: file) else { return nil }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard let data = FileManager.default.contents(atPath: file), !data.contains(0),
+              let text = String(validating: data, as: UTF8.self)
+        else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard line >= 1, line <= lines.count else { return nil }
         return String(lines[line - 1].trimmingTrailingWhitespace())
     }

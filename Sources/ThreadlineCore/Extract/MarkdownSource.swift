@@ -99,7 +99,8 @@ public struct MarkdownSource: SourceStep {
             }
             root = parsed
         } catch {
-            return rejectFile("invalid YAML in front matter: \(error.message)", line: error.line + offset, column: error.column)
+            let error = error.inFile(startingAtLine: frontMatter.firstLine)
+            return rejectFile("invalid YAML in front matter: \(error.message)", line: error.line, column: error.column)
         }
         guard root.entries != nil else {
             return rejectFile("front matter must be a mapping of keys, not \(root.kindDescription)", line: root.line + offset, column: root.column)

@@ -407,7 +407,8 @@ private struct Validation {
         return output + rest
     }
 
-    /// Applies one `--set key.path=value`: list items are addressed by index (`load.0.path`).
+    /// Applies one `--set key.path=value`: list items are addressed by index (`load.0.path`); a value
+    /// that is not YAML is a string.
     mutating func apply(override: String, to root: inout YAMLNode) {
         guard let equals = override.firstIndex(of: "=") else {
             error("--set takes key.path=value, not '\(override)'", at: SourceLocation(file: "--set"))
@@ -419,12 +420,13 @@ private struct Validation {
             error("--set needs a key before '='", at: SourceLocation(file: "--set"))
             return
         }
+        // The value is YAML (`[messages]`, `5%`, `true`, `"quoted"`), or, when it does not read as YAML,
+        // the text as written: `{table}.json` starts like a flow mapping and is a path.
         var value: YAMLNode
         do {
             value = try YAMLReader().parse(valueText) ?? YAMLNode(.scalar("", plain: true), line: 0, column: 0)
         } catch {
-            self.error("--set \(override): \(error.message)", at: SourceLocation(file: "--set"))
-            return
+            value = YAMLNode(.scalar(valueText, plain: false), line: 0, column: 0)
         }
         value.clearPositions()
         if let problem = root.set(value, at: path[...]) {

@@ -153,9 +153,8 @@ public struct AuthorDirectory: Sendable {
         do {
             return try YAMLReader().parse(text)
         } catch {
-            throw ThreadlineError(
-                .usageError, error.message,
-                at: SourceLocation(file: path, line: error.line + firstLine - 1, column: error.column))
+            let error = error.inFile(startingAtLine: firstLine)
+            throw ThreadlineError(.usageError, error.message, at: SourceLocation(file: path, line: error.line, column: error.column))
         }
     }
 }

@@ -8,6 +8,8 @@ public struct SeedValidator: Sendable {
     public var maxFileBytes: Int
     /// Finds `:codes:` that name no standard emoji, exactly as `clean_emoji` would.
     public var emoji = EmojiReplacer(unknown: .keep)
+    /// Reads Slack exports (folders and `.zip` files) as the `slack_json` step does, with its limits.
+    public var slackReader = SlackExportReader()
 
     /// The largest file read, unless a pipeline's markdown step sets `max_file_bytes`: its default.
     public static let defaultMaxFileBytes = 64 << 20
@@ -17,8 +19,10 @@ public struct SeedValidator: Sendable {
         self.maxFileBytes = maxFileBytes
     }
 
-    /// The files a list of command-line paths names: files as given, folders walked for `.md`, `.json`
-    /// and `.html` files, globs (`seeds/**/*.md`) matched from the current folder. Unmatched paths are usage errors.
+    /// The files a list of command-line paths names: files as given, folders walked for `.md`, `.json`,
+    /// `.html` and `.zip` files, globs (`seeds/**/*.md`) matched from the current folder. A Slack export
+    /// folder, given or found in a walk, is one entry (see `slackExportFolders`). Unmatched paths are
+    /// usage errors.
     public static func expand(_ paths: [String], in directory: String = FileManager.default.currentDirectoryPath) throws -> [String] {
         var files: [String] = []
         var missing: [Diagnostic] = []
@@ -26,9 +30,7 @@ public struct SeedValidator: Sendable {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
                 if isDirectory.boolValue {
-                    let catalog = try InputCatalog(root: path)
-                    files += catalog.entries.filter { entry in !entry.isDirectory && [".md", ".json", ".html"].contains(where: entry.relativePath.hasSuffix) }
-                        .map { (path as NSString).appendingPathComponent($0.relativePath) }
+                    files += seedFiles(in: try InputCatalog(root: path), folder: path)
                 } else {
                     files.append(path)
                 }
@@ -54,8 +56,53 @@ public struct SeedValidator: Sendable {
         return files
     }
 
-    /// Every finding for one file, in line order.
+    /// The seed files of a walked folder, in path order: its `.md`, `.json`, `.html` and `.zip` files,
+    /// and each Slack export folder in it as one entry whose files are not listed apart (the folder
+    /// itself when it is an export).
+    static func seedFiles(in catalog: InputCatalog, folder: String) -> [String] {
+        let exports = slackExportFolders(in: catalog)
+        if exports.contains("") {
+            var folder = folder
+            while folder.count > 1, folder.hasSuffix("/") { folder.removeLast() }
+            return [folder]
+        }
+        let files = catalog.entries.filter { entry in
+            !entry.isDirectory && [".md", ".json", ".html", ".zip"].contains(where: entry.relativePath.lowercased().hasSuffix)
+                && !exports.contains { entry.relativePath.hasPrefix($0 + "/") }
+        }
+        return (files.map(\.relativePath) + exports).sorted().map { (folder as NSString).appendingPathComponent($0) }
+    }
+
+    /// The files whose presence makes a folder a Slack export.
+    static let slackMetadataFiles: Set<Substring> = ["channels.json", "groups.json", "dms.json", "mpims.json", "users.json", "org_users.json"]
+
+    /// The folders of a catalog that are Slack exports, outermost first and none inside another (`""`
+    /// for the catalog's root): those that hold a metadata file (`channels.json`, `users.json`, …) or
+    /// folders of `YYYY-MM-DD.json` day files.
+    static func slackExportFolders(in catalog: InputCatalog) -> [String] {
+        var candidates = Set<String>()
+        for entry in catalog.entries where !entry.isDirectory {
+            let parts = entry.relativePath.split(separator: "/", omittingEmptySubsequences: false)
+            guard let name = parts.last else { continue }
+            if slackMetadataFiles.contains(name) {
+                candidates.insert(parts.dropLast().joined(separator: "/"))
+            } else if parts.count >= 2, SlackExportReader.isDayFileName(name) {
+                candidates.insert(parts.dropLast(2).joined(separator: "/"))
+            }
+        }
+        var outermost: [String] = []
+        for candidate in candidates.sorted() where !outermost.contains(where: { $0.isEmpty || candidate.hasPrefix($0 + "/") }) {
+            outermost.append(candidate)
+        }
+        return outermost
+    }
+
+    /// Every finding for one file, in line order; for a Slack export, in the order it is read.
     public func validate(file path: String) -> [Diagnostic] {
+        var isDirectory: ObjCBool = false
+        if path.lowercased().hasSuffix(".zip") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            return slackExport(path)
+        }
         if path.hasSuffix(".html") || path.hasSuffix(".htm") { return SlackHTMLSource.validate(file: path) }
         var check = FileCheck(path: path, validator: self)
         if path.hasSuffix(".json") {
@@ -64,6 +111,26 @@ public struct SeedValidator: Sendable {
             check.markdown()
         }
         return check.findings.sorted { ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0) }
+    }
+
+    /// A Slack export (a folder or a `.zip`) read as the `slack_json` step reads it, by the same
+    /// `SlackExportReader`: what the step would reject is an error at its file, line and column inside
+    /// the export (`seeds/export.zip/general/2021-01-02.json:4:5`), what it would warn about a warning,
+    /// and an export that cannot be opened an error at the export.
+    public func slackExport(_ path: String) -> [Diagnostic] {
+        let export: SlackExport
+        do {
+            // Conversations are assembled and let go one at a time: memory holds one, not the export.
+            export = try slackReader.read(URL(fileURLWithPath: path), name: path) { _ in }
+        } catch {
+            return [Diagnostic(.error, error.reason, at: SourceLocation(file: path, line: error.line, column: error.column))]
+        }
+        return export.issues.map { issue in
+            let file = issue.file == "." ? path : (path as NSString).appendingPathComponent(issue.file)
+            return Diagnostic(
+                issue.severity == .rejected ? .error : .warning, issue.reason,
+                at: SourceLocation(file: file, line: issue.line, column: issue.column))
+        }
     }
 }
 
@@ -138,7 +205,8 @@ private struct FileCheck {
             }
             root = parsed
         } catch {
-            return add(.error, "invalid YAML in front matter: \(error.message)", line: error.line + offset, column: error.column)
+            let error = error.inFile(startingAtLine: frontMatter.firstLine)
+            return add(.error, "invalid YAML in front matter: \(error.message)", line: error.line, column: error.column)
         }
         guard let entries = root.entries else {
             return add(.error, "front matter must be a mapping of keys, not \(root.kindDescription)", at: root)

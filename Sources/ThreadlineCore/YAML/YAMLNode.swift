@@ -69,9 +69,42 @@ public struct YAMLEntry: Sendable {
 
 /// Why a YAML text could not be read, at a position in that text.
 public struct YAMLProblem: Error, Sendable {
-    public var message: String
+    /// What libyaml (or the loader) found wrong, without the context.
+    public var problem: String
     public var line: Int
     public var column: Int
+    /// libyaml's "while …" context and the position it started at, in the same text.
+    public var context: Context?
+
+    public struct Context: Sendable {
+        /// e.g. `while parsing a flow sequence`.
+        public var description: String
+        public var line: Int
+        public var column: Int
+    }
+
+    public init(message: String, line: Int, column: Int, context: Context? = nil) {
+        self.problem = message
+        self.line = line
+        self.column = column
+        self.context = context
+    }
+
+    /// The problem, then the context with its position: `did not find expected ',' or ']' (while
+    /// parsing a flow sequence at line 1, column 8)`.
+    public var message: String {
+        guard let context else { return problem }
+        return "\(problem) (\(context.description) at line \(context.line), column \(context.column))"
+    }
+
+    /// The same problem for a text that starts on line `firstLine` of a file (a markdown file's front
+    /// matter): the error's position and the context's both move down, so both are file lines.
+    public func inFile(startingAtLine firstLine: Int) -> YAMLProblem {
+        var moved = self
+        moved.line += firstLine - 1
+        moved.context?.line += firstLine - 1
+        return moved
+    }
 }
 
 /// Parses YAML into `YAMLNode`s straight from libyaml's event stream, with limits that hostile input
@@ -179,7 +212,7 @@ private struct EventLoader {
 
     mutating func load(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLProblem) -> YAMLNode? {
         let loaded: Loaded? = try YAMLReader.withEventParser(bytes) { (parser) throws(YAMLProblem) in
-            Loaded(root: try load(from: &parser))
+            Loaded(root: try load(from: &parser, bytes: bytes))
         }
         guard let loaded else { throw YAMLProblem(message: "out of memory", line: 1, column: 1) }
         return loaded.root
@@ -190,11 +223,11 @@ private struct EventLoader {
         var root: YAMLNode?
     }
 
-    private mutating func load(from parser: inout yaml_parser_t) throws(YAMLProblem) -> YAMLNode? {
+    private mutating func load(from parser: inout yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) throws(YAMLProblem) -> YAMLNode? {
         var event = yaml_event_t()
         while true {
             guard yaml_parser_parse(&parser, &event) == 1 else {
-                throw EventLoader.problem(parser)
+                throw EventLoader.problem(parser, bytes: bytes)
             }
             defer { yaml_event_delete(&event) }
             let line = Int(event.start_mark.line) + 1, column = Int(event.start_mark.column) + 1
@@ -283,11 +316,18 @@ private struct EventLoader {
         pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
     }
 
-    private static func problem(_ parser: yaml_parser_t) -> YAMLProblem {
-        var message = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
-        if let context = parser.context {
-            message += " (\(String(cString: context)) at line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1))"
+    private static func problem(_ parser: yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) -> YAMLProblem {
+        let message = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        if parser.error == YAML_READER_ERROR {
+            // The reader (a control character, say) gives a byte offset and leaves the mark at 0:0.
+            let (line, column) = TextFile.position(of: min(Int(parser.problem_offset), bytes.count), in: bytes[...])
+            return YAMLProblem(message: message, line: line, column: column)
         }
-        return YAMLProblem(message: message, line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        let context = parser.context.map {
+            YAMLProblem.Context(
+                description: String(cString: $0), line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
+        }
+        return YAMLProblem(
+            message: message, line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1, context: context)
     }
 }

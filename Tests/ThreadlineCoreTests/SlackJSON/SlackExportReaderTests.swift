@@ -139,10 +139,10 @@ import ZIPFoundation
             "users.json:5: warning: entry 4 has no string 'id'",
             "general/canvas.json: warning: not read: not a day file (expected folder/YYYY-MM-DD.json)",
             "broken/2021-01-01.json:4:1: rejected: day file is not valid JSON: expected ',' or '}'",
-            "general/2021-01-02.json:6: rejected: message has no string 'ts'",
-            "general/2021-01-02.json:7: rejected: message has no string 'ts'",
-            "general/2021-01-02.json:8: warning: message 1609546100.000600: field 'reply_count' expected an integer (ignored)",
-            "general/2021-01-02.json:10: rejected: message is not a JSON object",
+            "general/2021-01-02.json:6:1: rejected: message has no string 'ts'",
+            "general/2021-01-02.json:7:1: rejected: message has no string 'ts'",
+            "general/2021-01-02.json:8:1: warning: message 1609546100.000600: field 'reply_count' expected an integer (ignored)",
+            "general/2021-01-02.json:10:1: rejected: message is not a JSON object",
             "general/2021-01-02.json:9: rejected: duplicate message ts 1609545600.000100 (first in general/2021-01-02.json:2)",
         ])
     }
@@ -178,10 +178,10 @@ import ZIPFoundation
         ])
         let mixed = try Data(contentsOf: edge.appendingPathComponent("general/2021-01-02.json"))
         #expect(SlackExportReader.checkDayFile(mixed, file: "m.json").map(\.description) == [
-            "m.json:6: rejected: message has no string 'ts'",
-            "m.json:7: rejected: message has no string 'ts'",
-            "m.json:8: warning: message 1609546100.000600: field 'reply_count' expected an integer (ignored)",
-            "m.json:10: rejected: message is not a JSON object",
+            "m.json:6:1: rejected: message has no string 'ts'",
+            "m.json:7:1: rejected: message has no string 'ts'",
+            "m.json:8:1: warning: message 1609546100.000600: field 'reply_count' expected an integer (ignored)",
+            "m.json:10:1: rejected: message is not a JSON object",
         ])
     }
 

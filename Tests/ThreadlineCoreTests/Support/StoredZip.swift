@@ -1,0 +1,78 @@
+import Foundation
+
+/// Writes a zip archive whose entries are stored (not compressed): enough to make test exports with
+/// the contents a test needs, without a zip tool.
+enum StoredZip {
+    /// The archive of `files` (path inside the zip, contents), in the order given.
+    static func archive(_ files: [(path: String, contents: Data)]) -> Data {
+        var out = Data()
+        var central = Data()
+        for (path, contents) in files {
+            let name = Data(path.utf8)
+            let crc = crc32(contents)
+            let offset = UInt32(out.count)
+            // Local file header.
+            append32(0x0403_4B50, to: &out)
+            append16(20, to: &out)  // version needed
+            append16(0x0800, to: &out)  // flags: UTF-8 names
+            append16(0, to: &out)  // stored
+            append16(0, to: &out)
+            append16(0x21, to: &out)  // time, date
+            append32(crc, to: &out)
+            append32(UInt32(contents.count), to: &out)
+            append32(UInt32(contents.count), to: &out)
+            append16(UInt16(name.count), to: &out)
+            append16(0, to: &out)
+            out.append(name)
+            out.append(contents)
+            // Central directory entry.
+            append32(0x0201_4B50, to: &central)
+            append16(20, to: &central)  // version made by
+            append16(20, to: &central)
+            append16(0x0800, to: &central)
+            append16(0, to: &central)
+            append16(0, to: &central)
+            append16(0x21, to: &central)
+            append32(crc, to: &central)
+            append32(UInt32(contents.count), to: &central)
+            append32(UInt32(contents.count), to: &central)
+            append16(UInt16(name.count), to: &central)
+            append16(0, to: &central)  // extra
+            append16(0, to: &central)  // comment
+            append16(0, to: &central)  // disk
+            append16(0, to: &central)  // internal attributes
+            append32(0o100644 << 16, to: &central)  // external attributes: a regular file
+            append32(offset, to: &central)
+            central.append(name)
+        }
+        let centralOffset = UInt32(out.count)
+        out.append(central)
+        append32(0x0605_4B50, to: &out)
+        append16(0, to: &out)
+        append16(0, to: &out)
+        append16(UInt16(files.count), to: &out)
+        append16(UInt16(files.count), to: &out)
+        append32(UInt32(central.count), to: &out)
+        append32(centralOffset, to: &out)
+        append16(0, to: &out)
+        return out
+    }
+
+    static func crc32(_ data: Data) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in data {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
+    private static func append16(_ value: UInt16, to data: inout Data) {
+        data.append(UInt8(value & 0xFF))
+        data.append(UInt8(value >> 8))
+    }
+
+    private static func append32(_ value: UInt32, to data: inout Data) {
+        for shift in stride(from: 0, to: 32, by: 8) { data.append(UInt8((value >> UInt32(shift)) & 0xFF)) }
+    }
+}
