@@ -69,9 +69,15 @@ public struct HTMLStreamParser: Sendable {
     func parse<Handler: HTMLContentHandler>(
         file path: String, into handler: inout Handler, observe: ((UnsafeRawBufferPointer) -> Void)? = nil
     ) throws -> HTMLParseReport {
-        let descriptor = open(path, O_RDONLY)
+        // Non-blocking, so a FIFO cannot stall the open; then only a regular file is read (a device
+        // such as /dev/zero never ends).
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw HTMLReadError(path: path, errno: errno, action: "open") }
         defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw HTMLReadError(path: path, reason: "not a regular file (a FIFO, device or socket): not read")
+        }
         var buffer = [UInt8](repeating: 0, count: chunkSize)
         return try run(&handler) { feed in
             while true {

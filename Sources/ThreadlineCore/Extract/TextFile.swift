@@ -17,11 +17,16 @@ public struct TextFile: Sendable {
     }
 
     public init(path: String, maxBytes: Int) throws(Problem) {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw Problem(reason: "cannot open file") }
+        // Non-blocking, so a FIFO cannot stall the open; then only a regular file is read (a device
+        // such as /dev/zero never ends).
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Problem(reason: "cannot open file: \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         var status = stat()
-        let size = fstat(descriptor, &status) == 0 ? Int(status.st_size) : 0
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw Problem(reason: "not a regular file (a FIFO, device or socket): not read")
+        }
+        let size = Int(status.st_size)
         guard size <= maxBytes else {
             throw Problem(reason: "file is \(size) bytes, over the limit of \(maxBytes) (max_file_bytes)")
         }

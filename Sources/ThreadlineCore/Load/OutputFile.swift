@@ -117,11 +117,15 @@ public final class OutputFile: @unchecked Sendable {
 
     /// Size and hex SHA-256 of a file, read in 1 MiB blocks.
     public static func sha256(ofFileAt path: String) throws -> (bytes: Int64, sha256: String) {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': not a regular file")
+        }
         var hasher = SHA256()
         var total: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 20)

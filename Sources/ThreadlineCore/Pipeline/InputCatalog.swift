@@ -7,13 +7,18 @@ public final class InputCatalog: Sendable {
         public var relativePath: String
         public var isDirectory: Bool
         public var bytes: Int64
+        /// Why the entry cannot be read (a FIFO, a device, a link to nothing); nil for a file or folder.
+        public var unreadable: String?
     }
 
     public let root: String
     public let entries: [Entry]
 
-    /// Lists `root` recursively. Hidden files and folders (`.name`) are left out; symbolic links to
-    /// folders are not followed, so a link cycle cannot make the listing endless.
+    /// Lists `root` recursively. Hidden files and folders (`.name`) are left out. A symbolic link
+    /// stands for what it points to (its size is the target's), but a link to a folder is not walked
+    /// into, so a link cycle cannot make the listing endless. What is neither a regular file nor a
+    /// folder (a FIFO, a device, a socket, a link to nothing) is listed as unreadable: a source that
+    /// matches it rejects it instead of blocking on it or reading it forever.
     public init(root: String) throws {
         self.root = root
         var isDirectory: ObjCBool = false
@@ -23,27 +28,49 @@ public final class InputCatalog: Sendable {
         }
         var found: [Entry] = []
         let rootURL = URL(fileURLWithPath: root, isDirectory: true)
-        let keys: [URLResourceKey] = [.isDirectoryKey, .fileSizeKey, .isSymbolicLinkKey]
-        if let walker = FileManager.default.enumerator(
-            at: rootURL, includingPropertiesForKeys: keys, options: [.skipsHiddenFiles])
-        {
+        if let walker = FileManager.default.enumerator(at: rootURL, includingPropertiesForKeys: [], options: [.skipsHiddenFiles]) {
             let prefix = rootURL.standardizedFileURL.path.count + 1
             for case let url as URL in walker {
-                let values = try? url.resourceValues(forKeys: Set(keys))
                 let path = url.standardizedFileURL.path
                 guard path.count > prefix else { continue }
-                let relative = String(path.dropFirst(prefix))
-                let directory = values?.isDirectory ?? false
-                found.append(Entry(relativePath: relative, isDirectory: directory, bytes: Int64(values?.fileSize ?? 0)))
+                found.append(Self.entry(at: path, relativePath: String(path.dropFirst(prefix))))
             }
         }
         self.entries = found.sorted { $0.relativePath < $1.relativePath }
     }
 
-    /// Entries matching any `include` glob and no `exclude` glob, sorted by path. `directories` selects
-    /// folders instead of files (a Slack export folder); files are matched too when `orFiles` is set
-    /// (a Slack export `.zip`).
+    /// What `path` is, following a symbolic link to its target.
+    static func entry(at path: String, relativePath: String) -> Entry {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            var link = stat()
+            let reason = lstat(path, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK
+                ? "a symbolic link to nothing (its target is missing, or the links loop): not read"
+                : "cannot read its type: \(String(cString: strerror(errno)))"
+            return Entry(relativePath: relativePath, isDirectory: false, bytes: 0, unreadable: reason)
+        }
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: return Entry(relativePath: relativePath, isDirectory: true, bytes: 0)
+        case S_IFREG: return Entry(relativePath: relativePath, isDirectory: false, bytes: Int64(status.st_size))
+        default:
+            return Entry(relativePath: relativePath, isDirectory: false, bytes: 0,
+                         unreadable: "not a regular file (a FIFO, device or socket): not read")
+        }
+    }
+
+    /// Readable entries matching any `include` glob and no `exclude` glob, sorted by path. `directories`
+    /// selects folders instead of files (a Slack export folder); files are matched too when `orFiles`
+    /// is set (a Slack export `.zip`).
     public func matching(include: [String], exclude: [String], directories: Bool = false, orFiles: Bool = true) -> [Entry] {
+        matchingAll(include: include, exclude: exclude, directories: directories, orFiles: orFiles).filter { $0.unreadable == nil }
+    }
+
+    /// Unreadable entries that `include` and `exclude` would match: a source rejects each.
+    public func unreadable(include: [String], exclude: [String]) -> [Entry] {
+        matchingAll(include: include, exclude: exclude, directories: false, orFiles: true).filter { $0.unreadable != nil }
+    }
+
+    private func matchingAll(include: [String], exclude: [String], directories: Bool, orFiles: Bool) -> [Entry] {
         let includes = include.map(Glob.init)
         let excludes = exclude.map(Glob.init)
         return entries.filter { entry in
@@ -76,22 +103,31 @@ public struct Glob: Sendable, Hashable {
 
     public func matches(_ path: String) -> Bool {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map { Array($0.utf8) }
-        return Glob.match(segments.map { Array($0.utf8) }[...], parts[...])
+        return Glob.match(segments.map { Array($0.utf8) }, parts)
     }
 
-    private static func match(_ pattern: ArraySlice<[UInt8]>, _ path: ArraySlice<[UInt8]>) -> Bool {
-        guard let head = pattern.first else { return path.isEmpty }
-        if head == Array("**".utf8) {
-            let rest = pattern.dropFirst()
-            var remaining = path
-            while true {
-                if match(rest, remaining) { return true }
-                guard !remaining.isEmpty else { return false }
-                remaining = remaining.dropFirst()
+    /// Whether the pattern's segments match the path's parts, `**` standing for any number of parts.
+    ///
+    /// Worked backwards over every (segment, part) pair once: `matched[n]` says whether the segments
+    /// from the current one on match the parts from `n` on. Linear in segments × parts, where trying
+    /// each split for each `**` in turn was exponential in the number of `**`s.
+    private static func match(_ pattern: [[UInt8]], _ path: [[UInt8]]) -> Bool {
+        let doubleStar = Array("**".utf8)
+        // Past the last segment only the end of the path matches.
+        var matched = [Bool](repeating: false, count: path.count + 1)
+        matched[path.count] = true
+        for head in pattern.reversed() {
+            var current = [Bool](repeating: false, count: path.count + 1)
+            for n in stride(from: path.count, through: 0, by: -1) {
+                if head == doubleStar {
+                    current[n] = matched[n] || (n < path.count && current[n + 1])
+                } else {
+                    current[n] = n < path.count && matched[n + 1] && segment(head[...], path[n][...])
+                }
             }
+            matched = current
         }
-        guard let first = path.first, segment(head[...], first[...]) else { return false }
-        return match(pattern.dropFirst(), path.dropFirst())
+        return matched[0]
     }
 
     /// One segment against a name, iteratively with backtracking on the last `*` (linear for hostile names).

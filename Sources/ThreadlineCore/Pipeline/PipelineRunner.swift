@@ -59,7 +59,12 @@ public final class PipelineRunner: Sendable {
         var units: [(source: Int, unit: InputUnit)] = []
         for (index, configured) in spec.extract.enumerated() {
             guard case .source(let source) = configured.step else { continue }
-            let found = try source.plan(catalog)
+            // What the patterns match but nobody can read is planned too, to be rejected by name.
+            let unreadable = catalog.unreadable(include: source.include, exclude: source.exclude).map { entry in
+                InputUnit(path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
+                          sortKey: entry.relativePath, bytes: 0, unreadable: entry.unreadable)
+            }
+            let found = try source.plan(catalog) + unreadable
             if found.isEmpty {
                 logger.warning("no input matches this step's include patterns", metadata: ["step": "\(configured.type.name)", "at": "\(configured.location)"])
             }
@@ -173,6 +178,10 @@ public final class PipelineRunner: Sendable {
     static func extract(_ unit: InputUnit, with configured: ConfiguredStep, transforms: [any TransformStep]) -> ExtractResult {
         var result = ExtractResult()
         guard case .source(let source) = configured.step else { return result }
+        if let reason = unit.unreadable {
+            result.rejects.append(.wholeFile(unit.relativePath, step: configured.type.name, reason: reason, bytes: 0))
+            return result
+        }
         source.extract(unit, into: &result)
         for d in result.documents.indices {
             for transform in transforms { transform.apply(to: &result.documents[d], notes: &result.notes) }

@@ -72,18 +72,25 @@ public struct InputUnit: Sendable, Hashable {
     /// them by `part`, does not hash them (a source sets `inputSHA256` on one part when the input has a
     /// hash), and lists them in the manifest as one input, their bytes and rows added up.
     public var part: String?
+    /// Why the input cannot be read at all (a FIFO, a device, a link to nothing): the runner rejects
+    /// it without handing it to the source.
+    public var unreadable: String?
 
-    public init(path: String, relativePath: String, sortKey: String, bytes: Int64, part: String? = nil) {
+    public init(path: String, relativePath: String, sortKey: String, bytes: Int64, part: String? = nil, unreadable: String? = nil) {
         self.path = path
         self.relativePath = relativePath
         self.sortKey = sortKey
         self.bytes = bytes
         self.part = part
+        self.unreadable = unreadable
     }
 }
 
 /// A step that reads inputs into documents.
 public protocol SourceStep: Sendable {
+    /// Glob patterns, relative to `input_root`, of the inputs to read, and of those to leave out.
+    var include: [String] { get }
+    var exclude: [String] { get }
     /// The inputs this step will read, found under `input_root`. Called before any input is read.
     func plan(_ catalog: InputCatalog) throws -> [InputUnit]
     /// Reads one unit. Never throws for bad data: what cannot be read goes to `result.rejects`.

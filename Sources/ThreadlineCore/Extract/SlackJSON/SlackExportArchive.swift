@@ -50,10 +50,10 @@ final class SlackExportArchive: @unchecked Sendable {  // every stored property 
             throw SlackExportIssue(.rejected, file: name, reason: "slack export not found")
         }
         if isDirectory.boolValue {
-            let files = try Self.listFolder(url, name: name, limits: limits)
+            let (files, ignored) = try Self.listFolder(url, name: name, limits: limits)
             paths = files.map(\.path).sorted()
             let sizes = Dictionary(files.map { ($0.path, $0.size) }, uniquingKeysWith: { first, _ in first })
-            ignoredEntries = []
+            ignoredEntries = ignored
             storage = .folder(url, sizes: sizes)
             return
         }
@@ -197,25 +197,32 @@ final class SlackExportArchive: @unchecked Sendable {  // every stored property 
     // MARK: - Listing
 
     /// Every regular file of the folder, with its size.
+    /// The folder's regular files by path below it, and what was left out and why. A symbolic link
+    /// stands for what it points to, under its own name, as in `input_root`; a FIFO, a device or a
+    /// link to nothing is left out, with a warning, never read.
     private static func listFolder(
         _ root: URL, name: String, limits: SlackExportLimits
-    ) throws(SlackExportIssue) -> [(path: String, size: Int)] {
-        let keys: [URLResourceKey] = [.isRegularFileKey, .fileSizeKey]
-        guard let enumerator = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: keys, options: [.skipsHiddenFiles])
+    ) throws(SlackExportIssue) -> (files: [(path: String, size: Int)], ignored: [(path: String, reason: String)]) {
+        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [], options: [.skipsHiddenFiles])
         else { throw SlackExportIssue(.rejected, file: name, reason: "cannot list folder") }
-        let rootPath = root.standardizedFileURL.resolvingSymlinksInPath().path
+        let rootPath = root.standardizedFileURL.path
         var files: [(path: String, size: Int)] = []
+        var ignored: [(path: String, reason: String)] = []
         for case let url as URL in enumerator {
-            guard let values = try? url.resourceValues(forKeys: Set(keys)), values.isRegularFile == true else { continue }
+            let path = url.standardizedFileURL.path
+            guard path.hasPrefix(rootPath + "/") else { continue }
+            let entry = InputCatalog.entry(at: path, relativePath: String(path.dropFirst(rootPath.count + 1)))
+            if let reason = entry.unreadable {
+                ignored.append((entry.relativePath, reason))
+                continue
+            }
+            guard !entry.isDirectory else { continue }
             guard files.count < limits.maxFiles else {
                 throw SlackExportIssue(.rejected, file: name, reason: "folder has more than \(limits.maxFiles) files")
             }
-            let path = url.standardizedFileURL.resolvingSymlinksInPath().path
-            guard path.hasPrefix(rootPath + "/") else { continue }
-            files.append((String(path.dropFirst(rootPath.count + 1)), values.fileSize ?? 0))
+            files.append((entry.relativePath, Int(entry.bytes)))
         }
-        return files
+        return (files, ignored)
     }
 
     /// The entry's name as UTF-8 when its bytes are UTF-8 (whatever the flag says), else code page 437.

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+@testable import ThreadlineCore
+
+/// What `input_root` may hold besides files and folders: FIFOs, devices, symbolic links. Nothing is
+/// read that never ends, nothing blocks, and nothing matched is left out without a word.
+@Suite struct SpecialFileTests {
+    /// A FIFO and a link to /dev/zero named like inputs used to block the run (on the FIFO's open) or
+    /// read without end (the device, when hashing it for the manifest). Both are now rejected by name,
+    /// and a link to a missing file too; the real file beside them is read.
+    @Test func fifosDevicesAndDanglingLinksAreRejectedNotRead() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/books/a.md", BadInputTests.good)
+        #expect(mkfifo(scratch.path("inputs/books/fifo.md"), 0o644) == 0)
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("inputs/books/zero.md"), withDestinationPath: "/dev/zero")
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("inputs/books/gone.md"), withDestinationPath: "missing.md")
+        let report = try runPipeline(scratch, basicPipeline())
+        #expect(report.inputs.map(\.path) == ["books/a.md", "books/fifo.md", "books/gone.md", "books/zero.md"])
+        #expect(report.inputs.map(\.status) == ["ok", "rejected", "rejected", "rejected"])
+        #expect((report.inputRows, report.outputRows, report.rejectedFiles) == (1, 1, 3))
+        let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl")).map { "\($0["file"] as? String ?? ""): \($0["reason"] as? String ?? "")" }
+        #expect(rejects == [
+            "books/fifo.md: not a regular file (a FIFO, device or socket): not read",
+            "books/gone.md: a symbolic link to nothing (its target is missing, or the links loop): not read",
+            "books/zero.md: not a regular file (a FIFO, device or socket): not read",
+        ])
+    }
+
+    /// Given one by one (as `validate` or a race could), the readers refuse a FIFO at once.
+    @Test func readersRefuseAFIFOWithoutBlocking() throws {
+        let scratch = try Scratch()
+        #expect(mkfifo(scratch.path("pipe.html"), 0o644) == 0)
+        #expect(throws: TextFile.Problem.self) { try TextFile(path: scratch.path("pipe.html"), maxBytes: 100) }
+        let findings = SlackHTMLSource.validate(file: scratch.path("pipe.html"))
+        #expect(findings.map(\.message) == ["\(scratch.path("pipe.html")): not a regular file (a FIFO, device or socket): not read"])
+    }
+
+    /// A link to a file stands for that file, wherever it is, under the link's name: its bytes are the
+    /// target's (they were the link's own length).
+    @Test func aLinkToAFileIsReadAsThatFile() throws {
+        let scratch = try Scratch()
+        let target = try scratch.write("elsewhere/b.md", BadInputTests.good)
+        try FileManager.default.createDirectory(atPath: scratch.path("inputs/books"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("inputs/books/b.md"), withDestinationPath: target)
+        let report = try runPipeline(scratch, basicPipeline())
+        #expect(report.inputs.map(\.path) == ["books/b.md"])
+        #expect(report.inputs.map(\.bytes) == [Int64(BadInputTests.good.utf8.count)])
+        #expect(report.outputRows == 1)
+        let messages = try readJSONLines(scratch.path("out/messages.jsonl"))
+        #expect(messages.map { $0["source_file"] as? String } == ["books/b.md"])
+    }
+
+    /// Inside a Slack export folder: a linked day file is read under its own name, a FIFO day file is
+    /// left out with a warning (it used to be skipped without one).
+    @Test func slackExportFolderLinksAndFIFOs() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-export", to: "inputs/slack-export")
+        let day = "inputs/slack-export/book-of-the-week/2021-03-14.json"
+        try FileManager.default.moveItem(atPath: scratch.path(day), toPath: scratch.path("moved.json"))
+        try FileManager.default.createSymbolicLink(atPath: scratch.path(day), withDestinationPath: scratch.path("moved.json"))
+        #expect(mkfifo(scratch.path("inputs/slack-export/book-of-the-week/2021-03-15.json"), 0o644) == 0)
+        let report = try runPipeline(scratch, basicPipeline(extract: "  - type: slack_json\n    include: [\"slack-export\"]"))
+        #expect(report.outputRows == 102)
+        #expect(report.notes.counts["warnings"]?.keys.sorted() == [
+            "slack-export/book-of-the-week/2021-03-15.json: not a regular file (a FIFO, device or socket): not read",
+        ])
+    }
+}
