@@ -34,6 +34,24 @@ import FoundationXML
         }
     }
 
+    /// A long line is shown as a window around the column, the caret under the character it names:
+    /// an unterminated 5 MB string used to print 10 MB.
+    @Test func longLinesAreShownAroundTheirColumn() throws {
+        let line = String(repeating: "a", count: 1000) + "X" + String(repeating: "b", count: 1000)
+        let (shown, caret) = DiagnosticFormat.excerpt(of: line, column: 1001)
+        #expect(shown == "…" + String(repeating: "a", count: 80) + "X" + String(repeating: "b", count: 79) + "…")
+        #expect(caret == 81)
+        #expect(Array(shown)[81] == "X")
+        #expect(DiagnosticFormat.excerpt(of: "short: X", column: 8) == ("short: X", 7))
+        #expect(DiagnosticFormat.excerpt(of: String(repeating: "c", count: 200), column: nil).shown.count == 161)
+
+        let scratch = try Scratch()
+        try scratch.write("20210308-long.md", "---\ntitle: \"" + String(repeating: " ", count: 5_000_000) + "\n---\n")
+        let result = try runThreadline(["validate", "20210308-long.md"], in: scratch.root)
+        #expect(result.status == 1)
+        #expect(result.stdout.utf8.count < 2000)
+    }
+
     @Test func aValidFileHasNoFindings() throws {
         #expect(try findings(Self.valid) == [])
     }

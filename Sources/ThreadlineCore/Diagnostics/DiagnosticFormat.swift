@@ -23,11 +23,9 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
             out += "\(diagnostic.severity.rawValue): \(printable(diagnostic.message))\n"
             // The line is shown only when it is text: a binary file's bytes never reach the terminal.
             if let location = diagnostic.location, let line = location.line, let text = sourceLine(location.file, line), isPrintable(text) {
-                let shown = text.replacingOccurrences(of: "\t", with: " ")
+                let (shown, caret) = excerpt(of: text.replacingOccurrences(of: "\t", with: " "), column: location.column)
                 out += "    \(shown)\n"
-                if let column = location.column {
-                    out += "    " + String(repeating: " ", count: max(0, column - 1)) + "^\n"
-                }
+                if let caret { out += "    " + String(repeating: " ", count: caret) + "^\n" }
             }
             for note in diagnostic.notes { out += "    note: \(printable(note))\n" }
         }
@@ -152,6 +150,27 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
             }
         }
         return out
+    }
+
+    /// At most `width` characters of `line` around the 1-based `column`, with `…` where it was cut, and
+    /// the caret's offset in what is shown: a 100 MB line is not copied to the terminal. A column past
+    /// the end of the line (the line's trailing blanks are not shown) puts the caret just after it.
+    static func excerpt(of line: String, column: Int?, width: Int = 160) -> (shown: String, caret: Int?) {
+        let target = min(max(0, (column ?? 1) - 1), line.count)
+        let start = max(0, target - width / 2)
+        guard start > 0 || line.utf8.count > width,
+              let from = line.index(line.startIndex, offsetBy: start, limitedBy: line.endIndex)
+        else { return (line, column.map { _ in target }) }
+        let to = line.index(from, offsetBy: width, limitedBy: line.endIndex) ?? line.endIndex
+        if from == line.startIndex, to == line.endIndex { return (line, column.map { _ in target }) }
+        var shown = String(line[from..<to])
+        var caret = target - start
+        if from > line.startIndex {
+            shown = "…" + shown
+            caret += 1
+        }
+        if to < line.endIndex { shown += "…" }
+        return (shown, column.map { _ in caret })
     }
 
     /// A file's 1-based line, for the caret display; nil for a file that is not UTF-8 text.
