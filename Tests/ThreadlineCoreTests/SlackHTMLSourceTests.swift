@@ -157,8 +157,14 @@ import Testing
         #expect(messages.map { $0["position"] as? Int } == [0, 1, 2, 0])
         #expect(messages.map { $0["reply_count"] as? Int } == [2, 0, 0, 0])
         #expect(messages[1]["parent_id"] as? String == messages[0]["message_id"] as? String)
-        // The parent appears on both pages and is kept once, from the channel page.
+        // The parent appears on both pages and is kept once, from the channel page; the replies are
+        // at their lines of the thread page.
         #expect(messages[0]["source_line"] as? Int == 11)
+        #expect(messages.map { $0["source_file"] as? String } == [
+            "slackdump/archives/C0BOTW/index.html", "slackdump/archives/C0BOTW/threads/1615561200.000200.html",
+            "slackdump/archives/C0BOTW/threads/1615561200.000200.html", "slackdump/archives/C0BOTW/index.html",
+        ])
+        #expect(messages.map { $0["source_line"] as? Int } == [11, 18, 25, 20])
     }
 
     /// A `ts` read twice from one page is not the thread page's repeat of its parent: the second one is

@@ -313,6 +313,8 @@ private struct ChannelAssembler {
             hasExactKeys = true
             let sentAt = SlackHTMLSource.instant(ofTS: ts) ?? source.utc(html.time)
             var message = Self.message(html, key: ts, sentAt: sentAt)
+            // A reply read from a thread page is at a line of that page, not of the channel page.
+            message.sourceFile = file
             let root = html.threadTS ?? ts
             if root != ts, html.isReply {
                 message.parentKey = root
