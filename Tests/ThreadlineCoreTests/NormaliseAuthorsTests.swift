@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ThreadlineText
 
@@ -111,6 +112,18 @@ import ThreadlineText
         #expect(error.diagnostics.map(\.description) == [
             "\(file):4:1: error: did not find expected ',' or ']' (while parsing a flow sequence at line 3, column 8)",
         ])
+    }
+
+    /// An aliases path that is a folder is reported at the path, with a note naming the pipeline
+    /// line that gave it (it had no pipeline location).
+    @Test func aBadAliasesPathNamesThePipelineLine() throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path("inputs/books"), withIntermediateDirectories: true)
+        let pipeline = basicPipeline().replacingOccurrences(of: "load:", with: "transform:\n  - type: normalise_authors\n    aliases: inputs/books\nload:")
+        let file = try scratch.write("pipeline.yaml", pipeline)
+        let error = try #require(throws: ThreadlineError.self) { try PipelineLoader(environment: [:]).load(path: file) }
+        #expect(error.diagnostics.count == 1)
+        #expect(error.diagnostics[0].notes.last == "read for the 'aliases' option at \(file):12:14")
     }
 
     @Test func profileWithoutTitleIsReported() throws {

@@ -75,4 +75,12 @@ public struct ThreadlineError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+
+    /// The error with `note` added to its first diagnostic.
+    public func adding(note: String) -> ThreadlineError {
+        var error = self
+        if error.diagnostics.isEmpty { return error }
+        error.diagnostics[0].notes.append(note)
+        return error
+    }
 }

@@ -48,8 +48,17 @@ public struct NormaliseAuthors: TransformStep {
             """,
         make: { options, _ in
             var directory = AuthorDirectory()
-            if let aliases = options.string(ifGiven: "aliases") { try directory.loadAliases(path: aliases) }
-            if let people = options.string(ifGiven: "people") { try directory.loadPeople(folder: people) }
+            // A problem with a file is reported in that file; the note says which option named it.
+            do throws(ThreadlineError) {
+                if let aliases = options.string(ifGiven: "aliases") { try directory.loadAliases(path: aliases) }
+            } catch {
+                throw error.adding(note: "read for the 'aliases' option at \(options.location(of: "aliases"))")
+            }
+            do throws(ThreadlineError) {
+                if let people = options.string(ifGiven: "people") { try directory.loadPeople(folder: people) }
+            } catch {
+                throw error.adding(note: "read for the 'people' option at \(options.location(of: "people"))")
+            }
             return .transform(NormaliseAuthors(directory: directory))
         })
 

@@ -282,7 +282,7 @@ private struct EventLoader {
         budget -= nodes
         if budget < 0 {
             throw YAMLProblem(
-                message: "YAML expands to more than \(maxNodes) nodes; aliases that expand explosively are refused",
+                message: "YAML has more than \(maxNodes) values (counting what aliases repeat): refused, so a file cannot exhaust memory",
                 line: line, column: column)
         }
     }
