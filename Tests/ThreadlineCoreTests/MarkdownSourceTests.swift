@@ -147,7 +147,7 @@ import Testing
         let result = Self.extract(scratch, "books/dup.md")
         #expect(result.documents.isEmpty)
         let reject = try #require(result.rejects.first)
-        #expect(reject.reason == "invalid YAML in front matter: duplicate key 'k1' in mapping")
+        #expect(reject.reason == "invalid YAML in front matter: duplicate key 'k1' in mapping (first given at line 3, column 1)")
         #expect(reject.line == keys + 2)
         #expect(reject.column == 1)
     }

@@ -68,7 +68,7 @@ import Testing
         #expect(messages == [
             "pipeline.yaml:1:10: 'version' must be an integer, not 'one'",
             "pipeline.yaml:5:11: invalid value 'quarantin' for 'on_error'",
-            "pipeline.yaml:6:14: 'max_rejects' must be a count or percentage such as 10 or 5%, not 'lots'",
+            "pipeline.yaml:6:14: 'max_rejects' must be a count or percentage such as 10 or 5% (0–100%), or unlimited, not 'lots'",
         ])
         #expect(found[1].notes == ["did you mean 'quarantine'?"])
     }
@@ -141,7 +141,7 @@ import Testing
         let wrong = try diagnostics(basicPipeline(), overrides: ["name=[a]", "max_rejects={a: 1}"])
         #expect(wrong.map(\.description) == [
             "--set: error: 'name' must be a string, not a list",
-            "--set: error: 'max_rejects' must be a count or percentage such as 10 or 5%, not 'a mapping'",
+            "--set: error: 'max_rejects' must be a count or percentage such as 10 or 5% (0–100%), or unlimited, not 'a mapping'",
         ])
     }
 
@@ -166,6 +166,25 @@ import Testing
         let spec = try PipelineLoader(environment: [:]).load(path: file)
         #expect(spec.inputRoot == URL(fileURLWithPath: scratch.path("data/in")).standardizedFileURL.path)
         #expect(spec.outputRoot == "/tmp/threadline-absolute")
+    }
+
+    /// Small mistakes get a hint: a tab (libyaml only says it "cannot start any token"), a duplicate
+    /// key (where the first one is), a byte size in lowercase (accepted), a folder as the pipeline file.
+    @Test func smallMistakesGetAHint() throws {
+        let tabbed = try diagnostics(basicPipeline().replacingOccurrences(of: "    include:", with: "\tinclude:"))
+        #expect(tabbed.first?.notes == ["YAML does not allow tabs for indentation; use spaces"])
+        let duplicate = try diagnostics(basicPipeline().replacingOccurrences(of: "name: test", with: "name: test\nname: again"))
+        #expect(duplicate.map { "\(place($0)): \($0.message)" } == ["pipeline.yaml:3:1: duplicate key 'name' in mapping (first given at line 2, column 1)"])
+        func maxFileBytes(_ size: String) throws -> Int {
+            try load(basicPipeline(extract: "  - type: markdown\n    include: [\"*.md\"]\n    max_file_bytes: \(size)")).extract[0].options.int("max_file_bytes")
+        }
+        #expect(try maxFileBytes("10mb") == 10_000_000)
+        #expect(try maxFileBytes("64 MiB") == 64 << 20)
+        #expect(try maxFileBytes("64 mib") == 64 << 20)
+        #expect(try diagnostics(basicPipeline(extract: "  - type: markdown\n    include: [\"*.md\"]\n    max_file_bytes: 10 XB")).count == 1)
+        let scratch = try Scratch()
+        let error = try #require(throws: ThreadlineError.self) { try PipelineLoader(environment: [:]).load(path: scratch.root) }
+        #expect(error.diagnostics.first?.message == "cannot read pipeline file '\(scratch.root)': it is a folder")
     }
 
     /// `[all]` is how `threadline steps` shows the default, so it is accepted; an empty list, a table

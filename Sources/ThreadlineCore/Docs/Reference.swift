@@ -139,7 +139,7 @@ public enum Reference {
             let names = Table.allCases.map(\.rawValue)
             schema["oneOf"] = [["const": "all"], ["type": "array", "items": ["enum": names]]] as [[String: Any]]
         case .byteSize:
-            schema["oneOf"] = [["type": "integer", "minimum": 0], ["type": "string", "pattern": "^[0-9]+ *(B|KB|KiB|MB|MiB|GB|GiB)?$"]] as [[String: Any]]
+            schema["oneOf"] = [["type": "integer", "minimum": 0], ["type": "string", "pattern": "^[0-9]+ *([KkMmGg]([Ii][Bb]|[Bb])|[Bb])?$"]] as [[String: Any]]
         case .countOrPercent:
             schema["oneOf"] = [["type": "integer", "minimum": 0], ["type": "string", "pattern": "^([0-9]+(\\.[0-9]+)?%|[0-9]+|unlimited)$"]] as [[String: Any]]
         }

@@ -19,8 +19,11 @@ public struct PipelineLoader: Sendable {
     /// Loads and validates the pipeline file at `path`. Throws `ThreadlineError` with status 2 and every
     /// diagnostic found.
     public func load(path: String) throws -> PipelineSpec {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ThreadlineError(.usageError, "cannot read pipeline file '\(path)'", notes: ["check the path; the default is pipelines/default.yaml"])
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        guard exists, !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            let why = !exists ? "no such file" : isFolder.boolValue ? "it is a folder" : "it cannot be read"
+            throw ThreadlineError(.usageError, "cannot read pipeline file '\(path)': \(why)", notes: ["check the path; the default is pipelines/default.yaml"])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ThreadlineError(.usageError, "pipeline file is not valid UTF-8", at: SourceLocation(file: path))
@@ -71,7 +74,11 @@ private struct Validation {
             }
             root = parsed
         } catch {
-            self.error(error.message, at: SourceLocation(file: file, line: error.line, column: error.column))
+            // libyaml says only that a tab "cannot start any token".
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let tab = error.line >= 1 && error.line <= lines.count && lines[error.line - 1].contains("\t")
+            self.error(error.message, at: SourceLocation(file: file, line: error.line, column: error.column),
+                       notes: tab ? ["YAML does not allow tabs for indentation; use spaces"] : [])
             return nil
         }
         for override in loader.overrides { apply(override: override, to: &root) }
@@ -81,11 +88,8 @@ private struct Validation {
         }
 
         let knownKeys = PipelineSpec.keys.map(\.name) + PipelineSpec.stepLists.map(\.key)
-        var seen = Set<String>()
+        // A duplicate key is refused by the YAML reader, with where the first one is.
         for entry in entries {
-            if !seen.insert(entry.key).inserted {
-                error("duplicate key '\(entry.key)'", at: location(entry))
-            }
             if !knownKeys.contains(entry.key) {
                 error("unknown key '\(entry.key)'", at: location(entry), notes: [Suggestion.note(for: entry.key, in: knownKeys)])
             }
@@ -305,7 +309,7 @@ private struct Validation {
             return .int(bytes)
         case .countOrPercent:
             guard let text = interpolated(node), let limit = Validation.parseLimit(text) else {
-                error("\(expected) such as 10 or 5%, not '\(node.scalar ?? node.kindDescription)'", at: location(node))
+                error("\(expected) such as 10 or 5% (0–100%), or unlimited, not '\(node.scalar ?? node.kindDescription)'", at: location(node))
                 return nil
             }
             return .limit(limit)
@@ -343,8 +347,9 @@ private struct Validation {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
         guard let number = Int(digits) else { return nil }
-        let units: [String: Int] = ["": 1, "B": 1, "KB": 1000, "KiB": 1024, "MB": 1_000_000, "MiB": 1 << 20, "GB": 1_000_000_000, "GiB": 1 << 30]
-        guard let unit = units[trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)] else { return nil }
+        // Units in any case: `10mb` is 10 MB, `64mib` 64 MiB.
+        let units: [String: Int] = ["": 1, "B": 1, "KB": 1000, "KIB": 1024, "MB": 1_000_000, "MIB": 1 << 20, "GB": 1_000_000_000, "GIB": 1 << 30]
+        guard let unit = units[trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).uppercased()] else { return nil }
         let (value, overflow) = number.multipliedReportingOverflow(by: unit)
         return overflow ? nil : value
     }

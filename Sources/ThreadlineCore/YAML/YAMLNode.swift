@@ -307,7 +307,10 @@ private struct EventLoader {
         stack[stack.count - 1].pendingKey = nil
         let name = key.scalar ?? ""
         if !stack[stack.count - 1].insertKey(name) {
-            throw YAMLProblem(message: "duplicate key '\(name)' in mapping", line: key.line, column: key.column)
+            let first = stack[stack.count - 1].entries.first { $0.key == name }
+            throw YAMLProblem(
+                message: "duplicate key '\(name)' in mapping", line: key.line, column: key.column,
+                context: first.map { .init(description: "first given", line: $0.keyLine, column: $0.keyColumn) })
         }
         stack[stack.count - 1].entries.append(YAMLEntry(key: name, keyLine: key.line, keyColumn: key.column, value: node))
     }
