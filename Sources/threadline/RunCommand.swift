@@ -40,9 +40,11 @@ struct RunCommand: ParsableCommand {
                 print(Planner.describe(try runner.plan(), spec: spec), terminator: "")
                 return
             }
+            StopSignals.install()
             report = try runner.run()
             progress?.finish()
         } catch {
+            StopSignals.waitIfStopping()
             progress?.finish()
             throw Console.exit(for: error, logger: logFormat == .json ? logger : nil)
         }

@@ -67,6 +67,25 @@ import Testing
         #expect(try hashes(scratch)["messages.jsonl"] != before["messages.jsonl"])
     }
 
+    /// SIGTERM (a cron job's `timeout`) stops the run as it would, but its staging files go with it:
+    /// they used to stay, hundreds of MB, until the next run.
+    @Test func aRunStoppedBySIGTERMLeavesNoStagingFiles() throws {
+        let scratch = try bigInputs(copies: 150)
+        let first = try runThreadline(["run", "--quiet", "pipeline.yaml"], in: scratch.root)
+        try #require(first.status == 0)
+        let before = try hashes(scratch)
+        try scratch.write("inputs/books/zz-extra.md", BadInputTests.good)
+        let run = try startRun(scratch)
+        try waitForStaging(scratch, of: run)
+        kill(run.processIdentifier, SIGTERM)
+        run.waitUntilExit()
+        #expect(run.terminationReason == .uncaughtSignal)
+        #expect(run.terminationStatus == SIGTERM)
+        #expect(try hashes(scratch) == before, "every previous output is whole")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+
     @Test func aSecondRunOnTheSameOutputIsRefusedWithStatusThree() throws {
         let scratch = try bigInputs(copies: 150)
         let run = try startRun(scratch)

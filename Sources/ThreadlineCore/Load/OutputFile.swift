@@ -28,6 +28,7 @@ public final class OutputFile: @unchecked Sendable {
         let name = (finalPath as NSString).lastPathComponent
         self.stagingPath = (folder as NSString).appendingPathComponent(".\(name).tmp-\(getpid())")
         self.backupPath = (folder as NSString).appendingPathComponent(".\(name).old-\(getpid())")
+        StagingFiles.shared.add(stagingPath)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -61,6 +62,7 @@ public final class OutputFile: @unchecked Sendable {
     /// The second phase: renames the staged file over the final path, keeping the previous output
     /// under a second name (a hard link, so the final path never goes missing) until ``dropBackup()``.
     func swapIn() throws {
+        StagingFiles.shared.remove(stagingPath)
         unlink(backupPath)
         hadPrevious = access(finalPath, F_OK) == 0
         hasBackup = hadPrevious && link(finalPath, backupPath) == 0
@@ -105,6 +107,7 @@ public final class OutputFile: @unchecked Sendable {
 
     /// Removes the staged file, leaving any previous output as it was.
     public func discard() {
+        StagingFiles.shared.remove(stagingPath)
         unlink(stagingPath)
     }
 
@@ -137,6 +140,44 @@ public final class OutputFile: @unchecked Sendable {
             total += Int64(count)
         }
         return (total, Hex.string(hasher.finalize()))
+    }
+}
+
+/// The staging files of the outputs being written, so that a run stopped by a signal can remove them
+/// (`removeAll()`) instead of leaving them, possibly hundreds of MB, until the next run.
+public final class StagingFiles: @unchecked Sendable {
+    public static let shared = StagingFiles()
+    private let lock = NSLock()
+    private var paths: Set<String> = []
+    private var stopping = false
+
+    /// Whether ``removeAll()`` ran: the run is being stopped, and an error its writers meet next (a
+    /// staging file gone) is not the run's to report.
+    public var isStopping: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopping
+    }
+
+    func add(_ path: String) {
+        lock.lock()
+        paths.insert(path)
+        lock.unlock()
+    }
+
+    func remove(_ path: String) {
+        lock.lock()
+        paths.remove(path)
+        lock.unlock()
+    }
+
+    /// Unlinks every staging file still registered; the previous outputs stay as they are.
+    public func removeAll() {
+        lock.lock()
+        stopping = true
+        for path in paths { unlink(path) }
+        paths.removeAll()
+        lock.unlock()
     }
 }
 
