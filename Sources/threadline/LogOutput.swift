@@ -4,7 +4,8 @@ import Logging
 
 /// How log lines are written to stderr.
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {
-    /// `2026-11-28T15:04:05Z warning: message key=value`
+    /// `2026-11-28T15:04:05Z warning: message key=value`; a message about a place in a file (an `at`
+    /// field) as a compiler writes it: `pipelines/x.yaml:10:5: warning: message key=value`.
     case text
     /// One JSON object a line: `{"level":…,"time":…,"message":…,"fields":{…}}`, for log shippers.
     case json
@@ -29,8 +30,9 @@ struct StderrLogHandler: LogHandler {
         let line: String
         switch format {
         case .text:
+            let place = fields.removeValue(forKey: "at")
             let pairs = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            line = "\(time) \(event.level): \(event.message)" + (pairs.isEmpty ? "" : " " + pairs)
+            line = (place.map { "\($0):" } ?? time) + " \(event.level): \(event.message)" + (pairs.isEmpty ? "" : " " + pairs)
         case .json:
             var object: [String: Any] = ["level": event.level.rawValue, "time": time, "message": "\(event.message)", "logger": label]
             object["fields"] = fields.mapValues(Self.json)

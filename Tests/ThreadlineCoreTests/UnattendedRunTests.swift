@@ -138,6 +138,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")) == ["a.jsonl"])
     }
 
+    /// A warning about a place in the pipeline file reads like an error does, location first.
+    @Test func aStepThatMatchesNothingIsAWarningAtItsLine() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", BadInputTests.good)
+        try scratch.write("pipeline.yaml", basicPipeline(extract: """
+              - type: markdown
+                include: ["*.md"]
+              - type: slack_html
+                include: ["slack-html/**/*.html"]
+            """))
+        let result = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
+        #expect(result.status == 0)
+        let warning = result.stderr.split(separator: "\n").first { $0.contains("no input matches") }
+        #expect(warning == "pipeline.yaml:10:5: warning: no input matches this step's include patterns step=slack_html")
+    }
+
     /// An input folder that is empty (an unmounted share) ends the run with status 3 and leaves the
     /// previous outputs as they were, instead of replacing them with empty tables.
     @Test func aRunThatMatchesNoInputChangesNothing() throws {
