@@ -97,7 +97,7 @@ enum Summary {
         lines.append("rows: \(tables)")
         var rows = "rows in \(report.inputRows) \(report.isBalanced ? "=" : "≠") out \(report.outputRows) + rejected \(report.rejectedRows)"
         if report.rejectedFiles > 0 {
-            rows += "; \(report.rejectedFiles) file\(report.rejectedFiles == 1 ? "" : "s") rejected whole (\(report.rejectedFileBytes) bytes, rows uncounted)"
+            rows += "; \(report.rejectedFiles) file\(report.rejectedFiles == 1 ? "" : "s") rejected whole or in part (\(report.rejectedFileBytes) bytes, rows uncounted)"
         }
         lines.append("inputs: \(report.inputs.count) (\(report.inputBytes) bytes); " + rows)
         if report.rejects > 0 { lines.append("rejects: \(report.rejects) (see _rejects.jsonl)") }

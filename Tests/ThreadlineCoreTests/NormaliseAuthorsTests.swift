@@ -123,6 +123,7 @@ import ThreadlineText
         let file = try scratch.write("pipeline.yaml", pipeline)
         let error = try #require(throws: ThreadlineError.self) { try PipelineLoader(environment: [:]).load(path: file) }
         #expect(error.diagnostics.count == 1)
+        #expect(error.diagnostics[0].message == "is a folder, not a file")
         #expect(error.diagnostics[0].notes.last == "read for the 'aliases' option at \(file):12:14")
     }
 

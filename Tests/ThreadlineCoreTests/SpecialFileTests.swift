@@ -60,10 +60,47 @@ import Testing
         try FileManager.default.moveItem(atPath: scratch.path(day), toPath: scratch.path("moved.json"))
         try FileManager.default.createSymbolicLink(atPath: scratch.path(day), withDestinationPath: scratch.path("moved.json"))
         #expect(mkfifo(scratch.path("inputs/slack-export/book-of-the-week/2021-03-15.json"), 0o644) == 0)
+        try FileManager.default.createDirectory(atPath: scratch.path("elsewhere/random"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("inputs/slack-export/random"), withDestinationPath: scratch.path("elsewhere/random"))
         let report = try runPipeline(scratch, basicPipeline(extract: "  - type: slack_json\n    include: [\"slack-export\"]"))
         #expect(report.outputRows == 102)
         #expect(report.notes.counts["warnings"]?.keys.sorted() == [
             "slack-export/book-of-the-week/2021-03-15.json: not a regular file (a FIFO, device or socket): not read",
+            "slack-export/random: a symbolic link to a folder: not walked into",
         ])
+        // The export's hash covers the linked day file: it is the hash of the export with the file in place.
+        let linked = try #require(report.inputs.first?.sha256)
+        try FileManager.default.removeItem(atPath: scratch.path(day))
+        try FileManager.default.moveItem(atPath: scratch.path("moved.json"), toPath: scratch.path(day))
+        #expect(SlackJSONSource.sha256(ofExportAt: scratch.path("inputs/slack-export")) == linked)
+        try FileManager.default.removeItem(atPath: scratch.path(day))
+        #expect(SlackJSONSource.sha256(ofExportAt: scratch.path("inputs/slack-export")) != linked)
+    }
+
+    /// A UTF-8 byte-order mark before a day file's JSON is dropped, as it is before front matter; the
+    /// day file was rejected whole ("unexpected character '\u{ef}'").
+    @Test func aByteOrderMarkBeforeADayFileIsDropped() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-export", to: "inputs/slack-export")
+        let day = scratch.path("inputs/slack-export/book-of-the-week/2021-03-08.json")
+        try (Data([0xEF, 0xBB, 0xBF]) + (try Data(contentsOf: URL(fileURLWithPath: day)))).write(to: URL(fileURLWithPath: day))
+        let report = try runPipeline(scratch, basicPipeline(extract: "  - type: slack_json\n    include: [\"slack-export\"]"))
+        #expect((report.outputRows, report.rejects) == (102, 0))
+        #expect(SlackExportReader.checkDayFile(try Data(contentsOf: URL(fileURLWithPath: day)), file: "2021-03-08.json").isEmpty)
+    }
+
+    /// slackdump thread pages go with their channel page: when it is not read as slackdump, they are
+    /// rejected by name with their bytes (they were left out without a word).
+    @Test func threadPagesOfAChannelPageNotReadAreRejected() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slackdump", to: "inputs/slackdump")
+        let report = try runPipeline(scratch, basicPipeline(extract: "  - type: slack_html\n    include: [\"slackdump/**/*.html\"]\n    layout: slack-export-viewer"))
+        let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl")).map { "\($0["file"] as? String ?? ""): \($0["reason"] as? String ?? "")" }
+        #expect(rejects == [
+            "slackdump/archives/C0BOTW/index.html: the page is not a slack-export-viewer page (no div.message-container): no messages were read",
+            "slackdump/archives/C0BOTW/threads/1615561200.000200.html: not read: its channel page 'slackdump/archives/C0BOTW/index.html' was not read as a slackdump page",
+        ])
+        #expect(report.rejectedFiles == 2)
+        #expect(report.rejectedFileBytes == report.inputBytes)
     }
 }

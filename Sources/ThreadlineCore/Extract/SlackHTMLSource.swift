@@ -122,14 +122,20 @@ public struct SlackHTMLSource: SourceStep {
     public func extract(_ unit: InputUnit, into result: inout ExtractResult) {
         var channels = ChannelAssembler(source: self, file: unit.relativePath)
         let pageLayout = read(page: unit.path, relativePath: unit.relativePath, into: &channels, result: &result, hashed: true)
-        if pageLayout == .slackdump {
-            let folder = (unit.path as NSString).deletingLastPathComponent + "/threads"
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            for name in names.filter({ $0.hasSuffix(".html") }).sorted() {
-                let relative = ((unit.relativePath as NSString).deletingLastPathComponent as NSString)
-                    .appendingPathComponent("threads/" + name)
-                guard !isExcluded(relative) else { continue }
+        let folder = (unit.path as NSString).deletingLastPathComponent + "/threads"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for name in names.filter({ $0.hasSuffix(".html") }).sorted() {
+            let relative = ((unit.relativePath as NSString).deletingLastPathComponent as NSString)
+                .appendingPathComponent("threads/" + name)
+            guard !isExcluded(relative) else { continue }
+            if pageLayout == .slackdump {
                 _ = read(page: folder + "/" + name, relativePath: relative, into: &channels, result: &result)
+            } else {
+                // A thread page goes with its channel page: without one read as slackdump, it is not read.
+                let bytes = Int64((try? FileManager.default.attributesOfItem(atPath: folder + "/" + name))?[.size] as? Int ?? 0)
+                result.rejects.append(.wholeFile(
+                    relative, step: "slack_html", reason: "not read: its channel page '\(unit.relativePath)' was not read as a slackdump page",
+                    bytes: bytes))
             }
         }
         result.documents += channels.documents()

@@ -157,18 +157,17 @@ public struct SlackJSONSource: SourceStep {
         result.inputSHA256 = Self.sha256(ofExportAt: unit.path) ?? ""
     }
 
-    /// A zip's SHA-256; for a folder, the SHA-256 of its files' `sha256sum` lines (`<hex>  <path>`)
-    /// in byte order of path, which a shell gives as
-    /// `find . -type f -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum`.
+    /// A zip's SHA-256; for a folder, the SHA-256 of the `sha256sum` lines (`<hex>  <path>`) of the
+    /// files it is read from (not hidden; a link to a file as the file) in byte order of path, which
+    /// for an export without links a shell gives as
+    /// `find . -type f ! -path '*/.*' -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum`.
     static func sha256(ofExportAt path: String) -> String? {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return nil }
         guard isFolder.boolValue else { return try? OutputFile.sha256(ofFileAt: path).sha256 }
-        guard let walker = FileManager.default.enumerator(atPath: path) else { return nil }
-        var files: [String] = []
-        while let relative = walker.nextObject() as? String {
-            if walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular { files.append(relative) }
-        }
+        let everything = SlackExportLimits(maxFiles: .max)
+        guard let files = try? SlackExportArchive.listFolder(URL(fileURLWithPath: path), name: path, limits: everything).files.map(\.path)
+        else { return nil }
         var hasher = SHA256()
         for file in files.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             guard let digest = try? OutputFile.sha256(ofFileAt: path + "/" + file) else { return nil }

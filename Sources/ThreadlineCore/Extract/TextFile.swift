@@ -24,7 +24,8 @@ public struct TextFile: Sendable {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            throw Problem(reason: "not a regular file (a FIFO, device or socket): not read")
+            throw Problem(reason: status.st_mode & S_IFMT == S_IFDIR
+                ? "is a folder, not a file" : "not a regular file (a FIFO, device or socket): not read")
         }
         let size = Int(status.st_size)
         guard size <= maxBytes else {

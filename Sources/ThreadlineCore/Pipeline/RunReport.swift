@@ -34,7 +34,8 @@ public struct RunReport: Sendable {
     public var inputRows = 0
     public var rejectedRows = 0
     public var rejects = 0
-    /// Files rejected whole (their rows uncounted), and the input bytes they stand for.
+    /// Files rejected whole, or in part (the rest of a page libxml2 stopped reading), whose rows could
+    /// not be counted, and the input bytes not read.
     public var rejectedFiles = 0
     public var rejectedFileBytes: Int64 = 0
     public var notes = RunNotes()

@@ -160,7 +160,7 @@ import ZIPFoundation
         // A folder's hash is that of its files' sha256sum lines, as the README's shell line gives it.
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", "cd \"$0\" && find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum", scratch.path("inputs/edge")]
+        shell.arguments = ["-c", "cd \"$0\" && find . -type f ! -path '*/.*' -printf '%P\\n' | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum", scratch.path("inputs/edge")]
         let pipe = Pipe()
         shell.standardOutput = pipe
         try shell.run()

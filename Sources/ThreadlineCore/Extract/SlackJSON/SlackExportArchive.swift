@@ -200,7 +200,7 @@ final class SlackExportArchive: @unchecked Sendable {  // every stored property 
     /// The folder's regular files by path below it, and what was left out and why. A symbolic link
     /// stands for what it points to, under its own name, as in `input_root`; a FIFO, a device or a
     /// link to nothing is left out, with a warning, never read.
-    private static func listFolder(
+    static func listFolder(
         _ root: URL, name: String, limits: SlackExportLimits
     ) throws(SlackExportIssue) -> (files: [(path: String, size: Int)], ignored: [(path: String, reason: String)]) {
         guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [], options: [.skipsHiddenFiles])
@@ -216,7 +216,13 @@ final class SlackExportArchive: @unchecked Sendable {  // every stored property 
                 ignored.append((entry.relativePath, reason))
                 continue
             }
-            guard !entry.isDirectory else { continue }
+            if entry.isDirectory {
+                var link = stat()
+                if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK {
+                    ignored.append((entry.relativePath, "a symbolic link to a folder: not walked into"))
+                }
+                continue
+            }
             guard files.count < limits.maxFiles else {
                 throw SlackExportIssue(.rejected, file: name, reason: "folder has more than \(limits.maxFiles) files")
             }

@@ -256,8 +256,8 @@ public final class OpenedSlackExport: Sendable {
         reader: SlackExportArchive.Reader, allowance: Int, issues: inout [SlackExportIssue]
     ) -> (Data, [JSONSyntaxScanner.Element])? {
         let data: Data
-        do {
-            data = try reader.read(file, allowance: allowance)
+        do throws(SlackExportIssue) {
+            data = SlackExportReader.droppingByteOrderMark(try reader.read(file, allowance: allowance))
         } catch {
             var issue = error
             issue.severity = severity
@@ -329,11 +329,18 @@ extension SlackExportReader {
     /// Checks one day file as `threadline validate` would, without the rest of its export: JSON
     /// syntax (line and column), a top-level array, and every message's `ts` and field types.
     public static func checkDayFile(_ data: Data, file: String) -> [SlackExportIssue] {
+        let data = droppingByteOrderMark(data)
         var issues: [SlackExportIssue] = []
         if let elements = arrayElements(of: data, file: file, severity: .rejected, what: "day file", issues: &issues) {
             _ = messages(in: data, elements: elements, file: file, issues: &issues)
         }
         return issues
+    }
+
+    /// `data` without a leading UTF-8 byte-order mark, which editors on Windows write and JSON
+    /// parsers refuse; the markdown reader drops it too.
+    static func droppingByteOrderMark(_ data: Data) -> Data {
+        data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
     }
 
     /// The elements of `data`'s top-level array, or `nil` after recording why it has none.
