@@ -240,6 +240,11 @@ import FoundationXML
         let missing = try runThreadline(["validate", "nowhere"], in: scratch.root)
         #expect(missing.status == 2)
         #expect(missing.stderr == "error: no such file or folder 'nowhere'\n")
+        // A folder with no seed file in it: checking nothing is not a pass.
+        try FileManager.default.createDirectory(atPath: scratch.path("empty"), withIntermediateDirectories: true)
+        let empty = try runThreadline(["validate", "empty"], in: scratch.root)
+        #expect(empty.status == 2)
+        #expect(empty.stderr == "error: no .md, .json, .html or .zip file in folder 'empty'\n")
     }
 
     /// `--pipeline` takes the markdown step's keys, required keys and file size limit, as the step reads files.

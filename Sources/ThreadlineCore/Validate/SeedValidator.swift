@@ -21,8 +21,8 @@ public struct SeedValidator: Sendable {
 
     /// The files a list of command-line paths names: files as given, folders walked for `.md`, `.json`,
     /// `.html` and `.zip` files, globs (`seeds/**/*.md`) matched from the current folder. A Slack export
-    /// folder, given or found in a walk, is one entry (see `slackExportFolders`). Unmatched paths are
-    /// usage errors.
+    /// folder, given or found in a walk, is one entry (see `slackExportFolders`). Unmatched paths, and folders
+    /// holding no seed file, are usage errors.
     public static func expand(_ paths: [String], in directory: String = FileManager.default.currentDirectoryPath) throws -> [String] {
         var files: [String] = []
         var missing: [Diagnostic] = []
@@ -30,7 +30,10 @@ public struct SeedValidator: Sendable {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
                 if isDirectory.boolValue {
-                    files += seedFiles(in: try InputCatalog(root: path), folder: path)
+                    let found = seedFiles(in: try InputCatalog(root: path), folder: path)
+                    // A CI step pointed at the wrong folder must not pass for having checked nothing.
+                    if found.isEmpty { missing.append(Diagnostic(.error, "no .md, .json, .html or .zip file in folder '\(path)'")) }
+                    files += found
                 } else {
                     files.append(path)
                 }
