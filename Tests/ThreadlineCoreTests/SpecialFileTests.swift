@@ -33,7 +33,8 @@ import Testing
         #expect(mkfifo(scratch.path("pipe.html"), 0o644) == 0)
         #expect(throws: TextFile.Problem.self) { try TextFile(path: scratch.path("pipe.html"), maxBytes: 100) }
         let findings = SlackHTMLSource.validate(file: scratch.path("pipe.html"))
-        #expect(findings.map(\.message) == ["\(scratch.path("pipe.html")): not a regular file (a FIFO, device or socket): not read"])
+        #expect(findings.map(\.message) == ["not a regular file (a FIFO, device or socket): not read"])
+        #expect(findings.map(\.location?.file) == [scratch.path("pipe.html")])
     }
 
     /// A link to a file stands for that file, wherever it is, under the link's name: its bytes are the

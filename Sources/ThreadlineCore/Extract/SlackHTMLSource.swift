@@ -200,7 +200,8 @@ public struct SlackHTMLSource: SourceStep {
             }
             return report.layout
         } catch {
-            rejectPage("\(error)")
+            // The reject names the page already: the reason alone, not the absolute path again.
+            rejectPage((error as? HTMLReadError)?.reason ?? "\(error)")
             return .auto
         }
     }
@@ -400,7 +401,7 @@ extension SlackHTMLSource {
                         at: SourceLocation(file: path, line: problem.line)))
             }
         } catch {
-            findings.append(Diagnostic(.error, "\(error)", at: SourceLocation(file: path)))
+            findings.append(Diagnostic(.error, (error as? HTMLReadError)?.reason ?? "\(error)", at: SourceLocation(file: path)))
         }
         return findings
     }
