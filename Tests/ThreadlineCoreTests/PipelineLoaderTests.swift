@@ -182,6 +182,9 @@ import Testing
         #expect(try maxFileBytes("64 MiB") == 64 << 20)
         #expect(try maxFileBytes("64 mib") == 64 << 20)
         #expect(try diagnostics(basicPipeline(extract: "  - type: markdown\n    include: [\"*.md\"]\n    max_file_bytes: 10 XB")).count == 1)
+        let braces = try diagnostics(basicPipeline(), overrides: ["load.0.path={table}"])
+        #expect(braces.map(\.message) == ["'path' must be a string, not a mapping"])
+        #expect(braces[0].notes == ["a value that starts with '{' is a YAML mapping: quote it, e.g. \"{table}.jsonl\""])
         let scratch = try Scratch()
         let error = try #require(throws: ThreadlineError.self) { try PipelineLoader(environment: [:]).load(path: scratch.root) }
         #expect(error.diagnostics.first?.message == "cannot read pipeline file '\(scratch.root)': it is a folder")

@@ -237,7 +237,9 @@ private struct Validation {
         switch spec.type {
         case .string:
             guard let text = interpolated(node) else {
-                error("\(expected), not \(node.kindDescription)", at: location(node))
+                // `path: {table}` is YAML for a mapping, which surprises everyone once.
+                let quote = node.entries != nil ? ["a value that starts with '{' is a YAML mapping: quote it, e.g. \"{table}.jsonl\""] : []
+                error("\(expected), not \(node.kindDescription)", at: location(node), notes: quote)
                 return nil
             }
             return .string(text)
