@@ -21,10 +21,12 @@ public struct JSONSyntaxScanner: Sendable {
 
     public init() {}
 
-    /// Where one element of the top-level array is: its first line and its bytes.
+    /// Where one element of the top-level array is: its first line and column, and its bytes.
     public struct Element: Sendable, Hashable {
         /// The 1-based line the element starts on.
         public var line: Int
+        /// The 1-based column (in Unicode scalars) it starts at on that line.
+        public var column: Int
         /// The element's byte offsets in the scanned text (its raw JSON, for quarantine).
         public var range: Range<Int>
     }
@@ -101,7 +103,7 @@ public struct JSONSyntaxScanner: Sendable {
             // A value starts here.
             if stack.count == 1, stack[0] == .array {
                 let start = iterator.startIndex
-                elements.append(Element(line: cursor.line, range: start..<start))
+                elements.append(Element(line: cursor.line, column: cursor.column, range: start..<start))
             }
             switch byte {
             case UInt8(ascii: "["), UInt8(ascii: "{"):

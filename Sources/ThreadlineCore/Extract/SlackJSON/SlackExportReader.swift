@@ -384,7 +384,7 @@ extension SlackExportReader {
             case .failure(let reason):
                 rejected += 1
                 var issue = SlackExportIssue(
-                    .rejected, file: file, line: span?.line, column: span.map { column(of: $0, in: data) }, records: 1,
+                    .rejected, file: file, line: span?.line, column: span?.column, records: 1,
                     reason: reason.description)
                 issue.record = span.map { span in
                     let start = data.startIndex + span.range.lowerBound
@@ -394,19 +394,12 @@ extension SlackExportReader {
             case .success(let message):
                 for fieldIssue in message.fieldIssues {
                     issues.append(SlackExportIssue(
-                        .warning, file: file, line: span?.line, column: span.map { column(of: $0, in: data) },
+                        .warning, file: file, line: span?.line, column: span?.column,
                         reason: "message \(message.ts.raw): \(fieldIssue) (ignored)"))
                 }
                 messages.append((message, span?.line))
             }
         }
         return (messages, rejected)
-    }
-
-    /// The 1-based column (in Unicode scalars) at which an array element starts on its line.
-    static func column(of element: JSONSyntaxScanner.Element, in data: Data) -> Int {
-        let start = data.startIndex + element.range.lowerBound
-        let lineStart = data[..<start].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? data.startIndex
-        return data[lineStart..<start].reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
     }
 }
