@@ -5,10 +5,10 @@ import Foundation
 public enum DiagnosticFormat: String, Sendable, CaseIterable {
     case human, github, json, junit
 
-    /// The whole report for the files checked. `sourceLine` gives a file's line for the caret display.
-    public func render(files: [String], diagnostics: [Diagnostic], sourceLine: (String, Int) -> String? = DiagnosticFormat.readLine) -> String {
+    /// The whole report for the files checked.
+    public func render(files: [String], diagnostics: [Diagnostic]) -> String {
         switch self {
-        case .human: return DiagnosticFormat.human(files: files, diagnostics: diagnostics, sourceLine: sourceLine)
+        case .human: return DiagnosticFormat.human(files: files, diagnostics: diagnostics)
         case .github: return DiagnosticFormat.github(diagnostics)
         case .json: return DiagnosticFormat.json(files: files, diagnostics: diagnostics)
         case .junit: return DiagnosticFormat.junit(files: files, diagnostics: diagnostics)
@@ -16,14 +16,14 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
     }
 
     /// Like a compiler: `file:line:col: error: message`, the source line, a caret under the column.
-    static func human(files: [String], diagnostics: [Diagnostic], sourceLine: (String, Int) -> String?) -> String {
+    static func human(files: [String], diagnostics: [Diagnostic]) -> String {
         var out = ""
+        var sources = SourceLines()
         for diagnostic in diagnostics {
             out += diagnostic.location.map { "\(printable($0.description)): " } ?? ""
             out += "\(diagnostic.severity.rawValue): \(printable(diagnostic.message))\n"
-            // The line is shown only when it is text: a binary file's bytes never reach the terminal.
-            if let location = diagnostic.location, let line = location.line, let text = sourceLine(location.file, line), isPrintable(text) {
-                let (shown, caret) = excerpt(of: text.replacingOccurrences(of: "\t", with: " "), column: location.column)
+            if let location = diagnostic.location, let line = location.line, let text = sources.line(line, of: location.file) {
+                let (shown, caret) = excerpt(of: text, column: location.column, width: 160)
                 out += "    \(shown)\n"
                 if let caret { out += "    " + String(repeating: " ", count: caret) + "^\n" }
             }
@@ -156,30 +156,51 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
     /// the caret's offset in what is shown: a 100 MB line is not copied to the terminal. A column past
     /// the end of the line (the line's trailing blanks are not shown) puts the caret just after it.
     static func excerpt(of line: String, column: Int?, width: Int = 160) -> (shown: String, caret: Int?) {
+        excerpt(of: Array(line.unicodeScalars), column: column, width: width)
+    }
+
+    /// `excerpt(of:column:width:)` over a line's scalars, which a report keeps for all the
+    /// diagnostics on one line: each is then cut in time proportional to `width`, not to the line.
+    static func excerpt(of line: [Unicode.Scalar], column: Int?, width: Int) -> (shown: String, caret: Int?) {
         let target = min(max(0, (column ?? 1) - 1), line.count)
-        let start = max(0, target - width / 2)
-        guard start > 0 || line.utf8.count > width,
-              let from = line.index(line.startIndex, offsetBy: start, limitedBy: line.endIndex)
-        else { return (line, column.map { _ in target }) }
-        let to = line.index(from, offsetBy: width, limitedBy: line.endIndex) ?? line.endIndex
-        if from == line.startIndex, to == line.endIndex { return (line, column.map { _ in target }) }
-        var shown = String(line[from..<to])
+        let start = max(0, min(target - width / 2, line.count - width))
+        let end = min(line.count, start + width)
+        var shown = String(String.UnicodeScalarView(line[start..<end]))
         var caret = target - start
-        if from > line.startIndex {
+        if start > 0 {
             shown = "…" + shown
             caret += 1
         }
-        if to < line.endIndex { shown += "…" }
+        if end < line.count { shown += "…" }
         return (shown, column.map { _ in caret })
     }
 
-    /// A file's 1-based line, for the caret display; nil for a file that is not UTF-8 text.
-    public static func readLine(_ file: String, _ line: Int) -> String? {
-        guard let data = FileManager.default.contents(atPath: file), !data.contains(0),
-              let text = String(validating: data, as: UTF8.self)
-        else { return nil }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard line >= 1, line <= lines.count else { return nil }
-        return String(lines[line - 1].trimmingTrailingWhitespace())
+    /// The lines diagnostics point at, for the caret display: each file read once per report, and the
+    /// last line shown kept, since one line of a minified day file can carry thousands of findings.
+    struct SourceLines {
+        /// Each file's lines, or nil for a file that is not UTF-8 text (its bytes never reach the terminal).
+        private var files: [String: [Substring]?] = [:]
+        private var last: (file: String, line: Int, scalars: [Unicode.Scalar]?)?
+
+        /// Line `number` of `file` as scalars (tabs as spaces, trailing blanks dropped); nil when there
+        /// is no such line or it holds control characters.
+        mutating func line(_ number: Int, of file: String) -> [Unicode.Scalar]? {
+            if let last, last.file == file, last.line == number { return last.scalars }
+            if files[file] == nil { files[file] = Self.read(file) }
+            var scalars: [Unicode.Scalar]?
+            if let lines = files[file] ?? nil, number >= 1, number <= lines.count {
+                let text = lines[number - 1].trimmingTrailingWhitespace()
+                if isPrintable(String(text)) { scalars = text.unicodeScalars.map { $0 == "\t" ? " " : $0 } }
+            }
+            last = (file, number, scalars)
+            return scalars
+        }
+
+        private static func read(_ file: String) -> [Substring]? {
+            guard let data = FileManager.default.contents(atPath: file), !data.contains(0),
+                  let text = String(validating: data, as: UTF8.self)
+            else { return nil }
+            return text.split(separator: "\n", omittingEmptySubsequences: false)
+        }
     }
 }
