@@ -45,25 +45,35 @@ import Testing
         return result
     }
 
-    @Test func aRunKilledWhileWritingLeavesThePreviousOutputsWhole() throws {
-        let scratch = try bigInputs(copies: 150)
+    /// The staging files and backups a run left in `out/`.
+    func leftovers(_ scratch: Scratch) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).filter { $0.contains(".tmp-") || $0.contains(".old-") }
+    }
+
+    /// Runs the pipeline on a big input, then starts a second run that would change its outputs and
+    /// sends it `signal` once it is writing. Returns the first run's output hashes and the stopped run.
+    func stopARunWhileWriting(_ scratch: Scratch, with signal: Int32) throws -> (before: [String: String], run: Process) {
         let first = try runThreadline(["run", "--quiet", "pipeline.yaml"], in: scratch.root)
         try #require(first.status == 0)
         let before = try hashes(scratch)
         #expect(before.count == 10)
-        // Change the inputs so a finished second run would change the outputs.
         try scratch.write("inputs/books/zz-extra.md", BadInputTests.good)
         let run = try startRun(scratch)
         try waitForStaging(scratch, of: run)
-        kill(run.processIdentifier, SIGKILL)
+        kill(run.processIdentifier, signal)
         run.waitUntilExit()
+        return (before, run)
+    }
+
+    @Test func aRunKilledWhileWritingLeavesThePreviousOutputsWhole() throws {
+        let scratch = try bigInputs(copies: 150)
+        let (before, run) = try stopARunWhileWriting(scratch, with: SIGKILL)
         #expect(run.terminationReason == .uncaughtSignal)
         #expect(try hashes(scratch) == before, "every previous output is whole")
         // The next run cleans up the killed run's staging files and takes the lock over.
         let next = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
         #expect(next.status == 0)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).filter { $0.contains(".tmp-") }
-        #expect(leftovers.isEmpty)
+        #expect(try leftovers(scratch).isEmpty)
         #expect(try hashes(scratch)["messages.jsonl"] != before["messages.jsonl"])
     }
 
@@ -71,19 +81,11 @@ import Testing
     /// they used to stay, hundreds of MB, until the next run.
     @Test func aRunStoppedBySIGTERMLeavesNoStagingFiles() throws {
         let scratch = try bigInputs(copies: 150)
-        let first = try runThreadline(["run", "--quiet", "pipeline.yaml"], in: scratch.root)
-        try #require(first.status == 0)
-        let before = try hashes(scratch)
-        try scratch.write("inputs/books/zz-extra.md", BadInputTests.good)
-        let run = try startRun(scratch)
-        try waitForStaging(scratch, of: run)
-        kill(run.processIdentifier, SIGTERM)
-        run.waitUntilExit()
+        let (before, run) = try stopARunWhileWriting(scratch, with: SIGTERM)
         #expect(run.terminationReason == .uncaughtSignal)
         #expect(run.terminationStatus == SIGTERM)
         #expect(try hashes(scratch) == before, "every previous output is whole")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).filter { $0.contains(".tmp-") }
-        #expect(leftovers.isEmpty)
+        #expect(try leftovers(scratch).isEmpty)
     }
 
     @Test func aSecondRunOnTheSameOutputIsRefusedWithStatusThree() throws {
@@ -115,8 +117,7 @@ import Testing
         #expect(failed.status == 3)
         #expect(failed.stderr.contains("error: cannot write '\(scratch.path("out/threads.csv"))': it is a folder"))
         #expect(try hashes(scratch) == before)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).filter { $0.contains(".tmp-") || $0.contains(".old-") }
-        #expect(leftovers.isEmpty)
+        #expect(try leftovers(scratch).isEmpty)
     }
 
     /// When a rename fails partway, the files already renamed are put back: the previous outputs
