@@ -17,17 +17,13 @@ public struct TextFile: Sendable {
     }
 
     public init(path: String, maxBytes: Int) throws(Problem) {
-        // Non-blocking, so a FIFO cannot stall the open; then only a regular file is read (a device
-        // such as /dev/zero never ends).
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Problem(reason: "cannot open file: \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            throw Problem(reason: status.st_mode & S_IFMT == S_IFDIR
-                ? "is a folder, not a file" : "not a regular file (a FIFO, device or socket): not read")
+        let (descriptor, fileSize): (Int32, Int64)
+        switch RegularFile.open(path) {
+        case .success(let opened): (descriptor, fileSize) = opened
+        case .failure(let refusal): throw Problem(reason: refusal.reason)
         }
-        let size = Int(status.st_size)
+        defer { close(descriptor) }
+        let size = Int(fileSize)
         guard size <= maxBytes else {
             throw Problem(reason: "file is \(size) bytes, over the limit of \(maxBytes) (max_file_bytes)")
         }

@@ -120,15 +120,13 @@ public final class OutputFile: @unchecked Sendable {
 
     /// Size and hex SHA-256 of a file, read in 1 MiB blocks.
     public static func sha256(ofFileAt path: String) throws -> (bytes: Int64, sha256: String) {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(String(cString: strerror(errno)))")
+        let fd: Int32
+        switch RegularFile.open(path) {
+        case .success(let opened): fd = opened.descriptor
+        case .failure(.cannotOpen(let why)): throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(why)")
+        case .failure(let refusal): throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(refusal.reason)")
         }
         defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': not a regular file")
-        }
         var hasher = SHA256()
         var total: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 20)

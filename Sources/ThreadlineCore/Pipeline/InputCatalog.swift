@@ -53,8 +53,7 @@ public final class InputCatalog: Sendable {
         case S_IFDIR: return Entry(relativePath: relativePath, isDirectory: true, bytes: 0)
         case S_IFREG: return Entry(relativePath: relativePath, isDirectory: false, bytes: Int64(status.st_size))
         default:
-            return Entry(relativePath: relativePath, isDirectory: false, bytes: 0,
-                         unreadable: "not a regular file (a FIFO, device or socket): not read")
+            return Entry(relativePath: relativePath, isDirectory: false, bytes: 0, unreadable: RegularFile.notRegular)
         }
     }
 
