@@ -162,12 +162,7 @@ public struct SlackJSONSource: SourceStep {
     /// for an export without links a shell gives as
     /// `find . -type f ! -path '*/.*' -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum`.
     static func sha256(ofExportAt path: String) -> String? {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return nil }
-        guard isFolder.boolValue else { return try? OutputFile.sha256(ofFileAt: path).sha256 }
-        let everything = SlackExportLimits(maxFiles: .max)
-        guard let files = try? SlackExportArchive.listFolder(URL(fileURLWithPath: path), name: path, limits: everything).files.map(\.path)
-        else { return nil }
+        guard let files = folderFiles(of: path)?.map(\.path) else { return try? OutputFile.sha256(ofFileAt: path).sha256 }
         var hasher = SHA256()
         for file in files.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             guard let digest = try? OutputFile.sha256(ofFileAt: path + "/" + file) else { return nil }
@@ -186,17 +181,18 @@ public struct SlackJSONSource: SourceStep {
         result.documents.append(document(read.conversation, unit: unit))
     }
 
-    /// The bytes of a zip, or of every file under a folder.
+    /// The bytes of a zip, or of the files a folder export is read from.
     static func bytes(of path: String) -> Int64 {
-        let manager = FileManager.default
-        guard let files = manager.enumerator(atPath: path) else {
-            return Int64((try? manager.attributesOfItem(atPath: path))?[.size] as? Int ?? 0)
-        }
-        var total: Int64 = 0
-        while files.nextObject() != nil {
-            if files.fileAttributes?[.type] as? FileAttributeType == .typeRegular { total += Int64(files.fileAttributes?[.size] as? Int ?? 0) }
-        }
-        return total
+        if let files = folderFiles(of: path) { return files.reduce(0) { $0 + Int64($1.size) } }
+        return Int64((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0)
+    }
+
+    /// The files an export folder is read from, listed as the reader lists them (whatever their
+    /// number); nil for a zip or a path that is not a folder.
+    static func folderFiles(of path: String) -> [(path: String, size: Int)]? {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return nil }
+        return try? SlackExportArchive.listFolder(URL(fileURLWithPath: path), name: path, limits: SlackExportLimits(maxFiles: .max)).files
     }
 
     private func openExport(_ unit: InputUnit) -> Result<OpenedSlackExport, SlackExportIssue> {
@@ -208,7 +204,7 @@ public struct SlackJSONSource: SourceStep {
     /// Rejected issues become rejects, warnings notes; paths are made relative to `input_root`.
     private func report(_ issues: [SlackExportIssue], of unit: InputUnit, into result: inout ExtractResult) {
         for issue in issues {
-            let file = issue.file == "." ? unit.relativePath : unit.relativePath + "/" + issue.file
+            let file = issue.file(inExport: unit.relativePath)
             switch issue.severity {
             case .rejected where issue.records == 0:
                 result.rejects.append(.wholeFile(

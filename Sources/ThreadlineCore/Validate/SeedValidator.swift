@@ -77,7 +77,7 @@ public struct SeedValidator: Sendable {
     }
 
     /// The files whose presence makes a folder a Slack export.
-    static let slackMetadataFiles: Set<Substring> = ["channels.json", "groups.json", "dms.json", "mpims.json", "users.json", "org_users.json"]
+    static let slackMetadataFiles = Set((SlackExportReader.userFiles + SlackExportReader.conversationFiles.map(\.file)).map { Substring($0) })
 
     /// The folders of a catalog that are Slack exports, outermost first and none inside another (`""`
     /// for the catalog's root): those that hold a metadata file (`channels.json`, `users.json`, …) or
@@ -129,10 +129,9 @@ public struct SeedValidator: Sendable {
             return [Diagnostic(.error, error.reason, at: SourceLocation(file: path, line: error.line, column: error.column))]
         }
         return export.issues.map { issue in
-            let file = issue.file == "." ? path : (path as NSString).appendingPathComponent(issue.file)
-            return Diagnostic(
+            Diagnostic(
                 issue.severity == .rejected ? .error : .warning, issue.reason,
-                at: SourceLocation(file: file, line: issue.line, column: issue.column))
+                at: SourceLocation(file: issue.file(inExport: path), line: issue.line, column: issue.column))
         }
     }
 }

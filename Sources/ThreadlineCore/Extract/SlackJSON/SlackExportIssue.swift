@@ -1,3 +1,5 @@
+import Foundation
+
 /// A problem found while reading a Slack export, with the file and, where known, the line and column.
 ///
 /// `rejected` issues stand for input that was not turned into a message (a day file that is not
@@ -33,6 +35,11 @@ public struct SlackExportIssue: Error, Sendable, Hashable, CustomStringConvertib
         self.line = line
         self.column = column
         self.reason = reason
+    }
+
+    /// Where the issue is, for an export at `export`: the export itself, or a file inside it.
+    public func file(inExport export: String) -> String {
+        file == "." ? export : (export as NSString).appendingPathComponent(file)
     }
 
     public var description: String {

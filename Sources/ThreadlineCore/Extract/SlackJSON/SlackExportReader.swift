@@ -160,11 +160,8 @@ public final class OpenedSlackExport: Sendable {
         for (path, reason) in archive.ignoredEntries {
             issues.append(SlackExportIssue(.warning, file: path, reason: reason))
         }
-        let userFiles = ["users.json", "org_users.json"].filter(archive.paths.contains)
-        let metadataFiles: [(String, SlackConversation.Kind)] = [
-            ("channels.json", .publicChannel), ("groups.json", .privateChannel),
-            ("dms.json", .directMessage), ("mpims.json", .groupDirectMessage),
-        ].filter { archive.paths.contains($0.0) }
+        let userFiles = SlackExportReader.userFiles.filter(archive.paths.contains)
+        let metadataFiles = SlackExportReader.conversationFiles.filter { archive.paths.contains($0.file) }
         let layout = SlackExportReader.layout(of: archive.paths)
         let allowances = archive.allowances(
             readingOrder: userFiles + metadataFiles.map(\.0) + layout.conversations.flatMap(\.files))
@@ -317,6 +314,14 @@ public final class OpenedSlackExport: Sendable {
 }
 
 extension SlackExportReader {
+    /// The export's directories of people, read first.
+    public static let userFiles = ["users.json", "org_users.json"]
+    /// The files that list conversations, and the kind of conversation each lists.
+    public static let conversationFiles: [(file: String, kind: SlackConversation.Kind)] = [
+        ("channels.json", .publicChannel), ("groups.json", .privateChannel),
+        ("dms.json", .directMessage), ("mpims.json", .groupDirectMessage),
+    ]
+
     /// Whether a file name is a day file's: `YYYY-MM-DD.json`.
     public static func isDayFileName(_ name: Substring) -> Bool {
         let bytes = Array(name.utf8)
