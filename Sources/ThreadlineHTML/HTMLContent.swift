@@ -150,13 +150,26 @@ struct HTMLStartTag {
     private let attributes: UnsafePointer<UnsafePointer<UInt8>?>?
     /// The `class` attribute's value, looked up once: the readers ask about classes most.
     private let classes: UnsafeBufferPointer<UInt8>?
+    /// Finds the tag in libxml2's input, when a reader asks where it begins.
+    private let locator: StartTagLocator?
 
-    init(name: HTMLName, line: Int, source: String?, attributes: UnsafePointer<UnsafePointer<UInt8>?>?) {
+    init(
+        name: HTMLName, line: Int, source: String?, attributes: UnsafePointer<UnsafePointer<UInt8>?>?,
+        locator: StartTagLocator? = nil
+    ) {
         self.name = name
         self.line = line
         self.source = source
         self.attributes = attributes
         self.classes = Self.attribute("class", in: attributes)
+        self.locator = locator
+    }
+
+    /// Where the tag begins (its `<`): the 1-based line and column, in Unicode scalars. Looked up in
+    /// libxml2's input, so asked only for the tags that need it (a message's container). Without a
+    /// column (see ``StartTagLocator/position()``), the line is ``line``.
+    func startPosition() -> (line: Int, column: Int?) {
+        locator?.position() ?? (line, nil)
     }
 
     /// Calls `body` with each attribute's lowercase name and its value (empty for a bare

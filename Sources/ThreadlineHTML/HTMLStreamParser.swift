@@ -234,6 +234,75 @@ public struct HTMLReadError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String { path.map { "\($0): \(reason)" } ?? reason }
 }
 
+/// Finds the start tag libxml2 is reporting in its input buffer: where it begins, and its bytes.
+///
+/// libxml2 calls `startElement` with its input at the tag's closing `>`, and the tag itself still
+/// buffered (the buffer is only shrunk between tokens). The tag's `<` is found by looking back for
+/// `<name`, at most 64 KiB; only the few tags that need it ask, so an ordinary tag costs nothing.
+/// Valid only during the `startElement` call.
+struct StartTagLocator {
+    fileprivate let input: UnsafeMutablePointer<xmlParserInput>?
+    fileprivate let name: UnsafePointer<UInt8>
+
+    /// The furthest the look-back for a tag's `<` goes.
+    private static let lookBehind = 64 << 10
+
+    /// The 1-based line and column (in Unicode scalars) of the tag's `<`. The column is nil when it
+    /// cannot be worked out (a tag longer than the look-back, or a line whose start libxml2 has let
+    /// go of), and the line is then where the tag ends.
+    func position() -> (line: Int, column: Int?) {
+        guard let input, let cur = input.pointee.cur else { return (0, nil) }
+        let line = Int(input.pointee.line)
+        guard let start = tagStart() else { return (line, nil) }
+        let tag = UnsafeBufferPointer(start: start, count: cur - start)
+        let newlines = tag.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        if newlines == 0 {
+            // libxml2 counts columns in characters along the line it is on, which the tag is on.
+            let column = Int(input.pointee.col) - Self.scalarCount(tag)
+            return (line, column >= 1 ? column : nil)
+        }
+        // The tag spans lines: count from the newline before it, when that is still buffered.
+        guard let base = input.pointee.base else { return (line - newlines, nil) }
+        var lineStart = start
+        while lineStart > base, lineStart[-1] != UInt8(ascii: "\n") { lineStart -= 1 }
+        guard lineStart > base || input.pointee.consumed == 0 else { return (line - newlines, nil) }
+        return (line - newlines, Self.scalarCount(UnsafeBufferPointer(start: lineStart, count: start - lineStart)) + 1)
+    }
+
+    /// The tag's bytes exactly as in the page, from its `<` to its `>`, when still buffered.
+    func rawText() -> String? {
+        guard let start = tagStart(), let cur = input?.pointee.cur, let end = input?.pointee.end else { return nil }
+        let through = cur < end && cur.pointee == UInt8(ascii: ">") ? cur + 1 : cur
+        return String(decoding: UnsafeBufferPointer(start: start, count: through - start), as: UTF8.self)
+    }
+
+    /// Where the tag's `<name` is, looking back from libxml2's position.
+    private func tagStart() -> UnsafePointer<UInt8>? {
+        guard let input, let base = input.pointee.base, let cur = input.pointee.cur, let end = input.pointee.end
+        else { return nil }
+        let nameLength = UnsafeBufferPointer(nulTerminated: name).count
+        let stop = cur - min(cur - base, Self.lookBehind)
+        var start = cur
+        while start > stop {
+            start -= 1
+            guard start.pointee == UInt8(ascii: "<"), end - start > nameLength else { continue }
+            if (1...nameLength).allSatisfy({ Self.lowercased(start[$0]) == Self.lowercased(name[$0 - 1]) }) {
+                return start
+            }
+        }
+        return nil
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+    }
+
+    /// How many Unicode scalars UTF-8 bytes hold: every byte but a continuation byte starts one.
+    private static func scalarCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+    }
+}
+
 /// Hands libxml2's C callbacks for one parse to a handler, and keeps what the parse reports.
 ///
 /// Reference-typed so the C side can hold it as an opaque pointer; it lives only for one parse and
@@ -268,33 +337,11 @@ private class EventSink {
     func startElement(name: UnsafePointer<xmlChar>?, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         guard failure == nil, let name else { return }
         let tagName = HTMLName(UnsafeBufferPointer(nulTerminated: name))
+        let locator = StartTagLocator(input: parser?.pointee.input, name: name)
         var source: String?
-        if case .other(let text) = tagName, HTMLElement.isRawSlackLinkName(text) { source = rawStartTag(named: name) }
-        deliverStart(HTMLStartTag(name: tagName, line: currentLine, source: source, attributes: attributes))
-    }
-
-    /// The bytes of the start tag libxml2 has just read, from its `<` to its `>`, when they are
-    /// still in the input buffer (they are: the tag was just parsed). Looks back at most 64 KiB.
-    private func rawStartTag(named name: UnsafePointer<xmlChar>) -> String? {
-        guard let input = parser?.pointee.input, let base = input.pointee.base, let cur = input.pointee.cur,
-            let end = input.pointee.end
-        else { return nil }
-        let nameLength = UnsafeBufferPointer(nulTerminated: name).count
-        let stop = cur - min(cur - base, 64 << 10)
-        var start = cur
-        while start > stop {
-            start -= 1
-            guard start.pointee == UInt8(ascii: "<"), end - start > nameLength else { continue }
-            if (1...nameLength).allSatisfy({ Self.lowercased(start[$0]) == Self.lowercased(name[$0 - 1]) }) {
-                let through = cur < end && cur.pointee == UInt8(ascii: ">") ? cur + 1 : cur
-                return String(decoding: UnsafeBufferPointer(start: start, count: through - start), as: UTF8.self)
-            }
-        }
-        return nil
-    }
-
-    private static func lowercased(_ byte: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+        if case .other(let text) = tagName, HTMLElement.isRawSlackLinkName(text) { source = locator.rawText() }
+        deliverStart(
+            HTMLStartTag(name: tagName, line: currentLine, source: source, attributes: attributes, locator: locator))
     }
 
     func endElement(name: UnsafePointer<xmlChar>?) {

@@ -105,7 +105,8 @@ struct LayoutReader<Layout: MessageLayout> {
         if Layout.startsMessage(tag) {
             finishPending(pageEnded: false, output: &output)
             capture = nil
-            var message = PendingMessage(line: tag.line, depth: depth)
+            let start = tag.startPosition()
+            var message = PendingMessage(line: start.line, column: start.column, depth: depth)
             message.subtype = tag.secondClass
             pending = message
             return

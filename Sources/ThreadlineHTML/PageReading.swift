@@ -104,6 +104,8 @@ struct ChannelNamer {
 struct PendingMessage {
     /// The line of the container's start tag.
     let line: Int
+    /// Its column, when known.
+    let column: Int?
     /// The depth of the container element; the message ends when it closes.
     let depth: Int
     var author: String?
@@ -122,8 +124,9 @@ struct PendingMessage {
     var overflowed = false
     var unreadableElements: [String] = []
 
-    init(line: Int, depth: Int) {
+    init(line: Int, column: Int?, depth: Int) {
         self.line = line
+        self.column = column
         self.depth = depth
     }
 
@@ -152,7 +155,7 @@ struct PendingMessage {
         truncationReason: String? = nil
     ) -> (message: SlackHTMLMessage?, problems: [SlackHTMLProblem]) {
         func reject(_ reason: String) -> (SlackHTMLMessage?, [SlackHTMLProblem]) {
-            (nil, [SlackHTMLProblem(kind: .rejected, line: line, reason: reason)])
+            (nil, [SlackHTMLProblem(kind: .rejected, line: line, column: column, reason: reason)])
         }
         if pageEnded && (body == nil || renderer != nil) {
             return reject(
@@ -171,12 +174,12 @@ struct PendingMessage {
         for name in Set(unreadableElements).sorted() {
             problems.append(
                 SlackHTMLProblem(
-                    kind: .warning, line: line,
+                    kind: .warning, line: line, column: column,
                     reason: "raw Slack link '<\(name)…>' in the page holds markup libxml2 cannot read: part of its text may be lost"))
         }
         let message = SlackHTMLMessage(
             channel: channel, author: author, time: time, ts: ts, isReply: isReply || sawReplyMarker,
-            threadTS: threadTS, subtype: subtype, line: line, text: body.text, html: body.html, layout: layout)
+            threadTS: threadTS, subtype: subtype, line: line, column: column, text: body.text, html: body.html, layout: layout)
         return (message, problems)
     }
 }

@@ -94,6 +94,8 @@ public struct SlackHTMLMessage: Sendable, Equatable {
     public var subtype: String?
     /// The 1-based line of the page where the message starts.
     public var line: Int
+    /// The 1-based column (in Unicode scalars) of the message's start on that line, when known.
+    public var column: Int?
     /// The message text rendered as plain text: see ``MessageTextRenderer``.
     public var text: String
     /// The message body's markup as libxml2 read it, re-serialised (entities escaped once).
@@ -104,8 +106,8 @@ public struct SlackHTMLMessage: Sendable, Equatable {
     /// Creates a message.
     public init(
         channel: String, author: String, time: SlackLocalTime, ts: String? = nil, isReply: Bool,
-        threadTS: String? = nil, subtype: String? = nil, line: Int, text: String, html: String,
-        layout: SlackHTMLLayout
+        threadTS: String? = nil, subtype: String? = nil, line: Int, column: Int? = nil, text: String,
+        html: String, layout: SlackHTMLLayout
     ) {
         self.channel = channel
         self.author = author
@@ -115,6 +117,7 @@ public struct SlackHTMLMessage: Sendable, Equatable {
         self.threadTS = threadTS
         self.subtype = subtype
         self.line = line
+        self.column = column
         self.text = text
         self.html = html
         self.layout = layout
@@ -135,8 +138,10 @@ public struct SlackHTMLProblem: Sendable, Equatable, CustomStringConvertible {
     public enum Scope: Sendable, Equatable {
         /// One message.
         case message
-        /// The page as a whole, or the rest of it (not a Slack page; reading stopped early).
+        /// The page as a whole (it is not a Slack export page).
         case page
+        /// The rest of the page from ``SlackHTMLProblem/line`` on: reading stopped early there.
+        case restOfPage
     }
 
     /// Whether the message was dropped.
@@ -145,18 +150,21 @@ public struct SlackHTMLProblem: Sendable, Equatable, CustomStringConvertible {
     public var scope: Scope
     /// The 1-based line of the page (the message's start, or where the page went wrong).
     public var line: Int
+    /// The 1-based column (in Unicode scalars) on that line, when known.
+    public var column: Int?
     /// What went wrong, lowercase and specific.
     public var reason: String
 
     /// Creates a problem.
-    public init(kind: Kind, scope: Scope = .message, line: Int, reason: String) {
+    public init(kind: Kind, scope: Scope = .message, line: Int, column: Int? = nil, reason: String) {
         self.kind = kind
         self.scope = scope
         self.line = line
+        self.column = column
         self.reason = reason
     }
 
-    public var description: String { "line \(line): \(reason)" }
+    public var description: String { "line \(line)\(column.map { ", column \($0)" } ?? ""): \(reason)" }
 }
 
 /// What reading a page hands over, in page order: a message, or a problem with one.

@@ -131,7 +131,8 @@ private struct PageState: HTMLContentHandler {
 
     mutating func stopped(_ diagnostic: HTMLDiagnostic) throws {
         guard !ended else { return }
-        stopReason = "reading stopped inside this message at line \(diagnostic.line): \(diagnostic.message)"
+        let column = diagnostic.column > 0 ? ", column \(diagnostic.column)" : ""
+        stopReason = "reading stopped inside this message at line \(diagnostic.line)\(column): \(diagnostic.message)"
         try settle()
     }
 
@@ -176,7 +177,11 @@ private struct PageState: HTMLContentHandler {
     /// Hands over the page-level problems and makes the report.
     mutating func finish(parse: HTMLParseReport) throws -> SlackHTMLPageReport {
         if let stop = parse.stoppedEarly {
-            output.append(.problem(SlackHTMLProblem(kind: .rejected, scope: .page, line: stop.line, reason: stop.message)))
+            output.append(
+                .problem(
+                    SlackHTMLProblem(
+                        kind: .rejected, scope: .restOfPage, line: stop.line, column: stop.column > 0 ? stop.column : nil,
+                        reason: stop.message)))
         }
         let layout = detected
         if layout == .auto || (viewer?.sawMarker != true && slackdump?.sawMarker != true) {

@@ -184,6 +184,7 @@ import Testing
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
         #expect(rejects.map { $0["reason"] as? String } == ["duplicate message ts 1615562400.000600 (first at line 20)"])
         #expect(rejects.map { $0["line"] as? Int } == [26])
+        #expect(rejects.map { $0["column"] as? Int } == [1])
         #expect(rejects.map { $0["file"] as? String } == ["slackdump/archives/C0BOTW/index.html"])
         #expect(try readJSONLines(scratch.path("out/messages.jsonl")).count == 4)
     }
@@ -200,6 +201,7 @@ import Testing
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
         #expect(rejects.count == 1)
         #expect(rejects.first?["line"] as? Int == 2456)
+        #expect(rejects.first?["column"] as? Int == 17)
         #expect(rejects.first?["step"] as? String == "slack_html")
         #expect(rejects.first?["reason"] as? String == "the page ends inside this message (the file is truncated): its text is incomplete")
         #expect(try readJSONLines(scratch.path("out/messages.jsonl")).count == 96)
@@ -369,6 +371,7 @@ struct SampleExport {
         let findings = SeedValidator().validate(file: Fixtures.path(SlackHTMLSourceTests.page))
         #expect(findings.map(\.severity) == [.note])
         #expect(findings.first?.location?.line == 1906)
+        #expect(findings.first?.location?.column == 17)
     }
 
     @Test func truncatedPageIsAnErrorAtTheCutMessage() throws {
@@ -378,7 +381,7 @@ struct SampleExport {
         let path = try scratch.write("page.html", full[..<cut.lowerBound])
         let findings = SeedValidator().validate(file: path).filter { $0.severity == .error }
         #expect(findings.map(\.description) == [
-            "\(path):2456: error: the page ends inside this message (the file is truncated): its text is incomplete"
+            "\(path):2456:17: error: the page ends inside this message (the file is truncated): its text is incomplete"
         ])
     }
 

@@ -19,7 +19,7 @@ import Testing
         #expect(
             page.rejected == [
                 SlackHTMLProblem(
-                    kind: .rejected, line: 2456,
+                    kind: .rejected, line: 2456, column: 17,
                     reason: "the page ends inside this message (the file is truncated): its text is incomplete")
             ])
         // Nothing lost: every container in the truncated bytes is a message or a rejection.
@@ -63,11 +63,11 @@ import Testing
         #expect(page.messages.map(\.isReply) == [false, true])
         #expect(
             page.rejected.map(\.description) == [
-                "line 24: message has no author (div.username)",
-                "line 32: message has no time (div.time)",
-                "line 40: time 'yesterday at noon' in div.time is not 'YYYY-MM-DD HH:MM:SS'",
-                "line 54: message has no text element (div.msg)",
-                "line 62: time '2019-02-30 09:05:00' in div.time is not 'YYYY-MM-DD HH:MM:SS'",
+                "line 24, column 9: message has no author (div.username)",
+                "line 32, column 9: message has no time (div.time)",
+                "line 40, column 9: time 'yesterday at noon' in div.time is not 'YYYY-MM-DD HH:MM:SS'",
+                "line 54, column 9: message has no text element (div.msg)",
+                "line 62, column 9: time '2019-02-30 09:05:00' in div.time is not 'YYYY-MM-DD HH:MM:SS'",
             ])
         #expect(page.report?.messageCount == 2)
         #expect(page.report?.rejectedCount == 5)
@@ -152,7 +152,7 @@ import Testing
         let page = try reader.readAll(html: html)
         #expect(page.messages.map(\.text) == ["before"])
         let stop = try #require(page.report?.parse.stoppedEarly)
-        #expect(page.rejected.map(\.scope) == [.page])
+        #expect(page.rejected.map(\.scope) == [.restOfPage])
         // libxml2 stopped after line 24, before the run that starts on line 25.
         #expect(stop.line == 24)
         #expect(
@@ -171,8 +171,9 @@ import Testing
         #expect(page.messages.map(\.author) == ["Ann"])
         #expect(
             page.rejected.map(\.description) == [
-                "line 22: reading stopped inside this message at line 29: more than 1048576 bytes without a complete tag or text run: reading stopped here",
-                "line 29: more than 1048576 bytes without a complete tag or text run: reading stopped here",
+                // The run starts at line 29, column 24, after the body's `<p>`.
+                "line 22, column 5: reading stopped inside this message at line 29, column 24: more than 1048576 bytes without a complete tag or text run: reading stopped here",
+                "line 29, column 24: more than 1048576 bytes without a complete tag or text run: reading stopped here",
             ])
     }
 
@@ -185,7 +186,7 @@ import Testing
         #expect(page.messages.map(\.author) == ["Bob"])
         #expect(
             page.rejected.map(\.description) == [
-                "line 10: message text is longer than the limit of 1000 bytes: it was not kept"
+                "line 10, column 5: message text is longer than the limit of 1000 bytes: it was not kept"
             ])
     }
 

@@ -116,7 +116,7 @@ import Testing
         #expect(
             page.warnings == [
                 SlackHTMLProblem(
-                    kind: .warning, line: 1906,
+                    kind: .warning, line: 1906, column: 17,
                     reason: "raw Slack link '<https:…>' in the page holds markup libxml2 cannot read: part of its text may be lost")
             ])
         let message = try #require(page.messages.first { $0.line == 1906 })

@@ -150,8 +150,8 @@ public struct SlackHTMLSource: SourceStep {
         let reader = SlackHTMLReader(layout: layout, textLimit: maxMessageBytes)
         var hasher = SHA256()
         let pageBytes = Int64((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0)
-        func rejectPage(_ reason: String, line: Int? = nil) {
-            result.rejects.append(.wholeFile(relativePath, line: line, step: "slack_html", reason: reason, bytes: pageBytes))
+        func rejectPage(_ reason: String) {
+            result.rejects.append(.wholeFile(relativePath, step: "slack_html", reason: reason, bytes: pageBytes))
         }
         guard pageBytes <= maxFileBytes else {
             rejectPage("page is \(pageBytes) bytes, over the limit of \(maxFileBytes) (max_file_bytes)")
@@ -175,22 +175,27 @@ public struct SlackHTMLSource: SourceStep {
                     case .duplicate(let firstLine):
                         result.inputRows += 1
                         result.rejects.append(Reject(
-                            file: relativePath, line: message.line, step: "slack_html",
+                            file: relativePath, line: message.line, column: message.column, step: "slack_html",
                             reason: "duplicate message ts \(message.ts ?? "") (first at line \(firstLine))", rows: 1))
                     }
                 case .problem(let problem) where problem.kind == .warning:
-                    result.notes.count("warnings", "\(relativePath):\(problem.line): \(problem.reason)")
+                    let location = SourceLocation(file: relativePath, line: problem.line, column: problem.column)
+                    result.notes.count("warnings", "\(location): \(problem.reason)")
                 case .problem(let problem) where problem.scope == .message:
                     result.inputRows += 1
-                    result.rejects.append(Reject(file: relativePath, line: problem.line, step: "slack_html", reason: problem.reason))
+                    result.rejects.append(
+                        Reject(file: relativePath, line: problem.line, column: problem.column, step: "slack_html", reason: problem.reason))
                 case .problem(let problem):
                     pageProblems.append(problem)
                 }
             }
             for problem in pageProblems {
                 // A parse that stopped early lost the rest of the page; otherwise the page is lost whole.
-                let lost = problem.reason == report.parse.stoppedEarly?.message ? max(0, pageBytes - Int64(report.parse.bytesRead)) : pageBytes
-                result.rejects.append(.wholeFile(relativePath, line: problem.line, step: "slack_html", reason: problem.reason, bytes: lost))
+                let lost = problem.scope == .restOfPage ? max(0, pageBytes - Int64(report.parse.bytesRead)) : pageBytes
+                result.rejects.append(
+                    .wholeFile(
+                        relativePath, line: problem.line, column: problem.column, step: "slack_html", reason: problem.reason,
+                        bytes: lost))
             }
             if hashed, report.parse.stoppedEarly == nil {
                 result.inputSHA256 = Hex.string(hasher.finalize())
@@ -398,7 +403,7 @@ extension SlackHTMLSource {
                 findings.append(
                     Diagnostic(
                         problem.kind == .rejected ? .error : .note, problem.reason,
-                        at: SourceLocation(file: path, line: problem.line)))
+                        at: SourceLocation(file: path, line: problem.line, column: problem.column)))
             }
         } catch {
             findings.append(Diagnostic(.error, (error as? HTMLReadError)?.reason ?? "\(error)", at: SourceLocation(file: path)))
