@@ -182,7 +182,7 @@ import Testing
         #expect(report.rejectedRows == 1)
         #expect(report.isBalanced)
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
-        #expect(rejects.map { $0["reason"] as? String } == ["duplicate message ts 1615562400.000600 (first at line 20)"])
+        #expect(rejects.map { $0["reason"] as? String } == ["duplicate message ts 1615562400.000600 (first in slackdump/archives/C0BOTW/index.html:20:1)"])
         #expect(rejects.map { $0["line"] as? Int } == [26])
         #expect(rejects.map { $0["column"] as? Int } == [1])
         #expect(rejects.map { $0["file"] as? String } == ["slackdump/archives/C0BOTW/index.html"])

@@ -62,7 +62,7 @@ import Testing
             "exports/edge/general/2021-01-02.json:6:1: message has no string 'ts' [1]",
             "exports/edge/general/2021-01-02.json:7:1: message has no string 'ts' [1]",
             "exports/edge/general/2021-01-02.json:10:1: message is not a JSON object [1]",
-            "exports/edge/general/2021-01-02.json:9: duplicate message ts 1609545600.000100 (first in general/2021-01-02.json:2) [1]",
+            "exports/edge/general/2021-01-02.json:9:1: duplicate message ts 1609545600.000100 (first in general/2021-01-02.json:2:1) [1]",
         ])
         let out = result.documents.reduce(0) { $0 + $1.messageCount }
         #expect(out == 20)

@@ -172,11 +172,11 @@ public struct SlackHTMLSource: SourceStep {
                         result.inputRows += 1
                     case .shownAgain:
                         break
-                    case .duplicate(let firstLine):
+                    case .duplicate(let first):
                         result.inputRows += 1
                         result.rejects.append(Reject(
                             file: relativePath, line: message.line, column: message.column, step: "slack_html",
-                            reason: "duplicate message ts \(message.ts ?? "") (first at line \(firstLine))", rows: 1))
+                            reason: "duplicate message ts \(message.ts ?? "") (first in \(first))", rows: 1))
                     }
                 case .problem(let problem) where problem.kind == .warning:
                     let location = SourceLocation(file: relativePath, line: problem.line, column: problem.column)
@@ -267,7 +267,7 @@ private struct ChannelAssembler {
         /// also sent to the channel) on both the channel page and the thread page. One message, one row.
         case shownAgain
         /// A second message with the same `ts` on the same page: rejected, as `slack_json` does.
-        case duplicate(firstLine: Int)
+        case duplicate(first: SourceLocation)
     }
 
     let source: SlackHTMLSource
@@ -284,7 +284,7 @@ private struct ChannelAssembler {
         /// slackdump: thread index by root `ts`.
         var threadByRoot: [String: Int] = [:]
         /// slackdump: where each `ts` was first read, so a parent repeated on its thread page is kept once.
-        var seenTS: [String: (file: String, line: Int)] = [:]
+        var seenTS: [String: SourceLocation] = [:]
         /// slack-export-viewer: how often each time has been used as a key, for unique keys (the
         /// key is the time's ISO 8601 text, one per time).
         var keyUses: [Timestamp: Int] = [:]
@@ -320,8 +320,8 @@ private struct ChannelAssembler {
         mutating func addExact(
             _ html: SlackHTMLMessage, ts: String, source: SlackHTMLSource, file: String, notes: inout RunNotes
         ) -> Outcome {
-            if let first = seenTS[ts] { return first.file == file ? .duplicate(firstLine: first.line) : .shownAgain }
-            seenTS[ts] = (file, html.line)
+            if let first = seenTS[ts] { return first.file == file ? .duplicate(first: first) : .shownAgain }
+            seenTS[ts] = SourceLocation(file: file, line: html.line, column: html.column)
             hasExactKeys = true
             let sentAt = SlackHTMLSource.instant(ofTS: ts) ?? source.utc(html.time)
             var message = Self.message(html, key: ts, sentAt: sentAt)

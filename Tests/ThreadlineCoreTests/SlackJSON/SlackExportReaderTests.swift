@@ -143,7 +143,7 @@ import ZIPFoundation
             "general/2021-01-02.json:7:1: rejected: message has no string 'ts'",
             "general/2021-01-02.json:8:1: warning: message 1609546100.000600: field 'reply_count' expected an integer (ignored)",
             "general/2021-01-02.json:10:1: rejected: message is not a JSON object",
-            "general/2021-01-02.json:9: rejected: duplicate message ts 1609545600.000100 (first in general/2021-01-02.json:2)",
+            "general/2021-01-02.json:9:1: rejected: duplicate message ts 1609545600.000100 (first in general/2021-01-02.json:2:1)",
         ])
     }
 
@@ -304,6 +304,20 @@ import ZIPFoundation
         ])
         #expect(export.counts.kept == 1)
         #expect(export.conversations.first?.dayFiles == ["c/2021-01-01.json", "c/2021-01-02.json"])
+    }
+
+    /// On a one-line day file, a duplicate is placed at its own `{`, and so is the first one.
+    @Test func aDuplicateOnAMinifiedDayFileHasItsColumn() throws {
+        let first = #"{"ts":"1609459200.000100","user":"U1","text":"café"}"#
+        let again = #"{"ts":"1609459200.000100","user":"U1","text":"again"}"#
+        let scratch = try ScratchExport(["users.json": "[]", "c/2021-01-01.json": "[" + first + ", " + again + "]"])
+        defer { scratch.remove() }
+        let export = try SlackExportReader().read(scratch.url, name: "x")
+        // "[" + first (52 scalars: "é" is one) + ", " puts the second `{` at column 56.
+        #expect(export.issues.map(\.description) == [
+            "c/2021-01-01.json:1:56: rejected: duplicate message ts 1609459200.000100 (first in c/2021-01-01.json:1:2)",
+        ])
+        #expect(export.counts.kept == 1)
     }
 
     @Test func totalSizeLimitStopsReadingFurtherFiles() throws {

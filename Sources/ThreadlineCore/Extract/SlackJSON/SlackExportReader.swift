@@ -236,10 +236,10 @@ public final class OpenedSlackExport: Sendable {
         }
         let assembled = assembler.assemble(records)
         for (duplicate, original) in assembled.duplicates {
+            let first = SourceLocation(file: original.file, line: original.line, column: original.column)
             issues.append(SlackExportIssue(
-                .rejected, file: duplicate.file, line: duplicate.line, records: 1,
-                reason: "duplicate message ts \(duplicate.message.ts.raw) (first in \(original.file)"
-                    + (original.line.map { ":\($0)" } ?? "") + ")"))
+                .rejected, file: duplicate.file, line: duplicate.line, column: duplicate.column, records: 1,
+                reason: "duplicate message ts \(duplicate.message.ts.raw) (first in \(first))"))
         }
         let conversation = SlackConversation(
             name: name, info: listed[name]?.info, kind: listed[name]?.kind ?? .unlisted,
@@ -304,9 +304,9 @@ public final class OpenedSlackExport: Sendable {
             file, severity: .rejected, what: "day file", reader: reader, allowance: allowances[file] ?? 0, issues: &issues)
         else { return ([], 0) }
         let (messages, rejected) = SlackExportReader.messages(in: data, elements: spans, file: file, issues: &issues)
-        let records = messages.map { message, line in
+        let records = messages.map { message, line, column in
             SlackMessageRecord(
-                message: message, file: file, line: line,
+                message: message, file: file, line: line, column: column,
                 author: directory.author(of: message), text: mrkdwn.decode(message.text))
         }
         return (records, rejected)
@@ -368,11 +368,11 @@ extension SlackExportReader {
         return elements
     }
 
-    /// The readable messages of a day file with their lines; each unreadable element is a rejected
-    /// issue carrying its raw JSON, each wrong-typed field a warning.
+    /// The readable messages of a day file with their lines and columns; each unreadable element is
+    /// a rejected issue carrying its raw JSON, each wrong-typed field a warning.
     static func messages(
         in data: Data, elements: [JSONSyntaxScanner.Element], file: String, issues: inout [SlackExportIssue]
-    ) -> (messages: [(SlackMessage, Int?)], rejected: Int) {
+    ) -> (messages: [(SlackMessage, line: Int?, column: Int?)], rejected: Int) {
         let slots: [SlackMessageSlot]
         do {
             slots = try JSONDecoder().decode([SlackMessageSlot].self, from: data)
@@ -380,7 +380,7 @@ extension SlackExportReader {
             issues.append(SlackExportIssue(.rejected, file: file, reason: "day file is not valid UTF-8 JSON"))
             return ([], 0)
         }
-        var messages: [(SlackMessage, Int?)] = []
+        var messages: [(SlackMessage, line: Int?, column: Int?)] = []
         messages.reserveCapacity(slots.count)
         var rejected = 0
         for (index, slot) in slots.enumerated() {
@@ -402,7 +402,7 @@ extension SlackExportReader {
                         .warning, file: file, line: span?.line, column: span?.column,
                         reason: "message \(message.ts.raw): \(fieldIssue) (ignored)"))
                 }
-                messages.append((message, span?.line))
+                messages.append((message, span?.line, span?.column))
             }
         }
         return (messages, rejected)

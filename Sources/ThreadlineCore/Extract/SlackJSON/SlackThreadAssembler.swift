@@ -5,14 +5,17 @@ public struct SlackMessageRecord: Sendable, Hashable {
     public var file: String
     /// The line of the message's `{` in that file.
     public var line: Int?
+    /// The column (in Unicode scalars) of that `{`.
+    public var column: Int?
     public var author: SlackAuthor
     /// `text` with mrkdwn decoded (`message.text` keeps the original).
     public var text: String
 
-    public init(message: SlackMessage, file: String, line: Int?, author: SlackAuthor, text: String) {
+    public init(message: SlackMessage, file: String, line: Int?, column: Int? = nil, author: SlackAuthor, text: String) {
         self.message = message
         self.file = file
         self.line = line
+        self.column = column
         self.author = author
         self.text = text
     }
