@@ -37,6 +37,22 @@ import Testing
         #expect(findings.map(\.location?.file) == [scratch.path("pipe.html")])
     }
 
+    /// `validate` walking a folder words what it cannot read as a run does, and reads the rest.
+    @Test func validateRefusesSpecialFilesInTheWordsOfARun() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("books/20210308-designing-data-intensive-applications.md", to: "seeds/books/a.md")
+        #expect(mkfifo(scratch.path("seeds/books/fifo.md"), 0o644) == 0)
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("seeds/books/gone.html"), withDestinationPath: "missing.html")
+        let result = try runThreadline(["validate", "seeds"], in: scratch.root)
+        #expect(result.status == 1)
+        #expect(result.stdout == """
+            seeds/books/fifo.md: error: not a regular file (a FIFO, device or socket): not read
+            seeds/books/gone.html: error: a symbolic link to nothing (its target is missing, or the links loop): not read
+            3 files checked: 2 errors, 0 warnings
+
+            """)
+    }
+
     /// A link to a file stands for that file, wherever it is, under the link's name: its bytes are the
     /// target's (they were the link's own length).
     @Test func aLinkToAFileIsReadAsThatFile() throws {

@@ -102,6 +102,10 @@ public struct SeedValidator: Sendable {
 
     /// Every finding for one file, in line order; for a Slack export, in the order it is read.
     public func validate(file path: String) -> [Diagnostic] {
+        // What a run would refuse to open (a FIFO, a device, a link to nothing), refused in its words.
+        if let reason = InputCatalog.entry(at: path, relativePath: path).unreadable {
+            return [Diagnostic(.error, reason, at: SourceLocation(file: path))]
+        }
         var isDirectory: ObjCBool = false
         if path.lowercased().hasSuffix(".zip") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue) {
             return slackExport(path)
