@@ -61,8 +61,51 @@ struct StderrLogHandler: LogHandler {
     }
 }
 
+/// Shows how far a run's extraction has got, input by input.
+protocol ProgressDisplay: Sendable {
+    /// `done` of `total` inputs are read, `bytes` bytes of them.
+    func update(done: Int, total: Int, bytes: Int64)
+    /// The run has ended (or failed): clean up what was drawn.
+    func finish()
+}
+
+/// Progress as log lines, for a run whose stderr is not a terminal: a cron job's log, a log
+/// shipper. One line per `interval` at most, the first after `interval`, so a short run logs none.
+final class ProgressLog: ProgressDisplay, @unchecked Sendable {
+    private let logger: Logger
+    private let interval: TimeInterval
+    private let started = Date()
+    private var lastLine: Date
+    private let lock = NSLock()
+
+    init(logger: Logger, interval: TimeInterval) {
+        self.logger = logger
+        self.interval = interval
+        self.lastLine = started
+    }
+
+    func update(done: Int, total: Int, bytes: Int64) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(lastLine) >= interval else { return }
+        lastLine = now
+        let seconds = max(now.timeIntervalSince(started), 0.001)
+        logger.info(
+            "progress",
+            metadata: [
+                "inputs_done": .stringConvertible(done), "inputs": .stringConvertible(total),
+                "bytes_done": .stringConvertible(bytes),
+                "elapsed_seconds": .stringConvertible((seconds * 10).rounded() / 10),
+                "mb_per_second": .stringConvertible((Double(bytes) / seconds / 100_000).rounded() / 10),
+            ])
+    }
+
+    func finish() {}
+}
+
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.
-final class ProgressBar: @unchecked Sendable {
+final class ProgressBar: ProgressDisplay, @unchecked Sendable {
     private let started = Date()
     private let lock = NSLock()
     private var drawn = false

@@ -19,6 +19,18 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only errors.")
     var quiet = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between progress lines in the log when stderr is not a terminal (0: a line per input).",
+            valueName: "seconds"))
+    var progressInterval: Double = 10
+
+    func validate() throws {
+        guard progressInterval >= 0, progressInterval.isFinite else {
+            throw ValidationError("--progress-interval takes a number of seconds, 0 or more")
+        }
+    }
+
     func run() throws {
         let format = logFormat, level: Logger.Level = quiet ? .error : .info
         LoggingSystem.bootstrap { label in
@@ -27,7 +39,11 @@ struct RunCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "threadline")
-        let progress = !quiet && logFormat == .text && Console.stderrIsTerminal ? ProgressBar() : nil
+        // A bar for a person at a terminal; log lines for a cron job's log or a log shipper.
+        let progress: (any ProgressDisplay)? =
+            if quiet { nil } else if logFormat == .text && Console.stderrIsTerminal { ProgressBar() } else {
+                ProgressLog(logger: logger, interval: progressInterval)
+            }
         let report: RunReport
         do {
             let spec = try arguments.load()

@@ -92,7 +92,7 @@ import Testing
 /// (argument-parser's own is 64, EX_USAGE), as PRODUCT.md, the README and `--help` say.
 @Suite struct UsageErrorTests {
     static let runUsage = """
-        Usage: threadline run [<pipeline>] [--set <key.path=value> ...] [--dry-run] [--log-format <log-format>] [--quiet]
+        Usage: threadline run [<pipeline>] [--set <key.path=value> ...] [--dry-run] [--log-format <log-format>] [--quiet] [--progress-interval <seconds>]
           See 'threadline run --help' for more information.
 
         """

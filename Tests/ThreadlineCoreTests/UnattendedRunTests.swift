@@ -375,6 +375,32 @@ import Testing
         try runThreadline(["run", "--log-format", "json", "pipeline.yaml"] + arguments, in: scratch.root)
     }
 
+    /// A cron job's log sees how far a long run has got: a progress line per interval (here 0: one
+    /// per input), with numbers, then the summary last.
+    @Test func progressIsLoggedPerIntervalWhenStderrIsNotATerminal() throws {
+        let scratch = try Scratch()
+        for name in ["a", "b", "c"] { try scratch.write("inputs/\(name).md", BadInputTests.good) }
+        try scratch.write("pipeline.yaml", basicPipeline())
+        let result = try run(scratch, ["--progress-interval", "0"])
+        #expect(result.status == 0)
+        let objects = try result.stderr.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let progress = objects.filter { $0["message"] as? String == "progress" }.compactMap { $0["fields"] as? [String: Any] }
+        #expect(progress.map { $0["inputs_done"] as? Int } == [1, 2, 3])
+        #expect(progress.map { $0["inputs"] as? Int } == [3, 3, 3])
+        let size = Int64(BadInputTests.good.utf8.count)
+        #expect(progress.map { $0["bytes_done"] as? Int64 } == [size, 2 * size, 3 * size])
+        #expect(progress.allSatisfy { $0["elapsed_seconds"] is Double && $0["mb_per_second"] is Double })
+        #expect(objects.last?["message"] as? String == "run finished")
+        // At the default interval (10 s) a run this short logs no progress at all.
+        let quick = try run(scratch)
+        #expect(!quick.stderr.contains("\"progress\""))
+        let negative = try run(scratch, ["--progress-interval=-1"])
+        #expect(negative.status == 2)
+        #expect(negative.stderr.contains("--progress-interval takes a number of seconds, 0 or more"))
+    }
+
     @Test func aPipelineFileErrorIsAnObjectWithItsLocationAndNote() throws {
         let scratch = try Scratch()
         try scratch.write("inputs/a.md", BadInputTests.good)
