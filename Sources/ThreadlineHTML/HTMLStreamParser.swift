@@ -234,6 +234,21 @@ public struct HTMLReadError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String { path.map { "\($0): \(reason)" } ?? reason }
 }
 
+/// Where libxml2's input was at one event: its byte offset in the page, and its line and column.
+struct InputMark {
+    let offset: Int
+    let line: Int
+    let column: Int
+
+    /// Where `input` is now; nil before it has a buffer.
+    init?(_ input: UnsafeMutablePointer<xmlParserInput>?) {
+        guard let input, let base = input.pointee.base, let cur = input.pointee.cur else { return nil }
+        offset = Int(input.pointee.consumed) + (cur - base)
+        line = Int(input.pointee.line)
+        column = Int(input.pointee.col)
+    }
+}
+
 /// Finds the start tag libxml2 is reporting in its input buffer: where it begins, and its bytes.
 ///
 /// libxml2 calls `startElement` with its input at the tag's closing `>`, and the tag itself still
@@ -243,15 +258,16 @@ public struct HTMLReadError: Error, Sendable, Equatable, CustomStringConvertible
 struct StartTagLocator {
     fileprivate let input: UnsafeMutablePointer<xmlParserInput>?
     fileprivate let name: UnsafePointer<UInt8>
+    /// Where libxml2 was at the event before this tag, for a tag whose line began before the buffer.
+    fileprivate let previous: InputMark?
 
     /// The furthest the look-back for a tag's `<` goes.
     private static let lookBehind = 64 << 10
 
     /// The 1-based line and column (in Unicode scalars) of the tag's `<`. The column is nil when it
-    /// cannot be worked out (a tag longer than the look-back, or a line whose start libxml2 has let
-    /// go of), and the line is then where the tag ends.
+    /// cannot be worked out (a tag longer than the look-back), and the line is then where the tag ends.
     func position() -> (line: Int, column: Int?) {
-        guard let input, let cur = input.pointee.cur else { return (0, nil) }
+        guard let input, let base = input.pointee.base, let cur = input.pointee.cur else { return (0, nil) }
         let line = Int(input.pointee.line)
         guard let start = tagStart() else { return (line, nil) }
         let tag = UnsafeBufferPointer(start: start, count: cur - start)
@@ -261,12 +277,20 @@ struct StartTagLocator {
             let column = Int(input.pointee.col) - Self.scalarCount(tag)
             return (line, column >= 1 ? column : nil)
         }
-        // The tag spans lines: count from the newline before it, when that is still buffered.
-        guard let base = input.pointee.base else { return (line - newlines, nil) }
+        // The tag spans lines: count from the newline before it, when that is still buffered…
         var lineStart = start
         while lineStart > base, lineStart[-1] != UInt8(ascii: "\n") { lineStart -= 1 }
-        guard lineStart > base || input.pointee.consumed == 0 else { return (line - newlines, nil) }
-        return (line - newlines, Self.scalarCount(UnsafeBufferPointer(start: lineStart, count: start - lineStart)) + 1)
+        if lineStart > base || input.pointee.consumed == 0 {
+            return (line - newlines, Self.scalarCount(UnsafeBufferPointer(start: lineStart, count: start - lineStart)) + 1)
+        }
+        // …or else on from where libxml2 was at the event before, which is on the tag's line.
+        let consumed = Int(input.pointee.consumed)
+        guard let previous, previous.offset >= consumed, previous.offset - consumed <= start - base else {
+            return (line - newlines, nil)
+        }
+        let gap = UnsafeBufferPointer(start: base + (previous.offset - consumed), count: start - base - (previous.offset - consumed))
+        guard !gap.contains(UInt8(ascii: "\n")) else { return (line - newlines, nil) }
+        return (line - newlines, previous.column + Self.scalarCount(gap))
     }
 
     /// The tag's bytes exactly as in the page, from its `<` to its `>`, when still buffered.
@@ -276,21 +300,53 @@ struct StartTagLocator {
         return String(decoding: UnsafeBufferPointer(start: start, count: through - start), as: UTF8.self)
     }
 
-    /// Where the tag's `<name` is, looking back from libxml2's position.
+    /// Where the tag's `<name` is, looking back from libxml2's position: the nearest `<name` whose
+    /// attributes, read forward, end where libxml2 is (so a `<div` quoted in an attribute value is
+    /// passed over), else the nearest `<name` (markup libxml2 had to repair).
     private func tagStart() -> UnsafePointer<UInt8>? {
         guard let input, let base = input.pointee.base, let cur = input.pointee.cur, let end = input.pointee.end
         else { return nil }
         let nameLength = UnsafeBufferPointer(nulTerminated: name).count
         let stop = cur - min(cur - base, Self.lookBehind)
+        var nearest: UnsafePointer<UInt8>?
         var start = cur
         while start > stop {
             start -= 1
             guard start.pointee == UInt8(ascii: "<"), end - start > nameLength else { continue }
             if (1...nameLength).allSatisfy({ Self.lowercased(start[$0]) == Self.lowercased(name[$0 - 1]) }) {
-                return start
+                if Self.attributes(from: start + 1 + nameLength, endAt: cur) { return start }
+                nearest = nearest ?? start
             }
         }
-        return nil
+        return nearest
+    }
+
+    /// Whether the attributes from `position` on, read as HTML reads them (names, `=`, quoted or
+    /// bare values), run exactly to `cur`, where libxml2 found the tag's end.
+    private static func attributes(from position: UnsafePointer<UInt8>, endAt cur: UnsafePointer<UInt8>) -> Bool {
+        var at = position
+        func skipSpace() { while at < cur, at.pointee.isHTMLWhitespace || at.pointee == UInt8(ascii: "/") { at += 1 } }
+        while true {
+            skipSpace()
+            if at >= cur { return at == cur }
+            if at.pointee == UInt8(ascii: ">") { return false }
+            while at < cur, !at.pointee.isHTMLWhitespace, at.pointee != UInt8(ascii: "="), at.pointee != UInt8(ascii: ">") {
+                at += 1
+            }
+            while at < cur, at.pointee.isHTMLWhitespace { at += 1 }
+            guard at < cur, at.pointee == UInt8(ascii: "=") else { continue }
+            at += 1
+            while at < cur, at.pointee.isHTMLWhitespace { at += 1 }
+            if at < cur, at.pointee == UInt8(ascii: "\"") || at.pointee == UInt8(ascii: "'") {
+                let quote = at.pointee
+                at += 1
+                while at < cur, at.pointee != quote { at += 1 }
+                guard at < cur else { return false }
+                at += 1
+            } else {
+                while at < cur, !at.pointee.isHTMLWhitespace, at.pointee != UInt8(ascii: ">") { at += 1 }
+            }
+        }
     }
 
     private static func lowercased(_ byte: UInt8) -> UInt8 {
@@ -319,6 +375,9 @@ private class EventSink {
     var diagnostics: [HTMLDiagnostic] = []
     var diagnosticCount = 0
     var closedAtEnd = 0
+    /// Where libxml2 was at the last element or text event: a start tag is placed from it when its
+    /// line began before what libxml2 still buffers.
+    private var lastMark: InputMark?
 
     init(maximumDiagnostics: Int) {
         self.maximumDiagnostics = maximumDiagnostics
@@ -337,11 +396,13 @@ private class EventSink {
     func startElement(name: UnsafePointer<xmlChar>?, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         guard failure == nil, let name else { return }
         let tagName = HTMLName(UnsafeBufferPointer(nulTerminated: name))
-        let locator = StartTagLocator(input: parser?.pointee.input, name: name)
+        let input = parser?.pointee.input
+        let locator = StartTagLocator(input: input, name: name, previous: lastMark)
         var source: String?
         if case .other(let text) = tagName, HTMLElement.isRawSlackLinkName(text) { source = locator.rawText() }
         deliverStart(
             HTMLStartTag(name: tagName, line: currentLine, source: source, attributes: attributes, locator: locator))
+        lastMark = InputMark(input)
     }
 
     func endElement(name: UnsafePointer<xmlChar>?) {
@@ -352,6 +413,7 @@ private class EventSink {
             closedAtEnd += 1
         }
         deliverEnd(HTMLName(UnsafeBufferPointer(nulTerminated: name)))
+        lastMark = InputMark(parser?.pointee.input)
     }
 
     /// Sends ``HTMLContentHandler/stopped(_:)`` and ``HTMLContentHandler/endOfData()`` for a parse
@@ -372,6 +434,7 @@ private class EventSink {
     func characters(_ characters: UnsafePointer<xmlChar>?, length: Int32) {
         guard failure == nil, let characters, length > 0 else { return }
         deliverCharacters(UnsafeBufferPointer(start: characters, count: Int(length)))
+        lastMark = InputMark(parser?.pointee.input)
     }
 
     func record(_ error: xmlError) {

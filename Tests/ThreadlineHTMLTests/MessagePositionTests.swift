@@ -52,6 +52,33 @@ import Testing
         #expect(result.messages.map(\.column) == [5])
     }
 
+    /// A `<div` quoted in an attribute value is not taken for the tag's start.
+    @Test func aTagNameInsideAnAttributeValueIsPassedOver() throws {
+        let message = viewerMessage(user: "Ann", time: "2020-01-01 00:00:00", body: "hi")
+            .replacingOccurrences(of: "<div class=\"message-container\">", with: "<div title='a <div> b' class=\"message-container\">")
+        let result = try SlackHTMLReader().readAll(html: viewerPage(channel: "general", message))
+        #expect(result.messages.map(\.line) == [10])
+        #expect(result.messages.map(\.column) == [5])
+    }
+
+    /// A tag broken over lines whose first line is longer than libxml2 keeps buffered is placed from
+    /// where libxml2 was at the event before it.
+    @Test func aTagOverSeveralLinesAfterALongLineIsPlaced() throws {
+        let filler = String(repeating: "𝒳", count: 40_000)
+        let message = viewerMessage(user: "Ann", time: "2020-01-01 00:00:00", body: filler)
+            .split(separator: "\n").map { $0.drop { $0 == " " } }.joined()
+        let split = message.replacingOccurrences(of: "<div class=\"message-container\">", with: "<div\nclass=\"message-container\">")
+        let page = "<html><head><title>Slack Export - #general</title></head><body><div class=\"messages\">"
+            + message + message + split + "</div></body></html>"
+        let result = try SlackHTMLReader().readAll(html: page)
+        let line = Array(page.split(separator: "\n", omittingEmptySubsequences: false)[0].unicodeScalars)
+        let opener = Array("<div".unicodeScalars)
+        let third = try #require(line.indices.last { line[$0...].starts(with: opener) })
+        #expect(page.utf8.count > 400_000)
+        #expect(result.messages.map(\.line) == [1, 1, 1])
+        #expect(result.messages.last?.column == third + 1)
+    }
+
     /// A message that is rejected carries its column too.
     @Test func aRejectedMessageHasItsColumn() throws {
         let good = viewerMessage(user: "Ann", time: "2020-01-01 00:00:00", body: "hi")
