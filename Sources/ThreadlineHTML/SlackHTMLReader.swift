@@ -194,7 +194,7 @@ private struct PageState: HTMLContentHandler {
             output.append(
                 .problem(
                     SlackHTMLProblem(
-                        kind: .rejected, scope: .page, line: 1,
+                        kind: .rejected, scope: .page, line: 1, column: 1,
                         reason: "the page is not \(expected): no messages were read")))
         }
         try deliver()

@@ -226,6 +226,7 @@ import Testing
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
         #expect(rejects.map { $0["reason"] as? String } == ["the page is not a slackdump page (no article.message): no messages were read"])
         #expect(rejects.first?["line"] as? Int == 1)
+        #expect(rejects.first?["column"] as? Int == 1)
     }
 
     /// A page over `max_file_bytes` is rejected whole before it is read; a smaller page in the same run
@@ -391,7 +392,7 @@ struct SampleExport {
         let result = try runThreadline(["validate", "seeds"], in: scratch.root)
         #expect(result.status == 1)
         #expect(result.stdout.hasPrefix(
-            "seeds/slack-html/general.html:1: error: the page is not a slack-export-viewer or slackdump page: no messages were read\n"))
+            "seeds/slack-html/general.html:1:1: error: the page is not a slack-export-viewer or slackdump page: no messages were read\n"))
         #expect(result.stdout.hasSuffix("1 file checked: 1 error, 0 warnings\n"))
     }
 }

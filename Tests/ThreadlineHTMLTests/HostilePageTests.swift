@@ -119,7 +119,7 @@ import Testing
         #expect(page.messages.isEmpty)
         #expect(
             page.rejected.map(\.description) == [
-                "line 1: the page is not a slack-export-viewer or slackdump page: no messages were read"
+                "line 1, column 1: the page is not a slack-export-viewer or slackdump page: no messages were read"
             ])
         #expect(page.report?.layout == .auto)
         let forced = try SlackHTMLReader(layout: .slackdump).readAll(fixture: SampleExportTests.multiPage)
@@ -141,7 +141,7 @@ import Testing
         }
         let binary = try SlackHTMLReader().readAll(bytes: noise)
         #expect(binary.messages.isEmpty)
-        #expect(binary.rejected.last?.line == 1)
+        #expect(binary.rejected.last?.line == 1 && binary.rejected.last?.column == 1)
     }
 
     @Test func aGiganticTextRunStopsTheReadInsteadOfBufferingIt() throws {
