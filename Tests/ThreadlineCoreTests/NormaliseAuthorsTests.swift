@@ -114,17 +114,20 @@ import ThreadlineText
         ])
     }
 
-    /// An aliases path that is a folder is reported at the path, with a note naming the pipeline
-    /// line that gave it (it had no pipeline location).
-    @Test func aBadAliasesPathNamesThePipelineLine() throws {
+    /// An aliases path that is a folder, or a people path that is a file, is an error at the pipeline
+    /// line that gives it, before any data is read (it was reported at the path, with no line).
+    @Test func aPathOfTheWrongKindIsAnErrorAtThePipelineLine() throws {
         let scratch = try Scratch()
         try FileManager.default.createDirectory(atPath: scratch.path("inputs/books"), withIntermediateDirectories: true)
-        let pipeline = basicPipeline().replacingOccurrences(of: "load:", with: "transform:\n  - type: normalise_authors\n    aliases: inputs/books\nload:")
+        try scratch.write("inputs/authors.yaml", "Ann: [ann]\n")
+        let pipeline = basicPipeline().replacingOccurrences(
+            of: "load:", with: "transform:\n  - type: normalise_authors\n    aliases: inputs/books\n    people: inputs/authors.yaml\nload:")
         let file = try scratch.write("pipeline.yaml", pipeline)
         let error = try #require(throws: ThreadlineError.self) { try PipelineLoader(environment: [:]).load(path: file) }
-        #expect(error.diagnostics.count == 1)
-        #expect(error.diagnostics[0].message == "is a folder, not a file")
-        #expect(error.diagnostics[0].notes.last == "read for the 'aliases' option at \(file):12:14")
+        #expect(error.diagnostics.map(\.description) == [
+            "\(file):12:14: error: 'aliases' must be a file; '\(scratch.path("inputs/books"))' is a folder",
+            "\(file):13:13: error: 'people' must be a folder; '\(scratch.path("inputs/authors.yaml"))' is a file",
+        ])
     }
 
     @Test func profileWithoutTitleIsReported() throws {

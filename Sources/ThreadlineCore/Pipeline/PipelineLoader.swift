@@ -100,12 +100,6 @@ private struct Validation {
         }
         let inputRoot = top.string("input_root")
         let outputRoot = top.string("output_root")
-        for (key, path) in [("input_root", inputRoot), ("output_root", outputRoot)] {
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
-                error("'\(key)' must be a folder; '\(path)' is a file", at: top.location(of: key))
-            }
-        }
         let name = top.string(ifGiven: "name") ?? ""
 
         var lists: [StepKind: [ConfiguredStep]] = [:]
@@ -259,17 +253,28 @@ private struct Validation {
             }
         case .stringList:
             return stringList(node, expected: expected).map(OptionValue.list)
-        case .path(let mustExist):
+        case .path(let mustExist, let kind):
             guard let text = interpolated(node), !text.isEmpty else {
                 error("\(expected), not \(node.kindDescription)", at: location(node))
                 return nil
             }
             let path = OptionType.absolutePath(text, directory: directory)
-            if mustExist, !FileManager.default.fileExists(atPath: path) {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                guard mustExist else { return .string(path) }
                 error("'\(spec.name)': no such file or folder '\(text)'", at: location(node), notes: ["relative paths are resolved against the pipeline file's folder, here '\(path)'"])
                 return nil
             }
-            return .string(path)
+            switch kind {
+            case .folder where !isFolder.boolValue:
+                error("'\(spec.name)' must be a folder; '\(path)' is a file", at: location(node))
+                return nil
+            case .file where isFolder.boolValue:
+                error("'\(spec.name)' must be a file; '\(path)' is a folder", at: location(node))
+                return nil
+            default:
+                return .string(path)
+            }
         case .choice(let names):
             guard let text = interpolated(node) else {
                 error("\(expected), not \(node.kindDescription)", at: location(node))

@@ -43,9 +43,9 @@ extension PipelineSpec {
     public static let keys: [OptionSpec] = [
         OptionSpec("version", .integer, required: true, "pipeline file format version; must be 1"),
         OptionSpec("name", .string, required: true, "the pipeline's name, recorded in the manifest and Parquet metadata"),
-        OptionSpec("input_root", .path(mustExist: true), default: .string("."),
+        OptionSpec("input_root", .path(mustExist: true, kind: .folder), default: .string("."),
                    "folder the sources' include patterns are relative to"),
-        OptionSpec("output_root", .path(mustExist: false), default: .string("output"),
+        OptionSpec("output_root", .path(mustExist: false, kind: .folder), default: .string("output"),
                    "folder the outputs, _manifest.json and _rejects.jsonl are written to"),
         OptionSpec("on_error", .choice(OnError.allCases.map(\.rawValue)), default: .string("quarantine"),
                    "fail: stop at the first reject (exit 1); skip: record rejects in _rejects.jsonl; quarantine: also keep each rejected record's raw text"),

@@ -7,8 +7,9 @@ public enum OptionType: Sendable, Hashable {
     case boolean
     /// A list of strings; a single string is read as a list of one.
     case stringList
-    /// A file or folder path, resolved against the pipeline file's folder; `mustExist` checks it up front.
-    case path(mustExist: Bool)
+    /// A path, resolved against the pipeline file's folder; `mustExist` checks that it is there, and
+    /// `kind` that what is there is a file, or a folder, before any data is read.
+    case path(mustExist: Bool, kind: PathKind = .fileOrFolder)
     /// One of fixed names.
     case choice([String])
     /// `all`, or a list of table names.
@@ -32,6 +33,13 @@ public enum OptionType: Sendable, Hashable {
         case .countOrPercent: return "count or percentage"
         }
     }
+}
+
+/// What a path option must name.
+public enum PathKind: Sendable, Hashable {
+    case fileOrFolder
+    case file
+    case folder
 }
 
 /// A typed option value after validation.

@@ -35,10 +35,10 @@ public struct NormaliseAuthors: TransformStep {
         summary: "one person, one author: folds spellings, resolves hosts and aliases, sets author_id and is_host",
         options: [
             OptionSpec(
-                "aliases", .path(mustExist: true),
+                "aliases", .path(mustExist: true, kind: .file),
                 "YAML file mapping each canonical name to its other spellings or Slack ids (a string or a list)"),
             OptionSpec(
-                "people", .path(mustExist: true),
+                "people", .path(mustExist: true, kind: .folder),
                 "folder of markdown profiles whose front matter has `short` (the id documents use for hosts) and `title` (the name)"),
         ],
         example: """
