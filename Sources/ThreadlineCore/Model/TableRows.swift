@@ -9,38 +9,42 @@ public enum TableRows {
     /// The document's message rows in order, handed over `batchSize` at a time, so a big document's
     /// rows are never all built at once (the writers hold at most a few batches).
     public static func messages(_ document: Document, batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
-        var rows: [Row] = []
-        rows.reserveCapacity(min(batchSize, document.messageCount))
+        var batch = RowBatch(size: batchSize, expected: document.messageCount)
         for thread in document.threads {
             for message in thread.messages {
-                if rows.count == batchSize {
-                    try body(rows)
-                    rows.removeAll(keepingCapacity: true)
-                }
-                rows.append([
+                try batch.append([
                     .string(message.id), .string(message.threadId), Value(message.parentId), Value(message.position),
                     .string(document.id), .string(document.source), .string(message.sourceFile ?? document.sourceFile), Value(message.sourceLine),
                     .string(message.authorId ?? ""), .string(message.author ?? message.authorRaw), .string(message.authorRaw),
                     .bool(message.isHost), .string(message.text), .string(message.textRaw), Value(message.sentAt),
                     Value(message.replyCount),
-                ])
+                ], to: body)
             }
         }
-        if !rows.isEmpty { try body(rows) }
+        try batch.flush(to: body)
     }
 
     public static func threads(_ document: Document) -> [Row] {
-        document.threads.compactMap { thread -> Row? in
-            guard let first = thread.messages.first else { return nil }
+        var rows: [Row] = []
+        threads(document, batchSize: .max) { rows = $0 }
+        return rows
+    }
+
+    /// The document's thread rows in order, `batchSize` at a time, like ``messages(_:batchSize:_:)``.
+    public static func threads(_ document: Document, batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
+        var batch = RowBatch(size: batchSize, expected: document.threads.count)
+        for thread in document.threads {
+            guard let first = thread.messages.first else { continue }
             let replies = thread.messages.dropFirst()
             let participants = Set(thread.messages.map { $0.authorId ?? $0.authorRaw })
             let lastReply = replies.compactMap(\.sentAt).max()
-            return [
+            try batch.append([
                 .string(first.threadId), .string(document.id), .string(document.source), .string(first.authorId ?? ""),
                 .string(first.author ?? first.authorRaw), .string(first.text), Value(replies.count),
                 Value(participants.count), .bool(replies.contains { $0.isHost }), Value(first.sentAt), Value(lastReply),
-            ]
+            ], to: body)
         }
+        try batch.flush(to: body)
     }
 
     public static func document(_ document: Document) -> Row {
@@ -49,6 +53,33 @@ public enum TableRows {
             Value(document.description), .list(document.hosts), Value(document.startsAt), Value(document.endsAt),
             .list(document.links), Value(document.threads.count), Value(document.messageCount),
         ]
+    }
+}
+
+/// Rows collected and handed on `size` at a time.
+private struct RowBatch {
+    let size: Int
+    private var rows: [Row] = []
+
+    /// `expected`: how many rows there will be in all, to reserve no more room than they need.
+    init(size: Int, expected: Int) {
+        self.size = size
+        rows.reserveCapacity(min(size, expected))
+    }
+
+    /// Adds `row`, first handing on a full batch.
+    mutating func append(_ row: Row, to body: ([Row]) throws -> Void) rethrows {
+        if rows.count == size {
+            try body(rows)
+            rows.removeAll(keepingCapacity: true)
+        }
+        rows.append(row)
+    }
+
+    /// Hands on the rows left, if any.
+    mutating func flush(to body: ([Row]) throws -> Void) rethrows {
+        if !rows.isEmpty { try body(rows) }
+        rows.removeAll()
     }
 }
 

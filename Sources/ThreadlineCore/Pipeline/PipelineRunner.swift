@@ -140,7 +140,7 @@ public final class PipelineRunner: Sendable {
                 for document in result.documents {
                     authors.add(document)
                     try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try outputs.write(.messages, $0) }
-                    try outputs.write(.threads, TableRows.threads(document))
+                    try TableRows.threads(document, batchSize: PipelineRunner.rowBatch) { try outputs.write(.threads, $0) }
                     try outputs.write(.documents, [TableRows.document(document)])
                 }
                 bytesDone += item.unit.bytes
