@@ -190,12 +190,21 @@ public struct AuthorsAccumulator: Sendable {
 
     /// One row per author, by author_id.
     public func rows() -> [Row] {
-        index.keys.sorted().map { id in
+        var all: [Row] = []
+        rows(batchSize: .max) { all = $0 }
+        return all
+    }
+
+    /// The rows of ``rows()``, `batchSize` at a time: a run of 100,000 authors never builds them all.
+    public func rows(batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
+        var batch = RowBatch(size: batchSize, expected: stats.count)
+        for id in index.keys.sorted() {
             let entry = stats[index[id]!]
-            return [
+            try batch.append([
                 .string(id), .string(entry.name), .list(entry.spellings.sorted()), Value(entry.messages),
                 Value(entry.threads), Value(entry.documents), Value(entry.first), Value(entry.last),
-            ]
+            ], to: body)
         }
+        try batch.flush(to: body)
     }
 }

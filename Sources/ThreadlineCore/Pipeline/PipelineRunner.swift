@@ -21,7 +21,8 @@ public final class PipelineRunner: Sendable {
     public let afterLargeInput: (@Sendable () -> Void)?
     /// Inputs at least this big trigger ``afterLargeInput``.
     public static let largeInputBytes: Int64 = 4 << 20
-    /// Message rows handed to the writers at a time: a big document's rows are built a batch at a time.
+    /// Rows handed to the writers at a time: a big document's messages and threads, and the authors of a
+    /// run, are built a batch at a time.
     static let rowBatch = 4096
 
     public init(
@@ -150,7 +151,7 @@ public final class PipelineRunner: Sendable {
                 }
                 if item.unit.bytes >= PipelineRunner.largeInputBytes { afterLargeInput?() }
             })
-            try outputs.write(.authors, authors.rows())
+            try authors.rows(batchSize: PipelineRunner.rowBatch) { try outputs.write(.authors, $0) }
             report.rowsPerTable = outputs.rowCounts
             report.outputs = try outputs.commit(rejects: rejects, quarantine: spec.onError == .quarantine)
         } catch {
