@@ -10,19 +10,17 @@
 /// equivalent but different byte sequences (NFC and NFD "é"). The entries are stored directly in
 /// their PLAIN encoding, so the dictionary page body is `pageBody` as is. Lookups use an
 /// open-addressing hash table over the bytes, which avoids an allocation per value; each slot keeps
-/// part of its entry's hash and where its bytes are, so a probe reads an entry's bytes only when that
-/// part of the hash matches, and then with no other lookup. A value equal to the one before it (rows
-/// of one document share its id, rows of one thread the thread's id) gets that value's index without
-/// being hashed.
+/// part of its entry's hash, so a probe reads an entry's bytes only when that part of the hash
+/// matches. A slot is 8 bytes, the entry's offset being looked up only then: a chunk of unique ids
+/// has hundreds of thousands of slots. A value equal to the one before it (rows of one document
+/// share its id, rows of one thread the thread's id) gets that value's index without being hashed.
 struct DictionaryEncoder {
-    /// One slot of the hash table: an entry index (`-1` when empty), the high half of its hash, and the
-    /// offset of its bytes in `pageBody`.
+    /// One slot of the hash table: an entry index (`-1` when empty) and the high half of its hash.
     private struct Slot {
         var entry: Int32
         var hashTag: UInt32
-        var start: Int
 
-        static let empty = Slot(entry: -1, hashTag: 0, start: 0)
+        static let empty = Slot(entry: -1, hashTag: 0)
     }
 
     /// The dictionary page body: every entry as a 4-byte length then its bytes, in index order.
@@ -51,18 +49,23 @@ struct DictionaryEncoder {
         let tag = UInt32(truncatingIfNeeded: hash >> 32)
         let mask = slots.count - 1
         var position = Int(truncatingIfNeeded: hash) & mask
-        let found: Slot? = slots.withUnsafeBufferPointer { slots in
-            pageBody.withUnsafeBytes { body in
-                while true {
-                    let slot = slots[position]
-                    if slot.entry < 0 { return nil }
-                    if slot.hashTag == tag && Self.bytes(at: slot.start, in: body, equal: bytes) { return slot }
-                    position = (position + 1) & mask
+        let found: (entry: Int32, start: Int)? = slots.withUnsafeBufferPointer { slots in
+            entryStarts.withUnsafeBufferPointer { starts in
+                pageBody.withUnsafeBytes { body in
+                    while true {
+                        let slot = slots[position]
+                        if slot.entry < 0 { return nil }
+                        if slot.hashTag == tag {
+                            let start = starts[Int(slot.entry)]
+                            if Self.bytes(at: start, in: body, equal: bytes) { return (slot.entry, start) }
+                        }
+                        position = (position + 1) & mask
+                    }
                 }
             }
         }
         if let found {
-            last = (found.entry, found.start)
+            last = found
             return (UInt32(found.entry), false)
         }
         let index = count
@@ -72,7 +75,7 @@ struct DictionaryEncoder {
         pageBody.append(contentsOf: bytes)
         entryStarts.append(start)
         entryHashes.append(hash)
-        slots[position] = Slot(entry: Int32(index), hashTag: tag, start: start)
+        slots[position] = Slot(entry: Int32(index), hashTag: tag)
         last = (Int32(index), start)
         if count * 2 > slots.count { grow() }
         return (UInt32(index), true)
@@ -112,7 +115,7 @@ struct DictionaryEncoder {
         for (index, hash) in entryHashes.enumerated() {
             var position = Int(truncatingIfNeeded: hash) & mask
             while slots[position].entry >= 0 { position = (position + 1) & mask }
-            slots[position] = Slot(entry: Int32(index), hashTag: UInt32(truncatingIfNeeded: hash >> 32), start: entryStarts[index])
+            slots[position] = Slot(entry: Int32(index), hashTag: UInt32(truncatingIfNeeded: hash >> 32))
         }
     }
 

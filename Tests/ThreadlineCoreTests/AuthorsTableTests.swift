@@ -40,4 +40,16 @@ import Testing
         #expect(row[3] == .int(5001))
         #expect(row[4] == .int(1))
     }
+
+    // The runner writes the authors table a batch at a time: the batches are the rows, in order.
+    @Test(arguments: [1, 2, 3, 100])
+    func rowsComeInBatches(batchSize: Int) {
+        var authors = AuthorsAccumulator()
+        authors.add(Self.document("a", [["cy", "ann", "bo"].map { Self.message($0, $0, at: nil) }, [Self.message("dee", "Dee", at: 5)]]))
+        var batches: [[Row]] = []
+        authors.rows(batchSize: batchSize) { batches.append($0) }
+        #expect(batches.dropLast().allSatisfy { $0.count == batchSize })
+        #expect(batches.flatMap { $0 } == authors.rows())
+        #expect(batches.flatMap { $0 }.map { $0[0] } == ["ann", "bo", "cy", "dee"].map(Value.string))
+    }
 }

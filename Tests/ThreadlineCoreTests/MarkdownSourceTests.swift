@@ -158,5 +158,77 @@ import Testing
         #expect(YAMLReader.countEvents("a: [1, 2\n") == nil)
         #expect(YAMLReader.countEvents("") == 2)
     }
-}
 
+    // The markdown source reads an archive as the parser hands its entries over, so the entries' nodes
+    // are never all held at once: the tree comes back with the list empty.
+    @Test func streamedListItemsAreHandedOverAndNotKeptInTheTree() throws {
+        let yaml = """
+            title: t
+            archive:
+            - name: Ana
+            - [x]
+            - plain
+            links:
+              archive: [kept, too]
+            after: 1
+            """
+        var items: [YAMLNode] = []
+        let root = try #require(try YAMLReader().parse(yaml, streamingItemsOf: "archive") { items.append($0) })
+        #expect(items.map(\.line) == [3, 4, 5])
+        #expect(items.map(\.kindDescription) == ["a mapping", "a list", "a scalar"])
+        #expect(items[0]["name"]?.scalar == "Ana")
+        #expect(root["archive"]?.items?.isEmpty == true)
+        #expect(root["links"]?["archive"]?.items?.compactMap(\.scalar) == ["kept", "too"])
+        #expect(root["after"]?.scalar == "1")
+        #expect(root.entries?.map(\.key) == ["title", "archive", "links", "after"])
+    }
+
+    // An alias may repeat an anchored list, so such a list stays in the tree and is not handed over.
+    @Test func anAnchoredListIsKeptInTheTree() throws {
+        var handed = 0
+        let root = try #require(try YAMLReader().parse("archive: &a [x, y]\nagain: *a\n", streamingItemsOf: "archive") { _ in handed += 1 })
+        #expect(handed == 0)
+        #expect(root["archive"]?.items?.count == 2)
+        #expect(root["again"]?.items?.compactMap(\.scalar) == ["x", "y"])
+    }
+
+    // Whether the parser hands the entries over (a plain list) or the tree keeps them (an anchored or
+    // aliased list), the archive gives the same messages, and a rejected entry's record ends where the
+    // next entry starts.
+    @Test(arguments: ["archive:\n", "archive: &list\n", "earlier: &list\n"])
+    func anArchiveGivesTheSameMessagesHowEverItIsWritten(opening: String) throws {
+        let entries = """
+            - name: Ana
+              text: one
+              replies:
+              - name: Bo
+                text: two
+            - text: nobody wrote this
+            - name: Cy
+              text: three
+            """
+        let alias = opening.hasPrefix("earlier") ? "archive: *list\n" : ""
+        let scratch = try Scratch()
+        try scratch.write("a.md", "---\n" + opening + entries + "\n" + alias + "---\n")
+        let result = Self.extract(scratch, "a.md")
+        let document = try #require(result.documents.first)
+        #expect(document.threads.map { $0.messages.map(\.key) } == [["q0", "q0.r0"], ["q2"]])
+        #expect(document.threads.map { $0.messages.map(\.sourceLine) } == [[3, 6], [9]])
+        #expect(result.inputRows == 4)
+        #expect(result.rejects.map(\.reason) == ["entry has no author ('name')"])
+        #expect(result.rejects.first?.record == "- text: nobody wrote this")
+    }
+
+    // Entries are read before the parser reaches the rest of the front matter: when that turns out not
+    // to be YAML, the file is rejected whole, and its entries count no rows and leave no rejects.
+    @Test func entriesBeforeInvalidYAMLAreDropped() throws {
+        let scratch = try Scratch()
+        try scratch.write("a.md", "---\narchive:\n- name: Ana\n  text: one\n- text: no author\n- name: Bo\n  text: two\nlinks: [unclosed\n---\n")
+        let result = Self.extract(scratch, "a.md")
+        #expect(result.documents.isEmpty)
+        #expect(result.inputRows == 0)
+        #expect(result.rejects.count == 1)
+        #expect(result.rejects.first?.reason.hasPrefix("invalid YAML in front matter:") == true)
+        #expect(result.rejects.first?.isWholeFile == true)
+    }
+}

@@ -2,8 +2,8 @@ import Testing
 
 @testable import ThreadlineCore
 
-/// The runner hands a document's message rows to the writers a batch at a time; the batches must be
-/// the document's rows, in order, none lost or repeated.
+/// The runner hands a document's message and thread rows to the writers a batch at a time; the batches
+/// must be the document's rows, in order, none lost or repeated.
 @Suite struct MessageRowBatchTests {
     static func document(threadSizes: [Int]) -> Document {
         var number = 0
@@ -12,6 +12,7 @@ import Testing
                 number += 1
                 var message = Message(key: "\(number)", authorRaw: "A", textRaw: "text \(number)")
                 message.id = "m\(number)"
+                message.threadId = "t\(size)"
                 return message
             })
         }
@@ -33,5 +34,15 @@ import Testing
         var calls = 0
         TableRows.messages(Self.document(threadSizes: []), batchSize: 4) { _ in calls += 1 }
         #expect(calls == 0)
+    }
+
+    @Test(arguments: [1, 2, 3, 100])
+    func threadRowsComeInBatchesToo(batchSize: Int) {
+        let document = Self.document(threadSizes: [3, 0, 1, 4])
+        var batches: [[Row]] = []
+        TableRows.threads(document, batchSize: batchSize) { batches.append($0) }
+        #expect(batches.dropLast().allSatisfy { $0.count == batchSize })
+        #expect(batches.flatMap { $0 } == TableRows.threads(document))
+        #expect(batches.flatMap { $0 }.map { $0[0] } == [.string("t3"), .string("t1"), .string("t4")])
     }
 }

@@ -79,4 +79,55 @@ import Testing
         // It waited for the item before it, and the item after it waited for it.
         #expect(inFlight.maxCost == 500)
     }
+
+    /// A result that records when it is freed.
+    final class Tracked: Sendable {
+        let index: Int
+        let freed: Freed
+
+        init(_ index: Int, freed: Freed) {
+            self.index = index
+            self.freed = freed
+        }
+
+        deinit { freed.add(index) }
+    }
+
+    final class Freed: @unchecked Sendable {
+        private let lock = NSLock()
+        private var indices: Set<Int> = []
+
+        func add(_ index: Int) {
+            lock.lock()
+            indices.insert(index)
+            lock.unlock()
+        }
+
+        func contains(_ index: Int) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return indices.contains(index)
+        }
+    }
+
+    // The runner gives a big input's memory back to the system in `released`: by then its result
+    // must be gone, not merely consumed.
+    @Test func releasedComesAfterEachResultIsFreed() throws {
+        let freed = Freed()
+        var consumed: [Int] = []
+        var released: [Int] = []
+        try orderedParallel(
+            count: 6, maxInFlight: 3, work: { Tracked($0, freed: freed) },
+            consume: { index, result in
+                #expect(result.index == index)
+                #expect(!freed.contains(index))
+                consumed.append(index)
+            },
+            released: { index in
+                #expect(freed.contains(index))
+                released.append(index)
+            })
+        #expect(consumed == Array(0..<6))
+        #expect(released == Array(0..<6))
+    }
 }

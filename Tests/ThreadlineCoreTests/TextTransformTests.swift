@@ -75,3 +75,26 @@ extension CleanTextStepTests {
         #expect(notes.total(CleanEmoji.unknownCategory) == 1)
     }
 }
+
+@Suite struct LinkThreadsStepTests {
+    // A reply's parent is looked up by key wherever it is: the thread's first message, a later one, a
+    // message of another thread, or nowhere (then the parent is null and the reply is counted).
+    @Test func everyReplyGetsItsParentsIdWhereverTheParentIs() {
+        let threads = [
+            [("a", nil), ("b", "a"), ("c", "b")],
+            [("d", "missing")],
+            [("e", "a")],
+        ].map { messages in
+            Thread(messages: messages.map { Message(key: $0.0, parentKey: $0.1, authorRaw: "A", textRaw: "t") })
+        }
+        var doc = Document(id: "doc", source: "markdown", sourceFile: "books/doc.md", threads: threads)
+        var notes = RunNotes()
+        LinkThreads().apply(to: &doc, notes: &notes)
+        let id = { (key: String) in LinkThreads.messageID(source: "markdown", document: "doc", key: key) }
+        let messages = doc.threads.flatMap(\.messages)
+        #expect(messages.map(\.id) == ["a", "b", "c", "d", "e"].map(id))
+        #expect(messages.map(\.parentId) == [nil, id("a"), id("b"), nil, id("a")])
+        #expect(messages.map(\.threadId) == [id("a"), id("a"), id("a"), id("d"), id("e")])
+        #expect(notes.counts["replies whose parent is missing"] == ["books/doc.md": 1])
+    }
+}

@@ -92,9 +92,12 @@ public struct MarkdownSource: SourceStep {
             return rejectFile(error.reason, line: error.line, column: 1)
         }
         let offset = frontMatter.firstLine - 1
+        // The archive's entries become messages as the parser reads them, so the entries' nodes are
+        // never all held at once (a file may have 200,000 of them).
+        var reader = ArchiveReader(source: self, file: file, offset: offset, yaml: frontMatter.yaml)
         let root: YAMLNode
         do {
-            guard let parsed = try YAMLReader().parse(frontMatter.yaml) else {
+            guard let parsed = try YAMLReader().parse(frontMatter.yaml, streamingItemsOf: archiveKey, to: { reader.add($0) }) else {
                 return rejectFile("front matter is empty", line: 1, column: 1)
             }
             root = parsed
@@ -105,7 +108,6 @@ public struct MarkdownSource: SourceStep {
         guard root.entries != nil else {
             return rejectFile("front matter must be a mapping of keys, not \(root.kindDescription)", line: root.line + offset, column: root.column)
         }
-        let reader = ArchiveReader(source: self, file: file, offset: offset, yaml: frontMatter.yaml)
         var document = Document(id: MarkdownSource.documentID(file), source: "markdown", sourceFile: file)
         document.title = root["title"].flatMap(reader.text)
         document.description = root["description"].flatMap(reader.text)
@@ -118,7 +120,9 @@ public struct MarkdownSource: SourceStep {
             guard let entries = archive.items else {
                 return rejectFile("'\(archiveKey)' must be a list of entries, not \(archive.kindDescription)", line: archive.line + offset, column: archive.column)
             }
-            document.threads = reader.threads(entries, result: &result)
+            // Empty when the parser handed the entries over; the entries of an anchored or aliased list.
+            for entry in entries { reader.add(entry) }
+            document.threads = reader.finish(into: &result)
         } else {
             result.notes.count("documents without an archive", file)
         }
@@ -126,7 +130,8 @@ public struct MarkdownSource: SourceStep {
     }
 }
 
-/// Walks one file's archive, turning entries into messages and bad entries into rejects.
+/// Walks one file's archive as the parser hands its entries over, turning entries into messages and bad
+/// entries into rejects.
 private struct ArchiveReader {
     let source: MarkdownSource
     let file: String
@@ -134,6 +139,40 @@ private struct ArchiveReader {
     let offset: Int
     /// The front matter's text, split into lines only when a reject needs its record.
     let yaml: String
+    /// The entries' threads, rejects, rows and notes so far: the file's only once its front matter has
+    /// been read to the end (a file whose YAML turns out invalid is rejected whole).
+    private var threads: [Thread] = []
+    private var rejects: [Reject] = []
+    private var rows = 0
+    private var notes = RunNotes()
+    /// The entry handed over last, waiting for the next one, whose line ends its record.
+    private var pending: YAMLNode?
+    /// Entries handed over so far, rejected ones included: the next entry's number.
+    private var count = 0
+
+    init(source: MarkdownSource, file: String, offset: Int, yaml: String) {
+        self.source = source
+        self.file = file
+        self.offset = offset
+        self.yaml = yaml
+    }
+
+    /// Takes the archive's next entry.
+    mutating func add(_ entry: YAMLNode) {
+        if let previous = pending { read(previous, next: entry.line) }
+        pending = entry
+    }
+
+    /// The threads of every entry taken, after adding the entries' rejects, rows and notes to `result`.
+    /// Called once, after the last entry.
+    mutating func finish(into result: inout ExtractResult) -> [Thread] {
+        if let last = pending { read(last, next: nil) }
+        pending = nil
+        result.rejects += rejects
+        result.inputRows += rows
+        result.notes.merge(notes)
+        return threads
+    }
 
     func text(_ node: YAMLNode) -> String? {
         node.isNull ? nil : node.scalar
@@ -168,43 +207,41 @@ private struct ArchiveReader {
         return start < end ? lines[start..<end].joined(separator: "\n") : ""
     }
 
-    func threads(_ entries: [YAMLNode], result: inout ExtractResult) -> [Thread] {
-        var threads: [Thread] = []
-        for (index, entry) in entries.enumerated() {
-            let next = index + 1 < entries.count ? entries[index + 1].line : nil
-            let key = "q\(index)"
-            var messages: [Message] = []
-            if let question = message(entry, key: key, parentKey: nil, next: next, result: &result) {
-                messages.append(question)
-            }
-            if let replies = entry[source.repliesKey], !replies.isNull {
-                if let items = replies.items {
-                    for (replyIndex, reply) in items.enumerated() {
-                        let nextReply = replyIndex + 1 < items.count ? items[replyIndex + 1].line : next
-                        if let message = message(reply, key: "\(key).r\(replyIndex)", parentKey: key, next: nextReply, result: &result) {
-                            messages.append(message)
-                        }
-                    }
-                } else {
-                    result.inputRows += 1
-                    result.rejects.append(Reject(
-                        file: file, line: replies.line + offset, column: replies.column, step: "markdown",
-                        reason: "'\(source.repliesKey)' must be a list of entries, not \(replies.kindDescription)",
-                        record: record(from: replies.line, to: next)))
-                }
-            }
-            if !messages.isEmpty { threads.append(Thread(messages: messages)) }
+    /// Entry number `count` as a thread: the question and its replies; `next` is the following entry's
+    /// line, if any.
+    private mutating func read(_ entry: YAMLNode, next: Int?) {
+        let key = "q\(count)"
+        count += 1
+        var messages: [Message] = []
+        if let question = message(entry, key: key, parentKey: nil, next: next) {
+            messages.append(question)
         }
-        return threads
+        if let replies = entry[source.repliesKey], !replies.isNull {
+            if let items = replies.items {
+                for (replyIndex, reply) in items.enumerated() {
+                    let nextReply = replyIndex + 1 < items.count ? items[replyIndex + 1].line : next
+                    if let message = message(reply, key: "\(key).r\(replyIndex)", parentKey: key, next: nextReply) {
+                        messages.append(message)
+                    }
+                }
+            } else {
+                rows += 1
+                rejects.append(Reject(
+                    file: file, line: replies.line + offset, column: replies.column, step: "markdown",
+                    reason: "'\(source.repliesKey)' must be a list of entries, not \(replies.kindDescription)",
+                    record: record(from: replies.line, to: next)))
+            }
+        }
+        if !messages.isEmpty { threads.append(Thread(messages: messages)) }
     }
 
     /// One entry as a message, or nil after recording why it was rejected. Counts one input row.
-    func message(_ node: YAMLNode, key: String, parentKey: String?, next: Int?, result: inout ExtractResult) -> Message? {
-        result.inputRows += 1
+    private mutating func message(_ node: YAMLNode, key: String, parentKey: String?, next: Int?) -> Message? {
+        rows += 1
         let line = node.line + offset
         func reject(_ reason: String, at target: YAMLNode? = nil) -> Message? {
             let at = target ?? node
-            result.rejects.append(Reject(
+            rejects.append(Reject(
                 file: file, line: at.line + offset, column: at.column, step: "markdown", reason: reason,
                 record: record(from: node.line, to: next)))
             return nil
@@ -224,7 +261,7 @@ private struct ArchiveReader {
             }
             body = scalar
         }
-        if body.isEmpty { result.notes.count("empty texts kept", file) }
+        if body.isEmpty { notes.count("empty texts kept", file) }
         return Message(key: key, parentKey: parentKey, sourceLine: line, authorRaw: author, textRaw: body)
     }
 }

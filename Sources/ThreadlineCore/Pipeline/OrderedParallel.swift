@@ -10,12 +10,16 @@ import Foundation
 /// can run beside a large one, so a big file does not leave the other cores idle, while two inputs
 /// that together pass the budget are never held at once.
 ///
+/// `released` is called with each index once its result has been consumed and let go: the moment
+/// to give the memory it held back to the system.
+///
 /// When `consume` throws, no new work starts; work already started finishes in the background and its
 /// results are dropped.
 func orderedParallel<Result: Sendable>(
     count: Int, maxInFlight: Int, maxCost: Int64 = .max,
     cost: @escaping @Sendable (Int) -> Int64 = { _ in 1 },
-    work: @escaping @Sendable (Int) -> Result, consume: (Int, Result) throws -> Void
+    work: @escaping @Sendable (Int) -> Result, consume: (Int, Result) throws -> Void,
+    released: (Int) -> Void = { _ in }
 ) throws {
     guard count > 0 else { return }
     let slots = OrderedSlots<Result>(count: count)
@@ -29,9 +33,13 @@ func orderedParallel<Result: Sendable>(
     }
     do {
         for index in 0..<count {
-            let result = slots.take(index)
-            try consume(index, result)
+            do {
+                // The result lives in this scope only, so it is gone when `released` is called.
+                let result = slots.take(index)
+                try consume(index, result)
+            }
             budget.release(cost(index))
+            released(index)
         }
     } catch {
         slots.cancel()
@@ -105,9 +113,11 @@ private final class OrderedSlots<Result: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 
-    func put(_ index: Int, _ result: Result) {
+    /// Stores `result`, taking it over: the worker keeps no reference, so the result is freed as soon
+    /// as its consumer lets it go.
+    func put(_ index: Int, _ result: consuming Result) {
         condition.lock()
-        if !cancelled { slots[index] = result }
+        if !cancelled { slots[index] = consume result }
         condition.broadcast()
         condition.unlock()
     }

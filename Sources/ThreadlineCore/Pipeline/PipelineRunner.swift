@@ -15,13 +15,15 @@ public final class PipelineRunner: Sendable {
     /// Called after each input (all of its parts) is written, with the inputs done and the total, for
     /// progress display.
     public let progress: (@Sendable (_ done: Int, _ total: Int, _ bytesDone: Int64) -> Void)?
-    /// Called after an input of at least ``largeInputBytes`` has been handed to the writers: the
-    /// moment to give memory its extraction freed back to the system (the command line trims
-    /// glibc's heaps here, so one big input does not leave the process large for the rest of the run).
+    /// Called after an input of at least ``largeInputBytes`` has been handed to the writers and its
+    /// documents let go: the moment to give the memory they held back to the system (the command line
+    /// trims glibc's heaps here, so one big input does not leave the process large for the rest of the
+    /// run).
     public let afterLargeInput: (@Sendable () -> Void)?
     /// Inputs at least this big trigger ``afterLargeInput``.
     public static let largeInputBytes: Int64 = 4 << 20
-    /// Message rows handed to the writers at a time: a big document's rows are built a batch at a time.
+    /// Rows handed to the writers at a time: a big document's messages and threads, and the authors of a
+    /// run, are built a batch at a time.
     static let rowBatch = 4096
 
     public init(
@@ -140,7 +142,7 @@ public final class PipelineRunner: Sendable {
                 for document in result.documents {
                     authors.add(document)
                     try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try outputs.write(.messages, $0) }
-                    try outputs.write(.threads, TableRows.threads(document))
+                    try TableRows.threads(document, batchSize: PipelineRunner.rowBatch) { try outputs.write(.threads, $0) }
                     try outputs.write(.documents, [TableRows.document(document)])
                 }
                 bytesDone += item.unit.bytes
@@ -148,9 +150,10 @@ public final class PipelineRunner: Sendable {
                     inputsDone += 1
                     progress?(inputsDone, inputCount, bytesDone)
                 }
-                if item.unit.bytes >= PipelineRunner.largeInputBytes { afterLargeInput?() }
+            }, released: { index in
+                if units[index].unit.bytes >= PipelineRunner.largeInputBytes { afterLargeInput?() }
             })
-            try outputs.write(.authors, authors.rows())
+            try authors.rows(batchSize: PipelineRunner.rowBatch) { try outputs.write(.authors, $0) }
             report.rowsPerTable = outputs.rowCounts
             report.outputs = try outputs.commit(rejects: rejects, quarantine: spec.onError == .quarantine)
         } catch {

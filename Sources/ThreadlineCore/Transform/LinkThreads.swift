@@ -27,32 +27,50 @@ public struct LinkThreads: TransformStep {
     }
 
     public func apply(to document: inout Document, notes: inout RunNotes) {
-        var ids: [String: String] = [:]
         for t in document.threads.indices {
             for m in document.threads[t].messages.indices {
-                let id = LinkThreads.messageID(source: document.source, document: document.id, key: document.threads[t].messages[m].key)
-                document.threads[t].messages[m].id = id
-                ids[document.threads[t].messages[m].key] = id
+                document.threads[t].messages[m].id = LinkThreads.messageID(
+                    source: document.source, document: document.id, key: document.threads[t].messages[m].key)
             }
         }
+        // Ids by key, for a reply whose parent is not its thread's first message; built only then (a
+        // reply almost always answers the first message, and a map of every message costs 45 bytes each).
+        var ids: [String: String]?
         for t in document.threads.indices {
             let count = document.threads[t].messages.count
             let threadID = document.threads[t].messages.first?.id ?? ""
+            let firstKey = document.threads[t].messages.first?.key
             for m in 0..<count {
-                // Changed in place: copying a message out and back would retain and release every field.
-                link(&document.threads[t].messages[m], threadID: threadID, position: m, replies: count - 1, ids: ids)
-                if document.threads[t].messages[m].parentKey != nil, document.threads[t].messages[m].parentId == nil {
-                    notes.count("replies whose parent is missing", document.sourceFile)
+                var parentID: String?
+                if let parentKey = document.threads[t].messages[m].parentKey {
+                    if parentKey == firstKey {
+                        parentID = threadID
+                    } else {
+                        if ids == nil { ids = LinkThreads.ids(of: document) }
+                        parentID = ids?[parentKey]
+                    }
+                    if parentID == nil { notes.count("replies whose parent is missing", document.sourceFile) }
                 }
+                // Changed in place: copying a message out and back would retain and release every field.
+                link(&document.threads[t].messages[m], threadID: threadID, position: m, replies: count - 1, parentID: parentID)
             }
         }
     }
 
-    private func link(_ message: inout Message, threadID: String, position: Int, replies: Int, ids: [String: String]) {
+    /// Every message's id by its key.
+    private static func ids(of document: Document) -> [String: String] {
+        var ids: [String: String] = [:]
+        for thread in document.threads {
+            for message in thread.messages { ids[message.key] = message.id }
+        }
+        return ids
+    }
+
+    private func link(_ message: inout Message, threadID: String, position: Int, replies: Int, parentID: String?) {
         message.threadId = threadID
         message.position = position
         message.replyCount = position == 0 ? replies : 0
-        message.parentId = message.parentKey.flatMap { ids[$0] }
+        message.parentId = parentID
         if message.author == nil || message.authorId == nil {
             // Without normalise_authors: the same display name and id rules it uses.
             let name = names.name(message.author ?? message.authorRaw)

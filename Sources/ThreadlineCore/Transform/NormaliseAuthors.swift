@@ -123,11 +123,12 @@ public struct NormaliseAuthors: TransformStep {
 
         // Names are folded once per author, not once per message.
         let authorNames = keys.map { names.name($0.raw) }
-        let spellings = Self.preferredSpellings(Array(zip(authorNames, uses)))
+        let spellings = Self.preferredSpellings(authorNames, messages: uses)
 
         var hostsSeen = Set<String>()
-        let outcomes = zip(keys, authorNames).map { key, name in
-            let resolution = resolve(name, id: key.ref, hosts: hosts, spellings: spellings)
+        let outcomes = keys.indices.map { index in
+            let key = keys[index], name = authorNames[index]
+            let resolution = resolve(name, id: key.ref, hosts: hosts, preferred: spellings[index])
             // A name's folded form follows from its spelling alone: the usual case, where the
             // canonical name is the spelling itself, needs no second fold or cache look-up.
             let canonical = resolution.canonical == name.raw ? name : names.name(resolution.canonical)
@@ -156,8 +157,9 @@ public struct NormaliseAuthors: TransformStep {
         }
     }
 
-    /// Resolves one author: aliases, then hosts, then the document's preferred spelling.
-    func resolve(_ name: PersonName, id: String?, hosts: [PersonName], spellings: [String: String]) -> Resolution {
+    /// Resolves one author: aliases, then hosts, then `preferred`, the document's preferred spelling of
+    /// the name.
+    func resolve(_ name: PersonName, id: String?, hosts: [PersonName], preferred: String) -> Resolution {
         if let canonical = directory.canonicalName(id: id, name: name) {
             return Resolution(canonical: canonical, guess: nil)
         }
@@ -165,7 +167,6 @@ public struct NormaliseAuthors: TransformStep {
             guard let match = name.hostMatch(host) else { continue }
             return Resolution(canonical: host.display, guess: match.isCertain ? nil : Self.reason(match))
         }
-        let preferred = spellings[name.matchKey] ?? name.display
         let certain = preferred == name.display || names.name(preferred).exactKey == names.name(name.display).exactKey
         return Resolution(canonical: preferred, guess: certain ? nil : Self.reason(.folded))
     }
@@ -175,19 +176,41 @@ public struct NormaliseAuthors: TransformStep {
         match == .folded ? "same name up to accents, punctuation or a parenthetical" : match.rawValue
     }
 
-    /// For every match key, the spelling to show: the one most messages use; on a tie, the
-    /// one with more accented letters, then more capitals, then the first in code-point order.
+    /// For every name, in order, the spelling to show for its match key: the one most messages use
+    /// (`messages` holds how many each name wrote); on a tie, the one with more accented letters, then
+    /// more capitals, then the first in code-point order.
     ///
-    /// Runs once per document over its distinct authors, not per message.
-    static func preferredSpellings(_ names: [(name: PersonName, messages: Int)]) -> [String: String] {
-        var counts: [String: [String: Int]] = [:]
-        for (name, messages) in names { counts[name.matchKey, default: [:]][name.display, default: 0] += messages }
-        return counts.mapValues { spellings in
-            // Most names have one spelling in a document: nothing to rank.
-            if spellings.count == 1 { return spellings.first!.key }
+    /// Runs once per document over its distinct authors, not per message. Most match keys have one
+    /// spelling in a document, and only the keys with more are counted spelling by spelling, so a
+    /// document of 100,000 distinct names builds no table per name.
+    static func preferredSpellings(_ names: [PersonName], messages: [Int]) -> [String] {
+        // The match keys in order of first use, with the first spelling of each.
+        var group: [String: Int] = [:]
+        var groups: [Int] = []
+        var firstSpellings: [String] = []
+        var hasOtherSpellings: [Bool] = []
+        groups.reserveCapacity(names.count)
+        for name in names {
+            if let known = group[name.matchKey] {
+                groups.append(known)
+                if name.display != firstSpellings[known] { hasOtherSpellings[known] = true }
+            } else {
+                group[name.matchKey] = firstSpellings.count
+                groups.append(firstSpellings.count)
+                firstSpellings.append(name.display)
+                hasOtherSpellings.append(false)
+            }
+        }
+        var counts: [Int: [String: Int]] = [:]
+        for index in names.indices where hasOtherSpellings[groups[index]] {
+            counts[groups[index], default: [:]][names[index].display, default: 0] += messages[index]
+        }
+        let preferred = firstSpellings.indices.map { number in
+            guard let spellings = counts[number] else { return firstSpellings[number] }
             let ranked = spellings.map { (spelling: $0.key, rank: ($0.value, nonASCIICount($0.key), uppercaseCount($0.key))) }
             return ranked.max { $0.rank != $1.rank ? $0.rank < $1.rank : $0.spelling > $1.spelling }!.spelling
         }
+        return groups.map { preferred[$0] }
     }
 
     static func nonASCIICount(_ text: String) -> Int { text.unicodeScalars.filter { !$0.isASCII }.count }

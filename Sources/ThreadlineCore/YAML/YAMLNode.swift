@@ -123,10 +123,26 @@ public struct YAMLReader: Sendable {
 
     /// Parses one YAML document. An empty text gives nil; a second document is an error.
     public func parse(_ text: String) throws(YAMLProblem) -> YAMLNode? {
+        try parse(text, stream: nil)
+    }
+
+    /// Parses one YAML document like ``parse(_:)``, but hands each item of the list under `key` in the
+    /// root mapping to `item` as soon as that item is read, instead of keeping it in the tree: the list
+    /// comes back empty, so a long list (a markdown archive of 200,000 entries) is never held whole.
+    ///
+    /// A list with an anchor is kept in the tree and not handed over, since an alias may repeat it. Items
+    /// are handed over before the rest of the text is read, so they mean nothing when the parse throws.
+    public func parse(_ text: String, streamingItemsOf key: String, to item: (YAMLNode) -> Void) throws(YAMLProblem) -> YAMLNode? {
+        try withoutActuallyEscaping(item) { (item) throws(YAMLProblem) in
+            try parse(text, stream: EventLoader.Stream(key: key, item: item))
+        }
+    }
+
+    private func parse(_ text: String, stream: EventLoader.Stream?) throws(YAMLProblem) -> YAMLNode? {
         var text = text
         var outcome: Result<YAMLNode?, YAMLProblem> = .success(nil)
         text.withUTF8 { bytes in
-            var loader = EventLoader(maxNodes: maxNodes, maxDepth: maxDepth)
+            var loader = EventLoader(maxNodes: maxNodes, maxDepth: maxDepth, stream: stream)
             outcome = Result { () throws(YAMLProblem) -> YAMLNode? in try loader.load(bytes) }
         }
         return try outcome.get()
@@ -175,6 +191,14 @@ private struct EventLoader {
     let maxNodes: Int
     let maxDepth: Int
     private var budget: Int
+    /// The list whose items go to a closure rather than into the tree, if any.
+    private let stream: Stream?
+
+    /// The items of the list under `key` in the root mapping, handed to `item` one at a time.
+    struct Stream {
+        let key: String
+        let item: (YAMLNode) -> Void
+    }
 
     /// A collection being built.
     private struct Frame {
@@ -204,10 +228,11 @@ private struct EventLoader {
     private var root: YAMLNode?
     private var documents = 0
 
-    init(maxNodes: Int, maxDepth: Int) {
+    init(maxNodes: Int, maxDepth: Int, stream: Stream?) {
         self.maxNodes = maxNodes
         self.maxDepth = maxDepth
         self.budget = maxNodes
+        self.stream = stream
     }
 
     mutating func load(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLProblem) -> YAMLNode? {
@@ -294,7 +319,11 @@ private struct EventLoader {
         }
         stack[stack.count - 1].size += size
         if case .sequence = stack[stack.count - 1].node.kind {
-            stack[stack.count - 1].items.append(node)
+            if let stream, isStreamed(stream) {
+                stream.item(node)
+            } else {
+                stack[stack.count - 1].items.append(node)
+            }
             return
         }
         guard let key = stack[stack.count - 1].pendingKey else {
@@ -313,6 +342,11 @@ private struct EventLoader {
                 context: first.map { .init(description: "first given", line: $0.keyLine, column: $0.keyColumn) })
         }
         stack[stack.count - 1].entries.append(YAMLEntry(key: name, keyLine: key.line, keyColumn: key.column, value: node))
+    }
+
+    /// Whether the list being built is the root mapping's value under the stream's key, without an anchor.
+    private func isStreamed(_ stream: Stream) -> Bool {
+        stack.count == 2 && stack[1].anchor == nil && stack[0].pendingKey?.scalar == stream.key
     }
 
     private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
