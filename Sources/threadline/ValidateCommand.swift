@@ -11,7 +11,7 @@ struct ValidateCommand: ParsableCommand {
             the wrong type, start after end, an archive entry or reply without an author. Warnings (errors \
             with --strict): empty texts, unknown keys, unknown emoji codes, tabs, a YYYYMMDD-slug.md file \
             name that disagrees with start. Slack-export HTML pages (.html): a message the slack_html step \
-            would reject is an error at its line. Slack exports (a .zip, or a folder with channels.json, \
+            would reject is an error at its line and column. Slack exports (a .zip, or a folder with channels.json, \
             users.json or folders of day files): what the slack_json step would reject is an error at its \
             file, line and column inside the export. Exit status 1 on any error.
             """)

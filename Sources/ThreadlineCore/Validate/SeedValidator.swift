@@ -103,13 +103,11 @@ public struct SeedValidator: Sendable {
     /// Every finding for one file, in line order; for a Slack export, in the order it is read.
     public func validate(file path: String) -> [Diagnostic] {
         // What a run would refuse to open (a FIFO, a device, a link to nothing), refused in its words.
-        if let reason = InputCatalog.entry(at: path, relativePath: path).unreadable {
+        let entry = InputCatalog.entry(at: path, relativePath: path)
+        if let reason = entry.unreadable {
             return [Diagnostic(.error, reason, at: SourceLocation(file: path))]
         }
-        var isDirectory: ObjCBool = false
-        if path.lowercased().hasSuffix(".zip") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue) {
-            return slackExport(path)
-        }
+        if path.lowercased().hasSuffix(".zip") || entry.isDirectory { return slackExport(path) }
         if path.hasSuffix(".html") || path.hasSuffix(".htm") { return SlackHTMLSource.validate(file: path) }
         var check = FileCheck(path: path, validator: self)
         if path.hasSuffix(".json") {
