@@ -248,6 +248,19 @@ import Testing
         #expect(report.inputRows == 4)
     }
 
+    /// A symbolic link to a page is measured by the page it reads, not by the link's own few bytes.
+    @Test func aLinkToAPageOverTheSizeLimitIsRejected() throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slack-html/channel/book-of-the-week/index.html", to: "elsewhere/page.html")
+        try FileManager.default.createDirectory(atPath: scratch.path("inputs/slack-html/general"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.path("inputs/slack-html/general/index.html"), withDestinationPath: scratch.path("elsewhere/page.html"))
+        let report = try runPipeline(scratch, Self.pipeline(Self.viewerStep(include: "**/index.html", extra: "    max_file_bytes: 100 KiB\n")))
+        #expect(report.inputs.map(\.status) == ["rejected"])
+        let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
+        #expect(rejects.map { $0["reason"] as? String } == ["page is 105010 bytes, over the limit of 102400 (max_file_bytes)"])
+    }
+
     /// Through `clean_text` (which decodes once), the page's text comes back exactly: entity
     /// references of an XXE page stay literal, `&amp;` in the page is one `&`.
     @Test func cleanTextGivesThePagesTextBack() throws {

@@ -132,10 +132,9 @@ public struct SlackHTMLSource: SourceStep {
                 _ = read(page: folder + "/" + name, relativePath: relative, into: &channels, result: &result)
             } else {
                 // A thread page goes with its channel page: without one read as slackdump, it is not read.
-                let bytes = Int64((try? FileManager.default.attributesOfItem(atPath: folder + "/" + name))?[.size] as? Int ?? 0)
                 result.rejects.append(.wholeFile(
                     relative, step: "slack_html", reason: "not read: its channel page '\(unit.relativePath)' was not read as a slackdump page",
-                    bytes: bytes))
+                    bytes: RegularFile.size(of: folder + "/" + name)))
             }
         }
         result.documents += channels.documents()
@@ -149,7 +148,8 @@ public struct SlackHTMLSource: SourceStep {
     ) -> SlackHTMLLayout {
         let reader = SlackHTMLReader(layout: layout, textLimit: maxMessageBytes)
         var hasher = SHA256()
-        let pageBytes = Int64((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0)
+        // A link's target's size, which is what reading the page reads.
+        let pageBytes = RegularFile.size(of: path)
         func rejectPage(_ reason: String) {
             result.rejects.append(.wholeFile(relativePath, step: "slack_html", reason: reason, bytes: pageBytes))
         }

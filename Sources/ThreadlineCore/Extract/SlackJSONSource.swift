@@ -184,7 +184,7 @@ public struct SlackJSONSource: SourceStep {
     /// The bytes of a zip, or of the files a folder export is read from.
     static func bytes(of path: String) -> Int64 {
         if let files = folderFiles(of: path) { return files.reduce(0) { $0 + Int64($1.size) } }
-        return Int64((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0)
+        return RegularFile.size(of: path)
     }
 
     /// The files an export folder is read from, listed as the reader lists them (whatever their

@@ -11,6 +11,13 @@ enum RegularFile {
     /// Why a FIFO, a device or a socket is not read.
     static let notRegular = "not a regular file (a FIFO, device or socket): not read"
 
+    /// The size of the file at `path`, a symbolic link's target's for a link (what reading it reads);
+    /// 0 when there is nothing there.
+    static func size(of path: String) -> Int64 {
+        var status = stat()
+        return stat(path, &status) == 0 ? Int64(status.st_size) : 0
+    }
+
     /// An open descriptor of the regular file at `path` (the caller closes it) and its size, or why not.
     static func open(_ path: String) -> Result<(descriptor: Int32, size: Int64), Refusal> {
         let descriptor = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
