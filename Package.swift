@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "threadline",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "threadline", targets: ["threadline"]),
         .library(name: "ThreadlineCore", targets: ["ThreadlineCore"]),

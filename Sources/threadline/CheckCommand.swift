@@ -11,6 +11,11 @@ struct CheckCommand: ParsableCommand {
         do {
             let spec = try arguments.load()
             print("\(arguments.pipeline): ok: \(spec.extract.count) extract, \(spec.transform.count) transform, \(spec.load.count) load steps")
+            for step in spec.steps {
+                var line = "  \(step.kind.rawValue) \(step.name) (\(step.location))"
+                if case .implicit(let reason) = step.origin { line += ": added, \(reason)" }
+                print(line)
+            }
         } catch {
             throw Console.exit(for: error)
         }

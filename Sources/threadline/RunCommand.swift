@@ -86,19 +86,20 @@ struct RunCommand: ParsableCommand {
 enum Planner {
     static func describe(_ plan: PipelineRunner.Plan, spec: PipelineSpec) -> String {
         var out = "pipeline \(spec.name) (\(spec.file))\ninput_root \(spec.inputRoot)\n"
-        for (index, source) in plan.sources.enumerated() {
-            let indices = plan.units.indices.filter { plan.units[$0].source == index }
-            let bytes = indices.reduce(Int64(0)) { $0 + plan.units[$1].unit.bytes }
-            // The parts of one input (a Slack export's conversations) are listed as that input, once.
-            let paths = indices.filter { !plan.continuesInput(at: $0) }.map { plan.units[$0].unit.relativePath }
-            out += "extract \(source.type.name) (\(source.location)): \(paths.count) input\(paths.count == 1 ? "" : "s"), \(bytes) bytes\n"
-            for path in paths { out += "  \(path)\n" }
+        for (index, source) in plan.extract.enumerated() {
+            let inputs = plan.inputs(of: index)
+            let bytes = inputs.reduce(Int64(0)) { $0 + $1.bytes }
+            out += "extract \(source.name) (\(source.location)): \(inputs.count) input\(inputs.count == 1 ? "" : "s"), \(bytes) bytes\n"
+            for input in inputs { out += "  \(input.relativePath)\n" }
         }
-        for transform in spec.transform { out += "transform \(transform.type.name)\n" }
+        for transform in spec.transform {
+            out += "transform \(transform.name)"
+            if case .implicit(let reason) = transform.origin { out += " (added: \(reason))" }
+            out += "\n"
+        }
         out += "output_root \(spec.outputRoot)\n"
-        for configured in spec.load {
-            guard case .load(let load) = configured.step else { continue }
-            for table in load.tables { out += "load \(configured.type.name): \(table.rawValue) -> \(load.relativePath(for: table))\n" }
+        for load in spec.load {
+            for table in load.step.tables { out += "load \(load.name): \(table.rawValue) -> \(load.step.relativePath(for: table))\n" }
         }
         out += "  _manifest.json, _rejects.jsonl\n"
         return out
@@ -120,7 +121,7 @@ enum Summary {
         for (category, items) in report.notes.counts.sorted(by: { $0.key < $1.key }) {
             let total = items.values.reduce(0, +)
             let top = items.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5).map { $0.key.isEmpty ? "\($0.value)" : "\($0.key) ×\($0.value)" }
-            lines.append("\(category): \(total)" + (top.isEmpty ? "" : " — " + top.joined(separator: ", ")))
+            lines.append("\(category.label): \(total)" + (top.isEmpty ? "" : " — " + top.joined(separator: ", ")))
         }
         lines.append("done in \(String(format: "%.2f", report.elapsedSeconds)) s (\(String(format: "%.1f", throughput(report))) MB/s)")
         return lines.joined(separator: "\n")
@@ -141,7 +142,7 @@ enum Summary {
         ]
         for table in Table.allCases { fields["rows_\(table.rawValue)"] = .stringConvertible(report.rowsPerTable[table] ?? 0) }
         for (category, items) in report.notes.counts {
-            fields[category.replacingOccurrences(of: " ", with: "_")] = .stringConvertible(items.values.reduce(0, +))
+            fields[category.key] = .stringConvertible(items.values.reduce(0, +))
         }
         return fields
     }

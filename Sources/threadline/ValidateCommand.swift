@@ -30,17 +30,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         do {
-            var validator = SeedValidator()
-            if let pipeline {
-                let spec = try PipelineLoader().load(path: pipeline)
-                if let markdown = spec.extract.first(where: { $0.type.name == "markdown" }) {
-                    validator.rules = ArchiveRules.from(markdownOptions: markdown.options)
-                    validator.maxFileBytes = markdown.options.int("max_file_bytes")
-                }
-                if let slack = spec.extract.first(where: { $0.type.name == SlackJSONSource.type.name }) {
-                    validator.slackReader = SlackJSONSource(options: slack.options).reader
-                }
-            }
+            let validator = try pipeline.map { SeedValidator(pipeline: try PipelineLoader().load(path: $0)) } ?? SeedValidator()
             let files = try SeedValidator.expand(paths)
             var diagnostics: [Diagnostic] = []
             for file in files {

@@ -21,13 +21,19 @@ import Testing
         try scratch.write("pipeline.yaml", basicPipeline())
         let result = try runThreadline(["check", "pipeline.yaml"], in: scratch.root)
         #expect(result.status == 0)
-        #expect(result.stdout == "pipeline.yaml: ok: 1 extract, 0 transform, 2 load steps\n")
+        #expect(result.stdout == """
+            pipeline.yaml: ok: 1 extract, 1 transform, 2 load steps
+              extract markdown (pipeline.yaml:8:5)
+              transform link_threads (pipeline.yaml:1:1): added, gives every message its ids; runs last when the file does not list it
+              load jsonl (pipeline.yaml:11:5)
+              load csv (pipeline.yaml:13:5)
+            """ + "\n")
     }
 
     @Test func stepsListsEveryRegisteredTypeAndOption() throws {
         let result = try runThreadline(["steps"], in: NSTemporaryDirectory())
         #expect(result.status == 0)
-        for type in StepRegistry.builtIn.types {
+        for type in StepRegistry.builtIn.all {
             #expect(result.stdout.contains("  \(type.name) — \(type.summary)\n"))
             for option in type.options { #expect(result.stdout.contains("    \(option.name) (\(option.type.label);")) }
         }

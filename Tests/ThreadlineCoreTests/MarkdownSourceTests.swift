@@ -11,9 +11,7 @@ import Testing
         var values: [String: OptionValue] = ["include": .list(["**/*.md"])]
         values.merge(options) { $1 }
         let source = MarkdownSource(options: StepOptions(MarkdownSource.type.options, values: values, stepLocation: SourceLocation(file: "test")))
-        var result = ExtractResult()
-        source.extract(InputUnit(path: scratch.path(relative), relativePath: relative, sortKey: relative, bytes: 0), into: &result)
-        return result
+        return source.read(Input(path: scratch.path(relative), relativePath: relative, sortKey: relative, bytes: 0))
     }
 
     // Counted by hand in the seed file: 29 top-level `- name:` entries, 67 `  - name:` replies;
@@ -99,7 +97,7 @@ import Testing
         let result = Self.extract(scratch, "a.md")
         #expect(result.rejects.isEmpty)
         #expect(result.documents[0].threads[0].messages.map(\.textRaw) == ["a question", "", ""])
-        #expect(result.notes.total("empty texts kept") == 2)
+        #expect(result.notes.total(MarkdownSource.emptyTexts) == 2)
     }
 
     @Test func keysOfTheArchiveAreOptions() throws {
@@ -126,7 +124,7 @@ import Testing
         let scratch = try Scratch()
         try scratch.copyFixture(Self.seed)
         let result = Self.extract(scratch, Self.seed)
-        #expect(result.inputSHA256 == (try OutputFile.sha256(ofFileAt: scratch.path(Self.seed))).sha256)
+        #expect(result.inputSHA256 == (try FileDigest.sha256(ofFileAt: scratch.path(Self.seed))).sha256)
         #expect(result.inputSHA256.count == 64)
     }
 

@@ -106,9 +106,8 @@ import Testing
         let spec = try load(basicPipeline(), overrides: ["name=other", "on_error=fail", "load.1.tables=[threads]", "extract.0.exclude=[\"_*.md\"]"])
         #expect(spec.name == "other")
         #expect(spec.onError == .fail)
-        guard case .load(let csv) = spec.load[1].step else { Issue.record("not a load step"); return }
-        #expect(csv.tables == [.threads])
-        #expect(spec.extract[0].options.strings("exclude") == ["_*.md"])
+        #expect(spec.load[1].step.tables == [.threads])
+        #expect(spec.extract[0].step.exclude == ["_*.md"])
         let found = try diagnostics(basicPipeline(), overrides: ["load.7.path=x"])
         #expect(found.map(\.message) == ["--set load.7.path=x: '7' is not an index of a list of 2"])
         let typed = try diagnostics(basicPipeline(), overrides: ["on_error=sometimes"])
@@ -123,20 +122,17 @@ import Testing
             "load.0.path={table}.json", "load.1.path={table}-[x.csv", "load.1.tables=[messages]", "max_rejects=5%",
             "name=\"quoted\"", "transform=[{type: clean_text, decode_entities: false}]",
         ])
-        guard case .load(let jsonl) = spec.load[0].step, case .load(let csv) = spec.load[1].step else {
-            Issue.record("not load steps")
-            return
-        }
+        let jsonl = spec.load[0].step, csv = spec.load[1].step
         #expect(jsonl.relativePath(for: .messages) == "messages.json")
         #expect(csv.relativePath(for: .messages) == "messages-[x.csv")
         #expect(csv.tables == [.messages])
         #expect(spec.maxRejects == .percent(5))
         #expect(spec.name == "quoted")
-        #expect(spec.transform.map(\.type.name) == ["clean_text"])
-        #expect(spec.transform.first?.options.bool("decode_entities") == false)
+        #expect(spec.transform.map(\.name) == ["clean_text", "link_threads"])
+        #expect((spec.transform.first?.step as? CleanText)?.decodeEntities == false)
         #expect(try load(basicPipeline(), overrides: ["max_rejects=123"]).maxRejects == .count(123))
-        #expect(try load(basicPipeline(), overrides: ["transform=[{type: clean_text, decode_entities: true}]"])
-            .transform.first?.options.bool("decode_entities") == true)
+        #expect((try load(basicPipeline(), overrides: ["transform=[{type: clean_text, decode_entities: true}]"])
+            .transform.first?.step as? CleanText)?.decodeEntities == true)
         // Values that are YAML of the wrong type are still reported, at `--set`.
         let wrong = try diagnostics(basicPipeline(), overrides: ["name=[a]", "max_rejects={a: 1}"])
         #expect(wrong.map(\.description) == [
@@ -176,7 +172,7 @@ import Testing
         let duplicate = try diagnostics(basicPipeline().replacingOccurrences(of: "name: test", with: "name: test\nname: again"))
         #expect(duplicate.map { "\(place($0)): \($0.message)" } == ["pipeline.yaml:3:1: duplicate key 'name' in mapping (first given at line 2, column 1)"])
         func maxFileBytes(_ size: String) throws -> Int {
-            try load(basicPipeline(extract: "  - type: markdown\n    include: [\"*.md\"]\n    max_file_bytes: \(size)")).extract[0].options.int("max_file_bytes")
+            (try load(basicPipeline(extract: "  - type: markdown\n    include: [\"*.md\"]\n    max_file_bytes: \(size)")).extract[0].step as? MarkdownSource)?.maxFileBytes ?? -1
         }
         #expect(try maxFileBytes("10mb") == 10_000_000)
         #expect(try maxFileBytes("64 MiB") == 64 << 20)
@@ -196,9 +192,7 @@ import Testing
         func tables(_ value: String) -> String {
             basicPipeline().replacingOccurrences(of: "  - type: csv\n    tables: all", with: "  - type: csv\n    tables: \(value)")
         }
-        let spec = try load(tables("[all]"))
-        guard case .load(let csv) = spec.load[1].step else { Issue.record("not a load step"); return }
-        #expect(csv.tables == Table.allCases)
+        #expect(try load(tables("[all]")).load[1].step.tables == Table.allCases)
         let found = try ["[]", "[messages, messages]", "[messages, all]"].map { try diagnostics(tables($0)) }
         #expect(found.map { $0.map { "\(place($0)): \($0.message)" } } == [
             ["pipeline.yaml:14:13: 'tables' lists no table"],
@@ -233,9 +227,7 @@ import Testing
         func csvPath(_ path: String, tables: String = "all") -> String {
             basicPipeline().replacingOccurrences(of: "  - type: csv\n    tables: all", with: "  - type: csv\n    tables: \(tables)\n    path: \"\(path)\"")
         }
-        let spec = try load(csvPath("x/../tables/{table}.csv"))
-        guard case .load(let csv) = spec.load[1].step else { Issue.record("not a load step"); return }
-        #expect(csv.relativePath(for: .messages) == "tables/messages.csv")
+        #expect(try load(csvPath("x/../tables/{table}.csv")).load[1].step.relativePath(for: .messages) == "tables/messages.csv")
         let cases: [(String, String, String)] = [
             ("./{table}.jsonl", "all", "two outputs write 'messages.jsonl'"),
             ("{tabel}.csv", "all", "path '{tabel}.csv' has an unknown placeholder '{tabel}'"),

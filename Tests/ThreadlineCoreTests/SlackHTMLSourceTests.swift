@@ -32,14 +32,14 @@ import Testing
     @Test func manifestHasEachPagesSHA256() throws {
         let (scratch, report, _) = try Self.runSample()
         let input = try #require(report.inputs.first { $0.path.hasSuffix(Self.page) })
-        #expect(input.sha256 == (try OutputFile.sha256(ofFileAt: scratch.path("inputs/" + Self.page))).sha256)
+        #expect(input.sha256 == (try FileDigest.sha256(ofFileAt: scratch.path("inputs/" + Self.page))).sha256)
     }
 
     @Test func sampleGivesTheExportsMessagesAndThreads() throws {
         let (scratch, report, messages) = try Self.runSample()
         #expect(report.inputRows == 102)
         #expect(report.rejects == 0)
-        #expect(report.notes.counts["slack_html skipped subtypes"] == ["channel_join": 1])
+        #expect(report.notes.counts[SlackHTMLSource.skippedCategory] == ["channel_join": 1])
         #expect(messages.count == 102)
         #expect(Set(messages.map { $0["document_id"] as? String }) == ["book-of-the-week"])
         #expect(Set(messages.map { $0["source"] as? String }) == ["slack_html"])
@@ -222,7 +222,7 @@ import Testing
         try scratch.copyFixture("slack-html", to: "inputs/slack-html")
         let report = try runPipeline(scratch, Self.pipeline(Self.viewerStep(extra: "    layout: slackdump\n")))
         #expect(report.inputRows == 0)
-        #expect(report.inputs.map(\.status) == ["rejected"])
+        #expect(report.inputs.map(\.status) == [.rejected])
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
         #expect(rejects.map { $0["reason"] as? String } == ["the page is not a slackdump page (no article.message): no messages were read"])
         #expect(rejects.first?["line"] as? Int == 1)
@@ -238,7 +238,7 @@ import Testing
         let extract = Self.viewerStep(include: "**/index.html", extra: "    max_file_bytes: 100 KiB\n")
         let report = try runPipeline(scratch, Self.pipeline(extract))
         #expect(report.inputs.map(\.path) == ["slackdump/archives/C0BOTW/index.html", "slack-html/channel/book-of-the-week/index.html"])
-        #expect(report.inputs.map(\.status) == ["ok", "rejected"])
+        #expect(report.inputs.map(\.status) == [.ok, .rejected])
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
         #expect(rejects.map { $0["reason"] as? String } == ["page is 105010 bytes, over the limit of 102400 (max_file_bytes)"])
         #expect(rejects.map { $0["file"] as? String } == ["slack-html/channel/book-of-the-week/index.html"])
@@ -256,7 +256,7 @@ import Testing
         try FileManager.default.createSymbolicLink(
             atPath: scratch.path("inputs/slack-html/general/index.html"), withDestinationPath: scratch.path("elsewhere/page.html"))
         let report = try runPipeline(scratch, Self.pipeline(Self.viewerStep(include: "**/index.html", extra: "    max_file_bytes: 100 KiB\n")))
-        #expect(report.inputs.map(\.status) == ["rejected"])
+        #expect(report.inputs.map(\.status) == [.rejected])
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
         #expect(rejects.map { $0["reason"] as? String } == ["page is 105010 bytes, over the limit of 102400 (max_file_bytes)"])
     }

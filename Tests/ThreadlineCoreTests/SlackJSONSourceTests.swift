@@ -12,9 +12,7 @@ import Testing
         var values: [String: OptionValue] = ["include": .list([relative])]
         values.merge(options) { $1 }
         let source = SlackJSONSource(options: StepOptions(SlackJSONSource.type.options, values: values, stepLocation: SourceLocation(file: "test")))
-        var result = ExtractResult()
-        source.extract(InputUnit(path: scratch.path(relative), relativePath: relative, sortKey: relative, bytes: 0), into: &result)
-        return result
+        return source.read(Input(path: scratch.path(relative), relativePath: relative, sortKey: relative, bytes: 0))
     }
 
     @Test func sampleBecomesOneChannelDocumentWithTheJSONsThreads() throws {
@@ -69,7 +67,7 @@ import Testing
         #expect(result.inputRows == out + result.rejects.reduce(0) { $0 + $1.rows })
         #expect(result.documents.map(\.id) == ["D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"])
         #expect(result.documents.map(\.title) == ["D1", "#broken", "#general", "mpdm-ana--ben--wen-1", "#private-team"])
-        #expect(result.notes.total("warnings") == 3)
+        #expect(result.notes.total(.warnings) == 3)
         #expect(result.notes.counts[SlackJSONSource.tombstoneCategory] == ["exports/edge": 1])
     }
 
@@ -78,10 +76,9 @@ import Testing
         try scratch.write("broken.zip", "this is not a zip")
         let source = SlackJSONSource(
             options: StepOptions(SlackJSONSource.type.options, values: ["include": .list(["*.zip"])], stepLocation: SourceLocation(file: "t")))
-        let units = try source.plan(try InputCatalog(root: scratch.root))
-        #expect(units.map(\.relativePath) == ["broken.zip"])
-        var result = ExtractResult()
-        source.extract(try #require(units.first), into: &result)
+        let inputs = try source.plan(try InputCatalog(root: scratch.root))
+        #expect(inputs.map(\.relativePath) == ["broken.zip"])
+        let result = source.read(try #require(inputs.first))
         #expect(result.documents.isEmpty)
         #expect(result.rejects.count == 1)
         #expect(result.rejects.first?.rows == 0)
@@ -95,16 +92,19 @@ import Testing
         try scratch.write("notes.txt", "not an export")
         let source = SlackJSONSource(
             options: StepOptions(SlackJSONSource.type.options, values: ["include": .list(["**"])], stepLocation: SourceLocation(file: "t")))
-        let units = try source.plan(try InputCatalog(root: scratch.root))
-        // Each export as its own part and its one conversation.
-        #expect(units.map(\.relativePath) == ["slack-export", "slack-export", "slack-export.zip", "slack-export.zip"])
-        #expect(units.map(\.part) == ["", "book-of-the-week", "", "book-of-the-week"])
-        // The conversation is its folder's day files, the export part the rest of the six files (the
-        // same sizes the zip lists); in the zip, the export part is the rest of the zip file's size.
-        #expect(units[1].bytes == (try scratch.bytes(ofFilesIn: "slack-export/book-of-the-week")))
-        #expect(units[0].bytes + units[1].bytes == 64_405)
+        let inputs = try source.plan(try InputCatalog(root: scratch.root))
+        // Each export in two parts: what it shares, and its one conversation.
+        #expect(inputs.map(\.relativePath) == ["slack-export", "slack-export.zip"])
+        #expect(inputs.map { $0.parts.map(\.scope) } == Array(repeating: [.common, .piece("book-of-the-week")], count: 2))
+        // The conversation is its folder's day files, the common part the rest of the six files (the
+        // same sizes the zip lists); in the zip, the common part is the rest of the zip file's size.
+        let folder = inputs[0].parts, zip = inputs[1].parts
+        #expect(folder[1].bytes == (try scratch.bytes(ofFilesIn: "slack-export/book-of-the-week")))
+        #expect(folder[0].bytes + folder[1].bytes == 64_405)
+        #expect(inputs[0].bytes == 64_405)
         let zipBytes = try FileManager.default.attributesOfItem(atPath: scratch.path("slack-export.zip"))[.size] as? Int
-        #expect(Int(units[2].bytes + units[3].bytes) == zipBytes)
+        #expect(Int(zip[0].bytes + zip[1].bytes) == zipBytes)
+        #expect(Int(inputs[1].bytes) == zipBytes)
     }
 }
 
@@ -242,7 +242,7 @@ import Testing
         #expect(report.inputRows == 24)
         #expect(report.rejectedRows == 4)
         #expect(report.rowsPerTable[.messages] == 20)
-        #expect(report.notes.counts["replies whose parent is missing"] == ["edge": 1])
+        #expect(report.notes.counts[LinkThreads.missingParentCategory] == ["edge": 1])
 
         let rows = try readJSONLines(scratch.path("out/messages.jsonl"))
         let orphan = try #require(rows.first { $0["text"] as? String == "reply whose parent is not exported" })

@@ -17,7 +17,7 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: scratch.path("inputs/books/gone.md"), withDestinationPath: "missing.md")
         let report = try runPipeline(scratch, basicPipeline())
         #expect(report.inputs.map(\.path) == ["books/a.md", "books/fifo.md", "books/gone.md", "books/zero.md"])
-        #expect(report.inputs.map(\.status) == ["ok", "rejected", "rejected", "rejected"])
+        #expect(report.inputs.map(\.status) == [.ok, .rejected, .rejected, .rejected])
         #expect((report.inputRows, report.outputRows, report.rejectedFiles) == (1, 1, 3))
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl")).map { "\($0["file"] as? String ?? ""): \($0["reason"] as? String ?? "")" }
         #expect(rejects == [
@@ -81,7 +81,7 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: scratch.path("inputs/slack-export/random"), withDestinationPath: scratch.path("elsewhere/random"))
         let report = try runPipeline(scratch, basicPipeline(extract: "  - type: slack_json\n    include: [\"slack-export\"]"))
         #expect(report.outputRows == 102)
-        #expect(report.notes.counts["warnings"]?.keys.sorted() == [
+        #expect(report.notes.counts[.warnings]?.keys.sorted() == [
             "slack-export/book-of-the-week/2021-03-15.json: not a regular file (a FIFO, device or socket): not read",
             "slack-export/random: a symbolic link to a folder: not walked into",
         ])

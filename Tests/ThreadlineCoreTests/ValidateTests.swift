@@ -141,7 +141,7 @@ import FoundationXML
                   - type: jsonl
                 """)
             let spec = try PipelineLoader(environment: [:]).load(path: file)
-            return ArchiveRules.from(markdownOptions: spec.extract[0].options)
+            return ArchiveRules.from(try #require(spec.extract[0].step as? MarkdownSource))
         }
         let renamed = try rules("    hosts_key: hosts")
         let hosts = Self.valid.replacingOccurrences(of: "authors: [someone]", with: "hosts: [someone]")

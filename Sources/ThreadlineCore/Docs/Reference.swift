@@ -19,7 +19,7 @@ public enum Reference {
             out += "\n"
         }
         out += "top-level keys:\n"
-        for option in PipelineSpec.keys {
+        for option in PipelineKeys.all {
             out += "  \(option.name) (\(option.type.label); \(defaultText(option)))\n    \(option.doc)\n"
         }
         return out
@@ -33,7 +33,7 @@ public enum Reference {
     /// The same as a markdown reference, for README.md.
     public static func stepsMarkdown(_ registry: StepRegistry = .builtIn) -> String {
         var out = "| key | type | default | meaning |\n| --- | --- | --- | --- |\n"
-        for option in PipelineSpec.keys { out += row(option) }
+        for option in PipelineKeys.all { out += row(option) }
         for kind in StepKind.allCases {
             for type in registry.types(of: kind) {
                 out += "\n#### `\(type.name)` (\(kind.rawValue))\n\n\(type.summary).\n\n```yaml\n\(type.example)\n```\n\n"
@@ -97,8 +97,8 @@ public enum Reference {
     /// A JSON Schema (draft 2020-12) of pipeline files, for editors' YAML completion.
     public static func pipelineJSONSchema(_ registry: StepRegistry = .builtIn) -> String {
         var properties: [String: Any] = [:]
-        for option in PipelineSpec.keys { properties[option.name] = schema(for: option) }
-        for (key, kind, doc) in PipelineSpec.stepLists {
+        for option in PipelineKeys.all { properties[option.name] = schema(for: option) }
+        for (key, kind, doc) in PipelineKeys.stepLists {
             properties[key] = [
                 "description": doc, "type": ["array", "null"],
                 "items": ["oneOf": registry.types(of: kind).map(stepSchema)],
@@ -110,13 +110,13 @@ public enum Reference {
             "title": "threadline pipeline file",
             "type": "object",
             "additionalProperties": false,
-            "required": PipelineSpec.keys.filter(\.isRequired).map(\.name) + ["extract", "load"],
+            "required": PipelineKeys.all.filter(\.isRequired).map(\.name) + ["extract", "load"],
             "properties": properties,
         ]
         return json(root)
     }
 
-    private static func stepSchema(_ type: StepType) -> [String: Any] {
+    private static func stepSchema(_ type: any StepDescription) -> [String: Any] {
         var properties: [String: Any] = ["type": ["const": type.name, "description": type.summary]]
         for option in type.options { properties[option.name] = schema(for: option) }
         return [

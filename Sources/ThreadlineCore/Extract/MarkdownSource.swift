@@ -12,31 +12,41 @@ import Foundation
 ///   text_key: text
 ///   replies_key: replies
 /// ```
-public struct MarkdownSource: SourceStep {
+public struct MarkdownSource: ExtractStep {
     /// The rules `threadline validate` checks files against when no pipeline gives others: their keys and
     /// required keys are the options' defaults.
     private static let rules = ArchiveRules.bookArchive
 
-    public static let type = StepType(
-        name: "markdown", kind: .extract,
+    static let include = OptionKey<[String]>.include(example: "[\"books/*.md\"]")
+    static let archiveKey = OptionKey<String>.string("archive_key", default: rules.archiveKey, "front-matter key of the list of questions")
+    static let authorKey = OptionKey<String>.string("author_key", default: rules.authorKey, "key of an entry's author")
+    static let textKey = OptionKey<String>.string("text_key", default: rules.textKey, "key of an entry's text")
+    static let repliesKey = OptionKey<String>.string("replies_key", default: rules.repliesKey, "key of an entry's list of replies")
+    static let hostsKey = OptionKey<String>.string(
+        "hosts_key", default: rules.hostsKey, "front-matter key of the document's hosts (names or profile ids)")
+    static let maxFileBytes = OptionKey<Int>.byteSize(
+        "max_file_bytes", default: SeedValidator.defaultMaxFileBytes, "files larger than this are rejected whole")
+    static let requiredKeys = OptionKey<[String]>.strings(
+        "required_keys", default: rules.fields.filter(\.required).map(\.key),
+        "front-matter keys `threadline validate --pipeline` requires of every file; the default's `authors` follows `hosts_key`")
+
+    public static let type = StepType.extract(
+        name: "markdown",
         summary: "markdown files whose YAML front matter holds a Q&A archive (title, description, authors, start, end, links, archive)",
         options: [
-            .include("[\"books/*.md\"]"),
-            .exclude,
-            OptionSpec("archive_key", .string, default: .string(rules.archiveKey), "front-matter key of the list of questions"),
-            OptionSpec("author_key", .string, default: .string(rules.authorKey), "key of an entry's author"),
-            OptionSpec("text_key", .string, default: .string(rules.textKey), "key of an entry's text"),
-            OptionSpec("replies_key", .string, default: .string(rules.repliesKey), "key of an entry's list of replies"),
-            OptionSpec("hosts_key", .string, default: .string(rules.hostsKey), "front-matter key of the document's hosts (names or profile ids)"),
-            OptionSpec("max_file_bytes", .byteSize, default: .int(SeedValidator.defaultMaxFileBytes), "files larger than this are rejected whole"),
-            OptionSpec("required_keys", .stringList, default: .list(rules.fields.filter(\.required).map(\.key)),
-                       "front-matter keys `threadline validate --pipeline` requires of every file; the default's `authors` follows `hosts_key`"),
+            include.spec, OptionKey.exclude.spec, archiveKey.spec, authorKey.spec, textKey.spec, repliesKey.spec, hostsKey.spec,
+            maxFileBytes.spec, requiredKeys.spec,
         ],
         example: """
             - type: markdown
               include: ["books/*.md"]
             """,
-        make: { options, _ in .source(MarkdownSource(options: options)) })
+        make: { options, _ in MarkdownSource(options: options) })
+
+    /// The run-summary category of files whose front matter has no archive.
+    public static let withoutArchive = NoteCategory("documents without an archive", key: "documents_without_an_archive")
+    /// The run-summary category of entries kept with an empty text (a reply that was only an image).
+    public static let emptyTexts = NoteCategory("empty texts kept", key: "empty_texts_kept")
 
     public let include: [String]
     public let exclude: [String]
@@ -46,21 +56,25 @@ public struct MarkdownSource: SourceStep {
     public let repliesKey: String
     public let hostsKey: String
     public let maxFileBytes: Int
+    /// The front-matter keys `validate --pipeline` requires, when the pipeline gives them; nil for the
+    /// book archive's own, which follow the renamed keys.
+    public let requiredKeys: [String]?
 
     public init(options: StepOptions) {
-        include = options.strings("include")
-        exclude = options.strings("exclude")
-        archiveKey = options.string("archive_key")
-        authorKey = options.string("author_key")
-        textKey = options.string("text_key")
-        repliesKey = options.string("replies_key")
-        hostsKey = options.string("hosts_key")
-        maxFileBytes = options.int("max_file_bytes")
+        include = options[Self.include]
+        exclude = options[.exclude]
+        archiveKey = options[Self.archiveKey]
+        authorKey = options[Self.authorKey]
+        textKey = options[Self.textKey]
+        repliesKey = options[Self.repliesKey]
+        hostsKey = options[Self.hostsKey]
+        maxFileBytes = options[Self.maxFileBytes]
+        requiredKeys = options.isWritten(Self.requiredKeys) ? options[Self.requiredKeys] : nil
     }
 
-    public func plan(_ catalog: InputCatalog) throws -> [InputUnit] {
+    public func plan(_ catalog: InputCatalog) throws -> [Input] {
         catalog.matching(include: include, exclude: exclude).map { entry in
-            InputUnit(
+            Input(
                 path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
                 sortKey: MarkdownSource.documentID(entry.relativePath), bytes: entry.bytes)
         }
@@ -72,14 +86,14 @@ public struct MarkdownSource: SourceStep {
         return name.hasSuffix(".md") ? String(name.dropLast(3)) : name
     }
 
-    public func extract(_ unit: InputUnit, into result: inout ExtractResult) {
-        let file = unit.relativePath
+    public func extract(_ part: InputPart, of input: Input, opened: Void, into result: inout ExtractResult) {
+        let file = input.relativePath
         func rejectFile(_ reason: String, line: Int? = nil, column: Int? = nil) {
-            result.rejects.append(.wholeFile(file, line: line, column: column, step: "markdown", reason: reason, bytes: unit.bytes))
+            result.rejects.append(.wholeFile(file, line: line, column: column, step: Self.type.name, reason: reason, bytes: input.bytes))
         }
         let text: String
         do {
-            let read = try TextFile(path: unit.path, maxBytes: maxFileBytes)
+            let read = try TextFile(path: input.path, maxBytes: maxFileBytes)
             text = read.text
             result.inputSHA256 = read.sha256 ?? ""
         } catch {
@@ -108,7 +122,7 @@ public struct MarkdownSource: SourceStep {
         guard root.entries != nil else {
             return rejectFile("front matter must be a mapping of keys, not \(root.kindDescription)", line: root.line + offset, column: root.column)
         }
-        var document = Document(id: MarkdownSource.documentID(file), source: "markdown", sourceFile: file)
+        var document = Document(id: MarkdownSource.documentID(file), source: Self.type.name, sourceFile: file)
         document.title = root["title"].flatMap(reader.text)
         document.description = root["description"].flatMap(reader.text)
         document.hosts = root[hostsKey].map(reader.strings) ?? []
@@ -124,7 +138,7 @@ public struct MarkdownSource: SourceStep {
             for entry in entries { reader.add(entry) }
             document.threads = reader.finish(into: &result)
         } else {
-            result.notes.count("documents without an archive", file)
+            result.notes.count(Self.withoutArchive, file)
         }
         result.documents.append(document)
     }
@@ -186,7 +200,7 @@ private struct ArchiveReader {
     func timestamp(_ node: YAMLNode, key: String, notes: inout RunNotes) -> Timestamp? {
         guard let text = text(node) else { return nil }
         guard let value = Timestamp(parsing: text) else {
-            notes.count("warnings", "\(file):\(node.line + offset):\(node.column): '\(key)' is not a date-time: '\(text)'")
+            notes.count(.warnings, "\(file):\(node.line + offset):\(node.column): '\(key)' is not a date-time: '\(text)'")
             return nil
         }
         return value
@@ -227,7 +241,7 @@ private struct ArchiveReader {
             } else {
                 rows += 1
                 rejects.append(Reject(
-                    file: file, line: replies.line + offset, column: replies.column, step: "markdown",
+                    file: file, line: replies.line + offset, column: replies.column, step: MarkdownSource.type.name,
                     reason: "'\(source.repliesKey)' must be a list of entries, not \(replies.kindDescription)",
                     record: record(from: replies.line, to: next)))
             }
@@ -242,7 +256,7 @@ private struct ArchiveReader {
         func reject(_ reason: String, at target: YAMLNode? = nil) -> Message? {
             let at = target ?? node
             rejects.append(Reject(
-                file: file, line: at.line + offset, column: at.column, step: "markdown", reason: reason,
+                file: file, line: at.line + offset, column: at.column, step: MarkdownSource.type.name, reason: reason,
                 record: record(from: node.line, to: next)))
             return nil
         }
@@ -261,7 +275,7 @@ private struct ArchiveReader {
             }
             body = scalar
         }
-        if body.isEmpty { notes.count("empty texts kept", file) }
+        if body.isEmpty { notes.count(MarkdownSource.emptyTexts, file) }
         return Message(key: key, parentKey: parentKey, sourceLine: line, authorRaw: author, textRaw: body)
     }
 }

@@ -30,41 +30,46 @@ import ThreadlineHTML
 ///   layout: auto                # auto | slack-export-viewer | slackdump
 ///   timezone: Europe/Berlin     # the zone the page's times were printed in
 /// ```
-public struct SlackHTMLSource: SourceStep {
+public struct SlackHTMLSource: ExtractStep {
     /// Subtypes that are not conversation: the same list as `slack_json`'s.
     public static let defaultSkipSubtypes = SlackThreadAssembler.defaultSkipSubtypes.sorted()
     /// The biggest page read: 1 GiB, which a run holds in about 1.5 GiB.
     public static let defaultMaxFileBytes = 1 << 30
 
-    public static let type = StepType(
-        name: "slack_html", kind: .extract,
+    static let include = OptionKey<[String]>.include(example: "[\"slack-html/**/*.html\"]")
+    static let layout = OptionKey<SlackHTMLLayout>.choice("layout", default: .auto, "the renderer that wrote the pages; auto detects it per page")
+    static let timezone = OptionKey<String>.string(
+        "timezone", default: "UTC", "IANA time zone the pages' local times were printed in (slack-export-viewer); slackdump's exact ts needs none")
+    static let skipSubtypes = OptionKey<[String]>.strings(
+        "skip_subtypes", default: defaultSkipSubtypes,
+        "message subtypes (the viewer's second container class) that are not conversation: counted, not kept")
+    static let maxMessageBytes = OptionKey<Int>.byteSize(
+        "max_message_bytes", default: SlackHTMLReader.defaultTextLimit, "a message whose text or markup is longer than this is rejected")
+    static let maxFileBytes = OptionKey<Int>.byteSize(
+        "max_file_bytes", default: defaultMaxFileBytes,
+        "a page larger than this is rejected whole (a run holds about 1.5× its biggest page in memory)")
+
+    public static let type = StepType.extract(
+        name: "slack_html",
         summary: "Slack-export HTML pages (slack-export-viewer or slackdump), parsed with libxml2: one document per channel",
         options: [
-            .include("[\"slack-html/**/*.html\"]"),
-            .exclude,
-            .hosts,
-            OptionSpec(
-                "layout", .choice(SlackHTMLLayout.allCases.map(\.rawValue)), default: .string("auto"),
-                "the renderer that wrote the pages; auto detects it per page"),
-            OptionSpec(
-                "timezone", .string, default: .string("UTC"),
-                "IANA time zone the pages' local times were printed in (slack-export-viewer); slackdump's exact ts needs none"),
-            OptionSpec(
-                "skip_subtypes", .stringList, default: .list(defaultSkipSubtypes),
-                "message subtypes (the viewer's second container class) that are not conversation: counted, not kept"),
-            OptionSpec(
-                "max_message_bytes", .byteSize, default: .int(SlackHTMLReader.defaultTextLimit),
-                "a message whose text or markup is longer than this is rejected"),
-            OptionSpec(
-                "max_file_bytes", .byteSize, default: .int(defaultMaxFileBytes),
-                "a page larger than this is rejected whole (a run holds about 1.5× its biggest page in memory)"),
+            include.spec, OptionKey.exclude.spec, OptionKey.hosts.spec, layout.spec, timezone.spec, skipSubtypes.spec,
+            maxMessageBytes.spec, maxFileBytes.spec,
         ],
         example: """
             - type: slack_html
               include: ["slack-html/**/*.html"]
               timezone: UTC
             """,
-        make: { options, _ in .source(try SlackHTMLSource(options: options)) })
+        make: { options, _ in try SlackHTMLSource(options: options) })
+
+    public static let skippedCategory = NoteCategory("slack_html skipped subtypes", key: "slack_html_skipped_subtypes")
+    public static let recoveredCategory = NoteCategory(
+        "slack_html markup errors recovered by libxml2", key: "slack_html_markup_errors_recovered_by_libxml2")
+    public static let orphanRepliesCategory = NoteCategory(
+        "slack_html replies without a preceding message", key: "slack_html_replies_without_a_preceding_message")
+    public static let missingParentCategory = NoteCategory(
+        "slack_html replies whose parent is not in the pages", key: "slack_html_replies_whose_parent_is_not_in_the_pages")
 
     public let include: [String]
     public let exclude: [String]
@@ -80,25 +85,25 @@ public struct SlackHTMLSource: SourceStep {
 
     /// Reads the options; throws (status 2, at the option) for a time zone that does not exist.
     public init(options: StepOptions) throws {
-        include = options.strings("include")
-        exclude = options.strings("exclude")
-        hosts = options.strings("hosts")
-        layout = options.choice("layout")
-        let zoneName = options.string("timezone")
+        include = options[Self.include]
+        exclude = options[.exclude]
+        hosts = options[.hosts]
+        layout = options[Self.layout]
+        let zoneName = options[Self.timezone]
         guard let zone = TimeZone(identifier: zoneName) else {
             throw ThreadlineError(
-                .usageError, "unknown time zone '\(zoneName)'", at: options.location(of: "timezone"),
+                .usageError, "unknown time zone '\(zoneName)'", at: options.location(of: Self.timezone),
                 notes: [Suggestion.closest(to: zoneName, in: TimeZone.knownTimeZoneIdentifiers).map { "did you mean '\($0)'?" }
                     ?? "use an IANA name such as 'UTC' or 'Europe/Berlin'"])
         }
         timeZone = zone
         isUTC = ["UTC", "GMT"].contains(zone.identifier)
-        skipSubtypes = Set(options.strings("skip_subtypes"))
-        maxMessageBytes = options.int("max_message_bytes")
-        maxFileBytes = options.int("max_file_bytes")
+        skipSubtypes = Set(options[Self.skipSubtypes])
+        maxMessageBytes = options[Self.maxMessageBytes]
+        maxFileBytes = options[Self.maxFileBytes]
     }
 
-    public func plan(_ catalog: InputCatalog) throws -> [InputUnit] {
+    public func plan(_ catalog: InputCatalog) throws -> [Input] {
         let matched = catalog.matching(include: include, exclude: exclude)
         let bytesByPath = Dictionary(matched.map { ($0.relativePath, $0.bytes) }, uniquingKeysWith: { first, _ in first })
         var threadPages: [String: [String]] = [:]
@@ -113,19 +118,19 @@ public struct SlackHTMLSource: SourceStep {
                 return nil
             }
             let bytes = (threadPages[entry.relativePath] ?? []).reduce(entry.bytes) { $0 + (bytesByPath[$1] ?? 0) }
-            return InputUnit(
+            return Input(
                 path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
                 sortKey: SlackHTMLReader.channel(forPath: entry.relativePath) ?? entry.relativePath, bytes: bytes)
         }
     }
 
-    public func extract(_ unit: InputUnit, into result: inout ExtractResult) {
-        var channels = ChannelAssembler(source: self, file: unit.relativePath)
-        let pageLayout = read(page: unit.path, relativePath: unit.relativePath, into: &channels, result: &result, hashed: true)
-        let folder = (unit.path as NSString).deletingLastPathComponent + "/threads"
+    public func extract(_ part: InputPart, of input: Input, opened: Void, into result: inout ExtractResult) {
+        var channels = ChannelAssembler(source: self, file: input.relativePath)
+        let pageLayout = read(page: input.path, relativePath: input.relativePath, into: &channels, result: &result, hashed: true)
+        let folder = (input.path as NSString).deletingLastPathComponent + "/threads"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         for name in names.filter({ $0.hasSuffix(".html") }).sorted() {
-            let relative = ((unit.relativePath as NSString).deletingLastPathComponent as NSString)
+            let relative = ((input.relativePath as NSString).deletingLastPathComponent as NSString)
                 .appendingPathComponent("threads/" + name)
             guard !isExcluded(relative) else { continue }
             if pageLayout == .slackdump {
@@ -133,7 +138,7 @@ public struct SlackHTMLSource: SourceStep {
             } else {
                 // A thread page goes with its channel page: without one read as slackdump, it is not read.
                 result.rejects.append(.wholeFile(
-                    relative, step: "slack_html", reason: "not read: its channel page '\(unit.relativePath)' was not read as a slackdump page",
+                    relative, step: Self.type.name, reason: "not read: its channel page '\(input.relativePath)' was not read as a slackdump page",
                     bytes: RegularFile.size(of: folder + "/" + name)))
             }
         }
@@ -151,7 +156,7 @@ public struct SlackHTMLSource: SourceStep {
         // A link's target's size, which is what reading the page reads.
         let pageBytes = RegularFile.size(of: path)
         func rejectPage(_ reason: String) {
-            result.rejects.append(.wholeFile(relativePath, step: "slack_html", reason: reason, bytes: pageBytes))
+            result.rejects.append(.wholeFile(relativePath, step: Self.type.name, reason: reason, bytes: pageBytes))
         }
         guard pageBytes <= maxFileBytes else {
             rejectPage("page is \(pageBytes) bytes, over the limit of \(maxFileBytes) (max_file_bytes)")
@@ -164,7 +169,7 @@ public struct SlackHTMLSource: SourceStep {
                 switch output {
                 case .message(let message):
                     if let subtype = message.subtype, skipSubtypes.contains(subtype) {
-                        result.notes.count("slack_html skipped subtypes", subtype)
+                        result.notes.count(Self.skippedCategory, subtype)
                         return
                     }
                     switch channels.add(message, file: relativePath, notes: &result.notes) {
@@ -175,16 +180,16 @@ public struct SlackHTMLSource: SourceStep {
                     case .duplicate(let first):
                         result.inputRows += 1
                         result.rejects.append(Reject(
-                            file: relativePath, line: message.line, column: message.column, step: "slack_html",
+                            file: relativePath, line: message.line, column: message.column, step: Self.type.name,
                             reason: "duplicate message ts \(message.ts ?? "") (first in \(first))", rows: 1))
                     }
                 case .problem(let problem) where problem.kind == .warning:
                     let location = SourceLocation(file: relativePath, line: problem.line, column: problem.column)
-                    result.notes.count("warnings", "\(location): \(problem.reason)")
+                    result.notes.count(.warnings, "\(location): \(problem.reason)")
                 case .problem(let problem) where problem.scope == .message:
                     result.inputRows += 1
                     result.rejects.append(
-                        Reject(file: relativePath, line: problem.line, column: problem.column, step: "slack_html", reason: problem.reason))
+                        Reject(file: relativePath, line: problem.line, column: problem.column, step: Self.type.name, reason: problem.reason))
                 case .problem(let problem):
                     pageProblems.append(problem)
                 }
@@ -194,14 +199,14 @@ public struct SlackHTMLSource: SourceStep {
                 let lost = problem.scope == .restOfPage ? max(0, pageBytes - Int64(report.parse.bytesRead)) : pageBytes
                 result.rejects.append(
                     .wholeFile(
-                        relativePath, line: problem.line, column: problem.column, step: "slack_html", reason: problem.reason,
+                        relativePath, line: problem.line, column: problem.column, step: Self.type.name, reason: problem.reason,
                         bytes: lost))
             }
             if hashed, report.parse.stoppedEarly == nil {
                 result.inputSHA256 = Hex.string(hasher.finalize())
             }
             if report.parse.diagnosticCount > 0 {
-                result.notes.count("slack_html markup errors recovered by libxml2", relativePath, by: report.parse.diagnosticCount)
+                result.notes.count(Self.recoveredCategory, relativePath, by: report.parse.diagnosticCount)
             }
             return report.layout
         } catch {
@@ -257,7 +262,7 @@ public struct SlackHTMLSource: SourceStep {
     }
 }
 
-/// Groups a unit's messages into one document per channel, in order of first appearance.
+/// Groups an input's messages into one document per channel, in order of first appearance.
 private struct ChannelAssembler {
     /// What became of a message handed to ``add(_:file:notes:)``.
     enum Outcome {
@@ -310,7 +315,7 @@ private struct ChannelAssembler {
                     return .kept
                 }
                 message.parentKey = "missing-parent-of:" + key
-                notes.count("slack_html replies without a preceding message", "\(file):\(html.line)")
+                notes.count(SlackHTMLSource.orphanRepliesCategory, "\(file):\(html.line)")
             }
             threads.append([message])
             return .kept
@@ -334,7 +339,7 @@ private struct ChannelAssembler {
                     threads[index].append(message)
                     return .kept
                 }
-                notes.count("slack_html replies whose parent is not in the pages", "\(file):\(html.line)")
+                notes.count(SlackHTMLSource.missingParentCategory, "\(file):\(html.line)")
             }
             threadByRoot[ts] = threads.count
             threads.append([message])
@@ -380,7 +385,7 @@ private struct ChannelAssembler {
                 return Thread(messages: [messages[0]] + replies)
             }
             var document = Document(
-                id: name, source: "slack_html", sourceFile: file, title: "#" + name, hosts: source.hosts, threads: threads)
+                id: name, source: SlackHTMLSource.type.name, sourceFile: file, title: "#" + name, hosts: source.hosts, threads: threads)
             document.spanMessageTimes()
             document.entitiesDecoded = true
             return document

@@ -8,16 +8,18 @@
 ///   path: "{table}.csv"
 /// ```
 public struct CSVLoad: LoadStep {
-    public static let type = StepType(
-        name: "csv", kind: .load,
+    static let keys = TableSelection.Keys(extension: "csv")
+
+    public static let type = StepType.load(
+        name: "csv",
         summary: "RFC 4180 CSV with a header row; null is an empty unquoted field, an empty string is \"\"",
-        options: TableSelection.options(extension: "csv", tablesDefault: .list(["all"])),
+        options: keys.specs,
         example: """
             - type: csv
               tables: [messages, threads]
               path: "{table}.csv"
             """,
-        make: { options, _ in .load(try CSVLoad(selection: TableSelection(options: options))) })
+        make: { options, _ in try CSVLoad(selection: TableSelection(options: options, keys: keys)) })
 
     let selection: TableSelection
 
@@ -25,7 +27,7 @@ public struct CSVLoad: LoadStep {
 
     public func relativePath(for table: Table) -> String { selection.path(for: table) }
 
-    public func makeSink(for table: Table, output: OutputFile) throws -> any TableSink {
+    public func makeSink(for table: Table, output: StagedOutput) throws -> any TableSink {
         let writer = try BufferedFileWriter(path: output.stagingPath)
         var header: [UInt8] = []
         for (index, column) in table.schema.columns.enumerated() {

@@ -7,16 +7,18 @@
 ///   path: "{table}.jsonl"
 /// ```
 public struct JSONLinesLoad: LoadStep {
-    public static let type = StepType(
-        name: "jsonl", kind: .load,
+    static let keys = TableSelection.Keys(extension: "jsonl")
+
+    public static let type = StepType.load(
+        name: "jsonl",
         summary: "JSON Lines: one object per row in schema column order",
-        options: TableSelection.options(extension: "jsonl", tablesDefault: .list(["all"])),
+        options: keys.specs,
         example: """
             - type: jsonl
               tables: all
               path: "{table}.jsonl"
             """,
-        make: { options, _ in .load(try JSONLinesLoad(selection: TableSelection(options: options))) })
+        make: { options, _ in try JSONLinesLoad(selection: TableSelection(options: options, keys: keys)) })
 
     let selection: TableSelection
 
@@ -24,7 +26,7 @@ public struct JSONLinesLoad: LoadStep {
 
     public func relativePath(for table: Table) -> String { selection.path(for: table) }
 
-    public func makeSink(for table: Table, output: OutputFile) throws -> any TableSink {
+    public func makeSink(for table: Table, output: StagedOutput) throws -> any TableSink {
         try JSONLinesSink(schema: table.schema, writer: BufferedFileWriter(path: output.stagingPath))
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 #if canImport(Glibc)
@@ -7,7 +6,9 @@ import Glibc
 
 /// An output written to a staging file beside its final path and renamed into place only when the run
 /// succeeds, so a run that fails or is killed leaves the previous output whole.
-public final class OutputFile: @unchecked Sendable {
+///
+/// Used by the thread that runs the pipeline; writers get its ``staged`` paths.
+public final class OutputFile {
     /// Path relative to `output_root`.
     public let relativePath: String
     public let finalPath: String
@@ -20,6 +21,9 @@ public final class OutputFile: @unchecked Sendable {
     private var hasBackup = false
     /// Whether there was a previous output when ``swapIn()`` ran.
     private var hadPrevious = false
+
+    /// Where a sink writes this output.
+    public var staged: StagedOutput { StagedOutput(stagingPath: stagingPath, relativePath: relativePath) }
 
     public init(outputRoot: String, relativePath: String) throws {
         self.relativePath = relativePath
@@ -49,7 +53,7 @@ public final class OutputFile: @unchecked Sendable {
     /// The first phase of a commit: makes the staged file durable and checks that it can replace the
     /// final path. Returns its size and SHA-256 (`known`, or read back).
     func prepare(known: (bytes: Int64, sha256: String)? = nil) throws -> (bytes: Int64, sha256: String) {
-        let digest = try known ?? OutputFile.sha256(ofFileAt: stagingPath)
+        let digest = try known ?? FileDigest.sha256(ofFileAt: stagingPath)
         try OutputFile.fsync(path: stagingPath)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -116,134 +120,5 @@ public final class OutputFile: @unchecked Sendable {
         guard fd >= 0 else { return }
         defer { close(fd) }
         _ = Glibc.fsync(fd)
-    }
-
-    /// Size and hex SHA-256 of a file, read in 1 MiB blocks.
-    public static func sha256(ofFileAt path: String) throws -> (bytes: Int64, sha256: String) {
-        let fd: Int32
-        switch RegularFile.open(path) {
-        case .success(let opened): fd = opened.descriptor
-        case .failure(.cannotOpen(let why)): throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(why)")
-        case .failure(let refusal): throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(refusal.reason)")
-        }
-        defer { close(fd) }
-        var hasher = SHA256()
-        var total: Int64 = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 { throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(String(cString: strerror(errno)))") }
-            if count == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            total += Int64(count)
-        }
-        return (total, Hex.string(hasher.finalize()))
-    }
-}
-
-/// The staging files of the outputs being written, so that a run stopped by a signal can remove them
-/// (`removeAll()`) instead of leaving them, possibly hundreds of MB, until the next run.
-public final class StagingFiles: @unchecked Sendable {
-    public static let shared = StagingFiles()
-    private let lock = NSLock()
-    private var paths: Set<String> = []
-    private var stopping = false
-
-    /// Whether ``removeAll()`` ran: the run is being stopped, and an error its writers meet next (a
-    /// staging file gone) is not the run's to report.
-    public var isStopping: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopping
-    }
-
-    func add(_ path: String) {
-        lock.lock()
-        paths.insert(path)
-        lock.unlock()
-    }
-
-    func remove(_ path: String) {
-        lock.lock()
-        paths.remove(path)
-        lock.unlock()
-    }
-
-    /// Unlinks every staging file still registered; the previous outputs stay as they are.
-    public func removeAll() {
-        lock.lock()
-        stopping = true
-        for path in paths { unlink(path) }
-        paths.removeAll()
-        lock.unlock()
-    }
-}
-
-/// A buffered writer of bytes to a file descriptor that hashes what it writes; used by the text
-/// writers, so the manifest's SHA-256 costs no second read of the file.
-public final class BufferedFileWriter {
-    private let fd: Int32
-    private let path: String
-    private var buffer: [UInt8] = []
-    private let capacity: Int
-    private var hasher = SHA256()
-    private var written: Int64 = 0
-
-    public init(path: String, capacity: Int = 1 << 18) throws {
-        self.path = path
-        self.capacity = capacity
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw ThreadlineError(.runtimeFailure, "cannot write '\(path)': \(String(cString: strerror(errno)))")
-        }
-        buffer.reserveCapacity(capacity)
-    }
-
-    deinit {
-        if fd >= 0 { close(fd) }
-    }
-
-    public func write(_ text: String) throws {
-        var text = text
-        text.withUTF8 { buffer.append(contentsOf: $0) }
-        if buffer.count >= capacity { try flush() }
-    }
-
-    public func write(_ bytes: some Sequence<UInt8>) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= capacity { try flush() }
-    }
-
-    /// Lets `encode` append bytes straight to the buffer (a row, say), then writes the buffer out once
-    /// it is full. `encode` must only append.
-    public func append(_ encode: (inout [UInt8]) throws -> Void) throws {
-        try encode(&buffer)
-        if buffer.count >= capacity { try flush() }
-    }
-
-    /// Size and hex SHA-256 of everything written; call after the last `flush()`.
-    public var digest: (bytes: Int64, sha256: String) {
-        (written, Hex.string(hasher.finalize()))
-    }
-
-    public func flush() throws {
-        buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        written += Int64(buffer.count)
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw ThreadlineError(.runtimeFailure, "cannot write '\(path)': \(String(cString: strerror(errno)))")
-            }
-            offset += written
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int, with pad: Character = "0") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }

@@ -15,46 +15,40 @@ import ThreadlineParquet
 ///   compression_level: 3
 /// ```
 public struct ParquetLoad: LoadStep {
-    public static let type = StepType(
-        name: "parquet", kind: .load,
+    static let keys = TableSelection.Keys(extension: "parquet")
+    static let compression = OptionKey<ParquetCompression>.choice("compression", default: .zstd, "the codec of every page")
+    static let compressionLevel = OptionKey<Int?>.integer(
+        "compression_level", "the codec's level: gzip 1-9 (default 6), zstd 1-22 (default 3); none and snappy take none")
+    static let dictionary = OptionKey<Bool>.boolean(
+        "dictionary", default: true, "dictionary-encode string columns (a chunk falls back to plain once its dictionary passes 1 MiB)")
+    static let rowGroupRows = OptionKey<Int>.integer("row_group_rows", default: 1_000_000, "the most rows in one row group")
+    static let rowGroupBytes = OptionKey<Int>.byteSize(
+        "row_group_bytes", default: 8 << 20, "the most encoded bytes in one row group; the writer holds at most one row group in memory")
+
+    public static let type = StepType.load(
+        name: "parquet",
         summary: "Apache Parquet: typed columns, dictionary-encoded strings, statistics, none/snappy/gzip/zstd",
-        options: TableSelection.options(extension: "parquet", tablesDefault: .list(["all"])) + [
-            OptionSpec(
-                "compression", .choice(ParquetCompression.allCases.map(\.rawValue)), default: .string("zstd"),
-                "the codec of every page"),
-            OptionSpec(
-                "compression_level", .integer,
-                "the codec's level: gzip 1-9 (default 6), zstd 1-22 (default 3); none and snappy take none"),
-            OptionSpec(
-                "dictionary", .boolean, default: .bool(true),
-                "dictionary-encode string columns (a chunk falls back to plain once its dictionary passes 1 MiB)"),
-            OptionSpec(
-                "row_group_rows", .integer, default: .int(1_000_000),
-                "the most rows in one row group"),
-            OptionSpec(
-                "row_group_bytes", .byteSize, default: .int(8 << 20),
-                "the most encoded bytes in one row group; the writer holds at most one row group in memory"),
-        ],
+        options: keys.specs + [compression.spec, compressionLevel.spec, dictionary.spec, rowGroupRows.spec, rowGroupBytes.spec],
         example: """
             - type: parquet
               tables: all
               path: "{table}.parquet"
               compression: zstd
             """,
-        make: { options, context in .load(try ParquetLoad(options: options, context: context)) })
+        make: { options, context in try ParquetLoad(options: options, context: context) })
 
     let selection: TableSelection
     let writerOptions: ParquetWriterOptions
 
     init(options: StepOptions, context: StepContext) throws {
-        selection = try TableSelection(options: options)
-        let compression: ParquetCompression = options.choice("compression")
-        let level = options.int(ifGiven: "compression_level")
+        selection = try TableSelection(options: options, keys: Self.keys)
+        let compression = options[Self.compression]
+        let level = options[Self.compressionLevel]
         if let level {
             guard let range = compression.levelRange else {
                 throw ThreadlineError(
                     .usageError, "compression '\(compression.rawValue)' takes no compression_level",
-                    at: options.location(of: "compression_level"),
+                    at: options.location(of: Self.compressionLevel),
                     notes: ["remove compression_level, or use gzip (1-9) or zstd (1-22)"])
             }
             guard range.contains(level) else {
@@ -62,21 +56,18 @@ public struct ParquetLoad: LoadStep {
                     .usageError,
                     "compression_level \(level) is out of range for \(compression.rawValue) "
                         + "(\(range.lowerBound)-\(range.upperBound))",
-                    at: options.location(of: "compression_level"))
+                    at: options.location(of: Self.compressionLevel))
             }
         }
-        for name in ["row_group_rows", "row_group_bytes"] {
-            let value = options.int(name)
-            if value < 1 {
-                throw ThreadlineError(.usageError, "\(name) must be at least 1, not \(value)", at: options.location(of: name))
-            }
+        for key in [Self.rowGroupRows, Self.rowGroupBytes] where options[key] < 1 {
+            throw ThreadlineError(.usageError, "\(key.name) must be at least 1, not \(options[key])", at: options.location(of: key))
         }
         writerOptions = ParquetWriterOptions(
             compression: compression,
             compressionLevel: level,
-            dictionary: options.bool("dictionary"),
-            rowGroupMaxRows: options.int("row_group_rows"),
-            rowGroupMaxBytes: options.int("row_group_bytes"),
+            dictionary: options[Self.dictionary],
+            rowGroupMaxRows: options[Self.rowGroupRows],
+            rowGroupMaxBytes: options[Self.rowGroupBytes],
             createdBy: "threadline version \(ThreadlineVersion.current)",
             keyValueMetadata: [
                 ParquetKeyValue(key: "threadline.pipeline", value: context.pipelineName),
@@ -88,7 +79,7 @@ public struct ParquetLoad: LoadStep {
 
     public func relativePath(for table: Table) -> String { selection.path(for: table) }
 
-    public func makeSink(for table: Table, output: OutputFile) throws -> any TableSink {
+    public func makeSink(for table: Table, output: StagedOutput) throws -> any TableSink {
         var options = writerOptions
         options.keyValueMetadata.append(ParquetKeyValue(key: "threadline.table", value: table.rawValue))
         return try ParquetSink(

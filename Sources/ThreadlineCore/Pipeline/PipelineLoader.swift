@@ -87,45 +87,60 @@ private struct Validation {
             return nil
         }
 
-        let knownKeys = PipelineSpec.keys.map(\.name) + PipelineSpec.stepLists.map(\.key)
+        let knownKeys = PipelineKeys.all.map(\.name) + PipelineKeys.stepLists.map(\.key)
         // A duplicate key is refused by the YAML reader, with where the first one is.
         for entry in entries {
             if !knownKeys.contains(entry.key) {
                 error("unknown key '\(entry.key)'", at: location(entry), notes: [Suggestion.note(for: entry.key, in: knownKeys)])
             }
         }
-        let top = readOptions(PipelineSpec.keys, from: entries, stepLocation: SourceLocation(file: file, line: 1, column: 1))
-        if let version = top.int(ifGiven: "version"), version != 1 {
-            error("unsupported pipeline version \(version)", at: top.location(of: "version"), notes: ["this threadline reads version: 1"])
+        let top = readOptions(PipelineKeys.all, from: entries, stepLocation: SourceLocation(file: file, line: 1, column: 1))
+        let version = top.isWritten(PipelineKeys.version) ? top[PipelineKeys.version] : 1
+        if version != 1 {
+            error("unsupported pipeline version \(version)", at: top.location(of: PipelineKeys.version), notes: ["this threadline reads version: 1"])
         }
-        let inputRoot = top.string("input_root")
-        let outputRoot = top.string("output_root")
-        let name = top.string(ifGiven: "name") ?? ""
+        let inputRoot = top[PipelineKeys.inputRoot]
+        let outputRoot = top[PipelineKeys.outputRoot]
+        let name = top.isWritten(PipelineKeys.name) ? top[PipelineKeys.name] : ""
+        let context = StepContext(
+            pipelineDirectory: directory, inputRoot: inputRoot, outputRoot: outputRoot, pipelineName: name,
+            location: SourceLocation(file: file, line: 1, column: 1))
 
-        var lists: [StepKind: [ConfiguredStep]] = [:]
-        for (key, kind, _) in PipelineSpec.stepLists {
-            let entry = entries.first { $0.key == key }
-            lists[kind] = readSteps(key: key, kind: kind, node: entry?.value, keyEntry: entry, inputRoot: inputRoot, outputRoot: outputRoot, name: name)
+        func list(_ kind: StepKind) -> (node: YAMLNode?, entry: YAMLEntry?) {
+            let entry = entries.first { $0.key == kind.rawValue }
+            return (entry?.value, entry)
         }
-        checkOutputCollisions(lists[.load, default: []])
+        let extract = readSteps(.extract, list(.extract), types: loader.registry.extract, context: context)
+        var transform = readSteps(.transform, list(.transform), types: loader.registry.transform, context: context)
+        let load = readSteps(.load, list(.load), types: loader.registry.load, context: context)
+        checkOutputCollisions(load)
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return nil }
+        if !transform.contains(where: { $0.type.name == LinkThreads.type.name }) {
+            // Every row needs its ids: the step that gives them is part of every pipeline.
+            let at = list(.transform).entry.map { location($0) } ?? SourceLocation(file: file, line: 1, column: 1)
+            transform.append(Configured(
+                type: LinkThreads.type, options: StepOptions(LinkThreads.type.options, stepLocation: at, directory: directory),
+                step: LinkThreads(), location: at,
+                origin: .implicit(reason: "gives every message its ids; runs last when the file does not list it")))
+        }
         return PipelineSpec(
-            file: file, directory: directory, sha256: sha256, version: top.int("version"), name: name,
+            file: file, directory: directory, sha256: sha256, version: version, name: name,
             inputRoot: inputRoot, outputRoot: outputRoot,
-            onError: top.choice("on_error"),
-            maxRejects: top.limit("max_rejects"),
-            extract: lists[.extract, default: []], transform: lists[.transform, default: []], load: lists[.load, default: []],
+            onError: top[PipelineKeys.onError],
+            maxRejects: top[PipelineKeys.maxRejects],
+            extract: extract, transform: transform, load: load,
             overrides: loader.overrides)
     }
 
     // MARK: Steps
 
-    mutating func readSteps(
-        key: String, kind: StepKind, node: YAMLNode?, keyEntry: YAMLEntry?, inputRoot: String, outputRoot: String, name: String
-    ) -> [ConfiguredStep] {
-        guard let node else {
+    mutating func readSteps<Step>(
+        _ kind: StepKind, _ list: (node: YAMLNode?, entry: YAMLEntry?), types: [StepType<Step>], context: StepContext
+    ) -> [Configured<Step>] {
+        let key = kind.rawValue
+        guard let node = list.node else {
             if kind != .transform {
-                error("missing key '\(key)': a pipeline needs at least one \(kind.rawValue) step", at: SourceLocation(file: file, line: 1, column: 1))
+                error("missing key '\(key)': a pipeline needs at least one \(key) step", at: SourceLocation(file: file, line: 1, column: 1))
             }
             return []
         }
@@ -134,27 +149,26 @@ private struct Validation {
             return []
         }
         if items.isEmpty, kind != .transform {
-            error("'\(key)' lists no step: a pipeline needs at least one \(kind.rawValue) step", at: keyEntry.map { location($0) } ?? location(node))
+            error("'\(key)' lists no step: a pipeline needs at least one \(key) step", at: list.entry.map { location($0) } ?? location(node))
             return []
         }
-        var steps: [ConfiguredStep] = []
+        var steps: [Configured<Step>] = []
         for item in items {
             guard let entries = item.entries else {
                 error("a step must be a mapping with a 'type', not \(item.kindDescription)", at: location(item))
                 continue
             }
             guard let typeEntry = entries.first(where: { $0.key == "type" }) else {
-                error("step has no 'type'", at: location(item),
-                      notes: ["\(kind.rawValue) step types: " + loader.registry.types(of: kind).map(\.name).joined(separator: ", ")])
+                error("step has no 'type'", at: location(item), notes: ["\(key) step types: " + types.map(\.name).joined(separator: ", ")])
                 continue
             }
             let typeName = interpolated(typeEntry.value) ?? ""
-            guard let type = loader.registry.type(named: typeName), type.kind == kind else {
-                var notes = [Suggestion.note(for: typeName, in: loader.registry.types(of: kind).map(\.name))]
+            guard let type = types.first(where: { $0.name == typeName }) else {
+                var notes = [Suggestion.note(for: typeName, in: types.map(\.name))]
                 if let other = loader.registry.type(named: typeName) {
                     notes = ["'\(typeName)' is a\(other.kind == .extract ? "n" : "") \(other.kind.rawValue) step: list it under '\(other.kind.rawValue)'"]
                 }
-                error("unknown \(kind.rawValue) step type '\(typeName)'", at: location(typeEntry.value), notes: notes)
+                error("unknown \(key) step type '\(typeName)'", at: location(typeEntry.value), notes: notes)
                 continue
             }
             let names = ["type"] + type.options.map(\.name)
@@ -166,11 +180,11 @@ private struct Validation {
             let before = diagnostics.count
             let options = readOptions(type.options, from: entries, stepLocation: stepLocation)
             guard diagnostics.count == before else { continue }
-            let context = StepContext(
-                pipelineDirectory: directory, inputRoot: inputRoot, outputRoot: outputRoot, pipelineName: name, location: stepLocation)
+            var stepContext = context
+            stepContext.location = stepLocation
             do {
-                let step = try type.make(options, context)
-                steps.append(ConfiguredStep(type: type, options: options, step: step, location: stepLocation))
+                let step = try type.make(options, stepContext)
+                steps.append(Configured(type: type, options: options, step: step, location: stepLocation))
             } catch let failure as ThreadlineError {
                 diagnostics.append(contentsOf: failure.diagnostics)
             } catch {
@@ -180,17 +194,17 @@ private struct Validation {
         return steps
     }
 
-    mutating func checkOutputCollisions(_ steps: [ConfiguredStep]) {
+    mutating func checkOutputCollisions(_ steps: [Configured<any LoadStep>]) {
         var owners: [String: SourceLocation] = [:]
         for configured in steps {
-            guard case .load(let load) = configured.step else { continue }
-            for table in load.tables {
-                let path = load.relativePath(for: table)
+            let pathLocation = configured.options.location(ofOption: "path")
+            for table in configured.step.tables {
+                let path = configured.step.relativePath(for: table)
                 if let first = owners[path] {
-                    error("two outputs write '\(path)'", at: configured.options.location(of: "path"),
+                    error("two outputs write '\(path)'", at: pathLocation,
                           notes: ["the other is declared at \(first); use '{table}' in path, or different paths"])
                 } else {
-                    owners[path] = configured.options.location(of: "path")
+                    owners[path] = pathLocation
                 }
             }
         }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import Synchronization
 
 /// Runs a validated pipeline: extract → transform → load, streaming documents through the steps in
 /// bounded windows of inputs that are extracted in parallel and written in a fixed order.
@@ -38,45 +39,52 @@ public final class PipelineRunner: Sendable {
         self.afterLargeInput = afterLargeInput
     }
 
-    /// Sources with the units they will read, in the order rows will be written.
+    /// Every input of every extract step, in the order their rows are written.
     public struct Plan: Sendable {
-        public var units: [(source: Int, unit: InputUnit)]
-        public var sources: [ConfiguredStep]
-
-        /// Whether the unit at `index` is a later part of the input of the unit before it (a Slack
-        /// export's conversations follow its export part): the manifest, the progress and `--dry-run`
-        /// count such an input once.
-        public func continuesInput(at index: Int) -> Bool {
-            index > 0 && units[index].unit.part != nil && units[index].source == units[index - 1].source
-                && units[index].unit.relativePath == units[index - 1].unit.relativePath
+        /// An input and the index of its extract step in `extract`.
+        public struct Entry: Sendable {
+            public var step: Int
+            public var input: Input
         }
 
-        /// The inputs, the parts of one counted once.
-        public var inputCount: Int { units.indices.count { !continuesInput(at: $0) } }
+        public var entries: [Entry]
+        public var extract: [Configured<any ExtractStep>]
+
+        /// The inputs of one extract step, in order.
+        public func inputs(of step: Int) -> [Input] {
+            entries.filter { $0.step == step }.map(\.input)
+        }
     }
 
-    /// Lists the inputs every source will read. Reads no input.
+    /// Lists the inputs every extract step will read. Reads no input.
     public func plan() throws -> Plan {
         let catalog = try InputCatalog(root: spec.inputRoot)
-        var units: [(source: Int, unit: InputUnit)] = []
+        var entries: [Plan.Entry] = []
         for (index, configured) in spec.extract.enumerated() {
-            guard case .source(let source) = configured.step else { continue }
+            let source = configured.step
             // What the patterns match but nobody can read is planned too, to be rejected by name.
             let unreadable = catalog.unreadable(include: source.include, exclude: source.exclude).map { entry in
-                InputUnit(path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
-                          sortKey: entry.relativePath, bytes: 0, unreadable: entry.unreadable)
+                Input(path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
+                      sortKey: entry.relativePath, bytes: 0, unreadable: entry.unreadable)
             }
             let found = try source.plan(catalog) + unreadable
             if found.isEmpty {
-                logger.warning("no input matches this step's include patterns", metadata: ["step": "\(configured.type.name)", "at": "\(configured.location)"])
+                logger.warning("no input matches this step's include patterns", metadata: ["step": "\(configured.name)", "at": "\(configured.location)"])
             }
-            units += found.map { (index, $0) }
+            entries += found.map { Plan.Entry(step: index, input: $0) }
         }
-        units.sort {
-            ($0.unit.sortKey, $0.source, $0.unit.relativePath, $0.unit.part ?? "")
-                < ($1.unit.sortKey, $1.source, $1.unit.relativePath, $1.unit.part ?? "")
+        entries.sort {
+            ($0.input.sortKey, $0.step, $0.input.relativePath) < ($1.input.sortKey, $1.step, $1.input.relativePath)
         }
-        return Plan(units: units, sources: spec.extract)
+        return Plan(entries: entries, extract: spec.extract)
+    }
+
+    /// One unit of extraction work: a part of a planned input.
+    private struct Work {
+        let entry: Int
+        let part: Int
+        /// Whether it is the input's last part, after which the input is done.
+        let isLast: Bool
     }
 
     /// Runs the pipeline. Outputs are committed only when the run gets to its end; under `on_error: fail`
@@ -94,64 +102,70 @@ public final class PipelineRunner: Sendable {
         }
         OutputFile.removeAbandonedStagingFiles(in: spec.outputRoot)
         let plan = try plan()
-        guard !plan.units.isEmpty else {
+        guard !plan.entries.isEmpty else {
             // An unmounted input folder must not replace last night's tables with empty ones.
             throw ThreadlineError(
                 .runtimeFailure, "no input matched any extract step under input_root '\(spec.inputRoot)'",
                 at: spec.extract.first?.location,
                 notes: ["nothing was written and the previous outputs are as they were; check that input_root is mounted and the include patterns match its files"])
         }
-        let transforms = transformSteps()
+        let transforms = spec.transform.map(\.step)
+        let readers = spec.extract.map { PipelineRunner.partReader($0.step, stepName: $0.name, transforms: transforms) }
         let outputs = try OutputSet(spec: spec)
         var authors = AuthorsAccumulator()
         var rejects: [Reject] = []
         do {
+            let entries = plan.entries
+            let work = entries.indices.flatMap { entry in
+                let parts = entries[entry].input.parts.count
+                return (0..<parts).map { Work(entry: entry, part: $0, isLast: $0 == parts - 1) }
+            }
             var bytesDone: Int64 = 0
             var inputsDone = 0
-            let units = plan.units, sources = plan.sources, inputCount = plan.inputCount
+            var input: RunReport.Input?
             try orderedParallel(
-                count: units.count, maxInFlight: window, maxCost: inFlightBytes,
-                cost: { units[$0].unit.bytes }, work: { index in
-                PipelineRunner.extract(units[index].unit, with: sources[units[index].source], transforms: transforms)
+                count: work.count, maxInFlight: window, maxCost: inFlightBytes,
+                cost: { entries[work[$0].entry].input.parts[work[$0].part].bytes }, work: { index in
+                let item = work[index], entry = entries[item.entry]
+                return readers[entry.step](item.entry, entry.input, entry.input.parts[item.part])
             }, consume: { index, result in
-                let item = units[index]
-                let sourceName = sources[item.source].type.name
+                let item = work[index], entry = entries[item.entry]
                 report.notes.merge(result.notes)
                 report.inputRows += result.inputRows
                 let rejectedRows = result.rejects.reduce(0) { $0 + $1.rows }
                 report.rejectedRows += rejectedRows
                 report.rejects += result.rejects.count
-                for reject in result.rejects where reject.isWholeFile {
+                for reject in result.rejects {
+                    guard let bytes = reject.bytes else { continue }
                     report.rejectedFiles += 1
-                    report.rejectedFileBytes += reject.bytes ?? 0
+                    report.rejectedFileBytes += bytes
                 }
                 rejects += result.rejects
                 if spec.onError == .fail, let first = result.rejects.first {
                     throw ThreadlineError(.dataError, "rejected: \(first.reason)", at: first.location,
                                           notes: ["on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"])
                 }
-                let wholeFile = result.rejects.contains { $0.rows == 0 && result.documents.isEmpty }
-                let input = RunReport.Input(
-                    step: sourceName, path: item.unit.relativePath, bytes: item.unit.bytes, sha256: result.inputSHA256, rows: result.inputRows,
-                    rejectedRows: rejectedRows, status: wholeFile ? "rejected" : rejectedRows > 0 ? "partial" : "ok")
-                if plan.continuesInput(at: index), let last = report.inputs.last {
-                    report.inputs[report.inputs.count - 1] = last.adding(part: input)
-                } else {
-                    report.inputs.append(input)
-                }
+                let status: RunReport.InputStatus =
+                    result.rejects.contains { $0.isWholeFile && result.documents.isEmpty } ? .rejected : rejectedRows > 0 ? .partial : .ok
+                input = input?.adding(rows: result.inputRows, rejectedRows: rejectedRows, sha256: result.inputSHA256, status: status)
+                    ?? RunReport.Input(
+                        step: spec.extract[entry.step].name, path: entry.input.relativePath, bytes: entry.input.bytes,
+                        sha256: result.inputSHA256, rows: result.inputRows, rejectedRows: rejectedRows, status: status)
                 for document in result.documents {
                     authors.add(document)
                     try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try outputs.write(.messages, $0) }
                     try TableRows.threads(document, batchSize: PipelineRunner.rowBatch) { try outputs.write(.threads, $0) }
                     try outputs.write(.documents, [TableRows.document(document)])
                 }
-                bytesDone += item.unit.bytes
-                if index + 1 == units.count || !plan.continuesInput(at: index + 1) {
+                bytesDone += entry.input.parts[item.part].bytes
+                if item.isLast, let done = input {
+                    report.inputs.append(done)
+                    input = nil
                     inputsDone += 1
-                    progress?(inputsDone, inputCount, bytesDone)
+                    progress?(inputsDone, entries.count, bytesDone)
                 }
             }, released: { index in
-                if units[index].unit.bytes >= PipelineRunner.largeInputBytes { afterLargeInput?() }
+                if entries[work[index].entry].input.parts[work[index].part].bytes >= PipelineRunner.largeInputBytes { afterLargeInput?() }
             })
             try authors.rows(batchSize: PipelineRunner.rowBatch) { try outputs.write(.authors, $0) }
             report.rowsPerTable = outputs.rowCounts
@@ -164,56 +178,105 @@ public final class PipelineRunner: Sendable {
         if spec.maxRejects.isExceeded(report) {
             report.status = .dataError
         }
-        try Manifest.write(report, to: spec.outputRoot, pipelineName: spec.name)
+        try Manifest.write(report, spec: spec)
         return report
     }
 
-    func transformSteps() -> [any TransformStep] {
-        var steps = spec.transform.compactMap { configured -> (any TransformStep)? in
-            if case .transform(let step) = configured.step { return step }
-            return nil
-        }
-        if !spec.transform.contains(where: { $0.type.name == LinkThreads.type.name }) { steps.append(LinkThreads()) }
-        return steps
-    }
+    /// How one extract step's input parts are read: each input opened once for all its parts (see
+    /// ``ExtractStep/open(_:)``), each part extracted, then transformed document by document. Called
+    /// concurrently for different parts.
+    typealias PartReader = @Sendable (_ entry: Int, _ input: Input, _ part: InputPart) -> ExtractResult
 
-    /// Extracts and transforms one unit: what a worker does, concurrently with other units.
-    static func extract(_ unit: InputUnit, with configured: ConfiguredStep, transforms: [any TransformStep]) -> ExtractResult {
-        var result = ExtractResult()
-        guard case .source(let source) = configured.step else { return result }
-        if let reason = unit.unreadable {
-            result.rejects.append(.wholeFile(unit.relativePath, step: configured.type.name, reason: reason, bytes: 0))
+    static func partReader<Source: ExtractStep>(_ source: Source, stepName: String, transforms: [any TransformStep]) -> PartReader {
+        let opened = OpenedInputs<Source.Opened>()
+        return { entry, input, part in
+            var result = ExtractResult()
+            if let reason = input.unreadable {
+                result.rejects.append(.wholeFile(input.relativePath, step: stepName, reason: reason, bytes: 0))
+                return result
+            }
+            if input.parts.count == 1 {
+                source.extract(part, of: input, opened: source.open(input), into: &result)
+            } else {
+                let shared = opened.value(for: entry, parts: input.parts.count) { source.open(input) }
+                source.extract(part, of: input, opened: shared, into: &result)
+                opened.partDone(entry)
+            }
+            for d in result.documents.indices {
+                for transform in transforms { transform.apply(to: &result.documents[d], notes: &result.notes) }
+            }
+            result.documents.sort { $0.id < $1.id }
+            if result.inputSHA256.isEmpty, part.scope == .whole {
+                // Sources that read the file whole hash it as they read; the others are hashed here.
+                result.inputSHA256 = (try? FileDigest.sha256(ofFileAt: input.path))?.sha256 ?? ""
+            }
             return result
         }
-        source.extract(unit, into: &result)
-        for d in result.documents.indices {
-            for transform in transforms { transform.apply(to: &result.documents[d], notes: &result.notes) }
-        }
-        result.documents.sort { $0.id < $1.id }
-        if result.inputSHA256.isEmpty, unit.part == nil {
-            // Sources that read the file whole hash it as they read; the others are hashed here.
-            result.inputSHA256 = (try? OutputFile.sha256(ofFileAt: unit.path))?.sha256 ?? ""
-        }
-        return result
     }
 
     static func makeRunID(_ time: Timestamp) -> String {
         let stamp = time.iso8601.filter { $0.isNumber }
-        return "\(stamp.prefix(14))-\(String(UInt32.random(in: 0...UInt32.max), radix: 16).leftPadded(to: 8))"
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "\(stamp.prefix(14))-\(String(repeating: "0", count: 8 - random.count))\(random)"
     }
 }
 
 extension RunReport.Input {
-    /// The input with one more of its parts (`InputUnit.part`) counted in: the first hash, the worst status.
-    func adding(part: RunReport.Input) -> RunReport.Input {
-        let severity = ["ok": 0, "partial": 1, "rejected": 2]
+    /// The input with one more of its parts counted in: the first hash, the worst status.
+    func adding(rows: Int, rejectedRows: Int, sha256: String, status: RunReport.InputStatus) -> RunReport.Input {
         var sum = self
-        sum.bytes += part.bytes
-        sum.rows += part.rows
-        sum.rejectedRows += part.rejectedRows
-        if sum.sha256.isEmpty { sum.sha256 = part.sha256 }
-        if severity[part.status, default: 0] > severity[sum.status, default: 0] { sum.status = part.status }
+        sum.rows += rows
+        sum.rejectedRows += rejectedRows
+        if sum.sha256.isEmpty { sum.sha256 = sha256 }
+        sum.status = max(sum.status, status)
         return sum
+    }
+}
+
+/// What the parts of each input being read share, made once by the first part to ask and let go
+/// after the last part is done.
+final class OpenedInputs<Opened: Sendable>: Sendable {
+    private final class Slot: Sendable {
+        let value = Mutex<Opened?>(nil)
+        let remaining: Mutex<Int>
+
+        init(parts: Int) {
+            remaining = Mutex(parts)
+        }
+    }
+
+    private let slots = Mutex<[Int: Slot]>([:])
+
+    /// Inputs whose shared value is held now.
+    var count: Int { slots.withLock { $0.count } }
+
+    /// The shared value of input `entry`, read in `parts` parts, made with `open` if no part has asked
+    /// yet; the input's other parts wait while it is made.
+    func value(for entry: Int, parts: Int, open: () -> Opened) -> Opened {
+        let slot = slots.withLock { slots in
+            if let slot = slots[entry] { return slot }
+            let slot = Slot(parts: parts)
+            slots[entry] = slot
+            return slot
+        }
+        return slot.value.withLock { value in
+            if let value { return value }
+            let opened = open()
+            value = opened
+            return opened
+        }
+    }
+
+    /// Counts one part of input `entry` as read; after its last part, the shared value is let go.
+    func partDone(_ entry: Int) {
+        slots.withLock { slots in
+            guard let slot = slots[entry] else { return }
+            let remaining = slot.remaining.withLock { count in
+                count -= 1
+                return count
+            }
+            if remaining <= 0 { slots[entry] = nil }
+        }
     }
 }
 

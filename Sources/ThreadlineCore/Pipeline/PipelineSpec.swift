@@ -8,7 +8,8 @@ public enum OnError: String, Sendable, CaseIterable {
     case quarantine
 }
 
-/// A validated pipeline file: every path absolute, every step built.
+/// A validated pipeline file: every path absolute, every step built, the steps the pipeline needs but
+/// does not list added.
 public struct PipelineSpec: Sendable {
     /// The pipeline file as named on the command line.
     public var file: String
@@ -22,36 +23,42 @@ public struct PipelineSpec: Sendable {
     public var outputRoot: String
     public var onError: OnError
     public var maxRejects: RejectLimit
-    public var extract: [ConfiguredStep]
-    public var transform: [ConfiguredStep]
-    public var load: [ConfiguredStep]
+    public var extract: [Configured<any ExtractStep>]
+    /// In the order they run, `link_threads` included (added last when the file does not list it).
+    public var transform: [Configured<any TransformStep>]
+    public var load: [Configured<any LoadStep>]
     /// The `--set key.path=value` overrides applied over the file, in order: with the file's hash,
     /// what the run was configured by.
     public var overrides: [String] = []
+
+    /// Every step in the order the file's stages list them, as `check`, `--dry-run` and the manifest
+    /// show them.
+    public var steps: [(kind: StepKind, name: String, location: SourceLocation, origin: StepOrigin)] {
+        extract.map { (.extract, $0.name, $0.location, $0.origin) }
+            + transform.map { (.transform, $0.name, $0.location, $0.origin) }
+            + load.map { (.load, $0.name, $0.location, $0.origin) }
+    }
 }
 
-/// A step as declared in a pipeline file, validated and built.
-public struct ConfiguredStep: Sendable {
-    public var type: StepType
-    public var options: StepOptions
-    public var step: AnyStep
-    public var location: SourceLocation
-}
+/// The top-level keys of a pipeline file besides the three step lists.
+public enum PipelineKeys {
+    public static let version = OptionKey<Int>.integer("version", default: nil, "pipeline file format version; must be 1")
+    public static let name = OptionKey<String>.string(
+        "name", default: nil, "the pipeline's name, recorded in the manifest and Parquet metadata")
+    public static let inputRoot = OptionKey<String>.path(
+        "input_root", mustExist: true, kind: .folder, default: ".", "folder the sources' include patterns are relative to")
+    public static let outputRoot = OptionKey<String>.path(
+        "output_root", mustExist: false, kind: .folder, default: "output",
+        "folder the outputs, _manifest.json and _rejects.jsonl are written to")
+    public static let onError = OptionKey<OnError>.choice(
+        "on_error", default: .quarantine,
+        "fail: stop at the first reject (exit 1); skip: record rejects in _rejects.jsonl; quarantine: also keep each rejected record's raw text")
+    public static let maxRejects = OptionKey<RejectLimit>.limit(
+        "max_rejects", default: .unlimited,
+        "rejects tolerated before the run exits 1: a count (a file rejected whole counts as one), or a percentage of input rows (a file rejected whole, whose rows cannot be counted, weighs its share of the input bytes)")
 
-extension PipelineSpec {
-    /// The top-level keys of a pipeline file besides the three step lists.
-    public static let keys: [OptionSpec] = [
-        OptionSpec("version", .integer, required: true, "pipeline file format version; must be 1"),
-        OptionSpec("name", .string, required: true, "the pipeline's name, recorded in the manifest and Parquet metadata"),
-        OptionSpec("input_root", .path(mustExist: true, kind: .folder), default: .string("."),
-                   "folder the sources' include patterns are relative to"),
-        OptionSpec("output_root", .path(mustExist: false, kind: .folder), default: .string("output"),
-                   "folder the outputs, _manifest.json and _rejects.jsonl are written to"),
-        OptionSpec("on_error", .choice(OnError.allCases.map(\.rawValue)), default: .string("quarantine"),
-                   "fail: stop at the first reject (exit 1); skip: record rejects in _rejects.jsonl; quarantine: also keep each rejected record's raw text"),
-        OptionSpec("max_rejects", .countOrPercent, default: .limit(.unlimited),
-                   "rejects tolerated before the run exits 1: a count (a file rejected whole counts as one), or a percentage of input rows (a file rejected whole, whose rows cannot be counted, weighs its share of the input bytes)"),
-    ]
+    /// Every top-level key but the step lists, in the order the docs list them.
+    public static let all: [OptionSpec] = [version.spec, name.spec, inputRoot.spec, outputRoot.spec, onError.spec, maxRejects.spec]
 
     /// The step lists, in the order they run.
     public static let stepLists: [(key: String, kind: StepKind, doc: String)] = [

@@ -1,5 +1,26 @@
 /// What a run did: the manifest's content and the closing summary's numbers.
 public struct RunReport: Sendable {
+    /// How much of an input was read.
+    public enum InputStatus: String, Sendable, Comparable {
+        /// Every record was read.
+        case ok
+        /// Some records were rejected on their own.
+        case partial
+        /// The whole input (or one of its parts) was rejected: its rows could not be counted.
+        case rejected
+
+        public static func < (lhs: InputStatus, rhs: InputStatus) -> Bool { lhs.severity < rhs.severity }
+
+        private var severity: Int {
+            switch self {
+            case .ok: 0
+            case .partial: 1
+            case .rejected: 2
+            }
+        }
+    }
+
+    /// One input of the manifest, all of its parts counted in.
     public struct Input: Sendable {
         public var step: String
         public var path: String
@@ -8,8 +29,7 @@ public struct RunReport: Sendable {
         /// Input rows read (messages plus records rejected on their own).
         public var rows: Int
         public var rejectedRows: Int
-        /// `ok`, `partial` (some records rejected) or `rejected` (the whole input).
-        public var status: String
+        public var status: InputStatus
     }
 
     public struct Output: Sendable {

@@ -1,30 +1,35 @@
-/// Every step type threadline knows: the one place that lists them. Validation, `threadline steps`, the
-/// docs and the JSON Schema of pipeline files all read it.
+/// Every step type threadline knows, by stage: the one place that lists them. Validation, `threadline
+/// steps`, the docs and the JSON Schema of pipeline files all read it.
 public struct StepRegistry: Sendable {
-    public let types: [StepType]
+    public let extract: [StepType<any ExtractStep>]
+    public let transform: [StepType<any TransformStep>]
+    public let load: [StepType<any LoadStep>]
 
-    public init(_ types: [StepType]) {
-        self.types = types
+    public init(extract: [StepType<any ExtractStep>], transform: [StepType<any TransformStep>], load: [StepType<any LoadStep>]) {
+        self.extract = extract
+        self.transform = transform
+        self.load = load
     }
 
-    public static let builtIn = StepRegistry([
-        MarkdownSource.type,
-        SlackHTMLSource.type,
-        SlackJSONSource.type,
-        CleanText.type,
-        CleanEmoji.type,
-        NormaliseAuthors.type,
-        LinkThreads.type,
-        JSONLinesLoad.type,
-        CSVLoad.type,
-        ParquetLoad.type,
-    ])
+    public static let builtIn = StepRegistry(
+        extract: [MarkdownSource.type, SlackHTMLSource.type, SlackJSONSource.type],
+        transform: [CleanText.type, CleanEmoji.type, NormaliseAuthors.type, LinkThreads.type],
+        load: [JSONLinesLoad.type, CSVLoad.type, ParquetLoad.type])
 
-    public func type(named name: String) -> StepType? {
-        types.first { $0.name == name }
+    /// Every step type, stage by stage.
+    public var all: [any StepDescription] { extract + transform + load }
+
+    /// The step types of one stage.
+    public func types(of kind: StepKind) -> [any StepDescription] {
+        switch kind {
+        case .extract: extract
+        case .transform: transform
+        case .load: load
+        }
     }
 
-    public func types(of kind: StepKind) -> [StepType] {
-        types.filter { $0.kind == kind }
+    /// The step type of any stage with this name.
+    public func type(named name: String) -> (any StepDescription)? {
+        all.first { $0.name == name }
     }
 }

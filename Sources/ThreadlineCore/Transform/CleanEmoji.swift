@@ -16,21 +16,20 @@ import ThreadlineText
 /// ```
 public struct CleanEmoji: TransformStep {
     /// The run-summary category of unknown names.
-    public static let unknownCategory = "unknown emoji"
+    public static let unknownCategory = NoteCategory("unknown emoji", key: "unknown_emoji")
 
-    public static let type = StepType(
-        name: "clean_emoji", kind: .transform,
+    static let unknown = OptionKey<EmojiReplacer.UnknownNames>.choice(
+        "unknown", default: .keep, "what happens to a code that names no standard emoji: keep it, strip it, or write [emoji:name]")
+
+    public static let type = StepType.transform(
+        name: "clean_emoji",
         summary: "replaces Slack emoji codes (:wave::skin-tone-3:) with emoji; custom names follow `unknown`",
-        options: [
-            OptionSpec(
-                "unknown", .choice(EmojiReplacer.UnknownNames.allCases.map(\.rawValue)), default: .string("keep"),
-                "what happens to a code that names no standard emoji: keep it, strip it, or write [emoji:name]")
-        ],
+        options: [unknown.spec],
         example: """
             - type: clean_emoji
               unknown: keep
             """,
-        make: { options, _ in .transform(CleanEmoji(unknown: options.choice("unknown"))) })
+        make: { options, _ in CleanEmoji(unknown: options[unknown]) })
 
     public let replacer: EmojiReplacer
 

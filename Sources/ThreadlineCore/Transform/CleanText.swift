@@ -14,16 +14,16 @@ import ThreadlineText
 ///   decode_entities: true
 /// ```
 public struct CleanText: TransformStep {
-    public static let type = StepType(
-        name: "clean_text", kind: .transform,
+    static let decodeEntities = OptionKey<Bool>.boolean(
+        "decode_entities", default: true,
+        "decode HTML character references (&amp; &lt; &#x1F44B;) exactly once, where the source has not already; false turns it off")
+
+    public static let type = StepType.transform(
+        name: "clean_text",
         summary: "decodes HTML entities once, NFC, non-breaking spaces to spaces, line endings to \\n, trailing whitespace trimmed",
-        options: [
-            OptionSpec(
-                "decode_entities", .boolean, default: .bool(true),
-                "decode HTML character references (&amp; &lt; &#x1F44B;) exactly once, where the source has not already; false turns it off")
-        ],
+        options: [decodeEntities.spec],
         example: "- type: clean_text",
-        make: { options, _ in .transform(CleanText(decodeEntities: options.bool("decode_entities"))) })
+        make: { options, _ in CleanText(decodeEntities: options[decodeEntities]) })
 
     /// Whether character references are decoded.
     public let decodeEntities: Bool

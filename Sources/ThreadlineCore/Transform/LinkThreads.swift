@@ -12,12 +12,15 @@ import ThreadlineText
 ///   whose parent is not in the archive (such a reply starts a thread of its own, nothing is lost).
 /// - `reply_count`: the number of replies, on the first message; 0 on replies.
 public struct LinkThreads: TransformStep {
-    public static let type = StepType(
-        name: "link_threads", kind: .transform,
+    public static let type = StepType.transform(
+        name: "link_threads",
         summary: "assigns message_id, thread_id, parent_id, position and reply_count; runs last even when not listed",
         options: [],
         example: "- type: link_threads",
-        make: { _, _ in .transform(LinkThreads()) })
+        make: { _, _ in LinkThreads() })
+
+    /// The run-summary category of replies whose parent is not in the archive.
+    public static let missingParentCategory = NoteCategory("replies whose parent is missing", key: "replies_whose_parent_is_missing")
 
     /// Names folded once per run, for messages `normalise_authors` did not name.
     let names: PersonNameCache
@@ -49,7 +52,7 @@ public struct LinkThreads: TransformStep {
                         if ids == nil { ids = LinkThreads.ids(of: document) }
                         parentID = ids?[parentKey]
                     }
-                    if parentID == nil { notes.count("replies whose parent is missing", document.sourceFile) }
+                    if parentID == nil { notes.count(Self.missingParentCategory, document.sourceFile) }
                 }
                 // Changed in place: copying a message out and back would retain and release every field.
                 link(&document.threads[t].messages[m], threadID: threadID, position: m, replies: count - 1, parentID: parentID)

@@ -26,21 +26,21 @@ import ThreadlineText
 /// ```
 public struct NormaliseAuthors: TransformStep {
     /// The run-summary category of guessed merges.
-    public static let guessCategory = "guessed author merges"
+    public static let guessCategory = NoteCategory("guessed author merges", key: "guessed_author_merges")
     /// The run-summary category of hosts that no message matched.
-    public static let missingHostCategory = "hosts without messages"
+    public static let missingHostCategory = NoteCategory("hosts without messages", key: "hosts_without_messages")
 
-    public static let type = StepType(
-        name: "normalise_authors", kind: .transform,
+    static let aliases = OptionKey<String?>.path(
+        "aliases", mustExist: true, kind: .file,
+        "YAML file mapping each canonical name to its other spellings or Slack ids (a string or a list)")
+    static let people = OptionKey<String?>.path(
+        "people", mustExist: true, kind: .folder,
+        "folder of markdown profiles whose front matter has `short` (the id documents use for hosts) and `title` (the name)")
+
+    public static let type = StepType.transform(
+        name: "normalise_authors",
         summary: "one person, one author: folds spellings, resolves hosts and aliases, sets author_id and is_host",
-        options: [
-            OptionSpec(
-                "aliases", .path(mustExist: true, kind: .file),
-                "YAML file mapping each canonical name to its other spellings or Slack ids (a string or a list)"),
-            OptionSpec(
-                "people", .path(mustExist: true, kind: .folder),
-                "folder of markdown profiles whose front matter has `short` (the id documents use for hosts) and `title` (the name)"),
-        ],
+        options: [aliases.spec, people.spec],
         example: """
             - type: normalise_authors
               aliases: authors.yaml
@@ -50,16 +50,16 @@ public struct NormaliseAuthors: TransformStep {
             var directory = AuthorDirectory()
             // A problem with a file is reported in that file; the note says which option named it.
             do throws(ThreadlineError) {
-                if let aliases = options.string(ifGiven: "aliases") { try directory.loadAliases(path: aliases) }
+                if let path = options[aliases] { try directory.loadAliases(path: path) }
             } catch {
-                throw error.adding(note: "read for the 'aliases' option at \(options.location(of: "aliases"))")
+                throw error.adding(note: "read for the 'aliases' option at \(options.location(of: aliases))")
             }
             do throws(ThreadlineError) {
-                if let people = options.string(ifGiven: "people") { try directory.loadPeople(folder: people) }
+                if let folder = options[people] { try directory.loadPeople(folder: folder) }
             } catch {
-                throw error.adding(note: "read for the 'people' option at \(options.location(of: "people"))")
+                throw error.adding(note: "read for the 'people' option at \(options.location(of: people))")
             }
-            return .transform(NormaliseAuthors(directory: directory))
+            return NormaliseAuthors(directory: directory)
         })
 
     public let directory: AuthorDirectory

@@ -66,16 +66,15 @@ public struct ArchiveRules: Sendable {
 
     /// The rules with a `markdown` step's keys: its archive, author, text, replies and hosts keys and
     /// its `required_keys`.
-    public static func from(markdownOptions options: StepOptions) -> ArchiveRules {
+    public static func from(_ source: MarkdownSource) -> ArchiveRules {
         var rules = ArchiveRules.bookArchive
-        rules.setFieldKey(\.archiveKey, to: options.string("archive_key"))
-        rules.setFieldKey(\.hostsKey, to: options.string("hosts_key"))
-        rules.authorKey = options.string("author_key")
-        rules.textKey = options.string("text_key")
-        rules.repliesKey = options.string("replies_key")
+        rules.setFieldKey(\.archiveKey, to: source.archiveKey)
+        rules.setFieldKey(\.hostsKey, to: source.hostsKey)
+        rules.authorKey = source.authorKey
+        rules.textKey = source.textKey
+        rules.repliesKey = source.repliesKey
         // The default is the book archive's own required keys, which the renames above carried along.
-        guard options.isWritten("required_keys") else { return rules }
-        let required = options.strings("required_keys")
+        guard let required = source.requiredKeys else { return rules }
         for index in rules.fields.indices { rules.fields[index].required = required.contains(rules.fields[index].key) }
         for key in required where !rules.fields.contains(where: { $0.key == key }) {
             rules.fields.append(Field(key, .string, required: true))

@@ -14,6 +14,20 @@ public struct SeedValidator: Sendable {
     /// The largest file read, unless a pipeline's markdown step sets `max_file_bytes`: its default.
     public static let defaultMaxFileBytes = 64 << 20
 
+    /// A validator that checks files by the rules of `spec`'s steps: its first `markdown` step's keys,
+    /// `required_keys` and `max_file_bytes`, and its first `slack_json` step's limits and `skip_subtypes`.
+    public init(pipeline spec: PipelineSpec) {
+        self.init()
+        let steps = spec.extract.map(\.step)
+        if let markdown = steps.lazy.compactMap({ $0 as? MarkdownSource }).first {
+            rules = ArchiveRules.from(markdown)
+            maxFileBytes = markdown.maxFileBytes
+        }
+        if let slack = steps.lazy.compactMap({ $0 as? SlackJSONSource }).first {
+            slackReader = slack.reader
+        }
+    }
+
     public init(rules: ArchiveRules = .bookArchive, maxFileBytes: Int = defaultMaxFileBytes) {
         self.rules = rules
         self.maxFileBytes = maxFileBytes

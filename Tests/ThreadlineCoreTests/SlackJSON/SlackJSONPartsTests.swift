@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import ZIPFoundation
 
@@ -42,35 +43,38 @@ import ZIPFoundation
         return documents + rejects + noteLines + ["rows \(results.reduce(0) { $0 + $1.inputRows })"]
     }
 
-    @Test func anExportIsPlannedAsItselfThenItsConversationsInNameOrder() throws {
+    @Test func anExportIsPlannedAsOneInputOfItsCommonPartThenItsConversationsInNameOrder() throws {
         let scratch = try Self.inputs()
         let catalog = try InputCatalog(root: scratch.root)
         for export in ["edge", "edge.zip"] {
-            let units = try Self.source(export).plan(catalog)
-            #expect(units.map(\.part) == ["", "D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"])
-            #expect(Set(units.map(\.relativePath)) == [export])
-            #expect(Set(units.map(\.sortKey)) == [export])
+            let inputs = try Self.source(export).plan(catalog)
+            let input = try #require(inputs.first)
+            #expect(inputs.count == 1)
+            #expect(input.relativePath == export)
+            #expect(input.parts.map(\.scope) == [.common] + ["D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"].map { .piece($0) })
             // A folder export's conversation is its folder's day files (not `general/canvas.json`).
             if !export.hasSuffix(".zip") {
-                for unit in units.dropFirst() {
-                    #expect(unit.bytes == (try scratch.bytes(ofFilesIn: export + "/" + unit.part!) { $0.hasPrefix("20") }), "\(unit.part!)")
+                for part in input.parts.dropFirst() {
+                    guard case .piece(let name) = part.scope else { continue }
+                    #expect(part.bytes == (try scratch.bytes(ofFilesIn: export + "/" + name) { $0.hasPrefix("20") }), "\(name)")
                 }
             }
             // The parts' bytes add up to the input's, as the manifest lists it.
             let total = export.hasSuffix(".zip")
                 ? try #require(try FileManager.default.attributesOfItem(atPath: scratch.path(export))[.size] as? Int64)
                 : catalog.totalBytes(under: export)
-            #expect(units.reduce(0) { $0 + $1.bytes } == total)
+            #expect(input.parts.reduce(0) { $0 + $1.bytes } == total)
+            #expect(input.bytes == total)
         }
     }
 
-    @Test func anExportWithoutConversationsOrThatCannotBeListedIsOneUnit() throws {
+    @Test func anExportWithoutConversationsOrThatCannotBeListedIsReadWhole() throws {
         let scratch = try Scratch()
         try scratch.write("empty/users.json", "[]")
         try scratch.write("broken.zip", "not a zip")
-        let units = try Self.source("*").plan(try InputCatalog(root: scratch.root))
-        #expect(units.map(\.relativePath) == ["broken.zip", "empty"])
-        #expect(units.map(\.part) == [nil, nil])
+        let inputs = try Self.source("*").plan(try InputCatalog(root: scratch.root))
+        #expect(inputs.map(\.relativePath) == ["broken.zip", "empty"])
+        #expect(inputs.map { $0.parts.map(\.scope) } == [[.whole], [.whole]])
     }
 
     @Test(arguments: ["edge", "edge.zip", "no-users"], [
@@ -79,65 +83,75 @@ import ZIPFoundation
     func partsGiveWhatTheWholeExportGives(export: String, options: [String: OptionValue]) throws {
         let scratch = try Self.inputs()
         let source = Self.source(export, options)
-        let units = try source.plan(try InputCatalog(root: scratch.root))
-        #expect(units.count > 1)
+        let input = try #require(try source.plan(try InputCatalog(root: scratch.root)).first)
+        #expect(input.parts.count > 1)
 
         var whole = ExtractResult()
-        source.extractWhole(try #require(units.first), into: &whole)
+        source.extractWhole(input, into: &whole)
         // The parts, extracted last to first (as threads might), then put in plan order.
-        var results = Array(repeating: ExtractResult(), count: units.count)
-        for index in units.indices.reversed() { source.extract(units[index], into: &results[index]) }
+        let opened = source.open(input)
+        var results = Array(repeating: ExtractResult(), count: input.parts.count)
+        for index in input.parts.indices.reversed() { source.extract(input.parts[index], of: input, opened: opened, into: &results[index]) }
 
         #expect(Self.summary(results) == Self.summary([whole]))
-        // What memory holds per unit: one conversation, or none for the export's own part.
-        #expect(results.map(\.documents.count) == [0] + Array(repeating: 1, count: units.count - 1))
-        // Once every part is done, the export is let go.
-        #expect(source.openExports.count == 0)
+        // What memory holds per part: one conversation, or none for the common part.
+        #expect(results.map(\.documents.count) == [0] + Array(repeating: 1, count: input.parts.count - 1))
     }
 
-    @Test func problemsOfTheExportAsAWholeAreReportedOnceByItsOwnPart() throws {
+    @Test func problemsOfTheExportAsAWholeAreReportedOnceByItsCommonPart() throws {
         let scratch = try Self.inputs()
         try scratch.write("no-users/other/2021-01-01.json", #"[{"ts":"1609459200.000100","user":"U1","text":"hi"}]"#)
         let source = Self.source("no-users")
-        let units = try source.plan(try InputCatalog(root: scratch.root))
-        #expect(units.map(\.part) == ["", "chat", "other"])
-        let results = units.map { unit in
+        let input = try #require(try source.plan(try InputCatalog(root: scratch.root)).first)
+        #expect(input.parts.map(\.scope) == [.common, .piece("chat"), .piece("other")])
+        let opened = source.open(input)
+        let results = input.parts.map { part in
             var result = ExtractResult()
-            source.extract(unit, into: &result)
+            source.extract(part, of: input, opened: opened, into: &result)
             return result
         }
         let missing = "no-users/users.json: users.json is missing: authors are named from each message's user_profile or kept as ids"
-        #expect(results.map { $0.notes.counts["warnings"]?[missing] ?? 0 } == [1, 0, 0])
+        #expect(results.map { $0.notes.counts[.warnings]?[missing] ?? 0 } == [1, 0, 0])
     }
 
     @Test func anExportGoneBetweenPlanAndExtractIsRejectedOnce() throws {
         let scratch = try Self.inputs()
         let source = Self.source("edge")
-        let units = try source.plan(try InputCatalog(root: scratch.root))
+        let input = try #require(try source.plan(try InputCatalog(root: scratch.root)).first)
         try FileManager.default.removeItem(atPath: scratch.path("edge"))
-        var result = ExtractResult()
-        for unit in units { source.extract(unit, into: &result) }
+        let result = source.read(input)
         #expect(result.rejects.map { "\($0.location): \($0.reason) [\($0.rows)]" } == ["edge: slack export not found [0]"])
         #expect(result.documents.isEmpty)
         #expect(result.inputRows == 0)
     }
 
-    @Test func openExportsAreSharedAndBounded() throws {
-        let scratch = try Self.inputs()
-        let exports = SlackOpenExports(capacity: 2)
-        let reader = SlackExportReader()
-        var opened = 0
-        for name in ["edge", "edge.zip", "no-users"] {
-            for _ in 0..<3 {
-                _ = exports.export(at: name) { () throws(SlackExportIssue) in
-                    opened += 1
-                    return try reader.open(URL(fileURLWithPath: scratch.path(name)))
+    /// The runner opens an input once for all its parts, read at once on several threads, and lets
+    /// what they share go after the last part.
+    @Test func theRunnerOpensAnInputOnceForItsPartsAndLetsItGoAfterTheLast() async throws {
+        final class Counter: Sendable {
+            let value = Mutex(0)
+        }
+        let opened = OpenedInputs<Int>()
+        let opens = Counter()
+        await withTaskGroup(of: Void.self) { group in
+            for input in 0..<3 {
+                for _ in 0..<4 {
+                    group.addTask {
+                        let value = opened.value(for: input, parts: 4) {
+                            opens.value.withLock { $0 += 1 }
+                            return input * 10
+                        }
+                        #expect(value == input * 10)
+                    }
                 }
             }
         }
-        // Opened once each, and never more than two held, though none was done.
-        #expect(opened == 3)
-        #expect(exports.count == 2)
+        #expect(opens.value.withLock { $0 } == 3)
+        #expect(opened.count == 3)
+        for input in 0..<3 {
+            for _ in 0..<4 { opened.partDone(input) }
+        }
+        #expect(opened.count == 0)
     }
 
     /// With the runner: the export's conversations come out together, in name order, between the
@@ -154,7 +168,7 @@ import ZIPFoundation
             """))
         // "edge-notes" sorts between "edge" and "edge.zip".
         #expect(report.inputs.map(\.path) == ["a.md", "edge", "edge-notes.md", "edge.zip"])
-        #expect(report.inputs.map(\.status) == ["ok", "partial", "ok", "partial"])
+        #expect(report.inputs.map(\.status) == [.ok, .partial, .ok, .partial])
         #expect(report.inputs.map(\.rows) == [1, 24, 1, 24])
         #expect(report.inputs.map(\.rejectedRows) == [0, 4, 0, 4])
         // A folder's hash is that of its files' sha256sum lines, as the README's shell line gives it.
@@ -169,10 +183,10 @@ import ZIPFoundation
         #expect(expected.count == 64)
         #expect(report.inputs[1].sha256 == String(expected))
         #expect(report.inputs[1].bytes == (try InputCatalog(root: scratch.path("inputs"))).totalBytes(under: "edge"))
-        #expect(report.inputs[3].sha256 == (try OutputFile.sha256(ofFileAt: scratch.path("inputs/edge.zip"))).sha256)
+        #expect(report.inputs[3].sha256 == (try FileDigest.sha256(ofFileAt: scratch.path("inputs/edge.zip"))).sha256)
         #expect(report.inputs[3].bytes == (try FileManager.default.attributesOfItem(atPath: scratch.path("inputs/edge.zip"))[.size] as? Int64))
         #expect(report.inputRows == report.outputRows + report.rejectedRows)
-        #expect(report.notes.total("warnings") == 6)
+        #expect(report.notes.total(.warnings) == 6)
 
         let conversations = ["D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"]
         let documents = try readJSONLines(scratch.path("out/documents.jsonl")).map { $0["document_id"] as? String ?? "?" }

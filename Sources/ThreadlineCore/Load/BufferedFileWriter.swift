@@ -1,0 +1,65 @@
+import Crypto
+import Foundation
+
+/// A buffered writer of bytes to a file descriptor that hashes what it writes; used by the text
+/// writers, so the manifest's SHA-256 costs no second read of the file.
+public final class BufferedFileWriter {
+    private let fd: Int32
+    private let path: String
+    private var buffer: [UInt8] = []
+    private let capacity: Int
+    private var hasher = SHA256()
+    private var written: Int64 = 0
+
+    public init(path: String, capacity: Int = 1 << 18) throws {
+        self.path = path
+        self.capacity = capacity
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw ThreadlineError(.runtimeFailure, "cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+        buffer.reserveCapacity(capacity)
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    public func write(_ text: String) throws {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count >= capacity { try flush() }
+    }
+
+    public func write(_ bytes: some Sequence<UInt8>) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    /// Lets `encode` append bytes straight to the buffer (a row, say), then writes the buffer out once
+    /// it is full. `encode` must only append.
+    public func append(_ encode: (inout [UInt8]) throws -> Void) throws {
+        try encode(&buffer)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    /// Size and hex SHA-256 of everything written; call after the last `flush()`.
+    public var digest: (bytes: Int64, sha256: String) {
+        (written, Hex.string(hasher.finalize()))
+    }
+
+    public func flush() throws {
+        buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        written += Int64(buffer.count)
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw ThreadlineError(.runtimeFailure, "cannot write '\(path)': \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

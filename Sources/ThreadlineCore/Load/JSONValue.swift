@@ -1,0 +1,40 @@
+/// A JSON document for the run artefacts: keys sorted, two-space indentation, UTF-8 as is.
+enum JSONValue {
+    case object([String: JSONValue])
+    case array([JSONValue])
+    case string(String)
+    case int(Int64)
+    case bool(Bool)
+
+    func write(to out: inout [UInt8], indent: Int) {
+        switch self {
+        case .string(let text): TextEncoding.appendJSONString(text, to: &out)
+        case .int(let number): TextEncoding.appendDecimal(number, to: &out)
+        case .bool(let flag): flag ? TextEncoding.appendASCII("true", to: &out) : TextEncoding.appendASCII("false", to: &out)
+        case .array(let items):
+            guard !items.isEmpty else { return out.append(contentsOf: "[]".utf8) }
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                out.append(contentsOf: (index == 0 ? "\n" : ",\n").utf8)
+                out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent + 2))
+                item.write(to: &out, indent: indent + 2)
+            }
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            guard !members.isEmpty else { return out.append(contentsOf: "{}".utf8) }
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                out.append(contentsOf: (index == 0 ? "\n" : ",\n").utf8)
+                out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent + 2))
+                TextEncoding.appendJSONString(key, to: &out)
+                out.append(contentsOf: ": ".utf8)
+                members[key]!.write(to: &out, indent: indent + 2)
+            }
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+}

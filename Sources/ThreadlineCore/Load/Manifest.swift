@@ -1,0 +1,56 @@
+/// `_manifest.json`: the run's inputs and outputs with sizes, hashes and row counts.
+enum Manifest {
+    static let toolVersion = ThreadlineVersion.current
+
+    static func write(_ report: RunReport, spec: PipelineSpec) throws {
+        var notes: [String: JSONValue] = [:]
+        for (category, items) in report.notes.counts {
+            notes[category.key] = .object(items.mapValues { .int(Int64($0)) })
+        }
+        let steps: [JSONValue] = spec.steps.map { step in
+            var fields: [String: JSONValue] = ["stage": .string(step.kind.rawValue), "type": .string(step.name)]
+            if let line = step.location.line { fields["line"] = .int(Int64(line)) }
+            if case .implicit(let reason) = step.origin { fields["implicit"] = .string(reason) }
+            return .object(fields)
+        }
+        let manifest: JSONValue = .object([
+            "run_id": .string(report.runID),
+            "tool": .string("threadline"),
+            "tool_version": .string(toolVersion),
+            "pipeline": .object([
+                "file": .string(report.pipeline), "name": .string(spec.name), "sha256": .string(report.pipelineSHA256),
+                "overrides": .array(report.overrides.map(JSONValue.string)), "steps": .array(steps),
+            ]),
+            "started_at": .string(report.startedAt.iso8601),
+            "ended_at": .string(report.endedAt.iso8601),
+            "status": .string(report.status == .success ? "ok" : "rejects_over_limit"),
+            "rows": .object([
+                "in": .int(Int64(report.inputRows)), "out": .int(Int64(report.outputRows)), "rejected": .int(Int64(report.rejectedRows)),
+                "balanced": .bool(report.isBalanced),
+                "rejected_files": .int(Int64(report.rejectedFiles)), "rejected_file_bytes": .int(report.rejectedFileBytes),
+            ]),
+            "tables": .object(Dictionary(uniqueKeysWithValues: report.rowsPerTable.map { ($0.key.rawValue, .int(Int64($0.value))) })),
+            "inputs": .array(report.inputs.map {
+                .object([
+                    "step": .string($0.step), "path": .string($0.path), "bytes": .int($0.bytes), "sha256": .string($0.sha256),
+                    "rows": .int(Int64($0.rows)), "rejected_rows": .int(Int64($0.rejectedRows)), "status": .string($0.status.rawValue),
+                ])
+            }),
+            "outputs": .array(report.outputs.map {
+                .object([
+                    "path": .string($0.path), "table": .string($0.table), "format": .string($0.format), "rows": .int(Int64($0.rows)),
+                    "bytes": .int($0.bytes), "sha256": .string($0.sha256),
+                ])
+            }),
+            "notes": .object(notes),
+        ])
+        var bytes: [UInt8] = []
+        manifest.write(to: &bytes, indent: 0)
+        bytes.append(UInt8(ascii: "\n"))
+        let file = try OutputFile(outputRoot: spec.outputRoot, relativePath: "_manifest.json")
+        let writer = try BufferedFileWriter(path: file.stagingPath)
+        try writer.write(bytes)
+        try writer.flush()
+        try file.commit(known: writer.digest)
+    }
+}

@@ -1,0 +1,24 @@
+/// `_rejects.jsonl`: one object per rejected file or record.
+enum RejectsFile {
+    static func write(_ rejects: [Reject], quarantine: Bool, to path: String) throws {
+        let writer = try BufferedFileWriter(path: path)
+        var line: [UInt8] = []
+        for reject in rejects {
+            line.removeAll(keepingCapacity: true)
+            var fields: [(String, Value)] = [
+                ("file", .string(reject.file)), ("line", Value(reject.line)), ("column", Value(reject.column)),
+                ("step", .string(reject.step)), ("reason", .string(reject.reason)),
+            ]
+            if quarantine { fields.append(("record", Value(reject.record))) }
+            for (index, (key, value)) in fields.enumerated() {
+                line.append(index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                TextEncoding.appendJSONString(key, to: &line)
+                line.append(UInt8(ascii: ":"))
+                TextEncoding.appendJSON(value, to: &line)
+            }
+            line.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
+            try writer.write(line)
+        }
+        try writer.flush()
+    }
+}

@@ -1,0 +1,62 @@
+import Dispatch
+import Foundation
+
+/// Runs one sink's writes on a serial queue, keeping the first error for the next call.
+///
+/// `@unchecked Sendable`: the sink is used only on `queue`, one batch after the other, until
+/// ``finish()`` has drained the queue and ends it on the caller's thread; `failure` is read and written
+/// only while holding `lock`; `room` and `queue` are thread-safe.
+final class SinkWorker: @unchecked Sendable {
+    /// Batches that may wait for one sink.
+    static let depth = 2
+
+    private let sink: any TableSink
+    private let queue: DispatchQueue
+    private let room = DispatchSemaphore(value: SinkWorker.depth)
+    private let lock = NSLock()
+    private var failure: (any Error)?
+
+    init(_ sink: any TableSink, label: String) {
+        self.sink = sink
+        queue = DispatchQueue(label: "threadline.sink." + label)
+    }
+
+    /// Queues a batch; throws the error an earlier batch met.
+    func submit(_ rows: [Row]) throws {
+        try rethrowFailure()
+        room.wait()
+        queue.async { [self] in
+            defer { room.signal() }
+            guard currentFailure == nil else { return }
+            do { try sink.write(rows) } catch { record(error) }
+        }
+    }
+
+    /// Waits for every queued batch, then ends the file.
+    func finish() throws {
+        drain()
+        try rethrowFailure()
+        try sink.finish()
+    }
+
+    /// Waits for every queued batch.
+    func drain() {
+        queue.sync {}
+    }
+
+    private var currentFailure: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
+    }
+
+    private func record(_ error: any Error) {
+        lock.lock()
+        if failure == nil { failure = error }
+        lock.unlock()
+    }
+
+    private func rethrowFailure() throws {
+        if let failure = currentFailure { throw failure }
+    }
+}

@@ -1,0 +1,130 @@
+/// A step that reads inputs into documents.
+///
+/// The runner asks it to ``plan(_:)`` the inputs it will read, before reading any; then reads each
+/// input part by part, parts of several inputs at once. Whatever the parts of one input need in
+/// common (a Slack export's users and listing) comes from ``open(_:)``, called once per input, and is
+/// let go after its last part has been read.
+public protocol ExtractStep: Sendable {
+    /// What the parts of one input share; `Void` for inputs read in one part.
+    associatedtype Opened: Sendable = Void
+
+    /// Glob patterns, relative to `input_root`, of the inputs to read, and of those to leave out.
+    var include: [String] { get }
+    var exclude: [String] { get }
+
+    /// The inputs this step will read, found under `input_root`, each with its parts. Reads no input
+    /// beyond the listing of one that is split into parts.
+    func plan(_ catalog: InputCatalog) throws -> [Input]
+
+    /// What the parts of `input` share. Called once per input, by the first part to be read, while
+    /// the input's other parts wait for it.
+    func open(_ input: Input) -> Opened
+
+    /// Reads one part of `input`. Never throws for bad data: what cannot be read goes to
+    /// `result.rejects`. Called concurrently for different parts, of one input or several.
+    func extract(_ part: InputPart, of input: Input, opened: Opened, into result: inout ExtractResult)
+}
+
+extension ExtractStep where Opened == Void {
+    public func open(_ input: Input) {}
+}
+
+/// One input of an extract step: a file, or a folder or archive the step reads as a whole, made of
+/// the parts it is read in. From planning to the manifest, an input is one row of `_manifest.json`'s
+/// `inputs`, whatever its number of parts.
+public struct Input: Sendable, Hashable {
+    /// Absolute path.
+    public var path: String
+    /// Path relative to `input_root`: the `source_file` of what it yields.
+    public var relativePath: String
+    /// Orders inputs so that output rows come out by `document_id`: the document id the input is
+    /// expected to yield (a markdown file's stem), else its relative path.
+    public var sortKey: String
+    /// Size in bytes: of the file, or of the files of a folder.
+    public var bytes: Int64
+    /// The parts it is read in, in the order their rows are written; their bytes add up to `bytes`.
+    public var parts: [InputPart]
+    /// Why the input cannot be read at all (a FIFO, a device, a link to nothing): the runner rejects
+    /// it without handing it to its step.
+    public var unreadable: String?
+
+    /// An input read in one part.
+    public init(path: String, relativePath: String, sortKey: String, bytes: Int64, unreadable: String? = nil) {
+        self.path = path
+        self.relativePath = relativePath
+        self.sortKey = sortKey
+        self.bytes = bytes
+        self.parts = [InputPart(.whole, bytes: bytes)]
+        self.unreadable = unreadable
+    }
+
+    /// The input split into `parts`, whose bytes add up to its own.
+    public func split(into parts: [InputPart]) -> Input {
+        var split = self
+        split.parts = parts
+        return split
+    }
+}
+
+/// A part of an input, read on its own and in parallel with the others.
+public struct InputPart: Sendable, Hashable {
+    public enum Scope: Sendable, Hashable {
+        /// The whole input.
+        case whole
+        /// What belongs to the input as a whole when it is read in pieces: a Slack export's users,
+        /// metadata files and listing problems, and the input's hash.
+        case common
+        /// One named piece: a Slack export's conversation.
+        case piece(String)
+    }
+
+    public var scope: Scope
+    public var bytes: Int64
+
+    public init(_ scope: Scope, bytes: Int64) {
+        self.scope = scope
+        self.bytes = bytes
+    }
+}
+
+/// What an extract step made of one input part.
+public struct ExtractResult: Sendable {
+    public var documents: [Document] = []
+    public var rejects: [Reject] = []
+    /// Records read from the input: every message, plus every record rejected on its own.
+    /// A file rejected whole counts no rows (its reject says why).
+    public var inputRows = 0
+    public var notes = RunNotes()
+    /// Hex SHA-256 of the input, when the part hashed it (a file read whole, a Slack export's common
+    /// part); else the runner hashes a file read in one part.
+    public var inputSHA256 = ""
+
+    public init() {}
+}
+
+extension ExtractResult {
+    /// Adds what another part of the same input gave: its documents after these, its counts, its
+    /// hash when this has none.
+    public mutating func merge(_ other: ExtractResult) {
+        documents += other.documents
+        rejects += other.rejects
+        inputRows += other.inputRows
+        notes.merge(other.notes)
+        if inputSHA256.isEmpty { inputSHA256 = other.inputSHA256 }
+    }
+}
+
+extension ExtractStep {
+    /// Reads every part of `input`, in order, on this thread: the input as a run reads it, in one
+    /// result (for `validate` and tests).
+    public func read(_ input: Input) -> ExtractResult {
+        let opened = open(input)
+        var whole = ExtractResult()
+        for part in input.parts {
+            var result = ExtractResult()
+            extract(part, of: input, opened: opened, into: &result)
+            whole.merge(result)
+        }
+        return whole
+    }
+}

@@ -1,0 +1,118 @@
+/// The three stages of a pipeline, as its file lists them: `extract`, `transform`, `load`.
+public enum StepKind: String, Sendable, CaseIterable {
+    case extract, transform, load
+}
+
+/// What a step type's factory knows about the pipeline it is declared in.
+public struct StepContext: Sendable {
+    /// The pipeline file's folder: relative paths in options are resolved against it.
+    public var pipelineDirectory: String
+    public var inputRoot: String
+    public var outputRoot: String
+    public var pipelineName: String
+    /// Where the step is declared in the pipeline file.
+    public var location: SourceLocation
+
+    public init(pipelineDirectory: String, inputRoot: String, outputRoot: String, pipelineName: String, location: SourceLocation) {
+        self.pipelineDirectory = pipelineDirectory
+        self.inputRoot = inputRoot
+        self.outputRoot = outputRoot
+        self.pipelineName = pipelineName
+        self.location = location
+    }
+}
+
+/// What the docs, `threadline steps` and the JSON Schema know of a step type, whatever its stage.
+public protocol StepDescription: Sendable {
+    var name: String { get }
+    var kind: StepKind { get }
+    var summary: String { get }
+    var options: [OptionSpec] { get }
+    /// A short YAML example.
+    var example: String { get }
+}
+
+/// A step type of one stage: its name, what it does, its options, and how to make a step of that
+/// stage from validated options. `StepRegistry.builtIn` lists every one.
+///
+/// Made with ``extract(name:summary:options:example:make:)``, ``transform(name:summary:options:example:make:)``
+/// or ``load(name:summary:options:example:make:)``, which tie the stage to the kind of step made.
+public struct StepType<Step: Sendable>: StepDescription {
+    public let name: String
+    public let kind: StepKind
+    public let summary: String
+    public let options: [OptionSpec]
+    public let example: String
+    /// Builds the step. Throws `ThreadlineError` (status 2) for options that are valid on their own but not
+    /// together, or for configuration files (aliases, profiles) that cannot be read.
+    public let make: @Sendable (StepOptions, StepContext) throws -> Step
+
+    private init(
+        name: String, kind: StepKind, summary: String, options: [OptionSpec], example: String,
+        make: @escaping @Sendable (StepOptions, StepContext) throws -> Step
+    ) {
+        self.name = name
+        self.kind = kind
+        self.summary = summary
+        self.options = options
+        self.example = example
+        self.make = make
+    }
+}
+
+extension StepType where Step == any ExtractStep {
+    public static func extract(
+        name: String, summary: String, options: [OptionSpec], example: String,
+        make: @escaping @Sendable (StepOptions, StepContext) throws -> any ExtractStep
+    ) -> Self {
+        StepType(name: name, kind: .extract, summary: summary, options: options, example: example, make: make)
+    }
+}
+
+extension StepType where Step == any TransformStep {
+    public static func transform(
+        name: String, summary: String, options: [OptionSpec], example: String,
+        make: @escaping @Sendable (StepOptions, StepContext) throws -> any TransformStep
+    ) -> Self {
+        StepType(name: name, kind: .transform, summary: summary, options: options, example: example, make: make)
+    }
+}
+
+extension StepType where Step == any LoadStep {
+    public static func load(
+        name: String, summary: String, options: [OptionSpec], example: String,
+        make: @escaping @Sendable (StepOptions, StepContext) throws -> any LoadStep
+    ) -> Self {
+        StepType(name: name, kind: .load, summary: summary, options: options, example: example, make: make)
+    }
+}
+
+/// Why a step is in the pipeline.
+public enum StepOrigin: Sendable, Equatable {
+    /// Listed in the pipeline file.
+    case declared
+    /// Added by the loader because the pipeline needs it (`link_threads`, which gives every message
+    /// its ids): `check`, `--dry-run` and the manifest show it with the reason.
+    case implicit(reason: String)
+}
+
+/// A step as the pipeline runs it: its type, its validated options, the step built from them, and
+/// where it comes from.
+public struct Configured<Step: Sendable>: Sendable {
+    public let type: StepType<Step>
+    public let options: StepOptions
+    public let step: Step
+    /// Where the step is declared, or, for an implicit step, the list it was added to.
+    public let location: SourceLocation
+    public let origin: StepOrigin
+
+    public init(type: StepType<Step>, options: StepOptions, step: Step, location: SourceLocation, origin: StepOrigin = .declared) {
+        self.type = type
+        self.options = options
+        self.step = step
+        self.location = location
+        self.origin = origin
+    }
+
+    public var name: String { type.name }
+}
