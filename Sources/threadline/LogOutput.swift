@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Synchronization
 
 /// How log lines are written to stderr.
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {
@@ -71,25 +72,27 @@ protocol ProgressDisplay: Sendable {
 
 /// Progress as log lines, for a run whose stderr is not a terminal: a cron job's log, a log
 /// shipper. One line per `interval` at most, the first after `interval`, so a short run logs none.
-final class ProgressLog: ProgressDisplay, @unchecked Sendable {
+final class ProgressLog: ProgressDisplay {
     private let logger: Logger
     private let interval: TimeInterval
     private let started = Date()
-    private var lastLine: Date
-    private let lock = NSLock()
+    /// When the last line was logged.
+    private let lastLine: Mutex<Date>
 
     init(logger: Logger, interval: TimeInterval) {
         self.logger = logger
         self.interval = interval
-        self.lastLine = started
+        self.lastLine = Mutex(started)
     }
 
     func update(done: Int, total: Int, bytes: Int64) {
-        lock.lock()
-        defer { lock.unlock() }
         let now = Date()
-        guard now.timeIntervalSince(lastLine) >= interval else { return }
-        lastLine = now
+        let due = lastLine.withLock { last in
+            guard now.timeIntervalSince(last) >= interval else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
         let seconds = max(now.timeIntervalSince(started), 0.001)
         logger.info(
             "progress",
@@ -105,18 +108,19 @@ final class ProgressLog: ProgressDisplay, @unchecked Sendable {
 }
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.
-final class ProgressBar: ProgressDisplay, @unchecked Sendable {
+final class ProgressBar: ProgressDisplay {
     private let started = Date()
-    private let lock = NSLock()
-    private var drawn = false
-    private var lastDraw = Date.distantPast
+    /// Whether a bar is on the screen, and when it was drawn; held while drawing, so lines never mix.
+    private let state = Mutex<(drawn: Bool, lastDraw: Date)>((false, .distantPast))
 
     /// Redraws at most ten times a second, and always for the last input.
     func update(done: Int, total: Int, bytes: Int64) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard done == total || Date().timeIntervalSince(lastDraw) >= 0.1 else { return }
-        lastDraw = Date()
+        state.withLock { state in draw(done: done, total: total, bytes: bytes, state: &state) }
+    }
+
+    private func draw(done: Int, total: Int, bytes: Int64, state: inout (drawn: Bool, lastDraw: Date)) {
+        guard done == total || Date().timeIntervalSince(state.lastDraw) >= 0.1 else { return }
+        state.lastDraw = Date()
         let width = 30
         let filled = total == 0 ? width : width * done / total
         let seconds = max(Date().timeIntervalSince(started), 0.001)
@@ -124,12 +128,12 @@ final class ProgressBar: ProgressDisplay, @unchecked Sendable {
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let line = "\r\(bar) \(done)/\(total) inputs  \(String(format: "%.1f", Double(bytes) / 1_000_000)) MB  \(String(format: "%.1f", rate)) MB/s"
         FileHandle.standardError.write(Data(line.utf8))
-        drawn = true
+        state.drawn = true
     }
 
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        state.withLock { state in
+            if state.drawn { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        }
     }
 }

@@ -224,6 +224,14 @@ import Testing
         #expect(pipeline["name"] as? String == "nightly")
         #expect(pipeline["overrides"] as? [String] == ["name=nightly"])
         #expect(pipeline["sha256"] as? String == (try sha256sum(scratch.path("pipeline.yaml"))))
+        // Every step the run ran, the one the loader added with why.
+        let steps = try #require(pipeline["steps"] as? [[String: Any]])
+        #expect(steps.map { "\($0["stage"] ?? "") \($0["type"] ?? "") \($0["line"] ?? "-")" } == [
+            "extract markdown 8", "transform link_threads 1", "load jsonl 11", "load csv 13",
+        ])
+        #expect(steps.map { $0["implicit"] as? String } == [
+            nil, "gives every message its ids; runs last when the file does not list it", nil, nil,
+        ])
         let rows = try #require(manifest["rows"] as? [String: Any])
         // 96 seed messages + Ana; rejected: the replies value and the entry without author.
         #expect(rows["in"] as? Int == 99)

@@ -9,7 +9,9 @@ import Glibc
 /// The lock is `flock(2)` on `output_root/.threadline.lock`: the kernel releases it when the holding
 /// process ends in any way, SIGKILL included, so the lock of a dead process is simply taken over. The
 /// file records the holder's pid and start time for the message the second run prints.
-public final class RunLock: @unchecked Sendable {
+///
+/// Held by the thread that runs the pipeline.
+public final class RunLock {
     public let path: String
     private var fd: Int32 = -1
     /// The holder recorded in the file when this lock was taken over from a process that had died.

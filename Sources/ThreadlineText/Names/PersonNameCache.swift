@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Folded names shared by every document of a run: the same people write in many documents, and
 /// folding a name (NFC, diacritics, transliteration, slug) costs far more than looking it up.
@@ -6,9 +7,8 @@ import Foundation
 /// Safe to use from several threads at once. Memory is bounded: once `capacity` names are held, the
 /// cache starts over, so a run with millions of distinct names folds some twice but never grows
 /// without limit.
-public final class PersonNameCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var names: [String: PersonName] = [:]
+public final class PersonNameCache: Sendable {
+    private let names = Mutex<[String: PersonName]>([:])
     /// The most names held at once.
     public let capacity: Int
 
@@ -19,23 +19,18 @@ public final class PersonNameCache: @unchecked Sendable {
 
     /// `raw` folded, from the cache when it was folded before.
     public func name(_ raw: String) -> PersonName {
-        lock.lock()
-        let known = names[raw]
-        lock.unlock()
-        if let known { return known }
+        if let known = names.withLock({ $0[raw] }) { return known }
         // Folded outside the lock: two threads may fold the same name once each, which is harmless.
         let name = PersonName(raw)
-        lock.lock()
-        if names.count >= capacity { names.removeAll(keepingCapacity: true) }
-        names[raw] = name
-        lock.unlock()
+        names.withLock { names in
+            if names.count >= capacity { names.removeAll(keepingCapacity: true) }
+            names[raw] = name
+        }
         return name
     }
 
     /// How many names are held now.
     public var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return names.count
+        names.withLock { $0.count }
     }
 }
