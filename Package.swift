@@ -43,14 +43,16 @@ let package = Package(
             ]),
         // glibc malloc tuning for the executable (mallopt is not visible to Swift).
         .target(name: "CMallocTuning"),
-        // The thin command line.
-        .executableTarget(
-            name: "threadline",
+        // The command line: subcommands, the printer of diagnostics, logging, progress, signals.
+        .target(
+            name: "ThreadlineCLI",
             dependencies: [
                 "ThreadlineCore", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The executable: calls the command line.
+        .executableTarget(name: "threadline", dependencies: ["ThreadlineCLI"]),
 
         // Throughput and peak memory of the Parquet writer (`swift run -c release parquet-writer-bench`).
         .executableTarget(name: "parquet-writer-bench", dependencies: ["ThreadlineParquet"], path: "Benchmarks/ParquetWriter"),
@@ -61,6 +63,9 @@ let package = Package(
 
         // Test support: the shared samples in Tests/Samples, and a seeded random number generator.
         .target(name: "_ThreadlineTestSupport", path: "Tests/_ThreadlineTestSupport"),
+        .testTarget(
+            name: "ThreadlineCLITests",
+            dependencies: ["ThreadlineCLI", "ThreadlineCore", "_ThreadlineTestSupport"]),
         .testTarget(
             name: "ThreadlineCoreTests",
             dependencies: ["ThreadlineCore", "_ThreadlineTestSupport"],

@@ -1,10 +1,28 @@
 import Foundation
 import Testing
 
+import _ThreadlineTestSupport
+
 @testable import ThreadlineCore
 
 /// The built `threadline` executable, run as a user or CI would.
 @Suite struct CommandLineTests {
+    /// A book archive that passes every rule.
+    static let validSeed = """
+        ---
+        title: "A book"
+        start: 2021-03-08 00:00:00
+        end: 2021-03-12 22:59:58
+        authors: [someone]
+        archive:
+        - name: Ana
+          text: hello
+          replies:
+          - name: Bo
+            text: hi
+        ---
+        """
+
     @Test func checkReportsAMisspeltStepTypeWithLineColumnAndExitsTwo() throws {
         let scratch = try Scratch()
         try FileManager.default.createDirectory(atPath: scratch.path("inputs"), withIntermediateDirectories: true)
@@ -63,8 +81,8 @@ import Testing
     /// The `--set` examples of `run --help` and the README, as a shell passes them.
     @Test func theSetExamplesOfTheHelpWork() throws {
         let scratch = try Scratch()
-        try scratch.write("inputs/20210308-book.md", ValidateTests.valid)
-        try scratch.write("inputs/_draft.md", ValidateTests.valid)
+        try scratch.write("inputs/20210308-book.md", Self.validSeed)
+        try scratch.write("inputs/_draft.md", Self.validSeed)
         try scratch.write("pipeline.yaml", basicPipeline())
         let result = try runThreadline([
             "run", "pipeline.yaml", "--quiet", "--set", "output_root=\(scratch.path("elsewhere"))", "--set", "load.0.path={table}.json",

@@ -3,9 +3,9 @@ import CMallocTuning
 import Foundation
 import ThreadlineCore
 
-@main
-struct Threadline: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `threadline` command: its subcommands and how it ends. The executable calls ``main()``.
+public struct Threadline: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         abstract: "Turns community Q&A and chat archives into analysis-ready tables.",
         discussion: """
             Exit status: 0 success; 1 data errors (invalid input files, a reject under on_error: fail, \
@@ -14,7 +14,9 @@ struct Threadline: ParsableCommand {
         version: ThreadlineVersion.current,
         subcommands: [RunCommand.self, CheckCommand.self, ValidateCommand.self, SchemaCommand.self, StepsCommand.self])
 
-    static func main() {
+    public init() {}
+
+    public static func main() {
         // glibc gives every thread that allocates an arena of its own (up to 8 per core), and a long
         // run's freed memory stays spread over them. Too few arenas make threads wait on each other's
         // arena locks (documents are built by extraction workers and freed by the writers); too many

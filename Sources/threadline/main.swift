@@ -1,0 +1,3 @@
+import ThreadlineCLI
+
+Threadline.main()
