@@ -79,7 +79,8 @@ import ThreadlineText
         #expect(report.notes.counts[NormaliseAuthors.missingHostCategory] == [
             "20210308-designing-data-intensive-applications: martinkleppmann": 1,
             // The Slack export and its HTML rendering name the same guest (`hosts:` of both Slack steps).
-            "book-of-the-week: martinkleppmann": 2,
+            "slack_json:book-of-the-week: martinkleppmann": 1,
+            "slack_html:book-of-the-week: martinkleppmann": 1,
         ])
     }
 

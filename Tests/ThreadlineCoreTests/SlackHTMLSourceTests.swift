@@ -41,7 +41,7 @@ import Testing
         #expect(report.rejects == 0)
         #expect(report.notes.counts[SlackHTMLSource.skippedCategory] == ["channel_join": 1])
         #expect(messages.count == 102)
-        #expect(Set(messages.map { $0["document_id"] as? String }) == ["book-of-the-week"])
+        #expect(Set(messages.map { $0["document_id"] as? String }) == ["slack_html:book-of-the-week"])
         #expect(Set(messages.map { $0["source"] as? String }) == ["slack_html"])
         #expect(Set(messages.map { $0["source_file"] as? String }) == ["slack-html/channel/book-of-the-week/index.html"])
         let threads = try readJSONLines(scratch.path("out/threads.jsonl"))
@@ -50,7 +50,7 @@ import Testing
         #expect(threads.map { $0["reply_count"] as? Int ?? 0 }.reduce(0, +) == 70)
         #expect(threads.map { $0["reply_count"] as? Int ?? 0 }.max() == 7)
         let documents = try readJSONLines(scratch.path("out/documents.jsonl"))
-        #expect(documents.map { $0["document_id"] as? String } == ["book-of-the-week"])
+        #expect(documents.map { $0["document_id"] as? String } == ["slack_html:book-of-the-week"])
         #expect(documents.first?["starts_at"] as? String == "2021-03-08T10:37:18Z")
         #expect(documents.first?["ends_at"] as? String == "2021-03-14T15:00:00Z")
     }
@@ -132,7 +132,7 @@ import Testing
         _ = try runPipeline(other, Self.pipeline(Self.viewerStep()))
         let multi = try readJSONLines(other.path("out/messages.jsonl"))
         #expect(single.count == 102)
-        #expect(Set(single.map { $0["document_id"] as? String }) == ["book-of-the-week"])
+        #expect(Set(single.map { $0["document_id"] as? String }) == ["slack_html:book-of-the-week"])
         let fields = ["author_raw", "sent_at", "position", "reply_count", "text"]
         for (a, b) in zip(single, multi) {
             for field in fields { #expect("\(a[field] ?? "nil")" == "\(b[field] ?? "nil")", "\(field)") }
@@ -149,7 +149,7 @@ import Testing
         #expect(report.inputRows == 4)
         #expect(report.isBalanced)
         let messages = try readJSONLines(scratch.path("out/messages.jsonl"))
-        #expect(messages.map { $0["document_id"] as? String } == Array(repeating: "C0BOTW", count: 4))
+        #expect(messages.map { $0["document_id"] as? String } == Array(repeating: "slack_html:C0BOTW", count: 4))
         #expect(messages.map { $0["sent_at"] as? String } == [
             "2021-03-12T15:00:00.000200Z", "2021-03-12T15:10:00.000400Z", "2021-03-12T15:15:00.000500Z",
             "2021-03-12T15:20:00.000600Z",
@@ -214,7 +214,7 @@ import Testing
         let messages = try readJSONLines(scratch.path("out/messages.jsonl"))
         #expect(messages.map { $0["author_raw"] as? String } == ["Ann Archer", "Bob Baker", "Ann Archer", "Cy Cole", "Bob Baker", "Dee Dunn"])
         #expect(messages.map { $0["position"] as? Int } == [0, 1, 2, 0, 1, 0])
-        #expect(messages.map { $0["document_id"] as? String } == Array(repeating: "general", count: 6))
+        #expect(messages.map { $0["document_id"] as? String } == Array(repeating: "slack_html:general", count: 6))
     }
 
     @Test func aPageOfAnotherLayoutIsRejectedWhole() throws {
@@ -243,7 +243,7 @@ import Testing
         #expect(rejects.map { $0["reason"] as? String } == ["page is 105010 bytes, over the limit of 102400 (max_file_bytes)"])
         #expect(rejects.map { $0["file"] as? String } == ["slack-html/channel/book-of-the-week/index.html"])
         let messages = try readJSONLines(scratch.path("out/messages.jsonl"))
-        #expect(Set(messages.map { $0["document_id"] as? String }) == ["C0BOTW"])
+        #expect(Set(messages.map { $0["document_id"] as? String }) == ["slack_html:C0BOTW"])
         #expect(messages.count == 4)
         #expect(report.inputRows == 4)
     }

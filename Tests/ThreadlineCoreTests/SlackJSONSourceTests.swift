@@ -22,7 +22,7 @@ import Testing
         #expect(result.notes.counts[SlackJSONSource.skippedCategory] == ["channel_join": 1])
         let document = try #require(result.documents.first)
         #expect(result.documents.count == 1)
-        #expect(document.id == "book-of-the-week")
+        #expect(document.id == "slack_json:book-of-the-week")
         #expect(document.source == "slack_json")
         #expect(document.sourceFile == "slack-export")
         #expect(document.title == "#book-of-the-week")
@@ -65,7 +65,7 @@ import Testing
         let out = result.documents.reduce(0) { $0 + $1.messageCount }
         #expect(out == 20)
         #expect(result.inputRows == out + result.rejects.reduce(0) { $0 + $1.rows })
-        #expect(result.documents.map(\.id) == ["D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"])
+        #expect(result.documents.map(\.id) == ["D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"].map { "slack_json:" + $0 })
         #expect(result.documents.map(\.title) == ["D1", "#broken", "#general", "mpdm-ana--ben--wen-1", "#private-team"])
         #expect(result.notes.total(.warnings) == 3)
         #expect(result.notes.counts[SlackJSONSource.tombstoneCategory] == ["exports/edge": 1])
@@ -182,10 +182,10 @@ import Testing
         let expected = try Self.expectedMessages(export: Fixtures.path("slack-export"))
         var keys: [String: String] = [:]
         for message in expected {
-            keys[message.ts] = LinkThreads.messageID(source: "slack_json", document: "book-of-the-week", key: message.ts)
+            keys[message.ts] = LinkThreads.messageID(source: "slack_json", document: "slack_json:book-of-the-week", key: message.ts)
         }
         #expect(Self.actualMessages(rows, keys: keys) == expected)
-        #expect(rows.allSatisfy { $0["document_id"] as? String == "book-of-the-week" && $0["source"] as? String == "slack_json" })
+        #expect(rows.allSatisfy { $0["document_id"] as? String == "slack_json:book-of-the-week" && $0["source"] as? String == "slack_json" })
         #expect(Set(rows.map { $0["parent_id"] is NSNull ? "null" : "set" }) == ["null", "set"])
 
         let broadcast = try #require(rows.first { $0["message_id"] as? String == keys["1615562100.000500"] })

@@ -62,8 +62,18 @@ public enum Reference {
                 "  " + column.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                     + typeLabel(column).padding(toLength: typeWidth, withPad: " ", startingAt: 0) + "  " + column.doc
             }
-            return "\(schema.name) — \(schema.doc)\n" + lines.joined(separator: "\n") + "\n"
+            return "\(schema.name) — \(schema.doc)\n" + lines.joined(separator: "\n") + "\n" + keysText(schema, indent: "  ")
         }.joined(separator: "\n")
+    }
+
+    /// `primary key: x` and, when there are any, `foreign keys: a → t.b, …`, a line each.
+    private static func keysText(_ schema: TableSchema, indent: String) -> String {
+        var out = "\(indent)primary key: \(schema.primaryKey)\n"
+        if !schema.foreignKeys.isEmpty {
+            out += "\(indent)foreign keys: " + schema.foreignKeys.map { "\($0.column) → \($0.table.rawValue).\($0.referencedColumn)" }
+                .joined(separator: ", ") + "\n"
+        }
+        return out
     }
 
     public static func schemaMarkdown(_ tables: [Table] = Table.allCases) -> String {
@@ -71,7 +81,12 @@ public enum Reference {
             let schema = table.schema
             var out = "#### \(schema.name)\n\n\(schema.doc)\n\n| column | type | meaning |\n| --- | --- | --- |\n"
             for column in schema.columns { out += "| `\(column.name)` | \(typeLabel(column)) | \(column.doc) |\n" }
-            return out
+            out += "\nPrimary key: `\(schema.primaryKey)`."
+            if !schema.foreignKeys.isEmpty {
+                out += " Foreign keys: " + schema.foreignKeys.map { "`\($0.column)` → `\($0.table.rawValue).\($0.referencedColumn)`" }
+                    .joined(separator: ", ") + "."
+            }
+            return out + "\n"
         }.joined(separator: "\n")
     }
 
@@ -82,6 +97,10 @@ public enum Reference {
                 "table": table.rawValue, "doc": table.schema.doc,
                 "columns": table.schema.columns.map {
                     ["name": $0.name, "type": $0.type.rawValue, "nullable": $0.nullable, "doc": $0.doc] as [String: Any]
+                },
+                "primary_key": table.schema.primaryKey,
+                "foreign_keys": table.schema.foreignKeys.map {
+                    ["column": $0.column, "references": ["table": $0.table.rawValue, "column": $0.referencedColumn]] as [String: Any]
                 },
             ] as [String: Any]
         }

@@ -120,7 +120,8 @@ public struct SlackHTMLSource: ExtractStep {
             let bytes = (threadPages[entry.relativePath] ?? []).reduce(entry.bytes) { $0 + (bytesByPath[$1] ?? 0) }
             return Input(
                 path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
-                sortKey: SlackHTMLReader.channel(forPath: entry.relativePath) ?? entry.relativePath, bytes: bytes)
+                sortKey: SlackHTMLReader.channel(forPath: entry.relativePath).map(Document.slackID(source: Self.type.name)) ?? entry.relativePath,
+                bytes: bytes)
         }
     }
 
@@ -385,7 +386,7 @@ private struct ChannelAssembler {
                 return Thread(messages: [messages[0]] + replies)
             }
             var document = Document(
-                id: name, source: SlackHTMLSource.type.name, sourceFile: file, title: "#" + name, hosts: source.hosts, threads: threads)
+                id: Document.slackID(source: SlackHTMLSource.type.name)(name), source: SlackHTMLSource.type.name, sourceFile: file, title: "#" + name, hosts: source.hosts, threads: threads)
             document.spanMessageTimes()
             document.entitiesDecoded = true
             return document

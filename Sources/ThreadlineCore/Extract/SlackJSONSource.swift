@@ -226,7 +226,7 @@ public struct SlackJSONSource: ExtractStep {
     /// A conversation as a document of threads.
     func document(_ conversation: SlackConversation, input: Input) -> Document {
         var document = Document(
-            id: conversation.name, source: Self.type.name, sourceFile: input.relativePath, hosts: hosts)
+            id: Document.slackID(source: Self.type.name)(conversation.name), source: Self.type.name, sourceFile: input.relativePath, hosts: hosts)
         // Slack's three escapes were decoded with the mrkdwn tokens; `clean_text` must not decode again.
         document.entitiesDecoded = true
         switch conversation.kind {

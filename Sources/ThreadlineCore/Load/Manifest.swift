@@ -43,6 +43,15 @@ enum Manifest {
                 ])
             }),
             "notes": .object(notes),
+            "checks": .array(report.keyChecks.map { check in
+                var fields: [String: JSONValue] = [
+                    "check": .string(check.kind.rawValue), "table": .string(check.table.rawValue), "column": .string(check.column),
+                    "rows": .int(Int64(check.rows)), "failures": .int(Int64(check.failures)),
+                    "status": .string(check.passed ? "pass" : "fail"),
+                ]
+                if let references = check.references { fields["references"] = .string(references) }
+                return .object(fields)
+            }),
         ])
         var bytes: [UInt8] = []
         manifest.write(to: &bytes, indent: 0)

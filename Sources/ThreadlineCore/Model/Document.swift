@@ -1,7 +1,8 @@
 /// One archive: a markdown file, or a Slack channel. Sources produce documents; transforms refine them;
 /// `link_threads` gives their messages ids; loaders turn them into table rows.
 public struct Document: Sendable {
-    /// `document_id`: a markdown file's name without `.md`, or a Slack channel's name.
+    /// `document_id`, unique in a run: a markdown file's name without `.md`; a Slack channel's name
+    /// after its source's, `slack_json:general` (see ``slackID(source:)``).
     public var id: String
     /// The step type that read it: `markdown`, `slack_html` or `slack_json`.
     public var source: String
@@ -35,6 +36,14 @@ public struct Document: Sendable {
         self.endsAt = endsAt
         self.links = links
         self.threads = threads
+    }
+
+    /// The `document_id` of a Slack channel read by the step `source`: `slack_json:general`. Two sources
+    /// that hold the same channel (an export and its HTML rendering) give it two documents, told apart
+    /// by their ids, whose messages `dedupe` can merge; the id depends on nothing but the channel and
+    /// the source, so it is the same in every run.
+    public static func slackID(source: String) -> @Sendable (String) -> String {
+        { channel in "\(source):\(channel)" }
     }
 
     /// Every message of every thread, in order.

@@ -42,7 +42,7 @@ public enum Value: Sendable, Hashable {
 
 public typealias Row = [Value]
 
-/// The four output tables of PRODUCT.md.
+/// The four output tables (docs/tables.md).
 public enum Table: String, Sendable, CaseIterable, Comparable {
     case messages
     case threads
@@ -63,13 +63,35 @@ public enum Table: String, Sendable, CaseIterable, Comparable {
     }
 }
 
-/// A table's name, meaning and columns in order.
+/// A column whose values must be values of another table's key: `messages.thread_id` →
+/// `threads.thread_id`. Null values refer to nothing and are allowed where the column is nullable.
+public struct ForeignKey: Sendable, Hashable {
+    public let column: String
+    public let table: Table
+    public let referencedColumn: String
+
+    public init(_ column: String, references table: Table, _ referencedColumn: String) {
+        self.column = column
+        self.table = table
+        self.referencedColumn = referencedColumn
+    }
+}
+
+/// A table's name, meaning, columns in order, and keys: the primary key is unique and never null
+/// within a run, across all sources; each foreign key's values are values of the key it references.
 public struct TableSchema: Sendable {
     public let table: Table
     public let doc: String
     public let columns: [Column]
+    public let primaryKey: String
+    public let foreignKeys: [ForeignKey]
 
     public var name: String { table.rawValue }
+
+    /// The position of a column by name.
+    public func index(of column: String) -> Int? {
+        columns.firstIndex { $0.name == column }
+    }
 }
 
 extension TableSchema {
@@ -94,6 +116,13 @@ extension TableSchema {
             Column("text_raw", .string, "the text exactly as in the source"),
             Column("sent_at", .timestamp, nullable: true, "when it was posted (UTC); null where the source has no time"),
             Column("reply_count", .int32, "replies in the thread, on the first message; 0 on replies"),
+        ],
+        primaryKey: "message_id",
+        foreignKeys: [
+            ForeignKey("thread_id", references: .threads, "thread_id"),
+            ForeignKey("parent_id", references: .messages, "message_id"),
+            ForeignKey("document_id", references: .documents, "document_id"),
+            ForeignKey("author_id", references: .authors, "author_id"),
         ])
 
     public static let threads = TableSchema(
@@ -111,6 +140,12 @@ extension TableSchema {
             Column("host_replied", .bool, "a host of the document wrote at least one reply"),
             Column("started_at", .timestamp, nullable: true, "sent_at of the first message"),
             Column("last_reply_at", .timestamp, nullable: true, "latest sent_at among the replies; null without timed replies"),
+        ],
+        primaryKey: "thread_id",
+        foreignKeys: [
+            ForeignKey("thread_id", references: .messages, "message_id"),
+            ForeignKey("document_id", references: .documents, "document_id"),
+            ForeignKey("author_id", references: .authors, "author_id"),
         ])
 
     public static let documents = TableSchema(
@@ -128,7 +163,8 @@ extension TableSchema {
             Column("links", .stringList, "URLs listed by the archive"),
             Column("thread_count", .int32, "threads in the archive"),
             Column("message_count", .int32, "messages in the archive"),
-        ])
+        ],
+        primaryKey: "document_id", foreignKeys: [])
 
     public static let authors = TableSchema(
         table: .authors,
@@ -142,5 +178,6 @@ extension TableSchema {
             Column("document_count", .int32, "archives written in"),
             Column("first_seen_at", .timestamp, nullable: true, "earliest sent_at"),
             Column("last_seen_at", .timestamp, nullable: true, "latest sent_at"),
-        ])
+        ],
+        primaryKey: "author_id", foreignKeys: [])
 }

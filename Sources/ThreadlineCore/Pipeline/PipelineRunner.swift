@@ -27,9 +27,21 @@ public final class PipelineRunner: Sendable {
     /// run, are built a batch at a time.
     static let rowBatch = 4096
 
-    public init(
+    /// Changes rows on their way to the writers: for tests that need a run to write what a correct run
+    /// never writes (a duplicated key, to see the key check fire).
+    let alterRows: (@Sendable (Table, inout [Row]) -> Void)?
+
+    public convenience init(
         spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 32 << 20,
         progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil
+    ) {
+        self.init(spec: spec, logger: logger, window: window, inFlightBytes: inFlightBytes, progress: progress, afterLargeInput: afterLargeInput, alterRows: nil)
+    }
+
+    init(
+        spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 32 << 20,
+        progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil,
+        alterRows: (@Sendable (Table, inout [Row]) -> Void)?
     ) {
         self.spec = spec
         self.logger = logger
@@ -37,6 +49,7 @@ public final class PipelineRunner: Sendable {
         self.inFlightBytes = inFlightBytes
         self.progress = progress
         self.afterLargeInput = afterLargeInput
+        self.alterRows = alterRows
     }
 
     /// Every input of every extract step, in the order their rows are written.
@@ -114,6 +127,14 @@ public final class PipelineRunner: Sendable {
         let outputs = try OutputSet(spec: spec)
         var authors = AuthorsAccumulator()
         var rejects: [Reject] = []
+        var keys = KeyCheck()
+        /// Every row reaches the writers through here, checked on its way.
+        func write(_ table: Table, _ rows: [Row]) throws {
+            var rows = rows
+            alterRows?(table, &rows)
+            keys.check(table, rows)
+            try outputs.write(table, rows)
+        }
         do {
             let entries = plan.entries
             let work = entries.indices.flatMap { entry in
@@ -123,6 +144,8 @@ public final class PipelineRunner: Sendable {
             var bytesDone: Int64 = 0
             var inputsDone = 0
             var input: RunReport.Input?
+            /// Where each document id written so far came from.
+            var documentSources: [String: String] = [:]
             try orderedParallel(
                 count: work.count, maxInFlight: window, maxCost: inFlightBytes,
                 cost: { entries[work[$0].entry].input.parts[work[$0].part].bytes }, work: { index in
@@ -130,6 +153,8 @@ public final class PipelineRunner: Sendable {
                 return readers[entry.step](item.entry, entry.input, entry.input.parts[item.part])
             }, consume: { index, result in
                 let item = work[index], entry = entries[item.entry]
+                var result = result
+                PipelineRunner.rejectRepeatedDocuments(in: &result, seen: &documentSources, step: spec.extract[entry.step].name)
                 report.notes.merge(result.notes)
                 report.inputRows += result.inputRows
                 let rejectedRows = result.rejects.reduce(0) { $0 + $1.rows }
@@ -153,9 +178,11 @@ public final class PipelineRunner: Sendable {
                         sha256: result.inputSHA256, rows: result.inputRows, rejectedRows: rejectedRows, status: status)
                 for document in result.documents {
                     authors.add(document)
-                    try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try outputs.write(.messages, $0) }
-                    try TableRows.threads(document, batchSize: PipelineRunner.rowBatch) { try outputs.write(.threads, $0) }
-                    try outputs.write(.documents, [TableRows.document(document)])
+                    try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try write(.messages, $0) }
+                    try TableRows.threads(document, batchSize: PipelineRunner.rowBatch) { try write(.threads, $0) }
+                    try write(.documents, [TableRows.document(document)])
+                    // A document's threads and its own row follow its messages; its authors come at the end.
+                    keys.settle(except: [.authors])
                 }
                 bytesDone += entry.input.parts[item.part].bytes
                 if item.isLast, let done = input {
@@ -167,7 +194,10 @@ public final class PipelineRunner: Sendable {
             }, released: { index in
                 if entries[work[index].entry].input.parts[work[index].part].bytes >= PipelineRunner.largeInputBytes { afterLargeInput?() }
             })
-            try authors.rows(batchSize: PipelineRunner.rowBatch) { try outputs.write(.authors, $0) }
+            try authors.rows(batchSize: PipelineRunner.rowBatch) { try write(.authors, $0) }
+            keys.settle()
+            report.keyChecks = keys.outcomes
+            if let failure = KeyCheck.failure(report.keyChecks) { throw failure }
             report.rowsPerTable = outputs.rowCounts
             report.outputs = try outputs.commit(rejects: rejects, quarantine: spec.onError == .quarantine)
         } catch {
@@ -180,6 +210,24 @@ public final class PipelineRunner: Sendable {
         }
         try Manifest.write(report, spec: spec)
         return report
+    }
+
+    /// Rejects each document whose id an earlier input already gave (two markdown files of one name in
+    /// different folders, one channel in two exports read by one step): `document_id` is a key, and the
+    /// first input in plan order keeps it. The document's messages are rejected rows.
+    static func rejectRepeatedDocuments(in result: inout ExtractResult, seen: inout [String: String], step: String) {
+        result.documents.removeAll { document in
+            guard let first = seen[document.id] else {
+                seen[document.id] = document.sourceFile
+                return false
+            }
+            result.rejects.append(Reject(
+                file: document.sourceFile, step: step,
+                reason: "document_id '\(document.id)' is already the id of a document of '\(first)': "
+                    + "its \(document.messageCount) messages are not written (exclude one of the two inputs, or read them in separate pipelines)",
+                rows: document.messageCount))
+            return true
+        }
     }
 
     /// How one extract step's input parts are read: each input opened once for all its parts (see

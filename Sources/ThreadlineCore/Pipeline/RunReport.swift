@@ -59,6 +59,8 @@ public struct RunReport: Sendable {
     public var rejectedFiles = 0
     public var rejectedFileBytes: Int64 = 0
     public var notes = RunNotes()
+    /// The checks of the tables' keys on the rows written, in table order.
+    var keyChecks: [KeyCheck.Outcome] = []
     public var status: ExitStatus = .success
 
     /// Rows out: the messages written.
