@@ -42,7 +42,7 @@ public enum Value: Sendable, Hashable {
 
 public typealias Row = [Value]
 
-/// The four output tables of PRODUCT.md.
+/// The four output tables of docs/tables.md.
 public enum Table: String, Sendable, CaseIterable, Comparable {
     case messages
     case threads
