@@ -2,7 +2,7 @@
 """The Python pipeline threadline is measured against: what a competent data engineer would write.
 
 It reads the same corpus as the benchmark's `pipeline.yaml` (settings in the corpus's `comparator.json`,
-written by make_corpus.py) and writes the same messages table (PRODUCT.md's 16 columns, in order)
+written by make_corpus.py) and writes the same messages table (docs/tables.md's 16 columns, in order)
 as JSON Lines, CSV and zstd Parquet, doing the same work per message:
 
 - markdown: front matter split off, parsed with PyYAML's C loader (`compose` with `CSafeLoader`, so

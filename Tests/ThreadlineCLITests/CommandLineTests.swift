@@ -78,7 +78,7 @@ import _ThreadlineTestSupport
         #expect(result.stderr.contains("bad.md:1:1: error: rejected: no front matter"))
     }
 
-    /// The `--set` examples of `run --help` and the README, as a shell passes them.
+    /// The `--set` examples of `run --help` and docs/pipeline.md, as a shell passes them.
     @Test func theSetExamplesOfTheHelpWork() throws {
         let scratch = try Scratch()
         try scratch.write("inputs/20210308-book.md", Self.validSeed)
@@ -102,18 +102,18 @@ import _ThreadlineTestSupport
         #expect(text == Reference.pipelineJSONSchema(), "regenerate: threadline steps --format json-schema > pipelines/threadline.schema.json")
     }
 
-    @Test func readmeReferenceSectionsAreCurrent() throws {
+    @Test(arguments: [("docs/pipeline.md", "steps"), ("docs/tables.md", "schema")])
+    func generatedDocsSectionsAreCurrent(file: String, section: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-        for (name, body) in [("steps", Reference.stepsMarkdown()), ("schema", Reference.schemaMarkdown())] {
-            let expected = "<!-- BEGIN GENERATED: \(name) -->\n" + body + "<!-- END GENERATED: \(name) -->"
-            #expect(readme.contains(expected), "README section '\(name)' is stale: run scripts/update-readme")
-        }
+        let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+        let body = section == "steps" ? Reference.stepsMarkdown() : Reference.schemaMarkdown()
+        let expected = "<!-- BEGIN GENERATED: \(section) -->\n" + body + "<!-- END GENERATED: \(section) -->"
+        #expect(text.contains(expected), "\(file): section '\(section)' is stale: run scripts/update-docs")
     }
 }
 
 /// Usage errors: argument-parser's message and help hint, with threadline's exit status 2
-/// (argument-parser's own is 64, EX_USAGE), as PRODUCT.md, the README and `--help` say.
+/// (argument-parser's own is 64, EX_USAGE), as docs/operations.md, the README and `--help` say.
 @Suite struct UsageErrorTests {
     static let runUsage = """
         Usage: threadline run [<pipeline>] [--set <key.path=value> ...] [--dry-run] [--log-format <log-format>] [--quiet] [--progress-interval <seconds>]

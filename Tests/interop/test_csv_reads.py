@@ -1,4 +1,4 @@
-"""The CSV tables load typed in DuckDB, polars and pandas as the README says, timestamps included.
+"""The CSV tables load typed in DuckDB, polars and pandas as docs/tables.md says, timestamps included.
 
 Timestamps are ISO 8601 with `Z`, with six fractional digits only when the instant has a sub-second
 part; the default run mixes both forms in one column (Slack JSON `ts` against the viewer's seconds).
@@ -55,7 +55,7 @@ def test_duckdb_polars_and_pandas_read_timestamps(csv_run, table):
         assert frame[column].dtype == pl.Datetime("us", "UTC")
         assert frame[column].dt.epoch("us").to_list() == want
 
-        # pandas infers one format from the first value unless told ISO 8601 (README, Output tables).
+        # pandas infers one format from the first value unless told ISO 8601 (docs/tables.md, Formats).
         series = pd.read_csv(path, parse_dates=[column], date_format="ISO8601")[column]
         assert str(series.dtype) == "datetime64[us, UTC]"
         assert [None if pd.isna(v) else v.value // 1000 for v in series] == want

@@ -49,7 +49,7 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// How a command ends: the exit statuses of PRODUCT.md.
+/// How a command ends: the exit statuses of docs/operations.md.
 public enum ExitStatus: Int32, Sendable {
     case success = 0
     /// Invalid input files, a rejected record under `on_error: fail`, rejects over `max_rejects`.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Human and machine documentation generated from the declarations: `threadline steps`, `threadline
-/// schema`, the README's reference sections and the pipeline file's JSON Schema.
+/// schema`, the generated sections of docs/ and the pipeline file's JSON Schema.
 public enum Reference {
     // MARK: Steps
 
@@ -30,7 +30,7 @@ public enum Reference {
         option.isRequired ? "required" : option.defaultValue.map { "default: \($0)" } ?? "optional"
     }
 
-    /// The same as a markdown reference, for README.md.
+    /// The same as a markdown reference, for docs/pipeline.md.
     public static func stepsMarkdown(_ registry: StepRegistry = .builtIn) -> String {
         var out = "| key | type | default | meaning |\n| --- | --- | --- | --- |\n"
         for option in PipelineKeys.all { out += row(option) }

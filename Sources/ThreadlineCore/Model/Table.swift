@@ -42,7 +42,7 @@ public enum Value: Sendable, Hashable {
 
 public typealias Row = [Value]
 
-/// The four output tables (docs/tables.md).
+/// The four output tables of docs/tables.md.
 public enum Table: String, Sendable, CaseIterable, Comparable {
     case messages
     case threads
@@ -104,7 +104,7 @@ extension TableSchema {
             Column("parent_id", .string, nullable: true,
                    "message_id of the message replied to; null for a thread's first message or a reply whose parent is missing"),
             Column("position", .int32, "0 for the thread's first message, 1.. for replies in order"),
-            Column("document_id", .string, "the archive: a markdown file's name without .md, or a Slack channel"),
+            Column("document_id", .string, "the archive: a markdown file's name without .md, or a Slack channel after its source (slack_json:general)"),
             Column("source", .string, "markdown, slack_html or slack_json"),
             Column("source_file", .string, "path of the input file, relative to input_root"),
             Column("source_line", .int32, nullable: true, "1-based line in that file where the message starts"),
@@ -152,7 +152,7 @@ extension TableSchema {
         table: .documents,
         doc: "One row per archive: a markdown file or a Slack channel.",
         columns: [
-            Column("document_id", .string, "a markdown file's name without .md, or a Slack channel"),
+            Column("document_id", .string, "a markdown file's name without .md, or a Slack channel after its source (slack_json:general)"),
             Column("source", .string, "markdown, slack_html or slack_json"),
             Column("source_file", .string, "path of the input, relative to input_root"),
             Column("title", .string, nullable: true, "the archive's title"),

@@ -1,4 +1,4 @@
-/// Turns linked documents into table rows: the one mapping from the model to PRODUCT.md's tables.
+/// Turns linked documents into table rows: the one mapping from the model to the tables of docs/tables.md.
 public enum TableRows {
     public static func messages(_ document: Document) -> [Row] {
         var rows: [Row] = []

@@ -173,7 +173,7 @@ import ZIPFoundation
         #expect(report.inputs.map(\.status) == [.ok, .partial, .ok, .rejected])
         #expect(report.inputs.map(\.rows) == [1, 24, 1, 24])
         #expect(report.inputs.map(\.rejectedRows) == [0, 4, 0, 24])
-        // A folder's hash is that of its files' sha256sum lines, as the README's shell line gives it.
+        // A folder's hash is that of its files' sha256sum lines, as the shell line in docs/operations.md gives it.
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
         shell.arguments = ["-c", "cd \"$0\" && find . -type f ! -path '*/.*' -printf '%P\\n' | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum", scratch.path("inputs/edge")]

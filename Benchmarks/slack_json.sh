@@ -3,7 +3,7 @@
 # SIZE_MB megabytes (default 100) with threads spread across day files, runs the default writers
 # over it with a release build, and prints throughput (MB/s), CPU seconds and peak memory (max RSS).
 #
-# Usage: scripts/bench-slack-json [SIZE_MB]
+# Usage: Benchmarks/slack_json.sh [SIZE_MB]
 #   CHANNELS=N     conversations in the export (default 4); the data for a given SIZE_MB and N is
 #                  always the same, so builds can be compared
 #   KEEP_OUTPUT=DIR  copy the run's output folder (tables, _manifest.json, _rejects.jsonl) and its

@@ -8,10 +8,10 @@
 # CPU time (user + system) is the measure, as wall time moves with whatever else the machine
 # runs; wall time is printed too.
 #
-#   scripts/benchmarks/text-transforms            # COPIES=1500 (about 60 MB), RUNS=3
-#   COPIES=300 RUNS=5 scripts/benchmarks/text-transforms
+#   Benchmarks/text_transforms.sh            # COPIES=1500 (about 60 MB), RUNS=3
+#   COPIES=300 RUNS=5 Benchmarks/text_transforms.sh
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 copies=${COPIES:-1500}
 runs=${RUNS:-3}
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compares the size of threadline's zstd Parquet file with what pyarrow writes for the same rows.
 
-    python scripts/parquet_size.py [output/messages.parquet] [--max-ratio 1.1]
+    python Benchmarks/parquet_size.py [output/messages.parquet] [--max-ratio 1.1]
 
 The rows are read back from threadline's file and written again by pyarrow with zstd at its default
 level, its default dictionary and page settings, V1 data pages, and without the `ARROW:schema`
