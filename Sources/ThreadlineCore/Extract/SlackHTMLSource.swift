@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
+import ThreadlineFiles
 import ThreadlineHTML
+import ThreadlineSlack
 
 /// Reads Slack-export HTML pages (through libxml2, in `ThreadlineHTML`): one document per channel,
 /// threads from the page's reply grouping.

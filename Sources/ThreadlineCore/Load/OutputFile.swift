@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ThreadlineFiles
 
 #if canImport(Glibc)
 import Glibc

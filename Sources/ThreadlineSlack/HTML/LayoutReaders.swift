@@ -1,3 +1,5 @@
+import ThreadlineHTML
+
 /// The two layout readers: state machines over a page's content that select messages by class.
 ///
 /// Both follow one rule from the reference: never trust position or nesting. A message starts at

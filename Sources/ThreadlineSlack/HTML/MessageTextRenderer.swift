@@ -1,3 +1,5 @@
+import ThreadlineHTML
+
 /// Renders a message body's HTML events as plain text that keeps its meaning.
 ///
 /// - Paragraphs, list items, quotes and other blocks start on a new line; `<br>` is a newline.
@@ -159,8 +161,8 @@ struct MessageTextRenderer {
         case .known(let known) where Self.isBlock(known):
             ensureLineStart()
             frame = .block(tag.name)
-        case .other(let name) where HTMLElement.isRawSlackLinkName(name):
-            writeRawSlackLink(named: name, source: tag.source)
+        case .other(let name) where Self.isRawSlackLinkName(name):
+            writeRawSlackLink(named: name, source: tag.sourceText())
             frame = .plain(tag.name)
         default:
             frame = .plain(tag.name)
@@ -402,6 +404,14 @@ struct MessageTextRenderer {
         return String(decoding: content, as: UTF8.self).contains("\n")
     }
 
+    /// Whether a tag name is the start of a URL (`https:`, `mailto:ann`): libxml2 reads a raw Slack
+    /// link (`<https://…|label>`) that a renderer left in the page as an element whose name runs up to
+    /// the first character a tag name cannot have, and its text as unreadable attributes.
+    static func isRawSlackLinkName(_ name: String) -> Bool {
+        guard let colon = name.firstIndex(of: ":") else { return false }
+        return ["http", "https", "mailto", "ftp", "tel", "slack"].contains(name[..<colon])
+    }
+
     /// Writes a raw Slack link (`<https://x|label>`) that a renderer left in the page, from the tag's
     /// source: as `[label](url)` or the URL when it is whole, else as the original text as far as it
     /// can be rebuilt (with `<em>` back to `_`), recorded in ``unreadableElements``.
@@ -600,40 +610,5 @@ extension UInt8 {
     var isEmojiNameCharacter: Bool {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self)
             || self == UInt8(ascii: "_") || self == UInt8(ascii: "+") || self == UInt8(ascii: "-")
-    }
-}
-
-extension BidirectionalCollection<UInt8> {
-    /// The bytes without leading and trailing HTML whitespace.
-    func trimmingHTMLWhitespace() -> SubSequence {
-        guard let first = firstIndex(where: { !$0.isHTMLWhitespace }),
-            let last = lastIndex(where: { !$0.isHTMLWhitespace })
-        else { return self[endIndex...] }
-        return self[first...last]
-    }
-}
-
-extension Substring {
-    /// The text without leading and trailing HTML whitespace.
-    func trimmingHTMLWhitespace() -> String {
-        let bytes = utf8
-        guard let first = bytes.firstIndex(where: { !$0.isHTMLWhitespace }),
-            let last = bytes.lastIndex(where: { !$0.isHTMLWhitespace })
-        else { return "" }
-        return String(self[first...last])
-    }
-}
-
-extension String {
-    /// The text without leading and trailing HTML whitespace.
-    func trimmingHTMLWhitespace() -> String {
-        self[...].trimmingHTMLWhitespace()
-    }
-}
-
-extension UInt8 {
-    /// Whether this byte is one of HTML's ASCII whitespace characters (space, tab, LF, FF, CR).
-    var isHTMLWhitespace: Bool {
-        self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D || self == 0x0C
     }
 }

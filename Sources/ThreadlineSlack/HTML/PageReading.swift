@@ -1,3 +1,5 @@
+import ThreadlineHTML
+
 /// Pieces both layout readers share: text capture, channel naming and turning a half-read message
 /// into a message or a problem.
 

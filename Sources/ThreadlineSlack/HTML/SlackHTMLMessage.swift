@@ -1,3 +1,5 @@
+import ThreadlineHTML
+
 /// Which HTML renderer of a Slack export a page comes from.
 public enum SlackHTMLLayout: String, Sendable, CaseIterable {
     /// Detect the layout from the page's markup (the first message container decides).

@@ -1,3 +1,5 @@
+import ThreadlineHTML
+
 /// Reads the messages of a Slack-export HTML page, streaming, in one of the known layouts.
 ///
 /// ```swift

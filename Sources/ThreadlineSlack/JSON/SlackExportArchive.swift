@@ -1,5 +1,6 @@
 import Foundation
-import ZIPFoundation
+internal import ThreadlineFiles
+internal import ZIPFoundation
 
 /// Size bounds that keep a hostile export from exhausting memory.
 public struct SlackExportLimits: Sendable, Hashable {
@@ -27,7 +28,7 @@ public struct SlackExportLimits: Sendable, Hashable {
 ///
 /// The listing never changes after `init`, so one archive serves every thread; files are read
 /// through a `Reader`, one per thread (a zip's reader holds its own open file).
-final class SlackExportArchive: @unchecked Sendable {  // every stored property is an immutable value
+public final class SlackExportArchive: @unchecked Sendable {  // every stored property is an immutable value
     /// Every regular file, sorted.
     let paths: [String]
     /// Zip entries left out, with why: unsafe paths (`..`, absolute) and repeated names.
@@ -196,11 +197,10 @@ final class SlackExportArchive: @unchecked Sendable {  // every stored property 
 
     // MARK: - Listing
 
-    /// Every regular file of the folder, with its size.
     /// The folder's regular files by path below it, and what was left out and why. A symbolic link
     /// stands for what it points to, under its own name, as in `input_root`; a FIFO, a device or a
     /// link to nothing is left out, with a warning, never read.
-    static func listFolder(
+    public static func listFolder(
         _ root: URL, name: String, limits: SlackExportLimits
     ) throws(SlackExportIssue) -> (files: [(path: String, size: Int)], ignored: [(path: String, reason: String)]) {
         guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [], options: [.skipsHiddenFiles])
@@ -211,22 +211,20 @@ final class SlackExportArchive: @unchecked Sendable {  // every stored property 
         for case let url as URL in enumerator {
             let path = url.standardizedFileURL.path
             guard path.hasPrefix(rootPath + "/") else { continue }
-            let entry = InputCatalog.entry(at: path, relativePath: String(path.dropFirst(rootPath.count + 1)))
-            if let reason = entry.unreadable {
-                ignored.append((entry.relativePath, reason))
-                continue
-            }
-            if entry.isDirectory {
-                var link = stat()
-                if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK {
-                    ignored.append((entry.relativePath, "a symbolic link to a folder: not walked into"))
+            let relativePath = String(path.dropFirst(rootPath.count + 1))
+            switch RegularFile.kind(of: path) {
+            case .unreadable(let reason):
+                ignored.append((relativePath, reason))
+            case .folder:
+                if RegularFile.isSymbolicLink(path) {
+                    ignored.append((relativePath, "a symbolic link to a folder: not walked into"))
                 }
-                continue
+            case .file(let bytes):
+                guard files.count < limits.maxFiles else {
+                    throw SlackExportIssue(.rejected, file: name, reason: "folder has more than \(limits.maxFiles) files")
+                }
+                files.append((relativePath, Int(bytes)))
             }
-            guard files.count < limits.maxFiles else {
-                throw SlackExportIssue(.rejected, file: name, reason: "folder has more than \(limits.maxFiles) files")
-            }
-            files.append((entry.relativePath, Int(entry.bytes)))
         }
         return (files, ignored)
     }

@@ -236,10 +236,9 @@ public final class OpenedSlackExport: Sendable {
         }
         let assembled = assembler.assemble(records)
         for (duplicate, original) in assembled.duplicates {
-            let first = SourceLocation(file: original.file, line: original.line, column: original.column)
             issues.append(SlackExportIssue(
                 .rejected, file: duplicate.file, line: duplicate.line, column: duplicate.column, records: 1,
-                reason: "duplicate message ts \(duplicate.message.ts.raw) (first in \(first))"))
+                reason: "duplicate message ts \(duplicate.message.ts.raw) (first in \(original.location))"))
         }
         let conversation = SlackConversation(
             name: name, info: listed[name]?.info, kind: listed[name]?.kind ?? .unlisted,

@@ -20,6 +20,12 @@ public struct SlackMessageRecord: Sendable, Hashable {
         self.text = text
     }
 
+    /// Where the record is, `file:line:column`, leaving out what is unknown.
+    var location: String {
+        guard let line else { return file }
+        return "\(file):\(line)" + (column.map { ":\($0)" } ?? "")
+    }
+
     /// A reply that was also posted to the channel; it belongs to its thread only.
     public var isBroadcast: Bool { message.subtype == "thread_broadcast" }
     /// A deleted parent kept because it still has replies.

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+import ThreadlineHTML
 
-@testable import ThreadlineHTML
+@testable import ThreadlineSlack
 
 /// Pages that are broken, cut off or hostile: each read must finish, keep what can be read and
 /// account for the rest with a reason and a line.

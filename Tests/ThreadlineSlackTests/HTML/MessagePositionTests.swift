@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ThreadlineHTML
+@testable import ThreadlineSlack
 
 /// Where a message starts: the line and column of its container's `<`, so a reject points at it.
 @Suite struct MessagePositionTests {

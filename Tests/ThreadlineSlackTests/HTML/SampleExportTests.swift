@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import ThreadlineHTML
+@testable import ThreadlineSlack
 
 /// The real slack-export-viewer 4.0.0 renderings of the sample export, against the export's JSON.
 ///

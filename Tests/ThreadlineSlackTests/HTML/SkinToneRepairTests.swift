@@ -1,7 +1,7 @@
 import Testing
 import _ThreadlineTestSupport
 
-@testable import ThreadlineHTML
+@testable import ThreadlineSlack
 
 @Suite struct SkinToneRepairTests {
     static let pieces = [

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ThreadlineHTML
+@testable import ThreadlineSlack
 
 /// slackdump's static HTML (`convert -f html`), built from the reference's description of
 /// `internal/viewer/templates`: a channel page without replies and a thread page per thread.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ThreadlineCore
+@testable import ThreadlineSlack
 
 @Suite struct JSONSyntaxScannerTests {
     private func lines(_ text: String) throws(JSONSyntaxError) -> [Int] {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import ThreadlineCore
+@testable import ThreadlineSlack
 
 @Suite struct SlackDirectoryTests {
     private func message(_ json: String) throws -> SlackMessage {

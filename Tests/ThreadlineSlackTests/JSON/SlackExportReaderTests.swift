@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import ZIPFoundation
 
-@testable import ThreadlineCore
+@testable import ThreadlineSlack
 
 /// The sample export (copied from the slack-export-viewer sample) read from its folder and its zip.
 ///

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ThreadlineCore
+@testable import ThreadlineSlack
 
 @Suite struct SlackMrkdwnTests {
     private let mrkdwn = SlackMrkdwn(directory: SlackDirectory(

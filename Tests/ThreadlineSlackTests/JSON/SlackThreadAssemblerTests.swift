@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import ThreadlineCore
+@testable import ThreadlineSlack
 
 @Suite struct SlackThreadAssemblerTests {
     /// Records from one-line JSON messages; the file is `day<N>.json` and the line is the index + 1.

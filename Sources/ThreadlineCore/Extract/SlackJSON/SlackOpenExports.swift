@@ -1,4 +1,5 @@
 import Foundation
+import ThreadlineSlack
 
 /// The Slack exports whose parts (`InputUnit.part`) are being extracted, each opened once and
 /// shared by the threads extracting its parts.

@@ -3,12 +3,12 @@ import Foundation
 /// Fixture and scratch-folder helpers for the slack_json tests.
 enum SlackJSONFixtures {
     /// The shared sample export (`Tests/Samples/slack-export`, and `slack-export.zip`) for `sample` and
-    /// `sample.zip`; `Fixtures/slack-json/<name>` from the test bundle for the rest.
+    /// `sample.zip`; the shared `Tests/Samples/slack-json/<name>` for the rest.
     static func url(_ name: String) throws -> URL {
         switch name {
-        case "sample": return URL(fileURLWithPath: Fixtures.path("slack-export"))
-        case "sample.zip": return URL(fileURLWithPath: Fixtures.path("slack-export.zip"))
-        default: return URL(fileURLWithPath: Fixtures.path("slack-json/" + name))
+        case "sample": return URL(fileURLWithPath: try Fixture.path("slack-export"))
+        case "sample.zip": return URL(fileURLWithPath: try Fixture.path("slack-export.zip"))
+        default: return URL(fileURLWithPath: try Fixture.path("slack-json/" + name))
         }
     }
 }

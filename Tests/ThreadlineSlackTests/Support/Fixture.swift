@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import _ThreadlineTestSupport
 
-@testable import ThreadlineHTML
+@testable import ThreadlineSlack
 
 /// Fixture files: this target's own, else the shared samples of `Tests/Samples`.
 enum Fixture {
