@@ -1,4 +1,5 @@
 import ThreadlineHTML
+internal import ThreadlineText
 
 /// Renders a message body's HTML events as plain text that keeps its meaning.
 ///
@@ -446,25 +447,13 @@ struct MessageTextRenderer {
         unreadableElements.append(name)
     }
 
-    /// Decodes the entities a raw tag's bytes can hold (`&amp;` `&lt;` `&gt;` `&quot;` `&#39;`),
-    /// once; anything else stays as written.
+    /// The entities a raw tag's bytes can hold, as an HTML renderer escapes a link's text: `&amp;`
+    /// `&lt;` `&gt;` `&quot;` and the apostrophe as `&#39;` or `&#x27;`. Anything else stays as written.
+    static let rawLinkEscapes = HTMLEntities.References(["amp", "lt", "gt", "quot", "#39", "#x27"])
+
+    /// `text` with ``rawLinkEscapes`` decoded once.
     static func decodeEntities(_ text: Substring) -> String {
-        guard text.utf8.contains(UInt8(ascii: "&")) else { return String(text) }
-        let entities = ["&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#39;": "'", "&#x27;": "'"]
-        var result = ""
-        var rest = text
-        while let ampersand = rest.firstIndex(of: "&") {
-            result += rest[..<ampersand]
-            rest = rest[ampersand...]
-            if let semicolon = rest.prefix(7).firstIndex(of: ";"), let decoded = entities[String(rest[...semicolon])] {
-                result += decoded
-                rest = rest[rest.index(after: semicolon)...]
-            } else {
-                result += "&"
-                rest = rest.dropFirst()
-            }
-        }
-        return result + rest
+        HTMLEntities.decode(text, only: rawLinkEscapes)
     }
 
     // MARK: Markup

@@ -1,3 +1,5 @@
+internal import ThreadlineText
+
 /// Turns Slack's mrkdwn `text` into plain readable text.
 ///
 /// Angle-bracket tokens become what a reader sees: `<@U1>` and `<@U1|ana>` become `@name`,
@@ -104,7 +106,11 @@ public struct SlackMrkdwn: Sendable {
     private static let ampersand = UInt8(ascii: "&")
     private static let newline = UInt8(ascii: "\n")
 
-    /// `bytes` as a string with `&amp;`, `&lt;` and `&gt;` decoded in one pass.
+    /// The only escapes Slack writes in `text`: `&amp;`, `&lt;` and `&gt;`. Anything else that looks
+    /// like a character reference is what the author typed.
+    static let escapes = HTMLEntities.References(["amp", "lt", "gt"])
+
+    /// `bytes` as a string with Slack's ``escapes`` decoded in one pass.
     static func decodeEntities(_ bytes: ArraySlice<UInt8>) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
@@ -112,31 +118,8 @@ public struct SlackMrkdwn: Sendable {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Appends `bytes`, decoding `&amp;`, `&lt;` and `&gt;` once; any other `&` stays as it is.
+    /// Appends `bytes`, decoding Slack's ``escapes`` once; any other `&` stays as it is.
     static func appendDecodingEntities(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if byte == ampersand {
-                let tail = bytes[index...]
-                if tail.starts(with: "&amp;".utf8) {
-                    output.append(ampersand)
-                    index += 5
-                    continue
-                }
-                if tail.starts(with: "&lt;".utf8) {
-                    output.append(lessThan)
-                    index += 4
-                    continue
-                }
-                if tail.starts(with: "&gt;".utf8) {
-                    output.append(greaterThan)
-                    index += 4
-                    continue
-                }
-            }
-            output.append(byte)
-            index += 1
-        }
+        bytes.withUnsafeBufferPointer { HTMLEntities.appendDecoding($0, only: escapes, to: &output) }
     }
 }

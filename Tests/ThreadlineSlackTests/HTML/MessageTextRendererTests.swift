@@ -38,6 +38,9 @@ import ThreadlineHTML
         ("see <https://example.com/a?b=1&amp;c=2|Example> ok", "see [Example](https://example.com/a?b=1&c=2) ok"),
         ("<https://example.com/x>", "https://example.com/x"),
         ("<mailto:ann@example.com|Ann> <https://e.com|https://e.com>", "[Ann](mailto:ann@example.com) https://e.com"),
+        // A raw link's text is decoded as an HTML renderer escapes it, once, and nothing more.
+        ("<https://e.com/?q=&quot;a&quot;|it&#39;s &#x27;b&#x27; &amp;amp;>", "[it's 'b' &amp;](https://e.com/?q=\"a\")"),
+        ("<https://e.com|&#34;c&#34; &#X27;d&#X27; &copy;>", "[&#34;c&#34; &#X27;d&#X27; &copy;](https://e.com)"),
     ])
     func rendersHTMLAsText(html: String, expected: String) throws {
         #expect(try render(html) == expected)

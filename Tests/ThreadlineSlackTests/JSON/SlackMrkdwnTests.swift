@@ -24,6 +24,9 @@ import Testing
         ("<mailto:a@b.io|a@b.io>", "[a@b.io](mailto:a@b.io)"),
         ("&amp;lt; is not &lt;", "&lt; is not <"),
         ("a &lt;b&gt; &amp; c &copy; &", "a <b> & c &copy; &"),
+        // Slack escapes only `&`, `<` and `>`: any other reference is what the author typed.
+        ("&quot;x&quot; &#39;y&#39; &AMP; &#60;", "&quot;x&quot; &#39;y&#39; &AMP; &#60;"),
+        ("<https://x.io/?q=&quot;a&quot;|say &#39;hi&#39;>", "[say &#39;hi&#39;](https://x.io/?q=&quot;a&quot;)"),
         ("1 < 2 and 3 > 2", "1 < 2 and 3 > 2"),
         ("<unclosed\n<@U1>", "<unclosed\n@Ana B"),
         ("<>", "<>"),
