@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ThreadlineSlack
+import ThreadlineSlack
 
 @Suite struct SlackTimestampTests {
     @Test func keepsTheExactStringAndMicroseconds() throws {
@@ -21,7 +21,18 @@ import Testing
         #expect(try #require(SlackTimestamp(raw)).microsecondsSinceEpoch == micros)
     }
 
-    @Test(arguments: ["", ".5", "1.", "1.1234567", "-1.000001", "1e9", "1.2.3", " 1.000001", "1234567890123.0", "１.0"])
+    // At most twelve digits of seconds, so that microseconds since the epoch always fit in 64 bits.
+    @Test func twelveDigitsOfSecondsAreTheMost() throws {
+        let last = try #require(SlackTimestamp("999999999999.999999"))
+        #expect(last.microsecondsSinceEpoch == 999_999_999_999_999_999)
+        #expect(SlackTimestamp("9999999999999") == nil)
+        #expect(SlackTimestamp("99999999999999999.000600") == nil)
+    }
+
+    @Test(arguments: [
+        "", ".5", "1.", "1.1234567", "-1.000001", "+1.000001", "1e9", "1.2.3", " 1.000001", "1.000001 ", "1234567890123.0",
+        "１.0", "1.٢", "0x10.0",
+    ])
     func rejectsWhatIsNotSecondsAndMicros(raw: String) {
         #expect(SlackTimestamp(raw) == nil)
     }
