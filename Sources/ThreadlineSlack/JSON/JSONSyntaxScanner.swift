@@ -31,12 +31,6 @@ public struct JSONSyntaxScanner: Sendable {
         public var range: Range<Int>
     }
 
-    /// Checks `bytes` and returns the 1-based line on which each element of the top-level array
-    /// starts (empty when the top-level value is not an array).
-    public func elementLines(of bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> [Int] {
-        try elements(of: bytes).map(\.line)
-    }
-
     /// Checks `bytes` and returns each element of the top-level array (none when the top-level
     /// value is not an array).
     public func elements(of bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> [Element] {

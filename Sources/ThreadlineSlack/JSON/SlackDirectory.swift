@@ -51,8 +51,6 @@ public struct SlackDirectory: Sendable {
         if let name = info.name, channelNames[info.id] == nil { channelNames[info.id] = name }
     }
 
-    public var userCount: Int { users.count }
-
     /// The preferred name of a user id, if the directory has one.
     public func userName(_ id: String) -> String? {
         users[id]?.preferredName

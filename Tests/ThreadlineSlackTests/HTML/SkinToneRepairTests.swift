@@ -19,9 +19,9 @@ import _ThreadlineTestSupport
                 text += Array(Self.pieces.randomElement(using: &generator)!.utf8)
             }
             let expected = String(decoding: text, as: UTF8.self).replacing(#/:skin_tone_([2-6]):/#) { ":skin-tone-\($0.1):" }
-            #expect(MessageTextRenderer.repairSkinTones(in: text) == Array(expected.utf8), "\(String(decoding: text, as: UTF8.self))")
+            #expect(ViewerEmojiRepairs.repairSkinTones(in: text) == Array(expected.utf8), "\(String(decoding: text, as: UTF8.self))")
         }
-        #expect(MessageTextRenderer.repairSkinTones(in: Array("a:skin_tone_2::skin_tone_5:".utf8)) == Array("a:skin-tone-2::skin-tone-5:".utf8))
-        #expect(MessageTextRenderer.repairSkinTones(in: Array(":skin_tone_7: :skin_tone_3 x".utf8)) == Array(":skin_tone_7: :skin_tone_3 x".utf8))
+        #expect(ViewerEmojiRepairs.repairSkinTones(in: Array("a:skin_tone_2::skin_tone_5:".utf8)) == Array("a:skin-tone-2::skin-tone-5:".utf8))
+        #expect(ViewerEmojiRepairs.repairSkinTones(in: Array(":skin_tone_7: :skin_tone_3 x".utf8)) == Array(":skin_tone_7: :skin_tone_3 x".utf8))
     }
 }

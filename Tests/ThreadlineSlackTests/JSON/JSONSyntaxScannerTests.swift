@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct JSONSyntaxScannerTests {
     private func lines(_ text: String) throws(JSONSyntaxError) -> [Int] {
-        try JSONSyntaxScanner().elementLines(of: Array(text.utf8))
+        try JSONSyntaxScanner().elements(of: Array(text.utf8)).map(\.line)
     }
 
     @Test func findsTheLineOfEachTopLevelElement() throws {
@@ -57,11 +57,11 @@ import Testing
 
     @Test func rejectsInvalidUTF8InsideStringsWithItsPosition() throws {
         let valid = Array("[\"olá ☕ 😀\"]".utf8)
-        #expect(try JSONSyntaxScanner().elementLines(of: valid) == [1])
+        #expect(try JSONSyntaxScanner().elements(of: valid).map(\.line) == [1])
         for bad: [UInt8] in [[0xC3], [0xE2, 0x98], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xFF]] {
             let bytes = Array("[\n\"ok\", \"é".utf8) + bad + Array("\"]".utf8)
             #expect(throws: JSONSyntaxError(line: 2, column: 9, reason: "invalid UTF-8 in a string")) {
-                try JSONSyntaxScanner().elementLines(of: bytes)
+                try JSONSyntaxScanner().elements(of: bytes)
             }
         }
     }
