@@ -39,7 +39,7 @@ public enum HTMLTag: String, CaseIterable, Sendable {
     case img, area, col, embed, source, track, input
 
     /// Recognises a lowercase element name from its bytes; nil for any other name.
-    public init?(_ name: UnsafeBufferPointer<UInt8>) {
+    init?(_ name: UnsafeBufferPointer<UInt8>) {
         if name.count <= 8 {
             guard let tag = Self.shortNames.tag(packed: Self.packed(name)) else { return nil }
             self = tag
@@ -112,7 +112,7 @@ public enum HTMLName: Equatable, Sendable {
     case other(String)
 
     /// Recognises a lowercase element name from its bytes.
-    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
         if let tag = HTMLTag(bytes) {
             self = .known(tag)
         } else {

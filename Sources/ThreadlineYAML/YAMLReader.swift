@@ -9,9 +9,9 @@ internal import ThreadlineText
 /// exhausting memory.
 public struct YAMLReader: Sendable {
     /// Most nodes a document may expand to once aliases are followed.
-    public var maxNodes = 1_000_000
+    var maxNodes = 1_000_000
     /// Deepest nesting of mappings and lists accepted.
-    public var maxDepth = 64
+    var maxDepth = 64
 
     public init() {}
 

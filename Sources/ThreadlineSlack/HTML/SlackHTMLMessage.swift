@@ -182,11 +182,11 @@ public struct SlackHTMLPageReport: Sendable, Equatable {
     /// The layout the page was read with (the detected one in `auto` mode; `auto` if none was found).
     public var layout: SlackHTMLLayout
     /// How many messages were handed over.
-    public var messageCount: Int
+    var messageCount: Int
     /// How many rejected problems were handed over (messages, or the page, not read).
-    public var rejectedCount: Int
+    var rejectedCount: Int
     /// How many warnings were handed over (messages kept with a caveat).
-    public var warningCount: Int
+    var warningCount: Int
     /// libxml2's own report on the page: bytes, recovered errors.
     public var parse: HTMLParseReport
 }

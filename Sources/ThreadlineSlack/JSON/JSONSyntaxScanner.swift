@@ -17,7 +17,7 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
 /// that strings are valid UTF-8 (outside strings only ASCII is valid JSON anyway).
 public struct JSONSyntaxScanner: Sendable {
     /// The deepest nesting accepted (Foundation's decoder stops at 512 as well).
-    public var maxDepth = 512
+    var maxDepth = 512
 
     public init() {}
 

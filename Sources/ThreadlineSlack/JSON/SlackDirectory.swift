@@ -1,7 +1,7 @@
 /// Who wrote a message, as resolved from the export.
 public struct SlackAuthor: Sendable, Hashable {
     /// Where the name came from.
-    public enum Origin: String, Sendable, Hashable {
+    enum Origin: String, Sendable, Hashable {
         /// `users.json` or `org_users.json`.
         case directory
         /// The message's own `user_profile` snapshot (the author is not in the directory).
@@ -16,9 +16,9 @@ public struct SlackAuthor: Sendable, Hashable {
     public var key: String
     /// The name to show: profile `display_name`, then `real_name`, then `name`.
     public var name: String
-    public var origin: Origin
+    var origin: Origin
 
-    public init(key: String, name: String, origin: Origin) {
+    init(key: String, name: String, origin: Origin) {
         self.key = key
         self.name = name
         self.origin = origin
@@ -29,42 +29,42 @@ public struct SlackAuthor: Sendable, Hashable {
 ///
 /// Built from `users.json` and `org_users.json` (Enterprise Grid); when an id appears in both,
 /// the first file read wins. Bot users' `profile.bot_id` maps bot messages to their user's name.
-public struct SlackDirectory: Sendable {
+struct SlackDirectory: Sendable {
     private var users: [String: SlackUser] = [:]
     private var botUsers: [String: String] = [:]
     private var channelNames: [String: String] = [:]
 
-    public init(users: [SlackUser] = [], conversations: [SlackConversationInfo] = []) {
+    init(users: [SlackUser] = [], conversations: [SlackConversationInfo] = []) {
         for user in users { add(user) }
         for conversation in conversations { addConversation(conversation) }
     }
 
     /// Adds a user unless its id is known already.
-    public mutating func add(_ user: SlackUser) {
+    mutating func add(_ user: SlackUser) {
         guard users[user.id] == nil else { return }
         users[user.id] = user
         if let botID = user.profile?.botID, botUsers[botID] == nil { botUsers[botID] = user.id }
     }
 
     /// Adds a conversation's id → name mapping (used for `<#C…>` mentions without a label).
-    public mutating func addConversation(_ info: SlackConversationInfo) {
+    mutating func addConversation(_ info: SlackConversationInfo) {
         if let name = info.name, channelNames[info.id] == nil { channelNames[info.id] = name }
     }
 
     /// The preferred name of a user id, if the directory has one.
-    public func userName(_ id: String) -> String? {
+    func userName(_ id: String) -> String? {
         users[id]?.preferredName
     }
 
     /// The name of a conversation id, if known.
-    public func channelName(_ id: String) -> String? {
+    func channelName(_ id: String) -> String? {
         channelNames[id]
     }
 
     /// Resolves a message's author (`user`, or an old `file_comment`'s `comment.user`): the
     /// directory, then the message's `user_profile`, then bot fields; an id nobody names is kept
     /// as both key and name.
-    public func author(of message: SlackMessage) -> SlackAuthor {
+    func author(of message: SlackMessage) -> SlackAuthor {
         if let id = (message.user ?? message.commentUser)?.trimmedNonEmpty {
             if let name = userName(id) { return SlackAuthor(key: id, name: name, origin: .directory) }
             if let name = message.userProfile?.preferredName {

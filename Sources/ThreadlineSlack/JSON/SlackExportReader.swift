@@ -27,18 +27,18 @@ public struct SlackConversation: Sendable {
     public var counts: SlackAssemblyCounts
 
     /// The conversation id from the metadata file, when listed.
-    public var id: String? { info?.id }
+    var id: String? { info?.id }
 }
 
 /// A whole export, read: names, conversations in name order, issues and counts.
 public struct SlackExport: Sendable {
-    public var directory: SlackDirectory
+    var directory: SlackDirectory
     /// Every conversation, by name; empty when they were handed to a visitor one at a time.
-    public var conversations: [SlackConversation]
+    var conversations: [SlackConversation]
     /// Everything that was rejected or looked wrong, in reading order.
     public var issues: [SlackExportIssue]
     /// Message objects found in day files that had a usable `ts`.
-    public var messagesRead: Int
+    var messagesRead: Int
     /// Array elements of day files that were not readable messages (each is a rejected issue).
     public var messagesRejected: Int
     /// Totals over all conversations.
@@ -65,7 +65,7 @@ public struct SlackExportReader: Sendable {
     }
 
     /// Reads the export at `url`; `name` is how issues refer to the export (e.g. its relative path).
-    public func read(_ url: URL, name: String? = nil) throws(SlackExportIssue) -> SlackExport {
+    func read(_ url: URL, name: String? = nil) throws(SlackExportIssue) -> SlackExport {
         var conversations: [SlackConversation] = []
         var export = try read(url, name: name) { conversations.append($0) }
         export.conversations = conversations
@@ -141,7 +141,7 @@ public struct SlackExportReader: Sendable {
 /// (`SlackExportArchive.allowances(readingOrder:)`).
 public final class OpenedSlackExport: Sendable {
     /// Names of the export's users, bots and conversations.
-    public let directory: SlackDirectory
+    let directory: SlackDirectory
     /// What concerns the export as a whole, in reading order: zip entries left out, a missing or
     /// broken `users.json` or metadata file, files that are not day files, no conversation at all.
     /// All of them are warnings.
@@ -216,7 +216,7 @@ public final class OpenedSlackExport: Sendable {
         /// The issues of its day files in reading order, then its duplicate messages.
         public var issues: [SlackExportIssue]
         /// Message objects of its day files that had a usable `ts`.
-        public var messagesRead: Int
+        var messagesRead: Int
         /// Array elements of its day files that were not readable messages (each is a rejected issue).
         public var messagesRejected: Int
     }

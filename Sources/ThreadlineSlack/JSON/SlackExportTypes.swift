@@ -5,13 +5,13 @@
 /// without a usable `ts` is rejected, because `ts` is its identity.
 
 /// A problem with one field of a record that was otherwise read.
-public struct SlackFieldIssue: Sendable, Hashable, CustomStringConvertible {
+struct SlackFieldIssue: Sendable, Hashable, CustomStringConvertible {
     /// The JSON key, e.g. `thread_ts` or `profile.display_name`.
-    public let field: String
+    let field: String
     /// What was wrong, lowercase, e.g. `expected a string`.
-    public let problem: String
+    let problem: String
 
-    public var description: String { "field '\(field)' \(problem)" }
+    var description: String { "field '\(field)' \(problem)" }
 }
 
 /// Reads optional fields from a keyed container and collects the ones that have the wrong type.
@@ -57,15 +57,15 @@ struct TolerantFields<Key: CodingKey> {
 }
 
 /// A name snapshot: a user's `profile`, or the `user_profile` a message carries.
-public struct SlackProfile: Sendable, Hashable, Decodable {
-    public var displayName: String?
-    public var realName: String?
-    public var name: String?
+struct SlackProfile: Sendable, Hashable, Decodable {
+    var displayName: String?
+    var realName: String?
+    var name: String?
     /// On a bot user's profile, the bot it speaks for.
-    public var botID: String?
-    public var fieldIssues: [SlackFieldIssue] = []
+    var botID: String?
+    var fieldIssues: [SlackFieldIssue] = []
 
-    public init(displayName: String? = nil, realName: String? = nil, name: String? = nil, botID: String? = nil) {
+    init(displayName: String? = nil, realName: String? = nil, name: String? = nil, botID: String? = nil) {
         self.displayName = displayName
         self.realName = realName
         self.name = name
@@ -77,7 +77,7 @@ public struct SlackProfile: Sendable, Hashable, Decodable {
         case botID = "bot_id"
     }
 
-    public init(from decoder: any Decoder) throws {
+    init(from decoder: any Decoder) throws {
         var fields = TolerantFields(try decoder.container(keyedBy: Keys.self))
         displayName = fields.optional(String.self, .displayName)
         realName = fields.optional(String.self, .realName)
@@ -87,22 +87,22 @@ public struct SlackProfile: Sendable, Hashable, Decodable {
     }
 
     /// The best name: `display_name`, then `real_name`, then `name`; blank ones are skipped.
-    public var preferredName: String? {
+    var preferredName: String? {
         [displayName, realName, name].lazy.compactMap { $0?.trimmedNonEmpty }.first
     }
 }
 
 /// One entry of `users.json` or `org_users.json`.
-public struct SlackUser: Sendable, Hashable, Decodable {
-    public var id: String
-    public var name: String?
-    public var realName: String?
-    public var isBot: Bool
-    public var isDeleted: Bool
-    public var profile: SlackProfile?
-    public var fieldIssues: [SlackFieldIssue] = []
+struct SlackUser: Sendable, Hashable, Decodable {
+    var id: String
+    var name: String?
+    var realName: String?
+    var isBot: Bool
+    var isDeleted: Bool
+    var profile: SlackProfile?
+    var fieldIssues: [SlackFieldIssue] = []
 
-    public init(id: String, name: String? = nil, realName: String? = nil, profile: SlackProfile? = nil) {
+    init(id: String, name: String? = nil, realName: String? = nil, profile: SlackProfile? = nil) {
         self.id = id
         self.name = name
         self.realName = realName
@@ -115,7 +115,7 @@ public struct SlackUser: Sendable, Hashable, Decodable {
         case id, name, realName = "real_name", isBot = "is_bot", deleted, profile
     }
 
-    public init(from decoder: any Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
         id = try container.decode(String.self, forKey: .id)
         var fields = TolerantFields(container)
@@ -130,24 +130,24 @@ public struct SlackUser: Sendable, Hashable, Decodable {
     }
 
     /// The display name: profile `display_name`, then profile or top-level `real_name`, then `name`.
-    public var preferredName: String? {
+    var preferredName: String? {
         [profile?.displayName, profile?.realName, realName, name].lazy.compactMap { $0?.trimmedNonEmpty }.first
     }
 }
 
 /// One entry of `channels.json`, `groups.json`, `dms.json` or `mpims.json`.
 public struct SlackConversationInfo: Sendable, Hashable, Decodable {
-    public var id: String
+    var id: String
     /// The channel or mpdm name; absent for direct messages.
-    public var name: String?
-    public var created: String?
-    public var members: [String]
+    var name: String?
+    var created: String?
+    var members: [String]
     /// `topic.value` and `purpose.value`, when set.
     public var topic: String?
     public var purpose: String?
-    public var fieldIssues: [SlackFieldIssue] = []
+    var fieldIssues: [SlackFieldIssue] = []
 
-    public init(id: String, name: String? = nil, members: [String] = []) {
+    init(id: String, name: String? = nil, members: [String] = []) {
         self.id = id
         self.name = name
         self.members = members
@@ -171,11 +171,11 @@ public struct SlackConversationInfo: Sendable, Hashable, Decodable {
 }
 
 /// One entry of an old-style parent's `replies` list.
-public struct SlackReplyReference: Sendable, Hashable, Decodable {
-    public var user: String?
-    public var ts: String
+struct SlackReplyReference: Sendable, Hashable, Decodable {
+    var user: String?
+    var ts: String
 
-    public init(user: String? = nil, ts: String) {
+    init(user: String? = nil, ts: String) {
         self.user = user
         self.ts = ts
     }
@@ -184,28 +184,28 @@ public struct SlackReplyReference: Sendable, Hashable, Decodable {
 /// The fields of a message that threadline reads; everything else is ignored.
 public struct SlackMessage: Sendable, Hashable, Decodable {
     public var ts: SlackTimestamp
-    public var type: String?
+    var type: String?
     /// `nil` for an ordinary user message.
-    public var subtype: String?
-    public var user: String?
-    public var botID: String?
-    public var username: String?
-    public var botProfileName: String?
+    var subtype: String?
+    var user: String?
+    var botID: String?
+    var username: String?
+    var botProfileName: String?
     /// The commenter of an old `file_comment` message (before mid-2018 its author was only here).
-    public var commentUser: String?
+    var commentUser: String?
     /// The author snapshot newer exports carry (used when users.json lacks the author).
-    public var userProfile: SlackProfile?
+    var userProfile: SlackProfile?
     /// mrkdwn as exported (entity-escaped); `""` for file-only messages.
     public var text: String
-    public var threadTS: SlackTimestamp?
-    public var parentUserID: String?
-    public var replyCount: Int?
+    var threadTS: SlackTimestamp?
+    var parentUserID: String?
+    var replyCount: Int?
     /// Old exports' list of a parent's replies.
-    public var replies: [SlackReplyReference]?
-    public var isHidden: Bool
-    public var fieldIssues: [SlackFieldIssue] = []
+    var replies: [SlackReplyReference]?
+    var isHidden: Bool
+    var fieldIssues: [SlackFieldIssue] = []
 
-    public init(ts: SlackTimestamp, subtype: String? = nil, user: String? = nil, text: String = "",
+    init(ts: SlackTimestamp, subtype: String? = nil, user: String? = nil, text: String = "",
                 threadTS: SlackTimestamp? = nil) {
         self.ts = ts
         self.subtype = subtype
@@ -225,12 +225,12 @@ public struct SlackMessage: Sendable, Hashable, Decodable {
     private struct Comment: Decodable { var user: String? }
 
     /// Why a message cannot be read at all.
-    public enum RejectReason: Error, Sendable, Hashable, CustomStringConvertible {
+    enum RejectReason: Error, Sendable, Hashable, CustomStringConvertible {
         case notAnObject
         case missingTS
         case invalidTS(String)
 
-        public var description: String {
+        var description: String {
             switch self {
             case .notAnObject: "message is not a JSON object"
             case .missingTS: "message has no string 'ts'"

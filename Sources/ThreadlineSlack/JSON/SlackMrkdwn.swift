@@ -8,11 +8,11 @@ internal import ThreadlineText
 /// fallback. The three escapes Slack uses (`&amp;`, `&lt;`, `&gt;`) are decoded exactly once,
 /// after the tokens are read, so `&amp;lt;` gives the text `&lt;`. Styling (`*bold*`, code
 /// fences) is left as written: it is markdown already.
-public struct SlackMrkdwn: Sendable {
+struct SlackMrkdwn: Sendable {
     /// Names for mentions without a label.
-    public var directory: SlackDirectory
+    var directory: SlackDirectory
 
-    public init(directory: SlackDirectory = SlackDirectory()) {
+    init(directory: SlackDirectory = SlackDirectory()) {
         self.directory = directory
     }
 
@@ -20,7 +20,7 @@ public struct SlackMrkdwn: Sendable {
     ///
     /// Works on UTF-8 bytes: every delimiter is ASCII, and an ASCII byte never occurs inside a
     /// multi-byte sequence, so slicing at delimiters always cuts between characters.
-    public func decode(_ text: String) -> String {
+    func decode(_ text: String) -> String {
         let bytes = Array(text.utf8)
         guard bytes.contains(where: { $0 == Self.lessThan || $0 == Self.ampersand }) else { return text }
         var output: [UInt8] = []

@@ -6,12 +6,12 @@ public struct SlackMessageRecord: Sendable, Hashable {
     /// The line of the message's `{` in that file.
     public var line: Int?
     /// The column (in Unicode scalars) of that `{`.
-    public var column: Int?
+    var column: Int?
     public var author: SlackAuthor
     /// `text` with mrkdwn decoded (`message.text` keeps the original).
     public var text: String
 
-    public init(message: SlackMessage, file: String, line: Int?, column: Int? = nil, author: SlackAuthor, text: String) {
+    init(message: SlackMessage, file: String, line: Int?, column: Int? = nil, author: SlackAuthor, text: String) {
         self.message = message
         self.file = file
         self.line = line
@@ -27,9 +27,9 @@ public struct SlackMessageRecord: Sendable, Hashable {
     }
 
     /// A reply that was also posted to the channel; it belongs to its thread only.
-    public var isBroadcast: Bool { message.subtype == "thread_broadcast" }
+    var isBroadcast: Bool { message.subtype == "thread_broadcast" }
     /// A deleted parent kept because it still has replies.
-    public var isTombstone: Bool { message.subtype == "tombstone" }
+    var isTombstone: Bool { message.subtype == "tombstone" }
 }
 
 /// A thread start and its replies in `ts` order.
@@ -39,10 +39,10 @@ public struct SlackMessageRecord: Sendable, Hashable {
 public struct SlackThread: Sendable, Hashable {
     /// The parent's `ts` (`thread_ts` of the replies).
     public var key: SlackTimestamp
-    public var root: SlackMessageRecord?
-    public var replies: [SlackMessageRecord]
+    var root: SlackMessageRecord?
+    var replies: [SlackMessageRecord]
 
-    public var isParentMissing: Bool { root == nil }
+    var isParentMissing: Bool { root == nil }
     /// The root, then the replies.
     public var messages: [SlackMessageRecord] { (root.map { [$0] } ?? []) + replies }
 }
@@ -55,21 +55,21 @@ public struct SlackAssemblyCounts: Sendable, Hashable {
     public var skippedBySubtype: [String: Int] = [:]
     /// Messages whose `ts` was already seen in the conversation.
     public var duplicates = 0
-    public var threads = 0
+    var threads = 0
     /// Threads with at least one reply.
-    public var threadsWithReplies = 0
-    public var replies = 0
-    public var missingParents = 0
+    var threadsWithReplies = 0
+    var replies = 0
+    var missingParents = 0
     public var tombstones = 0
-    public var broadcasts = 0
+    var broadcasts = 0
     /// Replies placed by an old-style `replies` list because they carry no `thread_ts`.
-    public var placedByRepliesList = 0
+    var placedByRepliesList = 0
     /// Entries of `replies` lists whose message is not in the export.
-    public var listedRepliesNotFound = 0
+    var listedRepliesNotFound = 0
 
-    public var skipped: Int { skippedBySubtype.values.reduce(0, +) }
+    var skipped: Int { skippedBySubtype.values.reduce(0, +) }
 
-    public init() {}
+    init() {}
 
     mutating func add(_ other: SlackAssemblyCounts) {
         kept += other.kept
@@ -103,25 +103,25 @@ public struct SlackThreadAssembler: Sendable {
         "sh_room_created", "joiner_notification",
     ]
 
-    public var skipSubtypes: Set<String>
+    var skipSubtypes: Set<String>
 
-    public init(skipSubtypes: Set<String> = defaultSkipSubtypes) {
+    init(skipSubtypes: Set<String> = defaultSkipSubtypes) {
         self.skipSubtypes = skipSubtypes
     }
 
     /// The result: threads ordered by their key, the duplicates dropped, and counts.
-    public struct Result: Sendable {
-        public var threads: [SlackThread]
+    struct Result: Sendable {
+        var threads: [SlackThread]
         /// Records dropped because their `ts` was seen before, each with the record it repeats.
-        public var duplicates: [(duplicate: SlackMessageRecord, original: SlackMessageRecord)]
-        public var counts: SlackAssemblyCounts
+        var duplicates: [(duplicate: SlackMessageRecord, original: SlackMessageRecord)]
+        var counts: SlackAssemblyCounts
     }
 
     /// Assembles `records` (in any order).
     ///
     /// The records are referred to by index until the threads are built, so each is copied once,
     /// into its thread: a conversation can hold hundreds of thousands of them.
-    public func assemble(_ records: [SlackMessageRecord]) -> Result {
+    func assemble(_ records: [SlackMessageRecord]) -> Result {
         var counts = SlackAssemblyCounts()
         var byTS: [String: Int] = [:]
         var kept: [Int] = []
