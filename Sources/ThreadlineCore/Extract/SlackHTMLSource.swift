@@ -4,7 +4,7 @@ import ThreadlineFiles
 import ThreadlineHTML
 import ThreadlineSlack
 
-/// Reads Slack-export HTML pages (through libxml2, in `ThreadlineHTML`): one document per channel,
+/// Reads Slack-export HTML pages (through `ThreadlineSlack`, over libxml2): one document per channel,
 /// threads from the page's reply grouping.
 ///
 /// Layouts: slack-export-viewer (`channel/<name>/index.html` pages and the single-file export, whose
