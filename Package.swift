@@ -6,6 +6,10 @@ let package = Package(
     products: [
         .executable(name: "threadline", targets: ["threadline"]),
         .library(name: "ThreadlineCore", targets: ["ThreadlineCore"]),
+        // The layers under the pipeline, for the benchmark tools in Benchmarks/ (a package of their own).
+        .library(name: "ThreadlineSlack", targets: ["ThreadlineSlack"]),
+        .library(name: "ThreadlineHTML", targets: ["ThreadlineHTML"]),
+        .library(name: "ThreadlineParquet", targets: ["ThreadlineParquet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,10 +28,22 @@ let package = Package(
         .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        // The only importer of libxml2: streams HTML as plain Swift values, imports no Foundation.
-        .target(name: "ThreadlineHTML", dependencies: ["CLibXML2"]),
-        // Text algorithms with no pipeline knowledge: entities, emoji codes, name folding.
+        // Text algorithms with no pipeline knowledge: entities, emoji codes, name folding, positions.
         .target(name: "ThreadlineText"),
+        // Opening inputs safely: regular files only, a symbolic link as its target.
+        .target(name: "ThreadlineFiles"),
+        // The only importer of libxml2: streams HTML as plain Swift values, imports no Foundation, and
+        // knows nothing of Slack.
+        .target(name: "ThreadlineHTML", dependencies: ["CLibXML2"]),
+        // The only importer of libyaml: YAML as nodes with their positions, within limits.
+        .target(name: "ThreadlineYAML", dependencies: ["CLibYAML", "ThreadlineText"]),
+        // Slack's export formats: the HTML pages' layouts (over ThreadlineHTML) and the JSON export.
+        .target(
+            name: "ThreadlineSlack",
+            dependencies: [
+                "ThreadlineHTML", "ThreadlineText", "ThreadlineFiles",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
         // A self-contained Apache Parquet writer and its codecs.
         .target(name: "ThreadlineParquet", dependencies: ["CZstd", "CSnappy", "CDeflate"]),
 
@@ -35,11 +51,10 @@ let package = Package(
         .target(
             name: "ThreadlineCore",
             dependencies: [
-                "ThreadlineHTML", "ThreadlineText", "ThreadlineParquet",
-                "CLibYAML",
+                "ThreadlineYAML", "ThreadlineSlack", "ThreadlineHTML", "ThreadlineText", "ThreadlineFiles",
+                "ThreadlineParquet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         // glibc malloc tuning for the executable (mallopt is not visible to Swift).
         .target(name: "CMallocTuning"),
@@ -54,13 +69,6 @@ let package = Package(
         // The executable: calls the command line.
         .executableTarget(name: "threadline", dependencies: ["ThreadlineCLI"]),
 
-        // Throughput and peak memory of the Parquet writer (`swift run -c release parquet-writer-bench`).
-        .executableTarget(name: "parquet-writer-bench", dependencies: ["ThreadlineParquet"], path: "Benchmarks/ParquetWriter"),
-        // Streams one Slack-export HTML page and prints MB/s (Benchmarks/slack_html_memory.sh).
-        .executableTarget(name: "threadline-html-bench", dependencies: ["ThreadlineHTML"], path: "Benchmarks/SlackHTMLReader"),
-        // What libyaml and libxml2 alone cost on a corpus: the floor Benchmarks/compare.sh reports.
-        .executableTarget(name: "parser-floor", dependencies: ["ThreadlineCore", "ThreadlineHTML"], path: "Benchmarks/ParserFloor"),
-
         // Test support: the shared samples in Tests/Samples, and a seeded random number generator.
         .target(name: "_ThreadlineTestSupport", path: "Tests/_ThreadlineTestSupport"),
         .testTarget(
@@ -68,16 +76,25 @@ let package = Package(
             dependencies: ["ThreadlineCLI", "ThreadlineCore", "_ThreadlineTestSupport"]),
         .testTarget(
             name: "ThreadlineCoreTests",
-            dependencies: ["ThreadlineCore", "_ThreadlineTestSupport"],
-            resources: [.copy("Fixtures")]),
+            dependencies: [
+                "ThreadlineCore", "ThreadlineYAML", "ThreadlineSlack", "_ThreadlineTestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
         .testTarget(
             name: "ThreadlineTextTests",
             dependencies: [
                 "ThreadlineText", "_ThreadlineTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
+        .testTarget(name: "ThreadlineHTMLTests", dependencies: ["ThreadlineHTML"]),
+        .testTarget(name: "ThreadlineYAMLTests", dependencies: ["ThreadlineYAML"]),
         .testTarget(
-            name: "ThreadlineHTMLTests", dependencies: ["ThreadlineHTML", "_ThreadlineTestSupport"], resources: [.copy("Fixtures")]),
+            name: "ThreadlineSlackTests",
+            dependencies: [
+                "ThreadlineSlack", "_ThreadlineTestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "ThreadlineParquetTests", dependencies: ["ThreadlineParquet", "_ThreadlineTestSupport"]),
     ]
 )

@@ -48,10 +48,12 @@ say() { echo "compare.sh: $*" >&2; }
 # 1. threadline, release build.
 if ((build)); then
     say "building threadline (release)"
-    (cd "$root" && swift build -c release --product threadline >&2 && swift build -c release --product parser-floor >&2)
+    (cd "$root" && swift build -c release --product threadline >&2)
+    # parser-floor is in the benchmark tools' own package (Benchmarks/Package.swift).
+    (cd "$here" && swift build -c release --product parser-floor >&2)
 fi
 threadline="$(cd "$root" && swift build -c release --show-bin-path)/threadline"
-parser_floor="$(dirname "$threadline")/parser-floor"
+parser_floor="$(cd "$here" && swift build -c release --show-bin-path)/parser-floor"
 [[ -x "$threadline" ]] || { say "no threadline binary at $threadline"; exit 1; }
 
 # 2. The comparator's virtual environment, rebuilt when requirements.txt changes.

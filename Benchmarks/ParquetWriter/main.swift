@@ -1,6 +1,6 @@
 // Reports the Parquet writer's throughput and peak memory for message-shaped rows.
 //
-//     swift run -c release parquet-writer-bench [rows] [none|snappy|gzip|zstd] [output path]
+//     swift run -c release --package-path Benchmarks parquet-writer-bench [rows] [none|snappy|gzip|zstd] [output path]
 //
 // Rows follow the messages table's schema with realistic shapes: unique 16-hex-digit ids, threads of
 // 1-8 messages, a few thousand authors, 50 documents, and unique texts of 5-80 words. The rows are

@@ -1,4 +1,4 @@
-// threadline-html-bench: streams Slack-export HTML pages through ThreadlineHTML, one after the
+// threadline-html-bench: streams Slack-export HTML pages through ThreadlineSlack, one after the
 // other, and prints throughput. Used by Benchmarks/slack_html_memory.sh, which measures peak memory
 // around it.
 //
@@ -12,6 +12,7 @@
 // two builds of the reader can be compared with `diff`.
 
 import ThreadlineHTML
+import ThreadlineSlack
 
 #if canImport(Glibc)
     import Glibc

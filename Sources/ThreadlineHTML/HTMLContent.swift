@@ -1,14 +1,14 @@
 /// The parser's zero-copy side: a page's content as libxml2 reports it, read in place.
 ///
-/// ``HTMLEvent`` turns every name, attribute and text run into a `String`; the Slack readers only
-/// compare most of them, so they read the bytes libxml2 hands over instead, through an
+/// ``HTMLEvent`` turns every name, attribute and text run into a `String`; a reader that only
+/// compares most of them reads the bytes libxml2 hands over instead, through an
 /// ``HTMLContentHandler``. What a handler receives points into libxml2's memory and is valid only
 /// during the call that receives it.
 
 /// Receives a page's content in document order, as ``HTMLEvent``s would describe it.
 ///
 /// An error thrown by any method stops the parse and is rethrown by ``HTMLStreamParser``.
-protocol HTMLContentHandler {
+public protocol HTMLContentHandler {
     /// An element starts; `tag` is valid only during the call.
     mutating func startElement(_ tag: HTMLStartTag) throws
     /// An element ends (see ``HTMLEvent/endElement(name:)``).
@@ -22,10 +22,10 @@ protocol HTMLContentHandler {
     mutating func endOfData() throws
 }
 
-/// The element names the Slack readers and the text renderer tell apart.
+/// The HTML element names recognised without building a `String`.
 ///
 /// libxml2 lowercases HTML tag names, so each case's raw value is the name exactly as reported.
-enum HTMLTag: String, CaseIterable, Sendable {
+public enum HTMLTag: String, CaseIterable, Sendable {
     // Document structure.
     case html, head, title, meta, link, base, style, script, template, body
     // Sections and blocks.
@@ -107,7 +107,7 @@ private struct PackedNameTable {
 
 /// An element name: one of the ``HTMLTag``s, recognised without building a `String`, or any other
 /// name as text.
-enum HTMLName: Equatable, Sendable {
+public enum HTMLName: Equatable, Sendable {
     case known(HTMLTag)
     case other(String)
 
@@ -121,7 +121,7 @@ enum HTMLName: Equatable, Sendable {
     }
 
     /// The name as text.
-    var text: String {
+    public var text: String {
         switch self {
         case .known(let tag): tag.rawValue
         case .other(let name): name
@@ -129,7 +129,7 @@ enum HTMLName: Equatable, Sendable {
     }
 
     /// Whether this is `tag`.
-    static func == (name: HTMLName, tag: HTMLTag) -> Bool {
+    public static func == (name: HTMLName, tag: HTMLTag) -> Bool {
         if case .known(tag) = name { true } else { false }
     }
 }
@@ -138,14 +138,11 @@ enum HTMLName: Equatable, Sendable {
 ///
 /// Valid only during the ``HTMLContentHandler/startElement(_:)`` call that receives it: it points
 /// into libxml2's memory. ``element`` copies it out as Swift values.
-struct HTMLStartTag {
+public struct HTMLStartTag {
     /// The lowercase tag name.
-    let name: HTMLName
+    public let name: HTMLName
     /// The 1-based line of the page where libxml2 finished reading the start tag.
-    let line: Int
-    /// The start tag's bytes exactly as in the page, for tags named like a URL (see
-    /// ``HTMLElement/source``).
-    let source: String?
+    public let line: Int
     /// libxml2's attribute list: name, value (nil for a bare attribute), name, value, …, nil.
     private let attributes: UnsafePointer<UnsafePointer<UInt8>?>?
     /// The `class` attribute's value, looked up once: the readers ask about classes most.
@@ -154,12 +151,10 @@ struct HTMLStartTag {
     private let locator: StartTagLocator?
 
     init(
-        name: HTMLName, line: Int, source: String?, attributes: UnsafePointer<UnsafePointer<UInt8>?>?,
-        locator: StartTagLocator? = nil
+        name: HTMLName, line: Int, attributes: UnsafePointer<UnsafePointer<UInt8>?>?, locator: StartTagLocator? = nil
     ) {
         self.name = name
         self.line = line
-        self.source = source
         self.attributes = attributes
         self.classes = Self.attribute("class", in: attributes)
         self.locator = locator
@@ -168,13 +163,21 @@ struct HTMLStartTag {
     /// Where the tag begins (its `<`): the 1-based line and column, in Unicode scalars. Looked up in
     /// libxml2's input, so asked only for the tags that need it (a message's container). Without a
     /// column (see ``StartTagLocator/position()``), the line is ``line``.
-    func startPosition() -> (line: Int, column: Int?) {
+    public func startPosition() -> (line: Int, column: Int?) {
         locator?.position() ?? (line, nil)
+    }
+
+    /// The start tag's bytes exactly as in the page, from its `<` to its `>`, when libxml2 still
+    /// holds them (a tag longer than the look-back does not have them). Looked up in libxml2's input
+    /// like ``startPosition()``, for the tags that need it: an element libxml2 made out of text that
+    /// is not markup, whose attributes say little of what the page had.
+    public func sourceText() -> String? {
+        locator?.rawText()
     }
 
     /// Calls `body` with each attribute's lowercase name and its value (empty for a bare
     /// attribute), in source order; both are valid only during the call.
-    func forEachAttribute(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
+    public func forEachAttribute(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
         guard var cursor = attributes else { return }
         while let name = cursor.pointee {
             body(UnsafeBufferPointer(nulTerminated: name), cursor[1].map(UnsafeBufferPointer.init(nulTerminated:)) ?? UnsafeBufferPointer(start: nil, count: 0))
@@ -184,7 +187,7 @@ struct HTMLStartTag {
 
     /// The value of the first attribute called `name` (empty for a bare attribute), if any; valid
     /// only as long as the tag.
-    func attributeBytes(_ name: StaticString) -> UnsafeBufferPointer<UInt8>? {
+    public func attributeBytes(_ name: StaticString) -> UnsafeBufferPointer<UInt8>? {
         Self.attribute(name, in: attributes)
     }
 
@@ -203,21 +206,21 @@ struct HTMLStartTag {
     }
 
     /// The value of the first attribute called `name`, if any.
-    func attribute(_ name: StaticString) -> String? {
+    public func attribute(_ name: StaticString) -> String? {
         attributeBytes(name).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Whether the element is a `tag` element whose `class` attribute lists `className`.
-    func `is`(_ tag: HTMLTag, class className: StaticString) -> Bool {
+    public func `is`(_ tag: HTMLTag, class className: StaticString) -> Bool {
         guard name == tag, let classes else { return false }
         return HTMLClassList.contains(
             classes, UnsafeBufferPointer(start: className.utf8Start, count: className.utf8CodeUnitCount))
     }
 
-    /// The second class, where slack-export-viewer puts a message's subtype: the first of
-    /// ``HTMLElement/extraClasses``, split at whitespace characters. Pure ASCII without `\r` has no
-    /// `\r\n` and no combining mark, so its bytes are split directly.
-    var secondClass: String? {
+    /// The second class of the `class` attribute: the first of ``HTMLElement/extraClasses``, split at
+    /// whitespace characters. Pure ASCII without `\r` has no `\r\n` and no combining mark, so its
+    /// bytes are split directly.
+    public var secondClass: String? {
         guard let classes else { return nil }
         guard classes.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\r") }) else {
             return HTMLClassList.extraClasses(String(decoding: classes, as: UTF8.self)).first.map(String.init)
@@ -227,12 +230,12 @@ struct HTMLStartTag {
     }
 
     /// The tag copied out as Swift values.
-    var element: HTMLElement {
+    public var element: HTMLElement {
         var list: [HTMLElement.Attribute] = []
         forEachAttribute { name, value in
             list.append(.init(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
         }
-        return HTMLElement(name: name.text, attributes: list, line: line, source: source)
+        return HTMLElement(name: name.text, attributes: list, line: line)
     }
 }
 

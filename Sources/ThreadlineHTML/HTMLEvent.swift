@@ -40,24 +40,11 @@ public struct HTMLElement: Sendable, Equatable {
     public var attributes: [Attribute]
     /// The 1-based line of the page where libxml2 finished reading the start tag.
     public var line: Int
-    /// The start tag's bytes exactly as in the page, kept only for tags named like a URL
-    /// (``isRawSlackLinkName(_:)``): those are not HTML but Slack's raw `<https://…|label>` links that
-    /// a renderer left in the page, whose text libxml2 turns into unreadable attributes.
-    public var source: String?
-
-    /// Whether a tag name is the start of a URL (`https:`, `mailto:ann`): libxml2 reads a raw Slack
-    /// link as an element whose name runs up to the first character a tag name cannot have.
-    public static func isRawSlackLinkName(_ name: String) -> Bool {
-        guard let colon = name.firstIndex(of: ":") else { return false }
-        return ["http", "https", "mailto", "ftp", "tel", "slack"].contains(name[..<colon])
-    }
-
     /// Creates an element.
-    public init(name: String, attributes: [Attribute] = [], line: Int, source: String? = nil) {
+    public init(name: String, attributes: [Attribute] = [], line: Int) {
         self.name = name
         self.attributes = attributes
         self.line = line
-        self.source = source
     }
 
     /// The value of the first attribute called `name`, if any.
@@ -71,7 +58,7 @@ public struct HTMLElement: Sendable, Equatable {
         return HTMLClassList.contains(classes.utf8, className.utf8)
     }
 
-    /// The classes after the first one, in order (slack-export-viewer puts the subtype there).
+    /// The classes after the first one, in order.
     public var extraClasses: [Substring] {
         HTMLClassList.extraClasses(attribute("class") ?? "")
     }
@@ -101,12 +88,5 @@ public struct HTMLDiagnostic: Sendable, Equatable {
         self.line = line
         self.column = column
         self.message = message
-    }
-}
-
-extension Character {
-    /// Whether this is one of HTML's ASCII whitespace characters (space, tab, LF, FF, CR).
-    var isHTMLWhitespace: Bool {
-        self == " " || self == "\t" || self == "\n" || self == "\r" || self == "\u{0C}"
     }
 }

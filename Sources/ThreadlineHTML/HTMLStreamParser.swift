@@ -66,7 +66,7 @@ public struct HTMLStreamParser: Sendable {
     ///
     /// `observe`, when given, sees every chunk of the file as it is read (to hash the file without
     /// reading it twice); it sees the whole file unless the parse stops early or throws.
-    func parse<Handler: HTMLContentHandler>(
+    public func parse<Handler: HTMLContentHandler>(
         file path: String, into handler: inout Handler, observe: ((UnsafeRawBufferPointer) -> Void)? = nil
     ) throws -> HTMLParseReport {
         // Non-blocking, so a FIFO cannot stall the open; then only a regular file is read (a device
@@ -100,7 +100,7 @@ public struct HTMLStreamParser: Sendable {
     /// Parses `bytes` as a page, handing its content to `handler` in document order, in place.
     ///
     /// The bytes are fed in ``chunkSize`` pieces, exactly as a file would be.
-    func parse<Handler: HTMLContentHandler>(bytes: [UInt8], into handler: inout Handler) throws -> HTMLParseReport {
+    public func parse<Handler: HTMLContentHandler>(bytes: [UInt8], into handler: inout Handler) throws -> HTMLParseReport {
         try run(&handler) { feed in
             try bytes.withUnsafeBytes { all in
                 var start = 0
@@ -398,10 +398,7 @@ private class EventSink {
         let tagName = HTMLName(UnsafeBufferPointer(nulTerminated: name))
         let input = parser?.pointee.input
         let locator = StartTagLocator(input: input, name: name, previous: lastMark)
-        var source: String?
-        if case .other(let text) = tagName, HTMLElement.isRawSlackLinkName(text) { source = locator.rawText() }
-        deliverStart(
-            HTMLStartTag(name: tagName, line: currentLine, source: source, attributes: attributes, locator: locator))
+        deliverStart(HTMLStartTag(name: tagName, line: currentLine, attributes: attributes, locator: locator))
         lastMark = InputMark(input)
     }
 
@@ -505,28 +502,6 @@ private struct EventForwarder: HTMLContentHandler {
     func characters(_ text: UnsafeBufferPointer<UInt8>) throws { try handle(.text(String(decoding: text, as: UTF8.self))) }
     func stopped(_ diagnostic: HTMLDiagnostic) throws { try handle(.stopped(diagnostic)) }
     func endOfData() throws { try handle(.endOfData) }
-}
-
-extension HTMLStreamParser {
-    /// Parses the file at `path` with a handler that only counts what libxml2 reports (start and
-    /// end tags, text runs), building nothing: what parsing costs before any Swift value is made
-    /// (the benchmarks' floor).
-    public func countEvents(file path: String) throws -> (events: Int, report: HTMLParseReport) {
-        var counter = EventCounter()
-        let report = try parse(file: path, into: &counter)
-        return (counter.events, report)
-    }
-}
-
-/// Counts content events and keeps nothing.
-private struct EventCounter: HTMLContentHandler {
-    var events = 0
-
-    mutating func startElement(_ tag: HTMLStartTag) { events += 1 }
-    mutating func endElement(_ name: HTMLName) { events += 1 }
-    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) { events += 1 }
-    mutating func stopped(_ diagnostic: HTMLDiagnostic) {}
-    mutating func endOfData() {}
 }
 
 extension UnsafeBufferPointer<UInt8> {

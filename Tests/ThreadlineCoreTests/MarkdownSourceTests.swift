@@ -150,46 +150,6 @@ import Testing
         #expect(reject.column == 1)
     }
 
-    // Stream, document, mapping start/end, the scalars a, 1, b, x, y and the list's start/end: 13 events.
-    @Test func countingYAMLEventsBuildsNothingAndRefusesBadYAML() {
-        #expect(YAMLReader.countEvents("a: 1\nb: [x, y]\n") == 13)
-        #expect(YAMLReader.countEvents("a: [1, 2\n") == nil)
-        #expect(YAMLReader.countEvents("") == 2)
-    }
-
-    // The markdown source reads an archive as the parser hands its entries over, so the entries' nodes
-    // are never all held at once: the tree comes back with the list empty.
-    @Test func streamedListItemsAreHandedOverAndNotKeptInTheTree() throws {
-        let yaml = """
-            title: t
-            archive:
-            - name: Ana
-            - [x]
-            - plain
-            links:
-              archive: [kept, too]
-            after: 1
-            """
-        var items: [YAMLNode] = []
-        let root = try #require(try YAMLReader().parse(yaml, streamingItemsOf: "archive") { items.append($0) })
-        #expect(items.map(\.line) == [3, 4, 5])
-        #expect(items.map(\.kindDescription) == ["a mapping", "a list", "a scalar"])
-        #expect(items[0]["name"]?.scalar == "Ana")
-        #expect(root["archive"]?.items?.isEmpty == true)
-        #expect(root["links"]?["archive"]?.items?.compactMap(\.scalar) == ["kept", "too"])
-        #expect(root["after"]?.scalar == "1")
-        #expect(root.entries?.map(\.key) == ["title", "archive", "links", "after"])
-    }
-
-    // An alias may repeat an anchored list, so such a list stays in the tree and is not handed over.
-    @Test func anAnchoredListIsKeptInTheTree() throws {
-        var handed = 0
-        let root = try #require(try YAMLReader().parse("archive: &a [x, y]\nagain: *a\n", streamingItemsOf: "archive") { _ in handed += 1 })
-        #expect(handed == 0)
-        #expect(root["archive"]?.items?.count == 2)
-        #expect(root["again"]?.items?.compactMap(\.scalar) == ["x", "y"])
-    }
-
     // Whether the parser hands the entries over (a plain list) or the tree keeps them (an anchored or
     // aliased list), the archive gives the same messages, and a rejected entry's record ends where the
     // next entry starts.

@@ -189,6 +189,26 @@ import Testing
         #expect(try readJSONLines(scratch.path("out/messages.jsonl")).count == 4)
     }
 
+    /// slackdump's `ts` is read as `slack_json` reads it (one `SlackTimestamp`): an id that is not
+    /// seconds and microseconds, or has more seconds than twelve digits (their microseconds would not
+    /// fit in 64 bits), gives no instant, and the message is placed at the time the page shows.
+    @Test(arguments: ["99999999999999999.000600", "+1615562400.000600", "-1615562400.000600", "1615562400.0006001", "1615562400."])
+    func aSlackdumpTSThatIsNotATimestampFallsBackToThePagesTime(ts: String) throws {
+        let scratch = try Scratch()
+        try scratch.copyFixture("slackdump", to: "inputs/slackdump")
+        let page = scratch.path("inputs/slackdump/archives/C0BOTW/index.html")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        try html.replacingOccurrences(of: "1615562400.000600", with: ts).write(toFile: page, atomically: true, encoding: .utf8)
+        let report = try runPipeline(scratch, Self.pipeline(Self.viewerStep(include: "slackdump/**/*.html")))
+        #expect(report.inputRows == 4)
+        #expect(report.isBalanced)
+        let messages = try readJSONLines(scratch.path("out/messages.jsonl"))
+        #expect(messages.map { $0["sent_at"] as? String } == [
+            "2021-03-12T15:00:00.000200Z", "2021-03-12T15:10:00.000400Z", "2021-03-12T15:15:00.000500Z",
+            "2021-03-12T15:20:00Z",
+        ])
+    }
+
     @Test func truncatedPageKeepsCompleteMessagesAndRejectsTheCutOne() throws {
         let scratch = try Scratch()
         let full = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(Self.page)))

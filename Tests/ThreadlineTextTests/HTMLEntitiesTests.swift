@@ -32,6 +32,32 @@ import Testing
         #expect(HTMLEntities.decode(input) == input)
     }
 
+    // A restricted decode recognises a reference only as spelled in its set: Slack's mrkdwn has three
+    // escapes, and `&quot;` or `&#39;` in a message is what its author typed.
+    @Test(arguments: [
+        ("a &amp; b &lt;c&gt;", "a & b <c>"),
+        ("&amp;lt; once", "&lt; once"),
+        ("&quot;q&quot; &#39;a&#39; &copy; &nbsp;", "&quot;q&quot; &#39;a&#39; &copy; &nbsp;"),
+        ("&AMP; &LT; &amp &ampx; &", "&AMP; &LT; &amp &ampx; &"),
+        ("&&amp;&", "&&&"),
+    ])
+    func decodesOnlyTheReferencesOfASet(input: String, expected: String) {
+        #expect(HTMLEntities.decode(input, only: HTMLEntities.References(["amp", "lt", "gt"])) == expected)
+    }
+
+    // Numeric references too are matched by their spelling: `#39` is not `#039` nor `#x27`.
+    @Test func numericReferencesOfASetAreMatchedAsSpelled() {
+        let apostrophes = HTMLEntities.References(["#39", "#x27"])
+        #expect(HTMLEntities.decode("&#39; &#x27; &#039; &#X27; &#x0027;", only: apostrophes) == "' ' &#039; &#X27; &#x0027;")
+        #expect(HTMLEntities.decode("no reference here", only: apostrophes) == "no reference here")
+    }
+
+    // With every reference, the decode of a set is the plain decode.
+    @Test(arguments: ["a &amp; b", "&#65;&#x42; &eacute; &amp;lt;", "AT&T &unknown; &#x;"])
+    func theSetOfAllReferencesDecodesAsDecodeDoes(input: String) {
+        #expect(HTMLEntities.decode(input, only: .all) == HTMLEntities.decode(input))
+    }
+
     @Test func decodesTheSeedsEscapedURLQuery() {
         let raw = "[Distributed Systems](https://www.youtube.com/watch?v=UEAMfLPZZhE&amp;list=PLeKd45zvjcDFUEv)"
         #expect(

@@ -1,4 +1,5 @@
 import Foundation
+import ThreadlineYAML
 
 /// Reads markdown files whose YAML front matter holds a Q&A archive: one document per file, one thread
 /// per archive entry, its nested replies in order.

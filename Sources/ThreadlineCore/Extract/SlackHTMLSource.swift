@@ -1,8 +1,10 @@
 import Crypto
 import Foundation
+import ThreadlineFiles
 import ThreadlineHTML
+import ThreadlineSlack
 
-/// Reads Slack-export HTML pages (through libxml2, in `ThreadlineHTML`): one document per channel,
+/// Reads Slack-export HTML pages (through `ThreadlineSlack`, over libxml2): one document per channel,
 /// threads from the page's reply grouping.
 ///
 /// Layouts: slack-export-viewer (`channel/<name>/index.html` pages and the single-file export, whose
@@ -241,26 +243,6 @@ public struct SlackHTMLSource: ExtractStep {
         let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(guess)))
         return Timestamp(microseconds: (wallSeconds - Int64(offset)) * 1_000_000)
     }
-
-    /// The instant of a Slack `ts` (`1615190400.000100`), exact to the microsecond; nil when malformed.
-    static func instant(ofTS ts: String) -> Timestamp? {
-        guard let key = tsKey(ts) else { return nil }
-        return Timestamp(microseconds: key.seconds * 1_000_000 + key.micros)
-    }
-
-    /// A `ts` as integers, for ordering without floating point.
-    static func tsKey(_ ts: String) -> (seconds: Int64, micros: Int64)? {
-        let parts = ts.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let seconds = Int64(parts[0]), parts[0].allSatisfy(\.isASCII) else { return nil }
-        guard parts.count == 2 else { return (seconds, 0) }
-        let fraction = parts[1]
-        guard !fraction.isEmpty, fraction.count <= 6, fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
-            let digits = Int64(fraction)
-        else { return nil }
-        var micros = digits
-        for _ in fraction.count..<6 { micros *= 10 }
-        return (seconds, micros)
-    }
 }
 
 /// Groups an input's messages into one document per channel, in order of first appearance.
@@ -329,7 +311,7 @@ private struct ChannelAssembler {
             if let first = seenTS[ts] { return first.file == file ? .duplicate(first: first) : .shownAgain }
             seenTS[ts] = SourceLocation(file: file, line: html.line, column: html.column)
             hasExactKeys = true
-            let sentAt = SlackHTMLSource.instant(ofTS: ts) ?? source.utc(html.time)
+            let sentAt = SlackTimestamp(ts).map { Timestamp(microseconds: $0.microsecondsSinceEpoch) } ?? source.utc(html.time)
             var message = Self.message(html, key: ts, sentAt: sentAt)
             // A reply read from a thread page is at a line of that page, not of the channel page.
             message.sourceFile = file
@@ -381,7 +363,7 @@ private struct ChannelAssembler {
             let threads = channel.threads.map { messages -> Thread in
                 guard channel.hasExactKeys, messages.count > 2 else { return Thread(messages: messages) }
                 let replies = messages.dropFirst().sorted {
-                    (SlackHTMLSource.tsKey($0.key) ?? (0, 0)) < (SlackHTMLSource.tsKey($1.key) ?? (0, 0))
+                    (SlackTimestamp($0.key)?.microsecondsSinceEpoch ?? 0) < (SlackTimestamp($1.key)?.microsecondsSinceEpoch ?? 0)
                 }
                 return Thread(messages: [messages[0]] + replies)
             }

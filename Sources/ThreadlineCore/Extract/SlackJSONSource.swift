@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import ThreadlineFiles
+import ThreadlineSlack
 
 /// Reads native Slack exports (a folder or a `.zip`): one document per conversation, one thread per
 /// thread start with its replies in `ts` order.

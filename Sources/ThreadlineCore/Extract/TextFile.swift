@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import ThreadlineFiles
+import ThreadlineText
 
 /// A UTF-8 text file read whole, after the checks every text source needs: not empty, not binary,
 /// valid UTF-8, not too large. Problems are reported at a line and column.
@@ -64,12 +66,12 @@ public struct TextFile: Sendable {
         var bytes = raw.bindMemory(to: UInt8.self)[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         if let nul = bytes.firstIndex(of: 0) {
-            let (line, column) = TextFile.position(of: nul, in: bytes)
+            let (line, column) = TextPosition.lineAndColumn(ofByte: nul, in: bytes)
             throw Problem(reason: "binary file: NUL byte at offset \(nul - bytes.startIndex)", line: line, column: column)
         }
         if let decoded = String(validating: bytes, as: UTF8.self) { return decoded }
         let bad = TextFile.firstInvalidUTF8(in: bytes)
-        let (line, column) = TextFile.position(of: bad, in: bytes)
+        let (line, column) = TextPosition.lineAndColumn(ofByte: bad, in: bytes)
         throw Problem(
             reason: "not valid UTF-8: byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad - bytes.startIndex)",
             line: line, column: column)
@@ -87,20 +89,6 @@ public struct TextFile: Sendable {
             case .emptyInput: return offset
             }
         }
-    }
-
-    /// 1-based line and column (in Unicode scalars) of a byte index.
-    static func position(of index: Int, in bytes: Slice<UnsafeBufferPointer<UInt8>>) -> (Int, Int) {
-        var line = 1, column = 1
-        for byte in bytes[bytes.startIndex..<index] {
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else if byte & 0xC0 != 0x80 {
-                column += 1
-            }
-        }
-        return (line, column)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ThreadlineFiles
 
 #if canImport(Glibc)
 import Glibc

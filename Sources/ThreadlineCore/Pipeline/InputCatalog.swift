@@ -1,4 +1,5 @@
 import Foundation
+import ThreadlineFiles
 
 /// The files and folders under `input_root`, listed once per run and matched against sources' globs.
 public final class InputCatalog: Sendable {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ThreadlineYAML
 
 /// Reads a pipeline file into a `PipelineSpec`, reporting every mistake at once, each with its line and
 /// column, before any input is read.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ThreadlineFiles
 
 /// Size and SHA-256 of files: the manifest's hashes of inputs and outputs.
 public enum FileDigest {

@@ -1,5 +1,6 @@
 import Foundation
 import ThreadlineText
+import ThreadlineYAML
 
 /// Who is who, read from the `aliases` file and the `people` folder of `normalise_authors`.
 ///

@@ -1,5 +1,7 @@
 import Foundation
+import ThreadlineSlack
 import ThreadlineText
+import ThreadlineYAML
 
 /// Checks input files against the source rules without running a pipeline, for CI: every finding is a
 /// `Diagnostic` at the file's line and column.

@@ -23,18 +23,64 @@ public enum HTMLEntities {
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "&"), let (decoded, end) = reference(in: bytes, at: index) {
-                output.append(contentsOf: decoded)
-                index = end
-            } else {
-                output.append(byte)
-                index += 1
-            }
-        }
+        appendDecoding(bytes, only: .all, to: &output)
         return output
+    }
+
+    /// Returns `text` with the character references in `references` decoded once; every other `&`
+    /// stays as written.
+    public static func decode(_ text: some StringProtocol, only references: References) -> String {
+        var text = String(text)
+        return text.withUTF8 { bytes in
+            guard bytes.contains(UInt8(ascii: "&")) else { return nil }
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count)
+            appendDecoding(bytes, only: references, to: &output)
+            return String(decoding: output, as: UTF8.self)
+        } ?? text
+    }
+
+    /// Appends UTF-8 `bytes` to `output` with the character references in `references` decoded once;
+    /// every other `&` stays as written.
+    public static func appendDecoding(_ bytes: UnsafeBufferPointer<UInt8>, only references: References, to output: inout [UInt8]) {
+        var index = 0
+        var plainStart = 0
+        while let ampersand = bytes[index...].firstIndex(of: UInt8(ascii: "&")) {
+            index = ampersand + 1
+            guard let (decoded, end) = reference(in: bytes, at: ampersand),
+                references.contains(UnsafeBufferPointer(rebasing: bytes[(ampersand + 1)..<(end - 1)]))
+            else { continue }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainStart..<ampersand]))
+            output.append(contentsOf: decoded)
+            index = end
+            plainStart = end
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainStart...]))
+    }
+
+    /// Which character references a decode recognises.
+    public struct References: Sendable {
+        /// The references recognised, spelled as between `&` and `;`; nil for all of them.
+        private let spellings: [[UInt8]]?
+
+        /// Every named reference of the WHATWG list, and every numeric one.
+        public static let all = References(spellings: nil)
+
+        /// Only the references spelled exactly as one of `spellings`, each written as it stands between
+        /// `&` and `;`: `["amp", "lt", "#39"]` decodes `&amp;`, `&lt;` and `&#39;`, but neither `&AMP;`
+        /// nor `&#039;`. Each must be a reference that ``HTMLEntities`` knows.
+        public init(_ spellings: [String]) {
+            self.init(spellings: spellings.map { Array($0.utf8) })
+        }
+
+        private init(spellings: [[UInt8]]?) {
+            self.spellings = spellings
+        }
+
+        /// Whether the reference spelled `spelling` (between `&` and `;`) is recognised.
+        func contains(_ spelling: UnsafeBufferPointer<UInt8>) -> Bool {
+            spellings?.contains { $0.elementsEqual(spelling) } ?? true
+        }
     }
 
     /// Parses the reference starting at the `&` at `start`.

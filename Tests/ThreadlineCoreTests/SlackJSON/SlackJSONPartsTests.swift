@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import ThreadlineSlack
 import ZIPFoundation
 
 @testable import ThreadlineCore
@@ -227,7 +228,7 @@ import ZIPFoundation
             }
         }
         try Data(bytes).write(to: zip)
-        let export = try SlackExportReader().read(zip, name: "lying.zip")
+        let export = try SlackExportReader().read(zip, name: "lying.zip") { _ in }
         #expect(export.issues.map(\.description) == [
             "c/2021-01-01.json: rejected: zip entry inflates to more than the 10 bytes its header lists",
         ])

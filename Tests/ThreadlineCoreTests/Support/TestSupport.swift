@@ -13,11 +13,10 @@ extension Scratch {
     }
 }
 
-/// Fixture files: this target's own (`Fixtures/`), else the shared samples of `Tests/Samples`.
+/// Fixture files: the shared samples of `Tests/Samples`.
 enum Fixtures {
     static func path(_ name: String) -> String {
-        if Samples.contains(name) { return Samples.path(name) }
-        return Bundle.module.resourceURL!.appendingPathComponent("Fixtures").appendingPathComponent(name).path
+        Samples.path(name)
     }
 }
 

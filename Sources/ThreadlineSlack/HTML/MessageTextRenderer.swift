@@ -1,0 +1,288 @@
+import ThreadlineHTML
+
+/// Renders a message body's HTML events as plain text that keeps its meaning.
+///
+/// - Paragraphs, list items, quotes and other blocks start on a new line; `<br>` is a newline.
+/// - Links become `[label](url)`, or the bare URL when the label is the URL.
+/// - `<code>` and `<pre>` keep their content verbatim: inline code as `` `x` ``, code with line
+///   breaks and `<pre>` blocks as ```` ```x``` ```` (Slack's own mrkdwn).
+/// - List items keep a bullet (`• `, or `1. ` in ordered lists); quotes get `> `.
+/// - Entities were decoded once by libxml2; nothing is decoded again.
+/// - slack-export-viewer artefacts are repaired: `:skin<em>tone</em>3:` (an emoji name whose `_`
+///   markdown took for emphasis) is joined back, and `:skin_tone_N:` becomes Slack's `:skin-tone-N:`.
+/// - A leading bold `Thread Reply:` (slack-export-viewer's reply marker) is removed and reported.
+/// - Reactions, uploads and attachment cards (`div.message-reaction`, `div.message-upload`,
+///   `div.message-attachment`) are not part of the text.
+///
+/// Outside code, whitespace runs collapse to one space as a browser would show them. The rendered
+/// text and the re-serialised markup are each capped at `limit` UTF-8 bytes, so a hostile page
+/// cannot make one message grow without bound; ``overflowed`` says when that happened.
+///
+/// Both are built as UTF-8 bytes straight from libxml2's text runs (``RenderedText``, ``BodyMarkup``);
+/// only ``finish()`` makes `String`s. Where a check must see whole characters (a `\r\n`, a combining
+/// mark, canonically equivalent spellings), text that could hold them is compared as a `String`
+/// (``TextComparisons``), so the result is exactly what `String` operations on the same text give.
+struct MessageTextRenderer {
+    /// The most UTF-8 bytes kept for the text, and again for the markup.
+    let limit: Int
+
+    /// Whether the text or markup went over ``limit`` (the rest was dropped).
+    var overflowed: Bool { text.overflowed || markup.overflowed }
+    /// Whether the body opened with the bold `Thread Reply:` marker.
+    private(set) var hadThreadReplyMarker = false
+    /// Elements that libxml2 could not read as markup (e.g. Slack's raw `<https://…|label>` that
+    /// a renderer left in the page), by name.
+    private(set) var unreadableElements: [String] = []
+
+    /// Open elements inside the body, with what their end has to do, up to ``maximumDepth``.
+    private var open: [Frame] = []
+    /// Elements opened beyond ``maximumDepth``: counted, not kept, so nesting cannot grow memory.
+    private var excessDepth = 0
+    /// The rendered text.
+    private var text: RenderedText
+    /// The re-serialised markup.
+    private var markup: BodyMarkup
+    private var verbatimDepth = 0
+    private var skipDepth = 0
+    private var lists: [ListState] = []
+    private var strongDepth = 0
+
+    private enum Frame {
+        case plain(HTMLName)
+        case link(href: String?)
+        case code(isBlock: Bool)
+        case emphasis
+        case strong
+        case block(HTMLName)
+        case quote
+        case list(HTMLName)
+        case skipped(HTMLName)
+
+        /// The name of the element the frame is for, to close it with.
+        var name: HTMLName {
+            switch self {
+            case .plain(let name), .block(let name), .list(let name), .skipped(let name): name
+            case .link: .known(.a)
+            case .code(let isBlock): .known(isBlock ? .pre : .code)
+            case .emphasis: .known(.em)
+            case .strong: .known(.strong)
+            case .quote: .known(.blockquote)
+            }
+        }
+    }
+
+    private struct ListState {
+        var ordered: Bool
+        var next = 1
+    }
+
+    /// The deepest nesting inside a body that is tracked; deeper elements are plain text containers.
+    static let maximumDepth = 1024
+
+    init(limit: Int) {
+        self.limit = limit
+        text = RenderedText(limit: limit)
+        markup = BodyMarkup(limit: limit)
+    }
+
+    // MARK: Events
+
+    /// An element starts inside the body.
+    mutating func start(_ tag: HTMLStartTag) {
+        markup.appendStartTag(tag)
+        if open.count >= Self.maximumDepth {
+            excessDepth += 1
+            return
+        }
+        if skipDepth > 0 {
+            skipDepth += 1
+            open.append(.skipped(tag.name))
+            return
+        }
+        let frame: Frame
+        switch tag.name {
+        case .known(.div) where Self.skippedClasses.contains(where: { tag.is(.div, class: $0) }):
+            skipDepth = 1
+            frame = .skipped(tag.name)
+        case .known(.script), .known(.style), .known(.template), .known(.head), .known(.title):
+            skipDepth = 1
+            frame = .skipped(tag.name)
+        case .known(.br):
+            writeNewline()
+            frame = .plain(tag.name)
+        case .known(.img):
+            if let alt = tag.attributeBytes("alt"), !alt.isEmpty { write(alt) }
+            frame = .plain(tag.name)
+        case .known(.a):
+            text.pushBuffer()
+            frame = .link(href: tag.attribute("href"))
+        case .known(.code) where verbatimDepth == 0:
+            text.pushBuffer()
+            verbatimDepth += 1
+            frame = .code(isBlock: false)
+        case .known(.pre) where verbatimDepth == 0:
+            ensureLineStart()
+            text.pushBuffer()
+            verbatimDepth += 1
+            frame = .code(isBlock: true)
+        case .known(.code), .known(.pre):
+            verbatimDepth += 1
+            frame = .plain(tag.name)
+        case .known(.em), .known(.i):
+            text.pushBuffer()
+            frame = .emphasis
+        case .known(.strong), .known(.b):
+            strongDepth += 1
+            frame = .strong
+        case .known(.blockquote):
+            ensureLineStart()
+            text.quoteDepth += 1
+            frame = .quote
+        case .known(.ul), .known(.ol):
+            ensureLineStart()
+            lists.append(ListState(ordered: tag.name == .ol))
+            frame = .list(tag.name)
+        case .known(.li):
+            ensureLineStart()
+            var bullet = "• "
+            if let last = lists.indices.last, lists[last].ordered {
+                bullet = "\(lists[last].next). "
+                lists[last].next += 1
+            }
+            write((String(repeating: "  ", count: max(0, lists.count - 1)) + bullet).utf8)
+            frame = .block(tag.name)
+        case .known(let known) where Self.isBlock(known):
+            ensureLineStart()
+            frame = .block(tag.name)
+        case .other(let name) where RawSlackLink.isLinkName(name):
+            if let (link, readable) = RawSlackLink.text(source: tag.sourceText()) {
+                write(link.utf8)
+                if !readable { unreadableElements.append(name) }
+            } else {
+                unreadableElements.append(name)
+            }
+            frame = .plain(tag.name)
+        default:
+            frame = .plain(tag.name)
+        }
+        open.append(frame)
+    }
+
+    /// An element ends inside the body; libxml2 guarantees it matches the innermost open one.
+    mutating func end(_ name: HTMLName) {
+        markup.appendEndTag(name)
+        if excessDepth > 0 {
+            excessDepth -= 1
+            return
+        }
+        guard let frame = open.popLast() else { return }
+        switch frame {
+        case .skipped:
+            skipDepth -= 1
+        case .plain(let name):
+            if name == .code || name == .pre { verbatimDepth -= 1 }
+        case .link(let href):
+            let label = text.popBuffer()
+            let trimmed = label.trimmingHTMLWhitespace()
+            if let href, !href.isEmpty, !TextComparisons.isSameText(href, trimmed) {
+                write(trimmed.isEmpty ? Array(href.utf8) : Array("[".utf8) + trimmed + Array("](".utf8) + Array(href.utf8) + Array(")".utf8))
+            } else {
+                write(trimmed)
+            }
+        case .code(let isBlock):
+            verbatimDepth -= 1
+            let content = text.popBuffer()
+            if content.isEmpty { break }
+            let fence = Array((isBlock || TextComparisons.containsLineBreak(content) ? "```" : "`").utf8)
+            write(fence + content + fence)
+            if isBlock { ensureLineStart() }
+        case .emphasis:
+            let content = text.popBuffer()
+            if ViewerEmojiRepairs.isEmojiNamePart(content), ViewerEmojiRepairs.endsWithOpenEmojiName(text.currentBuffer) {
+                write(Array("_".utf8) + content + Array("_".utf8))
+            } else {
+                write(content)
+            }
+        case .strong:
+            strongDepth -= 1
+        case .quote:
+            text.quoteDepth -= 1
+            ensureLineStart()
+        case .list:
+            lists.removeLast()
+            ensureLineStart()
+        case .block:
+            ensureLineStart()
+        }
+    }
+
+    /// Character data inside the body.
+    mutating func characters(_ run: UnsafeBufferPointer<UInt8>) {
+        markup.appendText(run)
+        guard skipDepth == 0 else { return }
+        if verbatimDepth > 0 {
+            text.append(run)
+        } else {
+            text.writeCollapsingWhitespace(run, strong: strongDepth > 0)
+        }
+    }
+
+    /// The finished text and markup.
+    mutating func finish() -> (text: String, html: String) {
+        while let frame = open.last { end(frame.name) }
+        var rendered = text.bytes
+        if text.firstContentWasStrong {
+            // Matched and removed as characters, as `String` does: a combining mark after the `:`
+            // or after a space makes that a different character.
+            let string = String(decoding: rendered, as: UTF8.self)
+            if string.hasPrefix(Self.threadReplyMarker) {
+                hadThreadReplyMarker = true
+                var rest = String(string.dropFirst(Self.threadReplyMarker.count).drop(while: { $0 == " " }))
+                rendered = rest.withUTF8 { Array($0) }
+            }
+        }
+        rendered = ViewerEmojiRepairs.repairSkinTones(in: rendered)
+        return (
+            String(decoding: rendered.trimmingHTMLWhitespace(), as: UTF8.self),
+            String(decoding: markup.bytes.trimmingHTMLWhitespace(), as: UTF8.self)
+        )
+    }
+
+    // MARK: Writing
+
+    private static let threadReplyMarker = "Thread Reply:"
+    private static let skippedClasses: [StaticString] = ["message-reaction", "message-upload", "message-attachment"]
+
+    /// Whether an element starts on a new line and ends its line.
+    private static func isBlock(_ tag: HTMLTag) -> Bool {
+        switch tag {
+        case .p, .div, .h1, .h2, .h3, .h4, .h5, .h6, .table, .tr, .hr, .section, .article, .header, .footer, .dl,
+            .dt, .dd, .figure, .figcaption, .address:
+            true
+        default:
+            false
+        }
+    }
+
+    /// Writes visible content (see ``RenderedText/write(_:strong:)``).
+    private mutating func write(_ content: some Collection<UInt8>) {
+        text.write(content, strong: strongDepth > 0)
+    }
+
+    /// A line break: verbatim inside code, else one that drops a pending space; nothing when skipped.
+    private mutating func writeNewline() {
+        guard skipDepth == 0 else { return }
+        if verbatimDepth > 0 {
+            text.append(CollectionOfOne(UInt8(ascii: "\n")))
+        } else {
+            text.writeNewline()
+        }
+    }
+
+    /// Starts a new line unless the text is empty or already at the start of one; not inside code
+    /// or skipped content.
+    private mutating func ensureLineStart() {
+        guard skipDepth == 0, verbatimDepth == 0 else { return }
+        text.ensureLineStart()
+    }
+}

@@ -1,0 +1,50 @@
+internal import ThreadlineText
+
+/// Slack's raw `<https://x|label>` links that an HTML renderer left in a page: libxml2 reads one as an
+/// element whose name runs up to the first character a tag name cannot have, and its text as
+/// unreadable attributes, so the link is rebuilt from the start tag's source text.
+enum RawSlackLink {
+    /// Whether a tag name is the start of a URL (`https:`, `mailto:ann`).
+    static func isLinkName(_ name: String) -> Bool {
+        guard let colon = name.firstIndex(of: ":") else { return false }
+        return ["http", "https", "mailto", "ftp", "tel", "slack"].contains(name[..<colon])
+    }
+
+    /// The text of the link whose start tag's source is `source`: `[label](url)`, or the URL when
+    /// there is no other label, for a whole link (`readable`); else the original text as far as it can
+    /// be rebuilt (with `<em>` back to `_`), not readable. Nil without the source.
+    static func text(source: String?) -> (text: String, readable: Bool)? {
+        guard var raw = source?[...], raw.hasPrefix("<") else { return nil }
+        raw = raw.dropFirst()
+        let closed = raw.hasSuffix(">")
+        if closed { raw = raw.dropLast() }
+        if closed, !raw.contains("<") {
+            let parts = raw.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+            let url = decodeEntities(parts[0])
+            let label = parts.count > 1 ? decodeEntities(parts[1]) : url
+            return (label == url || label.isEmpty ? url : "[\(label)](\(url))", true)
+        }
+        // The tag swallowed markup (the viewer turned `_x_` inside the URL into `<em>x</em>`): keep
+        // what the tag held, with emphasis tags back to `_`; the following text continues it.
+        var rebuilt = "<"
+        var rest = raw[...]
+        while let open = rest.firstIndex(of: "<") {
+            rebuilt += decodeEntities(rest[..<open])
+            let close = rest[open...].firstIndex(of: ">") ?? rest.endIndex
+            let tag = rest[open..<close].lowercased()
+            if tag == "<em" || tag == "</em" || tag == "<i" || tag == "</i" { rebuilt += "_" }
+            rest = close < rest.endIndex ? rest[rest.index(after: close)...] : rest[rest.endIndex...]
+        }
+        rebuilt += decodeEntities(rest)
+        return (rebuilt, false)
+    }
+
+    /// The entities a raw tag's bytes can hold, as an HTML renderer escapes a link's text: `&amp;`
+    /// `&lt;` `&gt;` `&quot;` and the apostrophe as `&#39;` or `&#x27;`. Anything else stays as written.
+    static let escapes = HTMLEntities.References(["amp", "lt", "gt", "quot", "#39", "#x27"])
+
+    /// `text` with ``escapes`` decoded once.
+    static func decodeEntities(_ text: Substring) -> String {
+        HTMLEntities.decode(text, only: escapes)
+    }
+}

@@ -1,0 +1,245 @@
+internal import CLibYAML
+internal import ThreadlineText
+
+/// Parses YAML into `YAMLNode`s straight from libyaml's event stream, with limits that hostile input
+/// cannot get around: nesting depth, and the number of nodes aliases may expand to.
+///
+/// The loader keeps its own stack (no recursion), so depth is bounded by `maxDepth` alone; an alias
+/// costs the size of the node it repeats, so "billion laughs" stops at `maxNodes` instead of
+/// exhausting memory.
+public struct YAMLReader: Sendable {
+    /// Most nodes a document may expand to once aliases are followed.
+    var maxNodes = 1_000_000
+    /// Deepest nesting of mappings and lists accepted.
+    var maxDepth = 64
+
+    public init() {}
+
+    /// Parses one YAML document. An empty text gives nil; a second document is an error.
+    public func parse(_ text: String) throws(YAMLProblem) -> YAMLNode? {
+        try parse(text, stream: nil)
+    }
+
+    /// Parses one YAML document like ``parse(_:)``, but hands each item of the list under `key` in the
+    /// root mapping to `item` as soon as that item is read, instead of keeping it in the tree: the list
+    /// comes back empty, so a long list (a markdown archive of 200,000 entries) is never held whole.
+    ///
+    /// A list with an anchor is kept in the tree and not handed over, since an alias may repeat it. Items
+    /// are handed over before the rest of the text is read, so they mean nothing when the parse throws.
+    public func parse(_ text: String, streamingItemsOf key: String, to item: (YAMLNode) -> Void) throws(YAMLProblem) -> YAMLNode? {
+        try withoutActuallyEscaping(item) { (item) throws(YAMLProblem) in
+            try parse(text, stream: EventLoader.Stream(key: key, item: item))
+        }
+    }
+
+    private func parse(_ text: String, stream: EventLoader.Stream?) throws(YAMLProblem) -> YAMLNode? {
+        var text = text
+        var outcome: Result<YAMLNode?, YAMLProblem> = .success(nil)
+        text.withUTF8 { bytes in
+            var loader = EventLoader(maxNodes: maxNodes, maxDepth: maxDepth, stream: stream)
+            outcome = Result { () throws(YAMLProblem) -> YAMLNode? in try loader.load(bytes) }
+        }
+        return try outcome.get()
+    }
+}
+
+extension YAMLReader {
+    /// Calls `body` with a libyaml parser reading UTF-8 `bytes`; nil when libyaml cannot start.
+    static func withEventParser<T, Failure: Error>(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: (inout yaml_parser_t) throws(Failure) -> T?
+    ) throws(Failure) -> T? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { return nil }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+        let empty: [UInt8] = [0]
+        empty.withUnsafeBufferPointer { fallback in
+            let base = bytes.baseAddress ?? fallback.baseAddress!
+            yaml_parser_set_input_string(&parser, base, bytes.count)
+        }
+        return try body(&parser)
+    }
+}
+
+/// Builds nodes from libyaml events with an explicit stack.
+private struct EventLoader {
+    let maxNodes: Int
+    let maxDepth: Int
+    private var budget: Int
+    /// The list whose items go to a closure rather than into the tree, if any.
+    private let stream: Stream?
+
+    /// The items of the list under `key` in the root mapping, handed to `item` one at a time.
+    struct Stream {
+        let key: String
+        let item: (YAMLNode) -> Void
+    }
+
+    /// A collection being built.
+    private struct Frame {
+        var node: YAMLNode
+        var items: [YAMLNode] = []
+        var entries: [YAMLEntry] = []
+        /// The keys of `entries`, once there are enough of them that a linear search costs more
+        /// than a set (most mappings have a handful of keys and never build one).
+        var keys: Set<String>?
+        /// In a mapping: the key waiting for its value.
+        var pendingKey: YAMLNode?
+        var anchor: String?
+        var size = 1
+
+        /// Records a key about to be added to `entries`; false when the mapping has it already.
+        mutating func insertKey(_ name: String) -> Bool {
+            if keys == nil {
+                if entries.contains(where: { $0.key == name }) { return false }
+                if entries.count >= 16 { keys = Set(entries.map(\.key)) }
+            }
+            return keys?.insert(name).inserted ?? true
+        }
+    }
+
+    private var stack: [Frame] = []
+    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    private var root: YAMLNode?
+    private var documents = 0
+
+    init(maxNodes: Int, maxDepth: Int, stream: Stream?) {
+        self.maxNodes = maxNodes
+        self.maxDepth = maxDepth
+        self.budget = maxNodes
+        self.stream = stream
+    }
+
+    mutating func load(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLProblem) -> YAMLNode? {
+        let loaded: Loaded? = try YAMLReader.withEventParser(bytes) { (parser) throws(YAMLProblem) in
+            Loaded(root: try load(from: &parser, bytes: bytes))
+        }
+        guard let loaded else { throw YAMLProblem(message: "out of memory", line: 1, column: 1) }
+        return loaded.root
+    }
+
+    /// The root a parse gave (nil for an empty text), told apart from a parser that never started.
+    private struct Loaded {
+        var root: YAMLNode?
+    }
+
+    private mutating func load(from parser: inout yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) throws(YAMLProblem) -> YAMLNode? {
+        var event = yaml_event_t()
+        while true {
+            guard yaml_parser_parse(&parser, &event) == 1 else {
+                throw EventLoader.problem(parser, bytes: bytes)
+            }
+            defer { yaml_event_delete(&event) }
+            let line = Int(event.start_mark.line) + 1, column = Int(event.start_mark.column) + 1
+            switch event.type {
+            case YAML_STREAM_END_EVENT:
+                return root
+            case YAML_DOCUMENT_START_EVENT:
+                documents += 1
+                if documents > 1 {
+                    throw YAMLProblem(message: "more than one YAML document ('---' inside the YAML)", line: line, column: column)
+                }
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                let value = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+                let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar.tag == nil
+                let node = YAMLNode(.scalar(value, plain: plain), line: line, column: column)
+                try spend(1, line: line, column: column)
+                if let anchor = EventLoader.string(scalar.anchor) { anchors[anchor] = (node, 1) }
+                try attach(node, size: 1)
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                if stack.count >= maxDepth + 1 {
+                    throw YAMLProblem(message: "YAML nests deeper than \(maxDepth) levels", line: line, column: column)
+                }
+                try spend(1, line: line, column: column)
+                let isSequence = event.type == YAML_SEQUENCE_START_EVENT
+                let anchor = EventLoader.string(isSequence ? event.data.sequence_start.anchor : event.data.mapping_start.anchor)
+                stack.append(Frame(node: YAMLNode(isSequence ? .sequence([]) : .mapping([]), line: line, column: column), anchor: anchor))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                var frame = stack.removeLast()
+                if case .sequence = frame.node.kind {
+                    frame.node.kind = .sequence(frame.items)
+                } else {
+                    frame.node.kind = .mapping(frame.entries)
+                }
+                if let anchor = frame.anchor { anchors[anchor] = (frame.node, frame.size) }
+                try attach(frame.node, size: frame.size)
+            case YAML_ALIAS_EVENT:
+                let name = EventLoader.string(event.data.alias.anchor) ?? ""
+                guard let (node, size) = anchors[name] else {
+                    throw YAMLProblem(message: "unknown alias '*\(name)'", line: line, column: column)
+                }
+                try spend(size, line: line, column: column)
+                try attach(node, size: size)
+            default:
+                break
+            }
+        }
+    }
+
+    /// Counts nodes against the budget that aliases could otherwise multiply.
+    private mutating func spend(_ nodes: Int, line: Int, column: Int) throws(YAMLProblem) {
+        budget -= nodes
+        if budget < 0 {
+            throw YAMLProblem(
+                message: "YAML has more than \(maxNodes) values (counting what aliases repeat): refused, so a file cannot exhaust memory",
+                line: line, column: column)
+        }
+    }
+
+    private mutating func attach(_ node: YAMLNode, size: Int) throws(YAMLProblem) {
+        guard !stack.isEmpty else {
+            root = node
+            return
+        }
+        stack[stack.count - 1].size += size
+        if case .sequence = stack[stack.count - 1].node.kind {
+            if let stream, isStreamed(stream) {
+                stream.item(node)
+            } else {
+                stack[stack.count - 1].items.append(node)
+            }
+            return
+        }
+        guard let key = stack[stack.count - 1].pendingKey else {
+            guard case .scalar = node.kind else {
+                throw YAMLProblem(message: "mapping keys must be plain strings", line: node.line, column: node.column)
+            }
+            stack[stack.count - 1].pendingKey = node
+            return
+        }
+        stack[stack.count - 1].pendingKey = nil
+        let name = key.scalar ?? ""
+        if !stack[stack.count - 1].insertKey(name) {
+            let first = stack[stack.count - 1].entries.first { $0.key == name }
+            throw YAMLProblem(
+                message: "duplicate key '\(name)' in mapping", line: key.line, column: key.column,
+                context: first.map { .init(description: "first given", line: $0.keyLine, column: $0.keyColumn) })
+        }
+        stack[stack.count - 1].entries.append(YAMLEntry(key: name, keyLine: key.line, keyColumn: key.column, value: node))
+    }
+
+    /// Whether the list being built is the root mapping's value under the stream's key, without an anchor.
+    private func isStreamed(_ stream: Stream) -> Bool {
+        stack.count == 2 && stack[1].anchor == nil && stack[0].pendingKey?.scalar == stream.key
+    }
+
+    private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+    }
+
+    private static func problem(_ parser: yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>) -> YAMLProblem {
+        let message = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        if parser.error == YAML_READER_ERROR {
+            // The reader (a control character, say) gives a byte offset and leaves the mark at 0:0.
+            let (line, column) = TextPosition.lineAndColumn(ofByte: min(Int(parser.problem_offset), bytes.count), in: bytes[...])
+            return YAMLProblem(message: message, line: line, column: column)
+        }
+        let context = parser.context.map {
+            YAMLProblem.Context(
+                description: String(cString: $0), line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
+        }
+        return YAMLProblem(
+            message: message, line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1, context: context)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import ThreadlineHTML
+
+@testable import ThreadlineSlack
+
+@Suite struct MessageTextRendererTests {
+    /// Renders `body` as the inside of a viewer `div.msg`.
+    private func render(_ body: String) throws -> String {
+        let html = viewerPage(
+            channel: "c",
+            "<div class=\"message-container\"><div class=\"message\"><div class=\"username\">A</div>"
+                + "<div class=\"time\">2020-01-01 00:00:00</div><div class=\"msg\">\(body)</div></div></div>")
+        let page = try SlackHTMLReader().readAll(html: html)
+        return try #require(page.messages.first).text
+    }
+
+    @Test(arguments: [
+        ("<p>one</p><p>two</p>", "one\ntwo"),
+        ("a<br>b<br><br>c", "a\nb\n\nc"),
+        ("  lots   of\n  space  ", "lots of space"),
+        ("<a href=\"https://x.io/\">https://x.io/</a>", "https://x.io/"),
+        ("see <a href=\"https://x.io\">the <b>site</b></a>!", "see [the site](https://x.io)!"),
+        ("<a href=\"https://x.io\"></a>", "https://x.io"),
+        ("<code>a  *  b</code>", "`a  *  b`"),
+        ("<pre>line 1\n  line 2</pre>after", "```line 1\n  line 2```\nafter"),
+        ("<ul><li>a</li><li>b</li></ul>", "• a\n• b"),
+        ("<ol><li>a</li><li>b</li></ol>", "1. a\n2. b"),
+        ("<blockquote>q</blockquote>r", "> q\nr"),
+        ("&amp;amp; &lt;b&gt; &quot;", "&amp; <b> \""),
+        ("👋:skin<em>tone</em>3: hi", "👋:skin-tone-3: hi"),
+        (":party<em>parrot</em>fast:", ":party_parrot_fast:"),
+        ("an <em>emphasised</em> word", "an emphasised word"),
+        ("<p><strong><strong>Thread Reply:</strong></strong> answer</p>", "answer"),
+        ("<p>Thread Reply: not bold stays</p>", "Thread Reply: not bold stays"),
+        ("text<div class=\"message-reaction\">👍 Bob</div>", "text"),
+        ("<img src=\"x.png\" alt=\":custom:\"> ok", ":custom: ok"),
+        ("see <https://example.com/a?b=1&amp;c=2|Example> ok", "see [Example](https://example.com/a?b=1&c=2) ok"),
+        ("<https://example.com/x>", "https://example.com/x"),
+        ("<mailto:ann@example.com|Ann> <https://e.com|https://e.com>", "[Ann](mailto:ann@example.com) https://e.com"),
+        // A raw link's text is decoded as an HTML renderer escapes it, once, and nothing more.
+        ("<https://e.com/?q=&quot;a&quot;|it&#39;s &#x27;b&#x27; &amp;amp;>", "[it's 'b' &amp;](https://e.com/?q=\"a\")"),
+        ("<https://e.com|&#34;c&#34; &#X27;d&#X27; &copy;>", "[&#34;c&#34; &#X27;d&#X27; &copy;](https://e.com)"),
+    ])
+    func rendersHTMLAsText(html: String, expected: String) throws {
+        #expect(try render(html) == expected)
+    }
+
+    @Test func threadReplyMarkerWithoutReplyClassMarksAReply() throws {
+        // slack-export-viewer ≤ 1.1 had no div.reply: the marker was the only sign of a reply.
+        let html = viewerPage(
+            channel: "c",
+            "<div class=\"message-container\"><div class=\"message\"><div class=\"username\">A</div>"
+                + "<div class=\"time\">2020-01-01 00:00:00</div><div class=\"msg\"><p><strong>Thread Reply:</strong> x</p></div></div></div>")
+        let page = try SlackHTMLReader().readAll(html: html)
+        #expect(page.messages.map(\.isReply) == [true])
+        #expect(page.messages.map(\.text) == ["x"])
+    }
+
+    @Test func markupIsKeptReserialised() throws {
+        let html = viewerPage(channel: "c", viewerMessage(user: "A", time: "2020-01-01 00:00:00", body: "a &amp; <b class=\"x\">b</b><br>c"))
+        let message = try #require(try SlackHTMLReader().readAll(html: html).messages.first)
+        #expect(message.html == "<p>a &amp; <b class=\"x\">b</b><br>c</p>")
+    }
+
+    @Test(arguments: [
+        ("2021-03-08 10:37:18", "2021-03-08 10:37:18"),
+        ("  2024-02-29 23:59:59\n", "2024-02-29 23:59:59"),
+    ])
+    func parsesLocalTimes(text: String, expected: String) throws {
+        #expect(try #require(SlackLocalTime(parsing: text)).description == expected)
+    }
+
+    @Test(arguments: ["2023-02-29 00:00:00", "2021-13-01 00:00:00", "2021-03-08 24:00:00", "2021-03-08T10:37:18", "2021-3-8 1:2:3", ""])
+    func rejectsOtherTimes(text: String) {
+        #expect(SlackLocalTime(parsing: text) == nil)
+    }
+}

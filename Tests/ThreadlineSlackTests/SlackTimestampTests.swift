@@ -1,0 +1,52 @@
+import Testing
+
+import ThreadlineSlack
+
+@Suite struct SlackTimestampTests {
+    @Test func keepsTheExactStringAndMicroseconds() throws {
+        let ts = try #require(SlackTimestamp("1615199838.116739"))
+        #expect(ts.raw == "1615199838.116739")
+        #expect(ts.seconds == 1_615_199_838)
+        #expect(ts.microseconds == 116_739)
+        #expect(ts.microsecondsSinceEpoch == 1_615_199_838_116_739)
+    }
+
+    @Test(arguments: [
+        ("1615199838", 1_615_199_838_000_000),
+        ("1615199838.5", 1_615_199_838_500_000),
+        ("1615199838.000001", 1_615_199_838_000_001),
+        ("0.000000", 0),
+    ] as [(String, Int64)])
+    func padsShortFractions(raw: String, micros: Int64) throws {
+        #expect(try #require(SlackTimestamp(raw)).microsecondsSinceEpoch == micros)
+    }
+
+    // At most twelve digits of seconds, so that microseconds since the epoch always fit in 64 bits.
+    @Test func twelveDigitsOfSecondsAreTheMost() throws {
+        let last = try #require(SlackTimestamp("999999999999.999999"))
+        #expect(last.microsecondsSinceEpoch == 999_999_999_999_999_999)
+        #expect(SlackTimestamp("9999999999999") == nil)
+        #expect(SlackTimestamp("99999999999999999.000600") == nil)
+    }
+
+    @Test(arguments: [
+        "", ".5", "1.", "1.1234567", "-1.000001", "+1.000001", "1e9", "1.2.3", " 1.000001", "1.000001 ", "1234567890123.0",
+        "１.0", "1.٢", "0x10.0",
+    ])
+    func rejectsWhatIsNotSecondsAndMicros(raw: String) {
+        #expect(SlackTimestamp(raw) == nil)
+    }
+
+    @Test func ordersBySecondsThenMicroseconds() throws {
+        let earlier = try #require(SlackTimestamp("1615199838.116739"))
+        let later = try #require(SlackTimestamp("1615199838.116740"))
+        #expect(earlier < later)
+        let nine = try #require(SlackTimestamp("9.000001"))
+        let ten = try #require(SlackTimestamp("10.000000"))
+        #expect(nine < ten)
+        #expect(SlackTimestamp("1615199838.5") != SlackTimestamp("1615199838.500000"))
+        // Same instant, different spellings: equal in time, ordered by the raw string, never equal.
+        #expect(SlackTimestamp("1615199838.5")?.microsecondsSinceEpoch
+                == SlackTimestamp("1615199838.500000")?.microsecondsSinceEpoch)
+    }
+}
