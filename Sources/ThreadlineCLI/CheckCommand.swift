@@ -10,6 +10,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         do {
             let spec = try arguments.load()
+            for warning in spec.warnings { Console.error(warning.description) }
             print("\(arguments.pipeline): ok: \(spec.extract.count) extract, \(spec.transform.count) transform, \(spec.load.count) load steps")
             for step in spec.steps {
                 var line = "  \(step.kind.rawValue) \(step.name) (\(step.location))"

@@ -16,7 +16,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Log lines on stderr as text or json (one object a line).")
     var logFormat: LogFormat = .text
 
-    @Flag(name: .shortAndLong, help: "Print only errors.")
+    @Flag(name: .shortAndLong, help: "Print only warnings and errors: no progress, no summary.")
     var quiet = false
 
     @Option(
@@ -32,7 +32,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let format = logFormat, level: Logger.Level = quiet ? .error : .info
+        let format = logFormat, level: Logger.Level = quiet ? .warning : .info
         LoggingSystem.bootstrap { label in
             var handler = StderrLogHandler(format: format, label: label)
             handler.logLevel = level

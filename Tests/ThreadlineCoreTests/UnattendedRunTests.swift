@@ -140,7 +140,10 @@ import Testing
     }
 
     /// A warning about a place in the pipeline file reads like an error does, location first.
-    @Test func aStepThatMatchesNothingIsAWarningAtItsLine() throws {
+    /// A nightly run whose Slack sources vanished must not replace yesterday's tables with part of
+    /// them: a step that matches fewer inputs than its `min_inputs` (1 by default) fails the run with
+    /// status 1, naming the step at its line, even under `--quiet`.
+    @Test func aStepThatMatchesTooFewInputsFailsTheRunNamingTheStep() throws {
         let scratch = try Scratch()
         try scratch.write("inputs/a.md", BadInputTests.good)
         try scratch.write("pipeline.yaml", basicPipeline(extract: """
@@ -149,14 +152,25 @@ import Testing
               - type: slack_html
                 include: ["slack-html/**/*.html"]
             """))
-        let result = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
-        #expect(result.status == 0)
-        let warning = result.stderr.split(separator: "\n").first { $0.contains("no input matches") }
+        #expect(try runThreadline(["run", "pipeline.yaml", "--set", "extract.1.min_inputs=0"], in: scratch.root).status == 0)
+        let before = try hashes(scratch)
+        let result = try runThreadline(["run", "--quiet", "pipeline.yaml"], in: scratch.root)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix(
+            "pipeline.yaml:10:5: error: extract step 'slack_html' matched 0 inputs, fewer than its min_inputs (1)\n"
+                + "pipeline.yaml:10:5: note: its include patterns 'slack-html/**/*.html' match under input_root '\(scratch.path("inputs"))'\n"))
+        #expect(result.stderr.contains("note: nothing was written and the previous outputs are as they were"))
+        #expect(try hashes(scratch) == before)
+        // With min_inputs: 0 a step may match nothing; the run says so at the step's line.
+        let allowed = try runThreadline(["run", "pipeline.yaml", "--set", "extract.1.min_inputs=0"], in: scratch.root)
+        #expect(allowed.status == 0)
+        let warning = allowed.stderr.split(separator: "\n").first { $0.contains("no input matches") }
         #expect(warning == "pipeline.yaml:10:5: warning: no input matches this step's include patterns step=slack_html")
     }
 
-    /// An input folder that is empty (an unmounted share) ends the run with status 3 and leaves the
-    /// previous outputs as they were, instead of replacing them with empty tables.
+    /// An input folder that is empty (an unmounted share) ends the run with status 1 and leaves the
+    /// previous outputs as they were, instead of replacing them with empty tables; with every step
+    /// allowed to match nothing, it is a runtime failure (status 3).
     @Test func aRunThatMatchesNoInputChangesNothing() throws {
         let scratch = try Scratch()
         try scratch.write("inputs/a.md", BadInputTests.good)
@@ -165,9 +179,13 @@ import Testing
         let before = try hashes(scratch)
         try FileManager.default.removeItem(atPath: scratch.path("inputs/a.md"))
         let empty = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
-        #expect(empty.status == 3)
-        #expect(empty.stderr.contains("pipeline.yaml:8:5: error: no input matched any extract step under input_root '\(scratch.path("inputs"))'"))
-        #expect(empty.stderr.contains("note: nothing was written and the previous outputs are as they were"))
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("pipeline.yaml:8:5: error: extract step 'markdown' matched 0 inputs, fewer than its min_inputs (1)"))
+        #expect(try hashes(scratch) == before)
+        let allowed = try runThreadline(["run", "pipeline.yaml", "--set", "extract.0.min_inputs=0"], in: scratch.root)
+        #expect(allowed.status == 3)
+        #expect(allowed.stderr.contains("pipeline.yaml:8:5: error: no input matched any extract step under input_root '\(scratch.path("inputs"))'"))
+        #expect(allowed.stderr.contains("note: nothing was written and the previous outputs are as they were"))
         #expect(try hashes(scratch) == before)
     }
 

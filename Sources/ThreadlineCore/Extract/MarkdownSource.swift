@@ -35,7 +35,7 @@ public struct MarkdownSource: ExtractStep {
         name: "markdown",
         summary: "markdown files whose YAML front matter holds a Q&A archive (title, description, authors, start, end, links, archive)",
         options: [
-            include.spec, OptionKey.exclude.spec, archiveKey.spec, authorKey.spec, textKey.spec, repliesKey.spec, hostsKey.spec,
+            include.spec, OptionKey.exclude.spec, OptionKey.minInputs.spec, archiveKey.spec, authorKey.spec, textKey.spec, repliesKey.spec, hostsKey.spec,
             maxFileBytes.spec, requiredKeys.spec,
         ],
         example: """

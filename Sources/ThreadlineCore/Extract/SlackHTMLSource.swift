@@ -55,7 +55,7 @@ public struct SlackHTMLSource: ExtractStep {
         name: "slack_html",
         summary: "Slack-export HTML pages (slack-export-viewer or slackdump), parsed with libxml2: one document per channel",
         options: [
-            include.spec, OptionKey.exclude.spec, OptionKey.hosts.spec, layout.spec, timezone.spec, skipSubtypes.spec,
+            include.spec, OptionKey.exclude.spec, OptionKey.minInputs.spec, OptionKey.hosts.spec, layout.spec, timezone.spec, skipSubtypes.spec,
             maxMessageBytes.spec, maxFileBytes.spec,
         ],
         example: """

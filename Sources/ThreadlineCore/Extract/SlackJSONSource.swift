@@ -43,7 +43,7 @@ public struct SlackJSONSource: ExtractStep {
         name: "slack_json",
         summary: "native Slack exports (a folder or a .zip): channels, private channels, DMs and group DMs, threads across day files",
         options: [
-            include.spec, OptionKey.exclude.spec, skipSubtypes.spec, OptionKey.hosts.spec, maxFileBytes.spec, maxTotalBytes.spec,
+            include.spec, OptionKey.exclude.spec, OptionKey.minInputs.spec, skipSubtypes.spec, OptionKey.hosts.spec, maxFileBytes.spec, maxTotalBytes.spec,
             maxFiles.spec,
         ],
         example: """

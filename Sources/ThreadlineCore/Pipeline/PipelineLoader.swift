@@ -130,7 +130,7 @@ private struct Validation {
             onError: top[PipelineKeys.onError],
             maxRejects: top[PipelineKeys.maxRejects],
             extract: extract, transform: transform, load: load,
-            overrides: loader.overrides)
+            overrides: loader.overrides, warnings: context.warnings.all)
     }
 
     // MARK: Steps

@@ -81,7 +81,7 @@ public final class PipelineRunner: Sendable {
                       sortKey: entry.relativePath, bytes: 0, unreadable: entry.unreadable)
             }
             let found = try source.plan(catalog) + unreadable
-            if found.isEmpty {
+            if found.isEmpty, configured.options[.minInputs] == 0 {
                 logger.warning("no input matches this step's include patterns", metadata: ["step": "\(configured.name)", "at": "\(configured.location)"])
             }
             entries += found.map { Plan.Entry(step: index, input: $0) }
@@ -90,6 +90,27 @@ public final class PipelineRunner: Sendable {
             ($0.input.sortKey, $0.step, $0.input.relativePath) < ($1.input.sortKey, $1.step, $1.input.relativePath)
         }
         return Plan(entries: entries, extract: spec.extract)
+    }
+
+    /// Fails the run, before anything is written, when a step matched fewer inputs than its
+    /// `min_inputs`: a nightly run whose sources vanished must not replace yesterday's tables with
+    /// part of them.
+    func checkMinInputs(_ plan: Plan) throws {
+        let short = spec.extract.indices.compactMap { index -> Diagnostic? in
+            let configured = spec.extract[index]
+            let needed = configured.options[.minInputs], found = plan.inputs(of: index).count
+            guard found < needed else { return nil }
+            let patterns = configured.step.include.map { "'\($0)'" }.joined(separator: ", ")
+            return Diagnostic(
+                .error, "extract step '\(configured.name)' matched \(found) input\(found == 1 ? "" : "s"), fewer than its min_inputs (\(needed))",
+                at: configured.location,
+                notes: [
+                    "its include patterns \(patterns) match under input_root '\(spec.inputRoot)'"
+                        + (configured.step.exclude.isEmpty ? "" : ", less exclude " + configured.step.exclude.map { "'\($0)'" }.joined(separator: ", ")),
+                    "nothing was written and the previous outputs are as they were; check that the inputs are there, or lower min_inputs",
+                ])
+        }
+        guard short.isEmpty else { throw ThreadlineError(.dataError, short) }
     }
 
     /// One unit of extraction work: a part of a planned input.
@@ -107,6 +128,10 @@ public final class PipelineRunner: Sendable {
         var report = RunReport(
             runID: PipelineRunner.makeRunID(started), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: started, endedAt: started)
         report.overrides = spec.overrides
+        for warning in spec.warnings {
+            logger.warning("\(warning.message)", metadata: warning.location.map { ["at": "\($0)"] } ?? [:])
+            report.notes.count(.warnings, warning.description)
+        }
         let lock = RunLock(outputRoot: spec.outputRoot)
         try lock.acquire()
         defer { lock.release() }
@@ -115,6 +140,7 @@ public final class PipelineRunner: Sendable {
         }
         OutputFile.removeAbandonedStagingFiles(in: spec.outputRoot)
         let plan = try plan()
+        try checkMinInputs(plan)
         guard !plan.entries.isEmpty else {
             // An unmounted input folder must not replace last night's tables with empty ones.
             throw ThreadlineError(

@@ -30,6 +30,9 @@ public struct PipelineSpec: Sendable {
     /// The `--set key.path=value` overrides applied over the file, in order: with the file's hash,
     /// what the run was configured by.
     public var overrides: [String] = []
+    /// What the steps' factories warned about (a profile that cannot be read): printed by `check`,
+    /// logged by `run`.
+    public var warnings: [Diagnostic] = []
 
     /// Every step in the order the file's stages list them, as `check`, `--dry-run` and the manifest
     /// show them.

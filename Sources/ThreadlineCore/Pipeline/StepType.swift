@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The three stages of a pipeline, as its file lists them: `extract`, `transform`, `load`.
 public enum StepKind: String, Sendable, CaseIterable {
     case extract, transform, load
@@ -12,13 +14,33 @@ public struct StepContext: Sendable {
     public var pipelineName: String
     /// Where the step is declared in the pipeline file.
     public var location: SourceLocation
+    /// Problems a factory met that do not stop the pipeline (a profile that cannot be read): `check`
+    /// prints them and `run` logs them, each at its file, line and column.
+    public let warnings: Warnings
 
-    public init(pipelineDirectory: String, inputRoot: String, outputRoot: String, pipelineName: String, location: SourceLocation) {
+    public init(
+        pipelineDirectory: String, inputRoot: String, outputRoot: String, pipelineName: String, location: SourceLocation,
+        warnings: Warnings = Warnings()
+    ) {
         self.pipelineDirectory = pipelineDirectory
         self.inputRoot = inputRoot
         self.outputRoot = outputRoot
         self.pipelineName = pipelineName
         self.location = location
+        self.warnings = warnings
+    }
+
+    /// Warnings collected while the steps of one pipeline are made.
+    public final class Warnings: Sendable {
+        private let found = Mutex<[Diagnostic]>([])
+
+        public init() {}
+
+        public func add(_ warning: Diagnostic) {
+            found.withLock { $0.append(warning) }
+        }
+
+        public var all: [Diagnostic] { found.withLock { $0 } }
     }
 }
 

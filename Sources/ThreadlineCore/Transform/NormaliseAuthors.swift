@@ -46,7 +46,7 @@ public struct NormaliseAuthors: TransformStep {
               aliases: authors.yaml
               people: people
             """,
-        make: { options, _ in
+        make: { options, context in
             var directory = AuthorDirectory()
             // A problem with a file is reported in that file; the note says which option named it.
             do throws(ThreadlineError) {
@@ -55,7 +55,9 @@ public struct NormaliseAuthors: TransformStep {
                 throw error.adding(note: "read for the 'aliases' option at \(options.location(of: aliases))")
             }
             do throws(ThreadlineError) {
-                if let folder = options[people] { try directory.loadPeople(folder: folder) }
+                if let folder = options[people] {
+                    for warning in try directory.loadPeople(folder: folder) { context.warnings.add(warning) }
+                }
             } catch {
                 throw error.adding(note: "read for the 'people' option at \(options.location(of: people))")
             }
