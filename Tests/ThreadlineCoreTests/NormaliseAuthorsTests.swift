@@ -51,6 +51,36 @@ import ThreadlineText
         ])
     }
 
+    /// Hosts who write under part of their name are found when exactly one host fits, and each
+    /// such match is a guess in the summary; a first name that another participant also writes
+    /// under (`Martin Mihal` above) or that fits two hosts is left alone.
+    @Test func hostsWritingUnderPartOfTheirNameAreMatchedWhenOnlyOneHostFits() {
+        let doc = document(
+            hosts: ["Ana Souza", "Jo M. Bloggs", "Maria del Carmen Lopez"],
+            [("Ana", "q"), ("Jo Bloggs", "a"), ("Maria Lopez", "b"), ("Maria del Lopez", "c"), ("Maria Carmen", "d"), ("Jo", "e"), ("Joanna", "f")])
+        let (normalised, notes) = normalise(doc)
+        #expect(authors(normalised) == ["Ana Souza", "Jo M. Bloggs", "Maria del Carmen Lopez", "Maria del Carmen Lopez", "Maria Carmen", "Jo M. Bloggs", "Joanna"])
+        #expect(hostFlags(normalised) == [true, true, true, true, false, true, false])
+        #expect(notes.counts[NormaliseAuthors.guessCategory] == [
+            "'Ana' → 'Ana Souza' (first name only)": 1,
+            "'Jo Bloggs' → 'Jo M. Bloggs' (initials)": 1,
+            "'Maria Lopez' → 'Maria del Carmen Lopez' (without a middle name)": 1,
+            "'Maria del Lopez' → 'Maria del Carmen Lopez' (without a middle name)": 1,
+            "'Jo' → 'Jo M. Bloggs' (first name only)": 1,
+        ])
+        let twoAnas = document(hosts: ["Ana Souza", "Ana Lima"], [("Ana", "q")])
+        #expect(authors(normalise(twoAnas).0) == ["Ana"])
+        #expect(hostFlags(normalise(twoAnas).0) == [false])
+    }
+
+    @Test func theBotsOptionFlagsEverySpellingAndId() {
+        var doc = document([("BookBot", "q"), ("bookbot", "a"), ("Ann", "b"), ("reminder app", "c")])
+        doc.threads[0].messages[3].authorRef = "B0APP"
+        var notes = RunNotes()
+        NormaliseAuthors(bots: ["bookbot", "B0APP"]).apply(to: &doc, notes: &notes)
+        #expect(doc.threads[0].messages.map(\.isBot) == [true, true, false, true])
+    }
+
     @Test func hostsGivenAsIdsResolveThroughPeopleProfiles() throws {
         let scratch = try Scratch()
         try scratch.write("people/martinkleppmann.md", "---\nshort: martinkleppmann\ntitle: Martin Kleppmann\n---\nbio\n")

@@ -59,7 +59,7 @@ import Testing
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         // Bo's reply: empty text is "" (quoted); sent_at (null) is an empty unquoted field.
         let bo = try #require(lines.first { $0.contains(",Bo,Bo,") })
-        #expect(bo.hasSuffix(",\"\",\"\",,0"))
+        #expect(bo.hasSuffix(",\"\",\"\",,0,false"))
         #expect(text.contains("\"line one\nline \"\"two\"\", with comma\r\nand a tab\t and unicode é 👋\""))
         let documents = try scratch.read("out/documents.csv")
         #expect(documents.contains("\"Quotes \"\" and, commas\""))

@@ -330,9 +330,12 @@ private struct ChannelAssembler {
         }
 
         private static func message(_ html: SlackHTMLMessage, key: String, sentAt: Timestamp) -> Message {
-            Message(
+            var message = Message(
                 key: key, sourceLine: html.line, authorRaw: html.author, textRaw: html.html,
                 text: html.text, sentAt: sentAt)
+            // slack-export-viewer keeps a bot's message's subtype as its container's class.
+            message.isBot = html.subtype == "bot_message"
+            return message
         }
     }
 

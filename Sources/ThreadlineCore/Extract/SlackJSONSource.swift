@@ -246,6 +246,7 @@ public struct SlackJSONSource: ExtractStep {
                     authorRaw: record.author.name, authorRef: record.author.key, textRaw: record.message.text,
                     text: record.text, sentAt: Timestamp(microseconds: record.message.ts.microsecondsSinceEpoch))
                 message.sourceFile = sourceFiles[record.file] ?? input.relativePath + "/" + record.file
+                message.isBot = record.author.isBot
                 return message
             })
         }
