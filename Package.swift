@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "ThreadlineText"),
         // A self-contained Apache Parquet writer and its codecs.
         .target(name: "ThreadlineParquet", dependencies: ["CZstd", "CSnappy", "CDeflate"]),
+        // The run report: a plain data model rendered to one self-contained HTML page with inline SVG charts.
+        .target(name: "ThreadlineReport"),
 
         // The pipeline engine and every step type.
         .target(
@@ -75,5 +77,6 @@ let package = Package(
         .testTarget(
             name: "ThreadlineHTMLTests", dependencies: ["ThreadlineHTML", "_ThreadlineTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ThreadlineParquetTests", dependencies: ["ThreadlineParquet", "_ThreadlineTestSupport"]),
+        .testTarget(name: "ThreadlineReportTests", dependencies: ["ThreadlineReport"]),
     ]
 )
