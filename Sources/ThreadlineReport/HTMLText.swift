@@ -27,8 +27,8 @@ enum HTMLText {
         return true
     }
 
-    /// `text` cut to about `width` em at the report's font, ending in `…` when cut. Wide characters
-    /// (CJK, emoji) count as 1 em, capitals and other letters as less: an estimate, never a measure.
+    /// `text` cut to about `width` em, ending in `…` when cut. Widths are estimates from a wide font's
+    /// (`asciiEm`; wide characters such as CJK and emoji 1.05 em, other letters 0.72 em), never a measure.
     static func truncate(_ text: String, toEm width: Double) -> String {
         if em(text) <= width { return text }
         var used = 0.0
@@ -52,15 +52,25 @@ enum HTMLText {
         let value = scalar.value
         switch value {
         case 0x20...0x7E:
-            if character == " " || "iljtfrI.,:;'|!()[]".contains(character) { return 0.32 }
-            if character == "m" || character == "w" || character == "M" || character == "W" { return 0.86 }
-            if character.isUppercase || character.isNumber { return 0.66 }
-            return 0.55
+            return asciiEm[Int(value) - 0x20]
+        case 0x0300...0x036F, 0x200B...0x200F:
+            return 0
         case 0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F,
             0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F000...0x1FAFF, 0x20000...0x3FFFD:
             return 1.05
         default:
-            return 0.66
+            return 0.72
         }
     }
+
+    /// Advance widths of printable ASCII, space to tilde, in em, of a wide sans-serif (DejaVu Sans):
+    /// other system fonts are narrower, so a label cut to fit in it fits in them.
+    static let asciiEm: [Double] = [
+        0.32, 0.40, 0.46, 0.84, 0.64, 0.95, 0.78, 0.28, 0.39, 0.39, 0.50, 0.84, 0.32, 0.36, 0.32, 0.34,
+        0.64, 0.64, 0.64, 0.64, 0.64, 0.64, 0.64, 0.64, 0.64, 0.64, 0.34, 0.34, 0.84, 0.84, 0.84, 0.53,
+        1.00, 0.68, 0.69, 0.70, 0.77, 0.63, 0.58, 0.78, 0.75, 0.30, 0.30, 0.66, 0.56, 0.86, 0.75, 0.79,
+        0.60, 0.79, 0.69, 0.63, 0.61, 0.73, 0.68, 0.99, 0.69, 0.61, 0.69, 0.39, 0.34, 0.39, 0.84, 0.50,
+        0.50, 0.61, 0.64, 0.55, 0.64, 0.62, 0.35, 0.64, 0.63, 0.28, 0.28, 0.58, 0.28, 0.97, 0.63, 0.61,
+        0.64, 0.64, 0.41, 0.52, 0.39, 0.63, 0.59, 0.82, 0.59, 0.59, 0.53, 0.64, 0.34, 0.64, 0.84,
+    ]
 }

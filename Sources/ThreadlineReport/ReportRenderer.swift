@@ -133,7 +133,11 @@ public struct ReportRenderer: Sendable {
 
     func stat(_ what: String, _ number: String, bad: Bool = false, _ m: inout Markup) {
         m.open("li", ["class": bad ? "bad" : nil])
-        m.element("span", ["class": "number"], text: number)
+        // A long number may break only after a thousands separator.
+        m.open("span", ["class": "number"])
+        m.add(markup: number.split(separator: ",", omittingEmptySubsequences: false).map { HTMLText.escape(String($0)) }
+            .joined(separator: ",<wbr>"))
+        m.close("span")
         m.element("span", ["class": "what"], text: what)
         m.close("li")
     }
@@ -195,7 +199,8 @@ public struct ReportRenderer: Sendable {
                         value: "\(NumberFormat.grouped(document.activity.questions)) + \(NumberFormat.grouped(document.activity.answers))",
                         title: "\(document.label): \(plural(document.activity.questions, "question", "questions")), "
                             + "\(plural(document.activity.answers, "answer", "answers"))")
-                })
+                },
+                cut: .middle)
             figure(chart.svg(), &m)
             table(
                 caption: "Questions and answers per document", headers: ["Document", "Questions", "Answers"],
@@ -240,7 +245,8 @@ public struct ReportRenderer: Sendable {
                         value: "\(NumberFormat.grouped(share.part)) of \(NumberFormat.grouped(share.whole)) · \(NumberFormat.percent(share))",
                         title: "\(document.label): a host answered \(NumberFormat.grouped(share.part)) of "
                             + "\(plural(share.whole, "thread", "threads")) (\(NumberFormat.percent(share)))")
-                })
+                },
+                cut: .middle)
             m.open("div")
             m.element("h3", text: "Per document")
             figure(chart.svg(), &m)
@@ -373,15 +379,18 @@ public struct ReportRenderer: Sendable {
 
     /// A table of the numbers behind a chart: folded away under a summary, or `open` when the
     /// table is the section's content. The first `textColumns` columns hold text, the others numbers.
+    /// A table of more than one text column is `stacked` on narrow screens: a block per row, each
+    /// cell after its column's name.
     func table(
         caption: String, headers: [String], rows: [[String]], textColumns: Int = 1, code: Bool = false, open: Bool = false,
         _ m: inout Markup
     ) {
+        let stacked = textColumns > 1
         if !open {
             m.open("details")
             m.element("summary", text: "Show the numbers as a table")
         }
-        m.open("table")
+        m.open("table", ["class": stacked ? "stack" : nil])
         m.element("caption", text: caption)
         m.open("thead")
         m.open("tr")
@@ -405,9 +414,9 @@ public struct ReportRenderer: Sendable {
                     }
                     m.close("th")
                 } else if numeric {
-                    m.element("td", ["class": "num"], text: cell)
+                    m.element("td", ["class": "num", "data-label": stacked ? headers[index] : nil], text: cell)
                 } else {
-                    m.open("td")
+                    m.open("td", ["data-label": stacked ? headers[index] : nil])
                     m.element("bdi", text: cell)
                     m.close("td")
                 }

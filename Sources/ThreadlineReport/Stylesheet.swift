@@ -44,7 +44,7 @@ enum Stylesheet {
         section { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 1.25rem 1.5rem 1.5rem; margin: 0 0 1rem; }
         .stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(8.5rem, 1fr)); gap: .75rem; margin: 0 0 1rem; padding: 0; list-style: none; }
         .stats li { border: 1px solid var(--line); border-radius: 10px; padding: .75rem 1rem; min-width: 0; }
-        .stats .number { display: block; font-size: 1.75rem; font-weight: 650; line-height: 1.2; font-variant-numeric: tabular-nums; }
+        .stats .number { display: block; font-size: clamp(1.25rem, 5.5vw, 1.75rem); font-weight: 650; line-height: 1.2; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
         .stats .what { display: block; color: var(--muted); font-size: .875rem; }
         .stats .bad .number { color: var(--bad); }
         .note { border-radius: 8px; padding: .5rem .75rem; font-size: .9375rem; }
@@ -64,6 +64,8 @@ enum Stylesheet {
         svg .tick { fill: var(--muted); font-size: 12px; font-variant-numeric: tabular-nums; }
         svg .group { font-weight: 600; }
         svg .highlighted .label { font-weight: 700; }
+        svg .wide { display: none; }
+        @media (min-width: 40rem) { svg .narrow { display: none; } svg .wide { display: inline; } }
         svg .grid { stroke: var(--grid); stroke-width: 1; }
         svg .baseline { stroke: var(--axis); stroke-width: 1; }
         svg .hit { fill: transparent; }
@@ -77,24 +79,32 @@ enum Stylesheet {
         svg .arc { stroke: var(--ok); }
         svg .donut-value { font-size: 30px; font-weight: 700; }
         svg .donut-caption { fill: var(--muted); font-size: 12px; }
-        .split { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: 1.5rem 2rem; align-items: start; }
-        .split h3 { margin-top: 0; }
+        .split { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1.5rem 2rem; align-items: start; }
+        @media (min-width: 60rem) { .split { grid-template-columns: auto minmax(0, 1fr); } .split h3 { margin-top: 0; } }
         details { margin: .75rem 0 0; }
         summary { cursor: pointer; color: var(--muted); font-size: .875rem; }
-        table { width: 100%; border-collapse: collapse; margin: .5rem 0 0; font-size: .875rem; font-variant-numeric: tabular-nums; }
+        table { width: 100%; table-layout: fixed; border-collapse: collapse; margin: .5rem 0 0; font-size: .875rem; font-variant-numeric: tabular-nums; }
         caption { text-align: left; color: var(--muted); padding-bottom: .25rem; }
         th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { font-weight: 600; }
-        .num { text-align: right; white-space: nowrap; }
+        tbody th { font-weight: 500; }
+        .num { text-align: right; width: 6.5rem; }
         code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: .875em; }
         footer { padding-top: .5rem; padding-bottom: 2.5rem; color: var(--muted); font-size: .8125rem; }
         @media (max-width: 36rem) {
           header { padding-top: 1.25rem; }
           h1 { font-size: 1.5rem; }
           section { padding: 1rem 1rem 1.25rem; border-radius: 10px; }
-          .split { grid-template-columns: minmax(0, 1fr); }
-          .stats .number { font-size: 1.5rem; }
+          .stats li { padding: .75rem; }
           th, td { padding: .3rem .35rem; }
+          .num { width: 5.5rem; }
+          table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td { display: block; width: auto; }
+          table.stack thead { display: none; }
+          table.stack caption { display: block; }
+          table.stack tbody th { font-weight: 600; }
+          table.stack tr { border-bottom: 1px solid var(--line); padding: .4rem 0; }
+          table.stack th, table.stack td { border: 0; padding: .1rem .35rem; text-align: left; }
+          table.stack td::before { content: attr(data-label) ": "; color: var(--muted); }
         }
         """
 }

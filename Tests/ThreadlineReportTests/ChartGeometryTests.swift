@@ -112,17 +112,28 @@ import Testing
     }
 
     @Test func longLabelsAreCutAndTheTitleHoldsTheWholeLabel() throws {
-        let long = "Maximilian Alexander Wolfgang von Hohenzollern-Sigmaringen the Third"
+        let long = "Maximilian Alexander Wolfgang von Hohenzollern-Sigmaringen the Third of the House of Hohenzollern"
         let chart = Self.chart([5, 3], labels: [long, "Short name"])
         let rows = chart.layout()
-        #expect(rows[0].label.hasSuffix("…"))
-        #expect(long.hasPrefix(String(rows[0].label.dropLast())))
-        #expect(HTMLText.em(rows[0].label) <= BarChart.labelEm(value: "5"))
-        #expect(rows[1].label == "Short name")
+        for (shown, line) in [(rows[0].label, BarChart.narrowLineEm), (rows[0].wideLabel, BarChart.wideLineEm)] {
+            #expect(shown.hasSuffix("…"))
+            #expect(long.hasPrefix(String(shown.dropLast())))
+            #expect(HTMLText.em(shown) <= BarChart.labelEm(value: "5", line: line))
+        }
+        #expect(rows[0].label.count < rows[0].wideLabel.count)
+        #expect(rows[1].label == "Short name" && rows[1].wideLabel == "Short name")
         let svg = chart.svg()
-        #expect(Scan.texts(of: "text", in: svg).contains(rows[0].label))
+        let labels = Scan.tags(svg).filter { $0.name == "text" && $0.attributes["class"]?.hasPrefix("label") == true }
+        #expect(labels.map { $0.attributes["class"] } == ["label narrow", "label wide", "label"])
+        #expect(Scan.texts(of: "text", in: svg).filter { $0 != "5" && $0 != "3" } == [rows[0].label, rows[0].wideLabel, "Short name"])
         #expect(Scan.texts(of: "title", in: svg).contains("\(long): 5"))
-        #expect(!Scan.texts(of: "text", in: svg).contains(long))
+    }
+
+    @Test func aLabelThatFitsWideIsCutOnlyForNarrowScreens() {
+        let label = "Designing Data-Intensive Applications (markdown)"
+        let row = Self.chart([96], labels: [label]).layout()[0]
+        #expect(row.wideLabel == label)
+        #expect(row.label.hasSuffix("…"))
     }
 
     @Test func wideCharactersAreCutSooner() {
@@ -143,12 +154,23 @@ import Testing
         #expect(BarChart.shown("books/x.md", value: "6,000", cut: .start) == "books/x.md")
     }
 
+    @Test func titlesKeepTheirStartAndTheirEnd() {
+        let title = "#book-of-the-week-and-other-long-channel-names (slack_json)"
+        let shown = BarChart.shown(title, value: "29 of 32 · 91%", cut: .middle)
+        let parts = shown.split(separator: "…", omittingEmptySubsequences: false)
+        #expect(parts.count == 2)
+        #expect(title.hasPrefix(parts[0]) && title.hasSuffix(parts[1]))
+        #expect(parts[1].hasSuffix("(slack_json)"))
+        #expect(HTMLText.em(shown) <= BarChart.labelEm(value: "29 of 32 · 91%"))
+        #expect(BarChart.shown("#general (slack_json)", value: "1", cut: .middle) == "#general (slack_json)")
+    }
+
     @Test func aLongerValueLeavesLessRoomForTheLabel() {
         let label = "Designing Data-Intensive Applications (markdown)"
         let short = BarChart.shown(label, value: "96", cut: .end)
         let long = BarChart.shown(label, value: "28 of 29 · 97%", cut: .end)
         #expect(long.count < short.count)
-        #expect(HTMLText.em(long) + 1.1 * HTMLText.em("28 of 29 · 97%") + 1 <= BarChart.lineEm)
+        #expect(HTMLText.em(long) + 1.15 * HTMLText.em("28 of 29 · 97%") + 1 <= BarChart.narrowLineEm)
     }
 }
 
@@ -210,12 +232,13 @@ import Testing
         #expect(!Scan.tags(chart.svg()).contains { $0.name == "rect" })
     }
 
-    @Test func columnsShareTheWidthAndAtMostEightAreLabelled() {
+    @Test func columnsShareTheWidthAndAtMostSixAreLabelled() {
         let chart = Self.chart(Array(repeating: [1, 1], count: 80))
         let columns = chart.layout()
         #expect(abs(columns.first!.x - 0.18 * 100 / 80) < 1e-9)
         #expect(abs(columns.last!.x + columns.last!.width - (100 - 0.18 * 100 / 80)) < 1e-9)
-        #expect(columns.filter(\.labelled).count == 8)
+        #expect(columns.filter(\.labelled).count == ColumnChart.maximumLabels)
+        #expect(columns.enumerated().filter(\.element.labelled).map(\.offset) == [0, 14, 28, 42, 56, 70])
         // The year is written under the first labelled column and where it changes.
         #expect(columns.filter(\.showsGroup).count == 2)
         // Too many columns to write their totals over them.

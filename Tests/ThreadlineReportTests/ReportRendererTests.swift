@@ -8,7 +8,7 @@ import Testing
     static let elements: Set<String> = [
         "!doctype", "html", "head", "meta", "title", "style", "body", "header", "main", "footer", "section", "h1", "h2",
         "h3", "p", "dl", "dt", "dd", "div", "span", "ul", "li", "figure", "details", "summary", "table", "caption",
-        "thead", "tbody", "tr", "th", "td", "bdi", "code", "svg", "desc", "g", "text", "rect", "line", "circle",
+        "thead", "tbody", "tr", "th", "td", "bdi", "code", "wbr", "svg", "desc", "g", "text", "rect", "line", "circle",
     ]
 
     @Test(arguments: ["seeds", "stress"])

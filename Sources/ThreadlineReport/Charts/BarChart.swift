@@ -17,9 +17,9 @@ struct BarChart {
         var highlighted = false
     }
 
-    /// Where a long label is cut: at its end (names), or at its start (file paths, whose end names
-    /// the file).
-    enum Cut { case end, start }
+    /// Where a long label is cut: at its end (names), at its start (file paths, whose end names the
+    /// file), or in its middle (titles that differ at their end, such as `#general (slack_json)`).
+    enum Cut { case end, start, middle }
 
     /// A segment's place, in percent of the chart's width.
     struct Segment: Equatable {
@@ -28,10 +28,12 @@ struct BarChart {
         var width: Double
     }
 
-    /// A row's place: its top in pixels, its shown label, its segments and whether it has a track.
+    /// A row's place: its top in pixels, its label as shown on narrow and wide screens, its segments
+    /// and whether it has a track.
     struct RowLayout: Equatable {
         var top: Double
         var label: String
+        var wideLabel: String
         var segments: [Segment]
         var track: Bool
     }
@@ -48,12 +50,14 @@ struct BarChart {
     static let labelBaseline = 15.0
     static let barTop = 22.0
     static let barHeight = 12.0
-    /// Room for a label and its value on one line at a phone's width: about 310 px of 13 px text.
-    static let lineEm = 24.0
+    /// Room for a label and its value on one line: about 310 px of 13 px text, what a phone's width
+    /// leaves; and about 550 px from a width of 40 rem up, where the stylesheet shows the wide labels.
+    static let narrowLineEm = 24.0
+    static let wideLineEm = 42.0
 
-    /// The room left for a label beside `value` (set in bold, so a tenth wider), with 1 em between.
-    static func labelEm(value: String) -> Double {
-        lineEm - 1.1 * HTMLText.em(value) - 1
+    /// The room left for a label beside `value` (set in bold, so wider), with 1 em between.
+    static func labelEm(value: String, line: Double = narrowLineEm) -> Double {
+        line - 1.15 * HTMLText.em(value) - 1
     }
 
     var height: Double { Double(rows.count) * Self.rowPitch }
@@ -72,13 +76,14 @@ struct BarChart {
             }
             return RowLayout(
                 top: Double(index) * Self.rowPitch, label: Self.shown(row.label, value: row.value, cut: cut),
+                wideLabel: Self.shown(row.label, value: row.value, cut: cut, line: Self.wideLineEm),
                 segments: segments, track: row.whole != nil)
         }
     }
 
     /// `label` cut to fit beside `value`.
-    static func shown(_ label: String, value: String, cut: Cut) -> String {
-        let room = labelEm(value: value)
+    static func shown(_ label: String, value: String, cut: Cut, line: Double = narrowLineEm) -> String {
+        let room = labelEm(value: value, line: line)
         switch cut {
         case .end:
             return HTMLText.truncate(label, toEm: room)
@@ -86,6 +91,12 @@ struct BarChart {
             let reversed = HTMLText.truncate(String(label.reversed()), toEm: room)
             guard reversed.hasSuffix("…"), reversed.count <= label.count else { return label }
             return "…" + String(label.suffix(reversed.count - 1))
+        case .middle:
+            if HTMLText.em(label) <= room { return label }
+            // The end gets up to half the room, the start the rest.
+            let tail = String(HTMLText.truncate(String(label.reversed()), toEm: room / 2).dropLast().reversed())
+            let head = HTMLText.truncate(String(label.dropLast(tail.count)), toEm: room - HTMLText.em(tail))
+            return head.hasSuffix("…") ? head + tail : label
         }
     }
 
@@ -102,7 +113,13 @@ struct BarChart {
             m.newline()
             m.open("g", ["class": row.highlighted ? "row highlighted" : "row"])
             m.element("title", text: row.title)
-            m.element("text", ["class": "label", "x": "0", "y": NumberFormat.fixed(place.top + Self.labelBaseline)], text: place.label)
+            let labelY = NumberFormat.fixed(place.top + Self.labelBaseline)
+            if place.label == place.wideLabel {
+                m.element("text", ["class": "label", "x": "0", "y": labelY], text: place.label)
+            } else {
+                m.element("text", ["class": "label narrow", "x": "0", "y": labelY], text: place.label)
+                m.element("text", ["class": "label wide", "x": "0", "y": labelY], text: place.wideLabel)
+            }
             m.element(
                 "text",
                 ["class": "value", "x": "100%", "y": NumberFormat.fixed(place.top + Self.labelBaseline), "text-anchor": "end"],

@@ -48,8 +48,9 @@ struct ColumnChart {
     static let groupLine = 256.0
     /// At least this many slots, so that a few columns are not drawn as wide blocks.
     static let minimumSlots = 8
-    /// At most this many labels under the columns: they fit a phone's width.
-    static let maximumLabels = 8
+    /// At most this many labels under the columns: a year's four digits fit between two of them at a
+    /// phone's width.
+    static let maximumLabels = 6
     /// Totals are written above the columns when there are at most this many.
     static let maximumTotals = 16
 
