@@ -7,14 +7,14 @@ enum Stylesheet {
           color-scheme: light dark;
           --bg: #f4f6f8; --card: #ffffff; --fg: #1b1f24; --muted: #57606a; --line: #d5dbe1;
           --grid: #e7eaee; --axis: #8c959f; --track: #e6e9ed;
-          --q: #2160c4; --a: #c0500a; --ok: #1a7f37; --bad: #c4302b; --mark: #6e40c9;
+          --q: #2160c4; --a: #c0500a; --ok: #177233; --bad: #c4302b;
           --warn-bg: #fff5e0; --warn-fg: #7a4b00; --ok-bg: #e6f4ea; --bad-bg: #fde8e7;
         }
         @media (prefers-color-scheme: dark) {
           :root {
             --bg: #0e1116; --card: #161b22; --fg: #e6edf3; --muted: #9da7b3; --line: #30363d;
             --grid: #242a31; --axis: #6e7781; --track: #2a3038;
-            --q: #6ea8fe; --a: #f0883e; --ok: #3fb950; --bad: #ff7b72; --mark: #b392f0;
+            --q: #6ea8fe; --a: #f0883e; --ok: #3fb950; --bad: #ff7b72;
             --warn-bg: #3a2a0c; --warn-fg: #f2cc60; --ok-bg: #12261a; --bad-bg: #3b1513;
           }
         }
@@ -73,7 +73,6 @@ enum Stylesheet {
         svg .a { fill: var(--a); }
         svg .ok { fill: var(--ok); }
         svg .bad { fill: var(--bad); }
-        svg .mark { fill: var(--mark); }
         svg .track { fill: var(--track); }
         svg .track-ring { stroke: var(--track); }
         svg .arc { stroke: var(--ok); }

@@ -100,7 +100,8 @@ def test_the_bash_completion_loads(prefix):
 def test_zsh_and_fish_completions_name_the_command(prefix):
     assert (prefix / "share/zsh/site-functions/_threadline").read_text().startswith("#compdef threadline")
     fish = (prefix / "share/fish/vendor_completions.d/threadline.fish").read_text()
-    assert "complete -c threadline" in fish
+    assert "complete -c 'threadline' -n " in fish
+    assert "-fa 'validate'" in fish
     for shell, path in [("zsh", "share/zsh/site-functions/_threadline"), ("fish", "share/fish/vendor_completions.d/threadline.fish")]:
         if shutil.which(shell):
             check = ["zsh", "-n"] if shell == "zsh" else ["fish", "--no-execute"]

@@ -126,18 +126,23 @@ def test_report_renders_cleanly(browser, samples, sample, width_name):
 
 
 def test_report_in_dark_mode(browser, samples):
-    """The page follows prefers-color-scheme: dark background, light text, at a phone's width."""
+    """The page follows prefers-color-scheme: a dark background under light text, at a phone's width."""
     url = (samples / PAGES["seeds"]).as_uri()
-    page = Page(browser, url, WIDTHS["phone"], dark=True)
-    shot = SCREENSHOTS / "seeds-phone-dark.png"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(shot)
-    print(f"screenshot: {shot}")
-    assert page.problems() == []
-    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    text = page.evaluate("getComputedStyle(document.body).color")
-    assert background == "rgb(14, 17, 22)"
-    assert text == "rgb(230, 237, 243)"
+    colours = {}
+    for dark in (False, True):
+        page = Page(browser, url, WIDTHS["phone"], dark=dark)
+        if dark:
+            shot = SCREENSHOTS / "seeds-phone-dark.png"
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(shot)
+            print(f"screenshot: {shot}")
+        assert page.problems() == []
+        colours[dark] = (page.evaluate("getComputedStyle(document.body).backgroundColor"),
+                         page.evaluate("getComputedStyle(document.body).color"))
+    (light_bg, light_fg), (dark_bg, dark_fg) = colours[False], colours[True]
+    assert luminance(dark_bg) < 0.02 < 0.8 < luminance(light_bg)
+    assert luminance(dark_fg) > 0.7 and luminance(light_fg) < 0.05
+    assert contrast(dark_fg, dark_bg) >= 7
 
 
 def test_the_page_numbers_match_the_sample(browser, samples):
@@ -148,3 +153,41 @@ def test_the_page_numbers_match_the_sample(browser, samples):
     assert page.evaluate("document.querySelector('svg.donut').getAttribute('aria-labelledby')") == \
         "host-share-title host-share-desc"
     assert "86 of 93 threads" in page.evaluate("document.querySelector('#host-share-desc').textContent")
+
+
+def luminance(color):
+    """The WCAG 2 relative luminance of an `rgb(r, g, b)` colour."""
+    channels = [int(part) / 255 for part in color[color.index("(") + 1:-1].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first, second):
+    """The WCAG 2 contrast ratio of two `rgb(r, g, b)` colours."""
+    high, low = sorted([luminance(first), luminance(second)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+# (foreground, background, least ratio): text 4.5:1, chart marks against the card 3:1.
+CONTRASTS = [
+    ("--fg", "--card", 4.5), ("--fg", "--bg", 4.5), ("--muted", "--card", 4.5), ("--muted", "--bg", 4.5),
+    ("--bad", "--card", 4.5), ("--ok", "--ok-bg", 4.5), ("--bad", "--bad-bg", 4.5), ("--warn-fg", "--warn-bg", 4.5),
+    ("--q", "--card", 3), ("--a", "--card", 3), ("--ok", "--card", 3), ("--ok", "--track", 3), ("--axis", "--card", 3),
+]
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_colours_have_contrast(browser, samples, dark):
+    page = Page(browser, (samples / PAGES["seeds"]).as_uri(), WIDTHS["desktop"], dark=dark)
+    # Each custom property resolved to rgb() by the browser, through a probe element's colour.
+    colours = page.evaluate("""(() => {
+      const probe = document.createElement('span');
+      document.body.append(probe);
+      const out = {};
+      for (const name of %s) { probe.style.color = `var(${name})`; out[name] = getComputedStyle(probe).color; }
+      probe.remove();
+      return out;
+    })()""" % sorted({name for pair in CONTRASTS for name in pair[:2]}))
+    low = [(fg, bg, round(contrast(colours[fg], colours[bg]), 2)) for fg, bg, least in CONTRASTS
+           if contrast(colours[fg], colours[bg]) < least]
+    assert low == []
