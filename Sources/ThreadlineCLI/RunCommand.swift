@@ -99,7 +99,9 @@ enum Planner {
         }
         out += "output_root \(spec.outputRoot)\n"
         for load in spec.load {
-            for table in load.step.tables { out += "load \(load.name): \(table.rawValue) -> \(load.step.relativePath(for: table))\n" }
+            for output in load.step.outputs {
+                out += "load \(load.name): \(output.tables.map(\.rawValue).joined(separator: ", ")) -> \(output.relativePath)\n"
+            }
         }
         out += "  _manifest.json, _rejects.jsonl\n"
         return out

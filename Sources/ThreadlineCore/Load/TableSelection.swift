@@ -64,4 +64,9 @@ struct TableSelection: Sendable {
     func path(for table: Table) -> String {
         pathTemplate.replacingOccurrences(of: "{table}", with: table.rawValue)
     }
+
+    /// One file per table, in `format`.
+    func outputs(format: String) -> [LoadOutput] {
+        tables.map { LoadOutput(relativePath: path(for: $0), tables: [$0], format: format) }
+    }
 }

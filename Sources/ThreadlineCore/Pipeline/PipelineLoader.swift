@@ -199,8 +199,7 @@ private struct Validation {
         var owners: [String: SourceLocation] = [:]
         for configured in steps {
             let pathLocation = configured.options.location(ofOption: "path")
-            for table in configured.step.tables {
-                let path = configured.step.relativePath(for: table)
+            for path in configured.step.outputs.map(\.relativePath) {
                 if let first = owners[path] {
                     error("two outputs write '\(path)'", at: pathLocation,
                           notes: ["the other is declared at \(first); use '{table}' in path, or different paths"])

@@ -225,15 +225,17 @@ public final class PipelineRunner: Sendable {
             report.keyChecks = keys.outcomes
             if let failure = KeyCheck.failure(report.keyChecks) { throw failure }
             report.rowsPerTable = outputs.rowCounts
-            report.outputs = try outputs.commit(rejects: rejects, quarantine: spec.onError == .quarantine)
+            report.endedAt = .now
+            if spec.maxRejects.isExceeded(report) {
+                report.status = .dataError
+            }
+            report.outputs = try outputs.commit(
+                RunSummary(pipelineName: spec.name, report: report, rejects: rejects), quarantine: spec.onError == .quarantine)
         } catch {
             outputs.discard()
             throw error
         }
         report.endedAt = .now
-        if spec.maxRejects.isExceeded(report) {
-            report.status = .dataError
-        }
         try Manifest.write(report, spec: spec)
         return report
     }
