@@ -258,3 +258,20 @@ import Testing
         #expect(Suggestion.closest(to: "spreadsheet", in: ["jsonl", "csv", "parquet"]) == nil)
     }
 }
+
+extension PipelineLoaderTests {
+    /// The report is one file: its path takes no placeholder, and two steps may not write one path.
+    @Test func theReportsPathIsCheckedLikeATablesPath() throws {
+        func report(_ path: String) -> String {
+            basicPipeline() + "\n  - type: report\n    path: \"\(path)\""
+        }
+        #expect(try load(report("site/run.html")).load[2].step.outputs.map(\.relativePath) == ["site/run.html"])
+        let found = try ["{table}.html", "../up.html", "_manifest.json", ".hidden.html"].map { try diagnostics(report($0)).map(\.message) }
+        #expect(found == [
+            ["path '{table}.html' has an unknown placeholder '{table}'"],
+            ["path '../up.html' must stay inside output_root"],
+            ["path '_manifest.json' would overwrite the run's own '_manifest.json'"],
+            ["path '.hidden.html' is hidden"],
+        ])
+    }
+}

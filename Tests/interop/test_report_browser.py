@@ -18,7 +18,7 @@ from headless import Browser, Page, find_chromium
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / ".build" / "report-sample"
 SCREENSHOTS = REPO / ".build" / "report-screenshots"
-PAGES = {"seeds": "report.html", "stress": "report-stress.html"}
+PAGES = {"seeds": "report.html", "stress": "report-stress.html", "run": "run/report.html"}
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 
@@ -34,12 +34,16 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def samples():
-    """The sample reports, written afresh by the Swift test that renders them."""
+def samples(threadline):
+    """The sample reports, written afresh by the Swift test that renders them, and the report of the
+    default pipeline's real run, written by the `report` load step into `run/`."""
     env = dict(os.environ, THREADLINE_REPORT_OUT=str(SAMPLES))
     result = subprocess.run(["swift", "test", "--filter", "ReportRendererTests.writeSampleReports"],
                             cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    run = subprocess.run([threadline, "run", "--quiet", "pipelines/default.yaml"], cwd=REPO, capture_output=True, text=True,
+                         env=dict(os.environ, THREADLINE_OUTPUT=str(SAMPLES / "run")))
+    assert run.returncode == 0, run.stderr
     for name in PAGES.values():
         assert (SAMPLES / name).is_file(), name
     return SAMPLES
@@ -153,6 +157,49 @@ def test_the_page_numbers_match_the_sample(browser, samples):
     assert page.evaluate("document.querySelector('svg.donut').getAttribute('aria-labelledby')") == \
         "host-share-title host-share-desc"
     assert "86 of 93 threads" in page.evaluate("document.querySelector('#host-share-desc').textContent")
+
+
+def test_the_run_report_matches_the_tables_it_was_written_with(browser, samples):
+    """The default run's page against the run's own tables and manifest: rows read, written and
+    rejected, and the share of threads a host answered (bots' threads included, as the threads table
+    counts them)."""
+    import json
+    folder = samples / "run"
+    manifest = json.loads((folder / "_manifest.json").read_text())
+    threads = [json.loads(line) for line in (folder / "threads.jsonl").read_text().splitlines()]
+    answered = sum(1 for thread in threads if thread["host_replied"])
+    page = Page(browser, (folder / "report.html").as_uri(), WIDTHS["desktop"])
+    stats = page.evaluate("[...document.querySelectorAll('.stats li')].map(li => li.innerText.replace(/\\s+/g, ' '))")
+    rows = manifest["rows"]
+    assert stats == [f"{rows['in']} Rows read", f"{rows['out']} Rows written", f"{rows['rejected']} Rows rejected",
+                     f"{round(100 * answered / len(threads))}% Threads a host answered"]
+    assert f"{answered} of {len(threads)} threads" in page.evaluate("document.querySelector('#host-share-desc').textContent")
+
+    # The tables behind the charts, against counts made here from messages.jsonl (bots left out).
+    def table(caption):
+        return page.evaluate("""[...document.querySelectorAll('table')].filter(t => t.caption.textContent === %r)
+            .flatMap(t => [...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.textContent.trim())))""" % caption)
+    messages = [json.loads(line) for line in (folder / "messages.jsonl").read_text().splitlines()]
+    people = [m for m in messages if not m["is_bot"]]
+    documents = {json.loads(line)["document_id"]: json.loads(line) for line in (folder / "documents.jsonl").read_text().splitlines()}
+    titles = [d["title"] or i for i, d in documents.items()]
+    expected_documents = []
+    for document_id, document in documents.items():
+        title = document["title"] or document_id
+        label = f"{title} ({document['source']})" if titles.count(title) > 1 else title
+        mine = [m for m in people if m["document_id"] == document_id]
+        questions = sum(1 for m in mine if m["position"] == 0)
+        expected_documents.append([label, str(questions), str(len(mine) - questions)])
+    assert sorted(table("Questions and answers per document")) == sorted(expected_documents)
+    answers = {}
+    for m in people:
+        if m["position"] > 0:
+            answers[m["author"]] = answers.get(m["author"], 0) + 1
+    top = table("Top authors by answers")
+    assert len(top) == 10
+    for name, count, _ in top:
+        assert answers[name.removesuffix(" (host)")] == int(count), name
+    assert int(top[0][1]) == max(answers.values())
 
 
 def luminance(color):

@@ -163,7 +163,7 @@ public struct NormaliseAuthors: TransformStep {
                 && (key.ref.map(botIDs.contains) == true || botNames.contains(name.matchKey) || botNames.contains(canonical.matchKey))
             return Outcome(
                 author: resolution.canonical, authorID: canonical.slug, isHost: host != nil, isBot: isBot,
-                guessNote: resolution.guess.map { "'\(name.raw)' → '\(resolution.canonical)' (\($0))" })
+                guessNote: resolution.guess.map { Self.guessNote(from: name.raw, to: resolution.canonical, reason: $0) })
         }
 
         var next = 0
@@ -205,6 +205,21 @@ public struct NormaliseAuthors: TransformStep {
         }
         let certain = preferred == name.display || names.name(preferred).exactKey == names.name(name.display).exactKey
         return Resolution(canonical: preferred, guess: certain ? nil : Self.reason(.folded))
+    }
+
+    /// A guessed merge as the summary lists it: `'from' → 'to' (why)`.
+    static func guessNote(from: String, to: String, reason: String) -> String {
+        "'\(from)' → '\(to)' (\(reason))"
+    }
+
+    /// The parts of a ``guessNote(from:to:reason:)``.
+    static func parseGuessNote(_ note: String) -> (from: String, to: String, reason: String)? {
+        guard note.hasPrefix("'"), note.hasSuffix(")"), let arrow = note.range(of: "' → '"),
+              let open = note.range(of: "' (", options: .backwards), open.lowerBound >= arrow.upperBound
+        else { return nil }
+        return (
+            String(note[note.index(after: note.startIndex)..<arrow.lowerBound]), String(note[arrow.upperBound..<open.lowerBound]),
+            String(note[open.upperBound..<note.index(before: note.endIndex)]))
     }
 
     /// How a guessed merge is explained in the run summary.
