@@ -91,7 +91,7 @@ import _ThreadlineTestSupport
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr == "")
         let written = try FileManager.default.contentsOfDirectory(atPath: scratch.path("elsewhere")).filter { !$0.hasPrefix(".") }.sorted()
-        #expect(written == ["_manifest.json", "_rejects.jsonl", "authors.json", "documents.json", "messages.csv", "messages.json", "threads.json"])
+        #expect(written == ["_manifest.json", "_rejects.jsonl", "authors.json", "datapackage.json", "documents.json", "messages.csv", "messages.json", "threads.json"])
         #expect(try readJSONLines(scratch.path("elsewhere/documents.json")).map { $0["document_id"] as? String } == ["20210308-book"])
     }
 

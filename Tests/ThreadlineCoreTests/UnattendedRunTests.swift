@@ -56,7 +56,7 @@ import Testing
         let first = try runThreadline(["run", "--quiet", "pipeline.yaml"], in: scratch.root)
         try #require(first.status == 0)
         let before = try hashes(scratch)
-        #expect(before.count == 10)
+        #expect(before.count == 11)
         try scratch.write("inputs/books/zz-extra.md", BadInputTests.good)
         let run = try startRun(scratch)
         try waitForStaging(scratch, of: run)
@@ -112,7 +112,7 @@ import Testing
         try FileManager.default.removeItem(atPath: scratch.path("out/threads.csv"))
         try FileManager.default.createDirectory(atPath: scratch.path("out/threads.csv"), withIntermediateDirectories: false)
         let before = try hashes(scratch)
-        #expect(before.count == 9)
+        #expect(before.count == 10)
         let failed = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
         #expect(failed.status == 3)
         #expect(failed.stderr.contains("error: cannot write '\(scratch.path("out/threads.csv"))': it is a folder"))
@@ -275,8 +275,8 @@ import Testing
             #expect(input["sha256"] as? String == (try sha256sum(path)))
         }
         let outputs = try #require(manifest["outputs"] as? [[String: Any]])
-        #expect(outputs.count == 9)
-        for output in outputs {
+        #expect(outputs.count == 10)
+        for output in outputs where output["path"] as? String != DataPackage.fileName {
             let path = scratch.path("out/" + (output["path"] as! String))
             #expect(output["bytes"] as? Int == (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int))
             #expect(output["sha256"] as? String == (try sha256sum(path)))

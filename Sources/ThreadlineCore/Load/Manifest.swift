@@ -41,7 +41,7 @@ enum Manifest {
                     "path": .string($0.path), "format": .string($0.format), "rows": .int(Int64($0.rows)),
                     "bytes": .int($0.bytes), "sha256": .string($0.sha256),
                 ]
-                if $0.tables.count == 1 { fields["table"] = .string($0.tables[0]) } else { fields["tables"] = .array($0.tables.map(JSONValue.string)) }
+                if $0.tables.count == 1 { fields["table"] = .string($0.tables[0]) } else if !$0.tables.isEmpty { fields["tables"] = .array($0.tables.map(JSONValue.string)) }
                 return .object(fields)
             }),
             "notes": .object(notes),

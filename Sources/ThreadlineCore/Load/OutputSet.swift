@@ -62,7 +62,20 @@ final class OutputSet {
         let (bytes, digest) = try rejectsFile.prepare()
         outputs.append(RunReport.Output(path: "_rejects.jsonl", tables: ["_rejects"], format: "jsonl", rows: rejects.count, bytes: bytes, sha256: digest))
 
-        let files = targets.map(\.file) + [rejectsFile]
+        // The data package describes the table files just prepared, and is put in place with them.
+        let packageFile = try OutputFile(outputRoot: outputRoot, relativePath: DataPackage.fileName)
+        defer { packageFile.discard() }
+        var package: [UInt8] = []
+        DataPackage.json(outputs, pipelineName: run.pipelineName, runID: run.report.runID).write(to: &package, indent: 0)
+        package.append(UInt8(ascii: "\n"))
+        let packageWriter = try BufferedFileWriter(path: packageFile.stagingPath)
+        try packageWriter.write(package)
+        try packageWriter.flush()
+        let packageDigest = try packageFile.prepare(known: packageWriter.digest)
+        outputs.append(RunReport.Output(
+            path: DataPackage.fileName, tables: [], format: "json", rows: 0, bytes: packageDigest.bytes, sha256: packageDigest.sha256))
+
+        let files = targets.map(\.file) + [rejectsFile, packageFile]
         var placed: [OutputFile] = []
         do {
             for file in files {

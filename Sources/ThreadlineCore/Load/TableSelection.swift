@@ -18,7 +18,7 @@ struct TableSelection: Sendable {
     let pathTemplate: String
 
     /// Names in `output_root` that belong to the run itself.
-    static let reservedNames: Set<String> = ["_manifest.json", "_rejects.jsonl"]
+    static let reservedNames: Set<String> = ["_manifest.json", "_rejects.jsonl", DataPackage.fileName, "_runs.jsonl"]
 
     init(options: StepOptions, keys: Keys) throws {
         tables = options[keys.tables]
