@@ -91,7 +91,7 @@ import _ThreadlineTestSupport
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr == "")
         let written = try FileManager.default.contentsOfDirectory(atPath: scratch.path("elsewhere")).filter { !$0.hasPrefix(".") }.sorted()
-        #expect(written == ["_manifest.json", "_rejects.jsonl", "authors.json", "datapackage.json", "documents.json", "messages.csv", "messages.json", "threads.json"])
+        #expect(written == ["_manifest.json", "_rejects.jsonl", "_runs.jsonl", "authors.json", "datapackage.json", "documents.json", "messages.csv", "messages.json", "threads.json"])
         #expect(try readJSONLines(scratch.path("elsewhere/documents.json")).map { $0["document_id"] as? String } == ["20210308-book"])
     }
 
@@ -165,7 +165,7 @@ import _ThreadlineTestSupport
             Help:  --format <format>  human, github (workflow commands), json or junit (JUnit XML).
 
             """ + validateUsage),
-        (["help", "nosuch"], "Error: Unknown command 'nosuch'. Commands: run, check, validate, schema, steps\n" + rootUsage),
+        (["help", "nosuch"], "Error: Unknown command 'nosuch'. Commands: run, check, validate, schema, steps, history\n" + rootUsage),
         (["help", "scema"], "Error: Unknown command 'scema'. Did you mean 'schema'?\n" + rootUsage),
         (["help", "run", "extra"], "Error: Unknown command 'run extra': 'run' has no subcommands\n" + rootUsage),
     ]

@@ -35,10 +35,12 @@ import Testing
         try #require(scratch.exists("out/" + name))
     }
 
+    /// The hashes of the run's outputs in `out/`: the tables, the manifest, the rejects and the data
+    /// package; not `_runs.jsonl`, to which every run, failed or not, adds its line.
     func hashes(_ scratch: Scratch) throws -> [String: String] {
         var result: [String: String] = [:]
         var isFolder: ObjCBool = false
-        for name in try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")) where !name.hasPrefix(".") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")) where !name.hasPrefix(".") && name != RunHistory.fileName {
             guard FileManager.default.fileExists(atPath: scratch.path("out/" + name), isDirectory: &isFolder), !isFolder.boolValue else { continue }
             result[name] = try FileDigest.sha256(ofFileAt: scratch.path("out/" + name)).sha256
         }

@@ -138,6 +138,29 @@ public final class PipelineRunner: Sendable {
         if let previous = lock.previousHolder {
             logger.warning("took over the lock of a run that did not finish", metadata: ["previous": "\(previous)"])
         }
+        // Every run that holds the folder records how it ended in _runs.jsonl, failed runs too.
+        do {
+            try runHoldingLock(&report)
+        } catch {
+            let failure = error as? ThreadlineError
+            let entry = RunHistory.Entry(
+                runID: report.runID, pipeline: spec.name, startedAt: report.startedAt.iso8601, endedAt: Timestamp.now.iso8601,
+                status: "failed", exitCode: Int(failure?.status.rawValue ?? ExitStatus.runtimeFailure.rawValue),
+                rowsIn: report.inputRows, rowsRejected: report.rejectedRows, rejects: report.rejects,
+                error: failure?.diagnostics.first?.message ?? "\(error)")
+            do {
+                try RunHistory.append(entry, to: spec.outputRoot)
+            } catch {
+                logger.warning("the run could not be recorded in \(RunHistory.fileName): \(error)")
+            }
+            throw error
+        }
+        try RunHistory.append(RunHistory.Entry(report, pipeline: spec.name), to: spec.outputRoot)
+        return report
+    }
+
+    /// The run, once the output folder's lock is held.
+    private func runHoldingLock(_ report: inout RunReport) throws {
         OutputFile.removeAbandonedStagingFiles(in: spec.outputRoot)
         let plan = try plan()
         try checkMinInputs(plan)
@@ -237,7 +260,6 @@ public final class PipelineRunner: Sendable {
         }
         report.endedAt = .now
         try Manifest.write(report, spec: spec)
-        return report
     }
 
     /// Rejects each document whose id an earlier input already gave (two markdown files of one name in
