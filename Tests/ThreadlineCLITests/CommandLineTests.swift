@@ -29,7 +29,7 @@ import _ThreadlineTestSupport
         try scratch.write("pipeline.yaml", basicPipeline(extract: "  - type: markdwon\n    include: [\"*.md\"]"))
         let result = try runThreadline(["check", "pipeline.yaml"], in: scratch.root)
         #expect(result.status == 2)
-        #expect(result.stderr == "pipeline.yaml:8:11: error: unknown extract step type 'markdwon'\npipeline.yaml:8:11: note: did you mean 'markdown'?\n")
+        #expect(result.stderr == "pipeline.yaml:8:11: error: unknown extract step type 'markdwon' [pipeline-unknown-step]\npipeline.yaml:8:11: note: did you mean 'markdown'?\n")
         #expect(!scratch.exists("out"), "check writes nothing")
     }
 
@@ -102,11 +102,15 @@ import _ThreadlineTestSupport
         #expect(text == Reference.pipelineJSONSchema(), "regenerate: threadline steps --format json-schema > pipelines/threadline.schema.json")
     }
 
-    @Test(arguments: [("docs/pipeline.md", "steps"), ("docs/tables.md", "schema")])
+    @Test(arguments: [("docs/pipeline.md", "steps"), ("docs/tables.md", "schema"), ("docs/validate.md", "rules")])
     func generatedDocsSectionsAreCurrent(file: String, section: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
-        let body = section == "steps" ? Reference.stepsMarkdown() : Reference.schemaMarkdown()
+        let body = switch section {
+        case "steps": Reference.stepsMarkdown()
+        case "schema": Reference.schemaMarkdown()
+        default: Reference.rulesMarkdown()
+        }
         let expected = "<!-- BEGIN GENERATED: \(section) -->\n" + body + "<!-- END GENERATED: \(section) -->"
         #expect(text.contains(expected), "\(file): section '\(section)' is stale: run scripts/update-docs")
     }
@@ -121,7 +125,7 @@ import _ThreadlineTestSupport
 
         """
     static let validateUsage = """
-        Usage: threadline validate <paths> ... [--format <format>] [--strict] [--pipeline <pipeline>]
+        Usage: threadline validate <paths> ... [--format <format>] [--strict] [--ignore <rule> ...] [--pipeline <pipeline>]
           See 'threadline validate --help' for more information.
 
         """
@@ -161,11 +165,11 @@ import _ThreadlineTestSupport
 
             """),
         (["validate", "--format", "xml"], """
-            Error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'human', 'github', 'json' or 'junit'.
-            Help:  --format <format>  human, github (workflow commands), json or junit (JUnit XML).
+            Error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'text', 'github', 'json' or 'junit'.
+            Help:  --format <format>  text, github (workflow commands), json or junit (JUnit XML); human is text.
 
             """ + validateUsage),
-        (["help", "nosuch"], "Error: Unknown command 'nosuch'. Commands: run, check, validate, schema, steps\n" + rootUsage),
+        (["help", "nosuch"], "Error: Unknown command 'nosuch'. Commands: run, check, validate, schema, steps, rules\n" + rootUsage),
         (["help", "scema"], "Error: Unknown command 'scema'. Did you mean 'schema'?\n" + rootUsage),
         (["help", "run", "extra"], "Error: Unknown command 'run extra': 'run' has no subcommands\n" + rootUsage),
     ]

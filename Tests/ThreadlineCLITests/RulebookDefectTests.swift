@@ -112,7 +112,7 @@ import _ThreadlineTestSupport
     /// Every finding has a rule id, and one rule can be silenced while `--strict` holds for the rest.
     @Test func findingsHaveRuleIdsAndOneRuleCanBeIgnored() throws {
         let scratch = try Scratch()
-        try scratch.write("seeds/20210308-book.md", Self.valid.replacingOccurrences(of: "text: hello", with: "text: hello :thank_you:"))
+        try scratch.write("seeds/20210308-book.md", Self.valid.replacingOccurrences(of: "text: hello", with: "text: \"hello :thank_you:\""))
         let json = try runThreadline(["validate", "--format", "json", "seeds"], in: scratch.root)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let diagnostics = try #require(object["diagnostics"] as? [[String: Any]])
