@@ -95,6 +95,47 @@ import _ThreadlineTestSupport
         #expect(try readJSONLines(scratch.path("elsewhere/documents.json")).map { $0["document_id"] as? String } == ["20210308-book"])
     }
 
+    @Test func rulesListsEveryRuleOnceInEveryFormat() throws {
+        let entries = RuleBook.entries()
+        let text = try runThreadline(["rules"], in: NSTemporaryDirectory())
+        #expect(text.status == 0)
+        for entry in entries {
+            #expect(text.stdout.contains("\n" + entry.rule.id + " ") || text.stdout.hasPrefix(entry.rule.id + " "), "\(entry.rule.id)")
+            #expect(text.stdout.contains(entry.rule.summary))
+        }
+        let json = try runThreadline(["rules", "--format", "json"], in: NSTemporaryDirectory())
+        let rules = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rules.map { $0["id"] as? String } == entries.map(\.rule.id))
+        #expect(rules.first { $0["id"] as? String == "unknown-emoji" }?["can_be_ignored"] as? Bool == true)
+        #expect(rules.first { $0["id"] as? String == "no-author" }?["run"] as? String == "reject")
+    }
+
+    @Test func checkInEveryFormatOnAGoodFile() throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path("inputs"), withIntermediateDirectories: true)
+        try scratch.write("pipeline.yaml", basicPipeline())
+        let github = try runThreadline(["check", "--format", "github", "pipeline.yaml"], in: scratch.root)
+        #expect((github.status, github.stdout, github.stderr) == (0, "", ""))
+        let json = try runThreadline(["check", "--format", "json", "pipeline.yaml"], in: scratch.root)
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["errors"] as? Int == 0)
+        #expect((object["diagnostics"] as? [Any])?.isEmpty == true)
+        #expect(object["files"] as? [String] == ["pipeline.yaml"])
+    }
+
+    /// A rule whose findings a run rejects cannot be silenced, and an unknown id is a mistake too.
+    @Test func ignoreRefusesWhatARunRejectsAndWhatDoesNotExist() throws {
+        let scratch = try Scratch()
+        try scratch.write("seeds/20210308-book.md", Self.validSeed)
+        let rejected = try runThreadline(["validate", "--ignore", "no-author", "seeds"], in: scratch.root)
+        #expect(rejected.status == 2)
+        #expect(rejected.stderr.hasPrefix("Error: --ignore no-author: rule 'no-author' cannot be ignored: a run rejects what it finds; "))
+        let unknown = try runThreadline(["validate", "--ignore", "unknown-emoij", "seeds"], in: scratch.root)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.hasPrefix("Error: --ignore unknown-emoij: unknown rule 'unknown-emoij'; did you mean 'unknown-emoji'?"))
+    }
+
     @Test func committedJSONSchemaIsCurrent() throws {
         let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("pipelines/threadline.schema.json")

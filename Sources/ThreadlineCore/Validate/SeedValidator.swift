@@ -51,8 +51,9 @@ public struct SeedValidator: Sendable {
     public struct Report: Sendable {
         public var files: [String] = []
         public var diagnostics: [Diagnostic] = []
-        /// The real paths of the paths given: only what lies inside them is read and shown.
-        let roots: [String]
+        /// The real paths of the paths given (and of inputs read whole for a path given inside them):
+        /// only what lies inside them is read and shown.
+        var roots: [String]
 
         /// Whether the text of `file` may be shown: it lies inside the paths given.
         public func canShowSource(_ file: String) -> Bool {
@@ -176,8 +177,11 @@ public struct SeedValidator: Sendable {
             guard let display = given.display(of: real) else { continue }
             covered.append(real)
             report.files.append(display)
+            // An input read whole for a path given inside it (an export for one of its day files) is
+            // given with it: the run reads it whole.
+            if given.holdsAPathGiven(real), let input = SeedValidator.realPath(real) { report.roots.append(input) }
             let configured = spec.extract[entry.step]
-            if let outside = SeedValidator.outside(entry.input.path, roots: given.roots) {
+            if let outside = SeedValidator.outside(entry.input.path, roots: report.roots) {
                 report.diagnostics.append(SeedValidator.linkOutside(SourceLocation(file: display + outside.file.dropFirst(entry.input.path.count))))
                 continue
             }
@@ -321,6 +325,11 @@ struct GivenPaths {
             }
         }
         if !missing.isEmpty { throw ThreadlineError(.usageError, missing) }
+    }
+
+    /// Whether a path given lies inside `real` (and is not `real`).
+    func holdsAPathGiven(_ real: String) -> Bool {
+        given.contains { $0.real != real && SeedValidator.isInside($0.real, real) }
     }
 
     /// How to show the file at real path `real`, relative to a path given: nil when no path given
