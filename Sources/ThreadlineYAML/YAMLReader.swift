@@ -308,19 +308,23 @@ private struct EventLoader {
 }
 
 /// A character index of libyaml's marks as a UTF-8 offset. Marks arrive in text order, so the offset
-/// is found by walking on from the last one: every byte is stepped over once.
+/// is found by walking on from the last one: every byte is stepped over once, and none when the text
+/// is ASCII, where the two are the same.
 private struct CharacterOffsets {
     private var character = 0
     private var byte = 0
     private var started = false
+    private var isASCII = false
 
     mutating func byteOffset(ofCharacter target: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
         if !started || target < character {
+            if !started { isASCII = bytes.allSatisfy { $0 < 0x80 } }
             // libyaml does not count a byte-order mark.
             byte = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
             character = 0
             started = true
         }
+        if isASCII { return min(target, bytes.count) }
         while character < target, byte < bytes.count {
             let lead = bytes[byte]
             byte += lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4

@@ -119,13 +119,13 @@ public struct ExtractResult: Sendable {
     /// A finding of `rule` that costs no row: counted under `category` in a run (as `item`, or as
     /// `file:line:column: message`), kept with its place when validating.
     public mutating func warn(
-        _ rule: Rule, _ message: String, at location: SourceLocation, notes: [String] = [],
+        _ rule: Rule, _ message: @autoclosure () -> String, at location: SourceLocation, notes: [String] = [],
         counting category: NoteCategory = .warnings, item: String? = nil
     ) {
         if findings != nil {
-            findings?.append(Diagnostic(rule, message, at: location, notes: notes))
+            findings?.append(Diagnostic(rule, message(), at: location, notes: notes))
         } else {
-            self.notes.count(category, item ?? "\(location): \(message)")
+            self.notes.count(category, item ?? "\(location): \(message())")
         }
     }
 
