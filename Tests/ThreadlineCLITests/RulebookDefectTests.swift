@@ -157,6 +157,17 @@ import _ThreadlineTestSupport
             #expect(!result.stdout.contains("hunter2"))
             #expect(result.stdout.contains("link-outside"))
         }
+        let text = try runThreadline(["validate", "seeds"], in: scratch.root)
+        #expect(text.stdout.hasPrefix("seeds/leak.md: error: a symbolic link that leads outside the paths given: not followed [link-outside]\n"))
+        // A link to a folder outside is not walked into, and said so.
+        try FileManager.default.createDirectory(atPath: scratch.path("elsewhere/export/general"), withIntermediateDirectories: true)
+        try scratch.write("elsewhere/export/channels.json", "[]")
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("seeds/linked"), withDestinationPath: scratch.path("elsewhere"))
+        let folder = try runThreadline(["validate", "seeds"], in: scratch.root)
+        #expect(folder.stdout.contains("seeds/linked: error: a symbolic link that leads outside the paths given: not followed [link-outside]\n"))
+        // Given the link's target as well, the link is inside what was given.
+        let both = try runThreadline(["validate", "seeds", "secret.txt"], in: scratch.root)
+        #expect(!both.stdout.contains("seeds/leak.md: error: a symbolic link"))
     }
 
     /// A YAML syntax error keeps libyaml's position and says in plain words what to do.

@@ -71,6 +71,11 @@ public struct SeedValidator: Sendable {
             try validate(given, by: spec, into: &report, seen: &seen)
         } else {
             for file in given.files { validate(file.path, shown: file.shown, roots: given.roots, into: &report, seen: &seen) }
+            // A walk does not go into a linked folder; one that leads outside is said so.
+            for folder in given.linkedFolders where SeedValidator.outside(folder.path, roots: given.roots) != nil {
+                report.files.append(folder.shown)
+                report.diagnostics.append(SeedValidator.linkOutside(SourceLocation(file: folder.shown)))
+            }
         }
         report.diagnostics.removeAll { $0.rule.map(settings.ignore.contains) ?? false }
         return report
@@ -273,6 +278,8 @@ struct GivenPaths {
     /// The real paths of the folders given (a link given as a folder is followed), of the globs'
     /// folders, and of the files given that are not links.
     var roots: [String] = []
+    /// The links to folders found in the folders walked, which a walk does not follow.
+    var linkedFolders: [(shown: String, path: String)] = []
     /// Each path given as written (standardized), with its real path.
     private var given: [(shown: String, real: String)] = []
 
@@ -287,7 +294,11 @@ struct GivenPaths {
                 if let real = SeedValidator.realPath(absolute, followingLast: isDirectory.boolValue) { given.append((shown, real)) }
                 if isDirectory.boolValue {
                     if let real = SeedValidator.realPath(absolute) { roots.append(real) }
-                    let found = SeedValidator.seedFiles(in: try InputCatalog(root: absolute))
+                    let catalog = try InputCatalog(root: absolute)
+                    let found = SeedValidator.seedFiles(in: catalog)
+                    for entry in catalog.entries where entry.isDirectory && RegularFile.isSymbolicLink(catalog.absolutePath(entry.relativePath)) {
+                        linkedFolders.append(((path as NSString).appendingPathComponent(entry.relativePath), catalog.absolutePath(entry.relativePath)))
+                    }
                     // A CI step pointed at the wrong folder must not pass for having checked nothing.
                     if found.isEmpty { missing.append(Diagnostic(.error, "no .md, .json, .html or .zip file in folder '\(path)'")) }
                     files += found.map { relative in
