@@ -52,7 +52,7 @@ import _ThreadlineTestSupport
         let result = try runThreadline(["validate", "--strict", "--pipeline", "pipeline.yaml", "seeds/books"], in: scratch.root)
         #expect(result.status == 0, "\(result.stdout)")
         #expect(!result.stdout.contains("_draft.md:1:1: error"))
-        #expect(result.stdout.contains("seeds/books/_draft.md: note: not read by pipeline.yaml: left out by the exclude pattern 'books/_*.md' of its markdown step"))
+        #expect(result.stdout.contains("seeds/books/_draft.md: note: not an input of pipeline.yaml: left out by the exclude pattern 'books/_*.md' of its markdown step"))
     }
 
     /// A reply whose name is a line break: run rejects it, so validate has an error (before, it passed).

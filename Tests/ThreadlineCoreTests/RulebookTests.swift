@@ -113,9 +113,9 @@ import Testing
         let notes = report.diagnostics.filter { $0.rule == "not-read" }.map { "\($0.location?.file ?? ""): \($0.message)" }
         let pipeline = scratch.path("pipeline.yaml")
         #expect(notes == [
-            "inputs/books/_draft.md: not read by \(pipeline): left out by the exclude pattern 'books/_*.md' of its markdown step",
-            "inputs/notes/x.md: not read by \(pipeline): no include pattern of its extract steps matches it",
-            "elsewhere/y.md: not read by \(pipeline): it is outside the pipeline's input_root '\(scratch.path("inputs"))'",
+            "inputs/books/_draft.md: not an input of \(pipeline): left out by the exclude pattern 'books/_*.md' of its markdown step",
+            "inputs/notes/x.md: not an input of \(pipeline): no include pattern of its extract steps matches it",
+            "elsewhere/y.md: not an input of \(pipeline): it is outside the pipeline's input_root '\(scratch.path("inputs"))'",
         ])
         #expect(report.diagnostics.filter { $0.severity == .note }.count == 3)
     }

@@ -84,6 +84,25 @@ import FoundationXML
         }
     }
 
+    /// The repository's `seeds/` as CI checks them, with and without the default pipeline: the folder
+    /// export and its zip are two copies of one export, which no run reads together.
+    @Test func theSeedsPassOnTheCommandLineWithAndWithoutThePipeline() throws {
+        let plain = try runThreadline(["validate", "--strict", "seeds"], in: Self.repository)
+        #expect(plain.status == 0, "\(plain.stdout)")
+        #expect(plain.stdout.hasSuffix("5 files checked: 0 errors, 0 warnings\n"))
+        let pipeline = try runThreadline(["validate", "--strict", "--pipeline", "pipelines/default.yaml", "--format", "json", "seeds"], in: Self.repository)
+        #expect(pipeline.status == 0, "\(pipeline.stdout)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(pipeline.stdout.utf8)) as? [String: Any])
+        #expect(object["files"] as? [String] == [
+            "seeds/books/20210308-designing-data-intensive-applications.md", "seeds/slack-export", "seeds/slack-html/channel/book-of-the-week/index.html",
+        ])
+        let notes = (object["diagnostics"] as? [[String: Any]] ?? []).filter { $0["rule"] as? String == "not-read" }.map { $0["message"] as? String ?? "" }
+        #expect(notes == [
+            "not an input of pipelines/default.yaml: its normalise_authors step reads it ('people') when the pipeline is loaded, which `check` validates",
+            "not an input of pipelines/default.yaml: no include pattern of its extract steps matches it",
+        ])
+    }
+
     @Test func theSpineIssuesBadInputsAreErrorsAtTheirLocation() throws {
         #expect(try findings("no front matter\n") == ["1:1 error no front matter: the file must start with a '---' line [no-front-matter]"])
         #expect(try findings("") == ["1:1 error empty file [empty-file]"])

@@ -66,11 +66,15 @@ public struct SeedValidator: Sendable {
     public func validate(paths: [String], in directory: String = FileManager.default.currentDirectoryPath) throws -> Report {
         let given = try GivenPaths(paths, in: directory)
         var report = Report(roots: given.roots)
-        var seen: [String: String] = [:]
         if let spec {
+            var seen: [String: String] = [:]
             try validate(given, by: spec, into: &report, seen: &seen)
         } else {
-            for file in given.files { validate(file.path, shown: file.shown, roots: given.roots, into: &report, seen: &seen) }
+            // Without a pipeline, no run reads the files together: each is judged on its own.
+            for file in given.files {
+                var seen: [String: String] = [:]
+                validate(file.path, shown: file.shown, roots: given.roots, into: &report, seen: &seen)
+            }
             // A walk does not go into a linked folder; one that leads outside is said so.
             for folder in given.linkedFolders where SeedValidator.outside(folder.path, roots: given.roots) != nil {
                 report.files.append(folder.shown)
@@ -204,7 +208,7 @@ public struct SeedValidator: Sendable {
                   !covered.contains(where: { SeedValidator.isInside(real, $0) })
             else { continue }
             report.diagnostics.append(Diagnostic(
-                ValidateRules.notRead, "not read by \(spec.file): \(SeedValidator.whyNotRead(real, root: root, spec: spec))",
+                ValidateRules.notRead, "not an input of \(spec.file): \(SeedValidator.whyNotRead(real, root: root, spec: spec))",
                 at: SourceLocation(file: file.shown)))
         }
         if report.files.isEmpty, given.files.isEmpty {
@@ -214,6 +218,15 @@ public struct SeedValidator: Sendable {
 
     /// Why the run of `spec` does not read the file at real path `path`.
     static func whyNotRead(_ path: String, root: String, spec: PipelineSpec) -> String {
+        // A file a step reads when the pipeline is loaded (people profiles, the aliases file).
+        for configured in spec.transform {
+            for option in configured.type.options {
+                guard case .path = option.type, case .string(let value)? = configured.options.value(ofOption: option.name),
+                      let real = realPath(value), isInside(path, real)
+                else { continue }
+                return "its \(configured.name) step reads it ('\(option.name)') when the pipeline is loaded, which `check` validates"
+            }
+        }
         guard isInside(path, root), path != root else { return "it is outside the pipeline's input_root '\(spec.inputRoot)'" }
         let relative = String(path.dropFirst(root.count + 1))
         for configured in spec.extract where configured.step.include.map(Glob.init).contains(where: { $0.matches(relative) }) {
