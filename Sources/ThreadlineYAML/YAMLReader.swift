@@ -49,7 +49,8 @@ extension YAMLReader {
     /// comments. A text libyaml cannot read gives every such line.
     public static func tabIndentations(in text: String) -> [YAMLPosition] {
         var candidates: [YAMLPosition] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // `\r\n` is one Character: both end a line.
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let indentation = line.unicodeScalars.prefix { $0 == " " || $0 == "\t" }
             guard let tab = indentation.firstIndex(of: "\t") else { continue }
             let rest = line.unicodeScalars[indentation.endIndex...].drop { $0 == "\r" }

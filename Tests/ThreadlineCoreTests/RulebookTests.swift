@@ -90,6 +90,39 @@ import Testing
         #expect(found.map(\.rule) == ["missing-key", "missing-key", "missing-key", "missing-key"])
     }
 
+    /// A file with CRLF line ends: the same places, its lines shown, a reject's record cut at its lines.
+    @Test func crlfLineEndsKeepEveryPlace() throws {
+        let scratch = try Scratch()
+        let text = "---\ntitle: t\nlinks: [a,\n\tb]\narchive:\n- name: Ana\n  text: first line\n    and :blob:, more\n- text: no author\n- name: Bo\n  text: |\n    x\n    y :blob:\n---\n"
+        try scratch.write("20210308-a.md", text.replacingOccurrences(of: "\n", with: "\r\n"))
+        let result = try runThreadline(["validate", "--ignore", "missing-key", "20210308-a.md"], in: scratch.root)
+        #expect(result.stdout == """
+            20210308-a.md:4:1: warning: line indented with a tab [tab-indent]
+                 b]
+                ^
+                note: YAML indents with spaces only; replace the tab with spaces
+            20210308-a.md:8:9: warning: unknown emoji code ':blob:' [unknown-emoji]
+                    and :blob:, more
+                        ^
+                note: not a standard emoji name; list a workspace's own in the pipeline's validate.custom_emoji, or --ignore unknown-emoji
+            20210308-a.md:9:3: error: archive entry has no author ('name') [no-author]
+                - text: no author
+                  ^
+            20210308-a.md:13:7: warning: unknown emoji code ':blob:' [unknown-emoji]
+                    y :blob:
+                      ^
+                note: not a standard emoji name; list a workspace's own in the pipeline's validate.custom_emoji, or --ignore unknown-emoji
+            1 file checked: 1 error, 3 warnings
+
+            """)
+        try scratch.write("pipeline.yaml", basicPipeline())
+        try FileManager.default.createDirectory(atPath: scratch.path("inputs"), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: scratch.path("20210308-a.md"), toPath: scratch.path("inputs/20210308-a.md"))
+        _ = try runPipeline(scratch, try scratch.read("pipeline.yaml"))
+        let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
+        #expect(rejects.map { $0["record"] as? String } == ["- text: no author"])
+    }
+
     @Test func aTabThatIndentsIsFoundAndOneInsideATextIsNot() throws {
         let scratch = try Scratch()
         let path = try scratch.write(

@@ -211,7 +211,8 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
             guard let data = FileManager.default.contents(atPath: file), !data.contains(0),
                   let text = String(validating: data, as: UTF8.self)
             else { return nil }
-            return text.split(separator: "\n", omittingEmptySubsequences: false)
+            // `\r\n` is one Character: both end a line.
+            return text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         }
     }
 }

@@ -253,7 +253,8 @@ private struct ArchiveReader {
     /// The raw lines of `node`, from its line to its last, and not past `nextLine` (where the next
     /// sibling starts), for quarantine.
     mutating func record(of node: YAMLNode, to nextLine: Int?) -> String {
-        if lines == nil { lines = yaml.split(separator: "\n", omittingEmptySubsequences: false) }
+        // `\r\n` is one Character: both end a line.
+        if lines == nil { lines = yaml.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" } }
         let lines = self.lines ?? []
         let start = max(0, node.line - 1)
         let last = min(lastLine(of: node), (nextLine ?? lines.count + 1) - 1)
