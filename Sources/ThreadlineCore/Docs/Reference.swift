@@ -84,7 +84,8 @@ public enum Reference {
         for entry in RuleBook.entries(registry) {
             let rule = entry.rule
             let cells = [
-                "`\(rule.id)`", rule.severity.rawValue, rule.run.rawValue, entry.checkedBy.map { "`\($0)`" }.joined(separator: ", "),
+                "`\(rule.id)`", rule.severity.rawValue, rule.run.rawValue,
+                entry.checkedBy.map { registry.type(named: $0) == nil ? $0 : "`\($0)`" }.joined(separator: ", "),
                 rule.summary.replacingOccurrences(of: "|", with: "\\|"),
             ]
             out += "| " + cells.joined(separator: " | ") + " |\n"
