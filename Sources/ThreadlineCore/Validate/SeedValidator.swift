@@ -67,14 +67,9 @@ public struct SeedValidator: Sendable {
         let given = try GivenPaths(paths, in: directory)
         var report = Report(roots: given.roots)
         if let spec {
-            var seen: [String: String] = [:]
-            try validate(given, by: spec, into: &report, seen: &seen)
+            try validate(given, by: spec, into: &report)
         } else {
-            // Without a pipeline, no run reads the files together: each is judged on its own.
-            for file in given.files {
-                var seen: [String: String] = [:]
-                validate(file.path, shown: file.shown, roots: given.roots, into: &report, seen: &seen)
-            }
+            for file in given.files { validate(file.path, shown: file.shown, roots: given.roots, into: &report) }
             // A walk does not go into a linked folder; one that leads outside is said so.
             for folder in given.linkedFolders where SeedValidator.outside(folder.path, roots: given.roots) != nil {
                 report.files.append(folder.shown)
@@ -88,8 +83,7 @@ public struct SeedValidator: Sendable {
     /// The findings for one file (or export), by the default rules; a link is followed.
     public func validate(file path: String) -> [Diagnostic] {
         var report = Report(roots: [])
-        var seen: [String: String] = [:]
-        validate(path, shown: path, roots: nil, into: &report, seen: &seen)
+        validate(path, shown: path, roots: nil, into: &report)
         return report.diagnostics.filter { !($0.rule.map(settings.ignore.contains) ?? false) }
     }
 
@@ -97,6 +91,7 @@ public struct SeedValidator: Sendable {
 
     /// The steps that read a file of each kind, with their default options.
     private static let markdown = MarkdownSource(options: defaults(MarkdownSource.type, include: ["**/*.md"]))
+    // Its default time zone, UTC, always exists: the options cannot be refused.
     private static let slackHTML = try! SlackHTMLSource(options: defaults(SlackHTMLSource.type, include: ["**/*.html"]))
     private static let slackJSON = SlackJSONSource(options: defaults(SlackJSONSource.type, include: ["**"]))
 
@@ -104,8 +99,10 @@ public struct SeedValidator: Sendable {
         StepOptions(type.options, values: ["include": .list(include)], stepLocation: SourceLocation(file: "validate"))
     }
 
-    /// Reads the file at `path`, shown as `shown`.
-    private func validate(_ path: String, shown: String, roots: [String]?, into report: inout Report, seen: inout [String: String]) {
+    /// Reads the file at `path`, shown as `shown`, on its own: without a pipeline, no run reads files
+    /// together, so its documents are not weighed against others'.
+    private func validate(_ path: String, shown: String, roots: [String]?, into report: inout Report) {
+        var seen: [String: String] = [:]
         report.files.append(shown)
         if let roots, let outside = SeedValidator.outside(path, roots: roots) {
             report.diagnostics.append(SeedValidator.linkOutside(SourceLocation(file: shown + outside.file.dropFirst(path.count))))
@@ -177,8 +174,11 @@ public struct SeedValidator: Sendable {
 
     // MARK: With a pipeline
 
-    private func validate(_ given: GivenPaths, by spec: PipelineSpec, into report: inout Report, seen: inout [String: String]) throws {
+    /// Reads the inputs of `spec`'s run that the paths given name, in the run's order, each document
+    /// weighed against those of the inputs before it as the run weighs them.
+    private func validate(_ given: GivenPaths, by spec: PipelineSpec, into report: inout Report) throws {
         let plan = try PipelineRunner.plan(spec)
+        var seen: [String: String] = [:]
         let root = SeedValidator.realPath(spec.inputRoot) ?? spec.inputRoot
         var covered: [String] = []
         for entry in plan.entries {
@@ -210,9 +210,6 @@ public struct SeedValidator: Sendable {
             report.diagnostics.append(Diagnostic(
                 ValidateRules.notRead, "not an input of \(spec.file): \(SeedValidator.whyNotRead(real, root: root, spec: spec))",
                 at: SourceLocation(file: file.shown)))
-        }
-        if report.files.isEmpty, given.files.isEmpty {
-            throw ThreadlineError(.usageError, "none of the paths given holds an input of \(spec.file)")
         }
     }
 
