@@ -181,8 +181,8 @@ import ThreadlineText
         let file = try scratch.write("pipeline.yaml", pipeline)
         let error = try #require(throws: ThreadlineError.self) { try PipelineLoader(environment: [:]).load(path: file) }
         #expect(error.diagnostics.map(\.description) == [
-            "\(file):12:14: error: 'aliases' must be a file; '\(scratch.path("inputs/books"))' is a folder",
-            "\(file):13:13: error: 'people' must be a folder; '\(scratch.path("inputs/authors.yaml"))' is a file",
+            "\(file):12:14: error: 'aliases' must be a file; '\(scratch.path("inputs/books"))' is a folder [pipeline-path]",
+            "\(file):13:13: error: 'people' must be a folder; '\(scratch.path("inputs/authors.yaml"))' is a file [pipeline-path]",
         ])
     }
 

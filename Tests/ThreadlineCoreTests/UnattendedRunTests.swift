@@ -453,7 +453,7 @@ import Testing
         let result = try run(scratch)
         #expect(result.status == 2)
         #expect(try lines(result.stderr) == [
-            #"{"fields":{"column":11,"file":"pipeline.yaml","line":8,"note":"did you mean 'markdown'?"},"level":"error","logger":"threadline","message":"unknown extract step type 'markdwon'"}"#,
+            #"{"fields":{"column":11,"file":"pipeline.yaml","line":8,"note":"did you mean 'markdown'?","rule":"pipeline-unknown-step"},"level":"error","logger":"threadline","message":"unknown extract step type 'markdwon'"}"#,
         ])
     }
 
@@ -464,7 +464,7 @@ import Testing
         let result = try run(scratch)
         #expect(result.status == 1)
         let found = try lines(result.stderr)
-        #expect(found.last == #"{"fields":{"column":1,"file":"bad.md","line":1,"note":"on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"},"level":"error","logger":"threadline","message":"rejected: no front matter: the file must start with a '---' line"}"#)
+        #expect(found.last == #"{"fields":{"column":1,"file":"bad.md","line":1,"note":"on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects","rule":"no-front-matter"},"level":"error","logger":"threadline","message":"rejected: no front matter: the file must start with a '---' line"}"#)
     }
 
     @Test func aHeldLockIsAnObject() throws {

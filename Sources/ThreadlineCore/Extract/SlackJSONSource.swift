@@ -46,6 +46,7 @@ public struct SlackJSONSource: ExtractStep {
             include.spec, OptionKey.exclude.spec, OptionKey.minInputs.spec, skipSubtypes.spec, OptionKey.hosts.spec, maxFileBytes.spec, maxTotalBytes.spec,
             maxFiles.spec,
         ],
+        rules: [SlackRules.exportUnreadable, SlackRules.fileRejected, SlackRules.messageRejected, SlackRules.exportWarning],
         example: """
             - type: slack_json
               include: ["slack-export"]
@@ -135,7 +136,8 @@ public struct SlackJSONSource: ExtractStep {
             result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
         case (.common, .failed(let issue)):
             // The export's conversations come to nothing without it: the export is lost whole.
-            result.rejects.append(.wholeFile(input.relativePath, step: Self.type.name, reason: issue.reason, bytes: Self.bytes(of: input.path)))
+            result.rejects.append(.wholeFile(
+                input.relativePath, step: Self.type.name, rule: SlackRules.exportUnreadable, reason: issue.reason, bytes: Self.bytes(of: input.path)))
             result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
         case (.piece(let name), .opened(let export)):
             // Nothing when the export no longer has the conversation.
@@ -157,7 +159,8 @@ public struct SlackJSONSource: ExtractStep {
                 documents.append(document(conversation, input: input))
             }
         } catch {
-            result.rejects.append(.wholeFile(input.relativePath, step: Self.type.name, reason: error.reason, bytes: input.bytes))
+            result.rejects.append(.wholeFile(
+                input.relativePath, step: Self.type.name, rule: SlackRules.exportUnreadable, reason: error.reason, bytes: input.bytes))
             return
         }
         report(export.issues, of: input, into: &result)
@@ -200,14 +203,14 @@ public struct SlackJSONSource: ExtractStep {
             switch issue.severity {
             case .rejected where issue.records == 0:
                 result.rejects.append(.wholeFile(
-                    file, line: issue.line, column: issue.column, step: Self.type.name, reason: issue.reason, bytes: issue.bytes ?? 0))
+                    file, line: issue.line, column: issue.column, step: Self.type.name, rule: SlackRules.rule(for: issue), reason: issue.reason,
+                    bytes: issue.bytes ?? 0))
             case .rejected:
                 result.rejects.append(Reject(
-                    file: file, line: issue.line, column: issue.column, step: Self.type.name, reason: issue.reason,
-                    record: issue.record, rows: issue.records))
+                    file: file, line: issue.line, column: issue.column, step: Self.type.name, rule: SlackRules.rule(for: issue),
+                    reason: issue.reason, record: issue.record, rows: issue.records))
             case .warning:
-                let location = [issue.line, issue.column].compactMap { $0.map { ":\($0)" } }.joined()
-                result.notes.count(.warnings, "\(file)\(location): \(issue.reason)")
+                result.warn(SlackRules.rule(for: issue), issue.reason, at: SourceLocation(file: file, line: issue.line, column: issue.column))
             }
         }
     }

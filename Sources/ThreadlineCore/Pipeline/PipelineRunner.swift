@@ -71,6 +71,16 @@ public final class PipelineRunner: Sendable {
 
     /// Lists the inputs every extract step will read. Reads no input.
     public func plan() throws -> Plan {
+        try PipelineRunner.plan(spec) { configured in
+            // A step that needs inputs fails the run instead (see checkMinInputs).
+            guard configured.options[.minInputs] == 0 else { return }
+            logger.warning("no input matches this step's include patterns", metadata: ["step": "\(configured.name)", "at": "\(configured.location)"])
+        }
+    }
+
+    /// The inputs every extract step of `spec` will read, in the order a run writes their rows;
+    /// `unmatched` hears of each step that matches nothing. What `run` and `validate --pipeline` read.
+    public static func plan(_ spec: PipelineSpec, unmatched: (Configured<any ExtractStep>) -> Void = { _ in }) throws -> Plan {
         let catalog = try InputCatalog(root: spec.inputRoot)
         var entries: [Plan.Entry] = []
         for (index, configured) in spec.extract.enumerated() {
@@ -81,9 +91,7 @@ public final class PipelineRunner: Sendable {
                       sortKey: entry.relativePath, bytes: 0, unreadable: entry.unreadable)
             }
             let found = try source.plan(catalog) + unreadable
-            if found.isEmpty, configured.options[.minInputs] == 0 {
-                logger.warning("no input matches this step's include patterns", metadata: ["step": "\(configured.name)", "at": "\(configured.location)"])
-            }
+            if found.isEmpty { unmatched(configured) }
             entries += found.map { Plan.Entry(step: index, input: $0) }
         }
         entries.sort {
@@ -217,7 +225,8 @@ public final class PipelineRunner: Sendable {
                 rejects += result.rejects
                 if spec.onError == .fail, let first = result.rejects.first {
                     throw ThreadlineError(.dataError, "rejected: \(first.reason)", at: first.location,
-                                          notes: ["on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"])
+                                          notes: first.notes + ["on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"],
+                                          rule: first.rule)
                 }
                 let status: RunReport.InputStatus =
                     result.rejects.contains { $0.isWholeFile && result.documents.isEmpty } ? .rejected : rejectedRows > 0 ? .partial : .ok
@@ -272,7 +281,7 @@ public final class PipelineRunner: Sendable {
                 return false
             }
             result.rejects.append(Reject(
-                file: document.sourceFile, step: step,
+                file: document.sourceFile, step: step, rule: InputRules.repeatedDocument,
                 reason: "document_id '\(document.id)' is already the id of a document of '\(first)': "
                     + "its \(document.messageCount) messages are not written (exclude one of the two inputs, or read them in separate pipelines)",
                 rows: document.messageCount))
@@ -290,7 +299,7 @@ public final class PipelineRunner: Sendable {
         return { entry, input, part in
             var result = ExtractResult()
             if let reason = input.unreadable {
-                result.rejects.append(.wholeFile(input.relativePath, step: stepName, reason: reason, bytes: 0))
+                result.rejects.append(.wholeFile(input.relativePath, step: stepName, rule: InputRules.unreadable, reason: reason, bytes: 0))
                 return result
             }
             if input.parts.count == 1 {

@@ -50,6 +50,8 @@ public protocol StepDescription: Sendable {
     var kind: StepKind { get }
     var summary: String { get }
     var options: [OptionSpec] { get }
+    /// The rules it applies to the data it reads or judges, with the ids its findings carry.
+    var rules: [Rule] { get }
     /// A short YAML example.
     var example: String { get }
 }
@@ -64,19 +66,21 @@ public struct StepType<Step: Sendable>: StepDescription {
     public let kind: StepKind
     public let summary: String
     public let options: [OptionSpec]
+    public let rules: [Rule]
     public let example: String
     /// Builds the step. Throws `ThreadlineError` (status 2) for options that are valid on their own but not
     /// together, or for configuration files (aliases, profiles) that cannot be read.
     public let make: @Sendable (StepOptions, StepContext) throws -> Step
 
     private init(
-        name: String, kind: StepKind, summary: String, options: [OptionSpec], example: String,
+        name: String, kind: StepKind, summary: String, options: [OptionSpec], rules: [Rule], example: String,
         make: @escaping @Sendable (StepOptions, StepContext) throws -> Step
     ) {
         self.name = name
         self.kind = kind
         self.summary = summary
         self.options = options
+        self.rules = rules
         self.example = example
         self.make = make
     }
@@ -84,28 +88,28 @@ public struct StepType<Step: Sendable>: StepDescription {
 
 extension StepType where Step == any ExtractStep {
     public static func extract(
-        name: String, summary: String, options: [OptionSpec], example: String,
+        name: String, summary: String, options: [OptionSpec], rules: [Rule] = [], example: String,
         make: @escaping @Sendable (StepOptions, StepContext) throws -> any ExtractStep
     ) -> Self {
-        StepType(name: name, kind: .extract, summary: summary, options: options, example: example, make: make)
+        StepType(name: name, kind: .extract, summary: summary, options: options, rules: rules, example: example, make: make)
     }
 }
 
 extension StepType where Step == any TransformStep {
     public static func transform(
-        name: String, summary: String, options: [OptionSpec], example: String,
+        name: String, summary: String, options: [OptionSpec], rules: [Rule] = [], example: String,
         make: @escaping @Sendable (StepOptions, StepContext) throws -> any TransformStep
     ) -> Self {
-        StepType(name: name, kind: .transform, summary: summary, options: options, example: example, make: make)
+        StepType(name: name, kind: .transform, summary: summary, options: options, rules: rules, example: example, make: make)
     }
 }
 
 extension StepType where Step == any LoadStep {
     public static func load(
-        name: String, summary: String, options: [OptionSpec], example: String,
+        name: String, summary: String, options: [OptionSpec], rules: [Rule] = [], example: String,
         make: @escaping @Sendable (StepOptions, StepContext) throws -> any LoadStep
     ) -> Self {
-        StepType(name: name, kind: .load, summary: summary, options: options, example: example, make: make)
+        StepType(name: name, kind: .load, summary: summary, options: options, rules: rules, example: example, make: make)
     }
 }
 
