@@ -1,7 +1,7 @@
 import ThreadlineReport
 
 /// Writes one self-contained HTML page about the run, for the people who run the community: the
-/// run's health (rows in, out and rejected; rejects by reason and by file), questions and answers
+/// run's health (rows in, out and rejected; rejects by rule and by file), questions and answers
 /// per week and per document, the share of threads a host answered, the authors who answer most,
 /// unknown emoji and guessed author merges. Inline CSS and SVG charts, no script and nothing
 /// loaded from the network: it reads offline and as a CI artifact.
@@ -177,7 +177,8 @@ struct ReportCounts {
         }
         var rejectsByReason: [String: Int] = [:], rejectsByFile: [String: Int] = [:]
         for reject in run.rejects {
-            rejectsByReason[reject.reason, default: 0] += 1
+            // By rule: a reason names its line and values, a rule is what went wrong.
+            rejectsByReason["\(reject.rule.id): \(reject.rule.summary)", default: 0] += 1
             rejectsByFile[reject.file, default: 0] += 1
         }
         let merges = (report.notes.counts[NormaliseAuthors.guessCategory] ?? [:]).compactMap { item, count -> AuthorMerge? in
