@@ -100,7 +100,8 @@ enum Planner {
         out += "output_root \(spec.outputRoot)\n"
         for load in spec.load {
             for output in load.step.outputs {
-                out += "load \(load.name): \(output.tables.map(\.rawValue).joined(separator: ", ")) -> \(output.relativePath)\n"
+                out += "load \(load.name): \(output.tables.map(\.rawValue).joined(separator: ", ")) -> \(output.relativePath)"
+                out += output.isPartitioned ? "/ (partitioned by \(output.partitionBy.map(\.rawValue).joined(separator: ", ")))\n" : "\n"
             }
         }
         out += "  _manifest.json, _rejects.jsonl\n"

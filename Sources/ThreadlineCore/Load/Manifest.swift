@@ -42,6 +42,10 @@ enum Manifest {
                     "bytes": .int($0.bytes), "sha256": .string($0.sha256),
                 ]
                 if $0.tables.count == 1 { fields["table"] = .string($0.tables[0]) } else if !$0.tables.isEmpty { fields["tables"] = .array($0.tables.map(JSONValue.string)) }
+                if let dataset = $0.dataset {
+                    fields["dataset"] = .string(dataset)
+                    fields["partition"] = .object(Dictionary(uniqueKeysWithValues: $0.partition.map { ($0.column, $0.value.map(JSONValue.string) ?? .null) }))
+                }
                 return .object(fields)
             }),
             "notes": .object(notes),

@@ -22,6 +22,8 @@ public final class OutputFile {
     private var hasBackup = false
     /// Whether there was a previous output when ``swapIn()`` ran.
     private var hadPrevious = false
+    /// Whether ``swapIn()`` exchanged the file for a partitioned dataset's folder, now at `stagingPath`.
+    private var replacedFolder = false
 
     /// Where a sink writes this output.
     public var staged: StagedOutput { StagedOutput(stagingPath: stagingPath, relativePath: relativePath) }
@@ -57,7 +59,8 @@ public final class OutputFile {
         let digest = try known ?? FileDigest.sha256(ofFileAt: stagingPath)
         try OutputFile.fsync(path: stagingPath)
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue {
+        if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue,
+           !OutputFolder.isPartitionedDataset(finalPath) {
             throw ThreadlineError(.runtimeFailure, "cannot write '\(finalPath)': it is a folder",
                                   notes: ["remove or rename the folder, or choose another path for this output"])
         }
@@ -67,6 +70,17 @@ public final class OutputFile {
     /// The second phase: renames the staged file over the final path, keeping the previous output
     /// under a second name (a hard link, so the final path never goes missing) until ``dropBackup()``.
     func swapIn() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue {
+            // The partitioned dataset an earlier run wrote here is exchanged for the file as a whole.
+            StagingFiles.shared.remove(stagingPath)
+            guard OutputFolder.exchange(stagingPath, finalPath) else {
+                throw ThreadlineError(.runtimeFailure, "cannot put '\(finalPath)' in place of its folder: \(String(cString: strerror(errno)))")
+            }
+            replacedFolder = true
+            try OutputFile.fsync(path: (finalPath as NSString).deletingLastPathComponent)
+            return
+        }
         StagingFiles.shared.remove(stagingPath)
         unlink(backupPath)
         hadPrevious = access(finalPath, F_OK) == 0
@@ -82,7 +96,10 @@ public final class OutputFile {
     /// Undoes ``swapIn()``: the previous output back in place, or no file where there was none. (On a
     /// file system without hard links there is no backup, and the new file stays.)
     func rollBack() {
-        if hasBackup {
+        if replacedFolder {
+            _ = OutputFolder.exchange(stagingPath, finalPath)
+            replacedFolder = false
+        } else if hasBackup {
             rename(backupPath, finalPath)
             hasBackup = false
         } else if !hadPrevious {
@@ -92,6 +109,8 @@ public final class OutputFile {
 
     /// Forgets the previous output once every file of the run is in place.
     func dropBackup() {
+        if replacedFolder { OutputFolder.removeTree(stagingPath) }
+        replacedFolder = false
         if hasBackup { unlink(backupPath) }
         hasBackup = false
     }
@@ -106,7 +125,9 @@ public final class OutputFile {
                   let range = name.range(of: ".tmp-", options: .backwards) ?? name.range(of: ".old-", options: .backwards),
                   !name[range.upperBound...].isEmpty, name[range.upperBound...].allSatisfy(\.isNumber)
             else { continue }
-            unlink((outputRoot as NSString).appendingPathComponent(relative))
+            // A partitioned output's staging folder goes with all it holds.
+            walker.skipDescendants()
+            OutputFolder.removeTree((outputRoot as NSString).appendingPathComponent(relative))
         }
     }
 

@@ -8,7 +8,7 @@ import Foundation
 final class OutputSet {
     private struct Target {
         let output: LoadOutput
-        let file: OutputFile
+        let place: StagedPlace
         let sink: any TableSink
         let worker: SinkWorker
         var rows = 0
@@ -18,14 +18,28 @@ final class OutputSet {
     private let outputRoot: String
     private(set) var rowCounts: [Table: Int] = [:]
 
-    init(spec: PipelineSpec) throws {
+    /// The sinks of every output of `spec`'s load steps, or of those `include` keeps; part files of
+    /// partitioned outputs are named `partPrefix-00000.ext`.
+    init(spec: PipelineSpec, partPrefix: String = "part", include: (LoadOutput) -> Bool = { _ in true }) throws {
         outputRoot = spec.outputRoot
         do {
             for load in spec.load.map(\.step) {
-                for output in load.outputs {
-                    let file = try OutputFile(outputRoot: spec.outputRoot, relativePath: output.relativePath)
-                    let sink = try load.makeSink(for: output, staged: file.staged)
-                    targets.append(Target(output: output, file: file, sink: sink, worker: SinkWorker(sink, label: file.relativePath)))
+                for output in load.outputs where include(output) {
+                    let place: StagedPlace
+                    let sink: any TableSink
+                    if output.isPartitioned {
+                        let folder = try OutputFolder(outputRoot: spec.outputRoot, relativePath: output.relativePath)
+                        place = .folder(folder)
+                        sink = PartitionedSink(
+                            table: output.tables[0], partitionBy: output.partitionBy, folder: folder.staged, fileExtension: output.format,
+                            partPrefix: partPrefix, maxOpen: load.maxOpenPartitions
+                        ) { staged in try load.makeSink(for: output, staged: staged) }
+                    } else {
+                        let file = try OutputFile(outputRoot: spec.outputRoot, relativePath: output.relativePath)
+                        place = .file(file)
+                        sink = try load.makeSink(for: output, staged: file.staged)
+                    }
+                    targets.append(Target(output: output, place: place, sink: sink, worker: SinkWorker(sink, label: output.relativePath)))
                 }
             }
         } catch {
@@ -54,10 +68,7 @@ final class OutputSet {
         try RejectsFile.write(rejects, quarantine: quarantine, to: rejectsFile.stagingPath)
         var outputs: [RunReport.Output] = []
         for target in targets {
-            let (bytes, digest) = try target.file.prepare(known: target.sink.digest)
-            outputs.append(RunReport.Output(
-                path: target.file.relativePath, tables: target.output.tables.map(\.rawValue), format: target.output.format,
-                rows: target.rows, bytes: bytes, sha256: digest))
+            outputs += try target.place.prepare(target.output, sink: target.sink, rows: target.rows)
         }
         let (bytes, digest) = try rejectsFile.prepare()
         outputs.append(RunReport.Output(path: "_rejects.jsonl", tables: ["_rejects"], format: "jsonl", rows: rejects.count, bytes: bytes, sha256: digest))
@@ -75,8 +86,8 @@ final class OutputSet {
         outputs.append(RunReport.Output(
             path: DataPackage.fileName, tables: [], format: "json", rows: 0, bytes: packageDigest.bytes, sha256: packageDigest.sha256))
 
-        let files = targets.map(\.file) + [rejectsFile, packageFile]
-        var placed: [OutputFile] = []
+        let files = targets.map(\.place) + [.file(rejectsFile), .file(packageFile)]
+        var placed: [StagedPlace] = []
         do {
             for file in files {
                 try file.swapIn()
@@ -96,8 +107,61 @@ final class OutputSet {
     func discard() {
         for target in targets {
             target.worker.drain()
-            target.file.discard()
+            target.place.discard()
         }
         targets.removeAll()
+    }
+}
+
+/// Where an output is staged until the run commits: a file, or the folder of a partitioned table.
+enum StagedPlace {
+    case file(OutputFile)
+    case folder(OutputFolder)
+
+    /// The first phase of the commit: the staged output made durable; its manifest entries (one per
+    /// part file of a folder).
+    func prepare(_ output: LoadOutput, sink: any TableSink, rows: Int) throws -> [RunReport.Output] {
+        let tables = output.tables.map(\.rawValue)
+        switch self {
+        case .file(let file):
+            let (bytes, digest) = try file.prepare(known: sink.digest)
+            return [RunReport.Output(path: file.relativePath, tables: tables, format: output.format, rows: rows, bytes: bytes, sha256: digest)]
+        case .folder(let folder):
+            let parts = (sink as? PartitionedSink)?.parts ?? []
+            try folder.prepare(parts)
+            return parts.map { part in
+                RunReport.Output(
+                    path: part.relativePath, tables: tables, format: output.format, rows: part.rows, bytes: part.bytes, sha256: part.sha256,
+                    dataset: folder.relativePath, partition: part.partition)
+            }
+        }
+    }
+
+    func swapIn() throws {
+        switch self {
+        case .file(let file): try file.swapIn()
+        case .folder(let folder): try folder.swapIn()
+        }
+    }
+
+    func rollBack() {
+        switch self {
+        case .file(let file): file.rollBack()
+        case .folder(let folder): folder.rollBack()
+        }
+    }
+
+    func dropBackup() {
+        switch self {
+        case .file(let file): file.dropBackup()
+        case .folder(let folder): folder.dropBackup()
+        }
+    }
+
+    func discard() {
+        switch self {
+        case .file(let file): file.discard()
+        case .folder(let folder): folder.discard()
+        }
     }
 }

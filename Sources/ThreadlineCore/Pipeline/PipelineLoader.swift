@@ -327,6 +327,21 @@ private struct Validation {
                 return nil
             }
             return .string(text)
+        case .choiceList(let choices):
+            guard let names = stringList(node, expected: expected) else { return nil }
+            var ok = true
+            var seen = Set<String>()
+            for (index, name) in names.enumerated() {
+                let at = node.items.map { location($0[index]) } ?? location(node)
+                if !choices.contains(name) {
+                    error(PipelineRules.value, "invalid value '\(name)' for '\(spec.name)'", at: at, notes: [Suggestion.note(for: name, in: choices)])
+                    ok = false
+                } else if !seen.insert(name).inserted {
+                    error(PipelineRules.value, "'\(name)' is listed twice in '\(spec.name)'", at: at)
+                    ok = false
+                }
+            }
+            return ok ? .list(names) : nil
         case .tables:
             guard let names = stringList(node, expected: expected) else { return nil }
             // `all` and `[all]` (how `threadline steps` shows the default) are every table.
@@ -369,6 +384,7 @@ private struct Validation {
         switch type {
         case .integer: return "an integer"
         case .choice(let names): return "one of " + names.joined(separator: ", ")
+        case .choiceList(let names): return "a list of " + names.joined(separator: ", ")
         case .tables: return "'all' or a list of table names"
         case .stringList: return "a list of strings"
         default: return "a \(type.label)"

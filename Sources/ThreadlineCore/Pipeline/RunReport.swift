@@ -40,6 +40,9 @@ public struct RunReport: Sendable {
         public var rows: Int
         public var bytes: Int64
         public var sha256: String
+        /// For a part file of a partitioned output: the output's folder, and the part's partition.
+        public var dataset: String?
+        public var partition: [PartitionValue] = []
     }
 
     public var runID: String
