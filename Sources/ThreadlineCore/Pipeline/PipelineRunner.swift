@@ -67,6 +67,13 @@ public final class PipelineRunner: Sendable {
         public func inputs(of step: Int) -> [Input] {
             entries.filter { $0.step == step }.map(\.input)
         }
+
+        /// How a record of the entry's input describes it.
+        func info(of entry: Entry) -> InputRecord.InputInfo {
+            InputRecord.InputInfo(
+                step: extract[entry.step].name, stepIndex: entry.step, relativePath: entry.input.relativePath, sortKey: entry.input.sortKey,
+                bytes: entry.input.bytes, parts: entry.input.parts.count)
+        }
     }
 
     /// Lists the inputs every extract step will read. Reads no input.
@@ -182,16 +189,7 @@ public final class PipelineRunner: Sendable {
         let transforms = spec.transform.map(\.step)
         let readers = spec.extract.map { PipelineRunner.partReader($0.step, stepName: $0.name, transforms: transforms) }
         let outputs = try OutputSet(spec: spec)
-        var authors = AuthorsAccumulator()
-        var rejects: [Reject] = []
-        var keys = KeyCheck()
-        /// Every row reaches the writers through here, checked on its way.
-        func write(_ table: Table, _ rows: [Row]) throws {
-            var rows = rows
-            alterRows?(table, &rows)
-            keys.check(table, rows)
-            try outputs.write(table, rows)
-        }
+        let writer = RunWriter(spec: spec, outputs: outputs, report: report, alterRows: alterRows)
         do {
             let entries = plan.entries
             let work = entries.indices.flatMap { entry in
@@ -200,9 +198,6 @@ public final class PipelineRunner: Sendable {
             }
             var bytesDone: Int64 = 0
             var inputsDone = 0
-            var input: RunReport.Input?
-            /// Where each document id written so far came from.
-            var documentSources: [String: String] = [:]
             try orderedParallel(
                 count: work.count, maxInFlight: window, maxCost: inFlightBytes,
                 cost: { entries[work[$0].entry].input.parts[work[$0].part].bytes }, work: { index in
@@ -210,61 +205,27 @@ public final class PipelineRunner: Sendable {
                 return readers[entry.step](item.entry, entry.input, entry.input.parts[item.part])
             }, consume: { index, result in
                 let item = work[index], entry = entries[item.entry]
-                var result = result
-                PipelineRunner.rejectRepeatedDocuments(in: &result, seen: &documentSources, step: spec.extract[entry.step].name)
-                report.notes.merge(result.notes)
-                report.inputRows += result.inputRows
-                let rejectedRows = result.rejects.reduce(0) { $0 + $1.rows }
-                report.rejectedRows += rejectedRows
-                report.rejects += result.rejects.count
-                for reject in result.rejects {
-                    guard let bytes = reject.bytes else { continue }
-                    report.rejectedFiles += 1
-                    report.rejectedFileBytes += bytes
-                }
-                rejects += result.rejects
-                if spec.onError == .fail, let first = result.rejects.first {
-                    throw ThreadlineError(.dataError, "rejected: \(first.reason)", at: first.location,
-                                          notes: first.notes + ["on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"],
-                                          rule: first.rule)
-                }
-                let status: RunReport.InputStatus =
-                    result.rejects.contains { $0.isWholeFile && result.documents.isEmpty } ? .rejected : rejectedRows > 0 ? .partial : .ok
-                input = input?.adding(rows: result.inputRows, rejectedRows: rejectedRows, sha256: result.inputSHA256, status: status)
-                    ?? RunReport.Input(
-                        step: spec.extract[entry.step].name, path: entry.input.relativePath, bytes: entry.input.bytes,
-                        sha256: result.inputSHA256, rows: result.inputRows, rejectedRows: rejectedRows, status: status)
-                for document in result.documents {
-                    authors.add(document)
-                    try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try write(.messages, $0) }
-                    try TableRows.threads(document, batchSize: PipelineRunner.rowBatch) { try write(.threads, $0) }
-                    try write(.documents, [TableRows.document(document)])
-                    // A document's threads and its own row follow its messages; its authors come at the end.
-                    keys.settle(except: [.authors])
-                }
+                try writer.take(result, of: plan.info(of: entry), origin: .processed, isLast: item.isLast)
                 bytesDone += entry.input.parts[item.part].bytes
-                if item.isLast, let done = input {
-                    report.inputs.append(done)
-                    input = nil
+                if item.isLast {
                     inputsDone += 1
                     progress?(inputsDone, entries.count, bytesDone)
                 }
             }, released: { index in
                 if entries[work[index].entry].input.parts[work[index].part].bytes >= PipelineRunner.largeInputBytes { afterLargeInput?() }
             })
-            try authors.rows(batchSize: PipelineRunner.rowBatch) { try write(.authors, $0) }
-            keys.settle()
-            report.keyChecks = keys.outcomes
-            if let failure = KeyCheck.failure(report.keyChecks) { throw failure }
-            report.rowsPerTable = outputs.rowCounts
+            try writer.finish()
+            report = writer.report
             report.endedAt = .now
             if spec.maxRejects.isExceeded(report) {
                 report.status = .dataError
             }
             report.outputs = try outputs.commit(
-                RunSummary(pipelineName: spec.name, report: report, rejects: rejects), quarantine: spec.onError == .quarantine)
+                RunSummary(pipelineName: spec.name, report: report, rejects: writer.rejects), quarantine: spec.onError == .quarantine)
         } catch {
             outputs.discard()
+            // A failed run is recorded with what it had counted.
+            if report.inputs.isEmpty { report = writer.report }
             throw error
         }
         report.endedAt = .now
@@ -280,13 +241,20 @@ public final class PipelineRunner: Sendable {
                 seen[document.id] = document.sourceFile
                 return false
             }
-            result.rejects.append(Reject(
-                file: document.sourceFile, step: step, rule: InputRules.repeatedDocument,
-                reason: "document_id '\(document.id)' is already the id of a document of '\(first)': "
-                    + "its \(document.messageCount) messages are not written (exclude one of the two inputs, or read them in separate pipelines)",
-                rows: document.messageCount))
+            result.rejects.append(repeatedDocumentReject(
+                InputRecord.DocumentHeader(id: document.id, sourceFile: document.sourceFile, messageCount: document.messageCount), first: first,
+                step: step))
             return true
         }
+    }
+
+    /// The reject of a document whose id the document of `first` already gave.
+    static func repeatedDocumentReject(_ document: InputRecord.DocumentHeader, first: String, step: String) -> Reject {
+        Reject(
+            file: document.sourceFile, step: step, rule: InputRules.repeatedDocument,
+            reason: "document_id '\(document.id)' is already the id of a document of '\(first)': "
+                + "its \(document.messageCount) messages are not written (exclude one of the two inputs, or read them in separate pipelines)",
+            rows: document.messageCount)
     }
 
     /// How one extract step's input parts are read: each input opened once for all its parts (see
