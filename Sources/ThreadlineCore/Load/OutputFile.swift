@@ -33,12 +33,8 @@ public final class OutputFile {
         let name = (finalPath as NSString).lastPathComponent
         self.stagingPath = (folder as NSString).appendingPathComponent(".\(name).tmp-\(getpid())")
         self.backupPath = (folder as NSString).appendingPathComponent(".\(name).old-\(getpid())")
+        try OutputPaths.makeFolders(of: relativePath, in: outputRoot)
         StagingFiles.shared.add(stagingPath)
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw ThreadlineError(.runtimeFailure, "cannot create output folder '\(folder)': \(error.localizedDescription)")
-        }
     }
 
     /// Makes the staged file durable and renames it over the final path. Returns its size and SHA-256:
