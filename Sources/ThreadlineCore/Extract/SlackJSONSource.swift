@@ -96,6 +96,12 @@ public struct SlackJSONSource: ExtractStep {
             }
     }
 
+    /// A matched folder is read whole, and a matched file if it is a `.zip`.
+    public func wouldRead(_ relativePath: String, isFolder: Bool) -> Bool {
+        (isFolder || relativePath.lowercased().hasSuffix(".zip"))
+            && include.contains { Glob($0).matches(relativePath) } && !exclude.contains { Glob($0).matches(relativePath) }
+    }
+
     /// The export read as its common part and its conversations, or whole when it cannot be listed or
     /// has no conversation.
     func split(_ input: Input) -> Input {
