@@ -24,8 +24,10 @@ struct TableSelection: Sendable {
         tables = options[keys.tables]
         let written = options[keys.path]
         func refuse(_ message: String, notes: [String] = []) -> ThreadlineError {
-            ThreadlineError(.usageError, "path '\(written)' \(message)", at: options.location(of: keys.path), notes: notes)
+            let shown = written.replacingOccurrences(of: "\0", with: "\\0")
+            return ThreadlineError(.usageError, "path '\(shown)' \(message)", at: options.location(of: keys.path), notes: notes)
         }
+        guard !written.contains("\0") else { throw refuse("has a NUL character, which no file name can hold") }
         var rest = Substring(written)
         while let open = rest.firstIndex(of: "{") {
             guard let close = rest[open...].firstIndex(of: "}") else {
