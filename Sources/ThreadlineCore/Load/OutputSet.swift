@@ -46,7 +46,7 @@ final class OutputSet {
 
     /// Finishes every file, writes `_rejects.jsonl`, and renames everything into place: all of the
     /// run's files, or, when one cannot be put in place, none (the ones already renamed are put back).
-    func commit(rejects: [Reject], quarantine: Bool) throws -> [RunReport.Output] {
+    func commit(rejects: [Reject], quarantine: Bool, atPhase: (@Sendable (RunPhase) -> Void)? = nil) throws -> [RunReport.Output] {
         for target in targets { try target.worker.finish() }
         let rejectsFile = try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl")
         defer { rejectsFile.discard() }
@@ -67,6 +67,7 @@ final class OutputSet {
             for file in files {
                 try file.swapIn()
                 placed.append(file)
+                if placed.count == 1 { atPhase?(.renaming) }
             }
         } catch {
             for file in placed.reversed() { file.rollBack() }

@@ -30,18 +30,24 @@ public final class PipelineRunner: Sendable {
     /// Changes rows on their way to the writers: for tests that need a run to write what a correct run
     /// never writes (a duplicated key, to see the key check fire).
     let alterRows: (@Sendable (Table, inout [Row]) -> Void)?
+    /// Called once as the run enters each ``RunPhase``, on the thread that runs it: for tests that stop
+    /// a run at a phase (the command line's `THREADLINE_TEST_PAUSE_AT`).
+    public let atPhase: (@Sendable (RunPhase) -> Void)?
 
     public convenience init(
         spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 32 << 20,
-        progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil
+        progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil,
+        atPhase: (@Sendable (RunPhase) -> Void)? = nil
     ) {
-        self.init(spec: spec, logger: logger, window: window, inFlightBytes: inFlightBytes, progress: progress, afterLargeInput: afterLargeInput, alterRows: nil)
+        self.init(
+            spec: spec, logger: logger, window: window, inFlightBytes: inFlightBytes, progress: progress, afterLargeInput: afterLargeInput,
+            alterRows: nil, atPhase: atPhase)
     }
 
     init(
         spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 32 << 20,
         progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil,
-        alterRows: (@Sendable (Table, inout [Row]) -> Void)?
+        alterRows: (@Sendable (Table, inout [Row]) -> Void)?, atPhase: (@Sendable (RunPhase) -> Void)? = nil
     ) {
         self.spec = spec
         self.logger = logger
@@ -50,6 +56,7 @@ public final class PipelineRunner: Sendable {
         self.progress = progress
         self.afterLargeInput = afterLargeInput
         self.alterRows = alterRows
+        self.atPhase = atPhase
     }
 
     /// Every input of every extract step, in the order their rows are written.
@@ -152,6 +159,7 @@ public final class PipelineRunner: Sendable {
                 let item = work[index], entry = entries[item.entry]
                 return readers[entry.step](item.entry, entry.input, entry.input.parts[item.part])
             }, consume: { index, result in
+                if index == 0 { atPhase?(.reading) }
                 let item = work[index], entry = entries[item.entry]
                 var result = result
                 PipelineRunner.rejectRepeatedDocuments(in: &result, seen: &documentSources, step: spec.extract[entry.step].name)
@@ -199,7 +207,8 @@ public final class PipelineRunner: Sendable {
             report.keyChecks = keys.outcomes
             if let failure = KeyCheck.failure(report.keyChecks) { throw failure }
             report.rowsPerTable = outputs.rowCounts
-            report.outputs = try outputs.commit(rejects: rejects, quarantine: spec.onError == .quarantine)
+            atPhase?(.writing)
+            report.outputs = try outputs.commit(rejects: rejects, quarantine: spec.onError == .quarantine, atPhase: atPhase)
         } catch {
             outputs.discard()
             throw error
@@ -279,6 +288,16 @@ extension RunReport.Input {
         sum.status = max(sum.status, status)
         return sum
     }
+}
+
+/// The phases of a run, in order, after the lock is taken and the inputs planned.
+public enum RunPhase: String, Sendable, CaseIterable {
+    /// Reading inputs; the outputs' staging files are open.
+    case reading
+    /// Every row handed to the writers, which finish the staging files.
+    case writing
+    /// Renaming the staging files into place: some outputs are the new run's, some the last one's.
+    case renaming
 }
 
 /// What the parts of each input being read share, made once by the first part to ask and let go
