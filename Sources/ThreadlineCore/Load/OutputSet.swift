@@ -44,9 +44,14 @@ final class OutputSet {
         }
     }
 
-    /// Finishes every file, writes `_rejects.jsonl`, and renames everything into place: all of the
-    /// run's files, or, when one cannot be put in place, none (the ones already renamed are put back).
-    func commit(rejects: [Reject], quarantine: Bool, atPhase: (@Sendable (RunPhase) -> Void)? = nil) throws -> [RunReport.Output] {
+    /// Finishes every file, writes `_rejects.jsonl`, then `_manifest.json` from what `manifest` makes
+    /// of the outputs' sizes and hashes, and renames everything into place, the manifest last: all of
+    /// the run's files, or, when one cannot be put in place or the run is stopped meanwhile, none (the
+    /// ones already renamed are put back).
+    func commit(
+        rejects: [Reject], quarantine: Bool, atPhase: (@Sendable (RunPhase) -> Void)? = nil,
+        manifest: ([RunReport.Output]) throws -> [UInt8]
+    ) throws -> [RunReport.Output] {
         for target in targets { try target.worker.finish() }
         let rejectsFile = try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl")
         defer { rejectsFile.discard() }
@@ -61,21 +66,26 @@ final class OutputSet {
         let (bytes, digest) = try rejectsFile.prepare()
         outputs.append(RunReport.Output(path: "_rejects.jsonl", table: "_rejects", format: "jsonl", rows: rejects.count, bytes: bytes, sha256: digest))
 
-        let files = targets.map(\.file) + [rejectsFile]
-        var placed: [OutputFile] = []
+        let manifestFile = try OutputFile(outputRoot: outputRoot, relativePath: "_manifest.json")
+        defer { manifestFile.discard() }
+        let writer = try BufferedFileWriter(path: manifestFile.stagingPath)
+        try writer.write(try manifest(outputs))
+        try writer.flush()
+        _ = try manifestFile.prepare(known: writer.digest)
+
+        let files = targets.map(\.file) + [rejectsFile, manifestFile]
         do {
-            for file in files {
-                try file.swapIn()
-                placed.append(file)
-                if placed.count == 1 { atPhase?(.renaming) }
+            for (index, file) in files.enumerated() {
+                try StagingFiles.shared.place(file)
+                if index == 0 { atPhase?(.renaming) }
             }
         } catch {
-            for file in placed.reversed() { file.rollBack() }
+            StagingFiles.shared.rollBack()
             guard var failure = error as? ThreadlineError, !failure.diagnostics.isEmpty else { throw error }
             failure.diagnostics[0].notes.append("the outputs already renamed were put back: no output changed")
             throw failure
         }
-        for file in placed { file.dropBackup() }
+        StagingFiles.shared.settle()
         targets.removeAll()
         return outputs
     }

@@ -208,16 +208,19 @@ public final class PipelineRunner: Sendable {
             if let failure = KeyCheck.failure(report.keyChecks) { throw failure }
             report.rowsPerTable = outputs.rowCounts
             atPhase?(.writing)
-            report.outputs = try outputs.commit(rejects: rejects, quarantine: spec.onError == .quarantine, atPhase: atPhase)
+            // The manifest is renamed into place with the outputs it describes, last.
+            report.outputs = try outputs.commit(rejects: rejects, quarantine: spec.onError == .quarantine, atPhase: atPhase) { written in
+                report.outputs = written
+                report.endedAt = .now
+                if spec.maxRejects.isExceeded(report) {
+                    report.status = .dataError
+                }
+                return Manifest.bytes(report, spec: spec)
+            }
         } catch {
             outputs.discard()
             throw error
         }
-        report.endedAt = .now
-        if spec.maxRejects.isExceeded(report) {
-            report.status = .dataError
-        }
-        try Manifest.write(report, spec: spec)
         return report
     }
 
