@@ -205,12 +205,15 @@ public struct SlackJSONSource: ExtractStep {
             let file = issue.file(inExport: input.relativePath)
             switch issue.severity {
             case .rejected where issue.records == 0:
-                result.rejects.append(.wholeFile(
-                    file, line: issue.line, column: issue.column, step: Self.type.name, reason: issue.reason, bytes: issue.bytes ?? 0))
+                var reject = Reject.wholeFile(
+                    file, line: issue.line, column: issue.column, step: Self.type.name, reason: issue.reason, bytes: issue.bytes ?? 0)
+                reject.keep(record: issue.record, bytes: issue.recordBytes)
+                result.rejects.append(reject)
             case .rejected:
-                result.rejects.append(Reject(
-                    file: file, line: issue.line, column: issue.column, step: Self.type.name, reason: issue.reason,
-                    record: issue.record, rows: issue.records))
+                var reject = Reject(
+                    file: file, line: issue.line, column: issue.column, step: Self.type.name, reason: issue.reason, rows: issue.records)
+                reject.keep(record: issue.record, bytes: issue.recordBytes)
+                result.rejects.append(reject)
             case .warning:
                 let location = [issue.line, issue.column].compactMap { $0.map { ":\($0)" } }.joined()
                 result.notes.count(.warnings, "\(file)\(location): \(issue.reason)")

@@ -9,13 +9,17 @@ public struct Reject: Sendable, Hashable {
         case file(bytes: Int64)
     }
 
+    /// The most bytes of a record a reject keeps: a longer one is cut, and its reason says so.
+    public static let maxRecordBytes = 64 << 10
+
     public var file: String
     public var line: Int?
     public var column: Int?
     public var step: String
     public var reason: String
-    /// The rejected record's raw text, kept under `on_error: quarantine`.
-    public var record: String?
+    /// The rejected record's raw text, kept under `on_error: quarantine`; at most ``maxRecordBytes``
+    /// of it (set it with ``keep(record:bytes:)``).
+    public private(set) var record: String?
     public var extent: Extent
 
     /// Rejected records, `rows` input rows of them.
@@ -25,8 +29,29 @@ public struct Reject: Sendable, Hashable {
         self.column = column
         self.step = step
         self.reason = reason
-        self.record = record
         self.extent = .records(rows)
+        keep(record: record)
+    }
+
+    /// Keeps `record` as the reject's raw text, cut to its first ``maxRecordBytes`` (at a character
+    /// boundary) when longer; a cut is noted in the reason with the record's size, `bytes` when the
+    /// caller holds only its beginning.
+    public mutating func keep(record: String?, bytes: Int? = nil) {
+        guard var text = record else {
+            self.record = nil
+            return
+        }
+        let size = max(bytes ?? 0, text.utf8.count)
+        if text.utf8.count > Self.maxRecordBytes {
+            var prefix = Array(text.utf8.prefix(Self.maxRecordBytes))
+            // Cut at a character boundary: a UTF-8 sequence split by the cut is left out.
+            while !prefix.isEmpty, String(validating: prefix, as: UTF8.self) == nil { prefix.removeLast() }
+            text = String(decoding: prefix, as: UTF8.self)
+        }
+        if size > text.utf8.count {
+            reason += " (record cut to its first \(text.utf8.count) of \(size) bytes)"
+        }
+        self.record = text
     }
 
     /// A file rejected whole: none of its rows were read, and it stands for `bytes` of input.

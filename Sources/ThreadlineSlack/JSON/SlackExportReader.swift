@@ -157,8 +157,19 @@ public final class OpenedSlackExport: Sendable {
 
     fileprivate init(archive: SlackExportArchive, assembler: SlackThreadAssembler) {
         var issues: [SlackExportIssue] = []
-        for (path, reason) in archive.ignoredEntries {
+        for (path, reason) in archive.folderWarnings {
             issues.append(SlackExportIssue(.warning, file: path, reason: reason))
+        }
+        let entryReader = archive.makeReader()
+        for rejected in archive.rejectedEntries {
+            // A zip entry not read is lost whole: its bytes weigh it, and a copy that can be read is its record.
+            var issue = SlackExportIssue(.rejected, file: rejected.path, reason: rejected.reason)
+            issue.bytes = rejected.bytes
+            if let (data, size) = entryReader.beginning(of: rejected, limit: SlackExportIssue.maxRecordBytes) {
+                issue.record = String(decoding: data, as: UTF8.self)
+                if size > data.count { issue.recordBytes = size }
+            }
+            issues.append(issue)
         }
         let userFiles = SlackExportReader.userFiles.filter(archive.paths.contains)
         let metadataFiles = SlackExportReader.conversationFiles.filter { archive.paths.contains($0.file) }
