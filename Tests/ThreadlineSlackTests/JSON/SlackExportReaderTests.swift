@@ -153,7 +153,7 @@ import ZIPFoundation
             #"{"type":"message","user":"U1","text":"no ts"}"#,
             #"{"type":"message","user":"U1","ts":1609546000.5,"text":"numeric ts"}"#,
             "42",
-            nil,
+            #"{"type":"message","user":"U1","ts":"1609545600.000100","thread_ts":"1609459200.000100","text":"duplicate ts"}"#,
         ])
     }
 
