@@ -182,17 +182,20 @@ public struct SlackHTMLSource: ExtractStep {
                         break
                     case .duplicate(let first):
                         result.inputRows += 1
-                        result.rejects.append(Reject(
+                        var reject = Reject(
                             file: relativePath, line: message.line, column: message.column, step: Self.type.name,
-                            reason: "duplicate message ts \(message.ts ?? "") (first in \(first))", rows: 1))
+                            reason: "duplicate message ts \(message.ts ?? "") (first in \(first))", rows: 1)
+                        Self.keepMarkup(message.bytes, of: path, in: &reject)
+                        result.rejects.append(reject)
                     }
                 case .problem(let problem) where problem.kind == .warning:
                     let location = SourceLocation(file: relativePath, line: problem.line, column: problem.column)
                     result.notes.count(.warnings, "\(location): \(problem.reason)")
                 case .problem(let problem) where problem.scope == .message:
                     result.inputRows += 1
-                    result.rejects.append(
-                        Reject(file: relativePath, line: problem.line, column: problem.column, step: Self.type.name, reason: problem.reason))
+                    var reject = Reject(file: relativePath, line: problem.line, column: problem.column, step: Self.type.name, reason: problem.reason)
+                    Self.keepMarkup(problem.bytes, of: path, in: &reject)
+                    result.rejects.append(reject)
                 case .problem(let problem):
                     pageProblems.append(problem)
                 }
@@ -217,6 +220,18 @@ public struct SlackHTMLSource: ExtractStep {
             rejectPage((error as? HTMLReadError)?.reason ?? "\(error)")
             return .auto
         }
+    }
+
+    /// Keeps a rejected message's markup, read again from the page (at most `Reject.maxRecordBytes`
+    /// of it), as the reject's record.
+    static func keepMarkup(_ bytes: PageBytes?, of page: String, in reject: inout Reject) {
+        guard let bytes, let handle = FileHandle(forReadingAtPath: page) else { return }
+        defer { try? handle.close() }
+        let end = bytes.end ?? Int(RegularFile.size(of: page))
+        guard end > bytes.start, (try? handle.seek(toOffset: UInt64(bytes.start))) != nil,
+            let data = try? handle.read(upToCount: min(end - bytes.start, Reject.maxRecordBytes))
+        else { return }
+        reject.keep(record: String(decoding: data, as: UTF8.self), bytes: end - bytes.start)
     }
 
     private func isExcluded(_ relativePath: String) -> Bool {
