@@ -90,7 +90,9 @@ public struct MarkdownSource: ExtractStep {
     public func extract(_ part: InputPart, of input: Input, opened: Void, into result: inout ExtractResult) {
         let file = input.relativePath
         func rejectFile(_ reason: String, line: Int? = nil, column: Int? = nil) {
-            result.rejects.append(.wholeFile(file, line: line, column: column, step: Self.type.name, reason: reason, bytes: input.bytes))
+            var reject = Reject.wholeFile(file, line: line, column: column, step: Self.type.name, reason: reason, bytes: input.bytes)
+            reject.keep(fileAt: input.path)
+            result.rejects.append(reject)
         }
         let text: String
         do {

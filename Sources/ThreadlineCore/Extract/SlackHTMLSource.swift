@@ -140,9 +140,11 @@ public struct SlackHTMLSource: ExtractStep {
                 _ = read(page: folder + "/" + name, relativePath: relative, into: &channels, result: &result)
             } else {
                 // A thread page goes with its channel page: without one read as slackdump, it is not read.
-                result.rejects.append(.wholeFile(
+                var reject = Reject.wholeFile(
                     relative, step: Self.type.name, reason: "not read: its channel page '\(input.relativePath)' was not read as a slackdump page",
-                    bytes: RegularFile.size(of: folder + "/" + name)))
+                    bytes: RegularFile.size(of: folder + "/" + name))
+                reject.keep(fileAt: folder + "/" + name)
+                result.rejects.append(reject)
             }
         }
         result.documents += channels.documents()
@@ -159,7 +161,9 @@ public struct SlackHTMLSource: ExtractStep {
         // A link's target's size, which is what reading the page reads.
         let pageBytes = RegularFile.size(of: path)
         func rejectPage(_ reason: String) {
-            result.rejects.append(.wholeFile(relativePath, step: Self.type.name, reason: reason, bytes: pageBytes))
+            var reject = Reject.wholeFile(relativePath, step: Self.type.name, reason: reason, bytes: pageBytes)
+            reject.keep(fileAt: path)
+            result.rejects.append(reject)
         }
         guard pageBytes <= maxFileBytes else {
             rejectPage("page is \(pageBytes) bytes, over the limit of \(maxFileBytes) (max_file_bytes)")
@@ -203,10 +207,11 @@ public struct SlackHTMLSource: ExtractStep {
             for problem in pageProblems {
                 // A parse that stopped early lost the rest of the page; otherwise the page is lost whole.
                 let lost = problem.scope == .restOfPage ? max(0, pageBytes - Int64(report.parse.bytesRead)) : pageBytes
-                result.rejects.append(
-                    .wholeFile(
-                        relativePath, line: problem.line, column: problem.column, step: Self.type.name, reason: problem.reason,
-                        bytes: lost))
+                var reject = Reject.wholeFile(
+                    relativePath, line: problem.line, column: problem.column, step: Self.type.name, reason: problem.reason, bytes: lost)
+                // Its record is what was not read: the page, or the rest of it.
+                reject.keep(fileAt: path, from: pageBytes - lost)
+                result.rejects.append(reject)
             }
             if hashed, report.parse.stoppedEarly == nil {
                 result.inputSHA256 = Hex.string(hasher.finalize())

@@ -141,7 +141,9 @@ public struct SlackJSONSource: ExtractStep {
             result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
         case (.common, .failed(let issue)):
             // The export's conversations come to nothing without it: the export is lost whole.
-            result.rejects.append(.wholeFile(input.relativePath, step: Self.type.name, reason: issue.reason, bytes: Self.bytes(of: input.path)))
+            var reject = Reject.wholeFile(input.relativePath, step: Self.type.name, reason: issue.reason, bytes: Self.bytes(of: input.path))
+            reject.keep(fileAt: input.path)
+            result.rejects.append(reject)
             result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
         case (.piece(let name), .opened(let export)):
             // Nothing when the export no longer has the conversation.
@@ -163,7 +165,9 @@ public struct SlackJSONSource: ExtractStep {
                 documents.append(document(conversation, input: input))
             }
         } catch {
-            result.rejects.append(.wholeFile(input.relativePath, step: Self.type.name, reason: error.reason, bytes: input.bytes))
+            var reject = Reject.wholeFile(input.relativePath, step: Self.type.name, reason: error.reason, bytes: input.bytes)
+            reject.keep(fileAt: input.path)
+            result.rejects.append(reject)
             return
         }
         report(export.issues, of: input, into: &result)

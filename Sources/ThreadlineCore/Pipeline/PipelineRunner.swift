@@ -162,7 +162,7 @@ public final class PipelineRunner: Sendable {
                 if index == 0 { atPhase?(.reading) }
                 let item = work[index], entry = entries[item.entry]
                 var result = result
-                PipelineRunner.rejectRepeatedDocuments(in: &result, seen: &documentSources, step: spec.extract[entry.step].name)
+                PipelineRunner.rejectRepeatedDocuments(in: &result, seen: &documentSources, step: spec.extract[entry.step].name, input: entry.input)
                 report.notes.merge(result.notes)
                 report.inputRows += result.inputRows
                 let rejectedRows = result.rejects.reduce(0) { $0 + $1.rows }
@@ -227,17 +227,22 @@ public final class PipelineRunner: Sendable {
     /// Rejects each document whose id an earlier input already gave (two markdown files of one name in
     /// different folders, one channel in two exports read by one step): `document_id` is a key, and the
     /// first input in plan order keeps it. The document's messages are rejected rows.
-    static func rejectRepeatedDocuments(in result: inout ExtractResult, seen: inout [String: String], step: String) {
+    static func rejectRepeatedDocuments(in result: inout ExtractResult, seen: inout [String: String], step: String, input: Input? = nil) {
         result.documents.removeAll { document in
             guard let first = seen[document.id] else {
                 seen[document.id] = document.sourceFile
                 return false
             }
-            result.rejects.append(Reject(
+            var reject = Reject(
                 file: document.sourceFile, step: step,
                 reason: "document_id '\(document.id)' is already the id of a document of '\(first)': "
                     + "its \(document.messageCount) messages are not written (exclude one of the two inputs, or read them in separate pipelines)",
-                rows: document.messageCount))
+                rows: document.messageCount)
+            // The document's file is its record, when it is one file (not a Slack export's folder or zip).
+            if let input, input.relativePath == document.sourceFile, input.parts.count == 1, !input.path.lowercased().hasSuffix(".zip") {
+                reject.keep(fileAt: input.path)
+            }
+            result.rejects.append(reject)
             return true
         }
     }

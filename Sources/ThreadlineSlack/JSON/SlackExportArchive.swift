@@ -207,13 +207,26 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
                 } catch {
                     throw SlackExportIssue(.rejected, file: path, reason: "cannot read file (\(error.localizedDescription))")
                 }
-                guard data.count <= allowance else { throw tooLarge() }
+                guard data.count <= allowance else {
+                    var issue = tooLarge()
+                    issue.record = String(decoding: data.prefix(SlackExportIssue.maxRecordBytes), as: UTF8.self)
+                    issue.recordBytes = archive.listedSize(of: path)
+                    throw issue
+                }
                 return data
             case .zip(let url, let entries, let crcs):
                 guard let entry = entries[path] else {
                     throw SlackExportIssue(.rejected, file: path, reason: "no such file in the zip")
                 }
-                guard entry.uncompressedSize <= UInt64(allowance) else { throw tooLarge() }
+                guard entry.uncompressedSize <= UInt64(allowance) else {
+                    // Only its beginning is inflated, for the record.
+                    var issue = tooLarge()
+                    if let data = try? beginning(of: entry, in: url, limit: SlackExportIssue.maxRecordBytes) {
+                        issue.record = String(decoding: data, as: UTF8.self)
+                        issue.recordBytes = Int(clamping: entry.uncompressedSize)
+                    }
+                    throw issue
+                }
                 let listed = Int(entry.uncompressedSize)
                 var buffer = Data()
                 let checksum: UInt32
@@ -235,8 +248,12 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
                 // The library computes the CRC-32 of what it inflated but does not compare it.
                 let expected = crcs[path] ?? entry.checksum
                 guard checksum == expected else {
-                    throw SlackExportIssue(.rejected, file: path, reason: "zip entry is damaged: its bytes have CRC-32 "
+                    var issue = SlackExportIssue(.rejected, file: path, reason: "zip entry is damaged: its bytes have CRC-32 "
                         + Self.hex(checksum) + ", its header lists " + Self.hex(expected))
+                    // What was read is the record, damaged as it is.
+                    issue.record = String(decoding: buffer.prefix(SlackExportIssue.maxRecordBytes), as: UTF8.self)
+                    if buffer.count > SlackExportIssue.maxRecordBytes { issue.recordBytes = buffer.count }
+                    throw issue
                 }
                 return buffer
             }
@@ -245,7 +262,14 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
         /// The first `limit` bytes of a rejected entry that can be read (for its record), with the
         /// entry's listed size; nil when it cannot be read.
         func beginning(of rejected: RejectedEntry, limit: Int) -> (data: Data, size: Int)? {
-            guard let entry = rejected.entry, case .zip(let url, _, _) = archive.storage else { return nil }
+            guard let entry = rejected.entry, case .zip(let url, _, _) = archive.storage,
+                let data = try? beginning(of: entry, in: url, limit: limit)
+            else { return nil }
+            return (data, Int(clamping: entry.uncompressedSize))
+        }
+
+        /// The first `limit` bytes `entry` inflates to (fewer when it is shorter).
+        private func beginning(of entry: Entry, in url: URL, limit: Int) throws -> Data {
             struct Enough: Error {}
             var buffer = Data()
             do {
@@ -253,11 +277,8 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
                     buffer.append(chunk.prefix(limit - buffer.count))
                     if buffer.count >= limit { throw Enough() }
                 }
-            } catch is Enough {
-            } catch {
-                return nil
-            }
-            return (buffer, Int(clamping: entry.uncompressedSize))
+            } catch is Enough {}
+            return buffer
         }
 
         /// The zip, opened at the first read.

@@ -381,16 +381,21 @@ extension SlackExportReader {
         of data: Data, file: String, severity: SlackExportIssue.Severity, what: String,
         issues: inout [SlackExportIssue]
     ) -> (Data, [JSONSyntaxScanner.Element])? {
+        /// A file rejected whole keeps its text as its record.
+        func fileIssue(_ line: Int, _ column: Int, _ reason: String) -> SlackExportIssue {
+            var issue = SlackExportIssue(severity, file: file, line: line, column: column, reason: reason)
+            if severity == .rejected { (issue.record, issue.recordBytes) = record(data, 0..<data.count) }
+            return issue
+        }
         let scan: JSONSyntaxScanner.Scan
         do {
             scan = try JSONSyntaxScanner().scan(data)
         } catch {
-            issues.append(SlackExportIssue(severity, file: file, line: error.line, column: error.column,
-                                           reason: "\(what) is not valid JSON: \(error.reason)"))
+            issues.append(fileIssue(error.line, error.column, "\(what) is not valid JSON: \(error.reason)"))
             return nil
         }
         guard data.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) == UInt8(ascii: "[") else {
-            issues.append(SlackExportIssue(severity, file: file, line: 1, column: 1, reason: "\(what) is not a JSON array"))
+            issues.append(fileIssue(1, 1, "\(what) is not a JSON array"))
             return nil
         }
         return (repairingLoneSurrogates(data, at: scan.loneSurrogates, file: file, issues: &issues), scan.elements)
@@ -431,7 +436,9 @@ extension SlackExportReader {
         do {
             slots = try JSONDecoder().decode([SlackMessageSlot].self, from: data)
         } catch {
-            issues.append(SlackExportIssue(.rejected, file: file, reason: "day file is not valid UTF-8 JSON"))
+            var issue = SlackExportIssue(.rejected, file: file, reason: "day file is not valid UTF-8 JSON")
+            (issue.record, issue.recordBytes) = record(data, 0..<data.count)
+            issues.append(issue)
             return ([], 0)
         }
         var messages: [(SlackMessage, line: Int?, column: Int?, range: Range<Int>?)] = []

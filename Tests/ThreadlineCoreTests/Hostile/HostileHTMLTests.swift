@@ -167,10 +167,13 @@ import ThreadlineSlack
         // page from the tag on, with its bytes.
         let messageBytes = bytes.count - text[..<container.lowerBound].utf8.count
         #expect(rejects.map { $0["reason"] as? String } == [
-            "reading stopped inside this message at line \(tagLine), column 29: a tag with more than \(limit) attributes: reading stopped here"
-                + " (record cut to its first 65536 of \(messageBytes) bytes)",
+            "reading stopped inside this message at line \(tagLine), column 29: a tag with more than \(limit) attributes: reading stopped here",
             "a tag with more than \(limit) attributes: reading stopped here",
         ])
+        // Records: the message from its container on, the rest of the page from the tag on; both cut.
+        #expect(rejects.map { $0["record_bytes"] as? Int } == [messageBytes, bytes.count - before.utf8.count])
+        #expect(rejects.map { ($0["record"] as? String)?.utf8.count } == [Reject.maxRecordBytes, Reject.maxRecordBytes])
+        #expect((rejects.last?["record"] as? String)?.hasPrefix("<span a0=\"0\" a1=\"1\"") == true)
         #expect(rejects.map { "\($0["line"] ?? ""):\($0["column"] ?? "")" } == ["4:1", "\(tagLine):29"])
         #expect(report.rejectedFileBytes == Int64(bytes.count - before.utf8.count))
         #expect((report.inputRows, report.outputRows, report.rejectedRows) == (1, 0, 1))

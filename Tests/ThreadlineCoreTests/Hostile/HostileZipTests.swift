@@ -108,7 +108,7 @@ import ZIPFoundation
         #expect((report.outputRows, report.rejectedFiles, report.rejectedFileBytes) == (1, 1, Int64(dropped.utf8.count)))
     }
 
-    /// A copy over the record bound is cut, and the reject says so.
+    /// A copy over the record bound is cut, and `record_bytes` says how long it was.
     @Test func aLongDroppedCopyIsCutWithANote() throws {
         let long = "[" + String(repeating: " ", count: 100_000) + "]"
         let (_, rejects, _) = try run([
@@ -117,10 +117,10 @@ import ZIPFoundation
             StoredZip.Entry("c/2021-01-01.json", long),
         ])
         let record = try #require(rejects.first?["record"] as? String)
-        #expect(record.utf8.count == 65_536)
-        #expect(record == String(long.prefix(65_536)))
-        #expect(rejects.first?["reason"] as? String
-            == "zip entry repeats the name of an earlier entry: this copy was not read (record cut to its first 65536 of 100002 bytes)")
+        #expect(record.utf8.count == Reject.maxRecordBytes)
+        #expect(record == String(long.prefix(Reject.maxRecordBytes)))
+        #expect(rejects.first?["record_bytes"] as? Int == 100_002)
+        #expect(rejects.first?["reason"] as? String == "zip entry repeats the name of an earlier entry: this copy was not read")
     }
 
     // MARK: Already handled: unsafe names, bombs
@@ -165,6 +165,9 @@ import ZIPFoundation
         let report = try runPipeline(scratch, basicPipeline(extract: "  - type: slack_json\n    include: [\"*.zip\"]\n    max_file_bytes: 1MiB"))
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
         #expect(describe(rejects) == ["export.zip/c/2021-01-02.json: file is larger than the limit of 1048576 bytes"])
+        // Its record is its beginning, inflated that far only.
+        #expect(rejects.first?["record"] as? String == String(repeating: " ", count: Reject.maxRecordBytes))
+        #expect(rejects.first?["record_bytes"] as? Int == bomb)
         #expect(report.outputRows == 1)
     }
 }
