@@ -46,13 +46,15 @@ let package = Package(
             ]),
         // A self-contained Apache Parquet writer and its codecs.
         .target(name: "ThreadlineParquet", dependencies: ["CZstd", "CSnappy", "CDeflate"]),
+        // The run report: a plain data model rendered to one self-contained HTML page with inline SVG charts.
+        .target(name: "ThreadlineReport"),
 
         // The pipeline engine and every step type.
         .target(
             name: "ThreadlineCore",
             dependencies: [
                 "ThreadlineYAML", "ThreadlineSlack", "ThreadlineHTML", "ThreadlineText", "ThreadlineFiles",
-                "ThreadlineParquet",
+                "ThreadlineParquet", "ThreadlineReport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
@@ -96,5 +98,6 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ThreadlineParquetTests", dependencies: ["ThreadlineParquet", "_ThreadlineTestSupport"]),
+        .testTarget(name: "ThreadlineReportTests", dependencies: ["ThreadlineReport"]),
     ]
 )

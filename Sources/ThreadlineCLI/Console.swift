@@ -61,6 +61,7 @@ enum Console {
             if let line = location.line { fields["line"] = .stringConvertible(line) }
             if let column = location.column { fields["column"] = .stringConvertible(column) }
         }
+        if let rule = diagnostic.rule { fields["rule"] = .string(rule) }
         if !diagnostic.notes.isEmpty { fields["note"] = .string(diagnostic.notes.joined(separator: "\n")) }
         let level: Logger.Level = switch diagnostic.severity {
         case .error: .error

@@ -16,7 +16,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Log lines on stderr as text or json (one object a line).")
     var logFormat: LogFormat = .text
 
-    @Flag(name: .shortAndLong, help: "Print only errors.")
+    @Flag(name: .shortAndLong, help: "Print only warnings and errors: no progress, no summary.")
     var quiet = false
 
     @Option(
@@ -32,7 +32,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let format = logFormat, level: Logger.Level = quiet ? .error : .info
+        let format = logFormat, level: Logger.Level = quiet ? .warning : .info
         LoggingSystem.bootstrap { label in
             var handler = StderrLogHandler(format: format, label: label)
             handler.logLevel = level
@@ -101,7 +101,9 @@ enum Planner {
         }
         out += "output_root \(spec.outputRoot)\n"
         for load in spec.load {
-            for table in load.step.tables { out += "load \(load.name): \(table.rawValue) -> \(load.step.relativePath(for: table))\n" }
+            for output in load.step.outputs {
+                out += "load \(load.name): \(output.tables.map(\.rawValue).joined(separator: ", ")) -> \(output.relativePath)\n"
+            }
         }
         out += "  _manifest.json, _rejects.jsonl\n"
         return out

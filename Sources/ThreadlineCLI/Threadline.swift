@@ -12,7 +12,7 @@ public struct Threadline: ParsableCommand {
             rejects over max_rejects); 2 usage or pipeline-file errors; 3 runtime failure (I/O, lock held).
             """,
         version: ThreadlineVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, ValidateCommand.self, SchemaCommand.self, StepsCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, ValidateCommand.self, SchemaCommand.self, StepsCommand.self, RulesCommand.self, HistoryCommand.self])
 
     public init() {}
 

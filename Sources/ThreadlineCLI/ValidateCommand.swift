@@ -7,40 +7,49 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Validate input files (seed files) against the source rules, for CI.",
         discussion: """
-            Errors: front matter missing or not YAML, required keys (title, start, end, authors) missing or of \
-            the wrong type, start after end, an archive entry or reply without an author. Warnings (errors \
-            with --strict): empty texts, unknown keys, unknown emoji codes, tabs, a YYYYMMDD-slug.md file \
-            name that disagrees with start. Slack-export HTML pages (.html): a message the slack_html step \
-            would reject is an error at its line and column. Slack exports (a .zip, or a folder with channels.json, \
-            users.json or folders of day files): what the slack_json step would reject is an error at its \
-            file, line and column inside the export. Exit status 1 on any error.
+            Each file is read through the extract step that reads it in a run: what the run would reject is \
+            an error, and the rules the run tolerates add their findings (metadata, empty texts, unknown keys, \
+            unknown emoji codes, tab indentation), each at its file, line and column with its rule id. Errors \
+            exit 1; --strict makes warnings errors; --ignore RULE leaves a rule out (`threadline rules` lists \
+            them; a rule whose findings a run rejects cannot be left out). --pipeline reads exactly the inputs \
+            that pipeline's run reads among the paths given, with its options, transforms and validate: section. \
+            Links that lead outside the paths given are not followed.
             """)
 
     @Argument(help: "Files, folders (walked for .md, .json, .html and .zip files and Slack export folders) or globs.")
     var paths: [String]
 
-    @Option(help: "human, github (workflow commands), json or junit (JUnit XML).")
-    var format: DiagnosticFormat = .human
+    @Option(help: "text, github (workflow commands), json or junit (JUnit XML); human is text.")
+    var format: DiagnosticFormat = .text
 
     @Flag(help: "Treat warnings as errors.")
     var strict = false
 
-    @Option(help: "Take the rules from this pipeline's markdown step (its keys, required_keys and max_file_bytes) and slack_json step (its limits and skip_subtypes).")
+    @Option(name: .customLong("ignore"), help: ArgumentHelp("Leave out the findings of this rule (repeatable).", valueName: "rule"))
+    var ignored: [String] = []
+
+    @Option(help: "Read the files as this pipeline's run does: its inputs among the paths given, its steps' options, its transforms and its validate: section.")
     var pipeline: String?
+
+    func validate() throws {
+        for id in ignored {
+            if let problem = RuleBook.problem(ignoring: id) {
+                throw ValidationError("--ignore \(id): \(problem.message); " + problem.notes.joined(separator: "; "))
+            }
+        }
+    }
 
     func run() throws {
         do {
-            let validator = try pipeline.map { SeedValidator(pipeline: try PipelineLoader().load(path: $0)) } ?? SeedValidator()
-            let files = try SeedValidator.expand(paths)
-            var diagnostics: [Diagnostic] = []
-            for file in files {
-                diagnostics += validator.validate(file: file).map { finding in
-                    var finding = finding
-                    if strict, finding.severity == .warning { finding.severity = .error }
-                    return finding
-                }
+            let spec = try pipeline.map { try PipelineLoader().load(path: $0) }
+            let validator = SeedValidator(pipeline: spec, ignoring: Set(ignored))
+            let report = try validator.validate(paths: paths)
+            let diagnostics = report.diagnostics.map { finding in
+                var finding = finding
+                if strict, finding.severity == .warning { finding.severity = .error }
+                return finding
             }
-            print(format.render(files: files, diagnostics: diagnostics), terminator: "")
+            print(format.render(files: report.files, diagnostics: diagnostics, canShowSource: report.canShowSource), terminator: "")
             if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(ExitStatus.dataError.rawValue) }
         } catch let exit as ExitCode {
             throw exit
@@ -50,4 +59,8 @@ struct ValidateCommand: ParsableCommand {
     }
 }
 
-extension DiagnosticFormat: ExpressibleByArgument {}
+extension DiagnosticFormat: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(name: argument)
+    }
+}

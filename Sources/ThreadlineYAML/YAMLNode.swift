@@ -12,11 +12,15 @@ public struct YAMLNode: Sendable {
     /// 1-based line and column in the text that was parsed.
     public var line: Int
     public var column: Int
+    /// For a scalar read by `YAMLReader`: how it is written and where its text is, so that a place
+    /// inside its value can be traced back to a line and column (see ``valuePositions(in:)``).
+    public var source: YAMLScalarSource?
 
-    public init(_ kind: Kind, line: Int, column: Int) {
+    public init(_ kind: Kind, line: Int, column: Int, source: YAMLScalarSource? = nil) {
         self.kind = kind
         self.line = line
         self.column = column
+        self.source = source
     }
 
     /// A plain scalar that YAML reads as null (`~`, `null`, empty).
@@ -69,5 +73,28 @@ public struct YAMLEntry: Sendable {
         self.keyLine = keyLine
         self.keyColumn = keyColumn
         self.value = value
+    }
+}
+
+/// How a scalar is written in the text it was read from, and where.
+public struct YAMLScalarSource: Sendable, Hashable {
+    public enum Style: Sendable, Hashable {
+        case plain, singleQuoted, doubleQuoted
+        /// A `|` block.
+        case literal
+        /// A `>` block.
+        case folded
+    }
+
+    public var style: Style
+    /// UTF-8 offsets in the parsed text: of the scalar's first character (an opening quote, a block's
+    /// `|` or `>`), and just after its last (for a block, the start of the line after it).
+    public var start: Int
+    public var end: Int
+
+    public init(style: Style, start: Int, end: Int) {
+        self.style = style
+        self.start = start
+        self.end = end
     }
 }

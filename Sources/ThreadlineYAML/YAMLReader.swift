@@ -44,6 +44,41 @@ public struct YAMLReader: Sendable {
 }
 
 extension YAMLReader {
+    /// The lines of `text` whose indentation holds a tab, each at its first tab: lines that start
+    /// inside a quoted or block scalar are left out (a tab there is text), and so are blank lines and
+    /// comments. A text libyaml cannot read gives every such line.
+    public static func tabIndentations(in text: String) -> [YAMLPosition] {
+        var candidates: [YAMLPosition] = []
+        // `\r\n` is one Character: both end a line.
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+            let indentation = line.unicodeScalars.prefix { $0 == " " || $0 == "\t" }
+            guard let tab = indentation.firstIndex(of: "\t") else { continue }
+            let rest = line.unicodeScalars[indentation.endIndex...].drop { $0 == "\r" }
+            guard let first = rest.first, first != "#" else { continue }
+            candidates.append(YAMLPosition(line: index + 1, column: line.unicodeScalars.distance(from: line.unicodeScalars.startIndex, to: tab) + 1))
+        }
+        guard !candidates.isEmpty else { return [] }
+        // The lines inside quoted and block scalars: after the line they start on, up to the line they
+        // end on (a block ends at the start of the line after it).
+        var inside: [ClosedRange<Int>] = []
+        var text = text
+        text.withUTF8 { bytes in
+            _ = withEventParser(bytes) { parser -> Bool? in
+                var event = yaml_event_t()
+                while yaml_parser_parse(&parser, &event) == 1 {
+                    defer { yaml_event_delete(&event) }
+                    if event.type == YAML_STREAM_END_EVENT { return true }
+                    guard event.type == YAML_SCALAR_EVENT, event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE else { continue }
+                    let first = Int(event.start_mark.line) + 2
+                    let last = Int(event.end_mark.line) + (event.end_mark.column == 0 ? 0 : 1)
+                    if first <= last { inside.append(first...last) }
+                }
+                return false
+            }
+        }
+        return candidates.filter { candidate in !inside.contains { $0.contains(candidate.line) } }
+    }
+
     /// Calls `body` with a libyaml parser reading UTF-8 `bytes`; nil when libyaml cannot start.
     static func withEventParser<T, Failure: Error>(
         _ bytes: UnsafeBufferPointer<UInt8>, _ body: (inout yaml_parser_t) throws(Failure) -> T?
@@ -99,6 +134,8 @@ private struct EventLoader {
     }
 
     private var stack: [Frame] = []
+    /// Turns libyaml's marks, counted in characters, into UTF-8 offsets.
+    private var offsets = CharacterOffsets()
     private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
     private var root: YAMLNode?
     private var documents = 0
@@ -137,19 +174,27 @@ private struct EventLoader {
             case YAML_DOCUMENT_START_EVENT:
                 documents += 1
                 if documents > 1 {
-                    throw YAMLProblem(message: "more than one YAML document ('---' inside the YAML)", line: line, column: column)
+                    throw YAMLProblem(
+                        message: "more than one YAML document ('---' inside the YAML)", line: line, column: column,
+                        hint: "a YAML text holds one document: remove the second '---' line")
                 }
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
                 let value = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
                 let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar.tag == nil
-                let node = YAMLNode(.scalar(value, plain: plain), line: line, column: column)
+                let source = YAMLScalarSource(
+                    style: EventLoader.style(scalar.style),
+                    start: offsets.byteOffset(ofCharacter: Int(event.start_mark.index), in: bytes),
+                    end: offsets.byteOffset(ofCharacter: Int(event.end_mark.index), in: bytes))
+                let node = YAMLNode(.scalar(value, plain: plain), line: line, column: column, source: source)
                 try spend(1, line: line, column: column)
                 if let anchor = EventLoader.string(scalar.anchor) { anchors[anchor] = (node, 1) }
                 try attach(node, size: 1)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 if stack.count >= maxDepth + 1 {
-                    throw YAMLProblem(message: "YAML nests deeper than \(maxDepth) levels", line: line, column: column)
+                    throw YAMLProblem(
+                        message: "YAML nests deeper than \(maxDepth) levels", line: line, column: column,
+                        hint: "no input needs lists and mappings this deep: check that brackets are closed")
                 }
                 try spend(1, line: line, column: column)
                 let isSequence = event.type == YAML_SEQUENCE_START_EVENT
@@ -167,7 +212,9 @@ private struct EventLoader {
             case YAML_ALIAS_EVENT:
                 let name = EventLoader.string(event.data.alias.anchor) ?? ""
                 guard let (node, size) = anchors[name] else {
-                    throw YAMLProblem(message: "unknown alias '*\(name)'", line: line, column: column)
+                    throw YAMLProblem(
+                        message: "unknown alias '*\(name)'", line: line, column: column,
+                        hint: "'*' starts a YAML alias: put a value that starts with '*' in quotes")
                 }
                 try spend(size, line: line, column: column)
                 try attach(node, size: size)
@@ -203,7 +250,9 @@ private struct EventLoader {
         }
         guard let key = stack[stack.count - 1].pendingKey else {
             guard case .scalar = node.kind else {
-                throw YAMLProblem(message: "mapping keys must be plain strings", line: node.line, column: node.column)
+                throw YAMLProblem(
+                    message: "mapping keys must be plain strings", line: node.line, column: node.column,
+                    hint: "write a key as a word followed by ': ', not a list or a mapping")
             }
             stack[stack.count - 1].pendingKey = node
             return
@@ -214,7 +263,8 @@ private struct EventLoader {
             let first = stack[stack.count - 1].entries.first { $0.key == name }
             throw YAMLProblem(
                 message: "duplicate key '\(name)' in mapping", line: key.line, column: key.column,
-                context: first.map { .init(description: "first given", line: $0.keyLine, column: $0.keyColumn) })
+                context: first.map { .init(description: "first given", line: $0.keyLine, column: $0.keyColumn) },
+                hint: "a key may appear once in a mapping: remove one of the two, or rename it")
         }
         stack[stack.count - 1].entries.append(YAMLEntry(key: name, keyLine: key.line, keyColumn: key.column, value: node))
     }
@@ -222,6 +272,16 @@ private struct EventLoader {
     /// Whether the list being built is the root mapping's value under the stream's key, without an anchor.
     private func isStreamed(_ stream: Stream) -> Bool {
         stack.count == 2 && stack[1].anchor == nil && stack[0].pendingKey?.scalar == stream.key
+    }
+
+    private static func style(_ style: yaml_scalar_style_t) -> YAMLScalarSource.Style {
+        switch style {
+        case YAML_SINGLE_QUOTED_SCALAR_STYLE: .singleQuoted
+        case YAML_DOUBLE_QUOTED_SCALAR_STYLE: .doubleQuoted
+        case YAML_LITERAL_SCALAR_STYLE: .literal
+        case YAML_FOLDED_SCALAR_STYLE: .folded
+        default: .plain
+        }
     }
 
     private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
@@ -233,13 +293,44 @@ private struct EventLoader {
         if parser.error == YAML_READER_ERROR {
             // The reader (a control character, say) gives a byte offset and leaves the mark at 0:0.
             let (line, column) = TextPosition.lineAndColumn(ofByte: min(Int(parser.problem_offset), bytes.count), in: bytes[...])
-            return YAMLProblem(message: message, line: line, column: column)
+            var problem = YAMLProblem(message: message, line: line, column: column)
+            problem.hint = YAMLProblem.hint(for: problem, in: bytes)
+            return problem
         }
         let context = parser.context.map {
             YAMLProblem.Context(
                 description: String(cString: $0), line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
         }
-        return YAMLProblem(
+        var problem = YAMLProblem(
             message: message, line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1, context: context)
+        problem.hint = YAMLProblem.hint(for: problem, in: bytes)
+        return problem
+    }
+}
+
+/// A character index of libyaml's marks as a UTF-8 offset. Marks arrive in text order, so the offset
+/// is found by walking on from the last one: every byte is stepped over once, and none when the text
+/// is ASCII, where the two are the same.
+private struct CharacterOffsets {
+    private var character = 0
+    private var byte = 0
+    private var started = false
+    private var isASCII = false
+
+    mutating func byteOffset(ofCharacter target: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        if !started || target < character {
+            if !started { isASCII = bytes.allSatisfy { $0 < 0x80 } }
+            // libyaml does not count a byte-order mark.
+            byte = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            character = 0
+            started = true
+        }
+        if isASCII { return min(target, bytes.count) }
+        while character < target, byte < bytes.count {
+            let lead = bytes[byte]
+            byte += lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+            character += 1
+        }
+        return min(byte, bytes.count)
     }
 }

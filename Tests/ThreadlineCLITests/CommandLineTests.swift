@@ -29,7 +29,7 @@ import _ThreadlineTestSupport
         try scratch.write("pipeline.yaml", basicPipeline(extract: "  - type: markdwon\n    include: [\"*.md\"]"))
         let result = try runThreadline(["check", "pipeline.yaml"], in: scratch.root)
         #expect(result.status == 2)
-        #expect(result.stderr == "pipeline.yaml:8:11: error: unknown extract step type 'markdwon'\npipeline.yaml:8:11: note: did you mean 'markdown'?\n")
+        #expect(result.stderr == "pipeline.yaml:8:11: error: unknown extract step type 'markdwon' [pipeline-unknown-step]\npipeline.yaml:8:11: note: did you mean 'markdown'?\n")
         #expect(!scratch.exists("out"), "check writes nothing")
     }
 
@@ -91,8 +91,49 @@ import _ThreadlineTestSupport
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr == "")
         let written = try FileManager.default.contentsOfDirectory(atPath: scratch.path("elsewhere")).filter { !$0.hasPrefix(".") }.sorted()
-        #expect(written == ["_manifest.json", "_rejects.jsonl", "authors.json", "documents.json", "messages.csv", "messages.json", "threads.json"])
+        #expect(written == ["_manifest.json", "_rejects.jsonl", "_runs.jsonl", "authors.json", "datapackage.json", "documents.json", "messages.csv", "messages.json", "threads.json"])
         #expect(try readJSONLines(scratch.path("elsewhere/documents.json")).map { $0["document_id"] as? String } == ["20210308-book"])
+    }
+
+    @Test func rulesListsEveryRuleOnceInEveryFormat() throws {
+        let entries = RuleBook.entries()
+        let text = try runThreadline(["rules"], in: NSTemporaryDirectory())
+        #expect(text.status == 0)
+        for entry in entries {
+            #expect(text.stdout.contains("\n" + entry.rule.id + " ") || text.stdout.hasPrefix(entry.rule.id + " "), "\(entry.rule.id)")
+            #expect(text.stdout.contains(entry.rule.summary))
+        }
+        let json = try runThreadline(["rules", "--format", "json"], in: NSTemporaryDirectory())
+        let rules = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rules.map { $0["id"] as? String } == entries.map(\.rule.id))
+        #expect(rules.first { $0["id"] as? String == "unknown-emoji" }?["can_be_ignored"] as? Bool == true)
+        #expect(rules.first { $0["id"] as? String == "no-author" }?["run"] as? String == "reject")
+    }
+
+    @Test func checkInEveryFormatOnAGoodFile() throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path("inputs"), withIntermediateDirectories: true)
+        try scratch.write("pipeline.yaml", basicPipeline())
+        let github = try runThreadline(["check", "--format", "github", "pipeline.yaml"], in: scratch.root)
+        #expect((github.status, github.stdout, github.stderr) == (0, "", ""))
+        let json = try runThreadline(["check", "--format", "json", "pipeline.yaml"], in: scratch.root)
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["errors"] as? Int == 0)
+        #expect((object["diagnostics"] as? [Any])?.isEmpty == true)
+        #expect(object["files"] as? [String] == ["pipeline.yaml"])
+    }
+
+    /// A rule whose findings a run rejects cannot be silenced, and an unknown id is a mistake too.
+    @Test func ignoreRefusesWhatARunRejectsAndWhatDoesNotExist() throws {
+        let scratch = try Scratch()
+        try scratch.write("seeds/20210308-book.md", Self.validSeed)
+        let rejected = try runThreadline(["validate", "--ignore", "no-author", "seeds"], in: scratch.root)
+        #expect(rejected.status == 2)
+        #expect(rejected.stderr.hasPrefix("Error: --ignore no-author: rule 'no-author' cannot be ignored: a run rejects what it finds; "))
+        let unknown = try runThreadline(["validate", "--ignore", "unknown-emoij", "seeds"], in: scratch.root)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.hasPrefix("Error: --ignore unknown-emoij: unknown rule 'unknown-emoij'; did you mean 'unknown-emoji'?"))
     }
 
     @Test func committedJSONSchemaIsCurrent() throws {
@@ -102,11 +143,15 @@ import _ThreadlineTestSupport
         #expect(text == Reference.pipelineJSONSchema(), "regenerate: threadline steps --format json-schema > pipelines/threadline.schema.json")
     }
 
-    @Test(arguments: [("docs/pipeline.md", "steps"), ("docs/tables.md", "schema")])
+    @Test(arguments: [("docs/pipeline.md", "steps"), ("docs/tables.md", "schema"), ("docs/validate.md", "rules")])
     func generatedDocsSectionsAreCurrent(file: String, section: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
-        let body = section == "steps" ? Reference.stepsMarkdown() : Reference.schemaMarkdown()
+        let body = switch section {
+        case "steps": Reference.stepsMarkdown()
+        case "schema": Reference.schemaMarkdown()
+        default: Reference.rulesMarkdown()
+        }
         let expected = "<!-- BEGIN GENERATED: \(section) -->\n" + body + "<!-- END GENERATED: \(section) -->"
         #expect(text.contains(expected), "\(file): section '\(section)' is stale: run scripts/update-docs")
     }
@@ -121,7 +166,7 @@ import _ThreadlineTestSupport
 
         """
     static let validateUsage = """
-        Usage: threadline validate <paths> ... [--format <format>] [--strict] [--pipeline <pipeline>]
+        Usage: threadline validate <paths> ... [--format <format>] [--strict] [--ignore <rule> ...] [--pipeline <pipeline>]
           See 'threadline validate --help' for more information.
 
         """
@@ -161,11 +206,11 @@ import _ThreadlineTestSupport
 
             """),
         (["validate", "--format", "xml"], """
-            Error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'human', 'github', 'json' or 'junit'.
-            Help:  --format <format>  human, github (workflow commands), json or junit (JUnit XML).
+            Error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'text', 'github', 'json' or 'junit'.
+            Help:  --format <format>  text, github (workflow commands), json or junit (JUnit XML); human is text.
 
             """ + validateUsage),
-        (["help", "nosuch"], "Error: Unknown command 'nosuch'. Commands: run, check, validate, schema, steps\n" + rootUsage),
+        (["help", "nosuch"], "Error: Unknown command 'nosuch'. Commands: run, check, validate, schema, steps, rules, history\n" + rootUsage),
         (["help", "scema"], "Error: Unknown command 'scema'. Did you mean 'schema'?\n" + rootUsage),
         (["help", "run", "extra"], "Error: Unknown command 'run extra': 'run' has no subcommands\n" + rootUsage),
     ]

@@ -23,10 +23,10 @@ import Testing
         authors.add(Self.document("b", [[Self.message("bo", "BO", at: nil)], [Self.message("bo", "Bo", at: 90)]]))
         let rows = authors.rows()
         #expect(rows.count == 2)
-        // author_id, author, aliases, messages, threads, documents, first, last
-        #expect(rows[0] == [.string("ann"), .string("Ann"), .list(["Ann", "ann"]), .int(3), .int(2), .int(1),
+        // author_id, author, aliases, is_bot, messages, threads, documents, first, last
+        #expect(rows[0] == [.string("ann"), .string("Ann"), .list(["Ann", "ann"]), .bool(false), .int(3), .int(2), .int(1),
                             .timestamp(Timestamp(microseconds: 10_000_000)), .timestamp(Timestamp(microseconds: 50_000_000))])
-        #expect(rows[1] == [.string("bo"), .string("Bo"), .list(["BO", "Bo"]), .int(3), .int(3), .int(2),
+        #expect(rows[1] == [.string("bo"), .string("Bo"), .list(["BO", "Bo"]), .bool(false), .int(3), .int(3), .int(2),
                             .timestamp(Timestamp(microseconds: 40_000_000)), .timestamp(Timestamp(microseconds: 90_000_000))])
     }
 
@@ -37,8 +37,8 @@ import Testing
         authors.add(Self.document("a", [spellings.map { Self.message("x", $0, at: nil) } + [Self.message("x", spellings[7], at: nil)]]))
         let row = try #require(authors.rows().first)
         #expect(row[2] == .list(Set(spellings).sorted()))
-        #expect(row[3] == .int(5001))
-        #expect(row[4] == .int(1))
+        #expect(row[4] == .int(5001))
+        #expect(row[5] == .int(1))
     }
 
     // The runner writes the authors table a batch at a time: the batches are the rows, in order.

@@ -25,9 +25,10 @@ import Testing
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
         try #require(rejects.count == 1)
         let row = rejects[0]
+        let rule = try #require(RuleBook.rule(row["rule"] as? String ?? ""), "every reject names its rule")
         let reject = Reject(
             file: row["file"] as? String ?? "", line: row["line"] as? Int, column: row["column"] as? Int,
-            step: row["step"] as? String ?? "", reason: row["reason"] as? String ?? "")
+            step: row["step"] as? String ?? "", rule: rule, reason: row["reason"] as? String ?? "")
         #expect(reject.file == "bad.md")
         #expect(reject.step == "markdown")
         return (reject, report)
@@ -83,7 +84,7 @@ import Testing
         let report = try runPipeline(scratch, basicPipeline())
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
         #expect(rejects.count == 1)
-        #expect(rejects[0]["reason"] as? String == "entry has no author ('name')")
+        #expect(rejects[0]["reason"] as? String == "archive entry has no author ('name')")
         #expect(rejects[0]["line"] as? Int == 5)
         #expect(rejects[0]["column"] as? Int == 3)
         #expect(rejects[0]["record"] as? String == "- text: nobody wrote this\n  replies:\n  - name: Bo\n    text: a reply to the rejected question")
@@ -103,7 +104,7 @@ import Testing
         try scratch.write("inputs/a.md", "---\narchive:\n- just a string\n- name: Ana\n  text: hi\n---\n")
         let report = try runPipeline(scratch, basicPipeline())
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
-        #expect(rejects.map { $0["reason"] as? String } == ["an archive entry must be a mapping with 'name' and 'text', not a scalar"])
+        #expect(rejects.map { $0["reason"] as? String } == ["archive entry must be a mapping with 'name' and 'text', not a scalar"])
         #expect(rejects.map { $0["line"] as? Int } == [3])
         #expect(report.inputRows == 2 && report.rowsPerTable[.messages] == 1 && report.rejectedRows == 1)
     }

@@ -173,7 +173,7 @@ import Testing
         #expect(document.threads.map { $0.messages.map(\.key) } == [["q0", "q0.r0"], ["q2"]])
         #expect(document.threads.map { $0.messages.map(\.sourceLine) } == [[3, 6], [9]])
         #expect(result.inputRows == 4)
-        #expect(result.rejects.map(\.reason) == ["entry has no author ('name')"])
+        #expect(result.rejects.map(\.reason) == ["archive entry has no author ('name')"])
         #expect(result.rejects.first?.record == "- text: nobody wrote this")
     }
 

@@ -136,8 +136,8 @@ import Testing
         // Values that are YAML of the wrong type are still reported, at `--set`.
         let wrong = try diagnostics(basicPipeline(), overrides: ["name=[a]", "max_rejects={a: 1}"])
         #expect(wrong.map(\.description) == [
-            "--set: error: 'name' must be a string, not a list",
-            "--set: error: 'max_rejects' must be a count or percentage such as 10 or 5% (0–100%), or unlimited, not 'a mapping'",
+            "--set: error: 'name' must be a string, not a list [pipeline-value]",
+            "--set: error: 'max_rejects' must be a count or percentage such as 10 or 5% (0–100%), or unlimited, not 'a mapping' [pipeline-value]",
         ])
     }
 
@@ -168,7 +168,8 @@ import Testing
     /// key (where the first one is), a byte size in lowercase (accepted), a folder as the pipeline file.
     @Test func smallMistakesGetAHint() throws {
         let tabbed = try diagnostics(basicPipeline().replacingOccurrences(of: "    include:", with: "\tinclude:"))
-        #expect(tabbed.first?.notes == ["YAML does not allow tabs for indentation; use spaces"])
+        #expect(tabbed.first?.notes == ["this line is indented with a tab: YAML indents with spaces only; replace the tab with spaces"])
+        #expect(tabbed.first?.rule == "pipeline-yaml")
         let duplicate = try diagnostics(basicPipeline().replacingOccurrences(of: "name: test", with: "name: test\nname: again"))
         #expect(duplicate.map { "\(place($0)): \($0.message)" } == ["pipeline.yaml:3:1: duplicate key 'name' in mapping (first given at line 2, column 1)"])
         func maxFileBytes(_ size: String) throws -> Int {
@@ -256,5 +257,22 @@ import Testing
 
     @Test func farOffWordsGetNoSuggestion() {
         #expect(Suggestion.closest(to: "spreadsheet", in: ["jsonl", "csv", "parquet"]) == nil)
+    }
+}
+
+extension PipelineLoaderTests {
+    /// The report is one file: its path takes no placeholder, and two steps may not write one path.
+    @Test func theReportsPathIsCheckedLikeATablesPath() throws {
+        func report(_ path: String) -> String {
+            basicPipeline() + "\n  - type: report\n    path: \"\(path)\""
+        }
+        #expect(try load(report("site/run.html")).load[2].step.outputs.map(\.relativePath) == ["site/run.html"])
+        let found = try ["{table}.html", "../up.html", "_manifest.json", ".hidden.html"].map { try diagnostics(report($0)).map(\.message) }
+        #expect(found == [
+            ["path '{table}.html' has an unknown placeholder '{table}'"],
+            ["path '../up.html' must stay inside output_root"],
+            ["path '_manifest.json' would overwrite the run's own '_manifest.json'"],
+            ["path '.hidden.html' is hidden"],
+        ])
     }
 }

@@ -341,7 +341,7 @@ import Testing
     @Test func stepIsListedWithItsOptions() throws {
         let type = try #require(StepRegistry.builtIn.type(named: "slack_html"))
         #expect(type.kind == .extract)
-        #expect(type.options.map(\.name) == ["include", "exclude", "hosts", "layout", "timezone", "skip_subtypes", "max_message_bytes", "max_file_bytes"])
+        #expect(type.options.map(\.name) == ["include", "exclude", "min_inputs", "hosts", "layout", "timezone", "skip_subtypes", "max_message_bytes", "max_file_bytes"])
         #expect(type.options.first { $0.name == "layout" }?.type == .choice(["auto", "slack-export-viewer", "slackdump"]))
     }
 }
@@ -415,7 +415,7 @@ struct SampleExport {
         let path = try scratch.write("page.html", full[..<cut.lowerBound])
         let findings = SeedValidator().validate(file: path).filter { $0.severity == .error }
         #expect(findings.map(\.description) == [
-            "\(path):2456:17: error: the page ends inside this message (the file is truncated): its text is incomplete"
+            "\(path):2456:17: error: the page ends inside this message (the file is truncated): its text is incomplete [message-rejected]"
         ])
     }
 
@@ -425,7 +425,7 @@ struct SampleExport {
         let result = try runThreadline(["validate", "seeds"], in: scratch.root)
         #expect(result.status == 1)
         #expect(result.stdout.hasPrefix(
-            "seeds/slack-html/general.html:1:1: error: the page is not a slack-export-viewer or slackdump page: no messages were read\n"))
+            "seeds/slack-html/general.html:1:1: error: the page is not a slack-export-viewer or slackdump page: no messages were read [not-a-slack-page]\n"))
         #expect(result.stdout.hasSuffix("1 file checked: 1 error, 0 warnings\n"))
     }
 }

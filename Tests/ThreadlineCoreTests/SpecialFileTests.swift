@@ -33,9 +33,11 @@ import ThreadlineSlack
         let scratch = try Scratch()
         #expect(mkfifo(scratch.path("pipe.html"), 0o644) == 0)
         #expect(throws: TextFile.Problem.self) { try TextFile(path: scratch.path("pipe.html"), maxBytes: 100) }
-        let findings = SlackHTMLSource.validate(file: scratch.path("pipe.html"))
-        #expect(findings.map(\.message) == ["not a regular file (a FIFO, device or socket): not read"])
-        #expect(findings.map(\.location?.file) == [scratch.path("pipe.html")])
+        let source = try SlackHTMLSource(
+            options: StepOptions(SlackHTMLSource.type.options, values: ["include": .list(["*.html"])], stepLocation: SourceLocation(file: "test")))
+        let result = source.read(Input(path: scratch.path("pipe.html"), relativePath: "pipe.html", sortKey: "pipe.html", bytes: 0))
+        #expect(result.rejects.map(\.reason) == ["not a regular file (a FIFO, device or socket): not read"])
+        #expect(result.rejects.map(\.rule.id) == ["unreadable-input"])
     }
 
     /// `validate` walking a folder words what it cannot read as a run does, and reads the rest.
@@ -47,8 +49,8 @@ import ThreadlineSlack
         let result = try runThreadline(["validate", "seeds"], in: scratch.root)
         #expect(result.status == 1)
         #expect(result.stdout == """
-            seeds/books/fifo.md: error: not a regular file (a FIFO, device or socket): not read
-            seeds/books/gone.html: error: a symbolic link to nothing (its target is missing, or the links loop): not read
+            seeds/books/fifo.md: error: not a regular file (a FIFO, device or socket): not read [unreadable-input]
+            seeds/books/gone.html: error: a symbolic link to nothing (its target is missing, or the links loop): not read [unreadable-input]
             3 files checked: 2 errors, 0 warnings
 
             """)

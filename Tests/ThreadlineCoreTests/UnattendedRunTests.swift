@@ -6,10 +6,12 @@ import Testing
 /// What a cron job relies on: atomic outputs, a manifest that matches the disk. (Signals, a second
 /// run and a full disk are in `HostileSignalTests`.)
 @Suite(.serialized) struct UnattendedRunTests {
+    /// The hashes of the run's outputs in `out/`: the tables, the manifest, the rejects and the data
+    /// package; not `_runs.jsonl`, to which every run, failed or not, adds its line.
     func hashes(_ scratch: Scratch) throws -> [String: String] {
         var result: [String: String] = [:]
         var isFolder: ObjCBool = false
-        for name in try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")) where !name.hasPrefix(".") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")) where !name.hasPrefix(".") && name != RunHistory.fileName {
             guard FileManager.default.fileExists(atPath: scratch.path("out/" + name), isDirectory: &isFolder), !isFolder.boolValue else { continue }
             result[name] = try FileDigest.sha256(ofFileAt: scratch.path("out/" + name)).sha256
         }
@@ -32,7 +34,7 @@ import Testing
         try FileManager.default.removeItem(atPath: scratch.path("out/threads.csv"))
         try FileManager.default.createDirectory(atPath: scratch.path("out/threads.csv"), withIntermediateDirectories: false)
         let before = try hashes(scratch)
-        #expect(before.count == 9)
+        #expect(before.count == 10)
         let failed = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
         #expect(failed.status == 3)
         #expect(failed.stderr.contains("error: cannot write '\(scratch.path("out/threads.csv"))': it is a folder"))
@@ -60,7 +62,10 @@ import Testing
     }
 
     /// A warning about a place in the pipeline file reads like an error does, location first.
-    @Test func aStepThatMatchesNothingIsAWarningAtItsLine() throws {
+    /// A nightly run whose Slack sources vanished must not replace yesterday's tables with part of
+    /// them: a step that matches fewer inputs than its `min_inputs` (1 by default) fails the run with
+    /// status 1, naming the step at its line, even under `--quiet`.
+    @Test func aStepThatMatchesTooFewInputsFailsTheRunNamingTheStep() throws {
         let scratch = try Scratch()
         try scratch.write("inputs/a.md", BadInputTests.good)
         try scratch.write("pipeline.yaml", basicPipeline(extract: """
@@ -69,14 +74,25 @@ import Testing
               - type: slack_html
                 include: ["slack-html/**/*.html"]
             """))
-        let result = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
-        #expect(result.status == 0)
-        let warning = result.stderr.split(separator: "\n").first { $0.contains("no input matches") }
+        #expect(try runThreadline(["run", "pipeline.yaml", "--set", "extract.1.min_inputs=0"], in: scratch.root).status == 0)
+        let before = try hashes(scratch)
+        let result = try runThreadline(["run", "--quiet", "pipeline.yaml"], in: scratch.root)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix(
+            "pipeline.yaml:10:5: error: extract step 'slack_html' matched 0 inputs, fewer than its min_inputs (1)\n"
+                + "pipeline.yaml:10:5: note: its include patterns 'slack-html/**/*.html' match under input_root '\(scratch.path("inputs"))'\n"))
+        #expect(result.stderr.contains("note: nothing was written and the previous outputs are as they were"))
+        #expect(try hashes(scratch) == before)
+        // With min_inputs: 0 a step may match nothing; the run says so at the step's line.
+        let allowed = try runThreadline(["run", "pipeline.yaml", "--set", "extract.1.min_inputs=0"], in: scratch.root)
+        #expect(allowed.status == 0)
+        let warning = allowed.stderr.split(separator: "\n").first { $0.contains("no input matches") }
         #expect(warning == "pipeline.yaml:10:5: warning: no input matches this step's include patterns step=slack_html")
     }
 
-    /// An input folder that is empty (an unmounted share) ends the run with status 3 and leaves the
-    /// previous outputs as they were, instead of replacing them with empty tables.
+    /// An input folder that is empty (an unmounted share) ends the run with status 1 and leaves the
+    /// previous outputs as they were, instead of replacing them with empty tables; with every step
+    /// allowed to match nothing, it is a runtime failure (status 3).
     @Test func aRunThatMatchesNoInputChangesNothing() throws {
         let scratch = try Scratch()
         try scratch.write("inputs/a.md", BadInputTests.good)
@@ -85,9 +101,13 @@ import Testing
         let before = try hashes(scratch)
         try FileManager.default.removeItem(atPath: scratch.path("inputs/a.md"))
         let empty = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
-        #expect(empty.status == 3)
-        #expect(empty.stderr.contains("pipeline.yaml:8:5: error: no input matched any extract step under input_root '\(scratch.path("inputs"))'"))
-        #expect(empty.stderr.contains("note: nothing was written and the previous outputs are as they were"))
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("pipeline.yaml:8:5: error: extract step 'markdown' matched 0 inputs, fewer than its min_inputs (1)"))
+        #expect(try hashes(scratch) == before)
+        let allowed = try runThreadline(["run", "pipeline.yaml", "--set", "extract.0.min_inputs=0"], in: scratch.root)
+        #expect(allowed.status == 3)
+        #expect(allowed.stderr.contains("pipeline.yaml:8:5: error: no input matched any extract step under input_root '\(scratch.path("inputs"))'"))
+        #expect(allowed.stderr.contains("note: nothing was written and the previous outputs are as they were"))
         #expect(try hashes(scratch) == before)
     }
 
@@ -177,8 +197,8 @@ import Testing
             #expect(input["sha256"] as? String == (try sha256sum(path)))
         }
         let outputs = try #require(manifest["outputs"] as? [[String: Any]])
-        #expect(outputs.count == 9)
-        for output in outputs {
+        #expect(outputs.count == 10)
+        for output in outputs where output["path"] as? String != DataPackage.fileName {
             let path = scratch.path("out/" + (output["path"] as! String))
             #expect(output["bytes"] as? Int == (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int))
             #expect(output["sha256"] as? String == (try sha256sum(path)))
@@ -353,7 +373,7 @@ import Testing
         let result = try run(scratch)
         #expect(result.status == 2)
         #expect(try lines(result.stderr) == [
-            #"{"fields":{"column":11,"file":"pipeline.yaml","line":8,"note":"did you mean 'markdown'?"},"level":"error","logger":"threadline","message":"unknown extract step type 'markdwon'"}"#,
+            #"{"fields":{"column":11,"file":"pipeline.yaml","line":8,"note":"did you mean 'markdown'?","rule":"pipeline-unknown-step"},"level":"error","logger":"threadline","message":"unknown extract step type 'markdwon'"}"#,
         ])
     }
 
@@ -364,7 +384,7 @@ import Testing
         let result = try run(scratch)
         #expect(result.status == 1)
         let found = try lines(result.stderr)
-        #expect(found.last == #"{"fields":{"column":1,"file":"bad.md","line":1,"note":"on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"},"level":"error","logger":"threadline","message":"rejected: no front matter: the file must start with a '---' line"}"#)
+        #expect(found.last == #"{"fields":{"column":1,"file":"bad.md","line":1,"note":"on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects","rule":"no-front-matter"},"level":"error","logger":"threadline","message":"rejected: no front matter: the file must start with a '---' line"}"#)
     }
 
     @Test func aHeldLockIsAnObject() throws {

@@ -25,12 +25,12 @@ import FoundationXML
         body
         """
 
-    /// Findings for one file named `name` with `text`, as `line:col severity message`.
+    /// Findings for one file named `name` with `text`, as `line:col severity message [rule]`.
     func findings(_ text: String, name: String = "20210308-book.md") throws -> [String] {
         let scratch = try Scratch()
         let path = try scratch.write(name, text)
         return SeedValidator().validate(file: path).map {
-            "\($0.location?.line.map(String.init) ?? "-"):\($0.location?.column.map(String.init) ?? "-") \($0.severity.rawValue) \($0.message)"
+            "\($0.location?.line.map(String.init) ?? "-"):\($0.location?.column.map(String.init) ?? "-") \($0.severity.rawValue) \($0.messageWithRule)"
         }
     }
 
@@ -84,11 +84,30 @@ import FoundationXML
         }
     }
 
+    /// The repository's `seeds/` as CI checks them, with and without the default pipeline: the folder
+    /// export and its zip are two copies of one export, which no run reads together.
+    @Test func theSeedsPassOnTheCommandLineWithAndWithoutThePipeline() throws {
+        let plain = try runThreadline(["validate", "--strict", "seeds"], in: Self.repository)
+        #expect(plain.status == 0, "\(plain.stdout)")
+        #expect(plain.stdout.hasSuffix("5 files checked: 0 errors, 0 warnings\n"))
+        let pipeline = try runThreadline(["validate", "--strict", "--pipeline", "pipelines/default.yaml", "--format", "json", "seeds"], in: Self.repository)
+        #expect(pipeline.status == 0, "\(pipeline.stdout)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(pipeline.stdout.utf8)) as? [String: Any])
+        #expect(object["files"] as? [String] == [
+            "seeds/books/20210308-designing-data-intensive-applications.md", "seeds/slack-export", "seeds/slack-html/channel/book-of-the-week/index.html",
+        ])
+        let notes = (object["diagnostics"] as? [[String: Any]] ?? []).filter { $0["rule"] as? String == "not-read" }.map { $0["message"] as? String ?? "" }
+        #expect(notes == [
+            "not an input of pipelines/default.yaml: its normalise_authors step reads it ('people') when the pipeline is loaded, which `check` validates",
+            "not an input of pipelines/default.yaml: no include pattern of its extract steps matches it",
+        ])
+    }
+
     @Test func theSpineIssuesBadInputsAreErrorsAtTheirLocation() throws {
-        #expect(try findings("no front matter\n") == ["1:1 error no front matter: the file must start with a '---' line"])
-        #expect(try findings("") == ["1:1 error empty file"])
+        #expect(try findings("no front matter\n") == ["1:1 error no front matter: the file must start with a '---' line [no-front-matter]"])
+        #expect(try findings("") == ["1:1 error empty file [empty-file]"])
         #expect(try findings("---\ntitle: t\ndescription: From X: to Y\n---\n")
-            == ["3:20 error invalid YAML in front matter: mapping values are not allowed in this context"])
+            == ["3:20 error invalid YAML in front matter: mapping values are not allowed in this context [not-yaml]"])
         #expect(try findings(Self.valid.replacingOccurrences(of: "archive:\n- name", with: "archive:\n  x:\n- name")).first?.hasPrefix("8:1 error invalid YAML") == true)
         var binary = Data("---\n".utf8)
         binary.append(contentsOf: [0, 1, 2])
@@ -100,17 +119,17 @@ import FoundationXML
     /// libyaml's "while parsing …" context is at a file line and column, like the error itself.
     @Test func yamlContextPositionsAreInFileCoordinates() throws {
         #expect(try findings("---\ntitle: [broken\nstart: x\n---\nbody\n") == [
-            "3:6 error invalid YAML in front matter: did not find expected ',' or ']' (while parsing a flow sequence at line 2, column 8)",
+            "3:6 error invalid YAML in front matter: did not find expected ',' or ']' (while parsing a flow sequence at line 2, column 8) [not-yaml]",
         ])
         #expect(try findings("---\ntitle: t\nstart: 2021-03-08\ndescription: \"open\n---\n") == [
-            "4:19 error invalid YAML in front matter: found unexpected end of stream (while scanning a quoted scalar at line 4, column 14)",
+            "4:19 error invalid YAML in front matter: found unexpected end of stream (while scanning a quoted scalar at line 4, column 14) [not-yaml]",
         ])
     }
 
     /// libyaml's reader errors (a control character) are at the character, not at line 1, column 1.
     @Test func aControlCharacterInTheYAMLIsReportedWhereItIs() throws {
         #expect(try findings("---\ntitle: t\ndescription: \"caf\u{E9} \u{1B}[31m\"\n---\n") == [
-            "3:20 error invalid YAML in front matter: control characters are not allowed",
+            "3:20 error invalid YAML in front matter: control characters are not allowed [not-yaml]",
         ])
     }
 
@@ -119,9 +138,9 @@ import FoundationXML
             .replacingOccurrences(of: "end: 2021-03-12 22:59:58", with: "end: next week")
             .replacingOccurrences(of: "authors: [someone]", with: "authors: {name: x}")
         #expect(try findings(text) == [
-            "1:1 error missing required key 'title'",
-            "3:6 error 'end' must be a date-time such as 2021-03-08 00:00:00, not 'next week'",
-            "4:10 error 'authors' must be a list of strings",
+            "1:1 error missing required key 'title' [missing-key]",
+            "3:6 error 'end' must be a date-time such as 2021-03-08 00:00:00, not 'next week' [bad-date]",
+            "4:10 error 'authors' must be a list of strings [key-type]",
         ])
     }
 
@@ -143,12 +162,14 @@ import FoundationXML
             let spec = try PipelineLoader(environment: [:]).load(path: file)
             return ArchiveRules.from(try #require(spec.extract[0].step as? MarkdownSource))
         }
-        let renamed = try rules("    hosts_key: hosts")
+        _ = try rules("    hosts_key: hosts")
         let hosts = Self.valid.replacingOccurrences(of: "authors: [someone]", with: "hosts: [someone]")
-        let path = try scratch.write("20210308-book.md", hosts)
-        #expect(SeedValidator(rules: renamed).validate(file: path).map(\.message) == [])
-        let path2 = try scratch.write("20210308-nohosts.md", Self.valid.replacingOccurrences(of: "authors: [someone]\n", with: ""))
-        #expect(SeedValidator(rules: renamed).validate(file: path2).map(\.message) == ["missing required key 'hosts'"])
+        try scratch.write("20210308-book.md", hosts)
+        let spec = try PipelineLoader(environment: [:]).load(path: scratch.path("p.yaml"))
+        let validator = SeedValidator(pipeline: spec)
+        #expect(try validator.validate(paths: ["20210308-book.md"], in: scratch.root).diagnostics.map(\.message) == [])
+        try scratch.write("20210308-nohosts.md", Self.valid.replacingOccurrences(of: "authors: [someone]\n", with: ""))
+        #expect(try validator.validate(paths: ["20210308-nohosts.md"], in: scratch.root).diagnostics.map(\.message) == ["missing required key 'hosts'"])
 
         let written = try rules("    hosts_key: hosts\n    required_keys: [title, authors]")
         #expect(written.fields.filter(\.required).map(\.key) == ["title", "authors"])
@@ -156,15 +177,15 @@ import FoundationXML
 
     @Test func startMustBeBeforeEnd() throws {
         let text = Self.valid.replacingOccurrences(of: "end: 2021-03-12 22:59:58", with: "end: 2021-03-01 00:00:00")
-        #expect(try findings(text) == ["4:6 error 'end' (2021-03-01T00:00:00Z) is before 'start' (2021-03-08T00:00:00Z)"])
+        #expect(try findings(text) == ["4:6 error 'end' (2021-03-01T00:00:00Z) is before 'start' (2021-03-08T00:00:00Z) [end-before-start]"])
     }
 
     @Test func entriesAndRepliesNeedAnAuthor() throws {
         let text = Self.valid.replacingOccurrences(of: "- name: Ana\n", with: "- nme: Ana\n").replacingOccurrences(of: "  - name: Bo\n", with: "  - name: ''\n")
         #expect(try findings(text) == [
-            "7:3 warning unknown key 'nme' in archive entry",
-            "7:3 error archive entry has no author ('name')",
-            "10:5 error reply has no author ('name')",
+            "7:3 error archive entry has no author ('name') [no-author]",
+            "7:3 warning unknown key 'nme' in archive entry [unknown-key]",
+            "10:5 error reply has no author ('name') [no-author]",
         ])
     }
 
@@ -174,17 +195,17 @@ import FoundationXML
             .replacingOccurrences(of: "    text: hi", with: "    text: ''")
             .replacingOccurrences(of: "title:", with: "titel: x\ntitle:")
             .replacingOccurrences(of: "  text: hello", with: "  text: hello\tworld")
+        // The tab is inside a text, not indentation: no finding.
         #expect(try findings(text) == [
-            "2:1 warning unknown key 'titel'",
-            "4:8 warning file name date 20210308 disagrees with 'start' (2021-03-09)",
-            "9:14 warning tab character",
-            "12:11 warning reply has an empty text",
+            "2:1 warning unknown key 'titel' [unknown-key]",
+            "4:8 warning file name date 20210308 disagrees with 'start' (2021-03-09) [file-name-date]",
+            "12:11 warning reply has an empty text [empty-text]",
         ])
     }
 
     @Test func unknownEmojiCodesAreWarnedAbout() throws {
         let text = Self.valid.replacingOccurrences(of: "text: hello", with: "text: 'hello :wave::skin-tone-3: :blob_wave: at 12:30:45 `:not_code:`'")
-        #expect(try findings(text) == ["8:9 warning unknown emoji code ':blob_wave:'"])
+        #expect(try findings(text) == ["8:36 warning unknown emoji code ':blob_wave:' [unknown-emoji]"])
     }
 
     // MARK: Output formats, as the command line prints them
@@ -201,10 +222,10 @@ import FoundationXML
         let (result, _) = try validateCommand("human")
         #expect(result.status == 1)
         #expect(result.stdout == """
-            seeds/20210308-bad.md:7:3: error: archive entry has no author ('name')
+            seeds/20210308-bad.md:7:3: error: archive entry has no author ('name') [no-author]
                 - name:
                   ^
-            seeds/20210308-bad.md:11:11: warning: reply has an empty text
+            seeds/20210308-bad.md:11:11: warning: reply has an empty text [empty-text]
                     text: ''
                           ^
             2 files checked: 1 error, 1 warning
@@ -216,8 +237,8 @@ import FoundationXML
         let (result, _) = try validateCommand("github")
         #expect(result.status == 1)
         #expect(result.stdout.split(separator: "\n") == [
-            "::error file=seeds/20210308-bad.md,line=7,col=3,title=threadline validate::archive entry has no author ('name')",
-            "::warning file=seeds/20210308-bad.md,line=11,col=11,title=threadline validate::reply has an empty text",
+            "::error file=seeds/20210308-bad.md,line=7,col=3,title=threadline validate (no-author)::archive entry has no author ('name')",
+            "::warning file=seeds/20210308-bad.md,line=11,col=11,title=threadline validate (empty-text)::reply has an empty text",
         ])
     }
 
@@ -287,15 +308,15 @@ import FoundationXML
         #expect(keys.stdout == "1 file checked: 0 errors, 0 warnings\n")
         let small = try runThreadline(["validate", "--pipeline", "small.yaml", "seeds"], in: scratch.root)
         #expect(small.status == 1)
-        #expect(small.stdout == "seeds/20210308-good.md: error: file is \(text.utf8.count) bytes, over the limit of 100 (max_file_bytes)\n"
+        #expect(small.stdout == "seeds/20210308-good.md: error: file is \(text.utf8.count) bytes, over the limit of 100 (max_file_bytes) [file-too-large]\n"
             + "1 file checked: 1 error, 0 warnings\n")
     }
 
     @Test func profilesAreCheckedAsProfiles() throws {
         #expect(try findings("---\nshort: ada\ntitle: Ada Lovelace\n---\n", name: "ada.md") == [])
         #expect(try findings("---\nshort: ada\ntitel: Ada\n---\n", name: "ada.md") == [
-            "1:1 error missing required key 'title'",
-            "3:1 warning unknown key 'titel'",
+            "1:1 error missing required key 'title' [missing-key]",
+            "3:1 warning unknown key 'titel' [unknown-key]",
         ])
     }
 
@@ -338,8 +359,8 @@ import FoundationXML
         let scratch = try Scratch()
         try scratch.write("exports/slack.zip", StoredZip.archive(Self.brokenExport))
         let expected = """
-            exports/slack.zip/general/2021-01-02.json:4:3: error: message has no string 'ts'
-            exports/slack.zip/random/2021-01-03.json:3:36: error: day file is not valid JSON: expected ',' or '}'
+            exports/slack.zip/general/2021-01-02.json:4:3: error: message has no string 'ts' [message-rejected]
+            exports/slack.zip/random/2021-01-03.json:3:36: error: day file is not valid JSON: expected ',' or '}' [slack-file-rejected]
             1 file checked: 2 errors, 0 warnings
 
             """
@@ -353,7 +374,7 @@ import FoundationXML
         // The export's errors are failures of its test case.
         #expect(junit.stdout.contains("""
                 <testcase classname="threadline.validate" name="exports/slack.zip" file="exports/slack.zip">
-                  <failure type="error" message="message has no string 'ts'">exports/slack.zip/general/2021-01-02.json:4:3: error: message has no string 'ts'</failure>
+                  <failure type="message-rejected" message="message has no string 'ts'">exports/slack.zip/general/2021-01-02.json:4:3: error: message has no string 'ts' [message-rejected]</failure>
 
             """))
     }
@@ -362,10 +383,10 @@ import FoundationXML
         let scratch = try Scratch()
         for (path, contents) in Self.brokenExport { try scratch.write("export/" + path, contents) }
         let expected = """
-            export/general/2021-01-02.json:4:3: error: message has no string 'ts'
+            export/general/2021-01-02.json:4:3: error: message has no string 'ts' [message-rejected]
                   {"type": "message", "user": "U1", "text": "no ts"}
                   ^
-            export/random/2021-01-03.json:3:36: error: day file is not valid JSON: expected ',' or '}'
+            export/random/2021-01-03.json:3:36: error: day file is not valid JSON: expected ',' or '}' [slack-file-rejected]
                   {"type": "message", "user": "U1" "text": "two"}
                                                    ^
             1 file checked: 2 errors, 0 warnings
@@ -383,15 +404,15 @@ import FoundationXML
     @Test func binaryBytesAreNeverPrinted() throws {
         let scratch = try Scratch()
         try scratch.write("blob.md", Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x1B, 0x5B, 0x33, 0x31, 0x6D, 0xFF, 0x0A]))
-        // A text file with a terminal escape in its body: the line is not shown either.
-        try scratch.write("20210308-book.md", Self.valid + "\n\u{1B}[31mred\ttext\n")
+        // A text file with a terminal escape where a finding points: the line is not shown either.
+        try scratch.write("20210308-book.md", Self.valid.replacingOccurrences(of: "title: \"A book\"", with: "title: \"A \u{1B}[31mbook\""))
         let result = try runThreadline(["validate", "blob.md", "20210308-book.md"], in: scratch.root)
         #expect(result.status == 1)
         #expect(result.stdout == """
-            blob.md:1:6: error: binary file: NUL byte at offset 5
-            20210308-book.md:14:9: warning: tab character
-                note: YAML does not allow tabs for indentation; use spaces
-            2 files checked: 1 error, 1 warning
+            blob.md:1:6: error: binary file: NUL byte at offset 5 [binary-file]
+            20210308-book.md:2:11: error: invalid YAML in front matter: control characters are not allowed [not-yaml]
+                note: remove the control character, or write it as an escape inside double quotes ("\\t")
+            2 files checked: 2 errors, 0 warnings
 
             """)
     }
@@ -404,7 +425,7 @@ import FoundationXML
         let file = try scratch.write("a\u{1B}.md", "text \u{1B}[0m\n")
         var onDisk = diagnostic
         onDisk.location = SourceLocation(file: file, line: 1)
-        let human = DiagnosticFormat.human.render(files: ["a.md"], diagnostics: [onDisk])
+        let human = DiagnosticFormat.text.render(files: ["a.md"], diagnostics: [onDisk])
         let shownFile = file.replacingOccurrences(of: "\u{1B}", with: "\\u{1B}")
         #expect(human == "\(shownFile):1: error: bad \\u{1B}[31mred\\u{07}\n    note: x\\u{9B}y\n1 file checked: 1 error, 0 warnings\n")
         let github = DiagnosticFormat.github.render(files: ["a.md"], diagnostics: [diagnostic])

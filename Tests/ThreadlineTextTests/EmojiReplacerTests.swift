@@ -124,6 +124,20 @@ import Testing
         #expect(unknown == ["blob_wave": 2, "party_parrot": 1, "party_parrot_fast": 1])
     }
 
+    /// Where each unknown code is: what `threadline validate` reports, at its own line and column.
+    @Test func unknownCodesAreFoundWithTheirOffsets() {
+        let text = "é :blob_wave: `:in_code:` 12:30:45 :wave: :party<em>parrot</em>fast: :blob_wave:"
+        let found = replacer.unknownCodes(in: text)
+        #expect(found.map(\.name) == ["blob_wave", "party_parrot_fast", "blob_wave"])
+        let bytes = Array(text.utf8)
+        #expect(found.map { bytes[$0.offset] } == Array(repeating: UInt8(ascii: ":"), count: 3))
+        #expect(found.map(\.offset) == [3, 43, 70])
+        var counted: [String: Int] = [:]
+        _ = replacer.replace(text, unknownNames: &counted)
+        #expect(counted == Dictionary(found.map { ($0.name, 1) }, uniquingKeysWith: +))
+        #expect(replacer.unknownCodes(in: "no codes at all").isEmpty)
+    }
+
     @Test func unknownNamesStripped() {
         var unknown: [String: Int] = [:]
         let strip = EmojiReplacer(unknown: .strip)

@@ -32,18 +32,28 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     public var location: SourceLocation?
     /// Follow-up lines: suggestions (`did you mean 'markdown'?`) and hints.
     public var notes: [String]
+    /// The id of the rule that found it (see `Rule`); nil for what no rule checks (a runtime failure).
+    public var rule: String?
 
-    public init(_ severity: Severity = .error, _ message: String, at location: SourceLocation? = nil, notes: [String] = []) {
+    public init(
+        _ severity: Severity = .error, _ message: String, at location: SourceLocation? = nil, notes: [String] = [], rule: String? = nil
+    ) {
         self.severity = severity
         self.message = message
         self.location = location
         self.notes = notes
+        self.rule = rule
     }
 
-    /// `file:line:col: error: message`, then one `note:` line per note, as compilers print them.
+    /// The message, then the rule's id in brackets when there is one: `unknown emoji code ':x:' [unknown-emoji]`.
+    public var messageWithRule: String {
+        rule.map { "\(message) [\($0)]" } ?? message
+    }
+
+    /// `file:line:col: error: message [rule]`, then one `note:` line per note, as compilers print them.
     public var description: String {
         var text = location.map { "\($0): " } ?? ""
-        text += "\(severity.rawValue): \(message)"
+        text += "\(severity.rawValue): \(messageWithRule)"
         for note in notes { text += "\n" + (location.map { "\($0): " } ?? "") + "note: \(note)" }
         return text
     }
@@ -70,8 +80,8 @@ public struct ThreadlineError: Error, Sendable, CustomStringConvertible {
         self.diagnostics = diagnostics
     }
 
-    public init(_ status: ExitStatus, _ message: String, at location: SourceLocation? = nil, notes: [String] = []) {
-        self.init(status, [Diagnostic(.error, message, at: location, notes: notes)])
+    public init(_ status: ExitStatus, _ message: String, at location: SourceLocation? = nil, notes: [String] = [], rule: Rule? = nil) {
+        self.init(status, [Diagnostic(.error, message, at: location, notes: notes, rule: rule?.id)])
     }
 
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }

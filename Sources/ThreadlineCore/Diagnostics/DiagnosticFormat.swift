@@ -1,28 +1,39 @@
 import Foundation
 
 /// Renders diagnostics for the tools that read them: people, GitHub Actions, scripts, JUnit readers
-/// (GitLab, Jenkins).
+/// (GitLab, Jenkins). `validate` and `check` print their findings through it, each with its rule id.
 public enum DiagnosticFormat: String, Sendable, CaseIterable {
-    case human, github, json, junit
+    case text, github, json, junit
 
-    /// The whole report for the files checked.
-    public func render(files: [String], diagnostics: [Diagnostic]) -> String {
+    /// A format by name; `human`, what `text` was called, is `text`.
+    public init?(name: String) {
+        self.init(rawValue: name == "human" ? "text" : name)
+    }
+
+    /// The whole report of `tool` (`threadline validate`) for the files checked. The text format
+    /// shows the source line of a finding only when `canShowSource` allows its file.
+    public func render(
+        files: [String], diagnostics: [Diagnostic], tool: String = "threadline validate",
+        canShowSource: (String) -> Bool = { _ in true }
+    ) -> String {
         switch self {
-        case .human: return DiagnosticFormat.human(files: files, diagnostics: diagnostics)
-        case .github: return DiagnosticFormat.github(diagnostics)
+        case .text: return DiagnosticFormat.text(files: files, diagnostics: diagnostics, canShowSource: canShowSource)
+        case .github: return DiagnosticFormat.github(diagnostics, tool: tool)
         case .json: return DiagnosticFormat.json(files: files, diagnostics: diagnostics)
-        case .junit: return DiagnosticFormat.junit(files: files, diagnostics: diagnostics)
+        case .junit: return DiagnosticFormat.junit(files: files, diagnostics: diagnostics, tool: tool)
         }
     }
 
-    /// Like a compiler: `file:line:col: error: message`, the source line, a caret under the column.
-    static func human(files: [String], diagnostics: [Diagnostic]) -> String {
+    /// Like a compiler: `file:line:col: error: message [rule]`, the source line, a caret under the
+    /// column, the notes; then a count.
+    static func text(files: [String], diagnostics: [Diagnostic], canShowSource: (String) -> Bool = { _ in true }) -> String {
         var out = ""
         var sources = SourceLines()
         for diagnostic in diagnostics {
             out += diagnostic.location.map { "\(printable($0.description)): " } ?? ""
-            out += "\(diagnostic.severity.rawValue): \(printable(diagnostic.message))\n"
-            if let location = diagnostic.location, let line = location.line, let text = sources.line(line, of: location.file) {
+            out += "\(diagnostic.severity.rawValue): \(printable(diagnostic.messageWithRule))\n"
+            if let location = diagnostic.location, let line = location.line, canShowSource(location.file),
+               let text = sources.line(line, of: location.file) {
                 let (shown, caret) = excerpt(of: text, column: location.column, width: 160)
                 out += "    \(shown)\n"
                 if let caret { out += "    " + String(repeating: " ", count: caret) + "^\n" }
@@ -35,8 +46,8 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
         return out
     }
 
-    /// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
-    static func github(_ diagnostics: [Diagnostic]) -> String {
+    /// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=tool (rule)::message`.
+    static func github(_ diagnostics: [Diagnostic], tool: String = "threadline validate") -> String {
         diagnostics.map { diagnostic in
             let command = diagnostic.severity == .error ? "error" : diagnostic.severity == .warning ? "warning" : "notice"
             var properties: [String] = []
@@ -45,7 +56,7 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
                 if let line = location.line { properties.append("line=\(line)") }
                 if let column = location.column { properties.append("col=\(column)") }
             }
-            properties.append("title=threadline validate")
+            properties.append("title=" + escapeProperty(tool + (diagnostic.rule.map { " (\($0))" } ?? "")))
             let message = ([diagnostic.message] + diagnostic.notes).map(printable).joined(separator: "\n")
             return "::\(command) \(properties.joined(separator: ","))::\(escapeData(message))\n"
         }.joined()
@@ -93,7 +104,7 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
                 [
                     "file": diagnostic.location?.file ?? NSNull(), "line": diagnostic.location?.line ?? NSNull(),
                     "column": diagnostic.location?.column ?? NSNull(), "severity": diagnostic.severity.rawValue,
-                    "message": diagnostic.message, "notes": diagnostic.notes,
+                    "rule": diagnostic.rule ?? NSNull(), "message": diagnostic.message, "notes": diagnostic.notes,
                 ] as [String: Any]
             },
         ]
@@ -102,7 +113,7 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
     }
 
     /// JUnit XML: one test case per file, one `<failure>` per error; warnings go to `<system-out>`.
-    static func junit(files: [String], diagnostics: [Diagnostic]) -> String {
+    static func junit(files: [String], diagnostics: [Diagnostic], tool: String = "threadline validate") -> String {
         // A diagnostic inside a Slack export (`export.zip/general/2021-01-02.json`) belongs to the export.
         let checked = Set(files)
         let byFile = Dictionary(grouping: diagnostics) { diagnostic -> String in
@@ -112,18 +123,18 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
         }
         let failed = files.filter { file in byFile[file]?.contains { $0.severity == .error } == true }.count
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"threadline validate\" tests=\"\(files.count)\" failures=\"\(failed)\" errors=\"0\">\n"
-        out += "  <testsuite name=\"threadline validate\" tests=\"\(files.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\">\n"
+        out += "<testsuites name=\"\(xml(tool))\" tests=\"\(files.count)\" failures=\"\(failed)\" errors=\"0\">\n"
+        out += "  <testsuite name=\"\(xml(tool))\" tests=\"\(files.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\">\n"
         for file in files {
             let found = byFile[file] ?? []
-            out += "    <testcase classname=\"threadline.validate\" name=\"\(xml(file))\" file=\"\(xml(file))\""
+            out += "    <testcase classname=\"\(xml(tool.replacingOccurrences(of: " ", with: ".")))\" name=\"\(xml(file))\" file=\"\(xml(file))\""
             if found.isEmpty {
                 out += "/>\n"
                 continue
             }
             out += ">\n"
             for diagnostic in found where diagnostic.severity == .error {
-                out += "      <failure type=\"error\" message=\"\(xml(diagnostic.message))\">\(xml(diagnostic.description))</failure>\n"
+                out += "      <failure type=\"\(xml(diagnostic.rule ?? "error"))\" message=\"\(xml(diagnostic.message))\">\(xml(diagnostic.description))</failure>\n"
             }
             let others = found.filter { $0.severity != .error }
             if !others.isEmpty {
@@ -200,7 +211,8 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
             guard let data = FileManager.default.contents(atPath: file), !data.contains(0),
                   let text = String(validating: data, as: UTF8.self)
             else { return nil }
-            return text.split(separator: "\n", omittingEmptySubsequences: false)
+            // `\r\n` is one Character: both end a line.
+            return text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         }
     }
 }

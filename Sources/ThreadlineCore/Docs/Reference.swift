@@ -22,6 +22,12 @@ public enum Reference {
         for option in PipelineKeys.all {
             out += "  \(option.name) (\(option.type.label); \(defaultText(option)))\n    \(option.doc)\n"
         }
+        for section in PipelineKeys.sections {
+            out += "\n\(section.key): — \(section.doc)\n"
+            for option in section.options {
+                out += "  \(option.name) (\(option.type.label); \(defaultText(option)))\n    \(option.doc)\n"
+            }
+        }
         return out
     }
 
@@ -34,6 +40,11 @@ public enum Reference {
     public static func stepsMarkdown(_ registry: StepRegistry = .builtIn) -> String {
         var out = "| key | type | default | meaning |\n| --- | --- | --- | --- |\n"
         for option in PipelineKeys.all { out += row(option) }
+        for section in PipelineKeys.sections {
+            out += "\n#### `\(section.key):`\n\n\(section.doc.prefix(1).uppercased() + section.doc.dropFirst()).\n\n"
+            out += "| key | type | default | meaning |\n| --- | --- | --- | --- |\n"
+            for option in section.options { out += row(option) }
+        }
         for kind in StepKind.allCases {
             for type in registry.types(of: kind) {
                 out += "\n#### `\(type.name)` (\(kind.rawValue))\n\n\(type.summary).\n\n```yaml\n\(type.example)\n```\n\n"
@@ -48,6 +59,48 @@ public enum Reference {
     private static func row(_ option: OptionSpec) -> String {
         let value = option.isRequired ? "required" : option.defaultValue.map { "`\($0)`" } ?? ""
         return "| `\(option.name)` | \(option.type.label.replacingOccurrences(of: "|", with: "\\|")) | \(value) | \(option.doc.replacingOccurrences(of: "|", with: "\\|")) |\n"
+    }
+
+    // MARK: Rules
+
+    /// Every rule, as `threadline rules` prints it.
+    public static func rulesText(_ registry: StepRegistry = .builtIn) -> String {
+        let entries = RuleBook.entries(registry)
+        let width = entries.map(\.rule.id.count).max() ?? 0
+        var out = ""
+        for entry in entries {
+            let rule = entry.rule
+            out += rule.id.padding(toLength: width, withPad: " ", startingAt: 0)
+                + "  \(rule.severity.rawValue); run: \(rule.run.rawValue); \(entry.checkedBy.joined(separator: ", "))\n"
+            out += String(repeating: " ", count: width + 2) + rule.summary + "\n"
+        }
+        out += "\nvalidate --ignore RULE and the pipeline's validate.ignore leave out a rule a run does not reject or refuse.\n"
+        return out
+    }
+
+    /// The rules table of docs/validate.md.
+    public static func rulesMarkdown(_ registry: StepRegistry = .builtIn) -> String {
+        var out = "| rule | in `validate`/`check` | in `run` | checked by | what it checks |\n| --- | --- | --- | --- | --- |\n"
+        for entry in RuleBook.entries(registry) {
+            let rule = entry.rule
+            let cells = [
+                "`\(rule.id)`", rule.severity.rawValue, rule.run.rawValue,
+                entry.checkedBy.map { registry.type(named: $0) == nil ? $0 : "`\($0)`" }.joined(separator: ", "),
+                rule.summary.replacingOccurrences(of: "|", with: "\\|"),
+            ]
+            out += "| " + cells.joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+
+    /// The rules as JSON, for tools.
+    public static func rulesJSON(_ registry: StepRegistry = .builtIn) -> String {
+        json(RuleBook.entries(registry).map { entry in
+            [
+                "id": entry.rule.id, "severity": entry.rule.severity.rawValue, "run": entry.rule.run.rawValue,
+                "checked_by": entry.checkedBy, "summary": entry.rule.summary, "can_be_ignored": entry.rule.canBeIgnored,
+            ] as [String: Any]
+        })
     }
 
     // MARK: Tables
@@ -117,6 +170,13 @@ public enum Reference {
     public static func pipelineJSONSchema(_ registry: StepRegistry = .builtIn) -> String {
         var properties: [String: Any] = [:]
         for option in PipelineKeys.all { properties[option.name] = schema(for: option) }
+        for section in PipelineKeys.sections {
+            var keys: [String: Any] = [:]
+            for option in section.options { keys[option.name] = schema(for: option) }
+            properties[section.key] = [
+                "description": section.doc, "type": ["object", "null"], "additionalProperties": false, "properties": keys,
+            ] as [String: Any]
+        }
         for (key, kind, doc) in PipelineKeys.stepLists {
             properties[key] = [
                 "description": doc, "type": ["array", "null"],

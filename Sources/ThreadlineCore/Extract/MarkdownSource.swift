@@ -17,6 +17,8 @@ public struct MarkdownSource: ExtractStep {
     /// The rules `threadline validate` checks files against when no pipeline gives others: their keys and
     /// required keys are the options' defaults.
     private static let rules = ArchiveRules.bookArchive
+    /// The largest file read, unless `max_file_bytes` says otherwise.
+    public static let defaultMaxFileBytes = 64 << 20
 
     static let include = OptionKey<[String]>.include(example: "[\"books/*.md\"]")
     static let archiveKey = OptionKey<String>.string("archive_key", default: rules.archiveKey, "front-matter key of the list of questions")
@@ -26,7 +28,7 @@ public struct MarkdownSource: ExtractStep {
     static let hostsKey = OptionKey<String>.string(
         "hosts_key", default: rules.hostsKey, "front-matter key of the document's hosts (names or profile ids)")
     static let maxFileBytes = OptionKey<Int>.byteSize(
-        "max_file_bytes", default: SeedValidator.defaultMaxFileBytes, "files larger than this are rejected whole")
+        "max_file_bytes", default: defaultMaxFileBytes, "files larger than this are rejected whole")
     static let requiredKeys = OptionKey<[String]>.strings(
         "required_keys", default: rules.fields.filter(\.required).map(\.key),
         "front-matter keys `threadline validate --pipeline` requires of every file; the default's `authors` follows `hosts_key`")
@@ -35,9 +37,10 @@ public struct MarkdownSource: ExtractStep {
         name: "markdown",
         summary: "markdown files whose YAML front matter holds a Q&A archive (title, description, authors, start, end, links, archive)",
         options: [
-            include.spec, OptionKey.exclude.spec, archiveKey.spec, authorKey.spec, textKey.spec, repliesKey.spec, hostsKey.spec,
+            include.spec, OptionKey.exclude.spec, OptionKey.minInputs.spec, archiveKey.spec, authorKey.spec, textKey.spec, repliesKey.spec, hostsKey.spec,
             maxFileBytes.spec, requiredKeys.spec,
         ],
+        rules: [InputRules.tooLarge] + MarkdownRules.all,
         example: """
             - type: markdown
               include: ["books/*.md"]
@@ -89,8 +92,9 @@ public struct MarkdownSource: ExtractStep {
 
     public func extract(_ part: InputPart, of input: Input, opened: Void, into result: inout ExtractResult) {
         let file = input.relativePath
-        func rejectFile(_ reason: String, line: Int? = nil, column: Int? = nil) {
-            var reject = Reject.wholeFile(file, line: line, column: column, step: Self.type.name, reason: reason, bytes: input.bytes)
+        func rejectFile(_ rule: Rule, _ reason: String, line: Int? = nil, column: Int? = nil, notes: [String] = []) {
+            var reject = Reject.wholeFile(
+                file, line: line, column: column, step: Self.type.name, rule: rule, reason: reason, notes: notes, bytes: input.bytes)
             reject.keep(fileAt: input.path)
             result.rejects.append(reject)
         }
@@ -100,46 +104,69 @@ public struct MarkdownSource: ExtractStep {
             text = read.text
             result.inputSHA256 = read.sha256 ?? ""
         } catch {
-            return rejectFile(error.reason, line: error.line, column: error.column)
+            return rejectFile(error.rule, error.reason, line: error.line, column: error.column)
         }
         let frontMatter: FrontMatter
         do {
             frontMatter = try FrontMatter(splitting: text)
         } catch {
-            return rejectFile(error.reason, line: error.line, column: 1)
+            return rejectFile(MarkdownRules.noFrontMatter, error.reason, line: error.line, column: 1)
         }
         let offset = frontMatter.firstLine - 1
         // The archive's entries become messages as the parser reads them, so the entries' nodes are
         // never all held at once (a file may have 200,000 of them).
-        var reader = ArchiveReader(source: self, file: file, offset: offset, yaml: frontMatter.yaml)
+        var reader = ArchiveReader(source: self, file: file, offset: offset, yaml: frontMatter.yaml, like: result)
         let root: YAMLNode
         do {
             guard let parsed = try YAMLReader().parse(frontMatter.yaml, streamingItemsOf: archiveKey, to: { reader.add($0) }) else {
-                return rejectFile("front matter is empty", line: 1, column: 1)
+                return rejectFile(MarkdownRules.frontMatterShape, "front matter is empty", line: 1, column: 1)
             }
             root = parsed
         } catch {
             let error = error.inFile(startingAtLine: frontMatter.firstLine)
-            return rejectFile("invalid YAML in front matter: \(error.message)", line: error.line, column: error.column)
+            return rejectFile(
+                MarkdownRules.notYAML, "invalid YAML in front matter: \(error.message)", line: error.line, column: error.column,
+                notes: error.hint.map { [$0] } ?? [])
         }
-        guard root.entries != nil else {
-            return rejectFile("front matter must be a mapping of keys, not \(root.kindDescription)", line: root.line + offset, column: root.column)
+        guard let entries = root.entries else {
+            return rejectFile(
+                MarkdownRules.frontMatterShape, "front matter must be a mapping of keys, not \(root.kindDescription)",
+                line: root.line + offset, column: root.column)
         }
         var document = Document(id: MarkdownSource.documentID(file), source: Self.type.name, sourceFile: file)
+        var times: [String: (Timestamp, YAMLNode)] = [:]
         document.title = root["title"].flatMap(reader.text)
         document.description = root["description"].flatMap(reader.text)
         document.hosts = root[hostsKey].map(reader.strings) ?? []
-        document.startsAt = root["start"].flatMap { reader.timestamp($0, key: "start", notes: &result.notes) }
-        document.endsAt = root["end"].flatMap { reader.timestamp($0, key: "end", notes: &result.notes) }
+        for key in ["start", "end"] {
+            guard let node = root[key], let time = reader.timestamp(node, key: key, into: &result) else { continue }
+            times[key] = (time, node)
+        }
+        document.startsAt = times["start"]?.0
+        document.endsAt = times["end"]?.0
         document.links = root["links"].map(reader.links) ?? []
+        if result.isValidating {
+            var rules = ArchiveRules.from(self)
+            if root[archiveKey] == nil, root[ArchiveRules.profileKey] != nil { rules = .profile }
+            let check = FrontMatterCheck(rules: rules, file: file, name: (file as NSString).lastPathComponent, offset: offset)
+            check.check(entries, times: times, into: &result)
+            for tab in YAMLReader.tabIndentations(in: frontMatter.yaml) {
+                result.report(
+                    MarkdownRules.tabIndent, "line indented with a tab", at: SourceLocation(file: file, line: tab.line + offset, column: tab.column),
+                    notes: ["YAML indents with spaces only; replace the tab with spaces"])
+            }
+        }
 
         if let archive = root[archiveKey], !archive.isNull {
-            guard let entries = archive.items else {
-                return rejectFile("'\(archiveKey)' must be a list of entries, not \(archive.kindDescription)", line: archive.line + offset, column: archive.column)
+            guard let items = archive.items else {
+                return rejectFile(
+                    MarkdownRules.archiveNotList, "'\(archiveKey)' must be a list of entries, not \(archive.kindDescription)",
+                    line: archive.line + offset, column: archive.column)
             }
             // Empty when the parser handed the entries over; the entries of an anchored or aliased list.
-            for entry in entries { reader.add(entry) }
-            document.threads = reader.finish(into: &result)
+            for entry in items { reader.add(entry) }
+            document.threads = reader.finish()
+            result.merge(reader.result)
         } else {
             result.notes.count(Self.withoutArchive, file)
         }
@@ -148,30 +175,36 @@ public struct MarkdownSource: ExtractStep {
 }
 
 /// Walks one file's archive as the parser hands its entries over, turning entries into messages and bad
-/// entries into rejects.
+/// entries into rejects, and, when `validate` reads the file, into findings.
+///
+/// The input rows an entry stands for are counted apart from the code that reads it (see
+/// ``records(of:)``): every record is a message or a reject, and one that went neither way would show
+/// as rows in that are neither out nor rejected.
 private struct ArchiveReader {
     let source: MarkdownSource
     let file: String
     /// Added to front-matter line numbers to give file line numbers.
     let offset: Int
-    /// The front matter's text, split into lines only when a reject needs its record.
+    /// The front matter's text: for a reject's record, and for places inside a text.
     let yaml: String
-    /// The entries' threads, rejects, rows and notes so far: the file's only once its front matter has
-    /// been read to the end (a file whose YAML turns out invalid is rejected whole).
+    /// What the entries gave so far (rejects, rows, notes, findings): the file's only once its front
+    /// matter has been read to the end (a file whose YAML turns out invalid is rejected whole).
+    private(set) var result: ExtractResult
     private var threads: [Thread] = []
-    private var rejects: [Reject] = []
-    private var rows = 0
-    private var notes = RunNotes()
     /// The entry handed over last, waiting for the next one, whose line ends its record.
     private var pending: YAMLNode?
     /// Entries handed over so far, rejected ones included: the next entry's number.
     private var count = 0
+    /// The front matter's lines, split when a reject first needs its record.
+    private var lines: [Substring]?
 
-    init(source: MarkdownSource, file: String, offset: Int, yaml: String) {
+    /// A reader whose result keeps findings, and makes the text checks, when `other` does.
+    init(source: MarkdownSource, file: String, offset: Int, yaml: String, like other: ExtractResult) {
         self.source = source
         self.file = file
         self.offset = offset
         self.yaml = yaml
+        self.result = other.isValidating ? ExtractResult(validatingWith: other.textChecks) : ExtractResult()
     }
 
     /// Takes the archive's next entry.
@@ -180,14 +213,10 @@ private struct ArchiveReader {
         pending = entry
     }
 
-    /// The threads of every entry taken, after adding the entries' rejects, rows and notes to `result`.
-    /// Called once, after the last entry.
-    mutating func finish(into result: inout ExtractResult) -> [Thread] {
+    /// The threads of every entry taken. Called once, after the last entry.
+    mutating func finish() -> [Thread] {
         if let last = pending { read(last, next: nil) }
         pending = nil
-        result.rejects += rejects
-        result.inputRows += rows
-        result.notes.merge(notes)
         return threads
     }
 
@@ -200,10 +229,13 @@ private struct ArchiveReader {
         return node.items?.compactMap(text) ?? []
     }
 
-    func timestamp(_ node: YAMLNode, key: String, notes: inout RunNotes) -> Timestamp? {
+    /// The date-time of `key`, or nil after a finding (a warning in the run's summary).
+    func timestamp(_ node: YAMLNode, key: String, into result: inout ExtractResult) -> Timestamp? {
         guard let text = text(node) else { return nil }
         guard let value = Timestamp(parsing: text) else {
-            notes.count(.warnings, "\(file):\(node.line + offset):\(node.column): '\(key)' is not a date-time: '\(text)'")
+            result.warn(
+                MarkdownRules.badDate, "'\(key)' must be a date-time such as 2021-03-08 00:00:00, not '\(text)'",
+                at: location(node))
             return nil
         }
         return value
@@ -216,69 +248,186 @@ private struct ArchiveReader {
         }
     }
 
-    /// The raw lines of a node, up to the next sibling, for quarantine.
-    func record(from line: Int, to nextLine: Int?) -> String {
-        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
-        let start = max(0, line - 1)
-        let end = min(lines.count, (nextLine ?? lines.count + 1) - 1)
+    func location(_ node: YAMLNode) -> SourceLocation {
+        SourceLocation(file: file, line: node.line + offset, column: node.column)
+    }
+
+    /// The raw lines of `node`, from its line to its last, and not past `nextLine` (where the next
+    /// sibling starts), for quarantine.
+    mutating func record(of node: YAMLNode, to nextLine: Int?) -> String {
+        // `\r\n` is one Character: both end a line.
+        if lines == nil { lines = yaml.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" } }
+        let lines = self.lines ?? []
+        let start = max(0, node.line - 1)
+        let last = min(lastLine(of: node), (nextLine ?? lines.count + 1) - 1)
+        let end = min(lines.count, last)
         return start < end ? lines[start..<end].joined(separator: "\n") : ""
     }
+
+    /// The last line a node's text is on: that of its last scalar's end.
+    func lastLine(of node: YAMLNode) -> Int {
+        switch node.kind {
+        case .scalar:
+            guard let source = node.source, source.end > source.start else { return node.line }
+            let utf8 = yaml.utf8
+            let span = utf8[utf8.index(utf8.startIndex, offsetBy: source.start)..<utf8.index(utf8.startIndex, offsetBy: source.end)]
+            let breaks = span.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            // A block ends at the start of the line after it.
+            return node.line + breaks - (span.last == UInt8(ascii: "\n") ? 1 : 0)
+        case .sequence(let items): return items.map(lastLine).max() ?? node.line
+        case .mapping(let entries): return entries.map { lastLine(of: $0.value) }.max() ?? node.line
+        }
+    }
+
+    // MARK: Records
+
+    /// Whether a node is a mapping with the archive's author and text keys: a record, wherever it is.
+    func isRecord(_ node: YAMLNode) -> Bool {
+        node[source.authorKey] != nil && node[source.textKey] != nil
+    }
+
+    /// The records under `node`, not counting `node` itself, in text order, except what `skipping`
+    /// names: the mappings with an author and a text.
+    func records(under node: YAMLNode, skipping: (YAMLEntry) -> Bool = { _ in false }) -> [YAMLNode] {
+        var found: [YAMLNode] = []
+        func walk(_ node: YAMLNode) {
+            if isRecord(node) { found.append(node) }
+            switch node.kind {
+            case .scalar: break
+            case .sequence(let items): items.forEach(walk)
+            case .mapping(let entries): entries.forEach { walk($0.value) }
+            }
+        }
+        switch node.kind {
+        case .scalar: break
+        case .sequence(let items): items.forEach(walk)
+        case .mapping(let entries): for entry in entries where !skipping(entry) { walk(entry.value) }
+        }
+        return found
+    }
+
+    /// The input rows of an archive entry, counted from its shape alone: the entry, each item of its
+    /// replies list (or the replies that are no list), and every other mapping with an author and a
+    /// text inside it.
+    func records(of entry: YAMLNode) -> Int {
+        guard entry.entries != nil else { return 1 + records(under: entry).count }
+        var rows = 1 + records(under: entry) { $0.key == source.repliesKey }.count
+        if let replies = entry[source.repliesKey], !replies.isNull {
+            if let items = replies.items {
+                rows += items.count + items.reduce(0) { $0 + records(under: $1).count }
+            } else {
+                rows += 1 + records(under: replies).count
+            }
+        }
+        return rows
+    }
+
+    // MARK: Reading
 
     /// Entry number `count` as a thread: the question and its replies; `next` is the following entry's
     /// line, if any.
     private mutating func read(_ entry: YAMLNode, next: Int?) {
         let key = "q\(count)"
         count += 1
+        result.inputRows += records(of: entry)
         var messages: [Message] = []
-        if let question = message(entry, key: key, parentKey: nil, next: next) {
+        if let question = message(entry, key: key, parentKey: nil, isReply: false, next: next) {
             messages.append(question)
         }
-        if let replies = entry[source.repliesKey], !replies.isNull {
-            if let items = replies.items {
-                for (replyIndex, reply) in items.enumerated() {
-                    let nextReply = replyIndex + 1 < items.count ? items[replyIndex + 1].line : next
-                    if let message = message(reply, key: "\(key).r\(replyIndex)", parentKey: key, next: nextReply) {
-                        messages.append(message)
+        var unexpected: [YAMLNode]
+        if entry.entries != nil {
+            unexpected = records(under: entry) { $0.key == source.repliesKey }
+            if let replies = entry[source.repliesKey], !replies.isNull {
+                if let items = replies.items {
+                    for (index, reply) in items.enumerated() {
+                        let nextReply = index + 1 < items.count ? items[index + 1].line : next
+                        if let message = message(reply, key: "\(key).r\(index)", parentKey: key, isReply: true, next: nextReply) {
+                            messages.append(message)
+                        }
+                        unexpected += records(under: reply)
                     }
+                } else {
+                    reject(
+                        MarkdownRules.repliesNotList, "'\(source.repliesKey)' must be a list of replies, not \(replies.kindDescription)",
+                        at: replies, record: replies, next: next)
+                    unexpected += records(under: replies)
                 }
-            } else {
-                rows += 1
-                rejects.append(Reject(
-                    file: file, line: replies.line + offset, column: replies.column, step: MarkdownSource.type.name,
-                    reason: "'\(source.repliesKey)' must be a list of entries, not \(replies.kindDescription)",
-                    record: record(from: replies.line, to: next)))
             }
+        } else {
+            unexpected = records(under: entry)
+        }
+        unexpected.sort { ($0.line, $0.column) < ($1.line, $1.column) }
+        for (index, node) in unexpected.enumerated() {
+            let following = index + 1 < unexpected.count ? unexpected[index + 1].line : next
+            reject(
+                MarkdownRules.unexpectedEntry,
+                "an entry with '\(source.authorKey)' and '\(source.textKey)' where the archive expects none: not read",
+                at: node, record: node, next: following,
+                notes: ["entries are the items of '\(source.archiveKey)', and their replies the items of each entry's '\(source.repliesKey)' (replies do not nest)"])
         }
         if !messages.isEmpty { threads.append(Thread(messages: messages)) }
     }
 
-    /// One entry as a message, or nil after recording why it was rejected. Counts one input row.
-    private mutating func message(_ node: YAMLNode, key: String, parentKey: String?, next: Int?) -> Message? {
-        rows += 1
+    private mutating func reject(_ rule: Rule, _ reason: String, at target: YAMLNode, record: YAMLNode, next: Int?, notes: [String] = []) {
+        let text = self.record(of: record, to: next)
+        result.rejects.append(Reject(
+            file: file, line: target.line + offset, column: target.column, step: MarkdownSource.type.name, rule: rule, reason: reason,
+            notes: notes, record: text))
+    }
+
+    /// One entry as a message, or nil after recording why it was rejected.
+    private mutating func message(_ node: YAMLNode, key: String, parentKey: String?, isReply: Bool, next: Int?) -> Message? {
+        let what = isReply ? "reply" : "archive entry"
         let line = node.line + offset
-        func reject(_ reason: String, at target: YAMLNode? = nil) -> Message? {
-            let at = target ?? node
-            rejects.append(Reject(
-                file: file, line: at.line + offset, column: at.column, step: MarkdownSource.type.name, reason: reason,
-                record: record(from: node.line, to: next)))
+        func reject(_ rule: Rule, _ reason: String, at target: YAMLNode? = nil) -> Message? {
+            self.reject(rule, reason, at: target ?? node, record: node, next: next)
             return nil
         }
-        guard node.entries != nil else {
-            return reject("an archive entry must be a mapping with '\(source.authorKey)' and '\(source.textKey)', not \(node.kindDescription)")
+        guard let entries = node.entries else {
+            return reject(
+                MarkdownRules.entryNotMapping,
+                "\(what) must be a mapping with '\(source.authorKey)' and '\(source.textKey)', not \(node.kindDescription)")
         }
-        guard let authorNode = node[source.authorKey], let author = text(authorNode),
-              !author.allSatisfy(\.isWhitespace)
-        else {
-            return reject("entry has no author ('\(source.authorKey)')")
+        if result.isValidating {
+            let known = [source.authorKey, source.textKey] + (isReply ? [] : [source.repliesKey])
+            for entry in entries where !known.contains(entry.key) {
+                result.report(
+                    MarkdownRules.unknownKey, "unknown key '\(entry.key)' in \(what)",
+                    at: SourceLocation(file: file, line: entry.keyLine + offset, column: entry.keyColumn),
+                    notes: [Suggestion.note(for: entry.key, in: known)])
+            }
+        }
+        guard let authorNode = node[source.authorKey], let author = text(authorNode), !author.allSatisfy(\.isWhitespace) else {
+            return reject(MarkdownRules.noAuthor, "\(what) has no author ('\(source.authorKey)')")
         }
         var body = ""
-        if let textNode = node[source.textKey], !textNode.isNull {
+        let textNode = node[source.textKey]
+        if let textNode, !textNode.isNull {
             guard let scalar = textNode.scalar else {
-                return reject("'\(source.textKey)' must be text, not \(textNode.kindDescription)", at: textNode)
+                return reject(MarkdownRules.textNotString, "'\(source.textKey)' must be text, not \(textNode.kindDescription)", at: textNode)
             }
             body = scalar
         }
-        if body.isEmpty { notes.count(MarkdownSource.emptyTexts, file) }
+        if body.isEmpty {
+            let missing = textNode == nil || textNode!.isNull
+            result.warn(
+                MarkdownRules.emptyText, missing ? "\(what) has no text ('\(source.textKey)')" : "\(what) has an empty text",
+                at: location(missing ? node : textNode!), counting: MarkdownSource.emptyTexts, item: file)
+        } else if let textNode, !result.textChecks.isEmpty {
+            check(body, at: textNode)
+        }
         return Message(key: key, parentKey: parentKey, sourceLine: line, authorRaw: author, textRaw: body)
+    }
+
+    /// The pipeline's checks of a text, each finding placed where it is inside the text.
+    private mutating func check(_ text: String, at node: YAMLNode) {
+        for check in result.textChecks {
+            for finding in check.find(text) {
+                let place = node.position(ofValueOffset: finding.offset, in: yaml)
+                result.report(
+                    check.rule, finding.message, at: SourceLocation(file: file, line: place.line + offset, column: place.column),
+                    notes: finding.notes)
+            }
+        }
     }
 }

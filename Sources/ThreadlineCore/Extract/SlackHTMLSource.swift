@@ -55,8 +55,12 @@ public struct SlackHTMLSource: ExtractStep {
         name: "slack_html",
         summary: "Slack-export HTML pages (slack-export-viewer or slackdump), parsed with libxml2: one document per channel",
         options: [
-            include.spec, OptionKey.exclude.spec, OptionKey.hosts.spec, layout.spec, timezone.spec, skipSubtypes.spec,
+            include.spec, OptionKey.exclude.spec, OptionKey.minInputs.spec, OptionKey.hosts.spec, layout.spec, timezone.spec, skipSubtypes.spec,
             maxMessageBytes.spec, maxFileBytes.spec,
+        ],
+        rules: [
+            InputRules.tooLarge, SlackRules.notASlackPage, SlackRules.pageCutShort, SlackRules.messageRejected,
+            SlackRules.threadPageUnread, SlackRules.markupCaveat,
         ],
         example: """
             - type: slack_html
@@ -141,7 +145,8 @@ public struct SlackHTMLSource: ExtractStep {
             } else {
                 // A thread page goes with its channel page: without one read as slackdump, it is not read.
                 var reject = Reject.wholeFile(
-                    relative, step: Self.type.name, reason: "not read: its channel page '\(input.relativePath)' was not read as a slackdump page",
+                    relative, step: Self.type.name, rule: SlackRules.threadPageUnread,
+                    reason: "not read: its channel page '\(input.relativePath)' was not read as a slackdump page",
                     bytes: RegularFile.size(of: folder + "/" + name))
                 reject.keep(fileAt: folder + "/" + name)
                 result.rejects.append(reject)
@@ -160,13 +165,13 @@ public struct SlackHTMLSource: ExtractStep {
         var hasher = SHA256()
         // A link's target's size, which is what reading the page reads.
         let pageBytes = RegularFile.size(of: path)
-        func rejectPage(_ reason: String) {
-            var reject = Reject.wholeFile(relativePath, step: Self.type.name, reason: reason, bytes: pageBytes)
+        func rejectPage(_ rule: Rule, _ reason: String) {
+            var reject = Reject.wholeFile(relativePath, step: Self.type.name, rule: rule, reason: reason, bytes: pageBytes)
             reject.keep(fileAt: path)
             result.rejects.append(reject)
         }
         guard pageBytes <= maxFileBytes else {
-            rejectPage("page is \(pageBytes) bytes, over the limit of \(maxFileBytes) (max_file_bytes)")
+            rejectPage(InputRules.tooLarge, "page is \(pageBytes) bytes, over the limit of \(maxFileBytes) (max_file_bytes)")
             return .auto
         }
         // Problems of the page as a whole, weighed once the parse says how much of it was read.
@@ -188,16 +193,18 @@ public struct SlackHTMLSource: ExtractStep {
                         result.inputRows += 1
                         var reject = Reject(
                             file: relativePath, line: message.line, column: message.column, step: Self.type.name,
-                            reason: "duplicate message ts \(message.ts ?? "") (first in \(first))", rows: 1)
+                            rule: SlackRules.messageRejected, reason: "duplicate message ts \(message.ts ?? "") (first in \(first))", rows: 1)
                         Self.keepMarkup(message.bytes, of: path, in: &reject)
                         result.rejects.append(reject)
                     }
                 case .problem(let problem) where problem.kind == .warning:
                     let location = SourceLocation(file: relativePath, line: problem.line, column: problem.column)
-                    result.notes.count(.warnings, "\(location): \(problem.reason)")
+                    result.warn(SlackRules.rule(for: problem), problem.reason, at: location)
                 case .problem(let problem) where problem.scope == .message:
                     result.inputRows += 1
-                    var reject = Reject(file: relativePath, line: problem.line, column: problem.column, step: Self.type.name, reason: problem.reason)
+                    var reject = Reject(
+                        file: relativePath, line: problem.line, column: problem.column, step: Self.type.name,
+                        rule: SlackRules.rule(for: problem), reason: problem.reason)
                     Self.keepMarkup(problem.bytes, of: path, in: &reject)
                     result.rejects.append(reject)
                 case .problem(let problem):
@@ -208,7 +215,8 @@ public struct SlackHTMLSource: ExtractStep {
                 // A parse that stopped early lost the rest of the page; otherwise the page is lost whole.
                 let lost = problem.scope == .restOfPage ? max(0, pageBytes - Int64(report.parse.bytesRead)) : pageBytes
                 var reject = Reject.wholeFile(
-                    relativePath, line: problem.line, column: problem.column, step: Self.type.name, reason: problem.reason, bytes: lost)
+                    relativePath, line: problem.line, column: problem.column, step: Self.type.name,
+                    rule: SlackRules.rule(for: problem), reason: problem.reason, bytes: lost)
                 // Its record is what was not read: the page, or the rest of it.
                 reject.keep(fileAt: path, from: pageBytes - lost)
                 result.rejects.append(reject)
@@ -222,7 +230,7 @@ public struct SlackHTMLSource: ExtractStep {
             return report.layout
         } catch {
             // The reject names the page already: the reason alone, not the absolute path again.
-            rejectPage((error as? HTMLReadError)?.reason ?? "\(error)")
+            rejectPage(InputRules.unreadable, (error as? HTMLReadError)?.reason ?? "\(error)")
             return .auto
         }
     }
@@ -350,9 +358,12 @@ private struct ChannelAssembler {
         }
 
         private static func message(_ html: SlackHTMLMessage, key: String, sentAt: Timestamp) -> Message {
-            Message(
+            var message = Message(
                 key: key, sourceLine: html.line, authorRaw: html.author, textRaw: html.html,
                 text: html.text, sentAt: sentAt)
+            // slack-export-viewer keeps a bot's message's subtype as its container's class.
+            message.isBot = html.subtype == "bot_message"
+            return message
         }
     }
 
@@ -393,29 +404,5 @@ private struct ChannelAssembler {
             document.entitiesDecoded = true
             return document
         }
-    }
-}
-
-extension SlackHTMLSource {
-    /// Checks one Slack-export HTML page for `threadline validate`, reading it as the step does.
-    ///
-    /// Each message the step would reject is an error at the message's line (a page that is not a
-    /// Slack export page is an error at line 1). A message kept with a caveat is a note: the caveats
-    /// are the renderer's doing (a raw Slack link it left in the page), which the seed's author cannot
-    /// fix, so `--strict` does not fail on them. A page that cannot be opened is an error without a line.
-    public static func validate(file path: String, layout: SlackHTMLLayout = .auto) -> [Diagnostic] {
-        var findings: [Diagnostic] = []
-        do {
-            _ = try SlackHTMLReader(layout: layout).read(file: path) { output in
-                guard case .problem(let problem) = output else { return }
-                findings.append(
-                    Diagnostic(
-                        problem.kind == .rejected ? .error : .note, problem.reason,
-                        at: SourceLocation(file: path, line: problem.line, column: problem.column)))
-            }
-        } catch {
-            findings.append(Diagnostic(.error, (error as? HTMLReadError)?.reason ?? "\(error)", at: SourceLocation(file: path)))
-        }
-        return findings
     }
 }

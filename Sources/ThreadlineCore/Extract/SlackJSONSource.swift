@@ -43,9 +43,10 @@ public struct SlackJSONSource: ExtractStep {
         name: "slack_json",
         summary: "native Slack exports (a folder or a .zip): channels, private channels, DMs and group DMs, threads across day files",
         options: [
-            include.spec, OptionKey.exclude.spec, skipSubtypes.spec, OptionKey.hosts.spec, maxFileBytes.spec, maxTotalBytes.spec,
+            include.spec, OptionKey.exclude.spec, OptionKey.minInputs.spec, skipSubtypes.spec, OptionKey.hosts.spec, maxFileBytes.spec, maxTotalBytes.spec,
             maxFiles.spec,
         ],
+        rules: [SlackRules.exportUnreadable, SlackRules.fileRejected, SlackRules.messageRejected, SlackRules.exportWarning],
         example: """
             - type: slack_json
               include: ["slack-export"]
@@ -141,7 +142,8 @@ public struct SlackJSONSource: ExtractStep {
             result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
         case (.common, .failed(let issue)):
             // The export's conversations come to nothing without it: the export is lost whole.
-            var reject = Reject.wholeFile(input.relativePath, step: Self.type.name, reason: issue.reason, bytes: Self.bytes(of: input.path))
+            var reject = Reject.wholeFile(
+                input.relativePath, step: Self.type.name, rule: SlackRules.exportUnreadable, reason: issue.reason, bytes: Self.bytes(of: input.path))
             reject.keep(fileAt: input.path)
             result.rejects.append(reject)
             result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
@@ -165,7 +167,8 @@ public struct SlackJSONSource: ExtractStep {
                 documents.append(document(conversation, input: input))
             }
         } catch {
-            var reject = Reject.wholeFile(input.relativePath, step: Self.type.name, reason: error.reason, bytes: input.bytes)
+            var reject = Reject.wholeFile(
+                input.relativePath, step: Self.type.name, rule: SlackRules.exportUnreadable, reason: error.reason, bytes: input.bytes)
             reject.keep(fileAt: input.path)
             result.rejects.append(reject)
             return
@@ -210,17 +213,18 @@ public struct SlackJSONSource: ExtractStep {
             switch issue.severity {
             case .rejected where issue.records == 0:
                 var reject = Reject.wholeFile(
-                    file, line: issue.line, column: issue.column, step: Self.type.name, reason: issue.reason, bytes: issue.bytes ?? 0)
+                    file, line: issue.line, column: issue.column, step: Self.type.name, rule: SlackRules.rule(for: issue), reason: issue.reason,
+                    bytes: issue.bytes ?? 0)
                 reject.keep(record: issue.record, bytes: issue.recordBytes)
                 result.rejects.append(reject)
             case .rejected:
                 var reject = Reject(
-                    file: file, line: issue.line, column: issue.column, step: Self.type.name, reason: issue.reason, rows: issue.records)
+                    file: file, line: issue.line, column: issue.column, step: Self.type.name, rule: SlackRules.rule(for: issue),
+                    reason: issue.reason, rows: issue.records)
                 reject.keep(record: issue.record, bytes: issue.recordBytes)
                 result.rejects.append(reject)
             case .warning:
-                let location = [issue.line, issue.column].compactMap { $0.map { ":\($0)" } }.joined()
-                result.notes.count(.warnings, "\(file)\(location): \(issue.reason)")
+                result.warn(SlackRules.rule(for: issue), issue.reason, at: SourceLocation(file: file, line: issue.line, column: issue.column))
             }
         }
     }
@@ -259,6 +263,7 @@ public struct SlackJSONSource: ExtractStep {
                     authorRaw: record.author.name, authorRef: record.author.key, textRaw: record.message.text,
                     text: record.text, sentAt: Timestamp(microseconds: record.message.ts.microsecondsSinceEpoch))
                 message.sourceFile = sourceFiles[record.file] ?? input.relativePath + "/" + record.file
+                message.isBot = record.author.isBot
                 return message
             })
         }

@@ -16,18 +16,20 @@ public struct TextFile: Sendable {
         public var reason: String
         public var line: Int?
         public var column: Int?
+        /// The rule the file breaks.
+        public var rule: Rule
     }
 
     public init(path: String, maxBytes: Int) throws(Problem) {
         let (descriptor, fileSize): (Int32, Int64)
         switch RegularFile.open(path) {
         case .success(let opened): (descriptor, fileSize) = opened
-        case .failure(let refusal): throw Problem(reason: refusal.reason)
+        case .failure(let refusal): throw Problem(reason: refusal.reason, rule: InputRules.unreadable)
         }
         defer { close(descriptor) }
         let size = Int(fileSize)
         guard size <= maxBytes else {
-            throw Problem(reason: "file is \(size) bytes, over the limit of \(maxBytes) (max_file_bytes)")
+            throw Problem(reason: "file is \(size) bytes, over the limit of \(maxBytes) (max_file_bytes)", rule: InputRules.tooLarge)
         }
         // One byte more than the size, so reading ends at end of file in one pass; a file that grows
         // while it is read is read to its end, up to the limit.
@@ -36,13 +38,13 @@ public struct TextFile: Sendable {
         while true {
             if count == bytes.count {
                 guard count <= maxBytes else {
-                    throw Problem(reason: "file is over the limit of \(maxBytes) bytes (max_file_bytes)")
+                    throw Problem(reason: "file is over the limit of \(maxBytes) bytes (max_file_bytes)", rule: InputRules.tooLarge)
                 }
                 bytes.append(contentsOf: repeatElement(0, count: min(max(count, 4096), maxBytes + 1 - count)))
             }
             let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + count, $0.count - count) }
             if got < 0, errno == EINTR { continue }
-            guard got >= 0 else { throw Problem(reason: "cannot read file: \(String(cString: strerror(errno)))") }
+            guard got >= 0 else { throw Problem(reason: "cannot read file: \(String(cString: strerror(errno)))", rule: InputRules.unreadable) }
             if got == 0 { break }
             count += got
         }
@@ -62,19 +64,19 @@ public struct TextFile: Sendable {
     /// The bytes as text, or why they are not: empty, binary (a NUL byte) or not UTF-8. A byte-order
     /// mark is dropped.
     static func decode(_ raw: UnsafeRawBufferPointer) throws(Problem) -> String {
-        guard !raw.isEmpty else { throw Problem(reason: "empty file", line: 1, column: 1) }
+        guard !raw.isEmpty else { throw Problem(reason: "empty file", line: 1, column: 1, rule: MarkdownRules.emptyFile) }
         var bytes = raw.bindMemory(to: UInt8.self)[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         if let nul = bytes.firstIndex(of: 0) {
             let (line, column) = TextPosition.lineAndColumn(ofByte: nul, in: bytes)
-            throw Problem(reason: "binary file: NUL byte at offset \(nul - bytes.startIndex)", line: line, column: column)
+            throw Problem(reason: "binary file: NUL byte at offset \(nul - bytes.startIndex)", line: line, column: column, rule: MarkdownRules.binaryFile)
         }
         if let decoded = String(validating: bytes, as: UTF8.self) { return decoded }
         let bad = TextFile.firstInvalidUTF8(in: bytes)
         let (line, column) = TextPosition.lineAndColumn(ofByte: bad, in: bytes)
         throw Problem(
             reason: "not valid UTF-8: byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad - bytes.startIndex)",
-            line: line, column: column)
+            line: line, column: column, rule: MarkdownRules.notUTF8)
     }
 
     /// Index of the first byte that does not start a valid UTF-8 sequence.

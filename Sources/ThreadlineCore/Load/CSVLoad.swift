@@ -33,12 +33,11 @@ public struct CSVLoad: LoadStep {
     /// Whether text a spreadsheet would run as a formula is written with a `'` in front.
     let formulaEscape: Bool
 
-    public var tables: [Table] { selection.tables }
+    public var outputs: [LoadOutput] { selection.outputs(format: "csv") }
 
-    public func relativePath(for table: Table) -> String { selection.path(for: table) }
-
-    public func makeSink(for table: Table, output: StagedOutput) throws -> any TableSink {
-        let writer = try BufferedFileWriter(path: output.stagingPath)
+    public func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
+        let table = output.tables[0]
+        let writer = try BufferedFileWriter(path: staged.stagingPath)
         var header: [UInt8] = []
         for (index, column) in table.schema.columns.enumerated() {
             if index > 0 { header.append(UInt8(ascii: ",")) }
@@ -51,7 +50,6 @@ public struct CSVLoad: LoadStep {
 }
 
 final class CSVSink: TableSink {
-    let format = "csv"
     private let writer: BufferedFileWriter
     private let formulaEscape: Bool
 
@@ -66,7 +64,7 @@ final class CSVSink: TableSink {
         UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "\t"), UInt8(ascii: "\r"),
     ]
 
-    func write(_ rows: [Row]) throws {
+    func write(_ rows: [Row], of _: Table) throws {
         for row in rows {
             try writer.append { line in
                 // Through a buffer pointer the values are borrowed, not copied for each use.
@@ -85,7 +83,7 @@ final class CSVSink: TableSink {
         }
     }
 
-    func finish() throws {
+    func finish(_: RunSummary) throws {
         try writer.flush()
     }
 

@@ -22,17 +22,15 @@ public struct JSONLinesLoad: LoadStep {
 
     let selection: TableSelection
 
-    public var tables: [Table] { selection.tables }
+    public var outputs: [LoadOutput] { selection.outputs(format: "jsonl") }
 
-    public func relativePath(for table: Table) -> String { selection.path(for: table) }
-
-    public func makeSink(for table: Table, output: StagedOutput) throws -> any TableSink {
-        try JSONLinesSink(schema: table.schema, writer: BufferedFileWriter(path: output.stagingPath))
+    public func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
+        let table = output.tables[0]
+        return try JSONLinesSink(schema: table.schema, writer: BufferedFileWriter(path: staged.stagingPath))
     }
 }
 
 final class JSONLinesSink: TableSink {
-    let format = "jsonl"
     private let writer: BufferedFileWriter
     /// The `{"name":` and `,"name":` prefixes of the columns, encoded once, one after the other.
     private let keyPrefixes: [UInt8]
@@ -53,7 +51,7 @@ final class JSONLinesSink: TableSink {
         keyPrefixEnds = ends
     }
 
-    func write(_ rows: [Row]) throws {
+    func write(_ rows: [Row], of _: Table) throws {
         // Through buffer pointers the prefixes and values are borrowed, not copied for each use.
         try keyPrefixes.withUnsafeBufferPointer { prefixes in
             for row in rows {
@@ -74,7 +72,7 @@ final class JSONLinesSink: TableSink {
         }
     }
 
-    func finish() throws {
+    func finish(_: RunSummary) throws {
         try writer.flush()
     }
 

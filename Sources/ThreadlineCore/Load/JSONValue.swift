@@ -37,4 +37,27 @@ enum JSONValue {
             out.append(UInt8(ascii: "}"))
         }
     }
+
+    /// `value` on one line, keys sorted, no spaces: a line of a JSON Lines file.
+    static func compact(_ value: JSONValue, to out: inout [UInt8]) {
+        switch value {
+        case .string, .int, .bool: value.write(to: &out, indent: 0)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                compact(item, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                TextEncoding.appendJSONString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                compact(members[key]!, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
 }

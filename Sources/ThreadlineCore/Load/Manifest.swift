@@ -39,10 +39,12 @@ enum Manifest {
                 ])
             }),
             "outputs": .array(report.outputs.map {
-                .object([
-                    "path": .string($0.path), "table": .string($0.table), "format": .string($0.format), "rows": .int(Int64($0.rows)),
+                var fields: [String: JSONValue] = [
+                    "path": .string($0.path), "format": .string($0.format), "rows": .int(Int64($0.rows)),
                     "bytes": .int($0.bytes), "sha256": .string($0.sha256),
-                ])
+                ]
+                if $0.tables.count == 1 { fields["table"] = .string($0.tables[0]) } else if !$0.tables.isEmpty { fields["tables"] = .array($0.tables.map(JSONValue.string)) }
+                return .object(fields)
             }),
             "notes": .object(notes),
             "checks": .array(report.keyChecks.map { check in

@@ -34,7 +34,7 @@ public final class OutputFile {
         self.stagingPath = (folder as NSString).appendingPathComponent(".\(name).tmp-\(getpid())")
         self.backupPath = (folder as NSString).appendingPathComponent(".\(name).old-\(getpid())")
         try OutputPaths.makeFolders(of: relativePath, in: outputRoot)
-        StagingFiles.shared.add(stagingPath)
+        try StagingFiles.shared.add(stagingPath)
     }
 
     /// Makes the staged file durable and renames it over the final path. Returns its size and SHA-256:

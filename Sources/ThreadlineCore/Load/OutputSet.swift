@@ -7,7 +7,7 @@ import Foundation
 /// `SinkWorker.depth` batches wait per sink, which bounds memory.
 final class OutputSet {
     private struct Target {
-        let table: Table
+        let output: LoadOutput
         let file: OutputFile
         let sink: any TableSink
         let worker: SinkWorker
@@ -22,10 +22,10 @@ final class OutputSet {
         outputRoot = spec.outputRoot
         do {
             for load in spec.load.map(\.step) {
-                for table in load.tables {
-                    let file = try OutputFile(outputRoot: spec.outputRoot, relativePath: load.relativePath(for: table))
-                    let sink = try load.makeSink(for: table, output: file.staged)
-                    targets.append(Target(table: table, file: file, sink: sink, worker: SinkWorker(sink, label: file.relativePath)))
+                for output in load.outputs {
+                    let file = try OutputFile(outputRoot: spec.outputRoot, relativePath: output.relativePath)
+                    let sink = try load.makeSink(for: output, staged: file.staged)
+                    targets.append(Target(output: output, file: file, sink: sink, worker: SinkWorker(sink, label: file.relativePath)))
                 }
             }
         } catch {
@@ -38,21 +38,22 @@ final class OutputSet {
     func write(_ table: Table, _ rows: [Row]) throws {
         guard !rows.isEmpty else { return }
         rowCounts[table, default: 0] += rows.count
-        for index in targets.indices where targets[index].table == table {
-            try targets[index].worker.submit(rows)
+        for index in targets.indices where targets[index].output.tables.contains(table) {
+            try targets[index].worker.submit(rows, of: table)
             targets[index].rows += rows.count
         }
     }
 
-    /// Finishes every file, writes `_rejects.jsonl`, then `_manifest.json` from what `manifest` makes
-    /// of the outputs' sizes and hashes, and renames everything into place, the manifest last: all of
-    /// the run's files, or, when one cannot be put in place or the run is stopped meanwhile, none (the
-    /// ones already renamed are put back).
+    /// Finishes every file, writes `_rejects.jsonl` and the data package, then `_manifest.json` from
+    /// what `manifest` makes of the outputs' sizes and hashes, and renames everything into place, the
+    /// manifest last: all of the run's files, or, when one cannot be put in place or the run is stopped
+    /// meanwhile, none (the ones already renamed are put back).
     func commit(
-        rejects: [Reject], quarantine: Bool, atPhase: (@Sendable (RunPhase) -> Void)? = nil,
+        _ run: RunSummary, quarantine: Bool, atPhase: (@Sendable (RunPhase) -> Void)? = nil,
         manifest: ([RunReport.Output]) throws -> [UInt8]
     ) throws -> [RunReport.Output] {
-        for target in targets { try target.worker.finish() }
+        let rejects = run.rejects
+        for target in targets { try target.worker.finish(run) }
         let rejectsFile = try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl")
         defer { rejectsFile.discard() }
         try RejectsFile.write(rejects, quarantine: quarantine, to: rejectsFile.stagingPath)
@@ -60,11 +61,24 @@ final class OutputSet {
         for target in targets {
             let (bytes, digest) = try target.file.prepare(known: target.sink.digest)
             outputs.append(RunReport.Output(
-                path: target.file.relativePath, table: target.table.rawValue, format: target.sink.format, rows: target.rows,
-                bytes: bytes, sha256: digest))
+                path: target.file.relativePath, tables: target.output.tables.map(\.rawValue), format: target.output.format,
+                rows: target.rows, bytes: bytes, sha256: digest))
         }
         let (bytes, digest) = try rejectsFile.prepare()
-        outputs.append(RunReport.Output(path: "_rejects.jsonl", table: "_rejects", format: "jsonl", rows: rejects.count, bytes: bytes, sha256: digest))
+        outputs.append(RunReport.Output(path: "_rejects.jsonl", tables: ["_rejects"], format: "jsonl", rows: rejects.count, bytes: bytes, sha256: digest))
+
+        // The data package describes the table files just prepared, and is put in place with them.
+        let packageFile = try OutputFile(outputRoot: outputRoot, relativePath: DataPackage.fileName)
+        defer { packageFile.discard() }
+        var package: [UInt8] = []
+        DataPackage.json(outputs, pipelineName: run.pipelineName, runID: run.report.runID).write(to: &package, indent: 0)
+        package.append(UInt8(ascii: "\n"))
+        let packageWriter = try BufferedFileWriter(path: packageFile.stagingPath)
+        try packageWriter.write(package)
+        try packageWriter.flush()
+        let packageDigest = try packageFile.prepare(known: packageWriter.digest)
+        outputs.append(RunReport.Output(
+            path: DataPackage.fileName, tables: [], format: "json", rows: 0, bytes: packageDigest.bytes, sha256: packageDigest.sha256))
 
         let manifestFile = try OutputFile(outputRoot: outputRoot, relativePath: "_manifest.json")
         defer { manifestFile.discard() }
@@ -73,7 +87,7 @@ final class OutputSet {
         try writer.flush()
         _ = try manifestFile.prepare(known: writer.digest)
 
-        let files = targets.map(\.file) + [rejectsFile, manifestFile]
+        let files = targets.map(\.file) + [rejectsFile, packageFile, manifestFile]
         do {
             for (index, file) in files.enumerated() {
                 try StagingFiles.shared.place(file)

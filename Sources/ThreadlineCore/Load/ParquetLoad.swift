@@ -75,21 +75,19 @@ public struct ParquetLoad: LoadStep {
             ])
     }
 
-    public var tables: [Table] { selection.tables }
+    public var outputs: [LoadOutput] { selection.outputs(format: "parquet") }
 
-    public func relativePath(for table: Table) -> String { selection.path(for: table) }
-
-    public func makeSink(for table: Table, output: StagedOutput) throws -> any TableSink {
+    public func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
+        let table = output.tables[0]
         var options = writerOptions
         options.keyValueMetadata.append(ParquetKeyValue(key: "threadline.table", value: table.rawValue))
         return try ParquetSink(
-            schema: table.schema, path: output.stagingPath, displayPath: output.relativePath, options: options)
+            schema: table.schema, path: staged.stagingPath, displayPath: staged.relativePath, options: options)
     }
 }
 
 /// Streams one table's rows into a `ParquetFileWriter`.
 final class ParquetSink: TableSink {
-    let format = "parquet"
     private let schema: TableSchema
     /// The output's path relative to `output_root`, for messages.
     private let path: String
@@ -109,7 +107,7 @@ final class ParquetSink: TableSink {
         }
     }
 
-    func write(_ rows: [Row]) throws {
+    func write(_ rows: [Row], of _: Table) throws {
         do {
             // One row of writer values, overwritten for each row.
             var values = [ParquetValue](repeating: .null, count: columnTypes.count)
@@ -123,7 +121,7 @@ final class ParquetSink: TableSink {
         }
     }
 
-    func finish() throws {
+    func finish(_: RunSummary) throws {
         do {
             _ = try writer.close()
         } catch {

@@ -7,7 +7,7 @@ enum RejectsFile {
             line.removeAll(keepingCapacity: true)
             var fields: [(String, Value)] = [
                 ("file", .string(reject.file)), ("line", Value(reject.line)), ("column", Value(reject.column)),
-                ("step", .string(reject.step)), ("reason", .string(reject.reason)),
+                ("step", .string(reject.step)), ("rule", .string(reject.rule.id)), ("reason", .string(reject.reason)),
             ]
             if quarantine {
                 // A record over Reject.maxRecordBytes is cut: record_bytes says how long it was.

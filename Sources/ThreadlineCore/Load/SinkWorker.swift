@@ -22,21 +22,21 @@ final class SinkWorker: @unchecked Sendable {
     }
 
     /// Queues a batch; throws the error an earlier batch met.
-    func submit(_ rows: [Row]) throws {
+    func submit(_ rows: [Row], of table: Table) throws {
         try rethrowFailure()
         room.wait()
         queue.async { [self] in
             defer { room.signal() }
             guard currentFailure == nil else { return }
-            do { try sink.write(rows) } catch { record(error) }
+            do { try sink.write(rows, of: table) } catch { record(error) }
         }
     }
 
     /// Waits for every queued batch, then ends the file.
-    func finish() throws {
+    func finish(_ run: RunSummary) throws {
         drain()
         try rethrowFailure()
-        try sink.finish()
+        try sink.finish(run)
     }
 
     /// Waits for every queued batch.

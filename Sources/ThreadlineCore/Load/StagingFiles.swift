@@ -14,6 +14,8 @@ public final class StagingFiles: Sendable {
 
     private struct State {
         var paths: Set<String> = []
+        /// The folders staging files were registered in, kept after they are renamed or discarded.
+        var folders: Set<String> = []
         /// Outputs renamed into place by the commit under way, in order.
         var placed: [OutputFile.Placement] = []
         var stopping = false
@@ -27,8 +29,15 @@ public final class StagingFiles: Sendable {
         state.withLock { $0.stopping }
     }
 
-    func add(_ path: String) {
-        state.withLock { _ = $0.paths.insert(path) }
+    /// Registers a staging file about to be made; refused once the run is being stopped.
+    func add(_ path: String) throws {
+        try state.withLock { state in
+            guard !state.stopping else {
+                throw ThreadlineError(.runtimeFailure, "the run is being stopped: no output is written")
+            }
+            state.paths.insert(path)
+            state.folders.insert((path as NSString).deletingLastPathComponent)
+        }
     }
 
     func remove(_ path: String) {
@@ -72,6 +81,13 @@ public final class StagingFiles: Sendable {
             state.stopping = true
             for path in state.paths { unlink(path) }
             state.paths.removeAll()
+            // A writer may have made its file since: every staging file of this process goes.
+            let suffix = ".tmp-\(getpid())"
+            for folder in state.folders {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") && name.hasSuffix(suffix) {
+                    unlink((folder as NSString).appendingPathComponent(name))
+                }
+            }
             for placement in state.placed.reversed() { placement.rollBack() }
             state.placed.removeAll()
         }

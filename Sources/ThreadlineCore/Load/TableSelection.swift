@@ -18,24 +18,32 @@ struct TableSelection: Sendable {
     let pathTemplate: String
 
     /// Names in `output_root` that belong to the run itself.
-    static let reservedNames: Set<String> = ["_manifest.json", "_rejects.jsonl"]
+    static let reservedNames: Set<String> = ["_manifest.json", "_rejects.jsonl", DataPackage.fileName, "_runs.jsonl"]
 
     init(options: StepOptions, keys: Keys) throws {
         tables = options[keys.tables]
-        let written = options[keys.path]
+        pathTemplate = try Self.checkedPath(options[keys.path], at: options.location(of: keys.path), tables: tables)
+    }
+
+    /// An output path as written in a pipeline, checked and with `.` and `..` resolved: it stays inside
+    /// output_root, is not hidden, names a file, has no placeholder but `{table}` (and that only when
+    /// `tables` is not empty: a file of its own, the report, takes none), has `{table}` when it is the
+    /// path of several tables, and does not take the name of the run's own files.
+    static func checkedPath(_ written: String, at location: SourceLocation, tables: [Table]) throws -> String {
         func refuse(_ message: String, notes: [String] = []) -> ThreadlineError {
             let shown = written.replacingOccurrences(of: "\0", with: "\\0")
-            return ThreadlineError(.usageError, "path '\(shown)' \(message)", at: options.location(of: keys.path), notes: notes)
+            return ThreadlineError(.usageError, "path '\(shown)' \(message)", at: location, notes: notes)
         }
         guard !written.contains("\0") else { throw refuse("has a NUL character, which no file name can hold") }
+        let placeholders = tables.isEmpty ? "this path takes no placeholder" : "the only placeholder is {table}, the table's name"
         var rest = Substring(written)
         while let open = rest.firstIndex(of: "{") {
             guard let close = rest[open...].firstIndex(of: "}") else {
-                throw refuse("has a '{' that is not closed", notes: ["the only placeholder is {table}, the table's name"])
+                throw refuse("has a '{' that is not closed", notes: [placeholders])
             }
             let placeholder = String(rest[open...close])
-            if placeholder != "{table}" {
-                throw refuse("has an unknown placeholder '\(placeholder)'", notes: ["the only placeholder is {table}, the table's name"])
+            if placeholder != "{table}" || tables.isEmpty {
+                throw refuse("has an unknown placeholder '\(placeholder)'", notes: [placeholders])
             }
             rest = rest[rest.index(after: close)...]
         }
@@ -53,17 +61,23 @@ struct TableSelection: Sendable {
         if parts.contains(where: { $0.hasPrefix(".") }) {
             throw refuse("is hidden", notes: ["names starting with '.' are kept for the run's staging files and its lock"])
         }
-        pathTemplate = parts.joined(separator: "/")
-        if tables.count > 1, !pathTemplate.contains("{table}") {
+        let path = parts.joined(separator: "/")
+        if tables.count > 1, !path.contains("{table}") {
             throw refuse("is the same for every table", notes: ["put {table} in it, e.g. \"{table}.jsonl\""])
         }
-        if parts.count == 1, let reserved = tables.map({ String(name).replacingOccurrences(of: "{table}", with: $0.rawValue) })
-            .first(where: Self.reservedNames.contains) {
+        let names = tables.isEmpty ? [String(name)] : tables.map { String(name).replacingOccurrences(of: "{table}", with: $0.rawValue) }
+        if parts.count == 1, let reserved = names.first(where: Self.reservedNames.contains) {
             throw refuse("would overwrite the run's own '\(reserved)'")
         }
+        return path
     }
 
     func path(for table: Table) -> String {
         pathTemplate.replacingOccurrences(of: "{table}", with: table.rawValue)
+    }
+
+    /// One file per table, in `format`.
+    func outputs(format: String) -> [LoadOutput] {
+        tables.map { LoadOutput(relativePath: path(for: $0), tables: [$0], format: format) }
     }
 }

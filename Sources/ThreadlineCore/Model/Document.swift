@@ -99,6 +99,9 @@ public struct Message: Sendable {
     public var author: String?
     public var authorId: String?
     public var isHost = false
+    /// Written by a bot or an app: set by sources that can tell (Slack's bot messages and bot users)
+    /// and by `normalise_authors` for the names of its `bots` option.
+    public var isBot = false
 
     /// Set by `link_threads`.
     public var id = ""

@@ -116,6 +116,7 @@ extension TableSchema {
             Column("text_raw", .string, "the text exactly as in the source"),
             Column("sent_at", .timestamp, nullable: true, "when it was posted (UTC); null where the source has no time"),
             Column("reply_count", .int32, "replies in the thread, on the first message; 0 on replies"),
+            Column("is_bot", .bool, "written by a bot or an app: Slack's bot messages and bot users, or a name in normalise_authors' bots"),
         ],
         primaryKey: "message_id",
         foreignKeys: [
@@ -173,6 +174,7 @@ extension TableSchema {
             Column("author_id", .string, "stable id: a slug of the canonical name"),
             Column("author", .string, "normalised display name"),
             Column("aliases", .stringList, "every raw spelling seen, sorted"),
+            Column("is_bot", .bool, "a bot or an app: one of its messages is"),
             Column("message_count", .int32, "messages written"),
             Column("thread_count", .int32, "threads written in (started or replied to)"),
             Column("document_count", .int32, "archives written in"),

@@ -17,7 +17,7 @@ public enum TableRows {
                     .string(document.id), .string(document.source), .string(message.sourceFile ?? document.sourceFile), Value(message.sourceLine),
                     .string(message.authorId ?? ""), .string(message.author ?? message.authorRaw), .string(message.authorRaw),
                     .bool(message.isHost), .string(message.text), .string(message.textRaw), Value(message.sentAt),
-                    Value(message.replyCount),
+                    Value(message.replyCount), .bool(message.isBot),
                 ], to: body)
             }
         }
@@ -102,6 +102,7 @@ public struct AuthorsAccumulator: Sendable {
         var lastDocument = -1
         var first: Timestamp?
         var last: Timestamp?
+        var isBot = false
 
         init(name: String, spelling: String) {
             self.name = name
@@ -167,6 +168,7 @@ public struct AuthorsAccumulator: Sendable {
                 AuthorsAccumulator.count(
                     sentAt: document.threads[t].messages[m].sentAt, thread: threadNumber, document: documentNumber,
                     into: &stats[position])
+                if document.threads[t].messages[m].isBot { stats[position].isBot = true }
             }
         }
     }
@@ -201,7 +203,7 @@ public struct AuthorsAccumulator: Sendable {
         for id in index.keys.sorted() {
             let entry = stats[index[id]!]
             try batch.append([
-                .string(id), .string(entry.name), .list(entry.spellings.sorted()), Value(entry.messages),
+                .string(id), .string(entry.name), .list(entry.spellings.sorted()), .bool(entry.isBot), Value(entry.messages),
                 Value(entry.threads), Value(entry.documents), Value(entry.first), Value(entry.last),
             ], to: body)
         }

@@ -63,6 +63,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         out.append(UInt8(ascii: "Z"))
     }
 
+    /// The instant's date in UTC: year, month (1–12) and day.
+    public var civilDate: (year: Int, month: Int, day: Int) {
+        let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds + 1) / 1_000_000 - 1
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds + 1) / 86_400 - 1
+        return Self.civilFromDays(Int(days))
+    }
+
     // Howard Hinnant's days_from_civil / civil_from_days, proleptic Gregorian calendar.
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year

@@ -109,8 +109,65 @@ public struct ExtractResult: Sendable {
     /// Hex SHA-256 of the input, when the part hashed it (a file read whole, a Slack export's common
     /// part); else the runner hashes a file read in one part.
     public var inputSHA256 = ""
+    /// When `validate` reads the input: the findings of the rules that reject nothing, each at its
+    /// place (a run has nil here, and only counts what it must in `notes`).
+    public var findings: [Diagnostic]?
+    /// When `validate` reads the input: the checks the pipeline's transforms make of the texts a
+    /// source reads (unknown emoji codes), for the source to place their findings.
+    public var textChecks: [TextCheck] = []
 
     public init() {}
+
+    /// A result that keeps findings, for `validate`.
+    public init(validatingWith textChecks: [TextCheck]) {
+        self.findings = []
+        self.textChecks = textChecks
+    }
+
+    /// Whether `validate` reads the input, so that the rules only it checks are checked.
+    public var isValidating: Bool { findings != nil }
+
+    /// A finding of `rule` that costs no row: counted under `category` in a run (as `item`, or as
+    /// `file:line:column: message`), kept with its place when validating.
+    public mutating func warn(
+        _ rule: Rule, _ message: @autoclosure () -> String, at location: SourceLocation, notes: [String] = [],
+        counting category: NoteCategory = .warnings, item: String? = nil
+    ) {
+        if findings != nil {
+            findings?.append(Diagnostic(rule, message(), at: location, notes: notes))
+        } else {
+            self.notes.count(category, item ?? "\(location): \(message())")
+        }
+    }
+
+    /// A finding of a rule only `validate` checks; nothing in a run.
+    public mutating func report(_ rule: Rule, _ message: String, at location: SourceLocation, notes: [String] = []) {
+        findings?.append(Diagnostic(rule, message, at: location, notes: notes))
+    }
+}
+
+/// A check a transform makes of a text, which `validate` runs on the texts a source reads.
+public struct TextCheck: Sendable {
+    /// A finding in a text, at a UTF-8 offset of it.
+    public struct Finding: Sendable {
+        public var offset: Int
+        public var message: String
+        public var notes: [String]
+
+        public init(offset: Int, message: String, notes: [String] = []) {
+            self.offset = offset
+            self.message = message
+            self.notes = notes
+        }
+    }
+
+    public let rule: Rule
+    public let find: @Sendable (String) -> [Finding]
+
+    public init(rule: Rule, find: @escaping @Sendable (String) -> [Finding]) {
+        self.rule = rule
+        self.find = find
+    }
 }
 
 extension ExtractResult {
@@ -122,6 +179,7 @@ extension ExtractResult {
         inputRows += other.inputRows
         notes.merge(other.notes)
         if inputSHA256.isEmpty { inputSHA256 = other.inputSHA256 }
+        if let more = other.findings { findings = (findings ?? []) + more }
     }
 }
 
@@ -129,10 +187,16 @@ extension ExtractStep {
     /// Reads every part of `input`, in order, on this thread: the input as a run reads it, in one
     /// result (for `validate` and tests).
     public func read(_ input: Input) -> ExtractResult {
+        read(input, validatingWith: nil)
+    }
+
+    /// Reads every part of `input` as ``read(_:)`` does; with `textChecks`, as `validate` reads it:
+    /// keeping the findings of every rule, with the checks made of its texts.
+    public func read(_ input: Input, validatingWith textChecks: [TextCheck]?) -> ExtractResult {
         let opened = open(input)
-        var whole = ExtractResult()
+        var whole = textChecks.map(ExtractResult.init(validatingWith:)) ?? ExtractResult()
         for part in input.parts {
-            var result = ExtractResult()
+            var result = textChecks.map(ExtractResult.init(validatingWith:)) ?? ExtractResult()
             extract(part, of: input, opened: opened, into: &result)
             whole.merge(result)
         }

@@ -44,19 +44,10 @@ public final class InputCatalog: Sendable {
 
     /// What `path` is, following a symbolic link to its target.
     static func entry(at path: String, relativePath: String) -> Entry {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            var link = stat()
-            let reason = lstat(path, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK
-                ? "a symbolic link to nothing (its target is missing, or the links loop): not read"
-                : "cannot read its type: \(String(cString: strerror(errno)))"
-            return Entry(relativePath: relativePath, isDirectory: false, bytes: 0, unreadable: reason)
-        }
-        switch status.st_mode & S_IFMT {
-        case S_IFDIR: return Entry(relativePath: relativePath, isDirectory: true, bytes: 0)
-        case S_IFREG: return Entry(relativePath: relativePath, isDirectory: false, bytes: Int64(status.st_size))
-        default:
-            return Entry(relativePath: relativePath, isDirectory: false, bytes: 0, unreadable: RegularFile.notRegular)
+        switch RegularFile.kind(of: path) {
+        case .folder: Entry(relativePath: relativePath, isDirectory: true, bytes: 0)
+        case .file(let bytes): Entry(relativePath: relativePath, isDirectory: false, bytes: bytes)
+        case .unreadable(let reason): Entry(relativePath: relativePath, isDirectory: false, bytes: 0, unreadable: reason)
         }
     }
 

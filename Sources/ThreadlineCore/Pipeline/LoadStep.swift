@@ -1,11 +1,38 @@
 /// A step that writes tables.
 public protocol LoadStep: Sendable {
+    /// The files it writes, each with the tables whose rows it takes: a table file takes one table,
+    /// the run report several.
+    var outputs: [LoadOutput] { get }
+    /// Opens the writer of one of its outputs, writing to the output's staging file.
+    func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink
+}
+
+/// One file a load step writes.
+public struct LoadOutput: Sendable, Hashable {
+    /// Relative to `output_root`.
+    public let relativePath: String
+    /// The tables whose rows it takes, in schema order.
+    public let tables: [Table]
+    /// `jsonl`, `csv`, `parquet`, `html`: as the manifest and the data package name it.
+    public let format: String
+
+    public init(relativePath: String, tables: [Table], format: String) {
+        self.relativePath = relativePath
+        self.tables = tables
+        self.format = format
+    }
+}
+
+extension LoadStep {
     /// The tables it writes, in schema order.
-    var tables: [Table] { get }
-    /// The output path of a table, relative to `output_root`.
-    func relativePath(for table: Table) -> String
-    /// Opens the writer of one table, writing to the staging file of `output`.
-    func makeSink(for table: Table, output: StagedOutput) throws -> any TableSink
+    public var tables: [Table] {
+        Table.allCases.filter { table in outputs.contains { $0.tables.contains(table) } }
+    }
+
+    /// The path of the file that holds `table` alone, if the step writes one.
+    public func relativePath(for table: Table) -> String? {
+        outputs.first { $0.tables == [table] }?.relativePath
+    }
 }
 
 /// Where a sink writes: a staging file that the run renames into place when it commits.
@@ -21,12 +48,12 @@ public struct StagedOutput: Sendable {
     }
 }
 
-/// Writes the rows of one table to one file. A sink is used by one thread at a time.
+/// Writes the rows of one output file. A sink is used by one thread at a time.
 public protocol TableSink: AnyObject {
-    var format: String { get }
-    func write(_ rows: [Row]) throws
-    /// Ends the file; the runner then commits it into place.
-    func finish() throws
+    /// Rows of one of its output's tables, in the order the run writes them.
+    func write(_ rows: [Row], of table: Table) throws
+    /// Ends the file once every row is written; `run` says what the run did (for the report).
+    func finish(_ run: RunSummary) throws
     /// Size and SHA-256 of the finished file when the sink hashed it while writing; nil makes the
     /// runner read the file back.
     var digest: (bytes: Int64, sha256: String)? { get }
@@ -34,4 +61,18 @@ public protocol TableSink: AnyObject {
 
 extension TableSink {
     public var digest: (bytes: Int64, sha256: String)? { nil }
+}
+
+/// What a run did, for the sinks that write about the run as a whole: its report so far (rows,
+/// inputs, notes, status), every reject, and the pipeline's name.
+public struct RunSummary: Sendable {
+    public let pipelineName: String
+    public let report: RunReport
+    public let rejects: [Reject]
+
+    public init(pipelineName: String, report: RunReport, rejects: [Reject]) {
+        self.pipelineName = pipelineName
+        self.report = report
+        self.rejects = rejects
+    }
 }

@@ -130,6 +130,15 @@ extension OptionKey where Value: CaseIterable & RawRepresentable & Sendable, Val
     }
 }
 
+extension OptionKey where Value == Int {
+    /// The `min_inputs` option every extract step has: a step that matches fewer inputs fails the run.
+    public static var minInputs: Self {
+        .integer(
+            "min_inputs", default: 1,
+            "fewer matched inputs than this fail the run (exit 1) before anything is written; 0 lets the step match nothing")
+    }
+}
+
 extension OptionKey where Value == [String] {
     /// The `include` option every extract step has.
     public static func include(example: String) -> Self {

@@ -24,10 +24,12 @@ public struct PipelineLoader: Sendable {
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
         guard exists, !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
             let why = !exists ? "no such file" : isFolder.boolValue ? "it is a folder" : "it cannot be read"
-            throw ThreadlineError(.usageError, "cannot read pipeline file '\(path)': \(why)", notes: ["check the path; the default is pipelines/default.yaml"])
+            throw ThreadlineError(
+                .usageError, "cannot read pipeline file '\(path)': \(why)", notes: ["check the path; the default is pipelines/default.yaml"],
+                rule: PipelineRules.unreadable)
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ThreadlineError(.usageError, "pipeline file is not valid UTF-8", at: SourceLocation(file: path))
+            throw ThreadlineError(.usageError, "pipeline file is not valid UTF-8", at: SourceLocation(file: path), rule: PipelineRules.unreadable)
         }
         let digest = Hex.string(SHA256.hash(data: data))
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -65,43 +67,41 @@ private struct Validation {
         entry.keyLine == 0 ? SourceLocation(file: "--set \(entry.key)") : SourceLocation(file: file, line: entry.keyLine, column: entry.keyColumn)
     }
 
-    mutating func error(_ message: String, at location: SourceLocation, notes: [String] = []) {
-        diagnostics.append(Diagnostic(.error, message, at: location, notes: notes))
+    mutating func error(_ rule: Rule, _ message: String, at location: SourceLocation, notes: [String] = []) {
+        diagnostics.append(Diagnostic(rule, message, at: location, notes: notes))
     }
 
     mutating func run(text: String, sha256: String) -> PipelineSpec? {
         var root: YAMLNode
         do {
             guard let parsed = try YAMLReader().parse(text) else {
-                error("pipeline file is empty", at: SourceLocation(file: file, line: 1, column: 1))
+                error(PipelineRules.yaml, "pipeline file is empty", at: SourceLocation(file: file, line: 1, column: 1))
                 return nil
             }
             root = parsed
         } catch {
-            // libyaml says only that a tab "cannot start any token".
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            let tab = error.line >= 1 && error.line <= lines.count && lines[error.line - 1].contains("\t")
-            self.error(error.message, at: SourceLocation(file: file, line: error.line, column: error.column),
-                       notes: tab ? ["YAML does not allow tabs for indentation; use spaces"] : [])
+            self.error(
+                PipelineRules.yaml, error.message, at: SourceLocation(file: file, line: error.line, column: error.column),
+                notes: error.hint.map { [$0] } ?? [])
             return nil
         }
         for override in loader.overrides { apply(override: override, to: &root) }
         guard let entries = root.entries else {
-            error("a pipeline file is a mapping of keys (version, name, extract, transform, load, …), not \(root.kindDescription)", at: location(root))
+            error(PipelineRules.yaml, "a pipeline file is a mapping of keys (version, name, extract, transform, load, …), not \(root.kindDescription)", at: location(root))
             return nil
         }
 
-        let knownKeys = PipelineKeys.all.map(\.name) + PipelineKeys.stepLists.map(\.key)
+        let knownKeys = PipelineKeys.all.map(\.name) + PipelineKeys.sections.map(\.key) + PipelineKeys.stepLists.map(\.key)
         // A duplicate key is refused by the YAML reader, with where the first one is.
         for entry in entries {
             if !knownKeys.contains(entry.key) {
-                error("unknown key '\(entry.key)'", at: location(entry), notes: [Suggestion.note(for: entry.key, in: knownKeys)])
+                error(PipelineRules.unknownKey, "unknown key '\(entry.key)'", at: location(entry), notes: [Suggestion.note(for: entry.key, in: knownKeys)])
             }
         }
         let top = readOptions(PipelineKeys.all, from: entries, stepLocation: SourceLocation(file: file, line: 1, column: 1))
         let version = top.isWritten(PipelineKeys.version) ? top[PipelineKeys.version] : 1
         if version != 1 {
-            error("unsupported pipeline version \(version)", at: top.location(of: PipelineKeys.version), notes: ["this threadline reads version: 1"])
+            error(PipelineRules.value, "unsupported pipeline version \(version)", at: top.location(of: PipelineKeys.version), notes: ["this threadline reads version: 1"])
         }
         let inputRoot = top[PipelineKeys.inputRoot]
         let outputRoot = top[PipelineKeys.outputRoot]
@@ -118,6 +118,7 @@ private struct Validation {
         var transform = readSteps(.transform, list(.transform), types: loader.registry.transform, context: context)
         let load = readSteps(.load, list(.load), types: loader.registry.load, context: context)
         checkOutputCollisions(load)
+        let validate = readValidateSection(entries.first { $0.key == "validate" })
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return nil }
         let outputRootEntry = entries.first { $0.key == PipelineKeys.outputRoot.name }
         checkOutputOverlap(
@@ -138,7 +139,30 @@ private struct Validation {
             onError: top[PipelineKeys.onError],
             maxRejects: top[PipelineKeys.maxRejects],
             extract: extract, transform: transform, load: load,
-            overrides: loader.overrides)
+            overrides: loader.overrides, warnings: context.warnings.all, validate: validate)
+    }
+
+    /// The `validate:` section: rules to ignore (known, and not rules whose findings a run rejects),
+    /// and a workspace's own emoji.
+    mutating func readValidateSection(_ entry: YAMLEntry?) -> ValidateSettings {
+        guard let entry, !entry.value.isNull else { return ValidateSettings() }
+        guard let entries = entry.value.entries else {
+            error(PipelineRules.value, "'validate' must be a mapping of keys (ignore, custom_emoji), not \(entry.value.kindDescription)", at: location(entry.value))
+            return ValidateSettings()
+        }
+        let names = ValidateKeys.all.map(\.name)
+        for key in entries where !names.contains(key.key) {
+            error(PipelineRules.unknownKey, "unknown key '\(key.key)' in 'validate'", at: location(key), notes: [Suggestion.note(for: key.key, in: names)])
+        }
+        let options = readOptions(ValidateKeys.all, from: entries, stepLocation: location(entry))
+        for (index, id) in options[ValidateKeys.ignore].enumerated() {
+            let at = entries.first { $0.key == ValidateKeys.ignore.name }.map { node in node.value.items.map { location($0[index]) } ?? location(node.value) }
+                ?? location(entry)
+            if let problem = RuleBook.problem(ignoring: id, registry: loader.registry) {
+                error(PipelineRules.value, problem.message, at: at, notes: problem.notes)
+            }
+        }
+        return ValidateSettings(ignore: Set(options[ValidateKeys.ignore]), customEmoji: Set(options[ValidateKeys.customEmoji]))
     }
 
     /// `diagnostic` with every value an environment variable gave replaced by `${NAME}`, where it
@@ -188,26 +212,26 @@ private struct Validation {
         let key = kind.rawValue
         guard let node = list.node else {
             if kind != .transform {
-                error("missing key '\(key)': a pipeline needs at least one \(key) step", at: SourceLocation(file: file, line: 1, column: 1))
+                error(PipelineRules.missing, "missing key '\(key)': a pipeline needs at least one \(key) step", at: SourceLocation(file: file, line: 1, column: 1))
             }
             return []
         }
         guard let items = node.items ?? (node.isNull ? [] : nil) else {
-            error("'\(key)' must be a list of steps, each a mapping with a 'type'", at: location(node))
+            error(PipelineRules.missing, "'\(key)' must be a list of steps, each a mapping with a 'type'", at: location(node))
             return []
         }
         if items.isEmpty, kind != .transform {
-            error("'\(key)' lists no step: a pipeline needs at least one \(key) step", at: list.entry.map { location($0) } ?? location(node))
+            error(PipelineRules.missing, "'\(key)' lists no step: a pipeline needs at least one \(key) step", at: list.entry.map { location($0) } ?? location(node))
             return []
         }
         var steps: [Configured<Step>] = []
         for item in items {
             guard let entries = item.entries else {
-                error("a step must be a mapping with a 'type', not \(item.kindDescription)", at: location(item))
+                error(PipelineRules.missing, "a step must be a mapping with a 'type', not \(item.kindDescription)", at: location(item))
                 continue
             }
             guard let typeEntry = entries.first(where: { $0.key == "type" }) else {
-                error("step has no 'type'", at: location(item), notes: ["\(key) step types: " + types.map(\.name).joined(separator: ", ")])
+                error(PipelineRules.missing, "step has no 'type'", at: location(item), notes: ["\(key) step types: " + types.map(\.name).joined(separator: ", ")])
                 continue
             }
             let typeName = interpolated(typeEntry.value) ?? ""
@@ -216,12 +240,12 @@ private struct Validation {
                 if let other = loader.registry.type(named: typeName) {
                     notes = ["'\(typeName)' is a\(other.kind == .extract ? "n" : "") \(other.kind.rawValue) step: list it under '\(other.kind.rawValue)'"]
                 }
-                error("unknown \(key) step type '\(typeName)'", at: location(typeEntry.value), notes: notes)
+                error(PipelineRules.unknownStep, "unknown \(key) step type '\(typeName)'", at: location(typeEntry.value), notes: notes)
                 continue
             }
             let names = ["type"] + type.options.map(\.name)
             for entry in entries where !names.contains(entry.key) {
-                error("unknown option '\(entry.key)' for step '\(type.name)'", at: location(entry),
+                error(PipelineRules.unknownOption, "unknown option '\(entry.key)' for step '\(type.name)'", at: location(entry),
                       notes: [Suggestion.note(for: entry.key, in: type.options.map(\.name))])
             }
             let stepLocation = location(item)
@@ -234,9 +258,13 @@ private struct Validation {
                 let step = try type.make(options, stepContext)
                 steps.append(Configured(type: type, options: options, step: step, location: stepLocation))
             } catch let failure as ThreadlineError {
-                diagnostics.append(contentsOf: failure.diagnostics)
+                diagnostics += failure.diagnostics.map { diagnostic in
+                    var diagnostic = diagnostic
+                    if diagnostic.rule == nil { diagnostic.rule = PipelineRules.stepConfiguration.id }
+                    return diagnostic
+                }
             } catch {
-                self.error("\(error)", at: stepLocation)
+                self.error(PipelineRules.stepConfiguration, "\(error)", at: stepLocation)
             }
         }
         return steps
@@ -246,10 +274,9 @@ private struct Validation {
         var owners: [String: SourceLocation] = [:]
         for configured in steps {
             let pathLocation = configured.options.location(ofOption: "path")
-            for table in configured.step.tables {
-                let path = configured.step.relativePath(for: table)
+            for path in configured.step.outputs.map(\.relativePath) {
                 if let first = owners[path] {
-                    error("two outputs write '\(path)'", at: pathLocation,
+                    error(PipelineRules.outputCollision, "two outputs write '\(path)'", at: pathLocation,
                           notes: ["the other is declared at \(first); use '{table}' in path, or different paths"])
                 } else {
                     owners[path] = pathLocation
@@ -267,14 +294,16 @@ private struct Validation {
         let input = OutputOverlap.resolved(inputRoot), output = OutputOverlap.resolved(outputRoot)
         guard output == input || output.hasPrefix(input == "/" ? "/" : input + "/") else { return }
         let inside = output == input ? "" : String(output.dropFirst(input == "/" ? 1 : input.count + 1))
-        let files = load.flatMap { step in step.step.tables.map { step.step.relativePath(for: $0) } } + Array(TableSelection.reservedNames).sorted()
+        let files = load.flatMap { $0.step.outputs.map(\.relativePath) } + Array(TableSelection.reservedNames).sorted()
         for configured in extract {
             guard let reached = OutputOverlap.firstRead(by: configured.step, of: files.map { inside.isEmpty ? $0 : inside + "/" + $0 }) else { continue }
             let notes = inside.isEmpty
                 ? ["put output_root outside input_root, or leave the run's files out of the step's include patterns"]
                 : ["put output_root outside input_root, or leave it out of the step: exclude: [\"\(inside)/**\"]"]
-            error("output_root '\(written)' is \(inside.isEmpty ? "input_root" : "inside input_root"), where extract step '\(configured.name)' (\(configured.location)) would read what the run writes (\(reached))",
-                  at: location, notes: notes)
+            error(
+                PipelineRules.outputOverlap,
+                "output_root '\(written)' is \(inside.isEmpty ? "input_root" : "inside input_root"), where extract step '\(configured.name)' (\(configured.location)) would read what the run writes (\(reached))",
+                at: location, notes: notes)
         }
     }
 
@@ -288,7 +317,7 @@ private struct Validation {
         for spec in specs {
             guard let entry = entries.last(where: { $0.key == spec.name }) else {
                 if spec.isRequired {
-                    error("missing required option '\(spec.name)'", at: stepLocation, notes: [spec.doc])
+                    error(PipelineRules.missing, "missing required option '\(spec.name)'", at: stepLocation, notes: [spec.doc])
                 }
                 continue
             }
@@ -315,13 +344,13 @@ private struct Validation {
             guard let text = interpolated(node) else {
                 // `path: {table}` is YAML for a mapping, which surprises everyone once.
                 let quote = node.entries != nil ? ["a value that starts with '{' is a YAML mapping: quote it, e.g. \"{table}.jsonl\""] : []
-                error("\(expected), not \(node.kindDescription)", at: location(node), notes: quote)
+                error(PipelineRules.value, "\(expected), not \(node.kindDescription)", at: location(node), notes: quote)
                 return nil
             }
             return .string(text)
         case .integer:
             guard let text = interpolated(node), let value = Int(text) else {
-                error("\(expected), not '\(node.scalar ?? node.kindDescription)'", at: location(node))
+                error(PipelineRules.value, "\(expected), not '\(node.scalar ?? node.kindDescription)'", at: location(node))
                 return nil
             }
             return .int(value)
@@ -330,44 +359,44 @@ private struct Validation {
             case "true", "True", "TRUE", "yes", "on": return .bool(true)
             case "false", "False", "FALSE", "no", "off": return .bool(false)
             default:
-                error("\(expected), not '\(node.scalar ?? node.kindDescription)'", at: location(node))
+                error(PipelineRules.value, "\(expected), not '\(node.scalar ?? node.kindDescription)'", at: location(node))
                 return nil
             }
         case .stringList:
             return stringList(node, expected: expected).map(OptionValue.list)
         case .path(let mustExist, let kind):
             guard let text = interpolated(node), !text.isEmpty else {
-                error("\(expected), not \(node.kindDescription)", at: location(node))
+                error(PipelineRules.value, "\(expected), not \(node.kindDescription)", at: location(node))
                 return nil
             }
             guard !text.contains("\0") else {
-                error("'\(spec.name)' has a NUL character, which no file name can hold", at: location(node))
+                error(PipelineRules.path, "'\(spec.name)' has a NUL character, which no file name can hold", at: location(node))
                 return nil
             }
             let path = OptionType.absolutePath(text, directory: directory)
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
                 guard mustExist else { return .string(path) }
-                error("'\(spec.name)': no such file or folder '\(text)'", at: location(node), notes: ["relative paths are resolved against the pipeline file's folder, here '\(path)'"])
+                error(PipelineRules.path, "'\(spec.name)': no such file or folder '\(text)'", at: location(node), notes: ["relative paths are resolved against the pipeline file's folder, here '\(path)'"])
                 return nil
             }
             switch kind {
             case .folder where !isFolder.boolValue:
-                error("'\(spec.name)' must be a folder; '\(path)' is a file", at: location(node))
+                error(PipelineRules.path, "'\(spec.name)' must be a folder; '\(path)' is a file", at: location(node))
                 return nil
             case .file where isFolder.boolValue:
-                error("'\(spec.name)' must be a file; '\(path)' is a folder", at: location(node))
+                error(PipelineRules.path, "'\(spec.name)' must be a file; '\(path)' is a folder", at: location(node))
                 return nil
             default:
                 return .string(path)
             }
         case .choice(let names):
             guard let text = interpolated(node) else {
-                error("\(expected), not \(node.kindDescription)", at: location(node))
+                error(PipelineRules.value, "\(expected), not \(node.kindDescription)", at: location(node))
                 return nil
             }
             guard names.contains(text) else {
-                error("invalid value '\(text)' for '\(spec.name)'", at: location(node), notes: [Suggestion.note(for: text, in: names)])
+                error(PipelineRules.value, "invalid value '\(text)' for '\(spec.name)'", at: location(node), notes: [Suggestion.note(for: text, in: names)])
                 return nil
             }
             return .string(text)
@@ -376,7 +405,7 @@ private struct Validation {
             // `all` and `[all]` (how `threadline steps` shows the default) are every table.
             if names == ["all"] { return .list(Table.allCases.map(\.rawValue)) }
             guard !names.isEmpty else {
-                error("'\(spec.name)' lists no table", at: location(node), notes: ["write all, or some of " + Table.allCases.map(\.rawValue).joined(separator: ", ")])
+                error(PipelineRules.value, "'\(spec.name)' lists no table", at: location(node), notes: ["write all, or some of " + Table.allCases.map(\.rawValue).joined(separator: ", ")])
                 return nil
             }
             let valid = Table.allCases.map(\.rawValue)
@@ -386,23 +415,23 @@ private struct Validation {
                 let at = node.items.map { location($0[index]) } ?? location(node)
                 if !valid.contains(name) {
                     let notes = name == "all" ? ["'all' stands alone: write tables: all"] : [Suggestion.note(for: name, in: valid + ["all"])]
-                    error("unknown table '\(name)'", at: at, notes: notes)
+                    error(PipelineRules.value, "unknown table '\(name)'", at: at, notes: notes)
                     ok = false
                 } else if !seen.insert(name).inserted {
-                    error("table '\(name)' is listed twice", at: at)
+                    error(PipelineRules.value, "table '\(name)' is listed twice", at: at)
                     ok = false
                 }
             }
             return ok ? .list(names) : nil
         case .byteSize:
             guard let text = interpolated(node), let bytes = Validation.parseByteSize(text) else {
-                error("\(expected) such as 1048576, 64MiB or 128MB, not '\(node.scalar ?? node.kindDescription)'", at: location(node))
+                error(PipelineRules.value, "\(expected) such as 1048576, 64MiB or 128MB, not '\(node.scalar ?? node.kindDescription)'", at: location(node))
                 return nil
             }
             return .int(bytes)
         case .countOrPercent:
             guard let text = interpolated(node), let limit = Validation.parseLimit(text) else {
-                error("\(expected) such as 10 or 5% (0–100%), or unlimited, not '\(node.scalar ?? node.kindDescription)'", at: location(node))
+                error(PipelineRules.value, "\(expected) such as 10 or 5% (0–100%), or unlimited, not '\(node.scalar ?? node.kindDescription)'", at: location(node))
                 return nil
             }
             return .limit(limit)
@@ -422,13 +451,13 @@ private struct Validation {
     mutating func stringList(_ node: YAMLNode, expected: String) -> [String]? {
         if node.scalar != nil, let text = interpolated(node) { return [text] }
         guard let items = node.items else {
-            error("\(expected), not \(node.kindDescription)", at: location(node))
+            error(PipelineRules.value, "\(expected), not \(node.kindDescription)", at: location(node))
             return nil
         }
         var result: [String] = []
         for item in items {
             guard let text = interpolated(item) else {
-                error("\(expected): this item is \(item.kindDescription)", at: location(item))
+                error(PipelineRules.value, "\(expected): this item is \(item.kindDescription)", at: location(item))
                 return nil
             }
             result.append(text)
@@ -475,7 +504,7 @@ private struct Validation {
                 rest = after.dropFirst()
             } else if after.hasPrefix("{") {
                 guard let close = after.firstIndex(of: "}") else {
-                    error("unclosed '${' in '\(text)'", at: location(node))
+                    error(PipelineRules.environment, "unclosed '${' in '\(text)'", at: location(node))
                     return nil
                 }
                 let body = after[after.index(after: after.startIndex)..<close]
@@ -493,7 +522,7 @@ private struct Validation {
                 } else if let fallback {
                     output += fallback
                 } else {
-                    error("environment variable '\(name)' is not set", at: location(node),
+                    error(PipelineRules.environment, "environment variable '\(name)' is not set", at: location(node),
                           notes: ["set it, or give a default: ${\(name):-value}"])
                     return nil
                 }
@@ -510,13 +539,13 @@ private struct Validation {
     /// that is not YAML is a string.
     mutating func apply(override: String, to root: inout YAMLNode) {
         guard let equals = override.firstIndex(of: "=") else {
-            error("--set takes key.path=value, not '\(override)'", at: SourceLocation(file: "--set"))
+            error(PipelineRules.set, "--set takes key.path=value, not '\(override)'", at: SourceLocation(file: "--set"))
             return
         }
         let path = override[..<equals].split(separator: ".").map(String.init)
         let valueText = String(override[override.index(after: equals)...])
         guard !path.isEmpty else {
-            error("--set needs a key before '='", at: SourceLocation(file: "--set"))
+            error(PipelineRules.set, "--set needs a key before '='", at: SourceLocation(file: "--set"))
             return
         }
         // The value is YAML (`[messages]`, `5%`, `true`, `"quoted"`), or, when it does not read as YAML,
@@ -529,7 +558,7 @@ private struct Validation {
         }
         value.clearPositions()
         if let problem = root.set(value, at: path[...]) {
-            error("--set \(override): \(problem)", at: SourceLocation(file: "--set"))
+            error(PipelineRules.set, "--set \(override): \(problem)", at: SourceLocation(file: "--set"))
         }
     }
 }

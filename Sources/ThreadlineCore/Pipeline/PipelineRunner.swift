@@ -78,6 +78,16 @@ public final class PipelineRunner: Sendable {
 
     /// Lists the inputs every extract step will read. Reads no input.
     public func plan() throws -> Plan {
+        try PipelineRunner.plan(spec) { configured in
+            // A step that needs inputs fails the run instead (see checkMinInputs).
+            guard configured.options[.minInputs] == 0 else { return }
+            logger.warning("no input matches this step's include patterns", metadata: ["step": "\(configured.name)", "at": "\(configured.location)"])
+        }
+    }
+
+    /// The inputs every extract step of `spec` will read, in the order a run writes their rows;
+    /// `unmatched` hears of each step that matches nothing. What `run` and `validate --pipeline` read.
+    public static func plan(_ spec: PipelineSpec, unmatched: (Configured<any ExtractStep>) -> Void = { _ in }) throws -> Plan {
         let catalog = try InputCatalog(root: spec.inputRoot)
         var entries: [Plan.Entry] = []
         for (index, configured) in spec.extract.enumerated() {
@@ -88,15 +98,34 @@ public final class PipelineRunner: Sendable {
                       sortKey: entry.relativePath, bytes: 0, unreadable: entry.unreadable)
             }
             let found = try source.plan(catalog) + unreadable
-            if found.isEmpty {
-                logger.warning("no input matches this step's include patterns", metadata: ["step": "\(configured.name)", "at": "\(configured.location)"])
-            }
+            if found.isEmpty { unmatched(configured) }
             entries += found.map { Plan.Entry(step: index, input: $0) }
         }
         entries.sort {
             ($0.input.sortKey, $0.step, $0.input.relativePath) < ($1.input.sortKey, $1.step, $1.input.relativePath)
         }
         return Plan(entries: entries, extract: spec.extract)
+    }
+
+    /// Fails the run, before anything is written, when a step matched fewer inputs than its
+    /// `min_inputs`: a nightly run whose sources vanished must not replace yesterday's tables with
+    /// part of them.
+    func checkMinInputs(_ plan: Plan) throws {
+        let short = spec.extract.indices.compactMap { index -> Diagnostic? in
+            let configured = spec.extract[index]
+            let needed = configured.options[.minInputs], found = plan.inputs(of: index).count
+            guard found < needed else { return nil }
+            let patterns = configured.step.include.map { "'\($0)'" }.joined(separator: ", ")
+            return Diagnostic(
+                .error, "extract step '\(configured.name)' matched \(found) input\(found == 1 ? "" : "s"), fewer than its min_inputs (\(needed))",
+                at: configured.location,
+                notes: [
+                    "its include patterns \(patterns) match under input_root '\(spec.inputRoot)'"
+                        + (configured.step.exclude.isEmpty ? "" : ", less exclude " + configured.step.exclude.map { "'\($0)'" }.joined(separator: ", ")),
+                    "nothing was written and the previous outputs are as they were; check that the inputs are there, or lower min_inputs",
+                ])
+        }
+        guard short.isEmpty else { throw ThreadlineError(.dataError, short) }
     }
 
     /// One unit of extraction work: a part of a planned input.
@@ -114,14 +143,42 @@ public final class PipelineRunner: Sendable {
         var report = RunReport(
             runID: PipelineRunner.makeRunID(started), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: started, endedAt: started)
         report.overrides = spec.overrides
+        for warning in spec.warnings {
+            logger.warning("\(warning.message)", metadata: warning.location.map { ["at": "\($0)"] } ?? [:])
+            report.notes.count(.warnings, warning.description)
+        }
         let lock = RunLock(outputRoot: spec.outputRoot)
         try lock.acquire()
         defer { lock.release() }
         if let previous = lock.previousHolder {
             logger.warning("took over the lock of a run that did not finish", metadata: ["previous": "\(previous)"])
         }
+        // Every run that holds the folder records how it ended in _runs.jsonl, failed runs too.
+        do {
+            try runHoldingLock(&report)
+        } catch {
+            let failure = error as? ThreadlineError
+            let entry = RunHistory.Entry(
+                runID: report.runID, pipeline: spec.name, startedAt: report.startedAt.iso8601, endedAt: Timestamp.now.iso8601,
+                status: "failed", exitCode: Int(failure?.status.rawValue ?? ExitStatus.runtimeFailure.rawValue),
+                rowsIn: report.inputRows, rowsRejected: report.rejectedRows, rejects: report.rejects,
+                error: failure?.diagnostics.first?.message ?? "\(error)")
+            do {
+                try RunHistory.append(entry, to: spec.outputRoot)
+            } catch {
+                logger.warning("the run could not be recorded in \(RunHistory.fileName): \(error)")
+            }
+            throw error
+        }
+        try RunHistory.append(RunHistory.Entry(report, pipeline: spec.name), to: spec.outputRoot)
+        return report
+    }
+
+    /// The run, once the output folder's lock is held.
+    private func runHoldingLock(_ report: inout RunReport) throws {
         OutputFile.removeAbandonedStagingFiles(in: spec.outputRoot)
         let plan = try plan()
+        try checkMinInputs(plan)
         guard !plan.entries.isEmpty else {
             // An unmounted input folder must not replace last night's tables with empty ones.
             throw ThreadlineError(
@@ -176,7 +233,8 @@ public final class PipelineRunner: Sendable {
                 rejects += result.rejects
                 if spec.onError == .fail, let first = result.rejects.first {
                     throw ThreadlineError(.dataError, "rejected: \(first.reason)", at: first.location,
-                                          notes: ["on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"])
+                                          notes: first.notes + ["on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"],
+                                          rule: first.rule)
                 }
                 let status: RunReport.InputStatus =
                     result.rejects.contains { $0.isWholeFile && result.documents.isEmpty } ? .rejected : rejectedRows > 0 ? .partial : .ok
@@ -207,21 +265,24 @@ public final class PipelineRunner: Sendable {
             report.keyChecks = keys.outcomes
             if let failure = KeyCheck.failure(report.keyChecks) { throw failure }
             report.rowsPerTable = outputs.rowCounts
+            report.endedAt = .now
+            if spec.maxRejects.isExceeded(report) {
+                report.status = .dataError
+            }
             atPhase?(.writing)
             // The manifest is renamed into place with the outputs it describes, last.
-            report.outputs = try outputs.commit(rejects: rejects, quarantine: spec.onError == .quarantine, atPhase: atPhase) { written in
+            report.outputs = try outputs.commit(
+                RunSummary(pipelineName: spec.name, report: report, rejects: rejects), quarantine: spec.onError == .quarantine,
+                atPhase: atPhase
+            ) { written in
                 report.outputs = written
                 report.endedAt = .now
-                if spec.maxRejects.isExceeded(report) {
-                    report.status = .dataError
-                }
                 return Manifest.bytes(report, spec: spec)
             }
         } catch {
             outputs.discard()
             throw error
         }
-        return report
     }
 
     /// Rejects each document whose id an earlier input already gave (two markdown files of one name in
@@ -234,7 +295,7 @@ public final class PipelineRunner: Sendable {
                 return false
             }
             var reject = Reject(
-                file: document.sourceFile, step: step,
+                file: document.sourceFile, step: step, rule: InputRules.repeatedDocument,
                 reason: "document_id '\(document.id)' is already the id of a document of '\(first)': "
                     + "its \(document.messageCount) messages are not written (exclude one of the two inputs, or read them in separate pipelines)",
                 rows: document.messageCount)
@@ -257,7 +318,7 @@ public final class PipelineRunner: Sendable {
         return { entry, input, part in
             var result = ExtractResult()
             if let reason = input.unreadable {
-                result.rejects.append(.wholeFile(input.relativePath, step: stepName, reason: reason, bytes: 0))
+                result.rejects.append(.wholeFile(input.relativePath, step: stepName, rule: InputRules.unreadable, reason: reason, bytes: 0))
                 return result
             }
             if input.parts.count == 1 {

@@ -30,6 +30,11 @@ public struct PipelineSpec: Sendable {
     /// The `--set key.path=value` overrides applied over the file, in order: with the file's hash,
     /// what the run was configured by.
     public var overrides: [String] = []
+    /// What the steps' factories warned about (a profile that cannot be read): printed by `check`,
+    /// logged by `run`.
+    public var warnings: [Diagnostic] = []
+    /// The file's `validate:` section: what `threadline validate --pipeline` ignores and accepts.
+    public var validate = ValidateSettings()
 
     /// Every step in the order the file's stages list them, as `check`, `--dry-run` and the manifest
     /// show them.
@@ -60,10 +65,39 @@ public enum PipelineKeys {
     /// Every top-level key but the step lists, in the order the docs list them.
     public static let all: [OptionSpec] = [version.spec, name.spec, inputRoot.spec, outputRoot.spec, onError.spec, maxRejects.spec]
 
+    /// The sections of keys of their own, besides the step lists.
+    public static let sections: [(key: String, options: [OptionSpec], doc: String)] = [
+        ("validate", ValidateKeys.all, "what `threadline validate --pipeline` reports: rules to ignore, a workspace's own emoji")
+    ]
+
     /// The step lists, in the order they run.
     public static let stepLists: [(key: String, kind: StepKind, doc: String)] = [
         ("extract", .extract, "sources: what to read"),
         ("transform", .transform, "transforms, applied in order to every document"),
         ("load", .load, "writers: which tables to write, where and how"),
     ]
+}
+
+/// The keys of a pipeline file's `validate:` section.
+public enum ValidateKeys {
+    public static let ignore = OptionKey<[String]>.strings(
+        "ignore", default: [],
+        "rule ids `threadline validate --pipeline` does not report (see `threadline rules`); a rule whose findings a run rejects cannot be ignored")
+    public static let customEmoji = OptionKey<[String]>.strings(
+        "custom_emoji", default: [], "emoji names the workspace has of its own (`thank_you`): `unknown-emoji` accepts them")
+
+    public static let all: [OptionSpec] = [ignore.spec, customEmoji.spec]
+}
+
+/// What `threadline validate` leaves out: from a pipeline's `validate:` section and `--ignore`.
+public struct ValidateSettings: Sendable, Equatable {
+    /// Ids of rules whose findings are not reported.
+    public var ignore: Set<String>
+    /// Emoji names known besides the standard ones.
+    public var customEmoji: Set<String>
+
+    public init(ignore: Set<String> = [], customEmoji: Set<String> = []) {
+        self.ignore = ignore
+        self.customEmoji = customEmoji
+    }
 }

@@ -23,7 +23,12 @@ public struct Reject: Sendable, Hashable {
     public var line: Int?
     public var column: Int?
     public var step: String
+    /// The rule that rejected it; its id is the `rule` of `_rejects.jsonl`.
+    public var rule: Rule
     public var reason: String
+    /// What to do about it, in plain words (`put the value in quotes`): the notes of the finding
+    /// `validate` and `on_error: fail` show.
+    public var notes: [String] = []
     /// The rejected record's raw text, kept under `on_error: quarantine`; at most ``maxRecordBytes``
     /// of it (set it with ``keep(record:bytes:)``).
     public private(set) var record: String?
@@ -32,12 +37,17 @@ public struct Reject: Sendable, Hashable {
     public var extent: Extent
 
     /// Rejected records, `rows` input rows of them.
-    public init(file: String, line: Int? = nil, column: Int? = nil, step: String, reason: String, record: String? = nil, rows: Int = 1) {
+    public init(
+        file: String, line: Int? = nil, column: Int? = nil, step: String, rule: Rule, reason: String, notes: [String] = [],
+        record: String? = nil, rows: Int = 1
+    ) {
         self.file = file
         self.line = line
         self.column = column
         self.step = step
+        self.rule = rule
         self.reason = reason
+        self.notes = notes
         self.extent = .records(rows)
         keep(record: record)
     }
@@ -76,9 +86,10 @@ public struct Reject: Sendable, Hashable {
 
     /// A file rejected whole: none of its rows were read, and it stands for `bytes` of input.
     public static func wholeFile(
-        _ file: String, line: Int? = nil, column: Int? = nil, step: String, reason: String, bytes: Int64
+        _ file: String, line: Int? = nil, column: Int? = nil, step: String, rule: Rule, reason: String, notes: [String] = [],
+        bytes: Int64
     ) -> Reject {
-        var reject = Reject(file: file, line: line, column: column, step: step, reason: reason)
+        var reject = Reject(file: file, line: line, column: column, step: step, rule: rule, reason: reason, notes: notes)
         reject.extent = .file(bytes: bytes)
         return reject
     }
@@ -97,4 +108,7 @@ public struct Reject: Sendable, Hashable {
     public var isWholeFile: Bool { bytes != nil }
 
     public var location: SourceLocation { SourceLocation(file: file, line: line, column: column) }
+
+    /// The reject as `validate` reports it: an error of its rule at its place.
+    public var diagnostic: Diagnostic { Diagnostic(rule, reason, at: location, notes: notes) }
 }

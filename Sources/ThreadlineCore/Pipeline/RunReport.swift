@@ -34,7 +34,8 @@ public struct RunReport: Sendable {
 
     public struct Output: Sendable {
         public var path: String
-        public var table: String
+        /// The table it holds; several for the run report; `_rejects` for `_rejects.jsonl`.
+        public var tables: [String]
         public var format: String
         public var rows: Int
         public var bytes: Int64

@@ -47,6 +47,11 @@ public struct StepOptions: Sendable {
         locations[name] ?? stepLocation
     }
 
+    /// The value of the option named `name`, if it has one: for checks that know options by name.
+    func value(ofOption name: String) -> OptionValue? {
+        values[name]
+    }
+
     /// Whether the option was given (in the pipeline file, or in `values`), rather than left to its default.
     public func isWritten<Value>(_ key: OptionKey<Value>) -> Bool {
         written.contains(key.name)

@@ -14,7 +14,7 @@ public struct StepRegistry: Sendable {
     public static let builtIn = StepRegistry(
         extract: [MarkdownSource.type, SlackHTMLSource.type, SlackJSONSource.type],
         transform: [CleanText.type, CleanEmoji.type, NormaliseAuthors.type, LinkThreads.type],
-        load: [JSONLinesLoad.type, CSVLoad.type, ParquetLoad.type])
+        load: [JSONLinesLoad.type, CSVLoad.type, ParquetLoad.type, ReportLoad.type])
 
     /// Every step type, stage by stage.
     public var all: [any StepDescription] { extract + transform + load }

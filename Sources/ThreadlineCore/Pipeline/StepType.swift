@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The three stages of a pipeline, as its file lists them: `extract`, `transform`, `load`.
 public enum StepKind: String, Sendable, CaseIterable {
     case extract, transform, load
@@ -12,13 +14,33 @@ public struct StepContext: Sendable {
     public var pipelineName: String
     /// Where the step is declared in the pipeline file.
     public var location: SourceLocation
+    /// Problems a factory met that do not stop the pipeline (a profile that cannot be read): `check`
+    /// prints them and `run` logs them, each at its file, line and column.
+    public let warnings: Warnings
 
-    public init(pipelineDirectory: String, inputRoot: String, outputRoot: String, pipelineName: String, location: SourceLocation) {
+    public init(
+        pipelineDirectory: String, inputRoot: String, outputRoot: String, pipelineName: String, location: SourceLocation,
+        warnings: Warnings = Warnings()
+    ) {
         self.pipelineDirectory = pipelineDirectory
         self.inputRoot = inputRoot
         self.outputRoot = outputRoot
         self.pipelineName = pipelineName
         self.location = location
+        self.warnings = warnings
+    }
+
+    /// Warnings collected while the steps of one pipeline are made.
+    public final class Warnings: Sendable {
+        private let found = Mutex<[Diagnostic]>([])
+
+        public init() {}
+
+        public func add(_ warning: Diagnostic) {
+            found.withLock { $0.append(warning) }
+        }
+
+        public var all: [Diagnostic] { found.withLock { $0 } }
     }
 }
 
@@ -28,6 +50,8 @@ public protocol StepDescription: Sendable {
     var kind: StepKind { get }
     var summary: String { get }
     var options: [OptionSpec] { get }
+    /// The rules it applies to the data it reads or judges, with the ids its findings carry.
+    var rules: [Rule] { get }
     /// A short YAML example.
     var example: String { get }
 }
@@ -42,19 +66,21 @@ public struct StepType<Step: Sendable>: StepDescription {
     public let kind: StepKind
     public let summary: String
     public let options: [OptionSpec]
+    public let rules: [Rule]
     public let example: String
     /// Builds the step. Throws `ThreadlineError` (status 2) for options that are valid on their own but not
     /// together, or for configuration files (aliases, profiles) that cannot be read.
     public let make: @Sendable (StepOptions, StepContext) throws -> Step
 
     private init(
-        name: String, kind: StepKind, summary: String, options: [OptionSpec], example: String,
+        name: String, kind: StepKind, summary: String, options: [OptionSpec], rules: [Rule], example: String,
         make: @escaping @Sendable (StepOptions, StepContext) throws -> Step
     ) {
         self.name = name
         self.kind = kind
         self.summary = summary
         self.options = options
+        self.rules = rules
         self.example = example
         self.make = make
     }
@@ -62,28 +88,28 @@ public struct StepType<Step: Sendable>: StepDescription {
 
 extension StepType where Step == any ExtractStep {
     public static func extract(
-        name: String, summary: String, options: [OptionSpec], example: String,
+        name: String, summary: String, options: [OptionSpec], rules: [Rule] = [], example: String,
         make: @escaping @Sendable (StepOptions, StepContext) throws -> any ExtractStep
     ) -> Self {
-        StepType(name: name, kind: .extract, summary: summary, options: options, example: example, make: make)
+        StepType(name: name, kind: .extract, summary: summary, options: options, rules: rules, example: example, make: make)
     }
 }
 
 extension StepType where Step == any TransformStep {
     public static func transform(
-        name: String, summary: String, options: [OptionSpec], example: String,
+        name: String, summary: String, options: [OptionSpec], rules: [Rule] = [], example: String,
         make: @escaping @Sendable (StepOptions, StepContext) throws -> any TransformStep
     ) -> Self {
-        StepType(name: name, kind: .transform, summary: summary, options: options, example: example, make: make)
+        StepType(name: name, kind: .transform, summary: summary, options: options, rules: rules, example: example, make: make)
     }
 }
 
 extension StepType where Step == any LoadStep {
     public static func load(
-        name: String, summary: String, options: [OptionSpec], example: String,
+        name: String, summary: String, options: [OptionSpec], rules: [Rule] = [], example: String,
         make: @escaping @Sendable (StepOptions, StepContext) throws -> any LoadStep
     ) -> Self {
-        StepType(name: name, kind: .load, summary: summary, options: options, example: example, make: make)
+        StepType(name: name, kind: .load, summary: summary, options: options, rules: rules, example: example, make: make)
     }
 }
 

@@ -100,8 +100,13 @@ public struct AuthorDirectory: Sendable {
         }
     }
 
-    /// Reads every `*.md` profile in `folder` (not its subfolders).
-    public mutating func loadPeople(folder: String) throws(ThreadlineError) {
+    /// Reads every `*.md` profile in `folder` (not its subfolders), as a Jekyll site has them: files
+    /// named `_*.md` (templates, drafts) are skipped, as Jekyll skips them. A profile that cannot be
+    /// read (not text, front matter that is not YAML, no `title`, an id another profile took) is left
+    /// out and returned as a warning at its file, line and column: one broken profile among hundreds
+    /// must not stop a run. Only a folder that cannot be listed is an error.
+    @discardableResult
+    public mutating func loadPeople(folder: String) throws(ThreadlineError) -> [Diagnostic] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder)
@@ -111,31 +116,55 @@ public struct AuthorDirectory: Sendable {
                 notes: ["'people' must be a folder of markdown profiles"])
         }
         var origin: [String: String] = [:]
-        for name in names.sorted() where name.hasSuffix(".md") && !name.hasPrefix(".") {
+        var warnings: [Diagnostic] = []
+        for name in names.sorted() where name.hasSuffix(".md") && !name.hasPrefix(".") && !name.hasPrefix("_") {
             let path = (folder as NSString).appendingPathComponent(name)
-            let text = try Self.readText(path: path)
-            let frontMatter: FrontMatter
-            do {
-                frontMatter = try FrontMatter(splitting: text)
+            do throws(ThreadlineError) {
+                let (id, title) = try Self.readProfile(path: path, stem: String(name.dropLast(".md".count)))
+                if let first = origin[id] {
+                    throw ThreadlineError(
+                        .usageError, "profile id '\(id)' is used by two profiles: this one is left out", at: SourceLocation(file: path),
+                        notes: ["first used by '\(first)'"])
+                }
+                origin[id] = path
+                nameByProfileID[id] = title
             } catch {
-                throw ThreadlineError(.usageError, error.reason, at: SourceLocation(file: path, line: error.line))
+                for diagnostic in error.diagnostics {
+                    var warning = diagnostic
+                    warning.severity = .warning
+                    if !warning.message.hasSuffix("left out") { warning.message = "profile left out: " + warning.message }
+                    warnings.append(warning)
+                }
             }
-            let root = try Self.parseYAML(frontMatter.yaml, path: path, firstLine: frontMatter.firstLine)
-            let stem = String(name.dropLast(".md".count))
-            let id = root?["short"]?.scalar ?? stem
-            guard let title = root?["title"]?.scalar, !PersonName(title).display.isEmpty else {
-                throw ThreadlineError(
-                    .usageError, "the profile has no 'title' (the person's name)",
-                    at: SourceLocation(file: path, line: frontMatter.firstLine), notes: ["add 'title: Full Name' to its front matter"])
-            }
-            if let first = origin[id] {
-                throw ThreadlineError(
-                    .usageError, "profile id '\(id)' is used by two profiles", at: SourceLocation(file: path),
-                    notes: ["first used by '\(first)'"])
-            }
-            origin[id] = path
-            nameByProfileID[id] = PersonName(title).display
         }
+        return warnings
+    }
+
+    /// A profile's id (`short`, else the file's stem) and name (`title`).
+    static func readProfile(path: String, stem: String) throws(ThreadlineError) -> (id: String, title: String) {
+        let text = try Self.readText(path: path)
+        let frontMatter: FrontMatter
+        do {
+            frontMatter = try FrontMatter(splitting: text)
+        } catch {
+            throw ThreadlineError(.usageError, error.reason, at: SourceLocation(file: path, line: error.line, column: 1))
+        }
+        let root = try Self.parseYAML(frontMatter.yaml, path: path, firstLine: frontMatter.firstLine)
+        guard let title = root?["title"], let name = title.scalar, !title.isNull, !PersonName(name).display.isEmpty else {
+            let at = root?["title"].map { SourceLocation(file: path, line: $0.line + frontMatter.firstLine - 1, column: $0.column) }
+                ?? SourceLocation(file: path, line: frontMatter.firstLine, column: 1)
+            throw ThreadlineError(
+                .usageError, "the profile has no 'title' (the person's name) as text", at: at,
+                notes: ["add 'title: Full Name' to its front matter"])
+        }
+        guard let short = root?["short"] else { return (stem, PersonName(name).display) }
+        guard let id = short.scalar, !short.isNull, !id.isEmpty else {
+            throw ThreadlineError(
+                .usageError, "the profile's 'short' (its id) is not text",
+                at: SourceLocation(file: path, line: short.line + frontMatter.firstLine - 1, column: short.column),
+                notes: ["write the id as text, e.g. 'short: jdoe'"])
+        }
+        return (id, PersonName(name).display)
     }
 
     static func readText(path: String) throws(ThreadlineError) -> String {

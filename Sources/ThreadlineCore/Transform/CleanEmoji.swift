@@ -17,6 +17,10 @@ import ThreadlineText
 public struct CleanEmoji: TransformStep {
     /// The run-summary category of unknown names.
     public static let unknownCategory = NoteCategory("unknown emoji", key: "unknown_emoji")
+    /// A code the table does not know, found where it is by `validate`; a run counts it.
+    public static let unknownRule = Rule(
+        "unknown-emoji", .warning, run: .count,
+        "a `:code:` that names no standard emoji (a workspace's own): `unknown` decides what a run makes of it; `validate.custom_emoji` lists a workspace's own")
 
     static let unknown = OptionKey<EmojiReplacer.UnknownNames>.choice(
         "unknown", default: .keep, "what happens to a code that names no standard emoji: keep it, strip it, or write [emoji:name]")
@@ -25,6 +29,7 @@ public struct CleanEmoji: TransformStep {
         name: "clean_emoji",
         summary: "replaces Slack emoji codes (:wave::skin-tone-3:) with emoji; custom names follow `unknown`",
         options: [unknown.spec],
+        rules: [unknownRule],
         example: """
             - type: clean_emoji
               unknown: keep
@@ -48,5 +53,21 @@ public struct CleanEmoji: TransformStep {
             }
         }
         for (name, count) in unknown { notes.count(Self.unknownCategory, name, by: count) }
+    }
+
+    /// Finds each unknown code where it is, by the scan that replaces them; the workspace's own
+    /// emoji (`custom_emoji`) are known.
+    public func textChecks(_ settings: ValidateSettings) -> [TextCheck] {
+        let replacer = self.replacer
+        let custom = settings.customEmoji
+        return [
+            TextCheck(rule: Self.unknownRule) { text in
+                replacer.unknownCodes(in: text).filter { !custom.contains($0.name) }.map { code in
+                    TextCheck.Finding(
+                        offset: code.offset, message: "unknown emoji code ':\(code.name):'",
+                        notes: ["not a standard emoji name; list a workspace's own in the pipeline's validate.custom_emoji, or --ignore unknown-emoji"])
+                }
+            }
+        ]
     }
 }

@@ -1,14 +1,19 @@
 import ThreadlineText
 
 /// One person, one author: gives every message its normalised `author`, a stable
-/// `author_id` and `is_host`, and resolves the document's hosts to names.
+/// `author_id`, `is_host` and (for the names of `bots`) `is_bot`, and resolves the document's hosts
+/// to names.
 ///
 /// In order, a message's author is:
 /// 1. the canonical name the `aliases` file gives its Slack id or spelling (certain);
 /// 2. a host of the document whose name matches: up to case and whitespace (certain), or up
 ///    to accents, transliteration, a trailing parenthetical, reversed order or initials
 ///    (`Serg Masis`, `Kleppmann, Martin`, `Martin J. Kleppmann`) (a guess);
-/// 3. otherwise, among the document's authors with the same name up to accents,
+/// 3. a host of whose name the author's is a part, when it is part of no other host's: the first
+///    name alone (`Ana` for `Ana Souza`, unless someone else of the document who is not a host
+///    writes with that first name), or the first and last names without middle names (`Ana Souza`
+///    for `Ana Maria Souza`) (a guess);
+/// 4. otherwise, among the document's authors with the same name up to accents,
 ///    transliteration, punctuation and a trailing parenthetical, the spelling most messages
 ///    use (a guess when spellings differ by more than case and whitespace).
 ///
@@ -23,6 +28,7 @@ import ThreadlineText
 /// - type: normalise_authors
 ///   aliases: authors.yaml     # canonical name: [other spellings or Slack ids]
 ///   people: people            # profiles: front matter `short` (id) and `title` (name)
+///   bots: [bookbot]           # names or Slack ids whose messages are a bot's
 /// ```
 public struct NormaliseAuthors: TransformStep {
     /// The run-summary category of guessed merges.
@@ -37,16 +43,20 @@ public struct NormaliseAuthors: TransformStep {
         "people", mustExist: true, kind: .folder,
         "folder of markdown profiles whose front matter has `short` (the id documents use for hosts) and `title` (the name)")
 
+    static let bots = OptionKey<[String]>.strings(
+        "bots", default: [],
+        "names (any spelling) or Slack ids of bots and apps: their messages get is_bot, for sources that cannot tell (markdown, HTML pages)")
+
     public static let type = StepType.transform(
         name: "normalise_authors",
-        summary: "one person, one author: folds spellings, resolves hosts and aliases, sets author_id and is_host",
-        options: [aliases.spec, people.spec],
+        summary: "one person, one author: folds spellings, resolves hosts and aliases, sets author_id, is_host and is_bot",
+        options: [aliases.spec, people.spec, bots.spec],
         example: """
             - type: normalise_authors
               aliases: authors.yaml
               people: people
             """,
-        make: { options, _ in
+        make: { options, context in
             var directory = AuthorDirectory()
             // A problem with a file is reported in that file; the note says which option named it.
             do throws(ThreadlineError) {
@@ -55,20 +65,27 @@ public struct NormaliseAuthors: TransformStep {
                 throw error.adding(note: "read for the 'aliases' option at \(options.location(of: aliases))")
             }
             do throws(ThreadlineError) {
-                if let folder = options[people] { try directory.loadPeople(folder: folder) }
+                if let folder = options[people] {
+                    for warning in try directory.loadPeople(folder: folder) { context.warnings.add(warning) }
+                }
             } catch {
                 throw error.adding(note: "read for the 'people' option at \(options.location(of: people))")
             }
-            return NormaliseAuthors(directory: directory)
+            return NormaliseAuthors(directory: directory, bots: options[bots])
         })
 
     public let directory: AuthorDirectory
     /// Names folded once per run, not once per document: the same people write in many documents.
     let names: PersonNameCache
+    /// The `bots` option: match keys of bots' names, and the ids as written.
+    let botNames: Set<String>
+    let botIDs: Set<String>
 
-    public init(directory: AuthorDirectory = AuthorDirectory(), names: PersonNameCache = PersonNameCache()) {
+    public init(directory: AuthorDirectory = AuthorDirectory(), bots: [String] = [], names: PersonNameCache = PersonNameCache()) {
         self.directory = directory
         self.names = names
+        botNames = Set(bots.map { PersonName($0).matchKey })
+        botIDs = Set(bots)
     }
 
     /// Who a message's author turned out to be.
@@ -89,6 +106,8 @@ public struct NormaliseAuthors: TransformStep {
         var author: String
         var authorID: String
         var isHost: Bool
+        /// Named in the `bots` option.
+        var isBot: Bool
         /// The run-summary line of a guessed merge.
         var guessNote: String?
     }
@@ -124,19 +143,27 @@ public struct NormaliseAuthors: TransformStep {
         // Names are folded once per author, not once per message.
         let authorNames = keys.map { names.name($0.raw) }
         let spellings = Self.preferredSpellings(authorNames, messages: uses)
+        // First names that someone of the document who is not a host writes with a last name: a
+        // first name alone is then not enough to tell a host (`Martin` with `Martin Mihal` there).
+        var othersFirstNames = Set<Substring>()
+        for name in authorNames where name.words.count >= 2 && !hosts.contains(where: { name.hostMatch($0) != nil }) {
+            othersFirstNames.insert(name.words[0])
+        }
 
         var hostsSeen = Set<String>()
         let outcomes = keys.indices.map { index in
             let key = keys[index], name = authorNames[index]
-            let resolution = resolve(name, id: key.ref, hosts: hosts, preferred: spellings[index])
+            let resolution = resolve(name, id: key.ref, hosts: hosts, preferred: spellings[index], othersFirstNames: othersFirstNames)
             // A name's folded form follows from its spelling alone: the usual case, where the
             // canonical name is the spelling itself, needs no second fold or cache look-up.
             let canonical = resolution.canonical == name.raw ? name : names.name(resolution.canonical)
             let host = hosts.first { canonical.hostMatch($0) != nil }
             if let host { hostsSeen.insert(host.display) }
+            let isBot = !botIDs.isEmpty
+                && (key.ref.map(botIDs.contains) == true || botNames.contains(name.matchKey) || botNames.contains(canonical.matchKey))
             return Outcome(
-                author: resolution.canonical, authorID: canonical.slug, isHost: host != nil,
-                guessNote: resolution.guess.map { "'\(name.raw)' → '\(resolution.canonical)' (\($0))" })
+                author: resolution.canonical, authorID: canonical.slug, isHost: host != nil, isBot: isBot,
+                guessNote: resolution.guess.map { Self.guessNote(from: name.raw, to: resolution.canonical, reason: $0) })
         }
 
         var next = 0
@@ -147,6 +174,7 @@ public struct NormaliseAuthors: TransformStep {
                 document.threads[t].messages[m].author = outcome.author
                 document.threads[t].messages[m].authorId = outcome.authorID
                 document.threads[t].messages[m].isHost = outcome.isHost
+                if outcome.isBot { document.threads[t].messages[m].isBot = true }
             }
         }
         for (outcome, count) in zip(outcomes, uses) {
@@ -159,7 +187,9 @@ public struct NormaliseAuthors: TransformStep {
 
     /// Resolves one author: aliases, then hosts, then `preferred`, the document's preferred spelling of
     /// the name.
-    func resolve(_ name: PersonName, id: String?, hosts: [PersonName], preferred: String) -> Resolution {
+    func resolve(
+        _ name: PersonName, id: String?, hosts: [PersonName], preferred: String, othersFirstNames: Set<Substring> = []
+    ) -> Resolution {
         if let canonical = directory.canonicalName(id: id, name: name) {
             return Resolution(canonical: canonical, guess: nil)
         }
@@ -167,8 +197,29 @@ public struct NormaliseAuthors: TransformStep {
             guard let match = name.hostMatch(host) else { continue }
             return Resolution(canonical: host.display, guess: match.isCertain ? nil : Self.reason(match))
         }
+        // Part of a host's name (`Ana` for `Ana Souza`): that host, when no other host of the document
+        // fits too.
+        let partial = hosts.compactMap { host in name.partialMatch(host).map { (host, $0) } }
+        if partial.count == 1, let (host, match) = partial.first, match != .firstName || !othersFirstNames.contains(name.words[0]) {
+            return Resolution(canonical: host.display, guess: match.rawValue)
+        }
         let certain = preferred == name.display || names.name(preferred).exactKey == names.name(name.display).exactKey
         return Resolution(canonical: preferred, guess: certain ? nil : Self.reason(.folded))
+    }
+
+    /// A guessed merge as the summary lists it: `'from' → 'to' (why)`.
+    static func guessNote(from: String, to: String, reason: String) -> String {
+        "'\(from)' → '\(to)' (\(reason))"
+    }
+
+    /// The parts of a ``guessNote(from:to:reason:)``.
+    static func parseGuessNote(_ note: String) -> (from: String, to: String, reason: String)? {
+        guard note.hasPrefix("'"), note.hasSuffix(")"), let arrow = note.range(of: "' → '"),
+              let open = note.range(of: "' (", options: .backwards), open.lowerBound >= arrow.upperBound
+        else { return nil }
+        return (
+            String(note[note.index(after: note.startIndex)..<arrow.lowerBound]), String(note[arrow.upperBound..<open.lowerBound]),
+            String(note[open.upperBound..<note.index(before: note.endIndex)]))
     }
 
     /// How a guessed merge is explained in the run summary.

@@ -17,11 +17,15 @@ public struct SlackAuthor: Sendable, Hashable {
     /// The name to show: profile `display_name`, then `real_name`, then `name`.
     public var name: String
     var origin: Origin
+    /// Whether a bot or an app wrote the message: a `bot_message`, a message with a `bot_id`, or one
+    /// by a user whose entry says `is_bot` or `is_app_user`.
+    public var isBot: Bool
 
-    init(key: String, name: String, origin: Origin) {
+    init(key: String, name: String, origin: Origin, isBot: Bool = false) {
         self.key = key
         self.name = name
         self.origin = origin
+        self.isBot = isBot || origin == .bot
     }
 }
 
@@ -65,6 +69,13 @@ struct SlackDirectory: Sendable {
     /// directory, then the message's `user_profile`, then bot fields; an id nobody names is kept
     /// as both key and name.
     func author(of message: SlackMessage) -> SlackAuthor {
+        var author = resolvedAuthor(of: message)
+        if message.subtype == "bot_message" || message.botID?.trimmedNonEmpty != nil { author.isBot = true }
+        if let user = users[author.key], user.isBot || user.isAppUser { author.isBot = true }
+        return author
+    }
+
+    private func resolvedAuthor(of message: SlackMessage) -> SlackAuthor {
         if let id = (message.user ?? message.commentUser)?.trimmedNonEmpty {
             if let name = userName(id) { return SlackAuthor(key: id, name: name, origin: .directory) }
             if let name = message.userProfile?.preferredName {

@@ -98,6 +98,8 @@ struct SlackUser: Sendable, Hashable, Decodable {
     var name: String?
     var realName: String?
     var isBot: Bool
+    /// The user is an app's user (`is_app_user`): it posts for an app, as a bot does.
+    var isAppUser: Bool
     var isDeleted: Bool
     var profile: SlackProfile?
     var fieldIssues: [SlackFieldIssue] = []
@@ -107,12 +109,13 @@ struct SlackUser: Sendable, Hashable, Decodable {
         self.name = name
         self.realName = realName
         self.isBot = false
+        self.isAppUser = false
         self.isDeleted = false
         self.profile = profile
     }
 
     private enum Keys: String, CodingKey {
-        case id, name, realName = "real_name", isBot = "is_bot", deleted, profile
+        case id, name, realName = "real_name", isBot = "is_bot", isAppUser = "is_app_user", deleted, profile
     }
 
     init(from decoder: any Decoder) throws {
@@ -122,6 +125,7 @@ struct SlackUser: Sendable, Hashable, Decodable {
         name = fields.optional(String.self, .name)
         realName = fields.optional(String.self, .realName)
         isBot = fields.optional(Bool.self, .isBot) ?? false
+        isAppUser = fields.optional(Bool.self, .isAppUser) ?? false
         isDeleted = fields.optional(Bool.self, .deleted) ?? false
         profile = fields.optional(SlackProfile.self, .profile)
         fieldIssues = fields.issues + (profile?.fieldIssues ?? []).map {

@@ -64,6 +64,19 @@ public struct EmojiReplacer: Sendable {
         }
         return replaced.map { String(decoding: $0, as: UTF8.self) } ?? text
     }
+
+    /// The unknown names in `text`, in text order, each with the UTF-8 offset of its opening colon:
+    /// the codes ``replace(_:unknownNames:)`` counts, where they are.
+    public func unknownCodes(in text: String) -> [(name: String, offset: Int)] {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.containsByte(UInt8(ascii: ":")) else { return [] }
+            var scan = Scan(bytes: bytes, replacer: self)
+            scan.unknownCodes = []
+            scan.run()
+            return scan.unknownCodes ?? []
+        }
+    }
 }
 
 /// One pass of the replacer over UTF-8 bytes.
@@ -110,6 +123,8 @@ private struct Scan {
     /// Whether a code was written differently, so that ``output`` is in use.
     private var changed = false
     var unknownNames: [String: Int] = [:]
+    /// Each unknown name with the offset of its opening colon, when asked for.
+    var unknownCodes: [(name: String, offset: Int)]?
     private var index = 0
     private var previous = Previous.none
     /// The index after the closing colon of the last code, known or unknown.
@@ -288,6 +303,7 @@ private struct Scan {
         guard code.name.contains(where: { $0.isASCIILetter }) else { return .notACode }
         let written = String(decoding: code.name, as: UTF8.self)
         unknownNames[written, default: 0] += 1
+        unknownCodes?.append((written, index))
         previous = .unknown
         switch replacer.unknown {
         case .keep:

@@ -224,6 +224,30 @@ extension PersonName {
         return nil
     }
 
+    /// How people write under part of their name, which fits a host only when it fits no other host of
+    /// the document (the caller decides): `Ana` for `Ana Souza`, `Ana Souza` for `Ana Maria Souza`.
+    public enum PartialMatch: String, Sendable, Hashable {
+        /// The host's first name alone.
+        case firstName = "first name only"
+        /// The host's first and last names, without one or more middle names.
+        case middleNamesLeftOut = "without a middle name"
+    }
+
+    /// How this name is part of `host`'s, or nil. Only for names that ``hostMatch(_:)`` does not match.
+    public func partialMatch(_ host: PersonName) -> PartialMatch? {
+        let mine = words, theirs = host.words
+        guard theirs.count >= 2, let first = mine.first, first == theirs.first else { return nil }
+        if mine.count == 1 { return .firstName }
+        guard mine.count < theirs.count, mine.last == theirs.last else { return nil }
+        // The middle words written must be some of the host's, in order.
+        var rest = theirs.dropFirst().dropLast()[...]
+        for word in mine.dropFirst().dropLast() {
+            guard let found = rest.firstIndex(of: word) else { return nil }
+            rest = rest[rest.index(after: found)...]
+        }
+        return .middleNamesLeftOut
+    }
+
     /// Whether two names have the same last word and compatible first words, once middle
     /// initials are dropped: the first words are equal, or one is the other's initial.
     static func sameUpToInitials(_ a: [Substring], _ b: [Substring]) -> Bool {

@@ -83,7 +83,7 @@ import Testing
         #expect(result.stderr.contains(
             "error: cannot write 'sub/deeper/messages.jsonl' in output_root '\(scratch.path("out"))': 'sub' is a symbolic link, which could lead outside output_root"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("elsewhere")).isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).sorted() == [".threadline.lock", "sub"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).sorted() == [".threadline.lock", RunHistory.fileName, "sub"])
     }
 
     /// The same through a link to a folder inside output_root: still a link, still refused, so what
@@ -126,7 +126,7 @@ import Testing
         let result = try runThreadline(["check", "pipeline.yaml"], in: scratch.root)
         #expect(result.status == 2)
         #expect(result.stderr == """
-            pipeline.yaml:4:14: error: output_root 'inputs/out' is inside input_root, where extract step 'markdown' (pipeline.yaml:8:5) would read what the run writes ('out/messages.jsonl')
+            pipeline.yaml:4:14: error: output_root 'inputs/out' is inside input_root, where extract step 'markdown' (pipeline.yaml:8:5) would read what the run writes ('out/messages.jsonl') [pipeline-output-overlap]
             pipeline.yaml:4:14: note: put output_root outside input_root, or leave it out of the step: exclude: ["out/**"]
 
             """)
@@ -167,11 +167,11 @@ import Testing
         try scratch.write("pipeline.yaml", basicPipeline().replacingOccurrences(of: "  - type: csv\n    tables: all", with: "  - type: csv\n    tables: all\n    path: \"a\\0b/{table}.csv\""))
         let result = try runThreadline(["check", "pipeline.yaml"], in: scratch.root)
         #expect(result.status == 2)
-        #expect(result.stderr == "pipeline.yaml:15:11: error: path 'a\\0b/{table}.csv' has a NUL character, which no file name can hold\n")
+        #expect(result.stderr == "pipeline.yaml:15:11: error: path 'a\\0b/{table}.csv' has a NUL character, which no file name can hold [pipeline-step]\n")
         try scratch.write("pipeline.yaml", basicPipeline().replacingOccurrences(of: "output_root: out", with: "output_root: \"o\\0ut\""))
         let root = try runThreadline(["check", "pipeline.yaml"], in: scratch.root)
         #expect(root.status == 2)
-        #expect(root.stderr == "pipeline.yaml:4:14: error: 'output_root' has a NUL character, which no file name can hold\n")
+        #expect(root.stderr == "pipeline.yaml:4:14: error: 'output_root' has a NUL character, which no file name can hold [pipeline-path]\n")
     }
 
     /// A value from `${VAR}` is never echoed in an error (it may be a secret): the error names the

@@ -50,8 +50,10 @@ import Testing
             try stdin.fileHandleForWriting.close()
         }
 
-        /// Waits for the end; returns how the process ended and the rest of what it said.
+        /// Waits for the end (a stopped run ends without going on: its stdin stays open until then, at
+        /// most 60 s); returns how the process ended and the rest of what it said.
         func finish() -> (reason: Process.TerminationReason, status: Int32, said: String) {
+            for _ in 0..<6000 where process.isRunning { usleep(10_000) }
             try? stdin.fileHandleForWriting.close()
             let rest = (try? stderr.fileHandleForReading.readToEnd()) ?? nil
             process.waitUntilExit()
@@ -73,10 +75,12 @@ import Testing
         return scratch
     }
 
-    /// Every file in `out/` (hidden ones included) with its SHA-256; the lock's contents aside.
+    /// Every file in `out/` (hidden ones included) with its SHA-256; the lock's contents aside, and
+    /// `_runs.jsonl`, to which every run adds its line, failed or not.
     func state(_ scratch: Scratch) throws -> [String: String] {
         var files: [String: String] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")) where name != ".threadline.lock" {
+        for name in try FileManager.default.contentsOfDirectory(atPath: scratch.path("out"))
+        where name != ".threadline.lock" && name != RunHistory.fileName {
             files[name] = try FileDigest.sha256(ofFileAt: scratch.path("out/" + name)).sha256
         }
         return files
@@ -90,7 +94,8 @@ import Testing
         let data = try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/_manifest.json")))
         let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let outputs = try #require(manifest["outputs"] as? [[String: Any]])
-        #expect(Set(outputs.compactMap { $0["path"] as? String }) == Set(names.filter { !$0.hasPrefix(".") && $0 != "_manifest.json" }),
+        let files = names.filter { !$0.hasPrefix(".") && $0 != "_manifest.json" && $0 != RunHistory.fileName }
+        #expect(Set(outputs.compactMap { $0["path"] as? String }) == Set(files),
                 sourceLocation: sourceLocation)
         for output in outputs {
             let path = try #require(output["path"] as? String)

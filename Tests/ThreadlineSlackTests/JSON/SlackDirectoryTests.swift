@@ -13,26 +13,30 @@ import Testing
         SlackUser(id: "U2", name: "ben", realName: "Ben Cole", profile: SlackProfile(displayName: " ", realName: "")),
         SlackUser(id: "U3", name: "cy"),
         SlackUser(id: "UBOT", name: "deploybot", profile: SlackProfile(realName: "Deploy Bot", botID: "B1")),
+        { var user = SlackUser(id: "UAPP", name: "notifier"); user.isAppUser = true; return user }(),
+        { var user = SlackUser(id: "USLACKBOT", name: "slackbot"); user.isBot = true; return user }(),
     ])
 
     @Test(arguments: [
-        (#"{"ts":"1.0","user":"U1"}"#, "U1", "Ana B", SlackAuthor.Origin.directory),
-        (#"{"ts":"1.0","user":"U2"}"#, "U2", "Ben Cole", .directory),
-        (#"{"ts":"1.0","user":"U3"}"#, "U3", "cy", .directory),
-        (#"{"ts":"1.0","user":"U1","user_profile":{"display_name":"Stale"}}"#, "U1", "Ana B", .directory),
-        (#"{"ts":"1.0","user":"U9","user_profile":{"display_name":"","real_name":"Guest"}}"#, "U9", "Guest", .messageProfile),
-        (#"{"ts":"1.0","user":"U9"}"#, "U9", "U9", .unknown),
-        (#"{"ts":"1.0","subtype":"bot_message","bot_id":"B1"}"#, "UBOT", "Deploy Bot", .directory),
-        (#"{"ts":"1.0","subtype":"bot_message","bot_id":"B7","username":"ci"}"#, "B7", "ci", .bot),
-        (#"{"ts":"1.0","bot_id":"B8","bot_profile":{"name":"Polly"}}"#, "B8", "Polly", .bot),
-        (#"{"ts":"1.0","bot_id":"B9"}"#, "B9", "B9", .bot),
-        (#"{"ts":"1.0","subtype":"bot_message","username":"legacy hook"}"#, "legacy hook", "legacy hook", .bot),
-        (#"{"ts":"1.0","user":"U9","bot_id":"B7","username":"ci"}"#, "B7", "ci", .bot),
-        (#"{"ts":"1.0","subtype":"file_comment","comment":{"user":"U3","comment":"nice"}}"#, "U3", "cy", .directory),
-        (#"{"ts":"1.0"}"#, "unknown", "unknown", .unknown),
-    ] as [(String, String, String, SlackAuthor.Origin)])
-    func resolvesNamesInPriorityOrder(json: String, key: String, name: String, origin: SlackAuthor.Origin) throws {
-        #expect(directory.author(of: try message(json)) == SlackAuthor(key: key, name: name, origin: origin))
+        (#"{"ts":"1.0","user":"U1"}"#, "U1", "Ana B", SlackAuthor.Origin.directory, false),
+        (#"{"ts":"1.0","user":"U2"}"#, "U2", "Ben Cole", .directory, false),
+        (#"{"ts":"1.0","user":"U3"}"#, "U3", "cy", .directory, false),
+        (#"{"ts":"1.0","user":"U1","user_profile":{"display_name":"Stale"}}"#, "U1", "Ana B", .directory, false),
+        (#"{"ts":"1.0","user":"U9","user_profile":{"display_name":"","real_name":"Guest"}}"#, "U9", "Guest", .messageProfile, false),
+        (#"{"ts":"1.0","user":"U9"}"#, "U9", "U9", .unknown, false),
+        (#"{"ts":"1.0","subtype":"bot_message","bot_id":"B1"}"#, "UBOT", "Deploy Bot", .directory, true),
+        (#"{"ts":"1.0","subtype":"bot_message","bot_id":"B7","username":"ci"}"#, "B7", "ci", .bot, true),
+        (#"{"ts":"1.0","bot_id":"B8","bot_profile":{"name":"Polly"}}"#, "B8", "Polly", .bot, true),
+        (#"{"ts":"1.0","bot_id":"B9"}"#, "B9", "B9", .bot, true),
+        (#"{"ts":"1.0","subtype":"bot_message","username":"legacy hook"}"#, "legacy hook", "legacy hook", .bot, true),
+        (#"{"ts":"1.0","user":"U9","bot_id":"B7","username":"ci"}"#, "B7", "ci", .bot, true),
+        (#"{"ts":"1.0","subtype":"file_comment","comment":{"user":"U3","comment":"nice"}}"#, "U3", "cy", .directory, false),
+        (#"{"ts":"1.0"}"#, "unknown", "unknown", .unknown, false),
+        (#"{"ts":"1.0","user":"UAPP"}"#, "UAPP", "notifier", .directory, true),
+        (#"{"ts":"1.0","user":"USLACKBOT"}"#, "USLACKBOT", "slackbot", .directory, true),
+    ] as [(String, String, String, SlackAuthor.Origin, Bool)])
+    func resolvesNamesInPriorityOrder(json: String, key: String, name: String, origin: SlackAuthor.Origin, isBot: Bool) throws {
+        #expect(directory.author(of: try message(json)) == SlackAuthor(key: key, name: name, origin: origin, isBot: isBot))
     }
 
     @Test func firstDirectoryEntryWins() {

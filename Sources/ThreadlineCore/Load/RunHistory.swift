@@ -1,0 +1,150 @@
+import Foundation
+
+/// `_runs.jsonl` in `output_root`: one line per run that got as far as taking the folder's lock,
+/// appended when it ends, whether it succeeded or not, so a cron user sees yesterday's run and when
+/// rows started to drop (`threadline history`).
+public enum RunHistory {
+    public static let fileName = "_runs.jsonl"
+
+    /// One run, as its line holds it.
+    public struct Entry: Sendable, Equatable {
+        public var runID: String
+        public var pipeline: String
+        public var startedAt: String
+        public var endedAt: String
+        /// `ok`, `rejects_over_limit` or `failed`.
+        public var status: String
+        public var exitCode: Int
+        public var rowsIn: Int
+        public var rowsOut: Int
+        public var rowsRejected: Int
+        public var rejects: Int
+        /// Rows written per table; empty for a run that failed before writing.
+        public var tables: [String: Int]
+        public var inputsProcessed: Int
+        public var inputsReused: Int
+        /// Why a failed run failed.
+        public var error: String?
+
+        public init(
+            runID: String, pipeline: String, startedAt: String, endedAt: String, status: String, exitCode: Int, rowsIn: Int = 0,
+            rowsOut: Int = 0, rowsRejected: Int = 0, rejects: Int = 0, tables: [String: Int] = [:], inputsProcessed: Int = 0,
+            inputsReused: Int = 0, error: String? = nil
+        ) {
+            self.runID = runID
+            self.pipeline = pipeline
+            self.startedAt = startedAt
+            self.endedAt = endedAt
+            self.status = status
+            self.exitCode = exitCode
+            self.rowsIn = rowsIn
+            self.rowsOut = rowsOut
+            self.rowsRejected = rowsRejected
+            self.rejects = rejects
+            self.tables = tables
+            self.inputsProcessed = inputsProcessed
+            self.inputsReused = inputsReused
+            self.error = error
+        }
+
+        /// The entry of a run that ended with `report`.
+        init(_ report: RunReport, pipeline: String) {
+            self.init(
+                runID: report.runID, pipeline: pipeline, startedAt: report.startedAt.iso8601, endedAt: report.endedAt.iso8601,
+                status: report.status == .success ? "ok" : "rejects_over_limit", exitCode: Int(report.status.rawValue),
+                rowsIn: report.inputRows, rowsOut: report.outputRows, rowsRejected: report.rejectedRows, rejects: report.rejects,
+                tables: Dictionary(uniqueKeysWithValues: report.rowsPerTable.map { ($0.key.rawValue, $0.value) }),
+                inputsProcessed: report.inputs.count)
+        }
+
+        var json: JSONValue {
+            var fields: [String: JSONValue] = [
+                "run_id": .string(runID), "pipeline": .string(pipeline), "started_at": .string(startedAt), "ended_at": .string(endedAt),
+                "status": .string(status), "exit_code": .int(Int64(exitCode)),
+                "rows": .object(["in": .int(Int64(rowsIn)), "out": .int(Int64(rowsOut)), "rejected": .int(Int64(rowsRejected))]),
+                "rejects": .int(Int64(rejects)), "tables": .object(tables.mapValues { .int(Int64($0)) }),
+                "inputs": .object(["processed": .int(Int64(inputsProcessed)), "reused": .int(Int64(inputsReused))]),
+            ]
+            if let error { fields["error"] = .string(error) }
+            return .object(fields)
+        }
+
+        init?(json object: [String: Any]) {
+            guard let runID = object["run_id"] as? String, let status = object["status"] as? String else { return nil }
+            let rows = object["rows"] as? [String: Any] ?? [:], inputs = object["inputs"] as? [String: Any] ?? [:]
+            self.init(
+                runID: runID, pipeline: object["pipeline"] as? String ?? "", startedAt: object["started_at"] as? String ?? "",
+                endedAt: object["ended_at"] as? String ?? "", status: status, exitCode: object["exit_code"] as? Int ?? -1,
+                rowsIn: rows["in"] as? Int ?? 0, rowsOut: rows["out"] as? Int ?? 0, rowsRejected: rows["rejected"] as? Int ?? 0,
+                rejects: object["rejects"] as? Int ?? 0, tables: object["tables"] as? [String: Int] ?? [:],
+                inputsProcessed: inputs["processed"] as? Int ?? 0, inputsReused: inputs["reused"] as? Int ?? 0,
+                error: object["error"] as? String)
+        }
+    }
+
+    /// Appends `entry` as one line, with one write to a file opened for appending (never through a
+    /// symbolic link), and makes it durable. Call only while holding the folder's `RunLock`.
+    static func append(_ entry: Entry, to outputRoot: String) throws {
+        var line: [UInt8] = []
+        JSONValue.compact(entry.json, to: &line)
+        line.append(UInt8(ascii: "\n"))
+        let path = (outputRoot as NSString).appendingPathComponent(fileName)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else {
+            throw ThreadlineError(.runtimeFailure, "cannot append to '\(path)': \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == line.count else {
+            throw ThreadlineError(.runtimeFailure, "cannot append to '\(path)': \(String(cString: strerror(errno)))")
+        }
+        _ = fsync(fd)
+    }
+
+    /// The runs recorded in `outputRoot`, oldest first; lines that are not runs (a line cut by a full
+    /// disk) are counted in `unreadable`, not fatal.
+    public static func read(outputRoot: String) throws -> (entries: [Entry], unreadable: Int) {
+        let path = (outputRoot as NSString).appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ThreadlineError(
+                .usageError, "no run history at '\(path)'",
+                notes: ["runs record themselves in output_root's _runs.jsonl; name the output folder of a pipeline that has run"])
+        }
+        var entries: [Entry] = [], unreadable = 0
+        for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            if let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let entry = Entry(json: object) {
+                entries.append(entry)
+            } else {
+                unreadable += 1
+            }
+        }
+        return (entries, unreadable)
+    }
+
+    /// A table whose rows fell, between a successful run and the successful run before it, by more
+    /// than a threshold.
+    public struct Drop: Sendable, Equatable {
+        public var table: String
+        public var previous: Int
+        public var rows: Int
+        /// Of the previous count, 0–100.
+        public var percent: Double
+    }
+
+    /// For each entry, the tables whose rows dropped by more than `threshold` percent since the last
+    /// successful (`ok`) run before it; a failed run wrote nothing and is compared with nothing.
+    public static func drops(_ entries: [Entry], threshold: Double) -> [[Drop]] {
+        var previous: Entry?
+        return entries.map { entry in
+            guard entry.status != "failed" else { return [] }
+            defer { if entry.status == "ok" { previous = entry } }
+            guard let previous else { return [] }
+            return previous.tables.keys.sorted().compactMap { table in
+                let before = previous.tables[table] ?? 0, now = entry.tables[table] ?? 0
+                guard before > 0, now < before else { return nil }
+                let percent = Double(before - now) / Double(before) * 100
+                return percent > threshold ? Drop(table: table, previous: before, rows: now, percent: percent) : nil
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import _ThreadlineTestSupport
+
+@testable import ThreadlineCLI
+@testable import ThreadlineCore
+
+/// `_runs.jsonl` and `threadline history`, as a cron user reads them.
+@Suite struct HistoryTests {
+    static let seed = """
+        ---
+        title: "A book"
+        archive:
+        - name: Ana
+          text: hello
+          replies:
+          - name: Bo
+            text: hi
+        ---
+        """
+
+    /// Three runs are three lines; the third, with one of two archives gone, is flagged; a fourth that
+    /// fails is recorded with its exit status and error, and compared with nothing.
+    @Test func threeRunsAreThreeLinesAndADropIsFlagged() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", Self.seed)
+        try scratch.write("inputs/b.md", Self.seed)
+        try scratch.write("pipeline.yaml", basicPipeline(extract: "  - type: markdown\n    include: [\"*.md\"]"))
+        for _ in 0..<2 { #expect(try runThreadline(["run", "-q", "pipeline.yaml"], in: scratch.root).status == 0) }
+        try FileManager.default.removeItem(atPath: scratch.path("inputs/b.md"))
+        #expect(try runThreadline(["run", "-q", "pipeline.yaml"], in: scratch.root).status == 0)
+
+        let result = try runThreadline(["history", "out"], in: scratch.root)
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        // The header, the three runs, and a line per table that dropped (the authors did not).
+        #expect(lines.count == 1 + 3 + 3)
+        #expect(lines[0].hasPrefix("run "))
+        #expect(lines[1...3].allSatisfy { $0.contains("  ok  ") })
+        #expect(lines[3].contains("2 !") && lines[3].contains("1 !"))
+        #expect(lines[4...].map { $0.split(separator: ":", maxSplits: 1)[1] } == [
+            " documents dropped 50.0% (2 → 1) since the last successful run",
+            " messages dropped 50.0% (4 → 2) since the last successful run",
+            " threads dropped 50.0% (2 → 1) since the last successful run",
+        ])
+        #expect(try runThreadline(["history", "out", "--fail-on-drop"], in: scratch.root).status == 1)
+        #expect(try runThreadline(["history", "out", "--fail-on-drop", "--drop-threshold", "60"], in: scratch.root).status == 0)
+
+        try FileManager.default.removeItem(atPath: scratch.path("inputs/a.md"))
+        #expect(try runThreadline(["run", "-q", "pipeline.yaml"], in: scratch.root).status == 1)
+        let json = try runThreadline(["history", "out", "--format", "json", "--last", "2"], in: scratch.root)
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(runs.map { $0["status"] as? String } == ["ok", "failed"])
+        #expect(runs.map { $0["exit_code"] as? Int } == [0, 1])
+        #expect((runs[1]["error"] as? String)?.hasPrefix("extract step 'markdown' matched 0 inputs") == true)
+        #expect((runs[0]["drops"] as? [[String: Any]])?.map { $0["table"] as? String } == ["documents", "messages", "threads"])
+        #expect((runs[1]["drops"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func aFolderWithoutHistoryIsAUsageError() throws {
+        let scratch = try Scratch()
+        let result = try runThreadline(["history", scratch.path("nowhere")], in: scratch.root)
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("error: no run history at '\(scratch.path("nowhere"))/_runs.jsonl'"))
+    }
+
+    /// A drop is measured against the last `ok` run: a run over max_rejects is compared, not compared with.
+    @Test func dropsCompareWithTheLastSuccessfulRun() {
+        func entry(_ status: String, _ messages: Int) -> RunHistory.Entry {
+            RunHistory.Entry(runID: "r", pipeline: "p", startedAt: "", endedAt: "", status: status, exitCode: 0, tables: ["messages": messages])
+        }
+        let drops = RunHistory.drops([entry("ok", 100), entry("rejects_over_limit", 50), entry("ok", 95), entry("ok", 80)], threshold: 10)
+        #expect(drops.map { $0.map { "\($0.previous)→\($0.rows)" } } == [[], ["100→50"], [], ["95→80"]])
+    }
+}

@@ -1,0 +1,64 @@
+"""The pre-commit hook: `pre-commit try-repo` builds the clean clone the way it builds any
+`language: swift` hook (`swift build -c release` into its own store) and runs the hook on the seed
+files it selects. try-repo builds afresh each call, so the bad-file case runs the hook's `entry`
+with the binary the Action test built, exactly as pre-commit would (PATH, then the file names).
+"""
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ci_support import REPO, seed_files
+
+HOOK = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())[0]
+
+
+def test_the_hook_is_built_by_pre_commit_and_selects_what_validate_reads():
+    assert HOOK["id"] == "threadline-validate"
+    assert HOOK["language"] == "swift"
+    assert shlex.split(HOOK["entry"])[:2] == ["threadline", "validate"]
+    selects = re.compile(HOOK["files"])
+    for path in ["seeds/books/20210308-x.md", "a/page.html", "a/page.htm", "export/general/2021-01-02.json", "export.zip"]:
+        assert selects.search(path), path
+    for path in ["Package.swift", "notes.txt", "seeds/books/x.md.orig", "pipelines/default.yaml"]:
+        assert not selects.search(path), path
+
+
+@pytest.mark.slow
+def test_pre_commit_try_repo_passes_on_the_seeds(clean_clone):
+    files = seed_files(clean_clone)
+    assert len(files) == 10
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(clean_clone), HOOK["id"], "--verbose", "--files", *files],
+        cwd=clean_clone, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert re.search(r"^threadline validate\.+Passed$", result.stdout, re.M), result.stdout
+    # --verbose shows the hook's output: validate's summary of each batch of files pre-commit gave it.
+    summaries = re.findall(r"^(\d+) files? checked: (\d+) errors?, (\d+) warnings?$", result.stdout, re.M)
+    assert sum(int(checked) for checked, _, _ in summaries) == len(files)
+    assert all(errors == "0" and warnings == "0" for _, errors, warnings in summaries)
+
+
+@pytest.mark.slow
+def test_the_hook_entry_fails_on_a_bad_file(clean_clone, tmp_path):
+    binary = clean_clone / ".build" / "release" / "threadline"
+    if not binary.exists():
+        subprocess.run(["swift", "build", "-c", "release", "--product", "threadline"], cwd=clean_clone, check=True)
+    bad = tmp_path / "seeds" / "books" / "20210315-broken.md"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("---\ntitle: From X: to Y\nstart: 2021-03-15\n---\n")
+    good = "seeds/books/20210308-designing-data-intensive-applications.md"
+    (tmp_path / good).write_bytes((clean_clone / good).read_bytes())
+    files = [good, "seeds/books/20210315-broken.md"]
+    assert all(re.search(HOOK["files"], path) for path in files)
+    entry = shlex.split(HOOK["entry"])
+    result = subprocess.run([str(binary), *entry[1:], *files], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert "seeds/books/20210315-broken.md:2:14: error: invalid YAML in front matter" in output
+    assert good not in output
