@@ -33,12 +33,8 @@ public final class OutputFile {
         let name = (finalPath as NSString).lastPathComponent
         self.stagingPath = (folder as NSString).appendingPathComponent(".\(name).tmp-\(getpid())")
         self.backupPath = (folder as NSString).appendingPathComponent(".\(name).old-\(getpid())")
-        StagingFiles.shared.add(stagingPath)
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw ThreadlineError(.runtimeFailure, "cannot create output folder '\(folder)': \(error.localizedDescription)")
-        }
+        try OutputPaths.makeFolders(of: relativePath, in: outputRoot)
+        try StagingFiles.shared.add(stagingPath)
     }
 
     /// Makes the staged file durable and renames it over the final path. Returns its size and SHA-256:
@@ -68,8 +64,14 @@ public final class OutputFile {
     /// under a second name (a hard link, so the final path never goes missing) until ``dropBackup()``.
     func swapIn() throws {
         StagingFiles.shared.remove(stagingPath)
+        try renameIntoPlace()
+    }
+
+    /// ``swapIn()`` but for the staging file's registration, which the caller has dropped.
+    func renameIntoPlace() throws {
         unlink(backupPath)
-        hadPrevious = access(finalPath, F_OK) == 0
+        var previous = stat()
+        hadPrevious = lstat(finalPath, &previous) == 0
         hasBackup = hadPrevious && link(finalPath, backupPath) == 0
         guard rename(stagingPath, finalPath) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -82,18 +84,42 @@ public final class OutputFile {
     /// Undoes ``swapIn()``: the previous output back in place, or no file where there was none. (On a
     /// file system without hard links there is no backup, and the new file stays.)
     func rollBack() {
-        if hasBackup {
-            rename(backupPath, finalPath)
-            hasBackup = false
-        } else if !hadPrevious {
-            unlink(finalPath)
-        }
+        placement.rollBack()
+        hasBackup = false
     }
 
     /// Forgets the previous output once every file of the run is in place.
     func dropBackup() {
-        if hasBackup { unlink(backupPath) }
+        placement.dropBackup()
         hasBackup = false
+    }
+
+    /// What ``swapIn()`` did, as a value that can undo or settle it from any thread (a signal's).
+    var placement: Placement {
+        Placement(finalPath: finalPath, backupPath: backupPath, hasBackup: hasBackup, hadPrevious: hadPrevious)
+    }
+
+    /// An output renamed into place, with what was there before it.
+    struct Placement: Sendable {
+        let finalPath: String
+        let backupPath: String
+        /// Whether the previous output is kept at `backupPath`.
+        let hasBackup: Bool
+        /// Whether there was a previous output.
+        let hadPrevious: Bool
+
+        /// The previous output back in place, or no file where there was none.
+        func rollBack() {
+            if hasBackup {
+                rename(backupPath, finalPath)
+            } else if !hadPrevious {
+                unlink(finalPath)
+            }
+        }
+
+        func dropBackup() {
+            if hasBackup { unlink(backupPath) }
+        }
     }
 
     /// Removes staging files and backups that a killed run left behind (`.name.tmp-PID`,

@@ -44,9 +44,14 @@ final class OutputSet {
         }
     }
 
-    /// Finishes every file, writes `_rejects.jsonl`, and renames everything into place: all of the
-    /// run's files, or, when one cannot be put in place, none (the ones already renamed are put back).
-    func commit(_ run: RunSummary, quarantine: Bool) throws -> [RunReport.Output] {
+    /// Finishes every file, writes `_rejects.jsonl` and the data package, then `_manifest.json` from
+    /// what `manifest` makes of the outputs' sizes and hashes, and renames everything into place, the
+    /// manifest last: all of the run's files, or, when one cannot be put in place or the run is stopped
+    /// meanwhile, none (the ones already renamed are put back).
+    func commit(
+        _ run: RunSummary, quarantine: Bool, atPhase: (@Sendable (RunPhase) -> Void)? = nil,
+        manifest: ([RunReport.Output]) throws -> [UInt8]
+    ) throws -> [RunReport.Output] {
         let rejects = run.rejects
         for target in targets { try target.worker.finish(run) }
         let rejectsFile = try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl")
@@ -75,20 +80,26 @@ final class OutputSet {
         outputs.append(RunReport.Output(
             path: DataPackage.fileName, tables: [], format: "json", rows: 0, bytes: packageDigest.bytes, sha256: packageDigest.sha256))
 
-        let files = targets.map(\.file) + [rejectsFile, packageFile]
-        var placed: [OutputFile] = []
+        let manifestFile = try OutputFile(outputRoot: outputRoot, relativePath: "_manifest.json")
+        defer { manifestFile.discard() }
+        let writer = try BufferedFileWriter(path: manifestFile.stagingPath)
+        try writer.write(try manifest(outputs))
+        try writer.flush()
+        _ = try manifestFile.prepare(known: writer.digest)
+
+        let files = targets.map(\.file) + [rejectsFile, packageFile, manifestFile]
         do {
-            for file in files {
-                try file.swapIn()
-                placed.append(file)
+            for (index, file) in files.enumerated() {
+                try StagingFiles.shared.place(file)
+                if index == 0 { atPhase?(.renaming) }
             }
         } catch {
-            for file in placed.reversed() { file.rollBack() }
+            StagingFiles.shared.rollBack()
             guard var failure = error as? ThreadlineError, !failure.diagnostics.isEmpty else { throw error }
             failure.diagnostics[0].notes.append("the outputs already renamed were put back: no output changed")
             throw failure
         }
-        for file in placed { file.dropBackup() }
+        StagingFiles.shared.settle()
         targets.removeAll()
         return outputs
     }

@@ -30,18 +30,24 @@ public final class PipelineRunner: Sendable {
     /// Changes rows on their way to the writers: for tests that need a run to write what a correct run
     /// never writes (a duplicated key, to see the key check fire).
     let alterRows: (@Sendable (Table, inout [Row]) -> Void)?
+    /// Called once as the run enters each ``RunPhase``, on the thread that runs it: for tests that stop
+    /// a run at a phase (the command line's `THREADLINE_TEST_PAUSE_AT`).
+    public let atPhase: (@Sendable (RunPhase) -> Void)?
 
     public convenience init(
         spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 32 << 20,
-        progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil
+        progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil,
+        atPhase: (@Sendable (RunPhase) -> Void)? = nil
     ) {
-        self.init(spec: spec, logger: logger, window: window, inFlightBytes: inFlightBytes, progress: progress, afterLargeInput: afterLargeInput, alterRows: nil)
+        self.init(
+            spec: spec, logger: logger, window: window, inFlightBytes: inFlightBytes, progress: progress, afterLargeInput: afterLargeInput,
+            alterRows: nil, atPhase: atPhase)
     }
 
     init(
         spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 32 << 20,
         progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil,
-        alterRows: (@Sendable (Table, inout [Row]) -> Void)?
+        alterRows: (@Sendable (Table, inout [Row]) -> Void)?, atPhase: (@Sendable (RunPhase) -> Void)? = nil
     ) {
         self.spec = spec
         self.logger = logger
@@ -50,6 +56,7 @@ public final class PipelineRunner: Sendable {
         self.progress = progress
         self.afterLargeInput = afterLargeInput
         self.alterRows = alterRows
+        self.atPhase = atPhase
     }
 
     /// Every input of every extract step, in the order their rows are written.
@@ -209,9 +216,10 @@ public final class PipelineRunner: Sendable {
                 let item = work[index], entry = entries[item.entry]
                 return readers[entry.step](item.entry, entry.input, entry.input.parts[item.part])
             }, consume: { index, result in
+                if index == 0 { atPhase?(.reading) }
                 let item = work[index], entry = entries[item.entry]
                 var result = result
-                PipelineRunner.rejectRepeatedDocuments(in: &result, seen: &documentSources, step: spec.extract[entry.step].name)
+                PipelineRunner.rejectRepeatedDocuments(in: &result, seen: &documentSources, step: spec.extract[entry.step].name, input: entry.input)
                 report.notes.merge(result.notes)
                 report.inputRows += result.inputRows
                 let rejectedRows = result.rejects.reduce(0) { $0 + $1.rows }
@@ -261,30 +269,41 @@ public final class PipelineRunner: Sendable {
             if spec.maxRejects.isExceeded(report) {
                 report.status = .dataError
             }
+            atPhase?(.writing)
+            // The manifest is renamed into place with the outputs it describes, last.
             report.outputs = try outputs.commit(
-                RunSummary(pipelineName: spec.name, report: report, rejects: rejects), quarantine: spec.onError == .quarantine)
+                RunSummary(pipelineName: spec.name, report: report, rejects: rejects), quarantine: spec.onError == .quarantine,
+                atPhase: atPhase
+            ) { written in
+                report.outputs = written
+                report.endedAt = .now
+                return Manifest.bytes(report, spec: spec)
+            }
         } catch {
             outputs.discard()
             throw error
         }
-        report.endedAt = .now
-        try Manifest.write(report, spec: spec)
     }
 
     /// Rejects each document whose id an earlier input already gave (two markdown files of one name in
     /// different folders, one channel in two exports read by one step): `document_id` is a key, and the
     /// first input in plan order keeps it. The document's messages are rejected rows.
-    static func rejectRepeatedDocuments(in result: inout ExtractResult, seen: inout [String: String], step: String) {
+    static func rejectRepeatedDocuments(in result: inout ExtractResult, seen: inout [String: String], step: String, input: Input? = nil) {
         result.documents.removeAll { document in
             guard let first = seen[document.id] else {
                 seen[document.id] = document.sourceFile
                 return false
             }
-            result.rejects.append(Reject(
+            var reject = Reject(
                 file: document.sourceFile, step: step, rule: InputRules.repeatedDocument,
                 reason: "document_id '\(document.id)' is already the id of a document of '\(first)': "
                     + "its \(document.messageCount) messages are not written (exclude one of the two inputs, or read them in separate pipelines)",
-                rows: document.messageCount))
+                rows: document.messageCount)
+            // The document's file is its record, when it is one file (not a Slack export's folder or zip).
+            if let input, input.relativePath == document.sourceFile, input.parts.count == 1, !input.path.lowercased().hasSuffix(".zip") {
+                reject.keep(fileAt: input.path)
+            }
+            result.rejects.append(reject)
             return true
         }
     }
@@ -338,6 +357,16 @@ extension RunReport.Input {
         sum.status = max(sum.status, status)
         return sum
     }
+}
+
+/// The phases of a run, in order, after the lock is taken and the inputs planned.
+public enum RunPhase: String, Sendable, CaseIterable {
+    /// Reading inputs; the outputs' staging files are open.
+    case reading
+    /// Every row handed to the writers, which finish the staging files.
+    case writing
+    /// Renaming the staging files into place: some outputs are the new run's, some the last one's.
+    case renaming
 }
 
 /// What the parts of each input being read share, made once by the first part to ask and let go
