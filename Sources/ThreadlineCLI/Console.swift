@@ -10,7 +10,28 @@ import Glibc
 /// Where the command line prints: results on stdout, diagnostics and progress on stderr.
 enum Console {
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        writeToStderr(text.hasSuffix("\n") ? text : text + "\n")
+    }
+
+    /// Writes `text` to stderr whole. When the reader of a stderr pipe has gone (EPIPE), the run stops
+    /// as SIGPIPE stops it, its outputs put back first (see `StopSignals`); other failures (stderr
+    /// closed) lose the text, as there is nowhere else to say it.
+    static func writeToStderr(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let count = write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if count > 0 {
+                    offset += count
+                } else if count < 0, errno == EINTR {
+                    continue
+                } else {
+                    if count < 0, errno == EPIPE { StopSignals.stop(SIGPIPE) }
+                    return
+                }
+            }
+        }
     }
 
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }

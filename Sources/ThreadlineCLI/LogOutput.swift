@@ -40,7 +40,7 @@ struct StderrLogHandler: LogHandler {
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             line = String(decoding: data, as: UTF8.self)
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Console.writeToStderr(line + "\n")
     }
 
     /// A metadata value for JSON: integers, finite floating-point numbers and booleans given as such
@@ -127,13 +127,13 @@ final class ProgressBar: ProgressDisplay {
         let rate = Double(bytes) / seconds / 1_000_000
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let line = "\r\(bar) \(done)/\(total) inputs  \(String(format: "%.1f", Double(bytes) / 1_000_000)) MB  \(String(format: "%.1f", rate)) MB/s"
-        FileHandle.standardError.write(Data(line.utf8))
+        Console.writeToStderr(line)
         state.drawn = true
     }
 
     func finish() {
         state.withLock { state in
-            if state.drawn { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            if state.drawn { Console.writeToStderr("\r\u{1B}[2K") }
         }
     }
 }

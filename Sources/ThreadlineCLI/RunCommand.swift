@@ -51,7 +51,9 @@ struct RunCommand: ParsableCommand {
             if let progress {
                 onProgress = { done, total, bytes in progress.update(done: done, total: total, bytes: bytes) }
             }
-            let runner = PipelineRunner(spec: spec, logger: logger, progress: onProgress, afterLargeInput: { threadline_release_free_memory() })
+            let runner = PipelineRunner(
+                spec: spec, logger: logger, progress: onProgress, afterLargeInput: { threadline_release_free_memory() },
+                atPhase: TestPause.hook())
             if dryRun {
                 print(Planner.describe(try runner.plan(), spec: spec), terminator: "")
                 return
@@ -148,5 +150,24 @@ enum Summary {
             fields[category.key] = .stringConvertible(items.values.reduce(0, +))
         }
         return fields
+    }
+}
+
+/// For tests only: `THREADLINE_TEST_PAUSE_AT=reading|writing|renaming` pauses a run as it enters that
+/// phase, so a test can stop it there (a signal, a closed stderr, a second run). The run says
+/// `threadline-test: paused at PHASE` on stderr, waits for a line (or the end) on stdin, then says
+/// `threadline-test: resumed at PHASE` and goes on. Without the variable nothing is paused.
+enum TestPause {
+    static func hook() -> (@Sendable (RunPhase) -> Void)? {
+        guard let name = ProcessInfo.processInfo.environment["THREADLINE_TEST_PAUSE_AT"], let phase = RunPhase(rawValue: name) else {
+            return nil
+        }
+        return { current in
+            guard current == phase else { return }
+            Console.error("threadline-test: paused at \(phase.rawValue)")
+            var byte: UInt8 = 0
+            while read(STDIN_FILENO, &byte, 1) < 0, errno == EINTR {}
+            Console.error("threadline-test: resumed at \(phase.rawValue)")
+        }
     }
 }

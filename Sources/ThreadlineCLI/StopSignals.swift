@@ -5,9 +5,12 @@ import ThreadlineCore
 import Glibc
 #endif
 
-/// SIGTERM (a cron `timeout`), SIGINT (Ctrl-C) and SIGHUP stop a run as they would, after removing
-/// its staging files: the previous outputs are whole either way, and no half-written copy is left
-/// behind. The lock is released by the kernel when the process ends.
+/// SIGTERM (a cron `timeout`), SIGINT (Ctrl-C) and SIGHUP stop a run as they would, after putting the
+/// outputs back as the previous run left them: its staging files are removed and, in the middle of
+/// the renames, the outputs already renamed are put back (see `StagingFiles`). SIGPIPE, when stderr
+/// is a pipe whose reader has gone (a log shipper that died), does the same: it is ignored, so that
+/// the write fails with EPIPE instead of killing the run where it stands, and the write that fails
+/// stops the run (`Console`). The lock is released by the kernel when the process ends.
 enum StopSignals {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
@@ -18,23 +21,27 @@ enum StopSignals {
     }
 
     static func install() {
+        signal(SIGPIPE, SIG_IGN)
         for stop in [SIGTERM, SIGINT, SIGHUP] {
             signal(stop, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: stop, queue: .global())
-            source.setEventHandler {
-                signal(stop, SIG_DFL)
-                StagingFiles.shared.removeAll()
-                // End as the signal would have ended the process, so the caller sees it (status 128+n):
-                // raised on this thread with the signal unblocked here, since dispatch's threads (and a
-                // parent's mask we inherited) may block it.
-                var mask = sigset_t()
-                sigemptyset(&mask)
-                sigaddset(&mask, stop)
-                pthread_sigmask(SIG_UNBLOCK, &mask, nil)
-                raise(stop)
-            }
+            source.setEventHandler { self.stop(stop) }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// Puts the outputs back as they were, then ends the process as `stop` ends it (status 128+n).
+    static func stop(_ stop: Int32) -> Never {
+        signal(stop, SIG_DFL)
+        StagingFiles.shared.removeAll()
+        // Raised on this thread with the signal unblocked here, since dispatch's threads (and a
+        // parent's mask we inherited) may block it.
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, stop)
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+        raise(stop)
+        _exit(128 + stop)
     }
 }

@@ -13,6 +13,9 @@ public protocol HTMLContentHandler {
     mutating func startElement(_ tag: HTMLStartTag) throws
     /// An element ends (see ``HTMLEvent/endElement(name:)``).
     mutating func endElement(_ name: HTMLName) throws
+    /// An element ends, libxml2's input at byte `offset` of the page: just past its end tag when it
+    /// has one. By default, ``endElement(_:)``.
+    mutating func endElement(_ name: HTMLName, at offset: Int?) throws
     /// Character data, UTF-8 with entities decoded once; `text` is valid only during the call and
     /// is never empty.
     mutating func characters(_ text: UnsafeBufferPointer<UInt8>) throws
@@ -20,6 +23,12 @@ public protocol HTMLContentHandler {
     mutating func stopped(_ diagnostic: HTMLDiagnostic) throws
     /// The page's data has ended (see ``HTMLEvent/endOfData``).
     mutating func endOfData() throws
+}
+
+extension HTMLContentHandler {
+    public mutating func endElement(_ name: HTMLName, at offset: Int?) throws {
+        try endElement(name)
+    }
 }
 
 /// The HTML element names recognised without building a `String`.
@@ -165,6 +174,12 @@ public struct HTMLStartTag {
     /// column (see ``StartTagLocator/position()``), the line is ``line``.
     public func startPosition() -> (line: Int, column: Int?) {
         locator?.position() ?? (line, nil)
+    }
+
+    /// The byte offset of the tag's `<` in the page, when libxml2 still holds the tag (see
+    /// ``startPosition()``).
+    public func startOffset() -> Int? {
+        locator?.offset()
     }
 
     /// The start tag's bytes exactly as in the page, from its `<` to its `>`, when libxml2 still

@@ -17,6 +17,11 @@ public struct HTMLStreamParser: Sendable {
     /// The chunk size used when none is given: 64 KiB.
     public static let defaultChunkSize = 64 * 1024
 
+    /// The most attributes a start tag may have. libxml2's work on a tag grows with the square of its
+    /// attributes, so a tag with more stops the parse before libxml2 sees it (``HTMLParseReport/stoppedEarly``):
+    /// the page is read up to that tag. Real pages have a handful per tag.
+    public static let maximumAttributes = 128
+
     /// How many bytes are read and fed to libxml2 at a time.
     public var chunkSize: Int
     /// How many diagnostics are kept; the rest are only counted.
@@ -141,16 +146,28 @@ public struct HTMLStreamParser: Sendable {
         htmlCtxtUseOptions(parser, options)
         sink.parser = parser
 
+        var attributes = AttributeGuard(limit: Self.maximumAttributes)
         try withExtendedLifetime(sink) {
             try produce { chunk in
                 guard sink.failure == nil, sink.stoppedEarly == nil else { return false }
-                sink.bytesRead += chunk.count
                 let base = chunk.baseAddress?.assumingMemoryBound(to: CChar.self)
                 // libxml2 2.9's HTML push parser remembers how far a failed look-ahead got
                 // (`checkIndex`) and can resume the next look-ahead past the byte it needs, after
                 // which it parses nothing more until the end of the page: everything is buffered.
                 // Starting each chunk's look-ahead afresh keeps it parsing as data arrives.
                 parser.pointee.checkIndex = 0
+                if let violation = attributes.scan(chunk) {
+                    // What comes before the tag is parsed; the tag and the rest of the page are not.
+                    sink.bytesRead += violation.offsetInChunk
+                    _ = htmlParseChunk(parser, base, Int32(violation.offsetInChunk), 0)
+                    sink.stoppedEarly = HTMLDiagnostic(
+                        severity: .fatal, line: violation.line, column: violation.column,
+                        message: "a tag with more than \(Self.maximumAttributes) attributes: reading stopped here")
+                    xmlStopParser(parser)
+                    sink.deliverStop()
+                    return false
+                }
+                sink.bytesRead += chunk.count
                 _ = htmlParseChunk(parser, base, Int32(chunk.count), 0)
                 if let input = parser.pointee.input, input.pointee.end - input.pointee.cur > maximumPendingBytes {
                     sink.stoppedEarly = HTMLDiagnostic(
@@ -293,6 +310,12 @@ struct StartTagLocator {
         return (line - newlines, previous.column + Self.scalarCount(gap))
     }
 
+    /// The byte offset of the tag's `<` in the page, when still buffered.
+    func offset() -> Int? {
+        guard let input, let base = input.pointee.base, let start = tagStart() else { return nil }
+        return Int(input.pointee.consumed) + (start - base)
+    }
+
     /// The tag's bytes exactly as in the page, from its `<` to its `>`, when still buffered.
     func rawText() -> String? {
         guard let start = tagStart(), let cur = input?.pointee.cur, let end = input?.pointee.end else { return nil }
@@ -409,8 +432,9 @@ private class EventSink {
             sendEndOfData()
             closedAtEnd += 1
         }
-        deliverEnd(HTMLName(UnsafeBufferPointer(nulTerminated: name)))
-        lastMark = InputMark(parser?.pointee.input)
+        let mark = InputMark(parser?.pointee.input)
+        deliverEnd(HTMLName(UnsafeBufferPointer(nulTerminated: name)), at: mark?.offset)
+        lastMark = mark
     }
 
     /// Sends ``HTMLContentHandler/stopped(_:)`` and ``HTMLContentHandler/endOfData()`` for a parse
@@ -459,7 +483,7 @@ private class EventSink {
     // Delivery to the handler, overridden by ``HandlerSink``.
 
     func deliverStart(_ tag: HTMLStartTag) { fatalError("overridden by HandlerSink") }
-    func deliverEnd(_ name: HTMLName) { fatalError("overridden by HandlerSink") }
+    func deliverEnd(_ name: HTMLName, at offset: Int?) { fatalError("overridden by HandlerSink") }
     func deliverCharacters(_ text: UnsafeBufferPointer<UInt8>) { fatalError("overridden by HandlerSink") }
     func deliverStopped(_ diagnostic: HTMLDiagnostic) { fatalError("overridden by HandlerSink") }
     func deliverEndOfData() { fatalError("overridden by HandlerSink") }
@@ -479,7 +503,7 @@ private final class HandlerSink<Handler: HTMLContentHandler>: EventSink {
     }
 
     override func deliverStart(_ tag: HTMLStartTag) { deliver { try $0.startElement(tag) } }
-    override func deliverEnd(_ name: HTMLName) { deliver { try $0.endElement(name) } }
+    override func deliverEnd(_ name: HTMLName, at offset: Int?) { deliver { try $0.endElement(name, at: offset) } }
     override func deliverCharacters(_ text: UnsafeBufferPointer<UInt8>) { deliver { try $0.characters(text) } }
     override func deliverStopped(_ diagnostic: HTMLDiagnostic) { deliver { try $0.stopped(diagnostic) } }
     override func deliverEndOfData() { deliver { try $0.endOfData() } }

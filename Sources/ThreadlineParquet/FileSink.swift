@@ -17,7 +17,7 @@ final class FileSink {
     /// Opens `path` for writing.
     init(path: String) throws(ParquetError) {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {
             throw ParquetError(.io, "cannot create '\(path)': \(Self.lastErrorMessage())")
         }

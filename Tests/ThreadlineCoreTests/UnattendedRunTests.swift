@@ -3,38 +3,9 @@ import Testing
 
 @testable import ThreadlineCore
 
-/// What a cron job relies on: atomic outputs, one run at a time, a manifest that matches the disk.
+/// What a cron job relies on: atomic outputs, a manifest that matches the disk. (Signals, a second
+/// run and a full disk are in `HostileSignalTests`.)
 @Suite(.serialized) struct UnattendedRunTests {
-    /// A scratch folder with `copies` copies of the seed archive: enough work to catch a run mid-way.
-    func bigInputs(copies: Int) throws -> Scratch {
-        let scratch = try Scratch()
-        let seed = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(MarkdownSourceTests.seed)))
-        for index in 0..<copies { try scratch.write("inputs/books/b\(index).md", seed) }
-        try scratch.write("pipeline.yaml", basicPipeline())
-        return scratch
-    }
-
-    func startRun(_ scratch: Scratch) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try threadlineBinary())
-        process.arguments = ["run", "--quiet", "pipeline.yaml"]
-        process.currentDirectoryURL = URL(fileURLWithPath: scratch.root)
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    /// Waits (at most 60 s) until the running process has opened its staging files.
-    func waitForStaging(_ scratch: Scratch, of process: Process) throws {
-        let name = ".messages.jsonl.tmp-\(process.processIdentifier)"
-        for _ in 0..<6000 where !scratch.exists("out/" + name) {
-            try #require(process.isRunning, "the run ended before it was caught writing")
-            usleep(10_000)
-        }
-        try #require(scratch.exists("out/" + name))
-    }
-
     /// The hashes of the run's outputs in `out/`: the tables, the manifest, the rejects and the data
     /// package; not `_runs.jsonl`, to which every run, failed or not, adds its line.
     func hashes(_ scratch: Scratch) throws -> [String: String] {
@@ -50,57 +21,6 @@ import Testing
     /// The staging files and backups a run left in `out/`.
     func leftovers(_ scratch: Scratch) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).filter { $0.contains(".tmp-") || $0.contains(".old-") }
-    }
-
-    /// Runs the pipeline on a big input, then starts a second run that would change its outputs and
-    /// sends it `signal` once it is writing. Returns the first run's output hashes and the stopped run.
-    func stopARunWhileWriting(_ scratch: Scratch, with signal: Int32) throws -> (before: [String: String], run: Process) {
-        let first = try runThreadline(["run", "--quiet", "pipeline.yaml"], in: scratch.root)
-        try #require(first.status == 0)
-        let before = try hashes(scratch)
-        #expect(before.count == 11)
-        try scratch.write("inputs/books/zz-extra.md", BadInputTests.good)
-        let run = try startRun(scratch)
-        try waitForStaging(scratch, of: run)
-        kill(run.processIdentifier, signal)
-        run.waitUntilExit()
-        return (before, run)
-    }
-
-    @Test func aRunKilledWhileWritingLeavesThePreviousOutputsWhole() throws {
-        let scratch = try bigInputs(copies: 150)
-        let (before, run) = try stopARunWhileWriting(scratch, with: SIGKILL)
-        #expect(run.terminationReason == .uncaughtSignal)
-        #expect(try hashes(scratch) == before, "every previous output is whole")
-        // The next run cleans up the killed run's staging files and takes the lock over.
-        let next = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
-        #expect(next.status == 0)
-        #expect(try leftovers(scratch).isEmpty)
-        #expect(try hashes(scratch)["messages.jsonl"] != before["messages.jsonl"])
-    }
-
-    /// SIGTERM (a cron job's `timeout`) stops the run as it would, but its staging files go with it:
-    /// they used to stay, hundreds of MB, until the next run.
-    @Test func aRunStoppedBySIGTERMLeavesNoStagingFiles() throws {
-        let scratch = try bigInputs(copies: 150)
-        let (before, run) = try stopARunWhileWriting(scratch, with: SIGTERM)
-        #expect(run.terminationReason == .uncaughtSignal)
-        #expect(run.terminationStatus == SIGTERM)
-        #expect(try hashes(scratch) == before, "every previous output is whole")
-        #expect(try leftovers(scratch).isEmpty)
-    }
-
-    @Test func aSecondRunOnTheSameOutputIsRefusedWithStatusThree() throws {
-        let scratch = try bigInputs(copies: 150)
-        let run = try startRun(scratch)
-        try waitForStaging(scratch, of: run)
-        let second = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
-        #expect(second.status == 3)
-        #expect(second.stderr.contains("error: another run (pid \(run.processIdentifier), started "))
-        #expect(second.stderr.contains("is writing to '\(URL(fileURLWithPath: scratch.path("out")).standardizedFileURL.path)'"))
-        #expect(second.stderr.contains("note: wait for it to finish, or use another output_root"))
-        run.waitUntilExit()
-        #expect(run.terminationStatus == 0, "the first run is not disturbed")
     }
 
     /// An output path taken by a folder fails the run before any file is renamed: every previous

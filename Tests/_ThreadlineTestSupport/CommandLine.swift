@@ -135,11 +135,15 @@ public struct CommandResult {
     public var stderr: String
 }
 
-/// Runs the `threadline` executable with arguments in a folder.
-public func runThreadline(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> CommandResult {
+/// Runs the `threadline` executable with arguments in a folder; `prefix` is a command that runs it
+/// (`setpriv --reuid=…`), if any.
+public func runThreadline(
+    _ arguments: [String], in directory: String, environment: [String: String] = [:], as prefix: [String] = []
+) throws -> CommandResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: try threadlineBinary())
-    process.arguments = arguments
+    let binary = try threadlineBinary()
+    process.executableURL = URL(fileURLWithPath: prefix.first ?? binary)
+    process.arguments = prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [binary] + arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }

@@ -93,8 +93,10 @@ public struct MarkdownSource: ExtractStep {
     public func extract(_ part: InputPart, of input: Input, opened: Void, into result: inout ExtractResult) {
         let file = input.relativePath
         func rejectFile(_ rule: Rule, _ reason: String, line: Int? = nil, column: Int? = nil, notes: [String] = []) {
-            result.rejects.append(
-                .wholeFile(file, line: line, column: column, step: Self.type.name, rule: rule, reason: reason, notes: notes, bytes: input.bytes))
+            var reject = Reject.wholeFile(
+                file, line: line, column: column, step: Self.type.name, rule: rule, reason: reason, notes: notes, bytes: input.bytes)
+            reject.keep(fileAt: input.path)
+            result.rejects.append(reject)
         }
         let text: String
         do {

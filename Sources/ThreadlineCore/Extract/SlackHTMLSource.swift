@@ -144,9 +144,12 @@ public struct SlackHTMLSource: ExtractStep {
                 _ = read(page: folder + "/" + name, relativePath: relative, into: &channels, result: &result)
             } else {
                 // A thread page goes with its channel page: without one read as slackdump, it is not read.
-                result.rejects.append(.wholeFile(
-                    relative, step: Self.type.name, rule: SlackRules.threadPageUnread, reason: "not read: its channel page '\(input.relativePath)' was not read as a slackdump page",
-                    bytes: RegularFile.size(of: folder + "/" + name)))
+                var reject = Reject.wholeFile(
+                    relative, step: Self.type.name, rule: SlackRules.threadPageUnread,
+                    reason: "not read: its channel page '\(input.relativePath)' was not read as a slackdump page",
+                    bytes: RegularFile.size(of: folder + "/" + name))
+                reject.keep(fileAt: folder + "/" + name)
+                result.rejects.append(reject)
             }
         }
         result.documents += channels.documents()
@@ -163,7 +166,9 @@ public struct SlackHTMLSource: ExtractStep {
         // A link's target's size, which is what reading the page reads.
         let pageBytes = RegularFile.size(of: path)
         func rejectPage(_ rule: Rule, _ reason: String) {
-            result.rejects.append(.wholeFile(relativePath, step: Self.type.name, rule: rule, reason: reason, bytes: pageBytes))
+            var reject = Reject.wholeFile(relativePath, step: Self.type.name, rule: rule, reason: reason, bytes: pageBytes)
+            reject.keep(fileAt: path)
+            result.rejects.append(reject)
         }
         guard pageBytes <= maxFileBytes else {
             rejectPage(InputRules.tooLarge, "page is \(pageBytes) bytes, over the limit of \(maxFileBytes) (max_file_bytes)")
@@ -186,19 +191,22 @@ public struct SlackHTMLSource: ExtractStep {
                         break
                     case .duplicate(let first):
                         result.inputRows += 1
-                        result.rejects.append(Reject(
+                        var reject = Reject(
                             file: relativePath, line: message.line, column: message.column, step: Self.type.name,
-                            rule: SlackRules.messageRejected, reason: "duplicate message ts \(message.ts ?? "") (first in \(first))", rows: 1))
+                            rule: SlackRules.messageRejected, reason: "duplicate message ts \(message.ts ?? "") (first in \(first))", rows: 1)
+                        Self.keepMarkup(message.bytes, of: path, in: &reject)
+                        result.rejects.append(reject)
                     }
                 case .problem(let problem) where problem.kind == .warning:
                     let location = SourceLocation(file: relativePath, line: problem.line, column: problem.column)
                     result.warn(SlackRules.rule(for: problem), problem.reason, at: location)
                 case .problem(let problem) where problem.scope == .message:
                     result.inputRows += 1
-                    result.rejects.append(
-                        Reject(
-                            file: relativePath, line: problem.line, column: problem.column, step: Self.type.name,
-                            rule: SlackRules.rule(for: problem), reason: problem.reason))
+                    var reject = Reject(
+                        file: relativePath, line: problem.line, column: problem.column, step: Self.type.name,
+                        rule: SlackRules.rule(for: problem), reason: problem.reason)
+                    Self.keepMarkup(problem.bytes, of: path, in: &reject)
+                    result.rejects.append(reject)
                 case .problem(let problem):
                     pageProblems.append(problem)
                 }
@@ -206,10 +214,12 @@ public struct SlackHTMLSource: ExtractStep {
             for problem in pageProblems {
                 // A parse that stopped early lost the rest of the page; otherwise the page is lost whole.
                 let lost = problem.scope == .restOfPage ? max(0, pageBytes - Int64(report.parse.bytesRead)) : pageBytes
-                result.rejects.append(
-                    .wholeFile(
-                        relativePath, line: problem.line, column: problem.column, step: Self.type.name,
-                        rule: SlackRules.rule(for: problem), reason: problem.reason, bytes: lost))
+                var reject = Reject.wholeFile(
+                    relativePath, line: problem.line, column: problem.column, step: Self.type.name,
+                    rule: SlackRules.rule(for: problem), reason: problem.reason, bytes: lost)
+                // Its record is what was not read: the page, or the rest of it.
+                reject.keep(fileAt: path, from: pageBytes - lost)
+                result.rejects.append(reject)
             }
             if hashed, report.parse.stoppedEarly == nil {
                 result.inputSHA256 = Hex.string(hasher.finalize())
@@ -223,6 +233,18 @@ public struct SlackHTMLSource: ExtractStep {
             rejectPage(InputRules.unreadable, (error as? HTMLReadError)?.reason ?? "\(error)")
             return .auto
         }
+    }
+
+    /// Keeps a rejected message's markup, read again from the page (at most `Reject.maxRecordBytes`
+    /// of it), as the reject's record.
+    static func keepMarkup(_ bytes: PageBytes?, of page: String, in reject: inout Reject) {
+        guard let bytes, let handle = FileHandle(forReadingAtPath: page) else { return }
+        defer { try? handle.close() }
+        let end = bytes.end ?? Int(RegularFile.size(of: page))
+        guard end > bytes.start, (try? handle.seek(toOffset: UInt64(bytes.start))) != nil,
+            let data = try? handle.read(upToCount: min(end - bytes.start, Reject.maxRecordBytes))
+        else { return }
+        reject.keep(record: String(decoding: data, as: UTF8.self), bytes: end - bytes.start)
     }
 
     private func isExcluded(_ relativePath: String) -> Bool {

@@ -97,6 +97,12 @@ public struct SlackJSONSource: ExtractStep {
             }
     }
 
+    /// A matched folder is read whole, and a matched file if it is a `.zip`.
+    public func wouldRead(_ relativePath: String, isFolder: Bool) -> Bool {
+        (isFolder || relativePath.lowercased().hasSuffix(".zip"))
+            && include.contains { Glob($0).matches(relativePath) } && !exclude.contains { Glob($0).matches(relativePath) }
+    }
+
     /// The export read as its common part and its conversations, or whole when it cannot be listed or
     /// has no conversation.
     func split(_ input: Input) -> Input {
@@ -136,8 +142,10 @@ public struct SlackJSONSource: ExtractStep {
             result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
         case (.common, .failed(let issue)):
             // The export's conversations come to nothing without it: the export is lost whole.
-            result.rejects.append(.wholeFile(
-                input.relativePath, step: Self.type.name, rule: SlackRules.exportUnreadable, reason: issue.reason, bytes: Self.bytes(of: input.path)))
+            var reject = Reject.wholeFile(
+                input.relativePath, step: Self.type.name, rule: SlackRules.exportUnreadable, reason: issue.reason, bytes: Self.bytes(of: input.path))
+            reject.keep(fileAt: input.path)
+            result.rejects.append(reject)
             result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
         case (.piece(let name), .opened(let export)):
             // Nothing when the export no longer has the conversation.
@@ -159,8 +167,10 @@ public struct SlackJSONSource: ExtractStep {
                 documents.append(document(conversation, input: input))
             }
         } catch {
-            result.rejects.append(.wholeFile(
-                input.relativePath, step: Self.type.name, rule: SlackRules.exportUnreadable, reason: error.reason, bytes: input.bytes))
+            var reject = Reject.wholeFile(
+                input.relativePath, step: Self.type.name, rule: SlackRules.exportUnreadable, reason: error.reason, bytes: input.bytes)
+            reject.keep(fileAt: input.path)
+            result.rejects.append(reject)
             return
         }
         report(export.issues, of: input, into: &result)
@@ -202,13 +212,17 @@ public struct SlackJSONSource: ExtractStep {
             let file = issue.file(inExport: input.relativePath)
             switch issue.severity {
             case .rejected where issue.records == 0:
-                result.rejects.append(.wholeFile(
+                var reject = Reject.wholeFile(
                     file, line: issue.line, column: issue.column, step: Self.type.name, rule: SlackRules.rule(for: issue), reason: issue.reason,
-                    bytes: issue.bytes ?? 0))
+                    bytes: issue.bytes ?? 0)
+                reject.keep(record: issue.record, bytes: issue.recordBytes)
+                result.rejects.append(reject)
             case .rejected:
-                result.rejects.append(Reject(
+                var reject = Reject(
                     file: file, line: issue.line, column: issue.column, step: Self.type.name, rule: SlackRules.rule(for: issue),
-                    reason: issue.reason, record: issue.record, rows: issue.records))
+                    reason: issue.reason, rows: issue.records)
+                reject.keep(record: issue.record, bytes: issue.recordBytes)
+                result.rejects.append(reject)
             case .warning:
                 result.warn(SlackRules.rule(for: issue), issue.reason, at: SourceLocation(file: file, line: issue.line, column: issue.column))
             }

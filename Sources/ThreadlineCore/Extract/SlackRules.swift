@@ -5,11 +5,11 @@ import ThreadlineSlack
 public enum SlackRules {
     public static let messageRejected = Rule(
         "message-rejected", .error, run: .reject,
-        "a message that cannot be read: no author, no usable `ts` or time, fields of the wrong type, over `max_message_bytes`, a repeated `ts`")
+        "a message that cannot be read: no author, no usable `ts` or time, fields of the wrong type, over `max_message_bytes`, a repeated `ts`, a key given twice")
     public static let notASlackPage = Rule(
         "not-a-slack-page", .error, run: .reject, "a page that is not a Slack export page of a layout `slack_html` reads")
     public static let pageCutShort = Rule(
-        "page-cut-short", .error, run: .reject, "reading stopped before the page's end (markup beyond libxml2's limits): the rest is rejected")
+        "page-cut-short", .error, run: .reject, "reading stopped before the page's end (markup beyond libxml2's limits, a tag of more than 128 attributes): the rest is rejected")
     public static let threadPageUnread = Rule(
         "thread-page-unread", .error, run: .reject, "a slackdump thread page whose channel page was not read as a slackdump page")
     public static let markupCaveat = Rule(
@@ -20,10 +20,12 @@ public enum SlackRules {
         "an export that cannot be opened or listed: not a folder or a readable zip, more than `max_files` files")
     public static let fileRejected = Rule(
         "slack-file-rejected", .error, run: .reject,
-        "a file of an export rejected whole: over `max_file_bytes` or `max_total_bytes`, not UTF-8, not JSON, not a JSON array")
+        "a file of an export rejected whole: over `max_file_bytes` or `max_total_bytes`, not UTF-8, not JSON, not a JSON array; "
+            + "a zip entry that is encrypted, damaged (its CRC-32), a second copy of a name, an unsafe name or a link")
     public static let exportWarning = Rule(
         "slack-warning", .warning, run: .count,
-        "what in an export costs no message: a metadata file that cannot be read, a file that is not a day file, a field of the wrong type ignored")
+        "what in an export costs no message: a metadata file that cannot be read, a file that is not a day file, a field of the wrong type ignored, "
+            + "a lone UTF-16 surrogate read as U+FFFD")
 
     /// The rule of a problem the Slack export reader found, by what it cost.
     static func rule(for issue: SlackExportIssue) -> Rule {

@@ -14,7 +14,7 @@ public final class BufferedFileWriter {
     public init(path: String, capacity: Int = 1 << 18) throws {
         self.path = path
         self.capacity = capacity
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
             throw ThreadlineError(.runtimeFailure, "cannot write '\(path)': \(String(cString: strerror(errno)))")
         }

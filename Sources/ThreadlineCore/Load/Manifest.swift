@@ -2,7 +2,9 @@
 enum Manifest {
     static let toolVersion = ThreadlineVersion.current
 
-    static func write(_ report: RunReport, spec: PipelineSpec) throws {
+    /// The manifest of `report`, as written: renamed into place with the outputs it lists (see
+    /// `OutputSet.commit`).
+    static func bytes(_ report: RunReport, spec: PipelineSpec) -> [UInt8] {
         var notes: [String: JSONValue] = [:]
         for (category, items) in report.notes.counts {
             notes[category.key] = .object(items.mapValues { .int(Int64($0)) })
@@ -62,10 +64,6 @@ enum Manifest {
         var bytes: [UInt8] = []
         manifest.write(to: &bytes, indent: 0)
         bytes.append(UInt8(ascii: "\n"))
-        let file = try OutputFile(outputRoot: spec.outputRoot, relativePath: "_manifest.json")
-        let writer = try BufferedFileWriter(path: file.stagingPath)
-        try writer.write(bytes)
-        try writer.flush()
-        try file.commit(known: writer.digest)
+        return bytes
     }
 }

@@ -35,12 +35,8 @@ public final class OutputFile {
         let name = (finalPath as NSString).lastPathComponent
         self.stagingPath = (folder as NSString).appendingPathComponent(".\(name).tmp-\(getpid())")
         self.backupPath = (folder as NSString).appendingPathComponent(".\(name).old-\(getpid())")
-        StagingFiles.shared.add(stagingPath)
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw ThreadlineError(.runtimeFailure, "cannot create output folder '\(folder)': \(error.localizedDescription)")
-        }
+        try OutputPaths.makeFolders(of: relativePath, in: outputRoot)
+        try StagingFiles.shared.add(stagingPath)
     }
 
     /// Makes the staged file durable and renames it over the final path. Returns its size and SHA-256:
@@ -70,10 +66,15 @@ public final class OutputFile {
     /// The second phase: renames the staged file over the final path, keeping the previous output
     /// under a second name (a hard link, so the final path never goes missing) until ``dropBackup()``.
     func swapIn() throws {
+        StagingFiles.shared.remove(stagingPath)
+        try renameIntoPlace()
+    }
+
+    /// ``swapIn()`` but for the staging file's registration, which the caller has dropped.
+    func renameIntoPlace() throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue {
             // The partitioned dataset an earlier run wrote here is exchanged for the file as a whole.
-            StagingFiles.shared.remove(stagingPath)
             guard OutputFolder.exchange(stagingPath, finalPath) else {
                 throw ThreadlineError(.runtimeFailure, "cannot put '\(finalPath)' in place of its folder: \(String(cString: strerror(errno)))")
             }
@@ -81,9 +82,9 @@ public final class OutputFile {
             try OutputFile.fsync(path: (finalPath as NSString).deletingLastPathComponent)
             return
         }
-        StagingFiles.shared.remove(stagingPath)
         unlink(backupPath)
-        hadPrevious = access(finalPath, F_OK) == 0
+        var previous = stat()
+        hadPrevious = lstat(finalPath, &previous) == 0
         hasBackup = hadPrevious && link(finalPath, backupPath) == 0
         guard rename(stagingPath, finalPath) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -96,23 +97,79 @@ public final class OutputFile {
     /// Undoes ``swapIn()``: the previous output back in place, or no file where there was none. (On a
     /// file system without hard links there is no backup, and the new file stays.)
     func rollBack() {
-        if replacedFolder {
-            _ = OutputFolder.exchange(stagingPath, finalPath)
-            replacedFolder = false
-        } else if hasBackup {
-            rename(backupPath, finalPath)
-            hasBackup = false
-        } else if !hadPrevious {
-            unlink(finalPath)
-        }
+        placement.rollBack()
+        hasBackup = false
+        replacedFolder = false
     }
 
     /// Forgets the previous output once every file of the run is in place.
     func dropBackup() {
-        if replacedFolder { OutputFolder.removeTree(stagingPath) }
-        replacedFolder = false
-        if hasBackup { unlink(backupPath) }
+        placement.dropBackup()
         hasBackup = false
+        replacedFolder = false
+    }
+
+    /// What ``swapIn()`` did, as a value that can undo or settle it from any thread (a signal's).
+    var placement: Placement {
+        if replacedFolder { return Placement(exchanged: finalPath, with: stagingPath) }
+        return Placement(finalPath: finalPath, backupPath: backupPath, hasBackup: hasBackup, hadPrevious: hadPrevious)
+    }
+
+    /// An output renamed into place, with what was there before it.
+    struct Placement: Sendable {
+        let finalPath: String
+        let backupPath: String
+        /// Whether the previous output is kept at `backupPath`.
+        let hasBackup: Bool
+        /// Whether there was a previous output.
+        let hadPrevious: Bool
+        /// Where the previous output is when it was exchanged with the new one (a folder for a file,
+        /// a partitioned output's folder): `backupPath` holds it until ``dropBackup()``.
+        var exchanged = false
+
+        init(finalPath: String, backupPath: String, hasBackup: Bool, hadPrevious: Bool) {
+            self.finalPath = finalPath
+            self.backupPath = backupPath
+            self.hasBackup = hasBackup
+            self.hadPrevious = hadPrevious
+        }
+
+        /// An output exchanged with what was at `finalPath`, which is now at `previous`.
+        init(exchanged finalPath: String, with previous: String) {
+            self.init(finalPath: finalPath, backupPath: previous, hasBackup: true, hadPrevious: true)
+            exchanged = true
+        }
+
+        /// A folder renamed to `finalPath` where there was nothing: undone by renaming it back to
+        /// `stagingPath`.
+        init(placedFolder finalPath: String, from stagingPath: String) {
+            self.init(finalPath: finalPath, backupPath: stagingPath, hasBackup: false, hadPrevious: false)
+            exchanged = true
+        }
+
+        /// The previous output back in place, or no file where there was none.
+        func rollBack() {
+            if exchanged {
+                if hasBackup {
+                    _ = OutputFolder.exchange(backupPath, finalPath)
+                } else {
+                    rename(finalPath, backupPath)
+                }
+                OutputFolder.removeTree(backupPath)
+            } else if hasBackup {
+                rename(backupPath, finalPath)
+            } else if !hadPrevious {
+                unlink(finalPath)
+            }
+        }
+
+        func dropBackup() {
+            if exchanged {
+                if hasBackup { OutputFolder.removeTree(backupPath) }
+            } else if hasBackup {
+                unlink(backupPath)
+            }
+        }
     }
 
     /// Removes staging files and backups that a killed run left behind (`.name.tmp-PID`,

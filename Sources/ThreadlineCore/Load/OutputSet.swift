@@ -58,9 +58,14 @@ final class OutputSet {
         }
     }
 
-    /// Finishes every file, writes `_rejects.jsonl`, and renames everything into place: all of the
-    /// run's files, or, when one cannot be put in place, none (the ones already renamed are put back).
-    func commit(_ run: RunSummary, quarantine: Bool) throws -> [RunReport.Output] {
+    /// Finishes every file, writes `_rejects.jsonl` and the data package, then `_manifest.json` from
+    /// what `manifest` makes of the outputs' sizes and hashes, and renames everything into place, the
+    /// manifest last: all of the run's files, or, when one cannot be put in place or the run is stopped
+    /// meanwhile, none (the ones already renamed are put back).
+    func commit(
+        _ run: RunSummary, quarantine: Bool, atPhase: (@Sendable (RunPhase) -> Void)? = nil,
+        manifest: ([RunReport.Output]) throws -> [UInt8]
+    ) throws -> [RunReport.Output] {
         let rejects = run.rejects
         for target in targets { try target.worker.finish(run) }
         let rejectsFile = try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl")
@@ -86,20 +91,26 @@ final class OutputSet {
         outputs.append(RunReport.Output(
             path: DataPackage.fileName, tables: [], format: "json", rows: 0, bytes: packageDigest.bytes, sha256: packageDigest.sha256))
 
-        let files = targets.map(\.place) + [.file(rejectsFile), .file(packageFile)]
-        var placed: [StagedPlace] = []
+        let manifestFile = try OutputFile(outputRoot: outputRoot, relativePath: "_manifest.json")
+        defer { manifestFile.discard() }
+        let writer = try BufferedFileWriter(path: manifestFile.stagingPath)
+        try writer.write(try manifest(outputs))
+        try writer.flush()
+        _ = try manifestFile.prepare(known: writer.digest)
+
+        let files: [any PlaceableOutput] = targets.map(\.place.output) + [rejectsFile, packageFile, manifestFile]
         do {
-            for file in files {
-                try file.swapIn()
-                placed.append(file)
+            for (index, file) in files.enumerated() {
+                try StagingFiles.shared.place(file)
+                if index == 0 { atPhase?(.renaming) }
             }
         } catch {
-            for file in placed.reversed() { file.rollBack() }
+            StagingFiles.shared.rollBack()
             guard var failure = error as? ThreadlineError, !failure.diagnostics.isEmpty else { throw error }
             failure.diagnostics[0].notes.append("the outputs already renamed were put back: no output changed")
             throw failure
         }
-        for file in placed { file.dropBackup() }
+        StagingFiles.shared.settle()
         targets.removeAll()
         return outputs
     }
@@ -118,6 +129,13 @@ enum StagedPlace {
     case file(OutputFile)
     case folder(OutputFolder)
 
+    var output: any PlaceableOutput {
+        switch self {
+        case .file(let file): file
+        case .folder(let folder): folder
+        }
+    }
+
     /// The first phase of the commit: the staged output made durable; its manifest entries (one per
     /// part file of a folder).
     func prepare(_ output: LoadOutput, sink: any TableSink, rows: Int) throws -> [RunReport.Output] {
@@ -134,27 +152,6 @@ enum StagedPlace {
                     path: part.relativePath, tables: tables, format: output.format, rows: part.rows, bytes: part.bytes, sha256: part.sha256,
                     dataset: folder.relativePath, partition: part.partition)
             }
-        }
-    }
-
-    func swapIn() throws {
-        switch self {
-        case .file(let file): try file.swapIn()
-        case .folder(let folder): try folder.swapIn()
-        }
-    }
-
-    func rollBack() {
-        switch self {
-        case .file(let file): file.rollBack()
-        case .folder(let folder): folder.rollBack()
-        }
-    }
-
-    func dropBackup() {
-        switch self {
-        case .file(let file): file.dropBackup()
-        case .folder(let folder): folder.dropBackup()
         }
     }
 

@@ -102,7 +102,7 @@ final class PartitionedSink: TableSink {
             } catch {
                 throw ThreadlineError(.runtimeFailure, "cannot create partition folder '\(folder.relativePath)/\(folderPath)': \(error.localizedDescription)")
             }
-            StagingFiles.shared.add(staging)
+            try StagingFiles.shared.add(staging)
             let sink = try makeSink(StagedOutput(stagingPath: staging, relativePath: folder.relativePath + "/" + relative))
             open[folderPath] = Open(sink: sink, relativePath: folder.relativePath + "/" + relative, stagingPath: staging, partition: partition)
         }
@@ -138,15 +138,13 @@ extension RunSummary {
 /// (`RENAME_EXCHANGE`), so readers see the old dataset or the new one, never a mix, and no part
 /// file of an earlier run (a partition this run no longer writes) stays beside the new ones. The
 /// old folder, left at the staging path by the exchange, is removed once every output of the run
-/// is in place; a failed commit exchanges it back.
-final class OutputFolder {
+/// is in place; a failed or stopped commit exchanges it back (see `OutputFile.Placement`).
+final class OutputFolder: PlaceableOutput {
     let relativePath: String
     let finalPath: String
     let stagingPath: String
-    /// Whether ``swapIn()`` exchanged a previous output (kept at `stagingPath` until ``dropBackup()``).
-    private var exchanged = false
-    /// Whether ``swapIn()`` put the folder where there was nothing.
-    private var placed = false
+    /// What ``renameIntoPlace()`` did.
+    private(set) var placement: OutputFile.Placement
 
     var staged: StagedOutput { StagedOutput(stagingPath: stagingPath, relativePath: relativePath) }
 
@@ -155,11 +153,12 @@ final class OutputFolder {
         finalPath = (outputRoot as NSString).appendingPathComponent(relativePath)
         let parent = (finalPath as NSString).deletingLastPathComponent
         stagingPath = (parent as NSString).appendingPathComponent(".\((finalPath as NSString).lastPathComponent).tmp-\(getpid())")
+        placement = OutputFile.Placement(finalPath: finalPath, backupPath: stagingPath, hasBackup: false, hadPrevious: false)
+        try OutputPaths.makeFolders(of: relativePath, in: outputRoot)
         OutputFolder.removeTree(stagingPath)
-        do {
-            try FileManager.default.createDirectory(atPath: stagingPath, withIntermediateDirectories: true)
-        } catch {
-            throw ThreadlineError(.runtimeFailure, "cannot create output folder '\(stagingPath)': \(error.localizedDescription)")
+        try StagingFiles.shared.add(stagingPath)
+        guard mkdir(stagingPath, 0o755) == 0 else {
+            throw ThreadlineError(.runtimeFailure, "cannot create output folder '\(stagingPath)': \(String(cString: strerror(errno)))")
         }
     }
 
@@ -176,47 +175,36 @@ final class OutputFolder {
             }
         }
         for folder in folders.sorted(by: >) { try OutputFile.fsync(path: folder) }
+        var status = stat()
+        if lstat(finalPath, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, !OutputFolder.isPartitionedDataset(finalPath) {
+            throw ThreadlineError(.runtimeFailure, "cannot write '\(finalPath)': it is a folder that is not a partitioned dataset",
+                                  notes: ["remove or rename the folder, or choose another path for this output"])
+        }
     }
 
     /// Puts the staged folder in place: exchanged with what is at the final path (a folder of an
     /// earlier run, or the single file an unpartitioned run wrote), or renamed there when nothing is.
-    func swapIn() throws {
-        if access(finalPath, F_OK) == 0 {
+    func renameIntoPlace() throws {
+        var status = stat()
+        if lstat(finalPath, &status) == 0 {
             guard OutputFolder.exchange(stagingPath, finalPath) else {
                 throw ThreadlineError(.runtimeFailure, "cannot put '\(finalPath)' in place: \(String(cString: strerror(errno)))",
                                       notes: ["the file system must support renameat2 with RENAME_EXCHANGE (ext4, xfs, btrfs, tmpfs do)"])
             }
-            exchanged = true
+            placement = OutputFile.Placement(exchanged: finalPath, with: stagingPath)
         } else {
             guard rename(stagingPath, finalPath) == 0 else {
                 throw ThreadlineError(.runtimeFailure, "cannot rename '\(stagingPath)' to '\(finalPath)': \(String(cString: strerror(errno)))")
             }
-            placed = true
+            placement = OutputFile.Placement(placedFolder: finalPath, from: stagingPath)
         }
         try OutputFile.fsync(path: (finalPath as NSString).deletingLastPathComponent)
     }
 
-    /// Undoes ``swapIn()``.
-    func rollBack() {
-        if exchanged {
-            _ = OutputFolder.exchange(stagingPath, finalPath)
-            exchanged = false
-        } else if placed {
-            rename(finalPath, stagingPath)
-            placed = false
-        }
-    }
-
-    /// Removes the previous output once every output of the run is in place.
-    func dropBackup() {
-        if exchanged { OutputFolder.removeTree(stagingPath) }
-        exchanged = false
-        placed = false
-    }
-
-    /// Removes the staged folder, leaving any previous output as it was.
+    /// Removes the staged folder, leaving any previous output as it was (nothing once it is placed).
     func discard() {
-        if !exchanged, !placed { OutputFolder.removeTree(stagingPath) }
+        StagingFiles.shared.remove(stagingPath)
+        if !placement.exchanged { OutputFolder.removeTree(stagingPath) }
     }
 
     /// Whether `path` is a folder that holds only partition folders (`column=value`), as a
@@ -259,3 +247,14 @@ final class OutputFolder {
         return renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0
     }
 }
+
+/// An output the commit renames into place (``StagingFiles/place(_:)``): a file or a folder.
+protocol PlaceableOutput: AnyObject {
+    var stagingPath: String { get }
+    /// Puts the staged output at its final path.
+    func renameIntoPlace() throws
+    /// What ``renameIntoPlace()`` did, to undo or settle it.
+    var placement: OutputFile.Placement { get }
+}
+
+extension OutputFile: PlaceableOutput {}

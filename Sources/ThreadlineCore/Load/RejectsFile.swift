@@ -9,7 +9,11 @@ enum RejectsFile {
                 ("file", .string(reject.file)), ("line", Value(reject.line)), ("column", Value(reject.column)),
                 ("step", .string(reject.step)), ("rule", .string(reject.rule.id)), ("reason", .string(reject.reason)),
             ]
-            if quarantine { fields.append(("record", Value(reject.record))) }
+            if quarantine {
+                // A record over Reject.maxRecordBytes is cut: record_bytes says how long it was.
+                fields.append(("record", Value(reject.record)))
+                fields.append(("record_bytes", Value(reject.recordBytes)))
+            }
             for (index, (key, value)) in fields.enumerated() {
                 line.append(index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
                 TextEncoding.appendJSONString(key, to: &line)

@@ -40,8 +40,10 @@ struct TableSelection: Sendable {
     /// path of several tables, and does not take the name of the run's own files.
     static func checkedPath(_ written: String, at location: SourceLocation, tables: [Table]) throws -> String {
         func refuse(_ message: String, notes: [String] = []) -> ThreadlineError {
-            ThreadlineError(.usageError, "path '\(written)' \(message)", at: location, notes: notes)
+            let shown = written.replacingOccurrences(of: "\0", with: "\\0")
+            return ThreadlineError(.usageError, "path '\(shown)' \(message)", at: location, notes: notes)
         }
+        guard !written.contains("\0") else { throw refuse("has a NUL character, which no file name can hold") }
         let placeholders = tables.isEmpty ? "this path takes no placeholder" : "the only placeholder is {table}, the table's name"
         var rest = Substring(written)
         while let open = rest.firstIndex(of: "{") {

@@ -23,10 +23,21 @@ public protocol ExtractStep: Sendable {
     /// Reads one part of `input`. Never throws for bad data: what cannot be read goes to
     /// `result.rejects`. Called concurrently for different parts, of one input or several.
     func extract(_ part: InputPart, of input: Input, opened: Opened, into result: inout ExtractResult)
+
+    /// Whether a run of this step would read `relativePath` (below `input_root`), a file or a folder,
+    /// were it there; by default, a file its patterns match. (`check` asks it of the files a run
+    /// writes, so that no run reads its own outputs.)
+    func wouldRead(_ relativePath: String, isFolder: Bool) -> Bool
 }
 
 extension ExtractStep where Opened == Void {
     public func open(_ input: Input) {}
+}
+
+extension ExtractStep {
+    public func wouldRead(_ relativePath: String, isFolder: Bool) -> Bool {
+        !isFolder && include.contains { Glob($0).matches(relativePath) } && !exclude.contains { Glob($0).matches(relativePath) }
+    }
 }
 
 /// One input of an extract step: a file, or a folder or archive the step reads as a whole, made of

@@ -17,7 +17,8 @@ public final class InputCatalog: Sendable {
 
     /// Lists `root` recursively. Hidden files and folders (`.name`) are left out. A symbolic link
     /// stands for what it points to (its size is the target's), but a link to a folder is not walked
-    /// into, so a link cycle cannot make the listing endless. What is neither a regular file nor a
+    /// into, so a link cycle cannot make the listing endless; `root` itself may be a link to a folder
+    /// (a mount point, a `current` link), which is followed. What is neither a regular file nor a
     /// folder (a FIFO, a device, a socket, a link to nothing) is listed as unreadable: a source that
     /// matches it rejects it instead of blocking on it or reading it forever.
     public init(root: String) throws {
@@ -28,7 +29,8 @@ public final class InputCatalog: Sendable {
                                   notes: ["set input_root in the pipeline file, or --set input_root=PATH"])
         }
         var found: [Entry] = []
-        let rootURL = URL(fileURLWithPath: root, isDirectory: true)
+        // The walk does not go through a link, so the root's own link is resolved first.
+        let rootURL = URL(fileURLWithPath: root, isDirectory: true).resolvingSymlinksInPath()
         if let walker = FileManager.default.enumerator(at: rootURL, includingPropertiesForKeys: [], options: [.skipsHiddenFiles]) {
             let prefix = rootURL.standardizedFileURL.path.count + 1
             for case let url as URL in walker {

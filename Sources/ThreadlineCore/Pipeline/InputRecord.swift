@@ -24,6 +24,8 @@ enum InputRecord {
         var step: String
         /// The extract step's position in the pipeline: the plan orders by (sortKey, step, path).
         var stepIndex: Int
+        /// Absolute, when it was read: where a repeated document's record is read from.
+        var path: String
         var relativePath: String
         var sortKey: String
         var bytes: Int64
@@ -86,6 +88,7 @@ final class InputRecordWriter {
         buffer.append(InputRecord.Tag.input.rawValue)
         Bytes.string(info.step, &buffer)
         Bytes.varint(UInt64(info.stepIndex), &buffer)
+        Bytes.string(info.path, &buffer)
         Bytes.string(info.relativePath, &buffer)
         Bytes.string(info.sortKey, &buffer)
         Bytes.signed(info.bytes, &buffer)
@@ -228,7 +231,7 @@ final class InputRecordReader {
         switch tag {
         case .input:
             return .input(InputRecord.InputInfo(
-                step: try string(), stepIndex: Int(try varint()), relativePath: try string(), sortKey: try string(),
+                step: try string(), stepIndex: Int(try varint()), path: try string(), relativePath: try string(), sortKey: try string(),
                 bytes: try signed(), parts: Int(try varint())))
         case .part:
             var rejects: [Reject] = []
@@ -383,8 +386,9 @@ final class InputRecordReader {
         let reason = try string()
         var notes: [String] = []
         for _ in 0..<(try count()) { notes.append(try string()) }
-        let record = try optionalString()
-        var reject = Reject(file: file, line: line, column: column, step: step, rule: rule, reason: reason, notes: notes, record: record)
+        let record = try optionalString(), recordBytes = try optionalInt()
+        var reject = Reject(file: file, line: line, column: column, step: step, rule: rule, reason: reason, notes: notes)
+        reject.keep(record: record, bytes: recordBytes)
         switch try byte() {
         case 0: reject.extent = .records(Int(try signed()))
         case 1: reject.extent = .file(bytes: try signed())
@@ -470,6 +474,7 @@ private enum Bytes {
         varint(UInt64(reject.notes.count), &out)
         for note in reject.notes { string(note, &out) }
         optional(reject.record, &out)
+        optional(reject.recordBytes, &out)
         switch reject.extent {
         case .records(let rows):
             out.append(0)

@@ -37,7 +37,7 @@ public struct PipelineLoader: Sendable {
         let spec = validation.run(text: text, sha256: digest)
         let errors = validation.diagnostics.filter { $0.severity == .error }
         guard let spec, errors.isEmpty else {
-            throw ThreadlineError(.usageError, validation.diagnostics)
+            throw ThreadlineError(.usageError, validation.diagnostics.map(validation.redacted))
         }
         return spec
     }
@@ -49,6 +49,9 @@ private struct Validation {
     let directory: String
     let loader: PipelineLoader
     var diagnostics: [Diagnostic] = []
+    /// The environment variables `${VAR}` read, with the values they gave: an error never shows such
+    /// a value (it may be a secret), it names the variable instead.
+    var substitutions: [(name: String, value: String)] = []
 
     init(file: String, directory: String, loader: PipelineLoader) {
         self.file = file
@@ -117,6 +120,11 @@ private struct Validation {
         checkOutputCollisions(load)
         let validate = readValidateSection(entries.first { $0.key == "validate" })
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return nil }
+        let outputRootEntry = entries.first { $0.key == PipelineKeys.outputRoot.name }
+        checkOutputOverlap(
+            extract: extract, load: load, inputRoot: inputRoot, outputRoot: outputRoot,
+            written: outputRootEntry?.value.scalar ?? "output", at: outputRootEntry.map { location($0.value) } ?? SourceLocation(file: file, line: 1, column: 1))
+        guard diagnostics.allSatisfy({ $0.severity != .error }) else { return nil }
         if !transform.contains(where: { $0.type.name == LinkThreads.type.name }) {
             // Every row needs its ids: the step that gives them is part of every pipeline.
             let at = list(.transform).entry.map { location($0) } ?? SourceLocation(file: file, line: 1, column: 1)
@@ -155,6 +163,45 @@ private struct Validation {
             }
         }
         return ValidateSettings(ignore: Set(options[ValidateKeys.ignore]), customEmoji: Set(options[ValidateKeys.customEmoji]))
+    }
+
+    /// `diagnostic` with every value an environment variable gave replaced by `${NAME}`, where it
+    /// stands as a word of its own (a value that starts or ends with a letter, digit or `_` is not
+    /// replaced inside a longer word).
+    func redacted(_ diagnostic: Diagnostic) -> Diagnostic {
+        guard !substitutions.isEmpty else { return diagnostic }
+        let byLength = substitutions.sorted { $0.value.count > $1.value.count }
+        func redact(_ text: String) -> String {
+            var text = text
+            for (name, value) in byLength {
+                var result = ""
+                var rest = Substring(text)
+                while let range = rest.range(of: value) {
+                    let before = range.lowerBound > rest.startIndex ? rest[rest.index(before: range.lowerBound)] : nil
+                    let after = range.upperBound < rest.endIndex ? rest[range.upperBound] : nil
+                    func joins(_ edge: Character?, _ outside: Character?) -> Bool {
+                        guard let edge, let outside else { return false }
+                        return isWordCharacter(edge) && isWordCharacter(outside)
+                    }
+                    if joins(value.first, before) || joins(value.last, after) {
+                        result += rest[..<range.upperBound]
+                    } else {
+                        result += rest[..<range.lowerBound] + "${\(name)}"
+                    }
+                    rest = rest[range.upperBound...]
+                }
+                text = result + rest
+            }
+            return text
+        }
+        var redacted = diagnostic
+        redacted.message = redact(diagnostic.message)
+        redacted.notes = diagnostic.notes.map(redact)
+        return redacted
+    }
+
+    private func isWordCharacter(_ character: Character) -> Bool {
+        character.isLetter || character.isNumber || character == "_"
     }
 
     // MARK: Steps
@@ -238,6 +285,28 @@ private struct Validation {
         }
     }
 
+    /// Refuses an `output_root` inside `input_root` (or equal to it) where an extract step would read
+    /// what the run writes: the next run would read the last one's outputs as inputs.
+    mutating func checkOutputOverlap(
+        extract: [Configured<any ExtractStep>], load: [Configured<any LoadStep>], inputRoot: String, outputRoot: String,
+        written: String, at location: SourceLocation
+    ) {
+        let input = OutputOverlap.resolved(inputRoot), output = OutputOverlap.resolved(outputRoot)
+        guard output == input || output.hasPrefix(input == "/" ? "/" : input + "/") else { return }
+        let inside = output == input ? "" : String(output.dropFirst(input == "/" ? 1 : input.count + 1))
+        let files = load.flatMap { $0.step.outputs.map(\.relativePath) } + Array(TableSelection.reservedNames).sorted()
+        for configured in extract {
+            guard let reached = OutputOverlap.firstRead(by: configured.step, of: files.map { inside.isEmpty ? $0 : inside + "/" + $0 }) else { continue }
+            let notes = inside.isEmpty
+                ? ["put output_root outside input_root, or leave the run's files out of the step's include patterns"]
+                : ["put output_root outside input_root, or leave it out of the step: exclude: [\"\(inside)/**\"]"]
+            error(
+                PipelineRules.outputOverlap,
+                "output_root '\(written)' is \(inside.isEmpty ? "input_root" : "inside input_root"), where extract step '\(configured.name)' (\(configured.location)) would read what the run writes (\(reached))",
+                at: location, notes: notes)
+        }
+    }
+
     // MARK: Options
 
     /// The options of `specs` that `entries` give, over their defaults (default paths are relative to the
@@ -298,6 +367,10 @@ private struct Validation {
         case .path(let mustExist, let kind):
             guard let text = interpolated(node), !text.isEmpty else {
                 error(PipelineRules.value, "\(expected), not \(node.kindDescription)", at: location(node))
+                return nil
+            }
+            guard !text.contains("\0") else {
+                error(PipelineRules.path, "'\(spec.name)' has a NUL character, which no file name can hold", at: location(node))
                 return nil
             }
             let path = OptionType.absolutePath(text, directory: directory)
@@ -461,6 +534,7 @@ private struct Validation {
                 }
                 if let value = loader.environment[String(name)], !(value.isEmpty && fallback != nil) {
                     output += value
+                    if !value.isEmpty { substitutions.append((String(name), value)) }
                 } else if let fallback {
                     output += fallback
                 } else {

@@ -19,19 +19,23 @@ public enum PipelineRules {
         "pipeline-value", .error, run: .refuse,
         "a value of the wrong type or out of range: a number, a size, a choice, a table, the version, a rule id in `validate.ignore`")
     public static let path = Rule(
-        "pipeline-path", .error, run: .refuse, "a path option names no file or folder, or a file where a folder is needed (or the reverse)")
+        "pipeline-path", .error, run: .refuse,
+        "a path option names no file or folder, or a file where a folder is needed (or the reverse), or holds a NUL character")
     public static let environment = Rule(
         "pipeline-env", .error, run: .refuse, "a `${VAR}` that is not set and has no default, or an unclosed `${`")
     public static let set = Rule(
         "pipeline-set", .error, run: .refuse, "a `--set key.path=value` that is not of that form or cannot be applied")
     public static let outputCollision = Rule(
         "pipeline-output-collision", .error, run: .refuse, "two outputs write the same file")
+    public static let outputOverlap = Rule(
+        "pipeline-output-overlap", .error, run: .refuse,
+        "output_root is input_root or inside it, where an extract step would read what the run writes")
     public static let stepConfiguration = Rule(
         "pipeline-step", .error, run: .refuse,
         "a step's options that cannot work together, or a file it reads when the pipeline is loaded (a time zone, the aliases file, people profiles)")
 
     public static let all = [
         unreadable, yaml, unknownKey, missing, unknownStep, unknownOption, value, path, environment, set, outputCollision,
-        stepConfiguration,
+        outputOverlap, stepConfiguration,
     ]
 }

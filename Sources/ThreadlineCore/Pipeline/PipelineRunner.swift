@@ -30,18 +30,24 @@ public final class PipelineRunner: Sendable {
     /// Changes rows on their way to the writers: for tests that need a run to write what a correct run
     /// never writes (a duplicated key, to see the key check fire).
     let alterRows: (@Sendable (Table, inout [Row]) -> Void)?
+    /// Called once as the run enters each ``RunPhase``, on the thread that runs it: for tests that stop
+    /// a run at a phase (the command line's `THREADLINE_TEST_PAUSE_AT`).
+    public let atPhase: (@Sendable (RunPhase) -> Void)?
 
     public convenience init(
         spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 32 << 20,
-        progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil
+        progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil,
+        atPhase: (@Sendable (RunPhase) -> Void)? = nil
     ) {
-        self.init(spec: spec, logger: logger, window: window, inFlightBytes: inFlightBytes, progress: progress, afterLargeInput: afterLargeInput, alterRows: nil)
+        self.init(
+            spec: spec, logger: logger, window: window, inFlightBytes: inFlightBytes, progress: progress, afterLargeInput: afterLargeInput,
+            alterRows: nil, atPhase: atPhase)
     }
 
     init(
         spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 32 << 20,
         progress: (@Sendable (Int, Int, Int64) -> Void)? = nil, afterLargeInput: (@Sendable () -> Void)? = nil,
-        alterRows: (@Sendable (Table, inout [Row]) -> Void)?
+        alterRows: (@Sendable (Table, inout [Row]) -> Void)?, atPhase: (@Sendable (RunPhase) -> Void)? = nil
     ) {
         self.spec = spec
         self.logger = logger
@@ -50,6 +56,7 @@ public final class PipelineRunner: Sendable {
         self.progress = progress
         self.afterLargeInput = afterLargeInput
         self.alterRows = alterRows
+        self.atPhase = atPhase
     }
 
     /// Every input of every extract step, in the order their rows are written.
@@ -71,8 +78,8 @@ public final class PipelineRunner: Sendable {
         /// How a record of the entry's input describes it.
         func info(of entry: Entry) -> InputRecord.InputInfo {
             InputRecord.InputInfo(
-                step: extract[entry.step].name, stepIndex: entry.step, relativePath: entry.input.relativePath, sortKey: entry.input.sortKey,
-                bytes: entry.input.bytes, parts: entry.input.parts.count)
+                step: extract[entry.step].name, stepIndex: entry.step, path: entry.input.path, relativePath: entry.input.relativePath,
+                sortKey: entry.input.sortKey, bytes: entry.input.bytes, parts: entry.input.parts.count)
         }
     }
 
@@ -204,6 +211,7 @@ public final class PipelineRunner: Sendable {
                 let item = work[index], entry = entries[item.entry]
                 return readers[entry.step](item.entry, entry.input, entry.input.parts[item.part])
             }, consume: { index, result in
+                if index == 0 { atPhase?(.reading) }
                 let item = work[index], entry = entries[item.entry]
                 try writer.take(result, of: plan.info(of: entry), origin: .processed, isLast: item.isLast)
                 bytesDone += entry.input.parts[item.part].bytes
@@ -220,22 +228,28 @@ public final class PipelineRunner: Sendable {
             if spec.maxRejects.isExceeded(report) {
                 report.status = .dataError
             }
+            atPhase?(.writing)
+            // The manifest is renamed into place with the outputs it describes, last.
             report.outputs = try outputs.commit(
-                RunSummary(pipelineName: spec.name, report: report, rejects: writer.rejects), quarantine: spec.onError == .quarantine)
+                RunSummary(pipelineName: spec.name, report: report, rejects: writer.rejects), quarantine: spec.onError == .quarantine,
+                atPhase: atPhase
+            ) { written in
+                report.outputs = written
+                report.endedAt = .now
+                return Manifest.bytes(report, spec: spec)
+            }
         } catch {
             outputs.discard()
             // A failed run is recorded with what it had counted.
             if report.inputs.isEmpty { report = writer.report }
             throw error
         }
-        report.endedAt = .now
-        try Manifest.write(report, spec: spec)
     }
 
     /// Rejects each document whose id an earlier input already gave (two markdown files of one name in
     /// different folders, one channel in two exports read by one step): `document_id` is a key, and the
     /// first input in plan order keeps it. The document's messages are rejected rows.
-    static func rejectRepeatedDocuments(in result: inout ExtractResult, seen: inout [String: String], step: String) {
+    static func rejectRepeatedDocuments(in result: inout ExtractResult, seen: inout [String: String], step: String, input: Input? = nil) {
         result.documents.removeAll { document in
             guard let first = seen[document.id] else {
                 seen[document.id] = document.sourceFile
@@ -243,18 +257,25 @@ public final class PipelineRunner: Sendable {
             }
             result.rejects.append(repeatedDocumentReject(
                 InputRecord.DocumentHeader(id: document.id, sourceFile: document.sourceFile, messageCount: document.messageCount), first: first,
-                step: step))
+                step: step, input: input.map { (path: $0.path, relativePath: $0.relativePath, parts: $0.parts.count) }))
             return true
         }
     }
 
-    /// The reject of a document whose id the document of `first` already gave.
-    static func repeatedDocumentReject(_ document: InputRecord.DocumentHeader, first: String, step: String) -> Reject {
-        Reject(
+    /// The reject of a document whose id the document of `first` already gave. The document's file is
+    /// its record, when it is one file (not a Slack export's folder or zip).
+    static func repeatedDocumentReject(
+        _ document: InputRecord.DocumentHeader, first: String, step: String, input: (path: String, relativePath: String, parts: Int)?
+    ) -> Reject {
+        var reject = Reject(
             file: document.sourceFile, step: step, rule: InputRules.repeatedDocument,
             reason: "document_id '\(document.id)' is already the id of a document of '\(first)': "
                 + "its \(document.messageCount) messages are not written (exclude one of the two inputs, or read them in separate pipelines)",
             rows: document.messageCount)
+        if let input, input.relativePath == document.sourceFile, input.parts == 1, !input.path.lowercased().hasSuffix(".zip") {
+            reject.keep(fileAt: input.path)
+        }
+        return reject
     }
 
     /// How one extract step's input parts are read: each input opened once for all its parts (see
@@ -306,6 +327,16 @@ extension RunReport.Input {
         sum.status = max(sum.status, status)
         return sum
     }
+}
+
+/// The phases of a run, in order, after the lock is taken and the inputs planned.
+public enum RunPhase: String, Sendable, CaseIterable {
+    /// Reading inputs; the outputs' staging files are open.
+    case reading
+    /// Every row handed to the writers, which finish the staging files.
+    case writing
+    /// Renaming the staging files into place: some outputs are the new run's, some the last one's.
+    case renaming
 }
 
 /// What the parts of each input being read share, made once by the first part to ask and let go

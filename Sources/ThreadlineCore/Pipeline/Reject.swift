@@ -1,3 +1,9 @@
+import ThreadlineFiles
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A rejected file or record: where, which step, and why. One line of `_rejects.jsonl`.
 public struct Reject: Sendable, Hashable {
     /// What a reject stands for in the run's accounting.
@@ -9,6 +15,10 @@ public struct Reject: Sendable, Hashable {
         case file(bytes: Int64)
     }
 
+    /// The most bytes of a record a reject keeps: a longer one is cut, and ``recordBytes`` says how
+    /// long it was.
+    public static let maxRecordBytes = 64 << 10
+
     public var file: String
     public var line: Int?
     public var column: Int?
@@ -19,8 +29,11 @@ public struct Reject: Sendable, Hashable {
     /// What to do about it, in plain words (`put the value in quotes`): the notes of the finding
     /// `validate` and `on_error: fail` show.
     public var notes: [String] = []
-    /// The rejected record's raw text, kept under `on_error: quarantine`.
-    public var record: String?
+    /// The rejected record's raw text, kept under `on_error: quarantine`; at most ``maxRecordBytes``
+    /// of it (set it with ``keep(record:bytes:)``).
+    public private(set) var record: String?
+    /// The size in bytes of the whole record: more than ``record``'s when it was cut.
+    public private(set) var recordBytes: Int?
     public var extent: Extent
 
     /// Rejected records, `rows` input rows of them.
@@ -35,8 +48,40 @@ public struct Reject: Sendable, Hashable {
         self.rule = rule
         self.reason = reason
         self.notes = notes
-        self.record = record
         self.extent = .records(rows)
+        keep(record: record)
+    }
+
+    /// Keeps `record` as the reject's raw text, cut to its first ``maxRecordBytes`` (at a character
+    /// boundary) when longer; ``recordBytes`` is its whole size: `bytes` when the caller holds only
+    /// its beginning.
+    public mutating func keep(record: String?, bytes: Int? = nil) {
+        guard var text = record else {
+            self.record = nil
+            recordBytes = nil
+            return
+        }
+        recordBytes = max(bytes ?? 0, text.utf8.count)
+        if text.utf8.count > Self.maxRecordBytes {
+            var prefix = Array(text.utf8.prefix(Self.maxRecordBytes))
+            // Cut at a character boundary: a UTF-8 sequence split by the cut is left out.
+            while !prefix.isEmpty, String(validating: prefix, as: UTF8.self) == nil { prefix.removeLast() }
+            text = String(decoding: prefix, as: UTF8.self)
+        }
+        self.record = text
+    }
+
+    /// Keeps the text of the file at `path` from byte `offset` on (a file rejected whole, or the rest
+    /// of one) as the record, at most ``maxRecordBytes`` of it. Only a regular file is read: what
+    /// cannot be read (a FIFO, a device) has no record.
+    public mutating func keep(fileAt path: String, from offset: Int64 = 0) {
+        guard case .success(let (descriptor, size)) = RegularFile.open(path) else { return }
+        defer { close(descriptor) }
+        guard size > offset else { return }
+        var buffer = [UInt8](repeating: 0, count: Int(min(Int64(Self.maxRecordBytes), size - offset)))
+        let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+        guard count > 0 else { return }
+        keep(record: String(decoding: buffer[..<count], as: UTF8.self), bytes: Int(size - offset))
     }
 
     /// A file rejected whole: none of its rows were read, and it stands for `bytes` of input.

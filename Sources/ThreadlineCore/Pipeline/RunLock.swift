@@ -1,4 +1,5 @@
 import Foundation
+import ThreadlineFiles
 
 #if canImport(Glibc)
 import Glibc
@@ -21,12 +22,30 @@ public final class RunLock {
         path = (outputRoot as NSString).appendingPathComponent(".threadline.lock")
     }
 
-    /// Takes the lock or throws status 3 naming the run that holds it.
+    /// Takes the lock or throws status 3 naming the run that holds it. Makes `output_root` when it is
+    /// not there yet.
+    ///
+    /// The lock file is opened without following a symbolic link (a link planted there would make the
+    /// run create or empty the file it points to) and without blocking on a FIFO; what is not a regular
+    /// file is refused.
     public func acquire() throws {
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        try OutputPaths.createRoot((path as NSString).deletingLastPathComponent)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
         guard fd >= 0 else {
-            throw ThreadlineError(.runtimeFailure, "cannot open lock file '\(path)': \(String(cString: strerror(errno)))")
+            let code = errno
+            if code == ELOOP, RegularFile.isSymbolicLink(path) {
+                throw ThreadlineError(.runtimeFailure, "the lock file '\(path)' is a symbolic link: refusing to open it",
+                                      notes: ["remove it; threadline makes the lock file itself"])
+            }
+            if code == EISDIR { throw notRegular("a folder") }
+            throw ThreadlineError(.runtimeFailure, "cannot open lock file '\(path)': \(String(cString: strerror(code)))")
+        }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            let kind = status.st_mode & S_IFMT == S_IFDIR ? "a folder" : "a FIFO, device or socket"
+            close(fd)
+            fd = -1
+            throw notRegular(kind)
         }
         let holder = readHolder()
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
@@ -40,6 +59,11 @@ public final class RunLock {
         let record = "pid \(getpid()), started \(Timestamp.now.iso8601)\n"
         _ = ftruncate(fd, 0)
         _ = record.withCString { pwrite(fd, $0, strlen($0), 0) }
+    }
+
+    private func notRegular(_ kind: String) -> ThreadlineError {
+        ThreadlineError(.runtimeFailure, "the lock file '\(path)' is not a regular file (\(kind)): refusing to use it",
+                        notes: ["remove it; threadline makes the lock file itself"])
     }
 
     /// Releases the lock and empties the file (an empty file means nobody holds it).

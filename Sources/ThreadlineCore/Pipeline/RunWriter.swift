@@ -106,7 +106,8 @@ final class RunWriter {
                 documentSources[document.id] = document.sourceFile
                 return true
             }
-            partRejects.append(PipelineRunner.repeatedDocumentReject(document, first: first, step: info.step))
+            partRejects.append(PipelineRunner.repeatedDocumentReject(
+                document, first: first, step: info.step, input: (path: info.path, relativePath: info.relativePath, parts: info.parts)))
             return false
         }
         report.notes.merge(header.notes)

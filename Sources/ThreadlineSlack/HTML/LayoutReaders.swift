@@ -105,11 +105,13 @@ struct LayoutReader<Layout: MessageLayout> {
     mutating func start(_ tag: HTMLStartTag, depth: Int, output: inout [SlackHTMLOutput]) {
         if !sawMarker, Layout.isMarker(tag) { sawMarker = true }
         if Layout.startsMessage(tag) {
-            finishPending(pageEnded: false, output: &output)
+            let offset = tag.startOffset()
+            finishPending(pageEnded: false, endOffset: offset, output: &output)
             capture = nil
             let start = tag.startPosition()
             var message = PendingMessage(line: start.line, column: start.column, depth: depth)
             message.subtype = tag.secondClass
+            message.startOffset = offset
             pending = message
             return
         }
@@ -144,8 +146,8 @@ struct LayoutReader<Layout: MessageLayout> {
         }
     }
 
-    /// An element ends; `depth` is the depth it had.
-    mutating func end(_ name: HTMLName, depth: Int, output: inout [SlackHTMLOutput]) {
+    /// An element ends; `depth` is the depth it had, `offset` where the page's bytes are at its end.
+    mutating func end(_ name: HTMLName, depth: Int, offset: Int? = nil, output: inout [SlackHTMLOutput]) {
         if let current = capture {
             if current.skippedFrom == depth { capture?.skippedFrom = nil }
             if current.depth == depth {
@@ -157,7 +159,7 @@ struct LayoutReader<Layout: MessageLayout> {
         if let bodyDepth = pending?.bodyDepth {
             if bodyDepth == depth { pending?.closeBody() } else { pending?.renderer?.end(name) }
         }
-        if pending?.depth == depth { finishPending(pageEnded: false, output: &output) }
+        if pending?.depth == depth { finishPending(pageEnded: false, endOffset: offset, output: &output) }
     }
 
     /// Character data.
@@ -190,8 +192,9 @@ struct LayoutReader<Layout: MessageLayout> {
         }
     }
 
+    /// Ends the message being read; its bytes end at `endOffset` (nil: at the end of the page).
     private mutating func finishPending(
-        pageEnded: Bool, truncationReason: String? = nil, output: inout [SlackHTMLOutput]
+        pageEnded: Bool, truncationReason: String? = nil, endOffset: Int? = nil, output: inout [SlackHTMLOutput]
     ) {
         guard var message = pending else { return }
         pending = nil
@@ -200,9 +203,12 @@ struct LayoutReader<Layout: MessageLayout> {
             message.threadTS = pageThreadTS
             message.isReply = message.ts != pageThreadTS
         }
-        let (finished, problems) = message.finish(
+        var (finished, problems) = message.finish(
             channel: namer.channel, layout: Layout.layout, pageEnded: pageEnded, names: Layout.names,
             textLimit: textLimit, truncationReason: truncationReason)
+        let bytes = message.startOffset.map { start in PageBytes(start: start, end: endOffset.flatMap { $0 > start ? $0 : nil }) }
+        finished?.bytes = bytes
+        for index in problems.indices where problems[index].kind == .rejected { problems[index].bytes = bytes }
         if let finished { output.append(.message(finished)) }
         output.append(contentsOf: problems.map(SlackHTMLOutput.problem))
     }

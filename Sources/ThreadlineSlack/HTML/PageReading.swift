@@ -110,6 +110,8 @@ struct PendingMessage {
     let column: Int?
     /// The depth of the container element; the message ends when it closes.
     let depth: Int
+    /// The byte offset of the container's start tag, when known.
+    var startOffset: Int?
     var author: String?
     var timeText: String?
     var ts: String?

@@ -104,6 +104,8 @@ public struct SlackHTMLMessage: Sendable, Equatable {
     public var html: String
     /// The page's layout.
     public var layout: SlackHTMLLayout
+    /// Where the message's markup is in the page, when known.
+    public var bytes: PageBytes?
 
     /// Creates a message.
     public init(
@@ -156,6 +158,9 @@ public struct SlackHTMLProblem: Sendable, Equatable, CustomStringConvertible {
     public var column: Int?
     /// What went wrong, lowercase and specific.
     public var reason: String
+    /// For a rejected message, where its markup is in the page, when known: its raw text, for
+    /// quarantine.
+    public var bytes: PageBytes?
 
     /// Creates a problem.
     public init(kind: Kind, scope: Scope = .message, line: Int, column: Int? = nil, reason: String) {
@@ -167,6 +172,20 @@ public struct SlackHTMLProblem: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "line \(line)\(column.map { ", column \($0)" } ?? ""): \(reason)" }
+}
+
+/// Where a message is in its page's bytes: from its container's start tag to the end of the
+/// container, or, when the page ended first (or where it ends is not known), to the end of the page.
+public struct PageBytes: Sendable, Equatable {
+    /// The offset of the container's `<`.
+    public var start: Int
+    /// The offset just past the container's end; nil for the end of the page.
+    public var end: Int?
+
+    public init(start: Int, end: Int?) {
+        self.start = start
+        self.end = end
+    }
 }
 
 /// What reading a page hands over, in page order: a message, or a problem with one.

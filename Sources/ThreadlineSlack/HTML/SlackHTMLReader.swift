@@ -117,9 +117,13 @@ private struct PageState: HTMLContentHandler {
     }
 
     mutating func endElement(_ name: HTMLName) throws {
+        try endElement(name, at: nil)
+    }
+
+    mutating func endElement(_ name: HTMLName, at offset: Int?) throws {
         guard !ended else { return }
-        viewer?.end(name, depth: depth, output: &output)
-        slackdump?.end(name, depth: depth, output: &output)
+        viewer?.end(name, depth: depth, offset: offset, output: &output)
+        slackdump?.end(name, depth: depth, offset: offset, output: &output)
         depth -= 1
         try settle()
     }

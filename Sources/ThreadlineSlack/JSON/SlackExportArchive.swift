@@ -31,16 +31,27 @@ public struct SlackExportLimits: Sendable, Hashable {
 public final class SlackExportArchive: @unchecked Sendable {  // every stored property is an immutable value
     /// Every regular file, sorted.
     let paths: [String]
-    /// Zip entries left out, with why: unsafe paths (`..`, absolute) and repeated names.
-    let ignoredEntries: [(path: String, reason: String)]
+    /// Zip entries that are not read, with why: encrypted, unsafe paths (`..`, absolute), repeated
+    /// names, links, and the entries a zip cannot be listed past. Each is a reject.
+    let rejectedEntries: [RejectedEntry]
     let limits: SlackExportLimits
     private let storage: Storage
 
     private enum Storage {
         /// The folder, with each file's size as listed.
         case folder(URL, sizes: [String: Int])
-        /// The zip file, with its entries by path (below the common root).
-        case zip(URL, entries: [String: Entry])
+        /// The zip file, with its entries by path (below the common root) and the CRC-32 each is
+        /// listed with in the central directory.
+        case zip(URL, entries: [String: Entry], crcs: [String: UInt32])
+    }
+
+    /// A zip entry that is not read: its path as listed, why, the bytes it takes in the zip, and,
+    /// for an entry that can be read (a repeated or unsafe name), the entry, for its record.
+    struct RejectedEntry {
+        let path: String
+        let reason: String
+        let bytes: Int64
+        fileprivate let entry: Entry?
     }
 
     /// Opens `url`, a folder or a `.zip` file, and lists it; `name` is how issues refer to the export itself.
@@ -54,7 +65,8 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
             let (files, ignored) = try Self.listFolder(url, name: name, limits: limits)
             paths = files.map(\.path).sorted()
             let sizes = Dictionary(files.map { ($0.path, $0.size) }, uniquingKeysWith: { first, _ in first })
-            ignoredEntries = ignored
+            folderWarnings = ignored
+            rejectedEntries = []
             storage = .folder(url, sizes: sizes)
             return
         }
@@ -64,37 +76,73 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
         } catch {
             throw SlackExportIssue(.rejected, file: name, reason: "not a folder or a readable zip archive (\(error))")
         }
+        // The central directory read on its own: what the zip library does not hand over is rejected
+        // by name, and what it does is checked against the CRC-32s listed here.
+        let directory = ZipDirectory(url: url)?.entries
         var entries: [String: Entry] = [:]
-        var ignored: [(path: String, reason: String)] = []
-        for entry in archive where entry.type == .file {
+        var crcs: [String: UInt32] = [:]
+        var rejected: [RejectedEntry] = []
+        var listed = 0
+        for entry in archive {
+            let index = listed
+            listed += 1
+            guard entry.type != .directory else { continue }
             guard entries.count < limits.maxFiles else {
                 throw SlackExportIssue(.rejected, file: name, reason: "zip has more than \(limits.maxFiles) files")
             }
             let path = Self.decodedPath(of: entry)
             if path.hasPrefix("__MACOSX/") { continue }
+            let bytes = Int64(clamping: entry.compressedSize)
             let components = path.split(separator: "/", omittingEmptySubsequences: false)
-            if path.hasPrefix("/") || components.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }) {
-                ignored.append((path, "zip entry with an unsafe path was not read"))
+            if entry.type == .symlink {
+                rejected.append(RejectedEntry(path: path, reason: "zip entry is a symbolic link: not read", bytes: bytes, entry: nil))
+            } else if path.hasPrefix("/") || components.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }) {
+                rejected.append(RejectedEntry(path: path, reason: "zip entry with an unsafe path: not read", bytes: bytes, entry: entry))
             } else if entries[path] != nil {
-                ignored.append((path, "zip entry repeats a name; only the first was read"))
+                rejected.append(RejectedEntry(
+                    path: path, reason: "zip entry repeats the name of an earlier entry: this copy was not read", bytes: bytes, entry: entry))
             } else {
                 entries[path] = entry
+                if let directory, index < directory.count { crcs[path] = directory[index].crc32 }
+            }
+        }
+        if let directory, listed < directory.count {
+            // The library stopped at entry `listed`: it and every entry after it are rejects.
+            let blocker = directory[listed]
+            for skipped in directory[listed...] where !skipped.name.starts(with: Array("__MACOSX/".utf8)) && skipped.name.last != UInt8(ascii: "/") {
+                let reason =
+                    skipped.isEncrypted
+                    ? "zip entry is encrypted: not read"
+                    : blocker.isEncrypted
+                        ? "zip entry not read: the zip cannot be read past the encrypted entry '\(blocker.displayName)'"
+                        : "zip entry not read: the zip cannot be read past the entry '\(blocker.displayName)', whose header is damaged"
+                rejected.append(RejectedEntry(path: skipped.displayName, reason: reason, bytes: Int64(clamping: skipped.compressedSize), entry: nil))
             }
         }
         let root = Self.commonRoot(of: entries.keys)
         if !root.isEmpty {
             entries = Dictionary(uniqueKeysWithValues: entries.map { (String($0.key.dropFirst(root.count)), $0.value) })
+            crcs = Dictionary(uniqueKeysWithValues: crcs.map { (String($0.key.dropFirst(root.count)), $0.value) })
+            rejected = rejected.map { entry in
+                entry.path.hasPrefix(root)
+                    ? RejectedEntry(path: String(entry.path.dropFirst(root.count)), reason: entry.reason, bytes: entry.bytes, entry: entry.entry)
+                    : entry
+            }
         }
         paths = entries.keys.sorted()
-        ignoredEntries = ignored
-        storage = .zip(url, entries: entries)
+        folderWarnings = []
+        rejectedEntries = rejected
+        storage = .zip(url, entries: entries, crcs: crcs)
     }
+
+    /// Files of an export folder that are left out, with why (a FIFO, a link to a folder): warnings.
+    let folderWarnings: [(path: String, reason: String)]
 
     /// The size `path` is listed with: the file's size, or the zip entry's uncompressed size.
     func listedSize(of path: String) -> Int? {
         switch storage {
         case .folder(_, let sizes): sizes[path]
-        case .zip(_, let entries): entries[path].map { Int(clamping: $0.uncompressedSize) }
+        case .zip(_, let entries, _): entries[path].map { Int(clamping: $0.uncompressedSize) }
         }
     }
 
@@ -102,7 +150,7 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
     func storedBytes(of path: String) -> Int64 {
         switch storage {
         case .folder(_, let sizes): Int64(sizes[path] ?? 0)
-        case .zip(_, let entries): entries[path].map { Int64(clamping: $0.compressedSize) } ?? 0
+        case .zip(_, let entries, _): entries[path].map { Int64(clamping: $0.compressedSize) } ?? 0
         }
     }
 
@@ -159,26 +207,33 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
                 } catch {
                     throw SlackExportIssue(.rejected, file: path, reason: "cannot read file (\(error.localizedDescription))")
                 }
-                guard data.count <= allowance else { throw tooLarge() }
+                guard data.count <= allowance else {
+                    var issue = tooLarge()
+                    issue.record = String(decoding: data.prefix(SlackExportIssue.maxRecordBytes), as: UTF8.self)
+                    issue.recordBytes = archive.listedSize(of: path)
+                    throw issue
+                }
                 return data
-            case .zip(let url, let entries):
+            case .zip(let url, let entries, let crcs):
                 guard let entry = entries[path] else {
                     throw SlackExportIssue(.rejected, file: path, reason: "no such file in the zip")
                 }
-                guard entry.uncompressedSize <= UInt64(allowance) else { throw tooLarge() }
+                guard entry.uncompressedSize <= UInt64(allowance) else {
+                    // Only its beginning is inflated, for the record.
+                    var issue = tooLarge()
+                    if let data = try? beginning(of: entry, in: url, limit: SlackExportIssue.maxRecordBytes) {
+                        issue.record = String(decoding: data, as: UTF8.self)
+                        issue.recordBytes = Int(clamping: entry.uncompressedSize)
+                    }
+                    throw issue
+                }
                 let listed = Int(entry.uncompressedSize)
                 var buffer = Data()
+                let checksum: UInt32
                 do {
-                    let archive: Archive
-                    if let zip {
-                        archive = zip
-                    } else {
-                        archive = try Archive(url: url, accessMode: .read)
-                        zip = archive
-                    }
                     // Headers can lie about sizes: count what is actually inflated. An entry may not
                     // inflate past its listed size either, which the allowances were worked out from.
-                    _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    checksum = try zipArchive(url).extract(entry, skipCRC32: false) { chunk in
                         guard buffer.count + chunk.count <= listed else {
                             throw SlackExportIssue(.rejected, file: path,
                                                    reason: "zip entry inflates to more than the \(listed) bytes its header lists")
@@ -190,8 +245,53 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
                 } catch {
                     throw SlackExportIssue(.rejected, file: path, reason: "cannot inflate zip entry (\(error))")
                 }
+                // The library computes the CRC-32 of what it inflated but does not compare it.
+                let expected = crcs[path] ?? entry.checksum
+                guard checksum == expected else {
+                    var issue = SlackExportIssue(.rejected, file: path, reason: "zip entry is damaged: its bytes have CRC-32 "
+                        + Self.hex(checksum) + ", its header lists " + Self.hex(expected))
+                    // What was read is the record, damaged as it is.
+                    issue.record = String(decoding: buffer.prefix(SlackExportIssue.maxRecordBytes), as: UTF8.self)
+                    if buffer.count > SlackExportIssue.maxRecordBytes { issue.recordBytes = buffer.count }
+                    throw issue
+                }
                 return buffer
             }
+        }
+
+        /// The first `limit` bytes of a rejected entry that can be read (for its record), with the
+        /// entry's listed size; nil when it cannot be read.
+        func beginning(of rejected: RejectedEntry, limit: Int) -> (data: Data, size: Int)? {
+            guard let entry = rejected.entry, case .zip(let url, _, _) = archive.storage,
+                let data = try? beginning(of: entry, in: url, limit: limit)
+            else { return nil }
+            return (data, Int(clamping: entry.uncompressedSize))
+        }
+
+        /// The first `limit` bytes `entry` inflates to (fewer when it is shorter).
+        private func beginning(of entry: Entry, in url: URL, limit: Int) throws -> Data {
+            struct Enough: Error {}
+            var buffer = Data()
+            do {
+                _ = try zipArchive(url).extract(entry, skipCRC32: true) { chunk in
+                    buffer.append(chunk.prefix(limit - buffer.count))
+                    if buffer.count >= limit { throw Enough() }
+                }
+            } catch is Enough {}
+            return buffer
+        }
+
+        /// The zip, opened at the first read.
+        private func zipArchive(_ url: URL) throws -> Archive {
+            if let zip { return zip }
+            let archive = try Archive(url: url, accessMode: .read)
+            zip = archive
+            return archive
+        }
+
+        private static func hex(_ value: UInt32) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 8 - digits.count) + digits
         }
     }
 

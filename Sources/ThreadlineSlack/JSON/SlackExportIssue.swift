@@ -21,12 +21,18 @@ public struct SlackExportIssue: Error, Sendable, Hashable, CustomStringConvertib
     public var column: Int?
     /// Message records the issue stands for: 1 for a rejected message, 0 for a file or a warning.
     public var records: Int
-    /// The raw JSON of a rejected message, for quarantine.
+    /// The raw text of what was rejected (a message's JSON, a zip entry's bytes), for quarantine;
+    /// only its beginning when `recordBytes` says it is longer.
     public var record: String?
+    /// The size in bytes of the whole record, when `record` holds only its beginning.
+    public var recordBytes: Int?
     /// Lowercase and specific, e.g. `day file is not valid JSON: expected ',' or ']'`.
     public var reason: String
     /// For a day file rejected whole, the bytes it takes in the input (its messages cannot be counted).
     public var bytes: Int64?
+
+    /// The most bytes of a record read for a reject (threadline's rejects keep this much).
+    public static let maxRecordBytes = 64 << 10
 
     public init(_ severity: Severity, file: String, line: Int? = nil, column: Int? = nil, records: Int = 0, reason: String) {
         self.severity = severity

@@ -157,8 +157,19 @@ public final class OpenedSlackExport: Sendable {
 
     fileprivate init(archive: SlackExportArchive, assembler: SlackThreadAssembler) {
         var issues: [SlackExportIssue] = []
-        for (path, reason) in archive.ignoredEntries {
+        for (path, reason) in archive.folderWarnings {
             issues.append(SlackExportIssue(.warning, file: path, reason: reason))
+        }
+        let entryReader = archive.makeReader()
+        for rejected in archive.rejectedEntries {
+            // A zip entry not read is lost whole: its bytes weigh it, and a copy that can be read is its record.
+            var issue = SlackExportIssue(.rejected, file: rejected.path, reason: rejected.reason)
+            issue.bytes = rejected.bytes
+            if let (data, size) = entryReader.beginning(of: rejected, limit: SlackExportIssue.maxRecordBytes) {
+                issue.record = String(decoding: data, as: UTF8.self)
+                if size > data.count { issue.recordBytes = size }
+            }
+            issues.append(issue)
         }
         let userFiles = SlackExportReader.userFiles.filter(archive.paths.contains)
         let metadataFiles = SlackExportReader.conversationFiles.filter { archive.paths.contains($0.file) }
@@ -235,10 +246,22 @@ public final class OpenedSlackExport: Sendable {
             rejected += result.rejected
         }
         let assembled = assembler.assemble(records)
+        /// Day files read again for the raw JSON of their duplicates (they are let go once parsed).
+        var reread: [String: Data] = [:]
         for (duplicate, original) in assembled.duplicates {
-            issues.append(SlackExportIssue(
+            var issue = SlackExportIssue(
                 .rejected, file: duplicate.file, line: duplicate.line, column: duplicate.column, records: 1,
-                reason: "duplicate message ts \(duplicate.message.ts.raw) (first in \(original.location))"))
+                reason: "duplicate message ts \(duplicate.message.ts.raw) (first in \(original.location))")
+            if let range = duplicate.range {
+                if reread[duplicate.file] == nil {
+                    reread[duplicate.file] = (try? reader.read(duplicate.file, allowance: allowances[duplicate.file] ?? 0))
+                        .map(SlackExportReader.droppingByteOrderMark)
+                }
+                if let data = reread[duplicate.file], range.upperBound <= data.count {
+                    (issue.record, issue.recordBytes) = SlackExportReader.record(data, range)
+                }
+            }
+            issues.append(issue)
         }
         let conversation = SlackConversation(
             name: name, info: listed[name]?.info, kind: listed[name]?.kind ?? .unlisted,
@@ -260,9 +283,7 @@ public final class OpenedSlackExport: Sendable {
             issues.append(issue)
             return nil
         }
-        guard let elements = SlackExportReader.arrayElements(of: data, file: file, severity: severity, what: what, issues: &issues)
-        else { return nil }
-        return (data, elements)
+        return SlackExportReader.arrayElements(of: data, file: file, severity: severity, what: what, issues: &issues)
     }
 
     /// The readable entries of a metadata file; unreadable ones are warnings with their line.
@@ -278,6 +299,11 @@ public final class OpenedSlackExport: Sendable {
         var values: [T] = []
         for (index, element) in elements.enumerated() {
             let line = index < spans.count ? spans[index].line : nil
+            if index < spans.count, let duplicate = spans[index].duplicate {
+                issues.append(SlackExportIssue(
+                    .warning, file: file, line: duplicate.position.line, column: duplicate.position.column,
+                    reason: "entry \(index + 1) has the key '\(duplicate.name)' twice: its first copy was read"))
+            }
             guard let value = element.value else {
                 issues.append(SlackExportIssue(.warning, file: file, line: line,
                                                reason: "entry \(index + 1) has no string 'id'"))
@@ -303,10 +329,12 @@ public final class OpenedSlackExport: Sendable {
             file, severity: .rejected, what: "day file", reader: reader, allowance: allowances[file] ?? 0, issues: &issues)
         else { return ([], 0) }
         let (messages, rejected) = SlackExportReader.messages(in: data, elements: spans, file: file, issues: &issues)
-        let records = messages.map { message, line, column in
-            SlackMessageRecord(
+        let records = messages.map { message, line, column, range in
+            var record = SlackMessageRecord(
                 message: message, file: file, line: line, column: column,
                 author: directory.author(of: message), text: mrkdwn.decode(message.text))
+            record.range = range
+            return record
         }
         return (records, rejected)
     }
@@ -335,7 +363,7 @@ extension SlackExportReader {
     public static func checkDayFile(_ data: Data, file: String) -> [SlackExportIssue] {
         let data = droppingByteOrderMark(data)
         var issues: [SlackExportIssue] = []
-        if let elements = arrayElements(of: data, file: file, severity: .rejected, what: "day file", issues: &issues) {
+        if let (data, elements) = arrayElements(of: data, file: file, severity: .rejected, what: "day file", issues: &issues) {
             _ = messages(in: data, elements: elements, file: file, issues: &issues)
         }
         return issues
@@ -347,53 +375,91 @@ extension SlackExportReader {
         data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
     }
 
-    /// The elements of `data`'s top-level array, or `nil` after recording why it has none.
+    /// The elements of `data`'s top-level array, with `data` as it is to be decoded (each lone
+    /// UTF-16 surrogate made U+FFFD, with a warning), or `nil` after recording why it has none.
     static func arrayElements(
         of data: Data, file: String, severity: SlackExportIssue.Severity, what: String,
         issues: inout [SlackExportIssue]
-    ) -> [JSONSyntaxScanner.Element]? {
-        let elements: [JSONSyntaxScanner.Element]
+    ) -> (Data, [JSONSyntaxScanner.Element])? {
+        /// A file rejected whole keeps its text as its record.
+        func fileIssue(_ line: Int, _ column: Int, _ reason: String) -> SlackExportIssue {
+            var issue = SlackExportIssue(severity, file: file, line: line, column: column, reason: reason)
+            if severity == .rejected { (issue.record, issue.recordBytes) = record(data, 0..<data.count) }
+            return issue
+        }
+        let scan: JSONSyntaxScanner.Scan
         do {
-            elements = try JSONSyntaxScanner().elements(of: data)
+            scan = try JSONSyntaxScanner().scan(data)
         } catch {
-            issues.append(SlackExportIssue(severity, file: file, line: error.line, column: error.column,
-                                           reason: "\(what) is not valid JSON: \(error.reason)"))
+            issues.append(fileIssue(error.line, error.column, "\(what) is not valid JSON: \(error.reason)"))
             return nil
         }
         guard data.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) == UInt8(ascii: "[") else {
-            issues.append(SlackExportIssue(severity, file: file, line: 1, column: 1, reason: "\(what) is not a JSON array"))
+            issues.append(fileIssue(1, 1, "\(what) is not a JSON array"))
             return nil
         }
-        return elements
+        return (repairingLoneSurrogates(data, at: scan.loneSurrogates, file: file, issues: &issues), scan.elements)
+    }
+
+    /// `data` with the escape of each lone UTF-16 surrogate (`\ud800` alone) made `\ufffd`, which
+    /// decoders read as U+FFFD: Foundation's refuses the whole string otherwise, and the message's text
+    /// would be lost. The escapes have the same length, so every offset holds. Each is a warning.
+    static func repairingLoneSurrogates(
+        _ data: Data, at positions: [JSONSyntaxScanner.Position], file: String, issues: inout [SlackExportIssue]
+    ) -> Data {
+        guard !positions.isEmpty else { return data }
+        var bytes = [UInt8](data)
+        for position in positions {
+            let escape = String(decoding: bytes[position.offset..<(position.offset + 6)], as: UTF8.self)
+            bytes.replaceSubrange((position.offset + 2)..<(position.offset + 6), with: Array("fffd".utf8))
+            issues.append(SlackExportIssue(
+                .warning, file: file, line: position.line, column: position.column,
+                reason: "a lone UTF-16 surrogate '\(escape)' was replaced with U+FFFD"))
+        }
+        return Data(bytes)
+    }
+
+    /// The raw JSON at `range` of `data`, at most `SlackExportIssue.maxRecordBytes` of it, and its
+    /// size when it is longer.
+    static func record(_ data: Data, _ range: Range<Int>) -> (String, Int?) {
+        let start = data.startIndex + range.lowerBound
+        let kept = min(range.count, SlackExportIssue.maxRecordBytes)
+        return (String(decoding: data[start..<(start + kept)], as: UTF8.self), range.count > kept ? range.count : nil)
     }
 
     /// The readable messages of a day file with their lines and columns; each unreadable element is
     /// a rejected issue carrying its raw JSON, each wrong-typed field a warning.
     static func messages(
         in data: Data, elements: [JSONSyntaxScanner.Element], file: String, issues: inout [SlackExportIssue]
-    ) -> (messages: [(SlackMessage, line: Int?, column: Int?)], rejected: Int) {
+    ) -> (messages: [(SlackMessage, line: Int?, column: Int?, range: Range<Int>?)], rejected: Int) {
         let slots: [SlackMessageSlot]
         do {
             slots = try JSONDecoder().decode([SlackMessageSlot].self, from: data)
         } catch {
-            issues.append(SlackExportIssue(.rejected, file: file, reason: "day file is not valid UTF-8 JSON"))
+            var issue = SlackExportIssue(.rejected, file: file, reason: "day file is not valid UTF-8 JSON")
+            (issue.record, issue.recordBytes) = record(data, 0..<data.count)
+            issues.append(issue)
             return ([], 0)
         }
-        var messages: [(SlackMessage, line: Int?, column: Int?)] = []
+        var messages: [(SlackMessage, line: Int?, column: Int?, range: Range<Int>?)] = []
         messages.reserveCapacity(slots.count)
         var rejected = 0
         for (index, slot) in slots.enumerated() {
             let span = index < elements.count ? elements[index] : nil
-            switch slot.result {
+            var result = slot.result
+            if case .success = result, let duplicate = span?.duplicate {
+                // Decoders keep one copy or the other: which the message says cannot be told.
+                let position = duplicate.position
+                let again = position.line == span?.line ? "column \(position.column)" : "line \(position.line), column \(position.column)"
+                result = .failure(.duplicateKey(duplicate.name, again: again))
+            }
+            switch result {
             case .failure(let reason):
                 rejected += 1
                 var issue = SlackExportIssue(
                     .rejected, file: file, line: span?.line, column: span?.column, records: 1,
                     reason: reason.description)
-                issue.record = span.map { span in
-                    let start = data.startIndex + span.range.lowerBound
-                    return String(decoding: data[start..<(start + span.range.count)], as: UTF8.self)
-                }
+                if let span { (issue.record, issue.recordBytes) = record(data, span.range) }
                 issues.append(issue)
             case .success(let message):
                 for fieldIssue in message.fieldIssues {
@@ -401,7 +467,7 @@ extension SlackExportReader {
                         .warning, file: file, line: span?.line, column: span?.column,
                         reason: "message \(message.ts.raw): \(fieldIssue) (ignored)"))
                 }
-                messages.append((message, span?.line, span?.column))
+                messages.append((message, span?.line, span?.column, span?.range))
             }
         }
         return (messages, rejected)

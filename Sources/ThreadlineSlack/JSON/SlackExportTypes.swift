@@ -233,12 +233,15 @@ public struct SlackMessage: Sendable, Hashable, Decodable {
         case notAnObject
         case missingTS
         case invalidTS(String)
+        /// A key given twice in the message's JSON, and where its second copy is.
+        case duplicateKey(String, again: String)
 
         var description: String {
             switch self {
             case .notAnObject: "message is not a JSON object"
             case .missingTS: "message has no string 'ts'"
             case .invalidTS(let raw): "message 'ts' \"\(raw)\" is not a Slack timestamp (seconds.micros)"
+            case .duplicateKey(let key, let again): "message has the key '\(key)' twice (again at \(again)): which copy is meant cannot be told"
             }
         }
     }

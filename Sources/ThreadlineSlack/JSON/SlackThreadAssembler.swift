@@ -10,6 +10,8 @@ public struct SlackMessageRecord: Sendable, Hashable {
     public var author: SlackAuthor
     /// `text` with mrkdwn decoded (`message.text` keeps the original).
     public var text: String
+    /// The message's bytes in its day file, for the raw JSON of a reject.
+    var range: Range<Int>?
 
     init(message: SlackMessage, file: String, line: Int?, column: Int? = nil, author: SlackAuthor, text: String) {
         self.message = message

@@ -3,18 +3,46 @@ import Foundation
 /// Writes a zip archive whose entries are stored (not compressed): enough to make test exports with
 /// the contents a test needs, without a zip tool.
 enum StoredZip {
+    /// One entry: its path inside the zip and its contents, and what a hostile zip may say of it.
+    struct Entry {
+        var path: String
+        var contents: Data
+        /// Sets general-purpose flag bit 0: the entry says it is encrypted.
+        var encrypted = false
+        /// The CRC-32 the headers list, when not the contents' own.
+        var listedCRC: UInt32?
+
+        init(_ path: String, _ contents: Data, encrypted: Bool = false, listedCRC: UInt32? = nil) {
+            self.path = path
+            self.contents = contents
+            self.encrypted = encrypted
+            self.listedCRC = listedCRC
+        }
+
+        init(_ path: String, _ text: String, encrypted: Bool = false, listedCRC: UInt32? = nil) {
+            self.init(path, Data(text.utf8), encrypted: encrypted, listedCRC: listedCRC)
+        }
+    }
+
     /// The archive of `files` (path inside the zip, contents), in the order given.
     static func archive(_ files: [(path: String, contents: Data)]) -> Data {
+        archive(entries: files.map { Entry($0.path, $0.contents) })
+    }
+
+    /// The archive of `entries`, in the order given.
+    static func archive(entries: [Entry]) -> Data {
         var out = Data()
         var central = Data()
-        for (path, contents) in files {
+        for entry in entries {
+            let (path, contents) = (entry.path, entry.contents)
             let name = Data(path.utf8)
-            let crc = crc32(contents)
+            let crc = entry.listedCRC ?? crc32(contents)
+            let flags: UInt16 = 0x0800 | (entry.encrypted ? 1 : 0)
             let offset = UInt32(out.count)
             // Local file header.
             append32(0x0403_4B50, to: &out)
             append16(20, to: &out)  // version needed
-            append16(0x0800, to: &out)  // flags: UTF-8 names
+            append16(flags, to: &out)  // flags: UTF-8 names, maybe encrypted
             append16(0, to: &out)  // stored
             append16(0, to: &out)
             append16(0x21, to: &out)  // time, date
@@ -29,7 +57,7 @@ enum StoredZip {
             append32(0x0201_4B50, to: &central)
             append16(20, to: &central)  // version made by
             append16(20, to: &central)
-            append16(0x0800, to: &central)
+            append16(flags, to: &central)
             append16(0, to: &central)
             append16(0, to: &central)
             append16(0x21, to: &central)
@@ -50,8 +78,8 @@ enum StoredZip {
         append32(0x0605_4B50, to: &out)
         append16(0, to: &out)
         append16(0, to: &out)
-        append16(UInt16(files.count), to: &out)
-        append16(UInt16(files.count), to: &out)
+        append16(UInt16(entries.count), to: &out)
+        append16(UInt16(entries.count), to: &out)
         append32(UInt32(central.count), to: &out)
         append32(centralOffset, to: &out)
         append16(0, to: &out)

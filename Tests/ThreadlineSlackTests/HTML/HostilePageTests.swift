@@ -17,12 +17,14 @@ import ThreadlineHTML
         let before = whole.messages.filter { $0.line < 2456 }
         #expect(page.messages.count == 97)
         #expect(page.messages == before)
-        #expect(
-            page.rejected == [
-                SlackHTMLProblem(
-                    kind: .rejected, line: 2456, column: 17,
-                    reason: "the page ends inside this message (the file is truncated): its text is incomplete")
-            ])
+        // Its markup runs from its container (16 spaces into line 2456) to the end of the page.
+        let lineStart = truncated.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).prefix(2455).reduce(0) { $0 + $1.count + 1 }
+        var cutMessage = SlackHTMLProblem(
+            kind: .rejected, line: 2456, column: 17,
+            reason: "the page ends inside this message (the file is truncated): its text is incomplete")
+        cutMessage.bytes = PageBytes(start: lineStart + 16, end: nil)
+        #expect(page.rejected == [cutMessage])
+        #expect(truncated[(lineStart + 16)...].starts(with: Array("<div class=\"message-container".utf8)))
         // Nothing lost: every container in the truncated bytes is a message or a rejection.
         let containers = String(decoding: truncated, as: UTF8.self).components(separatedBy: "<div class=\"message-container").count - 1
         #expect(page.messages.count + page.rejected.count == containers)

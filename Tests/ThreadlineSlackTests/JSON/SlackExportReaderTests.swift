@@ -153,7 +153,7 @@ import ZIPFoundation
             #"{"type":"message","user":"U1","text":"no ts"}"#,
             #"{"type":"message","user":"U1","ts":1609546000.5,"text":"numeric ts"}"#,
             "42",
-            nil,
+            #"{"type":"message","user":"U1","ts":"1609545600.000100","thread_ts":"1609459200.000100","text":"duplicate ts"}"#,
         ])
     }
 
@@ -259,7 +259,8 @@ import ZIPFoundation
         }
     }
 
-    @Test func zipEntriesWithUnsafeOrRepeatedPathsAreLeftOutAndReported() throws {
+    /// Each is a reject of that entry, with its bytes as its record (the run's `HostileZipTests`).
+    @Test func zipEntriesWithUnsafeOrRepeatedPathsAreLeftOutAndRejected() throws {
         let scratch = try ScratchExport([:])
         defer { scratch.remove() }
         try FileManager.default.createDirectory(at: scratch.url, withIntermediateDirectories: true)
@@ -272,10 +273,11 @@ import ZIPFoundation
         ])
         let export = try SlackExportReader().read(zip)
         #expect(export.issues.map(\.description) == [
-            "../escape/2021-01-01.json: warning: zip entry with an unsafe path was not read",
-            "/abs/2021-01-01.json: warning: zip entry with an unsafe path was not read",
-            "\(Self.channel)/2021-01-01.json: warning: zip entry repeats a name; only the first was read",
+            "../escape/2021-01-01.json: rejected: zip entry with an unsafe path: not read",
+            "/abs/2021-01-01.json: rejected: zip entry with an unsafe path: not read",
+            "\(Self.channel)/2021-01-01.json: rejected: zip entry repeats the name of an earlier entry: this copy was not read",
         ])
+        #expect(export.issues.map(\.record) == [day, day, #"[{"ts":"1609459300.000100","user":"U1","text":"second copy"}]"#])
         #expect(export.conversations.map(\.name) == [Self.channel])
         #expect(export.conversations.first?.threads.compactMap(\.root?.text) == ["olá"])
     }
