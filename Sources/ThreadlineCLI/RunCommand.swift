@@ -55,7 +55,9 @@ struct RunCommand: ParsableCommand {
                 spec: spec, logger: logger, progress: onProgress, afterLargeInput: { threadline_release_free_memory() },
                 atPhase: TestPause.hook())
             if dryRun {
-                print(Planner.describe(try runner.plan(), spec: spec), terminator: "")
+                var plan = try runner.plan()
+                if let shard = spec.shard { plan.entries.removeAll { !shard.contains($0.input.relativePath) } }
+                print(Planner.describe(plan, spec: spec), terminator: "")
                 return
             }
             StopSignals.install()

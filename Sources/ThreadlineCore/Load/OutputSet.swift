@@ -15,27 +15,33 @@ final class OutputSet {
     }
 
     private var targets: [Target] = []
+    /// Partitioned outputs made of part files written elsewhere (the shards' parts at `merge`).
+    private var adopted: [(output: LoadOutput, folder: OutputFolder, parts: [PartFile])] = []
     private let outputRoot: String
     private(set) var rowCounts: [Table: Int] = [:]
 
-    /// The sinks of every output of `spec`'s load steps, or of those `include` keeps; part files of
-    /// partitioned outputs are named `partPrefix-00000.ext`.
-    init(spec: PipelineSpec, partPrefix: String = "part", include: (LoadOutput) -> Bool = { _ in true }) throws {
-        outputRoot = spec.outputRoot
+    /// The sinks of every output of `spec`'s load steps, or of those `include` keeps, written in
+    /// `outputRoot` (the spec's by default); part files of partitioned outputs are named
+    /// `partPrefix-00000.ext`.
+    init(
+        spec: PipelineSpec, outputRoot: String? = nil, partPrefix: String = "part", include: (LoadOutput) -> Bool = { _ in true }
+    ) throws {
+        let outputRoot = outputRoot ?? spec.outputRoot
+        self.outputRoot = outputRoot
         do {
             for load in spec.load.map(\.step) {
                 for output in load.outputs where include(output) {
                     let place: StagedPlace
                     let sink: any TableSink
                     if output.isPartitioned {
-                        let folder = try OutputFolder(outputRoot: spec.outputRoot, relativePath: output.relativePath)
+                        let folder = try OutputFolder(outputRoot: outputRoot, relativePath: output.relativePath)
                         place = .folder(folder)
                         sink = PartitionedSink(
                             table: output.tables[0], partitionBy: output.partitionBy, folder: folder.staged, fileExtension: output.format,
                             partPrefix: partPrefix, maxOpen: load.maxOpenPartitions
                         ) { staged in try load.makeSink(for: output, staged: staged) }
                     } else {
-                        let file = try OutputFile(outputRoot: spec.outputRoot, relativePath: output.relativePath)
+                        let file = try OutputFile(outputRoot: outputRoot, relativePath: output.relativePath)
                         place = .file(file)
                         sink = try load.makeSink(for: output, staged: file.staged)
                     }
@@ -75,6 +81,14 @@ final class OutputSet {
         for target in targets {
             outputs += try target.place.prepare(target.output, sink: target.sink, rows: target.rows)
         }
+        for (output, folder, parts) in adopted {
+            try folder.prepare(parts)
+            outputs += parts.map { part in
+                RunReport.Output(
+                    path: part.relativePath, tables: output.tables.map(\.rawValue), format: output.format, rows: part.rows, bytes: part.bytes,
+                    sha256: part.sha256, dataset: folder.relativePath, partition: part.partition)
+            }
+        }
         let (bytes, digest) = try rejectsFile.prepare()
         outputs.append(RunReport.Output(path: "_rejects.jsonl", tables: ["_rejects"], format: "jsonl", rows: rejects.count, bytes: bytes, sha256: digest))
 
@@ -98,7 +112,7 @@ final class OutputSet {
         try writer.flush()
         _ = try manifestFile.prepare(known: writer.digest)
 
-        let files: [any PlaceableOutput] = targets.map(\.place.output) + [rejectsFile, packageFile, manifestFile]
+        let files: [any PlaceableOutput] = targets.map(\.place.output) + adopted.map(\.folder) + [rejectsFile, packageFile, manifestFile]
         do {
             for (index, file) in files.enumerated() {
                 try StagingFiles.shared.place(file)
@@ -112,6 +126,30 @@ final class OutputSet {
         }
         StagingFiles.shared.settle()
         targets.removeAll()
+        adopted.removeAll()
+        return outputs
+    }
+
+    /// Takes a partitioned output whose part files are already written: `place(folder)` links them
+    /// into the staged folder, and the commit puts it in place with the run's other outputs.
+    func adopt(_ output: LoadOutput, parts: [PartFile], place: (OutputFolder) throws -> Void) throws {
+        let folder = try OutputFolder(outputRoot: outputRoot, relativePath: output.relativePath)
+        adopted.append((output, folder, parts))
+        try place(folder)
+    }
+
+    /// Finishes every output and renames each into place inside `outputRoot`, one by one, with no
+    /// artefacts (`_rejects.jsonl`, the data package, a manifest): for a shard, whose folder is
+    /// staged and put in place as a whole. Returns the outputs' entries.
+    func commitParts(_ run: RunSummary) throws -> [RunReport.Output] {
+        var outputs: [RunReport.Output] = []
+        for target in targets {
+            try target.worker.finish(run)
+            outputs += try target.place.prepare(target.output, sink: target.sink, rows: target.rows)
+            StagingFiles.shared.remove(target.place.output.stagingPath)
+            try target.place.output.renameIntoPlace()
+        }
+        targets.removeAll()
         return outputs
     }
 
@@ -120,7 +158,9 @@ final class OutputSet {
             target.worker.drain()
             target.place.discard()
         }
+        for entry in adopted { entry.folder.discard() }
         targets.removeAll()
+        adopted.removeAll()
     }
 }
 

@@ -59,6 +59,39 @@ enum InputRecord {
     }
 }
 
+// MARK: - A folder of records
+
+/// The records of a run's inputs, one file each in `folder`, written as the run takes each input:
+/// a writer is opened at an input's first part and finished after its last.
+final class InputRecordFolder {
+    let folder: String
+    private var open: [Int: InputRecordWriter] = [:]
+
+    init(folder: String) throws {
+        self.folder = folder
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ThreadlineError(.runtimeFailure, "cannot create '\(folder)': \(error.localizedDescription)")
+        }
+    }
+
+    /// The writer of input `entry`'s record, `name` in the folder, opened (and the input described)
+    /// when the input's first part comes.
+    func writer(for entry: Int, name: String, info: InputRecord.InputInfo) throws -> InputRecordWriter {
+        if let writer = open[entry] { return writer }
+        let writer = try InputRecordWriter(path: (folder as NSString).appendingPathComponent(name))
+        try writer.input(info)
+        open[entry] = writer
+        return writer
+    }
+
+    /// Finishes input `entry`'s record after its last part.
+    func finish(_ entry: Int) throws {
+        try open.removeValue(forKey: entry)?.finish()
+    }
+}
+
 // MARK: - Writing
 
 /// Writes one input's record.

@@ -34,8 +34,12 @@ public enum PipelineRules {
         "pipeline-step", .error, run: .refuse,
         "a step's options that cannot work together, or a file it reads when the pipeline is loaded (a time zone, the aliases file, people profiles)")
 
+    public static let wholeRun = Rule(
+        "pipeline-whole-run", .error, run: .refuse,
+        "a transform that needs every input of the run at once (dedupe) in a sharded run (`--shard`) or an incremental one")
+
     public static let all = [
         unreadable, yaml, unknownKey, missing, unknownStep, unknownOption, value, path, environment, set, outputCollision,
-        outputOverlap, stepConfiguration,
+        outputOverlap, stepConfiguration, wholeRun,
     ]
 }

@@ -143,9 +143,51 @@ public final class PipelineRunner: Sendable {
         let isLast: Bool
     }
 
+    /// Reads the inputs of `plan`'s entries part by part, several at once within the run's window
+    /// and byte budget, and hands each part's result to `consume` on this thread in plan order, with
+    /// the entry's index and whether it is the input's last part. An entry that `reuse` picks is not
+    /// read: `consume` gets nil for it, once, in its turn (its rows come from elsewhere).
+    func readInputs(
+        _ plan: Plan, reuse: (Int) -> Bool = { _ in false }, consume: (_ entry: Int, _ result: ExtractResult?, _ isLast: Bool) throws -> Void
+    ) throws {
+        let transforms = spec.transform.map(\.step)
+        let readers = spec.extract.map { PipelineRunner.partReader($0.step, stepName: $0.name, transforms: transforms) }
+        let entries = plan.entries
+        let reused = entries.indices.map(reuse)
+        let work = entries.indices.flatMap { entry in
+            let parts = reused[entry] ? 1 : entries[entry].input.parts.count
+            return (0..<parts).map { Work(entry: entry, part: $0, isLast: $0 == parts - 1) }
+        }
+        /// The bytes a work item reads: none for a reused input.
+        func bytes(_ item: Work) -> Int64 {
+            reused[item.entry] ? 0 : entries[item.entry].input.parts[item.part].bytes
+        }
+        var bytesDone: Int64 = 0
+        var inputsDone = 0
+        try orderedParallel(
+            count: work.count, maxInFlight: window, maxCost: inFlightBytes,
+            cost: { bytes(work[$0]) }, work: { index in
+            let item = work[index], entry = entries[item.entry]
+            if reused[item.entry] { return ExtractResult?.none }
+            return readers[entry.step](item.entry, entry.input, entry.input.parts[item.part])
+        }, consume: { index, result in
+            if index == 0 { atPhase?(.reading) }
+            let item = work[index]
+            try consume(item.entry, result, item.isLast)
+            bytesDone += reused[item.entry] ? entries[item.entry].input.bytes : bytes(item)
+            if item.isLast {
+                inputsDone += 1
+                progress?(inputsDone, entries.count, bytesDone)
+            }
+        }, released: { index in
+            if bytes(work[index]) >= PipelineRunner.largeInputBytes { afterLargeInput?() }
+        })
+    }
+
     /// Runs the pipeline. Outputs are committed only when the run gets to its end; under `on_error: fail`
     /// a reject ends the run with status 1 and leaves the previous outputs as they were.
     public func run() throws -> RunReport {
+        if let shard = spec.shard { return try runShard(shard) }
         let started = Timestamp.now
         var report = RunReport(
             runID: PipelineRunner.makeRunID(started), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: started, endedAt: started)
@@ -193,35 +235,13 @@ public final class PipelineRunner: Sendable {
                 at: spec.extract.first?.location,
                 notes: ["nothing was written and the previous outputs are as they were; check that input_root is mounted and the include patterns match its files"])
         }
-        let transforms = spec.transform.map(\.step)
-        let readers = spec.extract.map { PipelineRunner.partReader($0.step, stepName: $0.name, transforms: transforms) }
         let outputs = try OutputSet(spec: spec)
         let writer = RunWriter(spec: spec, outputs: outputs, report: report, alterRows: alterRows)
         do {
-            let entries = plan.entries
-            let work = entries.indices.flatMap { entry in
-                let parts = entries[entry].input.parts.count
-                return (0..<parts).map { Work(entry: entry, part: $0, isLast: $0 == parts - 1) }
+            try readInputs(plan) { entry, result, isLast in
+                guard let result else { return }
+                try writer.take(result, of: plan.info(of: plan.entries[entry]), origin: .processed, isLast: isLast)
             }
-            var bytesDone: Int64 = 0
-            var inputsDone = 0
-            try orderedParallel(
-                count: work.count, maxInFlight: window, maxCost: inFlightBytes,
-                cost: { entries[work[$0].entry].input.parts[work[$0].part].bytes }, work: { index in
-                let item = work[index], entry = entries[item.entry]
-                return readers[entry.step](item.entry, entry.input, entry.input.parts[item.part])
-            }, consume: { index, result in
-                if index == 0 { atPhase?(.reading) }
-                let item = work[index], entry = entries[item.entry]
-                try writer.take(result, of: plan.info(of: entry), origin: .processed, isLast: item.isLast)
-                bytesDone += entry.input.parts[item.part].bytes
-                if item.isLast {
-                    inputsDone += 1
-                    progress?(inputsDone, entries.count, bytesDone)
-                }
-            }, released: { index in
-                if entries[work[index].entry].input.parts[work[index].part].bytes >= PipelineRunner.largeInputBytes { afterLargeInput?() }
-            })
             try writer.finish()
             report = writer.report
             report.endedAt = .now

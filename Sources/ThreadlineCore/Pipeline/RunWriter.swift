@@ -17,6 +17,9 @@ final class RunWriter {
     private var authors = AuthorsAccumulator()
     /// Where each document id written so far came from.
     private var documentSources: [String: String] = [:]
+    /// The documents written, each with the input that gave it, in order: what a shard leaves for
+    /// `merge` to decide again which input keeps a `document_id` that two shards gave.
+    private(set) var keptDocuments: [(id: String, input: InputRecord.InputInfo)] = []
     /// The input whose parts are being taken, summed over them.
     private var input: RunReport.Input?
     private let alterRows: (@Sendable (Table, inout [Row]) -> Void)?
@@ -104,6 +107,7 @@ final class RunWriter {
         let kept = header.documents.map { document in
             guard let first = documentSources[document.id] else {
                 documentSources[document.id] = document.sourceFile
+                keptDocuments.append((document.id, info))
                 return true
             }
             partRejects.append(PipelineRunner.repeatedDocumentReject(
