@@ -107,6 +107,9 @@ def spark():
     THREADLINE_REQUIRE_TOOLS=1 (as in CI), when they fail."""
     if os.environ.get("THREADLINE_SLOW_TESTS") != "1":
         pytest.skip("Spark tests are slow: set THREADLINE_SLOW_TESTS=1 to run them")
+    import warnings
+    # pyspark warns about pandas 3 on import; its pandas conversions are not used here.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     try:
         from pyspark.sql import SparkSession
     except ImportError:

@@ -178,6 +178,11 @@ public final class OutputFile {
         guard let walker = FileManager.default.enumerator(atPath: outputRoot) else { return }
         for case let relative as String in walker {
             let name = (relative as NSString).lastPathComponent
+            // The state of sharded and incremental runs keeps its own staging, under its own locks.
+            if relative == ".threadline" {
+                walker.skipDescendants()
+                continue
+            }
             guard name.hasPrefix("."),
                   let range = name.range(of: ".tmp-", options: .backwards) ?? name.range(of: ".old-", options: .backwards),
                   !name[range.upperBound...].isEmpty, name[range.upperBound...].allSatisfy(\.isNumber)

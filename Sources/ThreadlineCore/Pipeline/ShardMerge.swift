@@ -37,6 +37,7 @@ public struct ShardMerge {
         let lock = RunLock(outputRoot: outputRoot)
         try lock.acquire()
         defer { lock.release() }
+        OutputFile.removeAbandonedStagingFiles(in: outputRoot)
         let shards = try findShards()
         // No shard may run while the merge reads its folder; holding their locks keeps them off.
         var shardLocks: [RunLock] = []
