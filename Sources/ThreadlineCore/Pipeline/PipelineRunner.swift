@@ -235,12 +235,47 @@ public final class PipelineRunner: Sendable {
                 at: spec.extract.first?.location,
                 notes: ["nothing was written and the previous outputs are as they were; check that input_root is mounted and the include patterns match its files"])
         }
+        guard spec.incremental else { return try write(plan, into: &report, incremental: nil) }
+        let started = report
+        let incremental = try IncrementalRun(spec: spec, plan: plan)
+        if let reason = incremental.fullRunReason {
+            logger.info("incremental: every input is read: \(reason)")
+        } else {
+            logger.info("incremental: \(incremental.reused.count) of \(plan.entries.count) inputs unchanged since the last run, written from its state")
+        }
+        do {
+            try write(plan, into: &report, incremental: incremental)
+        } catch let failure as InputRecordReader.Failure {
+            // A record that cannot be read costs the reuse, not the run.
+            incremental.discard()
+            logger.info("incremental: every input is read: the state's record \(failure)")
+            report = started
+            let full = try IncrementalRun(spec: spec, plan: plan, reuse: false)
+            do {
+                try write(plan, into: &report, incremental: full)
+            } catch {
+                full.discard()
+                throw error
+            }
+        } catch {
+            incremental.discard()
+            throw error
+        }
+    }
+
+    /// Reads (or, in an incremental run, takes from their records) the inputs of `plan`, writes the
+    /// outputs and commits them with the manifest, then the incremental state.
+    private func write(_ plan: Plan, into report: inout RunReport, incremental: IncrementalRun?) throws {
         let outputs = try OutputSet(spec: spec)
         let writer = RunWriter(spec: spec, outputs: outputs, report: report, alterRows: alterRows)
         do {
-            try readInputs(plan) { entry, result, isLast in
-                guard let result else { return }
-                try writer.take(result, of: plan.info(of: plan.entries[entry]), origin: .processed, isLast: isLast)
+            try readInputs(plan, reuse: { incremental?.reused[$0] != nil }) { entry, result, isLast in
+                let info = plan.info(of: plan.entries[entry])
+                guard let result else {
+                    return try writer.take(recorded: try incremental!.reader(for: entry), expected: info, origin: .reused)
+                }
+                try writer.take(result, of: info, origin: .processed, isLast: isLast, recorder: try incremental?.recorder(for: entry))
+                if isLast { try incremental?.recorded(entry, sha256: writer.report.inputs.last?.sha256 ?? "") }
             }
             try writer.finish()
             report = writer.report
@@ -263,6 +298,15 @@ public final class PipelineRunner: Sendable {
             // A failed run is recorded with what it had counted.
             if report.inputs.isEmpty { report = writer.report }
             throw error
+        }
+        // The state follows the outputs it was made with; a state that is not written costs the
+        // next run only time.
+        do {
+            try incremental?.commit(at: report.startedAt)
+        } catch {
+            incremental?.discard()
+            IncrementalRun.remove(spec.outputRoot)
+            logger.warning("the incremental state could not be written, the next run reads every input: \(error)")
         }
     }
 

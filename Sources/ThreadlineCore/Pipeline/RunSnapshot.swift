@@ -161,6 +161,13 @@ struct RunSnapshot: Sendable {
         }
     }
 
+    /// An option value as one line of JSON, the same for the same value in every run.
+    static func jsonText(_ value: OptionValue) -> String {
+        var bytes: [UInt8] = []
+        JSONValue.compact(json(value), to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     static func optionValue(_ object: [String: Any]) -> OptionValue? {
         if let text = object["string"] as? String { return .string(text) }
         if let number = object["int"] as? Int { return .int(number) }
