@@ -19,18 +19,29 @@ final class OutputSet {
     private var adopted: [(output: LoadOutput, folder: OutputFolder, parts: [PartFile])] = []
     private let outputRoot: String
     private(set) var rowCounts: [Table: Int] = [:]
+    /// Outputs a run keeps as the previous run wrote them (an incremental run where nothing they
+    /// hold changed), by path, with their manifest entries; and `_rejects.jsonl`, when kept.
+    private let kept: [String: [RunReport.Output]]
+    private let keptRejects: RunReport.Output?
+    /// Every output's path in load-step order, kept ones included: the order of the manifest.
+    private var order: [String] = []
 
     /// The sinks of every output of `spec`'s load steps, or of those `include` keeps, written in
     /// `outputRoot` (the spec's by default); part files of partitioned outputs are named
     /// `partPrefix-00000.ext`.
     init(
-        spec: PipelineSpec, outputRoot: String? = nil, partPrefix: String = "part", include: (LoadOutput) -> Bool = { _ in true }
+        spec: PipelineSpec, outputRoot: String? = nil, partPrefix: String = "part", include: (LoadOutput) -> Bool = { _ in true },
+        keep kept: [String: [RunReport.Output]] = [:], keepRejects keptRejects: RunReport.Output? = nil
     ) throws {
         let outputRoot = outputRoot ?? spec.outputRoot
         self.outputRoot = outputRoot
+        self.kept = kept
+        self.keptRejects = keptRejects
         do {
             for load in spec.load.map(\.step) {
-                for output in load.outputs where include(output) {
+                for output in load.outputs {
+                    order.append(output.relativePath)
+                    if !include(output) || kept[output.relativePath] != nil { continue }
                     let place: StagedPlace
                     let sink: any TableSink
                     if output.isPartitioned {
@@ -76,21 +87,26 @@ final class OutputSet {
         for target in targets { try target.worker.finish(run) }
         let rejectsFile = try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl")
         defer { rejectsFile.discard() }
-        try RejectsFile.write(rejects, quarantine: quarantine, to: rejectsFile.stagingPath)
-        var outputs: [RunReport.Output] = []
+        if keptRejects == nil { try RejectsFile.write(rejects, quarantine: quarantine, to: rejectsFile.stagingPath) }
+        var written: [String: [RunReport.Output]] = kept
         for target in targets {
-            outputs += try target.place.prepare(target.output, sink: target.sink, rows: target.rows)
+            written[target.output.relativePath] = try target.place.prepare(target.output, sink: target.sink, rows: target.rows)
         }
         for (output, folder, parts) in adopted {
             try folder.prepare(parts)
-            outputs += parts.map { part in
+            written[output.relativePath] = parts.map { part in
                 RunReport.Output(
                     path: part.relativePath, tables: output.tables.map(\.rawValue), format: output.format, rows: part.rows, bytes: part.bytes,
                     sha256: part.sha256, dataset: folder.relativePath, partition: part.partition)
             }
         }
-        let (bytes, digest) = try rejectsFile.prepare()
-        outputs.append(RunReport.Output(path: "_rejects.jsonl", tables: ["_rejects"], format: "jsonl", rows: rejects.count, bytes: bytes, sha256: digest))
+        var outputs = order.flatMap { written[$0] ?? [] }
+        if let keptRejects {
+            outputs.append(keptRejects)
+        } else {
+            let (bytes, digest) = try rejectsFile.prepare()
+            outputs.append(RunReport.Output(path: "_rejects.jsonl", tables: ["_rejects"], format: "jsonl", rows: rejects.count, bytes: bytes, sha256: digest))
+        }
 
         // The data package describes the table files just prepared, and is put in place with them.
         let packageFile = try OutputFile(outputRoot: outputRoot, relativePath: DataPackage.fileName)
@@ -112,7 +128,8 @@ final class OutputSet {
         try writer.flush()
         _ = try manifestFile.prepare(known: writer.digest)
 
-        let files: [any PlaceableOutput] = targets.map(\.place.output) + adopted.map(\.folder) + [rejectsFile, packageFile, manifestFile]
+        let files: [any PlaceableOutput] =
+            targets.map(\.place.output) + adopted.map(\.folder) + (keptRejects == nil ? [rejectsFile] : []) + [packageFile, manifestFile]
         do {
             for (index, file) in files.enumerated() {
                 try StagingFiles.shared.place(file)

@@ -54,6 +54,9 @@ final class IncrementalRun {
     private var written: [Int: Known] = [:]
     /// Why the state is not used, when it is not: the info line of the run.
     private(set) var fullRunReason: String?
+    /// What the last run wrote, and how many inputs it had.
+    private var previousOutputs: IncrementalOutputs?
+    private var previousInputs = -1
 
     /// Reads the state and decides, input by input, what is reused. Never fails on a bad state: it
     /// is a full run then, with `fullRunReason`.
@@ -70,9 +73,12 @@ final class IncrementalRun {
             fullRunReason = "the state's records are not used"
             return
         }
-        let state: (known: [String: Known], writtenAt: Int64)
+        let state: (known: [String: Known], writtenAt: Int64, outputs: IncrementalOutputs?)
         switch IncrementalRun.readState(folder: folder, fingerprint: fingerprint) {
-        case .success(let read): state = read
+        case .success(let read):
+            state = read
+            previousOutputs = read.outputs
+            previousInputs = read.known.count
         case .failure(let why):
             fullRunReason = why.reason
             return
@@ -97,6 +103,25 @@ final class IncrementalRun {
     }
 
     static func key(_ entry: PipelineRunner.Plan.Entry) -> String { "\(entry.step)\t\(entry.input.relativePath)" }
+
+    /// Whether every input is reused and none was added or removed: nothing the tables hold changed.
+    var nothingChanged: Bool {
+        fullRunReason == nil && reused.count == plan.entries.count && previousInputs == plan.entries.count
+    }
+
+    /// The outputs the run can keep as the last run wrote them (see `IncrementalOutputs`).
+    func keepable() -> (outputs: [String: [RunReport.Output]], rejects: RunReport.Output?) {
+        guard nothingChanged, let previousOutputs else { return ([:], nil) }
+        return previousOutputs.keepable(spec)
+    }
+
+    /// The last run's counts, for a run that keeps every output and reads no record.
+    var previousSummary: RunReport? { previousOutputs?.summary }
+
+    /// Keeps every reused record in the new state without reading it.
+    func keepRecords() throws {
+        for entry in reused.keys.sorted() { _ = try reader(for: entry) }
+    }
 
     // MARK: During the run
 
@@ -128,8 +153,9 @@ final class IncrementalRun {
             stat: stats[entry] ?? IncrementalRun.fileStat(of: input.input.path)?.fingerprint ?? "", record: IncrementalRun.recordName(input))
     }
 
-    /// Puts the new state in place, once the run's outputs are.
-    func commit(at time: Timestamp) throws {
+    /// Puts the new state in place, once the run's outputs (`report`) are.
+    func commit(_ report: RunReport) throws {
+        let time = report.startedAt
         let inputs: [JSONValue] = written.keys.sorted().map { entry in
             let known = written[entry]!
             return .object([
@@ -141,6 +167,7 @@ final class IncrementalRun {
             "format": .int(Int64(IncrementalRun.format)), "record_format": .int(Int64(InputRecord.version)),
             "tool_version": .string(ThreadlineVersion.current), "fingerprint": .string(fingerprint),
             "written_at_us": .int(time.microseconds), "inputs": .array(inputs),
+            "outputs": IncrementalOutputs(report: report, spec: spec).json,
         ])
         var bytes: [UInt8] = []
         state.write(to: &bytes, indent: 0)
@@ -175,7 +202,9 @@ final class IncrementalRun {
         let reason: String
     }
 
-    static func readState(folder: String, fingerprint: String) -> Result<(known: [String: Known], writtenAt: Int64), Unusable> {
+    static func readState(
+        folder: String, fingerprint: String
+    ) -> Result<(known: [String: Known], writtenAt: Int64, outputs: IncrementalOutputs?), Unusable> {
         let path = (folder as NSString).appendingPathComponent(stateFile)
         guard let data = FileManager.default.contents(atPath: path) else {
             return .failure(Unusable(reason: "there is no state of an earlier incremental run in \(folderName)"))
@@ -203,7 +232,7 @@ final class IncrementalRun {
             else { return .failure(Unusable(reason: "the state \(folderName)/\(stateFile) has an input it cannot read")) }
             known["\(step)\t\(relative)"] = Known(stepIndex: step, relativePath: relative, sha256: sha, stat: stat, record: record)
         }
-        return .success((known, Int64(writtenAt)))
+        return .success((known, Int64(writtenAt), (object["outputs"] as? [String: Any]).flatMap(IncrementalOutputs.init(json:))))
     }
 
     /// What makes the records of a run the records of this pipeline: the tool version, `input_root`,

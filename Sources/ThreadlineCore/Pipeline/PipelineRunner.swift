@@ -266,7 +266,12 @@ public final class PipelineRunner: Sendable {
     /// Reads (or, in an incremental run, takes from their records) the inputs of `plan`, writes the
     /// outputs and commits them with the manifest, then the incremental state.
     private func write(_ plan: Plan, into report: inout RunReport, incremental: IncrementalRun?) throws {
-        let outputs = try OutputSet(spec: spec)
+        let keep: (outputs: [String: [RunReport.Output]], rejects: RunReport.Output?) = incremental?.keepable() ?? ([:], nil)
+        if let incremental, let previous = incremental.previousSummary, keep.rejects != nil,
+           spec.load.flatMap(\.step.outputs).allSatisfy({ keep.outputs[$0.relativePath] != nil }) {
+            return try keepEverything(incremental, previous: previous, keep: keep, into: &report)
+        }
+        let outputs = try OutputSet(spec: spec, keep: keep.outputs, keepRejects: keep.rejects)
         let writer = RunWriter(spec: spec, outputs: outputs, report: report, alterRows: alterRows)
         do {
             try readInputs(plan, reuse: { incremental?.reused[$0] != nil }) { entry, result, isLast in
@@ -302,9 +307,52 @@ public final class PipelineRunner: Sendable {
         // The state follows the outputs it was made with; a state that is not written costs the
         // next run only time.
         do {
-            try incremental?.commit(at: report.startedAt)
+            try incremental?.commit(report)
         } catch {
             incremental?.discard()
+            IncrementalRun.remove(spec.outputRoot)
+            logger.warning("the incremental state could not be written, the next run reads every input: \(error)")
+        }
+    }
+
+    /// An incremental run where nothing changed and every output can be kept: no record is read,
+    /// the tables stay as they are, and the manifest, the data package and the state are written
+    /// with the last run's counts.
+    private func keepEverything(
+        _ incremental: IncrementalRun, previous: RunReport, keep: (outputs: [String: [RunReport.Output]], rejects: RunReport.Output?),
+        into report: inout RunReport
+    ) throws {
+        try incremental.keepRecords()
+        report.inputs = previous.inputs
+        report.rowsPerTable = previous.rowsPerTable
+        report.inputRows = previous.inputRows
+        report.rejectedRows = previous.rejectedRows
+        report.rejects = previous.rejects
+        report.rejectedFiles = previous.rejectedFiles
+        report.rejectedFileBytes = previous.rejectedFileBytes
+        report.notes = previous.notes
+        report.keyChecks = previous.keyChecks
+        progress?(report.inputs.count, report.inputs.count, report.inputBytes)
+        let outputs = try OutputSet(spec: spec, keep: keep.outputs, keepRejects: keep.rejects)
+        do {
+            report.endedAt = .now
+            if spec.maxRejects.isExceeded(report) { report.status = .dataError }
+            atPhase?(.writing)
+            report.outputs = try outputs.commit(
+                RunSummary(pipelineName: spec.name, report: report, rejects: []), quarantine: spec.onError == .quarantine, atPhase: atPhase
+            ) { written in
+                report.outputs = written
+                report.endedAt = .now
+                return Manifest.bytes(report, spec: spec)
+            }
+        } catch {
+            outputs.discard()
+            throw error
+        }
+        do {
+            try incremental.commit(report)
+        } catch {
+            incremental.discard()
             IncrementalRun.remove(spec.outputRoot)
             logger.warning("the incremental state could not be written, the next run reads every input: \(error)")
         }

@@ -177,4 +177,58 @@ import Testing
         #expect(behind.origins["books/b.md"] == "processed")
         #expect(try scratch.read("inc/messages.jsonl").contains("Kleppmann Z"))
     }
+
+    /// When nothing changed, the tables are kept as they are (same inode, same modification time)
+    /// and no record is read; a table file changed since is written again, the others kept.
+    @Test func whenNothingChangedTheOutputsAreKept() throws {
+        let scratch = try Scratch()
+        try inputs(scratch)
+        let load = """
+              - type: jsonl
+              - type: csv
+                partition_by: [document_id]
+              - type: parquet
+            """
+        try scratch.write("p.yaml", samplesPipeline(output: "out", extra: "incremental: true", load: load)
+            .replacingOccurrences(of: "input_root: \(Samples.root.path)", with: "input_root: inputs"))
+        func files() throws -> [String: String] {
+            var found: [String: String] = [:]
+            for path in try filesUnder(scratch.path("out")).keys where !path.hasPrefix("_") && path != "datapackage.json" {
+                let attributes = try FileManager.default.attributesOfItem(atPath: scratch.path("out/" + path))
+                found[path] = "\(attributes[.systemFileNumber] ?? 0) \((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+            }
+            return found
+        }
+        func manifest() throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(scratch.read("out/_manifest.json").utf8)) as? [String: Any])
+        }
+        let firstRun = try runThreadline(["run", "p.yaml"], in: scratch.root)
+        #expect(firstRun.status == 0)
+        let before = try files(), first = try manifest()
+        let second = try runThreadline(["run", "p.yaml"], in: scratch.root)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try files() == before)
+        let kept = try manifest()
+        #expect(kept["run_id"] as? String != first["run_id"] as? String)
+        for key in ["rows", "tables", "checks", "notes"] {
+            #expect((kept[key] as? NSObject) == (first[key] as? NSObject), "\(key)")
+        }
+        // Every output as the first run listed it; the data package names the new run.
+        func tables(_ manifest: [String: Any]) -> NSArray {
+            ((manifest["outputs"] as? [[String: Any]] ?? []).filter { $0["path"] as? String != "datapackage.json" }) as NSArray
+        }
+        #expect(tables(kept) == tables(first))
+        #expect((kept["inputs"] as? [[String: Any]] ?? []).allSatisfy { $0["origin"] as? String == "reused" })
+        let rowsLine = try #require(firstRun.stderr.split(separator: "\n").first { $0.hasPrefix("rows:") })
+        #expect(second.stderr.contains(rowsLine))
+
+        // A table file changed behind the run's back is written again, from the records.
+        try "tampered\n".write(toFile: scratch.path("out/messages.jsonl"), atomically: false, encoding: .utf8)
+        #expect(try runThreadline(["run", "-q", "p.yaml"], in: scratch.root).status == 0)
+        let after = try files()
+        #expect(after["messages.jsonl"] != before["messages.jsonl"])
+        #expect(after.filter { $0.key != "messages.jsonl" } == before.filter { $0.key != "messages.jsonl" })
+        #expect(try FileDigest.sha256(ofFileAt: scratch.path("out/messages.jsonl")).sha256
+            == ((first["outputs"] as? [[String: Any]])?.first { $0["path"] as? String == "messages.jsonl" }?["sha256"] as? String))
+    }
 }
