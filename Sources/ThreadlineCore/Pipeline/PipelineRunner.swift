@@ -363,12 +363,14 @@ public final class PipelineRunner: Sendable {
     /// first input in plan order keeps it. The document's messages are rejected rows.
     static func rejectRepeatedDocuments(in result: inout ExtractResult, seen: inout [String: String], step: String, input: Input? = nil) {
         result.documents.removeAll { document in
+            // A later part of a document goes where its first part went.
+            if let fragment = document.fragment, fragment.index > 0 { return seen[document.id] != document.sourceFile }
             guard let first = seen[document.id] else {
                 seen[document.id] = document.sourceFile
                 return false
             }
             result.rejects.append(repeatedDocumentReject(
-                InputRecord.DocumentHeader(id: document.id, sourceFile: document.sourceFile, messageCount: document.messageCount), first: first,
+                InputRecord.DocumentHeader(document), first: first,
                 step: step, input: input.map { (path: $0.path, relativePath: $0.relativePath, parts: $0.parts.count) }))
             return true
         }

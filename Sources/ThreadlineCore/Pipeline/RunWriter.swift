@@ -48,7 +48,7 @@ final class RunWriter {
     ) throws {
         let header = InputRecord.PartHeader(
             rejects: result.rejects, notes: result.notes, inputRows: result.inputRows, inputSHA256: result.inputSHA256,
-            documents: result.documents.map { InputRecord.DocumentHeader(id: $0.id, sourceFile: $0.sourceFile, messageCount: $0.messageCount) })
+            documents: result.documents.map(InputRecord.DocumentHeader.init))
         try recorder?.part(header)
         let kept = try takeHeader(header, of: info, origin: origin)
         for (index, document) in result.documents.enumerated() {
@@ -58,10 +58,11 @@ final class RunWriter {
             }
             try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try emit(.messages, $0) }
             try TableRows.threads(document, batchSize: PipelineRunner.rowBatch) { try emit(.threads, $0) }
-            try emit(.documents, [TableRows.document(document)])
+            if document.endsDocument { try emit(.documents, [TableRows.document(document)]) }
             try recorder?.documentEnd()
-            // A document's threads and its own row follow its messages; its authors come at the end.
-            if kept[index] { keys.settle(except: [.authors]) }
+            // A document's threads and its own row follow its messages (its row after its last part);
+            // its authors come at the end.
+            if kept[index] { keys.settle(except: document.endsDocument ? [.authors] : [.authors, .documents]) }
         }
         if isLast { finishInput() }
     }
@@ -91,7 +92,7 @@ final class RunWriter {
                         throw InputRecordReader.Failure(path: reader.path, reason: "corrupt record: a document is cut")
                     }
                 }
-                if kept[index] { keys.settle(except: [.authors]) }
+                if kept[index] { keys.settle(except: header.documents[index].endsDocument ? [.authors] : [.authors, .documents]) }
             }
         }
         guard parts == info.parts else {
@@ -105,6 +106,8 @@ final class RunWriter {
     private func takeHeader(_ header: InputRecord.PartHeader, of info: InputRecord.InputInfo, origin: RunReport.InputOrigin) throws -> [Bool] {
         var partRejects = header.rejects
         let kept = header.documents.map { document in
+            // A later part of a document is written when its first part was.
+            if document.fragment > 0 { return documentSources[document.id] == document.sourceFile }
             guard let first = documentSources[document.id] else {
                 documentSources[document.id] = document.sourceFile
                 keptDocuments.append((document.id, info))
