@@ -11,4 +11,14 @@ unsigned long long threadline_thread_allocations(void);
 /// splits a whole input again for each of its records shows here even when it allocates rarely.
 unsigned long long threadline_thread_allocated_bytes(void);
 
+/// The usable bytes of the blocks the calling thread allocated and has not freed, less those of
+/// blocks from other threads it freed: while a thread works alone on one input, what it holds.
+long long threadline_thread_live_bytes(void);
+
+/// The highest ``threadline_thread_live_bytes`` since ``threadline_thread_reset_peak_live_bytes``
+/// (or since the thread began): how much memory a piece of work needed at once.
+long long threadline_thread_peak_live_bytes(void);
+
+void threadline_thread_reset_peak_live_bytes(void);
+
 #endif
