@@ -46,13 +46,17 @@ final class DocumentSpool {
     private var buffer: [(key: Key, payload: [UInt8])] = []
     private var bufferBytes = 0
     private var runs: [String] = []
+    /// Runs written so far, merged ones included: names each run file.
+    private var sequenceOfRuns = 0
     private var sequence = 0
+    /// The most runs merged at once.
+    static let maxMerged = 16
 
     /// A spool in a new folder under `root` (`output_root/.threadline`).
     init(root: String, memoryBytes: Int = 32 << 20) throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         DocumentSpool.removeAbandoned(in: root)
-        folder = (root as NSString).appendingPathComponent(".spool-\(UUID().uuidString.prefix(8)).tmp-\(getpid())")
+        folder = (root as NSString).appendingPathComponent(".spool-\(UUID().uuidString.prefix(8)).\(DocumentSpool.host).tmp-\(getpid())")
         guard mkdir(folder, 0o700) == 0 else {
             throw ThreadlineError(.runtimeFailure, "cannot create the spool folder '\(folder)': \(String(cString: strerror(errno)))")
         }
@@ -60,10 +64,22 @@ final class DocumentSpool {
         self.memoryBytes = memoryBytes
     }
 
-    /// Removes the spools of processes that are gone.
+    /// This machine's name, in the spool's folder name: shards of one run on several machines share
+    /// `output_root`, and a process id says whether a spool is abandoned only on its own machine.
+    static let host: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "host" }
+        let text = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let safe = String(text.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-") })
+        return safe.isEmpty ? "host" : safe
+    }()
+
+    /// Removes the spools of this machine's processes that are gone.
     static func removeAbandoned(in root: String) {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] where name.hasPrefix(".spool-") {
-            guard let range = name.range(of: ".tmp-", options: .backwards), let pid = Int32(name[range.upperBound...]) else { continue }
+            guard let range = name.range(of: ".tmp-", options: .backwards), let pid = Int32(name[range.upperBound...]),
+                  name[..<range.lowerBound].hasSuffix("." + host)
+            else { continue }
             if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
                 OutputFolder.removeTree((root as NSString).appendingPathComponent(name))
             }
@@ -83,7 +99,8 @@ final class DocumentSpool {
     private func writeRun() throws {
         guard !buffer.isEmpty else { return }
         buffer.sort { $0.key < $1.key }
-        let path = (folder as NSString).appendingPathComponent("run-\(runs.count).bin")
+        let path = (folder as NSString).appendingPathComponent("run-\(sequenceOfRuns).bin")
+        sequenceOfRuns += 1
         let writer = try SpoolWriter(path: path)
         for (key, payload) in buffer { try writer.write(key, payload) }
         try writer.close()
@@ -101,6 +118,19 @@ final class DocumentSpool {
     /// handed back whole with the first fragment.
     func finish(fragments: Int, documents: [Template]) throws -> SpooledDocuments {
         try writeRun()
+        // At most `maxMerged` runs are read at once, each through its own buffer: more are merged
+        // into longer runs first.
+        while runs.count > Self.maxMerged {
+            let group = Array(runs.prefix(Self.maxMerged))
+            let path = (folder as NSString).appendingPathComponent("run-\(sequenceOfRuns).bin")
+            sequenceOfRuns += 1
+            var heap = SpoolHeap(readers: try group.map(SpoolReader.init))
+            let writer = try SpoolWriter(path: path)
+            while let (key, payload) = try heap.next() { try writer.write(key, payload) }
+            try writer.close()
+            for run in group { unlink(run) }
+            runs = Array(runs.dropFirst(Self.maxMerged)) + [path]
+        }
         let readers = try runs.map(SpoolReader.init)
         var heap = SpoolHeap(readers: readers)
         let total = sequence
@@ -443,6 +473,8 @@ private final class SpoolReader {
     private var buffer: [UInt8] = []
     private var position = 0
     private var ended = false
+    /// What one read asks for: the buffer grows by this much, or to the entry's length.
+    private var chunk = [UInt8](repeating: 0, count: 64 << 10)
 
     init(path: String) throws {
         self.path = path
@@ -457,14 +489,13 @@ private final class SpoolReader {
         if buffer.count - position >= count { return true }
         buffer.removeFirst(position)
         position = 0
-        var chunk = [UInt8](repeating: 0, count: max(256 << 10, count))
         while buffer.count < count, !ended {
             let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if got < 0 {
                 if errno == EINTR { continue }
                 throw SpoolError.io(path, String(cString: strerror(errno)))
             }
-            if got == 0 { ended = true } else { buffer += chunk[0..<got] }
+            if got == 0 { ended = true } else { buffer.append(contentsOf: chunk[0..<got]) }
         }
         return buffer.count >= count
     }

@@ -319,31 +319,12 @@ public struct SlackJSONSource: ExtractStep {
     ) {
         let spooled = spools.conversation(segment.name, parts: segment.count) { () -> SpooledConversations.Conversation? in
             do {
-                let spool = try DocumentSpool(root: spoolRoot)
-                var spoolError: (any Error)?
-                let scan = export.scan(conversation: segment.name) { record, threadKey in
-                    guard spoolError == nil else { return }
-                    let isRoot = record.message.ts == threadKey
-                    var message = Message(
-                        key: record.message.ts.raw, parentKey: isRoot ? nil : threadKey.raw, sourceLine: record.line,
-                        authorRaw: record.author.name, authorRef: record.author.key, textRaw: record.message.text,
-                        text: record.text, sentAt: Timestamp(microseconds: record.message.ts.microsecondsSinceEpoch))
-                    message.sourceFile = input.relativePath + "/" + record.file
-                    message.isBot = record.author.isBot
-                    do {
-                        try spool.add(
-                            document: 0,
-                            thread: DocumentSpool.SortValue(rank: 0, number: threadKey.microsecondsSinceEpoch, text: threadKey.raw),
-                            order: isRoot
-                                ? DocumentSpool.SortValue(rank: 0, number: 0, text: "")
-                                : DocumentSpool.SortValue(rank: 1, number: record.message.ts.microsecondsSinceEpoch, text: record.message.ts.raw),
-                            message)
-                    } catch {
-                        spoolError = error
-                    }
+                guard var (spool, scan) = try scanIntoSpool(segment.name, of: input, export: export, lateListed: [:]) else { return nil }
+                if !scan.lateListed.isEmpty {
+                    // An old export's `replies` list named messages read before it: read again, knowing them.
+                    guard let again = try scanIntoSpool(segment.name, of: input, export: export, lateListed: scan.lateListed) else { return nil }
+                    (spool, scan) = again
                 }
-                guard let scan else { return nil }
-                if let spoolError { throw spoolError }
                 var template = self.template(name: scan.name, kind: scan.kind, info: scan.info, input: input)
                 template.startsAt = scan.firstMicroseconds.map(Timestamp.init(microseconds:))
                 template.endsAt = scan.lastMicroseconds.map(Timestamp.init(microseconds:))
@@ -374,6 +355,39 @@ public struct SlackJSONSource: ExtractStep {
                 reason: "part \(segment.index) of \(segment.count) of the conversation could not be read back from its spool: \(error)",
                 bytes: 0))
         }
+    }
+
+    /// Scans conversation `name` into a new spool: nil when the export has no such conversation.
+    private func scanIntoSpool(
+        _ name: String, of input: Input, export: OpenedSlackExport, lateListed: [String: SlackTimestamp]
+    ) throws -> (DocumentSpool, SlackConversationScan)? {
+        // Sorted runs of about two parts' messages at a time.
+        let spool = try DocumentSpool(root: spoolRoot, memoryBytes: 2 * partBytes)
+        var spoolError: (any Error)?
+        let scan = export.scan(conversation: name, lateListed: lateListed) { record, threadKey in
+            guard spoolError == nil else { return }
+            let isRoot = record.message.ts == threadKey
+            var message = Message(
+                key: record.message.ts.raw, parentKey: isRoot ? nil : threadKey.raw, sourceLine: record.line,
+                authorRaw: record.author.name, authorRef: record.author.key, textRaw: record.message.text,
+                text: record.text, sentAt: Timestamp(microseconds: record.message.ts.microsecondsSinceEpoch))
+            message.sourceFile = input.relativePath + "/" + record.file
+            message.isBot = record.author.isBot
+            do {
+                try spool.add(
+                    document: 0,
+                    thread: DocumentSpool.SortValue(rank: 0, number: threadKey.microsecondsSinceEpoch, text: threadKey.raw),
+                    order: isRoot
+                        ? DocumentSpool.SortValue(rank: 0, number: 0, text: "")
+                        : DocumentSpool.SortValue(rank: 1, number: record.message.ts.microsecondsSinceEpoch, text: record.message.ts.raw),
+                    message)
+            } catch {
+                spoolError = error
+            }
+        }
+        guard let scan else { return nil }
+        if let spoolError { throw spoolError }
+        return (spool, scan)
     }
 }
 

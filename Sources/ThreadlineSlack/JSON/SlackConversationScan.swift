@@ -16,6 +16,10 @@ public struct SlackConversationScan: Sendable {
     /// The earliest and latest `ts` of the messages kept, in microseconds.
     public var firstMicroseconds: Int64?
     public var lastMicroseconds: Int64?
+    /// Messages an old export's `replies` list named after they were read, each with the parent of
+    /// the first list that named it late; empty in exports Slack writes. When it is not empty, the
+    /// messages went to the visitor before their thread was known: scan again with it.
+    public var lateListed: [String: SlackTimestamp]
 }
 
 extension OpenedSlackExport {
@@ -28,10 +32,14 @@ extension OpenedSlackExport {
     /// message of a `ts` already seen is a duplicate; the rare hash shared by two different `ts` is
     /// told apart by reading the day files again), and the thread of each reply an old export's
     /// `replies` list names until that reply is read (such a list places a reply without
-    /// `thread_ts` when it comes before the reply, as in every export Slack writes). Nil when the
+    /// `thread_ts`). A list that names a message read before it (Slack writes a parent before its
+    /// replies, so this is rare) comes too late to place it: the scan then lists it in
+    /// ``SlackConversationScan/lateListed``, and the caller scans again with that list as
+    /// `lateListed`, which places such messages as ``read(conversation:)`` does. Nil when the
     /// export has no such folder.
     public func scan(
-        conversation name: String, visit: (SlackMessageRecord, _ threadKey: SlackTimestamp) throws -> Void
+        conversation name: String, lateListed late: [String: SlackTimestamp] = [:],
+        visit: (SlackMessageRecord, _ threadKey: SlackTimestamp) throws -> Void
     ) rethrows -> SlackConversationScan? {
         guard let files = dayFiles[name] else { return nil }
         let reader = archive.makeReader()
@@ -40,6 +48,8 @@ extension OpenedSlackExport {
         var rejected = 0
         var seen = Set<UInt64>()
         var listedParent: [String: SlackTimestamp] = [:]
+        /// Messages a `replies` list named after they were read, with the first such list's parent.
+        var lateListed: [String: SlackTimestamp] = [:]
         /// Messages whose `ts` hash was seen before: duplicates, unless the hash is another `ts`'s.
         var suspects: [(record: SlackMessageRecord, threadKey: SlackTimestamp, raw: String?, rawBytes: Int?)] = []
         var first: Int64?, last: Int64?
@@ -54,11 +64,10 @@ extension OpenedSlackExport {
         func threadKey(of record: SlackMessageRecord) -> SlackTimestamp {
             let ts = record.message.ts
             if let threadTS = record.message.threadTS { return threadTS }
-            if let listed = listedParent.removeValue(forKey: ts.raw), listed != ts {
-                counts.placedByRepliesList += 1
-                return listed
-            }
-            return ts
+            // The first list that names the message places it: one read before it, else one after.
+            guard let listed = listedParent.removeValue(forKey: ts.raw) ?? late[ts.raw], listed != ts else { return ts }
+            counts.placedByRepliesList += 1
+            return listed
         }
         for file in files {
             let (records, fileRejected, data) = dayFileRecords(file, reader: reader, issues: &issues)
@@ -77,8 +86,12 @@ extension OpenedSlackExport {
                     suspects.append((record, threadKey(of: record), raw, rawBytes))
                     continue
                 }
-                for reference in record.message.replies ?? [] where listedParent[reference.ts] == nil {
-                    listedParent[reference.ts] = record.message.ts
+                for reference in record.message.replies ?? [] {
+                    if reference.ts != record.message.ts.raw, lateListed[reference.ts] == nil, seen.contains(Self.hash(reference.ts)) {
+                        // Perhaps read already (or only its hash was): placed by a second scan if so.
+                        lateListed[reference.ts] = record.message.ts
+                    }
+                    if listedParent[reference.ts] == nil { listedParent[reference.ts] = record.message.ts }
                 }
                 try keep(record, threadKey: threadKey(of: record))
             }
@@ -112,7 +125,7 @@ extension OpenedSlackExport {
         }
         return SlackConversationScan(
             name: name, info: listed[name]?.info, kind: listed[name]?.kind ?? .unlisted, dayFiles: files, issues: issues, counts: counts,
-            messagesRejected: rejected, firstMicroseconds: first, lastMicroseconds: last)
+            messagesRejected: rejected, firstMicroseconds: first, lastMicroseconds: last, lateListed: lateListed)
     }
 
     /// FNV-1a over the UTF-8 bytes, then a 64-bit finaliser.

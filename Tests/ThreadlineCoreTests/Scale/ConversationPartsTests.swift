@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _CAllocationCount
 
 @testable import ThreadlineCore
 
@@ -80,5 +81,134 @@ import Testing
         }
         #expect(threads == expected)
         #expect(try spooled.documents(ofFragment: 3).isEmpty)
+    }
+
+    /// A Slack export of one channel of `messages` messages, 250 a day: a thread every ten
+    /// messages, whose replies come up to 2,000 messages (eight day files) later, texts of about 20 words.
+    static func export(messages: Int, in scratch: Scratch) throws {
+        _ = try scratch.write("export/users.json", #"[{"id": "U1", "name": "ana", "profile": {"display_name": "Ana"}}, {"id": "U2", "name": "bo"}]"#)
+        _ = try scratch.write("export/channels.json", #"[{"id": "C1", "name": "general"}]"#)
+        let words = ["replica", "leader", "log", "commit", "snapshot", "the", "a", "partition", "stream", "isolation"]
+        for day in 0..<((messages + 249) / 250) {
+            var text = "[\n"
+            for index in (day * 250)..<min(messages, day * 250 + 250) {
+                let ts = "\(1_609_459_200 + index * 30).000100"
+                // Message n of a run of ten replies to thread n / 10 - 200 (the first threads have none).
+                let parent = index % 10 == 0 || index < 2_000 ? nil : "\(1_609_459_200 + (index / 10 * 10 - 2_000 + (index % 7) * 10) * 30).000100"
+                let body = (0..<20).map { words[(index * 7 + $0 * 3) % words.count] }.joined(separator: " ") + " number \(index)"
+                text += #"{"type": "message", "user": "U\#(index % 3 == 0 ? 1 : 2)", "ts": "\#(ts)", "text": "\#(body)""#
+                text += (parent.map { #", "thread_ts": "\#($0)""# } ?? "") + "}"
+                text += index + 1 < min(messages, day * 250 + 250) ? ",\n" : "\n]\n"
+            }
+            _ = try scratch.write("export/general/\(Self.day(day)).json", text)
+        }
+    }
+
+    /// `2021-01-01` and the days after it.
+    static func day(_ number: Int) -> String {
+        let date = Date(timeIntervalSince1970: 1_609_459_200 + Double(number) * 86_400)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+    }
+
+    /// What reading a channel part by part, as the runner does (each part's result let go before the
+    /// next), held at most at once on this thread, and what the parts gave.
+    static func readByParts(messages: Int, partBytes: Int) throws -> (peak: Int64, allocated: UInt64, messages: Int, threads: Int, parts: Int) {
+        let scratch = try Scratch()
+        try export(messages: messages, in: scratch)
+        let context = StepContext(
+            pipelineDirectory: scratch.root, inputRoot: scratch.root, outputRoot: scratch.path("out"), pipelineName: "t",
+            location: SourceLocation(file: "t"))
+        let source = SlackJSONSource(
+            options: StepOptions(
+                SlackJSONSource.type.options, values: ["include": .list(["export"]), "part_bytes": .int(partBytes)],
+                stepLocation: SourceLocation(file: "t")),
+            context: context)
+        let input = try #require(try source.plan(InputCatalog(root: scratch.root)).first)
+        var counted = (messages: 0, threads: 0)
+        let allocatedBefore = threadline_thread_allocated_bytes()
+        let live = threadline_thread_live_bytes()
+        threadline_thread_reset_peak_live_bytes()
+        do {
+            let opened = source.open(input)
+            for part in input.parts {
+                var result = ExtractResult()
+                source.extract(part, of: input, opened: opened, into: &result)
+                #expect(result.rejects.isEmpty)
+                for document in result.documents {
+                    counted.messages += document.messageCount
+                    counted.threads += document.threads.count
+                }
+            }
+        }
+        let peak = threadline_thread_peak_live_bytes() - live
+        return (peak, threadline_thread_allocated_bytes() - allocatedBefore, counted.messages, counted.threads, input.parts.count)
+    }
+
+    /// Memory, not time: a channel five times the size, read in parts, needs at most a few bytes more
+    /// per message at once (its `ts` hash, the compact state that spans the parts), where read whole it
+    /// needs every message at once. Counted by the test executable's malloc (`_CAllocationCount`):
+    /// the peak of the bytes this thread holds.
+    @Test func aChannelReadInPartsHoldsTheSameWhateverItsSize() throws {
+        let small = try Self.readByParts(messages: 10_000, partBytes: 64 << 10)
+        let large = try Self.readByParts(messages: 50_000, partBytes: 64 << 10)
+        #expect(small.messages == 10_000 && large.messages == 50_000)
+        // A thread every ten messages, and each message from the 2,000th on not a tenth replies.
+        #expect(large.threads == 50_000 / 10 + 2_000 - 200)
+        #expect(large.parts > 5 * small.parts - 5)
+        // The work grows with the channel...
+        #expect(Double(large.allocated) > 4.5 * Double(small.allocated))
+        // ...what is held at once by at most 16 bytes a message more (the scan's set of `ts` hashes).
+        let growth = large.peak - small.peak
+        #expect(growth < 40_000 * 16, "peak \(large.peak) bytes for 50,000 messages, \(small.peak) for 10,000")
+
+        // Read whole (one part for the channel), the same channels hold every message at once.
+        let smallWhole = try Self.readByParts(messages: 10_000, partBytes: 1 << 30)
+        let largeWhole = try Self.readByParts(messages: 50_000, partBytes: 1 << 30)
+        #expect(largeWhole.parts == 2 && largeWhole.messages == 50_000)
+        #expect(largeWhole.peak - smallWhole.peak > 40_000 * 300, "peak \(largeWhole.peak) bytes for 50,000 messages, \(smallWhole.peak) for 10,000")
+        #expect(largeWhole.peak > 4 * large.peak)
+    }
+
+    /// An old export whose replies have no `thread_ts`: a parent's `replies` list places them, even
+    /// a reply that comes before the list (here earlier in the same day file). Read in parts, the
+    /// channel is scanned a second time knowing such replies, and gives what reading it whole gives.
+    @Test func aRepliesListAfterItsReplyPlacesItInParts() throws {
+        let scratch = try Scratch()
+        _ = try scratch.write("inputs/export/users.json", #"[{"id": "U1", "name": "ana"}, {"id": "U2", "name": "bo"}]"#)
+        _ = try scratch.write("inputs/export/channels.json", #"[{"id": "C1", "name": "old"}]"#)
+        func message(_ ts: String, _ text: String, replies: [String] = []) -> String {
+            let list = replies.isEmpty ? "" : #", "replies": ["# + replies.map { #"{"user": "U2", "ts": "\#($0)"}"# }.joined(separator: ", ") + "]"
+            return #"{"type": "message", "user": "U1", "ts": "\#(ts)", "text": "\#(text)"\#(list)}"#
+        }
+        // The reply 1609459260 comes before its parent's list; 1609459320 after it; a duplicate of the parent too.
+        _ = try scratch.write("inputs/export/old/2021-01-01.json", "[\n" + [
+            message("1609459100.000100", "before everything, a thread of its own"),
+            message("1609459260.000100", "a reply read before the list naming it"),
+            message("1609459200.000100", "the parent", replies: ["1609459260.000100", "1609459320.000100"]),
+            message("1609459320.000100", "a reply read after the list"),
+            message("1609459200.000100", "the parent again"),
+        ].joined(separator: ",\n") + "\n]\n")
+        _ = try scratch.write("inputs/export/old/2021-01-02.json", "[\n" + (0..<20).map { message("16095456\($0 + 10).000100", "another day, message \($0)") }.joined(separator: ",\n") + "\n]\n")
+        func run(_ output: String, partBytes: Int) throws -> RunReport {
+            try runPipeline(scratch, basicPipeline(
+                extract: "  - type: slack_json\n    include: [\"export\"]\n    part_bytes: \(partBytes)", extra: "output_root: \(output)")
+                .replacingOccurrences(of: "output_root: out\n", with: ""))
+        }
+        let whole = try run("whole", partBytes: 1 << 20)
+        let parts = try run("parts", partBytes: 300)
+        let messages = try readJSONLines(scratch.path("whole/messages.jsonl"))
+        #expect(messages.count == 24)
+        // Read whole, both replies are in the parent's thread.
+        let parent = try #require(messages.first { $0["text"] as? String == "the parent" })
+        let placed = messages.filter { ($0["text"] as? String)?.hasPrefix("a reply") == true }
+        #expect(placed.count == 2 && placed.allSatisfy { $0["thread_id"] as? String == parent["message_id"] as? String })
+        for name in ["messages.jsonl", "threads.jsonl", "documents.jsonl", "authors.jsonl", "_rejects.jsonl"] {
+            #expect(try scratch.read("parts/" + name) == scratch.read("whole/" + name), "\(name)")
+        }
+        #expect(parts.notes == whole.notes)
+        #expect(parts.rowsPerTable == whole.rowsPerTable)
     }
 }
