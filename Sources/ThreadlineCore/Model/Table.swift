@@ -116,6 +116,7 @@ extension TableSchema {
             Column("text_raw", .string, "the text exactly as in the source"),
             Column("sent_at", .timestamp, nullable: true, "when it was posted (UTC); null where the source has no time"),
             Column("reply_count", .int32, "replies in the thread, on the first message; 0 on replies"),
+            Column("duplicate_ids", .stringList, "message_id of each twin dedupe merged into this message; empty without it"),
         ],
         primaryKey: "message_id",
         foreignKeys: [
