@@ -4,25 +4,33 @@ import ThreadlineText
 ///
 /// Sources are taken in order of preference. The first source's messages each start a group, in
 /// threads as that source has them. Each following source is then matched against the groups so
-/// far, and its messages either join a group (they are twins of its messages) or start one. Matching
-/// a source goes from sure to structural:
+/// far, and its messages either join a group (they are its twins) or start one. Messages are
+/// compared by their words (``ComparisonWords``), author (the same id, or one name's words within
+/// the other's), time where both have one, and whether one's time falls in the other's document
+/// span (a book's week, from a day before its `start` to a week after its `end`). Candidates for a
+/// message are the groups of its week or second, of its exact short text, and those that share most
+/// of its uncommon words. Matching a source goes from sure to structural:
 ///
 /// 1. **Anchors:** pairs that are each other's clearly best candidate on strong evidence: the same
-///    author sending at the same second (an export and its HTML rendering), or long texts whose words
-///    agree (≥ 85% of them, ≥ 5 words; ≥ 95% and ≥ 10 words whoever the author is named).
-/// 2. **Twin threads:** a thread's twin is the group thread holding most of its anchors.
-/// 3. **Inside twin threads:** the remaining messages are aligned in order (author, then words or
-///    time), so short texts ("+1", "thanks!") find their twin by where they are; the roots of twin
-///    threads are twins when their authors agree. A message that two candidates fit equally well
-///    where both would keep the order is ambiguous and is not merged.
-/// 4. **The rest:** a message of a thread without a twin thread joins the one group it clearly
-///    matches (most words, ≥ 4 words), or a group whose message contains it (a book entry made of two
-///    Slack messages). A thread whose root matches a group thread's root by author and words, and
-///    whose replies align with that thread's, gets it as its twin.
+///    author at the same second (an export and its HTML rendering), or texts whose words agree (≥ 85%
+///    of them and ≥ 5 words by one author; ≥ 95% and ≥ 10 words whoever the author is named).
+/// 2. **Twin threads:** a thread's twin is the group thread holding most of its matches.
+/// 3. **Inside twin threads:** the roots of twin threads are twins when their authors agree; the
+///    other messages are aligned in order around the anchors (author, then words or time), so short
+///    texts ("+1", "thanks!") find their twin by where they are. A message that two candidates fit
+///    equally well, in an order that either keeps, is ambiguous and is not merged.
+/// 4. **Threads without a twin thread:** a message joins the one group it clearly matches; a thread
+///    whose root matches a group thread's root, and whose replies align with that thread's, gets it
+///    as its twin; then again with the parts of merged entries below.
+/// 5. **Merged entries and moved replies:** a message next to one of its author's that is matched
+///    already joins that group when its words are where they would be in a book entry made of both
+///    (a question asked in two messages); what the order-keeping alignment left (a reply the book
+///    moved, or messages in a row that the book made one entry) pairs when it is the only close fit.
 ///
-/// A message that is left unmatched starts a group of its own: in the twin thread of its thread,
-/// after its predecessor's group (a Slack-only reply joins the book's thread), or, without a twin
-/// thread, in a thread of its own.
+/// A message left unmatched starts a group of its own: in the twin thread of its thread, after its
+/// predecessor's group (a Slack-only reply joins the book's thread), or, without a twin thread, in a
+/// thread of its own. A group may take as many messages of a source as it holds of another (the two
+/// Slack messages of a merged book entry, and their two renderings).
 struct DedupeMatcher {
     /// One message as the matcher compares it.
     struct Message {
@@ -75,7 +83,8 @@ struct DedupeMatcher {
     static let margin = 0.1
     /// Scores closer than this are a tie.
     static let tie = 0.05
-    /// A word shared by more groups than this does not find candidates (too common to tell).
+    /// A word shared by more groups than this (or a twentieth of them, when more) does not find
+    /// candidates: too common to tell.
     static let commonWord = 200
     /// Candidates scored per message, the ones sharing most uncommon words.
     static let candidatesPerMessage = 24
@@ -92,6 +101,11 @@ struct DedupeMatcher {
             let window = Self.window(of: document)
             threadRoots.append([])
             for (t, thread) in document.threads.enumerated() {
+                // A thread always has a first message; one that had none would be no row either.
+                guard !thread.messages.isEmpty else {
+                    threadRoots[d].append(-1)
+                    continue
+                }
                 threadRoots[d].append(messages.count)
                 var indices: [Int] = []
                 for (m, message) in thread.messages.enumerated() {
@@ -121,10 +135,10 @@ struct DedupeMatcher {
         for source in sourceThreads.dropFirst() { match(source) }
     }
 
-    /// A book's span, from its `start` to its `end`, when it has both.
+    /// A book's span, from its `start` to its `end` (or its `start` alone), when it has a start.
     private static func window(of document: Document) -> ClosedRange<Int64>? {
-        guard let start = document.startsAt?.microseconds, let end = document.endsAt?.microseconds, start <= end else { return nil }
-        return start...end
+        guard let start = document.startsAt?.microseconds else { return nil }
+        return start...max(start, document.endsAt?.microseconds ?? start)
     }
 
     // MARK: Evidence
@@ -797,8 +811,8 @@ struct DedupeMatcher {
         var found: [Int] = []
         if message.index == 0 {
             let roots = threadRoots[message.document]
-            if message.thread > 0 { found.append(roots[message.thread - 1]) }
-            if message.thread + 1 < roots.count { found.append(roots[message.thread + 1]) }
+            if message.thread > 0, roots[message.thread - 1] >= 0 { found.append(roots[message.thread - 1]) }
+            if message.thread + 1 < roots.count, roots[message.thread + 1] >= 0 { found.append(roots[message.thread + 1]) }
         }
         if message.index > 0 { found.append(b - 1) }
         if b + 1 < messages.count, messages[b + 1].document == message.document, messages[b + 1].thread == message.thread {
