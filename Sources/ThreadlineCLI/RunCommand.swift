@@ -121,7 +121,8 @@ enum Summary {
         if report.rejects > 0 { lines.append("rejects: \(report.rejects) (see _rejects.jsonl)") }
         for (category, items) in report.notes.counts.sorted(by: { $0.key < $1.key }) {
             let total = items.values.reduce(0, +)
-            let top = items.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5).map { $0.key.isEmpty ? "\($0.value)" : "\($0.key) ×\($0.value)" }
+            let top = items.filter { $0.value > 0 }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5)
+                .map { $0.key.isEmpty ? "\($0.value)" : "\($0.key) ×\($0.value)" }
             lines.append("\(category.label): \(total)" + (top.isEmpty ? "" : " — " + top.joined(separator: ", ")))
         }
         lines.append("done in \(String(format: "%.2f", report.elapsedSeconds)) s (\(String(format: "%.1f", throughput(report))) MB/s)")

@@ -62,6 +62,9 @@ import Testing
         #expect(counts["balanced"] as? Bool == true)
         let notes = try #require(manifest["notes"] as? [String: Any])
         #expect(notes["dedupe_matched"] as? [String: Int] == ["markdown": 96, "slack_json": 102, "slack_html": 102])
+        // Every source in every category, 0 when none: a key a nightly check can read.
+        #expect(notes["dedupe_unmatched"] as? [String: Int] == ["markdown": 0, "slack_json": 0, "slack_html": 0])
+        #expect(notes["dedupe_ambiguous"] as? [String: Int] == ["markdown": 0, "slack_json": 0, "slack_html": 0])
     }
 
     @Test func threadsAndAuthorsCountRealMessages() throws {

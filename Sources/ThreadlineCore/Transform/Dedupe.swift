@@ -154,8 +154,12 @@ public struct Dedupe: RunTransformStep {
         }
     }
 
-    /// Matched, unmatched and ambiguous messages per source; where the ambiguous ones are.
+    /// Matched, unmatched and ambiguous messages per source, each source in each category (0 when
+    /// none); where the ambiguous ones are.
     static func count(_ matcher: DedupeMatcher, documents: [Document], notes: inout RunNotes) {
+        for source in Set(documents.map(\.source)) {
+            for category in [matchedCategory, unmatchedCategory, ambiguousCategory] { notes.count(category, source, by: 0) }
+        }
         for (index, message) in matcher.messages.enumerated() {
             let document = documents[message.document]
             guard let g = matcher.groupOf[index] else { continue }
