@@ -10,7 +10,7 @@ import Testing
 /// out, and the same short texts ("+1", "thanks!") said by one author in many threads. Every book
 /// message knows the Slack messages it was written from, so the test can check each one's time.
 @Suite struct DedupeArchiveTests {
-    @Test(arguments: [UInt64(1), 3])
+    @Test(arguments: [UInt64(1), 5])
     func bookMessagesGetTheirExactSlackTime(seed: UInt64) throws {
         var community = GeneratedCommunity(seed: seed, weeks: 100)
         var documents = community.documents()
@@ -40,8 +40,10 @@ import Testing
         #expect(Double(exact) >= 0.995 * Double(book), "\(exact) of \(book) exact; missing: \(missing), wrong: \(wrong)")
         // A wrong time is worse than none: at most one in a thousand.
         #expect(wrong.count * 1000 <= book, "wrong: \(wrong)")
-        // Every real message once; each book message that did not find its twin leaves one more row.
-        #expect(abs(rows - community.realMessages) <= missing.count + wrong.count, "\(rows) rows for \(community.realMessages) real messages")
+        // Every real message once; a book entry that did not find its twins leaves its row beside
+        // theirs (one or two: an entry holds at most two messages here).
+        #expect(rows >= community.realMessages - wrong.count, "\(rows) rows for \(community.realMessages) real messages")
+        #expect(rows - community.realMessages <= 2 * (missing.count + wrong.count), "\(rows) rows for \(community.realMessages) real messages")
         #expect(result.mergedRows == community.inputRows - rows)
         #expect(notes.total(Dedupe.matchedCategory) + notes.total(Dedupe.unmatchedCategory) + notes.total(Dedupe.ambiguousCategory) == community.inputRows)
     }

@@ -181,7 +181,7 @@ struct DedupeMatcher {
         /// Enough for two messages in twin threads, in an order that fits.
         var fitsInThread: Bool {
             if author == .different { return text >= 0.9 && shorter >= 5 }
-            return sameTime || text >= 0.5 || bothEmpty || (contained >= 0.8 && shorter >= 1)
+            return sameTime || text >= 0.5 || bothEmpty || (contained >= 0.8 && shorter >= 3)
         }
 
         /// Enough for a message without a twin thread: a clear match of words (a little less clear
