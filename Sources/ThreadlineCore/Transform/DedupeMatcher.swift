@@ -373,17 +373,23 @@ struct DedupeMatcher {
             commonWord = max(DedupeMatcher.commonWord, matcher.groups.count / 20)
         }
 
-        /// The groups worth scoring against `message`: those of the week it falls in (or that fall
-        /// in its week), those at its second, those with its short text, and those that share most
-        /// of its uncommon words.
+        /// The groups worth scoring against `message` besides those at its second: those of the week
+        /// it falls in (or that fall in its week), those with its short text, and those that share
+        /// most of its uncommon words.
+        /// The groups with a member sent within a second of `message`.
+        func sameSecond(as message: Message) -> [Int] {
+            guard let sentAt = message.sentAt else { return [] }
+            let second = sentAt / 1_000_000
+            return ((second - 1)...(second + 1)).flatMap { seconds[$0] ?? [] }
+        }
+
+        /// The other groups worth scoring against `message`.
         func candidates(for message: Message, counts: inout [Int32], touched: inout [Int]) -> [Int] {
             var found: [Int] = []
             if let sentAt = message.sentAt {
                 for (span, groups) in spans where DedupeMatcher.falls(sentAt, in: span) && groups.count <= DedupeMatcher.groupsPerSpan {
                     found += groups
                 }
-                let second = sentAt / 1_000_000
-                for near in (second - 1)...(second + 1) { found += seconds[near] ?? [] }
             } else if let span = message.window {
                 let low = span.lowerBound - DedupeMatcher.before, high = span.upperBound + DedupeMatcher.after
                 var at = Self.firstIndex(in: times, atOrAfter: low)
@@ -441,8 +447,14 @@ struct DedupeMatcher {
         var counts = Array(repeating: Int32(0), count: groups.count), touched: [Int] = []
         for thread in sourceThreads {
             for b in thread {
-                let found = index.candidates(for: messages[b], counts: &counts, touched: &touched).map {
-                    Scored(group: $0, evidence: evidence(b, group: $0))
+                var found = index.sameSecond(as: messages[b]).map { Scored(group: $0, evidence: evidence(b, group: $0)) }
+                // A message of its author at its second is its twin (an export and its rendering): the
+                // other candidates are not worth scoring.
+                if !found.contains(where: { $0.evidence.sameTime && $0.evidence.author == .same && $0.evidence.text >= 0.5 }) {
+                    let known = Set(found.map(\.group))
+                    found += index.candidates(for: messages[b], counts: &counts, touched: &touched).filter { !known.contains($0) }.map {
+                        Scored(group: $0, evidence: evidence(b, group: $0))
+                    }
                 }
                 scored[b] = found.sorted { ($0.evidence.score, $1.group) > ($1.evidence.score, $0.group) }
             }
