@@ -125,7 +125,7 @@ private struct Validation {
             transform.insert(Configured(
                 type: LinkThreads.type, options: StepOptions(LinkThreads.type.options, stepLocation: at, directory: directory),
                 step: LinkThreads(), location: at,
-                origin: .implicit(reason: "gives every message its ids; runs last when the file does not list it")), at: runWide)
+                origin: .implicit(reason: "gives every message its ids; runs after the other transforms of a document when the file does not list it")), at: runWide)
         }
         return PipelineSpec(
             file: file, directory: directory, sha256: sha256, version: version, name: name,
