@@ -21,8 +21,17 @@ public enum ComparisonWords {
         if text.contains("](") || text.contains("<") { text = linkLabels(text) }
         if text.contains("://") || text.contains("mailto:") { text = withoutURLs(text) }
         if text.contains(":") { text = withoutEmojiCodes(text) }
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII has no accents or wide forms to fold: lowercase, and split on bytes.
+            let lowered = text.lowercased()
+            return lowered.split { !($0.asciiValue.map { isASCIIWordByte($0) } ?? false) }
+        }
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         return folded.split { !isWordCharacter($0) }
+    }
+
+    private static func isASCIIWordByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     private static func isWordCharacter(_ character: Character) -> Bool {
