@@ -5,6 +5,11 @@ import Synchronization
 
 /// Runs a validated pipeline: extract → transform → load, streaming documents through the steps in
 /// bounded windows of inputs that are extracted in parallel and written in a fixed order.
+///
+/// A pipeline with a run-wide transform (``RunTransformStep``, e.g. `dedupe`) streams its inputs the
+/// same way but holds their documents (after the per-document transforms) until the last input is
+/// read, applies the run-wide steps to all of them, and writes them then: its memory grows with the
+/// run's documents.
 public final class PipelineRunner: Sendable {
     public let spec: PipelineSpec
     public let logger: Logger
@@ -186,7 +191,10 @@ public final class PipelineRunner: Sendable {
                 at: spec.extract.first?.location,
                 notes: ["nothing was written and the previous outputs are as they were; check that input_root is mounted and the include patterns match its files"])
         }
-        let transforms = spec.transform.map(\.step)
+        let transforms = spec.transform.map(\.step).filter { !($0 is any RunTransformStep) }
+        let runTransforms = spec.transform.compactMap { $0.step as? any RunTransformStep }
+        /// Documents held for the run-wide transforms, in write order.
+        var held: [Document] = []
         let readers = spec.extract.map { PipelineRunner.partReader($0.step, stepName: $0.name, transforms: transforms) }
         let outputs = try OutputSet(spec: spec)
         var authors = AuthorsAccumulator()
@@ -198,6 +206,15 @@ public final class PipelineRunner: Sendable {
             alterRows?(table, &rows)
             keys.check(table, rows)
             try outputs.write(table, rows)
+        }
+        /// A document's rows, to the writers.
+        func write(_ document: Document) throws {
+            authors.add(document)
+            try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try write(.messages, $0) }
+            try TableRows.threads(document, batchSize: PipelineRunner.rowBatch) { try write(.threads, $0) }
+            try write(.documents, [TableRows.document(document)])
+            // A document's threads and its own row follow its messages; its authors come at the end.
+            keys.settle(except: [.authors])
         }
         do {
             let entries = plan.entries
@@ -242,13 +259,10 @@ public final class PipelineRunner: Sendable {
                     ?? RunReport.Input(
                         step: spec.extract[entry.step].name, path: entry.input.relativePath, bytes: entry.input.bytes,
                         sha256: result.inputSHA256, rows: result.inputRows, rejectedRows: rejectedRows, status: status)
-                for document in result.documents {
-                    authors.add(document)
-                    try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try write(.messages, $0) }
-                    try TableRows.threads(document, batchSize: PipelineRunner.rowBatch) { try write(.threads, $0) }
-                    try write(.documents, [TableRows.document(document)])
-                    // A document's threads and its own row follow its messages; its authors come at the end.
-                    keys.settle(except: [.authors])
+                if runTransforms.isEmpty {
+                    for document in result.documents { try write(document) }
+                } else {
+                    held += result.documents
                 }
                 bytesDone += entry.input.parts[item.part].bytes
                 if item.isLast, let done = input {
@@ -260,6 +274,14 @@ public final class PipelineRunner: Sendable {
             }, released: { index in
                 if entries[work[index].entry].input.parts[work[index].part].bytes >= PipelineRunner.largeInputBytes { afterLargeInput?() }
             })
+            if !runTransforms.isEmpty {
+                let context = RunContext(sources: PipelineRunner.sources(of: spec))
+                for step in runTransforms {
+                    report.mergedRows += step.apply(to: &held, context: context, notes: &report.notes).mergedRows
+                }
+                for document in held { try write(document) }
+                held = []
+            }
             try authors.rows(batchSize: PipelineRunner.rowBatch) { try write(.authors, $0) }
             keys.settle()
             report.keyChecks = keys.outcomes
@@ -338,6 +360,13 @@ public final class PipelineRunner: Sendable {
             }
             return result
         }
+    }
+
+    /// The step type of each extract step, in the pipeline's order, each once.
+    static func sources(of spec: PipelineSpec) -> [String] {
+        var sources: [String] = []
+        for step in spec.extract where !sources.contains(step.name) { sources.append(step.name) }
+        return sources
     }
 
     static func makeRunID(_ time: Timestamp) -> String {

@@ -10,3 +10,49 @@ public protocol TransformStep: Sendable {
 extension TransformStep {
     public func textChecks(_ settings: ValidateSettings) -> [TextCheck] { [] }
 }
+
+/// A transform that works on every document of a run at once (`dedupe`, which recognises one message
+/// in several exports).
+///
+/// The runner applies it after every input has been extracted and given every per-document transform,
+/// in the order the pipeline lists run-wide steps, and only then writes rows. So a pipeline with such
+/// a step holds all of its run's documents in memory until the end (not the inputs' bytes: their
+/// documents), and nothing is written before every input is read. The loader runs the per-document
+/// transforms (and the implicit `link_threads`) before it: a run-wide step is listed after them.
+public protocol RunTransformStep: TransformStep {
+    /// Whether the step needs the whole run's documents at once to be right. A run split into shards
+    /// (each reading part of the inputs) cannot give it that and must refuse such a step at check time.
+    var needsWholeRun: Bool { get }
+
+    /// Changes the run's documents, in the runner's write order; says how many message rows it took
+    /// out by merging them into others (rows in = rows out + rows rejected + rows merged).
+    func apply(to documents: inout [Document], context: RunContext, notes: inout RunNotes) -> RunTransformResult
+}
+
+extension RunTransformStep {
+    public var needsWholeRun: Bool { true }
+
+    /// Nothing, document by document: the runner applies the step to the whole run.
+    public func apply(to document: inout Document, notes: inout RunNotes) {}
+}
+
+/// What a run-wide transform knows of the run besides its documents.
+public struct RunContext: Sendable {
+    /// The step type of each extract step, in the pipeline's order, each once: the sources whose
+    /// documents the run holds (`markdown`, `slack_html`, `slack_json`).
+    public var sources: [String]
+
+    public init(sources: [String]) {
+        self.sources = sources
+    }
+}
+
+/// What a run-wide transform did to the run's rows.
+public struct RunTransformResult: Sendable, Equatable {
+    /// Message rows merged into others and not written.
+    public var mergedRows: Int
+
+    public init(mergedRows: Int = 0) {
+        self.mergedRows = mergedRows
+    }
+}
