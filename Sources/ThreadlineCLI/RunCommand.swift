@@ -55,7 +55,9 @@ struct RunCommand: ParsableCommand {
                 spec: spec, logger: logger, progress: onProgress, afterLargeInput: { threadline_release_free_memory() },
                 atPhase: TestPause.hook())
             if dryRun {
-                print(Planner.describe(try runner.plan(), spec: spec), terminator: "")
+                var plan = try runner.plan()
+                if let shard = spec.shard { plan.entries.removeAll { !shard.contains($0.input.relativePath) } }
+                print(Planner.describe(plan, spec: spec), terminator: "")
                 return
             }
             StopSignals.install()
@@ -102,7 +104,8 @@ enum Planner {
         out += "output_root \(spec.outputRoot)\n"
         for load in spec.load {
             for output in load.step.outputs {
-                out += "load \(load.name): \(output.tables.map(\.rawValue).joined(separator: ", ")) -> \(output.relativePath)\n"
+                out += "load \(load.name): \(output.tables.map(\.rawValue).joined(separator: ", ")) -> \(output.relativePath)"
+                out += output.isPartitioned ? "/ (partitioned by \(output.partitionBy.map(\.rawValue).joined(separator: ", ")))\n" : "\n"
             }
         }
         out += "  _manifest.json, _rejects.jsonl\n"

@@ -161,7 +161,7 @@ import _ThreadlineTestSupport
 /// (argument-parser's own is 64, EX_USAGE), as docs/operations.md, the README and `--help` say.
 @Suite struct UsageErrorTests {
     static let runUsage = """
-        Usage: threadline run [<pipeline>] [--set <key.path=value> ...] [--dry-run] [--log-format <log-format>] [--quiet] [--progress-interval <seconds>]
+        Usage: threadline run [<pipeline>] [--set <key.path=value> ...] [--shard <K/N>] [--incremental] [--dry-run] [--log-format <log-format>] [--quiet] [--progress-interval <seconds>]
           See 'threadline run --help' for more information.
 
         """
@@ -210,7 +210,7 @@ import _ThreadlineTestSupport
             Help:  --format <format>  text, github (workflow commands), json or junit (JUnit XML); human is text.
 
             """ + validateUsage),
-        (["help", "nosuch"], "Error: Unknown command 'nosuch'. Commands: run, check, validate, schema, steps, rules, history\n" + rootUsage),
+        (["help", "nosuch"], "Error: Unknown command 'nosuch'. Commands: run, merge, check, validate, schema, steps, rules, history\n" + rootUsage),
         (["help", "scema"], "Error: Unknown command 'scema'. Did you mean 'schema'?\n" + rootUsage),
         (["help", "run", "extra"], "Error: Unknown command 'run extra': 'run' has no subcommands\n" + rootUsage),
     ]

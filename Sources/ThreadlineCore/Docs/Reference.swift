@@ -214,6 +214,8 @@ public enum Reference {
         case .stringList:
             schema["oneOf"] = [["type": "string"], ["type": "array", "items": ["type": "string"]]]
         case .choice(let names): schema["enum"] = names
+        case .choiceList(let names):
+            schema["oneOf"] = [["enum": names], ["type": "array", "items": ["enum": names], "uniqueItems": true]] as [[String: Any]]
         case .tables:
             let names = Table.allCases.map(\.rawValue)
             schema["oneOf"] = [["const": "all"], ["type": "array", "items": ["enum": names]]] as [[String: Any]]

@@ -77,6 +77,9 @@ public struct ParquetLoad: LoadStep {
 
     public var outputs: [LoadOutput] { selection.outputs(format: "parquet") }
 
+    /// An open Parquet part holds up to a row group in memory: as many as fit in 64 MiB, 2 to 32.
+    public var maxOpenPartitions: Int { min(32, max(2, (64 << 20) / max(1, writerOptions.rowGroupMaxBytes))) }
+
     public func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
         let table = output.tables[0]
         var options = writerOptions

@@ -54,7 +54,7 @@ public enum RunHistory {
                 status: report.status == .success ? "ok" : "rejects_over_limit", exitCode: Int(report.status.rawValue),
                 rowsIn: report.inputRows, rowsOut: report.outputRows, rowsRejected: report.rejectedRows, rejects: report.rejects,
                 tables: Dictionary(uniqueKeysWithValues: report.rowsPerTable.map { ($0.key.rawValue, $0.value) }),
-                inputsProcessed: report.inputs.count)
+                inputsProcessed: report.inputs.count { $0.origin != .reused }, inputsReused: report.inputs.count { $0.origin == .reused })
         }
 
         var json: JSONValue {

@@ -46,7 +46,7 @@ public final class StagingFiles: Sendable {
 
     /// Renames `file` into place (``OutputFile/swapIn()``), unless the run is being stopped, and
     /// remembers it until ``settle()`` or ``rollBack()``.
-    func place(_ file: OutputFile) throws {
+    func place(_ file: any PlaceableOutput) throws {
         try state.withLock { state in
             guard !state.stopping else {
                 throw ThreadlineError(.runtimeFailure, "the run is being stopped: no output was renamed into place")
@@ -85,7 +85,8 @@ public final class StagingFiles: Sendable {
             let suffix = ".tmp-\(getpid())"
             for folder in state.folders {
                 for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") && name.hasSuffix(suffix) {
-                    unlink((folder as NSString).appendingPathComponent(name))
+                    // A partitioned output's staging folder goes with its part files.
+                    OutputFolder.removeTree((folder as NSString).appendingPathComponent(name))
                 }
             }
             for placement in state.placed.reversed() { placement.rollBack() }

@@ -142,34 +142,56 @@ public struct AuthorsAccumulator: Sendable {
     /// Threads and documents added so far: the run-wide number of the next one.
     private var threadCount = 0
     private var documentCount = 0
+    /// The thread and document of the last message row added: a row of another starts the next one
+    /// (a thread's messages, and a document's, are written one after the other, and ids are unique).
+    private var lastThreadID: String?
+    private var lastDocumentID: String?
 
     public init() {}
 
+    /// Counts a linked document's messages, as its message rows.
     public mutating func add(_ document: Document) {
-        let documentNumber = documentCount
-        documentCount += 1
-        for t in document.threads.indices {
-            let threadNumber = threadCount
-            threadCount += 1
-            // Messages are read through indices and counts changed in place, so no message or entry
-            // is copied.
-            for m in document.threads[t].messages.indices {
-                let id = document.threads[t].messages[m].authorId ?? ""
-                let raw = document.threads[t].messages[m].authorRaw
-                let position: Int
-                if let known = index[id] {
-                    position = known
-                    stats[position].spellings.insert(raw)
-                } else {
-                    position = stats.count
-                    index[id] = position
-                    stats.append(Stats(name: document.threads[t].messages[m].author ?? raw, spelling: raw))
-                }
-                AuthorsAccumulator.count(
-                    sentAt: document.threads[t].messages[m].sentAt, thread: threadNumber, document: documentNumber,
-                    into: &stats[position])
-                if document.threads[t].messages[m].isBot { stats[position].isBot = true }
+        TableRows.messages(document, batchSize: 4096) { add(messageRows: $0) }
+    }
+
+    private static let threadColumn = TableSchema.messages.index(of: "thread_id")!
+    private static let documentColumn = TableSchema.messages.index(of: "document_id")!
+    private static let authorIDColumn = TableSchema.messages.index(of: "author_id")!
+    private static let authorColumn = TableSchema.messages.index(of: "author")!
+    private static let authorRawColumn = TableSchema.messages.index(of: "author_raw")!
+    private static let sentAtColumn = TableSchema.messages.index(of: "sent_at")!
+    private static let isBotColumn = TableSchema.messages.index(of: "is_bot")!
+
+    /// Counts rows of the messages table, in the order the run writes them: the authors table is
+    /// made from what the messages table holds, whether the rows come from documents just read or
+    /// from a record of an earlier run.
+    public mutating func add(messageRows rows: [Row]) {
+        for row in rows {
+            guard case .string(let threadID) = row[Self.threadColumn], case .string(let documentID) = row[Self.documentColumn],
+                  case .string(let id) = row[Self.authorIDColumn], case .string(let name) = row[Self.authorColumn],
+                  case .string(let raw) = row[Self.authorRawColumn]
+            else { continue }
+            if documentID != lastDocumentID {
+                lastDocumentID = documentID
+                documentCount += 1
             }
+            if threadID != lastThreadID {
+                lastThreadID = threadID
+                threadCount += 1
+            }
+            let position: Int
+            if let known = index[id] {
+                position = known
+                stats[position].spellings.insert(raw)
+            } else {
+                position = stats.count
+                index[id] = position
+                stats.append(Stats(name: name, spelling: raw))
+            }
+            var sentAt: Timestamp?
+            if case .timestamp(let time) = row[Self.sentAtColumn] { sentAt = time }
+            AuthorsAccumulator.count(sentAt: sentAt, thread: threadCount, document: documentCount, into: &stats[position])
+            if row[Self.isBotColumn] == .bool(true) { stats[position].isBot = true }
         }
     }
 

@@ -76,7 +76,8 @@ struct KeyCheck {
 
     /// Checks rows of `table` in the order they are written.
     mutating func check(_ table: Table, _ rows: [Row]) {
-        if var key = keys[table] {
+        // Taken out of the dictionary while it changes, so its set of keys is not copied.
+        if var key = keys.removeValue(forKey: table) {
             for row in rows {
                 key.unique.rows += 1
                 key.notNull.rows += 1
@@ -88,7 +89,7 @@ struct KeyCheck {
             }
             keys[table] = key
         }
-        guard var checks = references[table] else { return }
+        guard var checks = references.removeValue(forKey: table) else { return }
         for index in checks.indices {
             let target = checks[index].target
             for row in rows {

@@ -3,8 +3,12 @@ public protocol LoadStep: Sendable {
     /// The files it writes, each with the tables whose rows it takes: a table file takes one table,
     /// the run report several.
     var outputs: [LoadOutput] { get }
-    /// Opens the writer of one of its outputs, writing to the output's staging file.
+    /// Opens the writer of one of its outputs, writing to the output's staging file (for a
+    /// partitioned output, to one of its part files).
     func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink
+    /// Part files of one partitioned output open at once, at most: what bounds the memory of a
+    /// partitioned writer.
+    var maxOpenPartitions: Int { get }
 }
 
 /// One file a load step writes.
@@ -15,15 +19,25 @@ public struct LoadOutput: Sendable, Hashable {
     public let tables: [Table]
     /// `jsonl`, `csv`, `parquet`, `html`: as the manifest and the data package name it.
     public let format: String
+    /// The columns its table is partitioned by: then `relativePath` is a folder of Hive partitions,
+    /// each a folder `column=value` of part files (see `PartitionedSink`). Empty: one file.
+    public let partitionBy: [PartitionColumn]
 
-    public init(relativePath: String, tables: [Table], format: String) {
+    public init(relativePath: String, tables: [Table], format: String, partitionBy: [PartitionColumn] = []) {
         self.relativePath = relativePath
         self.tables = tables
         self.format = format
+        self.partitionBy = partitionBy
     }
+
+    /// Whether it is a folder of partitions rather than one file.
+    public var isPartitioned: Bool { !partitionBy.isEmpty }
 }
 
 extension LoadStep {
+    /// Part files of one partitioned output open at once, at most (see `PartitionedSink`).
+    public var maxOpenPartitions: Int { 32 }
+
     /// The tables it writes, in schema order.
     public var tables: [Table] {
         Table.allCases.filter { table in outputs.contains { $0.tables.contains(table) } }

@@ -137,6 +137,18 @@ extension OptionKey where Value: CaseIterable & RawRepresentable & Sendable, Val
     }
 }
 
+extension OptionKey {
+    /// A list of the enum's cases, by raw value, each at most once, in the order written.
+    public static func choices<Element>(_ name: String, default value: [Element], _ doc: String) -> Self
+    where Value == [Element], Element: CaseIterable & RawRepresentable & Sendable, Element.RawValue == String {
+        present(name, .choiceList(Element.allCases.map(\.rawValue)), default: .list(value.map(\.rawValue)), doc) { value in
+            guard let names = readStrings(value) else { return nil }
+            let cases = names.compactMap(Element.init(rawValue:))
+            return cases.count == names.count ? cases : nil
+        }
+    }
+}
+
 extension OptionKey where Value == Int {
     /// The `min_inputs` option every extract step has: a step that matches fewer inputs fails the run.
     public static var minInputs: Self {

@@ -12,6 +12,8 @@ public enum OptionType: Sendable, Hashable {
     case path(mustExist: Bool, kind: PathKind = .fileOrFolder)
     /// One of fixed names.
     case choice([String])
+    /// A list of fixed names, each at most once; a single name is read as a list of one.
+    case choiceList([String])
     /// `all`, or a list of table names.
     case tables
     /// A byte count: `1048576`, `64MiB`, `128MB`, `1GiB`.
@@ -28,6 +30,7 @@ public enum OptionType: Sendable, Hashable {
         case .stringList: return "list of strings"
         case .path: return "path"
         case .choice(let names): return names.joined(separator: " | ")
+        case .choiceList(let names): return "list of " + names.joined(separator: " | ")
         case .tables: return "all | list of tables"
         case .byteSize: return "byte size"
         case .countOrPercent: return "count or percentage"

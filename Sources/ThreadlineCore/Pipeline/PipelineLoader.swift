@@ -10,11 +10,20 @@ public struct PipelineLoader: Sendable {
     public var environment: [String: String]
     /// `key.path=value` settings from `--set`, applied over the file.
     public var overrides: [String]
+    /// The shard of a sharded run (`--shard K/N`), whose steps must not need the whole run.
+    public var shard: Shard?
+    /// `--incremental`: an incremental run whatever the file says.
+    public var incremental: Bool
 
-    public init(registry: StepRegistry = .builtIn, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String] = []) {
+    public init(
+        registry: StepRegistry = .builtIn, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String] = [],
+        shard: Shard? = nil, incremental: Bool = false
+    ) {
         self.registry = registry
         self.environment = environment
         self.overrides = overrides
+        self.shard = shard
+        self.incremental = incremental
     }
 
     /// Loads and validates the pipeline file at `path`. Throws `ThreadlineError` with status 2 and every
@@ -119,6 +128,8 @@ private struct Validation {
         let load = readSteps(.load, list(.load), types: loader.registry.load, context: context)
         checkOutputCollisions(load)
         checkRunWideOrder(transform)
+        let incremental = loader.incremental || top[PipelineKeys.incremental]
+        checkWholeRunSteps(transform, incremental: incremental, at: top.location(of: PipelineKeys.incremental))
         let validate = readValidateSection(entries.first { $0.key == "validate" })
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return nil }
         let outputRootEntry = entries.first { $0.key == PipelineKeys.outputRoot.name }
@@ -140,7 +151,7 @@ private struct Validation {
             file: file, directory: directory, sha256: sha256, version: version, name: name,
             inputRoot: inputRoot, outputRoot: outputRoot,
             onError: top[PipelineKeys.onError],
-            maxRejects: top[PipelineKeys.maxRejects],
+            maxRejects: top[PipelineKeys.maxRejects], incremental: incremental, shard: loader.shard,
             extract: extract, transform: transform, load: load,
             overrides: loader.overrides, warnings: context.warnings.all, validate: validate)
     }
@@ -284,6 +295,27 @@ private struct Validation {
         }
     }
 
+    /// A transform that needs every input of the run at once cannot run in a shard, which reads some
+    /// of them, nor incrementally, where unchanged inputs are not read again.
+    mutating func checkWholeRunSteps(_ steps: [Configured<any TransformStep>], incremental: Bool, at incrementalLocation: SourceLocation) {
+        for configured in steps where configured.step.needsWholeRun {
+            if let shard = loader.shard {
+                error(PipelineRules.wholeRun,
+                      "transform '\(configured.name)' needs every input of the run at once; it cannot run in shard \(shard) of a sharded run",
+                      at: configured.location,
+                      notes: ["a shard reads only its own inputs, so '\(configured.name)' would miss what the other shards read",
+                              "run the pipeline whole (without --shard), or leave '\(configured.name)' out of the sharded pipeline"])
+            }
+            if incremental {
+                error(PipelineRules.wholeRun,
+                      "transform '\(configured.name)' needs every input of the run at once; it cannot run incrementally",
+                      at: configured.location,
+                      notes: ["an incremental run reads only the inputs that changed (incremental is set by \(loader.incremental ? "--incremental" : "\(incrementalLocation)"))",
+                              "set incremental: false, or leave '\(configured.name)' out"])
+            }
+        }
+    }
+
     mutating func checkOutputCollisions(_ steps: [Configured<any LoadStep>]) {
         var owners: [String: SourceLocation] = [:]
         for configured in steps {
@@ -414,6 +446,21 @@ private struct Validation {
                 return nil
             }
             return .string(text)
+        case .choiceList(let choices):
+            guard let names = stringList(node, expected: expected) else { return nil }
+            var ok = true
+            var seen = Set<String>()
+            for (index, name) in names.enumerated() {
+                let at = node.items.map { location($0[index]) } ?? location(node)
+                if !choices.contains(name) {
+                    error(PipelineRules.value, "invalid value '\(name)' for '\(spec.name)'", at: at, notes: [Suggestion.note(for: name, in: choices)])
+                    ok = false
+                } else if !seen.insert(name).inserted {
+                    error(PipelineRules.value, "'\(name)' is listed twice in '\(spec.name)'", at: at)
+                    ok = false
+                }
+            }
+            return ok ? .list(names) : nil
         case .tables:
             guard let names = stringList(node, expected: expected) else { return nil }
             // `all` and `[all]` (how `threadline steps` shows the default) are every table.
@@ -456,6 +503,7 @@ private struct Validation {
         switch type {
         case .integer: return "an integer"
         case .choice(let names): return "one of " + names.joined(separator: ", ")
+        case .choiceList(let names): return "a list of " + names.joined(separator: ", ")
         case .tables: return "'all' or a list of table names"
         case .stringList: return "a list of strings"
         default: return "a \(type.label)"

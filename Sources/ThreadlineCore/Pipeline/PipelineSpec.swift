@@ -23,6 +23,11 @@ public struct PipelineSpec: Sendable {
     public var outputRoot: String
     public var onError: OnError
     public var maxRejects: RejectLimit
+    /// `incremental: true` (or `run --incremental`): inputs unchanged since the last run are written
+    /// from its state instead of being read again (see `IncrementalState`).
+    public var incremental = false
+    /// The shard this run is (`run --shard K/N`), or nil for a whole run.
+    public var shard: Shard?
     public var extract: [Configured<any ExtractStep>]
     /// In the order they run, `link_threads` included (added last when the file does not list it).
     public var transform: [Configured<any TransformStep>]
@@ -35,11 +40,15 @@ public struct PipelineSpec: Sendable {
     public var warnings: [Diagnostic] = []
     /// The file's `validate:` section: what `threadline validate --pipeline` ignores and accepts.
     public var validate = ValidateSettings()
+    /// The steps as another run listed them, for a spec rebuilt from a record of that run (`merge`
+    /// knows the load steps of the shards' pipeline, and only the names of the others).
+    var listedSteps: [(kind: StepKind, name: String, location: SourceLocation, origin: StepOrigin)]?
 
     /// Every step in the order the file's stages list them, as `check`, `--dry-run` and the manifest
     /// show them.
     public var steps: [(kind: StepKind, name: String, location: SourceLocation, origin: StepOrigin)] {
-        extract.map { (.extract, $0.name, $0.location, $0.origin) }
+        if let listedSteps { return listedSteps }
+        return extract.map { (.extract, $0.name, $0.location, $0.origin) }
             + transform.map { (.transform, $0.name, $0.location, $0.origin) }
             + load.map { (.load, $0.name, $0.location, $0.origin) }
     }
@@ -58,12 +67,15 @@ public enum PipelineKeys {
     public static let onError = OptionKey<OnError>.choice(
         "on_error", default: .quarantine,
         "fail: stop at the first reject (exit 1); skip: record rejects in _rejects.jsonl; quarantine: also keep each rejected record's raw text")
+    public static let incremental = OptionKey<Bool>.boolean(
+        "incremental", default: false,
+        "write the rows of inputs unchanged since the last run from its state in output_root/.threadline/ instead of reading them again (or run --incremental)")
     public static let maxRejects = OptionKey<RejectLimit>.limit(
         "max_rejects", default: .unlimited,
         "rejects tolerated before the run exits 1: a count (a file rejected whole counts as one), or a percentage of input rows (a file rejected whole, whose rows cannot be counted, weighs its share of the input bytes)")
 
     /// Every top-level key but the step lists, in the order the docs list them.
-    public static let all: [OptionSpec] = [version.spec, name.spec, inputRoot.spec, outputRoot.spec, onError.spec, maxRejects.spec]
+    public static let all: [OptionSpec] = [version.spec, name.spec, inputRoot.spec, outputRoot.spec, onError.spec, maxRejects.spec, incremental.spec]
 
     /// The sections of keys of their own, besides the step lists.
     public static let sections: [(key: String, options: [OptionSpec], doc: String)] = [

@@ -18,8 +18,10 @@ public final class RunLock {
     /// The holder recorded in the file when this lock was taken over from a process that had died.
     public private(set) var previousHolder: String?
 
-    public init(outputRoot: String) {
-        path = (outputRoot as NSString).appendingPathComponent(".threadline.lock")
+    /// The lock of a whole run (and of `merge`): `.threadline.lock`; or of one shard of a sharded
+    /// run, `.threadline.K-of-N.lock`, so the shards of one run write at once.
+    public init(outputRoot: String, shard: Shard? = nil) {
+        path = (outputRoot as NSString).appendingPathComponent(shard.map { ".threadline.\($0.name).lock" } ?? ".threadline.lock")
     }
 
     /// Takes the lock or throws status 3 naming the run that holds it. Makes `output_root` when it is

@@ -20,6 +20,16 @@ public struct RunReport: Sendable {
         }
     }
 
+    /// How a run got an input's rows.
+    public enum InputOrigin: Sendable, Equatable {
+        /// Read and transformed by this run.
+        case processed
+        /// Unchanged since the run that recorded it: written from its record (incremental runs).
+        case reused
+        /// Read by shard `index` of a sharded run, written from its record by `merge`.
+        case shard(Int)
+    }
+
     /// One input of the manifest, all of its parts counted in.
     public struct Input: Sendable {
         public var step: String
@@ -30,6 +40,7 @@ public struct RunReport: Sendable {
         public var rows: Int
         public var rejectedRows: Int
         public var status: InputStatus
+        public var origin: InputOrigin = .processed
     }
 
     public struct Output: Sendable {
@@ -40,6 +51,9 @@ public struct RunReport: Sendable {
         public var rows: Int
         public var bytes: Int64
         public var sha256: String
+        /// For a part file of a partitioned output: the output's folder, and the part's partition.
+        public var dataset: String?
+        public var partition: [PartitionValue] = []
     }
 
     public var runID: String

@@ -52,6 +52,10 @@ public struct StepOptions: Sendable {
         values[name]
     }
 
+    /// Every value, defaults filled in, by option name: what another run needs to make the same
+    /// step again (`merge` makes the shards' load steps from it).
+    var allValues: [String: OptionValue] { values }
+
     /// Whether the option was given (in the pipeline file, or in `values`), rather than left to its default.
     public func isWritten<Value>(_ key: OptionKey<Value>) -> Bool {
         written.contains(key.name)

@@ -5,10 +5,17 @@ public protocol TransformStep: Sendable {
     /// The checks `validate` makes of the texts sources read, by this step's rules (unknown emoji
     /// codes), with the pipeline's `validate:` settings.
     func textChecks(_ settings: ValidateSettings) -> [TextCheck]
+
+    /// Whether what it makes of one input depends on other inputs of the run (a run-wide `dedupe`):
+    /// such a step cannot run in a shard of a sharded run, which sees only some inputs, nor in an
+    /// incremental run, which reads only the inputs that changed. `check` and `run` refuse both.
+    var needsWholeRun: Bool { get }
 }
 
 extension TransformStep {
     public func textChecks(_ settings: ValidateSettings) -> [TextCheck] { [] }
+
+    public var needsWholeRun: Bool { false }
 }
 
 /// A transform that works on every document of a run at once (`dedupe`, which recognises one message
@@ -20,16 +27,13 @@ extension TransformStep {
 /// documents), and nothing is written before every input is read. The loader runs the per-document
 /// transforms (and the implicit `link_threads`) before it: a run-wide step is listed after them.
 public protocol RunTransformStep: TransformStep {
-    /// Whether the step needs the whole run's documents at once to be right. A run split into shards
-    /// (each reading part of the inputs) cannot give it that and must refuse such a step at check time.
-    var needsWholeRun: Bool { get }
-
     /// Changes the run's documents, in the runner's write order; says how many message rows it took
     /// out by merging them into others (rows in = rows out + rows rejected + rows merged).
     func apply(to documents: inout [Document], context: RunContext, notes: inout RunNotes) -> RunTransformResult
 }
 
 extension RunTransformStep {
+    /// A run-wide step sees every document of the run: a shard or an incremental run cannot give it that.
     public var needsWholeRun: Bool { true }
 
     /// Nothing, document by document: the runner applies the step to the whole run.
