@@ -42,7 +42,7 @@ import _ThreadlineTestSupport
         #expect(result.stdout == """
             pipeline.yaml: ok: 1 extract, 1 transform, 2 load steps
               extract markdown (pipeline.yaml:8:5)
-              transform link_threads (pipeline.yaml:1:1): added, gives every message its ids; runs last when the file does not list it
+              transform link_threads (pipeline.yaml:1:1): added, gives every message its ids; runs after the other transforms of a document when the file does not list it
               load jsonl (pipeline.yaml:11:5)
               load csv (pipeline.yaml:13:5)
             """ + "\n")

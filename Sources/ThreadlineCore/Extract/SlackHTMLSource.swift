@@ -16,10 +16,13 @@ import ThreadlineSlack
 ///   preceding message that is not a reply; a reply with none before it starts a thread of its own and
 ///   keeps a parent key that matches nothing, so its `parent_id` is null (nothing is lost).
 /// - slackdump keeps Slack's exact `ts`: it is the message key and gives `sent_at` to the microsecond.
-/// - `text` is the message rendered as plain text (links as `[label](url)`, code verbatim, list
-///   bullets, newlines for paragraphs and `<br>`); `text_raw` is the message body's HTML. libxml2
+/// - `text` is the message in threadline's text form (docs/tables.md: links as `[label](url)`,
+///   `**bold**`, `_italic_`, code verbatim, list bullets, newlines for paragraphs and `<br>`), the
+///   form `slack_json` gives the same message; `text_raw` is the message body's HTML. libxml2
 ///   decodes the page's entities exactly once, so documents are marked `entitiesDecoded` and
-///   `clean_text` leaves what the page shows as `&lt;` alone.
+///   `clean_text` leaves what the page shows as `&lt;` alone. Where the renderer lost part of a
+///   message's text (see `SlackHTMLTextLoss`), the text is what the page holds, and the message is
+///   counted in the run summary under "slack_html text altered by the renderer".
 /// - Subtypes in `skip_subtypes` (channel joins and other non-conversation events) are not messages:
 ///   they are counted in the run summary. Unreadable messages are rejected with their line.
 /// - A channel's messages are held until the page is read (its spellings decide its authors), so a
@@ -74,6 +77,10 @@ public struct SlackHTMLSource: ExtractStep {
         "slack_html markup errors recovered by libxml2", key: "slack_html_markup_errors_recovered_by_libxml2")
     public static let orphanRepliesCategory = NoteCategory(
         "slack_html replies without a preceding message", key: "slack_html_replies_without_a_preceding_message")
+    /// The run-summary category of messages whose page no longer holds their text as written, by
+    /// what the renderer did.
+    public static let textLossCategory = NoteCategory(
+        "slack_html text altered by the renderer", key: "slack_html_text_altered_by_the_renderer")
     public static let missingParentCategory = NoteCategory(
         "slack_html replies whose parent is not in the pages", key: "slack_html_replies_whose_parent_is_not_in_the_pages")
 
@@ -187,6 +194,7 @@ public struct SlackHTMLSource: ExtractStep {
                     switch channels.add(message, file: relativePath, notes: &result.notes) {
                     case .kept:
                         result.inputRows += 1
+                        for loss in message.textLosses { result.notes.count(Self.textLossCategory, loss.rawValue) }
                     case .shownAgain:
                         break
                     case .duplicate(let first):

@@ -29,7 +29,7 @@ enum Manifest {
             "status": .string(report.status == .success ? "ok" : "rejects_over_limit"),
             "rows": .object([
                 "in": .int(Int64(report.inputRows)), "out": .int(Int64(report.outputRows)), "rejected": .int(Int64(report.rejectedRows)),
-                "balanced": .bool(report.isBalanced),
+                "merged": .int(Int64(report.mergedRows)), "balanced": .bool(report.isBalanced),
                 "rejected_files": .int(Int64(report.rejectedFiles)), "rejected_file_bytes": .int(report.rejectedFileBytes),
             ]),
             "tables": .object(Dictionary(uniqueKeysWithValues: report.rowsPerTable.map { ($0.key.rawValue, .int(Int64($0.value))) })),

@@ -97,6 +97,9 @@ public struct Message: Sendable {
     /// The file the message was read from, relative to `input_root`, when it is not the document's own
     /// (a Slack export's day file); `source_file` in the tables.
     public var sourceFile: String?
+    /// The step that read the message, when it is not the document's (`dedupe` moved a Slack-only
+    /// reply into the thread of a book that holds the rest of its thread); `source` in the tables.
+    public var source: String?
     /// The author's name exactly as in the source.
     public var authorRaw: String
     /// The source's own id for the author where it has one (a Slack user id), for the aliases file.
@@ -121,6 +124,10 @@ public struct Message: Sendable {
     public var parentId: String?
     public var position = 0
     public var replyCount = 0
+
+    /// Set by `dedupe`: the ids of the twins of this message (the same message read by other sources,
+    /// or a part of it) that were merged into it and not written.
+    public var duplicateIds: [String] = []
 
     public init(
         key: String, parentKey: String? = nil, sourceLine: Int? = nil, authorRaw: String, authorRef: String? = nil,

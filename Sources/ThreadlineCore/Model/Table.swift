@@ -117,6 +117,7 @@ extension TableSchema {
             Column("sent_at", .timestamp, nullable: true, "when it was posted (UTC); null where the source has no time"),
             Column("reply_count", .int32, "replies in the thread, on the first message; 0 on replies"),
             Column("is_bot", .bool, "written by a bot or an app: Slack's bot messages and bot users, or a name in normalise_authors' bots"),
+            Column("duplicate_ids", .stringList, "message_id of each twin dedupe merged into this message; empty without it"),
         ],
         primaryKey: "message_id",
         foreignKeys: [

@@ -14,10 +14,10 @@ public enum TableRows {
             for message in thread.messages {
                 try batch.append([
                     .string(message.id), .string(message.threadId), Value(message.parentId), Value(message.position),
-                    .string(document.id), .string(document.source), .string(message.sourceFile ?? document.sourceFile), Value(message.sourceLine),
+                    .string(document.id), .string(message.source ?? document.source), .string(message.sourceFile ?? document.sourceFile), Value(message.sourceLine),
                     .string(message.authorId ?? ""), .string(message.author ?? message.authorRaw), .string(message.authorRaw),
                     .bool(message.isHost), .string(message.text), .string(message.textRaw), Value(message.sentAt),
-                    Value(message.replyCount), .bool(message.isBot),
+                    Value(message.replyCount), .bool(message.isBot), .list(message.duplicateIds),
                 ], to: body)
             }
         }

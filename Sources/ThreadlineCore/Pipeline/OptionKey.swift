@@ -106,6 +106,13 @@ extension OptionKey where Value == [String] {
     }
 }
 
+extension OptionKey where Value == [String]? {
+    /// A list of strings that may be left out.
+    public static func strings(_ name: String, _ doc: String) -> Self {
+        optional(name, .stringList, doc, readStrings)
+    }
+}
+
 extension OptionKey where Value == [Table] {
     /// `all`, or a list of tables: read in schema order.
     public static func tables(_ name: String, default value: [String], _ doc: String) -> Self {

@@ -127,6 +127,7 @@ private struct Validation {
         var transform = readSteps(.transform, list(.transform), types: loader.registry.transform, context: context)
         let load = readSteps(.load, list(.load), types: loader.registry.load, context: context)
         checkOutputCollisions(load)
+        checkRunWideOrder(transform)
         let incremental = loader.incremental || top[PipelineKeys.incremental]
         checkWholeRunSteps(transform, incremental: incremental, at: top.location(of: PipelineKeys.incremental))
         let validate = readValidateSection(entries.first { $0.key == "validate" })
@@ -137,12 +138,14 @@ private struct Validation {
             written: outputRootEntry?.value.scalar ?? "output", at: outputRootEntry.map { location($0.value) } ?? SourceLocation(file: file, line: 1, column: 1))
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return nil }
         if !transform.contains(where: { $0.type.name == LinkThreads.type.name }) {
-            // Every row needs its ids: the step that gives them is part of every pipeline.
+            // Every row needs its ids: the step that gives them is part of every pipeline. It goes
+            // after the other per-document transforms, before the run-wide ones, which need the ids.
             let at = list(.transform).entry.map { location($0) } ?? SourceLocation(file: file, line: 1, column: 1)
-            transform.append(Configured(
+            let runWide = transform.firstIndex { $0.step is any RunTransformStep } ?? transform.endIndex
+            transform.insert(Configured(
                 type: LinkThreads.type, options: StepOptions(LinkThreads.type.options, stepLocation: at, directory: directory),
                 step: LinkThreads(), location: at,
-                origin: .implicit(reason: "gives every message its ids; runs last when the file does not list it")))
+                origin: .implicit(reason: "gives every message its ids; runs after the other transforms of a document when the file does not list it")), at: runWide)
         }
         return PipelineSpec(
             file: file, directory: directory, sha256: sha256, version: version, name: name,
@@ -279,6 +282,17 @@ private struct Validation {
             }
         }
         return steps
+    }
+
+    /// A run-wide transform (`dedupe`) runs after every per-document one, on the whole run: a
+    /// per-document transform listed after it is an error, so the file says the order steps run in.
+    mutating func checkRunWideOrder(_ steps: [Configured<any TransformStep>]) {
+        guard let first = steps.firstIndex(where: { $0.step is any RunTransformStep }) else { return }
+        for step in steps[first...] where !(step.step is any RunTransformStep) {
+            error(
+                PipelineRules.stepOrder, "'\(step.name)' is listed after '\(steps[first].name)', which works on the whole run after every transform of one document",
+                at: step.location, notes: ["list '\(steps[first].name)' after '\(step.name)'"])
+        }
     }
 
     /// A transform that needs every input of the run at once cannot run in a shard, which reads some

@@ -34,12 +34,16 @@ public enum PipelineRules {
         "pipeline-step", .error, run: .refuse,
         "a step's options that cannot work together, or a file it reads when the pipeline is loaded (a time zone, the aliases file, people profiles)")
 
+    public static let stepOrder = Rule(
+        "pipeline-step-order", .error, run: .refuse,
+        "a transform of one document listed after a transform of the whole run (dedupe), which runs after all of them")
+
     public static let wholeRun = Rule(
         "pipeline-whole-run", .error, run: .refuse,
         "a transform that needs every input of the run at once (dedupe) in a sharded run (`--shard`) or an incremental one")
 
     public static let all = [
         unreadable, yaml, unknownKey, missing, unknownStep, unknownOption, value, path, environment, set, outputCollision,
-        outputOverlap, stepConfiguration, wholeRun,
+        outputOverlap, stepConfiguration, stepOrder, wholeRun,
     ]
 }

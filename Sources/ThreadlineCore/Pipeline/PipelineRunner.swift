@@ -5,6 +5,11 @@ import Synchronization
 
 /// Runs a validated pipeline: extract → transform → load, streaming documents through the steps in
 /// bounded windows of inputs that are extracted in parallel and written in a fixed order.
+///
+/// A pipeline with a run-wide transform (``RunTransformStep``, e.g. `dedupe`) streams its inputs the
+/// same way but holds their documents (after the per-document transforms) until the last input is
+/// read, applies the run-wide steps to all of them, and writes them then: its memory grows with the
+/// run's documents.
 public final class PipelineRunner: Sendable {
     public let spec: PipelineSpec
     public let logger: Logger
@@ -150,7 +155,8 @@ public final class PipelineRunner: Sendable {
     func readInputs(
         _ plan: Plan, reuse: (Int) -> Bool = { _ in false }, consume: (_ entry: Int, _ result: ExtractResult?, _ isLast: Bool) throws -> Void
     ) throws {
-        let transforms = spec.transform.map(\.step)
+        // Run-wide transforms come after every input is read: the writer applies them.
+        let transforms = spec.transform.map(\.step).filter { !($0 is any RunTransformStep) }
         let readers = spec.extract.map { PipelineRunner.partReader($0.step, stepName: $0.name, transforms: transforms) }
         let entries = plan.entries
         let reused = entries.indices.map(reuse)
@@ -422,6 +428,13 @@ public final class PipelineRunner: Sendable {
             }
             return result
         }
+    }
+
+    /// The step type of each extract step, in the pipeline's order, each once.
+    static func sources(of spec: PipelineSpec) -> [String] {
+        var sources: [String] = []
+        for step in spec.extract where !sources.contains(step.name) { sources.append(step.name) }
+        return sources
     }
 
     static func makeRunID(_ time: Timestamp) -> String {

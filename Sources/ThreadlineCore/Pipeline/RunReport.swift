@@ -68,6 +68,8 @@ public struct RunReport: Sendable {
     public var rowsPerTable: [Table: Int] = [:]
     public var inputRows = 0
     public var rejectedRows = 0
+    /// Message rows a run-wide transform merged into others (`dedupe`'s twins): read, not written.
+    public var mergedRows = 0
     public var rejects = 0
     /// Files rejected whole, or in part (the rest of a page libxml2 stopped reading), whose rows could
     /// not be counted, and the input bytes not read.
@@ -81,8 +83,8 @@ public struct RunReport: Sendable {
     /// Rows out: the messages written.
     public var outputRows: Int { rowsPerTable[.messages] ?? 0 }
 
-    /// Whether every input row is accounted for: rows in = rows out + rows rejected.
-    public var isBalanced: Bool { inputRows == outputRows + rejectedRows }
+    /// Whether every input row is accounted for: rows in = rows out + rows rejected + rows merged.
+    public var isBalanced: Bool { inputRows == outputRows + rejectedRows + mergedRows }
 
     public var elapsedSeconds: Double { Double(endedAt.microseconds - startedAt.microseconds) / 1_000_000 }
 

@@ -8,6 +8,10 @@
 /// go to the report (under `on_error: fail` a reject ends the run); each kept document's messages,
 /// threads and own row go to the outputs, checked by `KeyCheck` and counted into the authors. With
 /// a ``InputRecordWriter``, each part is recorded too, every document's rows included.
+///
+/// With run-wide transforms (`dedupe`) in the pipeline, kept documents are held instead, and written
+/// by ``finish()`` once those transforms have seen all of them (such a pipeline is never incremental
+/// nor sharded, so nothing is recorded then).
 final class RunWriter {
     let spec: PipelineSpec
     let outputs: OutputSet
@@ -23,12 +27,16 @@ final class RunWriter {
     /// The input whose parts are being taken, summed over them.
     private var input: RunReport.Input?
     private let alterRows: (@Sendable (Table, inout [Row]) -> Void)?
+    /// The pipeline's run-wide transforms, in order, and the documents held for them in write order.
+    private let runTransforms: [any RunTransformStep]
+    private var held: [Document] = []
 
     init(spec: PipelineSpec, outputs: OutputSet, report: RunReport, alterRows: (@Sendable (Table, inout [Row]) -> Void)?) {
         self.spec = spec
         self.outputs = outputs
         self.report = report
         self.alterRows = alterRows
+        self.runTransforms = spec.transform.compactMap { $0.step as? any RunTransformStep }
     }
 
     /// Every row reaches the writers through here, checked on its way.
@@ -51,6 +59,11 @@ final class RunWriter {
             documents: result.documents.map(InputRecord.DocumentHeader.init))
         try recorder?.part(header)
         let kept = try takeHeader(header, of: info, origin: origin)
+        if !runTransforms.isEmpty {
+            held += result.documents.indices.filter { kept[$0] }.map { result.documents[$0] }
+            if isLast { finishInput() }
+            return
+        }
         for (index, document) in result.documents.enumerated() {
             func emit(_ table: Table, _ rows: [Row]) throws {
                 try recorder?.rows(table, rows)
@@ -151,6 +164,19 @@ final class RunWriter {
     /// After the last input: the authors table, the key checks settled; the report's checks and
     /// row counts. Throws when a key does not hold.
     func finish() throws {
+        if !runTransforms.isEmpty {
+            let context = RunContext(sources: PipelineRunner.sources(of: spec))
+            for step in runTransforms {
+                report.mergedRows += step.apply(to: &held, context: context, notes: &report.notes).mergedRows
+            }
+            for document in held {
+                try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try write(.messages, $0) }
+                try TableRows.threads(document, batchSize: PipelineRunner.rowBatch) { try write(.threads, $0) }
+                try write(.documents, [TableRows.document(document)])
+                keys.settle(except: [.authors])
+            }
+            held = []
+        }
         try authors.rows(batchSize: PipelineRunner.rowBatch) { try write(.authors, $0) }
         keys.settle()
         report.keyChecks = keys.outcomes

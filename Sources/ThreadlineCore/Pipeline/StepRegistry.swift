@@ -13,7 +13,7 @@ public struct StepRegistry: Sendable {
 
     public static let builtIn = StepRegistry(
         extract: [MarkdownSource.type, SlackHTMLSource.type, SlackJSONSource.type],
-        transform: [CleanText.type, CleanEmoji.type, NormaliseAuthors.type, LinkThreads.type],
+        transform: [CleanText.type, CleanEmoji.type, NormaliseAuthors.type, LinkThreads.type, Dedupe.type],
         load: [JSONLinesLoad.type, CSVLoad.type, ParquetLoad.type, ReportLoad.type])
 
     /// Every step type, stage by stage.

@@ -3,7 +3,8 @@ import Foundation
 import ThreadlineText
 
 /// Links every message to its thread and parent and gives it a stable id; one implementation for every
-/// source. It runs after the other transforms even when the pipeline does not list it.
+/// source. It runs after the other transforms of a document even when the pipeline does not list it,
+/// and before the transforms of the whole run (`dedupe`), which need its ids.
 ///
 /// - `message_id`: 16 hex digits of SHA-256 over the source, the document id and the message's key, so
 ///   the same message gets the same id in every run.
@@ -14,7 +15,7 @@ import ThreadlineText
 public struct LinkThreads: TransformStep {
     public static let type = StepType.transform(
         name: "link_threads",
-        summary: "assigns message_id, thread_id, parent_id, position and reply_count; runs last even when not listed",
+        summary: "assigns message_id, thread_id, parent_id, position and reply_count; runs after the other transforms of a document even when not listed",
         options: [],
         example: "- type: link_threads",
         make: { _, _ in LinkThreads() })
