@@ -60,7 +60,7 @@ final class RunWriter {
         try recorder?.part(header)
         let kept = try takeHeader(header, of: info, origin: origin)
         if !runTransforms.isEmpty {
-            held += result.documents.indices.filter { kept[$0] }.map { result.documents[$0] }
+            for index in result.documents.indices where kept[index] { hold(result.documents[index]) }
             if isLast { finishInput() }
             return
         }
@@ -159,6 +159,18 @@ final class RunWriter {
     private func finishInput() {
         if let done = input { report.inputs.append(done) }
         input = nil
+    }
+
+    /// Holds a document for the run-wide transforms, which weigh documents whole: a later part of a
+    /// document read in parts joins its earlier parts (they come one after the other), and the
+    /// document is whole again with its last.
+    private func hold(_ document: Document) {
+        if let fragment = document.fragment, fragment.index > 0, let last = held.indices.last, held[last].id == document.id {
+            held[last].threads += document.threads
+            if fragment.isLast { held[last].fragment = nil }
+            return
+        }
+        held.append(document)
     }
 
     /// After the last input: the authors table, the key checks settled; the report's checks and

@@ -211,4 +211,31 @@ import _CAllocationCount
         #expect(parts.notes == whole.notes)
         #expect(parts.rowsPerTable == whole.rowsPerTable)
     }
+
+    /// The default pipeline, which dedupes (a run-wide transform, for which the run holds every
+    /// document): with the seed's Slack channel read in parts, the parts are joined again before
+    /// `dedupe`, and every table in every format is what reading the channel whole gives.
+    @Test func theDefaultPipelineWithItsChannelInPartsWritesTheSameTables() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let pipeline = repository.appendingPathComponent("pipelines/default.yaml").path
+        let scratch = try Scratch()
+        func run(_ output: String, overrides: [String]) throws -> (RunReport, PipelineSpec) {
+            let spec = try PipelineLoader(environment: ["THREADLINE_OUTPUT": scratch.path(output)], overrides: overrides).load(path: pipeline)
+            return (try PipelineRunner(spec: spec).run(), spec)
+        }
+        let (whole, _) = try run("whole", overrides: [])
+        let (parts, spec) = try run("parts", overrides: ["extract.2.part_bytes=2KB"])
+        let export = try #require(try PipelineRunner(spec: spec).plan().entries.first { $0.input.relativePath == "slack-export" }?.input)
+        #expect(export.parts.count > 3)
+        #expect(parts.mergedRows == whole.mergedRows && parts.mergedRows > 0)
+        for table in Table.allCases {
+            for format in ["jsonl", "csv", "parquet"] {
+                let name = "\(table.rawValue).\(format)"
+                #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("parts/" + name)))
+                    == Data(contentsOf: URL(fileURLWithPath: scratch.path("whole/" + name))), "\(name)")
+            }
+        }
+        #expect(parts.notes == whole.notes)
+    }
 }
