@@ -392,7 +392,11 @@ public final class PipelineRunner: Sendable {
             reason: "document_id '\(document.id)' is already the id of a document of '\(first)': "
                 + "its \(document.messageCount) messages are not written (exclude one of the two inputs, or read them in separate pipelines)",
             rows: document.messageCount)
-        if let input, input.relativePath == document.sourceFile, input.parts == 1, !input.path.lowercased().hasSuffix(".zip") {
+        // The input's file is the record when the document is read from one file (a markdown file, an
+        // HTML page, whole or in parts), not from an export (a folder or a zip) of conversations.
+        var isFolder: ObjCBool = false
+        if let input, input.relativePath == document.sourceFile, !input.path.lowercased().hasSuffix(".zip"),
+           !FileManager.default.fileExists(atPath: input.path, isDirectory: &isFolder) || !isFolder.boolValue {
             reject.keep(fileAt: input.path)
         }
         return reject

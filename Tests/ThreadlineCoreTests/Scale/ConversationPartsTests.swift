@@ -4,8 +4,9 @@ import _CAllocationCount
 
 @testable import ThreadlineCore
 
-/// A conversation read in parts (`part_bytes`): spooled to disk, sorted into threads and handed to the
-/// transforms and writers a fragment at a time, it gives what reading it whole gives, byte for byte.
+/// A conversation or an HTML page read in parts (`part_bytes`): spooled to disk, sorted into threads and
+/// handed to the transforms and writers a fragment at a time, it gives what reading it whole gives,
+/// byte for byte.
 @Suite struct ConversationPartsTests {
     /// The samples with every conversation over `partBytes` read in parts.
     func pipeline(output: String, partBytes: String?) -> String {
@@ -14,6 +15,9 @@ import _CAllocationCount
             text = text.replacingOccurrences(
                 of: "include: [\"slack-export\", \"slack-export.zip\", \"slack-json/*\"]",
                 with: "include: [\"slack-export\", \"slack-export.zip\", \"slack-json/*\"]\n    part_bytes: \(partBytes)")
+            text = text.replacingOccurrences(
+                of: "include: [\"slack-html/**/*.html\", \"slack-html-single/*.html\", \"slackdump/**/*.html\"]",
+                with: "include: [\"slack-html/**/*.html\", \"slack-html-single/*.html\", \"slackdump/**/*.html\"]\n    part_bytes: \(partBytes)")
         }
         return text
     }
@@ -32,6 +36,12 @@ import _CAllocationCount
         #expect(pieces.count > 2)
         #expect(pieces.allSatisfy { SlackJSONSource.segment($0)?.name == "book-of-the-week" })
         #expect(export.parts.reduce(0) { $0 + $1.bytes } == export.bytes)
+        // So are the HTML pages, the slackdump page with its thread page.
+        for page in ["slack-html/channel/book-of-the-week/index.html", "slack-html-single/slack-export.html", "slackdump/archives/C0BOTW/index.html"] {
+            let input = try #require(plan.entries.first { $0.input.relativePath == page }?.input)
+            #expect(input.parts.count > 1 || partBytes == "16KB" && page.hasPrefix("slackdump"), "\(page)")
+            #expect(input.parts.reduce(0) { $0 + $1.bytes } == input.bytes)
+        }
         let parts = try runner.run()
         for table in Table.allCases {
             for format in ["jsonl", "csv", "parquet"] {
