@@ -51,6 +51,8 @@ final class DocumentSpool {
     private var sequence = 0
     /// The most runs merged at once.
     static let maxMerged = 16
+    /// What a run's reader asks of its file at a time: its buffer holds this much, or one entry.
+    static let readBytes = 16 << 10
 
     /// A spool in a new folder under `root` (`output_root/.threadline`).
     init(root: String, memoryBytes: Int = 32 << 20) throws {
@@ -474,7 +476,7 @@ private final class SpoolReader {
     private var position = 0
     private var ended = false
     /// What one read asks for: the buffer grows by this much, or to the entry's length.
-    private var chunk = [UInt8](repeating: 0, count: 64 << 10)
+    private var chunk = [UInt8](repeating: 0, count: DocumentSpool.readBytes)
 
     init(path: String) throws {
         self.path = path

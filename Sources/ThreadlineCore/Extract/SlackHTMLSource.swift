@@ -177,7 +177,7 @@ public struct SlackHTMLSource: ExtractStep {
             return
         }
         // The first part to come reads the page into the spool; the others wait for it.
-        let page = opened.page { spool(input, parts: count) }
+        let page = opened.page { spool(input, parts: count, starting: result) }
         // What concerns the page as a whole goes with its first part.
         if index == 1 { result.merge(page.result) }
         guard let documents = page.documents else { return }
@@ -191,10 +191,10 @@ public struct SlackHTMLSource: ExtractStep {
     }
 
     /// Reads a page and its thread pages into a spool of `parts` fragments; what was read besides
-    /// the documents (rejects, notes, rows, hash) comes with it. A spool that fails loses the page
-    /// whole.
-    private func spool(_ input: Input, parts: Int) -> SpooledPage.Page {
-        var result = ExtractResult()
+    /// the documents (rejects, notes, rows, hash) comes with it, in a result begun as `start` (a
+    /// part's empty result: `validate` keeps findings in it). A spool that fails loses the page whole.
+    private func spool(_ input: Input, parts: Int, starting start: ExtractResult) -> SpooledPage.Page {
+        var result = start
         do {
             // Sorted runs of about two parts' messages at a time.
             let spool = try DocumentSpool(root: spoolRoot, memoryBytes: 2 * partBytes)
@@ -205,7 +205,7 @@ public struct SlackHTMLSource: ExtractStep {
             if result.inputSHA256.isEmpty { result.inputSHA256 = (try? FileDigest.sha256(ofFileAt: input.path))?.sha256 ?? "" }
             return SpooledPage.Page(result: result, documents: documents)
         } catch {
-            var lost = ExtractResult()
+            var lost = start
             var reject = Reject.wholeFile(
                 input.relativePath, step: Self.type.name, rule: InputRules.unreadable,
                 reason: "the page could not be spooled to read it in parts: \(error)", bytes: input.bytes)

@@ -337,9 +337,14 @@ public struct SlackJSONSource: ExtractStep {
         guard let spooled else { return }
         if segment.index == 1 {
             if let failure = spooled.failure {
+                // The conversation is lost whole: its parts' bytes weigh it.
+                let bytes = input.parts.reduce(Int64(0)) { sum, part in
+                    guard case .piece(let piece) = part.scope, Self.segment(piece)?.name == segment.name else { return sum }
+                    return sum + part.bytes
+                }
                 result.rejects.append(.wholeFile(
                     input.relativePath + "/" + segment.name, step: Self.type.name, rule: SlackRules.exportUnreadable,
-                    reason: "the conversation could not be spooled to read it in parts: \(failure)", bytes: 0))
+                    reason: "the conversation could not be spooled to read it in parts: \(failure)", bytes: bytes))
             }
             if let scan = spooled.scan {
                 report(scan.issues, of: input, into: &result)

@@ -93,6 +93,10 @@ import _CAllocationCount
         #expect(try spooled.documents(ofFragment: 3).isEmpty)
     }
 
+    /// What the spool's merge of its last runs may hold more for one channel than for another:
+    /// from 1 to 16 runs, each a read buffer and a chunk.
+    static let mergeBuffers = Int64(DocumentSpool.maxMerged * 2 * DocumentSpool.readBytes)
+
     /// A Slack export of one channel of `messages` messages, 250 a day: a thread every ten
     /// messages, whose replies come up to 2,000 messages (eight day files) later, texts of about 20 words.
     static func export(messages: Int, in scratch: Scratch) throws {
@@ -170,9 +174,10 @@ import _CAllocationCount
         #expect(large.parts > 5 * small.parts - 5)
         // The work grows with the channel...
         #expect(Double(large.allocated) > 4.5 * Double(small.allocated))
-        // ...what is held at once by at most 16 bytes a message more (the scan's set of `ts` hashes).
+        // ...what is held at once by at most 16 bytes a message more (the scan's set of `ts` hashes),
+        // and the read buffers of the runs merged last.
         let growth = large.peak - small.peak
-        #expect(growth < 40_000 * 16, "peak \(large.peak) bytes for 50,000 messages, \(small.peak) for 10,000")
+        #expect(growth < 40_000 * 16 + Self.mergeBuffers, "peak \(large.peak) bytes for 50,000 messages, \(small.peak) for 10,000")
 
         // Read whole (one part for the channel), the same channels hold every message at once.
         let smallWhole = try Self.readByParts(messages: 10_000, partBytes: 1 << 30)
@@ -247,5 +252,95 @@ import _CAllocationCount
             }
         }
         #expect(parts.notes == whole.notes)
+    }
+
+    /// What reading a slack-export-viewer page of the sample channel's messages `copies` times over,
+    /// part by part, held at most at once on this thread, and what the parts gave.
+    static func readPageByParts(copies: Int, partBytes: Int) throws -> (peak: Int64, messages: Int, parts: Int) {
+        let scratch = try Scratch()
+        let sample = try String(contentsOf: Samples.root.appendingPathComponent("slack-html/channel/book-of-the-week/index.html"), encoding: .utf8)
+        let start = try #require(sample.range(of: #"<div class="message-container"#)).lowerBound
+        let end = try #require(sample.range(of: "</div>\n</div>\n\n<script>", options: .backwards)).lowerBound
+        let page = String(sample[..<start]) + String(repeating: String(sample[start..<end]), count: copies) + String(sample[end...])
+        _ = try scratch.write("slack-html/channel/general/index.html", page)
+        let context = StepContext(
+            pipelineDirectory: scratch.root, inputRoot: scratch.root, outputRoot: scratch.path("out"), pipelineName: "t",
+            location: SourceLocation(file: "t"))
+        let source = try SlackHTMLSource(
+            options: StepOptions(
+                SlackHTMLSource.type.options, values: ["include": .list(["slack-html/**/*.html"]), "part_bytes": .int(partBytes)],
+                stepLocation: SourceLocation(file: "t")),
+            context: context)
+        let input = try #require(try source.plan(InputCatalog(root: scratch.root)).first)
+        var messages = 0
+        let live = threadline_thread_live_bytes()
+        threadline_thread_reset_peak_live_bytes()
+        do {
+            let opened = source.open(input)
+            for part in input.parts {
+                var result = ExtractResult()
+                source.extract(part, of: input, opened: opened, into: &result)
+                messages += result.documents.reduce(0) { $0 + $1.messageCount }
+            }
+        }
+        return (threadline_thread_peak_live_bytes() - live, messages, input.parts.count)
+    }
+
+    /// The same for one big HTML page: read in parts, a page five times the size holds about the same
+    /// at its peak; read whole, it holds every message.
+    @Test func aPageReadInPartsHoldsTheSameWhateverItsSize() throws {
+        // Parts of 16 KB: both pages make more sorted runs than the spool merges at once.
+        let small = try Self.readPageByParts(copies: 10, partBytes: 16 << 10)
+        let large = try Self.readPageByParts(copies: 50, partBytes: 16 << 10)
+        // The sample page has 102 messages and a channel join, which is skipped.
+        #expect(small.messages == 1_020 && large.messages == 5_100)
+        #expect(large.parts > 4 * small.parts)
+        // A page of about 1 KB a message: at most 64 bytes a message more at the peak, and the read
+        // buffers of the runs merged last (from 1 to 16 of them).
+        #expect(large.peak - small.peak < 4_080 * 64 + Self.mergeBuffers, "peak \(large.peak) bytes for 50 copies, \(small.peak) for 10")
+        let smallWhole = try Self.readPageByParts(copies: 10, partBytes: 1 << 30)
+        let largeWhole = try Self.readPageByParts(copies: 50, partBytes: 1 << 30)
+        #expect(largeWhole.parts == 1 && largeWhole.messages == 5_100)
+        #expect(largeWhole.peak - smallWhole.peak > 4_080 * 1_000, "peak \(largeWhole.peak) bytes for 50 copies, \(smallWhole.peak) for 10")
+    }
+
+    /// Shards and incremental runs record what each part gave: with channels and pages in parts,
+    /// shards merged, and an incremental run that reuses every record, write what one run reading
+    /// them whole writes.
+    @Test func shardsAndIncrementalRunsOfChannelsInPartsWriteWhatOneRunWrites() throws {
+        let scratch = try Scratch()
+        func write(_ name: String, output: String, partBytes: String?) throws {
+            let text = pipeline(output: output, partBytes: partBytes).replacingOccurrences(of: "  - type: report\n", with: "")
+            try scratch.write(name, text)
+        }
+        try write("whole.yaml", output: "whole", partBytes: nil)
+        try write("sharded.yaml", output: "sharded", partBytes: "2KB")
+        try write("incremental.yaml", output: "incremental", partBytes: "2KB")
+        #expect(try runThreadline(["run", "--quiet", "whole.yaml"], in: scratch.root).status == 0)
+        for index in 1...2 {
+            let shard = try runThreadline(["run", "--quiet", "sharded.yaml", "--shard", "\(index)/2"], in: scratch.root)
+            try #require(shard.status == 0, "\(shard.stderr)")
+        }
+        let merge = try runThreadline(["merge", "sharded"], in: scratch.root)
+        try #require(merge.status == 0, "\(merge.stderr)")
+        for run in 1...2 {
+            let incremental = try runThreadline(["run", "--quiet", "--incremental", "incremental.yaml"], in: scratch.root)
+            try #require(incremental.status == 0, "\(incremental.stderr)")
+            if run == 2 {
+                let manifest = try #require(try JSONSerialization.jsonObject(with: Data(scratch.read("incremental/_manifest.json").utf8)) as? [String: Any])
+                let origins = (manifest["inputs"] as? [[String: Any]] ?? []).map { $0["origin"] as? String }
+                #expect(!origins.isEmpty && origins.allSatisfy { $0 == "reused" })
+            }
+            for output in ["sharded", "incremental"] {
+                for table in Table.allCases {
+                    for format in ["jsonl", "csv", "parquet"] {
+                        let name = "\(table.rawValue).\(format)"
+                        #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("\(output)/" + name)))
+                            == Data(contentsOf: URL(fileURLWithPath: scratch.path("whole/" + name))), "\(output)/\(name)")
+                    }
+                }
+                #expect(try scratch.read("\(output)/_rejects.jsonl") == scratch.read("whole/_rejects.jsonl"))
+            }
+        }
     }
 }
