@@ -5,14 +5,15 @@ import Foundation
 /// whole threads, each a `Document` with its `DocumentFragment` (see `Document.fragment`).
 ///
 /// Memory holds at most about `memoryBytes` of messages while they are read (then a sorted run is
-/// written out), a read buffer per run while the runs are merged, the documents' authors and
-/// counts (each distinct author once), and one fragment while it is handed back. The files are in
-/// a folder of their own under `.threadline/` in `output_root` (not the system's temporary folder,
-/// which is often memory), removed when the spool is let go; a run that is killed leaves a folder
-/// named for its process, which the next spool removes.
+/// written out), a read buffer for each of at most `maxMerged` runs while the runs are merged, the
+/// documents' authors and counts (each distinct author once), and one fragment while it is handed
+/// back. The files are in a folder of their own under `.threadline/` in `output_root` (not the
+/// system's temporary folder, which is often memory), removed when the spool is let go or the run
+/// is stopped by a signal; a run that is killed leaves a folder named for its machine and process,
+/// which the next spool on that machine removes.
 ///
-/// Order: by document, then by thread (`ThreadKey`), then within the thread (`MessageKey`). Two
-/// messages with equal keys keep the order they were added in.
+/// Order: by document, then by thread, then within the thread (``Key``). Two messages with equal
+/// keys keep the order they were added in.
 final class DocumentSpool {
     /// Where a message goes in its document: its thread, and its place in that thread.
     struct Key: Comparable {
