@@ -14,11 +14,11 @@ import Logging
 /// one document id, which a single run would have rejected in one of them). `_manifest.json` lists
 /// every shard; the data package, `_rejects.jsonl` and a `_runs.jsonl` line are written as after a
 /// run. The shards' folders and manifests are removed once the outputs are in place.
-public struct ShardMerge {
-    public let outputRoot: String
-    public let logger: Logger
+package struct ShardMerge {
+    package let outputRoot: String
+    package let logger: Logger
 
-    public init(outputRoot: String, logger: Logger = Logger(label: "threadline")) {
+    package init(outputRoot: String, logger: Logger = Logger(label: "threadline")) {
         self.outputRoot = URL(fileURLWithPath: outputRoot).standardizedFileURL.path
         self.logger = logger
     }
@@ -29,7 +29,7 @@ public struct ShardMerge {
         let state: ShardState
     }
 
-    public func run() throws -> RunReport {
+    package func run() throws -> RunReport {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: outputRoot, isDirectory: &isFolder), isFolder.boolValue else {
             throw ThreadlineError(.usageError, "no output folder '\(outputRoot)'", notes: ["name the output_root the shards ran into"])
