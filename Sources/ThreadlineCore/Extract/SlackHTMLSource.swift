@@ -38,11 +38,11 @@ import ThreadlineSlack
 ///   layout: auto                # auto | slack-export-viewer | slackdump
 ///   timezone: Europe/Berlin     # the zone the page's times were printed in
 /// ```
-public struct SlackHTMLSource: ExtractStep {
+package struct SlackHTMLSource: ExtractStep {
     /// Subtypes that are not conversation: the same list as `slack_json`'s.
-    public static let defaultSkipSubtypes = SlackThreadAssembler.defaultSkipSubtypes.sorted()
+    package static let defaultSkipSubtypes = SlackThreadAssembler.defaultSkipSubtypes.sorted()
     /// The biggest page read: 1 GiB, which a run holds in about 1.5 GiB.
-    public static let defaultMaxFileBytes = 1 << 30
+    package static let defaultMaxFileBytes = 1 << 30
 
     static let include = OptionKey<[String]>.include(example: "[\"slack-html/**/*.html\"]")
     static let layout = OptionKey<SlackHTMLLayout>.choice("layout", default: .auto, "the renderer that wrote the pages; auto detects it per page")
@@ -59,7 +59,7 @@ public struct SlackHTMLSource: ExtractStep {
         "part_bytes", default: 16 << 20,
         "a page larger than this is read in parts of about this size: its messages are spooled to disk (in output_root/.threadline) and go to the transforms and writers a part at a time, so memory stays flat whatever the page's size")
 
-    public static let type = StepType.extract(
+    package static let type = StepType.extract(
         name: "slack_html",
         summary: "Slack-export HTML pages (slack-export-viewer or slackdump), parsed with libxml2: one document per channel",
         options: [
@@ -77,35 +77,35 @@ public struct SlackHTMLSource: ExtractStep {
             """,
         make: { options, context in try SlackHTMLSource(options: options, context: context) })
 
-    public static let skippedCategory = NoteCategory("slack_html skipped subtypes", key: "slack_html_skipped_subtypes")
-    public static let recoveredCategory = NoteCategory(
+    package static let skippedCategory = NoteCategory("slack_html skipped subtypes", key: "slack_html_skipped_subtypes")
+    package static let recoveredCategory = NoteCategory(
         "slack_html markup errors recovered by libxml2", key: "slack_html_markup_errors_recovered_by_libxml2")
-    public static let orphanRepliesCategory = NoteCategory(
+    package static let orphanRepliesCategory = NoteCategory(
         "slack_html replies without a preceding message", key: "slack_html_replies_without_a_preceding_message")
     /// The run-summary category of messages whose page no longer holds their text as written, by
     /// what the renderer did.
-    public static let textLossCategory = NoteCategory(
+    package static let textLossCategory = NoteCategory(
         "slack_html text altered by the renderer", key: "slack_html_text_altered_by_the_renderer")
-    public static let missingParentCategory = NoteCategory(
+    package static let missingParentCategory = NoteCategory(
         "slack_html replies whose parent is not in the pages", key: "slack_html_replies_whose_parent_is_not_in_the_pages")
 
-    public let include: [String]
-    public let exclude: [String]
-    public let layout: SlackHTMLLayout
-    public let timeZone: TimeZone
+    package let include: [String]
+    package let exclude: [String]
+    package let layout: SlackHTMLLayout
+    package let timeZone: TimeZone
     /// Whether `timeZone` is UTC, where wall-clock times need no conversion. Foundation names the
     /// zone `UTC` gives `GMT`; both are fixed at offset zero.
     private let isUTC: Bool
-    public let skipSubtypes: Set<String>
-    public let maxMessageBytes: Int
-    public let maxFileBytes: Int
-    public let hosts: [String]
+    package let skipSubtypes: Set<String>
+    package let maxMessageBytes: Int
+    package let maxFileBytes: Int
+    package let hosts: [String]
     /// A page over this many bytes is read in parts, through a spool in `spoolRoot`.
-    public let partBytes: Int
+    package let partBytes: Int
     let spoolRoot: String
 
     /// Reads the options; throws (status 2, at the option) for a time zone that does not exist.
-    public init(options: StepOptions, context: StepContext? = nil) throws {
+    package init(options: StepOptions, context: StepContext? = nil) throws {
         include = options[Self.include]
         exclude = options[.exclude]
         hosts = options[.hosts]
@@ -126,7 +126,7 @@ public struct SlackHTMLSource: ExtractStep {
         spoolRoot = ((context?.outputRoot ?? FileManager.default.temporaryDirectory.path) as NSString).appendingPathComponent(".threadline")
     }
 
-    public func plan(_ catalog: InputCatalog) throws -> [Input] {
+    package func plan(_ catalog: InputCatalog) throws -> [Input] {
         let matched = catalog.matching(include: include, exclude: exclude)
         let bytesByPath = Dictionary(matched.map { ($0.relativePath, $0.bytes) }, uniquingKeysWith: { first, _ in first })
         var threadPages: [String: [String]] = [:]
@@ -156,9 +156,9 @@ public struct SlackHTMLSource: ExtractStep {
     }
 
     /// A page read in parts, shared by them: spooled once, by the first part to come.
-    public typealias Opened = SpooledPage?
+    package typealias Opened = SpooledPage?
 
-    public func open(_ input: Input) -> SpooledPage? {
+    package func open(_ input: Input) -> SpooledPage? {
         input.parts.count > 1 ? SpooledPage() : nil
     }
 
@@ -169,7 +169,7 @@ public struct SlackHTMLSource: ExtractStep {
         return (index, count)
     }
 
-    public func extract(_ part: InputPart, of input: Input, opened: SpooledPage?, into result: inout ExtractResult) {
+    package func extract(_ part: InputPart, of input: Input, opened: SpooledPage?, into result: inout ExtractResult) {
         guard case .piece(let piece) = part.scope, let opened, let (index, count) = Self.partNumber(piece) else {
             var channels = ChannelAssembler(source: self, file: input.relativePath)
             read(input, into: &channels, result: &result)
@@ -561,7 +561,7 @@ private struct ChannelAssembler {
 
 /// A page read in parts: read into a spool once, by the first of its parts to ask, and let go with
 /// the input when its last part is done.
-public final class SpooledPage: Sendable {
+package final class SpooledPage: Sendable {
     struct Page: Sendable {
         /// What the page gave besides its documents: rejects, notes, rows read, its hash.
         let result: ExtractResult

@@ -25,7 +25,7 @@ import ThreadlineSlack
 ///   hosts: [martinkleppmann]                         # names or people profile ids
 ///   max_file_bytes: 256MiB
 /// ```
-public struct SlackJSONSource: ExtractStep {
+package struct SlackJSONSource: ExtractStep {
     /// A reader's limits when it is given none: the options' defaults.
     private static let defaultLimits = SlackExportLimits()
 
@@ -43,7 +43,7 @@ public struct SlackJSONSource: ExtractStep {
         "part_bytes", default: 16 << 20,
         "a conversation whose day files take more than this is read in parts of about this size: its messages are spooled to disk (in output_root/.threadline) and go to the transforms and writers a part at a time, so memory stays flat whatever the conversation's size")
 
-    public static let type = StepType.extract(
+    package static let type = StepType.extract(
         name: "slack_json",
         summary: "native Slack exports (a folder or a .zip): channels, private channels, DMs and group DMs, threads across day files",
         options: [
@@ -58,21 +58,21 @@ public struct SlackJSONSource: ExtractStep {
         make: { options, context in SlackJSONSource(options: options, context: context) })
 
     /// The run-summary category of messages skipped by subtype, counted per subtype.
-    public static let skippedCategory = NoteCategory("slack_json skipped subtypes", key: "slack_json_skipped_subtypes")
+    package static let skippedCategory = NoteCategory("slack_json skipped subtypes", key: "slack_json_skipped_subtypes")
     /// The run-summary category of deleted thread parents (tombstones) kept for their replies.
-    public static let tombstoneCategory = NoteCategory(
+    package static let tombstoneCategory = NoteCategory(
         "slack_json deleted thread parents kept", key: "slack_json_deleted_thread_parents_kept")
 
-    public let include: [String]
-    public let exclude: [String]
+    package let include: [String]
+    package let exclude: [String]
     /// Hosts given to every document, resolved by `normalise_authors`.
-    public let hosts: [String]
-    public let reader: SlackExportReader
+    package let hosts: [String]
+    package let reader: SlackExportReader
     /// A conversation over this many bytes is read in parts, through a spool in `spoolRoot`.
-    public let partBytes: Int
+    package let partBytes: Int
     let spoolRoot: String
 
-    public init(options: StepOptions, context: StepContext? = nil) {
+    package init(options: StepOptions, context: StepContext? = nil) {
         include = options[Self.include]
         exclude = options[.exclude]
         hosts = options[.hosts]
@@ -91,7 +91,7 @@ public struct SlackJSONSource: ExtractStep {
     /// (by folder name), in name order, so the rows come out as they would from one part. Only the
     /// export's listing is read here (a folder's files, a zip's central directory). An export that
     /// cannot be listed, or has no conversation, is read whole, which reports why.
-    public func plan(_ catalog: InputCatalog) throws -> [Input] {
+    package func plan(_ catalog: InputCatalog) throws -> [Input] {
         let matched = catalog.matching(include: include, exclude: exclude, directories: true, orFiles: true)
             .filter { $0.isDirectory || $0.relativePath.lowercased().hasSuffix(".zip") }
         let folders = matched.filter(\.isDirectory).map { $0.relativePath + "/" }
@@ -107,7 +107,7 @@ public struct SlackJSONSource: ExtractStep {
     }
 
     /// A matched folder is read whole, and a matched file if it is a `.zip`.
-    public func wouldRead(_ relativePath: String, isFolder: Bool) -> Bool {
+    package func wouldRead(_ relativePath: String, isFolder: Bool) -> Bool {
         (isFolder || relativePath.lowercased().hasSuffix(".zip"))
             && include.contains { Glob($0).matches(relativePath) } && !exclude.contains { Glob($0).matches(relativePath) }
     }
@@ -140,7 +140,7 @@ public struct SlackJSONSource: ExtractStep {
     }
 
     /// An export read in parts, opened once for all of them: its listing, users and metadata files.
-    public enum Opened: Sendable {
+    package enum Opened: Sendable {
         /// Read whole: nothing is shared.
         case whole
         case opened(OpenedSlackExport, SpooledConversations)
@@ -148,7 +148,7 @@ public struct SlackJSONSource: ExtractStep {
         case failed(SlackExportIssue)
     }
 
-    public func open(_ input: Input) -> Opened {
+    package func open(_ input: Input) -> Opened {
         guard input.parts.count > 1 else { return .whole }
         do {
             return .opened(try reader.open(URL(fileURLWithPath: input.path), name: input.relativePath), SpooledConversations())
@@ -157,7 +157,7 @@ public struct SlackJSONSource: ExtractStep {
         }
     }
 
-    public func extract(_ part: InputPart, of input: Input, opened: Opened, into result: inout ExtractResult) {
+    package func extract(_ part: InputPart, of input: Input, opened: Opened, into result: inout ExtractResult) {
         switch (part.scope, opened) {
         case (.whole, _): extractWhole(input, into: &result)
         case (.common, .opened(let export, _)):
@@ -398,7 +398,7 @@ public struct SlackJSONSource: ExtractStep {
 
 /// The conversations of one export being read in parts, each spooled once, by its first part to
 /// come, and let go after its last part.
-public final class SpooledConversations: Sendable {
+package final class SpooledConversations: Sendable {
     struct Conversation: Sendable {
         let documents: SpooledDocuments?
         let scan: SlackConversationScan?

@@ -9,12 +9,12 @@ import Glibc
 /// succeeds, so a run that fails or is killed leaves the previous output whole.
 ///
 /// Used by the thread that runs the pipeline; writers get its ``staged`` paths.
-public final class OutputFile {
+package final class OutputFile {
     /// Path relative to `output_root`.
-    public let relativePath: String
-    public let finalPath: String
+    package let relativePath: String
+    package let finalPath: String
     /// Where writers write; a hidden file in the same folder, so the rename is atomic.
-    public let stagingPath: String
+    package let stagingPath: String
     /// A second name for the previous output while the run's files are renamed into place, so a
     /// failed rename can put every earlier file back (`.name.old-PID`).
     let backupPath: String
@@ -26,9 +26,9 @@ public final class OutputFile {
     private var replacedFolder = false
 
     /// Where a sink writes this output.
-    public var staged: StagedOutput { StagedOutput(stagingPath: stagingPath, relativePath: relativePath) }
+    package var staged: StagedOutput { StagedOutput(stagingPath: stagingPath, relativePath: relativePath) }
 
-    public init(outputRoot: String, relativePath: String) throws {
+    package init(outputRoot: String, relativePath: String) throws {
         self.relativePath = relativePath
         self.finalPath = (outputRoot as NSString).appendingPathComponent(relativePath)
         let folder = (finalPath as NSString).deletingLastPathComponent
@@ -42,7 +42,7 @@ public final class OutputFile {
     /// Makes the staged file durable and renames it over the final path. Returns its size and SHA-256:
     /// `known` when the writer hashed what it wrote, else read back from the file.
     @discardableResult
-    public func commit(known: (bytes: Int64, sha256: String)? = nil) throws -> (bytes: Int64, sha256: String) {
+    package func commit(known: (bytes: Int64, sha256: String)? = nil) throws -> (bytes: Int64, sha256: String) {
         let digest = try prepare(known: known)
         try swapIn()
         dropBackup()
@@ -174,7 +174,7 @@ public final class OutputFile {
 
     /// Removes staging files and backups that a killed run left behind (`.name.tmp-PID`,
     /// `.name.old-PID`). Call only while holding the output folder's `RunLock`, so no live run owns them.
-    public static func removeAbandonedStagingFiles(in outputRoot: String) {
+    package static func removeAbandonedStagingFiles(in outputRoot: String) {
         guard let walker = FileManager.default.enumerator(atPath: outputRoot) else { return }
         for case let relative as String in walker {
             let name = (relative as NSString).lastPathComponent
@@ -194,7 +194,7 @@ public final class OutputFile {
     }
 
     /// Removes the staged file, leaving any previous output as it was.
-    public func discard() {
+    package func discard() {
         StagingFiles.shared.remove(stagingPath)
         unlink(stagingPath)
     }

@@ -1,7 +1,7 @@
 /// A column a table's files can be partitioned by (`partition_by` of the jsonl, csv and parquet
 /// steps): each value gets a folder `column=value` of its own, as Hive, Spark, DuckDB, polars and
 /// pyarrow lay out and read a partitioned dataset.
-public enum PartitionColumn: String, Sendable, CaseIterable {
+package enum PartitionColumn: String, Sendable, CaseIterable {
     /// `document_id`: a folder per document (messages, threads, documents).
     case documentID = "document_id"
     /// `source`: a folder per source step type (messages, threads, documents).
@@ -49,8 +49,8 @@ public enum PartitionColumn: String, Sendable, CaseIterable {
 /// other characters, non-ASCII ones included, are kept as they are. A null or empty value is
 /// `__HIVE_DEFAULT_PARTITION__`, which every reader reads back as null. (U+0000, which no path can
 /// hold, is escaped too.)
-public enum HivePath {
-    public static let defaultPartition = "__HIVE_DEFAULT_PARTITION__"
+package enum HivePath {
+    package static let defaultPartition = "__HIVE_DEFAULT_PARTITION__"
 
     /// Whether Hive escapes the ASCII character `byte` in a path name.
     static func needsEscaping(_ byte: UInt8) -> Bool {
@@ -65,7 +65,7 @@ public enum HivePath {
     }
 
     /// `text` with the characters Hive escapes in a path name escaped.
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         guard text.utf8.contains(where: needsEscaping) else { return text }
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
@@ -81,17 +81,17 @@ public enum HivePath {
     }
 
     /// A partition's folder name: `document_id=slack_json%3Ageneral`, `sent_month=__HIVE_DEFAULT_PARTITION__`.
-    public static func folderName(column: String, value: String?) -> String {
+    package static func folderName(column: String, value: String?) -> String {
         escape(column) + "=" + (value.map { $0.isEmpty ? defaultPartition : escape($0) } ?? defaultPartition)
     }
 }
 
 /// One column's value of a partition; nil is Hive's default partition (a null value).
-public struct PartitionValue: Sendable, Hashable {
-    public var column: String
-    public var value: String?
+package struct PartitionValue: Sendable, Hashable {
+    package var column: String
+    package var value: String?
 
-    public init(column: String, value: String?) {
+    package init(column: String, value: String?) {
         self.column = column
         self.value = value
     }

@@ -1,6 +1,6 @@
 /// Turns linked documents into table rows: the one mapping from the model to the tables of docs/tables.md.
-public enum TableRows {
-    public static func messages(_ document: Document) -> [Row] {
+package enum TableRows {
+    package static func messages(_ document: Document) -> [Row] {
         var rows: [Row] = []
         messages(document, batchSize: .max) { rows = $0 }
         return rows
@@ -8,7 +8,7 @@ public enum TableRows {
 
     /// The document's message rows in order, handed over `batchSize` at a time, so a big document's
     /// rows are never all built at once (the writers hold at most a few batches).
-    public static func messages(_ document: Document, batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
+    package static func messages(_ document: Document, batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
         var batch = RowBatch(size: batchSize, expected: document.messageCount)
         for thread in document.threads {
             for message in thread.messages {
@@ -24,14 +24,14 @@ public enum TableRows {
         try batch.flush(to: body)
     }
 
-    public static func threads(_ document: Document) -> [Row] {
+    package static func threads(_ document: Document) -> [Row] {
         var rows: [Row] = []
         threads(document, batchSize: .max) { rows = $0 }
         return rows
     }
 
     /// The document's thread rows in order, `batchSize` at a time, like ``messages(_:batchSize:_:)``.
-    public static func threads(_ document: Document, batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
+    package static func threads(_ document: Document, batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
         var batch = RowBatch(size: batchSize, expected: document.threads.count)
         for thread in document.threads {
             guard let first = thread.messages.first else { continue }
@@ -47,7 +47,7 @@ public enum TableRows {
         try batch.flush(to: body)
     }
 
-    public static func document(_ document: Document) -> Row {
+    package static func document(_ document: Document) -> Row {
         [
             .string(document.id), .string(document.source), .string(document.sourceFile), Value(document.title),
             Value(document.description), .list(document.hosts), Value(document.startsAt), Value(document.endsAt),
@@ -90,7 +90,7 @@ private struct RowBatch {
 /// Messages are counted straight into the run's counts: a thread or a document counts once per
 /// author because the last one counted is kept, not a set or a table per document. An author costs
 /// one array element and one index entry (a file of 100,000 distinct names is not unusual).
-public struct AuthorsAccumulator: Sendable {
+package struct AuthorsAccumulator: Sendable {
     private struct Stats: Sendable {
         var name: String
         var spellings: Spellings
@@ -147,10 +147,10 @@ public struct AuthorsAccumulator: Sendable {
     private var lastThreadID: String?
     private var lastDocumentID: String?
 
-    public init() {}
+    package init() {}
 
     /// Counts a linked document's messages, as its message rows.
-    public mutating func add(_ document: Document) {
+    package mutating func add(_ document: Document) {
         TableRows.messages(document, batchSize: 4096) { add(messageRows: $0) }
     }
 
@@ -165,7 +165,7 @@ public struct AuthorsAccumulator: Sendable {
     /// Counts rows of the messages table, in the order the run writes them: the authors table is
     /// made from what the messages table holds, whether the rows come from documents just read or
     /// from a record of an earlier run.
-    public mutating func add(messageRows rows: [Row]) {
+    package mutating func add(messageRows rows: [Row]) {
         for row in rows {
             guard case .string(let threadID) = row[Self.threadColumn], case .string(let documentID) = row[Self.documentColumn],
                   case .string(let id) = row[Self.authorIDColumn], case .string(let name) = row[Self.authorColumn],
@@ -213,14 +213,14 @@ public struct AuthorsAccumulator: Sendable {
     }
 
     /// One row per author, by author_id.
-    public func rows() -> [Row] {
+    package func rows() -> [Row] {
         var all: [Row] = []
         rows(batchSize: .max) { all = $0 }
         return all
     }
 
     /// The rows of ``rows()``, `batchSize` at a time: a run of 100,000 authors never builds them all.
-    public func rows(batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
+    package func rows(batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
         var batch = RowBatch(size: batchSize, expected: stats.count)
         for id in index.keys.sorted() {
             let entry = stats[index[id]!]

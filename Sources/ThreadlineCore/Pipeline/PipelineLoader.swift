@@ -5,15 +5,15 @@ import ThreadlineYAML
 /// Reads a pipeline file into a `PipelineSpec`, reporting every mistake at once, each with its line and
 /// column, before any input is read.
 public struct PipelineLoader: Sendable {
-    public var registry: StepRegistry
+    package var registry: StepRegistry
     /// Read by `${VAR}` and `${VAR:-default}`.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// `key.path=value` settings from `--set`, applied over the file.
-    public var overrides: [String]
+    package var overrides: [String]
     /// The shard of a sharded run (`--shard K/N`), whose steps must not need the whole run.
-    public var shard: Shard?
+    package var shard: Shard?
     /// `--incremental`: an incremental run whatever the file says.
-    public var incremental: Bool
+    package var incremental: Bool
 
     public init(
         registry: StepRegistry = .builtIn, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String] = [],

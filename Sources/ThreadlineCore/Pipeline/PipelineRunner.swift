@@ -11,23 +11,23 @@ import Synchronization
 /// read, applies the run-wide steps to all of them, and writes them then: its memory grows with the
 /// run's documents.
 public final class PipelineRunner: Sendable {
-    public let spec: PipelineSpec
-    public let logger: Logger
+    package let spec: PipelineSpec
+    package let logger: Logger
     /// Inputs extracted but not yet written, at most.
-    public let window: Int
+    package let window: Int
     /// Bytes of input extracted but not yet written, at most (one input always goes through): with
     /// `window`, what bounds the run's memory.
-    public let inFlightBytes: Int64
+    package let inFlightBytes: Int64
     /// Called after each input (all of its parts) is written, with the inputs done and the total, for
     /// progress display.
-    public let progress: (@Sendable (_ done: Int, _ total: Int, _ bytesDone: Int64) -> Void)?
+    package let progress: (@Sendable (_ done: Int, _ total: Int, _ bytesDone: Int64) -> Void)?
     /// Called after an input of at least ``largeInputBytes`` has been handed to the writers and its
     /// documents let go: the moment to give the memory they held back to the system (the command line
     /// trims glibc's heaps here, so one big input does not leave the process large for the rest of the
     /// run).
-    public let afterLargeInput: (@Sendable () -> Void)?
+    package let afterLargeInput: (@Sendable () -> Void)?
     /// Inputs at least this big trigger ``afterLargeInput``.
-    public static let largeInputBytes: Int64 = 4 << 20
+    package static let largeInputBytes: Int64 = 4 << 20
     /// Rows handed to the writers at a time: a big document's messages and threads, and the authors of a
     /// run, are built a batch at a time.
     static let rowBatch = 4096
@@ -37,7 +37,7 @@ public final class PipelineRunner: Sendable {
     let alterRows: (@Sendable (Table, inout [Row]) -> Void)?
     /// Called once as the run enters each ``RunPhase``, on the thread that runs it: for tests that stop
     /// a run at a phase (the command line's `THREADLINE_TEST_PAUSE_AT`).
-    public let atPhase: (@Sendable (RunPhase) -> Void)?
+    package let atPhase: (@Sendable (RunPhase) -> Void)?
 
     public convenience init(
         spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 32 << 20,
@@ -65,18 +65,18 @@ public final class PipelineRunner: Sendable {
     }
 
     /// Every input of every extract step, in the order their rows are written.
-    public struct Plan: Sendable {
+    package struct Plan: Sendable {
         /// An input and the index of its extract step in `extract`.
-        public struct Entry: Sendable {
-            public var step: Int
-            public var input: Input
+        package struct Entry: Sendable {
+            package var step: Int
+            package var input: Input
         }
 
-        public var entries: [Entry]
-        public var extract: [Configured<any ExtractStep>]
+        package var entries: [Entry]
+        package var extract: [Configured<any ExtractStep>]
 
         /// The inputs of one extract step, in order.
-        public func inputs(of step: Int) -> [Input] {
+        package func inputs(of step: Int) -> [Input] {
             entries.filter { $0.step == step }.map(\.input)
         }
 
@@ -89,7 +89,7 @@ public final class PipelineRunner: Sendable {
     }
 
     /// Lists the inputs every extract step will read. Reads no input.
-    public func plan() throws -> Plan {
+    package func plan() throws -> Plan {
         try PipelineRunner.plan(spec) { configured in
             // A step that needs inputs fails the run instead (see checkMinInputs).
             guard configured.options[.minInputs] == 0 else { return }
@@ -99,7 +99,7 @@ public final class PipelineRunner: Sendable {
 
     /// The inputs every extract step of `spec` will read, in the order a run writes their rows;
     /// `unmatched` hears of each step that matches nothing. What `run` and `validate --pipeline` read.
-    public static func plan(_ spec: PipelineSpec, unmatched: (Configured<any ExtractStep>) -> Void = { _ in }) throws -> Plan {
+    package static func plan(_ spec: PipelineSpec, unmatched: (Configured<any ExtractStep>) -> Void = { _ in }) throws -> Plan {
         let catalog = try InputCatalog(root: spec.inputRoot)
         var entries: [Plan.Entry] = []
         for (index, configured) in spec.extract.enumerated() {
@@ -194,14 +194,8 @@ public final class PipelineRunner: Sendable {
     /// a reject ends the run with status 1 and leaves the previous outputs as they were.
     public func run() throws -> RunReport {
         if let shard = spec.shard { return try runShard(shard) }
-        let started = Timestamp.now
-        var report = RunReport(
-            runID: PipelineRunner.makeRunID(started), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: started, endedAt: started)
-        report.overrides = spec.overrides
-        for warning in spec.warnings {
-            logger.warning("\(warning.message)", metadata: warning.location.map { ["at": "\($0)"] } ?? [:])
-            report.notes.count(.warnings, warning.description)
-        }
+        var report = RunReport(starting: spec)
+        logWarnings(into: &report)
         let lock = RunLock(outputRoot: spec.outputRoot)
         try lock.acquire()
         defer { lock.release() }
@@ -212,12 +206,7 @@ public final class PipelineRunner: Sendable {
         do {
             try runHoldingLock(&report)
         } catch {
-            let failure = error as? ThreadlineError
-            let entry = RunHistory.Entry(
-                runID: report.runID, pipeline: spec.name, startedAt: report.startedAt.iso8601, endedAt: Timestamp.now.iso8601,
-                status: "failed", exitCode: Int(failure?.status.rawValue ?? ExitStatus.runtimeFailure.rawValue),
-                rowsIn: report.inputRows, rowsRejected: report.rejectedRows, rejects: report.rejects,
-                error: failure?.diagnostics.first?.message ?? "\(error)")
+            let entry = RunHistory.Entry(failed: report, pipeline: spec.name, error: error)
             do {
                 try RunHistory.append(entry, to: spec.outputRoot)
             } catch {
@@ -290,28 +279,34 @@ public final class PipelineRunner: Sendable {
             }
             try writer.finish()
             report = writer.report
-            report.endedAt = .now
-            if spec.maxRejects.isExceeded(report) {
-                report.status = .dataError
-            }
-            atPhase?(.writing)
-            // The manifest is renamed into place with the outputs it describes, last.
-            report.outputs = try outputs.commit(
-                RunSummary(pipelineName: spec.name, report: report, rejects: writer.rejects), quarantine: spec.onError == .quarantine,
-                atPhase: atPhase
-            ) { written in
-                report.outputs = written
-                report.endedAt = .now
-                return Manifest.bytes(report, spec: spec)
-            }
+            try commit(outputs, rejects: writer.rejects, into: &report)
         } catch {
             outputs.discard()
             // A failed run is recorded with what it had counted.
             if report.inputs.isEmpty { report = writer.report }
             throw error
         }
-        // The state follows the outputs it was made with; a state that is not written costs the
-        // next run only time.
+        commitState(incremental, of: report)
+    }
+
+    /// Commits the run's outputs: the manifest is renamed into place with the outputs it describes,
+    /// last. Rejects over `max_rejects` make the run's status a data error.
+    private func commit(_ outputs: OutputSet, rejects: [Reject], into report: inout RunReport) throws {
+        report.endedAt = .now
+        if spec.maxRejects.isExceeded(report) { report.status = .dataError }
+        atPhase?(.writing)
+        report.outputs = try outputs.commit(
+            RunSummary(pipelineName: spec.name, report: report, rejects: rejects), quarantine: spec.onError == .quarantine, atPhase: atPhase
+        ) { written in
+            report.outputs = written
+            report.endedAt = .now
+            return Manifest.bytes(report, spec: spec)
+        }
+    }
+
+    /// Writes the incremental state after the outputs it was made with; a state that is not written
+    /// costs the next run only time.
+    private func commitState(_ incremental: IncrementalRun?, of report: RunReport) {
         do {
             try incremental?.commit(report)
         } catch {
@@ -341,27 +336,12 @@ public final class PipelineRunner: Sendable {
         progress?(report.inputs.count, report.inputs.count, report.inputBytes)
         let outputs = try OutputSet(spec: spec, keep: keep.outputs, keepRejects: keep.rejects)
         do {
-            report.endedAt = .now
-            if spec.maxRejects.isExceeded(report) { report.status = .dataError }
-            atPhase?(.writing)
-            report.outputs = try outputs.commit(
-                RunSummary(pipelineName: spec.name, report: report, rejects: []), quarantine: spec.onError == .quarantine, atPhase: atPhase
-            ) { written in
-                report.outputs = written
-                report.endedAt = .now
-                return Manifest.bytes(report, spec: spec)
-            }
+            try commit(outputs, rejects: [], into: &report)
         } catch {
             outputs.discard()
             throw error
         }
-        do {
-            try incremental.commit(report)
-        } catch {
-            incremental.discard()
-            IncrementalRun.remove(spec.outputRoot)
-            logger.warning("the incremental state could not be written, the next run reads every input: \(error)")
-        }
+        commitState(incremental, of: report)
     }
 
     /// Rejects each document whose id an earlier input already gave (two markdown files of one name in
@@ -439,6 +419,14 @@ public final class PipelineRunner: Sendable {
         var sources: [String] = []
         for step in spec.extract where !sources.contains(step.name) { sources.append(step.name) }
         return sources
+    }
+
+    /// Logs the pipeline file's warnings and counts them in the run's notes.
+    func logWarnings(into report: inout RunReport) {
+        for warning in spec.warnings {
+            logger.warning("\(warning.message)", metadata: warning.location.map { ["at": "\($0)"] } ?? [:])
+            report.notes.count(.warnings, warning.description)
+        }
     }
 
     static func makeRunID(_ time: Timestamp) -> String {
@@ -519,7 +507,7 @@ final class OpenedInputs<Opened: Sendable>: Sendable {
 
 extension Timestamp {
     /// The current time.
-    public static var now: Timestamp {
+    package static var now: Timestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Timestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)

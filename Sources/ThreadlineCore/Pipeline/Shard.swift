@@ -9,16 +9,16 @@ import Crypto
 /// shard, and an input keeps its shard from night to night.
 public struct Shard: Sendable, Hashable, CustomStringConvertible {
     /// 1...count.
-    public let index: Int
-    public let count: Int
+    package let index: Int
+    package let count: Int
 
-    public init(index: Int, count: Int) {
+    package init(index: Int, count: Int) {
         self.index = index
         self.count = count
     }
 
     /// `K/N` as the command line takes it; nil with why when it is not one.
-    public static func parse(_ text: String) -> Result<Shard, ShardParseError> {
+    package static func parse(_ text: String) -> Result<Shard, ShardParseError> {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else {
             return .failure(ShardParseError("--shard takes K/N (the K-th of N shards, e.g. 2/8), not '\(text)'"))
@@ -29,25 +29,25 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `K-of-N`: in the shard's lock, manifest and part file names.
-    public var name: String { "\(index)-of-\(count)" }
+    package var name: String { "\(index)-of-\(count)" }
 
     public var description: String { "\(index)/\(count)" }
 
     /// The shard (1...count) of an input's path relative to `input_root`.
-    public static func of(_ relativePath: String, count: Int) -> Int {
+    package static func of(_ relativePath: String, count: Int) -> Int {
         let digest = Array(SHA256.hash(data: Array(relativePath.utf8)))
         let number = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         return Int(number % UInt64(count)) + 1
     }
 
     /// Whether the input at `relativePath` is this shard's.
-    public func contains(_ relativePath: String) -> Bool {
+    package func contains(_ relativePath: String) -> Bool {
         Shard.of(relativePath, count: count) == index
     }
 }
 
-public struct ShardParseError: Error, CustomStringConvertible {
-    public let description: String
+package struct ShardParseError: Error, CustomStringConvertible {
+    package let description: String
 
     init(_ description: String) {
         self.description = description

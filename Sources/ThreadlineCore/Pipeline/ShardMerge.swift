@@ -14,11 +14,11 @@ import Logging
 /// one document id, which a single run would have rejected in one of them). `_manifest.json` lists
 /// every shard; the data package, `_rejects.jsonl` and a `_runs.jsonl` line are written as after a
 /// run. The shards' folders and manifests are removed once the outputs are in place.
-public struct ShardMerge {
-    public let outputRoot: String
-    public let logger: Logger
+package struct ShardMerge {
+    package let outputRoot: String
+    package let logger: Logger
 
-    public init(outputRoot: String, logger: Logger = Logger(label: "threadline")) {
+    package init(outputRoot: String, logger: Logger = Logger(label: "threadline")) {
         self.outputRoot = URL(fileURLWithPath: outputRoot).standardizedFileURL.path
         self.logger = logger
     }
@@ -29,7 +29,7 @@ public struct ShardMerge {
         let state: ShardState
     }
 
-    public func run() throws -> RunReport {
+    package func run() throws -> RunReport {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: outputRoot, isDirectory: &isFolder), isFolder.boolValue else {
             throw ThreadlineError(.usageError, "no output folder '\(outputRoot)'", notes: ["name the output_root the shards ran into"])
@@ -54,20 +54,12 @@ public struct ShardMerge {
         }
         try checkSamePipeline(shards)
         let spec = try shards[0].state.pipeline.spec(outputRoot: outputRoot)
-        let started = Timestamp.now
-        var report = RunReport(
-            runID: PipelineRunner.makeRunID(started), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: started, endedAt: started)
-        report.overrides = spec.overrides
+        var report = RunReport(starting: spec)
         for warning in shards[0].state.pipeline.warnings { report.notes.count(.warnings, warning) }
         do {
             try merge(shards, spec: spec, into: &report)
         } catch {
-            let failure = error as? ThreadlineError
-            let entry = RunHistory.Entry(
-                runID: report.runID, pipeline: spec.name, startedAt: report.startedAt.iso8601, endedAt: Timestamp.now.iso8601,
-                status: "failed", exitCode: Int(failure?.status.rawValue ?? ExitStatus.runtimeFailure.rawValue),
-                rowsIn: report.inputRows, rowsRejected: report.rejectedRows, rejects: report.rejects,
-                error: failure?.diagnostics.first?.message ?? "\(error)")
+            let entry = RunHistory.Entry(failed: report, pipeline: spec.name, error: error)
             try? RunHistory.append(entry, to: outputRoot)
             throw error
         }

@@ -1,5 +1,5 @@
 /// A step that refines one document at a time. Called concurrently for different documents.
-public protocol TransformStep: Sendable {
+package protocol TransformStep: Sendable {
     func apply(to document: inout Document, notes: inout RunNotes)
 
     /// The checks `validate` makes of the texts sources read, by this step's rules (unknown emoji
@@ -13,9 +13,9 @@ public protocol TransformStep: Sendable {
 }
 
 extension TransformStep {
-    public func textChecks(_ settings: ValidateSettings) -> [TextCheck] { [] }
+    package func textChecks(_ settings: ValidateSettings) -> [TextCheck] { [] }
 
-    public var needsWholeRun: Bool { false }
+    package var needsWholeRun: Bool { false }
 }
 
 /// A transform that works on every document of a run at once (`dedupe`, which recognises one message
@@ -26,7 +26,7 @@ extension TransformStep {
 /// a step holds all of its run's documents in memory until the end (not the inputs' bytes: their
 /// documents), and nothing is written before every input is read. The loader runs the per-document
 /// transforms (and the implicit `link_threads`) before it: a run-wide step is listed after them.
-public protocol RunTransformStep: TransformStep {
+package protocol RunTransformStep: TransformStep {
     /// Changes the run's documents, in the runner's write order; says how many message rows it took
     /// out by merging them into others (rows in = rows out + rows rejected + rows merged).
     func apply(to documents: inout [Document], context: RunContext, notes: inout RunNotes) -> RunTransformResult
@@ -34,29 +34,29 @@ public protocol RunTransformStep: TransformStep {
 
 extension RunTransformStep {
     /// A run-wide step sees every document of the run: a shard or an incremental run cannot give it that.
-    public var needsWholeRun: Bool { true }
+    package var needsWholeRun: Bool { true }
 
     /// Nothing, document by document: the runner applies the step to the whole run.
-    public func apply(to document: inout Document, notes: inout RunNotes) {}
+    package func apply(to document: inout Document, notes: inout RunNotes) {}
 }
 
 /// What a run-wide transform knows of the run besides its documents.
-public struct RunContext: Sendable {
+package struct RunContext: Sendable {
     /// The step type of each extract step, in the pipeline's order, each once: the sources whose
     /// documents the run holds (`markdown`, `slack_html`, `slack_json`).
-    public var sources: [String]
+    package var sources: [String]
 
-    public init(sources: [String]) {
+    package init(sources: [String]) {
         self.sources = sources
     }
 }
 
 /// What a run-wide transform did to the run's rows.
-public struct RunTransformResult: Sendable, Equatable {
+package struct RunTransformResult: Sendable, Equatable {
     /// Message rows merged into others and not written.
-    public var mergedRows: Int
+    package var mergedRows: Int
 
-    public init(mergedRows: Int = 0) {
+    package init(mergedRows: Int = 0) {
         self.mergedRows = mergedRows
     }
 }

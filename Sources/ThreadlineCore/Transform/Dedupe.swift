@@ -25,11 +25,11 @@
 /// - type: dedupe
 ///   prefer: [markdown, slack_json, slack_html]   # default: the order of the extract steps
 /// ```
-public struct Dedupe: RunTransformStep {
+package struct Dedupe: RunTransformStep {
     static let prefer = OptionKey<[String]?>.strings(
         "prefer", "which source's row is kept when several hold one message, best first (markdown, slack_json, slack_html); sources left out come after, and the default is the order of the extract steps")
 
-    public static let type = StepType.transform(
+    package static let type = StepType.transform(
         name: "dedupe",
         summary: "one row per real message across sources: twins merged into the preferred source's row, listed in duplicate_ids",
         options: [prefer.spec],
@@ -52,18 +52,18 @@ public struct Dedupe: RunTransformStep {
         })
 
     /// Messages that have a twin in another source (or are part of one), per source.
-    public static let matchedCategory = NoteCategory("dedupe matched", key: "dedupe_matched")
+    package static let matchedCategory = NoteCategory("dedupe matched", key: "dedupe_matched")
     /// Messages that nothing matched, per source.
-    public static let unmatchedCategory = NoteCategory("dedupe unmatched", key: "dedupe_unmatched")
+    package static let unmatchedCategory = NoteCategory("dedupe unmatched", key: "dedupe_unmatched")
     /// Messages that could be the twin of several and were not merged, per source.
-    public static let ambiguousCategory = NoteCategory("dedupe ambiguous", key: "dedupe_ambiguous")
+    package static let ambiguousCategory = NoteCategory("dedupe ambiguous", key: "dedupe_ambiguous")
     /// Where each ambiguous message is, `file:line`.
-    public static let ambiguousAtCategory = NoteCategory("dedupe ambiguous messages", key: "dedupe_ambiguous_messages")
+    package static let ambiguousAtCategory = NoteCategory("dedupe ambiguous messages", key: "dedupe_ambiguous_messages")
 
     /// The sources in order of preference, as written; the run's others follow.
-    public let prefer: [String]
+    package let prefer: [String]
 
-    public init(prefer: [String] = []) {
+    package init(prefer: [String] = []) {
         self.prefer = prefer
     }
 
@@ -72,7 +72,7 @@ public struct Dedupe: RunTransformStep {
         prefer + sources.filter { !prefer.contains($0) }
     }
 
-    public func apply(to documents: inout [Document], context: RunContext, notes: inout RunNotes) -> RunTransformResult {
+    package func apply(to documents: inout [Document], context: RunContext, notes: inout RunNotes) -> RunTransformResult {
         var order = order(sources: context.sources)
         for document in documents where !order.contains(document.source) { order.append(document.source) }
         let matcher = DedupeMatcher(documents: documents) { order.firstIndex(of: $0) ?? order.count }
