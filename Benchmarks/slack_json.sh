@@ -8,13 +8,27 @@
 #                  always the same, so builds can be compared
 #   KEEP_OUTPUT=DIR  copy the run's output folder (tables, _manifest.json, _rejects.jsonl) and its
 #                  summary to DIR, e.g. to compare two builds' outputs byte for byte
+#   WORK_DIR=DIR   generate the export in DIR and keep it there (a later run with the same DIR,
+#                  SIZE_MB and CHANNELS reuses it; delete DIR when done: 1 GB is 1 GB)
+#   THREADLINE=PATH  run this threadline executable instead of building the release one, e.g. an
+#                  earlier build's copy for a before/after comparison
+#
+# Peak RSS is `/usr/bin/time`'s maximum resident set size of the whole run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb=${1:-100}
 channel_count=${CHANNELS:-4}
-work=$(mktemp -d "${TMPDIR:-/tmp}/threadline-bench-slack-json.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+if [ -n "${WORK_DIR:-}" ]; then
+    work=$WORK_DIR
+    mkdir -p "$work"
+    rm -rf "$work/out"
+else
+    work=$(mktemp -d "${TMPDIR:-/tmp}/threadline-bench-slack-json.XXXXXX")
+    trap 'rm -rf "$work"' EXIT
+fi
 
+if [ "$(cat "$work/inputs/generated" 2>/dev/null)" != "$size_mb $channel_count" ]; then
+rm -rf "$work/inputs"
 python3 - "$work/inputs/export" "$size_mb" "$channel_count" <<'PY'
 import json, os, random, sys
 root, size_mb, channel_count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -62,6 +76,8 @@ while written < target:
     day += 1
 print(f"generated {written / 1e6:.1f} MB in {day * len(channels)} day files", file=sys.stderr)
 PY
+echo "$size_mb $channel_count" >"$work/inputs/generated"
+fi
 
 cat > "$work/pipeline.yaml" <<YAML
 version: 1
@@ -77,8 +93,12 @@ load:
     tables: all
 YAML
 
-swift build -c release --product threadline >/dev/null
-bin=$(swift build -c release --show-bin-path)/threadline
+if [ -n "${THREADLINE:-}" ]; then
+    bin=$THREADLINE
+else
+    swift build -c release --product threadline >/dev/null
+    bin=$(swift build -c release --show-bin-path)/threadline
+fi
 bytes=$(du -sb "$work/inputs/export" | cut -f1)
 /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$bin" run "$work/pipeline.yaml" >"$work/summary" 2>&1
 read -r seconds max_kib user_s system_s <"$work/time"

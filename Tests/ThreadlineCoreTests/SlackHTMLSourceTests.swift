@@ -341,7 +341,7 @@ import Testing
     @Test func stepIsListedWithItsOptions() throws {
         let type = try #require(StepRegistry.builtIn.type(named: "slack_html"))
         #expect(type.kind == .extract)
-        #expect(type.options.map(\.name) == ["include", "exclude", "min_inputs", "hosts", "layout", "timezone", "skip_subtypes", "max_message_bytes", "max_file_bytes"])
+        #expect(type.options.map(\.name) == ["include", "exclude", "min_inputs", "hosts", "layout", "timezone", "skip_subtypes", "max_message_bytes", "max_file_bytes", "part_bytes"])
         #expect(type.options.first { $0.name == "layout" }?.type == .choice(["auto", "slack-export-viewer", "slackdump"]))
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import ThreadlineFiles
 import ThreadlineHTML
 import ThreadlineSlack
@@ -25,9 +26,11 @@ import ThreadlineSlack
 ///   counted in the run summary under "slack_html text altered by the renderer".
 /// - Subtypes in `skip_subtypes` (channel joins and other non-conversation events) are not messages:
 ///   they are counted in the run summary. Unreadable messages are rejected with their line.
-/// - A channel's messages are held until the page is read (its spellings decide its authors), so a
-///   run needs about 1.5× the biggest page: a page over `max_file_bytes` is rejected whole, before
-///   it is read, instead of exhausting memory.
+/// - A page over `part_bytes` is read in parts: its messages are spooled to disk as it is parsed
+///   (in `output_root/.threadline`), and its documents go on a part at a time, each part a run of
+///   whole threads; what spans the parts is kept compactly (a thread's number by its first `ts`, the
+///   times seen). A smaller page's channels are held until it is read. A page over `max_file_bytes`
+///   is rejected whole, before it is read.
 ///
 /// ```yaml
 /// - type: slack_html
@@ -51,15 +54,17 @@ package struct SlackHTMLSource: ExtractStep {
     static let maxMessageBytes = OptionKey<Int>.byteSize(
         "max_message_bytes", default: SlackHTMLReader.defaultTextLimit, "a message whose text or markup is longer than this is rejected")
     static let maxFileBytes = OptionKey<Int>.byteSize(
-        "max_file_bytes", default: defaultMaxFileBytes,
-        "a page larger than this is rejected whole (a run holds about 1.5× its biggest page in memory)")
+        "max_file_bytes", default: defaultMaxFileBytes, "a page larger than this is rejected whole")
+    static let partBytes = OptionKey<Int>.byteSize(
+        "part_bytes", default: 16 << 20,
+        "a page larger than this is read in parts of about this size: its messages are spooled to disk (in output_root/.threadline) and go to the transforms and writers a part at a time, so memory stays flat whatever the page's size")
 
     package static let type = StepType.extract(
         name: "slack_html",
         summary: "Slack-export HTML pages (slack-export-viewer or slackdump), parsed with libxml2: one document per channel",
         options: [
             include.spec, OptionKey.exclude.spec, OptionKey.minInputs.spec, OptionKey.hosts.spec, layout.spec, timezone.spec, skipSubtypes.spec,
-            maxMessageBytes.spec, maxFileBytes.spec,
+            maxMessageBytes.spec, maxFileBytes.spec, partBytes.spec,
         ],
         rules: [
             InputRules.tooLarge, SlackRules.notASlackPage, SlackRules.pageCutShort, SlackRules.messageRejected,
@@ -70,7 +75,7 @@ package struct SlackHTMLSource: ExtractStep {
               include: ["slack-html/**/*.html"]
               timezone: UTC
             """,
-        make: { options, _ in try SlackHTMLSource(options: options) })
+        make: { options, context in try SlackHTMLSource(options: options, context: context) })
 
     package static let skippedCategory = NoteCategory("slack_html skipped subtypes", key: "slack_html_skipped_subtypes")
     package static let recoveredCategory = NoteCategory(
@@ -95,9 +100,12 @@ package struct SlackHTMLSource: ExtractStep {
     package let maxMessageBytes: Int
     package let maxFileBytes: Int
     package let hosts: [String]
+    /// A page over this many bytes is read in parts, through a spool in `spoolRoot`.
+    package let partBytes: Int
+    let spoolRoot: String
 
     /// Reads the options; throws (status 2, at the option) for a time zone that does not exist.
-    package init(options: StepOptions) throws {
+    package init(options: StepOptions, context: StepContext? = nil) throws {
         include = options[Self.include]
         exclude = options[.exclude]
         hosts = options[.hosts]
@@ -114,6 +122,8 @@ package struct SlackHTMLSource: ExtractStep {
         skipSubtypes = Set(options[Self.skipSubtypes])
         maxMessageBytes = options[Self.maxMessageBytes]
         maxFileBytes = options[Self.maxFileBytes]
+        partBytes = max(1, options[Self.partBytes])
+        spoolRoot = ((context?.outputRoot ?? FileManager.default.temporaryDirectory.path) as NSString).appendingPathComponent(".threadline")
     }
 
     package func plan(_ catalog: InputCatalog) throws -> [Input] {
@@ -131,15 +141,83 @@ package struct SlackHTMLSource: ExtractStep {
                 return nil
             }
             let bytes = (threadPages[entry.relativePath] ?? []).reduce(entry.bytes) { $0 + (bytesByPath[$1] ?? 0) }
-            return Input(
+            let input = Input(
                 path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
                 sortKey: SlackHTMLReader.channel(forPath: entry.relativePath).map(Document.slackID(source: Self.type.name)) ?? entry.relativePath,
                 bytes: bytes)
+            guard bytes > Int64(partBytes) else { return input }
+            // A big page is read in parts `k/n`, each about part_bytes of it; their bytes add up to the input's.
+            let count = Int((bytes + Int64(partBytes) - 1) / Int64(partBytes))
+            let share = bytes / Int64(count)
+            return input.split(into: (1...count).map { index in
+                InputPart(.piece("\(index)/\(count)"), bytes: index == 1 ? bytes - share * Int64(count - 1) : share)
+            })
         }
     }
 
-    package func extract(_ part: InputPart, of input: Input, opened: Void, into result: inout ExtractResult) {
-        var channels = ChannelAssembler(source: self, file: input.relativePath)
+    /// A page read in parts, shared by them: spooled once, by the first part to come.
+    package typealias Opened = SpooledPage?
+
+    package func open(_ input: Input) -> SpooledPage? {
+        input.parts.count > 1 ? SpooledPage() : nil
+    }
+
+    /// The part and number of parts of a piece of a page read in parts.
+    static func partNumber(_ piece: String) -> (index: Int, count: Int)? {
+        let parts = piece.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), index >= 1, index <= count else { return nil }
+        return (index, count)
+    }
+
+    package func extract(_ part: InputPart, of input: Input, opened: SpooledPage?, into result: inout ExtractResult) {
+        guard case .piece(let piece) = part.scope, let opened, let (index, count) = Self.partNumber(piece) else {
+            var channels = ChannelAssembler(source: self, file: input.relativePath)
+            read(input, into: &channels, result: &result)
+            result.documents += channels.documents()
+            return
+        }
+        // The first part to come reads the page into the spool; the others wait for it.
+        let page = opened.page { spool(input, parts: count, starting: result) }
+        // What concerns the page as a whole goes with its first part.
+        if index == 1 { result.merge(page.result) }
+        guard let documents = page.documents else { return }
+        do {
+            result.documents += try documents.documents(ofFragment: index - 1)
+        } catch {
+            result.rejects.append(.wholeFile(
+                input.relativePath, step: Self.type.name, rule: InputRules.unreadable,
+                reason: "part \(index) of \(count) of the page could not be read back from its spool: \(error)", bytes: 0))
+        }
+    }
+
+    /// Reads a page and its thread pages into a spool of `parts` fragments; what was read besides
+    /// the documents (rejects, notes, rows, hash) comes with it, in a result begun as `start` (a
+    /// part's empty result: `validate` keeps findings in it). A spool that fails loses the page whole.
+    private func spool(_ input: Input, parts: Int, starting start: ExtractResult) -> SpooledPage.Page {
+        var result = start
+        do {
+            // Sorted runs of about two parts' messages at a time.
+            let spool = try DocumentSpool(root: spoolRoot, memoryBytes: 2 * partBytes)
+            var channels = ChannelAssembler(source: self, file: input.relativePath, spool: spool)
+            read(input, into: &channels, result: &result)
+            if let error = channels.spoolError { throw error }
+            let documents = try spool.finish(fragments: parts, documents: channels.templates())
+            if result.inputSHA256.isEmpty { result.inputSHA256 = (try? FileDigest.sha256(ofFileAt: input.path))?.sha256 ?? "" }
+            return SpooledPage.Page(result: result, documents: documents)
+        } catch {
+            var lost = start
+            var reject = Reject.wholeFile(
+                input.relativePath, step: Self.type.name, rule: InputRules.unreadable,
+                reason: "the page could not be spooled to read it in parts: \(error)", bytes: input.bytes)
+            reject.keep(fileAt: input.path)
+            lost.rejects.append(reject)
+            lost.inputSHA256 = (try? FileDigest.sha256(ofFileAt: input.path))?.sha256 ?? ""
+            return SpooledPage.Page(result: lost, documents: nil)
+        }
+    }
+
+    /// Reads a page, and the slackdump thread pages beside it, into `channels`.
+    private func read(_ input: Input, into channels: inout ChannelAssembler, result: inout ExtractResult) {
         let pageLayout = read(page: input.path, relativePath: input.relativePath, into: &channels, result: &result, hashed: true)
         let folder = (input.path as NSString).deletingLastPathComponent + "/threads"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
@@ -159,7 +237,6 @@ package struct SlackHTMLSource: ExtractStep {
                 result.rejects.append(reject)
             }
         }
-        result.documents += channels.documents()
     }
 
     /// Reads one page into `channels`; returns the layout it was read with. A `hashed` page's SHA-256
@@ -296,6 +373,10 @@ private struct ChannelAssembler {
 
     let source: SlackHTMLSource
     let file: String
+    /// Where the messages go when the page is read in parts: nothing holds them here then.
+    let spool: DocumentSpool?
+    /// Why the spool took no more messages.
+    private(set) var spoolError: (any Error)?
     /// The channels in order of first appearance.
     private var channels: [Channel] = []
     /// Where each channel is in ``channels``, by name: looked up once per message.
@@ -304,39 +385,81 @@ private struct ChannelAssembler {
     /// One channel's messages as they arrive.
     struct Channel {
         let name: String
+        /// Its place among the page's channels: its document's number in the spool.
+        let number: Int
+        let spool: DocumentSpool?
+        /// The messages, when they are held (not spooled).
         var threads: [[Message]] = []
+        var threadCount = 0
+        /// slack-export-viewer: the key of the last thread's first message.
+        var lastThreadKey: String?
         /// slackdump: thread index by root `ts`.
         var threadByRoot: [String: Int] = [:]
         /// slackdump: where each `ts` was first read, so a parent repeated on its thread page is kept once.
         var seenTS: [String: SourceLocation] = [:]
-        /// slack-export-viewer: how often each time has been used as a key, for unique keys (the
-        /// key is the time's ISO 8601 text, one per time).
-        var keyUses: [Timestamp: Int] = [:]
+        /// slack-export-viewer: the times used as keys, and how often those used more than once
+        /// were, for unique keys (the key is the time's ISO 8601 text, one per time).
+        var timesUsed = Set<Timestamp>()
+        var timesReused: [Timestamp: Int] = [:]
         /// Whether the messages carry exact `ts` keys (slackdump), so replies sort by them.
         var hasExactKeys = false
+        var startsAt: Timestamp?
+        var endsAt: Timestamp?
+        var spoolError: (any Error)?
 
-        init(name: String) {
+        init(name: String, number: Int, spool: DocumentSpool?) {
             self.name = name
+            self.number = number
+            self.spool = spool
+        }
+
+        /// Adds `message` as the first of a new thread (`thread` nil) or to thread `thread`.
+        mutating func put(_ message: Message, thread: Int?) {
+            if let time = message.sentAt {
+                if startsAt.map({ time < $0 }) ?? true { startsAt = time }
+                if endsAt.map({ time > $0 }) ?? true { endsAt = time }
+            }
+            if thread == nil { lastThreadKey = message.key }
+            guard let spool else {
+                if let thread { threads[thread].append(message) } else { threads.append([message]) }
+                threadCount = threads.count
+                return
+            }
+            // Threads in order of their first message; replies as ``ChannelAssembler/documents()`` sorts them.
+            let number = thread ?? threadCount
+            if thread == nil { threadCount += 1 }
+            do {
+                try spool.add(
+                    document: self.number, thread: DocumentSpool.SortValue(rank: 0, number: Int64(number), text: ""),
+                    order: thread == nil
+                        ? DocumentSpool.SortValue(rank: 0, number: 0, text: "")
+                        : DocumentSpool.SortValue(rank: 1, number: ChannelAssembler.replyOrder(message), text: ""),
+                    message)
+            } catch {
+                if spoolError == nil { spoolError = error }
+            }
         }
 
         /// slack-export-viewer: a reply joins the last thread of the channel.
         mutating func addViewer(_ html: SlackHTMLMessage, source: SlackHTMLSource, file: String, notes: inout RunNotes) -> Outcome {
             let sentAt = source.utc(html.time)
             var key = sentAt.iso8601
-            let uses = keyUses[sentAt, default: 0]
-            keyUses[sentAt] = uses + 1
-            if uses > 0 { key += "#\(uses)" }
+            if !timesUsed.insert(sentAt).inserted {
+                let uses = timesReused[sentAt, default: 1]
+                timesReused[sentAt] = uses + 1
+                key += "#\(uses)"
+            }
             var message = Self.message(html, key: key, sentAt: sentAt)
             if html.isReply {
-                if let last = threads.indices.last {
-                    message.parentKey = threads[last][0].key
-                    threads[last].append(message)
+                if threadCount > 0, let lastThreadKey {
+                    message.parentKey = lastThreadKey
+                    put(message, thread: threadCount - 1)
                     return .kept
                 }
                 message.parentKey = "missing-parent-of:" + key
                 notes.count(SlackHTMLSource.orphanRepliesCategory, "\(file):\(html.line)")
             }
-            threads.append([message])
+            put(message, thread: nil)
             return .kept
         }
 
@@ -355,13 +478,13 @@ private struct ChannelAssembler {
             if root != ts, html.isReply {
                 message.parentKey = root
                 if let index = threadByRoot[root] {
-                    threads[index].append(message)
+                    put(message, thread: index)
                     return .kept
                 }
                 notes.count(SlackHTMLSource.missingParentCategory, "\(file):\(html.line)")
             }
-            threadByRoot[ts] = threads.count
-            threads.append([message])
+            threadByRoot[ts] = threadCount
+            put(message, thread: nil)
             return .kept
         }
 
@@ -375,9 +498,16 @@ private struct ChannelAssembler {
         }
     }
 
-    init(source: SlackHTMLSource, file: String) {
+    init(source: SlackHTMLSource, file: String, spool: DocumentSpool? = nil) {
         self.source = source
         self.file = file
+        self.spool = spool
+    }
+
+    /// Where a reply goes in its thread, after its first message: by its exact `ts` when it has
+    /// one (slackdump), else in the order read.
+    static func replyOrder(_ message: Message) -> Int64 {
+        SlackTimestamp(message.key)?.microsecondsSinceEpoch ?? 0
     }
 
     mutating func add(_ html: SlackHTMLMessage, file: String, notes: inout RunNotes) -> Outcome {
@@ -387,12 +517,30 @@ private struct ChannelAssembler {
         } else {
             index = channels.count
             indexByName[html.channel] = index
-            channels.append(Channel(name: html.channel))
+            channels.append(Channel(name: html.channel, number: index, spool: spool))
         }
-        if let ts = html.ts {
-            return channels[index].addExact(html, ts: ts, source: source, file: file, notes: &notes)
+        let outcome = html.ts.map { channels[index].addExact(html, ts: $0, source: source, file: file, notes: &notes) }
+            ?? channels[index].addViewer(html, source: source, file: file, notes: &notes)
+        if spoolError == nil, let error = channels[index].spoolError { spoolError = error }
+        return outcome
+    }
+
+    /// The documents without their threads, one per channel, for a spool's fragments.
+    func templates() -> [Document] {
+        channels.map { channel in
+            var document = document(channel.name, threads: [])
+            document.startsAt = channel.startsAt
+            document.endsAt = channel.endsAt
+            return document
         }
-        return channels[index].addViewer(html, source: source, file: file, notes: &notes)
+    }
+
+    private func document(_ name: String, threads: [Thread]) -> Document {
+        var document = Document(
+            id: Document.slackID(source: SlackHTMLSource.type.name)(name), source: SlackHTMLSource.type.name, sourceFile: file, title: "#" + name,
+            hosts: source.hosts, threads: threads)
+        document.entitiesDecoded = true
+        return document
     }
 
     /// The documents, one per channel; slackdump replies sorted by `ts` within their thread.
@@ -401,16 +549,35 @@ private struct ChannelAssembler {
             let name = channel.name
             let threads = channel.threads.map { messages -> Thread in
                 guard channel.hasExactKeys, messages.count > 2 else { return Thread(messages: messages) }
-                let replies = messages.dropFirst().sorted {
-                    (SlackTimestamp($0.key)?.microsecondsSinceEpoch ?? 0) < (SlackTimestamp($1.key)?.microsecondsSinceEpoch ?? 0)
-                }
+                let replies = messages.dropFirst().sorted { Self.replyOrder($0) < Self.replyOrder($1) }
                 return Thread(messages: [messages[0]] + replies)
             }
-            var document = Document(
-                id: Document.slackID(source: SlackHTMLSource.type.name)(name), source: SlackHTMLSource.type.name, sourceFile: file, title: "#" + name, hosts: source.hosts, threads: threads)
+            var document = document(name, threads: threads)
             document.spanMessageTimes()
-            document.entitiesDecoded = true
             return document
+        }
+    }
+}
+
+/// A page read in parts: read into a spool once, by the first of its parts to ask, and let go with
+/// the input when its last part is done.
+package final class SpooledPage: Sendable {
+    struct Page: Sendable {
+        /// What the page gave besides its documents: rejects, notes, rows read, its hash.
+        let result: ExtractResult
+        /// Nil when the page could not be spooled (`result` rejects it whole).
+        let documents: SpooledDocuments?
+    }
+
+    private let made = Mutex<Page?>(nil)
+
+    /// The spooled page, made by `make` for the first part to ask; the others wait for it.
+    func page(_ make: () -> Page) -> Page {
+        made.withLock { page in
+            if let page { return page }
+            let new = make()
+            page = new
+            return new
         }
     }
 }

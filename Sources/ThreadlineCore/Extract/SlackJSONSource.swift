@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import ThreadlineFiles
 import ThreadlineSlack
 
@@ -38,20 +39,23 @@ package struct SlackJSONSource: ExtractStep {
         "max_total_bytes", default: defaultLimits.maxTotalBytes, "files beyond this much data in one export are rejected")
     static let maxFiles = OptionKey<Int>.integer(
         "max_files", default: defaultLimits.maxFiles, "an export listing more files than this is rejected whole")
+    static let partBytes = OptionKey<Int>.byteSize(
+        "part_bytes", default: 16 << 20,
+        "a conversation whose day files take more than this is read in parts of about this size: its messages are spooled to disk (in output_root/.threadline) and go to the transforms and writers a part at a time, so memory stays flat whatever the conversation's size")
 
     package static let type = StepType.extract(
         name: "slack_json",
         summary: "native Slack exports (a folder or a .zip): channels, private channels, DMs and group DMs, threads across day files",
         options: [
             include.spec, OptionKey.exclude.spec, OptionKey.minInputs.spec, skipSubtypes.spec, OptionKey.hosts.spec, maxFileBytes.spec, maxTotalBytes.spec,
-            maxFiles.spec,
+            maxFiles.spec, partBytes.spec,
         ],
         rules: [SlackRules.exportUnreadable, SlackRules.fileRejected, SlackRules.messageRejected, SlackRules.exportWarning],
         example: """
             - type: slack_json
               include: ["slack-export"]
             """,
-        make: { options, _ in SlackJSONSource(options: options) })
+        make: { options, context in SlackJSONSource(options: options, context: context) })
 
     /// The run-summary category of messages skipped by subtype, counted per subtype.
     package static let skippedCategory = NoteCategory("slack_json skipped subtypes", key: "slack_json_skipped_subtypes")
@@ -64,14 +68,19 @@ package struct SlackJSONSource: ExtractStep {
     /// Hosts given to every document, resolved by `normalise_authors`.
     package let hosts: [String]
     package let reader: SlackExportReader
+    /// A conversation over this many bytes is read in parts, through a spool in `spoolRoot`.
+    package let partBytes: Int
+    let spoolRoot: String
 
-    package init(options: StepOptions) {
+    package init(options: StepOptions, context: StepContext? = nil) {
         include = options[Self.include]
         exclude = options[.exclude]
         hosts = options[.hosts]
         let limits = SlackExportLimits(
             maxFileBytes: options[Self.maxFileBytes], maxFiles: options[Self.maxFiles], maxTotalBytes: options[Self.maxTotalBytes])
         reader = SlackExportReader(limits: limits, skipSubtypes: Set(options[Self.skipSubtypes]))
+        partBytes = max(1, options[Self.partBytes])
+        spoolRoot = ((context?.outputRoot ?? FileManager.default.temporaryDirectory.path) as NSString).appendingPathComponent(".threadline")
     }
 
     /// Matching folders and `.zip` files; a folder inside another matched folder is part of it.
@@ -112,14 +121,29 @@ package struct SlackJSONSource: ExtractStep {
         let conversationBytes = conversations.reduce(Int64(0)) { $0 + $1.bytes }
         // The export's own files (and, for a zip, its headers): the parts' bytes add up to the input's.
         let common = InputPart(.common, bytes: max(0, input.bytes - conversationBytes))
-        return input.split(into: [common] + conversations.map { InputPart(.piece($0.name), bytes: $0.bytes) })
+        return input.split(into: [common] + conversations.flatMap { conversation -> [InputPart] in
+            guard conversation.bytes > Int64(partBytes) else { return [InputPart(.piece(conversation.name), bytes: conversation.bytes)] }
+            // A big conversation is read in parts: `name/k/m`, each about part_bytes of it.
+            let count = Int((conversation.bytes + Int64(partBytes) - 1) / Int64(partBytes))
+            let share = conversation.bytes / Int64(count)
+            return (1...count).map { index in
+                InputPart(.piece("\(conversation.name)/\(index)/\(count)"), bytes: index == 1 ? conversation.bytes - share * Int64(count - 1) : share)
+            }
+        })
+    }
+
+    /// The conversation, part and number of parts of a piece of a conversation read in parts.
+    static func segment(_ piece: String) -> (name: String, index: Int, count: Int)? {
+        let parts = piece.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, let index = Int(parts[1]), let count = Int(parts[2]) else { return nil }
+        return (String(parts[0]), index, count)
     }
 
     /// An export read in parts, opened once for all of them: its listing, users and metadata files.
     package enum Opened: Sendable {
         /// Read whole: nothing is shared.
         case whole
-        case opened(OpenedSlackExport)
+        case opened(OpenedSlackExport, SpooledConversations)
         /// The export cannot be opened: its common part rejects it, its conversations come to nothing.
         case failed(SlackExportIssue)
     }
@@ -127,7 +151,7 @@ package struct SlackJSONSource: ExtractStep {
     package func open(_ input: Input) -> Opened {
         guard input.parts.count > 1 else { return .whole }
         do {
-            return .opened(try reader.open(URL(fileURLWithPath: input.path), name: input.relativePath))
+            return .opened(try reader.open(URL(fileURLWithPath: input.path), name: input.relativePath), SpooledConversations())
         } catch {
             return .failed(error)
         }
@@ -136,7 +160,7 @@ package struct SlackJSONSource: ExtractStep {
     package func extract(_ part: InputPart, of input: Input, opened: Opened, into result: inout ExtractResult) {
         switch (part.scope, opened) {
         case (.whole, _): extractWhole(input, into: &result)
-        case (.common, .opened(let export)):
+        case (.common, .opened(let export, _)):
             report(export.issues, of: input, into: &result)
             // The export is hashed once, by its common part.
             result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
@@ -147,7 +171,12 @@ package struct SlackJSONSource: ExtractStep {
             reject.keep(fileAt: input.path)
             result.rejects.append(reject)
             result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
-        case (.piece(let name), .opened(let export)):
+        case (.piece(let piece), .opened(let export, let spools)):
+            if let segment = Self.segment(piece) {
+                extract(segment: segment, of: input, export: export, spools: spools, into: &result)
+                return
+            }
+            let name = piece
             // Nothing when the export no longer has the conversation.
             guard let read = export.read(conversation: name) else { return }
             report(read.issues, of: input, into: &result)
@@ -244,15 +273,7 @@ package struct SlackJSONSource: ExtractStep {
 
     /// A conversation as a document of threads.
     func document(_ conversation: SlackConversation, input: Input) -> Document {
-        var document = Document(
-            id: Document.slackID(source: Self.type.name)(conversation.name), source: Self.type.name, sourceFile: input.relativePath, hosts: hosts)
-        // Slack's three escapes were decoded with the mrkdwn tokens; `clean_text` must not decode again.
-        document.entitiesDecoded = true
-        switch conversation.kind {
-        case .publicChannel, .privateChannel, .unlisted: document.title = "#" + conversation.name
-        case .directMessage, .groupDirectMessage: document.title = conversation.name
-        }
-        document.description = conversation.info?.purpose ?? conversation.info?.topic
+        var document = template(name: conversation.name, kind: conversation.kind, info: conversation.info, input: input)
         // One string per day file, shared by its messages.
         let sourceFiles = Dictionary(uniqueKeysWithValues: conversation.dayFiles.map { ($0, input.relativePath + "/" + $0) })
         document.threads = conversation.threads.map { thread in
@@ -269,5 +290,151 @@ package struct SlackJSONSource: ExtractStep {
         }
         document.spanMessageTimes()
         return document
+    }
+
+    /// A conversation's document without its threads.
+    func template(name: String, kind: SlackConversation.Kind, info: SlackConversationInfo?, input: Input) -> Document {
+        var document = Document(
+            id: Document.slackID(source: Self.type.name)(name), source: Self.type.name, sourceFile: input.relativePath, hosts: hosts)
+        // Slack's three escapes were decoded with the mrkdwn tokens; `clean_text` must not decode again.
+        document.entitiesDecoded = true
+        switch kind {
+        case .publicChannel, .privateChannel, .unlisted: document.title = "#" + name
+        case .directMessage, .groupDirectMessage: document.title = name
+        }
+        document.description = info?.purpose ?? info?.topic
+        return document
+    }
+
+    // MARK: Conversations read in parts
+
+    /// One part of a conversation read in parts. The first part to come spools the whole
+    /// conversation (the other parts wait for it): its messages are read day file by day file and
+    /// spooled to disk, then sorted into threads and cut into as many fragments as the conversation
+    /// has parts. Each part hands back its fragment; the first also what concerns the conversation
+    /// as a whole (its issues, counts and rows read).
+    func extract(
+        segment: (name: String, index: Int, count: Int), of input: Input, export: OpenedSlackExport, spools: SpooledConversations,
+        into result: inout ExtractResult
+    ) {
+        let spooled = spools.conversation(segment.name, parts: segment.count) { () -> SpooledConversations.Conversation? in
+            do {
+                guard var (spool, scan) = try scanIntoSpool(segment.name, of: input, export: export, lateListed: [:]) else { return nil }
+                if !scan.lateListed.isEmpty {
+                    // An old export's `replies` list named messages read before it: read again, knowing them.
+                    guard let again = try scanIntoSpool(segment.name, of: input, export: export, lateListed: scan.lateListed) else { return nil }
+                    (spool, scan) = again
+                }
+                var template = self.template(name: scan.name, kind: scan.kind, info: scan.info, input: input)
+                template.startsAt = scan.firstMicroseconds.map(Timestamp.init(microseconds:))
+                template.endsAt = scan.lastMicroseconds.map(Timestamp.init(microseconds:))
+                let documents = try spool.finish(fragments: segment.count, documents: [template])
+                return .init(documents: documents, scan: scan, failure: nil)
+            } catch {
+                return .init(documents: nil, scan: nil, failure: "\(error)")
+            }
+        }
+        guard let spooled else { return }
+        if segment.index == 1 {
+            if let failure = spooled.failure {
+                // The conversation is lost whole: its parts' bytes weigh it.
+                let bytes = input.parts.reduce(Int64(0)) { sum, part in
+                    guard case .piece(let piece) = part.scope, Self.segment(piece)?.name == segment.name else { return sum }
+                    return sum + part.bytes
+                }
+                result.rejects.append(.wholeFile(
+                    input.relativePath + "/" + segment.name, step: Self.type.name, rule: SlackRules.exportUnreadable,
+                    reason: "the conversation could not be spooled to read it in parts: \(failure)", bytes: bytes))
+            }
+            if let scan = spooled.scan {
+                report(scan.issues, of: input, into: &result)
+                count(scan.counts, rejected: scan.messagesRejected, of: input, into: &result)
+            }
+        }
+        guard let documents = spooled.documents else { return }
+        do {
+            result.documents += try documents.documents(ofFragment: segment.index - 1)
+        } catch {
+            result.rejects.append(.wholeFile(
+                input.relativePath + "/" + segment.name, step: Self.type.name, rule: SlackRules.exportUnreadable,
+                reason: "part \(segment.index) of \(segment.count) of the conversation could not be read back from its spool: \(error)",
+                bytes: 0))
+        }
+    }
+
+    /// Scans conversation `name` into a new spool: nil when the export has no such conversation.
+    private func scanIntoSpool(
+        _ name: String, of input: Input, export: OpenedSlackExport, lateListed: [String: SlackTimestamp]
+    ) throws -> (DocumentSpool, SlackConversationScan)? {
+        // Sorted runs of about two parts' messages at a time.
+        let spool = try DocumentSpool(root: spoolRoot, memoryBytes: 2 * partBytes)
+        var spoolError: (any Error)?
+        let scan = export.scan(conversation: name, lateListed: lateListed) { record, threadKey in
+            guard spoolError == nil else { return }
+            let isRoot = record.message.ts == threadKey
+            var message = Message(
+                key: record.message.ts.raw, parentKey: isRoot ? nil : threadKey.raw, sourceLine: record.line,
+                authorRaw: record.author.name, authorRef: record.author.key, textRaw: record.message.text,
+                text: record.text, sentAt: Timestamp(microseconds: record.message.ts.microsecondsSinceEpoch))
+            message.sourceFile = input.relativePath + "/" + record.file
+            message.isBot = record.author.isBot
+            do {
+                try spool.add(
+                    document: 0,
+                    thread: DocumentSpool.SortValue(rank: 0, number: threadKey.microsecondsSinceEpoch, text: threadKey.raw),
+                    order: isRoot
+                        ? DocumentSpool.SortValue(rank: 0, number: 0, text: "")
+                        : DocumentSpool.SortValue(rank: 1, number: record.message.ts.microsecondsSinceEpoch, text: record.message.ts.raw),
+                    message)
+            } catch {
+                spoolError = error
+            }
+        }
+        guard let scan else { return nil }
+        if let spoolError { throw spoolError }
+        return (spool, scan)
+    }
+}
+
+/// The conversations of one export being read in parts, each spooled once, by its first part to
+/// come, and let go after its last part.
+package final class SpooledConversations: Sendable {
+    struct Conversation: Sendable {
+        let documents: SpooledDocuments?
+        let scan: SlackConversationScan?
+        /// Why it could not be spooled.
+        let failure: String?
+    }
+
+    private final class Slot: Sendable {
+        let value = Mutex<Conversation??>(nil)
+        let remaining: Mutex<Int>
+
+        init(parts: Int) { remaining = Mutex(parts) }
+    }
+
+    private let slots = Mutex<[String: Slot]>([:])
+
+    /// The spooled conversation `name` of `parts` parts, made by `make` for the first part to ask
+    /// (the others wait); let go once all its parts have asked.
+    func conversation(_ name: String, parts: Int, make: () -> Conversation?) -> Conversation? {
+        let slot = slots.withLock { slots in
+            if let slot = slots[name] { return slot }
+            let slot = Slot(parts: parts)
+            slots[name] = slot
+            return slot
+        }
+        let value = slot.value.withLock { value -> Conversation? in
+            if let made = value { return made }
+            let made = make()
+            value = .some(made)
+            return made
+        }
+        let left = slot.remaining.withLock { count in
+            count -= 1
+            return count
+        }
+        if left <= 0 { slots.withLock { _ = $0.removeValue(forKey: name) } }
+        return value
     }
 }

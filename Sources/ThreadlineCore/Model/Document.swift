@@ -20,6 +20,9 @@ package struct Document: Sendable {
     /// The source has already decoded HTML character references in its messages' `text` (libxml2 does
     /// for HTML pages, the Slack JSON source does with mrkdwn), so `clean_text` must not decode again.
     package var entitiesDecoded = false
+    /// When the document is too big to hold and is read in parts (a Slack channel of hundreds of MB):
+    /// which part of it this is, and what the whole has. Nil for a document read whole.
+    package var fragment: DocumentFragment?
 
     package init(
         id: String, source: String, sourceFile: String, title: String? = nil, description: String? = nil,
@@ -48,6 +51,15 @@ package struct Document: Sendable {
 
     /// Every message of every thread, in order.
     package var messageCount: Int { threads.reduce(0) { $0 + $1.messages.count } }
+
+    /// The messages of the whole document: of all its fragments when it is read in parts.
+    package var wholeMessageCount: Int { fragment?.whole.messageCount ?? messageCount }
+
+    /// The threads of the whole document.
+    package var wholeThreadCount: Int { fragment?.whole.threadCount ?? threads.count }
+
+    /// Whether its `documents` row is written with it: a document read whole, or the last fragment.
+    package var endsDocument: Bool { fragment?.isLast ?? true }
 
     /// Sets `startsAt` and `endsAt` to the first and last time of its messages (nil when none has a
     /// time), reading the messages in place: collecting them first would copy every one.
@@ -129,5 +141,38 @@ package struct Message: Sendable {
         self.textRaw = textRaw
         self.text = text ?? textRaw
         self.sentAt = sentAt
+    }
+}
+
+/// A part of a document read in parts: a run of whole threads, in the document's order. The parts
+/// of one document come one after the other, each a `Document` with the same id and fields; its
+/// `documents` row comes with the last one, counting the whole.
+package struct DocumentFragment: Sendable {
+    package let whole: WholeDocument
+    /// 0 for the first part.
+    package let index: Int
+    package let isLast: Bool
+
+    package init(whole: WholeDocument, index: Int, isLast: Bool) {
+        self.whole = whole
+        self.index = index
+        self.isLast = isLast
+    }
+}
+
+/// What the whole of a document read in parts has, shared by its fragments: its counts, and its
+/// authors, which `normalise_authors` weighs over the whole document (a spelling's messages, the
+/// first names of its other authors), not over one part.
+package final class WholeDocument: Sendable {
+    package let threadCount: Int
+    package let messageCount: Int
+    /// Each distinct author as the source gives them (the source's id and the raw name), in order
+    /// of their first message in the document, with their messages.
+    package let authors: [(ref: String?, raw: String, messages: Int)]
+
+    package init(threadCount: Int, messageCount: Int, authors: [(ref: String?, raw: String, messages: Int)]) {
+        self.threadCount = threadCount
+        self.messageCount = messageCount
+        self.authors = authors
     }
 }

@@ -51,7 +51,7 @@ package enum TableRows {
         [
             .string(document.id), .string(document.source), .string(document.sourceFile), Value(document.title),
             Value(document.description), .list(document.hosts), Value(document.startsAt), Value(document.endsAt),
-            .list(document.links), Value(document.threads.count), Value(document.messageCount),
+            .list(document.links), Value(document.wholeThreadCount), Value(document.wholeMessageCount),
         ]
     }
 }

@@ -16,7 +16,7 @@ import Foundation
 enum InputRecord {
     static let magic = Array("TLREC".utf8)
     /// Changes whenever the layout below changes: a record of another version is not read.
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
     static let frameBytes = 1 << 20
 
     /// Where the input stands in the run: what the manifest lists and what orders the inputs.
@@ -35,7 +35,26 @@ enum InputRecord {
     struct DocumentHeader: Sendable, Equatable {
         var id: String
         var sourceFile: String
+        /// Of the whole document, all its fragments.
         var messageCount: Int
+        /// For a document read in parts: which part (0 for the first, or a document read whole),
+        /// and whether its `documents` row comes with this one.
+        var fragment = 0
+        var endsDocument = true
+
+        init(id: String, sourceFile: String, messageCount: Int, fragment: Int = 0, endsDocument: Bool = true) {
+            self.id = id
+            self.sourceFile = sourceFile
+            self.messageCount = messageCount
+            self.fragment = fragment
+            self.endsDocument = endsDocument
+        }
+
+        init(_ document: Document) {
+            self.init(
+                id: document.id, sourceFile: document.sourceFile, messageCount: document.wholeMessageCount,
+                fragment: document.fragment?.index ?? 0, endsDocument: document.endsDocument)
+        }
     }
 
     /// One part's result, its documents' rows apart.
@@ -151,6 +170,8 @@ final class InputRecordWriter {
             Bytes.string(document.id, &buffer)
             Bytes.string(document.sourceFile, &buffer)
             Bytes.varint(UInt64(document.messageCount), &buffer)
+            Bytes.varint(UInt64(document.fragment), &buffer)
+            buffer.append(document.endsDocument ? 1 : 0)
         }
         try flushIfFull()
     }
@@ -281,7 +302,9 @@ final class InputRecordReader {
             let sha = try string()
             var documents: [InputRecord.DocumentHeader] = []
             for _ in 0..<(try count()) {
-                documents.append(InputRecord.DocumentHeader(id: try string(), sourceFile: try string(), messageCount: Int(try varint())))
+                documents.append(InputRecord.DocumentHeader(
+                    id: try string(), sourceFile: try string(), messageCount: Int(try varint()), fragment: Int(try varint()),
+                    endsDocument: try byte() == 1))
             }
             return .part(InputRecord.PartHeader(rejects: rejects, notes: notes, inputRows: inputRows, inputSHA256: sha, documents: documents))
         case .rows:

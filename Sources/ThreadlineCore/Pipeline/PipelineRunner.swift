@@ -349,12 +349,14 @@ public final class PipelineRunner: Sendable {
     /// first input in plan order keeps it. The document's messages are rejected rows.
     static func rejectRepeatedDocuments(in result: inout ExtractResult, seen: inout [String: String], step: String, input: Input? = nil) {
         result.documents.removeAll { document in
+            // A later part of a document goes where its first part went.
+            if let fragment = document.fragment, fragment.index > 0 { return seen[document.id] != document.sourceFile }
             guard let first = seen[document.id] else {
                 seen[document.id] = document.sourceFile
                 return false
             }
             result.rejects.append(repeatedDocumentReject(
-                InputRecord.DocumentHeader(id: document.id, sourceFile: document.sourceFile, messageCount: document.messageCount), first: first,
+                InputRecord.DocumentHeader(document), first: first,
                 step: step, input: input.map { (path: $0.path, relativePath: $0.relativePath, parts: $0.parts.count) }))
             return true
         }
@@ -370,7 +372,11 @@ public final class PipelineRunner: Sendable {
             reason: "document_id '\(document.id)' is already the id of a document of '\(first)': "
                 + "its \(document.messageCount) messages are not written (exclude one of the two inputs, or read them in separate pipelines)",
             rows: document.messageCount)
-        if let input, input.relativePath == document.sourceFile, input.parts == 1, !input.path.lowercased().hasSuffix(".zip") {
+        // The input's file is the record when the document is read from one file (a markdown file, an
+        // HTML page, whole or in parts), not from an export (a folder or a zip) of conversations.
+        var isFolder: ObjCBool = false
+        if let input, input.relativePath == document.sourceFile, !input.path.lowercased().hasSuffix(".zip"),
+           !FileManager.default.fileExists(atPath: input.path, isDirectory: &isFolder) || !isFolder.boolValue {
             reject.keep(fileAt: input.path)
         }
         return reject

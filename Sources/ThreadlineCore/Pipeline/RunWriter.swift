@@ -56,11 +56,11 @@ final class RunWriter {
     ) throws {
         let header = InputRecord.PartHeader(
             rejects: result.rejects, notes: result.notes, inputRows: result.inputRows, inputSHA256: result.inputSHA256,
-            documents: result.documents.map { InputRecord.DocumentHeader(id: $0.id, sourceFile: $0.sourceFile, messageCount: $0.messageCount) })
+            documents: result.documents.map(InputRecord.DocumentHeader.init))
         try recorder?.part(header)
         let kept = try takeHeader(header, of: info, origin: origin)
         if !runTransforms.isEmpty {
-            held += result.documents.indices.filter { kept[$0] }.map { result.documents[$0] }
+            for index in result.documents.indices where kept[index] { hold(result.documents[index]) }
             if isLast { finishInput() }
             return
         }
@@ -71,10 +71,11 @@ final class RunWriter {
             }
             try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try emit(.messages, $0) }
             try TableRows.threads(document, batchSize: PipelineRunner.rowBatch) { try emit(.threads, $0) }
-            try emit(.documents, [TableRows.document(document)])
+            if document.endsDocument { try emit(.documents, [TableRows.document(document)]) }
             try recorder?.documentEnd()
-            // A document's threads and its own row follow its messages; its authors come at the end.
-            if kept[index] { keys.settle(except: [.authors]) }
+            // A document's threads and its own row follow its messages (its row after its last part);
+            // its authors come at the end.
+            if kept[index] { keys.settle(except: document.endsDocument ? [.authors] : [.authors, .documents]) }
         }
         if isLast { finishInput() }
     }
@@ -104,7 +105,7 @@ final class RunWriter {
                         throw InputRecordReader.Failure(path: reader.path, reason: "corrupt record: a document is cut")
                     }
                 }
-                if kept[index] { keys.settle(except: [.authors]) }
+                if kept[index] { keys.settle(except: header.documents[index].endsDocument ? [.authors] : [.authors, .documents]) }
             }
         }
         guard parts == info.parts else {
@@ -118,6 +119,8 @@ final class RunWriter {
     private func takeHeader(_ header: InputRecord.PartHeader, of info: InputRecord.InputInfo, origin: RunReport.InputOrigin) throws -> [Bool] {
         var partRejects = header.rejects
         let kept = header.documents.map { document in
+            // A later part of a document is written when its first part was.
+            if document.fragment > 0 { return documentSources[document.id] == document.sourceFile }
             guard let first = documentSources[document.id] else {
                 documentSources[document.id] = document.sourceFile
                 keptDocuments.append((document.id, info))
@@ -156,6 +159,18 @@ final class RunWriter {
     private func finishInput() {
         if let done = input { report.inputs.append(done) }
         input = nil
+    }
+
+    /// Holds a document for the run-wide transforms, which weigh documents whole: a later part of a
+    /// document read in parts joins its earlier parts (they come one after the other), and the
+    /// document is whole again with its last.
+    private func hold(_ document: Document) {
+        if let fragment = document.fragment, fragment.index > 0, let last = held.indices.last, held[last].id == document.id {
+            held[last].threads += document.threads
+            if fragment.isLast { held[last].fragment = nil }
+            return
+        }
+        held.append(document)
     }
 
     /// After the last input: the authors table, the key checks settled; the report's checks and

@@ -120,16 +120,25 @@ package struct NormaliseAuthors: TransformStep {
 
         // The distinct authors as the source gives them (in order of first message), how many
         // messages each wrote, and which one wrote each message: every later step works per author.
+        // A document read in parts is weighed whole: its authors and their messages come with it.
         var keyIndex: [AuthorKey: Int] = [:]
         var keys: [AuthorKey] = []
         var uses: [Int] = []
+        for author in document.fragment?.whole.authors ?? [] {
+            let key = AuthorKey(ref: author.ref, raw: author.raw)
+            guard keyIndex[key] == nil else { continue }
+            keyIndex[key] = keys.count
+            keys.append(key)
+            uses.append(author.messages)
+        }
+        let counting = document.fragment == nil
         var messageKeys: [Int] = []
         messageKeys.reserveCapacity(document.threads.reduce(0) { $0 + $1.messages.count })
         for t in document.threads.indices {
             for m in document.threads[t].messages.indices {
                 let key = AuthorKey(ref: document.threads[t].messages[m].authorRef, raw: document.threads[t].messages[m].authorRaw)
                 if let known = keyIndex[key] {
-                    uses[known] += 1
+                    if counting { uses[known] += 1 }
                     messageKeys.append(known)
                 } else {
                     keyIndex[key] = keys.count
@@ -177,6 +186,8 @@ package struct NormaliseAuthors: TransformStep {
                 if outcome.isBot { document.threads[t].messages[m].isBot = true }
             }
         }
+        // What the whole document says is said once, with its first part.
+        guard (document.fragment?.index ?? 0) == 0 else { return }
         for (outcome, count) in zip(outcomes, uses) {
             if let note = outcome.guessNote { notes.count(Self.guessCategory, note, by: count) }
         }

@@ -148,11 +148,11 @@ public final class OpenedSlackExport: Sendable {
     public let issues: [SlackExportIssue]
     /// The conversation folders, sorted.
     public let conversationNames: [String]
-    private let dayFiles: [String: [String]]
-    private let listed: [String: (info: SlackConversationInfo, kind: SlackConversation.Kind)]
-    private let archive: SlackExportArchive
+    let dayFiles: [String: [String]]
+    let listed: [String: (info: SlackConversationInfo, kind: SlackConversation.Kind)]
+    let archive: SlackExportArchive
     private let allowances: [String: Int]
-    private let assembler: SlackThreadAssembler
+    let assembler: SlackThreadAssembler
     private let mrkdwn: SlackMrkdwn
 
     fileprivate init(archive: SlackExportArchive, assembler: SlackThreadAssembler) {
@@ -318,6 +318,14 @@ public final class OpenedSlackExport: Sendable {
     private func dayFile(
         _ file: String, reader: SlackExportArchive.Reader, issues: inout [SlackExportIssue]
     ) -> (records: [SlackMessageRecord], rejected: Int) {
+        let read = dayFileRecords(file, reader: reader, issues: &issues)
+        return (read.records, read.rejected)
+    }
+
+    /// ``dayFile(_:reader:issues:)`` with the file's bytes as decoded (nil when it could not be).
+    func dayFileRecords(
+        _ file: String, reader: SlackExportArchive.Reader, issues: inout [SlackExportIssue]
+    ) -> (records: [SlackMessageRecord], rejected: Int, data: Data?) {
         let before = issues.count
         defer {
             // A day file rejected whole weighs its bytes: nobody can count the messages it held.
@@ -327,7 +335,7 @@ public final class OpenedSlackExport: Sendable {
         }
         guard let (data, spans) = Self.jsonFile(
             file, severity: .rejected, what: "day file", reader: reader, allowance: allowances[file] ?? 0, issues: &issues)
-        else { return ([], 0) }
+        else { return ([], 0, nil) }
         let (messages, rejected) = SlackExportReader.messages(in: data, elements: spans, file: file, issues: &issues)
         let records = messages.map { message, line, column, range in
             var record = SlackMessageRecord(
@@ -336,7 +344,7 @@ public final class OpenedSlackExport: Sendable {
             record.range = range
             return record
         }
-        return (records, rejected)
+        return (records, rejected, data)
     }
 }
 
