@@ -73,13 +73,16 @@ let package = Package(
 
         // Test support: the shared samples in Tests/Samples, and a seeded random number generator.
         .target(name: "_ThreadlineTestSupport", path: "Tests/_ThreadlineTestSupport"),
+        // Test support: counts each thread's heap allocations (it stands in for malloc in the test
+        // executable), so tests can show work growing linearly with the input without timing it.
+        .target(name: "_CAllocationCount", path: "Tests/_CAllocationCount"),
         .testTarget(
             name: "ThreadlineCLITests",
             dependencies: ["ThreadlineCLI", "ThreadlineCore", "_ThreadlineTestSupport"]),
         .testTarget(
             name: "ThreadlineCoreTests",
             dependencies: [
-                "ThreadlineCore", "ThreadlineYAML", "ThreadlineSlack", "_ThreadlineTestSupport",
+                "ThreadlineCore", "ThreadlineYAML", "ThreadlineSlack", "_ThreadlineTestSupport", "_CAllocationCount",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .testTarget(
