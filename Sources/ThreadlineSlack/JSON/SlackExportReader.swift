@@ -432,21 +432,20 @@ extension SlackExportReader {
     static func messages(
         in data: Data, elements: [JSONSyntaxScanner.Element], file: String, issues: inout [SlackExportIssue]
     ) -> (messages: [(SlackMessage, line: Int?, column: Int?, range: Range<Int>?)], rejected: Int) {
-        let slots: [SlackMessageSlot]
-        do {
-            slots = try JSONDecoder().decode([SlackMessageSlot].self, from: data)
-        } catch {
-            var issue = SlackExportIssue(.rejected, file: file, reason: "day file is not valid UTF-8 JSON")
-            (issue.record, issue.recordBytes) = record(data, 0..<data.count)
-            issues.append(issue)
-            return ([], 0)
+        // Each element is read from its own bytes, which the syntax scan has checked and found.
+        let slots = data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            return elements.map { element in
+                element.range.upperBound <= bytes.count
+                    ? SlackMessage.decode(json: UnsafeBufferPointer(rebasing: bytes[element.range])) : .failure(.notAnObject)
+            }
         }
         var messages: [(SlackMessage, line: Int?, column: Int?, range: Range<Int>?)] = []
         messages.reserveCapacity(slots.count)
         var rejected = 0
         for (index, slot) in slots.enumerated() {
             let span = index < elements.count ? elements[index] : nil
-            var result = slot.result
+            var result = slot
             if case .success = result, let duplicate = span?.duplicate {
                 // Decoders keep one copy or the other: which the message says cannot be told.
                 let position = duplicate.position
