@@ -203,20 +203,21 @@ struct AttributeGuard {
         // A tag that starts in this chunk and goes on into the next keeps its place.
         if let offset = tagOffset {
             tagStart = Self.advanced((line, column), over: UnsafeBufferPointer(rebasing: bytes[..<offset]))
+            (line, column) = Self.advanced(tagStart, over: UnsafeBufferPointer(rebasing: bytes[offset...]))
+        } else {
+            (line, column) = Self.advanced((line, column), over: bytes)
         }
-        (line, column) = Self.advanced((line, column), over: bytes)
         return nil
     }
 
     /// The line and column after `bytes`, from `place` before them: a `\n` starts a line, and every
-    /// byte but UTF-8 continuation bytes is a column.
+    /// byte but UTF-8 continuation bytes is a column. The line breaks are counted in one branch-free
+    /// pass; columns only on the last line.
     static func advanced(_ place: (line: Int, column: Int), over bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
         var breaks = 0
-        var lineStart = 0
-        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
-            breaks += 1
-            lineStart = index + 1
-        }
+        for byte in bytes { breaks &+= byte == UInt8(ascii: "\n") ? 1 : 0 }
+        var lineStart = bytes.count
+        while lineStart > 0, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
         var columns = 0
         for index in lineStart..<bytes.count where bytes[index] & 0xC0 != 0x80 { columns += 1 }
         return breaks == 0 ? (place.line, place.column + columns) : (place.line + breaks, 1 + columns)
