@@ -53,10 +53,15 @@ final class OutputSet {
         manifest: ([RunReport.Output]) throws -> [UInt8]
     ) throws -> [RunReport.Output] {
         let rejects = run.rejects
-        for target in targets { try target.worker.finish(run) }
-        let rejectsFile = try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl")
-        defer { rejectsFile.discard() }
-        try RejectsFile.write(rejects, quarantine: quarantine, to: rejectsFile.stagingPath)
+        // Every file ends on its own worker while `_rejects.jsonl` is written here; a file's error
+        // comes first, as when they ended one after the other before it.
+        for target in targets { target.worker.startFinishing(run) }
+        let staged = Result { try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl") }
+        defer { (try? staged.get())?.discard() }
+        let written = staged.flatMap { file in Result { try RejectsFile.write(rejects, quarantine: quarantine, to: file.stagingPath) } }
+        for target in targets { try target.worker.finish() }
+        let rejectsFile = try staged.get()
+        try written.get()
         var outputs: [RunReport.Output] = []
         for target in targets {
             let (bytes, digest) = try target.file.prepare(known: target.sink.digest)
