@@ -115,9 +115,9 @@ struct KeyCheck {
             var checks = checks
             for index in checks.indices where !later.contains(checks[index].target) {
                 let seen = keys[checks[index].target]?.seen ?? []
-                for (hash, value) in checks[index].pending.sorted(by: { $0.value < $1.value }) where !seen.contains(hash) {
-                    Self.record(&checks[index].outcome, value)
-                }
+                // Only the values still not found are sorted (none, on a correct run).
+                let missing = checks[index].pending.filter { !seen.contains($0.key) }.values.sorted()
+                for value in missing { Self.record(&checks[index].outcome, value) }
                 checks[index].pending.removeAll()
             }
             references[table] = checks
