@@ -86,4 +86,48 @@ import _CAllocationCount
         #expect(ratio.allocations > 4.5 && ratio.allocations < 5.5, "\(large.cost) for 50,000 entries, \(small.cost) for 10,000")
         #expect(ratio.bytes > 3.5 && ratio.bytes < 6, "\(large.cost) for 50,000 entries, \(small.cost) for 10,000")
     }
+
+    /// A Slack export of one conversation of `messages` messages on one day: a thread every ten
+    /// messages, its replies after it, some messages with a key given twice (rejected with their JSON).
+    static func export(messages: Int, in scratch: Scratch) throws -> String {
+        _ = try scratch.write("export/users.json", #"[{"id": "U1", "name": "ana", "profile": {"display_name": "Ana"}}]"#)
+        _ = try scratch.write("export/channels.json", #"[{"id": "C1", "name": "general"}]"#)
+        var day = "[\n"
+        for index in 0..<messages {
+            let ts = "1609459200.\(String(format: "%06d", index))"
+            let parent = "1609459200.\(String(format: "%06d", index - index % 10))"
+            let thread = index % 10 == 0 ? "" : #", "thread_ts": "\#(parent)", "parent_user_id": "U1""#
+            let twice = index % 50 == 49 ? #", "user": "U1""# : ""
+            day += #"{"type": "message", "user": "U1", "ts": "\#(ts)", "text": "message &amp; number \#(index) :wave:"\#(thread)\#(twice)}"#
+            day += index + 1 < messages ? ",\n" : "\n]\n"
+        }
+        return try scratch.write("export/general/2021-01-01.json", day)
+    }
+
+    /// The same for a conversation of a Slack export: its messages are read, rejected and put
+    /// into threads in time proportional to their number.
+    @Test func aConversationOfFiftyThousandMessagesCostsFiveTimesOneOfTenThousand() throws {
+        func read(_ messages: Int) throws -> (cost: Cost, result: ExtractResult) {
+            let scratch = try Scratch()
+            _ = try Self.export(messages: messages, in: scratch)
+            let source = SlackJSONSource(options: StepOptions(
+                SlackJSONSource.type.options, values: ["include": .list(["export"])], stepLocation: SourceLocation(file: "test")))
+            let input = try #require(try source.plan(InputCatalog(root: scratch.root)).first)
+            let before = Cost(allocations: threadline_thread_allocations(), bytes: threadline_thread_allocated_bytes())
+            let result = source.read(input)
+            let cost = Cost(
+                allocations: threadline_thread_allocations() - before.allocations, bytes: threadline_thread_allocated_bytes() - before.bytes)
+            return (cost, result)
+        }
+        let small = try read(10_000)
+        let large = try read(50_000)
+        #expect(large.result.inputRows == 50_000)
+        #expect(large.result.rejects.count == 1_000)
+        #expect(large.result.rejects.first?.reason.contains("the key 'user' twice") == true)
+        #expect(large.result.documents.first?.threads.count == 5_000)
+        #expect(large.result.documents.first?.messageCount == 49_000)
+        let ratio = large.cost.ratio(to: small.cost)
+        #expect(ratio.allocations > 4.5 && ratio.allocations < 5.5, "\(large.cost) for 50,000 messages, \(small.cost) for 10,000")
+        #expect(ratio.bytes > 3.5 && ratio.bytes < 6, "\(large.cost) for 50,000 messages, \(small.cost) for 10,000")
+    }
 }
