@@ -17,13 +17,37 @@ extension JSONSyntaxScanner {
         return scanner.result()
     }
 
-    /// Whether `bytes` are valid UTF-8: a word at a time while they are ASCII.
+    /// Whether `bytes` are valid UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF):
+    /// ASCII a word at a time, and each other sequence checked where it is.
     static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
-        while index + ByteWord.width <= bytes.count, ByteWord.isASCII(ByteWord.load(bytes, at: index)) { index += ByteWord.width }
-        while index < bytes.count, bytes[index] < 0x80 { index += 1 }
-        guard index < bytes.count else { return true }
-        return String(validating: UnsafeBufferPointer(rebasing: bytes[index...]), as: UTF8.self) != nil
+        while index < bytes.count {
+            if index + ByteWord.width <= bytes.count, ByteWord.isASCII(ByteWord.load(bytes, at: index)) {
+                index += ByteWord.width
+                continue
+            }
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            /// The length of the sequence, and the range its second byte must be in.
+            let (length, second): (Int, ClosedRange<UInt8>)
+            switch lead {
+            case 0xC2...0xDF: (length, second) = (2, 0x80...0xBF)
+            case 0xE0: (length, second) = (3, 0xA0...0xBF)
+            case 0xE1...0xEC, 0xEE...0xEF: (length, second) = (3, 0x80...0xBF)
+            case 0xED: (length, second) = (3, 0x80...0x9F)
+            case 0xF0: (length, second) = (4, 0x90...0xBF)
+            case 0xF1...0xF3: (length, second) = (4, 0x80...0xBF)
+            case 0xF4: (length, second) = (4, 0x80...0x8F)
+            default: return false
+            }
+            guard index + length <= bytes.count, second.contains(bytes[index + 1]) else { return false }
+            for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 { return false }
+            index += length
+        }
+        return true
     }
 }
 
@@ -346,16 +370,19 @@ private struct Places {
     }
 
     mutating func lineAndColumn(at target: Int) -> (Int, Int) {
-        while offset < target {
-            let byte = bytes[offset]
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else if byte & 0xC0 != 0x80 {
-                column += 1
-            }
-            offset += 1
+        guard target > offset else { return (line, column) }
+        // The line breaks are counted in one branch-free pass; columns on the last line only.
+        var breaks = 0
+        for index in offset..<target { breaks &+= bytes[index] == UInt8(ascii: "\n") ? 1 : 0 }
+        var lineStart = offset
+        if breaks > 0 {
+            lineStart = target
+            while bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+            line += breaks
+            column = 1
         }
+        for index in lineStart..<target where bytes[index] & 0xC0 != 0x80 { column += 1 }
+        offset = target
         return (line, column)
     }
 }
