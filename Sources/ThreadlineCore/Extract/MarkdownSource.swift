@@ -273,7 +273,12 @@ private struct ArchiveReader {
     /// Where each line of `bytes` starts: 0, and the offset after each `\n`.
     static func lineStarts(of bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
         var starts = [0]
-        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") { starts.append(index + 1) }
+        guard let base = bytes.baseAddress else { return starts }
+        var from = 0
+        while from < bytes.count, let found = memchr(base + from, Int32(UInt8(ascii: "\n")), bytes.count - from) {
+            from = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+            starts.append(from)
+        }
         return starts
     }
 
