@@ -130,4 +130,31 @@ import _CAllocationCount
         #expect(ratio.allocations > 4.5 && ratio.allocations < 5.5, "\(large.cost) for 50,000 messages, \(small.cost) for 10,000")
         #expect(ratio.bytes > 3.5 && ratio.bytes < 6, "\(large.cost) for 50,000 messages, \(small.cost) for 10,000")
     }
+
+    /// One message of a day file with many keys (a hostile export): its keys are checked for
+    /// repeats in time proportional to their number, not their square.
+    @Test func aMessageOfFiftyThousandKeysCostsFiveTimesOneOfTenThousand() throws {
+        func read(_ keys: Int) throws -> (cost: Cost, result: ExtractResult) {
+            let scratch = try Scratch()
+            _ = try scratch.write("export/users.json", "[]")
+            _ = try scratch.write("export/channels.json", #"[{"id": "C1", "name": "general"}]"#)
+            let fields = (0..<keys).map { #""field\#($0)": \#($0)"# }.joined(separator: ", ")
+            _ = try scratch.write("export/general/2021-01-01.json", #"[{"ts": "1609459200.000001", "text": "many keys", \#(fields)}]"#)
+            let source = SlackJSONSource(options: StepOptions(
+                SlackJSONSource.type.options, values: ["include": .list(["export"])], stepLocation: SourceLocation(file: "test")))
+            let input = try #require(try source.plan(InputCatalog(root: scratch.root)).first)
+            let before = Cost(allocations: threadline_thread_allocations(), bytes: threadline_thread_allocated_bytes())
+            let result = source.read(input)
+            let cost = Cost(
+                allocations: threadline_thread_allocations() - before.allocations, bytes: threadline_thread_allocated_bytes() - before.bytes)
+            return (cost, result)
+        }
+        let small = try read(10_000)
+        let large = try read(50_000)
+        #expect(large.result.rejects.isEmpty)
+        #expect(large.result.documents.first?.messageCount == 1)
+        let ratio = large.cost.ratio(to: small.cost)
+        #expect(ratio.allocations > 4 && ratio.allocations < 6, "\(large.cost) for 50,000 keys, \(small.cost) for 10,000")
+        #expect(ratio.bytes > 3.5 && ratio.bytes < 6.5, "\(large.cost) for 50,000 keys, \(small.cost) for 10,000")
+    }
 }

@@ -81,8 +81,8 @@ private struct FastScanner {
     /// end, escaped), one object after the other; `objectKeys` has where each object's keys start.
     var keys: [(start: Int, end: Int, escaped: Bool)] = []
     var objectKeys: [Int] = []
-    /// For an object with more than 16 keys, its keys' decoded bytes, hashed.
-    var keySets: [Int: Set<[UInt8]>] = [:]
+    /// For each object of `objectKeys` with more than 16 keys, its keys' decoded bytes, hashed.
+    var keySets: [Set<[UInt8]>?] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -92,6 +92,8 @@ private struct FastScanner {
     var inTopLevelArray: Bool { stack.count == 1 && stack[0] }
 
     mutating func skipWhitespace() {
+        // Indentation, eight spaces at a time.
+        while index + ByteWord.width <= bytes.count, ByteWord.load(bytes, at: index) == ByteWord.repeating(0x20) { index += ByteWord.width }
         while index < bytes.count {
             let byte = bytes[index]
             guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
@@ -138,7 +140,10 @@ private struct FastScanner {
             let isArray = bytes[index] == UInt8(ascii: "[")
             index += 1
             stack.append(isArray)
-            if !isArray, stack.count >= 2, stack[0] { objectKeys.append(keys.count) }
+            if !isArray, stack.count >= 2, stack[0] {
+                objectKeys.append(keys.count)
+                keySets.append(nil)
+            }
             skipWhitespace()
             guard index < bytes.count else { return false }
             if bytes[index] == (isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) {
@@ -169,7 +174,7 @@ private struct FastScanner {
         let wasArray = stack.removeLast()
         if !wasArray, stack.count >= 1, stack[0] {
             let first = objectKeys.removeLast()
-            keySets[objectKeys.count] = nil
+            keySets.removeLast()
             keys.removeSubrange(first...)
         }
         if inTopLevelArray {
@@ -196,9 +201,9 @@ private struct FastScanner {
         let object = objectKeys.count - 1
         let first = objectKeys[object]
         var isNew = true
-        if var set = keySets[object] {
-            isNew = set.insert(decodedKey(start, end, escaped)).inserted
-            keySets[object] = set
+        if keySets[object] != nil {
+            // In place: the set has one owner and grows without being copied.
+            isNew = keySets[object]!.insert(decodedKey(start, end, escaped)).inserted
         } else {
             for key in keys[first...] where sameKey(key, (start, end, escaped)) {
                 isNew = false
