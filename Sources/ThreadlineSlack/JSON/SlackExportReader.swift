@@ -241,11 +241,10 @@ public final class OpenedSlackExport: Sendable {
         var records: [SlackMessageRecord] = []
         var rejected = 0
         for file in files {
-            let result = dayFile(file, reader: reader, issues: &issues)
-            records += result.records
-            rejected += result.rejected
+            rejected += dayFile(file, reader: reader, into: &records, issues: &issues)
         }
-        let assembled = assembler.assemble(records)
+        let messagesRead = records.count
+        let assembled = assembler.assemble(consume records)
         /// Day files read again for the raw JSON of their duplicates (they are let go once parsed).
         var reread: [String: Data] = [:]
         for (duplicate, original) in assembled.duplicates {
@@ -266,7 +265,7 @@ public final class OpenedSlackExport: Sendable {
         let conversation = SlackConversation(
             name: name, info: listed[name]?.info, kind: listed[name]?.kind ?? .unlisted,
             dayFiles: files, threads: assembled.threads, counts: assembled.counts)
-        return Conversation(conversation: conversation, issues: issues, messagesRead: records.count, messagesRejected: rejected)
+        return Conversation(conversation: conversation, issues: issues, messagesRead: messagesRead, messagesRejected: rejected)
     }
 
     /// Reads a file and checks its JSON syntax; a failure becomes an issue of `severity`.
@@ -314,10 +313,11 @@ public final class OpenedSlackExport: Sendable {
         return values
     }
 
-    /// The messages of one day file; rejected elements become issues with their line.
+    /// Appends the messages of one day file to `records` and returns how many elements were rejected;
+    /// rejected elements become issues with their line.
     private func dayFile(
-        _ file: String, reader: SlackExportArchive.Reader, issues: inout [SlackExportIssue]
-    ) -> (records: [SlackMessageRecord], rejected: Int) {
+        _ file: String, reader: SlackExportArchive.Reader, into records: inout [SlackMessageRecord], issues: inout [SlackExportIssue]
+    ) -> Int {
         let before = issues.count
         defer {
             // A day file rejected whole weighs its bytes: nobody can count the messages it held.
@@ -327,16 +327,16 @@ public final class OpenedSlackExport: Sendable {
         }
         guard let (data, spans) = Self.jsonFile(
             file, severity: .rejected, what: "day file", reader: reader, allowance: allowances[file] ?? 0, issues: &issues)
-        else { return ([], 0) }
+        else { return 0 }
         let (messages, rejected) = SlackExportReader.messages(in: data, elements: spans, file: file, issues: &issues)
-        let records = messages.map { message, line, column, range in
+        for (message, line, column, range) in messages {
             var record = SlackMessageRecord(
                 message: message, file: file, line: line, column: column,
                 author: directory.author(of: message), text: mrkdwn.decode(message.text))
             record.range = range
-            return record
+            records.append(record)
         }
-        return (records, rejected)
+        return rejected
     }
 }
 
