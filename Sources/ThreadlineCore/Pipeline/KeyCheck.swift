@@ -41,7 +41,7 @@ struct KeyCheck {
 
     private struct KeyState {
         let column: Int
-        var seen = Set<UInt64>()
+        var seen = KeyHashSet()
         var unique: Outcome
         var notNull: Outcome
     }
@@ -86,7 +86,7 @@ struct KeyCheck {
                     Self.record(&key.notNull, "null")
                     continue
                 }
-                if !key.seen.insert(Self.hash(value)).inserted { Self.record(&key.unique, value) }
+                if !key.seen.insert(Self.hash(value)) { Self.record(&key.unique, value) }
             }
             keys[table] = key
         }
@@ -114,7 +114,7 @@ struct KeyCheck {
         for (table, checks) in references {
             var checks = checks
             for index in checks.indices where !later.contains(checks[index].target) {
-                let seen = keys[checks[index].target]?.seen ?? []
+                let seen = keys[checks[index].target]?.seen ?? KeyHashSet()
                 // Only the values still not found are sorted (none, on a correct run).
                 let missing = checks[index].pending.filter { !seen.contains($0.key) }.values.sorted()
                 for value in missing { Self.record(&checks[index].outcome, value) }
@@ -178,5 +178,69 @@ struct KeyCheck {
         return ThreadlineError(
             .dataError, "the keys of the tables written do not hold: " + lines.joined(separator: "; "),
             notes: ["no output was changed; this is a bug in threadline: please report it with the pipeline and inputs that cause it"])
+    }
+}
+
+/// The hashes of a table's keys, kept to the end of the run: one flat table probed linearly and grown
+/// to twice its size when it is seven eighths full. A run keeps every key of every table, so this is
+/// memory that grows with the input; `Set<UInt64>` keeps its table at most three quarters full and
+/// needs up to twice as much.
+struct KeyHashSet: Sendable {
+    /// Empty slots hold 0; the hash 0 itself is kept aside.
+    private var slots: [UInt64] = []
+    private var hasZero = false
+    private(set) var count = 0
+
+    /// Inserts `hash`; whether it was new.
+    mutating func insert(_ hash: UInt64) -> Bool {
+        guard hash != 0 else {
+            guard !hasZero else { return false }
+            hasZero = true
+            count += 1
+            return true
+        }
+        if (count + 1) * 8 > slots.count * 7 { grow() }
+        return slots.withUnsafeMutableBufferPointer { slots in
+            let mask = slots.count - 1
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let slot = slots[index]
+                if slot == 0 {
+                    slots[index] = hash
+                    count += 1
+                    return true
+                }
+                if slot == hash { return false }
+                index = (index + 1) & mask
+            }
+        }
+    }
+
+    func contains(_ hash: UInt64) -> Bool {
+        guard hash != 0 else { return hasZero }
+        guard !slots.isEmpty else { return false }
+        return slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let slot = slots[index]
+                if slot == hash { return true }
+                if slot == 0 { return false }
+                index = (index + 1) & mask
+            }
+        }
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: 0, count: max(64, old.count * 2))
+        slots.withUnsafeMutableBufferPointer { slots in
+            let mask = slots.count - 1
+            for hash in old where hash != 0 {
+                var index = Int(truncatingIfNeeded: hash) & mask
+                while slots[index] != 0 { index = (index + 1) & mask }
+                slots[index] = hash
+            }
+        }
     }
 }
