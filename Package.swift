@@ -54,7 +54,7 @@ let package = Package(
             name: "ThreadlineCore",
             dependencies: [
                 "ThreadlineYAML", "ThreadlineSlack", "ThreadlineHTML", "ThreadlineText", "ThreadlineFiles",
-                "ThreadlineParquet", "ThreadlineReport",
+                "ThreadlineParquet", "ThreadlineReport", "CZstd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),

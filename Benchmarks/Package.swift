@@ -24,7 +24,7 @@ let package = Package(
         // What libyaml and libxml2 alone cost on a corpus: the floor Benchmarks/compare.sh reports.
         .executableTarget(
             name: "parser-floor",
-            dependencies: ["CParserFloor", .product(name: "ThreadlineCore", package: "threadline")],
+            dependencies: ["CParserFloor"],
             path: "ParserFloor"),
         .testTarget(
             name: "ParserFloorTests",

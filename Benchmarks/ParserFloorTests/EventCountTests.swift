@@ -41,3 +41,29 @@ import ThreadlineHTML
         #expect(counted.bytes == report.bytesRead)
     }
 }
+
+@Suite struct FrontMatterSplitTests {
+    private func yaml(of text: String) throws -> String? {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("front-\(UInt32.random(in: 0...UInt32.max)).md").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return frontMatterYAML(ofFileAt: path)?.yaml
+    }
+
+    // The YAML between the delimiter lines, without the newline before the closing one.
+    @Test func theYAMLBetweenTheDelimiters() throws {
+        #expect(try yaml(of: "---\na: 1\nb: 2\n---\nbody\n") == "a: 1\nb: 2")
+        #expect(try yaml(of: "--- \r\na: 1\r\n...\r\n") == "a: 1\r")
+        #expect(try yaml(of: "---\n---\n") == "")
+    }
+
+    // A file that does not open with `---`, one never closed, and bytes that are not UTF-8.
+    @Test func filesWithoutAClosedFrontMatterAreRefused() throws {
+        #expect(try yaml(of: "a: 1\n---\n") == nil)
+        #expect(try yaml(of: "---\na: 1\n") == nil)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("front-\(UInt32.random(in: 0...UInt32.max)).md").path
+        try Data([0x2D, 0x2D, 0x2D, 0x0A, 0xFF, 0x0A, 0x2D, 0x2D, 0x2D, 0x0A]).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(frontMatterYAML(ofFileAt: path) == nil)
+    }
+}

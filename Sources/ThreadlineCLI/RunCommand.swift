@@ -55,7 +55,9 @@ struct RunCommand: ParsableCommand {
                 spec: spec, logger: logger, progress: onProgress, afterLargeInput: { threadline_release_free_memory() },
                 atPhase: TestPause.hook())
             if dryRun {
-                print(Planner.describe(try runner.plan(), spec: spec), terminator: "")
+                var plan = try runner.plan()
+                if let shard = spec.shard { plan.entries.removeAll { !shard.contains($0.input.relativePath) } }
+                print(Planner.describe(plan, spec: spec), terminator: "")
                 return
             }
             StopSignals.install()
@@ -102,7 +104,8 @@ enum Planner {
         out += "output_root \(spec.outputRoot)\n"
         for load in spec.load {
             for output in load.step.outputs {
-                out += "load \(load.name): \(output.tables.map(\.rawValue).joined(separator: ", ")) -> \(output.relativePath)\n"
+                out += "load \(load.name): \(output.tables.map(\.rawValue).joined(separator: ", ")) -> \(output.relativePath)"
+                out += output.isPartitioned ? "/ (partitioned by \(output.partitionBy.map(\.rawValue).joined(separator: ", ")))\n" : "\n"
             }
         }
         out += "  _manifest.json, _rejects.jsonl\n"
@@ -117,6 +120,7 @@ enum Summary {
         let tables = Table.allCases.map { "\($0.rawValue) \(report.rowsPerTable[$0] ?? 0)" }.joined(separator: ", ")
         lines.append("rows: \(tables)")
         var rows = "rows in \(report.inputRows) \(report.isBalanced ? "=" : "≠") out \(report.outputRows) + rejected \(report.rejectedRows)"
+        if report.mergedRows > 0 { rows += " + merged \(report.mergedRows)" }
         if report.rejectedFiles > 0 {
             rows += "; \(report.rejectedFiles) file\(report.rejectedFiles == 1 ? "" : "s") rejected whole or in part (\(report.rejectedFileBytes) bytes, rows uncounted)"
         }
@@ -124,7 +128,8 @@ enum Summary {
         if report.rejects > 0 { lines.append("rejects: \(report.rejects) (see _rejects.jsonl)") }
         for (category, items) in report.notes.counts.sorted(by: { $0.key < $1.key }) {
             let total = items.values.reduce(0, +)
-            let top = items.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5).map { $0.key.isEmpty ? "\($0.value)" : "\($0.key) ×\($0.value)" }
+            let top = items.filter { $0.value > 0 }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(5)
+                .map { $0.key.isEmpty ? "\($0.value)" : "\($0.key) ×\($0.value)" }
             lines.append("\(category.label): \(total)" + (top.isEmpty ? "" : " — " + top.joined(separator: ", ")))
         }
         lines.append("done in \(String(format: "%.2f", report.elapsedSeconds)) s (\(String(format: "%.1f", throughput(report))) MB/s)")
@@ -139,7 +144,8 @@ enum Summary {
         // Counts and measures are numbers, which `--log-format json` writes as JSON numbers.
         var fields: Logger.Metadata = [
             "run_id": .string(report.runID), "rows_in": .stringConvertible(report.inputRows), "rows_out": .stringConvertible(report.outputRows),
-            "rows_rejected": .stringConvertible(report.rejectedRows), "rejects": .stringConvertible(report.rejects),
+            "rows_rejected": .stringConvertible(report.rejectedRows), "rows_merged": .stringConvertible(report.mergedRows),
+            "rejects": .stringConvertible(report.rejects),
             "rejected_files": .stringConvertible(report.rejectedFiles), "rejected_file_bytes": .stringConvertible(report.rejectedFileBytes),
             "elapsed_seconds": .stringConvertible((report.elapsedSeconds * 1000).rounded() / 1000),
             "mb_per_second": .stringConvertible((throughput(report) * 10).rounded() / 10),

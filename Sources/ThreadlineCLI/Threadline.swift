@@ -12,7 +12,7 @@ public struct Threadline: ParsableCommand {
             rejects over max_rejects); 2 usage or pipeline-file errors; 3 runtime failure (I/O, lock held).
             """,
         version: ThreadlineVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, ValidateCommand.self, SchemaCommand.self, StepsCommand.self, RulesCommand.self, HistoryCommand.self])
+        subcommands: [RunCommand.self, MergeCommand.self, CheckCommand.self, ValidateCommand.self, SchemaCommand.self, StepsCommand.self, RulesCommand.self, HistoryCommand.self])
 
     public init() {}
 
@@ -80,7 +80,20 @@ struct PipelineArguments: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a pipeline value, e.g. --set output_root=/tmp/out or --set load.0.path={table}.json.", valueName: "key.path=value"))
     var overrides: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "Shard K of N of a sharded run: only the inputs whose path hashes to it; `threadline merge OUTPUT_ROOT` completes the run.",
+        valueName: "K/N"))
+    var shard: String?
+
+    @Flag(help: "An incremental run (as incremental: true): inputs unchanged since the last run are not read again.")
+    var incremental = false
+
+    func validate() throws {
+        if let shard, case .failure(let error) = Shard.parse(shard) { throw ValidationError(error.description) }
+    }
+
     func load() throws -> PipelineSpec {
-        try PipelineLoader(overrides: overrides).load(path: pipeline)
+        let parsed = try shard.map { try Shard.parse($0).get() }
+        return try PipelineLoader(overrides: overrides, shard: parsed, incremental: incremental).load(path: pipeline)
     }
 }

@@ -42,7 +42,7 @@ import _ThreadlineTestSupport
         #expect(result.stdout == """
             pipeline.yaml: ok: 1 extract, 1 transform, 2 load steps
               extract markdown (pipeline.yaml:8:5)
-              transform link_threads (pipeline.yaml:1:1): added, gives every message its ids; runs last when the file does not list it
+              transform link_threads (pipeline.yaml:1:1): added, gives every message its ids; runs after the other transforms of a document when the file does not list it
               load jsonl (pipeline.yaml:11:5)
               load csv (pipeline.yaml:13:5)
             """ + "\n")
@@ -161,7 +161,7 @@ import _ThreadlineTestSupport
 /// (argument-parser's own is 64, EX_USAGE), as docs/operations.md, the README and `--help` say.
 @Suite struct UsageErrorTests {
     static let runUsage = """
-        Usage: threadline run [<pipeline>] [--set <key.path=value> ...] [--dry-run] [--log-format <log-format>] [--quiet] [--progress-interval <seconds>]
+        Usage: threadline run [<pipeline>] [--set <key.path=value> ...] [--shard <K/N>] [--incremental] [--dry-run] [--log-format <log-format>] [--quiet] [--progress-interval <seconds>]
           See 'threadline run --help' for more information.
 
         """
@@ -210,7 +210,7 @@ import _ThreadlineTestSupport
             Help:  --format <format>  text, github (workflow commands), json or junit (JUnit XML); human is text.
 
             """ + validateUsage),
-        (["help", "nosuch"], "Error: Unknown command 'nosuch'. Commands: run, check, validate, schema, steps, rules, history\n" + rootUsage),
+        (["help", "nosuch"], "Error: Unknown command 'nosuch'. Commands: run, merge, check, validate, schema, steps, rules, history\n" + rootUsage),
         (["help", "scema"], "Error: Unknown command 'scema'. Did you mean 'schema'?\n" + rootUsage),
         (["help", "run", "extra"], "Error: Unknown command 'run extra': 'run' has no subcommands\n" + rootUsage),
     ]

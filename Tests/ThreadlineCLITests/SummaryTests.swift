@@ -61,7 +61,7 @@ import _ThreadlineTestSupport
             extract markdown (\(file):8:5): 2 inputs, 34 bytes
               books/a.md
               books/b.md
-            transform link_threads (added: gives every message its ids; runs last when the file does not list it)
+            transform link_threads (added: gives every message its ids; runs after the other transforms of a document when the file does not list it)
             output_root \(scratch.path("out"))
             load jsonl: messages -> messages.jsonl
             load jsonl: threads -> threads.jsonl

@@ -10,8 +10,19 @@ import Testing
         return message
     }
 
+    /// A linked document of these threads (the authors table counts the rows the run writes, whose
+    /// thread ids `link_threads` gives).
     static func document(_ id: String, _ threads: [[Message]]) -> Document {
-        Document(id: id, source: "markdown", sourceFile: "\(id).md", threads: threads.map(Thread.init))
+        var document = Document(id: id, source: "markdown", sourceFile: "\(id).md", threads: threads.enumerated().map { t, messages in
+            Thread(messages: messages.enumerated().map { m, message in
+                var message = message
+                message.key = "\(t).\(m)"
+                return message
+            })
+        })
+        var notes = RunNotes()
+        LinkThreads().apply(to: &document, notes: &notes)
+        return document
     }
 
     @Test func countsMessagesThreadsDocumentsSpellingsAndTimesPerAuthor() throws {

@@ -115,6 +115,25 @@ import Testing
         #expect(typed[0].location?.file == "--set")
     }
 
+    /// `dedupe` works on the whole run, after every transform of one document: the implicit
+    /// `link_threads` goes before it, and a transform listed after it is an error at its line.
+    @Test func dedupeRunsAfterEveryPerDocumentTransform() throws {
+        let spec = try load(basicPipeline(extra: "transform:\n  - type: clean_text\n  - type: dedupe\n    prefer: [slack_json]"))
+        #expect(spec.transform.map(\.name) == ["clean_text", "link_threads", "dedupe"])
+        #expect((spec.transform.last?.step as? Dedupe)?.prefer == ["slack_json"])
+        #expect((spec.transform.last?.step as? any RunTransformStep)?.needsWholeRun == true)
+        #expect(Dedupe().order(sources: ["markdown", "slack_html"]) == ["markdown", "slack_html"])
+        #expect(Dedupe(prefer: ["slack_json"]).order(sources: ["markdown", "slack_json"]) == ["slack_json", "markdown"])
+        let late = try diagnostics(basicPipeline(extra: "transform:\n  - type: dedupe\n  - type: clean_text"))
+        #expect(late.map { "\(place($0)): \($0.message)" } == [
+            "pipeline.yaml:8:5: 'clean_text' is listed after 'dedupe', which works on the whole run after every transform of one document"
+        ])
+        let unknown = try diagnostics(basicPipeline(extra: "transform:\n  - type: dedupe\n    prefer: [markdown, slack, markdown]"))
+        #expect(unknown.map { "\(place($0)): \($0.message)" } == ["pipeline.yaml:8:13: unknown source 'slack' in prefer"])
+        let twice = try diagnostics(basicPipeline(extra: "transform:\n  - type: dedupe\n    prefer: [markdown, markdown]"))
+        #expect(twice.map(\.message) == ["'markdown' is listed twice in prefer"])
+    }
+
     /// A `--set` value is YAML where it reads as YAML; one that does not, such as `{table}.json` (a flow
     /// mapping with text after it, the example `run --help` prints), is the text as written.
     @Test func setTakesAValueThatIsNotYAMLAsItsText() throws {

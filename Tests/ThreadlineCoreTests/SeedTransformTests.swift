@@ -12,10 +12,12 @@ import ThreadlineText
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// Runs `pipelines/default.yaml` as committed, writing into a scratch folder.
-    func runDefaultPipeline(_ scratch: Scratch, overrides: [String] = []) throws -> RunReport {
+    /// Runs `pipelines/default.yaml` as committed, writing into a scratch folder; without `dedupe`,
+    /// every source's rows are written (each Slack rendering's copy of the book's messages too).
+    func runDefaultPipeline(_ scratch: Scratch, overrides: [String] = [], dedupe: Bool = true) throws -> RunReport {
         let pipeline = Self.repository.appendingPathComponent("pipelines/default.yaml").path
-        let spec = try PipelineLoader(environment: ["THREADLINE_OUTPUT": scratch.path("out")], overrides: overrides).load(path: pipeline)
+        var spec = try PipelineLoader(environment: ["THREADLINE_OUTPUT": scratch.path("out")], overrides: overrides).load(path: pipeline)
+        if !dedupe { spec.transform.removeAll { $0.name == Dedupe.type.name } }
         return try PipelineRunner(spec: spec).run()
     }
 
@@ -58,7 +60,7 @@ import ThreadlineText
     @Test(arguments: ["slack_json", "slack_html"])
     func hostFlagsOnTheSlackSamples(source: String) throws {
         let scratch = try Scratch()
-        _ = try runDefaultPipeline(scratch)
+        _ = try runDefaultPipeline(scratch, dedupe: false)
         let messages = try readJSONLines(scratch.path("out/messages.jsonl")).filter { $0["source"] as? String == source }
         #expect(messages.count == 102)
         let hostMessages = messages.filter { $0["is_host"] as? Bool == true }

@@ -282,13 +282,12 @@ import Testing
 }
 
 /// The committed default pipeline reads the book and the Slack export of the same week: after
-/// `normalise_authors` both sources tell the same threads.
+/// `normalise_authors` both sources tell the same threads (seen with `dedupe` taken out, which would
+/// merge them).
 @Suite struct SlackJSONDefaultPipelineTests {
     @Test func slackExportAndBookAgreeOnEveryThreadOfTheWeek() throws {
         let scratch = try Scratch()
-        let pipeline = SeedTransformTests.repository.appendingPathComponent("pipelines/default.yaml").path
-        let spec = try PipelineLoader(environment: ["THREADLINE_OUTPUT": scratch.path("out")]).load(path: pipeline)
-        _ = try PipelineRunner(spec: spec).run()
+        _ = try SeedTransformTests().runDefaultPipeline(scratch, dedupe: false)
 
         let threads = try readJSONLines(scratch.path("out/threads.jsonl"))
         func shape(_ source: String) -> [String] {

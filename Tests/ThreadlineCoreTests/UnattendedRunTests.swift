@@ -180,7 +180,7 @@ import Testing
             "extract markdown 8", "transform link_threads 1", "load jsonl 11", "load csv 13",
         ])
         #expect(steps.map { $0["implicit"] as? String } == [
-            nil, "gives every message its ids; runs last when the file does not list it", nil, nil,
+            nil, "gives every message its ids; runs after the other transforms of a document when the file does not list it", nil, nil,
         ])
         let rows = try #require(manifest["rows"] as? [String: Any])
         // 96 seed messages + Ana; rejected: the replies value and the entry without author.
@@ -245,7 +245,7 @@ import Testing
         #expect(result.stdout.contains("""
             extract slack_json (pipeline.yaml:8:5): 1 input, 64405 bytes
               slack-export
-            transform link_threads (added: gives every message its ids; runs last when the file does not list it)
+            transform link_threads (added: gives every message its ids; runs after the other transforms of a document when the file does not list it)
             output_root
             """))
     }

@@ -57,9 +57,9 @@ import Testing
         _ = try runPipeline(scratch, basicPipeline())
         let text = try scratch.read("out/messages.csv")
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        // Bo's reply: empty text is "" (quoted); sent_at (null) is an empty unquoted field.
+        // Bo's reply: empty text is "" (quoted); sent_at (null) is an empty unquoted field; no twins: [].
         let bo = try #require(lines.first { $0.contains(",Bo,Bo,") })
-        #expect(bo.hasSuffix(",\"\",\"\",,0,false"))
+        #expect(bo.hasSuffix(",\"\",\"\",,0,false,[]"))
         #expect(text.contains("\"line one\nline \"\"two\"\", with comma\r\nand a tab\t and unicode é 👋\""))
         let documents = try scratch.read("out/documents.csv")
         #expect(documents.contains("\"Quotes \"\" and, commas\""))

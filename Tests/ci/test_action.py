@@ -99,7 +99,7 @@ def test_the_workflow_validates_the_seeds(seeds_run, clean_clone):
     validate = seeds_run.step("Validate")
     lines = validate.stdout.splitlines()
     # Annotations only, at seed files; the seeds hold no error or warning (strict), one notice.
-    assert lines and all(re.match(r"::(notice|warning|error) file=seeds/[^,]+,line=\d+,col=\d+,title=threadline validate::", line)
+    assert lines and all(re.match(r"::(notice|warning|error) file=seeds/[^,]+,line=\d+,col=\d+,title=threadline validate \([a-z-]+\)::", line)
                          for line in lines), validate.stdout
     assert [line.split(" ", 1)[0] for line in lines] == ["::notice"]
     assert (clean_clone / ".build" / "release" / "threadline").is_file()
@@ -128,8 +128,9 @@ def test_the_action_fails_on_a_bad_seed(seeds_run, clean_clone, tmp_path):
     validate = run.step("Validate")
     assert validate.returncode == 1, validate.stdout + validate.stderr
     assert validate.stdout.splitlines() == [
-        f"::error file=seeds/books/20210315-broken.md,line=2,col={column},title=threadline validate::"
-        "invalid YAML in front matter: mapping values are not allowed in this context"]
+        f"::error file=seeds/books/20210315-broken.md,line=2,col={column},title=threadline validate (not-yaml)::"
+        "invalid YAML in front matter: mapping values are not allowed in this context"
+        "%0Aa ': ' inside an unquoted value reads as a new key: put the value in quotes (title: \"From X: to Y\")"]
 
 
 @pytest.mark.slow

@@ -92,3 +92,39 @@ def pytest_generate_tests(metafunc):
         ids += [f"sample/sample-{codec}-{d}" for codec in CODECS for d in ("dict", "plain")]
         ids += ["sample/fallback-snappy-dict", "sample/empty-zstd-dict"]
         metafunc.parametrize("case", ids, indirect=True, ids=ids)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: runs when THREADLINE_SLOW_TESTS=1 (Spark in local mode, release builds)")
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A Spark session in local mode (two threads), for the slow tests that read threadline's datasets
+    with Spark's own readers: they run when THREADLINE_SLOW_TESTS=1, which installs pyspark into the
+    venv (Tests/interop/requirements-spark.txt) and needs a Java runtime (scripts/setup-ci installs
+    openjdk-17-jre-headless). Without pyspark or Java they are skipped, unless
+    THREADLINE_REQUIRE_TOOLS=1 (as in CI), when they fail."""
+    if os.environ.get("THREADLINE_SLOW_TESTS") != "1":
+        pytest.skip("Spark tests are slow: set THREADLINE_SLOW_TESTS=1 to run them")
+    import warnings
+    # pyspark warns about pandas 3 on import; its pandas conversions are not used here.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        message = "pyspark is not installed (scripts/test installs it when THREADLINE_SLOW_TESTS=1)"
+        if os.environ.get("THREADLINE_REQUIRE_TOOLS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    import shutil
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        message = "no Java runtime for Spark (scripts/setup-ci installs openjdk-17-jre-headless)"
+        if os.environ.get("THREADLINE_REQUIRE_TOOLS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    session = (SparkSession.builder.master("local[2]").appName("threadline-tests")
+               .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -76,3 +76,17 @@ def test_a_reply_to_a_missing_thread_fails_the_foreign_key(default_run, tmp_path
         return "".join(lines)
     report = validate(broken_copy(default_run, tmp_path, "messages-jsonl", orphan_last_row))
     assert errors(report) == [("messages-jsonl", "foreign-key")]
+
+
+def test_a_partitioned_runs_package_validates(threadline, tmp_path):
+    """A table partitioned by document_id is one resource whose path lists its part files (each CSV
+    part with its header): frictionless reads them as one table and checks its keys across them."""
+    from datasets import run, writers
+    run(threadline, tmp_path, writers("document_id"))
+    package = json.loads((tmp_path / "out" / "datapackage.json").read_text())
+    messages = next(r for r in package["resources"] if r["name"] == "messages-csv")
+    assert isinstance(messages["path"], list) and len(messages["path"]) > 3
+    assert all(path.startswith("messages.csv/document_id=") for path in messages["path"])
+    report = validate(tmp_path / "out" / "datapackage.json")
+    assert report.valid, errors(report)
+    assert len(report.tasks) == 12

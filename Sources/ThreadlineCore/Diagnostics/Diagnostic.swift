@@ -1,17 +1,17 @@
 /// A place in an input: a file and, where known, a 1-based line and column.
-public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var column: Int?
+package struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    package var file: String
+    package var line: Int?
+    package var column: Int?
 
-    public init(file: String, line: Int? = nil, column: Int? = nil) {
+    package init(file: String, line: Int? = nil, column: Int? = nil) {
         self.file = file
         self.line = line
         self.column = column
     }
 
     /// `file:line:column`, leaving out what is unknown.
-    public var description: String {
+    package var description: String {
         var text = file
         if let line {
             text += ":\(line)"
@@ -22,20 +22,20 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A finding about an input or a pipeline file: what is wrong, where, and what to do.
-public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Hashable {
+package struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    package enum Severity: String, Sendable, Hashable {
         case error, warning, note
     }
 
-    public var severity: Severity
-    public var message: String
-    public var location: SourceLocation?
+    package var severity: Severity
+    package var message: String
+    package var location: SourceLocation?
     /// Follow-up lines: suggestions (`did you mean 'markdown'?`) and hints.
-    public var notes: [String]
+    package var notes: [String]
     /// The id of the rule that found it (see `Rule`); nil for what no rule checks (a runtime failure).
-    public var rule: String?
+    package var rule: String?
 
-    public init(
+    package init(
         _ severity: Severity = .error, _ message: String, at location: SourceLocation? = nil, notes: [String] = [], rule: String? = nil
     ) {
         self.severity = severity
@@ -46,12 +46,12 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The message, then the rule's id in brackets when there is one: `unknown emoji code ':x:' [unknown-emoji]`.
-    public var messageWithRule: String {
+    package var messageWithRule: String {
         rule.map { "\(message) [\($0)]" } ?? message
     }
 
     /// `file:line:col: error: message [rule]`, then one `note:` line per note, as compilers print them.
-    public var description: String {
+    package var description: String {
         var text = location.map { "\($0): " } ?? ""
         text += "\(severity.rawValue): \(messageWithRule)"
         for note in notes { text += "\n" + (location.map { "\($0): " } ?? "") + "note: \(note)" }
@@ -72,22 +72,22 @@ public enum ExitStatus: Int32, Sendable {
 
 /// An error that ends a command, carrying the diagnostics to print and the exit status.
 public struct ThreadlineError: Error, Sendable, CustomStringConvertible {
-    public var status: ExitStatus
-    public var diagnostics: [Diagnostic]
+    public package(set) var status: ExitStatus
+    package var diagnostics: [Diagnostic]
 
-    public init(_ status: ExitStatus, _ diagnostics: [Diagnostic]) {
+    package init(_ status: ExitStatus, _ diagnostics: [Diagnostic]) {
         self.status = status
         self.diagnostics = diagnostics
     }
 
-    public init(_ status: ExitStatus, _ message: String, at location: SourceLocation? = nil, notes: [String] = [], rule: Rule? = nil) {
+    package init(_ status: ExitStatus, _ message: String, at location: SourceLocation? = nil, notes: [String] = [], rule: Rule? = nil) {
         self.init(status, [Diagnostic(.error, message, at: location, notes: notes, rule: rule?.id)])
     }
 
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 
     /// The error with `note` added to its first diagnostic.
-    public func adding(note: String) -> ThreadlineError {
+    package func adding(note: String) -> ThreadlineError {
         var error = self
         if error.diagnostics.isEmpty { return error }
         error.diagnostics[0].notes.append(note)

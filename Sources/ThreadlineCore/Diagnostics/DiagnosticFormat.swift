@@ -2,17 +2,17 @@ import Foundation
 
 /// Renders diagnostics for the tools that read them: people, GitHub Actions, scripts, JUnit readers
 /// (GitLab, Jenkins). `validate` and `check` print their findings through it, each with its rule id.
-public enum DiagnosticFormat: String, Sendable, CaseIterable {
+package enum DiagnosticFormat: String, Sendable, CaseIterable {
     case text, github, json, junit
 
     /// A format by name; `human`, what `text` was called, is `text`.
-    public init?(name: String) {
+    package init?(name: String) {
         self.init(rawValue: name == "human" ? "text" : name)
     }
 
     /// The whole report of `tool` (`threadline validate`) for the files checked. The text format
     /// shows the source line of a finding only when `canShowSource` allows its file.
-    public func render(
+    package func render(
         files: [String], diagnostics: [Diagnostic], tool: String = "threadline validate",
         canShowSource: (String) -> Bool = { _ in true }
     ) -> String {

@@ -3,9 +3,9 @@
 /// carries in every format, how `validate` and `check` weigh it, and what a run does with it.
 ///
 /// `RuleBook` lists every rule for `threadline rules`, the docs and `--ignore`.
-public struct Rule: Sendable, Hashable, CustomStringConvertible {
+package struct Rule: Sendable, Hashable, CustomStringConvertible {
     /// What a run does with what the rule finds.
-    public enum RunAction: String, Sendable, CaseIterable {
+    package enum RunAction: String, Sendable, CaseIterable {
         /// The record or file is rejected: a line of `_rejects.jsonl`, and under `on_error: fail` the
         /// end of the run.
         case reject
@@ -18,15 +18,15 @@ public struct Rule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Lowercase words joined by `-`: `unknown-emoji`.
-    public let id: String
+    package let id: String
     /// How `validate` (or `check`) reports it: an error fails it, a warning fails `--strict`, a note
     /// never fails.
-    public let severity: Diagnostic.Severity
-    public let run: RunAction
+    package let severity: Diagnostic.Severity
+    package let run: RunAction
     /// What it checks, in a sentence.
-    public let summary: String
+    package let summary: String
 
-    public init(_ id: String, _ severity: Diagnostic.Severity, run: RunAction, _ summary: String) {
+    package init(_ id: String, _ severity: Diagnostic.Severity, run: RunAction, _ summary: String) {
         self.id = id
         self.severity = severity
         self.run = run
@@ -35,33 +35,33 @@ public struct Rule: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `--ignore` and `validate.ignore` may silence it: a rule whose findings a run rejects or
     /// refuses cannot be, or `validate` would pass a file the run does not.
-    public var canBeIgnored: Bool { run == .count || run == .nothing }
+    package var canBeIgnored: Bool { run == .count || run == .nothing }
 
-    public var description: String { id }
+    package var description: String { id }
 
-    public static func == (lhs: Rule, rhs: Rule) -> Bool { lhs.id == rhs.id }
+    package static func == (lhs: Rule, rhs: Rule) -> Bool { lhs.id == rhs.id }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(id) }
 }
 
 extension Diagnostic {
     /// A finding of `rule`, at its severity.
-    public init(_ rule: Rule, _ message: String, at location: SourceLocation? = nil, notes: [String] = []) {
+    package init(_ rule: Rule, _ message: String, at location: SourceLocation? = nil, notes: [String] = []) {
         self.init(rule.severity, message, at: location, notes: notes, rule: rule.id)
     }
 }
 
 /// The rules every source applies to the inputs it is given, and the run's own.
-public enum InputRules {
-    public static let unreadable = Rule(
+package enum InputRules {
+    package static let unreadable = Rule(
         "unreadable-input", .error, run: .reject,
         "a FIFO, a device, a socket, a link to nothing, or a file that cannot be opened or read: not read")
-    public static let tooLarge = Rule(
+    package static let tooLarge = Rule(
         "file-too-large", .error, run: .reject, "a file over its step's `max_file_bytes`: rejected whole before it is read")
-    public static let repeatedDocument = Rule(
+    package static let repeatedDocument = Rule(
         "repeated-document-id", .error, run: .reject,
         "a document whose `document_id` an earlier input already gave (two files of one name, one channel in two exports): its messages are rejected")
 
     /// The rules of every source; `file-too-large` is listed by the steps that have `max_file_bytes`.
-    public static let all = [unreadable, repeatedDocument]
+    package static let all = [unreadable, repeatedDocument]
 }

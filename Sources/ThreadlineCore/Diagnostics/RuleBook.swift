@@ -1,16 +1,16 @@
 /// Every rule threadline has, from the one list each owner declares: the pipeline file's, the
 /// inputs', each step type's in the registry, `validate`'s own. `threadline rules`, the rules table of
 /// docs/validate.md, `--ignore` and `validate.ignore` all read it.
-public enum RuleBook {
+package enum RuleBook {
     /// A rule and what checks it: step types by name, or `pipeline file`, `every source`, `validate`.
-    public struct Entry: Sendable {
-        public var rule: Rule
-        public var checkedBy: [String]
+    package struct Entry: Sendable {
+        package var rule: Rule
+        package var checkedBy: [String]
     }
 
     /// Every rule once, in the order of their owners: the pipeline file, every source, the step types
     /// stage by stage, `validate`.
-    public static func entries(_ registry: StepRegistry = .builtIn) -> [Entry] {
+    package static func entries(_ registry: StepRegistry = .builtIn) -> [Entry] {
         var entries: [Entry] = []
         func add(_ rule: Rule, _ owner: String) {
             if let index = entries.firstIndex(where: { $0.rule.id == rule.id }) {
@@ -29,13 +29,13 @@ public enum RuleBook {
     }
 
     /// The rule with this id.
-    public static func rule(_ id: String, registry: StepRegistry = .builtIn) -> Rule? {
+    package static func rule(_ id: String, registry: StepRegistry = .builtIn) -> Rule? {
         entries(registry).first { $0.rule.id == id }?.rule
     }
 
     /// Why `id` cannot be ignored (no such rule, or one whose findings a run rejects), with what to
     /// do; nil when it can.
-    public static func problem(ignoring id: String, registry: StepRegistry = .builtIn) -> (message: String, notes: [String])? {
+    package static func problem(ignoring id: String, registry: StepRegistry = .builtIn) -> (message: String, notes: [String])? {
         let all = entries(registry).map(\.rule)
         guard let rule = all.first(where: { $0.id == id }) else {
             return ("unknown rule '\(id)'", [Suggestion.note(for: id, in: all.filter(\.canBeIgnored).map(\.id))])

@@ -1,8 +1,8 @@
 /// Finds the valid name closest to a misspelt one, for `did you mean …?` notes.
-public enum Suggestion {
+package enum Suggestion {
     /// The candidate with the smallest edit distance to `word`, if it is close enough to be a plausible
     /// misspelling (at most a third of the word's length, and at least one edit allowed).
-    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+    package static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let target = Array(word.lowercased().unicodeScalars)
         var best: (name: String, distance: Int)?
         for candidate in candidates {
@@ -14,7 +14,7 @@ public enum Suggestion {
     }
 
     /// A note for a diagnostic: `did you mean 'x'?`, or the list of valid names when none is close.
-    public static func note(for word: String, in candidates: [String]) -> String {
+    package static func note(for word: String, in candidates: [String]) -> String {
         if let match = closest(to: word, in: candidates) { return "did you mean '\(match)'?" }
         return "expected one of: " + candidates.map { "'\($0)'" }.joined(separator: ", ")
     }

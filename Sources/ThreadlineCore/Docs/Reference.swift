@@ -2,11 +2,11 @@ import Foundation
 
 /// Human and machine documentation generated from the declarations: `threadline steps`, `threadline
 /// schema`, the generated sections of docs/ and the pipeline file's JSON Schema.
-public enum Reference {
+package enum Reference {
     // MARK: Steps
 
     /// Every step type with its options, types and defaults, as `threadline steps` prints it.
-    public static func stepsText(_ registry: StepRegistry = .builtIn) -> String {
+    package static func stepsText(_ registry: StepRegistry = .builtIn) -> String {
         var out = ""
         for kind in StepKind.allCases {
             out += "\(kind.rawValue):\n"
@@ -37,7 +37,7 @@ public enum Reference {
     }
 
     /// The same as a markdown reference, for docs/pipeline.md.
-    public static func stepsMarkdown(_ registry: StepRegistry = .builtIn) -> String {
+    package static func stepsMarkdown(_ registry: StepRegistry = .builtIn) -> String {
         var out = "| key | type | default | meaning |\n| --- | --- | --- | --- |\n"
         for option in PipelineKeys.all { out += row(option) }
         for section in PipelineKeys.sections {
@@ -64,7 +64,7 @@ public enum Reference {
     // MARK: Rules
 
     /// Every rule, as `threadline rules` prints it.
-    public static func rulesText(_ registry: StepRegistry = .builtIn) -> String {
+    package static func rulesText(_ registry: StepRegistry = .builtIn) -> String {
         let entries = RuleBook.entries(registry)
         let width = entries.map(\.rule.id.count).max() ?? 0
         var out = ""
@@ -79,7 +79,7 @@ public enum Reference {
     }
 
     /// The rules table of docs/validate.md.
-    public static func rulesMarkdown(_ registry: StepRegistry = .builtIn) -> String {
+    package static func rulesMarkdown(_ registry: StepRegistry = .builtIn) -> String {
         var out = "| rule | in `validate`/`check` | in `run` | checked by | what it checks |\n| --- | --- | --- | --- | --- |\n"
         for entry in RuleBook.entries(registry) {
             let rule = entry.rule
@@ -94,7 +94,7 @@ public enum Reference {
     }
 
     /// The rules as JSON, for tools.
-    public static func rulesJSON(_ registry: StepRegistry = .builtIn) -> String {
+    package static func rulesJSON(_ registry: StepRegistry = .builtIn) -> String {
         json(RuleBook.entries(registry).map { entry in
             [
                 "id": entry.rule.id, "severity": entry.rule.severity.rawValue, "run": entry.rule.run.rawValue,
@@ -106,7 +106,7 @@ public enum Reference {
     // MARK: Tables
 
     /// The data dictionary, as `threadline schema` prints it.
-    public static func schemaText(_ tables: [Table] = Table.allCases) -> String {
+    package static func schemaText(_ tables: [Table] = Table.allCases) -> String {
         tables.map { table in
             let schema = table.schema
             let width = schema.columns.map(\.name.count).max() ?? 0
@@ -129,7 +129,7 @@ public enum Reference {
         return out
     }
 
-    public static func schemaMarkdown(_ tables: [Table] = Table.allCases) -> String {
+    package static func schemaMarkdown(_ tables: [Table] = Table.allCases) -> String {
         tables.map { table in
             let schema = table.schema
             var out = "#### \(schema.name)\n\n\(schema.doc)\n\n| column | type | meaning |\n| --- | --- | --- |\n"
@@ -144,7 +144,7 @@ public enum Reference {
     }
 
     /// The schema as JSON: for tools that check outputs.
-    public static func schemaJSON(_ tables: [Table] = Table.allCases) -> String {
+    package static func schemaJSON(_ tables: [Table] = Table.allCases) -> String {
         let object = tables.map { table in
             [
                 "table": table.rawValue, "doc": table.schema.doc,
@@ -167,7 +167,7 @@ public enum Reference {
     // MARK: JSON Schema
 
     /// A JSON Schema (draft 2020-12) of pipeline files, for editors' YAML completion.
-    public static func pipelineJSONSchema(_ registry: StepRegistry = .builtIn) -> String {
+    package static func pipelineJSONSchema(_ registry: StepRegistry = .builtIn) -> String {
         var properties: [String: Any] = [:]
         for option in PipelineKeys.all { properties[option.name] = schema(for: option) }
         for section in PipelineKeys.sections {
@@ -214,6 +214,8 @@ public enum Reference {
         case .stringList:
             schema["oneOf"] = [["type": "string"], ["type": "array", "items": ["type": "string"]]]
         case .choice(let names): schema["enum"] = names
+        case .choiceList(let names):
+            schema["oneOf"] = [["enum": names], ["type": "array", "items": ["enum": names], "uniqueItems": true]] as [[String: Any]]
         case .tables:
             let names = Table.allCases.map(\.rawValue)
             schema["oneOf"] = [["const": "all"], ["type": "array", "items": ["enum": names]]] as [[String: Any]]

@@ -4,51 +4,51 @@ import ThreadlineYAML
 /// The rules of front-matter archives, which the `markdown` step applies as it reads a file: a run
 /// rejects what the rejecting ones find, and `validate` reads the file through the same step, adding
 /// the checks of metadata that a run tolerates.
-public enum MarkdownRules {
-    public static let emptyFile = Rule("empty-file", .error, run: .reject, "an empty file")
-    public static let binaryFile = Rule("binary-file", .error, run: .reject, "a file with a NUL byte: not text")
-    public static let notUTF8 = Rule("not-utf8", .error, run: .reject, "bytes that are not UTF-8")
-    public static let noFrontMatter = Rule(
+package enum MarkdownRules {
+    package static let emptyFile = Rule("empty-file", .error, run: .reject, "an empty file")
+    package static let binaryFile = Rule("binary-file", .error, run: .reject, "a file with a NUL byte: not text")
+    package static let notUTF8 = Rule("not-utf8", .error, run: .reject, "bytes that are not UTF-8")
+    package static let noFrontMatter = Rule(
         "no-front-matter", .error, run: .reject, "no `---` line at the start of the file, or none that closes the front matter")
-    public static let notYAML = Rule(
+    package static let notYAML = Rule(
         "not-yaml", .error, run: .reject,
         "front matter that is not YAML (with a note in plain words), or beyond YAML's limits: nesting, aliases, a duplicate key")
-    public static let frontMatterShape = Rule(
+    package static let frontMatterShape = Rule(
         "front-matter-shape", .error, run: .reject, "front matter that is empty, or not a mapping of keys")
-    public static let archiveNotList = Rule(
+    package static let archiveNotList = Rule(
         "archive-not-list", .error, run: .reject, "an archive (`archive_key`) that is not a list of entries")
-    public static let entryNotMapping = Rule(
+    package static let entryNotMapping = Rule(
         "entry-not-mapping", .error, run: .reject, "an archive entry or a reply that is not a mapping")
-    public static let noAuthor = Rule(
+    package static let noAuthor = Rule(
         "no-author", .error, run: .reject, "an archive entry or a reply whose author (`author_key`) is missing, empty or blank")
-    public static let textNotString = Rule(
+    package static let textNotString = Rule(
         "text-not-string", .error, run: .reject, "a text (`text_key`) that is a list or a mapping")
-    public static let repliesNotList = Rule(
+    package static let repliesNotList = Rule(
         "replies-not-list", .error, run: .reject, "replies (`replies_key`) that are not a list")
-    public static let unexpectedEntry = Rule(
+    package static let unexpectedEntry = Rule(
         "unexpected-entry", .error, run: .reject,
         "a mapping with an author and a text where the archive expects none (replies of a reply, a list under a misspelt key): rejected with its raw text")
-    public static let emptyText = Rule(
+    package static let emptyText = Rule(
         "empty-text", .warning, run: .count, "an archive entry or a reply with no text or an empty one (a run keeps it, with an empty text)")
-    public static let badDate = Rule(
+    package static let badDate = Rule(
         "bad-date", .error, run: .count, "`start` or `end` that is not a date-time such as 2021-03-08 00:00:00 (a run leaves it null)")
-    public static let unknownKey = Rule(
+    package static let unknownKey = Rule(
         "unknown-key", .warning, run: .nothing, "a key of the front matter, an entry or a reply that the archive does not have")
-    public static let missingKey = Rule(
+    package static let missingKey = Rule(
         "missing-key", .error, run: .nothing, "a front-matter key that `required_keys` requires is missing or null")
-    public static let keyType = Rule(
+    package static let keyType = Rule(
         "key-type", .error, run: .nothing,
         "a front-matter value of the wrong kind: `title` and `description` text, the hosts (`authors`) a list of names")
-    public static let endBeforeStart = Rule("end-before-start", .error, run: .nothing, "`end` is before `start`")
-    public static let badLink = Rule(
+    package static let endBeforeStart = Rule("end-before-start", .error, run: .nothing, "`end` is before `start`")
+    package static let badLink = Rule(
         "bad-link", .error, run: .nothing, "`links` that are not a list, or an item that is neither a URL nor a mapping with `link`")
-    public static let fileNameDate = Rule(
+    package static let fileNameDate = Rule(
         "file-name-date", .warning, run: .nothing, "a `YYYYMMDD-slug.md` file name whose date is not the date of `start`")
-    public static let tabIndent = Rule(
+    package static let tabIndent = Rule(
         "tab-indent", .warning, run: .nothing,
         "a front-matter line indented with a tab that YAML let through (a tab inside a quoted or block text is text)")
 
-    public static let all = [
+    package static let all = [
         emptyFile, binaryFile, notUTF8, noFrontMatter, notYAML, frontMatterShape, archiveNotList, entryNotMapping, noAuthor,
         textNotString, repliesNotList, unexpectedEntry, emptyText, badDate, unknownKey, missingKey, keyType, endBeforeStart,
         badLink, fileNameDate, tabIndent,
@@ -57,9 +57,9 @@ public enum MarkdownRules {
 
 /// The keys a front-matter archive has, as data: which, of which kind, which are required, and the keys
 /// of its entries. The `markdown` step's options set them; `validate` checks the front matter against them.
-public struct ArchiveRules: Sendable {
+package struct ArchiveRules: Sendable {
     /// What a front-matter value must be.
-    public enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         case string = "a string"
         case dateTime = "a date-time such as 2021-03-08 00:00:00"
         case stringList = "a list of strings"
@@ -68,36 +68,36 @@ public struct ArchiveRules: Sendable {
         case list = "a list"
     }
 
-    public struct Field: Sendable {
-        public var key: String
-        public var kind: Kind
-        public var required: Bool
+    package struct Field: Sendable {
+        package var key: String
+        package var kind: Kind
+        package var required: Bool
 
-        public init(_ key: String, _ kind: Kind, required: Bool = false) {
+        package init(_ key: String, _ kind: Kind, required: Bool = false) {
             self.key = key
             self.kind = kind
             self.required = required
         }
     }
 
-    public var fields: [Field]
-    public var archiveKey = "archive"
-    public var authorKey = "name"
-    public var textKey = "text"
-    public var repliesKey = "replies"
+    package var fields: [Field]
+    package var archiveKey = "archive"
+    package var authorKey = "name"
+    package var textKey = "text"
+    package var repliesKey = "replies"
     /// The key of the document's hosts.
-    public var hostsKey = "authors"
+    package var hostsKey = "authors"
     /// The key whose date a `YYYYMMDD-slug.md` file name must agree with.
-    public var dateKey = "start"
-    public var startKey = "start"
-    public var endKey = "end"
+    package var dateKey = "start"
+    package var startKey = "start"
+    package var endKey = "end"
 
-    public init(fields: [Field]) {
+    package init(fields: [Field]) {
         self.fields = fields
     }
 
     /// The "book of the week" archives of `seeds/books/`.
-    public static let bookArchive = ArchiveRules(fields: [
+    package static let bookArchive = ArchiveRules(fields: [
         Field("title", .string, required: true),
         Field("description", .string),
         Field("cover", .string),
@@ -111,9 +111,9 @@ public struct ArchiveRules: Sendable {
 
     /// A person's profile (`seeds/people/*.md`), which `normalise_authors` reads: a file whose front
     /// matter has `short` and no archive is checked against these.
-    public static let profileKey = "short"
+    package static let profileKey = "short"
 
-    public static let profile: ArchiveRules = {
+    package static let profile: ArchiveRules = {
         var rules = ArchiveRules(fields: [Field(profileKey, .string, required: true), Field("title", .string, required: true)])
         rules.archiveKey = ""
         rules.dateKey = ""
@@ -122,7 +122,7 @@ public struct ArchiveRules: Sendable {
 
     /// The rules with a `markdown` step's keys: its archive, author, text, replies and hosts keys and
     /// its `required_keys`.
-    public static func from(_ source: MarkdownSource) -> ArchiveRules {
+    package static func from(_ source: MarkdownSource) -> ArchiveRules {
         var rules = ArchiveRules.bookArchive
         rules.setFieldKey(\.archiveKey, to: source.archiveKey)
         rules.setFieldKey(\.hostsKey, to: source.hostsKey)

@@ -13,12 +13,12 @@ import ThreadlineYAML
 ///   text_key: text
 ///   replies_key: replies
 /// ```
-public struct MarkdownSource: ExtractStep {
+package struct MarkdownSource: ExtractStep {
     /// The rules `threadline validate` checks files against when no pipeline gives others: their keys and
     /// required keys are the options' defaults.
     private static let rules = ArchiveRules.bookArchive
     /// The largest file read, unless `max_file_bytes` says otherwise.
-    public static let defaultMaxFileBytes = 64 << 20
+    package static let defaultMaxFileBytes = 64 << 20
 
     static let include = OptionKey<[String]>.include(example: "[\"books/*.md\"]")
     static let archiveKey = OptionKey<String>.string("archive_key", default: rules.archiveKey, "front-matter key of the list of questions")
@@ -33,7 +33,7 @@ public struct MarkdownSource: ExtractStep {
         "required_keys", default: rules.fields.filter(\.required).map(\.key),
         "front-matter keys `threadline validate --pipeline` requires of every file; the default's `authors` follows `hosts_key`")
 
-    public static let type = StepType.extract(
+    package static let type = StepType.extract(
         name: "markdown",
         summary: "markdown files whose YAML front matter holds a Q&A archive (title, description, authors, start, end, links, archive)",
         options: [
@@ -48,23 +48,23 @@ public struct MarkdownSource: ExtractStep {
         make: { options, _ in MarkdownSource(options: options) })
 
     /// The run-summary category of files whose front matter has no archive.
-    public static let withoutArchive = NoteCategory("documents without an archive", key: "documents_without_an_archive")
+    package static let withoutArchive = NoteCategory("documents without an archive", key: "documents_without_an_archive")
     /// The run-summary category of entries kept with an empty text (a reply that was only an image).
-    public static let emptyTexts = NoteCategory("empty texts kept", key: "empty_texts_kept")
+    package static let emptyTexts = NoteCategory("empty texts kept", key: "empty_texts_kept")
 
-    public let include: [String]
-    public let exclude: [String]
-    public let archiveKey: String
-    public let authorKey: String
-    public let textKey: String
-    public let repliesKey: String
-    public let hostsKey: String
-    public let maxFileBytes: Int
+    package let include: [String]
+    package let exclude: [String]
+    package let archiveKey: String
+    package let authorKey: String
+    package let textKey: String
+    package let repliesKey: String
+    package let hostsKey: String
+    package let maxFileBytes: Int
     /// The front-matter keys `validate --pipeline` requires, when the pipeline gives them; nil for the
     /// book archive's own, which follow the renamed keys.
-    public let requiredKeys: [String]?
+    package let requiredKeys: [String]?
 
-    public init(options: StepOptions) {
+    package init(options: StepOptions) {
         include = options[Self.include]
         exclude = options[.exclude]
         archiveKey = options[Self.archiveKey]
@@ -76,7 +76,7 @@ public struct MarkdownSource: ExtractStep {
         requiredKeys = options.isWritten(Self.requiredKeys) ? options[Self.requiredKeys] : nil
     }
 
-    public func plan(_ catalog: InputCatalog) throws -> [Input] {
+    package func plan(_ catalog: InputCatalog) throws -> [Input] {
         catalog.matching(include: include, exclude: exclude).map { entry in
             Input(
                 path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
@@ -90,7 +90,7 @@ public struct MarkdownSource: ExtractStep {
         return name.hasSuffix(".md") ? String(name.dropLast(3)) : name
     }
 
-    public func extract(_ part: InputPart, of input: Input, opened: Void, into result: inout ExtractResult) {
+    package func extract(_ part: InputPart, of input: Input, opened: Void, into result: inout ExtractResult) {
         let file = input.relativePath
         func rejectFile(_ rule: Rule, _ reason: String, line: Int? = nil, column: Int? = nil, notes: [String] = []) {
             var reject = Reject.wholeFile(

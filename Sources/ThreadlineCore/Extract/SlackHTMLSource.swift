@@ -16,10 +16,13 @@ import ThreadlineSlack
 ///   preceding message that is not a reply; a reply with none before it starts a thread of its own and
 ///   keeps a parent key that matches nothing, so its `parent_id` is null (nothing is lost).
 /// - slackdump keeps Slack's exact `ts`: it is the message key and gives `sent_at` to the microsecond.
-/// - `text` is the message rendered as plain text (links as `[label](url)`, code verbatim, list
-///   bullets, newlines for paragraphs and `<br>`); `text_raw` is the message body's HTML. libxml2
+/// - `text` is the message in threadline's text form (docs/tables.md: links as `[label](url)`,
+///   `**bold**`, `_italic_`, code verbatim, list bullets, newlines for paragraphs and `<br>`), the
+///   form `slack_json` gives the same message; `text_raw` is the message body's HTML. libxml2
 ///   decodes the page's entities exactly once, so documents are marked `entitiesDecoded` and
-///   `clean_text` leaves what the page shows as `&lt;` alone.
+///   `clean_text` leaves what the page shows as `&lt;` alone. Where the renderer lost part of a
+///   message's text (see `SlackHTMLTextLoss`), the text is what the page holds, and the message is
+///   counted in the run summary under "slack_html text altered by the renderer".
 /// - Subtypes in `skip_subtypes` (channel joins and other non-conversation events) are not messages:
 ///   they are counted in the run summary. Unreadable messages are rejected with their line.
 /// - A channel's messages are held until the page is read (its spellings decide its authors), so a
@@ -32,11 +35,11 @@ import ThreadlineSlack
 ///   layout: auto                # auto | slack-export-viewer | slackdump
 ///   timezone: Europe/Berlin     # the zone the page's times were printed in
 /// ```
-public struct SlackHTMLSource: ExtractStep {
+package struct SlackHTMLSource: ExtractStep {
     /// Subtypes that are not conversation: the same list as `slack_json`'s.
-    public static let defaultSkipSubtypes = SlackThreadAssembler.defaultSkipSubtypes.sorted()
+    package static let defaultSkipSubtypes = SlackThreadAssembler.defaultSkipSubtypes.sorted()
     /// The biggest page read: 1 GiB, which a run holds in about 1.5 GiB.
-    public static let defaultMaxFileBytes = 1 << 30
+    package static let defaultMaxFileBytes = 1 << 30
 
     static let include = OptionKey<[String]>.include(example: "[\"slack-html/**/*.html\"]")
     static let layout = OptionKey<SlackHTMLLayout>.choice("layout", default: .auto, "the renderer that wrote the pages; auto detects it per page")
@@ -51,7 +54,7 @@ public struct SlackHTMLSource: ExtractStep {
         "max_file_bytes", default: defaultMaxFileBytes,
         "a page larger than this is rejected whole (a run holds about 1.5× its biggest page in memory)")
 
-    public static let type = StepType.extract(
+    package static let type = StepType.extract(
         name: "slack_html",
         summary: "Slack-export HTML pages (slack-export-viewer or slackdump), parsed with libxml2: one document per channel",
         options: [
@@ -69,28 +72,32 @@ public struct SlackHTMLSource: ExtractStep {
             """,
         make: { options, _ in try SlackHTMLSource(options: options) })
 
-    public static let skippedCategory = NoteCategory("slack_html skipped subtypes", key: "slack_html_skipped_subtypes")
-    public static let recoveredCategory = NoteCategory(
+    package static let skippedCategory = NoteCategory("slack_html skipped subtypes", key: "slack_html_skipped_subtypes")
+    package static let recoveredCategory = NoteCategory(
         "slack_html markup errors recovered by libxml2", key: "slack_html_markup_errors_recovered_by_libxml2")
-    public static let orphanRepliesCategory = NoteCategory(
+    package static let orphanRepliesCategory = NoteCategory(
         "slack_html replies without a preceding message", key: "slack_html_replies_without_a_preceding_message")
-    public static let missingParentCategory = NoteCategory(
+    /// The run-summary category of messages whose page no longer holds their text as written, by
+    /// what the renderer did.
+    package static let textLossCategory = NoteCategory(
+        "slack_html text altered by the renderer", key: "slack_html_text_altered_by_the_renderer")
+    package static let missingParentCategory = NoteCategory(
         "slack_html replies whose parent is not in the pages", key: "slack_html_replies_whose_parent_is_not_in_the_pages")
 
-    public let include: [String]
-    public let exclude: [String]
-    public let layout: SlackHTMLLayout
-    public let timeZone: TimeZone
+    package let include: [String]
+    package let exclude: [String]
+    package let layout: SlackHTMLLayout
+    package let timeZone: TimeZone
     /// Whether `timeZone` is UTC, where wall-clock times need no conversion. Foundation names the
     /// zone `UTC` gives `GMT`; both are fixed at offset zero.
     private let isUTC: Bool
-    public let skipSubtypes: Set<String>
-    public let maxMessageBytes: Int
-    public let maxFileBytes: Int
-    public let hosts: [String]
+    package let skipSubtypes: Set<String>
+    package let maxMessageBytes: Int
+    package let maxFileBytes: Int
+    package let hosts: [String]
 
     /// Reads the options; throws (status 2, at the option) for a time zone that does not exist.
-    public init(options: StepOptions) throws {
+    package init(options: StepOptions) throws {
         include = options[Self.include]
         exclude = options[.exclude]
         hosts = options[.hosts]
@@ -109,7 +116,7 @@ public struct SlackHTMLSource: ExtractStep {
         maxFileBytes = options[Self.maxFileBytes]
     }
 
-    public func plan(_ catalog: InputCatalog) throws -> [Input] {
+    package func plan(_ catalog: InputCatalog) throws -> [Input] {
         let matched = catalog.matching(include: include, exclude: exclude)
         let bytesByPath = Dictionary(matched.map { ($0.relativePath, $0.bytes) }, uniquingKeysWith: { first, _ in first })
         var threadPages: [String: [String]] = [:]
@@ -131,7 +138,7 @@ public struct SlackHTMLSource: ExtractStep {
         }
     }
 
-    public func extract(_ part: InputPart, of input: Input, opened: Void, into result: inout ExtractResult) {
+    package func extract(_ part: InputPart, of input: Input, opened: Void, into result: inout ExtractResult) {
         var channels = ChannelAssembler(source: self, file: input.relativePath)
         let pageLayout = read(page: input.path, relativePath: input.relativePath, into: &channels, result: &result, hashed: true)
         let folder = (input.path as NSString).deletingLastPathComponent + "/threads"
@@ -187,6 +194,7 @@ public struct SlackHTMLSource: ExtractStep {
                     switch channels.add(message, file: relativePath, notes: &result.notes) {
                     case .kept:
                         result.inputRows += 1
+                        for loss in message.textLosses { result.notes.count(Self.textLossCategory, loss.rawValue) }
                     case .shownAgain:
                         break
                     case .duplicate(let first):

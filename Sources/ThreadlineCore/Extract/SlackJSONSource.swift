@@ -24,7 +24,7 @@ import ThreadlineSlack
 ///   hosts: [martinkleppmann]                         # names or people profile ids
 ///   max_file_bytes: 256MiB
 /// ```
-public struct SlackJSONSource: ExtractStep {
+package struct SlackJSONSource: ExtractStep {
     /// A reader's limits when it is given none: the options' defaults.
     private static let defaultLimits = SlackExportLimits()
 
@@ -39,7 +39,7 @@ public struct SlackJSONSource: ExtractStep {
     static let maxFiles = OptionKey<Int>.integer(
         "max_files", default: defaultLimits.maxFiles, "an export listing more files than this is rejected whole")
 
-    public static let type = StepType.extract(
+    package static let type = StepType.extract(
         name: "slack_json",
         summary: "native Slack exports (a folder or a .zip): channels, private channels, DMs and group DMs, threads across day files",
         options: [
@@ -54,18 +54,18 @@ public struct SlackJSONSource: ExtractStep {
         make: { options, _ in SlackJSONSource(options: options) })
 
     /// The run-summary category of messages skipped by subtype, counted per subtype.
-    public static let skippedCategory = NoteCategory("slack_json skipped subtypes", key: "slack_json_skipped_subtypes")
+    package static let skippedCategory = NoteCategory("slack_json skipped subtypes", key: "slack_json_skipped_subtypes")
     /// The run-summary category of deleted thread parents (tombstones) kept for their replies.
-    public static let tombstoneCategory = NoteCategory(
+    package static let tombstoneCategory = NoteCategory(
         "slack_json deleted thread parents kept", key: "slack_json_deleted_thread_parents_kept")
 
-    public let include: [String]
-    public let exclude: [String]
+    package let include: [String]
+    package let exclude: [String]
     /// Hosts given to every document, resolved by `normalise_authors`.
-    public let hosts: [String]
-    public let reader: SlackExportReader
+    package let hosts: [String]
+    package let reader: SlackExportReader
 
-    public init(options: StepOptions) {
+    package init(options: StepOptions) {
         include = options[Self.include]
         exclude = options[.exclude]
         hosts = options[.hosts]
@@ -82,7 +82,7 @@ public struct SlackJSONSource: ExtractStep {
     /// (by folder name), in name order, so the rows come out as they would from one part. Only the
     /// export's listing is read here (a folder's files, a zip's central directory). An export that
     /// cannot be listed, or has no conversation, is read whole, which reports why.
-    public func plan(_ catalog: InputCatalog) throws -> [Input] {
+    package func plan(_ catalog: InputCatalog) throws -> [Input] {
         let matched = catalog.matching(include: include, exclude: exclude, directories: true, orFiles: true)
             .filter { $0.isDirectory || $0.relativePath.lowercased().hasSuffix(".zip") }
         let folders = matched.filter(\.isDirectory).map { $0.relativePath + "/" }
@@ -98,7 +98,7 @@ public struct SlackJSONSource: ExtractStep {
     }
 
     /// A matched folder is read whole, and a matched file if it is a `.zip`.
-    public func wouldRead(_ relativePath: String, isFolder: Bool) -> Bool {
+    package func wouldRead(_ relativePath: String, isFolder: Bool) -> Bool {
         (isFolder || relativePath.lowercased().hasSuffix(".zip"))
             && include.contains { Glob($0).matches(relativePath) } && !exclude.contains { Glob($0).matches(relativePath) }
     }
@@ -116,7 +116,7 @@ public struct SlackJSONSource: ExtractStep {
     }
 
     /// An export read in parts, opened once for all of them: its listing, users and metadata files.
-    public enum Opened: Sendable {
+    package enum Opened: Sendable {
         /// Read whole: nothing is shared.
         case whole
         case opened(OpenedSlackExport)
@@ -124,7 +124,7 @@ public struct SlackJSONSource: ExtractStep {
         case failed(SlackExportIssue)
     }
 
-    public func open(_ input: Input) -> Opened {
+    package func open(_ input: Input) -> Opened {
         guard input.parts.count > 1 else { return .whole }
         do {
             return .opened(try reader.open(URL(fileURLWithPath: input.path), name: input.relativePath))
@@ -133,7 +133,7 @@ public struct SlackJSONSource: ExtractStep {
         }
     }
 
-    public func extract(_ part: InputPart, of input: Input, opened: Opened, into result: inout ExtractResult) {
+    package func extract(_ part: InputPart, of input: Input, opened: Opened, into result: inout ExtractResult) {
         switch (part.scope, opened) {
         case (.whole, _): extractWhole(input, into: &result)
         case (.common, .opened(let export)):

@@ -5,22 +5,22 @@ import ThreadlineText
 
 /// A UTF-8 text file read whole, after the checks every text source needs: not empty, not binary,
 /// valid UTF-8, not too large. Problems are reported at a line and column.
-public struct TextFile: Sendable {
-    public var text: String
+package struct TextFile: Sendable {
+    package var text: String
     /// SHA-256 of the file's bytes as 64 hex digits, when read from a path: taken while the bytes
     /// are in memory, so the run's manifest need not read the file again.
-    public var sha256: String?
+    package var sha256: String?
 
     /// Why a file cannot be read as text.
-    public struct Problem: Error, Sendable {
-        public var reason: String
-        public var line: Int?
-        public var column: Int?
+    package struct Problem: Error, Sendable {
+        package var reason: String
+        package var line: Int?
+        package var column: Int?
         /// The rule the file breaks.
-        public var rule: Rule
+        package var rule: Rule
     }
 
-    public init(path: String, maxBytes: Int) throws(Problem) {
+    package init(path: String, maxBytes: Int) throws(Problem) {
         let (descriptor, fileSize): (Int32, Int64)
         switch RegularFile.open(path) {
         case .success(let opened): (descriptor, fileSize) = opened
@@ -56,7 +56,7 @@ public struct TextFile: Sendable {
         self.sha256 = digest
     }
 
-    public init(bytes data: Data) throws(Problem) {
+    package init(bytes data: Data) throws(Problem) {
         let decoded = data.withUnsafeBytes { raw in Result { () throws(Problem) in try TextFile.decode(raw) } }
         self.text = try decoded.get()
     }
@@ -95,21 +95,21 @@ public struct TextFile: Sendable {
 }
 
 /// A markdown file split into its YAML front matter and body.
-public struct FrontMatter: Sendable {
+package struct FrontMatter: Sendable {
     /// The YAML between the `---` lines.
-    public var yaml: String
+    package var yaml: String
     /// Line of the file on which the YAML's first line stands (2 when the file starts with `---`).
-    public var firstLine: Int
-    public var body: String
+    package var firstLine: Int
+    package var body: String
 
-    public struct Problem: Error, Sendable {
-        public var reason: String
-        public var line: Int
+    package struct Problem: Error, Sendable {
+        package var reason: String
+        package var line: Int
     }
 
     /// Splits `text`. The file must start with a `---` line; the front matter ends at the next line that
     /// is `---` or `...` (trailing spaces, tabs and a CR allowed).
-    public init(splitting text: String) throws(Problem) {
+    package init(splitting text: String) throws(Problem) {
         var text = text
         let found = text.withUTF8 { FrontMatter.delimiters(in: $0) }
         guard let (yamlStart, yamlEnd, bodyStart) = try found.get() else {

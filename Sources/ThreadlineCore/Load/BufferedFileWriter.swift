@@ -3,7 +3,7 @@ import Foundation
 
 /// A buffered writer of bytes to a file descriptor that hashes what it writes; used by the text
 /// writers, so the manifest's SHA-256 costs no second read of the file.
-public final class BufferedFileWriter {
+package final class BufferedFileWriter {
     private let fd: Int32
     private let path: String
     private var buffer: [UInt8] = []
@@ -11,7 +11,7 @@ public final class BufferedFileWriter {
     private var hasher = SHA256()
     private var written: Int64 = 0
 
-    public init(path: String, capacity: Int = 1 << 18) throws {
+    package init(path: String, capacity: Int = 1 << 18) throws {
         self.path = path
         self.capacity = capacity
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
@@ -25,30 +25,30 @@ public final class BufferedFileWriter {
         if fd >= 0 { close(fd) }
     }
 
-    public func write(_ text: String) throws {
+    package func write(_ text: String) throws {
         var text = text
         text.withUTF8 { buffer.append(contentsOf: $0) }
         if buffer.count >= capacity { try flush() }
     }
 
-    public func write(_ bytes: some Sequence<UInt8>) throws {
+    package func write(_ bytes: some Sequence<UInt8>) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= capacity { try flush() }
     }
 
     /// Lets `encode` append bytes straight to the buffer (a row, say), then writes the buffer out once
     /// it is full. `encode` must only append.
-    public func append(_ encode: (inout [UInt8]) throws -> Void) throws {
+    package func append(_ encode: (inout [UInt8]) throws -> Void) throws {
         try encode(&buffer)
         if buffer.count >= capacity { try flush() }
     }
 
     /// Size and hex SHA-256 of everything written; call after the last `flush()`.
-    public var digest: (bytes: Int64, sha256: String) {
+    package var digest: (bytes: Int64, sha256: String) {
         (written, Hex.string(hasher.finalize()))
     }
 
-    public func flush() throws {
+    package func flush() throws {
         buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         written += Int64(buffer.count)
         var offset = 0

@@ -9,14 +9,14 @@
 ///   path: "{table}.csv"
 ///   formula_escape: true
 /// ```
-public struct CSVLoad: LoadStep {
+package struct CSVLoad: LoadStep {
     static let keys = TableSelection.Keys(extension: "csv")
     static let formulaEscape = OptionKey<Bool>.boolean(
         "formula_escape", default: false,
         "for files meant for spreadsheets: a text cell starting with =, +, -, @, a tab or a carriage return gets a ' in front, "
             + "so a spreadsheet shows it instead of running it as a formula; off, every cell is the text as it is")
 
-    public static let type = StepType.load(
+    package static let type = StepType.load(
         name: "csv",
         summary: "RFC 4180 CSV with a header row; null is an empty unquoted field, an empty string is \"\"",
         options: keys.specs + [formulaEscape.spec],
@@ -33,9 +33,9 @@ public struct CSVLoad: LoadStep {
     /// Whether text a spreadsheet would run as a formula is written with a `'` in front.
     let formulaEscape: Bool
 
-    public var outputs: [LoadOutput] { selection.outputs(format: "csv") }
+    package var outputs: [LoadOutput] { selection.outputs(format: "csv") }
 
-    public func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
+    package func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
         let table = output.tables[0]
         let writer = try BufferedFileWriter(path: staged.stagingPath)
         var header: [UInt8] = []

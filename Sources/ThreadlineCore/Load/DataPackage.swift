@@ -3,7 +3,7 @@
 /// themselves.
 ///
 /// One tabular resource per table file (CSV, JSON Lines, Parquet), named after its path, with its
-/// size and SHA-256, its fields (types and descriptions from the table declarations), its primary key
+/// size and SHA-256 (a partitioned table: one resource whose `path` lists its part files), its fields (types and descriptions from the table declarations), its primary key
 /// and its foreign keys. A foreign key refers to the resource of the referenced table in the same
 /// format, else in any format the run wrote, and is left out when the run wrote that table nowhere.
 /// Files that are not tables (the HTML report) are not resources.
@@ -12,8 +12,20 @@ enum DataPackage {
 
     /// The package of `outputs` (the run's table files, with their sizes and hashes).
     static func json(_ outputs: [RunReport.Output], pipelineName: String, runID: String) -> JSONValue {
+        // A partitioned table is one resource of many files, named after its folder.
+        var parts: [String: [String]] = [:]
+        for output in outputs {
+            if let dataset = output.dataset { parts[dataset, default: []].append(output.path) }
+        }
         let tableFiles = outputs.compactMap { output -> (output: RunReport.Output, table: Table)? in
             guard output.tables.count == 1, let table = Table(rawValue: output.tables[0]), mediaTypes[output.format] != nil else { return nil }
+            if let dataset = output.dataset {
+                // The first part stands for them all.
+                guard parts[dataset]?.first == output.path else { return nil }
+                var whole = output
+                whole.path = dataset
+                return (whole, table)
+            }
             return (output, table)
         }
         let names = resourceNames(tableFiles.map(\.output.path))
@@ -33,8 +45,9 @@ enum DataPackage {
                     "reference": .object(["resource": .string(target), "fields": .array([.string(key.referencedColumn)])]),
                 ])
             }
+            let path: JSONValue = output.dataset.map { .array((parts[$0] ?? []).map(JSONValue.string)) } ?? .string(output.path)
             var fields: [String: JSONValue] = [
-                "name": .string(names[index]), "path": .string(output.path), "profile": .string("tabular-data-resource"),
+                "name": .string(names[index]), "path": path, "profile": .string("tabular-data-resource"),
                 "format": .string(output.format), "mediatype": .string(mediaTypes[output.format] ?? ""),
                 "title": .string(table.rawValue), "description": .string(schema.doc),
                 "schema": .object([
@@ -52,8 +65,11 @@ enum DataPackage {
             ]
             if output.format != "parquet" {
                 fields["encoding"] = .string("utf-8")
+            }
+            if output.format != "parquet", output.dataset == nil {
                 // Frictionless reads a Parquet file through a library that gives no byte count, so it
-                // could not check these; the manifest has every file's size and hash.
+                // could not check these, and a resource of many files has no one size or hash; the
+                // manifest has every file's.
                 fields["bytes"] = .int(output.bytes)
                 fields["hash"] = .string("sha256:" + output.sha256)
             }

@@ -6,10 +6,10 @@
 ///   tables: [messages, threads, documents, authors]
 ///   path: "{table}.jsonl"
 /// ```
-public struct JSONLinesLoad: LoadStep {
+package struct JSONLinesLoad: LoadStep {
     static let keys = TableSelection.Keys(extension: "jsonl")
 
-    public static let type = StepType.load(
+    package static let type = StepType.load(
         name: "jsonl",
         summary: "JSON Lines: one object per row in schema column order",
         options: keys.specs,
@@ -22,9 +22,9 @@ public struct JSONLinesLoad: LoadStep {
 
     let selection: TableSelection
 
-    public var outputs: [LoadOutput] { selection.outputs(format: "jsonl") }
+    package var outputs: [LoadOutput] { selection.outputs(format: "jsonl") }
 
-    public func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
+    package func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
         let table = output.tables[0]
         return try JSONLinesSink(schema: table.schema, writer: BufferedFileWriter(path: staged.stagingPath))
     }

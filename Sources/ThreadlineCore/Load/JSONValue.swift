@@ -5,12 +5,14 @@ enum JSONValue {
     case string(String)
     case int(Int64)
     case bool(Bool)
+    case null
 
     func write(to out: inout [UInt8], indent: Int) {
         switch self {
         case .string(let text): TextEncoding.appendJSONString(text, to: &out)
         case .int(let number): TextEncoding.appendDecimal(number, to: &out)
         case .bool(let flag): flag ? TextEncoding.appendASCII("true", to: &out) : TextEncoding.appendASCII("false", to: &out)
+        case .null: TextEncoding.appendASCII("null", to: &out)
         case .array(let items):
             guard !items.isEmpty else { return out.append(contentsOf: "[]".utf8) }
             out.append(UInt8(ascii: "["))
@@ -41,7 +43,7 @@ enum JSONValue {
     /// `value` on one line, keys sorted, no spaces: a line of a JSON Lines file.
     static func compact(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
-        case .string, .int, .bool: value.write(to: &out, indent: 0)
+        case .string, .int, .bool, .null: value.write(to: &out, indent: 0)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {

@@ -9,12 +9,12 @@ import Glibc
 /// succeeds, so a run that fails or is killed leaves the previous output whole.
 ///
 /// Used by the thread that runs the pipeline; writers get its ``staged`` paths.
-public final class OutputFile {
+package final class OutputFile {
     /// Path relative to `output_root`.
-    public let relativePath: String
-    public let finalPath: String
+    package let relativePath: String
+    package let finalPath: String
     /// Where writers write; a hidden file in the same folder, so the rename is atomic.
-    public let stagingPath: String
+    package let stagingPath: String
     /// A second name for the previous output while the run's files are renamed into place, so a
     /// failed rename can put every earlier file back (`.name.old-PID`).
     let backupPath: String
@@ -22,11 +22,13 @@ public final class OutputFile {
     private var hasBackup = false
     /// Whether there was a previous output when ``swapIn()`` ran.
     private var hadPrevious = false
+    /// Whether ``swapIn()`` exchanged the file for a partitioned dataset's folder, now at `stagingPath`.
+    private var replacedFolder = false
 
     /// Where a sink writes this output.
-    public var staged: StagedOutput { StagedOutput(stagingPath: stagingPath, relativePath: relativePath) }
+    package var staged: StagedOutput { StagedOutput(stagingPath: stagingPath, relativePath: relativePath) }
 
-    public init(outputRoot: String, relativePath: String) throws {
+    package init(outputRoot: String, relativePath: String) throws {
         self.relativePath = relativePath
         self.finalPath = (outputRoot as NSString).appendingPathComponent(relativePath)
         let folder = (finalPath as NSString).deletingLastPathComponent
@@ -40,7 +42,7 @@ public final class OutputFile {
     /// Makes the staged file durable and renames it over the final path. Returns its size and SHA-256:
     /// `known` when the writer hashed what it wrote, else read back from the file.
     @discardableResult
-    public func commit(known: (bytes: Int64, sha256: String)? = nil) throws -> (bytes: Int64, sha256: String) {
+    package func commit(known: (bytes: Int64, sha256: String)? = nil) throws -> (bytes: Int64, sha256: String) {
         let digest = try prepare(known: known)
         try swapIn()
         dropBackup()
@@ -53,7 +55,8 @@ public final class OutputFile {
         let digest = try known ?? FileDigest.sha256(ofFileAt: stagingPath)
         try OutputFile.fsync(path: stagingPath)
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue {
+        if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue,
+           !OutputFolder.isPartitionedDataset(finalPath) {
             throw ThreadlineError(.runtimeFailure, "cannot write '\(finalPath)': it is a folder",
                                   notes: ["remove or rename the folder, or choose another path for this output"])
         }
@@ -69,6 +72,16 @@ public final class OutputFile {
 
     /// ``swapIn()`` but for the staging file's registration, which the caller has dropped.
     func renameIntoPlace() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue {
+            // The partitioned dataset an earlier run wrote here is exchanged for the file as a whole.
+            guard OutputFolder.exchange(stagingPath, finalPath) else {
+                throw ThreadlineError(.runtimeFailure, "cannot put '\(finalPath)' in place of its folder: \(String(cString: strerror(errno)))")
+            }
+            replacedFolder = true
+            try OutputFile.fsync(path: (finalPath as NSString).deletingLastPathComponent)
+            return
+        }
         unlink(backupPath)
         var previous = stat()
         hadPrevious = lstat(finalPath, &previous) == 0
@@ -86,17 +99,20 @@ public final class OutputFile {
     func rollBack() {
         placement.rollBack()
         hasBackup = false
+        replacedFolder = false
     }
 
     /// Forgets the previous output once every file of the run is in place.
     func dropBackup() {
         placement.dropBackup()
         hasBackup = false
+        replacedFolder = false
     }
 
     /// What ``swapIn()`` did, as a value that can undo or settle it from any thread (a signal's).
     var placement: Placement {
-        Placement(finalPath: finalPath, backupPath: backupPath, hasBackup: hasBackup, hadPrevious: hadPrevious)
+        if replacedFolder { return Placement(exchanged: finalPath, with: stagingPath) }
+        return Placement(finalPath: finalPath, backupPath: backupPath, hasBackup: hasBackup, hadPrevious: hadPrevious)
     }
 
     /// An output renamed into place, with what was there before it.
@@ -107,10 +123,40 @@ public final class OutputFile {
         let hasBackup: Bool
         /// Whether there was a previous output.
         let hadPrevious: Bool
+        /// Where the previous output is when it was exchanged with the new one (a folder for a file,
+        /// a partitioned output's folder): `backupPath` holds it until ``dropBackup()``.
+        var exchanged = false
+
+        init(finalPath: String, backupPath: String, hasBackup: Bool, hadPrevious: Bool) {
+            self.finalPath = finalPath
+            self.backupPath = backupPath
+            self.hasBackup = hasBackup
+            self.hadPrevious = hadPrevious
+        }
+
+        /// An output exchanged with what was at `finalPath`, which is now at `previous`.
+        init(exchanged finalPath: String, with previous: String) {
+            self.init(finalPath: finalPath, backupPath: previous, hasBackup: true, hadPrevious: true)
+            exchanged = true
+        }
+
+        /// A folder renamed to `finalPath` where there was nothing: undone by renaming it back to
+        /// `stagingPath`.
+        init(placedFolder finalPath: String, from stagingPath: String) {
+            self.init(finalPath: finalPath, backupPath: stagingPath, hasBackup: false, hadPrevious: false)
+            exchanged = true
+        }
 
         /// The previous output back in place, or no file where there was none.
         func rollBack() {
-            if hasBackup {
+            if exchanged {
+                if hasBackup {
+                    _ = OutputFolder.exchange(backupPath, finalPath)
+                } else {
+                    rename(finalPath, backupPath)
+                }
+                OutputFolder.removeTree(backupPath)
+            } else if hasBackup {
                 rename(backupPath, finalPath)
             } else if !hadPrevious {
                 unlink(finalPath)
@@ -118,26 +164,37 @@ public final class OutputFile {
         }
 
         func dropBackup() {
-            if hasBackup { unlink(backupPath) }
+            if exchanged {
+                if hasBackup { OutputFolder.removeTree(backupPath) }
+            } else if hasBackup {
+                unlink(backupPath)
+            }
         }
     }
 
     /// Removes staging files and backups that a killed run left behind (`.name.tmp-PID`,
     /// `.name.old-PID`). Call only while holding the output folder's `RunLock`, so no live run owns them.
-    public static func removeAbandonedStagingFiles(in outputRoot: String) {
+    package static func removeAbandonedStagingFiles(in outputRoot: String) {
         guard let walker = FileManager.default.enumerator(atPath: outputRoot) else { return }
         for case let relative as String in walker {
             let name = (relative as NSString).lastPathComponent
+            // The state of sharded and incremental runs keeps its own staging, under its own locks.
+            if relative == ".threadline" {
+                walker.skipDescendants()
+                continue
+            }
             guard name.hasPrefix("."),
                   let range = name.range(of: ".tmp-", options: .backwards) ?? name.range(of: ".old-", options: .backwards),
                   !name[range.upperBound...].isEmpty, name[range.upperBound...].allSatisfy(\.isNumber)
             else { continue }
-            unlink((outputRoot as NSString).appendingPathComponent(relative))
+            // A partitioned output's staging folder goes with all it holds.
+            walker.skipDescendants()
+            OutputFolder.removeTree((outputRoot as NSString).appendingPathComponent(relative))
         }
     }
 
     /// Removes the staged file, leaving any previous output as it was.
-    public func discard() {
+    package func discard() {
         StagingFiles.shared.remove(stagingPath)
         unlink(stagingPath)
     }

@@ -8,24 +8,55 @@ import Foundation
 final class OutputSet {
     private struct Target {
         let output: LoadOutput
-        let file: OutputFile
+        let place: StagedPlace
         let sink: any TableSink
         let worker: SinkWorker
         var rows = 0
     }
 
     private var targets: [Target] = []
+    /// Partitioned outputs made of part files written elsewhere (the shards' parts at `merge`).
+    private var adopted: [(output: LoadOutput, folder: OutputFolder, parts: [PartFile])] = []
     private let outputRoot: String
     private(set) var rowCounts: [Table: Int] = [:]
+    /// Outputs a run keeps as the previous run wrote them (an incremental run where nothing they
+    /// hold changed), by path, with their manifest entries; and `_rejects.jsonl`, when kept.
+    private let kept: [String: [RunReport.Output]]
+    private let keptRejects: RunReport.Output?
+    /// Every output's path in load-step order, kept ones included: the order of the manifest.
+    private var order: [String] = []
 
-    init(spec: PipelineSpec) throws {
-        outputRoot = spec.outputRoot
+    /// The sinks of every output of `spec`'s load steps, or of those `include` keeps, written in
+    /// `outputRoot` (the spec's by default); part files of partitioned outputs are named
+    /// `partPrefix-00000.ext`.
+    init(
+        spec: PipelineSpec, outputRoot: String? = nil, partPrefix: String = "part", include: (LoadOutput) -> Bool = { _ in true },
+        keep kept: [String: [RunReport.Output]] = [:], keepRejects keptRejects: RunReport.Output? = nil
+    ) throws {
+        let outputRoot = outputRoot ?? spec.outputRoot
+        self.outputRoot = outputRoot
+        self.kept = kept
+        self.keptRejects = keptRejects
         do {
             for load in spec.load.map(\.step) {
                 for output in load.outputs {
-                    let file = try OutputFile(outputRoot: spec.outputRoot, relativePath: output.relativePath)
-                    let sink = try load.makeSink(for: output, staged: file.staged)
-                    targets.append(Target(output: output, file: file, sink: sink, worker: SinkWorker(sink, label: file.relativePath)))
+                    order.append(output.relativePath)
+                    if !include(output) || kept[output.relativePath] != nil { continue }
+                    let place: StagedPlace
+                    let sink: any TableSink
+                    if output.isPartitioned {
+                        let folder = try OutputFolder(outputRoot: outputRoot, relativePath: output.relativePath)
+                        place = .folder(folder)
+                        sink = PartitionedSink(
+                            table: output.tables[0], partitionBy: output.partitionBy, folder: folder.staged, fileExtension: output.format,
+                            partPrefix: partPrefix, maxOpen: load.maxOpenPartitions
+                        ) { staged in try load.makeSink(for: output, staged: staged) }
+                    } else {
+                        let file = try OutputFile(outputRoot: outputRoot, relativePath: output.relativePath)
+                        place = .file(file)
+                        sink = try load.makeSink(for: output, staged: file.staged)
+                    }
+                    targets.append(Target(output: output, place: place, sink: sink, worker: SinkWorker(sink, label: output.relativePath)))
                 }
             }
         } catch {
@@ -58,19 +89,31 @@ final class OutputSet {
         for target in targets { target.worker.startFinishing(run) }
         let staged = Result { try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl") }
         defer { (try? staged.get())?.discard() }
-        let written = staged.flatMap { file in Result { try RejectsFile.write(rejects, quarantine: quarantine, to: file.stagingPath) } }
+        let rejectsWritten = staged.flatMap { file in
+            Result { if keptRejects == nil { try RejectsFile.write(rejects, quarantine: quarantine, to: file.stagingPath) } }
+        }
         for target in targets { try target.worker.finish() }
         let rejectsFile = try staged.get()
-        try written.get()
-        var outputs: [RunReport.Output] = []
+        try rejectsWritten.get()
+        var written: [String: [RunReport.Output]] = kept
         for target in targets {
-            let (bytes, digest) = try target.file.prepare(known: target.sink.digest)
-            outputs.append(RunReport.Output(
-                path: target.file.relativePath, tables: target.output.tables.map(\.rawValue), format: target.output.format,
-                rows: target.rows, bytes: bytes, sha256: digest))
+            written[target.output.relativePath] = try target.place.prepare(target.output, sink: target.sink, rows: target.rows)
         }
-        let (bytes, digest) = try rejectsFile.prepare()
-        outputs.append(RunReport.Output(path: "_rejects.jsonl", tables: ["_rejects"], format: "jsonl", rows: rejects.count, bytes: bytes, sha256: digest))
+        for (output, folder, parts) in adopted {
+            try folder.prepare(parts)
+            written[output.relativePath] = parts.map { part in
+                RunReport.Output(
+                    path: part.relativePath, tables: output.tables.map(\.rawValue), format: output.format, rows: part.rows, bytes: part.bytes,
+                    sha256: part.sha256, dataset: folder.relativePath, partition: part.partition)
+            }
+        }
+        var outputs = order.flatMap { written[$0] ?? [] }
+        if let keptRejects {
+            outputs.append(keptRejects)
+        } else {
+            let (bytes, digest) = try rejectsFile.prepare()
+            outputs.append(RunReport.Output(path: "_rejects.jsonl", tables: ["_rejects"], format: "jsonl", rows: rejects.count, bytes: bytes, sha256: digest))
+        }
 
         // The data package describes the table files just prepared, and is put in place with them.
         let packageFile = try OutputFile(outputRoot: outputRoot, relativePath: DataPackage.fileName)
@@ -92,7 +135,8 @@ final class OutputSet {
         try writer.flush()
         _ = try manifestFile.prepare(known: writer.digest)
 
-        let files = targets.map(\.file) + [rejectsFile, packageFile, manifestFile]
+        let files: [any PlaceableOutput] =
+            targets.map(\.place.output) + adopted.map(\.folder) + (keptRejects == nil ? [rejectsFile] : []) + [packageFile, manifestFile]
         do {
             for (index, file) in files.enumerated() {
                 try StagingFiles.shared.place(file)
@@ -106,14 +150,80 @@ final class OutputSet {
         }
         StagingFiles.shared.settle()
         targets.removeAll()
+        adopted.removeAll()
+        return outputs
+    }
+
+    /// Takes a partitioned output whose part files are already written: `place(folder)` links them
+    /// into the staged folder, and the commit puts it in place with the run's other outputs.
+    func adopt(_ output: LoadOutput, parts: [PartFile], place: (OutputFolder) throws -> Void) throws {
+        let folder = try OutputFolder(outputRoot: outputRoot, relativePath: output.relativePath)
+        adopted.append((output, folder, parts))
+        try place(folder)
+    }
+
+    /// Finishes every output and renames each into place inside `outputRoot`, one by one, with no
+    /// artefacts (`_rejects.jsonl`, the data package, a manifest): for a shard, whose folder is
+    /// staged and put in place as a whole. Returns the outputs' entries.
+    func commitParts(_ run: RunSummary) throws -> [RunReport.Output] {
+        var outputs: [RunReport.Output] = []
+        for target in targets { target.worker.startFinishing(run) }
+        for target in targets {
+            try target.worker.finish()
+            outputs += try target.place.prepare(target.output, sink: target.sink, rows: target.rows)
+            StagingFiles.shared.remove(target.place.output.stagingPath)
+            try target.place.output.renameIntoPlace()
+        }
+        targets.removeAll()
         return outputs
     }
 
     func discard() {
         for target in targets {
             target.worker.drain()
-            target.file.discard()
+            target.place.discard()
         }
+        for entry in adopted { entry.folder.discard() }
         targets.removeAll()
+        adopted.removeAll()
+    }
+}
+
+/// Where an output is staged until the run commits: a file, or the folder of a partitioned table.
+enum StagedPlace {
+    case file(OutputFile)
+    case folder(OutputFolder)
+
+    var output: any PlaceableOutput {
+        switch self {
+        case .file(let file): file
+        case .folder(let folder): folder
+        }
+    }
+
+    /// The first phase of the commit: the staged output made durable; its manifest entries (one per
+    /// part file of a folder).
+    func prepare(_ output: LoadOutput, sink: any TableSink, rows: Int) throws -> [RunReport.Output] {
+        let tables = output.tables.map(\.rawValue)
+        switch self {
+        case .file(let file):
+            let (bytes, digest) = try file.prepare(known: sink.digest)
+            return [RunReport.Output(path: file.relativePath, tables: tables, format: output.format, rows: rows, bytes: bytes, sha256: digest)]
+        case .folder(let folder):
+            let parts = (sink as? PartitionedSink)?.parts ?? []
+            try folder.prepare(parts)
+            return parts.map { part in
+                RunReport.Output(
+                    path: part.relativePath, tables: tables, format: output.format, rows: part.rows, bytes: part.bytes, sha256: part.sha256,
+                    dataset: folder.relativePath, partition: part.partition)
+            }
+        }
+    }
+
+    func discard() {
+        switch self {
+        case .file(let file): file.discard()
+        case .folder(let folder): folder.discard()
+        }
     }
 }

@@ -14,7 +14,7 @@ import ThreadlineParquet
 ///   compression: zstd
 ///   compression_level: 3
 /// ```
-public struct ParquetLoad: LoadStep {
+package struct ParquetLoad: LoadStep {
     static let keys = TableSelection.Keys(extension: "parquet")
     static let compression = OptionKey<ParquetCompression>.choice("compression", default: .zstd, "the codec of every page")
     static let compressionLevel = OptionKey<Int?>.integer(
@@ -25,7 +25,7 @@ public struct ParquetLoad: LoadStep {
     static let rowGroupBytes = OptionKey<Int>.byteSize(
         "row_group_bytes", default: 8 << 20, "the most encoded bytes in one row group; the writer holds at most one row group in memory")
 
-    public static let type = StepType.load(
+    package static let type = StepType.load(
         name: "parquet",
         summary: "Apache Parquet: typed columns, dictionary-encoded strings, statistics, none/snappy/gzip/zstd",
         options: keys.specs + [compression.spec, compressionLevel.spec, dictionary.spec, rowGroupRows.spec, rowGroupBytes.spec],
@@ -75,9 +75,12 @@ public struct ParquetLoad: LoadStep {
             ])
     }
 
-    public var outputs: [LoadOutput] { selection.outputs(format: "parquet") }
+    package var outputs: [LoadOutput] { selection.outputs(format: "parquet") }
 
-    public func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
+    /// An open Parquet part holds up to a row group in memory: as many as fit in 64 MiB, 2 to 32.
+    package var maxOpenPartitions: Int { min(32, max(2, (64 << 20) / max(1, writerOptions.rowGroupMaxBytes))) }
+
+    package func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
         let table = output.tables[0]
         var options = writerOptions
         options.keyValueMetadata.append(ParquetKeyValue(key: "threadline.table", value: table.rawValue))

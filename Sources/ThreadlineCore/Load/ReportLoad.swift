@@ -13,11 +13,11 @@ import ThreadlineReport
 /// - type: report
 ///   path: report.html
 /// ```
-public struct ReportLoad: LoadStep {
+package struct ReportLoad: LoadStep {
     static let path = OptionKey<String>.string("path", default: "report.html", "output path of the page, relative to output_root")
     static let topAuthors = OptionKey<Int>.integer("top_authors", default: 10, "how many of the most answering authors the page lists")
 
-    public static let type = StepType.load(
+    package static let type = StepType.load(
         name: "report",
         summary: "one self-contained HTML page with the run's health and charts of its questions, answers, hosts and authors",
         options: [path.spec, topAuthors.spec],
@@ -38,11 +38,11 @@ public struct ReportLoad: LoadStep {
         }
     }
 
-    public var outputs: [LoadOutput] {
+    package var outputs: [LoadOutput] {
         [LoadOutput(relativePath: relativePath, tables: Table.allCases, format: "html")]
     }
 
-    public func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
+    package func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
         try ReportSink(writer: BufferedFileWriter(path: staged.stagingPath), topAuthors: topAuthors)
     }
 }

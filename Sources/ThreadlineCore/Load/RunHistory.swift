@@ -3,30 +3,30 @@ import Foundation
 /// `_runs.jsonl` in `output_root`: one line per run that got as far as taking the folder's lock,
 /// appended when it ends, whether it succeeded or not, so a cron user sees yesterday's run and when
 /// rows started to drop (`threadline history`).
-public enum RunHistory {
-    public static let fileName = "_runs.jsonl"
+package enum RunHistory {
+    package static let fileName = "_runs.jsonl"
 
     /// One run, as its line holds it.
-    public struct Entry: Sendable, Equatable {
-        public var runID: String
-        public var pipeline: String
-        public var startedAt: String
-        public var endedAt: String
+    package struct Entry: Sendable, Equatable {
+        package var runID: String
+        package var pipeline: String
+        package var startedAt: String
+        package var endedAt: String
         /// `ok`, `rejects_over_limit` or `failed`.
-        public var status: String
-        public var exitCode: Int
-        public var rowsIn: Int
-        public var rowsOut: Int
-        public var rowsRejected: Int
-        public var rejects: Int
+        package var status: String
+        package var exitCode: Int
+        package var rowsIn: Int
+        package var rowsOut: Int
+        package var rowsRejected: Int
+        package var rejects: Int
         /// Rows written per table; empty for a run that failed before writing.
-        public var tables: [String: Int]
-        public var inputsProcessed: Int
-        public var inputsReused: Int
+        package var tables: [String: Int]
+        package var inputsProcessed: Int
+        package var inputsReused: Int
         /// Why a failed run failed.
-        public var error: String?
+        package var error: String?
 
-        public init(
+        package init(
             runID: String, pipeline: String, startedAt: String, endedAt: String, status: String, exitCode: Int, rowsIn: Int = 0,
             rowsOut: Int = 0, rowsRejected: Int = 0, rejects: Int = 0, tables: [String: Int] = [:], inputsProcessed: Int = 0,
             inputsReused: Int = 0, error: String? = nil
@@ -54,7 +54,7 @@ public enum RunHistory {
                 status: report.status == .success ? "ok" : "rejects_over_limit", exitCode: Int(report.status.rawValue),
                 rowsIn: report.inputRows, rowsOut: report.outputRows, rowsRejected: report.rejectedRows, rejects: report.rejects,
                 tables: Dictionary(uniqueKeysWithValues: report.rowsPerTable.map { ($0.key.rawValue, $0.value) }),
-                inputsProcessed: report.inputs.count)
+                inputsProcessed: report.inputs.count { $0.origin != .reused }, inputsReused: report.inputs.count { $0.origin == .reused })
         }
 
         var json: JSONValue {
@@ -103,7 +103,7 @@ public enum RunHistory {
 
     /// The runs recorded in `outputRoot`, oldest first; lines that are not runs (a line cut by a full
     /// disk) are counted in `unreadable`, not fatal.
-    public static func read(outputRoot: String) throws -> (entries: [Entry], unreadable: Int) {
+    package static func read(outputRoot: String) throws -> (entries: [Entry], unreadable: Int) {
         let path = (outputRoot as NSString).appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ThreadlineError(
@@ -123,17 +123,17 @@ public enum RunHistory {
 
     /// A table whose rows fell, between a successful run and the successful run before it, by more
     /// than a threshold.
-    public struct Drop: Sendable, Equatable {
-        public var table: String
-        public var previous: Int
-        public var rows: Int
+    package struct Drop: Sendable, Equatable {
+        package var table: String
+        package var previous: Int
+        package var rows: Int
         /// Of the previous count, 0–100.
-        public var percent: Double
+        package var percent: Double
     }
 
     /// For each entry, the tables whose rows dropped by more than `threshold` percent since the last
     /// successful (`ok`) run before it; a failed run wrote nothing and is compared with nothing.
-    public static func drops(_ entries: [Entry], threshold: Double) -> [[Drop]] {
+    package static func drops(_ entries: [Entry], threshold: Double) -> [[Drop]] {
         var previous: Entry?
         return entries.map { entry in
             guard entry.status != "failed" else { return [] }

@@ -9,8 +9,8 @@ import Synchronization
 /// Renames go through ``place(_:)`` and end with ``settle()``, each under the same lock as
 /// ``removeAll()``: a stop waits for the rename under way, and after ``settle()`` every output is the
 /// new run's and there is nothing to put back.
-public final class StagingFiles: Sendable {
-    public static let shared = StagingFiles()
+package final class StagingFiles: Sendable {
+    package static let shared = StagingFiles()
 
     private struct State {
         var paths: Set<String> = []
@@ -25,7 +25,7 @@ public final class StagingFiles: Sendable {
 
     /// Whether ``removeAll()`` ran: the run is being stopped, and an error its writers meet next (a
     /// staging file gone) is not the run's to report.
-    public var isStopping: Bool {
+    package var isStopping: Bool {
         state.withLock { $0.stopping }
     }
 
@@ -46,7 +46,7 @@ public final class StagingFiles: Sendable {
 
     /// Renames `file` into place (``OutputFile/swapIn()``), unless the run is being stopped, and
     /// remembers it until ``settle()`` or ``rollBack()``.
-    func place(_ file: OutputFile) throws {
+    func place(_ file: any PlaceableOutput) throws {
         try state.withLock { state in
             guard !state.stopping else {
                 throw ThreadlineError(.runtimeFailure, "the run is being stopped: no output was renamed into place")
@@ -76,7 +76,7 @@ public final class StagingFiles: Sendable {
 
     /// The run is stopping: unlinks every staging file still registered and puts back the outputs the
     /// commit under way has renamed, so the previous outputs are as they were.
-    public func removeAll() {
+    package func removeAll() {
         state.withLock { state in
             state.stopping = true
             for path in state.paths { unlink(path) }
@@ -85,7 +85,8 @@ public final class StagingFiles: Sendable {
             let suffix = ".tmp-\(getpid())"
             for folder in state.folders {
                 for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") && name.hasSuffix(suffix) {
-                    unlink((folder as NSString).appendingPathComponent(name))
+                    // A partitioned output's staging folder goes with its part files.
+                    OutputFolder.removeTree((folder as NSString).appendingPathComponent(name))
                 }
             }
             for placement in state.placed.reversed() { placement.rollBack() }

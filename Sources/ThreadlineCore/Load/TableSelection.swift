@@ -4,18 +4,26 @@ struct TableSelection: Sendable {
     struct Keys: Sendable {
         let tables: OptionKey<[Table]>
         let path: OptionKey<String>
+        let partitionBy: OptionKey<[PartitionColumn]>
 
         init(extension ext: String) {
             tables = .tables("tables", default: ["all"], "the tables to write: all, or a list of messages, threads, documents, authors")
             path = .string("path", default: "{table}.\(ext)", "output path relative to output_root; {table} stands for the table's name")
+            partitionBy = .choices(
+                "partition_by", default: [],
+                "write each table as a folder of Hive partitions (path/column=value/part-00000.\(ext)) by these columns: "
+                    + "document_id, source, sent_month (the UTC month of sent_at, YYYY-MM); a table without the column "
+                    + "(authors) is written as one file")
         }
 
-        var specs: [OptionSpec] { [tables.spec, path.spec] }
+        var specs: [OptionSpec] { [tables.spec, path.spec, partitionBy.spec] }
     }
 
     let tables: [Table]
     /// The path as written, with `.` and `..` resolved, so two spellings of one file are one path.
     let pathTemplate: String
+    /// The columns the tables are partitioned by, those a table has applying to it.
+    let partitionBy: [PartitionColumn]
 
     /// Names in `output_root` that belong to the run itself.
     static let reservedNames: Set<String> = ["_manifest.json", "_rejects.jsonl", DataPackage.fileName, "_runs.jsonl"]
@@ -23,6 +31,7 @@ struct TableSelection: Sendable {
     init(options: StepOptions, keys: Keys) throws {
         tables = options[keys.tables]
         pathTemplate = try Self.checkedPath(options[keys.path], at: options.location(of: keys.path), tables: tables)
+        partitionBy = options[keys.partitionBy]
     }
 
     /// An output path as written in a pipeline, checked and with `.` and `..` resolved: it stays inside
@@ -76,8 +85,10 @@ struct TableSelection: Sendable {
         pathTemplate.replacingOccurrences(of: "{table}", with: table.rawValue)
     }
 
-    /// One file per table, in `format`.
+    /// One file per table, in `format`, or one folder of partitions per table that has a partition column.
     func outputs(format: String) -> [LoadOutput] {
-        tables.map { LoadOutput(relativePath: path(for: $0), tables: [$0], format: format) }
+        tables.map {
+            LoadOutput(relativePath: path(for: $0), tables: [$0], format: format, partitionBy: PartitionColumn.applicable(partitionBy, to: $0))
+        }
     }
 }

@@ -1,27 +1,27 @@
 /// One archive: a markdown file, or a Slack channel. Sources produce documents; transforms refine them;
 /// `link_threads` gives their messages ids; loaders turn them into table rows.
-public struct Document: Sendable {
+package struct Document: Sendable {
     /// `document_id`, unique in a run: a markdown file's name without `.md`; a Slack channel's name
     /// after its source's, `slack_json:general` (see ``slackID(source:)``).
-    public var id: String
+    package var id: String
     /// The step type that read it: `markdown`, `slack_html` or `slack_json`.
-    public var source: String
+    package var source: String
     /// The input file (or export folder/zip) relative to `input_root`.
-    public var sourceFile: String
-    public var title: String?
-    public var description: String?
+    package var sourceFile: String
+    package var title: String?
+    package var description: String?
     /// Hosts as the source gives them: names or profile ids. `normalise_authors` resolves them to names.
-    public var hosts: [String]
-    public var startsAt: Timestamp?
-    public var endsAt: Timestamp?
-    public var links: [String]
+    package var hosts: [String]
+    package var startsAt: Timestamp?
+    package var endsAt: Timestamp?
+    package var links: [String]
     /// Threads in source order; each thread's first message started it.
-    public var threads: [Thread]
+    package var threads: [Thread]
     /// The source has already decoded HTML character references in its messages' `text` (libxml2 does
     /// for HTML pages, the Slack JSON source does with mrkdwn), so `clean_text` must not decode again.
-    public var entitiesDecoded = false
+    package var entitiesDecoded = false
 
-    public init(
+    package init(
         id: String, source: String, sourceFile: String, title: String? = nil, description: String? = nil,
         hosts: [String] = [], startsAt: Timestamp? = nil, endsAt: Timestamp? = nil, links: [String] = [],
         threads: [Thread] = []
@@ -42,16 +42,16 @@ public struct Document: Sendable {
     /// that hold the same channel (an export and its HTML rendering) give it two documents, told apart
     /// by their ids, whose messages `dedupe` can merge; the id depends on nothing but the channel and
     /// the source, so it is the same in every run.
-    public static func slackID(source: String) -> @Sendable (String) -> String {
+    package static func slackID(source: String) -> @Sendable (String) -> String {
         { channel in "\(source):\(channel)" }
     }
 
     /// Every message of every thread, in order.
-    public var messageCount: Int { threads.reduce(0) { $0 + $1.messages.count } }
+    package var messageCount: Int { threads.reduce(0) { $0 + $1.messages.count } }
 
     /// Sets `startsAt` and `endsAt` to the first and last time of its messages (nil when none has a
     /// time), reading the messages in place: collecting them first would copy every one.
-    public mutating func spanMessageTimes() {
+    package mutating func spanMessageTimes() {
         startsAt = nil
         endsAt = nil
         for thread in threads.indices {
@@ -65,52 +65,59 @@ public struct Document: Sendable {
 }
 
 /// A question (or opening message) and its replies, in order.
-public struct Thread: Sendable {
-    public var messages: [Message]
+package struct Thread: Sendable {
+    package var messages: [Message]
 
-    public init(messages: [Message]) {
+    package init(messages: [Message]) {
         self.messages = messages
     }
 }
 
 /// One question or reply. Sources fill the raw fields; transforms fill the rest.
-public struct Message: Sendable {
+package struct Message: Sendable {
     /// A key that identifies the message within its document in every run: the entry's position in a
     /// markdown archive (`3`, `3.2`), or Slack's `ts`.
-    public var key: String
+    package var key: String
     /// The key of the message this one replies to; nil for a thread's first message and for a reply
     /// whose parent is not in the archive.
-    public var parentKey: String?
-    public var sourceLine: Int?
+    package var parentKey: String?
+    package var sourceLine: Int?
     /// The file the message was read from, relative to `input_root`, when it is not the document's own
     /// (a Slack export's day file); `source_file` in the tables.
-    public var sourceFile: String?
+    package var sourceFile: String?
+    /// The step that read the message, when it is not the document's (`dedupe` moved a Slack-only
+    /// reply into the thread of a book that holds the rest of its thread); `source` in the tables.
+    package var source: String?
     /// The author's name exactly as in the source.
-    public var authorRaw: String
+    package var authorRaw: String
     /// The source's own id for the author where it has one (a Slack user id), for the aliases file.
-    public var authorRef: String?
+    package var authorRef: String?
     /// The text exactly as in the source.
-    public var textRaw: String
+    package var textRaw: String
     /// The text as transforms leave it; sources start it as the decoded source text.
-    public var text: String
-    public var sentAt: Timestamp?
+    package var text: String
+    package var sentAt: Timestamp?
 
     /// Set by `normalise_authors` (or by `link_threads` from `authorRaw` when that step is absent).
-    public var author: String?
-    public var authorId: String?
-    public var isHost = false
+    package var author: String?
+    package var authorId: String?
+    package var isHost = false
     /// Written by a bot or an app: set by sources that can tell (Slack's bot messages and bot users)
     /// and by `normalise_authors` for the names of its `bots` option.
-    public var isBot = false
+    package var isBot = false
 
     /// Set by `link_threads`.
-    public var id = ""
-    public var threadId = ""
-    public var parentId: String?
-    public var position = 0
-    public var replyCount = 0
+    package var id = ""
+    package var threadId = ""
+    package var parentId: String?
+    package var position = 0
+    package var replyCount = 0
 
-    public init(
+    /// Set by `dedupe`: the ids of the twins of this message (the same message read by other sources,
+    /// or a part of it) that were merged into it and not written.
+    package var duplicateIds: [String] = []
+
+    package init(
         key: String, parentKey: String? = nil, sourceLine: Int? = nil, authorRaw: String, authorRef: String? = nil,
         textRaw: String, text: String? = nil, sentAt: Timestamp? = nil
     ) {

@@ -1,5 +1,5 @@
 /// The type of an output column, as every writer maps it.
-public enum ColumnType: String, Sendable, CaseIterable {
+package enum ColumnType: String, Sendable, CaseIterable {
     case string
     case int32
     case int64
@@ -11,13 +11,13 @@ public enum ColumnType: String, Sendable, CaseIterable {
 }
 
 /// One column of an output table: the single declaration every writer and `threadline schema` read.
-public struct Column: Sendable {
-    public let name: String
-    public let type: ColumnType
-    public let nullable: Bool
-    public let doc: String
+package struct Column: Sendable {
+    package let name: String
+    package let type: ColumnType
+    package let nullable: Bool
+    package let doc: String
 
-    public init(_ name: String, _ type: ColumnType, nullable: Bool = false, _ doc: String) {
+    package init(_ name: String, _ type: ColumnType, nullable: Bool = false, _ doc: String) {
         self.name = name
         self.type = type
         self.nullable = nullable
@@ -26,7 +26,7 @@ public struct Column: Sendable {
 }
 
 /// A cell value.
-public enum Value: Sendable, Hashable {
+package enum Value: Sendable, Hashable {
     case null
     case string(String)
     case int(Int64)
@@ -34,13 +34,13 @@ public enum Value: Sendable, Hashable {
     case timestamp(Timestamp)
     case list([String])
 
-    public init(_ string: String?) { self = string.map(Value.string) ?? .null }
-    public init(_ int: Int) { self = .int(Int64(int)) }
-    public init(_ int: Int?) { self = int.map { .int(Int64($0)) } ?? .null }
-    public init(_ timestamp: Timestamp?) { self = timestamp.map(Value.timestamp) ?? .null }
+    package init(_ string: String?) { self = string.map(Value.string) ?? .null }
+    package init(_ int: Int) { self = .int(Int64(int)) }
+    package init(_ int: Int?) { self = int.map { .int(Int64($0)) } ?? .null }
+    package init(_ timestamp: Timestamp?) { self = timestamp.map(Value.timestamp) ?? .null }
 }
 
-public typealias Row = [Value]
+package typealias Row = [Value]
 
 /// The four output tables of docs/tables.md.
 public enum Table: String, Sendable, CaseIterable, Comparable {
@@ -53,7 +53,7 @@ public enum Table: String, Sendable, CaseIterable, Comparable {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 
-    public var schema: TableSchema {
+    package var schema: TableSchema {
         switch self {
         case .messages: return .messages
         case .threads: return .threads
@@ -65,12 +65,12 @@ public enum Table: String, Sendable, CaseIterable, Comparable {
 
 /// A column whose values must be values of another table's key: `messages.thread_id` →
 /// `threads.thread_id`. Null values refer to nothing and are allowed where the column is nullable.
-public struct ForeignKey: Sendable, Hashable {
-    public let column: String
-    public let table: Table
-    public let referencedColumn: String
+package struct ForeignKey: Sendable, Hashable {
+    package let column: String
+    package let table: Table
+    package let referencedColumn: String
 
-    public init(_ column: String, references table: Table, _ referencedColumn: String) {
+    package init(_ column: String, references table: Table, _ referencedColumn: String) {
         self.column = column
         self.table = table
         self.referencedColumn = referencedColumn
@@ -79,23 +79,23 @@ public struct ForeignKey: Sendable, Hashable {
 
 /// A table's name, meaning, columns in order, and keys: the primary key is unique and never null
 /// within a run, across all sources; each foreign key's values are values of the key it references.
-public struct TableSchema: Sendable {
-    public let table: Table
-    public let doc: String
-    public let columns: [Column]
-    public let primaryKey: String
-    public let foreignKeys: [ForeignKey]
+package struct TableSchema: Sendable {
+    package let table: Table
+    package let doc: String
+    package let columns: [Column]
+    package let primaryKey: String
+    package let foreignKeys: [ForeignKey]
 
-    public var name: String { table.rawValue }
+    package var name: String { table.rawValue }
 
     /// The position of a column by name.
-    public func index(of column: String) -> Int? {
+    package func index(of column: String) -> Int? {
         columns.firstIndex { $0.name == column }
     }
 }
 
 extension TableSchema {
-    public static let messages = TableSchema(
+    package static let messages = TableSchema(
         table: .messages,
         doc: "One row per question or reply.",
         columns: [
@@ -117,6 +117,7 @@ extension TableSchema {
             Column("sent_at", .timestamp, nullable: true, "when it was posted (UTC); null where the source has no time"),
             Column("reply_count", .int32, "replies in the thread, on the first message; 0 on replies"),
             Column("is_bot", .bool, "written by a bot or an app: Slack's bot messages and bot users, or a name in normalise_authors' bots"),
+            Column("duplicate_ids", .stringList, "message_id of each twin dedupe merged into this message; empty without it"),
         ],
         primaryKey: "message_id",
         foreignKeys: [
@@ -126,7 +127,7 @@ extension TableSchema {
             ForeignKey("author_id", references: .authors, "author_id"),
         ])
 
-    public static let threads = TableSchema(
+    package static let threads = TableSchema(
         table: .threads,
         doc: "One row per thread.",
         columns: [
@@ -149,7 +150,7 @@ extension TableSchema {
             ForeignKey("author_id", references: .authors, "author_id"),
         ])
 
-    public static let documents = TableSchema(
+    package static let documents = TableSchema(
         table: .documents,
         doc: "One row per archive: a markdown file or a Slack channel.",
         columns: [
@@ -167,7 +168,7 @@ extension TableSchema {
         ],
         primaryKey: "document_id", foreignKeys: [])
 
-    public static let authors = TableSchema(
+    package static let authors = TableSchema(
         table: .authors,
         doc: "One row per normalised author, over every archive of the run.",
         columns: [

@@ -1,6 +1,6 @@
 /// Turns linked documents into table rows: the one mapping from the model to the tables of docs/tables.md.
-public enum TableRows {
-    public static func messages(_ document: Document) -> [Row] {
+package enum TableRows {
+    package static func messages(_ document: Document) -> [Row] {
         var rows: [Row] = []
         messages(document, batchSize: .max) { rows = $0 }
         return rows
@@ -8,30 +8,30 @@ public enum TableRows {
 
     /// The document's message rows in order, handed over `batchSize` at a time, so a big document's
     /// rows are never all built at once (the writers hold at most a few batches).
-    public static func messages(_ document: Document, batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
+    package static func messages(_ document: Document, batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
         var batch = RowBatch(size: batchSize, expected: document.messageCount)
         for thread in document.threads {
             for message in thread.messages {
                 try batch.append([
                     .string(message.id), .string(message.threadId), Value(message.parentId), Value(message.position),
-                    .string(document.id), .string(document.source), .string(message.sourceFile ?? document.sourceFile), Value(message.sourceLine),
+                    .string(document.id), .string(message.source ?? document.source), .string(message.sourceFile ?? document.sourceFile), Value(message.sourceLine),
                     .string(message.authorId ?? ""), .string(message.author ?? message.authorRaw), .string(message.authorRaw),
                     .bool(message.isHost), .string(message.text), .string(message.textRaw), Value(message.sentAt),
-                    Value(message.replyCount), .bool(message.isBot),
+                    Value(message.replyCount), .bool(message.isBot), .list(message.duplicateIds),
                 ], to: body)
             }
         }
         try batch.flush(to: body)
     }
 
-    public static func threads(_ document: Document) -> [Row] {
+    package static func threads(_ document: Document) -> [Row] {
         var rows: [Row] = []
         threads(document, batchSize: .max) { rows = $0 }
         return rows
     }
 
     /// The document's thread rows in order, `batchSize` at a time, like ``messages(_:batchSize:_:)``.
-    public static func threads(_ document: Document, batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
+    package static func threads(_ document: Document, batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
         var batch = RowBatch(size: batchSize, expected: document.threads.count)
         for thread in document.threads {
             guard let first = thread.messages.first else { continue }
@@ -47,7 +47,7 @@ public enum TableRows {
         try batch.flush(to: body)
     }
 
-    public static func document(_ document: Document) -> Row {
+    package static func document(_ document: Document) -> Row {
         [
             .string(document.id), .string(document.source), .string(document.sourceFile), Value(document.title),
             Value(document.description), .list(document.hosts), Value(document.startsAt), Value(document.endsAt),
@@ -90,7 +90,7 @@ private struct RowBatch {
 /// Messages are counted straight into the run's counts: a thread or a document counts once per
 /// author because the last one counted is kept, not a set or a table per document. An author costs
 /// one array element and one index entry (a file of 100,000 distinct names is not unusual).
-public struct AuthorsAccumulator: Sendable {
+package struct AuthorsAccumulator: Sendable {
     private struct Stats: Sendable {
         var name: String
         var spellings: Spellings
@@ -142,34 +142,56 @@ public struct AuthorsAccumulator: Sendable {
     /// Threads and documents added so far: the run-wide number of the next one.
     private var threadCount = 0
     private var documentCount = 0
+    /// The thread and document of the last message row added: a row of another starts the next one
+    /// (a thread's messages, and a document's, are written one after the other, and ids are unique).
+    private var lastThreadID: String?
+    private var lastDocumentID: String?
 
-    public init() {}
+    package init() {}
 
-    public mutating func add(_ document: Document) {
-        let documentNumber = documentCount
-        documentCount += 1
-        for t in document.threads.indices {
-            let threadNumber = threadCount
-            threadCount += 1
-            // Messages are read through indices and counts changed in place, so no message or entry
-            // is copied.
-            for m in document.threads[t].messages.indices {
-                let id = document.threads[t].messages[m].authorId ?? ""
-                let raw = document.threads[t].messages[m].authorRaw
-                let position: Int
-                if let known = index[id] {
-                    position = known
-                    stats[position].spellings.insert(raw)
-                } else {
-                    position = stats.count
-                    index[id] = position
-                    stats.append(Stats(name: document.threads[t].messages[m].author ?? raw, spelling: raw))
-                }
-                AuthorsAccumulator.count(
-                    sentAt: document.threads[t].messages[m].sentAt, thread: threadNumber, document: documentNumber,
-                    into: &stats[position])
-                if document.threads[t].messages[m].isBot { stats[position].isBot = true }
+    /// Counts a linked document's messages, as its message rows.
+    package mutating func add(_ document: Document) {
+        TableRows.messages(document, batchSize: 4096) { add(messageRows: $0) }
+    }
+
+    private static let threadColumn = TableSchema.messages.index(of: "thread_id")!
+    private static let documentColumn = TableSchema.messages.index(of: "document_id")!
+    private static let authorIDColumn = TableSchema.messages.index(of: "author_id")!
+    private static let authorColumn = TableSchema.messages.index(of: "author")!
+    private static let authorRawColumn = TableSchema.messages.index(of: "author_raw")!
+    private static let sentAtColumn = TableSchema.messages.index(of: "sent_at")!
+    private static let isBotColumn = TableSchema.messages.index(of: "is_bot")!
+
+    /// Counts rows of the messages table, in the order the run writes them: the authors table is
+    /// made from what the messages table holds, whether the rows come from documents just read or
+    /// from a record of an earlier run.
+    package mutating func add(messageRows rows: [Row]) {
+        for row in rows {
+            guard case .string(let threadID) = row[Self.threadColumn], case .string(let documentID) = row[Self.documentColumn],
+                  case .string(let id) = row[Self.authorIDColumn], case .string(let name) = row[Self.authorColumn],
+                  case .string(let raw) = row[Self.authorRawColumn]
+            else { continue }
+            if documentID != lastDocumentID {
+                lastDocumentID = documentID
+                documentCount += 1
             }
+            if threadID != lastThreadID {
+                lastThreadID = threadID
+                threadCount += 1
+            }
+            let position: Int
+            if let known = index[id] {
+                position = known
+                stats[position].spellings.insert(raw)
+            } else {
+                position = stats.count
+                index[id] = position
+                stats.append(Stats(name: name, spelling: raw))
+            }
+            var sentAt: Timestamp?
+            if case .timestamp(let time) = row[Self.sentAtColumn] { sentAt = time }
+            AuthorsAccumulator.count(sentAt: sentAt, thread: threadCount, document: documentCount, into: &stats[position])
+            if row[Self.isBotColumn] == .bool(true) { stats[position].isBot = true }
         }
     }
 
@@ -191,14 +213,14 @@ public struct AuthorsAccumulator: Sendable {
     }
 
     /// One row per author, by author_id.
-    public func rows() -> [Row] {
+    package func rows() -> [Row] {
         var all: [Row] = []
         rows(batchSize: .max) { all = $0 }
         return all
     }
 
     /// The rows of ``rows()``, `batchSize` at a time: a run of 100,000 authors never builds them all.
-    public func rows(batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
+    package func rows(batchSize: Int, _ body: ([Row]) throws -> Void) rethrows {
         var batch = RowBatch(size: batchSize, expected: stats.count)
         for id in index.keys.sorted() {
             let entry = stats[index[id]!]

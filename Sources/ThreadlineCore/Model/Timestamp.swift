@@ -2,27 +2,27 @@
 ///
 /// Stored as microseconds since the Unix epoch so that it maps one to one onto Parquet's
 /// `TIMESTAMP(MICROS, isAdjustedToUTC=true)` and formats without Foundation's date machinery.
-public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var microseconds: Int64
+package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package var microseconds: Int64
 
-    public init(microseconds: Int64) {
+    package init(microseconds: Int64) {
         self.microseconds = microseconds
     }
 
     /// The instant at a civil date and time in UTC.
-    public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, microsecond: Int = 0) {
+    package init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, microsecond: Int = 0) {
         let days = Int64(Timestamp.daysFromCivil(year: year, month: month, day: day))
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         self.microseconds = seconds * 1_000_000 + Int64(microsecond)
     }
 
-    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
+    package static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
     /// ISO 8601 in UTC with `Z`: `2021-03-08T09:17:18Z`, with six fractional digits only when the
     /// instant has a sub-second part (`2021-03-08T09:17:18.116739Z`).
-    public var description: String { iso8601 }
+    package var description: String { iso8601 }
 
-    public var iso8601: String {
+    package var iso8601: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(27)
         appendISO8601(to: &bytes)
@@ -64,7 +64,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// The instant's date in UTC: year, month (1–12) and day.
-    public var civilDate: (year: Int, month: Int, day: Int) {
+    package var civilDate: (year: Int, month: Int, day: Int) {
         let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds + 1) / 1_000_000 - 1
         let days = seconds >= 0 ? seconds / 86_400 : (seconds + 1) / 86_400 - 1
         return Self.civilFromDays(Int(days))
@@ -97,7 +97,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 extension Timestamp {
     /// Parses the date-times archives use: `2021-03-08`, `2021-03-08 00:00:00`, `2021-03-08T00:00:00.5Z`,
     /// `2021-03-08T01:00:00+01:00`. A time without a zone is taken as UTC. Returns nil for anything else.
-    public init?(parsing text: some StringProtocol) {
+    package init?(parsing text: some StringProtocol) {
         var scanner = DigitScanner(Array(text.utf8))
         scanner.skipSpaces()
         guard let year = scanner.number(digits: 4), scanner.take(UInt8(ascii: "-")),

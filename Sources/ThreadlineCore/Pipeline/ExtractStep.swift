@@ -4,7 +4,7 @@
 /// input part by part, parts of several inputs at once. Whatever the parts of one input need in
 /// common (a Slack export's users and listing) comes from ``open(_:)``, called once per input, and is
 /// let go after its last part has been read.
-public protocol ExtractStep: Sendable {
+package protocol ExtractStep: Sendable {
     /// What the parts of one input share; `Void` for inputs read in one part.
     associatedtype Opened: Sendable = Void
 
@@ -31,11 +31,11 @@ public protocol ExtractStep: Sendable {
 }
 
 extension ExtractStep where Opened == Void {
-    public func open(_ input: Input) {}
+    package func open(_ input: Input) {}
 }
 
 extension ExtractStep {
-    public func wouldRead(_ relativePath: String, isFolder: Bool) -> Bool {
+    package func wouldRead(_ relativePath: String, isFolder: Bool) -> Bool {
         !isFolder && include.contains { Glob($0).matches(relativePath) } && !exclude.contains { Glob($0).matches(relativePath) }
     }
 }
@@ -43,24 +43,24 @@ extension ExtractStep {
 /// One input of an extract step: a file, or a folder or archive the step reads as a whole, made of
 /// the parts it is read in. From planning to the manifest, an input is one row of `_manifest.json`'s
 /// `inputs`, whatever its number of parts.
-public struct Input: Sendable, Hashable {
+package struct Input: Sendable, Hashable {
     /// Absolute path.
-    public var path: String
+    package var path: String
     /// Path relative to `input_root`: the `source_file` of what it yields.
-    public var relativePath: String
+    package var relativePath: String
     /// Orders inputs so that output rows come out by `document_id`: the document id the input is
     /// expected to yield (a markdown file's stem), else its relative path.
-    public var sortKey: String
+    package var sortKey: String
     /// Size in bytes: of the file, or of the files of a folder.
-    public var bytes: Int64
+    package var bytes: Int64
     /// The parts it is read in, in the order their rows are written; their bytes add up to `bytes`.
-    public var parts: [InputPart]
+    package var parts: [InputPart]
     /// Why the input cannot be read at all (a FIFO, a device, a link to nothing): the runner rejects
     /// it without handing it to its step.
-    public var unreadable: String?
+    package var unreadable: String?
 
     /// An input read in one part.
-    public init(path: String, relativePath: String, sortKey: String, bytes: Int64, unreadable: String? = nil) {
+    package init(path: String, relativePath: String, sortKey: String, bytes: Int64, unreadable: String? = nil) {
         self.path = path
         self.relativePath = relativePath
         self.sortKey = sortKey
@@ -70,7 +70,7 @@ public struct Input: Sendable, Hashable {
     }
 
     /// The input split into `parts`, whose bytes add up to its own.
-    public func split(into parts: [InputPart]) -> Input {
+    package func split(into parts: [InputPart]) -> Input {
         var split = self
         split.parts = parts
         return split
@@ -78,8 +78,8 @@ public struct Input: Sendable, Hashable {
 }
 
 /// A part of an input, read on its own and in parallel with the others.
-public struct InputPart: Sendable, Hashable {
-    public enum Scope: Sendable, Hashable {
+package struct InputPart: Sendable, Hashable {
+    package enum Scope: Sendable, Hashable {
         /// The whole input.
         case whole
         /// What belongs to the input as a whole when it is read in pieces: a Slack export's users,
@@ -89,47 +89,47 @@ public struct InputPart: Sendable, Hashable {
         case piece(String)
     }
 
-    public var scope: Scope
-    public var bytes: Int64
+    package var scope: Scope
+    package var bytes: Int64
 
-    public init(_ scope: Scope, bytes: Int64) {
+    package init(_ scope: Scope, bytes: Int64) {
         self.scope = scope
         self.bytes = bytes
     }
 }
 
 /// What an extract step made of one input part.
-public struct ExtractResult: Sendable {
-    public var documents: [Document] = []
-    public var rejects: [Reject] = []
+package struct ExtractResult: Sendable {
+    package var documents: [Document] = []
+    package var rejects: [Reject] = []
     /// Records read from the input: every message, plus every record rejected on its own.
     /// A file rejected whole counts no rows (its reject says why).
-    public var inputRows = 0
-    public var notes = RunNotes()
+    package var inputRows = 0
+    package var notes = RunNotes()
     /// Hex SHA-256 of the input, when the part hashed it (a file read whole, a Slack export's common
     /// part); else the runner hashes a file read in one part.
-    public var inputSHA256 = ""
+    package var inputSHA256 = ""
     /// When `validate` reads the input: the findings of the rules that reject nothing, each at its
     /// place (a run has nil here, and only counts what it must in `notes`).
-    public var findings: [Diagnostic]?
+    package var findings: [Diagnostic]?
     /// When `validate` reads the input: the checks the pipeline's transforms make of the texts a
     /// source reads (unknown emoji codes), for the source to place their findings.
-    public var textChecks: [TextCheck] = []
+    package var textChecks: [TextCheck] = []
 
-    public init() {}
+    package init() {}
 
     /// A result that keeps findings, for `validate`.
-    public init(validatingWith textChecks: [TextCheck]) {
+    package init(validatingWith textChecks: [TextCheck]) {
         self.findings = []
         self.textChecks = textChecks
     }
 
     /// Whether `validate` reads the input, so that the rules only it checks are checked.
-    public var isValidating: Bool { findings != nil }
+    package var isValidating: Bool { findings != nil }
 
     /// A finding of `rule` that costs no row: counted under `category` in a run (as `item`, or as
     /// `file:line:column: message`), kept with its place when validating.
-    public mutating func warn(
+    package mutating func warn(
         _ rule: Rule, _ message: @autoclosure () -> String, at location: SourceLocation, notes: [String] = [],
         counting category: NoteCategory = .warnings, item: String? = nil
     ) {
@@ -141,30 +141,30 @@ public struct ExtractResult: Sendable {
     }
 
     /// A finding of a rule only `validate` checks; nothing in a run.
-    public mutating func report(_ rule: Rule, _ message: String, at location: SourceLocation, notes: [String] = []) {
+    package mutating func report(_ rule: Rule, _ message: String, at location: SourceLocation, notes: [String] = []) {
         findings?.append(Diagnostic(rule, message, at: location, notes: notes))
     }
 }
 
 /// A check a transform makes of a text, which `validate` runs on the texts a source reads.
-public struct TextCheck: Sendable {
+package struct TextCheck: Sendable {
     /// A finding in a text, at a UTF-8 offset of it.
-    public struct Finding: Sendable {
-        public var offset: Int
-        public var message: String
-        public var notes: [String]
+    package struct Finding: Sendable {
+        package var offset: Int
+        package var message: String
+        package var notes: [String]
 
-        public init(offset: Int, message: String, notes: [String] = []) {
+        package init(offset: Int, message: String, notes: [String] = []) {
             self.offset = offset
             self.message = message
             self.notes = notes
         }
     }
 
-    public let rule: Rule
-    public let find: @Sendable (String) -> [Finding]
+    package let rule: Rule
+    package let find: @Sendable (String) -> [Finding]
 
-    public init(rule: Rule, find: @escaping @Sendable (String) -> [Finding]) {
+    package init(rule: Rule, find: @escaping @Sendable (String) -> [Finding]) {
         self.rule = rule
         self.find = find
     }
@@ -173,7 +173,7 @@ public struct TextCheck: Sendable {
 extension ExtractResult {
     /// Adds what another part of the same input gave: its documents after these, its counts, its
     /// hash when this has none.
-    public mutating func merge(_ other: ExtractResult) {
+    package mutating func merge(_ other: ExtractResult) {
         documents += other.documents
         rejects += other.rejects
         inputRows += other.inputRows
@@ -186,13 +186,13 @@ extension ExtractResult {
 extension ExtractStep {
     /// Reads every part of `input`, in order, on this thread: the input as a run reads it, in one
     /// result (for `validate` and tests).
-    public func read(_ input: Input) -> ExtractResult {
+    package func read(_ input: Input) -> ExtractResult {
         read(input, validatingWith: nil)
     }
 
     /// Reads every part of `input` as ``read(_:)`` does; with `textChecks`, as `validate` reads it:
     /// keeping the findings of every rule, with the checks made of its texts.
-    public func read(_ input: Input, validatingWith textChecks: [TextCheck]?) -> ExtractResult {
+    package func read(_ input: Input, validatingWith textChecks: [TextCheck]?) -> ExtractResult {
         let opened = open(input)
         var whole = textChecks.map(ExtractResult.init(validatingWith:)) ?? ExtractResult()
         for part in input.parts {

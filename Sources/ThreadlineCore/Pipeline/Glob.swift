@@ -1,14 +1,14 @@
 /// A path glob: `*` and `?` within one path segment, `[abc]` classes, `**` for any number of folders.
-public struct Glob: Sendable, Hashable {
-    public let pattern: String
+package struct Glob: Sendable, Hashable {
+    package let pattern: String
     private let segments: [String]
 
-    public init(_ pattern: String) {
+    package init(_ pattern: String) {
         self.pattern = pattern
         self.segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
     }
 
-    public func matches(_ path: String) -> Bool {
+    package func matches(_ path: String) -> Bool {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map { Array($0.utf8) }
         return Glob.match(segments.map { Array($0.utf8) }, parts)
     }

@@ -2,18 +2,18 @@ import Foundation
 import ThreadlineFiles
 
 /// The files and folders under `input_root`, listed once per run and matched against sources' globs.
-public final class InputCatalog: Sendable {
-    public struct Entry: Sendable, Hashable {
+package final class InputCatalog: Sendable {
+    package struct Entry: Sendable, Hashable {
         /// Path relative to the root, with `/` separators.
-        public var relativePath: String
-        public var isDirectory: Bool
-        public var bytes: Int64
+        package var relativePath: String
+        package var isDirectory: Bool
+        package var bytes: Int64
         /// Why the entry cannot be read (a FIFO, a device, a link to nothing); nil for a file or folder.
-        public var unreadable: String?
+        package var unreadable: String?
     }
 
-    public let root: String
-    public let entries: [Entry]
+    package let root: String
+    package let entries: [Entry]
 
     /// Lists `root` recursively. Hidden files and folders (`.name`) are left out. A symbolic link
     /// stands for what it points to (its size is the target's), but a link to a folder is not walked
@@ -21,7 +21,7 @@ public final class InputCatalog: Sendable {
     /// (a mount point, a `current` link), which is followed. What is neither a regular file nor a
     /// folder (a FIFO, a device, a socket, a link to nothing) is listed as unreadable: a source that
     /// matches it rejects it instead of blocking on it or reading it forever.
-    public init(root: String) throws {
+    package init(root: String) throws {
         self.root = root
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -54,12 +54,12 @@ public final class InputCatalog: Sendable {
     /// Readable entries matching any `include` glob and no `exclude` glob, sorted by path. `directories`
     /// selects folders instead of files (a Slack export folder); files are matched too when `orFiles`
     /// is set (a Slack export `.zip`).
-    public func matching(include: [String], exclude: [String], directories: Bool = false, orFiles: Bool = true) -> [Entry] {
+    package func matching(include: [String], exclude: [String], directories: Bool = false, orFiles: Bool = true) -> [Entry] {
         matchingAll(include: include, exclude: exclude, directories: directories, orFiles: orFiles).filter { $0.unreadable == nil }
     }
 
     /// Unreadable entries that `include` and `exclude` would match: a source rejects each.
-    public func unreadable(include: [String], exclude: [String]) -> [Entry] {
+    package func unreadable(include: [String], exclude: [String]) -> [Entry] {
         matchingAll(include: include, exclude: exclude, directories: false, orFiles: true).filter { $0.unreadable != nil }
     }
 
@@ -74,12 +74,12 @@ public final class InputCatalog: Sendable {
     }
 
     /// The size of a folder's files, or of a file.
-    public func totalBytes(under relativePath: String) -> Int64 {
+    package func totalBytes(under relativePath: String) -> Int64 {
         entries.lazy.filter { !$0.isDirectory && ($0.relativePath == relativePath || $0.relativePath.hasPrefix(relativePath + "/")) }
             .reduce(0) { $0 + $1.bytes }
     }
 
-    public func absolutePath(_ relativePath: String) -> String {
+    package func absolutePath(_ relativePath: String) -> String {
         (root as NSString).appendingPathComponent(relativePath)
     }
 }

@@ -1,55 +1,69 @@
 /// A step that writes tables.
-public protocol LoadStep: Sendable {
+package protocol LoadStep: Sendable {
     /// The files it writes, each with the tables whose rows it takes: a table file takes one table,
     /// the run report several.
     var outputs: [LoadOutput] { get }
-    /// Opens the writer of one of its outputs, writing to the output's staging file.
+    /// Opens the writer of one of its outputs, writing to the output's staging file (for a
+    /// partitioned output, to one of its part files).
     func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink
+    /// Part files of one partitioned output open at once, at most: what bounds the memory of a
+    /// partitioned writer.
+    var maxOpenPartitions: Int { get }
 }
 
 /// One file a load step writes.
-public struct LoadOutput: Sendable, Hashable {
+package struct LoadOutput: Sendable, Hashable {
     /// Relative to `output_root`.
-    public let relativePath: String
+    package let relativePath: String
     /// The tables whose rows it takes, in schema order.
-    public let tables: [Table]
+    package let tables: [Table]
     /// `jsonl`, `csv`, `parquet`, `html`: as the manifest and the data package name it.
-    public let format: String
+    package let format: String
+    /// The columns its table is partitioned by: then `relativePath` is a folder of Hive partitions,
+    /// each a folder `column=value` of part files (see `PartitionedSink`). Empty: one file.
+    package let partitionBy: [PartitionColumn]
 
-    public init(relativePath: String, tables: [Table], format: String) {
+    package init(relativePath: String, tables: [Table], format: String, partitionBy: [PartitionColumn] = []) {
         self.relativePath = relativePath
         self.tables = tables
         self.format = format
+        self.partitionBy = partitionBy
     }
+
+    /// Whether it is a folder of partitions rather than one file.
+    package var isPartitioned: Bool { !partitionBy.isEmpty }
 }
 
 extension LoadStep {
+    /// Part files of one partitioned output open at once, at most (see `PartitionedSink`).
+    package var maxOpenPartitions: Int { 32 }
+
     /// The tables it writes, in schema order.
-    public var tables: [Table] {
+    package var tables: [Table] {
         Table.allCases.filter { table in outputs.contains { $0.tables.contains(table) } }
     }
 
     /// The path of the file that holds `table` alone, if the step writes one.
-    public func relativePath(for table: Table) -> String? {
+    package func relativePath(for table: Table) -> String? {
         outputs.first { $0.tables == [table] }?.relativePath
     }
 }
 
 /// Where a sink writes: a staging file that the run renames into place when it commits.
-public struct StagedOutput: Sendable {
+package struct StagedOutput: Sendable {
     /// The file the sink creates and writes.
-    public let stagingPath: String
+    package let stagingPath: String
     /// The output's path relative to `output_root`, for messages.
-    public let relativePath: String
+    package let relativePath: String
 
-    public init(stagingPath: String, relativePath: String) {
+    package init(stagingPath: String, relativePath: String) {
         self.stagingPath = stagingPath
         self.relativePath = relativePath
     }
 }
 
 /// Writes the rows of one output file. A sink is used by one thread at a time.
-public protocol TableSink: AnyObject {
+package protocol TableSink: AnyObject {
     /// Rows of one of its output's tables, in the order the run writes them.
     func write(_ rows: [Row], of table: Table) throws
     /// Ends the file once every row is written; `run` says what the run did (for the report).
@@ -60,17 +74,17 @@ public protocol TableSink: AnyObject {
 }
 
 extension TableSink {
-    public var digest: (bytes: Int64, sha256: String)? { nil }
+    package var digest: (bytes: Int64, sha256: String)? { nil }
 }
 
 /// What a run did, for the sinks that write about the run as a whole: its report so far (rows,
 /// inputs, notes, status), every reject, and the pipeline's name.
-public struct RunSummary: Sendable {
-    public let pipelineName: String
-    public let report: RunReport
-    public let rejects: [Reject]
+package struct RunSummary: Sendable {
+    package let pipelineName: String
+    package let report: RunReport
+    package let rejects: [Reject]
 
-    public init(pipelineName: String, report: RunReport, rejects: [Reject]) {
+    package init(pipelineName: String, report: RunReport, rejects: [Reject]) {
         self.pipelineName = pipelineName
         self.report = report
         self.rejects = rejects

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The type of a step option (or a top-level pipeline key): how its YAML value is read and checked.
-public enum OptionType: Sendable, Hashable {
+package enum OptionType: Sendable, Hashable {
     case string
     case integer
     case boolean
@@ -12,6 +12,8 @@ public enum OptionType: Sendable, Hashable {
     case path(mustExist: Bool, kind: PathKind = .fileOrFolder)
     /// One of fixed names.
     case choice([String])
+    /// A list of fixed names, each at most once; a single name is read as a list of one.
+    case choiceList([String])
     /// `all`, or a list of table names.
     case tables
     /// A byte count: `1048576`, `64MiB`, `128MB`, `1GiB`.
@@ -20,7 +22,7 @@ public enum OptionType: Sendable, Hashable {
     case countOrPercent
 
     /// How `threadline steps` and the docs name the type.
-    public var label: String {
+    package var label: String {
         switch self {
         case .string: return "string"
         case .integer: return "integer"
@@ -28,6 +30,7 @@ public enum OptionType: Sendable, Hashable {
         case .stringList: return "list of strings"
         case .path: return "path"
         case .choice(let names): return names.joined(separator: " | ")
+        case .choiceList(let names): return "list of " + names.joined(separator: " | ")
         case .tables: return "all | list of tables"
         case .byteSize: return "byte size"
         case .countOrPercent: return "count or percentage"
@@ -36,14 +39,14 @@ public enum OptionType: Sendable, Hashable {
 }
 
 /// What a path option must name.
-public enum PathKind: Sendable, Hashable {
+package enum PathKind: Sendable, Hashable {
     case fileOrFolder
     case file
     case folder
 }
 
 /// A validated option value, before a typed ``OptionKey`` reads it.
-public enum OptionValue: Sendable, Hashable, CustomStringConvertible {
+package enum OptionValue: Sendable, Hashable, CustomStringConvertible {
     case string(String)
     case int(Int)
     case bool(Bool)
@@ -52,7 +55,7 @@ public enum OptionValue: Sendable, Hashable, CustomStringConvertible {
     case limit(RejectLimit)
 
     /// As YAML would write it, for `threadline steps`.
-    public var description: String {
+    package var description: String {
         switch self {
         case .string(let text): return text
         case .int(let value): return String(value)
@@ -65,15 +68,15 @@ public enum OptionValue: Sendable, Hashable, CustomStringConvertible {
 
 /// The declaration of one option, as validation, `threadline steps`, the docs and the JSON Schema see
 /// it. A step declares each of its options once, as an ``OptionKey``, which carries this.
-public struct OptionSpec: Sendable {
-    public let name: String
-    public let type: OptionType
+package struct OptionSpec: Sendable {
+    package let name: String
+    package let type: OptionType
     /// The value when the option is absent; nil leaves it absent (a required option must be given).
-    public let defaultValue: OptionValue?
-    public let isRequired: Bool
-    public let doc: String
+    package let defaultValue: OptionValue?
+    package let isRequired: Bool
+    package let doc: String
 
-    public init(_ name: String, _ type: OptionType, default defaultValue: OptionValue? = nil, required: Bool = false, _ doc: String) {
+    package init(_ name: String, _ type: OptionType, default defaultValue: OptionValue? = nil, required: Bool = false, _ doc: String) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue

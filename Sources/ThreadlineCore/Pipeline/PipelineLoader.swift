@@ -5,16 +5,25 @@ import ThreadlineYAML
 /// Reads a pipeline file into a `PipelineSpec`, reporting every mistake at once, each with its line and
 /// column, before any input is read.
 public struct PipelineLoader: Sendable {
-    public var registry: StepRegistry
+    package var registry: StepRegistry
     /// Read by `${VAR}` and `${VAR:-default}`.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// `key.path=value` settings from `--set`, applied over the file.
-    public var overrides: [String]
+    package var overrides: [String]
+    /// The shard of a sharded run (`--shard K/N`), whose steps must not need the whole run.
+    package var shard: Shard?
+    /// `--incremental`: an incremental run whatever the file says.
+    package var incremental: Bool
 
-    public init(registry: StepRegistry = .builtIn, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String] = []) {
+    public init(
+        registry: StepRegistry = .builtIn, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String] = [],
+        shard: Shard? = nil, incremental: Bool = false
+    ) {
         self.registry = registry
         self.environment = environment
         self.overrides = overrides
+        self.shard = shard
+        self.incremental = incremental
     }
 
     /// Loads and validates the pipeline file at `path`. Throws `ThreadlineError` with status 2 and every
@@ -118,6 +127,9 @@ private struct Validation {
         var transform = readSteps(.transform, list(.transform), types: loader.registry.transform, context: context)
         let load = readSteps(.load, list(.load), types: loader.registry.load, context: context)
         checkOutputCollisions(load)
+        checkRunWideOrder(transform)
+        let incremental = loader.incremental || top[PipelineKeys.incremental]
+        checkWholeRunSteps(transform, incremental: incremental, at: top.location(of: PipelineKeys.incremental))
         let validate = readValidateSection(entries.first { $0.key == "validate" })
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return nil }
         let outputRootEntry = entries.first { $0.key == PipelineKeys.outputRoot.name }
@@ -126,18 +138,20 @@ private struct Validation {
             written: outputRootEntry?.value.scalar ?? "output", at: outputRootEntry.map { location($0.value) } ?? SourceLocation(file: file, line: 1, column: 1))
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return nil }
         if !transform.contains(where: { $0.type.name == LinkThreads.type.name }) {
-            // Every row needs its ids: the step that gives them is part of every pipeline.
+            // Every row needs its ids: the step that gives them is part of every pipeline. It goes
+            // after the other per-document transforms, before the run-wide ones, which need the ids.
             let at = list(.transform).entry.map { location($0) } ?? SourceLocation(file: file, line: 1, column: 1)
-            transform.append(Configured(
+            let runWide = transform.firstIndex { $0.step is any RunTransformStep } ?? transform.endIndex
+            transform.insert(Configured(
                 type: LinkThreads.type, options: StepOptions(LinkThreads.type.options, stepLocation: at, directory: directory),
                 step: LinkThreads(), location: at,
-                origin: .implicit(reason: "gives every message its ids; runs last when the file does not list it")))
+                origin: .implicit(reason: "gives every message its ids; runs after the other transforms of a document when the file does not list it")), at: runWide)
         }
         return PipelineSpec(
             file: file, directory: directory, sha256: sha256, version: version, name: name,
             inputRoot: inputRoot, outputRoot: outputRoot,
             onError: top[PipelineKeys.onError],
-            maxRejects: top[PipelineKeys.maxRejects],
+            maxRejects: top[PipelineKeys.maxRejects], incremental: incremental, shard: loader.shard,
             extract: extract, transform: transform, load: load,
             overrides: loader.overrides, warnings: context.warnings.all, validate: validate)
     }
@@ -270,6 +284,38 @@ private struct Validation {
         return steps
     }
 
+    /// A run-wide transform (`dedupe`) runs after every per-document one, on the whole run: a
+    /// per-document transform listed after it is an error, so the file says the order steps run in.
+    mutating func checkRunWideOrder(_ steps: [Configured<any TransformStep>]) {
+        guard let first = steps.firstIndex(where: { $0.step is any RunTransformStep }) else { return }
+        for step in steps[first...] where !(step.step is any RunTransformStep) {
+            error(
+                PipelineRules.stepOrder, "'\(step.name)' is listed after '\(steps[first].name)', which works on the whole run after every transform of one document",
+                at: step.location, notes: ["list '\(steps[first].name)' after '\(step.name)'"])
+        }
+    }
+
+    /// A transform that needs every input of the run at once cannot run in a shard, which reads some
+    /// of them, nor incrementally, where unchanged inputs are not read again.
+    mutating func checkWholeRunSteps(_ steps: [Configured<any TransformStep>], incremental: Bool, at incrementalLocation: SourceLocation) {
+        for configured in steps where configured.step.needsWholeRun {
+            if let shard = loader.shard {
+                error(PipelineRules.wholeRun,
+                      "transform '\(configured.name)' needs every input of the run at once; it cannot run in shard \(shard) of a sharded run",
+                      at: configured.location,
+                      notes: ["a shard reads only its own inputs, so '\(configured.name)' would miss what the other shards read",
+                              "run the pipeline whole (without --shard), or leave '\(configured.name)' out of the sharded pipeline"])
+            }
+            if incremental {
+                error(PipelineRules.wholeRun,
+                      "transform '\(configured.name)' needs every input of the run at once; it cannot run incrementally",
+                      at: configured.location,
+                      notes: ["an incremental run reads only the inputs that changed (incremental is set by \(loader.incremental ? "--incremental" : "\(incrementalLocation)"))",
+                              "set incremental: false, or leave '\(configured.name)' out"])
+            }
+        }
+    }
+
     mutating func checkOutputCollisions(_ steps: [Configured<any LoadStep>]) {
         var owners: [String: SourceLocation] = [:]
         for configured in steps {
@@ -400,6 +446,21 @@ private struct Validation {
                 return nil
             }
             return .string(text)
+        case .choiceList(let choices):
+            guard let names = stringList(node, expected: expected) else { return nil }
+            var ok = true
+            var seen = Set<String>()
+            for (index, name) in names.enumerated() {
+                let at = node.items.map { location($0[index]) } ?? location(node)
+                if !choices.contains(name) {
+                    error(PipelineRules.value, "invalid value '\(name)' for '\(spec.name)'", at: at, notes: [Suggestion.note(for: name, in: choices)])
+                    ok = false
+                } else if !seen.insert(name).inserted {
+                    error(PipelineRules.value, "'\(name)' is listed twice in '\(spec.name)'", at: at)
+                    ok = false
+                }
+            }
+            return ok ? .list(names) : nil
         case .tables:
             guard let names = stringList(node, expected: expected) else { return nil }
             // `all` and `[all]` (how `threadline steps` shows the default) are every table.
@@ -442,6 +503,7 @@ private struct Validation {
         switch type {
         case .integer: return "an integer"
         case .choice(let names): return "one of " + names.joined(separator: ", ")
+        case .choiceList(let names): return "a list of " + names.joined(separator: ", ")
         case .tables: return "'all' or a list of table names"
         case .stringList: return "a list of strings"
         default: return "a \(type.label)"

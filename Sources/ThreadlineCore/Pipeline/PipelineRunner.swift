@@ -5,24 +5,29 @@ import Synchronization
 
 /// Runs a validated pipeline: extract → transform → load, streaming documents through the steps in
 /// bounded windows of inputs that are extracted in parallel and written in a fixed order.
+///
+/// A pipeline with a run-wide transform (``RunTransformStep``, e.g. `dedupe`) streams its inputs the
+/// same way but holds their documents (after the per-document transforms) until the last input is
+/// read, applies the run-wide steps to all of them, and writes them then: its memory grows with the
+/// run's documents.
 public final class PipelineRunner: Sendable {
-    public let spec: PipelineSpec
-    public let logger: Logger
+    package let spec: PipelineSpec
+    package let logger: Logger
     /// Inputs extracted but not yet written, at most.
-    public let window: Int
+    package let window: Int
     /// Bytes of input extracted but not yet written, at most (one input always goes through): with
     /// `window`, what bounds the run's memory.
-    public let inFlightBytes: Int64
+    package let inFlightBytes: Int64
     /// Called after each input (all of its parts) is written, with the inputs done and the total, for
     /// progress display.
-    public let progress: (@Sendable (_ done: Int, _ total: Int, _ bytesDone: Int64) -> Void)?
+    package let progress: (@Sendable (_ done: Int, _ total: Int, _ bytesDone: Int64) -> Void)?
     /// Called after an input of at least ``largeInputBytes`` has been handed to the writers and its
     /// documents let go: the moment to give the memory they held back to the system (the command line
     /// trims glibc's heaps here, so one big input does not leave the process large for the rest of the
     /// run).
-    public let afterLargeInput: (@Sendable () -> Void)?
+    package let afterLargeInput: (@Sendable () -> Void)?
     /// Inputs at least this big trigger ``afterLargeInput``.
-    public static let largeInputBytes: Int64 = 4 << 20
+    package static let largeInputBytes: Int64 = 4 << 20
     /// Rows handed to the writers at a time: a big document's messages and threads, and the authors of a
     /// run, are built a batch at a time.
     static let rowBatch = 4096
@@ -32,7 +37,7 @@ public final class PipelineRunner: Sendable {
     let alterRows: (@Sendable (Table, inout [Row]) -> Void)?
     /// Called once as the run enters each ``RunPhase``, on the thread that runs it: for tests that stop
     /// a run at a phase (the command line's `THREADLINE_TEST_PAUSE_AT`).
-    public let atPhase: (@Sendable (RunPhase) -> Void)?
+    package let atPhase: (@Sendable (RunPhase) -> Void)?
 
     public convenience init(
         spec: PipelineSpec, logger: Logger = Logger(label: "threadline"), window: Int = 64, inFlightBytes: Int64 = 32 << 20,
@@ -60,24 +65,31 @@ public final class PipelineRunner: Sendable {
     }
 
     /// Every input of every extract step, in the order their rows are written.
-    public struct Plan: Sendable {
+    package struct Plan: Sendable {
         /// An input and the index of its extract step in `extract`.
-        public struct Entry: Sendable {
-            public var step: Int
-            public var input: Input
+        package struct Entry: Sendable {
+            package var step: Int
+            package var input: Input
         }
 
-        public var entries: [Entry]
-        public var extract: [Configured<any ExtractStep>]
+        package var entries: [Entry]
+        package var extract: [Configured<any ExtractStep>]
 
         /// The inputs of one extract step, in order.
-        public func inputs(of step: Int) -> [Input] {
+        package func inputs(of step: Int) -> [Input] {
             entries.filter { $0.step == step }.map(\.input)
+        }
+
+        /// How a record of the entry's input describes it.
+        func info(of entry: Entry) -> InputRecord.InputInfo {
+            InputRecord.InputInfo(
+                step: extract[entry.step].name, stepIndex: entry.step, path: entry.input.path, relativePath: entry.input.relativePath,
+                sortKey: entry.input.sortKey, bytes: entry.input.bytes, parts: entry.input.parts.count)
         }
     }
 
     /// Lists the inputs every extract step will read. Reads no input.
-    public func plan() throws -> Plan {
+    package func plan() throws -> Plan {
         try PipelineRunner.plan(spec) { configured in
             // A step that needs inputs fails the run instead (see checkMinInputs).
             guard configured.options[.minInputs] == 0 else { return }
@@ -87,7 +99,7 @@ public final class PipelineRunner: Sendable {
 
     /// The inputs every extract step of `spec` will read, in the order a run writes their rows;
     /// `unmatched` hears of each step that matches nothing. What `run` and `validate --pipeline` read.
-    public static func plan(_ spec: PipelineSpec, unmatched: (Configured<any ExtractStep>) -> Void = { _ in }) throws -> Plan {
+    package static func plan(_ spec: PipelineSpec, unmatched: (Configured<any ExtractStep>) -> Void = { _ in }) throws -> Plan {
         let catalog = try InputCatalog(root: spec.inputRoot)
         var entries: [Plan.Entry] = []
         for (index, configured) in spec.extract.enumerated() {
@@ -136,9 +148,52 @@ public final class PipelineRunner: Sendable {
         let isLast: Bool
     }
 
+    /// Reads the inputs of `plan`'s entries part by part, several at once within the run's window
+    /// and byte budget, and hands each part's result to `consume` on this thread in plan order, with
+    /// the entry's index and whether it is the input's last part. An entry that `reuse` picks is not
+    /// read: `consume` gets nil for it, once, in its turn (its rows come from elsewhere).
+    func readInputs(
+        _ plan: Plan, reuse: (Int) -> Bool = { _ in false }, consume: (_ entry: Int, _ result: ExtractResult?, _ isLast: Bool) throws -> Void
+    ) throws {
+        // Run-wide transforms come after every input is read: the writer applies them.
+        let transforms = spec.transform.map(\.step).filter { !($0 is any RunTransformStep) }
+        let readers = spec.extract.map { PipelineRunner.partReader($0.step, stepName: $0.name, transforms: transforms) }
+        let entries = plan.entries
+        let reused = entries.indices.map(reuse)
+        let work = entries.indices.flatMap { entry in
+            let parts = reused[entry] ? 1 : entries[entry].input.parts.count
+            return (0..<parts).map { Work(entry: entry, part: $0, isLast: $0 == parts - 1) }
+        }
+        /// The bytes a work item reads: none for a reused input.
+        func bytes(_ item: Work) -> Int64 {
+            reused[item.entry] ? 0 : entries[item.entry].input.parts[item.part].bytes
+        }
+        var bytesDone: Int64 = 0
+        var inputsDone = 0
+        try orderedParallel(
+            count: work.count, maxInFlight: window, maxCost: inFlightBytes,
+            cost: { bytes(work[$0]) }, work: { index in
+            let item = work[index], entry = entries[item.entry]
+            if reused[item.entry] { return ExtractResult?.none }
+            return readers[entry.step](item.entry, entry.input, entry.input.parts[item.part])
+        }, consume: { index, result in
+            if index == 0 { atPhase?(.reading) }
+            let item = work[index]
+            try consume(item.entry, result, item.isLast)
+            bytesDone += reused[item.entry] ? entries[item.entry].input.bytes : bytes(item)
+            if item.isLast {
+                inputsDone += 1
+                progress?(inputsDone, entries.count, bytesDone)
+            }
+        }, released: { index in
+            if bytes(work[index]) >= PipelineRunner.largeInputBytes { afterLargeInput?() }
+        })
+    }
+
     /// Runs the pipeline. Outputs are committed only when the run gets to its end; under `on_error: fail`
     /// a reject ends the run with status 1 and leaves the previous outputs as they were.
     public func run() throws -> RunReport {
+        if let shard = spec.shard { return try runShard(shard) }
         let started = Timestamp.now
         var report = RunReport(
             runID: PipelineRunner.makeRunID(started), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: started, endedAt: started)
@@ -186,85 +241,55 @@ public final class PipelineRunner: Sendable {
                 at: spec.extract.first?.location,
                 notes: ["nothing was written and the previous outputs are as they were; check that input_root is mounted and the include patterns match its files"])
         }
-        let transforms = spec.transform.map(\.step)
-        let readers = spec.extract.map { PipelineRunner.partReader($0.step, stepName: $0.name, transforms: transforms) }
-        let outputs = try OutputSet(spec: spec)
-        var authors = AuthorsAccumulator()
-        var rejects: [Reject] = []
-        var keys = KeyCheck()
-        /// Every row reaches the writers through here, checked on its way.
-        func write(_ table: Table, _ rows: [Row]) throws {
-            var rows = rows
-            alterRows?(table, &rows)
-            keys.check(table, rows)
-            try outputs.write(table, rows)
+        guard spec.incremental else { return try write(plan, into: &report, incremental: nil) }
+        let started = report
+        let incremental = try IncrementalRun(spec: spec, plan: plan)
+        if let reason = incremental.fullRunReason {
+            logger.info("incremental: every input is read: \(reason)")
+        } else {
+            logger.info("incremental: \(incremental.reused.count) of \(plan.entries.count) inputs unchanged since the last run, written from its state")
         }
         do {
-            let entries = plan.entries
-            let work = entries.indices.flatMap { entry in
-                let parts = entries[entry].input.parts.count
-                return (0..<parts).map { Work(entry: entry, part: $0, isLast: $0 == parts - 1) }
+            try write(plan, into: &report, incremental: incremental)
+        } catch let failure as InputRecordReader.Failure {
+            // A record that cannot be read costs the reuse, not the run.
+            incremental.discard()
+            logger.info("incremental: every input is read: the state's record \(failure)")
+            report = started
+            let full = try IncrementalRun(spec: spec, plan: plan, reuse: false)
+            do {
+                try write(plan, into: &report, incremental: full)
+            } catch {
+                full.discard()
+                throw error
             }
-            var bytesDone: Int64 = 0
-            var inputsDone = 0
-            var input: RunReport.Input?
-            /// Where each document id written so far came from.
-            var documentSources: [String: String] = [:]
-            try orderedParallel(
-                count: work.count, maxInFlight: window, maxCost: inFlightBytes,
-                cost: { entries[work[$0].entry].input.parts[work[$0].part].bytes }, work: { index in
-                let item = work[index], entry = entries[item.entry]
-                return readers[entry.step](item.entry, entry.input, entry.input.parts[item.part])
-            }, consume: { index, result in
-                if index == 0 { atPhase?(.reading) }
-                let item = work[index], entry = entries[item.entry]
-                var result = result
-                PipelineRunner.rejectRepeatedDocuments(in: &result, seen: &documentSources, step: spec.extract[entry.step].name, input: entry.input)
-                report.notes.merge(result.notes)
-                report.inputRows += result.inputRows
-                let rejectedRows = result.rejects.reduce(0) { $0 + $1.rows }
-                report.rejectedRows += rejectedRows
-                report.rejects += result.rejects.count
-                for reject in result.rejects {
-                    guard let bytes = reject.bytes else { continue }
-                    report.rejectedFiles += 1
-                    report.rejectedFileBytes += bytes
+        } catch {
+            incremental.discard()
+            throw error
+        }
+    }
+
+    /// Reads (or, in an incremental run, takes from their records) the inputs of `plan`, writes the
+    /// outputs and commits them with the manifest, then the incremental state.
+    private func write(_ plan: Plan, into report: inout RunReport, incremental: IncrementalRun?) throws {
+        let keep: (outputs: [String: [RunReport.Output]], rejects: RunReport.Output?) = incremental?.keepable() ?? ([:], nil)
+        if let incremental, let previous = incremental.previousSummary, keep.rejects != nil,
+           spec.load.flatMap(\.step.outputs).allSatisfy({ keep.outputs[$0.relativePath] != nil }) {
+            return try keepEverything(incremental, previous: previous, keep: keep, into: &report)
+        }
+        let outputs = try OutputSet(spec: spec, keep: keep.outputs, keepRejects: keep.rejects)
+        let writer = RunWriter(spec: spec, outputs: outputs, report: report, alterRows: alterRows)
+        do {
+            try readInputs(plan, reuse: { incremental?.reused[$0] != nil }) { entry, result, isLast in
+                let info = plan.info(of: plan.entries[entry])
+                guard let result else {
+                    return try writer.take(recorded: try incremental!.reader(for: entry), expected: info, origin: .reused)
                 }
-                rejects += result.rejects
-                if spec.onError == .fail, let first = result.rejects.first {
-                    throw ThreadlineError(.dataError, "rejected: \(first.reason)", at: first.location,
-                                          notes: first.notes + ["on_error is 'fail'; no output was changed. Use on_error: quarantine to go on and collect rejects"],
-                                          rule: first.rule)
-                }
-                let status: RunReport.InputStatus =
-                    result.rejects.contains { $0.isWholeFile && result.documents.isEmpty } ? .rejected : rejectedRows > 0 ? .partial : .ok
-                input = input?.adding(rows: result.inputRows, rejectedRows: rejectedRows, sha256: result.inputSHA256, status: status)
-                    ?? RunReport.Input(
-                        step: spec.extract[entry.step].name, path: entry.input.relativePath, bytes: entry.input.bytes,
-                        sha256: result.inputSHA256, rows: result.inputRows, rejectedRows: rejectedRows, status: status)
-                for document in result.documents {
-                    authors.add(document)
-                    try TableRows.messages(document, batchSize: PipelineRunner.rowBatch) { try write(.messages, $0) }
-                    try TableRows.threads(document, batchSize: PipelineRunner.rowBatch) { try write(.threads, $0) }
-                    try write(.documents, [TableRows.document(document)])
-                    // A document's threads and its own row follow its messages; its authors come at the end.
-                    keys.settle(except: [.authors])
-                }
-                bytesDone += entry.input.parts[item.part].bytes
-                if item.isLast, let done = input {
-                    report.inputs.append(done)
-                    input = nil
-                    inputsDone += 1
-                    progress?(inputsDone, entries.count, bytesDone)
-                }
-            }, released: { index in
-                if entries[work[index].entry].input.parts[work[index].part].bytes >= PipelineRunner.largeInputBytes { afterLargeInput?() }
-            })
-            try authors.rows(batchSize: PipelineRunner.rowBatch) { try write(.authors, $0) }
-            keys.settle()
-            report.keyChecks = keys.outcomes
-            if let failure = KeyCheck.failure(report.keyChecks) { throw failure }
-            report.rowsPerTable = outputs.rowCounts
+                try writer.take(result, of: info, origin: .processed, isLast: isLast, recorder: try incremental?.recorder(for: entry))
+                if isLast { try incremental?.recorded(entry, sha256: writer.report.inputs.last?.sha256 ?? "") }
+            }
+            try writer.finish()
+            report = writer.report
             report.endedAt = .now
             if spec.maxRejects.isExceeded(report) {
                 report.status = .dataError
@@ -272,7 +297,7 @@ public final class PipelineRunner: Sendable {
             atPhase?(.writing)
             // The manifest is renamed into place with the outputs it describes, last.
             report.outputs = try outputs.commit(
-                RunSummary(pipelineName: spec.name, report: report, rejects: rejects), quarantine: spec.onError == .quarantine,
+                RunSummary(pipelineName: spec.name, report: report, rejects: writer.rejects), quarantine: spec.onError == .quarantine,
                 atPhase: atPhase
             ) { written in
                 report.outputs = written
@@ -281,7 +306,61 @@ public final class PipelineRunner: Sendable {
             }
         } catch {
             outputs.discard()
+            // A failed run is recorded with what it had counted.
+            if report.inputs.isEmpty { report = writer.report }
             throw error
+        }
+        // The state follows the outputs it was made with; a state that is not written costs the
+        // next run only time.
+        do {
+            try incremental?.commit(report)
+        } catch {
+            incremental?.discard()
+            IncrementalRun.remove(spec.outputRoot)
+            logger.warning("the incremental state could not be written, the next run reads every input: \(error)")
+        }
+    }
+
+    /// An incremental run where nothing changed and every output can be kept: no record is read,
+    /// the tables stay as they are, and the manifest, the data package and the state are written
+    /// with the last run's counts.
+    private func keepEverything(
+        _ incremental: IncrementalRun, previous: RunReport, keep: (outputs: [String: [RunReport.Output]], rejects: RunReport.Output?),
+        into report: inout RunReport
+    ) throws {
+        try incremental.keepRecords()
+        report.inputs = previous.inputs
+        report.rowsPerTable = previous.rowsPerTable
+        report.inputRows = previous.inputRows
+        report.rejectedRows = previous.rejectedRows
+        report.rejects = previous.rejects
+        report.rejectedFiles = previous.rejectedFiles
+        report.rejectedFileBytes = previous.rejectedFileBytes
+        report.notes = previous.notes
+        report.keyChecks = previous.keyChecks
+        progress?(report.inputs.count, report.inputs.count, report.inputBytes)
+        let outputs = try OutputSet(spec: spec, keep: keep.outputs, keepRejects: keep.rejects)
+        do {
+            report.endedAt = .now
+            if spec.maxRejects.isExceeded(report) { report.status = .dataError }
+            atPhase?(.writing)
+            report.outputs = try outputs.commit(
+                RunSummary(pipelineName: spec.name, report: report, rejects: []), quarantine: spec.onError == .quarantine, atPhase: atPhase
+            ) { written in
+                report.outputs = written
+                report.endedAt = .now
+                return Manifest.bytes(report, spec: spec)
+            }
+        } catch {
+            outputs.discard()
+            throw error
+        }
+        do {
+            try incremental.commit(report)
+        } catch {
+            incremental.discard()
+            IncrementalRun.remove(spec.outputRoot)
+            logger.warning("the incremental state could not be written, the next run reads every input: \(error)")
         }
     }
 
@@ -294,18 +373,27 @@ public final class PipelineRunner: Sendable {
                 seen[document.id] = document.sourceFile
                 return false
             }
-            var reject = Reject(
-                file: document.sourceFile, step: step, rule: InputRules.repeatedDocument,
-                reason: "document_id '\(document.id)' is already the id of a document of '\(first)': "
-                    + "its \(document.messageCount) messages are not written (exclude one of the two inputs, or read them in separate pipelines)",
-                rows: document.messageCount)
-            // The document's file is its record, when it is one file (not a Slack export's folder or zip).
-            if let input, input.relativePath == document.sourceFile, input.parts.count == 1, !input.path.lowercased().hasSuffix(".zip") {
-                reject.keep(fileAt: input.path)
-            }
-            result.rejects.append(reject)
+            result.rejects.append(repeatedDocumentReject(
+                InputRecord.DocumentHeader(id: document.id, sourceFile: document.sourceFile, messageCount: document.messageCount), first: first,
+                step: step, input: input.map { (path: $0.path, relativePath: $0.relativePath, parts: $0.parts.count) }))
             return true
         }
+    }
+
+    /// The reject of a document whose id the document of `first` already gave. The document's file is
+    /// its record, when it is one file (not a Slack export's folder or zip).
+    static func repeatedDocumentReject(
+        _ document: InputRecord.DocumentHeader, first: String, step: String, input: (path: String, relativePath: String, parts: Int)?
+    ) -> Reject {
+        var reject = Reject(
+            file: document.sourceFile, step: step, rule: InputRules.repeatedDocument,
+            reason: "document_id '\(document.id)' is already the id of a document of '\(first)': "
+                + "its \(document.messageCount) messages are not written (exclude one of the two inputs, or read them in separate pipelines)",
+            rows: document.messageCount)
+        if let input, input.relativePath == document.sourceFile, input.parts == 1, !input.path.lowercased().hasSuffix(".zip") {
+            reject.keep(fileAt: input.path)
+        }
+        return reject
     }
 
     /// How one extract step's input parts are read: each input opened once for all its parts (see
@@ -338,6 +426,13 @@ public final class PipelineRunner: Sendable {
             }
             return result
         }
+    }
+
+    /// The step type of each extract step, in the pipeline's order, each once.
+    static func sources(of spec: PipelineSpec) -> [String] {
+        var sources: [String] = []
+        for step in spec.extract where !sources.contains(step.name) { sources.append(step.name) }
+        return sources
     }
 
     static func makeRunID(_ time: Timestamp) -> String {
@@ -418,7 +513,7 @@ final class OpenedInputs<Opened: Sendable>: Sendable {
 
 extension Timestamp {
     /// The current time.
-    public static var now: Timestamp {
+    package static var now: Timestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Timestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)

@@ -5,9 +5,9 @@ import Glibc
 #endif
 
 /// A rejected file or record: where, which step, and why. One line of `_rejects.jsonl`.
-public struct Reject: Sendable, Hashable {
+package struct Reject: Sendable, Hashable {
     /// What a reject stands for in the run's accounting.
-    public enum Extent: Sendable, Hashable {
+    package enum Extent: Sendable, Hashable {
         /// Records rejected on their own: the input rows they were.
         case records(Int)
         /// A file rejected whole, or the rest of one that could not be read: its rows cannot be
@@ -17,27 +17,27 @@ public struct Reject: Sendable, Hashable {
 
     /// The most bytes of a record a reject keeps: a longer one is cut, and ``recordBytes`` says how
     /// long it was.
-    public static let maxRecordBytes = 64 << 10
+    package static let maxRecordBytes = 64 << 10
 
-    public var file: String
-    public var line: Int?
-    public var column: Int?
-    public var step: String
+    package var file: String
+    package var line: Int?
+    package var column: Int?
+    package var step: String
     /// The rule that rejected it; its id is the `rule` of `_rejects.jsonl`.
-    public var rule: Rule
-    public var reason: String
+    package var rule: Rule
+    package var reason: String
     /// What to do about it, in plain words (`put the value in quotes`): the notes of the finding
     /// `validate` and `on_error: fail` show.
-    public var notes: [String] = []
+    package var notes: [String] = []
     /// The rejected record's raw text, kept under `on_error: quarantine`; at most ``maxRecordBytes``
     /// of it (set it with ``keep(record:bytes:)``).
-    public private(set) var record: String?
+    package private(set) var record: String?
     /// The size in bytes of the whole record: more than ``record``'s when it was cut.
-    public private(set) var recordBytes: Int?
-    public var extent: Extent
+    package private(set) var recordBytes: Int?
+    package var extent: Extent
 
     /// Rejected records, `rows` input rows of them.
-    public init(
+    package init(
         file: String, line: Int? = nil, column: Int? = nil, step: String, rule: Rule, reason: String, notes: [String] = [],
         record: String? = nil, rows: Int = 1
     ) {
@@ -55,7 +55,7 @@ public struct Reject: Sendable, Hashable {
     /// Keeps `record` as the reject's raw text, cut to its first ``maxRecordBytes`` (at a character
     /// boundary) when longer; ``recordBytes`` is its whole size: `bytes` when the caller holds only
     /// its beginning.
-    public mutating func keep(record: String?, bytes: Int? = nil) {
+    package mutating func keep(record: String?, bytes: Int? = nil) {
         guard var text = record else {
             self.record = nil
             recordBytes = nil
@@ -74,7 +74,7 @@ public struct Reject: Sendable, Hashable {
     /// Keeps the text of the file at `path` from byte `offset` on (a file rejected whole, or the rest
     /// of one) as the record, at most ``maxRecordBytes`` of it. Only a regular file is read: what
     /// cannot be read (a FIFO, a device) has no record.
-    public mutating func keep(fileAt path: String, from offset: Int64 = 0) {
+    package mutating func keep(fileAt path: String, from offset: Int64 = 0) {
         guard case .success(let (descriptor, size)) = RegularFile.open(path) else { return }
         defer { close(descriptor) }
         guard size > offset else { return }
@@ -85,7 +85,7 @@ public struct Reject: Sendable, Hashable {
     }
 
     /// A file rejected whole: none of its rows were read, and it stands for `bytes` of input.
-    public static func wholeFile(
+    package static func wholeFile(
         _ file: String, line: Int? = nil, column: Int? = nil, step: String, rule: Rule, reason: String, notes: [String] = [],
         bytes: Int64
     ) -> Reject {
@@ -95,20 +95,20 @@ public struct Reject: Sendable, Hashable {
     }
 
     /// Input rows the reject stands for: 0 for a file rejected whole, whose rows were not counted.
-    public var rows: Int {
+    package var rows: Int {
         if case .records(let rows) = extent { rows } else { 0 }
     }
 
     /// For a file rejected whole, the input bytes it stands for; nil for rejected records.
-    public var bytes: Int64? {
+    package var bytes: Int64? {
         if case .file(let bytes) = extent { bytes } else { nil }
     }
 
     /// Whether the reject is of a file rejected whole, not of records.
-    public var isWholeFile: Bool { bytes != nil }
+    package var isWholeFile: Bool { bytes != nil }
 
-    public var location: SourceLocation { SourceLocation(file: file, line: line, column: column) }
+    package var location: SourceLocation { SourceLocation(file: file, line: line, column: column) }
 
     /// The reject as `validate` reports it: an error of its rule at its place.
-    public var diagnostic: Diagnostic { Diagnostic(rule, reason, at: location, notes: notes) }
+    package var diagnostic: Diagnostic { Diagnostic(rule, reason, at: location, notes: notes) }
 }

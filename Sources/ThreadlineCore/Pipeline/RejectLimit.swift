@@ -4,13 +4,13 @@
 /// that is not JSON) has rows nobody could count: it counts as one reject against a count, and by
 /// its share of the input bytes against a percentage, so losing half an export's bytes is half of
 /// the input, not none of its rows.
-public enum RejectLimit: Sendable, Hashable, CustomStringConvertible {
+package enum RejectLimit: Sendable, Hashable, CustomStringConvertible {
     case unlimited
     case count(Int)
     /// A percentage of input rows (and of input bytes, for files rejected whole), 0–100.
     case percent(Double)
 
-    public func isExceeded(_ report: RunReport) -> Bool {
+    package func isExceeded(_ report: RunReport) -> Bool {
         switch self {
         case .unlimited:
             return false
@@ -22,7 +22,7 @@ public enum RejectLimit: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unlimited: return "unlimited"
         case .count(let count): return String(count)

@@ -12,14 +12,16 @@ import Glibc
 /// file records the holder's pid and start time for the message the second run prints.
 ///
 /// Held by the thread that runs the pipeline.
-public final class RunLock {
-    public let path: String
+package final class RunLock {
+    package let path: String
     private var fd: Int32 = -1
     /// The holder recorded in the file when this lock was taken over from a process that had died.
-    public private(set) var previousHolder: String?
+    package private(set) var previousHolder: String?
 
-    public init(outputRoot: String) {
-        path = (outputRoot as NSString).appendingPathComponent(".threadline.lock")
+    /// The lock of a whole run (and of `merge`): `.threadline.lock`; or of one shard of a sharded
+    /// run, `.threadline.K-of-N.lock`, so the shards of one run write at once.
+    package init(outputRoot: String, shard: Shard? = nil) {
+        path = (outputRoot as NSString).appendingPathComponent(shard.map { ".threadline.\($0.name).lock" } ?? ".threadline.lock")
     }
 
     /// Takes the lock or throws status 3 naming the run that holds it. Makes `output_root` when it is
@@ -28,7 +30,7 @@ public final class RunLock {
     /// The lock file is opened without following a symbolic link (a link planted there would make the
     /// run create or empty the file it points to) and without blocking on a FIFO; what is not a regular
     /// file is refused.
-    public func acquire() throws {
+    package func acquire() throws {
         try OutputPaths.createRoot((path as NSString).deletingLastPathComponent)
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
         guard fd >= 0 else {
@@ -67,7 +69,7 @@ public final class RunLock {
     }
 
     /// Releases the lock and empties the file (an empty file means nobody holds it).
-    public func release() {
+    package func release() {
         guard fd >= 0 else { return }
         _ = ftruncate(fd, 0)
         flock(fd, LOCK_UN)

@@ -2,18 +2,18 @@ import Foundation
 
 /// A step's validated options, defaults filled in, with where each was written; read through the
 /// step's ``OptionKey``s.
-public struct StepOptions: Sendable {
+package struct StepOptions: Sendable {
     private let values: [String: OptionValue]
     private let locations: [String: SourceLocation]
     /// Where the step itself is declared.
-    public let stepLocation: SourceLocation
+    package let stepLocation: SourceLocation
     /// The options `values` gave, before the defaults were filled in.
     private let written: Set<String>
 
     /// The options `values` gives (written at `locations`), and the default of every other option of
     /// `specs` that has one: a `tables` default of `all` as every table, a relative path default taken
     /// from `directory` (the pipeline file's folder). An option with neither stays absent.
-    public init(
+    package init(
         _ specs: [OptionSpec], values: [String: OptionValue] = [:], locations: [String: SourceLocation] = [:],
         stepLocation: SourceLocation, directory: String = FileManager.default.currentDirectoryPath
     ) {
@@ -29,7 +29,7 @@ public struct StepOptions: Sendable {
 
     /// The value of `key`. A key with a default, or a required one, always has a value: the loader
     /// makes a step only when its required options are given and every value has its key's type.
-    public subscript<Value>(_ key: OptionKey<Value>) -> Value {
+    package subscript<Value>(_ key: OptionKey<Value>) -> Value {
         guard let value = key.read(values[key.name]) else {
             preconditionFailure("option '\(key.name)' has no value of its declared type \(Value.self): \(String(describing: values[key.name]))")
         }
@@ -37,7 +37,7 @@ public struct StepOptions: Sendable {
     }
 
     /// Where an option was written, or the step's own location when it came from a default.
-    public func location<Value>(of key: OptionKey<Value>) -> SourceLocation {
+    package func location<Value>(of key: OptionKey<Value>) -> SourceLocation {
         locations[key.name] ?? stepLocation
     }
 
@@ -52,8 +52,12 @@ public struct StepOptions: Sendable {
         values[name]
     }
 
+    /// Every value, defaults filled in, by option name: what another run needs to make the same
+    /// step again (`merge` makes the shards' load steps from it).
+    var allValues: [String: OptionValue] { values }
+
     /// Whether the option was given (in the pipeline file, or in `values`), rather than left to its default.
-    public func isWritten<Value>(_ key: OptionKey<Value>) -> Bool {
+    package func isWritten<Value>(_ key: OptionKey<Value>) -> Bool {
         written.contains(key.name)
     }
 }

@@ -1,11 +1,11 @@
 /// Every step type threadline knows, by stage: the one place that lists them. Validation, `threadline
 /// steps`, the docs and the JSON Schema of pipeline files all read it.
 public struct StepRegistry: Sendable {
-    public let extract: [StepType<any ExtractStep>]
-    public let transform: [StepType<any TransformStep>]
-    public let load: [StepType<any LoadStep>]
+    package let extract: [StepType<any ExtractStep>]
+    package let transform: [StepType<any TransformStep>]
+    package let load: [StepType<any LoadStep>]
 
-    public init(extract: [StepType<any ExtractStep>], transform: [StepType<any TransformStep>], load: [StepType<any LoadStep>]) {
+    package init(extract: [StepType<any ExtractStep>], transform: [StepType<any TransformStep>], load: [StepType<any LoadStep>]) {
         self.extract = extract
         self.transform = transform
         self.load = load
@@ -13,14 +13,14 @@ public struct StepRegistry: Sendable {
 
     public static let builtIn = StepRegistry(
         extract: [MarkdownSource.type, SlackHTMLSource.type, SlackJSONSource.type],
-        transform: [CleanText.type, CleanEmoji.type, NormaliseAuthors.type, LinkThreads.type],
+        transform: [CleanText.type, CleanEmoji.type, NormaliseAuthors.type, LinkThreads.type, Dedupe.type],
         load: [JSONLinesLoad.type, CSVLoad.type, ParquetLoad.type, ReportLoad.type])
 
     /// Every step type, stage by stage.
-    public var all: [any StepDescription] { extract + transform + load }
+    package var all: [any StepDescription] { extract + transform + load }
 
     /// The step types of one stage.
-    public func types(of kind: StepKind) -> [any StepDescription] {
+    package func types(of kind: StepKind) -> [any StepDescription] {
         switch kind {
         case .extract: extract
         case .transform: transform
@@ -29,7 +29,7 @@ public struct StepRegistry: Sendable {
     }
 
     /// The step type of any stage with this name.
-    public func type(named name: String) -> (any StepDescription)? {
+    package func type(named name: String) -> (any StepDescription)? {
         all.first { $0.name == name }
     }
 }

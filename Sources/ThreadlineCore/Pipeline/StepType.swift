@@ -1,24 +1,24 @@
 import Synchronization
 
 /// The three stages of a pipeline, as its file lists them: `extract`, `transform`, `load`.
-public enum StepKind: String, Sendable, CaseIterable {
+package enum StepKind: String, Sendable, CaseIterable {
     case extract, transform, load
 }
 
 /// What a step type's factory knows about the pipeline it is declared in.
-public struct StepContext: Sendable {
+package struct StepContext: Sendable {
     /// The pipeline file's folder: relative paths in options are resolved against it.
-    public var pipelineDirectory: String
-    public var inputRoot: String
-    public var outputRoot: String
-    public var pipelineName: String
+    package var pipelineDirectory: String
+    package var inputRoot: String
+    package var outputRoot: String
+    package var pipelineName: String
     /// Where the step is declared in the pipeline file.
-    public var location: SourceLocation
+    package var location: SourceLocation
     /// Problems a factory met that do not stop the pipeline (a profile that cannot be read): `check`
     /// prints them and `run` logs them, each at its file, line and column.
-    public let warnings: Warnings
+    package let warnings: Warnings
 
-    public init(
+    package init(
         pipelineDirectory: String, inputRoot: String, outputRoot: String, pipelineName: String, location: SourceLocation,
         warnings: Warnings = Warnings()
     ) {
@@ -31,21 +31,21 @@ public struct StepContext: Sendable {
     }
 
     /// Warnings collected while the steps of one pipeline are made.
-    public final class Warnings: Sendable {
+    package final class Warnings: Sendable {
         private let found = Mutex<[Diagnostic]>([])
 
-        public init() {}
+        package init() {}
 
-        public func add(_ warning: Diagnostic) {
+        package func add(_ warning: Diagnostic) {
             found.withLock { $0.append(warning) }
         }
 
-        public var all: [Diagnostic] { found.withLock { $0 } }
+        package var all: [Diagnostic] { found.withLock { $0 } }
     }
 }
 
 /// What the docs, `threadline steps` and the JSON Schema know of a step type, whatever its stage.
-public protocol StepDescription: Sendable {
+package protocol StepDescription: Sendable {
     var name: String { get }
     var kind: StepKind { get }
     var summary: String { get }
@@ -61,16 +61,16 @@ public protocol StepDescription: Sendable {
 ///
 /// Made with ``extract(name:summary:options:example:make:)``, ``transform(name:summary:options:example:make:)``
 /// or ``load(name:summary:options:example:make:)``, which tie the stage to the kind of step made.
-public struct StepType<Step: Sendable>: StepDescription {
-    public let name: String
-    public let kind: StepKind
-    public let summary: String
-    public let options: [OptionSpec]
-    public let rules: [Rule]
-    public let example: String
+package struct StepType<Step: Sendable>: StepDescription {
+    package let name: String
+    package let kind: StepKind
+    package let summary: String
+    package let options: [OptionSpec]
+    package let rules: [Rule]
+    package let example: String
     /// Builds the step. Throws `ThreadlineError` (status 2) for options that are valid on their own but not
     /// together, or for configuration files (aliases, profiles) that cannot be read.
-    public let make: @Sendable (StepOptions, StepContext) throws -> Step
+    package let make: @Sendable (StepOptions, StepContext) throws -> Step
 
     private init(
         name: String, kind: StepKind, summary: String, options: [OptionSpec], rules: [Rule], example: String,
@@ -87,7 +87,7 @@ public struct StepType<Step: Sendable>: StepDescription {
 }
 
 extension StepType where Step == any ExtractStep {
-    public static func extract(
+    package static func extract(
         name: String, summary: String, options: [OptionSpec], rules: [Rule] = [], example: String,
         make: @escaping @Sendable (StepOptions, StepContext) throws -> any ExtractStep
     ) -> Self {
@@ -96,7 +96,7 @@ extension StepType where Step == any ExtractStep {
 }
 
 extension StepType where Step == any TransformStep {
-    public static func transform(
+    package static func transform(
         name: String, summary: String, options: [OptionSpec], rules: [Rule] = [], example: String,
         make: @escaping @Sendable (StepOptions, StepContext) throws -> any TransformStep
     ) -> Self {
@@ -105,7 +105,7 @@ extension StepType where Step == any TransformStep {
 }
 
 extension StepType where Step == any LoadStep {
-    public static func load(
+    package static func load(
         name: String, summary: String, options: [OptionSpec], rules: [Rule] = [], example: String,
         make: @escaping @Sendable (StepOptions, StepContext) throws -> any LoadStep
     ) -> Self {
@@ -114,7 +114,7 @@ extension StepType where Step == any LoadStep {
 }
 
 /// Why a step is in the pipeline.
-public enum StepOrigin: Sendable, Equatable {
+package enum StepOrigin: Sendable, Equatable {
     /// Listed in the pipeline file.
     case declared
     /// Added by the loader because the pipeline needs it (`link_threads`, which gives every message
@@ -124,15 +124,15 @@ public enum StepOrigin: Sendable, Equatable {
 
 /// A step as the pipeline runs it: its type, its validated options, the step built from them, and
 /// where it comes from.
-public struct Configured<Step: Sendable>: Sendable {
-    public let type: StepType<Step>
-    public let options: StepOptions
-    public let step: Step
+package struct Configured<Step: Sendable>: Sendable {
+    package let type: StepType<Step>
+    package let options: StepOptions
+    package let step: Step
     /// Where the step is declared, or, for an implicit step, the list it was added to.
-    public let location: SourceLocation
-    public let origin: StepOrigin
+    package let location: SourceLocation
+    package let origin: StepOrigin
 
-    public init(type: StepType<Step>, options: StepOptions, step: Step, location: SourceLocation, origin: StepOrigin = .declared) {
+    package init(type: StepType<Step>, options: StepOptions, step: Step, location: SourceLocation, origin: StepOrigin = .declared) {
         self.type = type
         self.options = options
         self.step = step
@@ -140,5 +140,5 @@ public struct Configured<Step: Sendable>: Sendable {
         self.origin = origin
     }
 
-    public var name: String { type.name }
+    package var name: String { type.name }
 }

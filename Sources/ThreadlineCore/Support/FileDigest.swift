@@ -3,9 +3,9 @@ import Foundation
 import ThreadlineFiles
 
 /// Size and SHA-256 of files: the manifest's hashes of inputs and outputs.
-public enum FileDigest {
+package enum FileDigest {
     /// Size and hex SHA-256 of a file, read in 1 MiB blocks.
-    public static func sha256(ofFileAt path: String) throws -> (bytes: Int64, sha256: String) {
+    package static func sha256(ofFileAt path: String) throws -> (bytes: Int64, sha256: String) {
         let fd: Int32
         switch RegularFile.open(path) {
         case .success(let opened): fd = opened.descriptor

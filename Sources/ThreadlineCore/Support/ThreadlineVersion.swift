@@ -1,4 +1,4 @@
 /// The tool's version, as `threadline --version` and every artefact report it.
-public enum ThreadlineVersion {
-    public static let current = "0.1.0"
+package enum ThreadlineVersion {
+    package static let current = "0.1.0"
 }

@@ -20,28 +20,28 @@ import ThreadlineYAML
 /// title: Martin Kleppmann
 /// ---
 /// ```
-public struct AuthorDirectory: Sendable {
+package struct AuthorDirectory: Sendable {
     /// Canonical name by an id as written (a Slack user id), from the aliases file.
-    public private(set) var canonicalByID: [String: String] = [:]
+    package private(set) var canonicalByID: [String: String] = [:]
     /// Canonical name by the exact key of a spelling, from the aliases file.
-    public private(set) var canonicalBySpelling: [String: String] = [:]
+    package private(set) var canonicalBySpelling: [String: String] = [:]
     /// Name (`title`) by profile id (`short`), from the people folder.
-    public private(set) var nameByProfileID: [String: String] = [:]
+    package private(set) var nameByProfileID: [String: String] = [:]
 
     /// Files larger than this are refused: a profile or an aliases file is small.
     static let maxFileBytes = 4 << 20
 
-    public init() {}
+    package init() {}
 
     /// The canonical name the aliases file gives a message's author, if any.
     ///
     /// `id` is the source's own id for the author (a Slack user id); `name` is the raw name.
-    public func canonicalName(id: String?, name: String) -> String? {
+    package func canonicalName(id: String?, name: String) -> String? {
         canonicalName(id: id, name: PersonName(name))
     }
 
     /// ``canonicalName(id:name:)`` of a name already folded.
-    public func canonicalName(id: String?, name: PersonName) -> String? {
+    package func canonicalName(id: String?, name: PersonName) -> String? {
         if let id, let canonical = canonicalByID[id] { return canonical }
         guard !canonicalBySpelling.isEmpty else { return nil }
         return canonicalBySpelling[name.exactKey]
@@ -49,7 +49,7 @@ public struct AuthorDirectory: Sendable {
 
     /// A document's host as a name: a profile id resolved through the people folder, else
     /// through the aliases file, else the host as given.
-    public func hostName(_ host: String) -> String {
+    package func hostName(_ host: String) -> String {
         if let name = nameByProfileID[host] { return name }
         return canonicalName(id: host, name: host) ?? host
     }
@@ -57,7 +57,7 @@ public struct AuthorDirectory: Sendable {
     // MARK: Loading
 
     /// Reads the aliases file at `path`.
-    public mutating func loadAliases(path: String) throws(ThreadlineError) {
+    package mutating func loadAliases(path: String) throws(ThreadlineError) {
         let root = try Self.readYAML(path: path, firstLine: 1)
         guard let root else { return }
         guard let entries = root.entries else {
@@ -106,7 +106,7 @@ public struct AuthorDirectory: Sendable {
     /// out and returned as a warning at its file, line and column: one broken profile among hundreds
     /// must not stop a run. Only a folder that cannot be listed is an error.
     @discardableResult
-    public mutating func loadPeople(folder: String) throws(ThreadlineError) -> [Diagnostic] {
+    package mutating func loadPeople(folder: String) throws(ThreadlineError) -> [Diagnostic] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder)

@@ -14,18 +14,18 @@ import ThreadlineText
 /// - type: clean_emoji
 ///   unknown: keep        # keep | strip | placeholder ([emoji:name])
 /// ```
-public struct CleanEmoji: TransformStep {
+package struct CleanEmoji: TransformStep {
     /// The run-summary category of unknown names.
-    public static let unknownCategory = NoteCategory("unknown emoji", key: "unknown_emoji")
+    package static let unknownCategory = NoteCategory("unknown emoji", key: "unknown_emoji")
     /// A code the table does not know, found where it is by `validate`; a run counts it.
-    public static let unknownRule = Rule(
+    package static let unknownRule = Rule(
         "unknown-emoji", .warning, run: .count,
         "a `:code:` that names no standard emoji (a workspace's own): `unknown` decides what a run makes of it; `validate.custom_emoji` lists a workspace's own")
 
     static let unknown = OptionKey<EmojiReplacer.UnknownNames>.choice(
         "unknown", default: .keep, "what happens to a code that names no standard emoji: keep it, strip it, or write [emoji:name]")
 
-    public static let type = StepType.transform(
+    package static let type = StepType.transform(
         name: "clean_emoji",
         summary: "replaces Slack emoji codes (:wave::skin-tone-3:) with emoji; custom names follow `unknown`",
         options: [unknown.spec],
@@ -36,13 +36,13 @@ public struct CleanEmoji: TransformStep {
             """,
         make: { options, _ in CleanEmoji(unknown: options[unknown]) })
 
-    public let replacer: EmojiReplacer
+    package let replacer: EmojiReplacer
 
-    public init(unknown: EmojiReplacer.UnknownNames = .keep) {
+    package init(unknown: EmojiReplacer.UnknownNames = .keep) {
         replacer = EmojiReplacer(unknown: unknown)
     }
 
-    public func apply(to document: inout Document, notes: inout RunNotes) {
+    package func apply(to document: inout Document, notes: inout RunNotes) {
         var unknown: [String: Int] = [:]
         document.title = document.title.map { replacer.replace($0, unknownNames: &unknown) }
         document.description = document.description.map { replacer.replace($0, unknownNames: &unknown) }
@@ -57,7 +57,7 @@ public struct CleanEmoji: TransformStep {
 
     /// Finds each unknown code where it is, by the scan that replaces them; the workspace's own
     /// emoji (`custom_emoji`) are known.
-    public func textChecks(_ settings: ValidateSettings) -> [TextCheck] {
+    package func textChecks(_ settings: ValidateSettings) -> [TextCheck] {
         let replacer = self.replacer
         let custom = settings.customEmoji
         return [

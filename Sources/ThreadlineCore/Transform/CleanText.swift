@@ -13,12 +13,12 @@ import ThreadlineText
 /// - type: clean_text
 ///   decode_entities: true
 /// ```
-public struct CleanText: TransformStep {
+package struct CleanText: TransformStep {
     static let decodeEntities = OptionKey<Bool>.boolean(
         "decode_entities", default: true,
         "decode HTML character references (&amp; &lt; &#x1F44B;) exactly once, where the source has not already; false turns it off")
 
-    public static let type = StepType.transform(
+    package static let type = StepType.transform(
         name: "clean_text",
         summary: "decodes HTML entities once, NFC, non-breaking spaces to spaces, line endings to \\n, trailing whitespace trimmed",
         options: [decodeEntities.spec],
@@ -26,13 +26,13 @@ public struct CleanText: TransformStep {
         make: { options, _ in CleanText(decodeEntities: options[decodeEntities]) })
 
     /// Whether character references are decoded.
-    public let decodeEntities: Bool
+    package let decodeEntities: Bool
 
-    public init(decodeEntities: Bool = true) {
+    package init(decodeEntities: Bool = true) {
         self.decodeEntities = decodeEntities
     }
 
-    public func apply(to document: inout Document, notes: inout RunNotes) {
+    package func apply(to document: inout Document, notes: inout RunNotes) {
         let decode = decodeEntities && !document.entitiesDecoded
         let clean = { (text: String) in TextCleaner.clean(text, decodeEntities: decode) }
         document.title = document.title.map(clean)

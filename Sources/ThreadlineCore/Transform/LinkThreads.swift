@@ -3,7 +3,8 @@ import Foundation
 import ThreadlineText
 
 /// Links every message to its thread and parent and gives it a stable id; one implementation for every
-/// source. It runs after the other transforms even when the pipeline does not list it.
+/// source. It runs after the other transforms of a document even when the pipeline does not list it,
+/// and before the transforms of the whole run (`dedupe`), which need its ids.
 ///
 /// - `message_id`: 16 hex digits of SHA-256 over the source, the document id and the message's key, so
 ///   the same message gets the same id in every run.
@@ -11,25 +12,25 @@ import ThreadlineText
 /// - `parent_id`: the id of the message replied to; null for a thread's first message and for a reply
 ///   whose parent is not in the archive (such a reply starts a thread of its own, nothing is lost).
 /// - `reply_count`: the number of replies, on the first message; 0 on replies.
-public struct LinkThreads: TransformStep {
-    public static let type = StepType.transform(
+package struct LinkThreads: TransformStep {
+    package static let type = StepType.transform(
         name: "link_threads",
-        summary: "assigns message_id, thread_id, parent_id, position and reply_count; runs last even when not listed",
+        summary: "assigns message_id, thread_id, parent_id, position and reply_count; runs after the other transforms of a document even when not listed",
         options: [],
         example: "- type: link_threads",
         make: { _, _ in LinkThreads() })
 
     /// The run-summary category of replies whose parent is not in the archive.
-    public static let missingParentCategory = NoteCategory("replies whose parent is missing", key: "replies_whose_parent_is_missing")
+    package static let missingParentCategory = NoteCategory("replies whose parent is missing", key: "replies_whose_parent_is_missing")
 
     /// Names folded once per run, for messages `normalise_authors` did not name.
     let names: PersonNameCache
 
-    public init(names: PersonNameCache = PersonNameCache()) {
+    package init(names: PersonNameCache = PersonNameCache()) {
         self.names = names
     }
 
-    public func apply(to document: inout Document, notes: inout RunNotes) {
+    package func apply(to document: inout Document, notes: inout RunNotes) {
         for t in document.threads.indices {
             for m in document.threads[t].messages.indices {
                 document.threads[t].messages[m].id = LinkThreads.messageID(
@@ -83,7 +84,7 @@ public struct LinkThreads: TransformStep {
     }
 
     /// 16 lowercase hex digits of SHA-256 over `source`, `document` and `key`, separated by U+001F.
-    public static func messageID(source: String, document: String, key: String) -> String {
+    package static func messageID(source: String, document: String, key: String) -> String {
         var hasher = SHA256()
         func add(_ text: String, separated: Bool) {
             if separated { withUnsafeBytes(of: UInt8(0x1F)) { hasher.update(bufferPointer: $0) } }

@@ -30,11 +30,11 @@ import ThreadlineText
 ///   people: people            # profiles: front matter `short` (id) and `title` (name)
 ///   bots: [bookbot]           # names or Slack ids whose messages are a bot's
 /// ```
-public struct NormaliseAuthors: TransformStep {
+package struct NormaliseAuthors: TransformStep {
     /// The run-summary category of guessed merges.
-    public static let guessCategory = NoteCategory("guessed author merges", key: "guessed_author_merges")
+    package static let guessCategory = NoteCategory("guessed author merges", key: "guessed_author_merges")
     /// The run-summary category of hosts that no message matched.
-    public static let missingHostCategory = NoteCategory("hosts without messages", key: "hosts_without_messages")
+    package static let missingHostCategory = NoteCategory("hosts without messages", key: "hosts_without_messages")
 
     static let aliases = OptionKey<String?>.path(
         "aliases", mustExist: true, kind: .file,
@@ -47,7 +47,7 @@ public struct NormaliseAuthors: TransformStep {
         "bots", default: [],
         "names (any spelling) or Slack ids of bots and apps: their messages get is_bot, for sources that cannot tell (markdown, HTML pages)")
 
-    public static let type = StepType.transform(
+    package static let type = StepType.transform(
         name: "normalise_authors",
         summary: "one person, one author: folds spellings, resolves hosts and aliases, sets author_id, is_host and is_bot",
         options: [aliases.spec, people.spec, bots.spec],
@@ -74,14 +74,14 @@ public struct NormaliseAuthors: TransformStep {
             return NormaliseAuthors(directory: directory, bots: options[bots])
         })
 
-    public let directory: AuthorDirectory
+    package let directory: AuthorDirectory
     /// Names folded once per run, not once per document: the same people write in many documents.
     let names: PersonNameCache
     /// The `bots` option: match keys of bots' names, and the ids as written.
     let botNames: Set<String>
     let botIDs: Set<String>
 
-    public init(directory: AuthorDirectory = AuthorDirectory(), bots: [String] = [], names: PersonNameCache = PersonNameCache()) {
+    package init(directory: AuthorDirectory = AuthorDirectory(), bots: [String] = [], names: PersonNameCache = PersonNameCache()) {
         self.directory = directory
         self.names = names
         botNames = Set(bots.map { PersonName($0).matchKey })
@@ -112,7 +112,7 @@ public struct NormaliseAuthors: TransformStep {
         var guessNote: String?
     }
 
-    public func apply(to document: inout Document, notes: inout RunNotes) {
+    package func apply(to document: inout Document, notes: inout RunNotes) {
         var hostNames: [String] = []
         for host in document.hosts.map(directory.hostName) where !hostNames.contains(host) { hostNames.append(host) }
         document.hosts = hostNames

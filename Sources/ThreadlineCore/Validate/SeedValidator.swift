@@ -3,16 +3,16 @@ import ThreadlineFiles
 import ThreadlineSlack
 
 /// The rules of `validate` itself, about the paths it is given.
-public enum ValidateRules {
-    public static let linkOutside = Rule(
+package enum ValidateRules {
+    package static let linkOutside = Rule(
         "link-outside", .error, run: .nothing,
         "a symbolic link that leads outside the paths given to `validate`: not followed, and nothing of its target is shown")
-    public static let notRead = Rule(
+    package static let notRead = Rule(
         "not-read", .note, run: .nothing,
         "a file given to `validate --pipeline` that the pipeline does not read: no include pattern matches it, an exclude leaves it out, or it is outside `input_root`")
-    public static let notJSON = Rule("not-json", .error, run: .nothing, "a `.json` file outside a Slack export that is not valid JSON")
+    package static let notJSON = Rule("not-json", .error, run: .nothing, "a `.json` file outside a Slack export that is not valid JSON")
 
-    public static let all = [linkOutside, notRead, notJSON]
+    package static let all = [linkOutside, notRead, notJSON]
 }
 
 /// Checks input files for CI by reading them through the extract steps that read them in a run, so
@@ -28,16 +28,16 @@ public enum ValidateRules {
 ///
 /// It reads nothing outside the paths it is given: a symbolic link that leads out of them is a
 /// finding, not followed.
-public struct SeedValidator: Sendable {
+package struct SeedValidator: Sendable {
     /// The pipeline whose run is judged; nil for the default rules.
-    public let spec: PipelineSpec?
+    package let spec: PipelineSpec?
     /// The rules left out, and the emoji known besides the standard ones.
-    public let settings: ValidateSettings
+    package let settings: ValidateSettings
     private let textChecks: [TextCheck]
 
     /// A validator by `spec`'s rules (the default rules without one), leaving out the rules `spec`'s
     /// `validate:` section and `ignoring` name.
-    public init(pipeline spec: PipelineSpec? = nil, ignoring: Set<String> = []) {
+    package init(pipeline spec: PipelineSpec? = nil, ignoring: Set<String> = []) {
         self.spec = spec
         var settings = spec?.validate ?? ValidateSettings()
         settings.ignore.formUnion(ignoring)
@@ -48,22 +48,22 @@ public struct SeedValidator: Sendable {
 
     /// What `validate` found: the files (or exports) it judged, every finding, and which files' lines
     /// may be shown.
-    public struct Report: Sendable {
-        public var files: [String] = []
-        public var diagnostics: [Diagnostic] = []
+    package struct Report: Sendable {
+        package var files: [String] = []
+        package var diagnostics: [Diagnostic] = []
         /// The real paths of the paths given (and of inputs read whole for a path given inside them):
         /// only what lies inside them is read and shown.
         var roots: [String]
 
         /// Whether the text of `file` may be shown: it lies inside the paths given.
-        public func canShowSource(_ file: String) -> Bool {
+        package func canShowSource(_ file: String) -> Bool {
             SeedValidator.realPath(file).map { path in roots.contains { SeedValidator.isInside(path, $0) } } ?? false
         }
     }
 
     /// Judges the files `paths` name (files, folders walked for seed files, globs), from `directory`.
     /// Throws a usage error (status 2) for a path that names nothing.
-    public func validate(paths: [String], in directory: String = FileManager.default.currentDirectoryPath) throws -> Report {
+    package func validate(paths: [String], in directory: String = FileManager.default.currentDirectoryPath) throws -> Report {
         let given = try GivenPaths(paths, in: directory)
         var report = Report(roots: given.roots)
         if let spec {
@@ -81,7 +81,7 @@ public struct SeedValidator: Sendable {
     }
 
     /// The findings for one file (or export), by the default rules; a link is followed.
-    public func validate(file path: String) -> [Diagnostic] {
+    package func validate(file path: String) -> [Diagnostic] {
         var report = Report(roots: [])
         validate(path, shown: path, roots: nil, into: &report)
         return report.diagnostics.filter { !($0.rule.map(settings.ignore.contains) ?? false) }
@@ -382,7 +382,7 @@ extension SeedValidator {
     /// `.html` and `.zip` files, globs (`seeds/**/*.md`) matched from the current folder. A Slack export
     /// folder, given or found in a walk, is one entry (see `slackExportFolders`). Unmatched paths, and folders
     /// holding no seed file, are usage errors.
-    public static func expand(_ paths: [String], in directory: String = FileManager.default.currentDirectoryPath) throws -> [String] {
+    package static func expand(_ paths: [String], in directory: String = FileManager.default.currentDirectoryPath) throws -> [String] {
         try GivenPaths(paths, in: directory).files.map(\.shown)
     }
 

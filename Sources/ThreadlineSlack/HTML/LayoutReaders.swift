@@ -141,7 +141,7 @@ struct LayoutReader<Layout: MessageLayout> {
         case .timestamp(let ts): pending?.ts = ts
         case .body:
             pending?.bodyDepth = depth
-            pending?.renderer = MessageTextRenderer(limit: textLimit)
+            pending?.renderer = MessageTextRenderer(limit: textLimit, preHoldsMrkdwn: Layout.layout == .slackdump)
         case .other: break
         }
     }

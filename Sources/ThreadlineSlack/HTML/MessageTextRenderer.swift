@@ -1,20 +1,30 @@
 import ThreadlineHTML
 
-/// Renders a message body's HTML events as plain text that keeps its meaning.
+/// Renders a message body's HTML events in threadline's text form (docs/tables.md, "The text
+/// form"), the form the Slack JSON export's mrkdwn is rendered to as well:
 ///
 /// - Paragraphs, list items, quotes and other blocks start on a new line; `<br>` is a newline.
-/// - Links become `[label](url)`, or the bare URL when the label is the URL.
+/// - Links become `[label](url)`, or the bare URL when the label is the URL. A link whose target and
+///   label are both Slack's `url|label` (slack-export-viewer's markdown made one of a Slack link it
+///   could not read) is that Slack link.
+/// - Bold (`<strong>`, `<b>`) is `**x**`, except a bold `#channel` alone (how slack-export-viewer
+///   shows a channel name); italic (`<em>`, `<i>`) is `_x_`; struck-out (`<s>`, `<del>`,
+///   `<strike>`) is `~x~`.
 /// - `<code>` and `<pre>` keep their content verbatim: inline code as `` `x` ``, code with line
-///   breaks and `<pre>` blocks as ```` ```x``` ```` (Slack's own mrkdwn).
+///   breaks and `<pre>` blocks as ```` ```x``` ```` (Slack's own mrkdwn). In slackdump pages, a
+///   `<pre>` that opens the body is the message's raw mrkdwn, read as the JSON export's is.
 /// - List items keep a bullet (`• `, or `1. ` in ordered lists); quotes get `> `.
-/// - Entities were decoded once by libxml2; nothing is decoded again.
+/// - Entities were decoded once by libxml2; nothing is decoded again. Slack's own tokens that a
+///   renderer left as text (`<#C1|general>`, slackdump's `<@name>`) read as in the JSON export:
+///   `#general`, `@name`.
 /// - slack-export-viewer artefacts are repaired: `:skin<em>tone</em>3:` (an emoji name whose `_`
 ///   markdown took for emphasis) is joined back, and `:skin_tone_N:` becomes Slack's `:skin-tone-N:`.
 /// - A leading bold `Thread Reply:` (slack-export-viewer's reply marker) is removed and reported.
 /// - Reactions, uploads and attachment cards (`div.message-reaction`, `div.message-upload`,
 ///   `div.message-attachment`) are not part of the text.
 ///
-/// Outside code, whitespace runs collapse to one space as a browser would show them. The rendered
+/// Outside code, a run of spaces is the author's and is kept; whitespace holding a line break or tab
+/// is the page's layout and is one space, as a browser would show it. The rendered
 /// text and the re-serialised markup are each capped at `limit` UTF-8 bytes, so a hostile page
 /// cannot make one message grow without bound; ``overflowed`` says when that happened.
 ///
@@ -33,6 +43,9 @@ struct MessageTextRenderer {
     /// Elements that libxml2 could not read as markup (e.g. Slack's raw `<https://…|label>` that
     /// a renderer left in the page), by name.
     private(set) var unreadableElements: [String] = []
+    /// Whether the body's characters hold `**` (slack-export-viewer writes each `*` of a message,
+    /// code included, as `**`).
+    private(set) var sawDoubledAsterisks = false
 
     /// Open elements inside the body, with what their end has to do, up to ``maximumDepth``.
     private var open: [Frame] = []
@@ -51,8 +64,10 @@ struct MessageTextRenderer {
         case plain(HTMLName)
         case link(href: String?)
         case code(isBlock: Bool)
-        case emphasis
-        case strong
+        case emphasis(HTMLName)
+        /// Bold; only the outermost bold is `buffered` and written with `**`.
+        case strong(HTMLName, buffered: Bool)
+        case strike(HTMLName)
         case block(HTMLName)
         case quote
         case list(HTMLName)
@@ -61,11 +76,11 @@ struct MessageTextRenderer {
         /// The name of the element the frame is for, to close it with.
         var name: HTMLName {
             switch self {
-            case .plain(let name), .block(let name), .list(let name), .skipped(let name): name
+            case .plain(let name), .block(let name), .list(let name), .skipped(let name), .emphasis(let name),
+                .strong(let name, _), .strike(let name):
+                name
             case .link: .known(.a)
             case .code(let isBlock): .known(isBlock ? .pre : .code)
-            case .emphasis: .known(.em)
-            case .strong: .known(.strong)
             case .quote: .known(.blockquote)
             }
         }
@@ -79,8 +94,15 @@ struct MessageTextRenderer {
     /// The deepest nesting inside a body that is tracked; deeper elements are plain text containers.
     static let maximumDepth = 1024
 
-    init(limit: Int) {
+    /// Whether a body that opens with a `<pre>` holds the message's raw mrkdwn (slackdump writes a
+    /// message without rich-text blocks so), which is then read as the JSON export's is.
+    let preHoldsMrkdwn: Bool
+    /// Whether the body's text is a `<pre>` read as raw mrkdwn.
+    private var readsMrkdwn = false
+
+    init(limit: Int, preHoldsMrkdwn: Bool = false) {
         self.limit = limit
+        self.preHoldsMrkdwn = preHoldsMrkdwn
         text = RenderedText(limit: limit)
         markup = BodyMarkup(limit: limit)
     }
@@ -130,10 +152,15 @@ struct MessageTextRenderer {
             frame = .plain(tag.name)
         case .known(.em), .known(.i):
             text.pushBuffer()
-            frame = .emphasis
+            frame = .emphasis(tag.name)
         case .known(.strong), .known(.b):
+            let outermost = strongDepth == 0
+            if outermost { text.pushBuffer() }
             strongDepth += 1
-            frame = .strong
+            frame = .strong(tag.name, buffered: outermost)
+        case .known(.s), .known(.del), .other("strike"):
+            text.pushBuffer()
+            frame = .strike(tag.name)
         case .known(.blockquote):
             ensureLineStart()
             text.quoteDepth += 1
@@ -184,27 +211,46 @@ struct MessageTextRenderer {
         case .link(let href):
             let label = text.popBuffer()
             let trimmed = label.trimmingHTMLWhitespace()
-            if let href, !href.isEmpty, !TextComparisons.isSameText(href, trimmed) {
+            if let href, let link = RawSlackLink.text(ofMangledLink: href, label: trimmed) {
+                write(link.utf8)
+            } else if let href, !href.isEmpty, !TextComparisons.isSameText(href, trimmed) {
                 write(trimmed.isEmpty ? Array(href.utf8) : Array("[".utf8) + trimmed + Array("](".utf8) + Array(href.utf8) + Array(")".utf8))
             } else {
                 write(trimmed)
             }
         case .code(let isBlock):
             verbatimDepth -= 1
+            let isFirst = text.isEmptyBeforeBuffer
             let content = text.popBuffer()
             if content.isEmpty { break }
+            if isBlock, isFirst, preHoldsMrkdwn {
+                readsMrkdwn = true
+                write(content)
+                ensureLineStart()
+                break
+            }
             let fence = Array((isBlock || TextComparisons.containsLineBreak(content) ? "```" : "`").utf8)
             write(fence + content + fence)
             if isBlock { ensureLineStart() }
         case .emphasis:
-            let content = text.popBuffer()
-            if ViewerEmojiRepairs.isEmojiNamePart(content), ViewerEmojiRepairs.endsWithOpenEmojiName(text.currentBuffer) {
-                write(Array("_".utf8) + content + Array("_".utf8))
-            } else {
-                write(content)
-            }
-        case .strong:
+            // Also what joins an emoji name markdown took for emphasis back: `:skin_tone_3:`.
+            writeWrapped(text.popBuffer(), in: "_")
+        case .strike:
+            writeWrapped(text.popBuffer(), in: "~")
+        case .strong(_, let buffered):
             strongDepth -= 1
+            guard buffered else { break }
+            let isFirst = text.isEmptyBeforeBuffer
+            let content = text.popBuffer()
+            if isFirst, String(decoding: content, as: UTF8.self) == Self.threadReplyMarker {
+                // slack-export-viewer's reply marker: not the message's text, nor the space after it.
+                hadThreadReplyMarker = true
+                text.dropPendingWhitespace()
+            } else if Self.isChannelName(content) {
+                write(content)
+            } else {
+                writeWrapped(content, in: "**")
+            }
         case .quote:
             text.quoteDepth -= 1
             ensureLineStart()
@@ -220,10 +266,11 @@ struct MessageTextRenderer {
     mutating func characters(_ run: UnsafeBufferPointer<UInt8>) {
         markup.appendText(run)
         guard skipDepth == 0 else { return }
+        if !sawDoubledAsterisks, Self.holdsDoubledAsterisks(run) { sawDoubledAsterisks = true }
         if verbatimDepth > 0 {
             text.append(run)
         } else {
-            text.writeCollapsingWhitespace(run, strong: strongDepth > 0)
+            text.writeCollapsingWhitespace(run)
         }
     }
 
@@ -231,16 +278,8 @@ struct MessageTextRenderer {
     mutating func finish() -> (text: String, html: String) {
         while let frame = open.last { end(frame.name) }
         var rendered = text.bytes
-        if text.firstContentWasStrong {
-            // Matched and removed as characters, as `String` does: a combining mark after the `:`
-            // or after a space makes that a different character.
-            let string = String(decoding: rendered, as: UTF8.self)
-            if string.hasPrefix(Self.threadReplyMarker) {
-                hadThreadReplyMarker = true
-                var rest = String(string.dropFirst(Self.threadReplyMarker.count).drop(while: { $0 == " " }))
-                rendered = rest.withUTF8 { Array($0) }
-            }
-        }
+        if readsMrkdwn { rendered = SlackMrkdwn.markingBold(rendered) }
+        rendered = SlackMrkdwn.rewritingTokens(in: rendered)
         rendered = ViewerEmojiRepairs.repairSkinTones(in: rendered)
         return (
             String(decoding: rendered.trimmingHTMLWhitespace(), as: UTF8.self),
@@ -264,9 +303,32 @@ struct MessageTextRenderer {
         }
     }
 
-    /// Writes visible content (see ``RenderedText/write(_:strong:)``).
+    /// Writes visible content (see ``RenderedText/write(_:)``).
     private mutating func write(_ content: some Collection<UInt8>) {
-        text.write(content, strong: strongDepth > 0)
+        text.write(content)
+    }
+
+    /// Writes `content` between two `marker`s (`**bold**`), or nothing when it is empty.
+    private mutating func writeWrapped(_ content: [UInt8], in marker: StaticString) {
+        guard !content.isEmpty else { return }
+        let marker = UnsafeBufferPointer(start: marker.utf8Start, count: marker.utf8CodeUnitCount)
+        write(Array(marker) + content + Array(marker))
+    }
+
+    /// Whether bold content is a channel name alone, `#general`: how slack-export-viewer shows a
+    /// channel (a mention, or a `#word` in the text), not emphasis the author asked for.
+    private static func isChannelName(_ content: [UInt8]) -> Bool {
+        guard content.count > 1, content[0] == UInt8(ascii: "#") else { return false }
+        return !content.contains(where: \.isHTMLWhitespace)
+    }
+
+    /// Whether a text run holds `**`.
+    private static func holdsDoubledAsterisks(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard run.count > 1 else { return false }
+        for index in run.indices.dropLast() where run[index] == UInt8(ascii: "*") && run[index + 1] == UInt8(ascii: "*") {
+            return true
+        }
+        return false
     }
 
     /// A line break: verbatim inside code, else one that drops a pending space; nothing when skipped.

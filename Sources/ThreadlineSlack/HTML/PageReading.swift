@@ -127,6 +127,7 @@ struct PendingMessage {
     var sawReplyMarker = false
     var overflowed = false
     var unreadableElements: [String] = []
+    var sawDoubledAsterisks = false
 
     init(line: Int, column: Int?, depth: Int) {
         self.line = line
@@ -141,6 +142,7 @@ struct PendingMessage {
         sawReplyMarker = renderer.hadThreadReplyMarker
         overflowed = renderer.overflowed
         unreadableElements = renderer.unreadableElements
+        sawDoubledAsterisks = renderer.sawDoubledAsterisks
         self.renderer = nil
         bodyDepth = nil
     }
@@ -181,9 +183,11 @@ struct PendingMessage {
                     kind: .warning, line: line, column: column,
                     reason: "raw Slack link '<\(name)…>' in the page holds markup libxml2 cannot read: part of its text may be lost"))
         }
-        let message = SlackHTMLMessage(
+        var message = SlackHTMLMessage(
             channel: channel, author: author, time: time, ts: ts, isReply: isReply || sawReplyMarker,
             threadTS: threadTS, subtype: subtype, line: line, column: column, text: body.text, html: body.html, layout: layout)
+        if !unreadableElements.isEmpty { message.textLosses.append(.rawLinkWithMarkup) }
+        if sawDoubledAsterisks, layout == .slackExportViewer { message.textLosses.append(.doubledAsterisks) }
         return (message, problems)
     }
 }

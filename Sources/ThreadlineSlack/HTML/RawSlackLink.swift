@@ -39,6 +39,18 @@ enum RawSlackLink {
         return (rebuilt, false)
     }
 
+    /// The text of a link that a markdown renderer made of a whole Slack link it did not read as one
+    /// (slack-export-viewer does with `<https://x?a=1&amp;b=2|label>`): both its target and its label
+    /// are `url|label`. `[label](url)`, or the URL when the label is the URL; nil for other links.
+    static func text(ofMangledLink href: String, label: ArraySlice<UInt8>) -> String? {
+        guard let bar = href.firstIndex(of: "|"), TextComparisons.isSameText(href, label) else { return nil }
+        let url = href[..<bar], name = href[href.index(after: bar)...]
+        guard let colon = url.firstIndex(of: ":"), isLinkName(String(url[...colon]).lowercased()),
+            !url.contains(where: \.isWhitespace)
+        else { return nil }
+        return name.isEmpty || name == url ? String(url) : "[\(name)](\(url))"
+    }
+
     /// The entities a raw tag's bytes can hold, as an HTML renderer escapes a link's text: `&amp;`
     /// `&lt;` `&gt;` `&quot;` and the apostrophe as `&#39;` or `&#x27;`. Anything else stays as written.
     static let escapes = HTMLEntities.References(["amp", "lt", "gt", "quot", "#39", "#x27"])

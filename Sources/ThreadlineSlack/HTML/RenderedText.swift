@@ -14,14 +14,13 @@ struct RenderedText {
     private var bufferStarts: [Int] = []
     /// Bytes written in all, including content later rewritten by its closing element.
     private var written = 0
-    /// Whether whitespace was seen since the last content: a space goes before the next content.
-    var pendingSpace = false
+    /// How many spaces were seen since the last content, to go before the next content.
+    private var pendingSpaces = 0
+    /// Whether the whitespace seen since the last content holds anything but spaces (a line break
+    /// or tab of the page's own layout): it then stands for one space.
+    private var pendingIsLayout = false
     /// How many quotes are open: each line of content starts with that many `> `.
     var quoteDepth = 0
-    /// Whether any content was written yet.
-    private var sawContent = false
-    /// Whether the first content was written inside bold (where the viewer puts its reply marker).
-    private(set) var firstContentWasStrong = false
 
     init(limit: Int) {
         self.limit = limit
@@ -37,28 +36,28 @@ struct RenderedText {
         bytes.count > (bufferStarts.last ?? 0) ? bytes.last : nil
     }
 
-    /// Writes visible content, with the pending space or the quote prefix before it; `strong` says
-    /// whether it is inside bold.
+    /// Writes visible content, with the pending whitespace or the quote prefix before it.
     ///
-    /// Inside a link or code buffer, a space pending at the buffer's start is dropped: it was
-    /// flushed before the buffer opened.
-    mutating func write(_ content: some Collection<UInt8>, strong: Bool) {
+    /// Inside a link or code buffer, whitespace pending at the buffer's start is dropped: it was
+    /// written before the buffer opened.
+    mutating func write(_ content: some Collection<UInt8>) {
         guard !content.isEmpty else { return }
-        beginWrite(strong: strong)
+        beginWrite()
         append(content)
     }
 
-    /// Writes a text run with its runs of ASCII whitespace (always whole characters in UTF-8) as one
-    /// space, as a browser shows it: the words of the run are written at once, with a pending space
-    /// before and after where it had some. Stretches where words are already one space apart are
-    /// copied whole.
-    mutating func writeCollapsingWhitespace(_ run: UnsafeBufferPointer<UInt8>, strong: Bool) {
+    /// Writes a text run as the message's text: a run of spaces is the author's and is kept as it
+    /// is; a run of whitespace holding a line break, tab or form feed is the page's layout and is
+    /// one space (none at the start of a line), as a browser shows it. The words of the run are
+    /// written at once, with the whitespace before and after pending for whatever comes next.
+    /// Stretches that need no change are copied whole.
+    mutating func writeCollapsingWhitespace(_ run: UnsafeBufferPointer<UInt8>) {
         guard let first = run.firstIndex(where: { !$0.isHTMLWhitespace }) else {
-            pendingSpace = true
+            addPending(run[...])
             return
         }
-        if first > run.startIndex { pendingSpace = true }
-        beginWrite(strong: strong)
+        if first > run.startIndex { addPending(run[..<first]) }
+        beginWrite()
         let start = bytes.count
         var stretchStart = first
         var index = first
@@ -67,10 +66,10 @@ struct RenderedText {
                 // Trailing whitespace: pending for whatever comes next.
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run[stretchStart..<space]))
                 commitAppend(from: start)
-                pendingSpace = true
+                addPending(run[space...])
                 return
             }
-            if next - space != 1 || run[space] != UInt8(ascii: " ") {
+            if run[space..<next].contains(where: { $0 != UInt8(ascii: " ") }) {
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run[stretchStart..<space]))
                 bytes.append(UInt8(ascii: " "))
                 stretchStart = next
@@ -81,28 +80,55 @@ struct RenderedText {
         commitAppend(from: start)
     }
 
-    /// What comes before visible content: notes the first content, and writes the quote prefix
-    /// at the start of a line or the pending space within one.
-    private mutating func beginWrite(strong: Bool) {
-        if !sawContent {
-            sawContent = true
-            firstContentWasStrong = strong
+    /// Notes whitespace seen between contents.
+    private mutating func addPending(_ whitespace: Slice<UnsafeBufferPointer<UInt8>>) {
+        pendingSpaces += whitespace.count
+        if !pendingIsLayout, whitespace.contains(where: { $0 != UInt8(ascii: " ") }) { pendingIsLayout = true }
+    }
+
+    /// Forgets the pending whitespace.
+    private mutating func clearPending() {
+        pendingSpaces = 0
+        pendingIsLayout = false
+    }
+
+    /// Writes the pending whitespace inside a line: one space for layout, else the author's spaces.
+    private mutating func writePending() {
+        if pendingIsLayout {
+            append(CollectionOfOne(UInt8(ascii: " ")))
+        } else {
+            append(repeatElement(UInt8(ascii: " "), count: pendingSpaces))
         }
+    }
+
+    /// What comes before visible content: the quote prefix at the start of a line, and the pending
+    /// whitespace: within a line, or the author's spaces at the start of a line after a break.
+    private mutating func beginWrite() {
         let last = lastByte
         if bufferStarts.isEmpty, last == nil || last == UInt8(ascii: "\n") {
             if quoteDepth > 0 { append(String(repeating: "> ", count: quoteDepth).utf8) }
-        } else if pendingSpace, last != nil, last != UInt8(ascii: "\n") {
-            append(CollectionOfOne(UInt8(ascii: " ")))
+            if last != nil, pendingSpaces > 0, !pendingIsLayout { writePending() }
+        } else if pendingSpaces > 0, last != nil, last != UInt8(ascii: "\n") {
+            writePending()
         }
-        pendingSpace = false
+        clearPending()
     }
 
-    /// Opens a buffer for a link label, code span or emphasis, writing any pending space first.
+    /// Opens a buffer for a link label, code span, emphasis or bold, writing the pending whitespace
+    /// first.
     mutating func pushBuffer() {
         let last = lastByte
-        if pendingSpace, last != nil, last != UInt8(ascii: "\n") { append(CollectionOfOne(UInt8(ascii: " "))) }
-        pendingSpace = false
+        if pendingSpaces > 0, last != nil, last != UInt8(ascii: "\n") { writePending() }
+        clearPending()
         bufferStarts.append(bytes.count)
+    }
+
+    /// Whether nothing was written before the innermost open buffer (or at all, when none is open).
+    var isEmptyBeforeBuffer: Bool { (bufferStarts.last ?? bytes.count) == 0 }
+
+    /// Drops the whitespace pending after content that was taken off the text.
+    mutating func dropPendingWhitespace() {
+        clearPending()
     }
 
     /// Closes the innermost buffer and returns its content, taking it off the text.
@@ -113,15 +139,15 @@ struct RenderedText {
         return content
     }
 
-    /// Writes a line break, dropping a pending space.
+    /// Writes a line break, dropping the pending whitespace.
     mutating func writeNewline() {
-        pendingSpace = false
+        clearPending()
         append(CollectionOfOne(UInt8(ascii: "\n")))
     }
 
     /// Starts a new line unless the text is empty or already at the start of one.
     mutating func ensureLineStart() {
-        pendingSpace = false
+        clearPending()
         let last = lastByte
         if last != nil, last != UInt8(ascii: "\n") { append(CollectionOfOne(UInt8(ascii: "\n"))) }
     }

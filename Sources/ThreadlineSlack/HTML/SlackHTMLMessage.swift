@@ -106,6 +106,9 @@ public struct SlackHTMLMessage: Sendable, Equatable {
     public var layout: SlackHTMLLayout
     /// Where the message's markup is in the page, when known.
     public var bytes: PageBytes?
+    /// Where the page may no longer hold the message's text as it was written (the renderer's doing,
+    /// which reading cannot undo); empty for most messages.
+    public var textLosses: [SlackHTMLTextLoss] = []
 
     /// Creates a message.
     public init(
@@ -126,6 +129,18 @@ public struct SlackHTMLMessage: Sendable, Equatable {
         self.html = html
         self.layout = layout
     }
+}
+
+/// A way an HTML renderer can lose part of a message's text, which the page then shows altered.
+public enum SlackHTMLTextLoss: String, Sendable, CaseIterable, Comparable {
+    /// slack-export-viewer left a Slack link it could not read in the page, and its markdown turned
+    /// part of it (`_x_` in the URL) into markup: the link is rebuilt as far as the page holds it.
+    case rawLinkWithMarkup = "a raw Slack link the renderer broke up with markup"
+    /// slack-export-viewer writes each `*` of a message as `**` (for its markdown's bold), in code
+    /// as well, where it stays `**`.
+    case doubledAsterisks = "`*` written as `**` by slack-export-viewer"
+
+    public static func < (lhs: SlackHTMLTextLoss, rhs: SlackHTMLTextLoss) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// A message, or part of a page, that could not be read: nothing is dropped without one of these.

@@ -107,7 +107,7 @@ import ThreadlineHTML
         #expect(page.messages.map(\.isReply) == [false, false, true])
         #expect(
             page.messages.map(\.text) == [
-                "bold and italic mixed\nnext line\nsecond paragraph",
+                "bold **and _italic_** mixed\nnext line\nsecond paragraph",
                 "• one\n• two\n  1. first\n  2. second\n> quoted\n> twice\nafter",
                 "https://example.com/a?b=1&c=2 and [mail me](mailto:x@example.com) &amp; no href",
             ])

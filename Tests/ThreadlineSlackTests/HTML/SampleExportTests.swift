@@ -83,8 +83,9 @@ import Testing
                 https://hstore.cs.brown.edu/papers/hstore-lookingglass.pdf
                 http://www.vldb.org/pvldb/vol6/p1942-debrabant.pdf
                 """)
-        // Code verbatim (with the viewer's own ** for *), bullets, &amp; decoded once, a labelled
-        // link, and the raw channel mention the viewer escaped.
+        // Code verbatim (with the viewer's own ** for *, a loss the message records), bullets, &amp;
+        // decoded once, a labelled link, and the raw channel mention the viewer escaped, read as
+        // the JSON export's.
         #expect(
             try text(at: 2456) == """
                 @Martin Kleppmann a question on chapter 7 🤔 - is this right?
@@ -93,8 +94,18 @@ import Testing
                 COMMIT;```
                 • snapshot isolation
                 • serializable & SSI
-                See [the book's site](https://dataintensive.net/) and <#C0BOTW|book-of-the-week>
+                See [the book's site](https://dataintensive.net/) and #book-of-the-week
                 """)
+        #expect(try #require(page.messages.first { $0.line == 2456 }).textLosses == [.doubledAsterisks])
+        // Bold and italic in the text form; the author's two spaces kept.
+        #expect(try text(at: 81).contains("I would specifically advise **against** investing"))
+        #expect(try text(at: 1856).contains("Maciej Ceglowski \"_Machine learning is like money laundering for bias_\""))
+        #expect(try text(at: 1981).contains("\n**Question 3**  What is a good way"))
+        // The viewer's markdown made one link of a Slack link it could not read: read as that link.
+        #expect(
+            try text(at: 1931).hasSuffix(
+                "[https://www.youtube.com/watch?v=fU9hR3kiOK0](https://www.youtube.com/watch?v=fU9hR3kiOK0&list=PLeKd45zvjcDHJxge6VtYUAbYnvd_VNQCx)"))
+        #expect(page.messages.filter { !$0.textLosses.isEmpty }.map(\.line) == [1906, 2456])
         // Inline code; the mangled skin tone repaired.
         #expect(
             try text(at: 2487)
@@ -110,7 +121,8 @@ import Testing
 
     /// The viewer left `<https://…&amp;list=…<em>ohr</em>…|Distributed Systems>` in the page: not
     /// HTML, and the `<em>` inside it ends the tag libxml2 sees. The text is rebuilt from the tag's
-    /// bytes as far as it goes (the `</em>` libxml2 drops is the one `_` still missing) and reported.
+    /// bytes as far as it goes (the `</em>` libxml2 drops is the one `_` still missing), read as the
+    /// Slack link it was, and reported.
     @Test func rawSlackLinkIsRebuiltAndReported() throws {
         let page = try SlackHTMLReader().readAll(fixture: Self.multiPage)
         #expect(
@@ -122,8 +134,9 @@ import Testing
         let message = try #require(page.messages.first { $0.line == 1906 })
         #expect(
             message.text == "Hi Martin Kleppmann I watched your amazing video series on "
-                + "<https://www.youtube.com/watch?v=UEAMfLPZZhE&list=PLeKd45zvjcDFUEv_ohrHdUFe97RItdiB|Distributed Systems>. "
+                + "[Distributed Systems](https://www.youtube.com/watch?v=UEAMfLPZZhE&list=PLeKd45zvjcDFUEv_ohrHdUFe97RItdiB). "
                 + "Are videos of any other of your courses available publicly?")
+        #expect(message.textLosses == [.rawLinkWithMarkup])
         let report = try #require(page.report)
         #expect(report.parse.diagnostics.map(\.line) == [1920, 1920, 1920])
         #expect(report.parse.diagnostics.map(\.message).contains("Tag https: invalid"))

@@ -32,6 +32,12 @@ import Testing
         ("<>", "<>"),
         ("```x <@U1> &lt;y&gt;```", "```x @Ana B <y>```"),
         ("<!unknown>", "<!unknown>"),
+        // Slack's bold is the text form's **bold**; italic, struck-out and code stay as written.
+        ("*bold* and _it_ ~no~ `a*b*c`", "**bold** and _it_ ~no~ `a*b*c`"),
+        ("*Question 1*: x\n*Question 2:* y", "**Question 1**: x\n**Question 2:** y"),
+        ("(*a b*) \"*c*\"", "(**a b**) \"**c**\""),
+        ("2 * 3 * 4, a*b*c, *open\nclose*, ** x", "2 * 3 * 4, a*b*c, *open\nclose*, ** x"),
+        ("```*x*``` *<https://e.com|y*z>*", "```*x*``` **[y*z](https://e.com)**"),
     ])
     func decodesTokensAndEntitiesOnce(text: String, expected: String) {
         #expect(mrkdwn.decode(text) == expected)

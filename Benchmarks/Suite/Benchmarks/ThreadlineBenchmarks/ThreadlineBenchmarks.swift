@@ -1,91 +1,94 @@
-// Each source, transform and writer of the default pipeline on the repository's seeds, measured on its
-// own: throughput (operations per second; each operation's bytes or rows are in its name), wall clock
-// and peak memory. `swift package benchmark` in Benchmarks/Suite runs them.
+// The steps of the default pipeline on the repository's seeds, through threadline's public API (load a
+// pipeline, run it): throughput, wall clock and peak memory of a run of each source alone, of every
+// source with the transforms added one at a time, and of every writer. A step's cost is the
+// difference between a benchmark and the one before it. `swift package benchmark` in Benchmarks/Suite
+// runs them.
 import Benchmark
 import Foundation
 import ThreadlineCore
 
-/// The repository's default pipeline, loaded once, writing into a temporary folder.
-let spec: PipelineSpec = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let output = NSTemporaryDirectory() + "threadline-benchmarks"
-    return try! PipelineLoader(environment: ["THREADLINE_OUTPUT": output])
-        .load(path: root.appendingPathComponent("pipelines/default.yaml").path)
-}()
+/// The repository, whose `seeds/` every benchmark reads.
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-/// A source's inputs and their total size.
-func inputs(of step: ConfiguredStep) -> (source: any SourceStep, units: [InputUnit], bytes: Int64) {
-    guard case .source(let source) = step.step else { fatalError("\(step.type.name) is not a source") }
-    let units = try! source.plan(InputCatalog(root: spec.inputRoot))
-    return (source, units, units.reduce(0) { $0 + $1.bytes })
+/// The default pipeline's steps, as its file has them.
+enum Steps {
+    static let markdown = """
+          - type: markdown
+            include: ["books/*.md"]
+            exclude: ["books/_*.md"]
+        """
+    static let slackHTML = """
+          - type: slack_html
+            include: ["slack-html/**/*.html"]
+            timezone: UTC
+            hosts: [martinkleppmann]
+        """
+    static let slackJSON = """
+          - type: slack_json
+            include: ["slack-export"]
+            hosts: [martinkleppmann]
+        """
+    static let transforms: [(name: String, yaml: String)] = [
+        ("clean_text", "  - type: clean_text"),
+        ("clean_emoji", "  - type: clean_emoji\n    unknown: keep"),
+        ("normalise_authors", "  - type: normalise_authors\n    people: \(repository)/seeds/people"),
+        ("dedupe", "  - type: dedupe\n    prefer: [markdown, slack_json, slack_html]"),
+    ]
+    static let loads: [(name: String, yaml: String)] = [
+        ("jsonl", "  - type: jsonl\n    tables: all\n    path: \"{table}.jsonl\""),
+        ("csv", "  - type: csv\n    tables: all\n    path: \"{table}.csv\""),
+        ("parquet", "  - type: parquet\n    tables: all\n    path: \"{table}.parquet\"\n    compression: zstd"),
+        ("report", "  - type: report\n    path: report.html"),
+    ]
+    /// The messages table alone, as JSON Lines: the least a run writes.
+    static let messagesOnly = "  - type: jsonl\n    tables: [messages]\n    path: messages.jsonl"
 }
 
-/// Every document of the default pipeline's sources, extracted (and, with `transformed`, through every
-/// transform and link_threads).
-func documents(transformed: Bool) -> [Document] {
-    var all: [Document] = []
-    for step in spec.extract {
-        let (source, units, _) = inputs(of: step)
-        for unit in units {
-            var result = ExtractResult()
-            source.extract(unit, into: &result)
-            all += result.documents
+/// A pipeline of these steps over the seeds, loaded from a file written for it.
+func pipeline(_ name: String, extract: [String], transform: [String], load: [String]) -> PipelineSpec {
+    let folder = NSTemporaryDirectory() + "threadline-benchmarks/" + name
+    try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var text = "version: 1\nname: \(name)\ninput_root: \(repository)/seeds\noutput_root: \(folder)/output\non_error: quarantine\n"
+    text += "extract:\n" + extract.joined(separator: "\n") + "\n"
+    if !transform.isEmpty { text += "transform:\n" + transform.joined(separator: "\n") + "\n" }
+    text += "load:\n" + load.joined(separator: "\n") + "\n"
+    let path = folder + "/pipeline.yaml"
+    try! Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    return try! PipelineLoader().load(path: path)
+}
+
+/// One benchmark: a run of `spec` per operation.
+func benchmarkRun(_ title: String, _ spec: PipelineSpec) {
+    let first = try! PipelineRunner(spec: spec).run()
+    Benchmark("\(title) (\(first.inputBytes) bytes, \(first.outputRows) messages per op)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try PipelineRunner(spec: spec).run())
         }
     }
-    guard transformed else { return all }
-    var notes = RunNotes()
-    for index in all.indices {
-        for step in spec.transform {
-            if case .transform(let transform) = step.step { transform.apply(to: &all[index], notes: &notes) }
-        }
-        LinkThreads().apply(to: &all[index], notes: &notes)
-    }
-    return all
 }
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.throughput, .wallClock, .peakMemoryResident], maxDuration: .seconds(3))
+    let sources = [("markdown", Steps.markdown), ("slack_html", Steps.slackHTML), ("slack_json", Steps.slackJSON)]
 
-    for step in spec.extract {
-        let (source, units, bytes) = inputs(of: step)
-        Benchmark("extract \(step.type.name) (\(bytes) bytes per op)") { benchmark in
-            for _ in benchmark.scaledIterations {
-                for unit in units {
-                    var result = ExtractResult()
-                    source.extract(unit, into: &result)
-                    blackHole(result)
-                }
-            }
-        }
+    for (name, step) in sources {
+        benchmarkRun("extract \(name)", pipeline("extract-\(name)", extract: [step], transform: [], load: [Steps.messagesOnly]))
     }
-
-    let raw = documents(transformed: false)
-    let messages = raw.reduce(0) { $0 + $1.messageCount }
-    for step in spec.transform {
-        guard case .transform(let transform) = step.step else { continue }
-        Benchmark("transform \(step.type.name) (\(messages) messages per op)") { benchmark in
-            for _ in benchmark.scaledIterations {
-                var copies = raw
-                var notes = RunNotes()
-                for index in copies.indices { transform.apply(to: &copies[index], notes: &notes) }
-                blackHole(copies)
-            }
-        }
+    let everySource = sources.map(\.1)
+    benchmarkRun("extract all", pipeline("extract-all", extract: everySource, transform: [], load: [Steps.messagesOnly]))
+    for count in Steps.transforms.indices {
+        let steps = Steps.transforms[...count]
+        benchmarkRun(
+            "extract all + transforms up to \(steps.last!.name)",
+            pipeline("transform-\(steps.last!.name)", extract: everySource, transform: steps.map(\.yaml), load: [Steps.messagesOnly]))
     }
-
-    let linked = documents(transformed: true)
-    let rows = linked.flatMap(TableRows.messages)
-    for step in spec.load {
-        guard case .load(let load) = step.step else { continue }
-        Benchmark("load \(step.type.name) messages (\(rows.count) rows per op)") { benchmark in
-            for _ in benchmark.scaledIterations {
-                let file = try OutputFile(outputRoot: spec.outputRoot, relativePath: "bench-\(step.type.name)")
-                let sink = try load.makeSink(for: .messages, output: file)
-                try sink.write(rows)
-                try sink.finish()
-                file.discard()
-            }
-        }
+    for load in Steps.loads {
+        benchmarkRun(
+            "default pipeline, load \(load.name) only",
+            pipeline("load-\(load.name)", extract: everySource, transform: Steps.transforms.map(\.yaml), load: [load.yaml]))
     }
+    benchmarkRun(
+        "default pipeline",
+        pipeline("default", extract: everySource, transform: Steps.transforms.map(\.yaml), load: Steps.loads.map(\.yaml)))
 }
