@@ -19,6 +19,18 @@ struct StderrLogHandler: LogHandler {
     let format: LogFormat
     let label: String
 
+    /// Sends every logger of the process to stderr in `format` (warnings and errors only when
+    /// `quiet`), and returns threadline's.
+    static func bootstrap(format: LogFormat, quiet: Bool) -> Logger {
+        let level: Logger.Level = quiet ? .warning : .info
+        LoggingSystem.bootstrap { label in
+            var handler = StderrLogHandler(format: format, label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "threadline")
+    }
+
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }

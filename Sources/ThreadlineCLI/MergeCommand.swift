@@ -24,13 +24,7 @@ struct MergeCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let format = logFormat, level: Logger.Level = quiet ? .warning : .info
-        LoggingSystem.bootstrap { label in
-            var handler = StderrLogHandler(format: format, label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "threadline")
+        let logger = StderrLogHandler.bootstrap(format: logFormat, quiet: quiet)
         let report: RunReport
         do {
             StopSignals.install()

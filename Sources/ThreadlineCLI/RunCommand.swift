@@ -32,13 +32,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let format = logFormat, level: Logger.Level = quiet ? .warning : .info
-        LoggingSystem.bootstrap { label in
-            var handler = StderrLogHandler(format: format, label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "threadline")
+        let logger = StderrLogHandler.bootstrap(format: logFormat, quiet: quiet)
         // A bar for a person at a terminal; log lines for a cron job's log or a log shipper.
         let progress: (any ProgressDisplay)? =
             if quiet { nil } else if logFormat == .text && Console.stderrIsTerminal { ProgressBar() } else {

@@ -57,6 +57,16 @@ package enum RunHistory {
                 inputsProcessed: report.inputs.count { $0.origin != .reused }, inputsReused: report.inputs.count { $0.origin == .reused })
         }
 
+        /// The line of a run that ended with `error`, with what it had counted by then.
+        init(failed report: RunReport, pipeline: String, error: any Error) {
+            let failure = error as? ThreadlineError
+            self.init(
+                runID: report.runID, pipeline: pipeline, startedAt: report.startedAt.iso8601, endedAt: Timestamp.now.iso8601,
+                status: "failed", exitCode: Int(failure?.status.rawValue ?? ExitStatus.runtimeFailure.rawValue),
+                rowsIn: report.inputRows, rowsRejected: report.rejectedRows, rejects: report.rejects,
+                error: failure?.diagnostics.first?.message ?? "\(error)")
+        }
+
         var json: JSONValue {
             var fields: [String: JSONValue] = [
                 "run_id": .string(runID), "pipeline": .string(pipeline), "started_at": .string(startedAt), "ended_at": .string(endedAt),

@@ -194,14 +194,8 @@ public final class PipelineRunner: Sendable {
     /// a reject ends the run with status 1 and leaves the previous outputs as they were.
     public func run() throws -> RunReport {
         if let shard = spec.shard { return try runShard(shard) }
-        let started = Timestamp.now
-        var report = RunReport(
-            runID: PipelineRunner.makeRunID(started), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: started, endedAt: started)
-        report.overrides = spec.overrides
-        for warning in spec.warnings {
-            logger.warning("\(warning.message)", metadata: warning.location.map { ["at": "\($0)"] } ?? [:])
-            report.notes.count(.warnings, warning.description)
-        }
+        var report = RunReport(starting: spec)
+        logWarnings(into: &report)
         let lock = RunLock(outputRoot: spec.outputRoot)
         try lock.acquire()
         defer { lock.release() }
@@ -212,12 +206,7 @@ public final class PipelineRunner: Sendable {
         do {
             try runHoldingLock(&report)
         } catch {
-            let failure = error as? ThreadlineError
-            let entry = RunHistory.Entry(
-                runID: report.runID, pipeline: spec.name, startedAt: report.startedAt.iso8601, endedAt: Timestamp.now.iso8601,
-                status: "failed", exitCode: Int(failure?.status.rawValue ?? ExitStatus.runtimeFailure.rawValue),
-                rowsIn: report.inputRows, rowsRejected: report.rejectedRows, rejects: report.rejects,
-                error: failure?.diagnostics.first?.message ?? "\(error)")
+            let entry = RunHistory.Entry(failed: report, pipeline: spec.name, error: error)
             do {
                 try RunHistory.append(entry, to: spec.outputRoot)
             } catch {
@@ -290,28 +279,34 @@ public final class PipelineRunner: Sendable {
             }
             try writer.finish()
             report = writer.report
-            report.endedAt = .now
-            if spec.maxRejects.isExceeded(report) {
-                report.status = .dataError
-            }
-            atPhase?(.writing)
-            // The manifest is renamed into place with the outputs it describes, last.
-            report.outputs = try outputs.commit(
-                RunSummary(pipelineName: spec.name, report: report, rejects: writer.rejects), quarantine: spec.onError == .quarantine,
-                atPhase: atPhase
-            ) { written in
-                report.outputs = written
-                report.endedAt = .now
-                return Manifest.bytes(report, spec: spec)
-            }
+            try commit(outputs, rejects: writer.rejects, into: &report)
         } catch {
             outputs.discard()
             // A failed run is recorded with what it had counted.
             if report.inputs.isEmpty { report = writer.report }
             throw error
         }
-        // The state follows the outputs it was made with; a state that is not written costs the
-        // next run only time.
+        commitState(incremental, of: report)
+    }
+
+    /// Commits the run's outputs: the manifest is renamed into place with the outputs it describes,
+    /// last. Rejects over `max_rejects` make the run's status a data error.
+    private func commit(_ outputs: OutputSet, rejects: [Reject], into report: inout RunReport) throws {
+        report.endedAt = .now
+        if spec.maxRejects.isExceeded(report) { report.status = .dataError }
+        atPhase?(.writing)
+        report.outputs = try outputs.commit(
+            RunSummary(pipelineName: spec.name, report: report, rejects: rejects), quarantine: spec.onError == .quarantine, atPhase: atPhase
+        ) { written in
+            report.outputs = written
+            report.endedAt = .now
+            return Manifest.bytes(report, spec: spec)
+        }
+    }
+
+    /// Writes the incremental state after the outputs it was made with; a state that is not written
+    /// costs the next run only time.
+    private func commitState(_ incremental: IncrementalRun?, of report: RunReport) {
         do {
             try incremental?.commit(report)
         } catch {
@@ -341,27 +336,12 @@ public final class PipelineRunner: Sendable {
         progress?(report.inputs.count, report.inputs.count, report.inputBytes)
         let outputs = try OutputSet(spec: spec, keep: keep.outputs, keepRejects: keep.rejects)
         do {
-            report.endedAt = .now
-            if spec.maxRejects.isExceeded(report) { report.status = .dataError }
-            atPhase?(.writing)
-            report.outputs = try outputs.commit(
-                RunSummary(pipelineName: spec.name, report: report, rejects: []), quarantine: spec.onError == .quarantine, atPhase: atPhase
-            ) { written in
-                report.outputs = written
-                report.endedAt = .now
-                return Manifest.bytes(report, spec: spec)
-            }
+            try commit(outputs, rejects: [], into: &report)
         } catch {
             outputs.discard()
             throw error
         }
-        do {
-            try incremental.commit(report)
-        } catch {
-            incremental.discard()
-            IncrementalRun.remove(spec.outputRoot)
-            logger.warning("the incremental state could not be written, the next run reads every input: \(error)")
-        }
+        commitState(incremental, of: report)
     }
 
     /// Rejects each document whose id an earlier input already gave (two markdown files of one name in
@@ -433,6 +413,14 @@ public final class PipelineRunner: Sendable {
         var sources: [String] = []
         for step in spec.extract where !sources.contains(step.name) { sources.append(step.name) }
         return sources
+    }
+
+    /// Logs the pipeline file's warnings and counts them in the run's notes.
+    func logWarnings(into report: inout RunReport) {
+        for warning in spec.warnings {
+            logger.warning("\(warning.message)", metadata: warning.location.map { ["at": "\($0)"] } ?? [:])
+            report.notes.count(.warnings, warning.description)
+        }
     }
 
     static func makeRunID(_ time: Timestamp) -> String {

@@ -90,3 +90,12 @@ public struct RunReport: Sendable {
 
     public var inputBytes: Int64 { inputs.reduce(0) { $0 + $1.bytes } }
 }
+
+extension RunReport {
+    /// The report of a run of `spec` that starts now: a new run id, the pipeline and its overrides.
+    init(starting spec: PipelineSpec) {
+        let now = Timestamp.now
+        self.init(runID: PipelineRunner.makeRunID(now), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: now, endedAt: now)
+        overrides = spec.overrides
+    }
+}

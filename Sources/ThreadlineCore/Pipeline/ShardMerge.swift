@@ -54,20 +54,12 @@ package struct ShardMerge {
         }
         try checkSamePipeline(shards)
         let spec = try shards[0].state.pipeline.spec(outputRoot: outputRoot)
-        let started = Timestamp.now
-        var report = RunReport(
-            runID: PipelineRunner.makeRunID(started), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: started, endedAt: started)
-        report.overrides = spec.overrides
+        var report = RunReport(starting: spec)
         for warning in shards[0].state.pipeline.warnings { report.notes.count(.warnings, warning) }
         do {
             try merge(shards, spec: spec, into: &report)
         } catch {
-            let failure = error as? ThreadlineError
-            let entry = RunHistory.Entry(
-                runID: report.runID, pipeline: spec.name, startedAt: report.startedAt.iso8601, endedAt: Timestamp.now.iso8601,
-                status: "failed", exitCode: Int(failure?.status.rawValue ?? ExitStatus.runtimeFailure.rawValue),
-                rowsIn: report.inputRows, rowsRejected: report.rejectedRows, rejects: report.rejects,
-                error: failure?.diagnostics.first?.message ?? "\(error)")
+            let entry = RunHistory.Entry(failed: report, pipeline: spec.name, error: error)
             try? RunHistory.append(entry, to: outputRoot)
             throw error
         }

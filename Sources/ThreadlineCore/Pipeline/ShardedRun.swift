@@ -187,14 +187,8 @@ extension PipelineRunner {
     /// its state for `merge`. Writes no table file of `output_root` itself, and no `_runs.jsonl` line
     /// (the merge does).
     func runShard(_ shard: Shard) throws -> RunReport {
-        let started = Timestamp.now
-        var report = RunReport(
-            runID: PipelineRunner.makeRunID(started), pipeline: spec.file, pipelineSHA256: spec.sha256, startedAt: started, endedAt: started)
-        report.overrides = spec.overrides
-        for warning in spec.warnings {
-            logger.warning("\(warning.message)", metadata: warning.location.map { ["at": "\($0)"] } ?? [:])
-            report.notes.count(.warnings, warning.description)
-        }
+        var report = RunReport(starting: spec)
+        logWarnings(into: &report)
         let lock = RunLock(outputRoot: spec.outputRoot, shard: shard)
         try lock.acquire()
         defer { lock.release() }
