@@ -100,6 +100,46 @@ def test_unknown_step_is_refused(tmp_path: Path) -> None:
     assert "unknown step types: clean_emojis" in result.stderr
 
 
+def test_transcripts_are_deterministic_and_a_third_of_their_entries_have_no_author(tmp_path: Path) -> None:
+    for folder, seed in (("a", 7), ("b", 7), ("c", 8)):
+        result = run(HERE / "make_transcripts.py", "--mb", 0.5, "--seed", seed, "--out", tmp_path / folder)
+        assert result.returncode == 0, result.stderr
+    assert digest(tmp_path / "a") == digest(tmp_path / "b") != digest(tmp_path / "c")
+    entries = []
+    for path in sorted((tmp_path / "a" / "transcripts").glob("*.md")):
+        front = yaml.load(path.read_text(encoding="utf-8").split("\n---", 1)[0][3:], Loader=yaml.CSafeLoader)
+        assert {"title", "start", "end", "authors", "transcript"} <= front.keys()
+        entries += front["transcript"]
+    assert len(entries) > 1000
+    spoken = [e for e in entries if "who" in e]
+    assert all(isinstance(e["who"], str) and isinstance(e["line"], str) for e in spoken)
+    assert all(set(e) in ({"header"}, {"line"}) for e in entries if "who" not in e)
+    assert 0.28 < 1 - len(spoken) / len(entries) < 0.39
+    pipeline = yaml.safe_load((tmp_path / "a" / "pipeline.yaml").read_text())
+    assert pipeline["extract"] == [{"type": "markdown", "include": ["transcripts/*.md"], "archive_key": "transcript",
+                                    "author_key": "who", "text_key": "line"}]
+
+
+def test_duckdb_flattens_every_message_of_an_export_with_its_authors_name(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    make_corpus(tmp_path / "corpus", markdown=0, html=0, json_mb=0.3)
+    export = tmp_path / "corpus" / "slack-export"
+    result = run(HERE / "duckdb_slack.py", export, tmp_path / "messages.parquet")
+    assert result.returncode == 0, result.stderr
+    messages = [m for day in sorted(export.glob("*/*.json")) for m in json.loads(day.read_text(encoding="utf-8"))]
+    table = pq.read_table(tmp_path / "messages.parquet").to_pylist()
+    assert result.stdout.strip() == f"rows: {len(messages)}" and len(table) == len(messages)
+    users = {u["id"]: u for u in json.loads((export / "users.json").read_text(encoding="utf-8"))}
+    by_ts = {row["ts"]: row for row in table}
+    for message in messages:
+        row = by_ts[message["ts"]]
+        user = users.get(message.get("user"))
+        if user:
+            assert row["author"] == (user["profile"]["display_name"].strip() or user["profile"]["real_name"].strip())
+        assert row["text"] == message["text"]
+        assert row["thread_ts"] == message.get("thread_ts", message["ts"])
+
+
 # -------------------------------------------------------------------------------------- comparator
 
 

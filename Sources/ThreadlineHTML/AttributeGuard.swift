@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Counts the attributes of each start tag in the bytes about to be fed to libxml2, so that a tag
 /// with too many never reaches it.
 ///
@@ -53,17 +59,43 @@ struct AttributeGuard {
 
     /// Scans the next chunk of the page; returns the first tag over the limit, if any, after which
     /// the guard must not be used again.
+    ///
+    /// Text, quoted values and what is skipped to a `>` are crossed with `memchr`, and lines and
+    /// columns are counted once per chunk, not byte by byte: a tag's place is worked out only for a
+    /// tag over the limit, or for a tag still open when the chunk ends.
     mutating func scan(_ chunk: UnsafeRawBufferPointer) -> Violation? {
-        var tagOffset = 0
-        for index in 0..<chunk.count {
-            let byte = chunk[index]
+        guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self), !chunk.isEmpty else { return nil }
+        let bytes = UnsafeBufferPointer(start: base, count: chunk.count)
+        /// The next `byte` at or after `from`, or nil.
+        func next(_ byte: UInt8, from: Int) -> Int? {
+            guard let found = memchr(base + from, Int32(byte), bytes.count - from) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+        /// Where the current tag's `<` is in this chunk; nil when it is in an earlier chunk, whose
+        /// place `tagStart` holds.
+        var tagOffset: Int?
+        /// A new attribute of the current tag: the violation when it is one too many.
+        func newAttribute() -> Violation? {
+            attributes += 1
+            guard attributes > limit else { return nil }
+            guard let offset = tagOffset else {
+                return Violation(offsetInChunk: 0, line: tagStart.line, column: tagStart.column)
+            }
+            let place = Self.advanced((line, column), over: UnsafeBufferPointer(rebasing: bytes[..<offset]))
+            return Violation(offsetInChunk: offset, line: place.line, column: place.column)
+        }
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
             switch state {
             case .text:
-                if byte == UInt8(ascii: "<") {
-                    state = .tagOpen
-                    tagStart = (line, column)
-                    tagOffset = index
+                guard let open = next(UInt8(ascii: "<"), from: index) else {
+                    index = bytes.count
+                    continue
                 }
+                index = open
+                state = .tagOpen
+                tagOffset = open
             case .tagOpen:
                 if byte.isASCIILetter {
                     state = .tagName
@@ -76,10 +108,7 @@ struct AttributeGuard {
                     declarationDashes = 0
                 } else {
                     state = byte == UInt8(ascii: "<") ? .tagOpen : .text
-                    if byte == UInt8(ascii: "<") {
-                        tagStart = (line, column)
-                        tagOffset = index
-                    }
+                    if byte == UInt8(ascii: "<") { tagOffset = index }
                 }
             case .tagName:
                 if byte.isHTMLWhitespace {
@@ -95,7 +124,7 @@ struct AttributeGuard {
                 if byte == UInt8(ascii: ">") {
                     endTag()
                 } else if !byte.isHTMLWhitespace && byte != UInt8(ascii: "/") {
-                    if let violation = newAttribute(tagOffset: tagOffset) { return violation }
+                    if let violation = newAttribute() { return violation }
                     state = .attributeName
                 }
             case .attributeName:
@@ -116,7 +145,7 @@ struct AttributeGuard {
                 } else if byte == UInt8(ascii: "/") {
                     state = .beforeAttribute
                 } else if !byte.isHTMLWhitespace {
-                    if let violation = newAttribute(tagOffset: tagOffset) { return violation }
+                    if let violation = newAttribute() { return violation }
                     state = .attributeName
                 }
             case .beforeValue:
@@ -128,7 +157,12 @@ struct AttributeGuard {
                     state = .unquoted
                 }
             case .quoted(let quote):
-                if byte == quote { state = .beforeAttribute }
+                guard let close = next(quote, from: index) else {
+                    index = bytes.count
+                    continue
+                }
+                index = close
+                state = .beforeAttribute
             case .unquoted:
                 if byte.isHTMLWhitespace {
                     state = .beforeAttribute
@@ -149,7 +183,12 @@ struct AttributeGuard {
                     state = .comment(dashes: byte == UInt8(ascii: "-") ? dashes + 1 : 0)
                 }
             case .skipToGreaterThan:
-                if byte == UInt8(ascii: ">") { state = .text }
+                guard let close = next(UInt8(ascii: ">"), from: index) else {
+                    index = bytes.count
+                    continue
+                }
+                index = close
+                state = .text
             case .rawText(let match):
                 let expected = rawTextEnd[match]
                 let lowered = byte.isASCIILetter ? byte | 0x20 : byte
@@ -159,21 +198,29 @@ struct AttributeGuard {
                     state = .rawText(match: lowered == UInt8(ascii: "<") ? 1 : 0)
                 }
             }
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else if byte & 0xC0 != 0x80 {
-                column += 1
-            }
+            index += 1
+        }
+        // A tag that starts in this chunk and goes on into the next keeps its place.
+        if let offset = tagOffset {
+            tagStart = Self.advanced((line, column), over: UnsafeBufferPointer(rebasing: bytes[..<offset]))
+            (line, column) = Self.advanced(tagStart, over: UnsafeBufferPointer(rebasing: bytes[offset...]))
+        } else {
+            (line, column) = Self.advanced((line, column), over: bytes)
         }
         return nil
     }
 
-    /// Counts an attribute of the current tag; the violation when it is one too many.
-    private mutating func newAttribute(tagOffset: Int) -> Violation? {
-        attributes += 1
-        guard attributes > limit else { return nil }
-        return Violation(offsetInChunk: tagOffset, line: tagStart.line, column: tagStart.column)
+    /// The line and column after `bytes`, from `place` before them: a `\n` starts a line, and every
+    /// byte but UTF-8 continuation bytes is a column. The line breaks are counted in one branch-free
+    /// pass; columns only on the last line.
+    static func advanced(_ place: (line: Int, column: Int), over bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
+        var breaks = 0
+        for byte in bytes { breaks &+= byte == UInt8(ascii: "\n") ? 1 : 0 }
+        var lineStart = bytes.count
+        while lineStart > 0, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+        var columns = 0
+        for index in lineStart..<bytes.count where bytes[index] & 0xC0 != 0x80 { columns += 1 }
+        return breaks == 0 ? (place.line, place.column + columns) : (place.line + breaks, 1 + columns)
     }
 
     /// A start tag ends: the text of `script` and `style` holds no tags.

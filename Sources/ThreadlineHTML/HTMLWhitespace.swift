@@ -3,6 +3,7 @@
 
 extension UInt8 {
     /// Whether this byte is one of HTML's ASCII whitespace characters (space, tab, LF, FF, CR).
+    @inlinable
     public var isHTMLWhitespace: Bool {
         self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D || self == 0x0C
     }
@@ -16,7 +17,9 @@ extension Character {
 }
 
 extension BidirectionalCollection<UInt8> {
-    /// The bytes without leading and trailing HTML whitespace.
+    /// The bytes without leading and trailing HTML whitespace. Inlinable, so a caller's collection
+    /// type is walked directly rather than through the generic protocol, byte by byte.
+    @inlinable
     public func trimmingHTMLWhitespace() -> SubSequence {
         guard let first = firstIndex(where: { !$0.isHTMLWhitespace }),
             let last = lastIndex(where: { !$0.isHTMLWhitespace })

@@ -17,16 +17,30 @@ public struct SlackTimestamp: Sendable, Hashable, Comparable, CustomStringConver
     ///
     /// Fewer than six fractional digits are padded on the right (`"1.5"` is 1.500000 s).
     public init?(_ raw: String) {
-        let parts = raw.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard parts.count == 1 || parts.count == 2,
-            let whole = Self.digits(parts[0], maxCount: 12)
-        else { return nil }
-        var fraction: Int64 = 0
-        if parts.count == 2 {
-            guard let digits = Self.digits(parts[1], maxCount: 6) else { return nil }
-            fraction = digits
-            for _ in parts[1].count..<6 { fraction *= 10 }
+        // One pass over the bytes: digits, at most one `.`, digits.
+        var whole: Int64 = 0, wholeDigits = 0
+        var fraction: Int64 = 0, fractionDigits = 0
+        var hasPoint = false
+        for byte in raw.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard !hasPoint else { return nil }
+                hasPoint = true
+                continue
+            }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            if hasPoint {
+                fractionDigits += 1
+                guard fractionDigits <= 6 else { return nil }
+                fraction = fraction * 10 + digit
+            } else {
+                wholeDigits += 1
+                guard wholeDigits <= 12 else { return nil }
+                whole = whole * 10 + digit
+            }
         }
+        guard wholeDigits >= 1, !hasPoint || fractionDigits >= 1 else { return nil }
+        for _ in fractionDigits..<6 { fraction *= 10 }
         self.raw = raw
         self.seconds = whole
         self.microseconds = Int32(fraction)
@@ -41,16 +55,5 @@ public struct SlackTimestamp: Sendable, Hashable, Comparable, CustomStringConver
 
     public static func < (lhs: SlackTimestamp, rhs: SlackTimestamp) -> Bool {
         (lhs.seconds, lhs.microseconds, lhs.raw) < (rhs.seconds, rhs.microseconds, rhs.raw)
-    }
-
-    /// The value of a run of 1...`maxCount` ASCII digits, or `nil`.
-    private static func digits(_ bytes: Substring.UTF8View, maxCount: Int) -> Int64? {
-        guard (1...maxCount).contains(bytes.count) else { return nil }
-        var value: Int64 = 0
-        for byte in bytes {
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-        }
-        return value
     }
 }

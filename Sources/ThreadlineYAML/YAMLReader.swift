@@ -327,6 +327,12 @@ private struct CharacterOffsets {
         }
         if isASCII { return min(target, bytes.count) }
         while character < target, byte < bytes.count {
+            // Runs of ASCII, where a character is a byte, are stepped over eight bytes at a time.
+            if target - character >= ByteWord.width, byte + ByteWord.width <= bytes.count, ByteWord.isASCII(ByteWord.load(bytes, at: byte)) {
+                byte += ByteWord.width
+                character += ByteWord.width
+                continue
+            }
             let lead = bytes[byte]
             byte += lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
             character += 1

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _ThreadlineTestSupport
 
 @testable import ThreadlineCore
 
@@ -67,6 +68,24 @@ import Testing
         let first = try #require(jsonl.split(separator: "\n").first)
         let row = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
         return try #require(row["message_id"] as? String)
+    }
+
+    /// The key check's set of hashes answers as `Set<UInt64>` does, through its growths, for 0 and
+    /// for hashes that share their low bits (one slot of the table, probed past).
+    @Test func keyHashSetAnswersAsASetDoes() {
+        var generator = SplitMix64(seed: 18)
+        let random = (0..<50_000).map { _ in UInt64.random(in: 0...UInt64.max, using: &generator) }
+        let sameSlot = (1...200).map { UInt64($0) << 40 }
+        let values = random + sameSlot + [0, 1, UInt64.max]
+        var set = KeyHashSet()
+        var expected = Set<UInt64>()
+        let differing = (values + values.prefix(1_000) + [0]).filter { set.insert($0) != expected.insert($0).inserted }
+        #expect(differing.isEmpty)
+        #expect(set.count == expected.count)
+        #expect(values.filter { !set.contains($0) }.isEmpty)
+        let absent = (0..<5_000).map { _ in UInt64.random(in: 0...UInt64.max, using: &generator) }.filter { !expected.contains($0) }
+        #expect((absent + [2, 201 << 40]).filter { set.contains($0) }.isEmpty)
+        #expect(!KeyHashSet().contains(0) && !KeyHashSet().contains(7))
     }
 
     @Test func keysAreHashedTheSameWayInEveryRun() {

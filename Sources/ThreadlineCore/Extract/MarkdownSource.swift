@@ -195,8 +195,9 @@ private struct ArchiveReader {
     private var pending: YAMLNode?
     /// Entries handed over so far, rejected ones included: the next entry's number.
     private var count = 0
-    /// The front matter's lines, split when a reject first needs its record.
-    private var lines: [Substring]?
+    /// The byte offset at which each line of the front matter starts, found when a reject first needs
+    /// its record: each record is then cut from the text in time proportional to its own length.
+    private var lineStarts: [Int]?
 
     /// A reader whose result keeps findings, and makes the text checks, when `other` does.
     init(source: MarkdownSource, file: String, offset: Int, yaml: String, like other: ExtractResult) {
@@ -254,28 +255,63 @@ private struct ArchiveReader {
 
     /// The raw lines of `node`, from its line to its last, and not past `nextLine` (where the next
     /// sibling starts), for quarantine.
+    /// The lines are the front matter's lines as a line break (`\n` or `\r\n`) ends them, joined with
+    /// `\n`.
     mutating func record(of node: YAMLNode, to nextLine: Int?) -> String {
-        // `\r\n` is one Character: both end a line.
-        if lines == nil { lines = yaml.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" } }
-        let lines = self.lines ?? []
-        let start = max(0, node.line - 1)
-        let last = min(lastLine(of: node), (nextLine ?? lines.count + 1) - 1)
-        let end = min(lines.count, last)
-        return start < end ? lines[start..<end].joined(separator: "\n") : ""
+        var yaml = yaml
+        return yaml.withUTF8 { bytes in
+            if lineStarts == nil { lineStarts = Self.lineStarts(of: bytes) }
+            let starts = lineStarts ?? [0]
+            let start = max(0, node.line - 1)
+            let last = min(lastLine(of: node, in: bytes), (nextLine ?? starts.count + 1) - 1)
+            let end = min(starts.count, last)
+            guard start < end else { return "" }
+            return Self.lines(start..<end, of: bytes, startingAt: starts)
+        }
+    }
+
+    /// Where each line of `bytes` starts: 0, and the offset after each `\n`.
+    static func lineStarts(of bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
+        var starts = [0]
+        guard let base = bytes.baseAddress else { return starts }
+        var from = 0
+        while from < bytes.count, let found = memchr(base + from, Int32(UInt8(ascii: "\n")), bytes.count - from) {
+            from = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+            starts.append(from)
+        }
+        return starts
+    }
+
+    /// Lines `range` of `bytes` (0-based), each without its line break, joined with `\n`: the bytes
+    /// from the first line's start to the last line's end, less the `\r` of each `\r\n`. (A `\n`
+    /// always ends a Character, `\n` or `\r\n`, so this is what splitting the text into Characters
+    /// at line breaks gives.)
+    static func lines(_ range: Range<Int>, of bytes: UnsafeBufferPointer<UInt8>, startingAt starts: [Int]) -> String {
+        let from = starts[range.lowerBound]
+        let followed = range.upperBound < starts.count
+        var to = followed ? starts[range.upperBound] - 1 : bytes.count
+        if followed, to > from, bytes[to - 1] == UInt8(ascii: "\r") { to -= 1 }
+        let text = UnsafeBufferPointer(rebasing: bytes[from..<to])
+        guard text.contains(UInt8(ascii: "\r")) else { return String(decoding: text, as: UTF8.self) }
+        var kept: [UInt8] = []
+        kept.reserveCapacity(text.count)
+        for index in text.indices where !(text[index] == UInt8(ascii: "\r") && index + 1 < text.count && text[index + 1] == UInt8(ascii: "\n")) {
+            kept.append(text[index])
+        }
+        return String(decoding: kept, as: UTF8.self)
     }
 
     /// The last line a node's text is on: that of its last scalar's end.
-    func lastLine(of node: YAMLNode) -> Int {
+    func lastLine(of node: YAMLNode, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
         switch node.kind {
         case .scalar:
-            guard let source = node.source, source.end > source.start else { return node.line }
-            let utf8 = yaml.utf8
-            let span = utf8[utf8.index(utf8.startIndex, offsetBy: source.start)..<utf8.index(utf8.startIndex, offsetBy: source.end)]
+            guard let source = node.source, source.end > source.start, source.end <= bytes.count else { return node.line }
+            let span = bytes[source.start..<source.end]
             let breaks = span.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
             // A block ends at the start of the line after it.
             return node.line + breaks - (span.last == UInt8(ascii: "\n") ? 1 : 0)
-        case .sequence(let items): return items.map(lastLine).max() ?? node.line
-        case .mapping(let entries): return entries.map { lastLine(of: $0.value) }.max() ?? node.line
+        case .sequence(let items): return items.map { lastLine(of: $0, in: bytes) }.max() ?? node.line
+        case .mapping(let entries): return entries.map { lastLine(of: $0.value, in: bytes) }.max() ?? node.line
         }
     }
 

@@ -277,7 +277,9 @@ package struct SlackJSONSource: ExtractStep {
         // One string per day file, shared by its messages.
         let sourceFiles = Dictionary(uniqueKeysWithValues: conversation.dayFiles.map { ($0, input.relativePath + "/" + $0) })
         document.threads = conversation.threads.map { thread in
-            Thread(messages: thread.messages.map { record in
+            var messages: [Message] = []
+            messages.reserveCapacity(thread.messageCount)
+            thread.forEachMessage { record in
                 let isReply = record.message.ts != thread.key
                 var message = Message(
                     key: record.message.ts.raw, parentKey: isReply ? thread.key.raw : nil, sourceLine: record.line,
@@ -285,8 +287,9 @@ package struct SlackJSONSource: ExtractStep {
                     text: record.text, sentAt: Timestamp(microseconds: record.message.ts.microsecondsSinceEpoch))
                 message.sourceFile = sourceFiles[record.file] ?? input.relativePath + "/" + record.file
                 message.isBot = record.author.isBot
-                return message
-            })
+                messages.append(message)
+            }
+            return Thread(messages: messages)
         }
         document.spanMessageTimes()
         return document

@@ -84,10 +84,17 @@ final class OutputSet {
         manifest: ([RunReport.Output]) throws -> [UInt8]
     ) throws -> [RunReport.Output] {
         let rejects = run.rejects
-        for target in targets { try target.worker.finish(run) }
-        let rejectsFile = try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl")
-        defer { rejectsFile.discard() }
-        if keptRejects == nil { try RejectsFile.write(rejects, quarantine: quarantine, to: rejectsFile.stagingPath) }
+        // Every file ends on its own worker while `_rejects.jsonl` is written here; a file's error
+        // comes first, as when they ended one after the other before it.
+        for target in targets { target.worker.startFinishing(run) }
+        let staged = Result { try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl") }
+        defer { (try? staged.get())?.discard() }
+        let rejectsWritten = staged.flatMap { file in
+            Result { if keptRejects == nil { try RejectsFile.write(rejects, quarantine: quarantine, to: file.stagingPath) } }
+        }
+        for target in targets { try target.worker.finish() }
+        let rejectsFile = try staged.get()
+        try rejectsWritten.get()
         var written: [String: [RunReport.Output]] = kept
         for target in targets {
             written[target.output.relativePath] = try target.place.prepare(target.output, sink: target.sink, rows: target.rows)
@@ -160,8 +167,9 @@ final class OutputSet {
     /// staged and put in place as a whole. Returns the outputs' entries.
     func commitParts(_ run: RunSummary) throws -> [RunReport.Output] {
         var outputs: [RunReport.Output] = []
+        for target in targets { target.worker.startFinishing(run) }
         for target in targets {
-            try target.worker.finish(run)
+            try target.worker.finish()
             outputs += try target.place.prepare(target.output, sink: target.sink, rows: target.rows)
             StagingFiles.shared.remove(target.place.output.stagingPath)
             try target.place.output.renameIntoPlace()

@@ -3,9 +3,9 @@ import Foundation
 
 /// Runs one sink's writes on a serial queue, keeping the first error for the next call.
 ///
-/// `@unchecked Sendable`: the sink is used only on `queue`, one batch after the other, until
-/// ``finish()`` has drained the queue and ends it on the caller's thread; `failure` is read and written
-/// only while holding `lock`; `room` and `queue` are thread-safe.
+/// `@unchecked Sendable`: the sink is used only on `queue`, one batch after the other, its end
+/// (``startFinishing(_:)``) last, and read (its digest) only after ``finish()`` has drained the queue;
+/// `failure` is read and written only while holding `lock`; `room` and `queue` are thread-safe.
 final class SinkWorker: @unchecked Sendable {
     /// Batches that may wait for one sink.
     static let depth = 2
@@ -32,11 +32,19 @@ final class SinkWorker: @unchecked Sendable {
         }
     }
 
-    /// Waits for every queued batch, then ends the file.
-    func finish(_ run: RunSummary) throws {
+    /// Ends the file on the worker's queue, after every queued batch, without waiting for it: the
+    /// files of a run end side by side. ``finish()`` waits.
+    func startFinishing(_ run: RunSummary) {
+        queue.async { [self] in
+            guard currentFailure == nil else { return }
+            do { try sink.finish(run) } catch { record(error) }
+        }
+    }
+
+    /// Waits for the end ``startFinishing(_:)`` began; throws the first error the file met.
+    func finish() throws {
         drain()
         try rethrowFailure()
-        try sink.finish(run)
     }
 
     /// Waits for every queued batch.

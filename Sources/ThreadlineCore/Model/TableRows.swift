@@ -36,15 +36,31 @@ package enum TableRows {
         for thread in document.threads {
             guard let first = thread.messages.first else { continue }
             let replies = thread.messages.dropFirst()
-            let participants = Set(thread.messages.map { $0.authorId ?? $0.authorRaw })
-            let lastReply = replies.compactMap(\.sentAt).max()
+            var lastReply: Timestamp?
+            for reply in replies {
+                if let sentAt = reply.sentAt, lastReply.map({ sentAt > $0 }) ?? true { lastReply = sentAt }
+            }
             try batch.append([
                 .string(first.threadId), .string(document.id), .string(document.source), .string(first.authorId ?? ""),
                 .string(first.author ?? first.authorRaw), .string(first.text), Value(replies.count),
-                Value(participants.count), .bool(replies.contains { $0.isHost }), Value(first.sentAt), Value(lastReply),
+                Value(participantCount(thread.messages)), .bool(replies.contains { $0.isHost }), Value(first.sentAt), Value(lastReply),
             ], to: body)
         }
         try batch.flush(to: body)
+    }
+
+    /// How many different authors a thread's messages have. A short thread (most have one message)
+    /// is counted by comparing names, without building a set.
+    static func participantCount(_ messages: [Message]) -> Int {
+        func name(_ message: Message) -> String { message.authorId ?? message.authorRaw }
+        guard messages.count > 8 else {
+            var count = 0
+            for index in messages.indices where !messages[..<index].contains(where: { name($0) == name(messages[index]) }) {
+                count += 1
+            }
+            return count
+        }
+        return Set(messages.map(name)).count
     }
 
     package static func document(_ document: Document) -> Row {

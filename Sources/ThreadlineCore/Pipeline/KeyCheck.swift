@@ -41,7 +41,7 @@ struct KeyCheck {
 
     private struct KeyState {
         let column: Int
-        var seen = Set<UInt64>()
+        var seen = KeyHashSet()
         var unique: Outcome
         var notNull: Outcome
     }
@@ -76,7 +76,8 @@ struct KeyCheck {
 
     /// Checks rows of `table` in the order they are written.
     mutating func check(_ table: Table, _ rows: [Row]) {
-        // Taken out of the dictionary while it changes, so its set of keys is not copied.
+        // Each state is taken out of its dictionary while it changes, so its set of keys has one owner
+        // and grows in place instead of being copied whole for every batch of rows.
         if var key = keys.removeValue(forKey: table) {
             for row in rows {
                 key.unique.rows += 1
@@ -85,13 +86,15 @@ struct KeyCheck {
                     Self.record(&key.notNull, "null")
                     continue
                 }
-                if !key.seen.insert(Self.hash(value)).inserted { Self.record(&key.unique, value) }
+                if !key.seen.insert(Self.hash(value)) { Self.record(&key.unique, value) }
             }
             keys[table] = key
         }
         guard var checks = references.removeValue(forKey: table) else { return }
         for index in checks.indices {
-            let target = checks[index].target
+            // The keys referred to, looked up once for the batch. A key of the same table (a reply's
+            // parent) is written before the rows that refer to it: this batch's own keys are in.
+            let seen = keys[checks[index].target]?.seen
             for row in rows {
                 checks[index].outcome.rows += 1
                 guard case .string(let value) = row[checks[index].column] else {
@@ -99,9 +102,7 @@ struct KeyCheck {
                     continue
                 }
                 let hash = Self.hash(value)
-                // A key of the same table (a reply's parent) is written before the rows that refer to it.
-                let known = target == table ? (keys[table]?.seen.contains(hash) ?? false) : (keys[target]?.seen.contains(hash) ?? false)
-                if !known { checks[index].pending[hash] = value }
+                if seen?.contains(hash) != true { checks[index].pending[hash] = value }
             }
         }
         references[table] = checks
@@ -113,10 +114,10 @@ struct KeyCheck {
         for (table, checks) in references {
             var checks = checks
             for index in checks.indices where !later.contains(checks[index].target) {
-                let seen = keys[checks[index].target]?.seen ?? []
-                for (hash, value) in checks[index].pending.sorted(by: { $0.value < $1.value }) where !seen.contains(hash) {
-                    Self.record(&checks[index].outcome, value)
-                }
+                let seen = keys[checks[index].target]?.seen ?? KeyHashSet()
+                // Only the values still not found are sorted (none, on a correct run).
+                let missing = checks[index].pending.filter { !seen.contains($0.key) }.values.sorted()
+                for value in missing { Self.record(&checks[index].outcome, value) }
                 checks[index].pending.removeAll()
             }
             references[table] = checks
@@ -138,16 +139,30 @@ struct KeyCheck {
         if outcome.examples.count < examples { outcome.examples.append(value) }
     }
 
-    /// FNV-1a over the UTF-8 bytes, then a 64-bit finaliser: the same in every run.
+    /// A 64-bit hash of the UTF-8 bytes, eight at a time (each word mixed in by a multiply and a
+    /// shift, the length into the start, then a 64-bit finaliser): the same in every run.
     static func hash(_ value: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in value.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        var value = value
+        return value.withUTF8 { bytes in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (UInt64(bytes.count) &* 0x9e37_79b9_7f4a_7c15)
+            let raw = UnsafeRawBufferPointer(bytes)
+            var offset = 0
+            while offset + 8 <= raw.count {
+                hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
+                hash ^= hash >> 29
+                offset += 8
+            }
+            if offset < raw.count {
+                var last: UInt64 = 0
+                for index in offset..<raw.count { last |= UInt64(raw[index]) << (8 * UInt64(index - offset)) }
+                hash = (hash ^ last) &* 0xff51_afd7_ed55_8ccd
+                hash ^= hash >> 29
+            }
+            hash ^= hash >> 33
+            hash &*= 0xc4ce_b9fe_1a85_ec53
+            hash ^= hash >> 33
+            return hash
         }
-        hash ^= hash >> 33
-        hash &*= 0xff51_afd7_ed55_8ccd
-        hash ^= hash >> 33
-        return hash
     }
 
     /// The error that ends a run whose keys do not hold, naming every failed check with its values;
@@ -163,5 +178,69 @@ struct KeyCheck {
         return ThreadlineError(
             .dataError, "the keys of the tables written do not hold: " + lines.joined(separator: "; "),
             notes: ["no output was changed; this is a bug in threadline: please report it with the pipeline and inputs that cause it"])
+    }
+}
+
+/// The hashes of a table's keys, kept to the end of the run: one flat table probed linearly and grown
+/// to twice its size when it is seven eighths full. A run keeps every key of every table, so this is
+/// memory that grows with the input; `Set<UInt64>` keeps its table at most three quarters full and
+/// needs up to twice as much.
+struct KeyHashSet: Sendable {
+    /// Empty slots hold 0; the hash 0 itself is kept aside.
+    private var slots: [UInt64] = []
+    private var hasZero = false
+    private(set) var count = 0
+
+    /// Inserts `hash`; whether it was new.
+    mutating func insert(_ hash: UInt64) -> Bool {
+        guard hash != 0 else {
+            guard !hasZero else { return false }
+            hasZero = true
+            count += 1
+            return true
+        }
+        if (count + 1) * 8 > slots.count * 7 { grow() }
+        return slots.withUnsafeMutableBufferPointer { slots in
+            let mask = slots.count - 1
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let slot = slots[index]
+                if slot == 0 {
+                    slots[index] = hash
+                    count += 1
+                    return true
+                }
+                if slot == hash { return false }
+                index = (index + 1) & mask
+            }
+        }
+    }
+
+    func contains(_ hash: UInt64) -> Bool {
+        guard hash != 0 else { return hasZero }
+        guard !slots.isEmpty else { return false }
+        return slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let slot = slots[index]
+                if slot == hash { return true }
+                if slot == 0 { return false }
+                index = (index + 1) & mask
+            }
+        }
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: 0, count: max(64, old.count * 2))
+        slots.withUnsafeMutableBufferPointer { slots in
+            let mask = slots.count - 1
+            for hash in old where hash != 0 {
+                var index = Int(truncatingIfNeeded: hash) & mask
+                while slots[index] != 0 { index = (index + 1) & mask }
+                slots[index] = hash
+            }
+        }
     }
 }

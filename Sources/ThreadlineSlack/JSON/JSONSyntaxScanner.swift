@@ -70,7 +70,19 @@ public struct JSONSyntaxScanner: Sendable {
 
     /// Checks `bytes`; returns each element of the top-level array (none when the top-level value is
     /// not an array) and the lone surrogates' escapes.
+    ///
+    /// Contiguous bytes are scanned first in place, without counting lines and columns byte by byte
+    /// (``fastScan(_:maxDepth:)``); a text with an error is then read again here, to say where.
     public func scan(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> Scan {
+        if let fast = bytes.withContiguousStorageIfAvailable({ Self.fastScan($0, maxDepth: maxDepth) }), let scan = fast {
+            return scan
+        }
+        return try carefulScan(bytes)
+    }
+
+    /// ``scan(_:)`` a byte at a time, with the line and column of every byte: the reference the fast
+    /// scan is tested against, and what names an error.
+    func carefulScan(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> Scan {
         var cursor = Cursor()
         var elements: [Element] = []
         var stack: [Container] = []

@@ -70,7 +70,8 @@ extension OpenedSlackExport {
             return listed
         }
         for file in files {
-            let (records, fileRejected, data) = dayFileRecords(file, reader: reader, issues: &issues)
+            var records: [SlackMessageRecord] = []
+            let (fileRejected, data) = dayFile(file, reader: reader, into: &records, issues: &issues)
             rejected += fileRejected
             for record in records {
                 if let subtype = record.message.subtype, assembler.skipSubtypes.contains(subtype) {
@@ -103,7 +104,9 @@ extension OpenedSlackExport {
             let wanted = Set(suspects.map(\.record.message.ts.raw))
             var scratch: [SlackExportIssue] = []
             for file in files {
-                for record in dayFileRecords(file, reader: reader, issues: &scratch).records where wanted.contains(record.message.ts.raw) {
+                var records: [SlackMessageRecord] = []
+                _ = dayFile(file, reader: reader, into: &records, issues: &scratch)
+                for record in records where wanted.contains(record.message.ts.raw) {
                     if let subtype = record.message.subtype, assembler.skipSubtypes.contains(subtype) { continue }
                     if firstOf[record.message.ts.raw] == nil { firstOf[record.message.ts.raw] = record }
                 }

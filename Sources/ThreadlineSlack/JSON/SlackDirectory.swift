@@ -34,7 +34,12 @@ public struct SlackAuthor: Sendable, Hashable {
 /// Built from `users.json` and `org_users.json` (Enterprise Grid); when an id appears in both,
 /// the first file read wins. Bot users' `profile.bot_id` maps bot messages to their user's name.
 struct SlackDirectory: Sendable {
-    private var users: [String: SlackUser] = [:]
+    /// The ids of the users added.
+    private var userIDs: Set<String> = []
+    /// Each user's preferred name, worked out once when the user is added: every message asks for it.
+    private var preferredNames: [String: String] = [:]
+    /// The users whose entry says `is_bot` or `is_app_user`.
+    private var botOrAppUsers: Set<String> = []
     private var botUsers: [String: String] = [:]
     private var channelNames: [String: String] = [:]
 
@@ -45,8 +50,9 @@ struct SlackDirectory: Sendable {
 
     /// Adds a user unless its id is known already.
     mutating func add(_ user: SlackUser) {
-        guard users[user.id] == nil else { return }
-        users[user.id] = user
+        guard userIDs.insert(user.id).inserted else { return }
+        if let name = user.preferredName { preferredNames[user.id] = name }
+        if user.isBot || user.isAppUser { botOrAppUsers.insert(user.id) }
         if let botID = user.profile?.botID, botUsers[botID] == nil { botUsers[botID] = user.id }
     }
 
@@ -57,7 +63,7 @@ struct SlackDirectory: Sendable {
 
     /// The preferred name of a user id, if the directory has one.
     func userName(_ id: String) -> String? {
-        users[id]?.preferredName
+        preferredNames[id]
     }
 
     /// The name of a conversation id, if known.
@@ -71,7 +77,7 @@ struct SlackDirectory: Sendable {
     func author(of message: SlackMessage) -> SlackAuthor {
         var author = resolvedAuthor(of: message)
         if message.subtype == "bot_message" || message.botID?.trimmedNonEmpty != nil { author.isBot = true }
-        if let user = users[author.key], user.isBot || user.isAppUser { author.isBot = true }
+        if botOrAppUsers.contains(author.key) { author.isBot = true }
         return author
     }
 

@@ -241,11 +241,10 @@ public final class OpenedSlackExport: Sendable {
         var records: [SlackMessageRecord] = []
         var rejected = 0
         for file in files {
-            let result = dayFile(file, reader: reader, issues: &issues)
-            records += result.records
-            rejected += result.rejected
+            rejected += dayFile(file, reader: reader, into: &records, issues: &issues).rejected
         }
-        let assembled = assembler.assemble(records)
+        let messagesRead = records.count
+        let assembled = assembler.assemble(consume records)
         /// Day files read again for the raw JSON of their duplicates (they are let go once parsed).
         var reread: [String: Data] = [:]
         for (duplicate, original) in assembled.duplicates {
@@ -266,7 +265,7 @@ public final class OpenedSlackExport: Sendable {
         let conversation = SlackConversation(
             name: name, info: listed[name]?.info, kind: listed[name]?.kind ?? .unlisted,
             dayFiles: files, threads: assembled.threads, counts: assembled.counts)
-        return Conversation(conversation: conversation, issues: issues, messagesRead: records.count, messagesRejected: rejected)
+        return Conversation(conversation: conversation, issues: issues, messagesRead: messagesRead, messagesRejected: rejected)
     }
 
     /// Reads a file and checks its JSON syntax; a failure becomes an issue of `severity`.
@@ -314,18 +313,12 @@ public final class OpenedSlackExport: Sendable {
         return values
     }
 
-    /// The messages of one day file; rejected elements become issues with their line.
-    private func dayFile(
-        _ file: String, reader: SlackExportArchive.Reader, issues: inout [SlackExportIssue]
-    ) -> (records: [SlackMessageRecord], rejected: Int) {
-        let read = dayFileRecords(file, reader: reader, issues: &issues)
-        return (read.records, read.rejected)
-    }
-
-    /// ``dayFile(_:reader:issues:)`` with the file's bytes as decoded (nil when it could not be).
-    func dayFileRecords(
-        _ file: String, reader: SlackExportArchive.Reader, issues: inout [SlackExportIssue]
-    ) -> (records: [SlackMessageRecord], rejected: Int, data: Data?) {
+    /// Appends the messages of one day file to `records` and returns how many elements were rejected,
+    /// and the file's bytes as decoded (nil when they could not be); rejected elements become issues
+    /// with their line.
+    func dayFile(
+        _ file: String, reader: SlackExportArchive.Reader, into records: inout [SlackMessageRecord], issues: inout [SlackExportIssue]
+    ) -> (rejected: Int, data: Data?) {
         let before = issues.count
         defer {
             // A day file rejected whole weighs its bytes: nobody can count the messages it held.
@@ -335,16 +328,16 @@ public final class OpenedSlackExport: Sendable {
         }
         guard let (data, spans) = Self.jsonFile(
             file, severity: .rejected, what: "day file", reader: reader, allowance: allowances[file] ?? 0, issues: &issues)
-        else { return ([], 0, nil) }
+        else { return (0, nil) }
         let (messages, rejected) = SlackExportReader.messages(in: data, elements: spans, file: file, issues: &issues)
-        let records = messages.map { message, line, column, range in
+        for (message, line, column, range) in messages {
             var record = SlackMessageRecord(
                 message: message, file: file, line: line, column: column,
                 author: directory.author(of: message), text: mrkdwn.decode(message.text))
             record.range = range
-            return record
+            records.append(record)
         }
-        return (records, rejected, data)
+        return (rejected, data)
     }
 }
 
@@ -440,21 +433,20 @@ extension SlackExportReader {
     static func messages(
         in data: Data, elements: [JSONSyntaxScanner.Element], file: String, issues: inout [SlackExportIssue]
     ) -> (messages: [(SlackMessage, line: Int?, column: Int?, range: Range<Int>?)], rejected: Int) {
-        let slots: [SlackMessageSlot]
-        do {
-            slots = try JSONDecoder().decode([SlackMessageSlot].self, from: data)
-        } catch {
-            var issue = SlackExportIssue(.rejected, file: file, reason: "day file is not valid UTF-8 JSON")
-            (issue.record, issue.recordBytes) = record(data, 0..<data.count)
-            issues.append(issue)
-            return ([], 0)
+        // Each element is read from its own bytes, which the syntax scan has checked and found.
+        let slots = data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            return elements.map { element in
+                element.range.upperBound <= bytes.count
+                    ? SlackMessage.decode(json: UnsafeBufferPointer(rebasing: bytes[element.range])) : .failure(.notAnObject)
+            }
         }
         var messages: [(SlackMessage, line: Int?, column: Int?, range: Range<Int>?)] = []
         messages.reserveCapacity(slots.count)
         var rejected = 0
         for (index, slot) in slots.enumerated() {
             let span = index < elements.count ? elements[index] : nil
-            var result = slot.result
+            var result = slot
             if case .success = result, let duplicate = span?.duplicate {
                 // Decoders keep one copy or the other: which the message says cannot be told.
                 let position = duplicate.position

@@ -275,7 +275,8 @@ public struct SlackMessage: Sendable, Hashable, Decodable {
     }
 }
 
-/// Decodes one array element without letting its failure fail the array.
+/// Decodes one array element without letting its failure fail the array: how `JSONDecoder` reads a
+/// day file, the reference that ``SlackMessage/decode(json:)``, which the reader uses, is tested against.
 struct SlackMessageSlot: Decodable {
     let result: Result<SlackMessage, SlackMessage.RejectReason>
 
@@ -302,6 +303,13 @@ struct LenientElement<Element: Decodable>: Decodable {
 extension String {
     /// The string with surrounding whitespace removed, or `nil` if nothing is left.
     var trimmedNonEmpty: String? {
+        // Ids and names almost always start and end with ASCII that is not whitespace: then the
+        // string is its own answer, with no walk over its scalars.
+        if let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80,
+            !(0x09...0x0D).contains(first), first != 0x20, !(0x09...0x0D).contains(last), last != 0x20
+        {
+            return self
+        }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
             let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })

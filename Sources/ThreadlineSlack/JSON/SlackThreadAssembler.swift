@@ -29,6 +29,11 @@ public struct SlackMessageRecord: Sendable, Hashable {
     }
 
     /// A reply that was also posted to the channel; it belongs to its thread only.
+    /// A record of empty strings, left where a record was moved out of an array.
+    static let vacant = SlackMessageRecord(
+        message: SlackMessage(ts: SlackTimestamp("0")!), file: "", line: nil,
+        author: SlackAuthor(key: "", name: "", origin: .unknown), text: "")
+
     var isBroadcast: Bool { message.subtype == "thread_broadcast" }
     /// A deleted parent kept because it still has replies.
     var isTombstone: Bool { message.subtype == "tombstone" }
@@ -47,6 +52,14 @@ public struct SlackThread: Sendable, Hashable {
     var isParentMissing: Bool { root == nil }
     /// The root, then the replies.
     public var messages: [SlackMessageRecord] { (root.map { [$0] } ?? []) + replies }
+    /// How many messages `messages` has.
+    public var messageCount: Int { replies.count + (root == nil ? 0 : 1) }
+
+    /// Calls `body` with each of `messages` in order, without making that array.
+    public func forEachMessage(_ body: (SlackMessageRecord) throws -> Void) rethrows {
+        if let root { try body(root) }
+        for reply in replies { try body(reply) }
+    }
 }
 
 /// Counts of what thread assembly did, for the run summary.
@@ -123,7 +136,7 @@ public struct SlackThreadAssembler: Sendable {
     ///
     /// The records are referred to by index until the threads are built, so each is copied once,
     /// into its thread: a conversation can hold hundreds of thousands of them.
-    func assemble(_ records: [SlackMessageRecord]) -> Result {
+    func assemble(_ records: consuming [SlackMessageRecord]) -> Result {
         var counts = SlackAssemblyCounts()
         var byTS: [String: Int] = [:]
         var kept: [Int] = []
@@ -133,12 +146,13 @@ public struct SlackThreadAssembler: Sendable {
                 counts.skippedBySubtype[subtype, default: 0] += 1
                 continue
             }
-            if let original = byTS[records[index].message.ts.raw] {
+            // One lookup for a new `ts`; a repeated one puts its first back.
+            if let original = byTS.updateValue(index, forKey: records[index].message.ts.raw) {
+                byTS[records[index].message.ts.raw] = original
                 duplicates.append((records[index], records[original]))
                 counts.duplicates += 1
                 continue
             }
-            byTS[records[index].message.ts.raw] = index
             kept.append(index)
         }
         counts.kept = kept.count
@@ -152,30 +166,49 @@ public struct SlackThreadAssembler: Sendable {
             }
         }
 
-        var roots: [String: Int] = [:]
-        var replies: [String: [Int]] = [:]
-        var keys: [String: SlackTimestamp] = [:]
+        // Each thread once, by its key, in the order its first message was kept.
+        var threadOf: [String: Int] = [:]
+        var keys: [SlackTimestamp] = []
+        var roots: [Int?] = []
+        var replies: [[Int]] = []
         for index in kept {
             let ts = records[index].message.ts
             let threadTS = records[index].message.threadTS
             var key = threadTS ?? ts
-            if threadTS == nil, let listed = listedParent[ts.raw], listed != ts {
+            if threadTS == nil, !listedParent.isEmpty, let listed = listedParent[ts.raw], listed != ts {
                 key = listed
                 counts.placedByRepliesList += 1
             }
-            keys[key.raw] = key
-            if key == ts {
-                roots[key.raw] = index
+            let thread: Int
+            if let known = threadOf[key.raw] {
+                thread = known
             } else {
-                replies[key.raw, default: []].append(index)
+                thread = keys.count
+                threadOf[key.raw] = thread
+                keys.append(key)
+                roots.append(nil)
+                replies.append([])
+            }
+            if key == ts {
+                roots[thread] = index
+            } else {
+                replies[thread].append(index)
             }
         }
 
+        // Each kept record is moved into its thread, not copied: the records are this call's own.
+        let vacant = SlackMessageRecord.vacant
+        func take(_ index: Int) -> SlackMessageRecord {
+            var record = vacant
+            swap(&record, &records[index])
+            return record
+        }
         var threads: [SlackThread] = []
         threads.reserveCapacity(keys.count)
-        for key in keys.values.sorted() {
-            let replyIndices = (replies[key.raw] ?? []).sorted { records[$0].message.ts < records[$1].message.ts }
-            let thread = SlackThread(key: key, root: roots[key.raw].map { records[$0] }, replies: replyIndices.map { records[$0] })
+        // Thread keys differ in `raw`, so their order is total.
+        for thread in keys.indices.sorted(by: { keys[$0] < keys[$1] }) {
+            let replyIndices = replies[thread].sorted { records[$0].message.ts < records[$1].message.ts }
+            let thread = SlackThread(key: keys[thread], root: roots[thread].map(take), replies: replyIndices.map(take))
             counts.threads += 1
             counts.replies += thread.replies.count
             if !thread.replies.isEmpty { counts.threadsWithReplies += 1 }

@@ -23,23 +23,28 @@ public struct EmojiTable: Sendable {
     /// that is already in the text.
     private let entryByEmoji: [String: Int]
 
-    /// Parses the generated table format (see `EmojiTable.swift`).
+    /// Parses the generated table format (see `EmojiTable.swift`), as bytes: the table is read once
+    /// a run, before the first text's emoji can be replaced.
     init(source: String) {
         var entries: [Entry] = []
         var entryByName: [String: Int] = [:]
         var entryByEmoji: [String: Int] = [:]
-        for line in source.split(separator: "\n") {
-            let fields = line.split(separator: ";", omittingEmptySubsequences: false)
-            guard fields.count == 4, let emoji = CodePoints.string(fromHex: fields[1]) else { continue }
-            let tones = fields[3] == "-" ? [] : fields[3].split(separator: " ").compactMap { CodePoints.string(fromHex: $0) }
-            let index = entries.count
-            entries.append(Entry(emoji: emoji, tones: tones.count == 5 ? tones : []))
-            for name in fields[0].split(separator: " ") {
-                entryByName[Self.fold(name)] = index
-            }
-            entryByEmoji[emoji] = entryByEmoji[emoji] ?? index
-            if let plain = CodePoints.string(fromHex: fields[2]) {
-                entryByEmoji[plain] = entryByEmoji[plain] ?? index
+        var text = source
+        text.withUTF8 { bytes in
+            for line in bytes.split(separator: UInt8(ascii: "\n")) {
+                let fields = line.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
+                guard fields.count == 4, let emoji = CodePoints.string(fromHex: fields[1]) else { continue }
+                let tones = fields[3].elementsEqual("-".utf8)
+                    ? [] : fields[3].split(separator: UInt8(ascii: " ")).compactMap { CodePoints.string(fromHex: $0) }
+                let index = entries.count
+                entries.append(Entry(emoji: emoji, tones: tones.count == 5 ? tones : []))
+                for name in fields[0].split(separator: UInt8(ascii: " ")) {
+                    entryByName[Self.fold(utf8: Array(name))] = index
+                }
+                entryByEmoji[emoji] = entryByEmoji[emoji] ?? index
+                if let plain = CodePoints.string(fromHex: fields[2]) {
+                    entryByEmoji[plain] = entryByEmoji[plain] ?? index
+                }
             }
         }
         self.entries = entries

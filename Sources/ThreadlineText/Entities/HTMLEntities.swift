@@ -144,9 +144,12 @@ public enum HTMLEntities {
     /// Named references by name (without `&` and `;`), parsed once from the generated table.
     static let named: [String: String] = {
         var table: [String: String] = [:]
-        for line in source.split(separator: "\n") {
-            guard let separator = line.firstIndex(of: ";") else { continue }
-            table[String(line[..<separator])] = CodePoints.string(fromHex: line[line.index(after: separator)...])
+        var text = source
+        text.withUTF8 { bytes in
+            for line in bytes.split(separator: UInt8(ascii: "\n")) {
+                guard let separator = line.firstIndex(of: UInt8(ascii: ";")) else { continue }
+                table[String(decoding: line[..<separator], as: UTF8.self)] = CodePoints.string(fromHex: line[(separator + 1)...])
+            }
         }
         return table
     }()
@@ -156,12 +159,34 @@ public enum HTMLEntities {
 enum CodePoints {
     /// Returns the string for code points such as `1F44D-1F3FB`, or nil if one is invalid.
     static func string(fromHex hex: Substring) -> String? {
-        var scalars = String.UnicodeScalarView()
-        for part in hex.split(separator: "-") {
-            guard let value = UInt32(part, radix: 16), let scalar = Unicode.Scalar(value) else { return nil }
-            scalars.append(scalar)
+        var hex = hex
+        return hex.withUTF8 { string(fromHex: $0[...]) }
+    }
+
+    /// ``string(fromHex:)`` of the code points' UTF-8 bytes: empty parts (`--`) are skipped, a part
+    /// of anything but hex digits, or past U+10FFFF, gives nil, and so do no parts at all.
+    static func string(fromHex hex: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
+        var utf8: [UInt8] = []
+        var value: UInt32 = 0
+        var digits = 0
+        func endPart() -> Bool {
+            defer { (value, digits) = (0, 0) }
+            guard digits > 0 else { return true }
+            guard digits <= 8, let scalar = Unicode.Scalar(value) else { return false }
+            utf8.append(contentsOf: UTF8.encode(scalar)!)
+            return true
         }
-        return scalars.isEmpty ? nil : String(scalars)
+        for byte in hex {
+            if byte == UInt8(ascii: "-") {
+                guard endPart() else { return nil }
+                continue
+            }
+            guard let digit = byte.digitValue(radix: 16) else { return nil }
+            value = value &<< 4 | digit
+            digits += 1
+        }
+        guard endPart(), !utf8.isEmpty else { return nil }
+        return String(decoding: utf8, as: UTF8.self)
     }
 }
 

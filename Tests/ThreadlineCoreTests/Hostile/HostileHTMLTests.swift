@@ -150,6 +150,29 @@ import ThreadlineSlack
         }
     }
 
+    /// Where a tag over the limit starts does not depend on how the page is cut into chunks: the
+    /// line counts `\n`s, the column Unicode scalars (here after accented text, a quoted value holding
+    /// a `<` and a `>`, and an end tag), however the bytes before the tag are fed.
+    @Test func theTagOverTheLimitIsPlacedTheSameForEveryChunkSize() throws {
+        let before = "<html><body><p title=\"a > b <c\">héllo wörld ✓</p>\n\n<div>ünïcode</div>  <b>x</b>"
+        let attributes = (0...HTMLStreamParser.maximumAttributes).map { " a\($0)=\"\($0)\"" }.joined()
+        let page = Array((before + "<span" + attributes + ">text</span></body></html>").utf8)
+        let lastLine = try #require(before.split(separator: "\n", omittingEmptySubsequences: false).last)
+        let expected = (line: 3, column: lastLine.unicodeScalars.count + 1)
+        for chunkSize in [1, 2, 3, 5, 7, 16, 64, 4096] {
+            var stopped: HTMLDiagnostic?
+            let report = try HTMLStreamParser(chunkSize: chunkSize).parse(bytes: page) { event in
+                if case .stopped(let diagnostic) = event { stopped = diagnostic }
+            }
+            #expect(report.stoppedEarly?.line == expected.line, "chunks of \(chunkSize)")
+            #expect(report.stoppedEarly?.column == expected.column, "chunks of \(chunkSize)")
+            #expect(stopped == report.stoppedEarly, "chunks of \(chunkSize)")
+        }
+        // In one chunk, the page is read up to the tag.
+        let whole = try HTMLStreamParser(chunkSize: page.count).parse(bytes: page) { _ in }
+        #expect(whole.bytesRead == before.utf8.count)
+    }
+
     /// In a run, the page is read up to the tag, and the rest of it is rejected with its bytes.
     @Test func aTagOverTheAttributeLimitRejectsTheRestOfThePage() throws {
         let scratch = try Scratch()
