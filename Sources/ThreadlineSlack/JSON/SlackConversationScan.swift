@@ -70,31 +70,30 @@ extension OpenedSlackExport {
             return listed
         }
         for file in files {
-            var records: [SlackMessageRecord] = []
-            let (fileRejected, data) = dayFile(file, reader: reader, into: &records, issues: &issues)
-            rejected += fileRejected
-            for record in records {
-                if let subtype = record.message.subtype, assembler.skipSubtypes.contains(subtype) {
-                    counts.skippedBySubtype[subtype, default: 0] += 1
-                    continue
-                }
-                let hash = Self.hash(record.message.ts.raw)
-                guard seen.insert(hash).inserted else {
-                    var raw: String?, rawBytes: Int?
-                    if let range = record.range, let data, range.upperBound <= data.count {
-                        (raw, rawBytes) = SlackExportReader.record(data, range)
+            rejected += try dayFile(file, reader: reader, issues: &issues, batchSize: Self.scanBatch) { records, data in
+                for record in records {
+                    if let subtype = record.message.subtype, assembler.skipSubtypes.contains(subtype) {
+                        counts.skippedBySubtype[subtype, default: 0] += 1
+                        continue
                     }
-                    suspects.append((record, threadKey(of: record), raw, rawBytes))
-                    continue
-                }
-                for reference in record.message.replies ?? [] {
-                    if reference.ts != record.message.ts.raw, lateListed[reference.ts] == nil, seen.contains(Self.hash(reference.ts)) {
-                        // Perhaps read already (or only its hash was): placed by a second scan if so.
-                        lateListed[reference.ts] = record.message.ts
+                    let hash = Self.hash(record.message.ts.raw)
+                    guard seen.insert(hash).inserted else {
+                        var raw: String?, rawBytes: Int?
+                        if let range = record.range, range.upperBound <= data.count {
+                            (raw, rawBytes) = SlackExportReader.record(data, range)
+                        }
+                        suspects.append((record, threadKey(of: record), raw, rawBytes))
+                        continue
                     }
-                    if listedParent[reference.ts] == nil { listedParent[reference.ts] = record.message.ts }
+                    for reference in record.message.replies ?? [] {
+                        if reference.ts != record.message.ts.raw, lateListed[reference.ts] == nil, seen.contains(Self.hash(reference.ts)) {
+                            // Perhaps read already (or only its hash was): placed by a second scan if so.
+                            lateListed[reference.ts] = record.message.ts
+                        }
+                        if listedParent[reference.ts] == nil { listedParent[reference.ts] = record.message.ts }
+                    }
+                    try keep(record, threadKey: threadKey(of: record))
                 }
-                try keep(record, threadKey: threadKey(of: record))
             }
         }
         if !suspects.isEmpty {
@@ -104,11 +103,11 @@ extension OpenedSlackExport {
             let wanted = Set(suspects.map(\.record.message.ts.raw))
             var scratch: [SlackExportIssue] = []
             for file in files {
-                var records: [SlackMessageRecord] = []
-                _ = dayFile(file, reader: reader, into: &records, issues: &scratch)
-                for record in records where wanted.contains(record.message.ts.raw) {
-                    if let subtype = record.message.subtype, assembler.skipSubtypes.contains(subtype) { continue }
-                    if firstOf[record.message.ts.raw] == nil { firstOf[record.message.ts.raw] = record }
+                _ = dayFile(file, reader: reader, issues: &scratch, batchSize: Self.scanBatch) { records, _ in
+                    for record in records where wanted.contains(record.message.ts.raw) {
+                        if let subtype = record.message.subtype, assembler.skipSubtypes.contains(subtype) { continue }
+                        if firstOf[record.message.ts.raw] == nil { firstOf[record.message.ts.raw] = record }
+                    }
                 }
             }
             for suspect in suspects {
@@ -130,6 +129,10 @@ extension OpenedSlackExport {
             name: name, info: listed[name]?.info, kind: listed[name]?.kind ?? .unlisted, dayFiles: files, issues: issues, counts: counts,
             messagesRejected: rejected, firstMicroseconds: first, lastMicroseconds: last, lateListed: lateListed)
     }
+
+    /// How many elements of a day file a scan decodes at a time: a day file of any size costs its
+    /// bytes and this many messages.
+    static let scanBatch = 4096
 
     /// FNV-1a over the UTF-8 bytes, then a 64-bit finaliser.
     static func hash(_ text: String) -> UInt64 {

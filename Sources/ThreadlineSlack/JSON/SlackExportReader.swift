@@ -319,6 +319,23 @@ public final class OpenedSlackExport: Sendable {
     func dayFile(
         _ file: String, reader: SlackExportArchive.Reader, into records: inout [SlackMessageRecord], issues: inout [SlackExportIssue]
     ) -> (rejected: Int, data: Data?) {
+        var decoded: Data?
+        let rejected = dayFile(file, reader: reader, issues: &issues, batchSize: .max) { batch, data in
+            records += batch
+            decoded = data
+        }
+        return (rejected, decoded)
+    }
+
+    /// The messages of one day file handed to `visit` `batchSize` elements at a time, in order, with
+    /// the file's bytes as decoded; returns how many elements were rejected (rejected elements become
+    /// issues with their line). A batch's messages are let go before the next batch is decoded, so
+    /// a day file of a million messages holds its bytes and one batch, not a million records.
+    /// `visit` is not called when the file's bytes could not be decoded.
+    func dayFile(
+        _ file: String, reader: SlackExportArchive.Reader, issues: inout [SlackExportIssue], batchSize: Int,
+        visit: (_ batch: [SlackMessageRecord], _ data: Data) throws -> Void
+    ) rethrows -> Int {
         let before = issues.count
         defer {
             // A day file rejected whole weighs its bytes: nobody can count the messages it held.
@@ -328,16 +345,24 @@ public final class OpenedSlackExport: Sendable {
         }
         guard let (data, spans) = Self.jsonFile(
             file, severity: .rejected, what: "day file", reader: reader, allowance: allowances[file] ?? 0, issues: &issues)
-        else { return (0, nil) }
-        let (messages, rejected) = SlackExportReader.messages(in: data, elements: spans, file: file, issues: &issues)
-        for (message, line, column, range) in messages {
-            var record = SlackMessageRecord(
-                message: message, file: file, line: line, column: column,
-                author: directory.author(of: message), text: mrkdwn.decode(message.text))
-            record.range = range
-            records.append(record)
-        }
-        return (rejected, data)
+        else { return 0 }
+        var rejected = 0
+        var start = 0
+        repeat {
+            let end = spans.count - start > batchSize ? start + batchSize : spans.count
+            let (messages, batchRejected) = SlackExportReader.messages(
+                in: data, elements: start == 0 && end == spans.count ? spans : Array(spans[start..<end]), file: file, issues: &issues)
+            rejected += batchRejected
+            try visit(messages.map { message, line, column, range in
+                var record = SlackMessageRecord(
+                    message: message, file: file, line: line, column: column,
+                    author: directory.author(of: message), text: mrkdwn.decode(message.text))
+                record.range = range
+                return record
+            }, data)
+            start = end
+        } while start < spans.count
+        return rejected
     }
 }
 

@@ -99,20 +99,20 @@ import _CAllocationCount
 
     /// A Slack export of one channel of `messages` messages, 250 a day: a thread every ten
     /// messages, whose replies come up to 2,000 messages (eight day files) later, texts of about 20 words.
-    static func export(messages: Int, in scratch: Scratch) throws {
+    static func export(messages: Int, perDay: Int = 250, in scratch: Scratch) throws {
         _ = try scratch.write("export/users.json", #"[{"id": "U1", "name": "ana", "profile": {"display_name": "Ana"}}, {"id": "U2", "name": "bo"}]"#)
         _ = try scratch.write("export/channels.json", #"[{"id": "C1", "name": "general"}]"#)
         let words = ["replica", "leader", "log", "commit", "snapshot", "the", "a", "partition", "stream", "isolation"]
-        for day in 0..<((messages + 249) / 250) {
+        for day in 0..<((messages + perDay - 1) / perDay) {
             var text = "[\n"
-            for index in (day * 250)..<min(messages, day * 250 + 250) {
+            for index in (day * perDay)..<min(messages, day * perDay + perDay) {
                 let ts = "\(1_609_459_200 + index * 30).000100"
                 // Message n of a run of ten replies to thread n / 10 - 200 (the first threads have none).
                 let parent = index % 10 == 0 || index < 2_000 ? nil : "\(1_609_459_200 + (index / 10 * 10 - 2_000 + (index % 7) * 10) * 30).000100"
                 let body = (0..<20).map { words[(index * 7 + $0 * 3) % words.count] }.joined(separator: " ") + " number \(index)"
                 text += #"{"type": "message", "user": "U\#(index % 3 == 0 ? 1 : 2)", "ts": "\#(ts)", "text": "\#(body)""#
                 text += (parent.map { #", "thread_ts": "\#($0)""# } ?? "") + "}"
-                text += index + 1 < min(messages, day * 250 + 250) ? ",\n" : "\n]\n"
+                text += index + 1 < min(messages, day * perDay + perDay) ? ",\n" : "\n]\n"
             }
             _ = try scratch.write("export/general/\(Self.day(day)).json", text)
         }
@@ -129,9 +129,11 @@ import _CAllocationCount
 
     /// What reading a channel part by part, as the runner does (each part's result let go before the
     /// next), held at most at once on this thread, and what the parts gave.
-    static func readByParts(messages: Int, partBytes: Int) throws -> (peak: Int64, allocated: UInt64, messages: Int, threads: Int, parts: Int) {
+    static func readByParts(
+        messages: Int, perDay: Int = 250, partBytes: Int
+    ) throws -> (peak: Int64, allocated: UInt64, messages: Int, threads: Int, parts: Int, bytes: Int64) {
         let scratch = try Scratch()
-        try export(messages: messages, in: scratch)
+        try export(messages: messages, perDay: perDay, in: scratch)
         let context = StepContext(
             pipelineDirectory: scratch.root, inputRoot: scratch.root, outputRoot: scratch.path("out"), pipelineName: "t",
             location: SourceLocation(file: "t"))
@@ -158,7 +160,7 @@ import _CAllocationCount
             }
         }
         let peak = threadline_thread_peak_live_bytes() - live
-        return (peak, threadline_thread_allocated_bytes() - allocatedBefore, counted.messages, counted.threads, input.parts.count)
+        return (peak, threadline_thread_allocated_bytes() - allocatedBefore, counted.messages, counted.threads, input.parts.count, input.bytes)
     }
 
     /// Memory, not time: a channel five times the size, read in parts, needs at most a few bytes more
@@ -185,6 +187,26 @@ import _CAllocationCount
         #expect(largeWhole.parts == 2 && largeWhole.messages == 50_000)
         #expect(largeWhole.peak - smallWhole.peak > 40_000 * 300, "peak \(largeWhole.peak) bytes for 50,000 messages, \(smallWhole.peak) for 10,000")
         #expect(largeWhole.peak > 4 * large.peak)
+    }
+
+    /// A channel of one day file (a day of a busy channel, or an export cut by hand): read in parts,
+    /// a day file five times the size holds its own bytes more at once, and a few bytes a message for
+    /// where each element is, not its messages: they are decoded a batch at a time.
+    @Test func aDayFileReadInPartsHoldsItsBytesNotItsMessages() throws {
+        let small = try Self.readByParts(messages: 10_000, perDay: 50_000, partBytes: 64 << 10)
+        let large = try Self.readByParts(messages: 50_000, perDay: 50_000, partBytes: 64 << 10)
+        #expect(small.messages == 10_000 && large.messages == 50_000)
+        #expect(large.parts > 5 * small.parts - 5)
+        // What is held at once grows by the file's bytes, at most 128 bytes a message (where each
+        // element is, its `ts` hash) and the read buffers of the runs merged last...
+        let growth = large.peak - small.peak
+        #expect(
+            growth < (large.bytes - small.bytes) + 40_000 * 128 + Self.mergeBuffers,
+            "peak \(large.peak) bytes for 50,000 messages (\(large.bytes) bytes), \(small.peak) for 10,000 (\(small.bytes) bytes)")
+        // ...where read whole the same channel holds every message, at over 300 bytes each.
+        let smallWhole = try Self.readByParts(messages: 10_000, perDay: 50_000, partBytes: 1 << 30)
+        let largeWhole = try Self.readByParts(messages: 50_000, perDay: 50_000, partBytes: 1 << 30)
+        #expect(largeWhole.peak - smallWhole.peak > (large.bytes - small.bytes) + 40_000 * 300)
     }
 
     /// An old export whose replies have no `thread_ts`: a parent's `replies` list places them, even
