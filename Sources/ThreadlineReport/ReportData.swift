@@ -82,11 +82,14 @@ public struct RowCounts: Sendable, Equatable {
     public var input: Int
     public var output: Int
     public var rejected: Int
+    /// Rows a run-wide transform (`dedupe`) merged into another source's copy of the same message.
+    public var merged: Int
 
-    public init(input: Int, output: Int, rejected: Int) {
+    public init(input: Int, output: Int, rejected: Int, merged: Int = 0) {
         self.input = input
         self.output = output
         self.rejected = rejected
+        self.merged = merged
     }
 }
 

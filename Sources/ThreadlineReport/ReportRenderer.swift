@@ -101,6 +101,7 @@ public struct ReportRenderer: Sendable {
         stat(
             rows.rejected > 0 ? "Rows rejected, \(NumberFormat.percent(Share(part: rows.rejected, whole: rows.input))) of read" : "Rows rejected",
             NumberFormat.grouped(rows.rejected), bad: rows.rejected > 0, &m)
+        if rows.merged > 0 { stat("Rows merged as copies", NumberFormat.grouped(rows.merged), &m) }
         stat("Threads a host answered", NumberFormat.percent(data.hostAnswered), &m)
         m.close("ul")
         m.newline()
@@ -111,11 +112,17 @@ public struct ReportRenderer: Sendable {
             m.close("p")
             m.newline()
         }
-        if rows.input != rows.output + rows.rejected {
+        if rows.merged > 0 {
+            m.element(
+                "p", ["class": "muted"],
+                text: "\(NumberFormat.grouped(rows.merged)) \(rows.merged == 1 ? "row was a copy" : "rows were copies") of a message another "
+                    + "source also holds, merged into it: each message is written once.")
+        }
+        if rows.input != rows.output + rows.rejected + rows.merged {
             m.element(
                 "p", ["class": "note warn"],
                 text: "Rows do not add up: \(NumberFormat.grouped(rows.input)) read, but \(NumberFormat.grouped(rows.output)) "
-                    + "written and \(NumberFormat.grouped(rows.rejected)) rejected.")
+                    + "written, \(NumberFormat.grouped(rows.rejected)) rejected and \(NumberFormat.grouped(rows.merged)) merged.")
         }
         if data.rejectsByReason.isEmpty, data.rejectsByFile.isEmpty {
             m.element("p", ["class": "note ok"], text: rows.rejected == 0 ? "No rows were rejected." : "No reasons or files were recorded for the rejected rows.")

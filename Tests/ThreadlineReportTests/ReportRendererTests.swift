@@ -130,8 +130,24 @@ import Testing
 
     @Test func rowsThatDoNotAddUpAreFlagged() {
         let page = Self.renderer.html(SampleReports.stress)
-        #expect(Scan.texts(of: "p", in: page).contains("Rows do not add up: 1,234,567 read, but 1,198,000 written and 36,560 rejected."))
+        #expect(Scan.texts(of: "p", in: page).contains("Rows do not add up: 1,234,567 read, but 1,198,000 written, 36,560 rejected and 0 merged."))
         #expect(page.contains("<span class=\"badge bad\">failed</span>"))
+    }
+
+    /// The default run dedupes: rows merged into another source's copy of a message are counted
+    /// as such, and the rows add up.
+    @Test func rowsMergedAsCopiesAreCountedAndAddUp() {
+        var data = SampleReports.seeds
+        data.rows = RowCounts(input: 300, output: 102, rejected: 0, merged: 198)
+        let page = Self.renderer.html(data)
+        let paragraphs = Scan.texts(of: "p", in: page)
+        #expect(paragraphs.contains("198 rows were copies of a message another source also holds, merged into it: each message is written once."))
+        #expect(!paragraphs.contains { $0.hasPrefix("Rows do not add up") })
+        #expect(page.contains(#"<span class="number">198</span><span class="what">Rows merged as copies</span>"#))
+        // Without dedupe there is no such figure.
+        #expect(!Self.renderer.html(SampleReports.seeds).contains("Rows merged"))
+        data.rows.merged = 197
+        #expect(Scan.texts(of: "p", in: Self.renderer.html(data)).contains("Rows do not add up: 300 read, but 102 written, 0 rejected and 197 merged."))
     }
 
     @Test func anEmptyRunSaysSoInsteadOfDrawing() {

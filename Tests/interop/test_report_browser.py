@@ -171,8 +171,11 @@ def test_the_run_report_matches_the_tables_it_was_written_with(browser, samples)
     page = Page(browser, (folder / "report.html").as_uri(), WIDTHS["desktop"])
     stats = page.evaluate("[...document.querySelectorAll('.stats li')].map(li => li.innerText.replace(/\\s+/g, ' '))")
     rows = manifest["rows"]
-    assert stats == [f"{rows['in']} Rows read", f"{rows['out']} Rows written", f"{rows['rejected']} Rows rejected",
+    merged = [f"{rows['merged']} Rows merged as copies"] if rows.get("merged") else []
+    assert stats == [f"{rows['in']} Rows read", f"{rows['out']} Rows written", f"{rows['rejected']} Rows rejected", *merged,
                      f"{round(100 * answered / len(threads))}% Threads a host answered"]
+    assert rows["in"] == rows["out"] + rows["rejected"] + rows.get("merged", 0)
+    assert not page.evaluate("[...document.querySelectorAll('p')].some(p => p.textContent.startsWith('Rows do not add up'))")
     assert f"{answered} of {len(threads)} threads" in page.evaluate("document.querySelector('#host-share-desc').textContent")
 
     # The tables behind the charts, against counts made here from messages.jsonl (bots left out).

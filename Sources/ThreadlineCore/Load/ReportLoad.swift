@@ -188,7 +188,7 @@ struct ReportCounts {
         return ReportData(
             pipelineName: run.pipelineName, runID: report.runID, startedAt: report.startedAt.iso8601, endedAt: report.endedAt.iso8601,
             status: report.status == .success ? "ok" : "rejects over max_rejects",
-            rows: RowCounts(input: report.inputRows, output: report.outputRows, rejected: report.rejectedRows),
+            rows: RowCounts(input: report.inputRows, output: report.outputRows, rejected: report.rejectedRows, merged: report.mergedRows),
             tables: Table.allCases.map { Count($0.rawValue, report.rowsPerTable[$0] ?? 0) },
             rejectsByReason: rejectsByReason.map { Count($0.key, $0.value) }, rejectsByFile: rejectsByFile.map { Count($0.key, $0.value) },
             weeks: weeks.sorted { $0.key < $1.key }.map { WeekActivity($0.key, questions: $0.value.questions, answers: $0.value.answers) },
