@@ -59,6 +59,21 @@ public protocol ByteSet {
     static func containsAny(_ word: ByteWord.Word) -> Bool
 }
 
+/// The bytes JSON does not allow as they are inside a string: control characters, `"` and `\`.
+/// What ends a run of plain string content, for a reader and for a writer alike.
+public enum JSONEscaped: ByteSet {
+    @inlinable @inline(__always)
+    public static func contains(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    @inlinable @inline(__always)
+    public static func containsAny(_ word: ByteWord.Word) -> Bool {
+        ByteWord.hasByte(below: 0x20, in: word) || ByteWord.contains(UInt8(ascii: "\""), in: word)
+            || ByteWord.contains(UInt8(ascii: "\\"), in: word)
+    }
+}
+
 extension UnsafeBufferPointer<UInt8> {
     /// The index of the first byte at or after `start` that is in `Set`, or `count` if none is.
     /// Words without one are skipped whole.

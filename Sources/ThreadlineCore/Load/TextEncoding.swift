@@ -168,20 +168,6 @@ enum TextEncoding {
 
 // MARK: Scanning (a word at a time, through ThreadlineText's `ByteSet`)
 
-/// The bytes a JSON string escapes: control characters, `"` and `\`.
-enum JSONEscaped: ByteSet {
-    @inline(__always)
-    static func contains(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
-    }
-
-    @inline(__always)
-    static func containsAny(_ word: UInt64) -> Bool {
-        ByteWord.hasByte(below: 0x20, in: word) || ByteWord.contains(UInt8(ascii: "\""), in: word)
-            || ByteWord.contains(UInt8(ascii: "\\"), in: word)
-    }
-}
-
 /// The bytes that make a CSV field quoted: comma, quote, CR and LF.
 enum CSVSpecial: ByteSet {
     @inline(__always)

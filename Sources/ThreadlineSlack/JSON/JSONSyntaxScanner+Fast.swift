@@ -51,20 +51,6 @@ extension JSONSyntaxScanner {
     }
 }
 
-/// The bytes that end a run of plain string content: control characters, `"` and `\`.
-private enum StringSpecial: ByteSet {
-    @inline(__always)
-    static func contains(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
-    }
-
-    @inline(__always)
-    static func containsAny(_ word: UInt64) -> Bool {
-        ByteWord.hasByte(below: 0x20, in: word) || ByteWord.contains(UInt8(ascii: "\""), in: word)
-            || ByteWord.contains(UInt8(ascii: "\\"), in: word)
-    }
-}
-
 private struct FastScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
@@ -241,7 +227,7 @@ private struct FastScanner {
         /// A high surrogate's escape, until what follows says whether it is paired.
         var pendingHigh: Int?
         while true {
-            let next = bytes.firstIndex(of: StringSpecial.self, from: index)
+            let next = bytes.firstIndex(of: JSONEscaped.self, from: index)
             guard next < bytes.count else { return nil }
             if next > index, let high = pendingHigh {
                 loneSurrogates.append(high)
@@ -259,7 +245,7 @@ private struct FastScanner {
             let escape = index
             let kind = bytes[index + 1]
             if kind == UInt8(ascii: "u") {
-                guard index + 6 <= bytes.count, let unit = hex(at: index + 2) else { return nil }
+                guard index + 6 <= bytes.count, let unit = JSONBytes.hexValue(bytes, from: index + 2) else { return nil }
                 index += 6
                 switch unit {
                 case 0xDC00...0xDFFF:
@@ -284,22 +270,6 @@ private struct FastScanner {
                 }
             }
         }
-    }
-
-    func hex(at start: Int) -> UInt32? {
-        var value: UInt32 = 0
-        for offset in 0..<4 {
-            let byte = bytes[start + offset]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            value = value << 4 | UInt32(digit)
-        }
-        return value
     }
 
     mutating func digits() -> Int {

@@ -408,8 +408,8 @@ struct JSONBytes {
         flushHigh(&out)
     }
 
-    /// The value of the four hex digits at `start`, or nil.
-    private static func hexValue(_ raw: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt32? {
+    /// The value of the four hex digits of a `\u` escape at `start`, or nil.
+    static func hexValue(_ raw: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt32? {
         var value: UInt32 = 0
         for offset in 0..<4 {
             let byte = raw[start + offset]
