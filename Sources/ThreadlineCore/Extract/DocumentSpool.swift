@@ -267,40 +267,44 @@ final class SpooledDocuments: @unchecked Sendable {
 /// How a spooled message is written: its key, then the message's fields.
 enum SpoolCoding {
     static func encode(_ message: Message, into out: inout [UInt8]) {
-        string(message.key, &out)
-        optional(message.parentKey, &out)
-        optional(message.sourceLine.map(Int64.init), &out)
-        optional(message.sourceFile, &out)
-        string(message.authorRaw, &out)
-        optional(message.authorRef, &out)
-        string(message.textRaw, &out)
-        string(message.text, &out)
-        optional(message.sentAt?.microseconds, &out)
+        ByteEncoding.string(message.key, &out)
+        ByteEncoding.optional(message.parentKey, &out)
+        ByteEncoding.optional(message.sourceLine.map(Int64.init), &out)
+        ByteEncoding.optional(message.sourceFile, &out)
+        ByteEncoding.string(message.authorRaw, &out)
+        ByteEncoding.optional(message.authorRef, &out)
+        ByteEncoding.string(message.textRaw, &out)
+        ByteEncoding.string(message.text, &out)
+        ByteEncoding.optional(message.sentAt?.microseconds, &out)
         out.append(message.isBot ? 1 : 0)
     }
 
     static func decode(_ bytes: [UInt8]) throws -> Message {
-        var reader = ByteReader(bytes: bytes)
-        let key = try reader.string()
-        let parentKey = try reader.optionalString()
-        let line = try reader.optionalNumber()
-        let sourceFile = try reader.optionalString()
-        let authorRaw = try reader.string()
-        let authorRef = try reader.optionalString()
-        let textRaw = try reader.string()
-        let text = try reader.string()
-        let sentAt = try reader.optionalNumber()
-        var message = Message(
-            key: key, parentKey: parentKey, sourceLine: line.map(Int.init), authorRaw: authorRaw, authorRef: authorRef, textRaw: textRaw,
-            text: text, sentAt: sentAt.map(Timestamp.init(microseconds:)))
-        message.sourceFile = sourceFile
-        message.isBot = try reader.byte() == 1
-        return message
+        var reader = ByteDecoder(bytes: bytes)
+        do {
+            let key = try reader.string()
+            let parentKey = try reader.optionalString()
+            let line = try reader.optionalNumber()
+            let sourceFile = try reader.optionalString()
+            let authorRaw = try reader.string()
+            let authorRef = try reader.optionalString()
+            let textRaw = try reader.string()
+            let text = try reader.string()
+            let sentAt = try reader.optionalNumber()
+            var message = Message(
+                key: key, parentKey: parentKey, sourceLine: line.map(Int.init), authorRaw: authorRaw, authorRef: authorRef, textRaw: textRaw,
+                text: text, sentAt: sentAt.map(Timestamp.init(microseconds:)))
+            message.sourceFile = sourceFile
+            message.isBot = try reader.byte() == 1
+            return message
+        } catch {
+            throw SpoolError.corrupt
+        }
     }
 
     /// The author fields of an encoded message, without decoding its texts.
     static func author(of bytes: [UInt8]) -> (ref: String?, raw: String) {
-        var reader = ByteReader(bytes: bytes)
+        var reader = ByteDecoder(bytes: bytes)
         _ = try? reader.skipString()
         _ = try? reader.skipOptionalString()
         _ = try? reader.optionalNumber()
@@ -310,108 +314,26 @@ enum SpoolCoding {
         return (ref, raw)
     }
 
-    static func varint(_ value: UInt64, _ out: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            out.append(UInt8(value & 0x7F) | 0x80)
-            value >>= 7
-        }
-        out.append(UInt8(value))
-    }
-
-    static func signed(_ value: Int64, _ out: inout [UInt8]) {
-        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)), &out)
-    }
-
-    static func string(_ text: String, _ out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes in
-            varint(UInt64(bytes.count), &out)
-            out.append(contentsOf: bytes)
-        }
-    }
-
-    static func optional(_ text: String?, _ out: inout [UInt8]) {
-        guard let text else { return out.append(0) }
-        out.append(1)
-        string(text, &out)
-    }
-
-    static func optional(_ number: Int64?, _ out: inout [UInt8]) {
-        guard let number else { return out.append(0) }
-        out.append(1)
-        signed(number, &out)
-    }
-
     static func key(_ key: DocumentSpool.Key, _ out: inout [UInt8]) {
-        signed(Int64(key.document), &out)
+        ByteEncoding.signed(Int64(key.document), &out)
         for value in [key.thread, key.message] {
-            signed(Int64(value.rank), &out)
-            signed(value.number, &out)
-            string(value.text, &out)
+            ByteEncoding.signed(Int64(value.rank), &out)
+            ByteEncoding.signed(value.number, &out)
+            ByteEncoding.string(value.text, &out)
         }
-        signed(Int64(key.sequence), &out)
+        ByteEncoding.signed(Int64(key.sequence), &out)
     }
+}
 
-    struct ByteReader {
-        let bytes: [UInt8]
-        var position = 0
-
-        mutating func byte() throws -> UInt8 {
-            guard position < bytes.count else { throw SpoolError.corrupt }
-            defer { position += 1 }
-            return bytes[position]
+extension ByteDecoder {
+    /// A spooled message's key, as ``SpoolCoding/key(_:_:)`` wrote it.
+    mutating func spoolKey() throws -> DocumentSpool.Key {
+        let document = Int(try signed())
+        var values: [DocumentSpool.SortValue] = []
+        for _ in 0..<2 {
+            values.append(DocumentSpool.SortValue(rank: Int(try signed()), number: try signed(), text: try string()))
         }
-
-        mutating func varint() throws -> UInt64 {
-            var result: UInt64 = 0, shift: UInt64 = 0
-            while true {
-                let next = try byte()
-                guard shift < 64 else { throw SpoolError.corrupt }
-                result |= UInt64(next & 0x7F) << shift
-                if next & 0x80 == 0 { return result }
-                shift += 7
-            }
-        }
-
-        mutating func signed() throws -> Int64 {
-            let raw = try varint()
-            return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
-        }
-
-        mutating func string() throws -> String {
-            let length = Int(try varint())
-            guard position + length <= bytes.count else { throw SpoolError.corrupt }
-            defer { position += length }
-            return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[position..<(position + length)]), as: UTF8.self) }
-        }
-
-        mutating func skipString() throws {
-            let length = Int(try varint())
-            guard position + length <= bytes.count else { throw SpoolError.corrupt }
-            position += length
-        }
-
-        mutating func optionalString() throws -> String? {
-            try byte() == 0 ? nil : try string()
-        }
-
-        mutating func skipOptionalString() throws {
-            if try byte() != 0 { try skipString() }
-        }
-
-        mutating func optionalNumber() throws -> Int64? {
-            try byte() == 0 ? nil : try signed()
-        }
-
-        mutating func key() throws -> DocumentSpool.Key {
-            let document = Int(try signed())
-            var values: [DocumentSpool.SortValue] = []
-            for _ in 0..<2 {
-                values.append(DocumentSpool.SortValue(rank: Int(try signed()), number: try signed(), text: try string()))
-            }
-            return DocumentSpool.Key(document: document, thread: values[0], message: values[1], sequence: Int(try signed()))
-        }
+        return DocumentSpool.Key(document: document, thread: values[0], message: values[1], sequence: Int(try signed()))
     }
 }
 
@@ -443,9 +365,9 @@ private final class SpoolWriter {
     func write(_ key: DocumentSpool.Key, _ payload: [UInt8]) throws {
         var head: [UInt8] = []
         SpoolCoding.key(key, &head)
-        SpoolCoding.varint(UInt64(head.count), &buffer)
+        ByteEncoding.varint(UInt64(head.count), &buffer)
         buffer += head
-        SpoolCoding.varint(UInt64(payload.count), &buffer)
+        ByteEncoding.varint(UInt64(payload.count), &buffer)
         buffer += payload
         if buffer.count >= 1 << 20 { try flush() }
     }
@@ -522,9 +444,9 @@ private final class SpoolReader {
     func next() throws -> (DocumentSpool.Key, [UInt8])? {
         guard let headLength = try varint() else { return nil }
         guard try fill(headLength) else { throw SpoolError.corrupt }
-        var reader = SpoolCoding.ByteReader(bytes: Array(buffer[position..<(position + headLength)]))
+        var reader = ByteDecoder(bytes: Array(buffer[position..<(position + headLength)]))
         position += headLength
-        let key = try reader.key()
+        guard let key = try? reader.spoolKey() else { throw SpoolError.corrupt }
         guard let payloadLength = try varint(), try fill(payloadLength) else { throw SpoolError.corrupt }
         let payload = Array(buffer[position..<(position + payloadLength)])
         position += payloadLength

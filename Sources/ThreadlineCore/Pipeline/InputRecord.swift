@@ -138,39 +138,39 @@ final class InputRecordWriter {
 
     func input(_ info: InputRecord.InputInfo) throws {
         buffer.append(InputRecord.Tag.input.rawValue)
-        Bytes.string(info.step, &buffer)
-        Bytes.varint(UInt64(info.stepIndex), &buffer)
-        Bytes.string(info.path, &buffer)
-        Bytes.string(info.relativePath, &buffer)
-        Bytes.string(info.sortKey, &buffer)
-        Bytes.signed(info.bytes, &buffer)
-        Bytes.varint(UInt64(info.parts), &buffer)
+        ByteEncoding.string(info.step, &buffer)
+        ByteEncoding.varint(UInt64(info.stepIndex), &buffer)
+        ByteEncoding.string(info.path, &buffer)
+        ByteEncoding.string(info.relativePath, &buffer)
+        ByteEncoding.string(info.sortKey, &buffer)
+        ByteEncoding.signed(info.bytes, &buffer)
+        ByteEncoding.varint(UInt64(info.parts), &buffer)
         try flushIfFull()
     }
 
     func part(_ part: InputRecord.PartHeader) throws {
         buffer.append(InputRecord.Tag.part.rawValue)
-        Bytes.varint(UInt64(part.rejects.count), &buffer)
+        ByteEncoding.varint(UInt64(part.rejects.count), &buffer)
         for reject in part.rejects { Bytes.reject(reject, &buffer) }
         let categories = part.notes.counts.sorted { ($0.key.label, $0.key.key) < ($1.key.label, $1.key.key) }
-        Bytes.varint(UInt64(categories.count), &buffer)
+        ByteEncoding.varint(UInt64(categories.count), &buffer)
         for (category, items) in categories {
-            Bytes.string(category.label, &buffer)
-            Bytes.string(category.key, &buffer)
-            Bytes.varint(UInt64(items.count), &buffer)
+            ByteEncoding.string(category.label, &buffer)
+            ByteEncoding.string(category.key, &buffer)
+            ByteEncoding.varint(UInt64(items.count), &buffer)
             for (item, count) in items.sorted(by: { $0.key < $1.key }) {
-                Bytes.string(item, &buffer)
-                Bytes.signed(Int64(count), &buffer)
+                ByteEncoding.string(item, &buffer)
+                ByteEncoding.signed(Int64(count), &buffer)
             }
         }
-        Bytes.varint(UInt64(part.inputRows), &buffer)
-        Bytes.string(part.inputSHA256, &buffer)
-        Bytes.varint(UInt64(part.documents.count), &buffer)
+        ByteEncoding.varint(UInt64(part.inputRows), &buffer)
+        ByteEncoding.string(part.inputSHA256, &buffer)
+        ByteEncoding.varint(UInt64(part.documents.count), &buffer)
         for document in part.documents {
-            Bytes.string(document.id, &buffer)
-            Bytes.string(document.sourceFile, &buffer)
-            Bytes.varint(UInt64(document.messageCount), &buffer)
-            Bytes.varint(UInt64(document.fragment), &buffer)
+            ByteEncoding.string(document.id, &buffer)
+            ByteEncoding.string(document.sourceFile, &buffer)
+            ByteEncoding.varint(UInt64(document.messageCount), &buffer)
+            ByteEncoding.varint(UInt64(document.fragment), &buffer)
             buffer.append(document.endsDocument ? 1 : 0)
         }
         try flushIfFull()
@@ -179,7 +179,7 @@ final class InputRecordWriter {
     func rows(_ table: Table, _ rows: [Row]) throws {
         buffer.append(InputRecord.Tag.rows.rawValue)
         buffer.append(UInt8(Table.allCases.firstIndex(of: table)!))
-        Bytes.varint(UInt64(rows.count), &buffer)
+        ByteEncoding.varint(UInt64(rows.count), &buffer)
         for row in rows {
             for value in row { Bytes.value(value, &buffer) }
             try flushIfFull()
@@ -253,8 +253,8 @@ final class InputRecordReader {
 
     let path: String
     private let fd: Int32
-    private var frame: [UInt8] = []
-    private var position = 0
+    /// The frames read so far that are not yet taken.
+    private var decoder = ByteDecoder(bytes: [])
     private var compressed: [UInt8] = []
     private var context: OpaquePointer?
 
@@ -278,37 +278,45 @@ final class InputRecordReader {
 
     /// The next item, or nil at the end of the file.
     func next() throws -> InputRecord.Item? {
-        if position >= frame.count {
+        do {
+            return try item()
+        } catch let cut as ByteDecoder.Corrupt {
+            throw corrupt(cut.what)
+        }
+    }
+
+    private func item() throws -> InputRecord.Item? {
+        if decoder.isAtEnd {
             guard try loadFrame() else { return nil }
         }
-        guard let tag = InputRecord.Tag(rawValue: try byte()) else { throw corrupt("unknown item") }
+        guard let tag = InputRecord.Tag(rawValue: try decoder.byte()) else { throw corrupt("unknown item") }
         switch tag {
         case .input:
             return .input(InputRecord.InputInfo(
-                step: try string(), stepIndex: Int(try varint()), path: try string(), relativePath: try string(), sortKey: try string(),
-                bytes: try signed(), parts: Int(try varint())))
+                step: try decoder.string(), stepIndex: Int(try decoder.varint()), path: try decoder.string(), relativePath: try decoder.string(), sortKey: try decoder.string(),
+                bytes: try decoder.signed(), parts: Int(try decoder.varint())))
         case .part:
             var rejects: [Reject] = []
             for _ in 0..<(try count()) { rejects.append(try reject()) }
             var notes = RunNotes()
             for _ in 0..<(try count()) {
-                let category = NoteCategory(try string(), key: try string())
+                let category = NoteCategory(try decoder.string(), key: try decoder.string())
                 for _ in 0..<(try count()) {
-                    let item = try string()
-                    notes.count(category, item, by: Int(try signed()))
+                    let item = try decoder.string()
+                    notes.count(category, item, by: Int(try decoder.signed()))
                 }
             }
-            let inputRows = Int(try varint())
-            let sha = try string()
+            let inputRows = Int(try decoder.varint())
+            let sha = try decoder.string()
             var documents: [InputRecord.DocumentHeader] = []
             for _ in 0..<(try count()) {
                 documents.append(InputRecord.DocumentHeader(
-                    id: try string(), sourceFile: try string(), messageCount: Int(try varint()), fragment: Int(try varint()),
-                    endsDocument: try byte() == 1))
+                    id: try decoder.string(), sourceFile: try decoder.string(), messageCount: Int(try decoder.varint()), fragment: Int(try decoder.varint()),
+                    endsDocument: try decoder.byte() == 1))
             }
             return .part(InputRecord.PartHeader(rejects: rejects, notes: notes, inputRows: inputRows, inputSHA256: sha, documents: documents))
         case .rows:
-            let index = Int(try byte())
+            let index = Int(try decoder.byte())
             guard index < Table.allCases.count else { throw corrupt("unknown table") }
             let table = Table.allCases[index]
             let columns = table.schema.columns.count
@@ -319,7 +327,7 @@ final class InputRecordReader {
                 var row: Row = []
                 row.reserveCapacity(columns)
                 for _ in 0..<columns {
-                    if position >= frame.count { guard try loadFrame() else { throw corrupt("cut in a row") } }
+                    if decoder.isAtEnd { guard try loadFrame() else { throw corrupt("cut in a row") } }
                     row.append(try value())
                 }
                 rows.append(row)
@@ -341,7 +349,7 @@ final class InputRecordReader {
         guard try readFully(&compressed, count: compressedSize) else { throw corrupt("cut in a frame") }
         if context == nil { context = ZSTD_createDCtx() }
         // Items never span frames' ends but a row may; the rest of the frame read so far stays in front.
-        let rest = Array(frame[min(position, frame.count)...])
+        let rest = Array(decoder.bytes[min(decoder.position, decoder.bytes.count)...])
         var raw = [UInt8](repeating: 0, count: rawSize)
         let written = raw.withUnsafeMutableBytes { target in
             compressed.withUnsafeBytes { source in
@@ -349,8 +357,7 @@ final class InputRecordReader {
             }
         }
         guard ZSTD_isError(written) == 0, written == rawSize else { throw corrupt("a frame that does not decompress") }
-        frame = rest + raw
-        position = 0
+        decoder = ByteDecoder(bytes: rest + raw)
         return true
     }
 
@@ -375,79 +382,43 @@ final class InputRecordReader {
 
     // MARK: Values
 
-    private func byte() throws -> UInt8 {
-        guard position < frame.count else { throw corrupt("cut") }
-        defer { position += 1 }
-        return frame[position]
-    }
-
-    private func varint() throws -> UInt64 {
-        var result: UInt64 = 0, shift: UInt64 = 0
-        while true {
-            let next = try byte()
-            guard shift < 64 else { throw corrupt("a number too long") }
-            result |= UInt64(next & 0x7F) << shift
-            if next & 0x80 == 0 { return result }
-            shift += 7
-        }
-    }
-
-    private func signed() throws -> Int64 {
-        let raw = try varint()
-        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
-    }
-
+    /// A count of items, which cannot be more than what a frame could hold.
     private func count() throws -> Int {
-        let value = try varint()
-        guard value <= UInt64(frame.count + (64 << 20)) else { throw corrupt("a count too large") }
+        let value = try decoder.varint()
+        guard value <= UInt64(decoder.bytes.count + (64 << 20)) else { throw corrupt("a count too large") }
         return Int(value)
     }
 
-    private func string() throws -> String {
-        let length = try count()
-        guard position + length <= frame.count else { throw corrupt("cut in a text") }
-        defer { position += length }
-        return frame.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[position..<(position + length)]), as: UTF8.self) }
-    }
-
-    private func optionalString() throws -> String? {
-        try byte() == 0 ? nil : try string()
-    }
-
-    private func optionalInt() throws -> Int? {
-        try byte() == 0 ? nil : Int(try signed())
-    }
-
     private func value() throws -> Value {
-        switch try byte() {
+        switch try decoder.byte() {
         case 0: return .null
-        case 1: return .string(try string())
-        case 2: return .int(try signed())
+        case 1: return .string(try decoder.string())
+        case 2: return .int(try decoder.signed())
         case 3: return .bool(false)
         case 4: return .bool(true)
-        case 5: return .timestamp(Timestamp(microseconds: try signed()))
+        case 5: return .timestamp(Timestamp(microseconds: try decoder.signed()))
         case 6:
             var items: [String] = []
-            for _ in 0..<(try count()) { items.append(try string()) }
+            for _ in 0..<(try count()) { items.append(try decoder.string()) }
             return .list(items)
         default: throw corrupt("unknown value")
         }
     }
 
     private func reject() throws -> Reject {
-        let file = try string(), line = try optionalInt(), column = try optionalInt(), step = try string()
+        let file = try decoder.string(), line = try decoder.optionalNumber().map(Int.init), column = try decoder.optionalNumber().map(Int.init), step = try decoder.string()
         let rule = Rule(
-            try string(), Diagnostic.Severity(rawValue: try string()) ?? .error, run: Rule.RunAction(rawValue: try string()) ?? .reject,
-            try string())
-        let reason = try string()
+            try decoder.string(), Diagnostic.Severity(rawValue: try decoder.string()) ?? .error, run: Rule.RunAction(rawValue: try decoder.string()) ?? .reject,
+            try decoder.string())
+        let reason = try decoder.string()
         var notes: [String] = []
-        for _ in 0..<(try count()) { notes.append(try string()) }
-        let record = try optionalString(), recordBytes = try optionalInt()
+        for _ in 0..<(try count()) { notes.append(try decoder.string()) }
+        let record = try decoder.optionalString(), recordBytes = try decoder.optionalNumber().map(Int.init)
         var reject = Reject(file: file, line: line, column: column, step: step, rule: rule, reason: reason, notes: notes)
         reject.keep(record: record, bytes: recordBytes)
-        switch try byte() {
-        case 0: reject.extent = .records(Int(try signed()))
-        case 1: reject.extent = .file(bytes: try signed())
+        switch try decoder.byte() {
+        case 0: reject.extent = .records(Int(try decoder.signed()))
+        case 1: reject.extent = .file(bytes: try decoder.signed())
         default: throw corrupt("unknown reject extent")
         }
         return reject
@@ -456,88 +427,49 @@ final class InputRecordReader {
 
 // MARK: - Encoding
 
-/// The encodings of a record's values.
+/// The encodings of a record's values and rejects (in ``ByteEncoding``'s form), and of its frames' sizes.
 private enum Bytes {
-    static func varint(_ value: UInt64, _ out: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            out.append(UInt8(value & 0x7F) | 0x80)
-            value >>= 7
-        }
-        out.append(UInt8(value))
-    }
-
-    static func signed(_ value: Int64, _ out: inout [UInt8]) {
-        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)), &out)
-    }
-
-    static func string(_ text: String, _ out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes in
-            varint(UInt64(bytes.count), &out)
-            out.append(contentsOf: bytes)
-        }
-    }
-
-    static func optional(_ text: String?, _ out: inout [UInt8]) {
-        if let text {
-            out.append(1)
-            string(text, &out)
-        } else {
-            out.append(0)
-        }
-    }
-
-    static func optional(_ number: Int?, _ out: inout [UInt8]) {
-        if let number {
-            out.append(1)
-            signed(Int64(number), &out)
-        } else {
-            out.append(0)
-        }
-    }
-
     static func value(_ value: Value, _ out: inout [UInt8]) {
         switch value {
         case .null: out.append(0)
         case .string(let text):
             out.append(1)
-            string(text, &out)
+            ByteEncoding.string(text, &out)
         case .int(let number):
             out.append(2)
-            signed(number, &out)
+            ByteEncoding.signed(number, &out)
         case .bool(let flag): out.append(flag ? 4 : 3)
         case .timestamp(let time):
             out.append(5)
-            signed(time.microseconds, &out)
+            ByteEncoding.signed(time.microseconds, &out)
         case .list(let items):
             out.append(6)
-            varint(UInt64(items.count), &out)
-            for item in items { string(item, &out) }
+            ByteEncoding.varint(UInt64(items.count), &out)
+            for item in items { ByteEncoding.string(item, &out) }
         }
     }
 
     static func reject(_ reject: Reject, _ out: inout [UInt8]) {
-        string(reject.file, &out)
-        optional(reject.line, &out)
-        optional(reject.column, &out)
-        string(reject.step, &out)
-        string(reject.rule.id, &out)
-        string(reject.rule.severity.rawValue, &out)
-        string(reject.rule.run.rawValue, &out)
-        string(reject.rule.summary, &out)
-        string(reject.reason, &out)
-        varint(UInt64(reject.notes.count), &out)
-        for note in reject.notes { string(note, &out) }
-        optional(reject.record, &out)
-        optional(reject.recordBytes, &out)
+        ByteEncoding.string(reject.file, &out)
+        ByteEncoding.optional(reject.line.map(Int64.init), &out)
+        ByteEncoding.optional(reject.column.map(Int64.init), &out)
+        ByteEncoding.string(reject.step, &out)
+        ByteEncoding.string(reject.rule.id, &out)
+        ByteEncoding.string(reject.rule.severity.rawValue, &out)
+        ByteEncoding.string(reject.rule.run.rawValue, &out)
+        ByteEncoding.string(reject.rule.summary, &out)
+        ByteEncoding.string(reject.reason, &out)
+        ByteEncoding.varint(UInt64(reject.notes.count), &out)
+        for note in reject.notes { ByteEncoding.string(note, &out) }
+        ByteEncoding.optional(reject.record, &out)
+        ByteEncoding.optional(reject.recordBytes.map(Int64.init), &out)
         switch reject.extent {
         case .records(let rows):
             out.append(0)
-            signed(Int64(rows), &out)
+            ByteEncoding.signed(Int64(rows), &out)
         case .file(let bytes):
             out.append(1)
-            signed(bytes, &out)
+            ByteEncoding.signed(bytes, &out)
         }
     }
 
