@@ -7,22 +7,6 @@ import _ThreadlineTestSupport
 
 /// The built `threadline` executable, run as a user or CI would.
 @Suite struct CommandLineTests {
-    /// A book archive that passes every rule.
-    static let validSeed = """
-        ---
-        title: "A book"
-        start: 2021-03-08 00:00:00
-        end: 2021-03-12 22:59:58
-        authors: [someone]
-        archive:
-        - name: Ana
-          text: hello
-          replies:
-          - name: Bo
-            text: hi
-        ---
-        """
-
     @Test func checkReportsAMisspeltStepTypeWithLineColumnAndExitsTwo() throws {
         let scratch = try Scratch()
         try FileManager.default.createDirectory(atPath: scratch.path("inputs"), withIntermediateDirectories: true)
@@ -81,8 +65,8 @@ import _ThreadlineTestSupport
     /// The `--set` examples of `run --help` and docs/pipeline.md, as a shell passes them.
     @Test func theSetExamplesOfTheHelpWork() throws {
         let scratch = try Scratch()
-        try scratch.write("inputs/20210308-book.md", Self.validSeed)
-        try scratch.write("inputs/_draft.md", Self.validSeed)
+        try scratch.write("inputs/20210308-book.md", validSeed)
+        try scratch.write("inputs/_draft.md", validSeed)
         try scratch.write("pipeline.yaml", basicPipeline())
         let result = try runThreadline([
             "run", "pipeline.yaml", "--quiet", "--set", "output_root=\(scratch.path("elsewhere"))", "--set", "load.0.path={table}.json",
@@ -127,7 +111,7 @@ import _ThreadlineTestSupport
     /// A rule whose findings a run rejects cannot be silenced, and an unknown id is a mistake too.
     @Test func ignoreRefusesWhatARunRejectsAndWhatDoesNotExist() throws {
         let scratch = try Scratch()
-        try scratch.write("seeds/20210308-book.md", Self.validSeed)
+        try scratch.write("seeds/20210308-book.md", validSeed)
         let rejected = try runThreadline(["validate", "--ignore", "no-author", "seeds"], in: scratch.root)
         #expect(rejected.status == 2)
         #expect(rejected.stderr.hasPrefix("Error: --ignore no-author: rule 'no-author' cannot be ignored: a run rejects what it finds; "))

@@ -7,22 +7,7 @@ import _ThreadlineTestSupport
 /// (markdown entries where the archive expects none), each as a CI user or a cron job meets it.
 @Suite struct RulebookDefectTests {
     /// A book archive that passes every rule, `strict` included.
-    static let valid = """
-        ---
-        title: "A book"
-        start: 2021-03-08 00:00:00
-        end: 2021-03-12 22:59:58
-        authors: [someone]
-        archive:
-        - name: Ana
-          text: hello
-          replies:
-          - name: Bo
-            text: hi
-        ---
-        body
-
-        """
+    static let valid = validSeed + "\nbody\n"
 
     static let pipeline = """
         version: 1

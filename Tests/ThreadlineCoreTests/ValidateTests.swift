@@ -9,21 +9,7 @@ import FoundationXML
 @testable import ThreadlineCore
 
 @Suite struct ValidateTests {
-    static let valid = """
-        ---
-        title: "A book"
-        start: 2021-03-08 00:00:00
-        end: 2021-03-12 22:59:58
-        authors: [someone]
-        archive:
-        - name: Ana
-          text: hello
-          replies:
-          - name: Bo
-            text: hi
-        ---
-        body
-        """
+    static let valid = validSeed + "\nbody"
 
     /// Findings for one file named `name` with `text`, as `line:col severity message [rule]`.
     func findings(_ text: String, name: String = "20210308-book.md") throws -> [String] {

@@ -18,3 +18,20 @@ public enum Samples {
         FileManager.default.fileExists(atPath: path(relative))
     }
 }
+
+/// A book archive that passes every rule of `validate`, `--strict` included: its front matter
+/// alone, without a body and without a final line break.
+public let validSeed = """
+    ---
+    title: "A book"
+    start: 2021-03-08 00:00:00
+    end: 2021-03-12 22:59:58
+    authors: [someone]
+    archive:
+    - name: Ana
+      text: hello
+      replies:
+      - name: Bo
+        text: hi
+    ---
+    """

@@ -41,7 +41,7 @@ import Testing
     @Test func validateFollowsALinkToAFolderGivenAsItsPath() throws {
         let scratch = try linkedRoot()
         try FileManager.default.removeItem(atPath: scratch.path("real/inputs/books/a.md"))
-        try scratch.write("real/inputs/books/20210308-book.md", CommandLineSeeds.valid)
+        try scratch.write("real/inputs/books/20210308-book.md", validSeed)
         let result = try runThreadline(["validate", "inputs"], in: scratch.root)
         // The seed file behind the root link is checked; the link inside, to a folder outside, is not
         // followed, and validate says so.
@@ -53,22 +53,4 @@ import Testing
 
             """)
     }
-}
-
-/// A seed file that passes every validate rule.
-enum CommandLineSeeds {
-    static let valid = """
-        ---
-        title: "A book"
-        start: 2021-03-08 00:00:00
-        end: 2021-03-12 22:59:58
-        authors: [someone]
-        archive:
-        - name: Ana
-          text: hello
-          replies:
-          - name: Bo
-            text: hi
-        ---
-        """
 }
