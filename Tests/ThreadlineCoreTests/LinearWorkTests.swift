@@ -21,6 +21,15 @@ import _CAllocationCount
         }
     }
 
+    /// What `work` cost on this thread, and what it gave.
+    static func counting<Result>(_ work: () -> Result) -> (cost: Cost, result: Result) {
+        let before = Cost(allocations: threadline_thread_allocations(), bytes: threadline_thread_allocated_bytes())
+        let result = work()
+        let cost = Cost(
+            allocations: threadline_thread_allocations() - before.allocations, bytes: threadline_thread_allocated_bytes() - before.bytes)
+        return (cost, result)
+    }
+
     /// A podcast transcript whose entries have no author (`who`): section headers and stage
     /// directions, each rejected with its raw line as its record.
     static func transcript(entries: Int) -> String {
@@ -42,11 +51,7 @@ import _CAllocationCount
         _ = try scratch.write("episode.md", text)
         let source = MarkdownSource(options: StepOptions(MarkdownSource.type.options, values: options, stepLocation: SourceLocation(file: "test")))
         let input = Input(path: scratch.path("episode.md"), relativePath: "episode.md", sortKey: "episode", bytes: Int64(text.utf8.count))
-        let before = Cost(allocations: threadline_thread_allocations(), bytes: threadline_thread_allocated_bytes())
-        let result = source.read(input)
-        let cost = Cost(
-            allocations: threadline_thread_allocations() - before.allocations, bytes: threadline_thread_allocated_bytes() - before.bytes)
-        return (cost, result)
+        return Self.counting { source.read(input) }
     }
 
     @Test func aFileOfFiftyThousandRejectedEntriesCostsFiveTimesOneOfTenThousand() throws {
@@ -104,20 +109,22 @@ import _CAllocationCount
         return try scratch.write("export/general/2021-01-01.json", day)
     }
 
+    /// Reads the Slack export `export` in `scratch` through the slack_json step on this thread; what
+    /// it cost and what it gave.
+    static func readExport(in scratch: Scratch) throws -> (cost: Cost, result: ExtractResult) {
+        let source = SlackJSONSource(options: StepOptions(
+            SlackJSONSource.type.options, values: ["include": .list(["export"])], stepLocation: SourceLocation(file: "test")))
+        let input = try #require(try source.plan(InputCatalog(root: scratch.root)).first)
+        return Self.counting { source.read(input) }
+    }
+
     /// The same for a conversation of a Slack export: its messages are read, rejected and put
     /// into threads in time proportional to their number.
     @Test func aConversationOfFiftyThousandMessagesCostsFiveTimesOneOfTenThousand() throws {
         func read(_ messages: Int) throws -> (cost: Cost, result: ExtractResult) {
             let scratch = try Scratch()
             _ = try Self.export(messages: messages, in: scratch)
-            let source = SlackJSONSource(options: StepOptions(
-                SlackJSONSource.type.options, values: ["include": .list(["export"])], stepLocation: SourceLocation(file: "test")))
-            let input = try #require(try source.plan(InputCatalog(root: scratch.root)).first)
-            let before = Cost(allocations: threadline_thread_allocations(), bytes: threadline_thread_allocated_bytes())
-            let result = source.read(input)
-            let cost = Cost(
-                allocations: threadline_thread_allocations() - before.allocations, bytes: threadline_thread_allocated_bytes() - before.bytes)
-            return (cost, result)
+            return try Self.readExport(in: scratch)
         }
         let small = try read(10_000)
         let large = try read(50_000)
@@ -140,14 +147,7 @@ import _CAllocationCount
             _ = try scratch.write("export/channels.json", #"[{"id": "C1", "name": "general"}]"#)
             let fields = (0..<keys).map { #""field\#($0)": \#($0)"# }.joined(separator: ", ")
             _ = try scratch.write("export/general/2021-01-01.json", #"[{"ts": "1609459200.000001", "text": "many keys", \#(fields)}]"#)
-            let source = SlackJSONSource(options: StepOptions(
-                SlackJSONSource.type.options, values: ["include": .list(["export"])], stepLocation: SourceLocation(file: "test")))
-            let input = try #require(try source.plan(InputCatalog(root: scratch.root)).first)
-            let before = Cost(allocations: threadline_thread_allocations(), bytes: threadline_thread_allocated_bytes())
-            let result = source.read(input)
-            let cost = Cost(
-                allocations: threadline_thread_allocations() - before.allocations, bytes: threadline_thread_allocated_bytes() - before.bytes)
-            return (cost, result)
+            return try Self.readExport(in: scratch)
         }
         let small = try read(10_000)
         let large = try read(50_000)

@@ -43,14 +43,7 @@ import _CAllocationCount
             #expect(input.parts.reduce(0) { $0 + $1.bytes } == input.bytes)
         }
         let parts = try runner.run()
-        for table in Table.allCases {
-            for format in ["jsonl", "csv", "parquet"] {
-                let name = "\(table.rawValue).\(format)"
-                #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("parts/" + name)))
-                    == Data(contentsOf: URL(fileURLWithPath: scratch.path("whole/" + name))), "\(name)")
-            }
-        }
-        #expect(try scratch.read("parts/_rejects.jsonl") == scratch.read("whole/_rejects.jsonl"))
+        try expectSameTables(scratch, "parts", as: "whole")
         #expect(parts.notes == whole.notes)
         #expect(parts.inputs.map { "\($0.path) \($0.rows) \($0.rejectedRows) \($0.status) \($0.sha256)" }
             == whole.inputs.map { "\($0.path) \($0.rows) \($0.rejectedRows) \($0.status) \($0.sha256)" })
@@ -266,13 +259,7 @@ import _CAllocationCount
         let export = try #require(try PipelineRunner(spec: spec).plan().entries.first { $0.input.relativePath == "slack-export" }?.input)
         #expect(export.parts.count > 3)
         #expect(parts.mergedRows == whole.mergedRows && parts.mergedRows > 0)
-        for table in Table.allCases {
-            for format in ["jsonl", "csv", "parquet"] {
-                let name = "\(table.rawValue).\(format)"
-                #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("parts/" + name)))
-                    == Data(contentsOf: URL(fileURLWithPath: scratch.path("whole/" + name))), "\(name)")
-            }
-        }
+        try expectSameTables(scratch, "parts", as: "whole")
         #expect(parts.notes == whole.notes)
     }
 
@@ -354,14 +341,7 @@ import _CAllocationCount
                 #expect(!origins.isEmpty && origins.allSatisfy { $0 == "reused" })
             }
             for output in ["sharded", "incremental"] {
-                for table in Table.allCases {
-                    for format in ["jsonl", "csv", "parquet"] {
-                        let name = "\(table.rawValue).\(format)"
-                        #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("\(output)/" + name)))
-                            == Data(contentsOf: URL(fileURLWithPath: scratch.path("whole/" + name))), "\(output)/\(name)")
-                    }
-                }
-                #expect(try scratch.read("\(output)/_rejects.jsonl") == scratch.read("whole/_rejects.jsonl"))
+                try expectSameTables(scratch, output, as: "whole")
             }
         }
     }

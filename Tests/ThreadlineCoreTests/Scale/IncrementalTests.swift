@@ -35,13 +35,7 @@ import Testing
         try #require(incremental.status == 0, "\(incremental.stderr)")
         let full = try runThreadline(["run", "-q", "full.yaml"] + arguments, in: scratch.root)
         try #require(full.status == 0, "\(full.stderr)")
-        for table in Table.allCases {
-            for format in ["jsonl", "csv", "parquet"] {
-                let name = "\(table.rawValue).\(format)"
-                #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("inc/" + name))) == Data(contentsOf: URL(fileURLWithPath: scratch.path("full/" + name))), "\(name)")
-            }
-        }
-        #expect(try scratch.read("inc/_rejects.jsonl") == scratch.read("full/_rejects.jsonl"))
+        try expectSameTables(scratch, "inc", as: "full")
         let manifest = try #require(try JSONSerialization.jsonObject(with: Data(scratch.read("inc/_manifest.json").utf8)) as? [String: Any])
         let full_ = try #require(try JSONSerialization.jsonObject(with: Data(scratch.read("full/_manifest.json").utf8)) as? [String: Any])
         func summary(_ manifest: [String: Any]) -> [String] {

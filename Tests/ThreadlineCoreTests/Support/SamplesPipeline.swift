@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 @testable import ThreadlineCore
 
@@ -54,4 +55,19 @@ func filesUnder(_ folder: String, includeHidden: Bool = false) throws -> [String
         files[relative] = try Data(contentsOf: URL(fileURLWithPath: full))
     }
     return files
+}
+
+/// Expects every table file (JSON Lines, CSV and Parquet) and `_rejects.jsonl` of output folder
+/// `actual` in `scratch` to be byte for byte those of `expected`.
+func expectSameTables(_ scratch: Scratch, _ actual: String, as expected: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    for table in Table.allCases {
+        for format in ["jsonl", "csv", "parquet"] {
+            let name = "\(table.rawValue).\(format)"
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: scratch.path("\(actual)/\(name)")))
+                    == Data(contentsOf: URL(fileURLWithPath: scratch.path("\(expected)/\(name)"))), "\(actual)/\(name)",
+                sourceLocation: sourceLocation)
+        }
+    }
+    #expect(try scratch.read("\(actual)/_rejects.jsonl") == scratch.read("\(expected)/_rejects.jsonl"), sourceLocation: sourceLocation)
 }
