@@ -44,27 +44,17 @@ done
 mkdir -p "$work"
 
 say() { echo "compare.sh: $*" >&2; }
+source "$here/common.sh"
 
 # 1. threadline, release build.
-if ((build)); then
-    say "building threadline (release)"
-    (cd "$root" && swift build -c release --product threadline >&2)
-    # parser-floor is in the benchmark tools' own package (Benchmarks/Package.swift).
-    (cd "$here" && swift build -c release --product parser-floor >&2)
-fi
-threadline="$(cd "$root" && swift build -c release --show-bin-path)/threadline"
+threadline=$(release_threadline "$build")
+# parser-floor is in the benchmark tools' own package (Benchmarks/Package.swift).
+if ((build)); then (cd "$here" && swift build -c release --product parser-floor >&2); fi
 parser_floor="$(cd "$here" && swift build -c release --show-bin-path)/parser-floor"
 [[ -x "$threadline" ]] || { say "no threadline binary at $threadline"; exit 1; }
 
 # 2. The comparator's virtual environment, rebuilt when requirements.txt changes.
-venv="$here/.venv"
-if ! cmp -s "$here/requirements.txt" "$venv/requirements.installed" 2>/dev/null; then
-    say "making $venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
-    cp "$here/requirements.txt" "$venv/requirements.installed"
-fi
-python="$venv/bin/python"
+python=$(benchmark_python)
 
 # 3. The step types both sides run: those this threadline has.
 wanted=(markdown slack_html slack_json clean_text clean_emoji normalise_authors jsonl csv parquet)

@@ -34,25 +34,16 @@ while (($#)); do
     esac
 done
 say() { echo "incremental.sh: $*" >&2; }
+source "$here/common.sh"
 
-if ((build)); then
-    say "building threadline (release)"
-    (cd "$root" && swift build -c release --product threadline >&2)
-fi
-threadline="$(cd "$root" && swift build -c release --show-bin-path)/threadline"
+threadline=$(release_threadline "$build")
 
-venv="$here/.venv"
-if ! cmp -s "$here/requirements.txt" "$venv/requirements.installed" 2>/dev/null; then
-    say "making $venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
-    cp "$here/requirements.txt" "$venv/requirements.installed"
-fi
+python=$(benchmark_python)
 dir="$work/corpus-md${markdown_mb}-html${slack_html_mb}-json0-seed${seed}"
 if [[ ! -f "$dir/.complete" ]]; then
     say "generating $dir"
     rm -rf "$dir"
-    "$venv/bin/python" "$here/make_corpus.py" --markdown-mb "$markdown_mb" --slack-html-mb "$slack_html_mb" --slack-json-mb 0 \
+    "$python" "$here/make_corpus.py" --markdown-mb "$markdown_mb" --slack-html-mb "$slack_html_mb" --slack-json-mb 0 \
         --seed "$seed" --seeds "$root/seeds" --out "$dir/input" --output-root "$dir/out-threadline" >&2
     touch "$dir/.complete"
 fi

@@ -28,20 +28,11 @@ while (($#)); do
     esac
 done
 say() { echo "slack_json_duckdb.sh: $*" >&2; }
+source "$here/common.sh"
 
-if ((build)); then
-    (cd "$root" && swift build -c release --product threadline >&2)
-fi
-threadline="$(cd "$root" && swift build -c release --show-bin-path)/threadline"
+threadline=$(release_threadline "$build")
 
-venv="$here/.venv"
-if ! cmp -s "$here/requirements.txt" "$venv/requirements.installed" 2>/dev/null; then
-    say "making $venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
-    cp "$here/requirements.txt" "$venv/requirements.installed"
-fi
-python="$venv/bin/python"
+python=$(benchmark_python)
 
 dir="$work/slack-json-${mb}mb-seed${seed}"
 export_dir="$dir/input/slack-export"
