@@ -167,16 +167,23 @@ import Testing
         #expect(messages.map { $0["source_line"] as? Int } == [11, 18, 25, 20])
     }
 
+    /// The slackdump sample in `scratch`'s `inputs/slackdump` with the bot's message (lines 20–25 of
+    /// its channel page) written twice: the copy starts at line 26. Returns the page's lines before.
+    @discardableResult
+    static func slackdumpPageWithADuplicateTS(in scratch: Scratch) throws -> [Substring] {
+        try scratch.copyFixture("slackdump", to: "inputs/slackdump")
+        let page = scratch.path("inputs/slackdump/archives/C0BOTW/index.html")
+        let lines = try String(contentsOfFile: page, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let doubled = lines[..<25] + lines[19..<25] + lines[25...]
+        try doubled.joined(separator: "\n").write(toFile: page, atomically: true, encoding: .utf8)
+        return lines
+    }
+
     /// A `ts` read twice from one page is not the thread page's repeat of its parent: the second one is
     /// rejected at its line, and every row is accounted for.
     @Test func slackdumpDuplicateOnOnePageIsRejectedAtItsLine() throws {
         let scratch = try Scratch()
-        try scratch.copyFixture("slackdump", to: "inputs/slackdump")
-        let page = scratch.path("inputs/slackdump/archives/C0BOTW/index.html")
-        let lines = try String(contentsOfFile: page, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-        // Lines 20–25 are the bot's message: written again after it, it starts at line 26.
-        let doubled = lines[..<25] + lines[19..<25] + lines[25...]
-        try doubled.joined(separator: "\n").write(toFile: page, atomically: true, encoding: .utf8)
+        try Self.slackdumpPageWithADuplicateTS(in: scratch)
         let report = try runPipeline(scratch, Self.pipeline(Self.viewerStep(include: "slackdump/**/*.html")))
         #expect(report.inputRows == 5)
         #expect(report.rejectedRows == 1)

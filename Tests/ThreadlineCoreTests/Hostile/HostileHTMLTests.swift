@@ -78,12 +78,7 @@ import ThreadlineSlack
     /// slackdump's duplicate `ts` on one page: the second message's markup is the record.
     @Test func aDuplicateTSOnAPageKeepsItsRecord() throws {
         let scratch = try Scratch()
-        try scratch.copyFixture("slackdump", to: "inputs/slackdump")
-        let page = scratch.path("inputs/slackdump/archives/C0BOTW/index.html")
-        let lines = try String(contentsOfFile: page, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-        // Lines 20–25 are the bot's message: written again after it, it starts at line 26.
-        let doubled = lines[..<25] + lines[19..<25] + lines[25...]
-        try doubled.joined(separator: "\n").write(toFile: page, atomically: true, encoding: .utf8)
+        let lines = try SlackHTMLSourceTests.slackdumpPageWithADuplicateTS(in: scratch)
         _ = try runPipeline(scratch, basicPipeline(extract: "  - type: slack_html\n    include: [\"slackdump/**/*.html\"]"))
         let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
         #expect(rejects.map { $0["line"] as? Int } == [26])
