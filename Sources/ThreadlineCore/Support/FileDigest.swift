@@ -7,20 +7,24 @@ package enum FileDigest {
     /// Size and hex SHA-256 of a file, read in 1 MiB blocks.
     package static func sha256(ofFileAt path: String) throws -> (bytes: Int64, sha256: String) {
         let fd: Int32
+        let size: Int64
         switch RegularFile.open(path) {
-        case .success(let opened): fd = opened.descriptor
+        case .success(let opened): (fd, size) = (opened.descriptor, opened.size)
         case .failure(.cannotOpen(let why)): throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(why)")
         case .failure(let refusal): throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(refusal.reason)")
         }
         defer { close(fd) }
         var hasher = SHA256()
         var total: Int64 = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        // A small file gets a buffer its size (one byte more, to see the end in one read): most inputs
+        // are day files of a few kilobytes, and the buffer is never zeroed.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(min(Int64(1 << 20), max(4096, size + 1))), alignment: 16)
+        defer { buffer.deallocate() }
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let count = read(fd, buffer.baseAddress, buffer.count)
             if count < 0 { throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(String(cString: strerror(errno)))") }
             if count == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             total += Int64(count)
         }
         return (total, Hex.string(hasher.finalize()))
