@@ -37,6 +37,36 @@ public enum ByteWord {
         (word &- repeating(bound)) & ~word & highBits != 0
     }
 
+    /// How many bytes of `word` equal `byte`, exactly.
+    ///
+    /// A byte of `word ^ repeating(byte)` is zero exactly where the bytes are equal. Adding 0x7F to its
+    /// low seven bits carries into the high bit unless they are all zero, and a carry never crosses
+    /// into the next byte, so the high bits of the sum, or'ed with the byte's own, mark the nonzero
+    /// bytes one bit each.
+    @inlinable @inline(__always)
+    public static func count(_ byte: UInt8, in word: Word) -> Int {
+        let difference = word ^ repeating(byte)
+        let lowBits = ~highBits
+        let nonzero = ((difference & lowBits) &+ lowBits) | difference
+        return (~nonzero & highBits).nonzeroBitCount
+    }
+
+    /// How many bytes of `bytes[range]` equal `byte`, eight at a time.
+    @inlinable
+    public static func count(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        var total = 0
+        var index = range.lowerBound
+        while index + width <= range.upperBound {
+            total &+= count(byte, in: load(bytes, at: index))
+            index += width
+        }
+        while index < range.upperBound {
+            if bytes[index] == byte { total &+= 1 }
+            index += 1
+        }
+        return total
+    }
+
     /// Whether every byte of `word` is ASCII.
     @inlinable @inline(__always)
     public static func isASCII(_ word: Word) -> Bool {

@@ -32,6 +32,21 @@ import Testing
                     #expect(ByteWord.hasByte(below: bound, in: word) == bytes.contains { $0 < bound })
                 }
                 #expect(ByteWord.isASCII(word) == bytes.allSatisfy { $0 < 0x80 })
+                for probe: UInt8 in [byte, 0x00, 0x0A, 0x7F, 0x80, 0xFF] {
+                    #expect(ByteWord.count(probe, in: word) == bytes.count { $0 == probe })
+                }
+            }
+        }
+    }
+
+    @Test func countingOverARangeAgreesWithCountingBytes() {
+        // Line breaks in every position and run, so a range starts and ends at every offset of a word.
+        let text = Array("a\n\n\nbc\nd\u{e9}\n\n\nefgh\nijklmnopq\n\n\u{2028}\n\nrstu\n".utf8)
+        text.withUnsafeBufferPointer { bytes in
+            for start in 0...bytes.count {
+                for end in start...bytes.count {
+                    #expect(ByteWord.count(0x0A, in: bytes, start..<end) == text[start..<end].count { $0 == 0x0A })
+                }
             }
         }
     }

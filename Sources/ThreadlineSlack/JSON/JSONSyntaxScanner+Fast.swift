@@ -346,9 +346,8 @@ private struct Places {
 
     mutating func lineAndColumn(at target: Int) -> (Int, Int) {
         guard target > offset else { return (line, column) }
-        // The line breaks are counted in one branch-free pass; columns on the last line only.
-        var breaks = 0
-        for index in offset..<target { breaks &+= bytes[index] == UInt8(ascii: "\n") ? 1 : 0 }
+        // The line breaks are counted eight bytes at a time; columns on the last line only.
+        let breaks = ByteWord.count(UInt8(ascii: "\n"), in: bytes, offset..<target)
         var lineStart = offset
         if breaks > 0 {
             lineStart = target
