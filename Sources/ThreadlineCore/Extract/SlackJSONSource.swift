@@ -274,20 +274,29 @@ package struct SlackJSONSource: ExtractStep {
     /// A conversation as a document of threads.
     func document(_ conversation: SlackConversation, input: Input) -> Document {
         var document = template(name: conversation.name, kind: conversation.kind, info: conversation.info, input: input)
-        // One string per day file, shared by its messages.
+        // One string per day file, shared by its messages; a thread's messages mostly come from one
+        // day file, so the last one is kept at hand.
         let sourceFiles = Dictionary(uniqueKeysWithValues: conversation.dayFiles.map { ($0, input.relativePath + "/" + $0) })
+        var last: (dayFile: String, sourceFile: String)?
         document.threads = conversation.threads.map { thread in
             var messages: [Message] = []
             messages.reserveCapacity(thread.messageCount)
             thread.forEachMessage { record in
+                let sourceFile: String
+                if let last, last.dayFile == record.file {
+                    sourceFile = last.sourceFile
+                } else {
+                    sourceFile = sourceFiles[record.file] ?? input.relativePath + "/" + record.file
+                    last = (record.file, sourceFile)
+                }
                 let isReply = record.message.ts != thread.key
-                var message = Message(
+                // Made in the array and set there: a message is not copied into it.
+                messages.append(Message(
                     key: record.message.ts.raw, parentKey: isReply ? thread.key.raw : nil, sourceLine: record.line,
                     authorRaw: record.author.name, authorRef: record.author.key, textRaw: record.message.text,
-                    text: record.text, sentAt: Timestamp(microseconds: record.message.ts.microsecondsSinceEpoch))
-                message.sourceFile = sourceFiles[record.file] ?? input.relativePath + "/" + record.file
-                message.isBot = record.author.isBot
-                messages.append(message)
+                    text: record.text, sentAt: Timestamp(microseconds: record.message.ts.microsecondsSinceEpoch)))
+                messages[messages.count - 1].sourceFile = sourceFile
+                messages[messages.count - 1].isBot = record.author.isBot
             }
             return Thread(messages: messages)
         }

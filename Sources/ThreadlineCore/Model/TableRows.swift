@@ -52,15 +52,17 @@ package enum TableRows {
     /// How many different authors a thread's messages have. A short thread (most have one message)
     /// is counted by comparing names, without building a set.
     static func participantCount(_ messages: [Message]) -> Int {
-        func name(_ message: Message) -> String { message.authorId ?? message.authorRaw }
+        // Each name is read in place: a message is never copied to be compared.
+        func name(at index: Int) -> String { messages[index].authorId ?? messages[index].authorRaw }
         guard messages.count > 8 else {
             var count = 0
-            for index in messages.indices where !messages[..<index].contains(where: { name($0) == name(messages[index]) }) {
-                count += 1
+            for index in messages.indices {
+                let author = name(at: index)
+                if !(0..<index).contains(where: { name(at: $0) == author }) { count += 1 }
             }
             return count
         }
-        return Set(messages.map(name)).count
+        return Set(messages.indices.lazy.map(name(at:))).count
     }
 
     package static func document(_ document: Document) -> Row {

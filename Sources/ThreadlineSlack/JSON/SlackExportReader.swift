@@ -320,9 +320,9 @@ public final class OpenedSlackExport: Sendable {
         _ file: String, reader: SlackExportArchive.Reader, into records: inout [SlackMessageRecord], issues: inout [SlackExportIssue]
     ) -> (rejected: Int, data: Data?) {
         var decoded: Data?
-        let rejected = dayFile(file, reader: reader, issues: &issues, batchSize: .max) { batch, data in
-            records += batch
+        let rejected = withDayFile(file, reader: reader, issues: &issues) { data, spans, issues in
             decoded = data
+            return appendRecords(of: data, elements: spans[...], file: file, to: &records, issues: &issues)
         }
         return (rejected, decoded)
     }
@@ -336,6 +336,28 @@ public final class OpenedSlackExport: Sendable {
         _ file: String, reader: SlackExportArchive.Reader, issues: inout [SlackExportIssue], batchSize: Int,
         visit: (_ batch: [SlackMessageRecord], _ data: Data) throws -> Void
     ) rethrows -> Int {
+        try withDayFile(file, reader: reader, issues: &issues) { data, spans, issues in
+            var rejected = 0
+            var start = 0
+            var batch: [SlackMessageRecord] = []
+            repeat {
+                let end = spans.count - start > batchSize ? start + batchSize : spans.count
+                batch.removeAll(keepingCapacity: true)
+                rejected += appendRecords(of: data, elements: spans[start..<end], file: file, to: &batch, issues: &issues)
+                try visit(batch, data)
+                start = end
+            } while start < spans.count
+            return rejected
+        }
+    }
+
+    /// Reads day file `file` and checks its syntax, then calls `body` with its bytes as decoded and
+    /// its top-level elements; returns what `body` returns, the elements rejected (0 when the file
+    /// could not be read or is not a JSON array, which is then an issue of its own).
+    private func withDayFile(
+        _ file: String, reader: SlackExportArchive.Reader, issues: inout [SlackExportIssue],
+        body: (Data, [JSONSyntaxScanner.Element], inout [SlackExportIssue]) throws -> Int
+    ) rethrows -> Int {
         let before = issues.count
         defer {
             // A day file rejected whole weighs its bytes: nobody can count the messages it held.
@@ -346,23 +368,22 @@ public final class OpenedSlackExport: Sendable {
         guard let (data, spans) = Self.jsonFile(
             file, severity: .rejected, what: "day file", reader: reader, allowance: allowances[file] ?? 0, issues: &issues)
         else { return 0 }
-        var rejected = 0
-        var start = 0
-        repeat {
-            let end = spans.count - start > batchSize ? start + batchSize : spans.count
-            let (messages, batchRejected) = SlackExportReader.messages(
-                in: data, elements: start == 0 && end == spans.count ? spans : Array(spans[start..<end]), file: file, issues: &issues)
-            rejected += batchRejected
-            try visit(messages.map { message, line, column, range in
-                var record = SlackMessageRecord(
-                    message: message, file: file, line: line, column: column,
-                    author: directory.author(of: message), text: mrkdwn.decode(message.text))
-                record.range = range
-                return record
-            }, data)
-            start = end
-        } while start < spans.count
-        return rejected
+        return try body(data, spans, &issues)
+    }
+
+    /// Appends the readable messages of `elements` of a day file to `records`, each with its author
+    /// and its text decoded; returns how many were rejected.
+    private func appendRecords(
+        of data: Data, elements: ArraySlice<JSONSyntaxScanner.Element>, file: String, to records: inout [SlackMessageRecord],
+        issues: inout [SlackExportIssue]
+    ) -> Int {
+        return SlackExportReader.forEachMessage(in: data, elements: elements, file: file, issues: &issues) { message, line, column, range in
+            let author = directory.author(of: message)
+            let text = mrkdwn.decode(message.text)
+            var record = SlackMessageRecord(message: message, file: file, line: line, column: column, author: author, text: text)
+            record.range = range
+            records.append(consume record)
+        }
     }
 }
 
@@ -390,7 +411,7 @@ extension SlackExportReader {
         let data = droppingByteOrderMark(data)
         var issues: [SlackExportIssue] = []
         if let (data, elements) = arrayElements(of: data, file: file, severity: .rejected, what: "day file", issues: &issues) {
-            _ = messages(in: data, elements: elements, file: file, issues: &issues)
+            _ = forEachMessage(in: data, elements: elements[...], file: file, issues: &issues) { _, _, _, _ in }
         }
         return issues
     }
@@ -453,48 +474,45 @@ extension SlackExportReader {
         return (String(decoding: data[start..<(start + kept)], as: UTF8.self), range.count > kept ? range.count : nil)
     }
 
-    /// The readable messages of a day file with their lines and columns; each unreadable element is
-    /// a rejected issue carrying its raw JSON, each wrong-typed field a warning.
-    static func messages(
-        in data: Data, elements: [JSONSyntaxScanner.Element], file: String, issues: inout [SlackExportIssue]
-    ) -> (messages: [(SlackMessage, line: Int?, column: Int?, range: Range<Int>?)], rejected: Int) {
-        // Each element is read from its own bytes, which the syntax scan has checked and found.
-        let slots = data.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            return elements.map { element in
-                element.range.upperBound <= bytes.count
-                    ? SlackMessage.decode(json: UnsafeBufferPointer(rebasing: bytes[element.range])) : .failure(.notAnObject)
-            }
-        }
-        var messages: [(SlackMessage, line: Int?, column: Int?, range: Range<Int>?)] = []
-        messages.reserveCapacity(slots.count)
+    /// Calls `body` with each readable message of `elements` in order, with its line, column and
+    /// bytes, and returns how many elements were not readable messages. Each of those is a rejected
+    /// issue carrying its raw JSON; each wrong-typed field of a message read is a warning. Every
+    /// element is decoded from its own bytes, which the syntax scan has checked and found, and
+    /// handed on as it is decoded: a message is never copied from one array to another.
+    static func forEachMessage(
+        in data: Data, elements: ArraySlice<JSONSyntaxScanner.Element>, file: String, issues: inout [SlackExportIssue],
+        _ body: (SlackMessage, _ line: Int?, _ column: Int?, _ range: Range<Int>?) -> Void
+    ) -> Int {
         var rejected = 0
-        for (index, slot) in slots.enumerated() {
-            let span = index < elements.count ? elements[index] : nil
-            var result = slot
-            if case .success = result, let duplicate = span?.duplicate {
-                // Decoders keep one copy or the other: which the message says cannot be told.
-                let position = duplicate.position
-                let again = position.line == span?.line ? "column \(position.column)" : "line \(position.line), column \(position.column)"
-                result = .failure(.duplicateKey(duplicate.name, again: again))
-            }
-            switch result {
-            case .failure(let reason):
-                rejected += 1
-                var issue = SlackExportIssue(
-                    .rejected, file: file, line: span?.line, column: span?.column, records: 1,
-                    reason: reason.description)
-                if let span { (issue.record, issue.recordBytes) = record(data, span.range) }
-                issues.append(issue)
-            case .success(let message):
-                for fieldIssue in message.fieldIssues {
-                    issues.append(SlackExportIssue(
-                        .warning, file: file, line: span?.line, column: span?.column,
-                        reason: "message \(message.ts.raw): \(fieldIssue) (ignored)"))
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            for span in elements {
+                var result =
+                    span.range.upperBound <= bytes.count
+                    ? SlackMessage.decode(json: UnsafeBufferPointer(rebasing: bytes[span.range])) : .failure(.notAnObject)
+                if case .success = result, let duplicate = span.duplicate {
+                    // Decoders keep one copy or the other: which the message says cannot be told.
+                    let position = duplicate.position
+                    let again = position.line == span.line ? "column \(position.column)" : "line \(position.line), column \(position.column)"
+                    result = .failure(.duplicateKey(duplicate.name, again: again))
                 }
-                messages.append((message, span?.line, span?.column, span?.range))
+                switch consume result {
+                case .failure(let reason):
+                    rejected += 1
+                    var issue = SlackExportIssue(
+                        .rejected, file: file, line: span.line, column: span.column, records: 1, reason: reason.description)
+                    (issue.record, issue.recordBytes) = record(data, span.range)
+                    issues.append(issue)
+                case .success(let message):
+                    for fieldIssue in message.fieldIssues {
+                        issues.append(SlackExportIssue(
+                            .warning, file: file, line: span.line, column: span.column,
+                            reason: "message \(message.ts.raw): \(fieldIssue) (ignored)"))
+                    }
+                    body(message, span.line, span.column, span.range)
+                }
             }
         }
-        return (messages, rejected)
+        return rejected
     }
 }

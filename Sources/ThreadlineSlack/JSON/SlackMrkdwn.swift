@@ -23,6 +23,11 @@ struct SlackMrkdwn: Sendable {
     /// Works on UTF-8 bytes: every delimiter is ASCII, and an ASCII byte never occurs inside a
     /// multi-byte sequence, so slicing at delimiters always cuts between characters.
     func decode(_ text: String) -> String {
+        // Most messages have no token, bold or escape: they are their own text form.
+        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            !utf8.contains { $0 == Self.asterisk || $0 == Self.lessThan || $0 == Self.ampersand }
+        }
+        if plain == true { return text }
         var bytes = Array(text.utf8)
         if bytes.contains(Self.asterisk) { bytes = Self.markingBold(bytes) }
         guard bytes.contains(where: { $0 == Self.lessThan || $0 == Self.ampersand }) else {
