@@ -53,6 +53,18 @@ public struct SlackTimestamp: Sendable, Hashable, Comparable, CustomStringConver
 
     public var description: String { raw }
 
+    /// Equal when the strings are: the numbers come from the string, and are compared first because
+    /// they are cheaper.
+    public static func == (lhs: SlackTimestamp, rhs: SlackTimestamp) -> Bool {
+        lhs.seconds == rhs.seconds && lhs.microseconds == rhs.microseconds && lhs.raw == rhs.raw
+    }
+
+    /// Hashes the instant alone (equal timestamps have equal instants): a conversation's messages are
+    /// looked up by `ts`, and one integer hashes faster than a string.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(microsecondsSinceEpoch)
+    }
+
     public static func < (lhs: SlackTimestamp, rhs: SlackTimestamp) -> Bool {
         (lhs.seconds, lhs.microseconds, lhs.raw) < (rhs.seconds, rhs.microseconds, rhs.raw)
     }

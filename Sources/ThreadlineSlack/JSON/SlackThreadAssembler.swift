@@ -57,7 +57,11 @@ public struct SlackThread: Sendable, Hashable {
 
     /// Calls `body` with each of `messages` in order, without making that array.
     public func forEachMessage(_ body: (SlackMessageRecord) throws -> Void) rethrows {
-        if let root { try body(root) }
+        // The root is handed on in place: `if let` would copy it.
+        switch root {
+        case .some: try body(root.unsafelyUnwrapped)
+        case .none: break
+        }
         for reply in replies { try body(reply) }
     }
 }
@@ -138,7 +142,7 @@ public struct SlackThreadAssembler: Sendable {
     /// into its thread: a conversation can hold hundreds of thousands of them.
     func assemble(_ records: consuming [SlackMessageRecord]) -> Result {
         var counts = SlackAssemblyCounts()
-        var byTS: [String: Int] = [:]
+        var byTS: [SlackTimestamp: Int] = [:]
         var kept: [Int] = []
         var duplicates: [(SlackMessageRecord, SlackMessageRecord)] = []
         for index in records.indices {
@@ -147,8 +151,8 @@ public struct SlackThreadAssembler: Sendable {
                 continue
             }
             // One lookup for a new `ts`; a repeated one puts its first back.
-            if let original = byTS.updateValue(index, forKey: records[index].message.ts.raw) {
-                byTS[records[index].message.ts.raw] = original
+            if let original = byTS.updateValue(index, forKey: records[index].message.ts) {
+                byTS[records[index].message.ts] = original
                 duplicates.append((records[index], records[original]))
                 counts.duplicates += 1
                 continue
@@ -161,13 +165,13 @@ public struct SlackThreadAssembler: Sendable {
         var listedParent: [String: SlackTimestamp] = [:]
         for index in kept {
             for reference in records[index].message.replies ?? [] {
-                if byTS[reference.ts] == nil { counts.listedRepliesNotFound += 1 }
+                if SlackTimestamp(reference.ts).flatMap({ byTS[$0] }) == nil { counts.listedRepliesNotFound += 1 }
                 if listedParent[reference.ts] == nil { listedParent[reference.ts] = records[index].message.ts }
             }
         }
 
         // Each thread once, by its key, in the order its first message was kept.
-        var threadOf: [String: Int] = [:]
+        var threadOf: [SlackTimestamp: Int] = [:]
         var keys: [SlackTimestamp] = []
         var roots: [Int?] = []
         var replies: [[Int]] = []
@@ -180,11 +184,11 @@ public struct SlackThreadAssembler: Sendable {
                 counts.placedByRepliesList += 1
             }
             let thread: Int
-            if let known = threadOf[key.raw] {
+            if let known = threadOf[key] {
                 thread = known
             } else {
                 thread = keys.count
-                threadOf[key.raw] = thread
+                threadOf[key] = thread
                 keys.append(key)
                 roots.append(nil)
                 replies.append([])
