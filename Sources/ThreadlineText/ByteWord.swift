@@ -56,9 +56,21 @@ public enum ByteWord {
     public static func count(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
         var total = 0
         var index = range.lowerBound
+        let pattern = repeating(byte)
+        let lowBits = ~highBits
         while index + width <= range.upperBound {
-            total &+= count(byte, in: load(bytes, at: index))
-            index += width
+            // Up to 31 words' matches are summed per byte lane (31 a lane at most, so the eight lanes'
+            // sum fits in one byte), then the lanes are added by one multiplication.
+            var lanes: Word = 0
+            var words = 0
+            while words < 31, index + width <= range.upperBound {
+                let difference = load(bytes, at: index) ^ pattern
+                let nonzero = ((difference & lowBits) &+ lowBits) | difference
+                lanes &+= (~nonzero & highBits) >> 7
+                index += width
+                words += 1
+            }
+            total &+= Int((lanes &* ones) >> 56)
         }
         while index < range.upperBound {
             if bytes[index] == byte { total &+= 1 }

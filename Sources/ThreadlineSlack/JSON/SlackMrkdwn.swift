@@ -24,9 +24,7 @@ struct SlackMrkdwn: Sendable {
     /// multi-byte sequence, so slicing at delimiters always cuts between characters.
     func decode(_ text: String) -> String {
         // Most messages have no token, bold or escape: they are their own text form.
-        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            !utf8.contains { $0 == Self.asterisk || $0 == Self.lessThan || $0 == Self.ampersand }
-        }
+        let plain = text.utf8.withContiguousStorageIfAvailable { $0.firstIndex(of: Marks.self, from: 0) == $0.count }
         if plain == true { return text }
         var bytes = Array(text.utf8)
         if bytes.contains(Self.asterisk) { bytes = Self.markingBold(bytes) }
@@ -210,6 +208,14 @@ struct SlackMrkdwn: Sendable {
 
     private static func droppingAt(_ label: String) -> String {
         label.hasPrefix("@") ? String(label.dropFirst()) : label
+    }
+
+    /// The bytes that make a text more than plain: a token's `<`, an escape's `&`, bold's `*`.
+    private enum Marks: ByteSet {
+        static func contains(_ byte: UInt8) -> Bool { byte == lessThan || byte == ampersand || byte == asterisk }
+        static func containsAny(_ word: ByteWord.Word) -> Bool {
+            ByteWord.contains(lessThan, in: word) || ByteWord.contains(ampersand, in: word) || ByteWord.contains(asterisk, in: word)
+        }
     }
 
     private static let lessThan = UInt8(ascii: "<")
