@@ -88,12 +88,13 @@ package struct LinkThreads: TransformStep {
         var hasher = SHA256()
         func add(_ text: String, separated: Bool) {
             if separated { withUnsafeBytes(of: UInt8(0x1F)) { hasher.update(bufferPointer: $0) } }
-            var text = text
-            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            if text.utf8.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }) == nil {
+                hasher.update(data: Array(text.utf8))
+            }
         }
         add(source, separated: false)
         add(document, separated: true)
         add(key, separated: true)
-        return Hex.string(hasher.finalize().prefix(8))
+        return Hex.string(hasher.finalize(), prefix: 8)
     }
 }
