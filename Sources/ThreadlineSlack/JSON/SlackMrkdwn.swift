@@ -23,15 +23,17 @@ struct SlackMrkdwn: Sendable {
     /// Works on UTF-8 bytes: every delimiter is ASCII, and an ASCII byte never occurs inside a
     /// multi-byte sequence, so slicing at delimiters always cuts between characters.
     func decode(_ text: String) -> String {
-        // Most messages have no token, bold or escape: they are their own text form.
-        let plain = text.utf8.withContiguousStorageIfAvailable { $0.firstIndex(of: Marks.self, from: 0) == $0.count }
-        if plain == true { return text }
-        var bytes = Array(text.utf8)
-        if bytes.contains(Self.asterisk) { bytes = Self.markingBold(bytes) }
-        guard bytes.contains(where: { $0 == Self.lessThan || $0 == Self.ampersand }) else {
-            return String(decoding: bytes, as: UTF8.self)
+        var text = text
+        let decoded = text.withUTF8 { utf8 -> String? in
+            // Most messages have no token, bold or escape: they are their own text form.
+            guard utf8.firstIndex(of: Marks.self, from: 0) < utf8.count else { return nil }
+            let rendered =
+                utf8.containsByte(Self.asterisk)
+                ? Self.markingBold(utf8).withUnsafeBufferPointer { render($0, decodingEntities: true) }
+                : render(utf8, decodingEntities: true)
+            return String(decoding: rendered, as: UTF8.self)
         }
-        return String(decoding: render(bytes, decodingEntities: true), as: UTF8.self)
+        return decoded ?? text
     }
 
     /// Text whose entities were decoded already (an HTML page's) with the Slack tokens a renderer
@@ -39,35 +41,40 @@ struct SlackMrkdwn: Sendable {
     /// `@ana`, `<https://x|label>` is `[label](https://x)`. Nothing else changes.
     static func rewritingTokens(in bytes: [UInt8]) -> [UInt8] {
         guard bytes.contains(lessThan) else { return bytes }
-        return SlackMrkdwn().render(bytes, decodingEntities: false)
+        return bytes.withUnsafeBufferPointer { SlackMrkdwn().render($0, decodingEntities: false) }
     }
 
     /// `bytes` with every token replaced, and Slack's escapes decoded once when `decodingEntities`.
-    private func render(_ bytes: [UInt8], decodingEntities: Bool) -> [UInt8] {
+    private func render(_ bytes: UnsafeBufferPointer<UInt8>, decodingEntities: Bool) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
-        func appendPlain(_ plain: ArraySlice<UInt8>) {
-            if decodingEntities { Self.appendDecodingEntities(plain, to: &output) } else { output += plain }
+        func appendPlain(_ range: Range<Int>) {
+            let plain = UnsafeBufferPointer(rebasing: bytes[range])
+            if decodingEntities {
+                HTMLEntities.appendDecoding(plain, only: Self.escapes, to: &output)
+            } else {
+                output.append(contentsOf: plain)
+            }
         }
         var index = 0
         var plainStart = 0
-        while index < bytes.count {
-            guard bytes[index] == Self.lessThan, let close = Self.tokenEnd(bytes, from: index) else {
-                index += 1
+        while case let open = bytes.firstIndex(of: LessThan.self, from: index), open < bytes.count {
+            guard let close = Self.tokenEnd(bytes, from: open) else {
+                index = open + 1
                 continue
             }
-            appendPlain(bytes[plainStart..<index])
-            output += token(bytes[(index + 1)..<close], decodingEntities: decodingEntities).utf8
+            appendPlain(plainStart..<open)
+            output += token(bytes[(open + 1)..<close], decodingEntities: decodingEntities).utf8
             index = close + 1
             plainStart = index
         }
-        appendPlain(bytes[plainStart...])
+        appendPlain(plainStart..<bytes.count)
         return output
     }
 
     /// Where the token that opens with the `<` at `start` closes: the next `>`, when no other `<`
     /// or line break comes first and the token is not empty; nil when `start` opens no token.
-    private static func tokenEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+    private static func tokenEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var close = start + 1
         while close < bytes.count, bytes[close] != greaterThan, bytes[close] != lessThan, bytes[close] != newline {
             close += 1
@@ -77,11 +84,11 @@ struct SlackMrkdwn: Sendable {
     }
 
     /// The text for one token's content (between `<` and `>`).
-    private func token(_ content: ArraySlice<UInt8>, decodingEntities: Bool) -> String {
-        let decode = { (bytes: ArraySlice<UInt8>) in
-            decodingEntities ? Self.decodeEntities(bytes) : String(decoding: bytes, as: UTF8.self)
+    private func token(_ content: Slice<UnsafeBufferPointer<UInt8>>, decodingEntities: Bool) -> String {
+        let decode = { (bytes: Slice<UnsafeBufferPointer<UInt8>>) in
+            decodingEntities ? Self.decodeEntities(UnsafeBufferPointer(rebasing: bytes)) : String(decoding: bytes, as: UTF8.self)
         }
-        let target: ArraySlice<UInt8>
+        let target: Slice<UnsafeBufferPointer<UInt8>>
         let label: String?
         if let bar = content.firstIndex(of: UInt8(ascii: "|")) {
             target = content[..<bar]
@@ -118,6 +125,11 @@ struct SlackMrkdwn: Sendable {
     /// character that is not an ASCII letter or digit, on the same line. Code (`` `x` ``,
     /// ```` ```x``` ````) and tokens (`<…>`) are copied as they are.
     static func markingBold(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBufferPointer { markingBold($0) }
+    }
+
+    /// ``markingBold(_:)`` of bytes in place.
+    static func markingBold(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 8)
         var open: Int?
@@ -127,12 +139,12 @@ struct SlackMrkdwn: Sendable {
             switch byte {
             case UInt8(ascii: "`"):
                 let end = codeEnd(bytes, from: index)
-                output += bytes[index..<end]
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
                 index = end
                 continue
             case lessThan:
                 if let close = tokenEnd(bytes, from: index) {
-                    output += bytes[index...close]
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index...close]))
                     index = close + 1
                     continue
                 }
@@ -166,7 +178,7 @@ struct SlackMrkdwn: Sendable {
 
     /// The index just past the code span or block that opens with the backtick at `start` (past
     /// the backticks alone when nothing closes them).
-    private static func codeEnd(_ bytes: [UInt8], from start: Int) -> Int {
+    private static func codeEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         var ticks = 0
         while start + ticks < bytes.count, bytes[start + ticks] == UInt8(ascii: "`") { ticks += 1 }
         let fence = ticks >= 3 ? 3 : 1
@@ -218,6 +230,12 @@ struct SlackMrkdwn: Sendable {
         }
     }
 
+    /// A token's `<`.
+    private enum LessThan: ByteSet {
+        static func contains(_ byte: UInt8) -> Bool { byte == lessThan }
+        static func containsAny(_ word: ByteWord.Word) -> Bool { ByteWord.contains(lessThan, in: word) }
+    }
+
     private static let lessThan = UInt8(ascii: "<")
     private static let greaterThan = UInt8(ascii: ">")
     private static let ampersand = UInt8(ascii: "&")
@@ -229,15 +247,11 @@ struct SlackMrkdwn: Sendable {
     static let escapes = HTMLEntities.References(["amp", "lt", "gt"])
 
     /// `bytes` as a string with Slack's ``escapes`` decoded in one pass.
-    static func decodeEntities(_ bytes: ArraySlice<UInt8>) -> String {
+    static func decodeEntities(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
-        appendDecodingEntities(bytes, to: &output)
+        HTMLEntities.appendDecoding(bytes, only: escapes, to: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Appends `bytes`, decoding Slack's ``escapes`` once; any other `&` stays as it is.
-    static func appendDecodingEntities(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
-        bytes.withUnsafeBufferPointer { HTMLEntities.appendDecoding($0, only: escapes, to: &output) }
-    }
 }
