@@ -17,33 +17,39 @@ public struct SlackTimestamp: Sendable, Hashable, Comparable, CustomStringConver
     ///
     /// Fewer than six fractional digits are padded on the right (`"1.5"` is 1.500000 s).
     public init?(_ raw: String) {
-        // One pass over the bytes: digits, at most one `.`, digits.
+        var raw = raw
+        guard let (seconds, microseconds) = raw.withUTF8(Self.parse) else { return nil }
+        self.raw = raw
+        self.seconds = seconds
+        self.microseconds = microseconds
+    }
+
+    /// Whole seconds and microseconds of `digits` or `digits.digits`, in one pass over the bytes.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int64, Int32)? {
         var whole: Int64 = 0, wholeDigits = 0
         var fraction: Int64 = 0, fractionDigits = 0
         var hasPoint = false
-        for byte in raw.utf8 {
+        for byte in bytes {
             if byte == UInt8(ascii: ".") {
                 guard !hasPoint else { return nil }
                 hasPoint = true
                 continue
             }
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-            let digit = Int64(byte - UInt8(ascii: "0"))
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
             if hasPoint {
                 fractionDigits += 1
                 guard fractionDigits <= 6 else { return nil }
-                fraction = fraction * 10 + digit
+                fraction = fraction * 10 + Int64(digit)
             } else {
                 wholeDigits += 1
                 guard wholeDigits <= 12 else { return nil }
-                whole = whole * 10 + digit
+                whole = whole * 10 + Int64(digit)
             }
         }
         guard wholeDigits >= 1, !hasPoint || fractionDigits >= 1 else { return nil }
         for _ in fractionDigits..<6 { fraction *= 10 }
-        self.raw = raw
-        self.seconds = whole
-        self.microseconds = Int32(fraction)
+        return (whole, Int32(fraction))
     }
 
     /// Microseconds since the Unix epoch, UTC; exact (integer arithmetic only).

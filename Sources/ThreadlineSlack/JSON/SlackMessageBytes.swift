@@ -17,8 +17,9 @@
 extension SlackMessage {
     /// The message in `bytes`, one JSON value.
     static func decode(json bytes: UnsafeBufferPointer<UInt8>) -> Result<SlackMessage, RejectReason> {
-        var reader = JSONBytes(bytes)
-        guard let value = reader.value(), value.kind == .object, reader.atEnd else { return .failure(.notAnObject) }
+        let reader = JSONBytes(bytes)
+        // The scan checked the value: an object is its bytes from `{` to `}`, not read through twice.
+        guard let value = reader.wholeObject() else { return .failure(.notAnObject) }
         var fields = MessageFields()
         guard reader.members(of: value, { key, member in fields.take(key, member) }) else { return .failure(.notAnObject) }
 
@@ -78,14 +79,19 @@ extension SlackMessage {
 
 /// The first value of each key of a message that ``SlackMessage/decode(json:)`` reads.
 private struct MessageFields {
-    static let names: [[UInt8]] = [
-        "ts", "type", "subtype", "user", "bot_id", "username", "bot_profile", "comment", "user_profile", "text", "thread_ts",
-        "parent_user_id", "reply_count", "replies", "hidden",
-    ].map { Array($0.utf8) }
+    static let names: [[UInt8]] = {
+        let names = [
+            "ts", "type", "subtype", "user", "bot_id", "username", "bot_profile", "comment", "user_profile", "text", "thread_ts",
+            "parent_user_id", "reply_count", "replies", "hidden",
+        ].map { Array($0.utf8) }
+        precondition(names.count == 15, "MessageFields.values holds one slot per name")
+        return names
+    }()
     static let ts = 0, type = 1, subtype = 2, user = 3, botID = 4, username = 5, botProfile = 6, comment = 7
     static let userProfile = 8, text = 9, threadTS = 10, parentUserID = 11, replyCount = 12, replies = 13, hidden = 14
 
-    var values = [JSONBytes.Value?](repeating: nil, count: names.count)
+    /// One slot per name, held inline: a message does not allocate for them.
+    var values = InlineArray<15, JSONBytes.Value?>(repeating: nil)
 
     /// Keeps `value` under `key` unless the key came before (decoders read a key's first copy).
     mutating func take(_ key: UnsafeBufferPointer<UInt8>, _ value: JSONBytes.Value) {
@@ -112,6 +118,18 @@ struct JSONBytes {
     init(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int = 0) {
         self.bytes = bytes
         self.index = index
+    }
+
+    /// The object that the bytes are, as one checked JSON value whose first and last bytes (past
+    /// whitespace) are `{` and `}`: its range, found without reading through it; nil for any other value.
+    func wholeObject() -> Value? {
+        func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+        var start = 0
+        while start < bytes.count, isWhitespace(bytes[start]) { start += 1 }
+        var end = bytes.count
+        while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
+        guard end - start >= 2, bytes[start] == UInt8(ascii: "{"), bytes[end - 1] == UInt8(ascii: "}") else { return nil }
+        return Value(kind: .object, range: start..<end)
     }
 
     var atEnd: Bool {

@@ -162,11 +162,16 @@ public struct SlackThreadAssembler: Sendable {
         counts.kept = kept.count
 
         // Old exports: a parent lists its replies; use the list only where `thread_ts` is absent.
-        var listedParent: [String: SlackTimestamp] = [:]
+        // A reference that is not a timestamp names no message: every message has one.
+        var listedParent: [SlackTimestamp: SlackTimestamp] = [:]
         for index in kept {
             for reference in records[index].message.replies ?? [] {
-                if SlackTimestamp(reference.ts).flatMap({ byTS[$0] }) == nil { counts.listedRepliesNotFound += 1 }
-                if listedParent[reference.ts] == nil { listedParent[reference.ts] = records[index].message.ts }
+                guard let listed = SlackTimestamp(reference.ts) else {
+                    counts.listedRepliesNotFound += 1
+                    continue
+                }
+                if byTS[listed] == nil { counts.listedRepliesNotFound += 1 }
+                if listedParent[listed] == nil { listedParent[listed] = records[index].message.ts }
             }
         }
 
@@ -179,7 +184,7 @@ public struct SlackThreadAssembler: Sendable {
             let ts = records[index].message.ts
             let threadTS = records[index].message.threadTS
             var key = threadTS ?? ts
-            if threadTS == nil, !listedParent.isEmpty, let listed = listedParent[ts.raw], listed != ts {
+            if threadTS == nil, !listedParent.isEmpty, let listed = listedParent[ts], listed != ts {
                 key = listed
                 counts.placedByRepliesList += 1
             }
@@ -212,14 +217,18 @@ public struct SlackThreadAssembler: Sendable {
         // Thread keys differ in `raw`, so their order is total.
         for thread in keys.indices.sorted(by: { keys[$0] < keys[$1] }) {
             let replyIndices = replies[thread].sorted { records[$0].message.ts < records[$1].message.ts }
-            let thread = SlackThread(key: keys[thread], root: roots[thread].map(take), replies: replyIndices.map(take))
+            // Counted on the records in place, before they move: reading them out of a thread would copy them.
             counts.threads += 1
-            counts.replies += thread.replies.count
-            if !thread.replies.isEmpty { counts.threadsWithReplies += 1 }
-            if thread.isParentMissing { counts.missingParents += 1 }
-            if thread.root?.isTombstone == true { counts.tombstones += 1 }
-            counts.broadcasts += (thread.root?.isBroadcast == true ? 1 : 0) + thread.replies.count { $0.isBroadcast }
-            threads.append(thread)
+            counts.replies += replyIndices.count
+            if !replyIndices.isEmpty { counts.threadsWithReplies += 1 }
+            if let root = roots[thread] {
+                if records[root].isTombstone { counts.tombstones += 1 }
+                if records[root].isBroadcast { counts.broadcasts += 1 }
+            } else {
+                counts.missingParents += 1
+            }
+            counts.broadcasts += replyIndices.count { records[$0].isBroadcast }
+            threads.append(SlackThread(key: keys[thread], root: roots[thread].map(take), replies: replyIndices.map(take)))
         }
         return Result(threads: threads, duplicates: duplicates, counts: counts)
     }
