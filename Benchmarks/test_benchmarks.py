@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -365,6 +366,25 @@ def test_comparator_writes_the_messages_table_in_three_formats(tmp_path: Path) -
     assert table.num_rows == 9 and table.schema.equals(comparator.SCHEMA)
     assert table.column("sent_at")[6].as_py() == datetime(2021, 3, 8, 10, 37, 18, tzinfo=timezone.utc)
     assert pq.ParquetFile(tmp_path / "out" / "messages.parquet").metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+@pytest.mark.skipif(not os.environ.get("THREADLINE_BIN"),
+                    reason="needs THREADLINE_BIN, a built threadline (scripts/test sets it)")
+def test_comparator_and_threadline_write_the_same_messages_table(tmp_path: Path) -> None:
+    # Every source, transform and format of the benchmark, on a small corpus: every value agrees.
+    result = run(HERE / "make_corpus.py", "--markdown-mb", 0.2, "--slack-html-mb", 0.2, "--slack-json-mb", 0.2,
+                 "--out", tmp_path / "input", "--output-root", tmp_path / "threadline")
+    assert result.returncode == 0, result.stderr
+    threadline = subprocess.run([os.environ["THREADLINE_BIN"], "run", str(tmp_path / "input" / "pipeline.yaml"),
+                                 "--quiet"], capture_output=True, text=True, check=False)
+    assert threadline.returncode == 0, threadline.stderr
+    result = run(HERE / "comparator.py", "--corpus", tmp_path / "input", "--out", tmp_path / "python", "--jobs", 1)
+    assert result.returncode == 0, result.stderr
+    agreement = run(HERE / "agree.py", *(tmp_path / side / f"messages.{fmt}" for fmt in ("jsonl", "parquet")
+                                         for side in ("threadline", "python")))
+    assert agreement.stdout.startswith("rows: threadline 1004, python 1004; columns match;"), agreement.stdout
+    assert agreement.stdout.strip().endswith("parquet schemas equal, rows equal; every value agrees"), agreement.stdout
+    assert agreement.returncode == 0
 
 
 # ------------------------------------------------------------------------------------------- agree
