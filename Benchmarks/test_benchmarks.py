@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+import lxml.html
 import orjson
 import pyarrow.parquet as pq
 import pytest
@@ -162,6 +164,60 @@ def test_clean_emoji(raw: str, cleaned: str) -> None:
     assert comparator.clean_emoji(raw) == cleaned
 
 
+def viewer_body(body: str) -> str:
+    """The text form the comparator gives a slack-export-viewer message body (the inside of `div.msg`)."""
+    page = ('<html><body><div class="message-container"><div class="message"><div class="username">A</div>'
+            f'<div class="time">2020-01-01 00:00:00</div><div class="msg">{body}</div></div></div></body></html>')
+    msg = next(d for d in lxml.html.fromstring(page).iter("div") if d.get("class") == "msg")
+    form = comparator.TextForm()
+    form.render(msg)
+    return form.finish()
+
+
+@pytest.mark.parametrize(("body", "text"), [
+    ("<p>one</p><p>two</p>", "one\ntwo"),
+    ("a<br>b<br><br>c", "a\nb\n\nc"),
+    ("  lots   of\n  space  ", "lots   of space"),  # the author's spaces kept, the page's line break one space
+    ("a<br>  indented", "a\n  indented"),
+    ("see <a href=\"https://x.io\">the <b>site</b></a>!", "see [the **site**](https://x.io)!"),
+    ("<a href=\"https://x.io/\">https://x.io/</a> <a href=\"https://x.io\"></a>", "https://x.io/ https://x.io"),
+    # A Slack link the viewer's markdown made a link of, target and label both `url|label`.
+    ("<a href=\"https://e.com/?a=1&amp;b=2|Example\">https://e.com/?a=1&amp;b=2|Example</a>",
+     "[Example](https://e.com/?a=1&b=2)"),
+    ("<a href=\"https://e.com/x|y\">other</a>", "[other](https://e.com/x|y)"),
+    ("<code>a  *  b</code> <pre>line 1\n  line 2</pre>after", "`a  *  b`\n```line 1\n  line 2```\nafter"),
+    ("<ol><li>a</li><li>b</li></ol><blockquote>q</blockquote>r", "1. a\n2. b\n> q\nr"),
+    ("&amp;amp; &lt;b&gt; &quot;", "&amp; <b> \""),
+    ("👋:skin<em>tone</em>3: <strong>bold <strong>twice</strong></strong> <s>gone</s>",
+     "👋:skin-tone-3: **bold twice** ~gone~"),
+    ("<b>#general</b> is a channel; <b>#two words</b> is bold", "#general is a channel; **#two words** is bold"),
+    ("see &lt;#C1|general&gt; and &lt;@ana&gt; &lt;!here&gt; &lt;https://e.com|E&gt; &lt;3",
+     "see #general and @ana @here [E](https://e.com) <3"),
+    ("<p><strong><strong>Thread Reply:</strong></strong> answer</p>", "answer"),
+    ("text<div class=\"message-reaction\">👍 Bob</div> <img src=\"x.png\" alt=\":custom:\">", "text :custom:"),
+])
+def test_text_form_of_a_viewer_body(body: str, text: str) -> None:
+    assert viewer_body(body) == text
+
+
+@pytest.mark.parametrize(("raw", "text"), [
+    ("hi <@U1> <@U1|ana> <@U9>", "hi @Ana B @ana @U9"),
+    ("see <#C1> <#C2|random>", "see #general #random"),
+    ("<!here> <!subteam^S1|@devs> <!date^1392734382^{date_short}|Feb 18, 2014> <!unknown>",
+     "@here @devs Feb 18, 2014 <!unknown>"),
+    ("<https://x.io/?a=1&amp;b=2|a &amp; b> <https://e.com|https://e.com>",
+     "[a & b](https://x.io/?a=1&b=2) https://e.com"),
+    ("&amp;lt; is not &lt;; &quot;x&quot; &AMP; stay", "&lt; is not <; &quot;x&quot; &AMP; stay"),
+    ("<unclosed\n<@U1> <> 1 < 2", "<unclosed\n@Ana B <> 1 < 2"),
+    ("*bold* and _it_ ~no~ `a*b*c`", "**bold** and _it_ ~no~ `a*b*c`"),
+    ("*Question 1*: x\n*Question 2:* y (*a b*)", "**Question 1**: x\n**Question 2:** y (**a b**)"),
+    ("2 * 3 * 4, a*b*c, *open\nclose*, ** x", "2 * 3 * 4, a*b*c, *open\nclose*, ** x"),
+    ("```*x*``` *<https://e.com|y*z>*", "```*x*``` **[y*z](https://e.com)**"),
+])
+def test_mrkdwn_in_the_text_form(raw: str, text: str) -> None:
+    assert comparator.mrkdwn(raw, {"U1": "Ana B"}, {"C1": "general"}) == text
+
+
 def test_plan_places_an_export_by_its_path_as_threadline_does(tmp_path: Path) -> None:
     (tmp_path / "slack-html" / "channel" / "b-chan").mkdir(parents=True)
     (tmp_path / "slack-html" / "channel" / "b-chan" / "index.html").write_text("")
@@ -169,7 +225,8 @@ def test_plan_places_an_export_by_its_path_as_threadline_does(tmp_path: Path) ->
     (tmp_path / "books").mkdir()
     (tmp_path / "books" / "zz-book.md").write_text("")
     tasks = comparator.plan(tmp_path, ["markdown", "slack_html", "slack_json"])
-    assert [t[3] for t in tasks] == ["b-chan", "a-chan", "zz-book"]
+    # The export is placed by its path, `slack-export`, a channel page by its document id.
+    assert [t[3] for t in tasks] == ["slack_json:a-chan", "slack_html:b-chan", "zz-book"]
 
 
 def test_object_lines_finds_each_top_level_objects_brace() -> None:
@@ -233,6 +290,11 @@ PAGE = """<html><body><div class="messages">
 <div class="message-container"><div id="2021-03-08 10:41:12"><div class="reply">
 <div class="username">Martin</div><a><div class="time">2021-03-08 10:41:12</div></a>
 <div class="msg"><p><strong><strong>Thread Reply:</strong></strong> a reply</p></div></div></div></div>
+<div class="message-container bot_message "><div id="2021-03-08 11:00:00"><div class="message">
+<div class="username">bookbot</div><a><div class="time">2021-03-08 11:00:00</div></a>
+<div class="msg"><p>See <a href="https://x.org">the <strong>book</strong></a>   in <strong>#general</strong>,
+<code>a  *b*</code> &lt;!here&gt;</p><ul><li>one</li><li><em>two</em></li></ul>
+<div class="message-reaction">:+1: 2</div></div></div></div></div>
 </div></body></html>
 """
 
@@ -262,13 +324,15 @@ def test_comparator_writes_the_messages_table_in_three_formats(tmp_path: Path) -
     write_tiny_corpus(tmp_path / "in")
     result = run(HERE / "comparator.py", "--corpus", tmp_path / "in", "--out", tmp_path / "out", "--jobs", 2)
     assert result.returncode == 0, result.stderr
-    assert "3 files, 8 messages, 0 files rejected" in result.stderr
+    assert "3 files, 9 messages, 0 files rejected" in result.stderr
     rows = [orjson.loads(line) for line in (tmp_path / "out" / "messages.jsonl").read_bytes().splitlines()]
     assert list(rows[0]) == comparator.COLUMNS
-    # Ordered by document id: 20210308-a-book, general, random; the channel_join message is not kept.
+    # Ordered by document id, the export by its path: 20210308-a-book, slack-export (slack_json:random),
+    # slack_html:general; the channel_join message is not kept.
     assert [(r["document_id"], r["position"], r["reply_count"]) for r in rows] == [
         ("20210308-a-book", 0, 2), ("20210308-a-book", 1, 0), ("20210308-a-book", 2, 0), ("20210308-a-book", 0, 0),
-        ("general", 0, 1), ("general", 1, 0), ("random", 0, 1), ("random", 1, 0)]
+        ("slack_json:random", 0, 1), ("slack_json:random", 1, 0), ("slack_html:general", 0, 1),
+        ("slack_html:general", 1, 0), ("slack_html:general", 0, 0)]
     book = rows[:4]
     assert [r["source_line"] for r in book] == [7, 10, 12, 14]
     assert book[0]["text"] == "Hi & welcome 👋" and book[0]["text_raw"] == "Hi &amp; welcome :wave:"
@@ -276,13 +340,18 @@ def test_comparator_writes_the_messages_table_in_three_formats(tmp_path: Path) -
     assert [r["is_host"] for r in book] == [False, False, True, False]
     assert book[1]["parent_id"] == book[0]["message_id"] == book[2]["thread_id"]
     assert book[0]["message_id"] == comparator.message_id("markdown", "20210308-a-book", "q0")
-    html = rows[4:6]
+    html = rows[6:]
     assert html[0]["author"] == "Tino" and html[0]["text"] == "line one\nline 👋🏼"
     assert html[0]["text_raw"] == "<p>line one<br>line :wave::skin<em>tone</em>3:</p>"
-    assert html[0]["message_id"] == comparator.message_id("slack_html", "general", "2021-03-08T10:37:18Z")
+    assert html[0]["message_id"] == comparator.message_id("slack_html", "slack_html:general", "2021-03-08T10:37:18Z")
     assert html[0]["sent_at"] == "2021-03-08T10:37:18Z" and html[0]["source"] == "slack_html"
     assert html[1]["text"] == "a reply" and html[1]["parent_id"] == html[0]["message_id"]
-    slack = rows[6:]
+    # The text form: links, bold, a channel name, code verbatim, a Slack token, list bullets; the
+    # author's run of spaces kept, the page's line break one space; reactions left out.
+    assert html[2]["text"] == "See [the **book**](https://x.org)   in #general, `a  *b*` @here\n• one\n• _two_"
+    assert [r["is_bot"] for r in rows] == [False] * 8 + [True]
+    assert all(r["duplicate_ids"] == [] for r in rows)
+    slack = rows[4:6]
     assert [(r["author"], r["text"]) for r in slack] == [("Bob B", "question for @Al"), ("Al", "see [this](https://x.org)")]
     assert slack[1]["parent_id"] == slack[0]["message_id"]
     assert [r["source_line"] for r in slack] == [1, 2]
@@ -292,10 +361,30 @@ def test_comparator_writes_the_messages_table_in_three_formats(tmp_path: Path) -
     assert csv_lines[0].split(",")[:3] == ['"message_id"', '"thread_id"', '"parent_id"']
     first = csv_lines[1].split(",")
     assert first[2] == "" and first[14] == ""  # nulls are empty and unquoted
+    assert first[-2:] == ["false", '"[]"']  # is_bot, and duplicate_ids as a JSON array
     table = pq.read_table(tmp_path / "out" / "messages.parquet")
-    assert table.num_rows == 8 and table.schema.equals(comparator.SCHEMA)
-    assert table.column("sent_at")[4].as_py() == datetime(2021, 3, 8, 10, 37, 18, tzinfo=timezone.utc)
+    assert table.num_rows == 9 and table.schema.equals(comparator.SCHEMA)
+    assert table.column("sent_at")[6].as_py() == datetime(2021, 3, 8, 10, 37, 18, tzinfo=timezone.utc)
     assert pq.ParquetFile(tmp_path / "out" / "messages.parquet").metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+@pytest.mark.skipif(not os.environ.get("THREADLINE_BIN"),
+                    reason="needs THREADLINE_BIN, a built threadline (scripts/test sets it)")
+def test_comparator_and_threadline_write_the_same_messages_table(tmp_path: Path) -> None:
+    # Every source, transform and format of the benchmark, on a small corpus: every value agrees.
+    result = run(HERE / "make_corpus.py", "--markdown-mb", 0.2, "--slack-html-mb", 0.2, "--slack-json-mb", 0.2,
+                 "--out", tmp_path / "input", "--output-root", tmp_path / "threadline")
+    assert result.returncode == 0, result.stderr
+    threadline = subprocess.run([os.environ["THREADLINE_BIN"], "run", str(tmp_path / "input" / "pipeline.yaml"),
+                                 "--quiet"], capture_output=True, text=True, check=False)
+    assert threadline.returncode == 0, threadline.stderr
+    result = run(HERE / "comparator.py", "--corpus", tmp_path / "input", "--out", tmp_path / "python", "--jobs", 1)
+    assert result.returncode == 0, result.stderr
+    agreement = run(HERE / "agree.py", *(tmp_path / side / f"messages.{fmt}" for fmt in ("jsonl", "parquet")
+                                         for side in ("threadline", "python")))
+    assert agreement.stdout.startswith("rows: threadline 1004, python 1004; columns match;"), agreement.stdout
+    assert agreement.stdout.strip().endswith("parquet schemas equal, rows equal; every value agrees"), agreement.stdout
+    assert agreement.returncode == 0
 
 
 # ------------------------------------------------------------------------------------------- agree
