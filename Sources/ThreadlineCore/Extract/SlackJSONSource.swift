@@ -162,8 +162,8 @@ package struct SlackJSONSource: ExtractStep {
         case (.whole, _): extractWhole(input, into: &result)
         case (.common, .opened(let export, _)):
             report(export.issues, of: input, into: &result)
-            // The export is hashed once, by its common part.
-            result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
+            // The export is hashed once, by its common part, from the listing it was opened with.
+            result.inputSHA256 = Self.sha256(ofExportAt: input.path, files: export.folderFiles) ?? ""
         case (.common, .failed(let issue)):
             // The export's conversations come to nothing without it: the export is lost whole.
             var reject = Reject.wholeFile(
@@ -211,8 +211,9 @@ package struct SlackJSONSource: ExtractStep {
     /// files it is read from (not hidden; a link to a file as the file) in byte order of path, which
     /// for an export without links a shell gives as
     /// `find . -type f ! -path '*/.*' -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum`.
-    static func sha256(ofExportAt path: String) -> String? {
-        guard let files = folderFiles(of: path)?.map(\.path) else { return try? FileDigest.sha256(ofFileAt: path).sha256 }
+    /// `files` is the folder's listing when the caller has it already.
+    static func sha256(ofExportAt path: String, files listed: [String]? = nil) -> String? {
+        guard let files = listed ?? folderFiles(of: path)?.map(\.path) else { return try? FileDigest.sha256(ofFileAt: path).sha256 }
         var hasher = SHA256()
         for file in files.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             guard let digest = try? FileDigest.sha256(ofFileAt: path + "/" + file) else { return nil }

@@ -146,6 +146,14 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
         }
     }
 
+    /// Every file of a folder export, as listed when it was opened; nil for a zip.
+    var folderFiles: [String]? {
+        switch storage {
+        case .folder: paths
+        case .zip: nil
+        }
+    }
+
     /// The bytes `path` takes in the input: the file's size, or the zip entry's compressed size.
     func storedBytes(of path: String) -> Int64 {
         switch storage {

@@ -221,6 +221,10 @@ public final class OpenedSlackExport: Sendable {
         self.mrkdwn = SlackMrkdwn(directory: directory)
     }
 
+    /// The files of a folder export, listed once when it was opened (every regular file that is not
+    /// hidden, a link as what it points to); nil for a zip.
+    public var folderFiles: [String]? { archive.folderFiles }
+
     /// What reading one conversation gave.
     public struct Conversation: Sendable {
         public var conversation: SlackConversation
