@@ -381,7 +381,8 @@ public final class OpenedSlackExport: Sendable {
         of data: Data, elements: ArraySlice<JSONSyntaxScanner.Element>, file: String, to records: inout [SlackMessageRecord],
         issues: inout [SlackExportIssue]
     ) -> Int {
-        return SlackExportReader.forEachMessage(in: data, elements: elements, file: file, issues: &issues) { message, line, column, range in
+        return SlackExportReader.forEachMessage(in: data, elements: elements, file: file, issues: &issues) {
+            (message: consuming SlackMessage, line, column, range) in
             let author = directory.author(of: message)
             let text = mrkdwn.decode(message.text)
             var record = SlackMessageRecord(message: message, file: file, line: line, column: column, author: author, text: text)
@@ -485,7 +486,7 @@ extension SlackExportReader {
     /// handed on as it is decoded: a message is never copied from one array to another.
     static func forEachMessage(
         in data: Data, elements: ArraySlice<JSONSyntaxScanner.Element>, file: String, issues: inout [SlackExportIssue],
-        _ body: (SlackMessage, _ line: Int?, _ column: Int?, _ range: Range<Int>?) -> Void
+        _ body: (consuming SlackMessage, _ line: Int?, _ column: Int?, _ range: Range<Int>?) -> Void
     ) -> Int {
         var rejected = 0
         data.withUnsafeBytes { raw in
