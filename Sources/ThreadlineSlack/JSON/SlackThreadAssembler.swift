@@ -142,7 +142,9 @@ public struct SlackThreadAssembler: Sendable {
     /// into its thread: a conversation can hold hundreds of thousands of them.
     func assemble(_ records: consuming [SlackMessageRecord]) -> Result {
         var counts = SlackAssemblyCounts()
-        var byTS: [SlackTimestamp: Int] = [:]
+        // Each record's position by its `ts`: the first record of each `ts`.
+        var byTS = TimestampTable(capacity: records.count)
+        func record(of ts: SlackTimestamp) -> Int? { byTS.position(of: ts) { records[$0].message.ts == ts } }
         var kept: [Int] = []
         var duplicates: [(SlackMessageRecord, SlackMessageRecord)] = []
         for index in records.indices {
@@ -150,33 +152,40 @@ public struct SlackThreadAssembler: Sendable {
                 counts.skippedBySubtype[subtype, default: 0] += 1
                 continue
             }
-            // One lookup for a new `ts`; a repeated one puts its first back.
-            if let original = byTS.updateValue(index, forKey: records[index].message.ts) {
-                byTS[records[index].message.ts] = original
+            let ts = records[index].message.ts
+            if let original = record(of: ts) {
                 duplicates.append((records[index], records[original]))
                 counts.duplicates += 1
                 continue
             }
+            byTS.insert(index, for: ts)
             kept.append(index)
         }
         counts.kept = kept.count
 
         // Old exports: a parent lists its replies; use the list only where `thread_ts` is absent.
-        // A reference that is not a timestamp names no message: every message has one.
-        var listedParent: [SlackTimestamp: SlackTimestamp] = [:]
+        // A reference that is not a timestamp names no message: every message has one. Each listed
+        // reply's parent is the first parent that lists it.
+        var listedReplies: [SlackTimestamp] = []
+        var listedParents: [SlackTimestamp] = []
+        var listed = TimestampTable(capacity: kept.reduce(0) { $0 + (records[$1].message.replies?.count ?? 0) })
         for index in kept {
             for reference in records[index].message.replies ?? [] {
-                guard let listed = SlackTimestamp(reference.ts) else {
+                guard let reply = SlackTimestamp(reference.ts) else {
                     counts.listedRepliesNotFound += 1
                     continue
                 }
-                if byTS[listed] == nil { counts.listedRepliesNotFound += 1 }
-                if listedParent[listed] == nil { listedParent[listed] = records[index].message.ts }
+                if record(of: reply) == nil { counts.listedRepliesNotFound += 1 }
+                if listed.position(of: reply, { listedReplies[$0] == reply }) == nil {
+                    listed.insert(listedReplies.count, for: reply)
+                    listedReplies.append(reply)
+                    listedParents.append(records[index].message.ts)
+                }
             }
         }
 
         // Each thread once, by its key, in the order its first message was kept.
-        var threadOf: [SlackTimestamp: Int] = [:]
+        var threadOf = TimestampTable(capacity: kept.count)
         var keys: [SlackTimestamp] = []
         var roots: [Int?] = []
         var replies: [[Int]] = []
@@ -184,16 +193,18 @@ public struct SlackThreadAssembler: Sendable {
             let ts = records[index].message.ts
             let threadTS = records[index].message.threadTS
             var key = threadTS ?? ts
-            if threadTS == nil, !listedParent.isEmpty, let listed = listedParent[ts], listed != ts {
-                key = listed
+            if threadTS == nil, !listedReplies.isEmpty, let position = listed.position(of: ts, { listedReplies[$0] == ts }),
+                listedParents[position] != ts
+            {
+                key = listedParents[position]
                 counts.placedByRepliesList += 1
             }
             let thread: Int
-            if let known = threadOf[key] {
+            if let known = threadOf.position(of: key, { keys[$0] == key }) {
                 thread = known
             } else {
                 thread = keys.count
-                threadOf[key] = thread
+                threadOf.insert(thread, for: key)
                 keys.append(key)
                 roots.append(nil)
                 replies.append([])
