@@ -160,8 +160,10 @@ struct ColumnChunkWriter {
     /// Appends a string's UTF-8 bytes, as a dictionary index or PLAIN.
     private mutating func appendBytes(of text: String) {
         // A native string's bytes are read in place; others are made contiguous first.
-        var text = text
-        text.withUTF8 { appendBytes(UnsafeRawBufferPointer($0)) }
+        if text.utf8.withContiguousStorageIfAvailable({ appendBytes(UnsafeRawBufferPointer($0)) }) == nil {
+            var text = text
+            text.withUTF8 { appendBytes(UnsafeRawBufferPointer($0)) }
+        }
     }
 
     /// Appends a byte string, as a dictionary index or PLAIN.

@@ -19,8 +19,11 @@ enum TextEncoding {
     /// Appends `text` as a JSON string: `"`, `\` and control characters escaped, everything else as
     /// UTF-8 (no `\u` escapes for non-ASCII, so files stay readable and compact).
     static func appendJSONString(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { appendJSONString(utf8: $0, to: &out) }
+        // A native string's bytes are read where they are, without a copy of the string.
+        if text.utf8.withContiguousStorageIfAvailable({ appendJSONString(utf8: $0, to: &out) }) == nil {
+            var text = text
+            text.withUTF8 { appendJSONString(utf8: $0, to: &out) }
+        }
     }
 
     /// Appends UTF-8 `bytes` as a JSON string.
@@ -98,8 +101,10 @@ enum TextEncoding {
     }
 
     static func appendCSVField(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { appendCSVField(utf8: $0, to: &out) }
+        if text.utf8.withContiguousStorageIfAvailable({ appendCSVField(utf8: $0, to: &out) }) == nil {
+            var text = text
+            text.withUTF8 { appendCSVField(utf8: $0, to: &out) }
+        }
     }
 
     /// Appends UTF-8 `bytes` as a CSV field, quoted when empty or when they hold a byte in `CSVSpecial`.
