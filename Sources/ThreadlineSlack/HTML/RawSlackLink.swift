@@ -43,7 +43,10 @@ enum RawSlackLink {
     /// (slack-export-viewer does with `<https://x?a=1&amp;b=2|label>`): both its target and its label
     /// are `url|label`. `[label](url)`, or the URL when the label is the URL; nil for other links.
     static func text(ofMangledLink href: String, label: ArraySlice<UInt8>) -> String? {
-        guard let bar = href.firstIndex(of: "|"), TextComparisons.isSameText(href, label) else { return nil }
+        // Most links hold no `|`: a byte scan rules them out without walking the href by characters.
+        guard href.utf8.contains(UInt8(ascii: "|")), let bar = href.firstIndex(of: "|"),
+            TextComparisons.isSameText(href, label)
+        else { return nil }
         let url = href[..<bar], name = href[href.index(after: bar)...]
         guard let colon = url.firstIndex(of: ":"), isLinkName(String(url[...colon]).lowercased()),
             !url.contains(where: \.isWhitespace)
