@@ -224,12 +224,24 @@ struct AttributeGuard {
         if let base = bytes.baseAddress {
             // Eight bytes at a time: a byte of `word ^ newlines` is zero exactly at a `\n`, and its
             // high bit stays clear after adding 0x7F to its low seven bits and or-ing it back in.
+            // The hits are summed in the word's eight byte lanes (at most 31 each, so the lanes'
+            // total fits the top byte of their product with 0x0101…01).
             let newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A, low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            var lanes: UInt64 = 0
+            var words = 0
             while index + 8 <= bytes.count {
                 let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) ^ newlines
-                breaks &+= (~(((word & low) &+ low) | word) & ~low).nonzeroBitCount
+                lanes &+= (~(((word & low) &+ low) | word) & ~low) >> 7
                 index += 8
+                words += 1
+                if words == 31 {
+                    breaks &+= Int(truncatingIfNeeded: (lanes &* ones) >> 56)
+                    lanes = 0
+                    words = 0
+                }
             }
+            breaks &+= Int(truncatingIfNeeded: (lanes &* ones) >> 56)
         }
         while index < bytes.count {
             breaks &+= bytes[index] == UInt8(ascii: "\n") ? 1 : 0

@@ -141,8 +141,10 @@ package struct FrontMatter: Sendable {
         var lineStart = 0
         var yamlStart: Int?
         while lineStart < bytes.count {
-            var lineEnd = lineStart
-            while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            var lineEnd = bytes.count
+            if let newline = memchr(bytes.baseAddress! + lineStart, Int32(UInt8(ascii: "\n")), bytes.count - lineStart) {
+                lineEnd = bytes.baseAddress!.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+            }
             let next = lineEnd < bytes.count ? lineEnd + 1 : lineEnd
             if let start = yamlStart {
                 if isDelimiter(lineStart, lineEnd, UInt8(ascii: "-")) || isDelimiter(lineStart, lineEnd, UInt8(ascii: ".")) {
