@@ -46,10 +46,13 @@ struct AttributeGuard {
     private var column = 1
     private var attributes = 0
     private var tagStart = (line: 1, column: 1)
-    /// The tag name's first bytes, lowercased, to recognise `script` and `style`.
-    private var name: [UInt8] = []
-    /// The end tag that closes the raw text being skipped (`</script` or `</style`).
-    private var rawTextEnd: [UInt8] = []
+    /// The tag name's first eight bytes, lowercased, to recognise `script` and `style`: packed
+    /// first byte lowest, so that a tag costs no allocation.
+    private var name: UInt64 = 0
+    private var nameLength = 0
+    /// The end tag that closes the raw text being skipped (`</script` or `</style`), packed as `name`.
+    private var rawTextEnd: UInt64 = 0
+    private var rawTextEndLength = 0
     /// `<!` seen: `--` next makes a comment.
     private var declarationDashes = 0
 
@@ -100,7 +103,8 @@ struct AttributeGuard {
                 if byte.isASCIILetter {
                     state = .tagName
                     attributes = 0
-                    name = [byte | 0x20]
+                    name = UInt64(byte | 0x20)
+                    nameLength = 1
                 } else if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") {
                     state = .skipToGreaterThan
                 } else if byte == UInt8(ascii: "!") {
@@ -117,8 +121,9 @@ struct AttributeGuard {
                     endTag()
                 } else if byte == UInt8(ascii: "/") {
                     state = .beforeAttribute
-                } else if name.count < 8 {
-                    name.append(byte | 0x20)
+                } else if nameLength < 8 {
+                    name |= UInt64(byte | 0x20) << (8 * nameLength)
+                    nameLength += 1
                 }
             case .beforeAttribute:
                 if byte == UInt8(ascii: ">") {
@@ -190,10 +195,10 @@ struct AttributeGuard {
                 index = close
                 state = .text
             case .rawText(let match):
-                let expected = rawTextEnd[match]
+                let expected = UInt8(truncatingIfNeeded: rawTextEnd >> (8 * match))
                 let lowered = byte.isASCIILetter ? byte | 0x20 : byte
                 if lowered == expected {
-                    state = match + 1 == rawTextEnd.count ? .skipToGreaterThan : .rawText(match: match + 1)
+                    state = match + 1 == rawTextEndLength ? .skipToGreaterThan : .rawText(match: match + 1)
                 } else {
                     state = .rawText(match: lowered == UInt8(ascii: "<") ? 1 : 0)
                 }
@@ -211,11 +216,37 @@ struct AttributeGuard {
     }
 
     /// The line and column after `bytes`, from `place` before them: a `\n` starts a line, and every
-    /// byte but UTF-8 continuation bytes is a column. The line breaks are counted in one branch-free
-    /// pass; columns only on the last line.
+    /// byte but UTF-8 continuation bytes is a column. The line breaks are counted eight bytes at a
+    /// time; columns only on the last line.
     static func advanced(_ place: (line: Int, column: Int), over bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
         var breaks = 0
-        for byte in bytes { breaks &+= byte == UInt8(ascii: "\n") ? 1 : 0 }
+        var index = 0
+        if let base = bytes.baseAddress {
+            // Eight bytes at a time: a byte of `word ^ newlines` is zero exactly at a `\n`, and its
+            // high bit stays clear after adding 0x7F to its low seven bits and or-ing it back in.
+            // The hits are summed in the word's eight byte lanes (at most 31 each, so the lanes'
+            // total fits the top byte of their product with 0x0101…01).
+            let newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A, low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            var lanes: UInt64 = 0
+            var words = 0
+            while index + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) ^ newlines
+                lanes &+= (~(((word & low) &+ low) | word) & ~low) >> 7
+                index += 8
+                words += 1
+                if words == 31 {
+                    breaks &+= Int(truncatingIfNeeded: (lanes &* ones) >> 56)
+                    lanes = 0
+                    words = 0
+                }
+            }
+            breaks &+= Int(truncatingIfNeeded: (lanes &* ones) >> 56)
+        }
+        while index < bytes.count {
+            breaks &+= bytes[index] == UInt8(ascii: "\n") ? 1 : 0
+            index += 1
+        }
         var lineStart = bytes.count
         while lineStart > 0, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
         var columns = 0
@@ -223,10 +254,21 @@ struct AttributeGuard {
         return breaks == 0 ? (place.line, place.column + columns) : (place.line + breaks, 1 + columns)
     }
 
+    private static let script = packed("script")
+    private static let style = packed("style")
+
+    /// Up to eight ASCII bytes packed as ``name`` packs a tag name.
+    private static func packed(_ text: StaticString) -> UInt64 {
+        var value: UInt64 = 0
+        for index in 0..<min(text.utf8CodeUnitCount, 8) { value |= UInt64(text.utf8Start[index]) << (8 * index) }
+        return value
+    }
+
     /// A start tag ends: the text of `script` and `style` holds no tags.
     private mutating func endTag() {
-        if name == Array("script".utf8) || name == Array("style".utf8) {
-            rawTextEnd = Array("</".utf8) + name
+        if (nameLength == 6 && name == Self.script) || (nameLength == 5 && name == Self.style) {
+            rawTextEnd = UInt64(UInt8(ascii: "<")) | UInt64(UInt8(ascii: "/")) << 8 | name << 16
+            rawTextEndLength = nameLength + 2
             state = .rawText(match: 0)
         } else {
             state = .text

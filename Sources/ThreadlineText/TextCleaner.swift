@@ -22,7 +22,7 @@ public enum TextCleaner {
         let cleaned: [UInt8]? = text.withUTF8 { bytes in
             if decodeEntities, bytes.containsByte(UInt8(ascii: "&")) {
                 let decoded = HTMLEntities.decode(bytes)
-                return decoded.withUnsafeBufferPointer { normaliseSpacing($0) } ?? decoded
+                return decoded.withUnsafeBufferPointer { needsSpacingChanges($0) ? normaliseSpacing($0) : nil } ?? decoded
             }
             return needsSpacingChanges(bytes) ? normaliseSpacing(bytes) : nil
         }

@@ -433,7 +433,7 @@ private struct ArchiveReader {
                     notes: [Suggestion.note(for: entry.key, in: known)])
             }
         }
-        guard let authorNode = node[source.authorKey], let author = text(authorNode), !author.allSatisfy(\.isWhitespace) else {
+        guard let authorNode = node[source.authorKey], let author = text(authorNode), !Self.isBlank(author) else {
             return reject(MarkdownRules.noAuthor, "\(what) has no author ('\(source.authorKey)')")
         }
         var body = ""
@@ -453,6 +453,13 @@ private struct ArchiveReader {
             check(body, at: textNode)
         }
         return Message(key: key, parentKey: parentKey, sourceLine: line, authorRaw: author, textRaw: body)
+    }
+
+    /// Whether a text is only whitespace characters (or empty). A text that starts with printable
+    /// ASCII other than a space is not, whatever follows: told from its first byte.
+    private static func isBlank(_ text: String) -> Bool {
+        if let first = text.utf8.first, first > 0x20, first < 0x7F { return false }
+        return text.allSatisfy(\.isWhitespace)
     }
 
     /// The pipeline's checks of a text, each finding placed where it is inside the text.

@@ -37,7 +37,10 @@ package struct AuthorDirectory: Sendable {
     ///
     /// `id` is the source's own id for the author (a Slack user id); `name` is the raw name.
     package func canonicalName(id: String?, name: String) -> String? {
-        canonicalName(id: id, name: PersonName(name))
+        if let id, let canonical = canonicalByID[id] { return canonical }
+        // Folded only when there are spellings to look it up in.
+        guard !canonicalBySpelling.isEmpty else { return nil }
+        return canonicalBySpelling[PersonName(name).exactKey]
     }
 
     /// ``canonicalName(id:name:)`` of a name already folded.

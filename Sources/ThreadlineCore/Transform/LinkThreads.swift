@@ -31,10 +31,10 @@ package struct LinkThreads: TransformStep {
     }
 
     package func apply(to document: inout Document, notes: inout RunNotes) {
+        var messageIDs = MessageIDs(source: document.source, document: document.id)
         for t in document.threads.indices {
             for m in document.threads[t].messages.indices {
-                document.threads[t].messages[m].id = LinkThreads.messageID(
-                    source: document.source, document: document.id, key: document.threads[t].messages[m].key)
+                document.threads[t].messages[m].id = messageIDs.id(key: document.threads[t].messages[m].key)
             }
         }
         // Ids by key, for a reply whose parent is not its thread's first message; built only then (a
@@ -42,8 +42,9 @@ package struct LinkThreads: TransformStep {
         var ids: [String: String]?
         for t in document.threads.indices {
             let count = document.threads[t].messages.count
-            let threadID = document.threads[t].messages.first?.id ?? ""
-            let firstKey = document.threads[t].messages.first?.key
+            // The first message's fields, not a copy of the whole message.
+            let threadID = count > 0 ? document.threads[t].messages[0].id : ""
+            let firstKey = count > 0 ? document.threads[t].messages[0].key : nil
             for m in 0..<count {
                 var parentID: String?
                 if let parentKey = document.threads[t].messages[m].parentKey {
@@ -85,16 +86,31 @@ package struct LinkThreads: TransformStep {
 
     /// 16 lowercase hex digits of SHA-256 over `source`, `document` and `key`, separated by U+001F.
     package static func messageID(source: String, document: String, key: String) -> String {
-        var hasher = SHA256()
-        func add(_ text: String, separated: Bool) {
-            if separated { withUnsafeBytes(of: UInt8(0x1F)) { hasher.update(bufferPointer: $0) } }
-            if text.utf8.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }) == nil {
-                hasher.update(data: Array(text.utf8))
-            }
+        var ids = MessageIDs(source: source, document: document)
+        return ids.id(key: key)
+    }
+
+    /// The message ids of one document (see ``messageID(source:document:key:)``): the bytes
+    /// hashed for each are laid out in one buffer whose source and document part is written once,
+    /// and hashed in one update.
+    struct MessageIDs {
+        private var bytes: [UInt8]
+        private let prefixCount: Int
+
+        init(source: String, document: String) {
+            bytes = Array(source.utf8)
+            bytes.append(0x1F)
+            bytes.append(contentsOf: document.utf8)
+            bytes.append(0x1F)
+            prefixCount = bytes.count
         }
-        add(source, separated: false)
-        add(document, separated: true)
-        add(key, separated: true)
-        return Hex.string(hasher.finalize(), prefix: 8)
+
+        mutating func id(key: String) -> String {
+            bytes.removeLast(bytes.count - prefixCount)
+            bytes.append(contentsOf: key.utf8)
+            var hasher = SHA256()
+            bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            return Hex.string(hasher.finalize(), prefix: 8)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ThreadlineHTML
+internal import ThreadlineText
 
 /// A message body's markup as libxml2 read it, written back out as HTML: tags with their attributes
 /// quoted, text with `&`, `<` and `>` escaped once, void elements without an end tag. Capped at a
@@ -103,15 +104,55 @@ struct BodyMarkup {
         return count
     }
 
-    /// Appends `text` with `&`, `<`, `>` (and `"` when `quotes`) written as entities.
+    /// Appends `text` with `&`, `<`, `>` (and `"` when `quotes`) written as entities. The bytes
+    /// between them are found a word at a time and copied whole.
     private static func appendEscaped(_ text: UnsafeBufferPointer<UInt8>, quotes: Bool, to markup: inout [UInt8]) {
-        var plainStart = text.startIndex
-        while let special = text[plainStart...].firstIndex(where: { needsEscaping($0, quotes: quotes) }) {
+        if quotes {
+            appendEscaped(text, escaping: AttributeSpecial.self, to: &markup)
+        } else {
+            appendEscaped(text, escaping: TextSpecial.self, to: &markup)
+        }
+    }
+
+    private static func appendEscaped<Special: ByteSet>(
+        _ text: UnsafeBufferPointer<UInt8>, escaping _: Special.Type, to markup: inout [UInt8]
+    ) {
+        var plainStart = 0
+        var special = text.firstIndex(of: Special.self, from: 0)
+        while special < text.count {
             markup.append(contentsOf: UnsafeBufferPointer(rebasing: text[plainStart..<special]))
             let entity = entity(for: text[special])
             markup.append(contentsOf: UnsafeBufferPointer(start: entity.utf8Start, count: entity.utf8CodeUnitCount))
             plainStart = special + 1
+            special = text.firstIndex(of: Special.self, from: plainStart)
         }
         markup.append(contentsOf: UnsafeBufferPointer(rebasing: text[plainStart...]))
+    }
+}
+
+/// The bytes a text run writes as entities: `&`, `<` and `>`.
+private enum TextSpecial: ByteSet {
+    @inline(__always)
+    static func contains(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+    }
+
+    @inline(__always)
+    static func containsAny(_ word: ByteWord.Word) -> Bool {
+        ByteWord.contains(UInt8(ascii: "&"), in: word) || ByteWord.contains(UInt8(ascii: "<"), in: word)
+            || ByteWord.contains(UInt8(ascii: ">"), in: word)
+    }
+}
+
+/// The bytes an attribute value writes as entities: those of a text run and `"`.
+private enum AttributeSpecial: ByteSet {
+    @inline(__always)
+    static func contains(_ byte: UInt8) -> Bool {
+        TextSpecial.contains(byte) || byte == UInt8(ascii: "\"")
+    }
+
+    @inline(__always)
+    static func containsAny(_ word: ByteWord.Word) -> Bool {
+        TextSpecial.containsAny(word) || ByteWord.contains(UInt8(ascii: "\""), in: word)
     }
 }

@@ -46,15 +46,12 @@ struct TextCapture {
         }
         var words: [UInt8] = []
         words.reserveCapacity(text.count)
-        var pendingSpace = false
-        for byte in text {
-            if byte.isHTMLWhitespace {
-                pendingSpace = !words.isEmpty
-            } else {
-                if pendingSpace { words.append(UInt8(ascii: " ")) }
-                pendingSpace = false
-                words.append(byte)
-            }
+        var index = 0
+        while let start = text[index...].firstIndex(where: { !$0.isHTMLWhitespace }) {
+            let end = text[start...].firstIndex(where: \.isHTMLWhitespace) ?? text.count
+            if !words.isEmpty { words.append(UInt8(ascii: " ")) }
+            words.append(contentsOf: text[start..<end])
+            index = end
         }
         return String(decoding: words, as: UTF8.self)
     }

@@ -1,4 +1,5 @@
 import ThreadlineHTML
+internal import ThreadlineText
 
 /// The plain text a message body renders to, as UTF-8 bytes, capped at a limit: where spaces, line
 /// starts and quote prefixes go, and the nested buffers in which a link label, code span or emphasis
@@ -52,6 +53,22 @@ struct RenderedText {
     /// written at once, with the whitespace before and after pending for whatever comes next.
     /// Stretches that need no change are copied whole.
     mutating func writeCollapsingWhitespace(_ run: UnsafeBufferPointer<UInt8>) {
+        // The usual run has no whitespace but spaces, found a word at a time: only its leading and
+        // trailing spaces are pending, and the rest is written as it is.
+        if run.firstIndex(of: LayoutOrControl.self, from: 0) == run.count {
+            guard let first = run.firstIndex(where: { $0 != UInt8(ascii: " ") }) else {
+                addPending(run[...])
+                return
+            }
+            if first > 0 { addPending(run[..<first]) }
+            let end = run.lastIndex(where: { $0 != UInt8(ascii: " ") })! + 1
+            beginWrite()
+            let start = bytes.count
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run[first..<end]))
+            commitAppend(from: start)
+            if end < run.count { addPending(run[end...]) }
+            return
+        }
         guard let first = run.firstIndex(where: { !$0.isHTMLWhitespace }) else {
             addPending(run[...])
             return
@@ -174,4 +191,14 @@ struct RenderedText {
         }
         written += size
     }
+}
+
+/// The bytes below 0x0E: the whitespace other than the space (tab, LF, FF, CR) is among them, so a
+/// run without any has no whitespace but spaces.
+private enum LayoutOrControl: ByteSet {
+    @inline(__always)
+    static func contains(_ byte: UInt8) -> Bool { byte < 0x0E }
+
+    @inline(__always)
+    static func containsAny(_ word: ByteWord.Word) -> Bool { ByteWord.hasByte(below: 0x0E, in: word) }
 }

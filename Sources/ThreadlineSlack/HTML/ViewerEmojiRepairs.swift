@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Repairs of what slack-export-viewer does to emoji codes: its markdown reads the `_` of a name as
 /// emphasis (`:skin<em>tone</em>3:`), and it writes skin-tone modifiers with underscores.
 enum ViewerEmojiRepairs {
@@ -16,20 +22,33 @@ enum ViewerEmojiRepairs {
     /// Replaces `:skin_tone_N:` (slack-export-viewer's mangled modifier) with `:skin-tone-N:`.
     static func repairSkinTones(in bytes: [UInt8]) -> [UInt8] {
         let pattern = ":skin_tone_".utf8
-        var result = bytes
-        var searchFrom = result.startIndex
-        while let colon = result[searchFrom...].firstIndex(of: UInt8(ascii: ":")) {
-            let digit = colon + pattern.count
-            if digit + 1 < result.count, result[colon..<digit].elementsEqual(pattern),
-                (UInt8(ascii: "2")...UInt8(ascii: "6")).contains(result[digit]), result[digit + 1] == UInt8(ascii: ":")
+        // Where the codes are, colons found with memchr; the bytes are copied only when there is one.
+        let colons: [Int] = bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return [] }
+            var found: [Int] = []
+            var searchFrom = 0
+            while searchFrom < buffer.count,
+                let hit = memchr(base + searchFrom, Int32(UInt8(ascii: ":")), buffer.count - searchFrom)
             {
-                // Same length: `:skin-tone-N:` replaces it in place.
-                result[colon + 5] = UInt8(ascii: "-")
-                result[colon + 10] = UInt8(ascii: "-")
-                searchFrom = digit + 2
-            } else {
-                searchFrom = colon + 1
+                let colon = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                let digit = colon + pattern.count
+                if digit + 1 < buffer.count, buffer[colon..<digit].elementsEqual(pattern),
+                    (UInt8(ascii: "2")...UInt8(ascii: "6")).contains(buffer[digit]), buffer[digit + 1] == UInt8(ascii: ":")
+                {
+                    found.append(colon)
+                    searchFrom = digit + 2
+                } else {
+                    searchFrom = colon + 1
+                }
             }
+            return found
+        }
+        guard !colons.isEmpty else { return bytes }
+        var result = bytes
+        for colon in colons {
+            // Same length: `:skin-tone-N:` replaces it in place.
+            result[colon + 5] = UInt8(ascii: "-")
+            result[colon + 10] = UInt8(ascii: "-")
         }
         return result
     }

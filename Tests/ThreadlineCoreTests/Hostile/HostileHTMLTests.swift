@@ -168,6 +168,26 @@ import ThreadlineSlack
         #expect(whole.bytesRead == before.utf8.count)
     }
 
+    /// The place of a tag over the limit counts every line break before it, however many, in chunks
+    /// of every size: here after 3,000 lines of varied length (some blank, some accented), so that a
+    /// chunk holds many more breaks than fit in one byte.
+    @Test func theTagOverTheLimitIsPlacedAfterThousandsOfLines() throws {
+        var before = "<html><body>\n"
+        for number in 0..<3000 {
+            before += "<p>" + String(repeating: "é", count: number % 37) + "line \(number)</p>" + (number % 5 == 0 ? "\n\n" : "\n")
+        }
+        before += "<div>ünïcode ✓</div> "
+        let attributes = (0...HTMLStreamParser.maximumAttributes).map { " a\($0)=\"\($0)\"" }.joined()
+        let page = Array((before + "<span" + attributes + ">text</span></body></html>").utf8)
+        let lines = before.split(separator: "\n", omittingEmptySubsequences: false)
+        let expected = (line: lines.count, column: try #require(lines.last).unicodeScalars.count + 1)
+        for chunkSize in [9, 100, 4096, 65536] {
+            let report = try HTMLStreamParser(chunkSize: chunkSize).parse(bytes: page) { _ in }
+            #expect(report.stoppedEarly?.line == expected.line, "chunks of \(chunkSize)")
+            #expect(report.stoppedEarly?.column == expected.column, "chunks of \(chunkSize)")
+        }
+    }
+
     /// In a run, the page is read up to the tag, and the rest of it is rejected with its bytes.
     @Test func aTagOverTheAttributeLimitRejectsTheRestOfThePage() throws {
         let scratch = try Scratch()
