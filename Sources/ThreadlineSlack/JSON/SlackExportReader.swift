@@ -245,7 +245,7 @@ public final class OpenedSlackExport: Sendable {
         var records: [SlackMessageRecord] = []
         var rejected = 0
         for file in files {
-            rejected += dayFile(file, reader: reader, into: &records, issues: &issues).rejected
+            rejected += dayFile(file, reader: reader, into: &records, issues: &issues)
         }
         let messagesRead = records.count
         let assembled = assembler.assemble(consume records)
@@ -317,18 +317,14 @@ public final class OpenedSlackExport: Sendable {
         return values
     }
 
-    /// Appends the messages of one day file to `records` and returns how many elements were rejected,
-    /// and the file's bytes as decoded (nil when they could not be); rejected elements become issues
-    /// with their line.
+    /// Appends the messages of one day file to `records` and returns how many elements were rejected;
+    /// rejected elements become issues with their line.
     func dayFile(
         _ file: String, reader: SlackExportArchive.Reader, into records: inout [SlackMessageRecord], issues: inout [SlackExportIssue]
-    ) -> (rejected: Int, data: Data?) {
-        var decoded: Data?
-        let rejected = withDayFile(file, reader: reader, issues: &issues) { data, spans, issues in
-            decoded = data
-            return appendRecords(of: data, elements: spans[...], file: file, to: &records, issues: &issues)
+    ) -> Int {
+        withDayFile(file, reader: reader, issues: &issues) { data, spans, issues in
+            appendRecords(of: data, elements: spans[...], file: file, to: &records, issues: &issues)
         }
-        return (rejected, decoded)
     }
 
     /// The messages of one day file handed to `visit` `batchSize` elements at a time, in order, with
