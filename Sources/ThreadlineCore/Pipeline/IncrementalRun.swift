@@ -99,7 +99,7 @@ final class IncrementalRun {
 
     /// The name of an entry's record: 16 hex digits of SHA-256 over its step's position and its path.
     static func recordName(_ entry: PipelineRunner.Plan.Entry) -> String {
-        Hex.string(SHA256.hash(data: Array(key(entry).utf8)).prefix(8)) + ".rec"
+        Hex.string(SHA256.hash(data: Array(key(entry).utf8)), prefix: 8) + ".rec"
     }
 
     static func key(_ entry: PipelineRunner.Plan.Entry) -> String { "\(entry.step)\t\(entry.input.relativePath)" }
