@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Tests on eight bytes at once: a `UInt64` loaded from UTF-8 text is checked for a byte value in a
 /// few arithmetic steps, so scans for rare bytes skip plain text a word at a time and look at single
 /// bytes only where a word holds one of them. The text cleaner, the emoji replacer and the JSON and
@@ -37,18 +43,22 @@ public enum ByteWord {
         (word &- repeating(bound)) & ~word & highBits != 0
     }
 
-    /// How many bytes of `word` equal `byte`, exactly.
+    /// The bytes of `word` equal to the byte `pattern` repeats, marked by their high bit alone, exactly.
     ///
-    /// A byte of `word ^ repeating(byte)` is zero exactly where the bytes are equal. Adding 0x7F to its
-    /// low seven bits carries into the high bit unless they are all zero, and a carry never crosses
-    /// into the next byte, so the high bits of the sum, or'ed with the byte's own, mark the nonzero
-    /// bytes one bit each.
+    /// A byte of `word ^ pattern` is zero exactly where the bytes are equal. Adding 0x7F to its low
+    /// seven bits carries into the high bit unless they are all zero, and a carry never crosses into
+    /// the next byte, so the high bits of the sum, or'ed with the byte's own, mark the nonzero bytes.
+    @inlinable @inline(__always) @usableFromInline
+    static func equalBytes(to pattern: Word, in word: Word) -> Word {
+        let difference = word ^ pattern
+        let lowBits = ~highBits
+        return ~(((difference & lowBits) &+ lowBits) | difference) & highBits
+    }
+
+    /// How many bytes of `word` equal `byte`, exactly.
     @inlinable @inline(__always)
     public static func count(_ byte: UInt8, in word: Word) -> Int {
-        let difference = word ^ repeating(byte)
-        let lowBits = ~highBits
-        let nonzero = ((difference & lowBits) &+ lowBits) | difference
-        return (~nonzero & highBits).nonzeroBitCount
+        equalBytes(to: repeating(byte), in: word).nonzeroBitCount
     }
 
     /// How many bytes of `bytes[range]` equal `byte`, eight at a time.
@@ -57,16 +67,13 @@ public enum ByteWord {
         var total = 0
         var index = range.lowerBound
         let pattern = repeating(byte)
-        let lowBits = ~highBits
         while index + width <= range.upperBound {
             // Up to 31 words' matches are summed per byte lane (31 a lane at most, so the eight lanes'
             // sum fits in one byte), then the lanes are added by one multiplication.
             var lanes: Word = 0
             var words = 0
             while words < 31, index + width <= range.upperBound {
-                let difference = load(bytes, at: index) ^ pattern
-                let nonzero = ((difference & lowBits) &+ lowBits) | difference
-                lanes &+= (~nonzero & highBits) >> 7
+                lanes &+= equalBytes(to: pattern, in: load(bytes, at: index)) >> 7
                 index += width
                 words += 1
             }
@@ -133,6 +140,14 @@ extension UnsafeBufferPointer<UInt8> {
             index += 1
         }
         return count
+    }
+
+    /// The index of the first `byte` in `range`, found with `memchr` (for a byte that is rare in a
+    /// long run); nil when there is none.
+    public func firstIndex(ofByte byte: UInt8, in range: Range<Int>) -> Int? {
+        guard !range.isEmpty, let base = baseAddress, let found = memchr(base + range.lowerBound, Int32(byte), range.count)
+        else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Whether the bytes contain `byte`, checked a word at a time.

@@ -1,4 +1,5 @@
 import Foundation
+import ThreadlineText
 import ThreadlineYAML
 
 /// Reads markdown files whose YAML front matter holds a Q&A archive: one document per file, one thread
@@ -273,11 +274,8 @@ private struct ArchiveReader {
     /// Where each line of `bytes` starts: 0, and the offset after each `\n`.
     static func lineStarts(of bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
         var starts = [0]
-        guard let base = bytes.baseAddress else { return starts }
-        var from = 0
-        while from < bytes.count, let found = memchr(base + from, Int32(UInt8(ascii: "\n")), bytes.count - from) {
-            from = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
-            starts.append(from)
+        while let found = bytes.firstIndex(ofByte: UInt8(ascii: "\n"), in: starts[starts.count - 1]..<bytes.count) {
+            starts.append(found + 1)
         }
         return starts
     }

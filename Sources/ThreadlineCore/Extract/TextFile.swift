@@ -67,7 +67,7 @@ package struct TextFile: Sendable {
         guard !raw.isEmpty else { throw Problem(reason: "empty file", line: 1, column: 1, rule: MarkdownRules.emptyFile) }
         var bytes = raw.bindMemory(to: UInt8.self)[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        if let nul = Self.firstNUL(in: bytes) {
+        if let nul = bytes.base.firstIndex(ofByte: 0, in: bytes.startIndex..<bytes.endIndex) {
             let (line, column) = TextPosition.lineAndColumn(ofByte: nul, in: bytes)
             throw Problem(reason: "binary file: NUL byte at offset \(nul - bytes.startIndex)", line: line, column: column, rule: MarkdownRules.binaryFile)
         }
@@ -77,14 +77,6 @@ package struct TextFile: Sendable {
         throw Problem(
             reason: "not valid UTF-8: byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad - bytes.startIndex)",
             line: line, column: column, rule: MarkdownRules.notUTF8)
-    }
-
-    /// Index of the first NUL byte, found with `memchr`.
-    static func firstNUL(in bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
-        guard let base = bytes.base.baseAddress, !bytes.isEmpty,
-            let found = memchr(base + bytes.startIndex, 0, bytes.count)
-        else { return nil }
-        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Index of the first byte that does not start a valid UTF-8 sequence.
@@ -141,10 +133,7 @@ package struct FrontMatter: Sendable {
         var lineStart = 0
         var yamlStart: Int?
         while lineStart < bytes.count {
-            var lineEnd = bytes.count
-            if let newline = memchr(bytes.baseAddress! + lineStart, Int32(UInt8(ascii: "\n")), bytes.count - lineStart) {
-                lineEnd = bytes.baseAddress!.distance(to: newline.assumingMemoryBound(to: UInt8.self))
-            }
+            let lineEnd = bytes.firstIndex(ofByte: UInt8(ascii: "\n"), in: lineStart..<bytes.count) ?? bytes.count
             let next = lineEnd < bytes.count ? lineEnd + 1 : lineEnd
             if let start = yamlStart {
                 if isDelimiter(lineStart, lineEnd, UInt8(ascii: "-")) || isDelimiter(lineStart, lineEnd, UInt8(ascii: ".")) {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+internal import ThreadlineText
 import ThreadlineHTML
 
 /// Renders a message body's HTML events in threadline's text form (docs/tables.md, "The text
@@ -329,11 +325,10 @@ struct MessageTextRenderer {
 
     /// Whether a text run holds `**`.
     private static func holdsDoubledAsterisks(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard run.count > 1, let base = run.baseAddress else { return false }
+        guard run.count > 1 else { return false }
         // `*` is rare: found with memchr, and only then is the next byte looked at.
         var from = 0
-        while from < run.count - 1, let found = memchr(base + from, Int32(UInt8(ascii: "*")), run.count - 1 - from) {
-            let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        while let index = run.firstIndex(ofByte: UInt8(ascii: "*"), in: from..<(run.count - 1)) {
             if run[index + 1] == UInt8(ascii: "*") { return true }
             from = index + 1
         }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+internal import ThreadlineText
 
 /// Repairs of what slack-export-viewer does to emoji codes: its markdown reads the `_` of a name as
 /// emphasis (`:skin<em>tone</em>3:`), and it writes skin-tone modifiers with underscores.
@@ -24,13 +20,9 @@ enum ViewerEmojiRepairs {
         let pattern = ":skin_tone_".utf8
         // Where the codes are, colons found with memchr; the bytes are copied only when there is one.
         let colons: [Int] = bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return [] }
             var found: [Int] = []
             var searchFrom = 0
-            while searchFrom < buffer.count,
-                let hit = memchr(base + searchFrom, Int32(UInt8(ascii: ":")), buffer.count - searchFrom)
-            {
-                let colon = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            while let colon = buffer.firstIndex(ofByte: UInt8(ascii: ":"), in: searchFrom..<buffer.count) {
                 let digit = colon + pattern.count
                 if digit + 1 < buffer.count, buffer[colon..<digit].elementsEqual(pattern),
                     (UInt8(ascii: "2")...UInt8(ascii: "6")).contains(buffer[digit]), buffer[digit + 1] == UInt8(ascii: ":")

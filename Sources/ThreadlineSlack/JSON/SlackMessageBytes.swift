@@ -4,6 +4,8 @@
     import Darwin
 #endif
 
+internal import ThreadlineText
+
 /// Reads a day file's messages straight from their bytes: one pass over each message's JSON that
 /// decodes only the fields threadline uses and skips the rest, in place of Foundation's
 /// `JSONDecoder`.
@@ -192,15 +194,13 @@ struct JSONBytes {
     /// Quotes are found with `memchr`; one is the string's end unless an odd number of backslashes
     /// comes before it.
     static func stringEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (Int, Bool)? {
-        guard let base = bytes.baseAddress else { return nil }
         var from = start + 1
         while from < bytes.count {
-            guard let found = memchr(base + from, Int32(UInt8(ascii: "\"")), bytes.count - from) else { return nil }
-            let quote = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            guard let quote = bytes.firstIndex(ofByte: UInt8(ascii: "\""), in: from..<bytes.count) else { return nil }
             var backslashes = 0
-            while quote - backslashes - 1 > start, base[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+            while quote - backslashes - 1 > start, bytes[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
             if backslashes % 2 == 0 {
-                let escapes = memchr(base + start + 1, Int32(UInt8(ascii: "\\")), quote - start - 1) != nil
+                let escapes = bytes.firstIndex(ofByte: UInt8(ascii: "\\"), in: (start + 1)..<quote) != nil
                 return (quote + 1, escapes)
             }
             from = quote + 1
@@ -385,8 +385,7 @@ struct JSONBytes {
             guard byte == UInt8(ascii: "\\"), index + 1 < raw.count else {
                 flushHigh(&out)
                 // The run up to the next backslash, copied whole.
-                let next = memchr(raw.baseAddress! + index, Int32(UInt8(ascii: "\\")), raw.count - index)
-                    .map { raw.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? raw.count
+                let next = raw.firstIndex(ofByte: UInt8(ascii: "\\"), in: index..<raw.count) ?? raw.count
                 let end = next == index ? index + 1 : next
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[index..<end]))
                 index = end
