@@ -193,13 +193,21 @@ extension ExtractStep {
     /// Reads every part of `input` as ``read(_:)`` does; with `textChecks`, as `validate` reads it:
     /// keeping the findings of every rule, with the checks made of its texts.
     package func read(_ input: Input, validatingWith textChecks: [TextCheck]?) -> ExtractResult {
-        let opened = open(input)
         var whole = textChecks.map(ExtractResult.init(validatingWith:)) ?? ExtractResult()
+        forEachPart(of: input, validatingWith: textChecks) { whole.merge($0) }
+        return whole
+    }
+
+    /// Reads every part of `input`, in order, on this thread, and hands each part's result to `body`
+    /// before the next part is read: one part's documents in memory at a time.
+    package func forEachPart(
+        of input: Input, validatingWith textChecks: [TextCheck]? = nil, _ body: (ExtractResult) throws -> Void
+    ) rethrows {
+        let opened = open(input)
         for part in input.parts {
             var result = textChecks.map(ExtractResult.init(validatingWith:)) ?? ExtractResult()
             extract(part, of: input, opened: opened, into: &result)
-            whole.merge(result)
+            try body(result)
         }
-        return whole
     }
 }

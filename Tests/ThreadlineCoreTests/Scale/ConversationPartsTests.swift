@@ -140,16 +140,11 @@ import _CAllocationCount
         let allocatedBefore = threadline_thread_allocated_bytes()
         let live = threadline_thread_live_bytes()
         threadline_thread_reset_peak_live_bytes()
-        do {
-            let opened = source.open(input)
-            for part in input.parts {
-                var result = ExtractResult()
-                source.extract(part, of: input, opened: opened, into: &result)
-                #expect(result.rejects.isEmpty)
-                for document in result.documents {
-                    counted.messages += document.messageCount
-                    counted.threads += document.threads.count
-                }
+        source.forEachPart(of: input) { result in
+            #expect(result.rejects.isEmpty)
+            for document in result.documents {
+                counted.messages += document.messageCount
+                counted.threads += document.threads.count
             }
         }
         let peak = threadline_thread_peak_live_bytes() - live
@@ -284,14 +279,7 @@ import _CAllocationCount
         var messages = 0
         let live = threadline_thread_live_bytes()
         threadline_thread_reset_peak_live_bytes()
-        do {
-            let opened = source.open(input)
-            for part in input.parts {
-                var result = ExtractResult()
-                source.extract(part, of: input, opened: opened, into: &result)
-                messages += result.documents.reduce(0) { $0 + $1.messageCount }
-            }
-        }
+        source.forEachPart(of: input) { result in messages += result.documents.reduce(0) { $0 + $1.messageCount } }
         return (threadline_thread_peak_live_bytes() - live, messages, input.parts.count)
     }
 

@@ -105,12 +105,8 @@ import ZIPFoundation
         let source = Self.source("no-users")
         let input = try #require(try source.plan(try InputCatalog(root: scratch.root)).first)
         #expect(input.parts.map(\.scope) == [.common, .piece("chat"), .piece("other")])
-        let opened = source.open(input)
-        let results = input.parts.map { part in
-            var result = ExtractResult()
-            source.extract(part, of: input, opened: opened, into: &result)
-            return result
-        }
+        var results: [ExtractResult] = []
+        source.forEachPart(of: input) { results.append($0) }
         let missing = "no-users/users.json: users.json is missing: authors are named from each message's user_profile or kept as ids"
         #expect(results.map { $0.notes.counts[.warnings]?[missing] ?? 0 } == [1, 0, 0])
     }
