@@ -7,24 +7,12 @@ import _ThreadlineTestSupport
 
 /// `_runs.jsonl` and `threadline history`, as a cron user reads them.
 @Suite struct HistoryTests {
-    static let seed = """
-        ---
-        title: "A book"
-        archive:
-        - name: Ana
-          text: hello
-          replies:
-          - name: Bo
-            text: hi
-        ---
-        """
-
     /// Three runs are three lines; the third, with one of two archives gone, is flagged; a fourth that
     /// fails is recorded with its exit status and error, and compared with nothing.
     @Test func threeRunsAreThreeLinesAndADropIsFlagged() throws {
         let scratch = try Scratch()
-        try scratch.write("inputs/a.md", Self.seed)
-        try scratch.write("inputs/b.md", Self.seed)
+        try scratch.write("inputs/a.md", validSeed)
+        try scratch.write("inputs/b.md", validSeed)
         try scratch.write("pipeline.yaml", basicPipeline(extract: "  - type: markdown\n    include: [\"*.md\"]"))
         for _ in 0..<2 { #expect(try runThreadline(["run", "-q", "pipeline.yaml"], in: scratch.root).status == 0) }
         try FileManager.default.removeItem(atPath: scratch.path("inputs/b.md"))
