@@ -51,6 +51,18 @@ import Testing
         }
     }
 
+    @Test func firstIndexOfAByteInARangeFindsEachOccurrence() {
+        let text = Array("a:b::c\u{e9}:d:".utf8)
+        text.withUnsafeBufferPointer { bytes in
+            for start in 0...bytes.count {
+                for end in start...bytes.count {
+                    #expect(bytes.firstIndex(ofByte: UInt8(ascii: ":"), in: start..<end) == text[start..<end].firstIndex(of: UInt8(ascii: ":")))
+                }
+            }
+        }
+        #expect(UnsafeBufferPointer<UInt8>(start: nil, count: 0).firstIndex(ofByte: 0, in: 0..<0) == nil)
+    }
+
     private enum Colon: ByteSet {
         static func contains(_ byte: UInt8) -> Bool { byte == UInt8(ascii: ":") }
         static func containsAny(_ word: ByteWord.Word) -> Bool { ByteWord.contains(UInt8(ascii: ":"), in: word) }
