@@ -48,7 +48,7 @@ public enum ByteWord {
     /// A byte of `word ^ pattern` is zero exactly where the bytes are equal. Adding 0x7F to its low
     /// seven bits carries into the high bit unless they are all zero, and a carry never crosses into
     /// the next byte, so the high bits of the sum, or'ed with the byte's own, mark the nonzero bytes.
-    @inlinable @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func equalBytes(to pattern: Word, in word: Word) -> Word {
         let difference = word ^ pattern
         let lowBits = ~highBits
