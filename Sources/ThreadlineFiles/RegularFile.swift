@@ -49,17 +49,27 @@ public enum RegularFile {
     public static func kind(of path: String) -> Kind {
         var status = stat()
         guard stat(path, &status) == 0 else {
+            let error = errno
             var link = stat()
-            return .unreadable(
-                lstat(path, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK
-                    ? "a symbolic link to nothing (its target is missing, or the links loop): not read"
-                    : "cannot read its type: \(String(cString: strerror(errno)))")
+            return .unreadable(unreadableReason(isSymbolicLink: lstat(path, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK, error: error))
         }
+        return kind(status)
+    }
+
+    /// What a `stat` (which followed any symbolic link) describes.
+    public static func kind(_ status: stat) -> Kind {
         switch status.st_mode & S_IFMT {
-        case S_IFDIR: return .folder
-        case S_IFREG: return .file(bytes: Int64(status.st_size))
-        default: return .unreadable(notRegular)
+        case S_IFDIR: .folder
+        case S_IFREG: .file(bytes: Int64(status.st_size))
+        default: .unreadable(notRegular)
         }
+    }
+
+    /// Why an entry whose `stat` failed with `error` cannot be read.
+    static func unreadableReason(isSymbolicLink: Bool, error: Int32) -> String {
+        isSymbolicLink
+            ? "a symbolic link to nothing (its target is missing, or the links loop): not read"
+            : "cannot read its type: \(String(cString: strerror(error)))"
     }
 
     /// What ``kind(of:)`` finds at a path.

@@ -28,23 +28,18 @@ package final class InputCatalog: Sendable {
             throw ThreadlineError(.runtimeFailure, "input_root '\(root)' is not a folder",
                                   notes: ["set input_root in the pipeline file, or --set input_root=PATH"])
         }
-        var found: [Entry] = []
-        // The walk does not go through a link, so the root's own link is resolved first.
-        let rootURL = URL(fileURLWithPath: root, isDirectory: true).resolvingSymlinksInPath()
-        if let walker = FileManager.default.enumerator(at: rootURL, includingPropertiesForKeys: [], options: [.skipsHiddenFiles]) {
-            let prefix = rootURL.standardizedFileURL.path.count + 1
-            for case let url as URL in walker {
-                let path = url.standardizedFileURL.path
-                guard path.count > prefix else { continue }
-                found.append(Self.entry(at: path, relativePath: String(path.dropFirst(prefix))))
-            }
-        }
-        self.entries = found.sorted { $0.relativePath < $1.relativePath }
+        let walked = FolderWalk.entries(under: root) ?? []
+        self.entries = walked.map { Self.entry($0.kind, relativePath: $0.relativePath) }
+            .sorted { $0.relativePath < $1.relativePath }
     }
 
     /// What `path` is, following a symbolic link to its target.
     static func entry(at path: String, relativePath: String) -> Entry {
-        switch RegularFile.kind(of: path) {
+        entry(RegularFile.kind(of: path), relativePath: relativePath)
+    }
+
+    private static func entry(_ kind: RegularFile.Kind, relativePath: String) -> Entry {
+        switch kind {
         case .folder: Entry(relativePath: relativePath, isDirectory: true, bytes: 0)
         case .file(let bytes): Entry(relativePath: relativePath, isDirectory: false, bytes: bytes)
         case .unreadable(let reason): Entry(relativePath: relativePath, isDirectory: false, bytes: 0, unreadable: reason)

@@ -311,27 +311,24 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
     public static func listFolder(
         _ root: URL, name: String, limits: SlackExportLimits
     ) throws(SlackExportIssue) -> (files: [(path: String, size: Int)], ignored: [(path: String, reason: String)]) {
-        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [], options: [.skipsHiddenFiles])
-        else { throw SlackExportIssue(.rejected, file: name, reason: "cannot list folder") }
-        let rootPath = root.standardizedFileURL.path
+        guard let entries = FolderWalk.entries(under: root.path) else {
+            throw SlackExportIssue(.rejected, file: name, reason: "cannot list folder")
+        }
         var files: [(path: String, size: Int)] = []
         var ignored: [(path: String, reason: String)] = []
-        for case let url as URL in enumerator {
-            let path = url.standardizedFileURL.path
-            guard path.hasPrefix(rootPath + "/") else { continue }
-            let relativePath = String(path.dropFirst(rootPath.count + 1))
-            switch RegularFile.kind(of: path) {
+        for entry in entries {
+            switch entry.kind {
             case .unreadable(let reason):
-                ignored.append((relativePath, reason))
+                ignored.append((entry.relativePath, reason))
             case .folder:
-                if RegularFile.isSymbolicLink(path) {
-                    ignored.append((relativePath, "a symbolic link to a folder: not walked into"))
+                if entry.isSymbolicLink {
+                    ignored.append((entry.relativePath, "a symbolic link to a folder: not walked into"))
                 }
             case .file(let bytes):
                 guard files.count < limits.maxFiles else {
                     throw SlackExportIssue(.rejected, file: name, reason: "folder has more than \(limits.maxFiles) files")
                 }
-                files.append((relativePath, Int(bytes)))
+                files.append((entry.relativePath, Int(bytes)))
             }
         }
         return (files, ignored)
