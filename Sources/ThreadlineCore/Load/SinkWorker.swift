@@ -5,7 +5,7 @@ import Foundation
 ///
 /// `@unchecked Sendable`: the sink is used only on `queue`, one batch after the other, its end
 /// (``startFinishing(_:)``) last, and read (its digest) only after ``finish()`` has drained the queue;
-/// `failure` is read and written only while holding `lock`; `room` and `queue` are thread-safe.
+/// `failure` and `written` are read and written only while holding `lock`; `room` and `queue` are thread-safe.
 final class SinkWorker: @unchecked Sendable {
     /// Batches that may wait for one sink.
     static let depth = 2
@@ -15,6 +15,10 @@ final class SinkWorker: @unchecked Sendable {
     private let room = DispatchSemaphore(value: SinkWorker.depth)
     private let lock = NSLock()
     private var failure: (any Error)?
+    /// Batches written, freed by the thread that submits the next one (or ends the file). A batch's
+    /// rows hold the last references to most of their strings; freeing them on the writer's thread made
+    /// it the slowest of the run's threads. At most `depth` batches wait here.
+    private var written: [[Row]] = []
 
     init(_ sink: any TableSink, label: String) {
         self.sink = sink
@@ -24,12 +28,25 @@ final class SinkWorker: @unchecked Sendable {
     /// Queues a batch; throws the error an earlier batch met.
     func submit(_ rows: [Row], of table: Table) throws {
         try rethrowFailure()
+        releaseWritten()
         room.wait()
         queue.async { [self] in
             defer { room.signal() }
             guard currentFailure == nil else { return }
             do { try sink.write(rows, of: table) } catch { record(error) }
+            lock.lock()
+            written.append(rows)
+            lock.unlock()
         }
+    }
+
+    /// Frees, on the calling thread, the batches written since the last call (outside the lock).
+    private func releaseWritten() {
+        lock.lock()
+        let batches = written
+        written = []
+        lock.unlock()
+        withExtendedLifetime(batches) {}
     }
 
     /// Ends the file on the worker's queue, after every queued batch, without waiting for it: the
@@ -44,6 +61,7 @@ final class SinkWorker: @unchecked Sendable {
     /// Waits for the end ``startFinishing(_:)`` began; throws the first error the file met.
     func finish() throws {
         drain()
+        releaseWritten()
         try rethrowFailure()
     }
 
