@@ -93,14 +93,15 @@ import Testing
         let source = SlackJSONSource(
             options: StepOptions(SlackJSONSource.type.options, values: ["include": .list(["**"])], stepLocation: SourceLocation(file: "t")))
         let inputs = try source.plan(try InputCatalog(root: scratch.root))
-        // Each export in two parts: what it shares, and its one conversation.
+        // Each export in three parts: what it shares, its one conversation, and its hash.
         #expect(inputs.map(\.relativePath) == ["slack-export", "slack-export.zip"])
-        #expect(inputs.map { $0.parts.map(\.scope) } == Array(repeating: [.common, .piece("book-of-the-week")], count: 2))
+        #expect(inputs.map { $0.parts.map(\.scope) } == Array(repeating: [.common, .piece("book-of-the-week"), .digest], count: 2))
         // The conversation is its folder's day files, the common part the rest of the six files (the
         // same sizes the zip lists); in the zip, the common part is the rest of the zip file's size.
         let folder = inputs[0].parts, zip = inputs[1].parts
         #expect(folder[1].bytes == (try scratch.bytes(ofFilesIn: "slack-export/book-of-the-week")))
         #expect(folder[0].bytes + folder[1].bytes == 64_405)
+        #expect(folder[2].bytes == 0 && zip[2].bytes == 0)
         #expect(inputs[0].bytes == 64_405)
         let zipBytes = try FileManager.default.attributesOfItem(atPath: scratch.path("slack-export.zip"))[.size] as? Int
         #expect(Int(zip[0].bytes + zip[1].bytes) == zipBytes)

@@ -287,8 +287,8 @@ import Testing
             """))
         let spec = try PipelineLoader(environment: [:]).load(path: file)
         let runner = PipelineRunner(spec: spec)
-        // The export is one input of two parts: what it shares, and its conversation.
-        #expect(try runner.plan().entries.map { $0.input.parts.count } == [1, 2])
+        // The export is one input of three parts: what it shares, its conversation and its hash.
+        #expect(try runner.plan().entries.map { $0.input.parts.count } == [1, 3])
         let calls = Calls()
         let report = try PipelineRunner(spec: spec, progress: { done, total, _ in calls.add([done, total]) }).run()
         #expect(report.inputs.map(\.path) == ["a.md", "slack-export"])

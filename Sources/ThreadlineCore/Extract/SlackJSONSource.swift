@@ -129,7 +129,7 @@ package struct SlackJSONSource: ExtractStep {
             return (1...count).map { index in
                 InputPart(.piece("\(conversation.name)/\(index)/\(count)"), bytes: index == 1 ? conversation.bytes - share * Int64(count - 1) : share)
             }
-        })
+        } + [InputPart(.digest, bytes: 0)])
     }
 
     /// The conversation, part and number of parts of a piece of a conversation read in parts.
@@ -162,15 +162,17 @@ package struct SlackJSONSource: ExtractStep {
         case (.whole, _): extractWhole(input, into: &result)
         case (.common, .opened(let export, _)):
             report(export.issues, of: input, into: &result)
-            // The export is hashed once, by its common part, from the listing it was opened with.
+        case (.digest, .opened(let export, _)):
+            // The export is hashed once, from the listing it was opened with.
             result.inputSHA256 = Self.sha256(ofExportAt: input.path, files: export.folderFiles) ?? ""
+        case (.digest, .failed):
+            result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
         case (.common, .failed(let issue)):
             // The export's conversations come to nothing without it: the export is lost whole.
             var reject = Reject.wholeFile(
                 input.relativePath, step: Self.type.name, rule: SlackRules.exportUnreadable, reason: issue.reason, bytes: Self.bytes(of: input.path))
             reject.keep(fileAt: input.path)
             result.rejects.append(reject)
-            result.inputSHA256 = Self.sha256(ofExportAt: input.path) ?? ""
         case (.piece(let piece), .opened(let export, let spools)):
             if let segment = Self.segment(piece) {
                 extract(segment: segment, of: input, export: export, spools: spools, into: &result)
@@ -182,7 +184,7 @@ package struct SlackJSONSource: ExtractStep {
             report(read.issues, of: input, into: &result)
             count(read.conversation.counts, rejected: read.messagesRejected, of: input, into: &result)
             result.documents.append(document(read.conversation, input: input))
-        case (.common, .whole), (.piece, _):
+        case (.common, .whole), (.piece, _), (.digest, .whole):
             return
         }
     }

@@ -83,10 +83,13 @@ package struct InputPart: Sendable, Hashable {
         /// The whole input.
         case whole
         /// What belongs to the input as a whole when it is read in pieces: a Slack export's users,
-        /// metadata files and listing problems, and the input's hash.
+        /// metadata files and listing problems.
         case common
         /// One named piece: a Slack export's conversation.
         case piece(String)
+        /// The input's hash, the last part: taken while the pieces are read, it keeps the first
+        /// rows from waiting for a pass over every file, and it fills the cores once reading ends.
+        case digest
     }
 
     package var scope: Scope

@@ -52,7 +52,7 @@ import ZIPFoundation
             let input = try #require(inputs.first)
             #expect(inputs.count == 1)
             #expect(input.relativePath == export)
-            #expect(input.parts.map(\.scope) == [.common] + ["D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"].map { .piece($0) })
+            #expect(input.parts.map(\.scope) == [.common] + ["D1", "broken", "general", "mpdm-ana--ben--wen-1", "private-team"].map { .piece($0) } + [.digest])
             // A folder export's conversation is its folder's day files (not `general/canvas.json`).
             if !export.hasSuffix(".zip") {
                 for part in input.parts.dropFirst() {
@@ -95,8 +95,11 @@ import ZIPFoundation
         for index in input.parts.indices.reversed() { source.extract(input.parts[index], of: input, opened: opened, into: &results[index]) }
 
         #expect(Self.summary(results) == Self.summary([whole]))
-        // What memory holds per part: one conversation, or none for the common part.
-        #expect(results.map(\.documents.count) == [0] + Array(repeating: 1, count: input.parts.count - 1))
+        // What memory holds per part: one conversation, or none for the common part and the digest.
+        #expect(results.map(\.documents.count) == [0] + Array(repeating: 1, count: input.parts.count - 2) + [0])
+        // The export is hashed once, by its last part.
+        #expect(results.map { !$0.inputSHA256.isEmpty } == Array(repeating: false, count: input.parts.count - 1) + [true])
+        #expect(results.last?.inputSHA256 == SlackJSONSource.sha256(ofExportAt: input.path))
     }
 
     @Test func problemsOfTheExportAsAWholeAreReportedOnceByItsCommonPart() throws {
@@ -104,11 +107,11 @@ import ZIPFoundation
         try scratch.write("no-users/other/2021-01-01.json", #"[{"ts":"1609459200.000100","user":"U1","text":"hi"}]"#)
         let source = Self.source("no-users")
         let input = try #require(try source.plan(try InputCatalog(root: scratch.root)).first)
-        #expect(input.parts.map(\.scope) == [.common, .piece("chat"), .piece("other")])
+        #expect(input.parts.map(\.scope) == [.common, .piece("chat"), .piece("other"), .digest])
         var results: [ExtractResult] = []
         source.forEachPart(of: input) { results.append($0) }
         let missing = "no-users/users.json: users.json is missing: authors are named from each message's user_profile or kept as ids"
-        #expect(results.map { $0.notes.counts[.warnings]?[missing] ?? 0 } == [1, 0, 0])
+        #expect(results.map { $0.notes.counts[.warnings]?[missing] ?? 0 } == [1, 0, 0, 0])
     }
 
     @Test func anExportGoneBetweenPlanAndExtractIsRejectedOnce() throws {
