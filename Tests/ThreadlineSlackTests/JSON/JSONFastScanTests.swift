@@ -31,6 +31,10 @@ import _ThreadlineTestSupport
         "{\"\\ud800key\": \"\\udfff\", \"k\": 1, \"k\": 2}",
         "[{" + (0..<40).map { "\"key\($0)\": \($0)" }.joined(separator: ", ") + ", \"key33\": 0}]",
         "[{" + (0..<40).map { "\"key\($0)\": \($0)" }.joined(separator: ", ") + ", \"\\u006bey7\": 0}]",
+        // Past `FastScanner.linearKeys` keys, an object's keys are hashed.
+        "[{" + (0..<100).map { "\"key\($0)\": \($0)" }.joined(separator: ", ") + ", \"key93\": 0}]",
+        "[{" + (0..<100).map { "\"key\($0)\": \($0)" }.joined(separator: ", ") + ", \"\\u006bey7\": 0}]",
+        "[{" + (0..<100).map { "\"key\($0)\": \($0)" }.joined(separator: ", ") + "}]",
         "[\"a\\\\\", \"b\\\\\\\"c\", \"\\/\\b\\f\\n\\r\\t\"]",
         String(repeating: "[", count: 511) + String(repeating: "]", count: 511),
         String(repeating: "[", count: 512) + String(repeating: "]", count: 512),
