@@ -290,29 +290,27 @@ public final class OpenedSlackExport: Sendable {
     }
 
     /// The readable entries of a metadata file; unreadable ones are warnings with their line.
-    private static func metadata<T: Decodable>(
+    private static func metadata<T: SlackMetadataEntry>(
         _ type: T.Type, _ file: String, reader: SlackExportArchive.Reader, allowance: Int, issues: inout [SlackExportIssue]
     ) -> [T] {
         guard let (data, spans) = jsonFile(file, severity: .warning, what: file, reader: reader, allowance: allowance, issues: &issues)
         else { return [] }
-        guard let elements = try? JSONDecoder().decode([LenientElement<T>].self, from: data) else {
-            issues.append(SlackExportIssue(.warning, file: file, reason: "\(file) is not valid UTF-8 JSON"))
-            return []
-        }
         var values: [T] = []
-        for (index, element) in elements.enumerated() {
-            let line = index < spans.count ? spans[index].line : nil
-            if index < spans.count, let duplicate = spans[index].duplicate {
-                issues.append(SlackExportIssue(
-                    .warning, file: file, line: duplicate.position.line, column: duplicate.position.column,
-                    reason: "entry \(index + 1) has the key '\(duplicate.name)' twice: its first copy was read"))
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            for (index, span) in spans.enumerated() {
+                if let duplicate = span.duplicate {
+                    issues.append(SlackExportIssue(
+                        .warning, file: file, line: duplicate.position.line, column: duplicate.position.column,
+                        reason: "entry \(index + 1) has the key '\(duplicate.name)' twice: its first copy was read"))
+                }
+                let entry = JSONBytes(UnsafeBufferPointer(rebasing: bytes[span.range]))
+                guard let value = entry.wholeObject().flatMap({ T.decode($0, in: entry) }) else {
+                    issues.append(SlackExportIssue(.warning, file: file, line: span.line, reason: "entry \(index + 1) has no string 'id'"))
+                    continue
+                }
+                values.append(value)
             }
-            guard let value = element.value else {
-                issues.append(SlackExportIssue(.warning, file: file, line: line,
-                                               reason: "entry \(index + 1) has no string 'id'"))
-                continue
-            }
-            values.append(value)
         }
         return values
     }

@@ -3,6 +3,10 @@
 /// Every type is tolerant: unknown fields are ignored, and a field with an unexpected JSON type
 /// is dropped and named in `fieldIssues` instead of failing the whole record. Only a message
 /// without a usable `ts` is rejected, because `ts` is its identity.
+///
+/// Exports are read from their bytes (``SlackMessage/decode(json:)``, ``SlackMetadataEntry``);
+/// these `Decodable` initializers, read through `JSONDecoder`, are the reference the tests hold
+/// those readers to.
 
 /// A problem with one field of a record that was otherwise read.
 struct SlackFieldIssue: Sendable, Hashable, CustomStringConvertible {
@@ -291,7 +295,8 @@ struct SlackMessageSlot: Decodable {
     }
 }
 
-/// Decodes one array element of a metadata file without letting its failure fail the array.
+/// Decodes one array element of a metadata file without letting its failure fail the array (the
+/// reference for ``SlackMetadataEntry``'s entries that are dropped).
 struct LenientElement<Element: Decodable>: Decodable {
     let value: Element?
 
