@@ -6,6 +6,9 @@
 # Usage: Benchmarks/slack_json.sh [SIZE_MB]
 #   CHANNELS=N     conversations in the export (default 4); the data for a given SIZE_MB and N is
 #                  always the same, so builds can be compared
+#   USERS=N        users.json lists N people as Slack writes them (about 20 keys each, a profile of
+#                  about 20), instead of 2,000 short entries: a big workspace's directory, which every
+#                  conversation waits for (USERS=20000 CHANNELS=1 Benchmarks/slack_json.sh 1: 32 MB)
 #   KEEP_OUTPUT=DIR  copy the run's output folder (tables, _manifest.json, _rejects.jsonl) and its
 #                  summary to DIR, e.g. to compare two builds' outputs byte for byte
 #   WORK_DIR=DIR   generate the export in DIR and keep it there (a later run with the same DIR,
@@ -18,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb=${1:-100}
 channel_count=${CHANNELS:-4}
+user_count=${USERS:-}
 if [ -n "${WORK_DIR:-}" ]; then
     work=$WORK_DIR
     mkdir -p "$work"
@@ -27,9 +31,9 @@ else
     trap 'rm -rf "$work"' EXIT
 fi
 
-if [ "$(cat "$work/inputs/generated" 2>/dev/null)" != "$size_mb $channel_count" ]; then
+if [ "$(cat "$work/inputs/generated" 2>/dev/null)" != "$size_mb $channel_count $user_count" ]; then
 rm -rf "$work/inputs"
-python3 - "$work/inputs/export" "$size_mb" "$channel_count" <<'PY'
+python3 - "$work/inputs/export" "$size_mb" "$channel_count" "$user_count" <<'PY'
 import json, os, random, sys
 root, size_mb, channel_count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 random.seed(7)
@@ -37,6 +41,20 @@ os.makedirs(root)
 users = [{"id": f"U{i:08d}", "name": f"user{i}", "real_name": f"User {i}",
           "profile": {"display_name": f"User {i}" if i % 3 else "", "real_name": f"User Number {i}"}}
          for i in range(2000)]
+if sys.argv[4]:
+    # The keys a real export gives each person (its profile's images and status included).
+    image = "https://secure.gravatar.com/avatar/0123456789abcdef.jpg?s={}"
+    users = [{"id": f"U{i:08d}", "team_id": "T0", "name": f"user{i}", "deleted": i % 50 == 0, "color": "9f69e7",
+              "real_name": f"User {i}", "tz": "Europe/Berlin", "tz_label": "Central European Time", "tz_offset": 3600,
+              "profile": {"title": "", "phone": "", "skype": "", "real_name": f"User Number {i}",
+                          "real_name_normalized": f"User Number {i}", "display_name": f"User {i}" if i % 3 else "",
+                          "display_name_normalized": f"User {i}" if i % 3 else "", "fields": None, "status_text": "",
+                          "status_emoji": "", "status_expiration": 0, "avatar_hash": f"g{i:011x}",
+                          "first_name": "User", "last_name": str(i), "team": "T0",
+                          **{f"image_{size}": image.format(size) for size in (24, 32, 48, 72, 192, 512)}},
+              "is_admin": False, "is_owner": False, "is_primary_owner": False, "is_restricted": False,
+              "is_ultra_restricted": False, "is_bot": False, "is_app_user": False, "updated": 1600000000}
+             for i in range(int(sys.argv[4]))]
 json.dump(users, open(f"{root}/users.json", "w"), indent=1)
 channels = [{"id": f"C{i:04d}", "name": f"channel-{i}", "created": 1600000000} for i in range(channel_count)]
 json.dump(channels, open(f"{root}/channels.json", "w"), indent=1)
@@ -76,7 +94,7 @@ while written < target:
     day += 1
 print(f"generated {written / 1e6:.1f} MB in {day * len(channels)} day files", file=sys.stderr)
 PY
-echo "$size_mb $channel_count" >"$work/inputs/generated"
+echo "$size_mb $channel_count $user_count" >"$work/inputs/generated"
 fi
 
 cat > "$work/pipeline.yaml" <<YAML
