@@ -135,6 +135,13 @@ struct SlackMrkdwn: Sendable {
         var open: Int?
         var index = 0
         while index < bytes.count {
+            // The run before the next byte that matters is copied in one piece.
+            let next = bytes.firstIndex(of: BoldMarks.self, from: index)
+            if next > index {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<next]))
+                index = next
+                if index == bytes.count { break }
+            }
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "`"):
@@ -227,6 +234,17 @@ struct SlackMrkdwn: Sendable {
         static func contains(_ byte: UInt8) -> Bool { byte == lessThan || byte == ampersand || byte == asterisk }
         static func containsAny(_ word: ByteWord.Word) -> Bool {
             ByteWord.contains(lessThan, in: word) || ByteWord.contains(ampersand, in: word) || ByteWord.contains(asterisk, in: word)
+        }
+    }
+
+    /// The bytes ``markingBold(_:)`` acts on: code's backtick, a token's `<`, a line break, `*`.
+    private enum BoldMarks: ByteSet {
+        static func contains(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "`") || byte == lessThan || byte == newline || byte == asterisk
+        }
+        static func containsAny(_ word: ByteWord.Word) -> Bool {
+            ByteWord.contains(UInt8(ascii: "`"), in: word) || ByteWord.contains(lessThan, in: word)
+                || ByteWord.contains(newline, in: word) || ByteWord.contains(asterisk, in: word)
         }
     }
 

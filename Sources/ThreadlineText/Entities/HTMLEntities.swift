@@ -45,7 +45,7 @@ public enum HTMLEntities {
     public static func appendDecoding(_ bytes: UnsafeBufferPointer<UInt8>, only references: References, to output: inout [UInt8]) {
         var index = 0
         var plainStart = 0
-        while let ampersand = bytes[index...].firstIndex(of: UInt8(ascii: "&")) {
+        while let ampersand = bytes.firstIndex(ofByte: UInt8(ascii: "&"), in: index..<bytes.count) {
             index = ampersand + 1
             guard let (decoded, end) = reference(in: bytes, at: ampersand),
                 references.contains(UnsafeBufferPointer(rebasing: bytes[(ampersand + 1)..<(end - 1)]))
