@@ -167,7 +167,7 @@ compare() {  # compare FACTOR -> runs both sides on that corpus, prints a table 
         "$dir/out-python/messages.jsonl" \
         $(grep -qx parquet <<<"$available" && echo "$dir/out-threadline/messages.parquet $dir/out-python/messages.parquet") || true)")
     floor_line "$dir" "$t_py"
-    ratios+=("$1×: python wall / threadline wall = **$(ratio "$t_py" "$t_tl")×** (goal ≥ 10×); CPU: $(ratio "$c_py" "$c_tl")×")
+    ratios+=("$1×: python wall / threadline wall = **$(ratio "$t_py" "$t_tl")×** (goal ≥ 7×); CPU: $(ratio "$c_py" "$c_tl")×")
 }
 
 ratios=() notes=() floors=() spreads=()
