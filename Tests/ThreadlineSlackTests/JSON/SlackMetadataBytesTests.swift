@@ -72,23 +72,25 @@ import _ThreadlineTestSupport
         "[]",
     ]
 
-    @Test func everyUserReadsAsJSONDecoderReadsIt() throws {
-        let (decoded, read) = try Self.both(SlackUser.self, "[\n" + Self.users.joined(separator: ",\n") + "\n]")
-        #expect(read.count == Self.users.count)
+    /// Reads `cases` as one file both ways, expects each entry alike, and returns the byte reader's.
+    static func readAlike<T: SlackMetadataEntry & Decodable & Equatable>(_ type: T.Type, _ cases: [String]) throws -> [T?] {
+        let (decoded, read) = try both(type, "[\n" + cases.joined(separator: ",\n") + "\n]")
+        #expect(read.count == cases.count)
         for (index, (expected, actual)) in zip(decoded, read).enumerated() {
-            #expect(actual == expected, "user \(index): \(Self.users[index])")
+            #expect(actual == expected, "case \(index): \(cases[index])")
         }
+        return read
+    }
+
+    @Test func everyUserReadsAsJSONDecoderReadsIt() throws {
+        let read = try Self.readAlike(SlackUser.self, Self.users)
         // The cases hold entries the decoder drops, and issues: the comparison is not of empty lists.
         #expect(read.filter { $0 == nil }.count == 7)
         #expect(read.compactMap { $0?.fieldIssues.count }.reduce(0, +) == 8)
     }
 
     @Test func everyConversationReadsAsJSONDecoderReadsIt() throws {
-        let (decoded, read) = try Self.both(SlackConversationInfo.self, "[\n" + Self.conversations.joined(separator: ",\n") + "\n]")
-        #expect(read.count == Self.conversations.count)
-        for (index, (expected, actual)) in zip(decoded, read).enumerated() {
-            #expect(actual == expected, "conversation \(index): \(Self.conversations[index])")
-        }
+        let read = try Self.readAlike(SlackConversationInfo.self, Self.conversations)
         #expect(read.filter { $0 == nil }.count == 3)
         #expect(read.compactMap { $0?.created } == ["1609459200", "1609459200", "1609459200", "1000"])
     }
