@@ -13,10 +13,13 @@ final class FileSink {
     private var descriptor: Int32
     /// The number of bytes written so far, which is the offset of the next byte.
     private(set) var offset: Int64 = 0
+    /// Called with the bytes of each write once they are written, in file order.
+    private let onWrite: ((UnsafeRawBufferPointer) -> Void)?
 
     /// Opens `path` for writing.
-    init(path: String) throws(ParquetError) {
+    init(path: String, onWrite: ((UnsafeRawBufferPointer) -> Void)? = nil) throws(ParquetError) {
         self.path = path
+        self.onWrite = onWrite
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {
             throw ParquetError(.io, "cannot create '\(path)': \(Self.lastErrorMessage())")
@@ -47,6 +50,7 @@ final class FileSink {
             throw ParquetError(.io, "cannot write '\(path)': \(Self.message(for: failure))")
         }
         offset += Int64(bytes.count)
+        if let onWrite { bytes.withUnsafeBytes(onWrite) }
     }
 
     /// Closes the file, reporting errors the kernel defers to close (such as a full disk).

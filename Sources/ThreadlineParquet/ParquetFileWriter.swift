@@ -42,9 +42,13 @@ public final class ParquetFileWriter {
     private var codec: Int32 { options.compression.thriftValue }
 
     /// Validates the schema and options, then creates (or truncates) `path` and writes the magic.
-    public init(path: String, columns: [ParquetColumn], options: ParquetWriterOptions = ParquetWriterOptions())
-        throws(ParquetError)
-    {
+    ///
+    /// `onWrite`, when given, is called with every byte of the file as it is written, in order, on
+    /// the writer's thread: a caller can hash the file without reading it back.
+    public init(
+        path: String, columns: [ParquetColumn], options: ParquetWriterOptions = ParquetWriterOptions(),
+        onWrite: ((UnsafeRawBufferPointer) -> Void)? = nil
+    ) throws(ParquetError) {
         try options.validate()
         try Self.validate(columns)
         self.columns = columns
@@ -53,7 +57,7 @@ public final class ParquetFileWriter {
         chunkWriters = columns.map {
             ColumnChunkWriter(leaf: LeafDescriptor($0), compressor: compressor, options: options)
         }
-        sink = try FileSink(path: path)
+        sink = try FileSink(path: path, onWrite: onWrite)
         try sink.write(Self.magic)
     }
 

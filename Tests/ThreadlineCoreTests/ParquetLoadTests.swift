@@ -70,6 +70,8 @@ import Testing
             #expect(Array(bytes.prefix(4)) == Array("PAR1".utf8))
             #expect(Array(bytes.suffix(4)) == Array("PAR1".utf8))
             #expect(Int64(bytes.count) == parquet.bytes)
+            // Hashed as it was written: the hash of the file read back.
+            #expect(parquet.sha256 == (try FileDigest.sha256(ofFileAt: scratch.path("out/\(table.rawValue).parquet")).sha256))
         }
         let hidden = try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")).filter { $0.hasPrefix(".") }
         #expect(hidden.filter { $0.contains(".parquet") }.isEmpty, "no staging file is left behind")

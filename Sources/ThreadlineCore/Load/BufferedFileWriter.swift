@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A buffered writer of bytes to a file descriptor that hashes what it writes; used by the text
@@ -8,8 +7,7 @@ package final class BufferedFileWriter {
     private let path: String
     private var buffer: [UInt8] = []
     private let capacity: Int
-    private var hasher = SHA256()
-    private var written: Int64 = 0
+    private let running = RunningDigest()
 
     package init(path: String, capacity: Int = 1 << 18) throws {
         self.path = path
@@ -45,12 +43,11 @@ package final class BufferedFileWriter {
 
     /// Size and hex SHA-256 of everything written; call after the last `flush()`.
     package var digest: (bytes: Int64, sha256: String) {
-        (written, Hex.string(hasher.finalize()))
+        running.digest
     }
 
     package func flush() throws {
-        buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        written += Int64(buffer.count)
+        buffer.withUnsafeBytes { running.update($0) }
         var offset = 0
         while offset < buffer.count {
             let written = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }

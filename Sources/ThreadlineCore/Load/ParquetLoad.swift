@@ -95,6 +95,8 @@ final class ParquetSink: TableSink {
     /// The output's path relative to `output_root`, for messages.
     private let path: String
     private let writer: ParquetFileWriter
+    /// The file's size and hash, taken as the writer writes it.
+    private let running = RunningDigest()
     /// The type of each column, in order.
     private let columnTypes: [ColumnType]
 
@@ -104,7 +106,8 @@ final class ParquetSink: TableSink {
         self.path = displayPath
         columnTypes = schema.columns.map(\.type)
         do {
-            writer = try ParquetFileWriter(path: path, columns: schema.columns.map(ParquetSink.column), options: options)
+            writer = try ParquetFileWriter(
+                path: path, columns: schema.columns.map(ParquetSink.column), options: options, onWrite: running.update)
         } catch {
             throw ParquetSink.runtimeError(error, path: displayPath)
         }
@@ -123,6 +126,8 @@ final class ParquetSink: TableSink {
             throw ParquetSink.runtimeError(error, path: path)
         }
     }
+
+    var digest: (bytes: Int64, sha256: String)? { running.digest }
 
     func finish(_: RunSummary) throws {
         do {
