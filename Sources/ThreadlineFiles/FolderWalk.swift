@@ -23,33 +23,48 @@ public enum FolderWalk {
 
     /// Every entry under `root` (not `root` itself), or nil when `root` cannot be opened as a folder.
     /// `root` may itself be a symbolic link to a folder.
+    ///
+    /// One folder is open at a time, whatever the depth: a folder's entries are read whole and it is
+    /// closed before the walk goes into its subfolders, each opened from `root` by its relative path.
     public static func entries(under root: String) -> [Entry]? {
-        guard let top = opendir(root) else { return nil }
+        let rootDescriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard rootDescriptor >= 0 else { return nil }
+        defer { close(rootDescriptor) }
+        guard let top = read(folder: dup(rootDescriptor), prefix: "") else { return nil }
         var entries: [Entry] = []
-        // Open folders, innermost last, each with the prefix of its entries' relative paths.
-        var stack: [(folder: OpaquePointer, prefix: String)] = [(top, "")]
-        while let (folder, prefix) = stack.last {
-            guard let entry = readdir(folder) else {
-                closedir(folder)
-                stack.removeLast()
+        // The entries still to visit in each open level, innermost last, in the order listed.
+        var levels: [IndexingIterator<[Entry]>] = [top.makeIterator()]
+        while !levels.isEmpty {
+            guard let entry = levels[levels.count - 1].next() else {
+                levels.removeLast()
                 continue
             }
+            entries.append(entry)
+            guard entry.kind == .folder, !entry.isSymbolicLink else { continue }
+            let descriptor = openat(rootDescriptor, entry.relativePath, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if let inner = read(folder: descriptor, prefix: entry.relativePath + "/") { levels.append(inner.makeIterator()) }
+        }
+        return entries
+    }
+
+    /// The entries of the open folder `descriptor` (closed here), hidden ones left out; nil when it
+    /// cannot be read.
+    private static func read(folder descriptor: Int32, prefix: String) -> [Entry]? {
+        guard descriptor >= 0 else { return nil }
+        guard let folder = fdopendir(descriptor) else {
+            close(descriptor)
+            return nil
+        }
+        defer { closedir(folder) }
+        let parent = dirfd(folder)
+        var entries: [Entry] = []
+        while let entry = readdir(folder) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
                 String(cString: bytes.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
             guard name.utf8.first != UInt8(ascii: ".") else { continue }
-            let relativePath = prefix + name
-            let parent = dirfd(folder)
             let (kind, isLink) = Self.kind(of: name, in: parent, type: entry.pointee.d_type)
-            entries.append(Entry(relativePath: relativePath, kind: kind, isSymbolicLink: isLink))
-            guard kind == .folder, !isLink else { continue }
-            let descriptor = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            guard descriptor >= 0 else { continue }
-            guard let inner = fdopendir(descriptor) else {
-                close(descriptor)
-                continue
-            }
-            stack.append((inner, relativePath + "/"))
+            entries.append(Entry(relativePath: prefix + name, kind: kind, isSymbolicLink: isLink))
         }
         return entries
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ThreadlineFiles
+import _ThreadlineTestSupport
 
 /// The one folder walk behind `input_root`'s catalog and a Slack export folder's listing, on a folder
 /// with what real deliveries hold: hidden files, links to files, folders and nothing, a link cycle and
@@ -53,6 +54,20 @@ import ThreadlineFiles
         for entry in entries {
             #expect(entry.kind == RegularFile.kind(of: scratch.path("in/" + entry.relativePath)), "\(entry.relativePath)")
         }
+    }
+
+    /// A tree deeper than the process may hold folders open (here 300 levels under a limit of 64
+    /// descriptors) is walked whole: one folder is open at a time.
+    @Test func aTreeDeeperThanTheDescriptorLimitIsWalkedWhole() throws {
+        let scratch = try Scratch()
+        let deep = Array(repeating: "d", count: 300).joined(separator: "/")
+        try scratch.write("inputs/\(deep)/20210308-book.md", validSeed)
+        try scratch.write("pipeline.yaml", basicPipeline())
+        #expect(FolderWalk.entries(under: scratch.path("inputs"))?.count == 301)
+        let result = try runThreadline(["run", "pipeline.yaml"], in: scratch.root, as: ["/usr/bin/prlimit", "--nofile=64:64"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.path("out/_manifest.json")))) as? [String: Any])
+        #expect((manifest["inputs"] as? [[String: Any]])?.map { $0["path"] as? String } == ["\(deep)/20210308-book.md"])
     }
 
     /// A root that is a link to a folder is walked; a file or nothing is no folder.
