@@ -330,21 +330,9 @@ struct JSONBytes {
 
     /// A `user_profile` object as ``SlackProfile``; nil when it is no object.
     func profile(_ object: Value) -> SlackProfile? {
-        var values = [Value?](repeating: nil, count: Self.profileNames.count)
-        guard members(of: object, { key, value in
-            if let field = Self.index(of: key, in: Self.profileNames), values[field] == nil { values[field] = value }
-        }) else { return nil }
-        var issues: [SlackFieldIssue] = []
-        func read(_ field: Int) -> String? {
-            guard let value = values[field], value.kind != .null else { return nil }
-            guard let text = string(value) else {
-                issues.append(SlackFieldIssue(field: String(decoding: Self.profileNames[field], as: UTF8.self), problem: "expected a string"))
-                return nil
-            }
-            return text
-        }
-        var profile = SlackProfile(displayName: read(0), realName: read(1), name: read(2), botID: read(3))
-        profile.fieldIssues = issues
+        guard var fields = EntryFields(object, in: self, names: Self.profileNames) else { return nil }
+        var profile = SlackProfile(displayName: fields.string(0), realName: fields.string(1), name: fields.string(2), botID: fields.string(3))
+        profile.fieldIssues = fields.issues
         return profile
     }
 

@@ -44,8 +44,9 @@ extension SlackConversationInfo: SlackMetadataEntry {
 }
 
 /// The first copy of each named member of an object, read tolerantly: a member of the wrong type
-/// is an issue, in the words and order of `TolerantFields`, and reads as absent.
-private struct EntryFields {
+/// is an issue, in the words and order of `TolerantFields`, and reads as absent. Metadata entries and
+/// a message's `user_profile` are read with it.
+struct EntryFields {
     let reader: JSONBytes
     let names: [[UInt8]]
     var values: [JSONBytes.Value?]
