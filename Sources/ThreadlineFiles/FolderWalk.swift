@@ -24,8 +24,9 @@ public enum FolderWalk {
     /// Every entry under `root` (not `root` itself), or nil when `root` cannot be opened as a folder.
     /// `root` may itself be a symbolic link to a folder.
     ///
-    /// One folder is open at a time, whatever the depth: a folder's entries are read whole and it is
-    /// closed before the walk goes into its subfolders, each opened from `root` by its relative path.
+    /// Besides `root`, one folder is open at a time, whatever the depth: a folder's entries are read
+    /// whole and it is closed before the walk goes into its subfolders, each opened from `root` by its
+    /// relative path.
     public static func entries(under root: String) -> [Entry]? {
         let rootDescriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard rootDescriptor >= 0 else { return nil }
