@@ -61,6 +61,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("out")) == ["a.jsonl"])
     }
 
+    /// A staged file that cannot be flushed to disk fails the commit's first phase, before anything is
+    /// renamed: the previous output stays, and the error names the file and the reason. (A vanished
+    /// file stands in for a disk's `EIO` or a full disk's deferred `ENOSPC`, which a test cannot make.)
+    @Test func aFileThatCannotBeFlushedToDiskFailsTheCommitBeforeAnyRename() throws {
+        let scratch = try Scratch()
+        try scratch.write("out/a.jsonl", "old a\n")
+        let file = try OutputFile(outputRoot: scratch.path("out"), relativePath: "a.jsonl")
+        try "new\n".write(toFile: file.stagingPath, atomically: false, encoding: .utf8)
+        let written = try FileDigest.sha256(ofFileAt: file.stagingPath)
+        unlink(file.stagingPath)
+        let error = try #require(throws: ThreadlineError.self) { try file.prepare(known: written) }
+        #expect(error.diagnostics.first?.message == "cannot flush '\(file.stagingPath)' to disk: No such file or directory")
+        #expect(try scratch.read("out/a.jsonl") == "old a\n")
+        file.discard()
+    }
+
     /// A warning about a place in the pipeline file reads like an error does, location first.
     /// A nightly run whose Slack sources vanished must not replace yesterday's tables with part of
     /// them: a step that matches fewer inputs than its `min_inputs` (1 by default) fails the run with

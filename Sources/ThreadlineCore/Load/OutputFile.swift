@@ -79,7 +79,7 @@ package final class OutputFile {
                 throw ThreadlineError(.runtimeFailure, "cannot put '\(finalPath)' in place of its folder: \(String(cString: strerror(errno)))")
             }
             replacedFolder = true
-            try OutputFile.fsync(path: (finalPath as NSString).deletingLastPathComponent)
+            OutputFile.syncFolder((finalPath as NSString).deletingLastPathComponent)
             return
         }
         unlink(backupPath)
@@ -91,7 +91,7 @@ package final class OutputFile {
             dropBackup()
             throw ThreadlineError(.runtimeFailure, "cannot rename '\(stagingPath)' to '\(finalPath)': \(reason)")
         }
-        try OutputFile.fsync(path: (finalPath as NSString).deletingLastPathComponent)
+        OutputFile.syncFolder((finalPath as NSString).deletingLastPathComponent)
     }
 
     /// Undoes ``swapIn()``: the previous output back in place, or no file where there was none. (On a
@@ -199,8 +199,29 @@ package final class OutputFile {
         unlink(stagingPath)
     }
 
+    /// Flushes a written file to disk before it is renamed into place. A failure fails the run: the
+    /// disk's error (`EIO`), or a full disk that the file system reports only now, when it allocates the
+    /// blocks it deferred (`ENOSPC`, `EDQUOT`), would otherwise leave an output the manifest vouches for
+    /// that may never reach the disk.
     static func fsync(path: String) throws {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ThreadlineError(.runtimeFailure, "cannot flush '\(path)' to disk: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        while Glibc.fsync(fd) != 0 {
+            if errno == EINTR { continue }
+            // A file system that cannot sync (EINVAL) keeps what it has; nothing more can be done.
+            if errno == EINVAL { return }
+            throw ThreadlineError(.runtimeFailure, "cannot flush '\(path)' to disk: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Flushes a folder's entries (a rename into it) to disk, as far as the file system allows. Called
+    /// once the run's files are in place, so a failure here is not the run's: the files themselves
+    /// were flushed by ``fsync(path:)``.
+    static func syncFolder(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
         defer { close(fd) }
         _ = Glibc.fsync(fd)

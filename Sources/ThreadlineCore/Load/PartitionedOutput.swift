@@ -174,7 +174,7 @@ final class OutputFolder: PlaceableOutput {
                 folder = (folder as NSString).deletingLastPathComponent
             }
         }
-        for folder in folders.sorted(by: >) { try OutputFile.fsync(path: folder) }
+        for folder in folders.sorted(by: >) { OutputFile.syncFolder(folder) }
         var status = stat()
         if lstat(finalPath, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, !OutputFolder.isPartitionedDataset(finalPath) {
             throw ThreadlineError(.runtimeFailure, "cannot write '\(finalPath)': it is a folder that is not a partitioned dataset",
@@ -198,7 +198,7 @@ final class OutputFolder: PlaceableOutput {
             }
             placement = OutputFile.Placement(placedFolder: finalPath, from: stagingPath)
         }
-        try OutputFile.fsync(path: (finalPath as NSString).deletingLastPathComponent)
+        OutputFile.syncFolder((finalPath as NSString).deletingLastPathComponent)
     }
 
     /// Removes the staged folder, leaving any previous output as it was (nothing once it is placed).

@@ -286,6 +286,6 @@ extension PipelineRunner {
                 throw ThreadlineError(.runtimeFailure, "cannot rename '\(staging)' to '\(path)': \(String(cString: strerror(errno)))")
             }
         }
-        try OutputFile.fsync(path: (path as NSString).deletingLastPathComponent)
+        OutputFile.syncFolder((path as NSString).deletingLastPathComponent)
     }
 }
