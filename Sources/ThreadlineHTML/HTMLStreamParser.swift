@@ -169,7 +169,7 @@ public struct HTMLStreamParser: Sendable {
                 }
                 sink.bytesRead += chunk.count
                 _ = htmlParseChunk(parser, base, Int32(chunk.count), 0)
-                if let input = parser.pointee.input, input.pointee.end - input.pointee.cur > maximumPendingBytes {
+                if sink.stoppedEarly == nil, let input = parser.pointee.input, input.pointee.end - input.pointee.cur > maximumPendingBytes {
                     sink.stoppedEarly = HTMLDiagnostic(
                         severity: .fatal, line: Int(input.pointee.line), column: Int(input.pointee.col),
                         message: "more than \(maximumPendingBytes) bytes without a complete tag or text run:"
@@ -178,7 +178,7 @@ public struct HTMLStreamParser: Sendable {
                     sink.deliverStop()
                     return false
                 }
-                return sink.failure == nil
+                return sink.failure == nil && sink.stoppedEarly == nil
             }
             if sink.failure == nil, sink.stoppedEarly == nil {
                 sink.isFinishing = true
@@ -459,6 +459,9 @@ private class EventSink {
     }
 
     func record(_ error: xmlError) {
+        if error.code == Int32(bitPattern: XML_ERR_INVALID_ENCODING.rawValue) {
+            return stopOnEncodingError(error)
+        }
         diagnosticCount += 1
         guard diagnostics.count < maximumDiagnostics else { return }
         let severity: HTMLDiagnostic.Severity =
@@ -472,6 +475,25 @@ private class EventSink {
             HTMLDiagnostic(
                 severity: severity, line: Int(error.line), column: Int(error.int2),
                 message: String(message.reversed().drop(while: \.isWhitespace).reversed())))
+    }
+
+    /// Stops the parse at bytes that are not text in the page's encoding (not UTF-8, in a page that
+    /// declares no other charset). libxml2 would go on reading the rest of the page as Latin-1, which
+    /// turns every later non-ASCII character into mojibake without a word: the page is read up to
+    /// the bad bytes, and the rest is left unread.
+    private func stopOnEncodingError(_ error: xmlError) {
+        guard failure == nil, stoppedEarly == nil, let parser else { return }
+        let input = parser.pointee.input
+        var what = "not valid UTF-8"
+        if let input, let cur = input.pointee.cur, let end = input.pointee.end, cur < end {
+            what += ": byte 0x" + String(cur.pointee, radix: 16, uppercase: true)
+        }
+        if let mark = InputMark(input) { bytesRead = mark.offset }
+        stoppedEarly = HTMLDiagnostic(
+            severity: .fatal, line: Int(error.line), column: Int(error.int2),
+            message: "\(what): reading stopped here (save the page as UTF-8, or declare its charset in a <meta> tag)")
+        xmlStopParser(parser)
+        deliverStop()
     }
 
     /// Records an error thrown by the handler and stops libxml2.

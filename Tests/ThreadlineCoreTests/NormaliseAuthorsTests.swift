@@ -73,6 +73,29 @@ import ThreadlineText
         #expect(hostFlags(normalise(twoAnas).0) == [false])
     }
 
+    /// A host who writes under the first name and also without the middle name (`Ana` and `Ana Souza`
+    /// for `Ana Maria Souza`), or under an alias: those spellings are the host's own, not someone else
+    /// who writes with that first name. Someone else who does (`Ana Lima`) still leaves `Ana` alone.
+    @Test func aHostsOwnSpellingsDoNotHideTheirFirstName() throws {
+        let doc = document(hosts: ["Ana Maria Souza"], [("Tino", "q"), ("Ana Souza", "a"), ("Ana", "b")])
+        let (normalised, notes) = normalise(doc)
+        #expect(authors(normalised) == ["Tino", "Ana Maria Souza", "Ana Maria Souza"])
+        #expect(hostFlags(normalised) == [false, true, true])
+        #expect(notes.counts[NormaliseAuthors.guessCategory] == [
+            "'Ana Souza' → 'Ana Maria Souza' (without a middle name)": 1,
+            "'Ana' → 'Ana Maria Souza' (first name only)": 1,
+        ])
+
+        let scratch = try Scratch()
+        var directory = AuthorDirectory()
+        try directory.loadAliases(path: try scratch.write("authors.yaml", "Martin Kleppmann: [Martin K]\n"))
+        let aliased = document(hosts: ["Martin Kleppmann"], [("Tino", "q"), ("Martin K", "a"), ("Martin", "b")])
+        #expect(hostFlags(normalise(aliased, directory: directory).0) == [false, true, true])
+
+        let someoneElse = document(hosts: ["Ana Maria Souza"], [("Tino", "q"), ("Ana Souza", "a"), ("Ana", "b"), ("Ana Lima", "c")])
+        #expect(hostFlags(normalise(someoneElse).0) == [false, true, false, false])
+    }
+
     @Test func theBotsOptionFlagsEverySpellingAndId() {
         var doc = document([("BookBot", "q"), ("bookbot", "a"), ("Ann", "b"), ("reminder app", "c")])
         doc.threads[0].messages[3].authorRef = "B0APP"

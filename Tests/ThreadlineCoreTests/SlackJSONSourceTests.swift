@@ -53,6 +53,32 @@ import Testing
         #expect(joined.text == "@new member 20210308 has joined the channel")
     }
 
+    /// An export that holds edit and delete events (`message_changed`, `message_deleted`, and the
+    /// `message_replied` notice) made each of them a message of its own, by "unknown" with an empty
+    /// text: a phantom thread per edit. They are events about another message, skipped and counted.
+    @Test func editAndDeleteEventsAreNotMessages() throws {
+        let scratch = try Scratch()
+        try scratch.write("export/users.json", #"[{"id": "U1", "name": "ana", "profile": {"real_name": "Ana Souza"}}]"#)
+        try scratch.write("export/channels.json", #"[{"id": "C1", "name": "general"}]"#)
+        try scratch.write("export/general/2021-03-08.json", """
+            [
+             {"type": "message", "user": "U1", "text": "edited text", "ts": "1615190400.000100", "edited": {"user": "U1", "ts": "1615190500.000000"}},
+             {"type": "message", "subtype": "message_changed", "hidden": true, "ts": "1615190500.000200",
+              "message": {"type": "message", "user": "U1", "text": "edited text", "ts": "1615190400.000100"}},
+             {"type": "message", "subtype": "message_deleted", "hidden": true, "deleted_ts": "1615190300.000000", "ts": "1615190600.000300"},
+             {"type": "message", "subtype": "message_replied", "hidden": true, "ts": "1615190700.000400",
+              "message": {"type": "message", "user": "U1", "text": "edited text", "ts": "1615190400.000100"}}
+            ]
+            """)
+        let source = SlackJSONSource(options: StepOptions(
+            SlackJSONSource.type.options, values: ["include": .list(["export"])], stepLocation: SourceLocation(file: "test")))
+        let result = source.read(Input(path: scratch.path("export"), relativePath: "export", sortKey: "export", bytes: 0))
+        #expect(result.rejects.isEmpty)
+        #expect(result.inputRows == 1)
+        #expect(result.documents.flatMap(\.threads).flatMap(\.messages).map { "\($0.authorRaw): \($0.text)" } == ["Ana Souza: edited text"])
+        #expect(result.notes.counts[SlackJSONSource.skippedCategory] == ["message_changed": 1, "message_deleted": 1, "message_replied": 1])
+    }
+
     @Test func edgeExportRejectsWithFileLineAndRowsSoNothingIsLost() throws {
         let result = try Self.extract("slack-json/edge", as: "exports/edge")
         #expect(result.rejects.map { "\($0.location): \($0.reason) [\($0.rows)]" } == [

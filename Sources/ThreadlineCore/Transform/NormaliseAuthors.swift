@@ -154,8 +154,9 @@ package struct NormaliseAuthors: TransformStep {
         let spellings = Self.preferredSpellings(authorNames, messages: uses)
         // First names that someone of the document who is not a host writes with a last name: a
         // first name alone is then not enough to tell a host (`Martin` with `Martin Mihal` there).
+        // A host's own spellings (`Ana Souza` for `Ana Maria Souza`, an alias) are not someone else.
         var othersFirstNames = Set<Substring>()
-        for name in authorNames where name.words.count >= 2 && !hosts.contains(where: { name.hostMatch($0) != nil }) {
+        for (key, name) in zip(keys, authorNames) where name.words.count >= 2 && !isHostSpelling(name, id: key.ref, hosts: hosts) {
             othersFirstNames.insert(name.words[0])
         }
 
@@ -216,6 +217,16 @@ package struct NormaliseAuthors: TransformStep {
         }
         let certain = preferred == name.display || names.name(preferred).exactKey == names.name(name.display).exactKey
         return Resolution(canonical: preferred, guess: certain ? nil : Self.reason(.folded))
+    }
+
+    /// Whether a name of two words or more is one of the hosts' own: an alias of a host, a host's
+    /// name up to ``PersonName/hostMatch(_:)``, or a host's name without a middle name.
+    func isHostSpelling(_ name: PersonName, id: String?, hosts: [PersonName]) -> Bool {
+        if let canonical = directory.canonicalName(id: id, name: name) {
+            let resolved = names.name(canonical)
+            return hosts.contains { resolved.hostMatch($0) != nil }
+        }
+        return hosts.contains { name.hostMatch($0) != nil || name.partialMatch($0) == .middleNamesLeftOut }
     }
 
     /// A guessed merge as the summary lists it: `'from' → 'to' (why)`.

@@ -113,13 +113,15 @@ public struct SlackAssemblyCounts: Sendable, Hashable {
 /// of its thread and appears once. Subtypes in `skipSubtypes` are counted and dropped; a second
 /// message with a `ts` already seen is a duplicate (reported by the caller).
 public struct SlackThreadAssembler: Sendable {
-    /// Subtypes that are not conversation: membership, channel settings, pins, bots joining.
+    /// Subtypes that are not conversation: membership, channel settings, pins, bots joining, and
+    /// the events about another message (its edit, its deletion, a reply to it), whose own `ts` is
+    /// the event's and which carry no text of their own.
     public static let defaultSkipSubtypes: Set<String> = [
         "channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name",
         "channel_archive", "channel_unarchive", "channel_convert_to_private", "channel_convert_to_public",
         "group_join", "group_leave", "group_topic", "group_purpose", "group_name", "group_archive",
         "group_unarchive", "bot_add", "bot_remove", "pinned_item", "unpinned_item", "reminder_add",
-        "sh_room_created", "joiner_notification",
+        "sh_room_created", "joiner_notification", "message_changed", "message_deleted", "message_replied",
     ]
 
     var skipSubtypes: Set<String>

@@ -217,6 +217,69 @@ import ThreadlineSlack
         #expect((report.inputRows, report.outputRows, report.rejectedRows) == (1, 0, 1))
     }
 
+    // MARK: Bytes that are not UTF-8
+
+    /// One Windows-1252 byte in a UTF-8 page (a curly quote pasted in an editor) made libxml2 read
+    /// the rest of the page as Latin-1: every later `é` became `Ã©` in the tables, with only a count
+    /// of recovered markup errors. The page is now read up to that byte; the message it is in and
+    /// the rest of the page are rejected at its line and column, and `validate` reports it there.
+    @Test func aByteThatIsNotUTF8StopsThePageWhereItIs() throws {
+        let scratch = try Scratch()
+        let stray = Self.container("""
+                    <div class="username">Bo</div>
+                    <div class="time">2021-03-08 10:01:00</div>
+                    <div class="msg"><p>a STRAYquote</p></div>
+            """)
+        let later = Self.container("""
+                    <div class="username">José</div>
+                    <div class="time">2021-03-08 10:02:00</div>
+                    <div class="msg"><p>café</p></div>
+            """)
+        let text = Self.page([Self.readable, stray, later])
+        let marker = try #require(text.range(of: "STRAY"))
+        let before = Array(text[..<marker.lowerBound].utf8)
+        let bytes = before + [0x93] + Array(text[marker.upperBound...].utf8)
+        try scratch.write("inputs/general.html", Data(bytes))
+        let report = try runPipeline(scratch, Self.pipeline)
+
+        let messages = try readJSONLines(scratch.path("out/messages.jsonl"))
+        #expect(messages.map { $0["text"] as? String } == ["readable"])
+        let lines = text[..<marker.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
+        let (line, column) = (lines.count, lines.last!.count + 1)
+        let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
+        let reason = "not valid UTF-8: byte 0x93: reading stopped here (save the page as UTF-8, or declare its charset in a <meta> tag)"
+        #expect(rejects.map { $0["reason"] as? String } == [
+            "reading stopped inside this message at line \(line), column \(column): \(reason)", reason,
+        ])
+        let containerLine = text[..<text.range(of: stray)!.lowerBound].split(separator: "\n", omittingEmptySubsequences: false).count
+        #expect(rejects.map { "\($0["line"] ?? ""):\($0["column"] ?? "")" } == ["\(containerLine):1", "\(line):\(column)"])
+        // The rest of the page is lost from the byte on, and is the record (the byte shown as U+FFFD).
+        #expect(report.rejectedFileBytes == Int64(bytes.count - before.count))
+        #expect((rejects.last?["record"] as? String)?.hasPrefix("\u{FFFD}quote</p>") == true)
+        #expect((report.inputRows, report.outputRows, report.rejectedRows) == (2, 1, 1))
+
+        let spec = try PipelineLoader(environment: [:]).load(path: scratch.path("pipeline.yaml"))
+        let validated = try SeedValidator(pipeline: spec).validate(paths: ["inputs"], in: scratch.root)
+        #expect(validated.diagnostics.filter { $0.severity == .error }.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0)" }
+            == ["\(containerLine):1", "\(line):\(column)"])
+    }
+
+    /// A page that declares its charset is read in it: no error, nothing stopped.
+    @Test func aPageThatDeclaresWindows1252IsReadInIt() throws {
+        let scratch = try Scratch()
+        let text = Self.page([Self.container("""
+                    <div class="username">José</div>
+                    <div class="time">2021-03-08 10:02:00</div>
+                    <div class="msg"><p>“café”</p></div>
+            """)]).replacingOccurrences(of: "<head>", with: "<head><meta charset=\"windows-1252\">")
+        try scratch.write("inputs/general.html", try #require(text.data(using: .windowsCP1252)))
+        let report = try runPipeline(scratch, Self.pipeline)
+        let messages = try readJSONLines(scratch.path("out/messages.jsonl"))
+        #expect(messages.map { $0["text"] as? String } == ["“café”"])
+        #expect(messages.map { $0["author"] as? String } == ["José"])
+        #expect((report.inputRows, report.outputRows, report.rejectedRows) == (1, 1, 0))
+    }
+
     // MARK: Already handled: XXE, billion laughs
 
     /// An external entity, an external DTD and nested entity definitions: nothing is loaded, nothing
