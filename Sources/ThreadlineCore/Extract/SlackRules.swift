@@ -9,7 +9,7 @@ package enum SlackRules {
     package static let notASlackPage = Rule(
         "not-a-slack-page", .error, run: .reject, "a page that is not a Slack export page of a layout `slack_html` reads")
     package static let pageCutShort = Rule(
-        "page-cut-short", .error, run: .reject, "reading stopped before the page's end (markup beyond libxml2's limits, a tag of more than 128 attributes): the rest is rejected")
+        "page-cut-short", .error, run: .reject, "reading stopped before the page's end (markup beyond libxml2's limits, a tag of more than 128 attributes, bytes that are not UTF-8 in a page that declares no other charset): the rest is rejected")
     package static let threadPageUnread = Rule(
         "thread-page-unread", .error, run: .reject, "a slackdump thread page whose channel page was not read as a slackdump page")
     package static let markupCaveat = Rule(
