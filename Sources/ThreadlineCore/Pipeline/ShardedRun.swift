@@ -9,8 +9,8 @@ import Foundation
 /// - `parts/`: its part files of the partitioned outputs (`part-K-of-N-00000.parquet`, named so that
 ///   shards never collide), which `merge` links into the final folders.
 ///
-/// The shard writes a fresh folder beside it and puts it in place whole when it ends, then writes
-/// `_manifest.K-of-N.json` in `output_root`. A shard holds `.threadline.K-of-N.lock`, so the N
+/// The shard first withdraws what an earlier run of it left, then writes a fresh folder beside it
+/// and puts it in place whole when it ends, then writes `_manifest.K-of-N.json` in `output_root`. A shard holds `.threadline.K-of-N.lock`, so the N
 /// shards run at once, on one machine or several sharing the folder.
 struct ShardArea {
     static let stateFile = "shard.json"
@@ -32,6 +32,16 @@ struct ShardArea {
     /// A shard's folder being written by process `pid`.
     func stagingPath(pid: Int32 = getpid()) -> String {
         (ShardArea.shardsFolder(outputRoot) as NSString).appendingPathComponent(".\(shard.name).tmp-\(pid)")
+    }
+
+    /// Removes what an earlier run of this shard left for `merge`, its manifest first, then its
+    /// folder: from here until this run ends the shard is missing, so a run of it that fails or is
+    /// killed is never merged as the earlier run's result, made of inputs as they were then. Call
+    /// while holding its lock.
+    func withdrawEarlierRun() {
+        unlink((outputRoot as NSString).appendingPathComponent(manifestName))
+        OutputFolder.removeTree(path)
+        OutputFile.syncFolder(outputRoot)
     }
 
     /// Removes folders this shard's earlier runs left unfinished. Call while holding its lock.
@@ -193,6 +203,7 @@ extension PipelineRunner {
         try lock.acquire()
         defer { lock.release() }
         let area = ShardArea(outputRoot: spec.outputRoot, shard: shard)
+        area.withdrawEarlierRun()
         area.removeAbandonedStaging()
 
         let whole = try plan()

@@ -204,6 +204,45 @@ import Testing
         #expect(try rows(ofCSVFolder: scratch.path("out/messages.csv")) == rows(ofCSVFolder: scratch.path("single/messages.csv")))
     }
 
+    /// Night 1's shards end but are never merged (another shard failed that night, say); on night 2
+    /// shard 1 ends and shard 2 fails on a file that changed. The merge must not take night 1's
+    /// shard 2, made of the file before it changed, for night 2's: shard 2 is missing.
+    @Test func aShardThatFailedIsMissingNotItsEarlierRun() throws {
+        let scratch = try Scratch()
+        let names = (1...20).map { "f\($0).md" }
+        let first = try #require(names.first { Shard.of($0, count: 2) == 1 })
+        let second = try #require(names.first { Shard.of($0, count: 2) == 2 })
+        func book(_ author: String) -> String {
+            "---\ntitle: t\narchive:\n- name: Ana\n  text: question\n  replies:\n  - name: \"\(author)\"\n    text: answer\n---\n"
+        }
+        try scratch.write("in/\(first)", book("Bo"))
+        try scratch.write("in/\(second)", book("Cy"))
+        try scratch.write("p.yaml", """
+            version: 1
+            name: nightly
+            input_root: in
+            output_root: out
+            on_error: fail
+            extract:
+              - type: markdown
+                include: ["*.md"]
+            load:
+              - type: jsonl
+            """)
+        for index in 1...2 {
+            #expect(try runThreadline(["run", "-q", "p.yaml", "--shard", "\(index)/2"], in: scratch.root).status == 0)
+        }
+        try scratch.write("in/\(second)", book(""))
+        #expect(try runThreadline(["run", "-q", "p.yaml", "--shard", "1/2"], in: scratch.root).status == 0)
+        let failed = try runThreadline(["run", "-q", "p.yaml", "--shard", "2/2"], in: scratch.root)
+        #expect(failed.status == 1, "\(failed.stderr)")
+        let merge = try runThreadline(["merge", "out"], in: scratch.root)
+        #expect(merge.status == 1, "\(merge.stderr)")
+        #expect(merge.stderr.contains("error: missing shard 2/2 of 2"), "\(merge.stderr)")
+        #expect(!scratch.exists("out/messages.jsonl"))
+        #expect(scratch.exists("out/.threadline/shards/1-of-2"), "a refused merge consumes nothing")
+    }
+
     /// A shard's inputs are those whose path hashes to it: every input in exactly one shard, always
     /// the same one.
     @Test func anInputBelongsToOneShardByItsPath() throws {
