@@ -19,9 +19,12 @@ public struct ReportData: Sendable, Equatable {
     public var rows: RowCounts
     /// Rows per output table, in the order to show.
     public var tables: [Count]
-    /// Rejected rows per reason and per input file.
+    /// Rejected rows per reason and per input file: the rows each reject of records dropped.
     public var rejectsByReason: [Count]
     public var rejectsByFile: [Count]
+    /// Files rejected whole, or the rest of one that could not be read (their rows uncounted),
+    /// labelled with their path and rule: how many such rejects each.
+    public var filesRejected: [Count]
 
     /// Questions (first messages of threads) and answers (replies) per ISO week of their time.
     /// Weeks missing between the first and the last are shown as empty weeks.
@@ -42,7 +45,7 @@ public struct ReportData: Sendable, Equatable {
 
     public init(
         pipelineName: String, runID: String, startedAt: String, endedAt: String, status: String,
-        rows: RowCounts, tables: [Count] = [], rejectsByReason: [Count] = [], rejectsByFile: [Count] = [],
+        rows: RowCounts, tables: [Count] = [], rejectsByReason: [Count] = [], rejectsByFile: [Count] = [], filesRejected: [Count] = [],
         weeks: [WeekActivity] = [], undated: Activity = Activity(), documents: [DocumentActivity] = [],
         hostAnswered: Share = Share(part: 0, whole: 0), authors: [AuthorActivity] = [],
         unknownEmoji: [Count] = [], guessedMerges: [AuthorMerge] = []
@@ -56,6 +59,7 @@ public struct ReportData: Sendable, Equatable {
         self.tables = tables
         self.rejectsByReason = rejectsByReason
         self.rejectsByFile = rejectsByFile
+        self.filesRejected = filesRejected
         self.weeks = weeks
         self.undated = undated
         self.documents = documents

@@ -125,7 +125,9 @@ public struct ReportRenderer: Sendable {
                     + "written, \(NumberFormat.grouped(rows.rejected)) rejected and \(NumberFormat.grouped(rows.merged)) merged.")
         }
         if data.rejectsByReason.isEmpty, data.rejectsByFile.isEmpty {
-            m.element("p", ["class": "note ok"], text: rows.rejected == 0 ? "No rows were rejected." : "No reasons or files were recorded for the rejected rows.")
+            if rows.rejected > 0 || data.filesRejected.isEmpty {
+                m.element("p", ["class": "note ok"], text: rows.rejected == 0 ? "No rows were rejected." : "No reasons or files were recorded for the rejected rows.")
+            }
         } else {
             countChart(
                 id: "rejects-reason", heading: "Rejected rows by reason", what: "reason", counts: data.rejectsByReason,
@@ -133,6 +135,11 @@ public struct ReportRenderer: Sendable {
             countChart(
                 id: "rejects-file", heading: "Rejected rows by file", what: "file", counts: data.rejectsByFile,
                 series: "bad", unit: ("rejected row", "rejected rows"), cut: .start, &m)
+        }
+        if !data.filesRejected.isEmpty {
+            countChart(
+                id: "rejects-whole-file", heading: "Files rejected whole or in part (rows uncounted)", what: "file",
+                counts: data.filesRejected, series: "bad", unit: ("reject", "rejects"), column: "Rejects", cut: .start, &m)
         }
         m.close("section")
         m.newline()
@@ -352,7 +359,7 @@ public struct ReportRenderer: Sendable {
     /// A chart of counts, largest first, with its table.
     func countChart(
         id: String, heading: String, what: String, counts: [Count], series: String, unit: (String, String),
-        cut: BarChart.Cut, _ m: inout Markup
+        column: String = "Rows", cut: BarChart.Cut, _ m: inout Markup
     ) {
         m.element("h3", text: heading)
         let ranked = Self.ranked(counts)
@@ -373,7 +380,7 @@ public struct ReportRenderer: Sendable {
             cut: cut)
         figure(chart.svg(), &m)
         table(
-            caption: heading, headers: [what.prefix(1).uppercased() + what.dropFirst(), "Rows"],
+            caption: heading, headers: [what.prefix(1).uppercased() + what.dropFirst(), column],
             rows: ranked.map { [$0.label, NumberFormat.grouped($0.count)] }, &m)
     }
 

@@ -175,11 +175,19 @@ struct ReportCounts {
                 label, questions: entry.activity.questions, answers: entry.activity.answers,
                 threadsHostAnswered: entry.hostAnswered, threads: entry.threads)
         }
-        var rejectsByReason: [String: Int] = [:], rejectsByFile: [String: Int] = [:]
+        var rejectsByReason: [String: Int] = [:], rejectsByFile: [String: Int] = [:], filesRejected: [String: Int] = [:]
         for reject in run.rejects {
-            // By rule: a reason names its line and values, a rule is what went wrong.
-            rejectsByReason["\(reject.rule.id): \(reject.rule.summary)", default: 0] += 1
-            rejectsByFile[reject.file, default: 0] += 1
+            switch reject.extent {
+            case .records(let rows) where rows > 0:
+                // By rule: a reason names its line and values, a rule is what went wrong.
+                rejectsByReason["\(reject.rule.id): \(reject.rule.summary)", default: 0] += rows
+                rejectsByFile[reject.file, default: 0] += rows
+            case .records:
+                break
+            case .file:
+                // Its rows are not counted, so it is not shown as rows.
+                filesRejected["\(reject.file) (\(reject.rule.id))", default: 0] += 1
+            }
         }
         let merges = (report.notes.counts[NormaliseAuthors.guessCategory] ?? [:]).compactMap { item, count -> AuthorMerge? in
             guard let guess = NormaliseAuthors.parseGuessNote(item) else { return nil }
@@ -191,6 +199,7 @@ struct ReportCounts {
             rows: RowCounts(input: report.inputRows, output: report.outputRows, rejected: report.rejectedRows, merged: report.mergedRows),
             tables: Table.allCases.map { Count($0.rawValue, report.rowsPerTable[$0] ?? 0) },
             rejectsByReason: rejectsByReason.map { Count($0.key, $0.value) }, rejectsByFile: rejectsByFile.map { Count($0.key, $0.value) },
+            filesRejected: filesRejected.map { Count($0.key, $0.value) },
             weeks: weeks.sorted { $0.key < $1.key }.map { WeekActivity($0.key, questions: $0.value.questions, answers: $0.value.answers) },
             undated: undated, documents: documentRows,
             hostAnswered: Share(
