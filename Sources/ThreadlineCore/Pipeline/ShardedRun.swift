@@ -69,8 +69,9 @@ struct ShardState {
     var startedAt: String
     var endedAt: String
     var pipeline: RunSnapshot
-    /// Inputs of the whole run's plan, and a digest of their paths: every shard of one run saw the
-    /// same inputs.
+    /// Inputs of the whole run's plan, and a digest of their paths and sizes: every shard of one
+    /// run saw the same inputs, and a shard left from a run over inputs that have since grown or
+    /// shrunk is not merged with newer ones.
     var planInputs: Int
     var planDigest: String
     /// The shard's inputs in plan order, each with its record's file name.
@@ -81,10 +82,12 @@ struct ShardState {
     /// The shard's rows, rejects and notes, as its manifest has them.
     var report: RunReport
 
-    /// The digest of a plan: SHA-256 of a line `step<TAB>path` per input, in plan order.
+    /// The digest of a plan: SHA-256 of a line `step<TAB>path<TAB>bytes` per input, in plan order.
     static func digest(_ plan: PipelineRunner.Plan) -> String {
         var hasher = SHA256()
-        for entry in plan.entries { hasher.update(data: Array("\(entry.step)\t\(entry.input.relativePath)\n".utf8)) }
+        for entry in plan.entries {
+            hasher.update(data: Array("\(entry.step)\t\(entry.input.relativePath)\t\(entry.input.bytes)\n".utf8))
+        }
         return Hex.string(hasher.finalize())
     }
 

@@ -243,6 +243,28 @@ import Testing
         #expect(scratch.exists("out/.threadline/shards/1-of-2"), "a refused merge consumes nothing")
     }
 
+    /// Night 1's shards end but are never merged; on night 2 a file of shard 2 grows, shard 1 runs
+    /// and shard 2 never starts. Night 1's shard 2 read the file as it was: the merge refuses it.
+    @Test func mergeRefusesAShardThatSawAnInputOfAnotherSize() throws {
+        let scratch = try Scratch()
+        let names = (1...20).map { "f\($0).md" }
+        let first = try #require(names.first { Shard.of($0, count: 2) == 1 })
+        let second = try #require(names.first { Shard.of($0, count: 2) == 2 })
+        let book = "---\ntitle: t\narchive:\n- name: Ana\n  text: question\n---\n"
+        try scratch.write("in/\(first)", book)
+        try scratch.write("in/\(second)", book)
+        try scratch.write("p.yaml", "version: 1\nname: nightly\ninput_root: in\noutput_root: out\nextract:\n  - type: markdown\n    include: [\"*.md\"]\nload:\n  - type: jsonl\n")
+        for index in 1...2 {
+            #expect(try runThreadline(["run", "-q", "p.yaml", "--shard", "\(index)/2"], in: scratch.root).status == 0)
+        }
+        try scratch.write("in/\(second)", book.replacingOccurrences(of: "---\n", with: "- name: Bo\n  text: another\n---\n", options: .backwards, range: book.index(book.startIndex, offsetBy: 4)..<book.endIndex))
+        #expect(try runThreadline(["run", "-q", "p.yaml", "--shard", "1/2"], in: scratch.root).status == 0)
+        let merge = try runThreadline(["merge", "out"], in: scratch.root)
+        #expect(merge.status == 1, "\(merge.stderr)")
+        #expect(merge.stderr.contains("planned other inputs than shard 1/2"), "\(merge.stderr)")
+        #expect(!scratch.exists("out/messages.jsonl"))
+    }
+
     /// A shard's inputs are those whose path hashes to it: every input in exactly one shard, always
     /// the same one.
     @Test func anInputBelongsToOneShardByItsPath() throws {
