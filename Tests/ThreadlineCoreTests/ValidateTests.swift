@@ -253,6 +253,20 @@ import FoundationXML
         #expect(try document.nodes(forXPath: "//testcase[@name='seeds/20210308-good.md']/failure").isEmpty)
     }
 
+    /// A finding whose message quotes text XML 1.0 cannot hold (U+FFFF) or would normalise away (a
+    /// line break or carriage return inside an attribute): the JUnit report still parses, and the
+    /// `message` attribute reads back as the message.
+    @Test func junitFormatHoldsAnyMessage() throws {
+        let scratch = try Scratch()
+        try scratch.write("seeds/a.md", Self.valid.replacingOccurrences(of: "authors: [someone]", with: "authors: [someone]\n\"k\\uFFFFz\\r\\nq\": 1"))
+        let result = try runThreadline(["validate", "--strict", "--format", "junit", "seeds/a.md"], in: scratch.root)
+        #expect(result.status == 1, "\(result.stderr)")
+        let document = try XMLDocument(data: Data(result.stdout.utf8))
+        let failures = try document.nodes(forXPath: "//testcase[@name='seeds/a.md']/failure")
+        #expect(failures.count == 1)
+        #expect((failures.first as? XMLElement)?.attribute(forName: "message")?.stringValue == "unknown key 'k\u{FFFD}z\r\nq'")
+    }
+
     @Test func validSeedsExitZeroAndMissingPathsExitTwo() throws {
         let scratch = try Scratch()
         try scratch.write("seeds/20210308-good.md", Self.valid)

@@ -123,18 +123,18 @@ package enum DiagnosticFormat: String, Sendable, CaseIterable {
         }
         let failed = files.filter { file in byFile[file]?.contains { $0.severity == .error } == true }.count
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"\(xml(tool))\" tests=\"\(files.count)\" failures=\"\(failed)\" errors=\"0\">\n"
-        out += "  <testsuite name=\"\(xml(tool))\" tests=\"\(files.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\">\n"
+        out += "<testsuites name=\"\(xml(tool, attribute: true))\" tests=\"\(files.count)\" failures=\"\(failed)\" errors=\"0\">\n"
+        out += "  <testsuite name=\"\(xml(tool, attribute: true))\" tests=\"\(files.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"0\">\n"
         for file in files {
             let found = byFile[file] ?? []
-            out += "    <testcase classname=\"\(xml(tool.replacingOccurrences(of: " ", with: ".")))\" name=\"\(xml(file))\" file=\"\(xml(file))\""
+            out += "    <testcase classname=\"\(xml(tool.replacingOccurrences(of: " ", with: "."), attribute: true))\" name=\"\(xml(file, attribute: true))\" file=\"\(xml(file, attribute: true))\""
             if found.isEmpty {
                 out += "/>\n"
                 continue
             }
             out += ">\n"
             for diagnostic in found where diagnostic.severity == .error {
-                out += "      <failure type=\"\(xml(diagnostic.rule ?? "error"))\" message=\"\(xml(diagnostic.message))\">\(xml(diagnostic.description))</failure>\n"
+                out += "      <failure type=\"\(xml(diagnostic.rule ?? "error", attribute: true))\" message=\"\(xml(diagnostic.message, attribute: true))\">\(xml(diagnostic.description))</failure>\n"
             }
             let others = found.filter { $0.severity != .error }
             if !others.isEmpty {
@@ -146,7 +146,11 @@ package enum DiagnosticFormat: String, Sendable, CaseIterable {
         return out
     }
 
-    static func xml(_ text: String) -> String {
+    /// `text` escaped for XML 1.0 content or an attribute value. Line breaks and tabs in an attribute,
+    /// and carriage returns anywhere, are character references, which a parser keeps as they are
+    /// (it would make them spaces or line feeds); what XML 1.0 has no place for (control characters
+    /// and U+FFFE, U+FFFF) becomes U+FFFD.
+    static func xml(_ text: String, attribute: Bool = false) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -154,10 +158,15 @@ package enum DiagnosticFormat: String, Sendable, CaseIterable {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
-            case "\n", "\t", "\r": out.unicodeScalars.append(scalar)
+            case "\r": out += "&#13;"
+            case "\n": out += attribute ? "&#10;" : "\n"
+            case "\t": out += attribute ? "&#9;" : "\t"
             default:
-                // XML 1.0 has no place for other control characters.
-                if scalar.value < 0x20 { out += "\u{FFFD}" } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out
