@@ -267,6 +267,36 @@ import FoundationXML
         #expect((failures.first as? XMLElement)?.attribute(forName: "message")?.stringValue == "unknown key 'k\u{FFFD}z\r\nq'")
     }
 
+    /// `check` and `run` print their errors as `validate` prints its findings: a line break or an
+    /// escape character quoted from a pipeline file or an input's name is written as `\u{0A}`, so
+    /// it cannot start a line of its own (a GitHub workflow command, `::error::`) or act on a terminal.
+    @Test func errorsOfCheckAndRunShowControlCharacters() throws {
+        let scratch = try Scratch()
+        try scratch.write("p.yaml", """
+            version: 1
+            name: x
+            input_root: in
+            output_root: out
+            on_error: fail
+            "key\\n::error::injected\\e[31m": 1
+            extract:
+              - type: markdown
+                include: ["*.md"]
+            load:
+              - type: jsonl
+            """)
+        let check = try runThreadline(["check", "p.yaml"], in: scratch.root)
+        #expect(check.status == 2)
+        #expect(check.stderr.contains("p.yaml:6:1: error: unknown key 'key\\u{0A}::error::injected\\u{1B}[31m' [pipeline-unknown-key]"), "\(check.stderr)")
+        #expect(!check.stderr.split(separator: "\n").contains { $0.hasPrefix("::") })
+        try scratch.write("p.yaml", try scratch.read("p.yaml").replacingOccurrences(of: "\"key\\n::error::injected\\e[31m\": 1\n", with: ""))
+        try scratch.write("in/a\n::error::b.md", "no front matter\n")
+        let run = try runThreadline(["run", "-q", "p.yaml"], in: scratch.root)
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("a\\u{0A}::error::b.md:1:1: error: rejected: "), "\(run.stderr)")
+        #expect(!run.stderr.split(separator: "\n").contains { $0.hasPrefix("::") })
+    }
+
     @Test func validSeedsExitZeroAndMissingPathsExitTwo() throws {
         let scratch = try Scratch()
         try scratch.write("seeds/20210308-good.md", Self.valid)

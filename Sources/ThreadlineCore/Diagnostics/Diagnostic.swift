@@ -51,10 +51,12 @@ package struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `file:line:col: error: message [rule]`, then one `note:` line per note, as compilers print them.
+    /// Control characters quoted from a file or its name are written as `\u{0A}`: each line is one
+    /// the diagnostic printed, and a terminal or a CI log does not act on what an input holds.
     package var description: String {
-        var text = location.map { "\($0): " } ?? ""
-        text += "\(severity.rawValue): \(messageWithRule)"
-        for note in notes { text += "\n" + (location.map { "\($0): " } ?? "") + "note: \(note)" }
+        let place = location.map { "\(DiagnosticFormat.printable($0.description)): " } ?? ""
+        var text = place + "\(severity.rawValue): \(DiagnosticFormat.printable(messageWithRule))"
+        for note in notes { text += "\n" + place + "note: \(DiagnosticFormat.printable(note))" }
         return text
     }
 }
