@@ -204,7 +204,7 @@ public struct ReportRenderer: Sendable {
             let chart = BarChart(
                 id: "documents", title: "Questions and answers per document",
                 summary: "Questions and answers in \(plural(data.documents.count, "document", "documents")): "
-                    + data.documents.map { "\($0.label), \($0.activity.questions) questions and \($0.activity.answers) answers" }.joined(separator: "; ")
+                    + data.documents.map { "\($0.label), \(plural($0.activity.questions, "question", "questions")) and \(plural($0.activity.answers, "answer", "answers"))" }.joined(separator: "; ")
                     + ".",
                 series: ["q", "a"],
                 rows: data.documents.map { document in

@@ -26,6 +26,16 @@ import Testing
         #expect(page.contains("content=\"default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;\""))
     }
 
+    /// The chart's text alternative counts one question and one answer in the singular.
+    @Test func oneQuestionAndOneAnswerAreSingular() {
+        let data = ReportData(
+            pipelineName: "one", runID: "r", startedAt: "2021-01-01T00:00:00Z", endedAt: "2021-01-01T00:00:01Z", status: "ok",
+            rows: RowCounts(input: 2, output: 2, rejected: 0),
+            documents: [DocumentActivity("Solo", questions: 1, answers: 1, threadsHostAnswered: 0, threads: 1)])
+        let page = Self.renderer.html(data)
+        #expect(Scan.texts(of: "desc", in: page).contains("Questions and answers in 1 document: Solo, 1 question and 1 answer."), "\(Scan.texts(of: "desc", in: page))")
+    }
+
     @Test func hostileNamesStayText() throws {
         let page = Self.renderer.html(SampleReports.stress)
         let escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#39;Brien &amp; &quot;Co&quot;"
