@@ -160,22 +160,18 @@ public struct HTMLStreamParser: Sendable {
                     // What comes before the tag is parsed; the tag and the rest of the page are not.
                     sink.bytesRead += violation.offsetInChunk
                     _ = htmlParseChunk(parser, base, Int32(violation.offsetInChunk), 0)
-                    sink.stoppedEarly = HTMLDiagnostic(
-                        severity: .fatal, line: violation.line, column: violation.column,
+                    sink.stop(
+                        line: violation.line, column: violation.column,
                         message: "a tag with more than \(Self.maximumAttributes) attributes: reading stopped here")
-                    xmlStopParser(parser)
-                    sink.deliverStop()
                     return false
                 }
                 sink.bytesRead += chunk.count
                 _ = htmlParseChunk(parser, base, Int32(chunk.count), 0)
-                if sink.stoppedEarly == nil, let input = parser.pointee.input, input.pointee.end - input.pointee.cur > maximumPendingBytes {
-                    sink.stoppedEarly = HTMLDiagnostic(
-                        severity: .fatal, line: Int(input.pointee.line), column: Int(input.pointee.col),
+                if let input = parser.pointee.input, input.pointee.end - input.pointee.cur > maximumPendingBytes {
+                    sink.stop(
+                        line: Int(input.pointee.line), column: Int(input.pointee.col),
                         message: "more than \(maximumPendingBytes) bytes without a complete tag or text run:"
                             + " reading stopped here")
-                    xmlStopParser(parser)
-                    sink.deliverStop()
                     return false
                 }
                 return sink.failure == nil && sink.stoppedEarly == nil
@@ -437,9 +433,19 @@ private class EventSink {
         lastMark = mark
     }
 
+    /// Stops the parse before the page's end, at `line` and `column`, for `message`: libxml2 reads
+    /// no further, and the handler gets ``HTMLContentHandler/stopped(_:)`` then
+    /// ``HTMLContentHandler/endOfData()``. The first stop is the one reported.
+    func stop(line: Int, column: Int, message: String) {
+        guard stoppedEarly == nil else { return }
+        stoppedEarly = HTMLDiagnostic(severity: .fatal, line: line, column: column, message: message)
+        if let parser { xmlStopParser(parser) }
+        deliverStop()
+    }
+
     /// Sends ``HTMLContentHandler/stopped(_:)`` and ``HTMLContentHandler/endOfData()`` for a parse
     /// stopped early.
-    func deliverStop() {
+    private func deliverStop() {
         guard failure == nil, let stoppedEarly else { return }
         deliverStopped(stoppedEarly)
         sendEndOfData()
@@ -489,11 +495,9 @@ private class EventSink {
             what += ": byte 0x" + String(cur.pointee, radix: 16, uppercase: true)
         }
         if let mark = InputMark(input) { bytesRead = mark.offset }
-        stoppedEarly = HTMLDiagnostic(
-            severity: .fatal, line: Int(error.line), column: Int(error.int2),
+        stop(
+            line: Int(error.line), column: Int(error.int2),
             message: "\(what): reading stopped here (save the page as UTF-8, or declare its charset in a <meta> tag)")
-        xmlStopParser(parser)
-        deliverStop()
     }
 
     /// Records an error thrown by the handler and stops libxml2.
