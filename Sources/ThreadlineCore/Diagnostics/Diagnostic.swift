@@ -50,12 +50,22 @@ package struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         rule.map { "\(message) [\($0)]" } ?? message
     }
 
-    /// `file:line:col: error: message [rule]`, then one `note:` line per note, as compilers print them.
+    /// `file:line:col: `, or nothing without a location; control characters written as `\u{0A}`.
+    var printedPlace: String {
+        location.map { "\(DiagnosticFormat.printable($0.description)): " } ?? ""
+    }
+
+    /// `file:line:col: error: message [rule]`, the first line of every text form of the diagnostic.
     /// Control characters quoted from a file or its name are written as `\u{0A}`: each line is one
     /// the diagnostic printed, and a terminal or a CI log does not act on what an input holds.
+    var headline: String {
+        printedPlace + "\(severity.rawValue): \(DiagnosticFormat.printable(messageWithRule))"
+    }
+
+    /// ``headline``, then one `note:` line per note, as compilers print them.
     package var description: String {
-        let place = location.map { "\(DiagnosticFormat.printable($0.description)): " } ?? ""
-        var text = place + "\(severity.rawValue): \(DiagnosticFormat.printable(messageWithRule))"
+        let place = printedPlace
+        var text = headline
         for note in notes { text += "\n" + place + "note: \(DiagnosticFormat.printable(note))" }
         return text
     }

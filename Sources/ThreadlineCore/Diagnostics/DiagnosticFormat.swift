@@ -30,8 +30,7 @@ package enum DiagnosticFormat: String, Sendable, CaseIterable {
         var out = ""
         var sources = SourceLines()
         for diagnostic in diagnostics {
-            out += diagnostic.location.map { "\(printable($0.description)): " } ?? ""
-            out += "\(diagnostic.severity.rawValue): \(printable(diagnostic.messageWithRule))\n"
+            out += diagnostic.headline + "\n"
             if let location = diagnostic.location, let line = location.line, canShowSource(location.file),
                let text = sources.line(line, of: location.file) {
                 let (shown, caret) = excerpt(of: text, column: location.column, width: 160)
