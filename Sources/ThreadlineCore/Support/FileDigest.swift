@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import ThreadlineFiles
 
@@ -14,8 +13,7 @@ package enum FileDigest {
         case .failure(let refusal): throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(refusal.reason)")
         }
         defer { close(fd) }
-        var hasher = SHA256()
-        var total: Int64 = 0
+        let running = RunningDigest()
         // A small file gets a buffer its size (one byte more, to see the end in one read): most inputs
         // are day files of a few kilobytes, and the buffer is never zeroed.
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(min(Int64(1 << 20), max(4096, size + 1))), alignment: 16)
@@ -24,9 +22,8 @@ package enum FileDigest {
             let count = read(fd, buffer.baseAddress, buffer.count)
             if count < 0 { throw ThreadlineError(.runtimeFailure, "cannot read '\(path)': \(String(cString: strerror(errno)))") }
             if count == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            total += Int64(count)
+            running.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
-        return (total, Hex.string(hasher.finalize()))
+        return running.digest
     }
 }

@@ -1,7 +1,8 @@
 import Crypto
 
-/// The size and SHA-256 of a file taken as its bytes are written, so the manifest's hash costs no
-/// second read of the file. Used on the one thread that writes the file.
+/// The size and SHA-256 of a file taken as its bytes go by: as a writer writes them, so the
+/// manifest's hash costs no second read of the file, or as ``FileDigest`` reads them. Used on one
+/// thread at a time.
 package final class RunningDigest {
     private var hasher = SHA256()
     private var bytes: Int64 = 0
