@@ -125,8 +125,10 @@ public struct ReportRenderer: Sendable {
                     + "written, \(NumberFormat.grouped(rows.rejected)) rejected and \(NumberFormat.grouped(rows.merged)) merged.")
         }
         if data.rejectsByReason.isEmpty, data.rejectsByFile.isEmpty {
-            if rows.rejected > 0 || data.filesRejected.isEmpty {
-                m.element("p", ["class": "note ok"], text: rows.rejected == 0 ? "No rows were rejected." : "No reasons or files were recorded for the rejected rows.")
+            if rows.rejected > 0 {
+                m.element("p", ["class": "note ok"], text: "No reasons or files were recorded for the rejected rows.")
+            } else if data.filesRejected.isEmpty {
+                m.element("p", ["class": "note ok"], text: "No rows were rejected.")
             }
         } else {
             countChart(
