@@ -10,8 +10,9 @@ import Foundation
 ///   shards never collide), which `merge` links into the final folders.
 ///
 /// The shard first withdraws what an earlier run of it left, then writes a fresh folder beside it
-/// and puts it in place whole when it ends, then writes `_manifest.K-of-N.json` in `output_root`. A shard holds `.threadline.K-of-N.lock`, so the N
-/// shards run at once, on one machine or several sharing the folder.
+/// and puts it in place whole when it ends, then writes `_manifest.K-of-N.json` in `output_root`.
+/// A shard holds `.threadline.K-of-N.lock`, so the N shards run at once, on one machine or several
+/// sharing the folder.
 struct ShardArea {
     static let stateFile = "shard.json"
     static let recordsFolder = "records"
