@@ -288,6 +288,34 @@ import Testing
         #expect(rejects.first?["record"] as? String == (try String(contentsOfFile: scratch.path("inputs/edge/broken/2021-01-01.json"), encoding: .utf8)))
         #expect(rejects.compactMap { $0["record"] as? String }.contains(#"{"type":"message","user":"U1","text":"no ts"}"#))
     }
+
+    /// A `thread_ts` naming a reply of another thread, not a thread's first message: the replies
+    /// that name it start a thread of their own, and no row's parent is in another thread.
+    @Test func repliesToAReplyDoNotPointIntoAnotherThread() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/export/chat/2021-01-01.json", #"""
+            [{"ts":"1609459200.000100","user":"U1","text":"root","thread_ts":"1609459200.000100"},
+             {"ts":"1609459201.000100","user":"U1","text":"reply to root","thread_ts":"1609459200.000100"},
+             {"ts":"1609459202.000100","user":"U2","text":"first reply to a reply","thread_ts":"1609459201.000100"},
+             {"ts":"1609459203.000100","user":"U2","text":"second reply to a reply","thread_ts":"1609459201.000100"}]
+            """#)
+        let report = try runPipeline(scratch, Self.pipeline(transforms: "  - type: link_threads"))
+        #expect(report.notes.counts[LinkThreads.missingParentCategory] == ["export": 2])
+        let rows = try readJSONLines(scratch.path("out/messages.jsonl"))
+        let threadOf = Dictionary(uniqueKeysWithValues: rows.map { ($0["message_id"] as! String, $0["thread_id"] as! String) })
+        for row in rows {
+            if let parent = row["parent_id"] as? String {
+                #expect(threadOf[parent] == row["thread_id"] as? String, "\(row["text"]!)")
+                #expect(row["position"] as? Int != 0)
+            }
+        }
+        let first = try #require(rows.first { $0["text"] as? String == "first reply to a reply" })
+        #expect(first["position"] as? Int == 0)
+        #expect(first["parent_id"] is NSNull)
+        let second = try #require(rows.first { $0["text"] as? String == "second reply to a reply" })
+        #expect(second["thread_id"] as? String == first["message_id"] as? String)
+        #expect(second["parent_id"] is NSNull)
+    }
 }
 
 /// `threadline validate` on a Slack export's day files applies the `slack_json` checks.

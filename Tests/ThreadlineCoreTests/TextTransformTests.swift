@@ -71,13 +71,15 @@ extension CleanTextStepTests {
 }
 
 @Suite struct LinkThreadsStepTests {
-    // A reply's parent is looked up by key wherever it is: the thread's first message, a later one, a
-    // message of another thread, or nowhere (then the parent is null and the reply is counted).
-    @Test func everyReplyGetsItsParentsIdWhereverTheParentIs() {
+    // A reply's parent is looked up by key in its own thread: the thread's first message or a later
+    // one. A parent in another thread, or nowhere, gives a null parent and counts the reply; a thread's
+    // first message never has a parent, so no row's parent is in another thread than its own.
+    @Test func everyReplyGetsItsParentsIdInItsThread() {
         let threads = [
             [("a", nil), ("b", "a"), ("c", "b")],
             [("d", "missing")],
             [("e", "a")],
+            [("f", nil), ("g", "b"), ("h", "f")],
         ].map { messages in
             Thread(messages: messages.map { Message(key: $0.0, parentKey: $0.1, authorRaw: "A", textRaw: "t") })
         }
@@ -86,9 +88,10 @@ extension CleanTextStepTests {
         LinkThreads().apply(to: &doc, notes: &notes)
         let id = { (key: String) in LinkThreads.messageID(source: "markdown", document: "doc", key: key) }
         let messages = doc.threads.flatMap(\.messages)
-        #expect(messages.map(\.id) == ["a", "b", "c", "d", "e"].map(id))
-        #expect(messages.map(\.parentId) == [nil, id("a"), id("b"), nil, id("a")])
-        #expect(messages.map(\.threadId) == [id("a"), id("a"), id("a"), id("d"), id("e")])
-        #expect(notes.counts[LinkThreads.missingParentCategory] == ["books/doc.md": 1])
+        #expect(messages.map(\.id) == ["a", "b", "c", "d", "e", "f", "g", "h"].map(id))
+        #expect(messages.map(\.parentId) == [nil, id("a"), id("b"), nil, nil, nil, nil, id("f")])
+        #expect(messages.map(\.threadId) == [id("a"), id("a"), id("a"), id("d"), id("e"), id("f"), id("f"), id("f")])
+        #expect(messages.map(\.position) == [0, 1, 2, 0, 0, 0, 1, 2])
+        #expect(notes.counts[LinkThreads.missingParentCategory] == ["books/doc.md": 3])
     }
 }

@@ -9,8 +9,9 @@ import ThreadlineText
 /// - `message_id`: 16 hex digits of SHA-256 over the source, the document id and the message's key, so
 ///   the same message gets the same id in every run.
 /// - `thread_id`: the id of the thread's first message; `position`: 0 for it, 1… for replies in order.
-/// - `parent_id`: the id of the message replied to; null for a thread's first message and for a reply
-///   whose parent is not in the archive (such a reply starts a thread of its own, nothing is lost).
+/// - `parent_id`: the id of the message replied to, a message of the reply's own thread; null for a
+///   thread's first message and for a reply whose parent is not in its thread (not in the archive, or
+///   in another thread: such a reply starts a thread of its own, nothing is lost), which is counted.
 /// - `reply_count`: the number of replies, on the first message; 0 on replies.
 package struct LinkThreads: TransformStep {
     package static let type = StepType.transform(
@@ -37,21 +38,25 @@ package struct LinkThreads: TransformStep {
                 document.threads[t].messages[m].id = messageIDs.id(key: document.threads[t].messages[m].key)
             }
         }
-        // Ids by key, for a reply whose parent is not its thread's first message; built only then (a
-        // reply almost always answers the first message, and a map of every message costs 45 bytes each).
-        var ids: [String: String]?
         for t in document.threads.indices {
             let count = document.threads[t].messages.count
             // The first message's fields, not a copy of the whole message.
             let threadID = count > 0 ? document.threads[t].messages[0].id : ""
             let firstKey = count > 0 ? document.threads[t].messages[0].key : nil
+            // Ids by key of this thread's messages, for a reply whose parent is not the first message;
+            // built only then (a reply almost always answers the first message). A parent is looked
+            // for in its reply's thread only: a Slack `thread_ts` naming a reply of another thread
+            // would otherwise give a thread's first message a parent, and a reply one in another thread.
+            var ids: [String: String]?
             for m in 0..<count {
                 var parentID: String?
                 if let parentKey = document.threads[t].messages[m].parentKey {
-                    if parentKey == firstKey {
+                    if m == 0 {
+                        parentID = nil
+                    } else if parentKey == firstKey {
                         parentID = threadID
                     } else {
-                        if ids == nil { ids = LinkThreads.ids(of: document) }
+                        if ids == nil { ids = LinkThreads.ids(of: document.threads[t]) }
                         parentID = ids?[parentKey]
                     }
                     if parentID == nil { notes.count(Self.missingParentCategory, document.sourceFile) }
@@ -62,12 +67,10 @@ package struct LinkThreads: TransformStep {
         }
     }
 
-    /// Every message's id by its key.
-    private static func ids(of document: Document) -> [String: String] {
+    /// The id of each message of `thread` by its key.
+    private static func ids(of thread: Thread) -> [String: String] {
         var ids: [String: String] = [:]
-        for thread in document.threads {
-            for message in thread.messages { ids[message.key] = message.id }
-        }
+        for message in thread.messages { ids[message.key] = message.id }
         return ids
     }
 
