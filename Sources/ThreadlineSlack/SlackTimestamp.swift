@@ -1,11 +1,13 @@
-/// A Slack message timestamp: the exact `ts` string and its value in microseconds.
+/// A Slack message timestamp: its `ts` string and its value in microseconds.
 ///
 /// Slack writes `ts` as `"<unix seconds>.<6 digits>"`. It is the message's key within a
-/// conversation, so it is kept as the exact string and never routed through `Double`, which
-/// cannot hold 16 significant digits. Ordering compares whole seconds, then microseconds, then
-/// the raw string, so two spellings of one instant still order deterministically.
+/// conversation, so it is kept as a string and never routed through `Double`, which cannot hold
+/// 16 significant digits. Another spelling of an instant (`"1.5"`, `"1"`, `"01.500000"`) is
+/// written in that form (`"1.500000"`), so every spelling of one instant is one key: a `thread_ts`
+/// in a short form names its parent, and a second message at the instant repeats its `ts`.
 public struct SlackTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
-    /// The string exactly as it appears in the export.
+    /// The string as Slack writes it: the export's own when it is in that form (almost always), else
+    /// the instant written so (`"<seconds>.<6 digits>"`).
     public let raw: String
     /// Whole seconds since 1970-01-01T00:00:00Z.
     public let seconds: Int64
@@ -18,14 +20,21 @@ public struct SlackTimestamp: Sendable, Hashable, Comparable, CustomStringConver
     /// Fewer than six fractional digits are padded on the right (`"1.5"` is 1.500000 s).
     public init?(_ raw: String) {
         var raw = raw
-        guard let (seconds, microseconds) = raw.withUTF8(Self.parse) else { return nil }
-        self.raw = raw
+        guard let (seconds, microseconds, isSlackForm) = raw.withUTF8(Self.parse) else { return nil }
+        self.raw = isSlackForm ? raw : Self.slackForm(seconds: seconds, microseconds: microseconds)
         self.seconds = seconds
         self.microseconds = microseconds
     }
 
-    /// Whole seconds and microseconds of `digits` or `digits.digits`, in one pass over the bytes.
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int64, Int32)? {
+    /// `"<seconds>.<6 digits>"`.
+    private static func slackForm(seconds: Int64, microseconds: Int32) -> String {
+        let fraction = String(microseconds)
+        return "\(seconds)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+
+    /// Whole seconds and microseconds of `digits` or `digits.digits`, in one pass over the bytes, and
+    /// whether the bytes are in Slack's form (six fractional digits, no leading zero but in `0.`).
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int64, Int32, Bool)? {
         var whole: Int64 = 0, wholeDigits = 0
         var fraction: Int64 = 0, fractionDigits = 0
         var hasPoint = false
@@ -48,8 +57,9 @@ public struct SlackTimestamp: Sendable, Hashable, Comparable, CustomStringConver
             }
         }
         guard wholeDigits >= 1, !hasPoint || fractionDigits >= 1 else { return nil }
+        let isSlackForm = fractionDigits == 6 && (wholeDigits == 1 || bytes[0] != UInt8(ascii: "0"))
         for _ in fractionDigits..<6 { fraction *= 10 }
-        return (whole, Int32(fraction))
+        return (whole, Int32(fraction), isSlackForm)
     }
 
     /// Microseconds since the Unix epoch, UTC; exact (integer arithmetic only).
@@ -59,10 +69,9 @@ public struct SlackTimestamp: Sendable, Hashable, Comparable, CustomStringConver
 
     public var description: String { raw }
 
-    /// Equal when the strings are: the numbers come from the string, and are compared first because
-    /// they are cheaper.
+    /// Equal when the instants are (and so the strings).
     public static func == (lhs: SlackTimestamp, rhs: SlackTimestamp) -> Bool {
-        lhs.seconds == rhs.seconds && lhs.microseconds == rhs.microseconds && lhs.raw == rhs.raw
+        lhs.seconds == rhs.seconds && lhs.microseconds == rhs.microseconds
     }
 
     /// Hashes the instant alone (equal timestamps have equal instants): a conversation's messages are
@@ -72,6 +81,6 @@ public struct SlackTimestamp: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     public static func < (lhs: SlackTimestamp, rhs: SlackTimestamp) -> Bool {
-        (lhs.seconds, lhs.microseconds, lhs.raw) < (rhs.seconds, rhs.microseconds, rhs.raw)
+        (lhs.seconds, lhs.microseconds) < (rhs.seconds, rhs.microseconds)
     }
 }

@@ -289,6 +289,34 @@ import Testing
         #expect(rejects.compactMap { $0["record"] as? String }.contains(#"{"type":"message","user":"U1","text":"no ts"}"#))
     }
 
+    /// Two spellings of one `ts` (`1.5` and `1.500000`) are one key, as the docs say `ts` is compared
+    /// (seconds, microseconds): a `thread_ts` in the short form names its parent, and a second
+    /// message at the same instant is a repeated `ts`, whether the conversation is read whole or in parts.
+    @Test(arguments: ["16MiB", "1"])
+    func tsSpellingsOfOneInstantAreOneKey(partBytes: String) throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/export/chat/2021-01-01.json", #"""
+            [{"ts":"1609459203.000100","user":"U1","text":"parent","thread_ts":"1609459203.0001"},
+             {"ts":"1609459204.5","user":"U2","text":"reply","thread_ts":"1609459203.000100"},
+             {"ts":"1609459205.000000","user":"U2","text":"old-style parent","replies":[{"user":"U1","ts":"1609459206"}]},
+             {"ts":"1609459206.000000","user":"U1","text":"listed reply"},
+             {"ts":"1609459201.1","user":"U1","text":"first"},
+             {"ts":"1609459201.100000","user":"U2","text":"same instant"}]
+            """#)
+        let pipeline = Self.pipeline(transforms: "  - type: link_threads")
+            .replacingOccurrences(of: "include: [\"export\"]", with: "include: [\"export\"]\n    part_bytes: \(partBytes)")
+        let report = try runPipeline(scratch, pipeline)
+        #expect(report.rejectedRows == 1)
+        #expect(report.notes.counts[LinkThreads.missingParentCategory] == nil)
+        let rows = try readJSONLines(scratch.path("out/messages.jsonl"))
+        #expect(rows.map { $0["text"] as? String } == ["first", "parent", "reply", "old-style parent", "listed reply"])
+        #expect(rows.map { $0["position"] as? Int } == [0, 0, 1, 0, 1])
+        #expect(rows[2]["parent_id"] as? String == rows[1]["message_id"] as? String)
+        #expect(rows[4]["parent_id"] as? String == rows[3]["message_id"] as? String)
+        let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
+        #expect(rejects.map { $0["line"] as? Int } == [6])
+    }
+
     /// A `thread_ts` naming a reply of another thread, not a thread's first message: the replies
     /// that name it start a thread of their own, and no row's parent is in another thread.
     @Test func repliesToAReplyDoNotPointIntoAnotherThread() throws {

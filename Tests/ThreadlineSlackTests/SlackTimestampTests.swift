@@ -44,9 +44,18 @@ import ThreadlineSlack
         let nine = try #require(SlackTimestamp("9.000001"))
         let ten = try #require(SlackTimestamp("10.000000"))
         #expect(nine < ten)
-        #expect(SlackTimestamp("1615199838.5") != SlackTimestamp("1615199838.500000"))
-        // Same instant, different spellings: equal in time, ordered by the raw string, never equal.
-        #expect(SlackTimestamp("1615199838.5")?.microsecondsSinceEpoch
-                == SlackTimestamp("1615199838.500000")?.microsecondsSinceEpoch)
+    }
+
+    // Every spelling of an instant is one key, in Slack's form: `thread_ts` and `replies` lists name a
+    // message however either spells it.
+    @Test(arguments: [
+        ("1615199838.5", "1615199838.500000"), ("1615199838", "1615199838.000000"),
+        ("01615199838.000100", "1615199838.000100"), ("0.5", "0.500000"), ("1615199838.000100", "1615199838.000100"),
+    ])
+    func otherSpellingsOfAnInstantAreWrittenInSlacksForm(spelling: String, slackForm: String) throws {
+        let ts = try #require(SlackTimestamp(spelling))
+        #expect(ts.raw == slackForm)
+        #expect(ts == SlackTimestamp(slackForm))
+        #expect(!(ts < SlackTimestamp(slackForm)!) && !(SlackTimestamp(slackForm)! < ts))
     }
 }

@@ -179,13 +179,23 @@ public struct SlackConversationInfo: Sendable, Hashable, Decodable {
 }
 
 /// One entry of an old-style parent's `replies` list.
+///
+/// `ts` is in the form ``SlackTimestamp`` gives it when it is a timestamp, so that it names the
+/// message however either spells the instant.
 struct SlackReplyReference: Sendable, Hashable, Decodable {
     var user: String?
     var ts: String
 
     init(user: String? = nil, ts: String) {
         self.user = user
-        self.ts = ts
+        self.ts = SlackTimestamp(ts)?.raw ?? ts
+    }
+
+    private enum CodingKeys: String, CodingKey { case user, ts }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(user: try container.decodeIfPresent(String.self, forKey: .user), ts: try container.decode(String.self, forKey: .ts))
     }
 }
 

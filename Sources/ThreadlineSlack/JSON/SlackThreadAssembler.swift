@@ -227,7 +227,7 @@ public struct SlackThreadAssembler: Sendable {
         }
         var threads: [SlackThread] = []
         threads.reserveCapacity(keys.count)
-        // Thread keys differ in `raw`, so their order is total.
+        // Thread keys are distinct instants, so their order is total.
         for thread in keys.indices.sorted(by: { keys[$0] < keys[$1] }) {
             let replyIndices = replies[thread].sorted { records[$0].message.ts < records[$1].message.ts }
             // Counted on the records in place, before they move: reading them out of a thread would copy them.

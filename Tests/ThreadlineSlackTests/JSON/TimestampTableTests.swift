@@ -3,20 +3,23 @@ import Testing
 @testable import ThreadlineSlack
 
 @Suite struct TimestampTableTests {
-    /// Timestamps with the same instant written differently are different keys, as their strings are.
-    @Test func findsEachTimestampByItsStringNotOnlyItsInstant() throws {
-        let raws = ["1.5", "1.500000", "1.50", "1700000000.000100", "1700000000.000200", "42"]
+    /// Each timestamp is found at its position; another spelling of one of the instants
+    /// (`1.500` for `1.5`) is the same key, as every spelling of an instant is.
+    @Test func findsEachTimestampByItsInstantWhateverItsSpelling() throws {
+        let raws = ["1.5", "1.000050", "1700000000.000100", "1700000000.000200", "42"]
         let timestamps = try raws.map { try #require(SlackTimestamp($0)) }
-        var table = TimestampTable(capacity: timestamps.count)
+        var table = TimestampTable(capacity: timestamps.count + 1)
         for (position, timestamp) in timestamps.enumerated() {
             #expect(table.position(of: timestamp) { timestamps[$0] == timestamp } == nil)
             table.insert(position, for: timestamp)
         }
-        #expect(table.count == 6)
+        #expect(table.count == 5)
         for (position, timestamp) in timestamps.enumerated() {
             #expect(table.position(of: timestamp) { timestamps[$0] == timestamp } == position)
         }
-        let absent = try #require(SlackTimestamp("1.500"))
+        let respelt = try #require(SlackTimestamp("1.500"))
+        #expect(table.position(of: respelt) { timestamps[$0] == respelt } == 0)
+        let absent = try #require(SlackTimestamp("1.05"))
         #expect(table.position(of: absent) { timestamps[$0] == absent } == nil)
     }
 
