@@ -165,6 +165,25 @@ import Testing
         #expect(unknown.isEmpty)
     }
 
+    /// A code span or fence is closed by a run of as many backticks as opened it (a fence by at
+    /// least as many), so code that holds backticks (a fence inside a longer one, `` `` a ` b `` ``) is
+    /// still code.
+    @Test(arguments: [
+        "````\n```\n:smile:\n```\n````", "````md\n```js\nx = 1 :smile:\n```\n````", "```\n:smile:\n````",
+        "``a ` :smile: b``", "run ``:wave: `x` :tada:`` then", "`````` ```:smile:``` ``````",
+    ])
+    func codeHoldingBackticksIsNeverChanged(text: String) {
+        var unknown: [String: Int] = [:]
+        #expect(replacer.replace(text, unknownNames: &unknown) == text)
+    }
+
+    @Test func codesAfterCodeHoldingBackticksAreReplaced() {
+        #expect(replacer.replace("````\n```\n:smile:\n```\n```` after :smile:") == "````\n```\n:smile:\n```\n```` after 😄")
+        #expect(replacer.replace("``a ` :smile: b`` :tada:") == "``a ` :smile: b`` 🎉")
+        #expect(replacer.replace("```` unclosed ``` :smile:") == "```` unclosed ``` 😄")
+        #expect(replacer.replace("`` unclosed :smile:\n``") == "`` unclosed 😄\n``")
+    }
+
     @Test func codesAroundProtectedSpansAreStillReplaced() {
         #expect(replacer.replace("`code` :smile: <@U1> :tada:") == "`code` 😄 <@U1> 🎉")
         #expect(replacer.replace("(https://x.org/a_(b)):tada:") == "(https://x.org/a_(b))🎉")
@@ -225,6 +244,11 @@ import Testing
         // Many openers without closers: each search is bounded, so this returns at once.
         let backticks = String(repeating: "``` ` <a :a", count: 20_000)
         #expect(replacer.replace(backticks).utf8.count == backticks.utf8.count)
+        // Unclosed fences, each longer one first: no search for a closing run scans the text again.
+        let fences = (3..<1_500).reversed().map { String(repeating: "`", count: $0) + " :a" }.joined()
+        #expect(replacer.replace(fences).utf8.count == fences.utf8.count)
+        let pairs = String(repeating: "`` ` :a\n", count: 20_000)
+        #expect(replacer.replace(pairs).utf8.count == pairs.utf8.count)
         let colons = String(repeating: ":", count: 100_000)
         #expect(replacer.replace(colons) == colons)
         let longName = ":" + String(repeating: "a", count: 100_000) + ":"

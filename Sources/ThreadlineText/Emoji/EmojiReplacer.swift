@@ -129,8 +129,15 @@ private struct Scan {
     private var previous = Previous.none
     /// The index after the closing colon of the last code, known or unknown.
     private var lastCodeEnd = -1
-    /// Set once a search for a closing fence failed: no later fence can close either.
-    private var noClosingFence = false
+    /// The runs of backticks from the first fence on (where each starts, how many backticks), and
+    /// the longest run from each to the end: made once, when a fence is first met, so a closing
+    /// fence is found, or known to be missing, without scanning the text again.
+    private var backtickRuns: [(start: Int, count: Int)]?
+    private var longestRunFrom: [Int] = []
+    /// The first of ``backtickRuns`` not yet passed (the text is read forwards).
+    private var nextRun = 0
+    /// Set when a search for the `` `` `` closing a span failed: none opened before this index closes.
+    private var noPairCloseBefore = 0
     /// Set when a search for `>` failed: no `<` before this index has a closing `>`.
     private var noAngleCloseBefore = 0
 
@@ -169,13 +176,36 @@ private struct Scan {
     // MARK: Protected spans
 
     /// Copies a code block or inline code span, or a lone backtick.
+    ///
+    /// A fence of three or more backticks closes at the next run of at least as many (so a fence
+    /// inside a longer one is code), and `` `` `` closes at the next `` `` `` of its line (so a span
+    /// holding a backtick is code); a single backtick at the next backtick of its line. A run that
+    /// nothing closes is text.
     private mutating func copyCode() {
-        if !noClosingFence, starts(with: "```", at: index) {
-            if let close = find("```", from: index + 3) {
-                copy(to: close + 3)
-                return
+        var run = 1
+        while index + run < bytes.count, bytes[index + run] == UInt8(ascii: "`") { run += 1 }
+        if run >= 3 {
+            copy(to: closingFence(atLeast: run, after: index + run) ?? index + run)
+            return
+        }
+        if run == 2 {
+            var end = index + 2
+            while index >= noPairCloseBefore, end < bytes.count, bytes[end] != UInt8(ascii: "\n") {
+                if bytes[end] == UInt8(ascii: "`") {
+                    var closing = 1
+                    while end + closing < bytes.count, bytes[end + closing] == UInt8(ascii: "`") { closing += 1 }
+                    if closing == 2 {
+                        copy(to: end + 2)
+                        return
+                    }
+                    end += closing
+                } else {
+                    end += 1
+                }
             }
-            noClosingFence = true
+            noPairCloseBefore = max(noPairCloseBefore, end)
+            copy(to: index + 2)
+            return
         }
         // Inline code ends at the next backtick on the same line.
         var end = index + 1
@@ -185,6 +215,33 @@ private struct Scan {
         } else {
             copy(to: index + 1)
         }
+    }
+
+    /// The end of the first run of at least `count` backticks that starts at or after `start`.
+    private mutating func closingFence(atLeast count: Int, after start: Int) -> Int? {
+        if backtickRuns == nil {
+            var runs: [(start: Int, count: Int)] = []
+            var position = index
+            while let found = bytes[position...].firstIndex(of: UInt8(ascii: "`")) {
+                var end = found + 1
+                while end < bytes.count, bytes[end] == UInt8(ascii: "`") { end += 1 }
+                runs.append((found, end - found))
+                position = end
+            }
+            longestRunFrom = Array(repeating: 0, count: runs.count)
+            var longest = 0
+            for run in runs.indices.reversed() {
+                longest = max(longest, runs[run].count)
+                longestRunFrom[run] = longest
+            }
+            backtickRuns = runs
+        }
+        let runs = backtickRuns.unsafelyUnwrapped
+        while nextRun < runs.count, runs[nextRun].start < start { nextRun += 1 }
+        guard nextRun < runs.count, longestRunFrom[nextRun] >= count else { return nil }
+        var run = nextRun
+        while runs[run].count < count { run += 1 }
+        return runs[run].start + runs[run].count
     }
 
     /// Copies a `<…>` token (up to the first `>` on the line), or a lone `<`.
@@ -380,15 +437,6 @@ private struct Scan {
         let pointer = literal.utf8Start
         for offset in 0..<count where bytes[position + offset] != pointer[offset] { return false }
         return true
-    }
-
-    private func find(_ literal: StaticString, from start: Int) -> Int? {
-        var position = start
-        while position < bytes.count {
-            if starts(with: literal, at: position) { return position }
-            position += 1
-        }
-        return nil
     }
 }
 
