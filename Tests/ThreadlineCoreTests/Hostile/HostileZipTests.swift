@@ -24,6 +24,24 @@ import ZIPFoundation
         rejects.map { "\($0["file"] as? String ?? ""): \($0["reason"] as? String ?? "")" }
     }
 
+    /// A zip of the export's folder (macOS's Compress adds `__MACOSX/` entries beside it) is read as
+    /// if that folder were the zip's root: the same documents as a flat zip, and locations below
+    /// the folder, as the docs say.
+    @Test func aZipOfTheExportsFolderIsReadAsTheExport() throws {
+        let (report, rejects, scratch) = try run([
+            StoredZip.Entry("Slack Export/users.json", Self.users),
+            StoredZip.Entry("Slack Export/general/2021-01-01.json", Self.first),
+            StoredZip.Entry("Slack Export/general/2021-01-02.json", "[{"),
+            StoredZip.Entry("__MACOSX/Slack Export/._users.json", Data([0, 5, 22, 7])),
+            StoredZip.Entry("__MACOSX/Slack Export/general/._2021-01-01.json", Data([0, 5, 22, 7])),
+        ])
+        #expect((report.inputRows, report.outputRows, report.rejectedFiles) == (1, 1, 1))
+        let rows = try readJSONLines(scratch.path("out/messages.jsonl"))
+        #expect(rows.map { $0["document_id"] as? String } == ["slack_json:general"])
+        #expect(rows.map { $0["source_file"] as? String } == ["export.zip/general/2021-01-01.json"])
+        #expect(rejects.map { $0["file"] as? String } == ["export.zip/general/2021-01-02.json"])
+    }
+
     // MARK: 4. Encrypted entries
 
     /// An encrypted entry cannot be read; it was left out without a word (zip readers stop listing at
