@@ -609,7 +609,7 @@ struct DedupeMatcher {
             let (low, high) = (before?.position ?? -1, after?.position ?? Int.max)
             let (lowMessage, highMessage) = (before?.index ?? -1, after?.index ?? Int.max)
             let score = evidence(pair.message, group: pair.group).score
-            let rivalGroup = free.contains { g in
+            let rivalGroups = free.filter { g in
                 guard !paired.contains(g), let at = positions[g], at > low, at < high else { return false }
                 let other = evidence(pair.message, group: g)
                 return other.fitsInThread && other.score > score - Self.tie
@@ -624,9 +624,10 @@ struct DedupeMatcher {
                 let other = evidence(b, group: pair.group)
                 return other.fitsInThread && other.score > score - Self.tie
             }
-            if rivalGroup || rivalMessage {
+            if !rivalGroups.isEmpty || rivalMessage {
+                // Every group it fits as well as its pair's could be its twin: all are ambiguous.
                 ambiguous.insert(pair.message)
-                groups[pair.group].ambiguous = true
+                for g in [pair.group] + rivalGroups { groups[g].ambiguous = true }
             } else {
                 accepted.append(pair)
             }
@@ -674,8 +675,9 @@ struct DedupeMatcher {
             }
             if !rivals.isEmpty || !others.isEmpty {
                 if unit.count == 1 {
+                    // Every group it fits as well as the best could be its twin: all are ambiguous.
                     ambiguous.insert(unit[0])
-                    groups[best.group].ambiguous = true
+                    for candidate in [best] + rivals { groups[candidate.group].ambiguous = true }
                 }
                 continue
             }
