@@ -236,6 +236,8 @@ import Testing
             ["run", "pipeline.yaml"], in: scratch.root, as: ["/bin/sh", "-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\""])
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("File too large"), "\(result.stderr)")
+        // The error says what to do, as every error does.
+        #expect(result.stderr.contains("note: \(OutputWriteFailure.note)\n"), "\(result.stderr)")
         #expect(try state(scratch) == before)
         try expectWhole(scratch)
     }
