@@ -25,14 +25,14 @@ enum StopSignals {
 
     static func install(logger: Logger) {
         signal(SIGPIPE, SIG_IGN)
-        for stop in [SIGTERM, SIGINT, SIGHUP] {
+        for (stop, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT"), (SIGHUP, "SIGHUP")] {
             signal(stop, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: stop, queue: .global())
             source.setEventHandler {
                 guard StagingFiles.shared.removeAll() else {
                     logger.warning(
                         "a stop signal came after every output was in place: the run finishes",
-                        metadata: ["signal": .stringConvertible(stop)])
+                        metadata: ["signal": .string(name)])
                     return
                 }
                 self.stop(stop)
