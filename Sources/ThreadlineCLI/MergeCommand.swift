@@ -27,7 +27,7 @@ struct MergeCommand: ParsableCommand {
         let logger = StderrLogHandler.bootstrap(format: logFormat, quiet: quiet)
         let report: RunReport
         do {
-            StopSignals.install()
+            StopSignals.install(logger: logger)
             report = try ShardMerge(outputRoot: outputRoot, logger: logger).run()
         } catch {
             StopSignals.waitIfStopping()

@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
                 print(Planner.describe(plan, spec: spec), terminator: "")
                 return
             }
-            StopSignals.install()
+            StopSignals.install(logger: logger)
             report = try runner.run()
             progress?.finish()
         } catch {
@@ -152,7 +152,7 @@ enum Summary {
     }
 }
 
-/// For tests only: `THREADLINE_TEST_PAUSE_AT=reading|writing|renaming` pauses a run as it enters that
+/// For tests only: `THREADLINE_TEST_PAUSE_AT=reading|writing|renaming|committed` pauses a run as it enters that
 /// phase, so a test can stop it there (a signal, a closed stderr, a second run). The run says
 /// `threadline-test: paused at PHASE` on stderr, waits for a line (or the end) on stdin, then says
 /// `threadline-test: resumed at PHASE` and goes on. Without the variable nothing is paused.

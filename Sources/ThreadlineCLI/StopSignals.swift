@@ -1,4 +1,5 @@
 import Dispatch
+import Logging
 import ThreadlineCore
 
 #if canImport(Glibc)
@@ -10,7 +11,9 @@ import Glibc
 /// the renames, the outputs already renamed are put back (see `StagingFiles`). SIGPIPE, when stderr
 /// is a pipe whose reader has gone (a log shipper that died), does the same: it is ignored, so that
 /// the write fails with EPIPE instead of killing the run where it stands, and the write that fails
-/// stops the run (`Console`). The lock is released by the kernel when the process ends.
+/// stops the run (`Console`). The lock is released by the kernel when the process ends. A stop that
+/// comes once every output is in place is too late to put anything back: the run, which has
+/// succeeded, says so and finishes (records itself, prints its summary) with its own status.
 enum StopSignals {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
@@ -20,18 +23,27 @@ enum StopSignals {
         while StagingFiles.shared.isStopping { pause() }
     }
 
-    static func install() {
+    static func install(logger: Logger) {
         signal(SIGPIPE, SIG_IGN)
-        for stop in [SIGTERM, SIGINT, SIGHUP] {
+        for (stop, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT"), (SIGHUP, "SIGHUP")] {
             signal(stop, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: stop, queue: .global())
-            source.setEventHandler { self.stop(stop) }
+            source.setEventHandler {
+                guard StagingFiles.shared.removeAll() else {
+                    logger.warning(
+                        "a stop signal came after every output was in place: the run finishes",
+                        metadata: ["signal": .string(name)])
+                    return
+                }
+                self.stop(stop)
+            }
             source.resume()
             sources.append(source)
         }
     }
 
-    /// Puts the outputs back as they were, then ends the process as `stop` ends it (status 128+n).
+    /// Puts the outputs back as they were (if the signal's handler has not already), then ends the
+    /// process as `stop` ends it (status 128+n).
     static func stop(_ stop: Int32) -> Never {
         signal(stop, SIG_DFL)
         StagingFiles.shared.removeAll()

@@ -14,8 +14,12 @@ public struct SlackTimestamp: Sendable, Hashable, Comparable, CustomStringConver
     /// The fraction of a second, in microseconds (0...999_999).
     public let microseconds: Int32
 
+    /// The latest whole second: 9999-12-31T23:59:59Z, the last an ISO 8601 date-time with a four-digit
+    /// year states, so that every message's time can be written to JSON Lines and CSV.
+    public static let latestSeconds: Int64 = 253_402_300_799
+
     /// Parses `ts`; returns `nil` unless it is `digits` or `digits.digits` with at most six
-    /// fractional digits and at most twelve integer digits.
+    /// fractional digits and at most `latestSeconds` seconds.
     ///
     /// Fewer than six fractional digits are padded on the right (`"1.5"` is 1.500000 s).
     public init?(_ raw: String) {
@@ -56,7 +60,7 @@ public struct SlackTimestamp: Sendable, Hashable, Comparable, CustomStringConver
                 whole = whole * 10 + Int64(digit)
             }
         }
-        guard wholeDigits >= 1, !hasPoint || fractionDigits >= 1 else { return nil }
+        guard wholeDigits >= 1, !hasPoint || fractionDigits >= 1, whole <= latestSeconds else { return nil }
         let isSlackForm = fractionDigits == 6 && (wholeDigits == 1 || bytes[0] != UInt8(ascii: "0"))
         for _ in fractionDigits..<6 { fraction *= 10 }
         return (whole, Int32(fraction), isSlackForm)

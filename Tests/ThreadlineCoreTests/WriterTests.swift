@@ -121,6 +121,27 @@ import Testing
         #expect(try #require(Timestamp(parsing: input)).iso8601 == expected)
     }
 
+    @Test(arguments: [
+        ("1969-12-31 23:59:59", "1969-12-31T23:59:59Z"),
+        ("0001-01-01", "0001-01-01T00:00:00Z"),
+        ("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z"),
+        ("0001-01-01T00:59:00-00:30", "0001-01-01T01:29:00Z"),
+        ("2021-03-08T00:00:00+23:59", "2021-03-07T00:01:00Z"),
+    ])
+    func parsesTheFirstAndLastYearsAnISODateTimeWrites(_ input: String, _ expected: String) throws {
+        #expect(try #require(Timestamp(parsing: input)).iso8601 == expected)
+    }
+
+    // Outside years 1...9999 an instant has no four-digit ISO 8601 form (and no Python datetime);
+    // an offset past 23:59 is a typo, not a zone.
+    @Test(arguments: [
+        "0000-06-01", "0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-01:00", "2021-03-08T00:00:00+99:99",
+        "2021-03-08T00:00:00+24:00", "2021-03-08T00:00:00-05:60",
+    ])
+    func rejectsInstantsOutsideYears1To9999AndImpossibleOffsets(_ input: String) {
+        #expect(Timestamp(parsing: input) == nil)
+    }
+
     @Test(arguments: ["2021-02-30", "22:59:58", "2021-13-01", "yesterday", "2021-03-08 25:00:00"])
     func rejectsWhatIsNotADateTime(_ input: String) {
         #expect(Timestamp(parsing: input) == nil)

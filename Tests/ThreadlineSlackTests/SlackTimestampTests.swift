@@ -21,10 +21,14 @@ import ThreadlineSlack
         #expect(try #require(SlackTimestamp(raw)).microsecondsSinceEpoch == micros)
     }
 
-    // At most twelve digits of seconds, so that microseconds since the epoch always fit in 64 bits.
-    @Test func twelveDigitsOfSecondsAreTheMost() throws {
-        let last = try #require(SlackTimestamp("999999999999.999999"))
-        #expect(last.microsecondsSinceEpoch == 999_999_999_999_999_999)
+    // The latest instant is the last microsecond of 9999-12-31 (UTC), the last an ISO 8601 date-time
+    // with a four-digit year can state, so every ts can be written to JSON Lines and CSV.
+    @Test func theLastMicrosecondOfYear9999IsTheLatest() throws {
+        let last = try #require(SlackTimestamp("253402300799.999999"))
+        #expect(last.microsecondsSinceEpoch == 253_402_300_799_999_999)
+        #expect(SlackTimestamp("253402300800") == nil)
+        #expect(SlackTimestamp("253402300800.000000") == nil)
+        #expect(SlackTimestamp("999999999999.999999") == nil)
         #expect(SlackTimestamp("9999999999999") == nil)
         #expect(SlackTimestamp("99999999999999999.000600") == nil)
     }

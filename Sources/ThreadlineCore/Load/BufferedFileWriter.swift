@@ -14,7 +14,7 @@ package final class BufferedFileWriter {
         self.capacity = capacity
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
-            throw ThreadlineError(.runtimeFailure, "cannot write '\(path)': \(String(cString: strerror(errno)))")
+            throw OutputWriteFailure.error(path: path, reason: String(cString: strerror(errno)))
         }
         buffer.reserveCapacity(capacity)
     }
@@ -53,7 +53,7 @@ package final class BufferedFileWriter {
             let written = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw ThreadlineError(.runtimeFailure, "cannot write '\(path)': \(String(cString: strerror(errno)))")
+                throw OutputWriteFailure.error(path: path, reason: String(cString: strerror(errno)))
             }
             offset += written
         }

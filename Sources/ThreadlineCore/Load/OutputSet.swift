@@ -149,6 +149,7 @@ final class OutputSet {
             throw failure
         }
         StagingFiles.shared.settle()
+        atPhase?(.committed)
         targets.removeAll()
         adopted.removeAll()
         return outputs

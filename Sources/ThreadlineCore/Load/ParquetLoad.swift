@@ -179,6 +179,8 @@ final class ParquetSink: TableSink {
     }
 
     private static func runtimeError(_ error: ParquetError, path: String) -> ThreadlineError {
-        ThreadlineError(.runtimeFailure, "cannot write parquet file '\(path)': \(error)")
+        ThreadlineError(
+            .runtimeFailure, "cannot write parquet file '\(path)': \(error)",
+            notes: error.code == .io ? [OutputWriteFailure.note] : [])
     }
 }

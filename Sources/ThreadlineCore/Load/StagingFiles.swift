@@ -18,6 +18,8 @@ package final class StagingFiles: Sendable {
         var folders: Set<String> = []
         /// Outputs renamed into place by the commit under way, in order.
         var placed: [OutputFile.Placement] = []
+        /// Every output of the last commit is in place, and no staging file has been made since.
+        var settled = false
         var stopping = false
     }
 
@@ -35,6 +37,7 @@ package final class StagingFiles: Sendable {
             guard !state.stopping else {
                 throw ThreadlineError(.runtimeFailure, "the run is being stopped: no output is written")
             }
+            state.settled = false
             state.paths.insert(path)
             state.folders.insert((path as NSString).deletingLastPathComponent)
         }
@@ -63,6 +66,7 @@ package final class StagingFiles: Sendable {
         state.withLock { state in
             for placement in state.placed { placement.dropBackup() }
             state.placed.removeAll()
+            state.settled = true
         }
     }
 
@@ -75,9 +79,13 @@ package final class StagingFiles: Sendable {
     }
 
     /// The run is stopping: unlinks every staging file still registered and puts back the outputs the
-    /// commit under way has renamed, so the previous outputs are as they were.
-    package func removeAll() {
+    /// commit under way has renamed, so the previous outputs are as they were. Returns false, and does
+    /// nothing, once ``settle()`` has put every output in place: too late to stop, the run has
+    /// succeeded and only records itself from then on.
+    @discardableResult
+    package func removeAll() -> Bool {
         state.withLock { state in
+            guard !state.settled else { return false }
             state.stopping = true
             for path in state.paths { unlink(path) }
             state.paths.removeAll()
@@ -91,6 +99,7 @@ package final class StagingFiles: Sendable {
             }
             for placement in state.placed.reversed() { placement.rollBack() }
             state.placed.removeAll()
+            return true
         }
     }
 }

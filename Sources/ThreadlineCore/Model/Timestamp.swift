@@ -18,6 +18,12 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     package static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
+    /// The instants an output can hold: years 1 to 9999, those an ISO 8601 date-time with a four-digit
+    /// year states (and a Python `datetime`, which pandas and pyarrow readers make, can hold).
+    package static let writable =
+        Timestamp(year: 1, month: 1, day: 1)...Timestamp(
+            year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 59, microsecond: 999_999)
+
     /// ISO 8601 in UTC with `Z`: `2021-03-08T09:17:18Z`, with six fractional digits only when the
     /// instant has a sub-second part (`2021-03-08T09:17:18.116739Z`).
     package var description: String { iso8601 }
@@ -96,7 +102,8 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
 
 extension Timestamp {
     /// Parses the date-times archives use: `2021-03-08`, `2021-03-08 00:00:00`, `2021-03-08T00:00:00.5Z`,
-    /// `2021-03-08T01:00:00+01:00`. A time without a zone is taken as UTC. Returns nil for anything else.
+    /// `2021-03-08T01:00:00+01:00`. A time without a zone is taken as UTC. Returns nil for anything else:
+    /// an offset past 23:59, or an instant outside `writable` once the offset is applied.
     package init?(parsing text: some StringProtocol) {
         var scanner = DigitScanner(Array(text.utf8))
         scanner.skipSpaces()
@@ -127,6 +134,7 @@ extension Timestamp {
                 guard let oh = scanner.number(digits: 2) else { return nil }
                 _ = scanner.take(UInt8(ascii: ":"))
                 let om = scanner.number(digits: 2) ?? 0
+                guard oh < 24, om < 60 else { return nil }
                 offsetSeconds = sign * (oh * 3600 + om * 60)
             }
         }
@@ -134,6 +142,7 @@ extension Timestamp {
         guard scanner.atEnd else { return nil }
         self.init(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: micro)
         microseconds -= Int64(offsetSeconds) * 1_000_000
+        guard Timestamp.writable.contains(self) else { return nil }
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

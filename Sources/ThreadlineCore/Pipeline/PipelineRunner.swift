@@ -456,6 +456,8 @@ public enum RunPhase: String, Sendable, CaseIterable {
     case writing
     /// Renaming the staging files into place: some outputs are the new run's, some the last one's.
     case renaming
+    /// Every output is the new run's; the run records itself in `_runs.jsonl` and ends.
+    case committed
 }
 
 /// What the parts of each input being read share, made once by the first part to ask and let go

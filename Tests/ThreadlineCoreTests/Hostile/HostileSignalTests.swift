@@ -12,7 +12,10 @@ import Testing
 /// phase the run says `threadline-test: paused at PHASE` on stderr and waits for a line on stdin.
 @Suite(.serialized) struct HostileSignalTests {
     enum Phase: String, CaseIterable {
-        case reading, writing, renaming
+        case reading, writing, renaming, committed
+
+        /// The phases a stop signal can still undo: before every output is in place.
+        static let beforeCommit: [Phase] = [.reading, .writing, .renaming]
     }
 
     /// A run of the binary paused at a phase, with its stdin and stderr pipes.
@@ -108,7 +111,7 @@ import Testing
 
     /// SIGTERM at each phase: the run ends as the signal ends it, and the outputs are the previous
     /// run's, whole; in the rename phase, the files already renamed are put back.
-    @Test(arguments: Phase.allCases)
+    @Test(arguments: Phase.beforeCommit)
     func sigtermAtEachPhaseLeavesThePreviousOutputsWhole(phase: Phase) throws {
         let scratch = try previousRun()
         let before = try state(scratch)
@@ -127,7 +130,7 @@ import Testing
     /// A log reader that goes away (the stderr pipe closed) ends the run as SIGTERM does: SIGPIPE
     /// used to kill it on the spot, leaving its staging files, and, while renaming, a mix of old and
     /// new outputs with backups beside them.
-    @Test(arguments: Phase.allCases)
+    @Test(arguments: Phase.beforeCommit)
     func aClosedStderrPipeAtEachPhaseStopsTheRunCleanly(phase: Phase) throws {
         let scratch = try previousRun()
         let before = try state(scratch)
@@ -139,6 +142,36 @@ import Testing
                 "\(run.process.terminationReason) \(run.process.terminationStatus)")
         #expect(try state(scratch) == before)
         try expectWhole(scratch)
+    }
+
+    /// SIGTERM once every output is in place (the run recording itself in `_runs.jsonl`, printing its
+    /// summary) comes too late to put anything back: the run says so and finishes as it would have,
+    /// status 0 and recorded, instead of ending as the signal would, which says "the previous
+    /// outputs" while the new ones are in place, and leaves the run out of the history.
+    @Test func sigtermAfterTheCommitLetsTheRunFinishAndRecordItself() throws {
+        let scratch = try previousRun()
+        let before = try state(scratch)
+        let runs = try String(contentsOfFile: scratch.path("out/" + RunHistory.fileName), encoding: .utf8)
+        let run = try PausedRun(scratch, at: .committed)
+        kill(run.pid, SIGTERM)
+        let marker = "stop signal came after every output was in place"
+        var said = ""
+        while !said.contains(marker) {
+            let data = run.stderr.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            said += String(decoding: data, as: UTF8.self)
+        }
+        try run.resume()
+        let end = run.finish()
+        #expect(end.reason == .exit && end.status == 0, "\(end)")
+        #expect((said + end.said).contains(marker))
+        let after = try state(scratch)
+        #expect(after["messages.jsonl"] != before["messages.jsonl"])
+        try expectWhole(scratch)
+        let lines = try String(contentsOfFile: scratch.path("out/" + RunHistory.fileName), encoding: .utf8)
+        #expect(lines.hasPrefix(runs))
+        #expect(lines.dropFirst(runs.count).split(separator: "\n").count == 1)
+        #expect(lines.dropFirst(runs.count).contains("\"status\":\"ok\""))
     }
 
     /// Resumed, a paused run finishes as any run does: the hook changes nothing else.
@@ -203,6 +236,8 @@ import Testing
             ["run", "pipeline.yaml"], in: scratch.root, as: ["/bin/sh", "-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\""])
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("File too large"), "\(result.stderr)")
+        // The error says what to do, as every error does.
+        #expect(result.stderr.contains("note: \(OutputWriteFailure.note)\n"), "\(result.stderr)")
         #expect(try state(scratch) == before)
         try expectWhole(scratch)
     }
