@@ -14,8 +14,9 @@ enum Console {
     }
 
     /// Writes `text` to stderr whole. When the reader of a stderr pipe has gone (EPIPE), the run stops
-    /// as SIGPIPE stops it, its outputs put back first (see `StopSignals`); other failures (stderr
-    /// closed) lose the text, as there is nowhere else to say it.
+    /// as SIGPIPE stops it, its outputs put back first, unless they are all in place already (see
+    /// `StopSignals`); other failures (stderr closed), and an EPIPE too late to stop the run, lose the
+    /// text, as there is nowhere else to say it.
     static func writeToStderr(_ text: String) {
         var text = text
         text.withUTF8 { bytes in
@@ -27,7 +28,7 @@ enum Console {
                 } else if count < 0, errno == EINTR {
                     continue
                 } else {
-                    if count < 0, errno == EPIPE { StopSignals.stop(SIGPIPE) }
+                    if count < 0, errno == EPIPE { StopSignals.stopUnlessCommitted(SIGPIPE) }
                     return
                 }
             }

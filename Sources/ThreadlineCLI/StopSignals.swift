@@ -13,7 +13,8 @@ import Glibc
 /// the write fails with EPIPE instead of killing the run where it stands, and the write that fails
 /// stops the run (`Console`). The lock is released by the kernel when the process ends. A stop that
 /// comes once every output is in place is too late to put anything back: the run, which has
-/// succeeded, says so and finishes (records itself, prints its summary) with its own status.
+/// succeeded, finishes (records itself, prints its summary) with its own status, and after a signal
+/// says so.
 enum StopSignals {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
@@ -29,17 +30,23 @@ enum StopSignals {
             signal(stop, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: stop, queue: .global())
             source.setEventHandler {
-                guard StagingFiles.shared.removeAll() else {
-                    logger.warning(
-                        "a stop signal came after every output was in place: the run finishes",
-                        metadata: ["signal": .string(name)])
-                    return
-                }
-                self.stop(stop)
+                stopUnlessCommitted(stop)
+                // Still running: every output was in place already.
+                logger.warning(
+                    "a stop signal came after every output was in place: the run finishes",
+                    metadata: ["signal": .string(name)])
             }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// Stops the run as ``stop(_:)`` does, unless every output is already in place: then it is too late
+    /// to put anything back, and it returns, so the run finishes (records itself, prints its summary)
+    /// with its own status.
+    static func stopUnlessCommitted(_ stop: Int32) {
+        guard StagingFiles.shared.removeAll() else { return }
+        self.stop(stop)
     }
 
     /// Puts the outputs back as they were (if the signal's handler has not already), then ends the

@@ -174,6 +174,27 @@ import Testing
         #expect(lines.dropFirst(runs.count).contains("\"status\":\"ok\""))
     }
 
+    /// A log reader that goes away once every output is in place is too late to stop the run as well:
+    /// what the run would say is lost, and it finishes, status 0 and recorded, instead of ending as
+    /// SIGPIPE with the new outputs in place and no line in the history.
+    @Test func aClosedStderrPipeAfterTheCommitLetsTheRunFinishAndRecordItself() throws {
+        let scratch = try previousRun()
+        let before = try state(scratch)
+        let runs = try String(contentsOfFile: scratch.path("out/" + RunHistory.fileName), encoding: .utf8)
+        let run = try PausedRun(scratch, at: .committed)
+        try run.stderr.fileHandleForReading.close()
+        try run.resume()
+        run.process.waitUntilExit()
+        #expect(run.process.terminationReason == .exit && run.process.terminationStatus == 0,
+                "\(run.process.terminationReason) \(run.process.terminationStatus)")
+        #expect(try state(scratch)["messages.jsonl"] != before["messages.jsonl"])
+        try expectWhole(scratch)
+        let lines = try String(contentsOfFile: scratch.path("out/" + RunHistory.fileName), encoding: .utf8)
+        #expect(lines.hasPrefix(runs))
+        #expect(lines.dropFirst(runs.count).split(separator: "\n").count == 1)
+        #expect(lines.dropFirst(runs.count).contains("\"status\":\"ok\""))
+    }
+
     /// Resumed, a paused run finishes as any run does: the hook changes nothing else.
     @Test func aResumedRunFinishes() throws {
         let scratch = try previousRun()
