@@ -4,19 +4,27 @@ import Foundation
 /// writers, so the manifest's SHA-256 costs no second read of the file.
 package final class BufferedFileWriter {
     private let fd: Int32
-    private let path: String
+    /// The file as errors name it.
+    private let name: String
     private var buffer: [UInt8] = []
     private let capacity: Int
     private let running = RunningDigest()
 
-    package init(path: String, capacity: Int = 1 << 18) throws {
-        self.path = path
+    /// Creates the file at `path`; errors name it `name` (by default its path).
+    package init(path: String, name: String? = nil, capacity: Int = 1 << 18) throws {
+        self.name = name ?? path
         self.capacity = capacity
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
-            throw OutputWriteFailure.error(path: path, reason: String(cString: strerror(errno)))
+            throw OutputWriteFailure.error(path: self.name, reason: String(cString: strerror(errno)))
         }
         buffer.reserveCapacity(capacity)
+    }
+
+    /// Creates an output's staging file; errors name the output as the user knows it, not the hidden
+    /// file it is staged in.
+    package convenience init(_ output: StagedOutput) throws {
+        try self.init(path: output.stagingPath, name: output.relativePath)
     }
 
     deinit {
@@ -53,7 +61,7 @@ package final class BufferedFileWriter {
             let written = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw OutputWriteFailure.error(path: path, reason: String(cString: strerror(errno)))
+                throw OutputWriteFailure.error(path: name, reason: String(cString: strerror(errno)))
             }
             offset += written
         }

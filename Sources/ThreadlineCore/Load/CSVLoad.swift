@@ -37,7 +37,7 @@ package struct CSVLoad: LoadStep {
 
     package func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
         let table = output.tables[0]
-        let writer = try BufferedFileWriter(path: staged.stagingPath)
+        let writer = try BufferedFileWriter(staged)
         var header: [UInt8] = []
         for (index, column) in table.schema.columns.enumerated() {
             if index > 0 { header.append(UInt8(ascii: ",")) }

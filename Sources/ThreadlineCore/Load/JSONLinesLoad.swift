@@ -26,7 +26,7 @@ package struct JSONLinesLoad: LoadStep {
 
     package func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
         let table = output.tables[0]
-        return try JSONLinesSink(schema: table.schema, writer: BufferedFileWriter(path: staged.stagingPath))
+        return try JSONLinesSink(schema: table.schema, writer: BufferedFileWriter(staged))
     }
 }
 

@@ -90,7 +90,7 @@ final class OutputSet {
         let staged = Result { try OutputFile(outputRoot: outputRoot, relativePath: "_rejects.jsonl") }
         defer { (try? staged.get())?.discard() }
         let rejectsWritten = staged.flatMap { file in
-            Result { if keptRejects == nil { try RejectsFile.write(rejects, quarantine: quarantine, to: file.stagingPath) } }
+            Result { if keptRejects == nil { try RejectsFile.write(rejects, quarantine: quarantine, to: file.staged) } }
         }
         for target in targets { try target.worker.finish() }
         let rejectsFile = try staged.get()
@@ -121,7 +121,7 @@ final class OutputSet {
         var package: [UInt8] = []
         DataPackage.json(outputs, pipelineName: run.pipelineName, runID: run.report.runID).write(to: &package, indent: 0)
         package.append(UInt8(ascii: "\n"))
-        let packageWriter = try BufferedFileWriter(path: packageFile.stagingPath)
+        let packageWriter = try BufferedFileWriter(packageFile.staged)
         try packageWriter.write(package)
         try packageWriter.flush()
         let packageDigest = try packageFile.prepare(known: packageWriter.digest)
@@ -130,7 +130,7 @@ final class OutputSet {
 
         let manifestFile = try OutputFile(outputRoot: outputRoot, relativePath: "_manifest.json")
         defer { manifestFile.discard() }
-        let writer = try BufferedFileWriter(path: manifestFile.stagingPath)
+        let writer = try BufferedFileWriter(manifestFile.staged)
         try writer.write(try manifest(outputs))
         try writer.flush()
         _ = try manifestFile.prepare(known: writer.digest)

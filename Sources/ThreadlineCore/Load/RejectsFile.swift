@@ -1,7 +1,7 @@
 /// `_rejects.jsonl`: one object per rejected file or record.
 enum RejectsFile {
-    static func write(_ rejects: [Reject], quarantine: Bool, to path: String) throws {
-        let writer = try BufferedFileWriter(path: path)
+    static func write(_ rejects: [Reject], quarantine: Bool, to output: StagedOutput) throws {
+        let writer = try BufferedFileWriter(output)
         var line: [UInt8] = []
         for reject in rejects {
             line.removeAll(keepingCapacity: true)

@@ -43,7 +43,7 @@ package struct ReportLoad: LoadStep {
     }
 
     package func makeSink(for output: LoadOutput, staged: StagedOutput) throws -> any TableSink {
-        try ReportSink(writer: BufferedFileWriter(path: staged.stagingPath), topAuthors: topAuthors)
+        try ReportSink(writer: BufferedFileWriter(staged), topAuthors: topAuthors)
     }
 }
 

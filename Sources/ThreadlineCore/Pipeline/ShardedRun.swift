@@ -271,7 +271,7 @@ extension PipelineRunner {
             try PipelineRunner.replaceFolder(area.path, with: staging)
             report.endedAt = .now
             let manifest = try OutputFile(outputRoot: spec.outputRoot, relativePath: area.manifestName)
-            let manifestWriter = try BufferedFileWriter(path: manifest.stagingPath)
+            let manifestWriter = try BufferedFileWriter(manifest.staged)
             try manifestWriter.write(Manifest.bytes(report, spec: spec, extra: [
                 "shard": .object([
                     "index": .int(Int64(shard.index)), "count": .int(Int64(shard.count)), "folder": .string(".threadline/shards/\(shard.name)"),

@@ -257,6 +257,9 @@ import Testing
             ["run", "pipeline.yaml"], in: scratch.root, as: ["/bin/sh", "-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\""])
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("File too large"), "\(result.stderr)")
+        // It names the output as the user knows it, not the hidden file it was being staged in.
+        #expect(result.stderr.contains(try Regex("error: cannot write 'messages\\.(jsonl|csv)': File too large")), "\(result.stderr)")
+        #expect(!result.stderr.contains(".tmp-"), "\(result.stderr)")
         // The error says what to do, as every error does.
         #expect(result.stderr.contains("note: \(OutputWriteFailure.note)\n"), "\(result.stderr)")
         #expect(try state(scratch) == before)
