@@ -40,7 +40,9 @@ package final class RunLock {
                                       notes: ["remove it; threadline makes the lock file itself"])
             }
             if code == EISDIR { throw notRegular("a folder") }
-            throw ThreadlineError(.runtimeFailure, "cannot open lock file '\(path)': \(String(cString: strerror(code)))")
+            throw ThreadlineError(
+                .runtimeFailure, "cannot open lock file '\(path)': \(String(cString: strerror(code)))",
+                notes: ["a run writes its lock and its outputs in output_root: make the folder writable, or use another (--set output_root=…)"])
         }
         var status = stat()
         guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
