@@ -97,6 +97,7 @@ final class PartitionedSink: TableSink {
             let relative = folderPath + "/" + name
             let staging = (folder.stagingPath as NSString).appendingPathComponent(relative)
             let partFolder = (staging as NSString).deletingLastPathComponent
+            try checkFolderNames(of: folderPath, row: rows[0])
             do {
                 try FileManager.default.createDirectory(atPath: partFolder, withIntermediateDirectories: true)
             } catch {
@@ -109,6 +110,23 @@ final class PartitionedSink: TableSink {
         try open[folderPath]!.sink.write(rows, of: table)
         open[folderPath]!.rows += rows.count
         open[folderPath]!.lastUse = uses
+    }
+
+    /// A file name is at most 255 bytes (`NAME_MAX`) on Linux file systems, and Hive's folder names
+    /// cannot be shortened without changing the value readers take from them: a value too long for
+    /// one fails the run, naming the value, the input it came from and what to do.
+    private func checkFolderNames(of folderPath: String, row: Row) throws {
+        let nameMax = 255
+        for (name, (column, index)) in zip(folderPath.split(separator: "/"), columns) where name.utf8.count > nameMax {
+            var value = column.value(row[index]) ?? ""
+            if value.count > 60 { value = String(value.prefix(60)) + "…" }
+            var message = "cannot write partition '\(column.rawValue)=\(value)' of '\(folder.relativePath)': "
+                + "its folder name of \(name.utf8.count) bytes is over the 255 a file system takes"
+            if let file = table.schema.index(of: "source_file"), case .string(let path) = row[file] { message += " (from \(path))" }
+            throw ThreadlineError(.runtimeFailure, message, notes: [
+                "partition this table by another column, or shorten the value (a markdown file's document_id is its name)",
+            ])
+        }
     }
 
     /// Finishes the part file open for a partition. Table sinks write nothing about the run, so they

@@ -59,6 +59,40 @@ import Testing
         #expect(sink.parts.allSatisfy { $0.partition.count == 1 && $0.partition[0].column == "source" })
     }
 
+    /// A folder name is at most 255 bytes on Linux file systems: a value that makes a longer one
+    /// (a markdown file named with 250 characters) fails the run saying which value and what to do,
+    /// and one that makes exactly 255 bytes is written.
+    @Test func aValueTooLongForAFolderNameFailsSayingSo() throws {
+        let scratch = try Scratch()
+        func sink(_ name: String) throws -> PartitionedSink {
+            let staging = scratch.path(name)
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            return PartitionedSink(
+                table: .documents, partitionBy: [.documentID], folder: StagedOutput(stagingPath: staging, relativePath: "documents.jsonl"),
+                fileExtension: "jsonl", partPrefix: "part", maxOpen: 4
+            ) { staged in JSONLinesSink(schema: TableSchema.documents, writer: try BufferedFileWriter(path: staged.stagingPath)) }
+        }
+        func row(_ id: String) -> Row {
+            [.string(id), .string("markdown"), .string("books/\(id).md"), .null, .null, .list([]), .null, .null, .list([]), .int(0), .int(0)]
+        }
+        // "document_id=" is 12 bytes; "é" is 2 bytes; ":" is escaped as 3.
+        let fits = String(repeating: "é", count: 120) + "abc"
+        let fitting = try sink("fits")
+        try fitting.write([row(fits)], of: .documents)
+        try fitting.finish(.empty)
+        #expect(fitting.parts.map(\.rows) == [1])
+
+        for long in [String(repeating: "x", count: 250), String(repeating: ":", count: 82)] {
+            let failing = try sink("long-\(long.count)")
+            let error = try #require(throws: ThreadlineError.self) { try failing.write([row("a"), row(long)], of: .documents) }
+            let bytes = 12 + HivePath.escape(long).utf8.count
+            #expect(error.description.contains("folder name of \(bytes) bytes"), "\(error)")
+            #expect(error.description.contains("over the 255"), "\(error)")
+            #expect(error.description.contains("books/\(long).md"), "\(error)")
+            #expect(error.status == .runtimeFailure)
+        }
+    }
+
     /// Every row of the single file is in exactly one part file, in the same order within it, in
     /// the part of its own value; the manifest lists every part, the data package makes them one
     /// resource, and a table without the column is one file.
