@@ -60,3 +60,41 @@ def test_duckdb_polars_and_pandas_read_timestamps(csv_run, table):
         series = pd.read_csv(path, parse_dates=[column], date_format="ISO8601")[column]
         assert str(series.dtype) == "datetime64[us, UTC]"
         assert [None if pd.isna(v) else v.value // 1000 for v in series] == want
+
+
+# Texts that readers' defaults take for missing values, and the empty text beside a null.
+WORDS = ["NA", "N/A", "null", "NULL", "None", "nan", "NaN", "#N/A", "-nan", "", " "]
+
+
+@pytest.fixture(scope="module")
+def words_run(threadline, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("words")
+    (folder / "in").mkdir()
+    archive = "".join(f"- name: asker\n  text: {json.dumps(word)}\n  replies:\n  - name: host\n    text: {json.dumps(word)}\n"
+                      for word in WORDS)
+    (folder / "in" / "words.md").write_text(f"---\ntitle: Words\nauthors: [host]\narchive:\n{archive}---\n", encoding="utf-8")
+    (folder / "pipeline.yaml").write_text(
+        f"version: 1\nname: words\ninput_root: {folder / 'in'}\noutput_root: {folder / 'out'}\n"
+        "extract:\n  - type: markdown\n    include: ['*.md']\nload:\n  - type: jsonl\n  - type: csv\n", encoding="utf-8")
+    result = subprocess.run([threadline, "run", str(folder / "pipeline.yaml"), "--quiet"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return folder / "out"
+
+
+def test_texts_and_nulls_read_back_with_the_documented_options(words_run):
+    """Every message's text and parent_id (null for a thread's first message) as JSON Lines holds them,
+    read with the options docs/tables.md gives each reader."""
+    rows = [json.loads(line) for line in open(words_run / "messages.jsonl", encoding="utf-8")]
+    want = [(row["text"], row["parent_id"]) for row in rows]
+    assert sorted({text for text, _ in want}) == sorted(WORDS) and sum(parent is None for _, parent in want) == len(WORDS)
+    path = str(words_run / "messages.csv")
+
+    frame = pd.read_csv(path, parse_dates=["sent_at"], date_format="ISO8601", keep_default_na=False, na_values=[""])
+    got = [(None if pd.isna(text) else text, None if pd.isna(parent) else parent) for text, parent in zip(frame["text"], frame["parent_id"])]
+    # pandas reads an empty quoted field as it reads an empty field: only the empty text becomes null.
+    assert got == [(None if text == "" else text, parent) for text, parent in want]
+
+    assert list(zip(*pl.read_csv(path, try_parse_dates=True).select("text", "parent_id").to_dict(as_series=False).values())) == want
+
+    got = duckdb.sql(f"SELECT text, parent_id FROM read_csv_auto('{path}', allow_quoted_nulls = false)").fetchall()
+    assert got == want
