@@ -64,6 +64,22 @@ def test_pyarrow_reads_the_folder_as_the_table(outputs, table_columns, column, f
     check_equal(single.to_pylist(), partitioned.to_pylist(), columns_of(table_columns, table), table, column)
 
 
+@pytest.mark.parametrize("column, table", [(c, t) for c, _, t in CASES if _ == "parquet"])
+def test_pandas_reads_the_parquet_folder_with_a_partitioning_of_strings(outputs, table_columns, column, table):
+    """pandas' read_parquet with docs/scale.md's partitioning (its default infers a dictionary type
+    that does not merge with the column the part files hold)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+    def rows(frame):
+        return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    single = pd.read_parquet(table_path(outputs[None], table, "parquet"))
+    partitioning = ds.partitioning(pa.schema([(column, pa.string())]), flavor="hive")
+    partitioned = pd.read_parquet(table_path(outputs[column], table, "parquet"), partitioning=partitioning)
+    assert partitioned[column].dtype == object or str(partitioned[column].dtype).startswith("str")
+    check_equal(rows(single), rows(partitioned), columns_of(table_columns, table), table, column)
+
+
 def test_authors_is_one_file_whatever_the_partitioning(outputs):
     for column in PARTITION_COLUMNS:
         for fmt in FORMATS:
