@@ -5,8 +5,10 @@ part; the default run's sources mix both forms in one column (Slack JSON `ts` ag
 seconds), so the run here writes every source's rows (its transforms, `dedupe` among them, left out).
 """
 
+import csv
 import json
 import subprocess
+import sys
 
 import duckdb
 import pandas as pd
@@ -62,8 +64,9 @@ def test_duckdb_polars_and_pandas_read_timestamps(csv_run, table):
         assert [None if pd.isna(v) else v.value // 1000 for v in series] == want
 
 
-# Texts that readers' defaults take for missing values, and the empty text beside a null.
-WORDS = ["NA", "N/A", "null", "NULL", "None", "nan", "NaN", "#N/A", "-nan", "", " "]
+# Texts that readers' defaults take for missing values, the empty text beside a null, and a text
+# longer than Python's csv module takes by default (128 KiB).
+WORDS = ["NA", "N/A", "null", "NULL", "None", "nan", "NaN", "#N/A", "-nan", "", " ", "long " * 40_000]
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +101,9 @@ def test_texts_and_nulls_read_back_with_the_documented_options(words_run):
 
     got = duckdb.sql(f"SELECT text, parent_id FROM read_csv_auto('{path}', allow_quoted_nulls = false)").fetchall()
     assert got == want
+
+    csv.field_size_limit(sys.maxsize)
+    with open(path, newline="", encoding="utf-8") as file:
+        got = [(row["text"], row["parent_id"]) for row in csv.DictReader(file)]
+    # The csv module reads a null as the empty string.
+    assert got == [(text, parent or "") for text, parent in want]
