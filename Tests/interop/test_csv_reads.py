@@ -107,3 +107,24 @@ def test_texts_and_nulls_read_back_with_the_documented_options(words_run):
         got = [(row["text"], row["parent_id"]) for row in csv.DictReader(file)]
     # The csv module reads a null as the empty string.
     assert got == [(text, parent or "") for text, parent in want]
+
+
+def test_json_lines_keep_ids_that_look_like_numbers_as_text(threadline, tmp_path):
+    """A markdown file named `007.md` has the document_id "007": pandas' read_json, which guesses a
+    column's type from its values, keeps it with the dtype docs/tables.md gives; DuckDB and polars
+    keep it as written."""
+    (tmp_path / "in").mkdir()
+    for name in ["007", "2024", "1e3"]:
+        (tmp_path / "in" / f"{name}.md").write_text(f"---\ntitle: {name}\narchive:\n- name: a\n  text: hi\n---\n", encoding="utf-8")
+    (tmp_path / "pipeline.yaml").write_text(
+        f"version: 1\nname: ids\ninput_root: {tmp_path / 'in'}\noutput_root: {tmp_path / 'out'}\n"
+        "extract:\n  - type: markdown\n    include: ['*.md']\nload:\n  - type: jsonl\n", encoding="utf-8")
+    result = subprocess.run([threadline, "run", str(tmp_path / "pipeline.yaml"), "--quiet"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    for table in ["messages", "threads", "documents"]:
+        path = tmp_path / "out" / f"{table}.jsonl"
+        want = [json.loads(line)["document_id"] for line in open(path, encoding="utf-8")]
+        assert sorted(want) == ["007", "1e3", "2024"]
+        assert pd.read_json(path, lines=True, dtype={"document_id": str})["document_id"].tolist() == want
+        assert pl.read_ndjson(path)["document_id"].to_list() == want
+        assert [row[0] for row in duckdb.sql(f"SELECT document_id FROM read_json('{path}')").fetchall()] == want
