@@ -114,7 +114,8 @@ final class PartitionedSink: TableSink {
 
     /// A file name is at most 255 bytes (`NAME_MAX`) on Linux file systems, and Hive's folder names
     /// cannot be shortened without changing the value readers take from them: a value too long for
-    /// one fails the run, naming the value, the input it came from and what to do.
+    /// one fails the run as a data error (its input's name is the cause), naming the value, the input
+    /// it came from and what to do.
     private func checkFolderNames(of folderPath: String, row: Row) throws {
         let nameMax = 255
         for (name, (column, index)) in zip(folderPath.split(separator: "/"), columns) where name.utf8.count > nameMax {
@@ -123,7 +124,7 @@ final class PartitionedSink: TableSink {
             var message = "cannot write partition '\(column.rawValue)=\(value)' of '\(folder.relativePath)': "
                 + "its folder name of \(name.utf8.count) bytes is over the 255 a file system takes"
             if let file = table.schema.index(of: "source_file"), case .string(let path) = row[file] { message += " (from \(path))" }
-            throw ThreadlineError(.runtimeFailure, message, notes: [
+            throw ThreadlineError(.dataError, message, notes: [
                 "partition this table by another column, or shorten the value (a markdown file's document_id is its name)",
             ])
         }

@@ -89,7 +89,7 @@ import Testing
             #expect(error.description.contains("folder name of \(bytes) bytes"), "\(error)")
             #expect(error.description.contains("over the 255"), "\(error)")
             #expect(error.description.contains("books/\(long).md"), "\(error)")
-            #expect(error.status == .runtimeFailure)
+            #expect(error.status == .dataError)
         }
     }
 
