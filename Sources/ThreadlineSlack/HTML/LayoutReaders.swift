@@ -141,7 +141,9 @@ struct LayoutReader<Layout: MessageLayout> {
         case .timestamp(let ts): pending?.ts = ts
         case .body:
             pending?.bodyDepth = depth
-            pending?.renderer = MessageTextRenderer(limit: textLimit, preHoldsMrkdwn: Layout.layout == .slackdump)
+            pending?.renderer = MessageTextRenderer(
+                limit: textLimit, preHoldsMrkdwn: Layout.layout == .slackdump,
+                isViewerMarkdown: Layout.layout == .slackExportViewer)
         case .other: break
         }
     }

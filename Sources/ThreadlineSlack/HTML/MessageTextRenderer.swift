@@ -20,7 +20,8 @@ import ThreadlineHTML
 ///   `#general`, `@name`.
 /// - slack-export-viewer artefacts are repaired: `:skin<em>tone</em>3:` (an emoji name whose `_`
 ///   markdown took for emphasis) is joined back, and `:skin_tone_N:` becomes Slack's `:skin-tone-N:`.
-/// - A leading bold `Thread Reply:` (slack-export-viewer's reply marker) is removed and reported.
+/// - A leading bold `Thread Reply:` (slack-export-viewer's reply marker) is removed and reported, and
+///   the viewer's `[ MESSAGE TEXT EMPTY ]` for a message without text reads as the empty text.
 /// - Reactions, uploads and attachment cards (`div.message-reaction`, `div.message-upload`,
 ///   `div.message-attachment`) are not part of the text.
 ///
@@ -101,9 +102,14 @@ struct MessageTextRenderer {
     /// Whether the body's text is a `<pre>` read as raw mrkdwn.
     private var readsMrkdwn = false
 
-    init(limit: Int, preHoldsMrkdwn: Bool = false) {
+    /// Whether the body is slack-export-viewer's: Slack's mrkdwn run through markdown2, whose
+    /// artefacts are read back (see ``finish()`` and the code and bold frames).
+    let isViewerMarkdown: Bool
+
+    init(limit: Int, preHoldsMrkdwn: Bool = false, isViewerMarkdown: Bool = false) {
         self.limit = limit
         self.preHoldsMrkdwn = preHoldsMrkdwn
+        self.isViewerMarkdown = isViewerMarkdown
         text = RenderedText(limit: limit)
         markup = BodyMarkup(limit: limit)
     }
@@ -282,8 +288,10 @@ struct MessageTextRenderer {
         if readsMrkdwn { rendered = SlackMrkdwn.markingBold(rendered) }
         rendered = SlackMrkdwn.rewritingTokens(in: rendered)
         rendered = ViewerEmojiRepairs.repairSkinTones(in: rendered)
+        var trimmed = rendered.trimmingHTMLWhitespace()
+        if isViewerMarkdown, trimmed.elementsEqual(Self.viewerEmptyTextPlaceholder.utf8) { trimmed = [] }
         return (
-            String(decoding: rendered.trimmingHTMLWhitespace(), as: UTF8.self),
+            String(decoding: trimmed, as: UTF8.self),
             String(decoding: markup.bytes.trimmingHTMLWhitespace(), as: UTF8.self)
         )
     }
@@ -291,6 +299,9 @@ struct MessageTextRenderer {
     // MARK: Writing
 
     private static let threadReplyMarker = "Thread Reply:"
+    /// What slack-export-viewer shows for a message without text (a file shared without a comment,
+    /// a bot's card): not the author's text, which is empty.
+    private static let viewerEmptyTextPlaceholder = "[ MESSAGE TEXT EMPTY ]"
     private static let skippedClasses: [StaticString] = ["message-reaction", "message-upload", "message-attachment"]
 
     /// Whether an element starts on a new line and ends its line.

@@ -60,6 +60,16 @@ import ThreadlineHTML
         #expect(try render(html) == expected)
     }
 
+    /// slack-export-viewer shows a message without text (a file shared without a comment, a bot's
+    /// card) with a placeholder: its text is empty, as the JSON export's is.
+    @Test(arguments: [
+        ("<p>[ MESSAGE TEXT EMPTY ]</p><div class=\"message-upload\"><a href=\"f.png\">f.png</a></div>", ""),
+        ("<p>[ MESSAGE TEXT EMPTY ] said Bob</p>", "[ MESSAGE TEXT EMPTY ] said Bob"),
+    ])
+    func viewerPlaceholderForAMessageWithoutTextIsEmpty(html: String, expected: String) throws {
+        #expect(try render(html) == expected)
+    }
+
     @Test func threadReplyMarkerWithoutReplyClassMarksAReply() throws {
         // slack-export-viewer ≤ 1.1 had no div.reply: the marker was the only sign of a reply.
         let html = viewerPage(
