@@ -15,7 +15,9 @@ import ThreadlineHTML
 ///   breaks and `<pre>` blocks as ```` ```x``` ```` (Slack's own mrkdwn). In slackdump pages, a
 ///   `<pre>` that opens the body is the message's raw mrkdwn, read as the JSON export's is.
 /// - List items keep a bullet (`• `, or `1. ` in ordered lists); quotes get `> `.
-/// - Entities were decoded once by libxml2; nothing is decoded again. Slack's own tokens that a
+/// - Entities were decoded once by libxml2; nothing is decoded again, except in slack-export-viewer's
+///   `<code>`, which markdown2 escaped on top of Slack's own escapes: Slack's `&amp;`, `&lt;` and
+///   `&gt;` are decoded there once more, as the JSON export's text decodes them. Slack's own tokens that a
 ///   renderer left as text (`<#C1|general>`, slackdump's `<@name>`) read as in the JSON export:
 ///   `#general`, `@name`.
 /// - slack-export-viewer artefacts are repaired: `:skin<em>tone</em>3:` (an emoji name whose `_`
@@ -58,6 +60,9 @@ struct MessageTextRenderer {
     /// The re-serialised markup.
     private var markup: BodyMarkup
     private var verbatimDepth = 0
+    /// Whether the code being read is (or holds) a `<code>` element: markdown2's code, which it
+    /// escaped again on top of Slack's escapes.
+    private var verbatimIsMarkdownCode = false
     private var skipDepth = 0
     private var lists: [ListState] = []
     private var strongDepth = 0
@@ -148,14 +153,17 @@ struct MessageTextRenderer {
         case .known(.code) where verbatimDepth == 0:
             text.pushBuffer()
             verbatimDepth += 1
+            verbatimIsMarkdownCode = true
             frame = .code(isBlock: false)
         case .known(.pre) where verbatimDepth == 0:
             ensureLineStart()
             text.pushBuffer()
             verbatimDepth += 1
+            verbatimIsMarkdownCode = false
             frame = .code(isBlock: true)
         case .known(.code), .known(.pre):
             verbatimDepth += 1
+            if tag.name == .code { verbatimIsMarkdownCode = true }
             frame = .plain(tag.name)
         case .known(.em), .known(.i):
             text.pushBuffer()
@@ -228,8 +236,13 @@ struct MessageTextRenderer {
         case .code(let isBlock):
             verbatimDepth -= 1
             let isFirst = text.isEmptyBeforeBuffer
-            let content = text.popBuffer()
+            var content = text.popBuffer()
             if content.isEmpty { break }
+            if isViewerMarkdown, verbatimIsMarkdownCode {
+                // markdown2 escaped the code's `&`, `<` and `>` once more: the export's text is
+                // what is left after one decoding of Slack's escapes.
+                content = content.withUnsafeBufferPointer(SlackMrkdwn.decodingEscapes)
+            }
             if isBlock, isFirst, preHoldsMrkdwn {
                 readsMrkdwn = true
                 write(content)

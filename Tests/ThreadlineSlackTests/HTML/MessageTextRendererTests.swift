@@ -70,6 +70,18 @@ import ThreadlineHTML
         #expect(try render(html) == expected)
     }
 
+    /// markdown2 escapes a code span's `&`, `<`, `>` again, on top of Slack's own escapes: the text
+    /// `a < b && c` is `a &lt; b &amp;&amp; c` in the export and escaped twice in the viewer's page.
+    @Test(arguments: [
+        ("run <code>a &amp;lt; b &amp;amp;&amp;amp; c</code> now", "run `a < b && c` now"),
+        ("<pre><code>x &amp;gt; 1\ny &amp;amp;amp;lt; 2\n</code></pre>", "```x > 1\ny &amp;lt; 2\n```"),
+        // A `<pre>` without `<code>` (the viewer's rich-text block) was not escaped again.
+        ("<pre>a &amp;lt; b</pre>", "```a &lt; b```"),
+    ])
+    func codeTheViewerEscapedTwiceIsDecodedOnceMore(html: String, expected: String) throws {
+        #expect(try render(html) == expected)
+    }
+
     @Test func threadReplyMarkerWithoutReplyClassMarksAReply() throws {
         // slack-export-viewer ≤ 1.1 had no div.reply: the marker was the only sign of a reply.
         let html = viewerPage(
