@@ -14,7 +14,8 @@ import ThreadlineHTML
 /// - `<code>` and `<pre>` keep their content verbatim: inline code as `` `x` ``, code with line
 ///   breaks and `<pre>` blocks as ```` ```x``` ```` (Slack's own mrkdwn). In slackdump pages, a
 ///   `<pre>` that opens the body is the message's raw mrkdwn, read as the JSON export's is.
-/// - List items keep a bullet (`• `, or `1. ` in ordered lists); quotes get `> `.
+/// - List items keep a bullet (`• `, or `1. ` in ordered lists); quotes get `> `. A `<br>` between
+///   items, or (slack-export-viewer) right after a list, is no line: the items are lines already.
 /// - Entities were decoded once by libxml2; nothing is decoded again, except in slack-export-viewer's
 ///   `<code>`, which markdown2 escaped on top of Slack's own escapes: Slack's `&amp;`, `&lt;` and
 ///   `&gt;` are decoded there once more, as the JSON export's text decodes them. Slack's own tokens that a
@@ -65,6 +66,8 @@ struct MessageTextRenderer {
     private var verbatimIsMarkdownCode = false
     private var skipDepth = 0
     private var lists: [ListState] = []
+    /// Whether a list ended and nothing but whitespace followed yet.
+    private var followsList = false
     private var strongDepth = 0
 
     private enum Frame {
@@ -124,6 +127,8 @@ struct MessageTextRenderer {
     /// An element starts inside the body.
     mutating func start(_ tag: HTMLStartTag) {
         markup.appendStartTag(tag)
+        let listEndedBefore = followsList
+        followsList = false
         if open.count >= Self.maximumDepth {
             excessDepth += 1
             return
@@ -142,7 +147,11 @@ struct MessageTextRenderer {
             skipDepth = 1
             frame = .skipped(tag.name)
         case .known(.br):
-            writeNewline()
+            // A `<br>` between list items, or (slack-export-viewer writes each `\n` of a rich-text
+            // list as `<br>`) right after a list, is no line of the text: the items are lines already.
+            var betweenItems = isViewerMarkdown && listEndedBefore
+            if case .list = open.last { betweenItems = true }
+            if !betweenItems { writeNewline() }
             frame = .plain(tag.name)
         case .known(.img):
             if let alt = tag.attributeBytes("alt"), !alt.isEmpty { write(alt) }
@@ -277,6 +286,7 @@ struct MessageTextRenderer {
         case .list:
             lists.removeLast()
             ensureLineStart()
+            followsList = true
         case .block:
             ensureLineStart()
         }
@@ -286,6 +296,7 @@ struct MessageTextRenderer {
     mutating func characters(_ run: UnsafeBufferPointer<UInt8>) {
         markup.appendText(run)
         guard skipDepth == 0 else { return }
+        if followsList, run.contains(where: { !$0.isHTMLWhitespace }) { followsList = false }
         if !sawDoubledAsterisks, Self.holdsDoubledAsterisks(run) { sawDoubledAsterisks = true }
         if verbatimDepth > 0 {
             text.append(run)

@@ -82,6 +82,17 @@ import ThreadlineHTML
         #expect(try render(html) == expected)
     }
 
+    /// slack-export-viewer writes each `\n` of a rich-text list as `<br>`, between its items and after
+    /// it: the items are lines already, as in the JSON export's `• one\n• two`.
+    @Test(arguments: [
+        ("<ul><li>one</li><br><li>two</li></ul><br>after", "• one\n• two\nafter"),
+        ("<ol><li>one</li><br><li>two</li></ol><br><br>after", "1. one\n2. two\n\nafter"),
+        ("<ul><li>one</li></ul>text<br>after", "• one\ntext\nafter"),
+    ])
+    func lineBreaksAroundTheViewersListItemsAreNoLines(html: String, expected: String) throws {
+        #expect(try render(html) == expected)
+    }
+
     @Test func threadReplyMarkerWithoutReplyClassMarksAReply() throws {
         // slack-export-viewer ≤ 1.1 had no div.reply: the marker was the only sign of a reply.
         let html = viewerPage(
