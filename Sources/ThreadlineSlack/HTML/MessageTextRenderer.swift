@@ -9,7 +9,7 @@ import ThreadlineHTML
 ///   label are both Slack's `url|label` (slack-export-viewer's markdown made one of a Slack link it
 ///   could not read) is that Slack link.
 /// - Bold (`<strong>`, `<b>`) is `**x**`, except a bold `#channel` alone (how slack-export-viewer
-///   shows a channel name); italic (`<em>`, `<i>`) is `_x_`; struck-out (`<s>`, `<del>`,
+///   shows a channel name) and slack-export-viewer's `<b>@name</b>` (a rich-text mention); italic (`<em>`, `<i>`) is `_x_`; struck-out (`<s>`, `<del>`,
 ///   `<strike>`) is `~x~`.
 /// - `<code>` and `<pre>` keep their content verbatim: inline code as `` `x` ``, code with line
 ///   breaks and `<pre>` blocks as ```` ```x``` ```` (Slack's own mrkdwn). In slackdump pages, a
@@ -266,7 +266,7 @@ struct MessageTextRenderer {
             writeWrapped(text.popBuffer(), in: "_")
         case .strike:
             writeWrapped(text.popBuffer(), in: "~")
-        case .strong(_, let buffered):
+        case .strong(let name, let buffered):
             strongDepth -= 1
             guard buffered else { break }
             let isFirst = text.isEmptyBeforeBuffer
@@ -277,6 +277,8 @@ struct MessageTextRenderer {
                 text.dropPendingWhitespace()
             } else if Self.isChannelName(content) {
                 write(content)
+            } else if isViewerMarkdown, name == .known(.b), let mention = Self.viewerMention(content) {
+                write(mention)
             } else {
                 writeWrapped(content, in: "**")
             }
@@ -356,6 +358,21 @@ struct MessageTextRenderer {
     private static func isChannelName(_ content: [UInt8]) -> Bool {
         guard content.count > 1, content[0] == UInt8(ascii: "#") else { return false }
         return !content.contains(where: \.isHTMLWhitespace)
+    }
+
+    /// The mention a slack-export-viewer `<b>` holds, or nil: the viewer writes a rich-text user
+    /// mention as `<b>@name</b>`, or `<b>[ Unknown user U1 ]</b>` for an id it cannot name (which the
+    /// JSON export gives as `@U1`). Its bold from markdown is `<strong>`.
+    private static func viewerMention(_ content: [UInt8]) -> [UInt8]? {
+        guard content.count > 1, !content.contains(UInt8(ascii: "\n")) else { return nil }
+        if content[0] == UInt8(ascii: "@") { return content }
+        let prefix = Array("[ Unknown user ".utf8)
+        let suffix = Array(" ]".utf8)
+        guard content.count > prefix.count + suffix.count, content.starts(with: prefix), content.suffix(2).elementsEqual(suffix)
+        else { return nil }
+        let id = content[prefix.count..<(content.count - suffix.count)]
+        guard !id.contains(where: \.isHTMLWhitespace) else { return nil }
+        return [UInt8(ascii: "@")] + id
     }
 
     /// Whether a text run holds `**`.

@@ -93,6 +93,18 @@ import ThreadlineHTML
         #expect(try render(html) == expected)
     }
 
+    /// slack-export-viewer writes a rich-text mention as `<b>@name</b>`: the mention, as a bold
+    /// `#channel` is; its markdown's bold is `<strong>`.
+    @Test(arguments: [
+        ("hi <b>@Ana Souza</b> see <b>this</b>", "hi @Ana Souza see **this**"),
+        ("hi <b>[ Unknown user U999 ]</b>!", "hi @U999!"),
+        ("<strong>@here</strong> listen", "**@here** listen"),
+        ("<b>@</b> <b>[ Unknown user ]</b>", "**@** **[ Unknown user ]**"),
+    ])
+    func viewersBoldMentionIsTheMention(html: String, expected: String) throws {
+        #expect(try render(html) == expected)
+    }
+
     @Test func threadReplyMarkerWithoutReplyClassMarksAReply() throws {
         // slack-export-viewer ≤ 1.1 had no div.reply: the marker was the only sign of a reply.
         let html = viewerPage(
