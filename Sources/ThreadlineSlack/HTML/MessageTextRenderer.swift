@@ -25,6 +25,8 @@ import ThreadlineHTML
 ///   markdown took for emphasis) is joined back, and `:skin_tone_N:` becomes Slack's `:skin-tone-N:`.
 /// - A leading bold `Thread Reply:` (slack-export-viewer's reply marker) is removed and reported, and
 ///   the viewer's `[ MESSAGE TEXT EMPTY ]` for a message without text reads as the empty text.
+/// - slackdump's rich-text mentions are inline text: a user's `<@name>` in a link to the user's page,
+///   a channel's or user group's token in a `div` of its own, a broadcast's `@here ` in a `strong`.
 /// - Reactions, uploads and attachment cards (`div.message-reaction`, `div.message-upload`,
 ///   `div.message-attachment`) are not part of the text.
 ///
@@ -82,12 +84,14 @@ struct MessageTextRenderer {
         case quote
         case list(HTMLName)
         case skipped(HTMLName)
+        /// slackdump's wrapper of a rich-text mention (a `div` or `strong` of its own): inline text.
+        case mention(HTMLName)
 
         /// The name of the element the frame is for, to close it with.
         var name: HTMLName {
             switch self {
             case .plain(let name), .block(let name), .list(let name), .skipped(let name), .emphasis(let name),
-                .strong(let name, _), .strike(let name):
+                .strong(let name, _), .strike(let name), .mention(let name):
                 name
             case .link: .known(.a)
             case .code(let isBlock): .known(isBlock ? .pre : .code)
@@ -140,6 +144,12 @@ struct MessageTextRenderer {
         }
         let frame: Frame
         switch tag.name {
+        case .known(.div) where Self.mentionClasses.contains(where: { tag.is(.div, class: $0) }):
+            // The `div` made libxml2 end the paragraph the mention is in (`<p>in <div>…</div> now</p>`).
+            if skipDepth == 0, verbatimDepth == 0 { text.rejoinParagraph() }
+            frame = .mention(tag.name)
+        case .known(.strong) where tag.is(.strong, class: "slack-rich-text-section-broadcast"):
+            frame = .mention(tag.name)
         case .known(.div) where Self.skippedClasses.contains(where: { tag.is(.div, class: $0) }):
             skipDepth = 1
             frame = .skipped(tag.name)
@@ -235,7 +245,10 @@ struct MessageTextRenderer {
         case .link(let href):
             let label = text.popBuffer()
             let trimmed = label.trimmingHTMLWhitespace()
-            if let href, let link = RawSlackLink.text(ofMangledLink: href, label: trimmed) {
+            if Self.isMentionToken(trimmed) {
+                // slackdump links a mention to the user's or channel's page: the mention is the text.
+                write(trimmed)
+            } else if let href, let link = RawSlackLink.text(ofMangledLink: href, label: trimmed) {
                 write(link.utf8)
             } else if let href, !href.isEmpty, !TextComparisons.isSameText(href, trimmed) {
                 write(trimmed.isEmpty ? Array(href.utf8) : Array("[".utf8) + trimmed + Array("](".utf8) + Array(href.utf8) + Array(")".utf8))
@@ -282,6 +295,9 @@ struct MessageTextRenderer {
             } else {
                 writeWrapped(content, in: "**")
             }
+        case .mention:
+            // slackdump writes a broadcast as `@here ` and the text after it has its own space.
+            text.markPendingAsLayout()
         case .quote:
             text.quoteDepth -= 1
             ensureLineStart()
@@ -289,6 +305,9 @@ struct MessageTextRenderer {
             lists.removeLast()
             ensureLineStart()
             followsList = true
+        case .block(let name) where name == .known(.p):
+            guard skipDepth == 0, verbatimDepth == 0 else { break }
+            text.endParagraph()
         case .block:
             ensureLineStart()
         }
@@ -328,6 +347,10 @@ struct MessageTextRenderer {
     /// What slack-export-viewer shows for a message without text (a file shared without a comment,
     /// a bot's card): not the author's text, which is empty.
     private static let viewerEmptyTextPlaceholder = "[ MESSAGE TEXT EMPTY ]"
+    /// slackdump's `div`s around a channel or user-group mention.
+    private static let mentionClasses: [StaticString] = [
+        "slack-rich-text-section-channel", "slack-rich-text-section-user-group",
+    ]
     private static let skippedClasses: [StaticString] = ["message-reaction", "message-upload", "message-attachment"]
 
     /// Whether an element starts on a new line and ends its line.
@@ -373,6 +396,14 @@ struct MessageTextRenderer {
         let id = content[prefix.count..<(content.count - suffix.count)]
         guard !id.contains(where: \.isHTMLWhitespace) else { return nil }
         return [UInt8(ascii: "@")] + id
+    }
+
+    /// Whether `label` is one Slack mention token left as text, `<@name>` or `<#channel>`.
+    private static func isMentionToken(_ label: ArraySlice<UInt8>) -> Bool {
+        guard label.count > 3, label.first == UInt8(ascii: "<"), label.last == UInt8(ascii: ">") else { return false }
+        let sigil = label[label.startIndex + 1]
+        guard sigil == UInt8(ascii: "@") || sigil == UInt8(ascii: "#") else { return false }
+        return !label.dropFirst().dropLast().contains { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }
     }
 
     /// Whether a text run holds `**`.

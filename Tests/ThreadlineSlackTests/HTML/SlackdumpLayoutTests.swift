@@ -42,6 +42,36 @@ import Testing
         #expect(page.messages[2].text == "Sharing with the channel: @here this thread is great **👋**")
     }
 
+    /// slackdump's rich-text mentions, as its renderer writes them (`slack_rich_text.go`): a user is
+    /// the raw token in a link to the user's page, a channel or user group the token in a `div` of
+    /// its own, a broadcast a `strong` with a space inside. Each is the mention, inline, as the JSON
+    /// export's text gives it.
+    @Test(arguments: [
+        ("hi <a href=\"../../team/U1/index.html\"><@ana></a> see <b>this</b>", "hi @ana see **this**"),
+        (
+            "in <div class=\"slack-rich-text-section-channel\"><a href=\"../../archives/C1/index.html\"><#general></a></div> now",
+            "in #general now"
+        ),
+        ("<strong class=\"slack-rich-text-section-broadcast\">@here </strong> look", "@here look"),
+        ("<strong class=\"slack-rich-text-section-broadcast\">@channel </strong>", "@channel"),
+        ("<div class=\"slack-rich-text-section-user-group\"><@team></div> ping", "@team ping"),
+        // A link whose label is more than a token stays a link.
+        ("<a href=\"https://e.com\">about <@ana></a>", "[about @ana](https://e.com)"),
+    ])
+    func richTextMentionsReadAsMentions(body: String, expected: String) throws {
+        let html = """
+            <!DOCTYPE html><html><head><meta charset="UTF-8"><title>Slackdump Viewer</title></head><body>
+            <article class="message"><div class="message-inner">
+              <header class="message-header" id="1615561200.000200">
+                <span class="message-sender"><a href="../../team/U0/index.html">Dana</a></span>
+                <span class="message-timestamp grey">2021-03-12 15:00:00</span></header>
+              <div class="message-content"><p>\(body)</p></div>
+            </div></article></body></html>
+            """
+        let page = try SlackHTMLReader().readAll(html: html)
+        #expect(page.messages.map(\.text) == [expected])
+    }
+
     @Test(arguments: [SlackHTMLLayout.auto, .slackdump])
     func forcedAndDetectedLayoutsAgree(layout: SlackHTMLLayout) throws {
         let page = try SlackHTMLReader(layout: layout).readAll(fixture: Self.threadPage)
