@@ -535,9 +535,15 @@ private struct ChannelAssembler {
         }
     }
 
+    /// A channel's title is `#name`; a single-file export's `DM with Bob` and `Group DM with …` are
+    /// no channels and are their own titles, as the JSON export's DMs have no `#`.
+    private static func title(_ name: String) -> String {
+        name.hasPrefix("DM with ") || name.hasPrefix("Group DM with ") ? name : "#" + name
+    }
+
     private func document(_ name: String, threads: [Thread]) -> Document {
         var document = Document(
-            id: Document.slackID(source: SlackHTMLSource.type.name)(name), source: SlackHTMLSource.type.name, sourceFile: file, title: "#" + name,
+            id: Document.slackID(source: SlackHTMLSource.type.name)(name), source: SlackHTMLSource.type.name, sourceFile: file, title: Self.title(name),
             hosts: source.hosts, threads: threads)
         document.entitiesDecoded = true
         return document
