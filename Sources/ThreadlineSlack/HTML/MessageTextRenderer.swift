@@ -27,8 +27,9 @@ import ThreadlineHTML
 ///   the viewer's `[ MESSAGE TEXT EMPTY ]` for a message without text reads as the empty text.
 /// - slackdump's rich-text mentions are inline text: a user's `<@name>` in a link to the user's page,
 ///   a channel's or user group's token in a `div` of its own, a broadcast's `@here ` in a `strong`.
-/// - Reactions, uploads and attachment cards (`div.message-reaction`, `div.message-upload`,
-///   `div.message-attachment`) are not part of the text.
+/// - Reactions, uploads and attachment cards (slack-export-viewer's `div.message-reaction`,
+///   `div.message-upload`, `div.message-attachment`; slackdump's `section.slack-files`,
+///   `blockquote.slack-attachment`) are not part of the text.
 ///
 /// Outside code, a run of spaces is the author's and is kept; whitespace holding a line break or tab
 /// is the page's layout and is one space, as a browser would show it. The rendered
@@ -150,7 +151,9 @@ struct MessageTextRenderer {
             frame = .mention(tag.name)
         case .known(.strong) where tag.is(.strong, class: "slack-rich-text-section-broadcast"):
             frame = .mention(tag.name)
-        case .known(.div) where Self.skippedClasses.contains(where: { tag.is(.div, class: $0) }):
+        case .known(.div) where Self.skippedClasses.contains(where: { tag.is(.div, class: $0) }),
+            .known(.section) where tag.is(.section, class: "slack-files"),
+            .known(.blockquote) where tag.is(.blockquote, class: "slack-attachment"):
             skipDepth = 1
             frame = .skipped(tag.name)
         case .known(.script), .known(.style), .known(.template), .known(.head), .known(.title):

@@ -59,17 +59,40 @@ import Testing
         ("<a href=\"https://e.com\">about <@ana></a>", "[about @ana](https://e.com)"),
     ])
     func richTextMentionsReadAsMentions(body: String, expected: String) throws {
-        let html = """
-            <!DOCTYPE html><html><head><meta charset="UTF-8"><title>Slackdump Viewer</title></head><body>
-            <article class="message"><div class="message-inner">
-              <header class="message-header" id="1615561200.000200">
-                <span class="message-sender"><a href="../../team/U0/index.html">Dana</a></span>
-                <span class="message-timestamp grey">2021-03-12 15:00:00</span></header>
-              <div class="message-content"><p>\(body)</p></div>
-            </div></article></body></html>
+        #expect(try SlackHTMLReader().readAll(html: Self.page(content: "<p>\(body)</p>")).messages.map(\.text) == [expected])
+    }
+
+    /// A slackdump page of one message whose `div.message-content` holds `content`.
+    static func page(content: String) -> String {
+        """
+        <!DOCTYPE html><html><head><meta charset="UTF-8"><title>Slackdump Viewer</title></head><body>
+        <article class="message"><div class="message-inner">
+          <header class="message-header" id="1615561200.000200">
+            <span class="message-sender"><a href="../../team/U0/index.html">Dana</a></span>
+            <span class="message-timestamp grey">2021-03-12 15:00:00</span></header>
+          <div class="message-content">\(content)</div>
+        </div></article></body></html>
+        """
+    }
+
+    /// slackdump renders a message's files (`section.slack-files`) and attachments
+    /// (`blockquote.slack-attachment`) after its text, in the same `div.message-content`
+    /// (`templates/file.html`, `attachment.html`): they are not part of the text.
+    @Test func filesAndAttachmentsAreNotPartOfTheText() throws {
+        let content = """
+            <p>see the <b>slides</b></p><section class="slack-files">
+                <p>2 files:</p>
+                <div class="file-preview-container"><a href="f/a.png"><img class="file-image" src="f/a.png" alt="a.png" /></a></div>
+                <div class="file-preview-container"><video class="file-video" controls><source src="f/b.mp4" type="video/mp4">
+                Your browser does not support the video tag.</video></div>
+            </section><blockquote class="slack-attachment"><article><header><p class="author">Bot</p></header>
+                <p>card text</p><footer><p class="footer grey small">GitHub</p></footer></article></blockquote>
             """
-        let page = try SlackHTMLReader().readAll(html: html)
-        #expect(page.messages.map(\.text) == [expected])
+        let page = try SlackHTMLReader().readAll(html: Self.page(content: content))
+        #expect(page.messages.map(\.text) == ["see the **slides**"])
+        let fileOnly = try SlackHTMLReader().readAll(
+            html: Self.page(content: "<p></p><section class=\"slack-files\"><p>1 files:</p><a class=\"file-link\" href=\"f/x.pdf\"> x.pdf </a></section>"))
+        #expect(fileOnly.messages.map(\.text) == [""])
     }
 
     @Test(arguments: [SlackHTMLLayout.auto, .slackdump])
