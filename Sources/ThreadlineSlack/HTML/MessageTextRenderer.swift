@@ -13,7 +13,8 @@ import ThreadlineHTML
 ///   `<strike>`) is `~x~`.
 /// - `<code>` and `<pre>` keep their content verbatim: inline code as `` `x` ``, code with line
 ///   breaks and `<pre>` blocks as ```` ```x``` ```` (Slack's own mrkdwn). In slackdump pages, a
-///   `<pre>` that opens the body is the message's raw mrkdwn, read as the JSON export's is.
+///   `<pre>` that opens the body is the message's raw mrkdwn, read as the JSON export's is
+///   (Slack's escapes in it decoded once).
 /// - List items keep a bullet (`• `, or `1. ` in ordered lists); quotes get `> `. A `<br>` between
 ///   items, or (slack-export-viewer) right after a list, is no line: the items are lines already.
 /// - Entities were decoded once by libxml2; nothing is decoded again, except in slack-export-viewer's
@@ -333,8 +334,12 @@ struct MessageTextRenderer {
     mutating func finish() -> (text: String, html: String) {
         while let frame = open.last { end(frame.name) }
         var rendered = text.bytes
-        if readsMrkdwn { rendered = SlackMrkdwn.markingBold(rendered) }
-        rendered = SlackMrkdwn.rewritingTokens(in: rendered)
+        if readsMrkdwn {
+            // The raw mrkdwn, with Slack's escapes under the page's: read as the JSON export's text.
+            rendered = Array(SlackMrkdwn().decode(String(decoding: rendered, as: UTF8.self)).utf8)
+        } else {
+            rendered = SlackMrkdwn.rewritingTokens(in: rendered)
+        }
         rendered = ViewerEmojiRepairs.repairSkinTones(in: rendered)
         var trimmed = rendered.trimmingHTMLWhitespace()
         if isViewerMarkdown, trimmed.elementsEqual(Self.viewerEmptyTextPlaceholder.utf8) { trimmed = [] }

@@ -75,6 +75,18 @@ import Testing
         """
     }
 
+    /// A message without rich text is slackdump's `<pre>` of the raw mrkdwn, HTML-escaped
+    /// (`slack_text_parser.go`): under that escaping are Slack's own, decoded once as the JSON
+    /// export's text decodes them.
+    @Test(arguments: [
+        ("<pre>a &amp;lt; b &amp;amp;&amp;amp; c &amp;gt; d</pre>", "a < b && c > d"),
+        ("<pre>&amp;amp;lt; is how *you* write &amp;lt;</pre>", "&lt; is how **you** write <"),
+        ("<pre>see &lt;https://e.com/?a=1&amp;amp;b=2|E&gt; &lt;!here&gt;</pre>", "see [E](https://e.com/?a=1&b=2) @here"),
+    ])
+    func rawMrkdwnHasSlacksEscapesDecodedOnce(content: String, expected: String) throws {
+        #expect(try SlackHTMLReader().readAll(html: Self.page(content: content)).messages.map(\.text) == [expected])
+    }
+
     /// slackdump renders a message's files (`section.slack-files`) and attachments
     /// (`blockquote.slack-attachment`) after its text, in the same `div.message-content`
     /// (`templates/file.html`, `attachment.html`): they are not part of the text.
