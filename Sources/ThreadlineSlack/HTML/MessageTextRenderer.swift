@@ -113,8 +113,10 @@ struct MessageTextRenderer {
     /// Whether a body that opens with a `<pre>` holds the message's raw mrkdwn (slackdump writes a
     /// message without rich-text blocks so), which is then read as the JSON export's is.
     let preHoldsMrkdwn: Bool
-    /// Whether the body's text is a `<pre>` read as raw mrkdwn.
-    private var readsMrkdwn = false
+    /// Where the text of a `<pre>` that opened the body ends, when it may be raw mrkdwn: it is, when
+    /// nothing but whitespace follows it in the text (slackdump's body for a message without rich
+    /// text is that `<pre>` alone); else it is a rich-text code block that opened the message.
+    private var mrkdwnPreEnd: Int?
 
     /// Whether the body is slack-export-viewer's: Slack's mrkdwn run through markdown2, whose
     /// artefacts are read back (see ``finish()`` and the code and bold frames).
@@ -269,9 +271,9 @@ struct MessageTextRenderer {
                 // what is left after one decoding of Slack's escapes.
                 content = content.withUnsafeBufferPointer(SlackMrkdwn.decodingEscapes)
             }
-            if isBlock, isFirst, preHoldsMrkdwn {
-                readsMrkdwn = true
+            if isBlock, isFirst, preHoldsMrkdwn, !text.isBuffering {
                 write(content)
+                mrkdwnPreEnd = text.bytes.count
                 ensureLineStart()
                 break
             }
@@ -334,6 +336,15 @@ struct MessageTextRenderer {
     mutating func finish() -> (text: String, html: String) {
         while let frame = open.last { end(frame.name) }
         var rendered = text.bytes
+        var readsMrkdwn = false
+        if let end = mrkdwnPreEnd, end <= rendered.count {
+            if rendered[end...].allSatisfy(\.isHTMLWhitespace) {
+                readsMrkdwn = true
+            } else {
+                let fence = Array("```".utf8)
+                rendered = fence + rendered[..<end] + fence + rendered[end...]
+            }
+        }
         if readsMrkdwn {
             // The raw mrkdwn, with Slack's escapes under the page's: read as the JSON export's text.
             rendered = Array(SlackMrkdwn().decode(String(decoding: rendered, as: UTF8.self)).utf8)

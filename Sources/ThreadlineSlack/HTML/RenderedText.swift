@@ -147,6 +147,9 @@ struct RenderedText {
         bufferStarts.append(bytes.count)
     }
 
+    /// Whether a buffer is open (a link label, code, emphasis or bold being read).
+    var isBuffering: Bool { !bufferStarts.isEmpty }
+
     /// Whether nothing was written before the innermost open buffer (or at all, when none is open).
     var isEmptyBeforeBuffer: Bool { (bufferStarts.last ?? bytes.count) == 0 }
 

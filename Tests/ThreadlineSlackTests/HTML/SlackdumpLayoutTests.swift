@@ -82,9 +82,18 @@ import Testing
         ("<pre>a &amp;lt; b &amp;amp;&amp;amp; c &amp;gt; d</pre>", "a < b && c > d"),
         ("<pre>&amp;amp;lt; is how *you* write &amp;lt;</pre>", "&lt; is how **you** write <"),
         ("<pre>see &lt;https://e.com/?a=1&amp;amp;b=2|E&gt; &lt;!here&gt;</pre>", "see [E](https://e.com/?a=1&b=2) @here"),
+        // Files after the text are not part of it: the `<pre>` is still the whole text.
+        ("<pre>*hi*</pre><section class=\"slack-files\"><p>1 files:</p></section>", "**hi**"),
     ])
     func rawMrkdwnHasSlacksEscapesDecodedOnce(content: String, expected: String) throws {
         #expect(try SlackHTMLReader().readAll(html: Self.page(content: content)).messages.map(\.text) == [expected])
+    }
+
+    /// A rich-text message that opens with a code block is a `<pre>` followed by the rest of the
+    /// message: code, kept verbatim, not raw mrkdwn.
+    @Test func richTextOpeningWithACodeBlockKeepsItAsCode() throws {
+        let page = try SlackHTMLReader().readAll(html: Self.page(content: "<p><pre>SELECT *x* &lt; 1</pre>then <b>bold</b></p>"))
+        #expect(page.messages.map(\.text) == ["```SELECT *x* < 1```\nthen **bold**"])
     }
 
     /// slackdump renders a message's files (`section.slack-files`) and attachments
