@@ -492,8 +492,9 @@ private struct ChannelAssembler {
             var message = Message(
                 key: key, sourceLine: html.line, authorRaw: html.author, textRaw: html.html,
                 text: html.text, sentAt: sentAt)
-            // slack-export-viewer keeps a bot's message's subtype as its container's class.
-            message.isBot = html.subtype == "bot_message"
+            // slack-export-viewer keeps a bot's message's subtype as its container's class;
+            // slackdump marks the sender's name.
+            message.isBot = html.isBot
             return message
         }
     }

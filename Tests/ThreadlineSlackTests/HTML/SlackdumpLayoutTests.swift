@@ -12,7 +12,9 @@ import Testing
         let page = try SlackHTMLReader().readAll(fixture: Self.channelPage)
         #expect(page.report?.layout == .slackdump)
         #expect(page.messages.map(\.ts) == ["1615561200.000200", "1615562400.000600"])
-        #expect(page.messages.map(\.author) == ["Dana Kowalska", "bookbot via Bot (bot)"])
+        // The bot's sender, `bookbot via Bot (bot)`, names the author the JSON export names.
+        #expect(page.messages.map(\.author) == ["Dana Kowalska", "bookbot"])
+        #expect(page.messages.map(\.isBot) == [false, true])
         #expect(page.messages.map(\.time.description) == ["2021-03-12 15:00:00", "2021-03-12 15:20:00"])
         #expect(page.messages.map(\.isReply) == [false, false])
         #expect(page.messages.map(\.threadTS) == [nil, nil])
@@ -63,12 +65,12 @@ import Testing
     }
 
     /// A slackdump page of one message whose `div.message-content` holds `content`.
-    static func page(content: String) -> String {
+    static func page(content: String, sender: String = "Dana") -> String {
         """
         <!DOCTYPE html><html><head><meta charset="UTF-8"><title>Slackdump Viewer</title></head><body>
         <article class="message"><div class="message-inner">
           <header class="message-header" id="1615561200.000200">
-            <span class="message-sender"><a href="../../team/U0/index.html">Dana</a></span>
+            <span class="message-sender"><a href="../../team/U0/index.html">\(sender)</a></span>
             <span class="message-timestamp grey">2021-03-12 15:00:00</span></header>
           <div class="message-content">\(content)</div>
         </div></article></body></html>
@@ -94,6 +96,23 @@ import Testing
     @Test func richTextOpeningWithACodeBlockKeepsItAsCode() throws {
         let page = try SlackHTMLReader().readAll(html: Self.page(content: "<p><pre>SELECT *x* &lt; 1</pre>then <b>bold</b></p>"))
         #expect(page.messages.map(\.text) == ["```SELECT *x* < 1```\nthen **bold**"])
+    }
+
+    /// slackdump names a bot's message `user via bot (bot)` (`Unknown user` without a user) and an
+    /// app's `username (app)` (`template.go`): the author is whom the JSON export names (the user,
+    /// else the bot; the app's username), and the message is a bot's.
+    @Test(arguments: [
+        ("bookbot (app)", "bookbot", true),
+        ("Unknown user via Polly (bot)", "Polly", true),
+        ("Dana via Polly (bot)", "Dana", true),
+        ("Dana", "Dana", false),
+        ("(app)", "(app)", false),
+        ("Ann via (bot)", "Ann via (bot)", false),
+    ])
+    func botAndAppSendersAreNamedAsTheExportNamesThem(sender: String, author: String, isBot: Bool) throws {
+        let page = try SlackHTMLReader().readAll(html: Self.page(content: "<p>hi</p>", sender: sender))
+        #expect(page.messages.map(\.author) == [author])
+        #expect(page.messages.map(\.isBot) == [isBot])
     }
 
     /// slackdump renders a message's files (`section.slack-files`) and attachments
