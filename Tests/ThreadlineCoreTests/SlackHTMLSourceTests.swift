@@ -139,6 +139,28 @@ import Testing
         }
     }
 
+    /// A single-file export's DMs and group DMs are no channels: their titles have no `#`, as the
+    /// JSON export's DMs have none.
+    @Test func singleFileDMsAreTitledWithoutAHash() throws {
+        let scratch = try Scratch()
+        func message(_ time: String) -> String {
+            "<div class=\"message-container\"><div id=\"\(time)\"><div class=\"message\"><div class=\"username\">Ana</div>"
+                + "<a href=\"#\(time)\"><div class=\"time\">\(time)</div></a><div class=\"msg\"><p>hi</p></div></div></div></div>"
+        }
+        func block(_ heading: String, _ time: String) -> String {
+            "<div class=\"message-block\"><h2>\(heading)</h2><div class=\"message-list\">"
+                + message(time) + "</div></div>"
+        }
+        let page = "<!DOCTYPE html><html><head><meta charset=\"UTF-8\"><title>Slack Export - ws</title></head><body>"
+            + block("DM with Bob", "2021-03-08 10:00:00") + block("Group DM with Ana, Bob, Cy", "2021-03-08 11:00:00")
+            + "<div class=\"channel-block\"><h2>Messages in #general</h2><div class=\"message-list\">"
+            + message("2021-03-08 12:00:00") + "</div></div></body></html>"
+        _ = try scratch.write("inputs/export.html", page)
+        _ = try runPipeline(scratch, Self.pipeline(Self.viewerStep(include: "*.html")))
+        let documents = try readJSONLines(scratch.path("out/documents.jsonl"))
+        #expect(documents.map { $0["title"] as? String } == ["DM with Bob", "Group DM with Ana, Bob, Cy", "#general"])
+    }
+
     @Test func slackdumpChannelAndThreadPagesMakeOneDocument() throws {
         let scratch = try Scratch()
         try scratch.copyFixture("slackdump", to: "inputs/slackdump")

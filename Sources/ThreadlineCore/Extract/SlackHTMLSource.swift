@@ -492,8 +492,9 @@ private struct ChannelAssembler {
             var message = Message(
                 key: key, sourceLine: html.line, authorRaw: html.author, textRaw: html.html,
                 text: html.text, sentAt: sentAt)
-            // slack-export-viewer keeps a bot's message's subtype as its container's class.
-            message.isBot = html.subtype == "bot_message"
+            // slack-export-viewer keeps a bot's message's subtype as its container's class;
+            // slackdump marks the sender's name.
+            message.isBot = html.isBot
             return message
         }
     }
@@ -535,9 +536,15 @@ private struct ChannelAssembler {
         }
     }
 
+    /// A channel's title is `#name`; a single-file export's `DM with Bob` and `Group DM with …` are
+    /// no channels and are their own titles, as the JSON export's DMs have no `#`.
+    private static func title(_ name: String) -> String {
+        name.hasPrefix("DM with ") || name.hasPrefix("Group DM with ") ? name : "#" + name
+    }
+
     private func document(_ name: String, threads: [Thread]) -> Document {
         var document = Document(
-            id: Document.slackID(source: SlackHTMLSource.type.name)(name), source: SlackHTMLSource.type.name, sourceFile: file, title: "#" + name,
+            id: Document.slackID(source: SlackHTMLSource.type.name)(name), source: SlackHTMLSource.type.name, sourceFile: file, title: Self.title(name),
             hosts: source.hosts, threads: threads)
         document.entitiesDecoded = true
         return document

@@ -72,6 +72,24 @@ enum SlackdumpLayout: MessageLayout {
         tag.is(.article, class: "message")
     }
 
+    /// The author a bot's or app's sender names, or nil for a person's: slackdump writes an app's
+    /// message as `username (app)` and a bot's as `user via bot (bot)`, with `Unknown user` when
+    /// the message has no user (`internal/viewer/template.go`). The JSON export names the user,
+    /// else the bot, and the app by its username.
+    static func botSender(_ sender: String) -> String? {
+        if sender.hasSuffix(" (app)") {
+            let name = sender.dropLast(" (app)".count).trimmingHTMLWhitespace()
+            return name.isEmpty ? nil : name
+        }
+        guard sender.hasSuffix(" (bot)"), let via = sender.range(of: " via ") else { return nil }
+        let botEnd = sender.index(sender.endIndex, offsetBy: -" (bot)".count)
+        guard via.upperBound <= botEnd else { return nil }
+        let user = sender[..<via.lowerBound].trimmingHTMLWhitespace()
+        let bot = sender[via.upperBound..<botEnd].trimmingHTMLWhitespace()
+        guard !user.isEmpty, !bot.isEmpty else { return nil }
+        return user == "Unknown user" ? bot : user
+    }
+
     static func role(of tag: HTMLStartTag) -> ElementRole {
         if tag.is(.span, class: "message-sender") { return .author }
         if tag.is(.span, class: "message-timestamp") { return .time }
@@ -141,7 +159,9 @@ struct LayoutReader<Layout: MessageLayout> {
         case .timestamp(let ts): pending?.ts = ts
         case .body:
             pending?.bodyDepth = depth
-            pending?.renderer = MessageTextRenderer(limit: textLimit, preHoldsMrkdwn: Layout.layout == .slackdump)
+            pending?.renderer = MessageTextRenderer(
+                limit: textLimit, preHoldsMrkdwn: Layout.layout == .slackdump,
+                isViewerMarkdown: Layout.layout == .slackExportViewer)
         case .other: break
         }
     }

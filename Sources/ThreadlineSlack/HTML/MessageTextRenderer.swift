@@ -9,20 +9,28 @@ import ThreadlineHTML
 ///   label are both Slack's `url|label` (slack-export-viewer's markdown made one of a Slack link it
 ///   could not read) is that Slack link.
 /// - Bold (`<strong>`, `<b>`) is `**x**`, except a bold `#channel` alone (how slack-export-viewer
-///   shows a channel name); italic (`<em>`, `<i>`) is `_x_`; struck-out (`<s>`, `<del>`,
+///   shows a channel name) and slack-export-viewer's `<b>@name</b>` (a rich-text mention); italic (`<em>`, `<i>`) is `_x_`; struck-out (`<s>`, `<del>`,
 ///   `<strike>`) is `~x~`.
 /// - `<code>` and `<pre>` keep their content verbatim: inline code as `` `x` ``, code with line
 ///   breaks and `<pre>` blocks as ```` ```x``` ```` (Slack's own mrkdwn). In slackdump pages, a
-///   `<pre>` that opens the body is the message's raw mrkdwn, read as the JSON export's is.
-/// - List items keep a bullet (`• `, or `1. ` in ordered lists); quotes get `> `.
-/// - Entities were decoded once by libxml2; nothing is decoded again. Slack's own tokens that a
+///   `<pre>` that opens the body is the message's raw mrkdwn, read as the JSON export's is
+///   (Slack's escapes in it decoded once).
+/// - List items keep a bullet (`• `, or `1. ` in ordered lists); quotes get `> `. A `<br>` between
+///   items, or (slack-export-viewer) right after a list, is no line: the items are lines already.
+/// - Entities were decoded once by libxml2; nothing is decoded again, except in slack-export-viewer's
+///   `<code>`, which markdown2 escaped on top of Slack's own escapes: Slack's `&amp;`, `&lt;` and
+///   `&gt;` are decoded there once more, as the JSON export's text decodes them. Slack's own tokens that a
 ///   renderer left as text (`<#C1|general>`, slackdump's `<@name>`) read as in the JSON export:
 ///   `#general`, `@name`.
 /// - slack-export-viewer artefacts are repaired: `:skin<em>tone</em>3:` (an emoji name whose `_`
 ///   markdown took for emphasis) is joined back, and `:skin_tone_N:` becomes Slack's `:skin-tone-N:`.
-/// - A leading bold `Thread Reply:` (slack-export-viewer's reply marker) is removed and reported.
-/// - Reactions, uploads and attachment cards (`div.message-reaction`, `div.message-upload`,
-///   `div.message-attachment`) are not part of the text.
+/// - A leading bold `Thread Reply:` (slack-export-viewer's reply marker) is removed and reported, and
+///   the viewer's `[ MESSAGE TEXT EMPTY ]` for a message without text reads as the empty text.
+/// - slackdump's rich-text mentions are inline text: a user's `<@name>` in a link to the user's page,
+///   a channel's or user group's token in a `div` of its own, a broadcast's `@here ` in a `strong`.
+/// - Reactions, uploads and attachment cards (slack-export-viewer's `div.message-reaction`,
+///   `div.message-upload`, `div.message-attachment`; slackdump's `section.slack-files`,
+///   `blockquote.slack-attachment`) are not part of the text.
 ///
 /// Outside code, a run of spaces is the author's and is kept; whitespace holding a line break or tab
 /// is the page's layout and is one space, as a browser would show it. The rendered
@@ -57,8 +65,13 @@ struct MessageTextRenderer {
     /// The re-serialised markup.
     private var markup: BodyMarkup
     private var verbatimDepth = 0
+    /// Whether the code being read is (or holds) a `<code>` element: markdown2's code, which it
+    /// escaped again on top of Slack's escapes.
+    private var verbatimIsMarkdownCode = false
     private var skipDepth = 0
     private var lists: [ListState] = []
+    /// Whether a list ended and nothing but whitespace followed yet.
+    private var followsList = false
     private var strongDepth = 0
 
     private enum Frame {
@@ -73,12 +86,14 @@ struct MessageTextRenderer {
         case quote
         case list(HTMLName)
         case skipped(HTMLName)
+        /// slackdump's wrapper of a rich-text mention (a `div` or `strong` of its own): inline text.
+        case mention(HTMLName)
 
         /// The name of the element the frame is for, to close it with.
         var name: HTMLName {
             switch self {
             case .plain(let name), .block(let name), .list(let name), .skipped(let name), .emphasis(let name),
-                .strong(let name, _), .strike(let name):
+                .strong(let name, _), .strike(let name), .mention(let name):
                 name
             case .link: .known(.a)
             case .code(let isBlock): .known(isBlock ? .pre : .code)
@@ -98,12 +113,19 @@ struct MessageTextRenderer {
     /// Whether a body that opens with a `<pre>` holds the message's raw mrkdwn (slackdump writes a
     /// message without rich-text blocks so), which is then read as the JSON export's is.
     let preHoldsMrkdwn: Bool
-    /// Whether the body's text is a `<pre>` read as raw mrkdwn.
-    private var readsMrkdwn = false
+    /// Where the text of a `<pre>` that opened the body ends, when it may be raw mrkdwn: it is, when
+    /// nothing but whitespace follows it in the text (slackdump's body for a message without rich
+    /// text is that `<pre>` alone); else it is a rich-text code block that opened the message.
+    private var mrkdwnPreEnd: Int?
 
-    init(limit: Int, preHoldsMrkdwn: Bool = false) {
+    /// Whether the body is slack-export-viewer's: Slack's mrkdwn run through markdown2, whose
+    /// artefacts are read back (see ``finish()`` and the code and bold frames).
+    let isViewerMarkdown: Bool
+
+    init(limit: Int, preHoldsMrkdwn: Bool = false, isViewerMarkdown: Bool = false) {
         self.limit = limit
         self.preHoldsMrkdwn = preHoldsMrkdwn
+        self.isViewerMarkdown = isViewerMarkdown
         text = RenderedText(limit: limit)
         markup = BodyMarkup(limit: limit)
     }
@@ -113,6 +135,8 @@ struct MessageTextRenderer {
     /// An element starts inside the body.
     mutating func start(_ tag: HTMLStartTag) {
         markup.appendStartTag(tag)
+        let listEndedBefore = followsList
+        followsList = false
         if open.count >= Self.maximumDepth {
             excessDepth += 1
             return
@@ -124,14 +148,26 @@ struct MessageTextRenderer {
         }
         let frame: Frame
         switch tag.name {
-        case .known(.div) where Self.skippedClasses.contains(where: { tag.is(.div, class: $0) }):
+        case .known(.div) where Self.mentionClasses.contains(where: { tag.is(.div, class: $0) }):
+            // The `div` made libxml2 end the paragraph the mention is in (`<p>in <div>…</div> now</p>`).
+            if skipDepth == 0, verbatimDepth == 0 { text.rejoinParagraph() }
+            frame = .mention(tag.name)
+        case .known(.strong) where tag.is(.strong, class: "slack-rich-text-section-broadcast"):
+            frame = .mention(tag.name)
+        case .known(.div) where Self.skippedClasses.contains(where: { tag.is(.div, class: $0) }),
+            .known(.section) where tag.is(.section, class: "slack-files"),
+            .known(.blockquote) where tag.is(.blockquote, class: "slack-attachment"):
             skipDepth = 1
             frame = .skipped(tag.name)
         case .known(.script), .known(.style), .known(.template), .known(.head), .known(.title):
             skipDepth = 1
             frame = .skipped(tag.name)
         case .known(.br):
-            writeNewline()
+            // A `<br>` between list items, or (slack-export-viewer writes each `\n` of a rich-text
+            // list as `<br>`) right after a list, is no line of the text: the items are lines already.
+            var betweenItems = isViewerMarkdown && listEndedBefore
+            if case .list = open.last { betweenItems = true }
+            if !betweenItems { writeNewline() }
             frame = .plain(tag.name)
         case .known(.img):
             if let alt = tag.attributeBytes("alt"), !alt.isEmpty { write(alt) }
@@ -142,14 +178,17 @@ struct MessageTextRenderer {
         case .known(.code) where verbatimDepth == 0:
             text.pushBuffer()
             verbatimDepth += 1
+            verbatimIsMarkdownCode = true
             frame = .code(isBlock: false)
         case .known(.pre) where verbatimDepth == 0:
             ensureLineStart()
             text.pushBuffer()
             verbatimDepth += 1
+            verbatimIsMarkdownCode = false
             frame = .code(isBlock: true)
         case .known(.code), .known(.pre):
             verbatimDepth += 1
+            if tag.name == .code { verbatimIsMarkdownCode = true }
             frame = .plain(tag.name)
         case .known(.em), .known(.i):
             text.pushBuffer()
@@ -212,7 +251,10 @@ struct MessageTextRenderer {
         case .link(let href):
             let label = text.popBuffer()
             let trimmed = label.trimmingHTMLWhitespace()
-            if let href, let link = RawSlackLink.text(ofMangledLink: href, label: trimmed) {
+            if Self.isMentionToken(trimmed) {
+                // slackdump links a mention to the user's or channel's page: the mention is the text.
+                write(trimmed)
+            } else if let href, let link = RawSlackLink.text(ofMangledLink: href, label: trimmed) {
                 write(link.utf8)
             } else if let href, !href.isEmpty, !TextComparisons.isSameText(href, trimmed) {
                 write(trimmed.isEmpty ? Array(href.utf8) : Array("[".utf8) + trimmed + Array("](".utf8) + Array(href.utf8) + Array(")".utf8))
@@ -222,11 +264,16 @@ struct MessageTextRenderer {
         case .code(let isBlock):
             verbatimDepth -= 1
             let isFirst = text.isEmptyBeforeBuffer
-            let content = text.popBuffer()
+            var content = text.popBuffer()
             if content.isEmpty { break }
-            if isBlock, isFirst, preHoldsMrkdwn {
-                readsMrkdwn = true
+            if isViewerMarkdown, verbatimIsMarkdownCode {
+                // markdown2 escaped the code's `&`, `<` and `>` once more: the export's text is
+                // what is left after one decoding of Slack's escapes.
+                content = content.withUnsafeBufferPointer(SlackMrkdwn.decodingEscapes)
+            }
+            if isBlock, isFirst, preHoldsMrkdwn, !text.isBuffering {
                 write(content)
+                mrkdwnPreEnd = text.bytes.count
                 ensureLineStart()
                 break
             }
@@ -238,7 +285,7 @@ struct MessageTextRenderer {
             writeWrapped(text.popBuffer(), in: "_")
         case .strike:
             writeWrapped(text.popBuffer(), in: "~")
-        case .strong(_, let buffered):
+        case .strong(let name, let buffered):
             strongDepth -= 1
             guard buffered else { break }
             let isFirst = text.isEmptyBeforeBuffer
@@ -249,15 +296,24 @@ struct MessageTextRenderer {
                 text.dropPendingWhitespace()
             } else if Self.isChannelName(content) {
                 write(content)
+            } else if isViewerMarkdown, name == .known(.b), let mention = Self.viewerMention(content) {
+                write(mention)
             } else {
                 writeWrapped(content, in: "**")
             }
+        case .mention:
+            // slackdump writes a broadcast as `@here ` and the text after it has its own space.
+            text.markPendingAsLayout()
         case .quote:
             text.quoteDepth -= 1
             ensureLineStart()
         case .list:
             lists.removeLast()
             ensureLineStart()
+            followsList = true
+        case .block(let name) where name == .known(.p):
+            guard skipDepth == 0, verbatimDepth == 0 else { break }
+            text.endParagraph()
         case .block:
             ensureLineStart()
         }
@@ -267,6 +323,7 @@ struct MessageTextRenderer {
     mutating func characters(_ run: UnsafeBufferPointer<UInt8>) {
         markup.appendText(run)
         guard skipDepth == 0 else { return }
+        if followsList, run.contains(where: { !$0.isHTMLWhitespace }) { followsList = false }
         if !sawDoubledAsterisks, Self.holdsDoubledAsterisks(run) { sawDoubledAsterisks = true }
         if verbatimDepth > 0 {
             text.append(run)
@@ -279,11 +336,26 @@ struct MessageTextRenderer {
     mutating func finish() -> (text: String, html: String) {
         while let frame = open.last { end(frame.name) }
         var rendered = text.bytes
-        if readsMrkdwn { rendered = SlackMrkdwn.markingBold(rendered) }
-        rendered = SlackMrkdwn.rewritingTokens(in: rendered)
+        var readsMrkdwn = false
+        if let end = mrkdwnPreEnd, end <= rendered.count {
+            if rendered[end...].allSatisfy(\.isHTMLWhitespace) {
+                readsMrkdwn = true
+            } else {
+                let fence = Array("```".utf8)
+                rendered = fence + rendered[..<end] + fence + rendered[end...]
+            }
+        }
+        if readsMrkdwn {
+            // The raw mrkdwn, with Slack's escapes under the page's: read as the JSON export's text.
+            rendered = Array(SlackMrkdwn().decode(String(decoding: rendered, as: UTF8.self)).utf8)
+        } else {
+            rendered = SlackMrkdwn.rewritingTokens(in: rendered)
+        }
         rendered = ViewerEmojiRepairs.repairSkinTones(in: rendered)
+        var trimmed = rendered.trimmingHTMLWhitespace()
+        if isViewerMarkdown, trimmed.elementsEqual(Self.viewerEmptyTextPlaceholder.utf8) { trimmed = [] }
         return (
-            String(decoding: rendered.trimmingHTMLWhitespace(), as: UTF8.self),
+            String(decoding: trimmed, as: UTF8.self),
             String(decoding: markup.bytes.trimmingHTMLWhitespace(), as: UTF8.self)
         )
     }
@@ -291,6 +363,13 @@ struct MessageTextRenderer {
     // MARK: Writing
 
     private static let threadReplyMarker = "Thread Reply:"
+    /// What slack-export-viewer shows for a message without text (a file shared without a comment,
+    /// a bot's card): not the author's text, which is empty.
+    private static let viewerEmptyTextPlaceholder = "[ MESSAGE TEXT EMPTY ]"
+    /// slackdump's `div`s around a channel or user-group mention.
+    private static let mentionClasses: [StaticString] = [
+        "slack-rich-text-section-channel", "slack-rich-text-section-user-group",
+    ]
     private static let skippedClasses: [StaticString] = ["message-reaction", "message-upload", "message-attachment"]
 
     /// Whether an element starts on a new line and ends its line.
@@ -321,6 +400,29 @@ struct MessageTextRenderer {
     private static func isChannelName(_ content: [UInt8]) -> Bool {
         guard content.count > 1, content[0] == UInt8(ascii: "#") else { return false }
         return !content.contains(where: \.isHTMLWhitespace)
+    }
+
+    /// The mention a slack-export-viewer `<b>` holds, or nil: the viewer writes a rich-text user
+    /// mention as `<b>@name</b>`, or `<b>[ Unknown user U1 ]</b>` for an id it cannot name (which the
+    /// JSON export gives as `@U1`). Its bold from markdown is `<strong>`.
+    private static func viewerMention(_ content: [UInt8]) -> [UInt8]? {
+        guard content.count > 1, !content.contains(UInt8(ascii: "\n")) else { return nil }
+        if content[0] == UInt8(ascii: "@") { return content }
+        let prefix = Array("[ Unknown user ".utf8)
+        let suffix = Array(" ]".utf8)
+        guard content.count > prefix.count + suffix.count, content.starts(with: prefix), content.suffix(2).elementsEqual(suffix)
+        else { return nil }
+        let id = content[prefix.count..<(content.count - suffix.count)]
+        guard !id.contains(where: \.isHTMLWhitespace) else { return nil }
+        return [UInt8(ascii: "@")] + id
+    }
+
+    /// Whether `label` is one Slack mention token left as text, `<@name>` or `<#channel>`.
+    private static func isMentionToken(_ label: ArraySlice<UInt8>) -> Bool {
+        guard label.count > 3, label.first == UInt8(ascii: "<"), label.last == UInt8(ascii: ">") else { return false }
+        let sigil = label[label.startIndex + 1]
+        guard sigil == UInt8(ascii: "@") || sigil == UInt8(ascii: "#") else { return false }
+        return !label.dropFirst().dropLast().contains { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }
     }
 
     /// Whether a text run holds `**`.

@@ -183,6 +183,11 @@ struct PendingMessage {
         var message = SlackHTMLMessage(
             channel: channel, author: author, time: time, ts: ts, isReply: isReply || sawReplyMarker,
             threadTS: threadTS, subtype: subtype, line: line, column: column, text: body.text, html: body.html, layout: layout)
+        message.isBot = subtype == "bot_message"
+        if layout == .slackdump, let sender = SlackdumpLayout.botSender(author) {
+            message.author = sender
+            message.isBot = true
+        }
         if !unreadableElements.isEmpty { message.textLosses.append(.rawLinkWithMarkup) }
         if sawDoubledAsterisks, layout == .slackExportViewer { message.textLosses.append(.doubledAsterisks) }
         return (message, problems)

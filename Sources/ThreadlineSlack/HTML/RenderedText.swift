@@ -20,6 +20,8 @@ struct RenderedText {
     /// Whether the whitespace seen since the last content holds anything but spaces (a line break
     /// or tab of the page's own layout): it then stands for one space.
     private var pendingIsLayout = false
+    /// Where the text ended when a paragraph's end started a new line, while nothing came after it.
+    private var paragraphEnd: Int?
     /// How many quotes are open: each line of content starts with that many `> `.
     var quoteDepth = 0
 
@@ -103,6 +105,11 @@ struct RenderedText {
         if !pendingIsLayout, whitespace.contains(where: { $0 != UInt8(ascii: " ") }) { pendingIsLayout = true }
     }
 
+    /// Makes the whitespace pending so far the page's layout: one space, whatever follows.
+    mutating func markPendingAsLayout() {
+        if pendingSpaces > 0 { pendingIsLayout = true }
+    }
+
     /// Forgets the pending whitespace.
     private mutating func clearPending() {
         pendingSpaces = 0
@@ -140,6 +147,9 @@ struct RenderedText {
         bufferStarts.append(bytes.count)
     }
 
+    /// Whether a buffer is open (a link label, code, emphasis or bold being read).
+    var isBuffering: Bool { !bufferStarts.isEmpty }
+
     /// Whether nothing was written before the innermost open buffer (or at all, when none is open).
     var isEmptyBeforeBuffer: Bool { (bufferStarts.last ?? bytes.count) == 0 }
 
@@ -167,6 +177,25 @@ struct RenderedText {
         clearPending()
         let last = lastByte
         if last != nil, last != UInt8(ascii: "\n") { append(CollectionOfOne(UInt8(ascii: "\n"))) }
+    }
+
+    /// Starts a new line for the end of a paragraph, which ``rejoinParagraph()`` can take back.
+    mutating func endParagraph() {
+        let end = bytes.count
+        ensureLineStart()
+        paragraphEnd = bytes.count > end ? bytes.count : nil
+    }
+
+    /// Takes back the line break of the paragraph that just ended, when nothing was written since:
+    /// inline content that libxml2 ended the paragraph for (as a `div` in a `p`) goes on its line,
+    /// after a space.
+    mutating func rejoinParagraph() {
+        defer { paragraphEnd = nil }
+        guard let end = paragraphEnd, end == bytes.count, bufferStarts.isEmpty, bytes.last == UInt8(ascii: "\n") else { return }
+        bytes.removeLast()
+        written -= 1
+        pendingSpaces = 1
+        pendingIsLayout = true
     }
 
     /// Appends `content` whole, or nothing when it would take the text over ``limit``.

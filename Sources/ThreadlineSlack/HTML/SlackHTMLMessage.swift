@@ -94,6 +94,9 @@ public struct SlackHTMLMessage: Sendable, Equatable {
     /// The Slack subtype where the page shows it (slack-export-viewer's second container class),
     /// e.g. `channel_join`, `bot_message`, `thread_broadcast`.
     public var subtype: String?
+    /// Whether the page shows it as a bot's or app's message: slack-export-viewer's `bot_message`
+    /// class, slackdump's `(bot)` or `(app)` after the sender's name.
+    public var isBot = false
     /// The 1-based line of the page where the message starts.
     public var line: Int
     /// The 1-based column (in Unicode scalars) of the message's start on that line, when known.

@@ -264,6 +264,14 @@ struct SlackMrkdwn: Sendable {
     /// like a character reference is what the author typed.
     static let escapes = HTMLEntities.References(["amp", "lt", "gt"])
 
+    /// `bytes` with Slack's ``escapes`` decoded in one pass.
+    static func decodingEscapes(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        HTMLEntities.appendDecoding(bytes, only: escapes, to: &output)
+        return output
+    }
+
     /// `bytes` as a string with Slack's ``escapes`` decoded in one pass.
     static func decodeEntities(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var output: [UInt8] = []

@@ -60,6 +60,51 @@ import ThreadlineHTML
         #expect(try render(html) == expected)
     }
 
+    /// slack-export-viewer shows a message without text (a file shared without a comment, a bot's
+    /// card) with a placeholder: its text is empty, as the JSON export's is.
+    @Test(arguments: [
+        ("<p>[ MESSAGE TEXT EMPTY ]</p><div class=\"message-upload\"><a href=\"f.png\">f.png</a></div>", ""),
+        ("<p>[ MESSAGE TEXT EMPTY ] said Bob</p>", "[ MESSAGE TEXT EMPTY ] said Bob"),
+    ])
+    func viewerPlaceholderForAMessageWithoutTextIsEmpty(html: String, expected: String) throws {
+        #expect(try render(html) == expected)
+    }
+
+    /// markdown2 escapes a code span's `&`, `<`, `>` again, on top of Slack's own escapes: the text
+    /// `a < b && c` is `a &lt; b &amp;&amp; c` in the export and escaped twice in the viewer's page.
+    @Test(arguments: [
+        ("run <code>a &amp;lt; b &amp;amp;&amp;amp; c</code> now", "run `a < b && c` now"),
+        ("<pre><code>x &amp;gt; 1\ny &amp;amp;amp;lt; 2\n</code></pre>", "```x > 1\ny &amp;lt; 2\n```"),
+        // A `<pre>` without `<code>` (the viewer's rich-text block) was not escaped again.
+        ("<pre>a &amp;lt; b</pre>", "```a &lt; b```"),
+    ])
+    func codeTheViewerEscapedTwiceIsDecodedOnceMore(html: String, expected: String) throws {
+        #expect(try render(html) == expected)
+    }
+
+    /// slack-export-viewer writes each `\n` of a rich-text list as `<br>`, between its items and after
+    /// it: the items are lines already, as in the JSON export's `• one\n• two`.
+    @Test(arguments: [
+        ("<ul><li>one</li><br><li>two</li></ul><br>after", "• one\n• two\nafter"),
+        ("<ol><li>one</li><br><li>two</li></ol><br><br>after", "1. one\n2. two\n\nafter"),
+        ("<ul><li>one</li></ul>text<br>after", "• one\ntext\nafter"),
+    ])
+    func lineBreaksAroundTheViewersListItemsAreNoLines(html: String, expected: String) throws {
+        #expect(try render(html) == expected)
+    }
+
+    /// slack-export-viewer writes a rich-text mention as `<b>@name</b>`: the mention, as a bold
+    /// `#channel` is; its markdown's bold is `<strong>`.
+    @Test(arguments: [
+        ("hi <b>@Ana Souza</b> see <b>this</b>", "hi @Ana Souza see **this**"),
+        ("hi <b>[ Unknown user U999 ]</b>!", "hi @U999!"),
+        ("<strong>@here</strong> listen", "**@here** listen"),
+        ("<b>@</b> <b>[ Unknown user ]</b>", "**@** **[ Unknown user ]**"),
+    ])
+    func viewersBoldMentionIsTheMention(html: String, expected: String) throws {
+        #expect(try render(html) == expected)
+    }
+
     @Test func threadReplyMarkerWithoutReplyClassMarksAReply() throws {
         // slack-export-viewer ≤ 1.1 had no div.reply: the marker was the only sign of a reply.
         let html = viewerPage(
