@@ -90,13 +90,20 @@ def emoji_table() -> dict[str, str]:
 
 
 EMOJI = emoji_table()
-# A code, or a span whose codes stay as they are (as clean_emoji skips them): a closed ``` block,
-# inline code on one line, a `<…>` token (`<` and a letter, `/`, `@`, `#` or `!`, up to the first `>`
-# on the line), or a URL (up to whitespace, `<`, `>`, `"`, a backtick or an unbalanced `)`).
+# A code, or a span whose codes stay as they are (as clean_emoji skips them): a fence of three or
+# more backticks up to the next run of at least as many; `` up to the next run of exactly two on its
+# line; a single backtick up to the next backtick on its line (a run that nothing closes is text); a
+# `<…>` token (`<` and a letter, `/`, `@`, `#` or `!`, up to the first `>` on the line), or a URL (up
+# to whitespace, `<`, `>`, `"`, a backtick or an unbalanced `)`). Runs of backticks are matched whole.
 TONE = r"skin[-_]?tone[-_]?([2-6])"  # `skin-tone-3`, and the viewer's `skin_tone_3` and `skintone3`
+CODE_SPAN = (
+    r"(?<!`)(?P<fence>`{3,})(?!`).*?(?P=fence)`*"
+    r"|(?<!`)``(?!`)(?:[^`\n]|`{3,}(?!`)|(?<!`)`(?!`))*?(?<!`)``(?!`)"
+    r"|(?<!`)`(?!`)[^`\n]*`"
+)
 EMOJI_CODE = re.compile(
-    r"(?P<span>```.*?```|`[^`\n]*`|<[A-Za-z/@#!][^>\n]*>|(?<=[A-Za-z])://(?:[^\s<>\"`()]|\([^\s<>\"`()]*\))*)"
-    r"|(?<![A-Za-z0-9]):([a-z0-9_+\-]{1,60}):(?::" + TONE + r":)?(?![A-Za-z0-9])",
+    r"(?P<span>" + CODE_SPAN + r"|<[A-Za-z/@#!][^>\n]*>|(?<=[A-Za-z])://(?:[^\s<>\"`()]|\([^\s<>\"`()]*\))*)"
+    r"|(?<![A-Za-z0-9]):(?P<name>[a-z0-9_+\-]{1,60}):(?::" + TONE.replace("([2-6])", "(?P<tone>[2-6])") + r":)?(?![A-Za-z0-9])",
     re.S)
 TONE_NAME = re.compile(TONE)  # alone (or after 👍, as the viewer writes reactions): the modifier
 SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")  # only runs that change: one space is left alone
@@ -130,7 +137,7 @@ def clean_emoji(text: str) -> str:
         nonlocal last_end
         if match.group("span"):
             return match.group(0)  # code, a token or a URL: kept as it is
-        start, name = match.start(), match.group(2)
+        start, name = match.start(), match.group("name")
         if start > 0 and text[start - 1] == ":" and start != last_end:
             return match.group(0)  # `::smile:`: that colon ended no code
         tone = TONE_NAME.fullmatch(name)
@@ -142,8 +149,8 @@ def clean_emoji(text: str) -> str:
             return chr(0x1F3FB + int(tone.group(1)) - 2)
         if char is None:
             return match.group(0)  # unknown or custom: kept as it is
-        if match.group(3):
-            char += chr(0x1F3FB + int(match.group(3)) - 2)
+        if match.group("tone"):
+            char += chr(0x1F3FB + int(match.group("tone")) - 2)
         return char
 
     return EMOJI_CODE.sub(replace, text)
