@@ -118,18 +118,21 @@ import Testing
         #expect(messages[1].sentAt?.microseconds == 400_000_123)
     }
 
+    /// A book's thread with one "ok" reply, and its Slack twin with two.
+    static let twoOksForOne = [
+        Self.book(Self.thread(
+            Self.message("1", "Ann", Self.question),
+            Self.message("1.1", "Martin", Self.answer, parent: "1"),
+            Self.message("1.2", "Ann", "ok", parent: "1"))),
+        Self.slack("slack_json", Self.thread(
+            Self.message("100", "Ann", Self.question, at: 100),
+            Self.message("200", "Martin", Self.answer, at: 200, parent: "100"),
+            Self.message("300", "Ann", "ok", at: 300, parent: "100"),
+            Self.message("400", "Ann", "ok", at: 400, parent: "100"))),
+    ]
+
     @Test func twoIdenticalRepliesForOneAreAmbiguousAndNotMerged() throws {
-        let run = Self.dedupe([
-            Self.book(Self.thread(
-                Self.message("1", "Ann", Self.question),
-                Self.message("1.1", "Martin", Self.answer, parent: "1"),
-                Self.message("1.2", "Ann", "ok", parent: "1"))),
-            Self.slack("slack_json", Self.thread(
-                Self.message("100", "Ann", Self.question, at: 100),
-                Self.message("200", "Martin", Self.answer, at: 200, parent: "100"),
-                Self.message("300", "Ann", "ok", at: 300, parent: "100"),
-                Self.message("400", "Ann", "ok", at: 400, parent: "100"))),
-        ])
+        let run = Self.dedupe(Self.twoOksForOne)
         let messages = run.documents[0].threads[0].messages
         // Which "ok" the book's is cannot be told: it keeps no time, and both Slack ones stay rows.
         #expect(messages.map(\.key) == ["1", "1.1", "300", "400", "1.2"])
@@ -143,17 +146,7 @@ import Testing
     /// be the other's twin is ambiguous, the kept source's as well as the later one's.
     @Test(arguments: [["markdown", "slack_json"], ["slack_json", "markdown"]])
     func ambiguityIsCountedTheSameWhicheverSourceIsPreferred(prefer: [String]) throws {
-        let run = Self.dedupe([
-            Self.book(Self.thread(
-                Self.message("1", "Ann", Self.question),
-                Self.message("1.1", "Martin", Self.answer, parent: "1"),
-                Self.message("1.2", "Ann", "ok", parent: "1"))),
-            Self.slack("slack_json", Self.thread(
-                Self.message("100", "Ann", Self.question, at: 100),
-                Self.message("200", "Martin", Self.answer, at: 200, parent: "100"),
-                Self.message("300", "Ann", "ok", at: 300, parent: "100"),
-                Self.message("400", "Ann", "ok", at: 400, parent: "100"))),
-        ], prefer: prefer)
+        let run = Self.dedupe(Self.twoOksForOne, prefer: prefer)
         #expect(run.merged == 2)
         #expect(Self.counted(run.notes, Dedupe.ambiguousCategory) == ["markdown": 1, "slack_json": 2])
         #expect(Self.counted(run.notes, Dedupe.matchedCategory) == ["markdown": 2, "slack_json": 2])

@@ -107,6 +107,20 @@ import Testing
         }
     }
 
+    /// The run went through: its outputs replaced `before`'s, whole, and it added one `ok` line to the
+    /// history, which held `runs` before it.
+    func expectFinishedAndRecorded(
+        _ scratch: Scratch, before: [String: String], runs: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws {
+        #expect(try state(scratch)["messages.jsonl"] != before["messages.jsonl"], sourceLocation: sourceLocation)
+        try expectWhole(scratch, sourceLocation: sourceLocation)
+        let lines = try String(contentsOfFile: scratch.path("out/" + RunHistory.fileName), encoding: .utf8)
+        #expect(lines.hasPrefix(runs), sourceLocation: sourceLocation)
+        let added = lines.dropFirst(runs.count)
+        #expect(added.split(separator: "\n").count == 1, sourceLocation: sourceLocation)
+        #expect(added.contains("\"status\":\"ok\""), sourceLocation: sourceLocation)
+    }
+
     // MARK: 10. SIGTERM and SIGPIPE at each phase
 
     /// SIGTERM at each phase: the run ends as the signal ends it, and the outputs are the previous
@@ -165,13 +179,7 @@ import Testing
         let end = run.finish()
         #expect(end.reason == .exit && end.status == 0, "\(end)")
         #expect((said + end.said).contains(marker))
-        let after = try state(scratch)
-        #expect(after["messages.jsonl"] != before["messages.jsonl"])
-        try expectWhole(scratch)
-        let lines = try String(contentsOfFile: scratch.path("out/" + RunHistory.fileName), encoding: .utf8)
-        #expect(lines.hasPrefix(runs))
-        #expect(lines.dropFirst(runs.count).split(separator: "\n").count == 1)
-        #expect(lines.dropFirst(runs.count).contains("\"status\":\"ok\""))
+        try expectFinishedAndRecorded(scratch, before: before, runs: runs)
     }
 
     /// A log reader that goes away once every output is in place is too late to stop the run as well:
@@ -187,12 +195,7 @@ import Testing
         run.process.waitUntilExit()
         #expect(run.process.terminationReason == .exit && run.process.terminationStatus == 0,
                 "\(run.process.terminationReason) \(run.process.terminationStatus)")
-        #expect(try state(scratch)["messages.jsonl"] != before["messages.jsonl"])
-        try expectWhole(scratch)
-        let lines = try String(contentsOfFile: scratch.path("out/" + RunHistory.fileName), encoding: .utf8)
-        #expect(lines.hasPrefix(runs))
-        #expect(lines.dropFirst(runs.count).split(separator: "\n").count == 1)
-        #expect(lines.dropFirst(runs.count).contains("\"status\":\"ok\""))
+        try expectFinishedAndRecorded(scratch, before: before, runs: runs)
     }
 
     /// Resumed, a paused run finishes as any run does: the hook changes nothing else.
