@@ -93,17 +93,22 @@ package enum RunHistory {
     }
 
     /// Appends `entry` as one line, with one write to a file opened for appending (never through a
-    /// symbolic link), and makes it durable. Call only while holding the folder's `RunLock`.
+    /// symbolic link), and makes it durable. A last line cut short (a crash or a full disk in the
+    /// middle of its write) is ended first, so that it stays one unreadable line and this one is read.
+    /// Call only while holding the folder's `RunLock`.
     static func append(_ entry: Entry, to outputRoot: String) throws {
-        var line: [UInt8] = []
-        JSONValue.compact(entry.json, to: &line)
-        line.append(UInt8(ascii: "\n"))
         let path = (outputRoot as NSString).appendingPathComponent(fileName)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
             throw ThreadlineError(.runtimeFailure, "cannot append to '\(path)': \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
+        var line: [UInt8] = []
+        let size = lseek(fd, 0, SEEK_END)
+        var last: UInt8 = 0
+        if size > 0, pread(fd, &last, 1, size - 1) == 1, last != UInt8(ascii: "\n") { line.append(UInt8(ascii: "\n")) }
+        JSONValue.compact(entry.json, to: &line)
+        line.append(UInt8(ascii: "\n"))
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == line.count else {
             throw ThreadlineError(.runtimeFailure, "cannot append to '\(path)': \(String(cString: strerror(errno)))")
