@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// `_runs.jsonl` in `output_root`: one line per run that got as far as taking the folder's lock,
 /// appended when it ends, whether it succeeded or not, so a cron user sees yesterday's run and when
@@ -114,6 +115,44 @@ package enum RunHistory {
             throw ThreadlineError(.runtimeFailure, "cannot append to '\(path)': \(String(cString: strerror(errno)))")
         }
         _ = fsync(fd)
+    }
+
+    /// The runs of this process that hold an output folder's lock and have not recorded themselves
+    /// yet, by run id, with their folder: a stop signal records them as it ends the process.
+    private static let unrecorded = Mutex<[String: (entry: Entry, outputRoot: String)]>([:])
+
+    /// Notes that the run `report` starts holds `outputRoot`'s lock: until it records itself
+    /// (``claim(_:)``), a stop signal records it as stopped (``recordStopped(by:status:)``).
+    static func begin(_ report: RunReport, pipeline: String, outputRoot: String) {
+        let entry = Entry(
+            runID: report.runID, pipeline: pipeline, startedAt: report.startedAt.iso8601, endedAt: report.startedAt.iso8601,
+            status: "failed", exitCode: -1)
+        unrecorded.withLock { $0[report.runID] = (entry, outputRoot) }
+    }
+
+    /// Whether the run is still the one to record how it ended: false once a stop signal recorded it,
+    /// or while a stop signal is ending the process (which records it).
+    static func claim(_ runID: String) -> Bool {
+        unrecorded.withLock { runs in
+            guard !StagingFiles.shared.isStopping else { return false }
+            return runs.removeValue(forKey: runID) != nil
+        }
+    }
+
+    /// Records every run of this process not yet recorded as `failed`, stopped by the signal `name`,
+    /// with the status the process ends with: a cron job's `timeout` shows in the history.
+    package static func recordStopped(by name: String, status: Int32) {
+        let runs = unrecorded.withLock { runs in
+            defer { runs.removeAll() }
+            return Array(runs.values)
+        }
+        for (started, outputRoot) in runs {
+            var entry = started
+            entry.endedAt = Timestamp.now.iso8601
+            entry.exitCode = Int(status)
+            entry.error = "stopped by \(name); the previous outputs are as they were"
+            try? append(entry, to: outputRoot)
+        }
     }
 
     /// The runs recorded in `outputRoot`, oldest first; lines that are not runs (a line cut by a full
