@@ -65,6 +65,42 @@ import _ThreadlineTestSupport
         #expect(read.entries.map(\.runID) == [String(lines[0]), try lastLine(history)].map { runID(inLine: $0) })
     }
 
+    /// A table no load step writes any more (a load step removed, a table taken off its list) is not
+    /// counted as written: it shows as `-`, flagged, and `--fail-on-drop` fails, since its file in the
+    /// folder is now the last run's.
+    @Test func aTableNoLongerWrittenIsFlagged() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", validSeed)
+        try scratch.write("pipeline.yaml", basicPipeline(extract: "  - type: markdown\n    include: [\"*.md\"]"))
+        #expect(try runThreadline(["run", "-q", "pipeline.yaml"], in: scratch.root).status == 0)
+        try scratch.write("pipeline.yaml", """
+            version: 1
+            name: test
+            input_root: inputs
+            output_root: out
+            extract:
+              - type: markdown
+                include: ["*.md"]
+            load:
+              - type: jsonl
+                tables: [messages, threads, documents]
+            """)
+        #expect(try runThreadline(["run", "-q", "pipeline.yaml"], in: scratch.root).status == 0)
+
+        let read = try RunHistory.read(outputRoot: scratch.path("out"))
+        #expect(read.entries.map { $0.tables.keys.sorted() } == [
+            ["authors", "documents", "messages", "threads"], ["documents", "messages", "threads"],
+        ])
+        let result = try runThreadline(["history", "out"], in: scratch.root)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 1 + 2 + 1)
+        // messages, threads and documents as before; authors not written; nothing rejected.
+        #expect(lines[2].split(separator: " ").suffix(6) == ["2", "1", "1", "-", "!", "0"], "\(lines[2])")
+        let runID = try #require(read.entries.last?.runID)
+        #expect(lines[3] == "! run \(runID): authors is no longer written (2 rows in the last successful run)")
+        #expect(try runThreadline(["history", "out", "--fail-on-drop"], in: scratch.root).status == 1)
+    }
+
     @Test func aFolderWithoutHistoryIsAUsageError() throws {
         let scratch = try Scratch()
         let result = try runThreadline(["history", scratch.path("nowhere")], in: scratch.root)

@@ -48,13 +48,15 @@ package enum RunHistory {
             self.error = error
         }
 
-        /// The entry of a run that ended with `report`.
-        init(_ report: RunReport, pipeline: String) {
+        /// The entry of a run of `spec` that ended with `report`: the tables its load steps wrote (a table
+        /// none of them takes is not written, so not counted).
+        init(_ report: RunReport, spec: PipelineSpec) {
+            let written = Set(spec.load.flatMap { $0.step.outputs.flatMap(\.tables) })
             self.init(
-                runID: report.runID, pipeline: pipeline, startedAt: report.startedAt.iso8601, endedAt: report.endedAt.iso8601,
+                runID: report.runID, pipeline: spec.name, startedAt: report.startedAt.iso8601, endedAt: report.endedAt.iso8601,
                 status: report.status == .success ? "ok" : "rejects_over_limit", exitCode: Int(report.status.rawValue),
                 rowsIn: report.inputRows, rowsOut: report.outputRows, rowsRejected: report.rejectedRows, rejects: report.rejects,
-                tables: Dictionary(uniqueKeysWithValues: report.rowsPerTable.map { ($0.key.rawValue, $0.value) }),
+                tables: Dictionary(uniqueKeysWithValues: report.rowsPerTable.filter { written.contains($0.key) }.map { ($0.key.rawValue, $0.value) }),
                 inputsProcessed: report.inputs.count { $0.origin != .reused }, inputsReused: report.inputs.count { $0.origin == .reused })
         }
 
@@ -176,13 +178,15 @@ package enum RunHistory {
     }
 
     /// A table whose rows fell, between a successful run and the successful run before it, by more
-    /// than a threshold.
+    /// than a threshold, or that the run did not write at all.
     package struct Drop: Sendable, Equatable {
         package var table: String
         package var previous: Int
         package var rows: Int
         /// Of the previous count, 0–100.
         package var percent: Double
+        /// False when no load step of the run wrote the table (its file, if any, is an older run's).
+        package var written = true
     }
 
     /// For each entry, the tables whose rows dropped by more than `threshold` percent since the last
@@ -197,7 +201,8 @@ package enum RunHistory {
                 let before = previous.tables[table] ?? 0, now = entry.tables[table] ?? 0
                 guard before > 0, now < before else { return nil }
                 let percent = Double(before - now) / Double(before) * 100
-                return percent > threshold ? Drop(table: table, previous: before, rows: now, percent: percent) : nil
+                guard percent > threshold else { return nil }
+                return Drop(table: table, previous: before, rows: now, percent: percent, written: entry.tables[table] != nil)
             }
         }
     }

@@ -218,7 +218,7 @@ public final class PipelineRunner: Sendable {
             throw error
         }
         if RunHistory.claim(report.runID) {
-            try RunHistory.append(RunHistory.Entry(report, pipeline: spec.name), to: spec.outputRoot)
+            try RunHistory.append(RunHistory.Entry(report, spec: spec), to: spec.outputRoot)
         }
         return report
     }

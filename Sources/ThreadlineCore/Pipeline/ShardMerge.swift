@@ -66,7 +66,7 @@ package struct ShardMerge {
             throw error
         }
         if RunHistory.claim(report.runID) {
-            try RunHistory.append(RunHistory.Entry(report, pipeline: spec.name), to: outputRoot)
+            try RunHistory.append(RunHistory.Entry(report, spec: spec), to: outputRoot)
         }
         // The shards are merged: their folders and manifests go, so they are never merged twice.
         for found in shards {
