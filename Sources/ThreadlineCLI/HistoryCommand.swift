@@ -72,7 +72,11 @@ struct HistoryCommand: ParsableCommand {
         var out = line(header) + rows.map(line).joined()
         for (entry, drops) in runs {
             for drop in drops {
-                out += "! run \(entry.runID): \(drop.table) dropped \(String(format: "%.1f", drop.percent))% (\(drop.previous) → \(drop.rows)) since the last successful run\n"
+                if drop.written {
+                    out += "! run \(entry.runID): \(drop.table) dropped \(String(format: "%.1f", drop.percent))% (\(drop.previous) → \(drop.rows)) since the last successful run\n"
+                } else {
+                    out += "! run \(entry.runID): \(drop.table) is no longer written (\(drop.previous) rows in the last successful run)\n"
+                }
             }
             if let error = entry.error { out += "  run \(entry.runID) failed: \(error)\n" }
         }
@@ -88,7 +92,9 @@ struct HistoryCommand: ParsableCommand {
                 "status": entry.status, "exit_code": entry.exitCode,
                 "rows": ["in": entry.rowsIn, "out": entry.rowsOut, "rejected": entry.rowsRejected], "rejects": entry.rejects,
                 "tables": entry.tables, "inputs": ["processed": entry.inputsProcessed, "reused": entry.inputsReused],
-                "drops": drops.map { ["table": $0.table, "previous": $0.previous, "rows": $0.rows, "percent": ($0.percent * 10).rounded() / 10] },
+                "drops": drops.map {
+                    ["table": $0.table, "previous": $0.previous, "rows": $0.rows, "percent": ($0.percent * 10).rounded() / 10, "written": $0.written]
+                },
             ]
             if let error = entry.error { object["error"] = error }
             return object

@@ -8,7 +8,8 @@ import Glibc
 
 /// SIGTERM (a cron `timeout`), SIGINT (Ctrl-C) and SIGHUP stop a run as they would, after putting the
 /// outputs back as the previous run left them: its staging files are removed and, in the middle of
-/// the renames, the outputs already renamed are put back (see `StagingFiles`). SIGPIPE, when stderr
+/// the renames, the outputs already renamed are put back (see `StagingFiles`); the run is recorded in
+/// `_runs.jsonl` as stopped. SIGPIPE, when stderr
 /// is a pipe whose reader has gone (a log shipper that died), does the same: it is ignored, so that
 /// the write fails with EPIPE instead of killing the run where it stands, and the write that fails
 /// stops the run (`Console`). The lock is released by the kernel when the process ends. A stop that
@@ -22,6 +23,16 @@ enum StopSignals {
     /// the process, so the error its cleanup caused (a staging file gone) is not reported instead.
     static func waitIfStopping() {
         while StagingFiles.shared.isStopping { pause() }
+    }
+
+    static func name(of stop: Int32) -> String {
+        switch stop {
+        case SIGTERM: "SIGTERM"
+        case SIGINT: "SIGINT"
+        case SIGHUP: "SIGHUP"
+        case SIGPIPE: "SIGPIPE (stderr closed)"
+        default: "signal \(stop)"
+        }
     }
 
     static func install(logger: Logger) {
@@ -54,6 +65,7 @@ enum StopSignals {
     static func stop(_ stop: Int32) -> Never {
         signal(stop, SIG_DFL)
         StagingFiles.shared.removeAll()
+        RunHistory.recordStopped(by: name(of: stop), status: 128 + stop)
         // Raised on this thread with the signal unblocked here, since dispatch's threads (and a
         // parent's mask we inherited) may block it.
         var mask = sigset_t()

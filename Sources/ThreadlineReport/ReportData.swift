@@ -27,7 +27,8 @@ public struct ReportData: Sendable, Equatable {
     public var filesRejected: [Count]
 
     /// Questions (first messages of threads) and answers (replies) per ISO week of their time.
-    /// Weeks missing between the first and the last are shown as empty weeks.
+    /// Weeks missing between the first and the last are shown as empty weeks, when they span at most
+    /// the renderer's `maximumFilledWeeks`; over that, only these weeks are drawn, and the page says so.
     public var weeks: [WeekActivity]
     /// Questions and answers that have no time (an archive without timestamps).
     public var undated: Activity

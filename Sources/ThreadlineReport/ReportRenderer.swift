@@ -166,18 +166,23 @@ public struct ReportRenderer: Sendable {
               + "<li><span class=\"swatch a\"></span>Answers</li></ul>\n")
 
         m.element("h3", text: "Per week")
-        let weeks = filledWeeks(data.weeks)
+        let (weeks, leftOut) = filledWeeks(data.weeks)
         if weeks.isEmpty {
             m.element("p", ["class": "muted"], text: "No question or answer has a time.")
         } else {
             let total = weeks.reduce(0) { $0 + $1.activity.total }
             let busiest = weeks.max { $0.activity.total < $1.activity.total || ($0.activity.total == $1.activity.total && $0.week > $1.week) }!
             let span = weeks.count == 1 ? "in \(weeks[0].week)" : "from \(weeks.first!.week) to \(weeks.last!.week)"
+            // Weeks not filled in are drawn side by side: the text must not call them the whole span.
+            let counted = leftOut > 0
+                ? "in the \(plural(weeks.count, "week", "weeks")) that have any (the \(plural(leftOut, "empty week", "empty weeks")) "
+                    + "between them \(leftOut == 1 ? "is" : "are") left out)"
+                : plural(weeks.count, "week", "weeks")
             let chart = ColumnChart(
                 id: "weekly", title: "Questions and answers per week",
-                summary: "Questions and answers per ISO week \(span), \(weeks.count) \(weeks.count == 1 ? "week" : "weeks"): "
+                summary: "Questions and answers per ISO week \(span), \(counted): "
                     + "\(NumberFormat.grouped(total)) in all, the most in \(busiest.week) "
-                    + "(\(NumberFormat.grouped(busiest.activity.questions)) questions, \(NumberFormat.grouped(busiest.activity.answers)) answers).",
+                    + "(\(plural(busiest.activity.questions, "question", "questions")), \(plural(busiest.activity.answers, "answer", "answers"))).",
                 series: ["q", "a"],
                 columns: weeks.map { week in
                     ColumnChart.Column(
@@ -187,6 +192,13 @@ public struct ReportRenderer: Sendable {
                             + "\(plural(week.activity.answers, "answer", "answers"))")
                 })
             figure(chart.svg(), &m)
+            if leftOut > 0 {
+                m.element(
+                    "p", ["class": "muted"],
+                    text: "Only the \(plural(weeks.count, "week", "weeks")) with questions or answers \(weeks.count == 1 ? "is" : "are") drawn, "
+                        + "side by side: the \(plural(leftOut, "empty week", "empty weeks")) between them, over "
+                        + "\(NumberFormat.grouped(maximumFilledWeeks)), \(leftOut == 1 ? "is" : "are") left out.")
+            }
             table(
                 caption: "Questions and answers per ISO week", headers: ["Week", "Questions", "Answers"],
                 rows: weeks.map { [$0.week.description, NumberFormat.grouped($0.activity.questions), NumberFormat.grouped($0.activity.answers)] },
@@ -446,26 +458,32 @@ public struct ReportRenderer: Sendable {
     }
 
     /// Weeks in order, the same week's counts added up, and missing weeks between the first and the
-    /// last filled in as empty when the span is at most `maximumFilledWeeks`.
-    func filledWeeks(_ weeks: [WeekActivity]) -> [WeekActivity] {
+    /// last filled in as empty when the span is at most `maximumFilledWeeks`; else the given weeks
+    /// only, with how many empty weeks between them are `leftOut`.
+    func filledWeeks(_ weeks: [WeekActivity]) -> (weeks: [WeekActivity], leftOut: Int) {
         var byWeek: [ISOWeek: Activity] = [:]
         for week in weeks {
             byWeek[week.week, default: Activity()].questions += week.activity.questions
             byWeek[week.week, default: Activity()].answers += week.activity.answers
         }
         let given = byWeek.keys.sorted()
-        guard let first = given.first, let last = given.last else { return [] }
+        guard let first = given.first, let last = given.last else { return ([], 0) }
         var all: [ISOWeek] = []
         var week = first
         while week <= last, all.count <= maximumFilledWeeks {
             all.append(week)
             week = week.next
         }
-        if all.count > maximumFilledWeeks { all = given }
-        return all.map { week in
+        var leftOut = 0
+        if all.count > maximumFilledWeeks {
+            all = given
+            let span = (first.year..<last.year).reduce(0) { $0 + ISOWeek.weeks(inYear: $1) } + last.week - first.week + 1
+            leftOut = span - given.count
+        }
+        return (all.map { week in
             let activity = byWeek[week] ?? Activity()
             return WeekActivity(week, questions: activity.questions, answers: activity.answers)
-        }
+        }, leftOut)
     }
 
     /// Counts largest first, then by label; the same label's counts added up.

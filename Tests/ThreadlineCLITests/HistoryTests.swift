@@ -45,6 +45,62 @@ import _ThreadlineTestSupport
         #expect((runs[1]["drops"] as? [Any])?.isEmpty == true)
     }
 
+    /// A line cut short (a crash or a full disk in the middle of its write) stays one unreadable line:
+    /// the next run's line starts on a line of its own and is read.
+    @Test func aLineCutShortDoesNotSwallowTheNextRun() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", validSeed)
+        try scratch.write("pipeline.yaml", basicPipeline(extract: "  - type: markdown\n    include: [\"*.md\"]"))
+        for _ in 0..<2 { #expect(try runThreadline(["run", "-q", "pipeline.yaml"], in: scratch.root).status == 0) }
+        let history = scratch.path("out/_runs.jsonl")
+        let lines = try String(contentsOfFile: history, encoding: .utf8).split(separator: "\n")
+        try #require(lines.count == 2)
+        // The second line loses its end and its line break.
+        try (lines[0] + "\n" + lines[1].prefix(40)).write(toFile: history, atomically: false, encoding: .utf8)
+        #expect(try runThreadline(["run", "-q", "pipeline.yaml"], in: scratch.root).status == 0)
+
+        let read = try RunHistory.read(outputRoot: scratch.path("out"))
+        #expect(read.entries.count == 2)
+        #expect(read.unreadable == 1)
+        #expect(read.entries.map(\.runID) == [String(lines[0]), try lastLine(history)].map { runID(inLine: $0) })
+    }
+
+    /// A table no load step writes any more (a load step removed, a table taken off its list) is not
+    /// counted as written: it shows as `-`, flagged, and `--fail-on-drop` fails, since its file in the
+    /// folder is now the last run's.
+    @Test func aTableNoLongerWrittenIsFlagged() throws {
+        let scratch = try Scratch()
+        try scratch.write("inputs/a.md", validSeed)
+        try scratch.write("pipeline.yaml", basicPipeline(extract: "  - type: markdown\n    include: [\"*.md\"]"))
+        #expect(try runThreadline(["run", "-q", "pipeline.yaml"], in: scratch.root).status == 0)
+        try scratch.write("pipeline.yaml", """
+            version: 1
+            name: test
+            input_root: inputs
+            output_root: out
+            extract:
+              - type: markdown
+                include: ["*.md"]
+            load:
+              - type: jsonl
+                tables: [messages, threads, documents]
+            """)
+        #expect(try runThreadline(["run", "-q", "pipeline.yaml"], in: scratch.root).status == 0)
+
+        let read = try RunHistory.read(outputRoot: scratch.path("out"))
+        #expect(read.entries.map { $0.tables.keys.sorted() } == [
+            ["authors", "documents", "messages", "threads"], ["documents", "messages", "threads"],
+        ])
+        let result = try runThreadline(["history", "out"], in: scratch.root)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 1 + 2 + 1)
+        // messages, threads and documents as before; authors not written; nothing rejected.
+        #expect(lines[2].split(separator: " ").suffix(6) == ["2", "1", "1", "-", "!", "0"], "\(lines[2])")
+        let runID = try #require(read.entries.last?.runID)
+        #expect(lines[3] == "! run \(runID): authors is no longer written (2 rows in the last successful run)")
+        #expect(try runThreadline(["history", "out", "--fail-on-drop"], in: scratch.root).status == 1)
+    }
+
     @Test func aFolderWithoutHistoryIsAUsageError() throws {
         let scratch = try Scratch()
         let result = try runThreadline(["history", scratch.path("nowhere")], in: scratch.root)
@@ -59,5 +115,14 @@ import _ThreadlineTestSupport
         }
         let drops = RunHistory.drops([entry("ok", 100), entry("rejects_over_limit", 50), entry("ok", 95), entry("ok", 80)], threshold: 10)
         #expect(drops.map { $0.map { "\($0.previous)→\($0.rows)" } } == [[], ["100→50"], [], ["95→80"]])
+    }
+
+    private func lastLine(_ path: String) throws -> String {
+        String(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").last ?? "")
+    }
+
+    private func runID(inLine line: String) -> String {
+        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        return object?["run_id"] as? String ?? "(line \(line.prefix(60)) has no run_id)"
     }
 }

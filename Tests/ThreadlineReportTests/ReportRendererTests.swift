@@ -134,8 +134,17 @@ import Testing
             WeekActivity(ISOWeek(year: 2021, week: 10), questions: 1, answers: 0),
             WeekActivity(ISOWeek(year: 2041, week: 10), questions: 1, answers: 0),
         ]
-        let rows = Self.tableRows(Self.renderer.html(data)).filter { $0.first?.contains("-W") == true }
+        let page = Self.renderer.html(data)
+        let rows = Self.tableRows(page).filter { $0.first?.contains("-W") == true }
         #expect(rows.map(\.first) == ["2021-W10", "2041-W10"])
+        // Drawn side by side, the two weeks are not said to be the whole span: the description and a
+        // note under the chart say that the empty weeks between them are left out.
+        let summary = "Questions and answers per ISO week from 2021-W10 to 2041-W10, in the 2 weeks that have any "
+            + "(the 1,042 empty weeks between them are left out): 2 in all, the most in 2021-W10 (1 question, 0 answers)."
+        #expect(Scan.texts(of: "desc", in: page).contains(summary), "\(Scan.texts(of: "desc", in: page))")
+        #expect(Scan.texts(of: "p", in: page).contains(
+            "Only the 2 weeks with questions or answers are drawn, side by side: the 1,042 empty weeks between them, "
+                + "over 530, are left out."))
     }
 
     @Test func rowsThatDoNotAddUpAreFlagged() {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// `_runs.jsonl` in `output_root`: one line per run that got as far as taking the folder's lock,
 /// appended when it ends, whether it succeeded or not, so a cron user sees yesterday's run and when
@@ -47,13 +48,15 @@ package enum RunHistory {
             self.error = error
         }
 
-        /// The entry of a run that ended with `report`.
-        init(_ report: RunReport, pipeline: String) {
+        /// The entry of a run of `spec` that ended with `report`: the tables its load steps wrote (a table
+        /// none of them takes is not written, so not counted).
+        init(_ report: RunReport, spec: PipelineSpec) {
+            let written = Set(spec.load.flatMap { $0.step.outputs.flatMap(\.tables) })
             self.init(
-                runID: report.runID, pipeline: pipeline, startedAt: report.startedAt.iso8601, endedAt: report.endedAt.iso8601,
+                runID: report.runID, pipeline: spec.name, startedAt: report.startedAt.iso8601, endedAt: report.endedAt.iso8601,
                 status: report.status == .success ? "ok" : "rejects_over_limit", exitCode: Int(report.status.rawValue),
                 rowsIn: report.inputRows, rowsOut: report.outputRows, rowsRejected: report.rejectedRows, rejects: report.rejects,
-                tables: Dictionary(uniqueKeysWithValues: report.rowsPerTable.map { ($0.key.rawValue, $0.value) }),
+                tables: Dictionary(uniqueKeysWithValues: report.rowsPerTable.filter { written.contains($0.key) }.map { ($0.key.rawValue, $0.value) }),
                 inputsProcessed: report.inputs.count { $0.origin != .reused }, inputsReused: report.inputs.count { $0.origin == .reused })
         }
 
@@ -93,22 +96,65 @@ package enum RunHistory {
     }
 
     /// Appends `entry` as one line, with one write to a file opened for appending (never through a
-    /// symbolic link), and makes it durable. Call only while holding the folder's `RunLock`.
+    /// symbolic link), and makes it durable. A last line cut short (a crash or a full disk in the
+    /// middle of its write) is ended first, so that it stays one unreadable line and this one is read.
+    /// Call only while holding the folder's `RunLock`.
     static func append(_ entry: Entry, to outputRoot: String) throws {
-        var line: [UInt8] = []
-        JSONValue.compact(entry.json, to: &line)
-        line.append(UInt8(ascii: "\n"))
         let path = (outputRoot as NSString).appendingPathComponent(fileName)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
             throw ThreadlineError(.runtimeFailure, "cannot append to '\(path)': \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
+        var line: [UInt8] = []
+        let size = lseek(fd, 0, SEEK_END)
+        var last: UInt8 = 0
+        if size > 0, pread(fd, &last, 1, size - 1) == 1, last != UInt8(ascii: "\n") { line.append(UInt8(ascii: "\n")) }
+        JSONValue.compact(entry.json, to: &line)
+        line.append(UInt8(ascii: "\n"))
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == line.count else {
             throw ThreadlineError(.runtimeFailure, "cannot append to '\(path)': \(String(cString: strerror(errno)))")
         }
         _ = fsync(fd)
+    }
+
+    /// The runs of this process that hold an output folder's lock and have not recorded themselves
+    /// yet, by run id, with their folder: a stop signal records them as it ends the process.
+    private static let unrecorded = Mutex<[String: (entry: Entry, outputRoot: String)]>([:])
+
+    /// Notes that the run `report` starts holds `outputRoot`'s lock: until it records itself
+    /// (``claim(_:)``), a stop signal records it as stopped (``recordStopped(by:status:)``).
+    static func begin(_ report: RunReport, pipeline: String, outputRoot: String) {
+        let entry = Entry(
+            runID: report.runID, pipeline: pipeline, startedAt: report.startedAt.iso8601, endedAt: report.startedAt.iso8601,
+            status: "failed", exitCode: -1)
+        unrecorded.withLock { $0[report.runID] = (entry, outputRoot) }
+    }
+
+    /// Whether the run is still the one to record how it ended: false once a stop signal recorded it,
+    /// or while a stop signal is ending the process (which records it).
+    static func claim(_ runID: String) -> Bool {
+        unrecorded.withLock { runs in
+            guard !StagingFiles.shared.isStopping else { return false }
+            return runs.removeValue(forKey: runID) != nil
+        }
+    }
+
+    /// Records every run of this process not yet recorded as `failed`, stopped by the signal `name`,
+    /// with the status the process ends with: a cron job's `timeout` shows in the history.
+    package static func recordStopped(by name: String, status: Int32) {
+        let runs = unrecorded.withLock { runs in
+            defer { runs.removeAll() }
+            return Array(runs.values)
+        }
+        for (started, outputRoot) in runs {
+            var entry = started
+            entry.endedAt = Timestamp.now.iso8601
+            entry.exitCode = Int(status)
+            entry.error = "stopped by \(name); the previous outputs are as they were"
+            try? append(entry, to: outputRoot)
+        }
     }
 
     /// The runs recorded in `outputRoot`, oldest first; lines that are not runs (a line cut by a full
@@ -132,13 +178,15 @@ package enum RunHistory {
     }
 
     /// A table whose rows fell, between a successful run and the successful run before it, by more
-    /// than a threshold.
+    /// than a threshold, or that the run did not write at all.
     package struct Drop: Sendable, Equatable {
         package var table: String
         package var previous: Int
         package var rows: Int
         /// Of the previous count, 0–100.
         package var percent: Double
+        /// False when no load step of the run wrote the table (its file, if any, is an older run's).
+        package var written = true
     }
 
     /// For each entry, the tables whose rows dropped by more than `threshold` percent since the last
@@ -153,7 +201,8 @@ package enum RunHistory {
                 let before = previous.tables[table] ?? 0, now = entry.tables[table] ?? 0
                 guard before > 0, now < before else { return nil }
                 let percent = Double(before - now) / Double(before) * 100
-                return percent > threshold ? Drop(table: table, previous: before, rows: now, percent: percent) : nil
+                guard percent > threshold else { return nil }
+                return Drop(table: table, previous: before, rows: now, percent: percent, written: entry.tables[table] != nil)
             }
         }
     }

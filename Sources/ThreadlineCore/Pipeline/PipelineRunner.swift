@@ -202,10 +202,13 @@ public final class PipelineRunner: Sendable {
         if let previous = lock.previousHolder {
             logger.warning("took over the lock of a run that did not finish", metadata: ["previous": "\(previous)"])
         }
-        // Every run that holds the folder records how it ended in _runs.jsonl, failed runs too.
+        // Every run that holds the folder records how it ended in _runs.jsonl, failed runs too, and
+        // runs stopped by a signal (recorded by the signal's handler).
+        RunHistory.begin(report, pipeline: spec.name, outputRoot: spec.outputRoot)
         do {
             try runHoldingLock(&report)
         } catch {
+            guard RunHistory.claim(report.runID) else { throw error }
             let entry = RunHistory.Entry(failed: report, pipeline: spec.name, error: error)
             do {
                 try RunHistory.append(entry, to: spec.outputRoot)
@@ -214,7 +217,9 @@ public final class PipelineRunner: Sendable {
             }
             throw error
         }
-        try RunHistory.append(RunHistory.Entry(report, pipeline: spec.name), to: spec.outputRoot)
+        if RunHistory.claim(report.runID) {
+            try RunHistory.append(RunHistory.Entry(report, spec: spec), to: spec.outputRoot)
+        }
         return report
     }
 

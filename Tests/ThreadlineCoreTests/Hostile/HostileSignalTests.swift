@@ -89,6 +89,27 @@ import Testing
         return files
     }
 
+    /// The lines of `_runs.jsonl`.
+    func history(_ scratch: Scratch) throws -> [Substring] {
+        try String(contentsOfFile: scratch.path("out/" + RunHistory.fileName), encoding: .utf8).split(separator: "\n")
+    }
+
+    /// `_runs.jsonl` is the lines it had, and one more: a failed run, stopped by `signal`, with the
+    /// status the process ended with.
+    func expectStoppedRunRecorded(
+        _ scratch: Scratch, after lines: [Substring], status: Int, by signal: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws {
+        let now = try history(scratch)
+        #expect(Array(now.prefix(lines.count)) == lines, sourceLocation: sourceLocation)
+        #expect(now.count == lines.count + 1, "\(now.dropFirst(lines.count))", sourceLocation: sourceLocation)
+        let read = try RunHistory.read(outputRoot: scratch.path("out"))
+        #expect(read.unreadable == 0, sourceLocation: sourceLocation)
+        let last = try #require(read.entries.last, sourceLocation: sourceLocation)
+        #expect(last.status == "failed" && last.exitCode == status, "\(last)", sourceLocation: sourceLocation)
+        #expect(last.error?.hasPrefix("stopped by \(signal)") == true, "\(last)", sourceLocation: sourceLocation)
+        #expect(last.runID != read.entries.dropLast().last?.runID, sourceLocation: sourceLocation)
+    }
+
     /// The outputs are a whole run's: no staging or backup file, and the manifest lists exactly the
     /// files on disk with their hashes.
     func expectWhole(_ scratch: Scratch, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
@@ -129,12 +150,15 @@ import Testing
     func sigtermAtEachPhaseLeavesThePreviousOutputsWhole(phase: Phase) throws {
         let scratch = try previousRun()
         let before = try state(scratch)
+        let runs = try history(scratch)
         let run = try PausedRun(scratch, at: phase)
         kill(run.pid, SIGTERM)
         let end = run.finish()
         #expect(end.reason == .uncaughtSignal && end.status == SIGTERM, "\(end)")
         #expect(try state(scratch) == before)
         try expectWhole(scratch)
+        // The history has the stopped run, as failed with the status it ended with.
+        try expectStoppedRunRecorded(scratch, after: runs, status: 143, by: "SIGTERM")
         // The next run goes through and writes the new outputs.
         #expect(try runThreadline(["run", "pipeline.yaml"], in: scratch.root).status == 0)
         #expect(try state(scratch)["messages.jsonl"] != before["messages.jsonl"])
@@ -148,6 +172,7 @@ import Testing
     func aClosedStderrPipeAtEachPhaseStopsTheRunCleanly(phase: Phase) throws {
         let scratch = try previousRun()
         let before = try state(scratch)
+        let runs = try history(scratch)
         let run = try PausedRun(scratch, at: phase)
         try run.stderr.fileHandleForReading.close()
         try run.resume()
@@ -156,6 +181,7 @@ import Testing
                 "\(run.process.terminationReason) \(run.process.terminationStatus)")
         #expect(try state(scratch) == before)
         try expectWhole(scratch)
+        try expectStoppedRunRecorded(scratch, after: runs, status: 141, by: "SIGPIPE")
     }
 
     /// SIGTERM once every output is in place (the run recording itself in `_runs.jsonl`, printing its
