@@ -25,6 +25,7 @@ enum StopSignals {
         while StagingFiles.shared.isStopping { pause() }
     }
 
+    /// How the log and the run history name a stop.
     static func name(of stop: Int32) -> String {
         switch stop {
         case SIGTERM: "SIGTERM"
@@ -37,7 +38,7 @@ enum StopSignals {
 
     static func install(logger: Logger) {
         signal(SIGPIPE, SIG_IGN)
-        for (stop, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT"), (SIGHUP, "SIGHUP")] {
+        for stop in [SIGTERM, SIGINT, SIGHUP] {
             signal(stop, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: stop, queue: .global())
             source.setEventHandler {
@@ -45,7 +46,7 @@ enum StopSignals {
                 // Still running: every output was in place already.
                 logger.warning(
                     "a stop signal came after every output was in place: the run finishes",
-                    metadata: ["signal": .string(name)])
+                    metadata: ["signal": .string(name(of: stop))])
             }
             source.resume()
             sources.append(source)
