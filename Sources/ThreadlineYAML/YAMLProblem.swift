@@ -55,6 +55,13 @@ extension YAMLProblem {
         let context = problem.context?.description ?? ""
         switch problem.problem {
         case "mapping values are not allowed in this context":
+            // The ':' libyaml points at ends its line (an emoji code last): there is no ': ' to find.
+            // libyaml counts columns in characters.
+            let characters = line.map { Array(String(decoding: $0, as: UTF8.self).unicodeScalars) } ?? []
+            if problem.column >= 1, characters.count >= problem.column,
+               characters.count == problem.column || characters[problem.column] == "\r" {
+                return "a ':' at the end of a line of an unquoted value (an emoji code such as :wave:) reads as a key: put the value in quotes (text: \"Hello :wave:\")"
+            }
             return "a ': ' inside an unquoted value reads as a new key: put the value in quotes (title: \"From X: to Y\")"
         case "found character that cannot start any token":
             let character = line.flatMap { $0.count >= problem.column ? String(decoding: $0.dropFirst(problem.column - 1).prefix(1), as: UTF8.self) : nil }

@@ -130,6 +130,28 @@ import FoundationXML
         ])
     }
 
+    /// One host may be written as a plain text; a plain text of several names separated by commas
+    /// is one host to a run ('martin, luciano'), so it is a finding that says how to list them. A
+    /// quoted text is taken as written.
+    @Test func hostsWrittenAsOneTextOfSeveralNames() throws {
+        #expect(try findings(Self.valid.replacingOccurrences(of: "authors: [someone]", with: "authors: someone")) == [])
+        #expect(try findings(Self.valid.replacingOccurrences(of: "authors: [someone]", with: "authors: \"Kleppmann, Martin\"")) == [])
+        let diagnostics = try findingsWithNotes(Self.valid.replacingOccurrences(of: "authors: [someone]", with: "authors: martin, luciano"))
+        #expect(diagnostics == [
+            "5:10 error 'authors' must be a list of strings, not one text of several names 'martin, luciano' [key-type]"
+                + " | a plain text is one name: list several in brackets, authors: [martin, luciano]",
+        ])
+    }
+
+    func findingsWithNotes(_ text: String) throws -> [String] {
+        let scratch = try Scratch()
+        let path = try scratch.write("20210308-book.md", text)
+        return SeedValidator().validate(file: path).map {
+            "\($0.location?.line.map(String.init) ?? "-"):\($0.location?.column.map(String.init) ?? "-") \($0.severity.rawValue) \($0.messageWithRule)"
+                + $0.notes.map { " | " + $0 }.joined()
+        }
+    }
+
     /// `threadline validate --pipeline` with a markdown step whose hosts key is renamed: the default
     /// `required_keys` requires the renamed key, while keys written out are taken as written.
     @Test func aRenamedHostsKeyIsTheRequiredOne() throws {

@@ -130,6 +130,13 @@ import ThreadlineYAML
             }
         }
         #expect(hint("title: From X: to Y\n")?.hasPrefix("a ': ' inside an unquoted value reads as a new key") == true)
+        // A ':' that ends a line (an emoji code last), whatever the line break, has no ': ' to look for.
+        let endOfLine = "a ':' at the end of a line of an unquoted value (an emoji code such as :wave:) reads as a key: put the value in quotes (text: \"Hello :wave:\")"
+        #expect(hint("text: Hello :wave:\n") == endOfLine)
+        #expect(hint("a: 1\r\ntext: Hello :wave:\r\nb: 2\r\n") == endOfLine)
+        #expect(hint("text: Hello :wave:") == endOfLine)
+        #expect(hint("text: Grüße :wave:\n") == endOfLine)
+        #expect(hint("text: Hello :wave: there: you\n")?.hasPrefix("a ': ' inside an unquoted value reads as a new key") == true)
         #expect(hint("a:\n\tb: 1\n")?.hasPrefix("this line is indented with a tab") == true)
         #expect(hint("a: [1, 2\nb: 3\n")?.hasPrefix("a list opened with '[' is not closed") == true)
         #expect(hint("a: \"open\n") == "a quoted value is not closed: add the closing quote")

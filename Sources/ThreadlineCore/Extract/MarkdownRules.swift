@@ -38,7 +38,7 @@ package enum MarkdownRules {
         "missing-key", .error, run: .nothing, "a front-matter key that `required_keys` requires is missing or null")
     package static let keyType = Rule(
         "key-type", .error, run: .nothing,
-        "a front-matter value of the wrong kind: `title` and `description` text, the hosts (`authors`) a list of names")
+        "a front-matter value of the wrong kind: `title` and `description` text, the hosts (`authors`) a list of names (one name may be a plain text; one with commas is several names run together)")
     package static let endBeforeStart = Rule("end-before-start", .error, run: .nothing, "`end` is before `start`")
     package static let badLink = Rule(
         "bad-link", .error, run: .nothing, "`links` that are not a list, or an item that is neither a URL nor a mapping with `link`")
@@ -192,7 +192,13 @@ struct FrontMatterCheck {
                         at: location(node))
                 }
             case .stringList:
-                if node.scalar == nil, node.items?.allSatisfy({ $0.scalar != nil && !$0.isNull }) != true {
+                if case .scalar(let text, plain: true) = node.kind, text.contains(",") {
+                    // A run takes one plain text as one name: 'martin, luciano' would be one host.
+                    let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+                    result.report(
+                        MarkdownRules.keyType, "'\(field.key)' must be \(field.kind.rawValue), not one text of several names '\(text)'",
+                        at: location(node), notes: ["a plain text is one name: list several in brackets, \(field.key): [\(names)]"])
+                } else if node.scalar == nil, node.items?.allSatisfy({ $0.scalar != nil && !$0.isNull }) != true {
                     result.report(MarkdownRules.keyType, "'\(field.key)' must be \(field.kind.rawValue)", at: location(node))
                 } else if node.items?.isEmpty == true, field.required {
                     result.report(MarkdownRules.missingKey, "'\(field.key)' must not be empty", at: location(node))

@@ -135,16 +135,17 @@ package struct SlackHTMLSource: ExtractStep {
                 threadPages[channelPage, default: []].append(entry.relativePath)
             }
         }
-        return matched.compactMap { entry in
+        return matched.compactMap { entry -> Input? in
             // A slackdump thread page is read with its channel page when that page is read too.
             if let channelPage = SlackHTMLSource.channelPage(ofThreadPage: entry.relativePath), bytesByPath[channelPage] != nil {
                 return nil
             }
             let bytes = (threadPages[entry.relativePath] ?? []).reduce(entry.bytes) { $0 + (bytesByPath[$1] ?? 0) }
-            let input = Input(
+            var input = Input(
                 path: catalog.absolutePath(entry.relativePath), relativePath: entry.relativePath,
                 sortKey: SlackHTMLReader.channel(forPath: entry.relativePath).map(Document.slackID(source: Self.type.name)) ?? entry.relativePath,
                 bytes: bytes)
+            input.companions = self.threadPages(of: input).map(\.path)
             guard bytes > Int64(partBytes) else { return input }
             // A big page is read in parts `k/n`, each about part_bytes of it; their bytes add up to the input's.
             let count = Int((bytes + Int64(partBytes) - 1) / Int64(partBytes))
@@ -202,7 +203,7 @@ package struct SlackHTMLSource: ExtractStep {
             read(input, into: &channels, result: &result)
             if let error = channels.spoolError { throw error }
             let documents = try spool.finish(fragments: parts, documents: channels.templates())
-            if result.inputSHA256.isEmpty { result.inputSHA256 = (try? FileDigest.sha256(ofFileAt: input.path))?.sha256 ?? "" }
+            if result.inputSHA256.isEmpty { result.inputSHA256 = IncrementalRun.sha256(of: input) ?? "" }
             return SpooledPage.Page(result: result, documents: documents)
         } catch {
             var lost = start
@@ -211,31 +212,43 @@ package struct SlackHTMLSource: ExtractStep {
                 reason: "the page could not be spooled to read it in parts: \(error)", bytes: input.bytes)
             reject.keep(fileAt: input.path)
             lost.rejects.append(reject)
-            lost.inputSHA256 = (try? FileDigest.sha256(ofFileAt: input.path))?.sha256 ?? ""
+            lost.inputSHA256 = IncrementalRun.sha256(of: input) ?? ""
             return SpooledPage.Page(result: lost, documents: nil)
         }
     }
 
-    /// Reads a page, and the slackdump thread pages beside it, into `channels`.
-    private func read(_ input: Input, into channels: inout ChannelAssembler, result: inout ExtractResult) {
-        let pageLayout = read(page: input.path, relativePath: input.relativePath, into: &channels, result: &result, hashed: true)
+    /// The slackdump thread pages read with a page (`threads/*.html` beside it, not excluded), in
+    /// byte order: the page's input's companions.
+    func threadPages(of input: Input) -> [(path: String, relativePath: String)] {
         let folder = (input.path as NSString).deletingLastPathComponent + "/threads"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        for name in names.filter({ $0.hasSuffix(".html") }).sorted() {
+        return names.filter { $0.hasSuffix(".html") }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.compactMap { name in
             let relative = ((input.relativePath as NSString).deletingLastPathComponent as NSString)
                 .appendingPathComponent("threads/" + name)
-            guard !isExcluded(relative) else { continue }
+            return isExcluded(relative) ? nil : (folder + "/" + name, relative)
+        }
+    }
+
+    /// Reads a page, and the slackdump thread pages beside it, into `channels`; the input's hash is
+    /// of the page and those pages.
+    private func read(_ input: Input, into channels: inout ChannelAssembler, result: inout ExtractResult) {
+        let pageLayout = read(page: input.path, relativePath: input.relativePath, into: &channels, result: &result, hashed: true)
+        let pages = threadPages(of: input)
+        for (path, relative) in pages {
             if pageLayout == .slackdump {
-                _ = read(page: folder + "/" + name, relativePath: relative, into: &channels, result: &result)
+                _ = read(page: path, relativePath: relative, into: &channels, result: &result)
             } else {
                 // A thread page goes with its channel page: without one read as slackdump, it is not read.
                 var reject = Reject.wholeFile(
                     relative, step: Self.type.name, rule: SlackRules.threadPageUnread,
                     reason: "not read: its channel page '\(input.relativePath)' was not read as a slackdump page",
-                    bytes: RegularFile.size(of: folder + "/" + name))
-                reject.keep(fileAt: folder + "/" + name)
+                    bytes: RegularFile.size(of: path))
+                reject.keep(fileAt: path)
                 result.rejects.append(reject)
             }
+        }
+        if !result.inputSHA256.isEmpty {
+            result.inputSHA256 = Input.sha256(ofFile: input.path, sha256: result.inputSHA256, companions: pages.map(\.path)) ?? ""
         }
     }
 

@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 /// A step that reads inputs into documents.
 ///
 /// The runner asks it to ``plan(_:)`` the inputs it will read, before reading any; then reads each
@@ -58,6 +61,9 @@ package struct Input: Sendable, Hashable {
     /// Why the input cannot be read at all (a FIFO, a device, a link to nothing): the runner rejects
     /// it without handing it to its step.
     package var unreadable: String?
+    /// Other files read with it, absolute paths in byte order (a slackdump channel page's thread
+    /// pages): part of the input, so a change to one of them, or one more or fewer, is a change to it.
+    package var companions: [String] = []
 
     /// An input read in one part.
     package init(path: String, relativePath: String, sortKey: String, bytes: Int64, unreadable: String? = nil) {
@@ -74,6 +80,27 @@ package struct Input: Sendable, Hashable {
         var split = self
         split.parts = parts
         return split
+    }
+}
+
+extension Input {
+    /// The SHA-256 of a file read with `companions`, given the file's own: that of the `sha256sum`
+    /// lines of the file and its companions, each named from the file's folder, in byte order of
+    /// name; the file's own when it has none; nil when a companion cannot be read.
+    static func sha256(ofFile path: String, sha256: String, companions: [String]) -> String? {
+        guard !companions.isEmpty else { return sha256 }
+        let folder = (path as NSString).deletingLastPathComponent + "/"
+        func name(_ file: String) -> String { file.hasPrefix(folder) ? String(file.dropFirst(folder.count)) : file }
+        var lines = [(name(path), sha256)]
+        for companion in companions {
+            guard let digest = try? FileDigest.sha256(ofFileAt: companion) else { return nil }
+            lines.append((name(companion), digest.sha256))
+        }
+        var hasher = SHA256()
+        for (file, digest) in lines.sorted(by: { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }) {
+            hasher.update(data: Array("\(digest)  \(file)\n".utf8))
+        }
+        return Hex.string(hasher.finalize())
     }
 }
 

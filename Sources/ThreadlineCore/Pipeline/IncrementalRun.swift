@@ -85,7 +85,7 @@ final class IncrementalRun {
         }
         for (index, entry) in plan.entries.enumerated() where entry.input.unreadable == nil {
             guard let known = state.known[IncrementalRun.key(entry)] else { continue }
-            guard let current = IncrementalRun.fileStat(of: entry.input.path) else { continue }
+            guard let current = IncrementalRun.fileStat(of: entry.input) else { continue }
             stats[index] = current.fingerprint
             let recordPath = (folder as NSString).appendingPathComponent(IncrementalRun.recordsFolder + "/" + known.record)
             guard FileManager.default.fileExists(atPath: recordPath) else { continue }
@@ -150,7 +150,7 @@ final class IncrementalRun {
         let input = plan.entries[entry]
         written[entry] = Known(
             stepIndex: input.step, relativePath: input.input.relativePath, sha256: sha256,
-            stat: stats[entry] ?? IncrementalRun.fileStat(of: input.input.path)?.fingerprint ?? "", record: IncrementalRun.recordName(input))
+            stat: stats[entry] ?? IncrementalRun.fileStat(of: input.input)?.fingerprint ?? "", record: IncrementalRun.recordName(input))
     }
 
     /// Puts the new state in place, once the run's outputs (`report`) are.
@@ -274,7 +274,23 @@ final class IncrementalRun {
 
     // MARK: Inputs
 
-    /// The `stat` of an input, as one string (a folder: of every file in it), and its newest
+    /// The `stat` of an input and of the files read with it (`companions`), as one string, and
+    /// their newest modification time in microseconds; nil when one of them is gone.
+    static func fileStat(of input: Input) -> (fingerprint: String, newestModification: Int64)? {
+        guard var stat = fileStat(of: input.path) else { return nil }
+        guard !input.companions.isEmpty else { return stat }
+        var lines = [stat.fingerprint]
+        for companion in input.companions {
+            guard let other = fileStat(of: companion) else { return nil }
+            lines.append(companion + " " + other.fingerprint)
+            stat.newestModification = max(stat.newestModification, other.newestModification)
+        }
+        var hasher = SHA256()
+        hasher.update(data: Array(lines.joined(separator: "\n").utf8))
+        return ("with companions " + Hex.string(hasher.finalize()), stat.newestModification)
+    }
+
+    /// The `stat` of a file, as one string (a folder: of every file in it), and its newest
     /// modification time in microseconds.
     static func fileStat(of path: String) -> (fingerprint: String, newestModification: Int64)? {
         func line(_ path: String, _ status: stat) -> String {
@@ -299,10 +315,13 @@ final class IncrementalRun {
         return ("folder " + Hex.string(hasher.finalize()), newest)
     }
 
-    /// An input's SHA-256 as the manifest gives it: of the file, or of a folder export's files.
+    /// An input's SHA-256 as the manifest gives it: of the file (with its companions), or of a
+    /// folder export's files.
     static func sha256(of input: Input) -> String? {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input.path, isDirectory: &isFolder) else { return nil }
-        return isFolder.boolValue ? SlackJSONSource.sha256(ofExportAt: input.path) : (try? FileDigest.sha256(ofFileAt: input.path))?.sha256
+        if isFolder.boolValue { return SlackJSONSource.sha256(ofExportAt: input.path) }
+        guard let own = (try? FileDigest.sha256(ofFileAt: input.path))?.sha256 else { return nil }
+        return Input.sha256(ofFile: input.path, sha256: own, companions: input.companions)
     }
 }

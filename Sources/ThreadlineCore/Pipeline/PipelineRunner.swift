@@ -413,7 +413,9 @@ public final class PipelineRunner: Sendable {
             result.documents.sort { $0.id < $1.id }
             if result.inputSHA256.isEmpty, part.scope == .whole {
                 // Sources that read the file whole hash it as they read; the others are hashed here.
-                result.inputSHA256 = (try? FileDigest.sha256(ofFileAt: input.path))?.sha256 ?? ""
+                result.inputSHA256 = (try? FileDigest.sha256(ofFileAt: input.path)).flatMap {
+                    Input.sha256(ofFile: input.path, sha256: $0.sha256, companions: input.companions)
+                } ?? ""
             }
             return result
         }

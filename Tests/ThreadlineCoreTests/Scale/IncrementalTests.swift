@@ -138,6 +138,75 @@ import Testing
         #expect(scratch.exists("inc/messages.csv/source=markdown/part-00000.csv"))
     }
 
+    /// A slackdump channel page is read with its `threads/` pages, so they are part of its input: a
+    /// late reply added to a thread page, a new thread page and a removed one make the channel page's
+    /// input read again, though the channel page itself is unchanged.
+    @Test func aSlackdumpThreadPageIsPartOfItsChannelPagesInput() throws {
+        let scratch = try Scratch()
+        try FileManager.default.copyItem(atPath: Samples.path("slackdump"), toPath: scratch.path("inputs/slackdump"))
+        func write(_ name: String, incremental: Bool) throws {
+            // No report: when no input changed, the outputs are kept and no record is read.
+            let load = "  - type: jsonl\n  - type: csv\n  - type: parquet"
+            try scratch.write("\(name).yaml", samplesPipeline(output: name, extra: "incremental: \(incremental)\n", load: load)
+                .replacingOccurrences(of: "input_root: \(Samples.root.path)", with: "input_root: inputs")
+                .replacingOccurrences(of: "include: [\"books/*.md\"]", with: "include: [\"books/*.md\"]\n    min_inputs: 0")
+                .replacingOccurrences(of: "include: [\"slack-export\", \"slack-export.zip\", \"slack-json/*\"]", with: "include: [\"slack-export\"]\n    min_inputs: 0"))
+        }
+        try write("inc", incremental: true)
+        try write("full", incremental: false)
+        func runBoth() throws -> (origin: String?, messages: String) {
+            let incremental = try runThreadline(["run", "inc.yaml"], in: scratch.root)
+            try #require(incremental.status == 0, "\(incremental.stderr)")
+            // Decided input by input: never a fall back to reading every input.
+            #expect(!incremental.stderr.contains("every input is read") || !FileManager.default.fileExists(atPath: scratch.path("full")), "\(incremental.stderr)")
+            try? FileManager.default.removeItem(atPath: scratch.path("full"))
+            let full = try runThreadline(["run", "-q", "full.yaml"], in: scratch.root)
+            try #require(full.status == 0, "\(full.stderr)")
+            try expectSameTables(scratch, "inc", as: "full")
+            let manifest = try #require(try JSONSerialization.jsonObject(with: Data(scratch.read("inc/_manifest.json").utf8)) as? [String: Any])
+            let fullManifest = try #require(try JSONSerialization.jsonObject(with: Data(scratch.read("full/_manifest.json").utf8)) as? [String: Any])
+            let inputs = try #require(manifest["inputs"] as? [[String: Any]])
+            #expect(inputs.map { $0["sha256"] as? String } == (fullManifest["inputs"] as? [[String: Any]])?.map { $0["sha256"] as? String })
+            return (inputs.first { $0["path"] as? String == "slackdump/archives/C0BOTW/index.html" }?["origin"] as? String, try scratch.read("inc/messages.jsonl"))
+        }
+        #expect(try runBoth().origin == "processed")
+        #expect(try runBoth().origin == "reused")
+
+        let threads = scratch.path("inputs/slackdump/archives/C0BOTW/threads")
+        let page = threads + "/1615561200.000200.html"
+        let late = """
+            <article class="message"><div class="message-inner">
+              <header class="message-header" id="1615650000.000600">
+                <span class="message-sender"><a href="../../team/U0/index.html">Dana Kowalska</a></span>
+                <span class="message-timestamp grey">2021-03-13 15:40:00</span></header>
+                <div class="reply-context">↩ <a href="threads/1615561200.000200.html">replying to thread</a></div>
+              <div class="message-content"><p>a late reply</p></div>
+            </div></article>
+                    </section>
+            """
+        try String(contentsOfFile: page, encoding: .utf8).replacingOccurrences(of: "        </section>", with: late)
+            .write(toFile: page, atomically: false, encoding: .utf8)
+        let replied = try runBoth()
+        #expect(replied.origin == "processed")
+        #expect(replied.messages.contains("a late reply"))
+
+        // The same size: only the thread page's hash tells.
+        try String(contentsOfFile: page, encoding: .utf8).replacingOccurrences(of: "a late reply", with: "a LATE reply")
+            .write(toFile: page, atomically: false, encoding: .utf8)
+        let edited = try runBoth()
+        #expect(edited.origin == "processed")
+        #expect(edited.messages.contains("a LATE reply"))
+
+        try FileManager.default.copyItem(atPath: page, toPath: threads + "/1615561201.000200.html")
+        let added = try runBoth()
+        #expect(added.origin == "processed")
+
+        try FileManager.default.removeItem(atPath: page)
+        let removed = try runBoth()
+        #expect(removed.origin == "processed")
+        #expect(try runBoth().origin == "reused")
+    }
+
     /// An input whose size, times and inode are those recorded, and older than the state by more
     /// than 2 s, is not hashed: here its recorded hash is wrong, and it is reused all the same. A
     /// content change that keeps the size and puts the modification time back changes the change
