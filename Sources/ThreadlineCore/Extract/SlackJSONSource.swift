@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Synchronization
 import ThreadlineFiles
@@ -216,12 +215,7 @@ package struct SlackJSONSource: ExtractStep {
     /// `files` is the folder's listing when the caller has it already.
     static func sha256(ofExportAt path: String, files listed: [String]? = nil) -> String? {
         guard let files = listed ?? folderFiles(of: path)?.map(\.path) else { return try? FileDigest.sha256(ofFileAt: path).sha256 }
-        var hasher = SHA256()
-        for file in files.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            guard let digest = try? FileDigest.sha256(ofFileAt: path + "/" + file) else { return nil }
-            hasher.update(data: Data("\(digest.sha256)  \(file)\n".utf8))
-        }
-        return Hex.string(hasher.finalize())
+        return FileDigest.sha256(ofFiles: files, in: path)
     }
 
     /// The bytes of a zip, or of the files a folder export is read from.

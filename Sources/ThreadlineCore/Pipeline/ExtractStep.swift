@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A step that reads inputs into documents.
@@ -84,23 +83,14 @@ package struct Input: Sendable, Hashable {
 }
 
 extension Input {
-    /// The SHA-256 of a file read with `companions`, given the file's own: that of the `sha256sum`
-    /// lines of the file and its companions, each named from the file's folder, in byte order of
-    /// name; the file's own when it has none; nil when a companion cannot be read.
+    /// The SHA-256 of a file read with `companions`: the file's own when it has none, else that of
+    /// the `sha256sum` lines of the file and its companions, each named from the file's folder
+    /// (``FileDigest/sha256(ofFiles:in:)``); nil when one cannot be read.
     static func sha256(ofFile path: String, sha256: String, companions: [String]) -> String? {
         guard !companions.isEmpty else { return sha256 }
-        let folder = (path as NSString).deletingLastPathComponent + "/"
-        func name(_ file: String) -> String { file.hasPrefix(folder) ? String(file.dropFirst(folder.count)) : file }
-        var lines = [(name(path), sha256)]
-        for companion in companions {
-            guard let digest = try? FileDigest.sha256(ofFileAt: companion) else { return nil }
-            lines.append((name(companion), digest.sha256))
-        }
-        var hasher = SHA256()
-        for (file, digest) in lines.sorted(by: { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }) {
-            hasher.update(data: Array("\(digest)  \(file)\n".utf8))
-        }
-        return Hex.string(hasher.finalize())
+        let folder = (path as NSString).deletingLastPathComponent
+        func name(_ file: String) -> String { file.hasPrefix(folder + "/") ? String(file.dropFirst(folder.count + 1)) : file }
+        return FileDigest.sha256(ofFiles: [name(path)] + companions.map(name), in: folder, known: [name(path): sha256])
     }
 }
 
