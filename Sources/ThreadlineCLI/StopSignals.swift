@@ -67,6 +67,7 @@ enum StopSignals {
         signal(stop, SIG_DFL)
         StagingFiles.shared.removeAll()
         RunHistory.recordStopped(by: name(of: stop), status: 128 + stop)
+        RunLock.forgetHoldersOnStop()
         // Raised on this thread with the signal unblocked here, since dispatch's threads (and a
         // parent's mask we inherited) may block it.
         var mask = sigset_t()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ThreadlineFiles
 
 #if canImport(Glibc)
@@ -11,10 +12,14 @@ import Glibc
 /// process ends in any way, SIGKILL included, so the lock of a dead process is simply taken over. The
 /// file records the holder's pid and start time for the message the second run prints.
 ///
-/// Held by the thread that runs the pipeline.
+/// Held by the thread that runs the pipeline. A run stopped by a signal empties the record as it ends
+/// (``forgetHoldersOnStop()``), so only a process that could not clean up (SIGKILL, a crash) leaves
+/// one for the next run to report.
 package final class RunLock {
     package let path: String
     private var fd: Int32 = -1
+    /// The descriptors of the locks this process holds.
+    private static let held = Mutex<Set<Int32>>([])
     /// The holder recorded in the file when this lock was taken over from a process that had died.
     package private(set) var previousHolder: String?
 
@@ -63,6 +68,15 @@ package final class RunLock {
         let record = "pid \(getpid()), started \(Timestamp.now.iso8601)\n"
         _ = ftruncate(fd, 0)
         _ = record.withCString { pwrite(fd, $0, strlen($0), 0) }
+        Self.held.withLock { _ = $0.insert(fd) }
+    }
+
+    /// Empties the record of every lock this process holds, as a stop signal ends it: the run ended
+    /// as it should, recorded as stopped, and the kernel lets the lock go with the process.
+    package static func forgetHoldersOnStop() {
+        held.withLock { descriptors in
+            for fd in descriptors { _ = ftruncate(fd, 0) }
+        }
     }
 
     private func notRegular(_ kind: String) -> ThreadlineError {
@@ -73,6 +87,7 @@ package final class RunLock {
     /// Releases the lock and empties the file (an empty file means nobody holds it).
     package func release() {
         guard fd >= 0 else { return }
+        Self.held.withLock { _ = $0.remove(fd) }
         _ = ftruncate(fd, 0)
         flock(fd, LOCK_UN)
         close(fd)
