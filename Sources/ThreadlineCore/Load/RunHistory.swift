@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// `_runs.jsonl` in `output_root`: one line per run that got as far as taking the folder's lock,
@@ -119,13 +120,36 @@ package enum RunHistory {
         _ = fsync(fd)
     }
 
+    /// Runs `run`, a run of `spec` that holds `outputRoot`'s lock and starts as `report`, and appends how
+    /// it ended: its entry when it succeeds, a failed entry with its error when it throws (a failure to
+    /// record that is only logged, so the run's own error is the one reported). A stop signal that ends
+    /// the process meanwhile records it instead (``recordStopped(by:status:)``).
+    static func recording(
+        _ report: inout RunReport, of spec: PipelineSpec, in outputRoot: String, logger: Logger,
+        _ run: (inout RunReport) throws -> Void
+    ) throws {
+        begin(report, pipeline: spec.name, outputRoot: outputRoot)
+        do {
+            try run(&report)
+        } catch {
+            guard claim(report.runID) else { throw error }
+            do {
+                try append(Entry(failed: report, pipeline: spec.name, error: error), to: outputRoot)
+            } catch let failure {
+                logger.warning("the run could not be recorded in \(fileName): \(failure)")
+            }
+            throw error
+        }
+        if claim(report.runID) { try append(Entry(report, spec: spec), to: outputRoot) }
+    }
+
     /// The runs of this process that hold an output folder's lock and have not recorded themselves
     /// yet, by run id, with their folder: a stop signal records them as it ends the process.
     private static let unrecorded = Mutex<[String: (entry: Entry, outputRoot: String)]>([:])
 
     /// Notes that the run `report` starts holds `outputRoot`'s lock: until it records itself
     /// (``claim(_:)``), a stop signal records it as stopped (``recordStopped(by:status:)``).
-    static func begin(_ report: RunReport, pipeline: String, outputRoot: String) {
+    private static func begin(_ report: RunReport, pipeline: String, outputRoot: String) {
         let entry = Entry(
             runID: report.runID, pipeline: pipeline, startedAt: report.startedAt.iso8601, endedAt: report.startedAt.iso8601,
             status: "failed", exitCode: -1)
@@ -134,7 +158,7 @@ package enum RunHistory {
 
     /// Whether the run is still the one to record how it ended: false once a stop signal recorded it,
     /// or while a stop signal is ending the process (which records it).
-    static func claim(_ runID: String) -> Bool {
+    private static func claim(_ runID: String) -> Bool {
         unrecorded.withLock { runs in
             guard !StagingFiles.shared.isStopping else { return false }
             return runs.removeValue(forKey: runID) != nil

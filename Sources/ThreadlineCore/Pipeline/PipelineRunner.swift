@@ -204,22 +204,7 @@ public final class PipelineRunner: Sendable {
         }
         // Every run that holds the folder records how it ended in _runs.jsonl, failed runs too, and
         // runs stopped by a signal (recorded by the signal's handler).
-        RunHistory.begin(report, pipeline: spec.name, outputRoot: spec.outputRoot)
-        do {
-            try runHoldingLock(&report)
-        } catch {
-            guard RunHistory.claim(report.runID) else { throw error }
-            let entry = RunHistory.Entry(failed: report, pipeline: spec.name, error: error)
-            do {
-                try RunHistory.append(entry, to: spec.outputRoot)
-            } catch {
-                logger.warning("the run could not be recorded in \(RunHistory.fileName): \(error)")
-            }
-            throw error
-        }
-        if RunHistory.claim(report.runID) {
-            try RunHistory.append(RunHistory.Entry(report, spec: spec), to: spec.outputRoot)
-        }
+        try RunHistory.recording(&report, of: spec, in: spec.outputRoot, logger: logger) { try runHoldingLock(&$0) }
         return report
     }
 

@@ -56,18 +56,7 @@ package struct ShardMerge {
         let spec = try shards[0].state.pipeline.spec(outputRoot: outputRoot)
         var report = RunReport(starting: spec)
         for warning in shards[0].state.pipeline.warnings { report.notes.count(.warnings, warning) }
-        RunHistory.begin(report, pipeline: spec.name, outputRoot: outputRoot)
-        do {
-            try merge(shards, spec: spec, into: &report)
-        } catch {
-            guard RunHistory.claim(report.runID) else { throw error }
-            let entry = RunHistory.Entry(failed: report, pipeline: spec.name, error: error)
-            try? RunHistory.append(entry, to: outputRoot)
-            throw error
-        }
-        if RunHistory.claim(report.runID) {
-            try RunHistory.append(RunHistory.Entry(report, spec: spec), to: outputRoot)
-        }
+        try RunHistory.recording(&report, of: spec, in: outputRoot, logger: logger) { try merge(shards, spec: spec, into: &$0) }
         // The shards are merged: their folders and manifests go, so they are never merged twice.
         for found in shards {
             OutputFolder.removeTree(found.area.path)
