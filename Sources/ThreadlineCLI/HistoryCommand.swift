@@ -47,7 +47,7 @@ struct HistoryCommand: ParsableCommand {
         let shown = history.entries.indices.suffix(last ?? history.entries.count)
         switch format {
         case .text: print(Self.text(shown.map { (history.entries[$0], drops[$0]) }, unreadable: history.unreadable), terminator: "")
-        case .json: print(Self.json(shown.map { (history.entries[$0], drops[$0]) }))
+        case .json: print(RunHistory.json(shown.map { (history.entries[$0], drops[$0]) }))
         }
         if failOnDrop, let latest = drops.last, !latest.isEmpty { throw ExitCode(ExitStatus.dataError.rawValue) }
     }
@@ -82,24 +82,5 @@ struct HistoryCommand: ParsableCommand {
         }
         if unreadable > 0 { out += "(\(unreadable) line\(unreadable == 1 ? "" : "s") of _runs.jsonl could not be read)\n" }
         return out
-    }
-
-    /// The runs as a JSON array, each with its `drops`.
-    static func json(_ runs: [(RunHistory.Entry, [RunHistory.Drop])]) -> String {
-        let objects: [[String: Any]] = runs.map { entry, drops in
-            var object: [String: Any] = [
-                "run_id": entry.runID, "pipeline": entry.pipeline, "started_at": entry.startedAt, "ended_at": entry.endedAt,
-                "status": entry.status, "exit_code": entry.exitCode,
-                "rows": ["in": entry.rowsIn, "out": entry.rowsOut, "rejected": entry.rowsRejected], "rejects": entry.rejects,
-                "tables": entry.tables, "inputs": ["processed": entry.inputsProcessed, "reused": entry.inputsReused],
-                "drops": drops.map {
-                    ["table": $0.table, "previous": $0.previous, "rows": $0.rows, "percent": ($0.percent * 10).rounded() / 10, "written": $0.written]
-                },
-            ]
-            if let error = entry.error { object["error"] = error }
-            return object
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
     }
 }

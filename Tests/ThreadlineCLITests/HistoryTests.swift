@@ -42,6 +42,7 @@ import _ThreadlineTestSupport
         #expect(runs.map { $0["exit_code"] as? Int } == [0, 1])
         #expect((runs[1]["error"] as? String)?.hasPrefix("extract step 'markdown' matched 0 inputs") == true)
         #expect((runs[0]["drops"] as? [[String: Any]])?.map { $0["table"] as? String } == ["documents", "messages", "threads"])
+        #expect((runs[0]["drops"] as? [[String: Any]])?.map { $0["percent"] as? Double } == [50, 50, 50])
         #expect((runs[1]["drops"] as? [Any])?.isEmpty == true)
     }
 
@@ -63,6 +64,28 @@ import _ThreadlineTestSupport
         #expect(read.entries.count == 2)
         #expect(read.unreadable == 1)
         #expect(read.entries.map(\.runID) == [String(lines[0]), try lastLine(history)].map { runID(inLine: $0) })
+    }
+
+    /// A line with a field of the wrong type is not a run (read as one, its zero rows would flag every
+    /// table of the next run as dropped); a field that is missing reads as empty.
+    @Test func aLineWithAFieldOfTheWrongTypeIsUnreadable() throws {
+        let scratch = try Scratch()
+        try scratch.write("out/_runs.jsonl", """
+            {"run_id":"a","status":"ok","tables":{"messages":4}}
+            {"run_id":"b","status":"ok","tables":{"messages":"4"}}
+            {"run_id":"c","status":"ok","rows":{"in":true}}
+            {"run_id":"d","status":"ok","exit_code":1.5}
+            {"run_id":"e","status":7}
+            ["run_id","f"]
+            {"run_id":"g","status":"ok","tables":{"messages":3},"error":null}
+
+            """)
+        let read = try RunHistory.read(outputRoot: scratch.path("out"))
+        #expect(read.entries.map(\.runID) == ["a", "g"])
+        #expect(read.entries.map(\.exitCode) == [-1, -1])
+        #expect(read.unreadable == 5)
+        let result = try runThreadline(["history", "out"], in: scratch.root)
+        #expect(result.stdout.hasSuffix("(5 lines of _runs.jsonl could not be read)\n"), "\(result.stdout)")
     }
 
     /// A table no load step writes any more (a load step removed, a table taken off its list) is not

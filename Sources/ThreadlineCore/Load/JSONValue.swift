@@ -4,6 +4,8 @@ enum JSONValue {
     case array([JSONValue])
     case string(String)
     case int(Int64)
+    /// A finite number, written in its shortest form that reads back the same.
+    case number(Double)
     case bool(Bool)
     case null
 
@@ -11,6 +13,9 @@ enum JSONValue {
         switch self {
         case .string(let text): TextEncoding.appendJSONString(text, to: &out)
         case .int(let number): TextEncoding.appendDecimal(number, to: &out)
+        case .number(let number):
+            precondition(number.isFinite, "JSON has no \(number)")
+            out.append(contentsOf: number.description.utf8)
         case .bool(let flag): flag ? TextEncoding.appendASCII("true", to: &out) : TextEncoding.appendASCII("false", to: &out)
         case .null: TextEncoding.appendASCII("null", to: &out)
         case .array(let items):
@@ -43,7 +48,7 @@ enum JSONValue {
     /// `value` on one line, keys sorted, no spaces: a line of a JSON Lines file.
     static func compact(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
-        case .string, .int, .bool, .null: value.write(to: &out, indent: 0)
+        case .string, .int, .number, .bool, .null: value.write(to: &out, indent: 0)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {

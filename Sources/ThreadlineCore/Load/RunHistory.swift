@@ -82,17 +82,37 @@ package enum RunHistory {
             if let error { fields["error"] = .string(error) }
             return .object(fields)
         }
+    }
 
-        init?(json object: [String: Any]) {
-            guard let runID = object["run_id"] as? String, let status = object["status"] as? String else { return nil }
-            let rows = object["rows"] as? [String: Any] ?? [:], inputs = object["inputs"] as? [String: Any] ?? [:]
-            self.init(
-                runID: runID, pipeline: object["pipeline"] as? String ?? "", startedAt: object["started_at"] as? String ?? "",
-                endedAt: object["ended_at"] as? String ?? "", status: status, exitCode: object["exit_code"] as? Int ?? -1,
-                rowsIn: rows["in"] as? Int ?? 0, rowsOut: rows["out"] as? Int ?? 0, rowsRejected: rows["rejected"] as? Int ?? 0,
-                rejects: object["rejects"] as? Int ?? 0, tables: object["tables"] as? [String: Int] ?? [:],
-                inputsProcessed: inputs["processed"] as? Int ?? 0, inputsReused: inputs["reused"] as? Int ?? 0,
-                error: object["error"] as? String)
+    /// A line of `_runs.jsonl` as it is decoded: a field that is missing reads as empty, but a field of
+    /// the wrong type makes the line unreadable (a hand-edited line must not read as a run of zero
+    /// rows, which would flag every table as dropped).
+    private struct Line: Decodable {
+        struct Rows: Decodable {
+            var `in`: Int?, out: Int?, rejected: Int?
+        }
+        struct Inputs: Decodable {
+            var processed: Int?, reused: Int?
+        }
+        var runID: String
+        var status: String
+        var pipeline: String?, startedAt: String?, endedAt: String?, error: String?
+        var exitCode: Int?, rejects: Int?
+        var rows: Rows?
+        var tables: [String: Int]?
+        var inputs: Inputs?
+
+        enum CodingKeys: String, CodingKey {
+            case runID = "run_id", status, pipeline, startedAt = "started_at", endedAt = "ended_at", error
+            case exitCode = "exit_code", rejects, rows, tables, inputs
+        }
+
+        var entry: Entry {
+            Entry(
+                runID: runID, pipeline: pipeline ?? "", startedAt: startedAt ?? "", endedAt: endedAt ?? "", status: status,
+                exitCode: exitCode ?? -1, rowsIn: rows?.in ?? 0, rowsOut: rows?.out ?? 0, rowsRejected: rows?.rejected ?? 0,
+                rejects: rejects ?? 0, tables: tables ?? [:], inputsProcessed: inputs?.processed ?? 0,
+                inputsReused: inputs?.reused ?? 0, error: error)
         }
     }
 
@@ -191,14 +211,34 @@ package enum RunHistory {
                 notes: ["runs record themselves in output_root's _runs.jsonl; name the output folder of a pipeline that has run"])
         }
         var entries: [Entry] = [], unreadable = 0
+        let decoder = JSONDecoder()
         for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            if let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let entry = Entry(json: object) {
-                entries.append(entry)
+            if let decoded = try? decoder.decode(Line.self, from: Data(line)) {
+                entries.append(decoded.entry)
             } else {
                 unreadable += 1
             }
         }
         return (entries, unreadable)
+    }
+
+    /// `runs` as a JSON array, oldest first, each entry with its `drops` (percentages to one decimal).
+    package static func json(_ runs: [(entry: Entry, drops: [Drop])]) -> String {
+        let array = JSONValue.array(
+            runs.map { entry, drops in
+                guard case .object(var fields) = entry.json else { preconditionFailure("an entry is an object") }
+                fields["drops"] = .array(
+                    drops.map {
+                        .object([
+                            "table": .string($0.table), "previous": .int(Int64($0.previous)), "rows": .int(Int64($0.rows)),
+                            "percent": .number(($0.percent * 10).rounded() / 10), "written": .bool($0.written),
+                        ])
+                    })
+                return .object(fields)
+            })
+        var out: [UInt8] = []
+        array.write(to: &out, indent: 0)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A table whose rows fell, between a successful run and the successful run before it, by more
