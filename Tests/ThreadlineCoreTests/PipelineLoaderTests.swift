@@ -61,6 +61,20 @@ import Testing
         ])
     }
 
+    /// A misspelt required option is one error, the unknown key that names it, not also "missing"; an
+    /// unknown key close to no option leaves the required one missing.
+    @Test func aMisspeltRequiredOptionIsOneError() throws {
+        let misspelt = try diagnostics(basicPipeline(extract: "  - type: markdown\n    inclde: [\"*.md\"]"))
+        #expect(misspelt.map { "\(place($0)): \($0.message) / \($0.notes.joined())" } == [
+            "pipeline.yaml:9:5: unknown option 'inclde' for step 'markdown' / did you mean 'include'?"
+        ])
+        let other = try diagnostics(basicPipeline(extract: "  - type: markdown\n    files: [\"*.md\"]"))
+        #expect(other.map { "\(place($0)): \($0.message)" } == [
+            "pipeline.yaml:9:5: unknown option 'files' for step 'markdown'",
+            "pipeline.yaml:8:5: missing required option 'include'",
+        ])
+    }
+
     @Test func wrongValueTypesAndEnumValues() throws {
         let text = basicPipeline(onError: "quarantin", extra: "max_rejects: lots").replacingOccurrences(of: "version: 1", with: "version: one")
         let found = try diagnostics(text)

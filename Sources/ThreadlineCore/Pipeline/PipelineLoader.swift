@@ -258,14 +258,18 @@ private struct Validation {
                 continue
             }
             let names = ["type"] + type.options.map(\.name)
+            // The options an unknown one is a misspelling of: its error says so, and a required one is
+            // not reported missing as well.
+            var misspelt: Set<String> = []
             for entry in entries where !names.contains(entry.key) {
+                if let match = Suggestion.closest(to: entry.key, in: type.options.map(\.name)) { misspelt.insert(match) }
                 error(PipelineRules.unknownOption, "unknown option '\(entry.key)' for step '\(type.name)'", at: location(entry),
                       notes: [Suggestion.note(for: entry.key, in: type.options.map(\.name))])
             }
             let stepLocation = location(item)
             let before = diagnostics.count
-            let options = readOptions(type.options, from: entries, stepLocation: stepLocation)
-            guard diagnostics.count == before else { continue }
+            let options = readOptions(type.options, from: entries, stepLocation: stepLocation, misspelt: misspelt)
+            guard diagnostics.count == before, !type.options.contains(where: { $0.isRequired && misspelt.contains($0.name) }) else { continue }
             var stepContext = context
             stepContext.location = stepLocation
             do {
@@ -356,13 +360,16 @@ private struct Validation {
     // MARK: Options
 
     /// The options of `specs` that `entries` give, over their defaults (default paths are relative to the
-    /// pipeline's folder too). An option whose value is wrong is reported, and has its default.
-    mutating func readOptions(_ specs: [OptionSpec], from entries: [YAMLEntry], stepLocation: SourceLocation) -> StepOptions {
+    /// pipeline's folder too). An option whose value is wrong is reported, and has its default. A required
+    /// option that is missing is reported, unless it is `misspelt` (an unknown key already names it).
+    mutating func readOptions(
+        _ specs: [OptionSpec], from entries: [YAMLEntry], stepLocation: SourceLocation, misspelt: Set<String> = []
+    ) -> StepOptions {
         var values: [String: OptionValue] = [:]
         var locations: [String: SourceLocation] = [:]
         for spec in specs {
             guard let entry = entries.last(where: { $0.key == spec.name }) else {
-                if spec.isRequired {
+                if spec.isRequired, !misspelt.contains(spec.name) {
                     error(PipelineRules.missing, "missing required option '\(spec.name)'", at: stepLocation, notes: [spec.doc])
                 }
                 continue
