@@ -23,10 +23,22 @@ enum OutputPaths {
             var status = stat()
             // An existing folder, or a link to one: the root's own path may go through links.
             if code == EEXIST, stat(made, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { continue }
-            let reason = code == EEXIST ? String(cString: strerror(ENOTDIR)) : String(cString: strerror(code))
-            throw ThreadlineError(.runtimeFailure, "cannot create output_root '\(root)': \(reason)",
+            throw ThreadlineError(.runtimeFailure, "cannot create output_root '\(root)': \(reason(made, errno: code))",
                                   notes: ["set output_root to a folder this user can write, or --set output_root=PATH"])
         }
+    }
+
+    /// Why `path` could not be made as a folder, `mkdir` having failed with `code`: the system's
+    /// reason, or what is in the way.
+    private static func reason(_ path: String, errno code: Int32) -> String {
+        guard code == EEXIST else { return String(cString: strerror(code)) }
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return String(cString: strerror(errno)) }
+        if status.st_mode & S_IFMT == S_IFLNK {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+            return "'\(path)' is a symbolic link to '\(target)', which is not a folder (missing, or a file)"
+        }
+        return "'\(path)' is a file, not a folder"
     }
 
     /// Makes the folders of `relativePath` (an output's path) beneath `root`, refusing one that is a

@@ -214,7 +214,18 @@ import Testing
         try scratch.write("pipeline.yaml", basicPipeline().replacingOccurrences(of: "output_root: out", with: "output_root: file/out"))
         let notFolder = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
         #expect(notFolder.status == 3)
-        #expect(notFolder.stderr.contains("error: cannot create output_root '\(scratch.path("file/out"))': Not a directory"), "\(notFolder.stderr)")
+        #expect(
+            notFolder.stderr.contains("error: cannot create output_root '\(scratch.path("file/out"))': '\(scratch.path("file"))' is a file, not a folder"),
+            "\(notFolder.stderr)")
+        // A symbolic link to nothing (a mount that is not there tonight) where output_root should be.
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("gone"), withDestinationPath: "/nonexistent/mount")
+        try scratch.write("pipeline.yaml", basicPipeline().replacingOccurrences(of: "output_root: out", with: "output_root: gone"))
+        let dangling = try runThreadline(["run", "pipeline.yaml"], in: scratch.root)
+        #expect(dangling.status == 3)
+        #expect(
+            dangling.stderr.contains(
+                "error: cannot create output_root '\(scratch.path("gone"))': '\(scratch.path("gone"))' is a symbolic link to '/nonexistent/mount', which is not a folder (missing, or a file)"),
+            "\(dangling.stderr)")
     }
 
     /// The built binary run as user `nobody` (tests that need a permission root does not lack).
