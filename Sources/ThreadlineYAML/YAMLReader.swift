@@ -217,7 +217,12 @@ private struct EventLoader {
                         hint: "'*' starts a YAML alias: put a value that starts with '*' in quotes")
                 }
                 try spend(size, line: line, column: column)
-                try attach(node, size: size)
+                // The value is the anchor's, but it stands at the alias: a finding about it as a whole
+                // points there (a place inside a scalar's text still traces to where that text is).
+                var repeated = node
+                repeated.line = line
+                repeated.column = column
+                try attach(repeated, size: size)
             default:
                 break
             }

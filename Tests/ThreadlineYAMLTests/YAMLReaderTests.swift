@@ -36,6 +36,17 @@ import ThreadlineYAML
         #expect(root["again"]?.items?.compactMap(\.scalar) == ["x", "y"])
     }
 
+    // An alias stands where it is written: the value is the anchor's, its place the alias's, so a
+    // finding about it points at the alias (its items keep theirs, in the anchor's text).
+    @Test func anAliasIsPlacedWhereItIsWritten() throws {
+        let root = try #require(try YAMLReader().parse("name: &n t\nlist: &l [x]\nsize: *n\nagain:  *l\n"))
+        #expect(root["name"].map { [$0.line, $0.column] } == [1, 7])
+        #expect(root["size"].map { [$0.line, $0.column] } == [3, 7])
+        #expect(root["size"]?.scalar == "t")
+        #expect(root["again"].map { [$0.line, $0.column] } == [4, 9])
+        #expect(root["again"]?.items?.map { [$0.line, $0.column] } == [[2, 11]])
+    }
+
     // libyaml's reader reports a bad character by its byte offset: the problem is placed at its line,
     // and at its column counted in characters (the `é` before it is one column, not two bytes).
     @Test func aControlCharacterIsPlacedAtItsLineAndColumn() throws {
