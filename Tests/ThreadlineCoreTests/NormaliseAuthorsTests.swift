@@ -119,6 +119,28 @@ import ThreadlineText
         #expect(notes.total(NormaliseAuthors.guessCategory) == 1)
     }
 
+    /// A host who writes under the profile id the document names them by (a Slack handle, as the
+    /// people folder's `short`) is that host, for certain; one who writes their name as one word is
+    /// that host as a guess. Someone whose handle only starts like a host's is not.
+    @Test func hostsWritingUnderTheirProfileIdOrTheirNameAsOneWordAreTheHost() throws {
+        let scratch = try Scratch()
+        try scratch.write("people/martinkleppmann.md", "---\nshort: martinkleppmann\ntitle: Martin Kleppmann\n---\n")
+        try scratch.write("people/sm.md", "---\nshort: smasis\ntitle: Serg Masís\n---\n")
+        var directory = AuthorDirectory()
+        try directory.loadPeople(folder: scratch.path("people"))
+        let (doc, notes) = normalise(
+            document(
+                hosts: ["martinkleppmann", "smasis"],
+                [("Tino", "q"), ("martinkleppmann", "a"), ("@MartinKleppmann", "b"), ("SMasis", "c"), ("SergMasis", "d"),
+                 ("martinkleppmann2", "e")]),
+            directory: directory)
+        #expect(authors(doc) == ["Tino", "Martin Kleppmann", "Martin Kleppmann", "Serg Masís", "Serg Masís", "martinkleppmann2"])
+        #expect(ids(doc) == ["tino", "martin-kleppmann", "martin-kleppmann", "serg-masis", "serg-masis", "martinkleppmann2"])
+        #expect(hostFlags(doc) == [false, true, true, true, true, false])
+        #expect(notes.counts[NormaliseAuthors.guessCategory] == ["'SergMasis' → 'Serg Masís' (the name written as one word)": 1])
+        #expect(notes.counts[NormaliseAuthors.missingHostCategory] == nil)
+    }
+
     @Test func hostsThatNoMessageMatchesAreReported() {
         let (doc, notes) = normalise(document(hosts: ["martinkleppmann"], [("Martin Kleppmann", "q")]))
         #expect(hostFlags(doc) == [false])

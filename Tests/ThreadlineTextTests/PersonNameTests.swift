@@ -60,6 +60,9 @@ import Testing
         ("Martin Kleppmann", "Martin J Kleppmann", .initials),
         ("M. Kleppmann", "Martin Kleppmann", .initials),
         ("Kleppmann, M.", "Martin Kleppmann", .initials),
+        ("martinkleppmann", "Martin Kleppmann", .oneWord),
+        ("@MartinKleppmann", "Martin Kleppmann", .oneWord),
+        ("serg_masis", "Serg Masís", .oneWord),
     ])
     func hostMatching(name: String, host: String, expected: PersonName.HostMatch) {
         #expect(PersonName(name).hostMatch(PersonName(host)) == expected)
@@ -71,6 +74,9 @@ import Testing
         ("Anna Maria Smith", "Anna Smith"),
         ("K. Martin", "Martin Kleppmann"),
         ("pie_f11235", "Martin Kleppmann"),
+        ("martin", "Martin Kleppmann"),
+        ("kleppmannmartin", "Martin Kleppmann"),
+        ("martinkleppman", "Martin Kleppmann"),
     ])
     func hostMatchingRejectsOtherPeople(name: String, host: String) {
         #expect(PersonName(name).hostMatch(PersonName(host)) == nil)

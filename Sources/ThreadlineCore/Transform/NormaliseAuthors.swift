@@ -6,9 +6,11 @@ import ThreadlineText
 ///
 /// In order, a message's author is:
 /// 1. the canonical name the `aliases` file gives its Slack id or spelling (certain);
-/// 2. a host of the document whose name matches: up to case and whitespace (certain), or up
-///    to accents, transliteration, a trailing parenthetical, reversed order or initials
-///    (`Serg Masis`, `Kleppmann, Martin`, `Martin J. Kleppmann`) (a guess);
+/// 2. a host of the document whose profile id it is (`martinkleppmann`, `@martinkleppmann`, when
+///    the document gives its hosts by profile id) (certain), or whose name matches: up to case and
+///    whitespace (certain), or up to accents, transliteration, a trailing parenthetical, reversed
+///    order, initials or spaces (`Serg Masis`, `Kleppmann, Martin`, `Martin J. Kleppmann`,
+///    `MartinKleppmann`) (a guess);
 /// 3. a host of whose name the author's is a part, when it is part of no other host's: the first
 ///    name alone (`Ana` for `Ana Souza`, unless someone else of the document who is not a host
 ///    writes with that first name), or the first and last names without middle names (`Ana Souza`
@@ -114,7 +116,16 @@ package struct NormaliseAuthors: TransformStep {
 
     package func apply(to document: inout Document, notes: inout RunNotes) {
         var hostNames: [String] = []
-        for host in document.hosts.map(directory.hostName) where !hostNames.contains(host) { hostNames.append(host) }
+        // The profile ids the document gives its hosts by, as handles are compared (letters and digits),
+        // with the names they resolve to: a host who writes under that id (`martinkleppmann`,
+        // `@martinkleppmann`) is that host.
+        var hostsByID: [String: String] = [:]
+        for id in document.hosts {
+            let host = directory.hostName(id)
+            let key = names.name(id).compactKey
+            if host != id, !key.isEmpty { hostsByID[key] = host }
+            if !hostNames.contains(host) { hostNames.append(host) }
+        }
         document.hosts = hostNames
         let hosts = hostNames.map(names.name)
 
@@ -163,7 +174,8 @@ package struct NormaliseAuthors: TransformStep {
         var hostsSeen = Set<String>()
         let outcomes = keys.indices.map { index in
             let key = keys[index], name = authorNames[index]
-            let resolution = resolve(name, id: key.ref, hosts: hosts, preferred: spellings[index], othersFirstNames: othersFirstNames)
+            let resolution = resolve(
+                name, id: key.ref, hosts: hosts, hostsByID: hostsByID, preferred: spellings[index], othersFirstNames: othersFirstNames)
             // A name's folded form follows from its spelling alone: the usual case, where the
             // canonical name is the spelling itself, needs no second fold or cache look-up.
             let canonical = resolution.canonical == name.raw ? name : names.name(resolution.canonical)
@@ -197,14 +209,17 @@ package struct NormaliseAuthors: TransformStep {
         }
     }
 
-    /// Resolves one author: aliases, then hosts, then `preferred`, the document's preferred spelling of
-    /// the name.
+    /// Resolves one author: aliases, then hosts (by the profile id the document names them by, in
+    /// `hostsByID` by ``PersonName/compactKey``, then by name), then `preferred`, the document's
+    /// preferred spelling of the name.
     func resolve(
-        _ name: PersonName, id: String?, hosts: [PersonName], preferred: String, othersFirstNames: Set<Substring> = []
+        _ name: PersonName, id: String?, hosts: [PersonName], hostsByID: [String: String] = [:], preferred: String,
+        othersFirstNames: Set<Substring> = []
     ) -> Resolution {
         if let canonical = directory.canonicalName(id: id, name: name) {
             return Resolution(canonical: canonical, guess: nil)
         }
+        if !hostsByID.isEmpty, let host = hostsByID[name.compactKey] { return Resolution(canonical: host, guess: nil) }
         for host in hosts {
             guard let match = name.hostMatch(host) else { continue }
             return Resolution(canonical: host.display, guess: match.isCertain ? nil : Self.reason(match))

@@ -48,6 +48,12 @@ public struct PersonName: Sendable, Hashable {
         slug = Self.slug(matchKey: matchKey, exactKey: exactKey)
     }
 
+    /// The letters and digits of the match key, run together: the name as a handle spells it
+    /// (`@Martin_Kleppmann` → `martinkleppmann`).
+    public var compactKey: String {
+        String(String.UnicodeScalarView(matchKey.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }))
+    }
+
     // Every other property follows from `raw`.
     public static func == (lhs: PersonName, rhs: PersonName) -> Bool { lhs.raw == rhs.raw }
     public func hash(into hasher: inout Hasher) { hasher.combine(raw) }
@@ -205,6 +211,9 @@ extension PersonName {
         /// The same first and last names, with middle initials on one side or a first
         /// initial for the first name (`Martin J. Kleppmann`, `M. Kleppmann`).
         case initials
+        /// The name written as one word, as a handle often is (`martinkleppmann`, `@MartinKleppmann`,
+        /// `martin_kleppmann`).
+        case oneWord = "the name written as one word"
 
         /// Whether the match is certain: anything but ``exact`` is a guess to report.
         public var isCertain: Bool { self == .exact }
@@ -216,7 +225,11 @@ extension PersonName {
         if matchKey == host.matchKey { return .folded }
         let mine = words
         let theirs = host.words
-        guard mine.count >= 2, theirs.count >= 2 else { return nil }
+        guard mine.count >= 2 else {
+            // A handle: the host's name in one word, with no separator or with `_`, `-` or `@`.
+            return theirs.count >= 2 && !compactKey.isEmpty && compactKey == host.compactKey ? .oneWord : nil
+        }
+        guard theirs.count >= 2 else { return nil }
         if mine.count == theirs.count, mine.reversed().elementsEqual(theirs) { return .reversedOrder }
         if Self.sameUpToInitials(mine, theirs) || Self.sameUpToInitials(Array(mine.reversed()), theirs) {
             return .initials
