@@ -46,9 +46,10 @@ public struct YAMLNode: Sendable {
         return nil
     }
 
-    /// The value under `key` in a mapping.
+    /// The value under `key` in a mapping: the last one, if a reader that keeps duplicate keys read it
+    /// twice.
     public subscript(key: String) -> YAMLNode? {
-        entries?.first { $0.key == key }?.value
+        entries?.last { $0.key == key }?.value
     }
 
     /// What the node is, for messages: `a mapping`, `a list`, `a string`.

@@ -26,17 +26,26 @@ public struct YAMLReader: Sendable {
     ///
     /// A list with an anchor is kept in the tree and not handed over, since an alias may repeat it. Items
     /// are handed over before the rest of the text is read, so they mean nothing when the parse throws.
-    public func parse(_ text: String, streamingItemsOf key: String, to item: (YAMLNode) -> Void) throws(YAMLProblem) -> YAMLNode? {
+    ///
+    /// With `duplicateKeys`, a key given twice in a mapping is not an error: both entries are kept (a
+    /// node's subscript gives the last, as Jekyll and most YAML loaders read it), and each later one
+    /// is handed to `duplicateKeys` as it is read.
+    public func parse(
+        _ text: String, streamingItemsOf key: String, duplicateKeys: ((YAMLDuplicateKey) -> Void)? = nil,
+        to item: (YAMLNode) -> Void
+    ) throws(YAMLProblem) -> YAMLNode? {
         try withoutActuallyEscaping(item) { (item) throws(YAMLProblem) in
-            try parse(text, stream: EventLoader.Stream(key: key, item: item))
+            try parse(text, stream: EventLoader.Stream(key: key, item: item), duplicateKeys: duplicateKeys)
         }
     }
 
-    private func parse(_ text: String, stream: EventLoader.Stream?) throws(YAMLProblem) -> YAMLNode? {
+    private func parse(
+        _ text: String, stream: EventLoader.Stream?, duplicateKeys: ((YAMLDuplicateKey) -> Void)? = nil
+    ) throws(YAMLProblem) -> YAMLNode? {
         var text = text
         var outcome: Result<YAMLNode?, YAMLProblem> = .success(nil)
         text.withUTF8 { bytes in
-            var loader = EventLoader(maxNodes: maxNodes, maxDepth: maxDepth, stream: stream)
+            var loader = EventLoader(maxNodes: maxNodes, maxDepth: maxDepth, stream: stream, duplicateKeys: duplicateKeys)
             outcome = Result { () throws(YAMLProblem) -> YAMLNode? in try loader.load(bytes) }
         }
         return try outcome.get()
@@ -96,6 +105,17 @@ extension YAMLReader {
     }
 }
 
+/// A key given a second time in one mapping, where ``YAMLReader`` keeps both.
+public struct YAMLDuplicateKey: Sendable {
+    public var key: String
+    /// Where this one is.
+    public var position: YAMLPosition
+    /// Where the mapping gave the key first.
+    public var first: YAMLPosition
+    /// How deep the mapping is: 1 for the root mapping, 3 for a mapping in a list in the root mapping.
+    public var depth: Int
+}
+
 /// Builds nodes from libyaml events with an explicit stack.
 private struct EventLoader {
     let maxNodes: Int
@@ -140,11 +160,15 @@ private struct EventLoader {
     private var root: YAMLNode?
     private var documents = 0
 
-    init(maxNodes: Int, maxDepth: Int, stream: Stream?) {
+    /// Where a key given twice goes, when it is kept rather than refused.
+    private let duplicateKeys: ((YAMLDuplicateKey) -> Void)?
+
+    init(maxNodes: Int, maxDepth: Int, stream: Stream?, duplicateKeys: ((YAMLDuplicateKey) -> Void)? = nil) {
         self.maxNodes = maxNodes
         self.maxDepth = maxDepth
         self.budget = maxNodes
         self.stream = stream
+        self.duplicateKeys = duplicateKeys
     }
 
     mutating func load(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLProblem) -> YAMLNode? {
@@ -266,6 +290,14 @@ private struct EventLoader {
         let name = key.scalar ?? ""
         if !stack[stack.count - 1].insertKey(name) {
             let first = stack[stack.count - 1].entries.first { $0.key == name }
+            if let duplicateKeys, let first {
+                duplicateKeys(
+                    YAMLDuplicateKey(
+                        key: name, position: YAMLPosition(line: key.line, column: key.column),
+                        first: YAMLPosition(line: first.keyLine, column: first.keyColumn), depth: stack.count))
+                stack[stack.count - 1].entries.append(YAMLEntry(key: name, keyLine: key.line, keyColumn: key.column, value: node))
+                return
+            }
             throw YAMLProblem(
                 message: "duplicate key '\(name)' in mapping", line: key.line, column: key.column,
                 context: first.map { .init(description: "first given", line: $0.keyLine, column: $0.keyColumn) },

@@ -136,18 +136,56 @@ import Testing
         #expect(result.rejects.map(\.reason) == ["file is 219 bytes, over the limit of 100 (max_file_bytes)"])
     }
 
-    // Mappings of more than 16 keys switch from a linear search to a set: a duplicate is found either way.
+    // A key given twice is read as Jekyll reads it, the last value, with a warning at its line (counted in
+    // a run); mappings of more than 16 keys switch from a linear search to a set: found either way.
     @Test(arguments: [3, 40])
-    func duplicateKeyIsRejectedAtItsLine(keys: Int) throws {
+    func aDuplicateKeyIsReadLastAndCounted(keys: Int) throws {
         let scratch = try Scratch()
-        let lines = (0..<keys).map { "k\($0): v" } + ["k1: again"]
+        let lines = ["title: first"] + (0..<keys).map { "k\($0): v" } + ["title: again"]
         _ = try scratch.write("books/dup.md", "---\n" + lines.joined(separator: "\n") + "\n---\n")
         let result = Self.extract(scratch, "books/dup.md")
-        #expect(result.documents.isEmpty)
-        let reject = try #require(result.rejects.first)
-        #expect(reject.reason == "invalid YAML in front matter: duplicate key 'k1' in mapping (first given at line 3, column 1)")
-        #expect(reject.line == keys + 2)
-        #expect(reject.column == 1)
+        #expect(result.rejects.isEmpty)
+        #expect(result.documents.map(\.title) == ["again"])
+        #expect(result.notes.counts[MarkdownSource.duplicateKeys] == ["books/dup.md": 1])
+    }
+
+    /// Lists of records given twice are both read, so no entry is lost: a second `archive`, a second
+    /// `replies` of one entry; a text given twice is the last. `validate` says where each one is.
+    @Test func listsOfRecordsGivenTwiceAreBothRead() throws {
+        let scratch = try Scratch()
+        let text = """
+            ---
+            title: T
+            archive:
+            - name: Tino
+              text: question
+              replies:
+              - name: Martin
+                text: answer
+                text: answer again
+              replies:
+              - name: Ana
+                text: second list
+            archive:
+            - name: Bo
+              text: q2
+            ---
+
+            """
+        _ = try scratch.write("books/dup.md", text)
+        let result = Self.extract(scratch, "books/dup.md")
+        #expect(result.rejects.isEmpty)
+        #expect(result.inputRows == 4)
+        let messages = result.documents.flatMap(\.threads).map { $0.messages.map { "\($0.key) \($0.authorRaw): \($0.textRaw)" } }
+        #expect(messages == [["q0 Tino: question", "q0.r0 Martin: answer again", "q0.r1 Ana: second list"], ["q1 Bo: q2"]])
+        #expect(result.notes.counts[MarkdownSource.duplicateKeys] == ["books/dup.md": 3])
+
+        let findings = SeedValidator().validate(file: scratch.path("books/dup.md")).filter { $0.rule == MarkdownRules.duplicateKey.id }
+        #expect(findings.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.message)" } == [
+            "9:5 duplicate key 'text' (first at line 8): the last value is read, as Jekyll reads it",
+            "10:3 duplicate key 'replies' (first at line 6): the entries of both lists are read",
+            "13:1 duplicate key 'archive' (first at line 3): the entries of both lists are read",
+        ])
     }
 
     // Whether the parser hands the entries over (a plain list) or the tree keeps them (an anchored or

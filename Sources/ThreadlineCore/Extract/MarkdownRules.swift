@@ -12,7 +12,10 @@ package enum MarkdownRules {
         "no-front-matter", .error, run: .reject, "no `---` line at the start of the file, or none that closes the front matter")
     package static let notYAML = Rule(
         "not-yaml", .error, run: .reject,
-        "front matter that is not YAML (with a note in plain words), or beyond YAML's limits: nesting, aliases, a duplicate key")
+        "front matter that is not YAML (with a note in plain words), or beyond YAML's limits: nesting, aliases")
+    package static let duplicateKey = Rule(
+        "duplicate-key", .warning, run: .count,
+        "a key given twice in one mapping of the front matter: the last value is read, as Jekyll reads it, except that every list of entries or replies is read")
     package static let frontMatterShape = Rule(
         "front-matter-shape", .error, run: .reject, "front matter that is empty, or not a mapping of keys")
     package static let archiveNotList = Rule(
@@ -49,7 +52,7 @@ package enum MarkdownRules {
         "a front-matter line indented with a tab that YAML let through (a tab inside a quoted or block text is text)")
 
     package static let all = [
-        emptyFile, binaryFile, notUTF8, noFrontMatter, notYAML, frontMatterShape, archiveNotList, entryNotMapping, noAuthor,
+        emptyFile, binaryFile, notUTF8, noFrontMatter, notYAML, duplicateKey, frontMatterShape, archiveNotList, entryNotMapping, noAuthor,
         textNotString, repliesNotList, unexpectedEntry, emptyText, badDate, unknownKey, missingKey, keyType, endBeforeStart,
         badLink, fileNameDate, tabIndent,
     ]

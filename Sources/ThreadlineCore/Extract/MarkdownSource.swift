@@ -52,6 +52,8 @@ package struct MarkdownSource: ExtractStep {
     package static let withoutArchive = NoteCategory("documents without an archive", key: "documents_without_an_archive")
     /// The run-summary category of entries kept with an empty text (a reply that was only an image).
     package static let emptyTexts = NoteCategory("empty texts kept", key: "empty_texts_kept")
+    /// The run-summary category of files with a key given twice in a mapping.
+    package static let duplicateKeys = NoteCategory("keys given twice", key: "duplicate_keys")
 
     package let include: [String]
     package let exclude: [String]
@@ -118,8 +120,11 @@ package struct MarkdownSource: ExtractStep {
         // never all held at once (a file may have 200,000 of them).
         var reader = ArchiveReader(source: self, file: file, offset: offset, yaml: frontMatter.yaml, like: result)
         let root: YAMLNode
+        var duplicates: [YAMLDuplicateKey] = []
         do {
-            guard let parsed = try YAMLReader().parse(frontMatter.yaml, streamingItemsOf: archiveKey, to: { reader.add($0) }) else {
+            guard let parsed = try YAMLReader().parse(
+                frontMatter.yaml, streamingItemsOf: archiveKey, duplicateKeys: { duplicates.append($0) }, to: { reader.add($0) })
+            else {
                 return rejectFile(MarkdownRules.frontMatterShape, "front matter is empty", line: 1, column: 1)
             }
             root = parsed
@@ -133,6 +138,17 @@ package struct MarkdownSource: ExtractStep {
             return rejectFile(
                 MarkdownRules.frontMatterShape, "front matter must be a mapping of keys, not \(root.kindDescription)",
                 line: root.line + offset, column: root.column)
+        }
+        for duplicate in duplicates {
+            // Lists of records are all read, so that no entry is lost; any other value is the last one.
+            let isRecordList = (duplicate.depth == 1 && duplicate.key == archiveKey) || (duplicate.depth == 3 && duplicate.key == repliesKey)
+            result.warn(
+                MarkdownRules.duplicateKey,
+                "duplicate key '\(duplicate.key)' (first at line \(duplicate.first.line + offset)): "
+                    + (isRecordList ? "the entries of both lists are read" : "the last value is read, as Jekyll reads it"),
+                at: SourceLocation(file: file, line: duplicate.position.line + offset, column: duplicate.position.column),
+                notes: ["a key may appear once in a mapping: remove one of the two, or rename it"],
+                counting: Self.duplicateKeys, item: file)
         }
         var document = Document(id: MarkdownSource.documentID(file), source: Self.type.name, sourceFile: file)
         var times: [String: (Timestamp, YAMLNode)] = [:]
@@ -344,13 +360,13 @@ private struct ArchiveReader {
     /// replies list (or the replies that are no list), and every other mapping with an author and a
     /// text inside it.
     func records(of entry: YAMLNode) -> Int {
-        guard entry.entries != nil else { return 1 + records(under: entry).count }
+        guard let fields = entry.entries else { return 1 + records(under: entry).count }
         var rows = 1 + records(under: entry) { $0.key == source.repliesKey }.count
-        if let replies = entry[source.repliesKey], !replies.isNull {
-            if let items = replies.items {
+        for list in fields where list.key == source.repliesKey && !list.value.isNull {
+            if let items = list.value.items {
                 rows += items.count + items.reduce(0) { $0 + records(under: $1).count }
             } else {
-                rows += 1 + records(under: replies).count
+                rows += 1 + records(under: list.value).count
             }
         }
         return rows
@@ -369,21 +385,27 @@ private struct ArchiveReader {
             messages.append(question)
         }
         var unexpected: [YAMLNode]
-        if entry.entries != nil {
+        if let fields = entry.entries {
             unexpected = records(under: entry) { $0.key == source.repliesKey }
-            if let replies = entry[source.repliesKey], !replies.isNull {
+            // Every replies list, where a key given twice left two.
+            let lists = fields.filter { $0.key == source.repliesKey }
+            var number = 0
+            for (listIndex, list) in lists.enumerated() where !list.value.isNull {
+                let replies = list.value
+                let end = listIndex + 1 < lists.count ? lists[listIndex + 1].keyLine : next
                 if let items = replies.items {
                     for (index, reply) in items.enumerated() {
-                        let nextReply = index + 1 < items.count ? items[index + 1].line : next
-                        if let message = message(reply, key: "\(key).r\(index)", parentKey: key, isReply: true, next: nextReply) {
+                        let nextReply = index + 1 < items.count ? items[index + 1].line : end
+                        if let message = message(reply, key: "\(key).r\(number)", parentKey: key, isReply: true, next: nextReply) {
                             messages.append(message)
                         }
+                        number += 1
                         unexpected += records(under: reply)
                     }
                 } else {
                     reject(
                         MarkdownRules.repliesNotList, "'\(source.repliesKey)' must be a list of replies, not \(replies.kindDescription)",
-                        at: replies, record: replies, next: next)
+                        at: replies, record: replies, next: end)
                     unexpected += records(under: replies)
                 }
             }
