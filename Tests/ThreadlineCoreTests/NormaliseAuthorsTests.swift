@@ -141,6 +141,34 @@ import ThreadlineText
         #expect(notes.counts[NormaliseAuthors.missingHostCategory] == nil)
     }
 
+    /// Hosts who write under a short form of their first name, as real archives have them: `Mike Munn`
+    /// in a book hosted by `Michael Munn`; `Chris` and `Theo:` (a transcript's speaker label) in
+    /// podcasts whose guests are `Christopher Bergh` and `Theofilos Papapanagiotou`. Each is a guess
+    /// (a speaker label's colon is not: `Alexey:` is `Alexey`); a short first name that a participant
+    /// also writes with (`Chris Smith`) is left alone.
+    @Test func hostsWritingUnderAShortFirstNameAreTheHost() {
+        let (book, bookNotes) = normalise(document(hosts: ["Michael Munn"], [("Tino", "q"), ("Mike Munn", "a"), ("Mike Munro", "b")]))
+        #expect(authors(book) == ["Tino", "Michael Munn", "Mike Munro"])
+        #expect(hostFlags(book) == [false, true, false])
+        #expect(bookNotes.counts[NormaliseAuthors.guessCategory] == ["'Mike Munn' → 'Michael Munn' (a short form of the first name)": 1])
+
+        let (podcast, podcastNotes) = normalise(
+            document(hosts: ["Theofilos Papapanagiotou"], [("Alexey:", "q"), ("Theo:", "a"), ("Alexey", "q2"), ("Theo:", "b"), ("Theo", "c")]))
+        #expect(authors(podcast) == ["Alexey", "Theofilos Papapanagiotou", "Alexey", "Theofilos Papapanagiotou", "Theofilos Papapanagiotou"])
+        #expect(hostFlags(podcast) == [false, true, false, true, true])
+        #expect(podcastNotes.counts[NormaliseAuthors.guessCategory] == [
+            "'Theo:' → 'Theofilos Papapanagiotou' (a short form of the first name only)": 2,
+            "'Theo' → 'Theofilos Papapanagiotou' (a short form of the first name only)": 1,
+        ])
+
+        let (other, _) = normalise(document(hosts: ["Christopher Bergh"], [("Chris", "q"), ("Chris Smith", "a"), ("Christopher", "b")]))
+        #expect(authors(other) == ["Chris", "Chris Smith", "Christopher Bergh"])
+
+        // A speaker label alone in its document is shown without its colon.
+        let (labels, _) = normalise(document([("Alexey:", "q"), ("Theo :", "a")]))
+        #expect(authors(labels) == ["Alexey", "Theo"])
+    }
+
     @Test func hostsThatNoMessageMatchesAreReported() {
         let (doc, notes) = normalise(document(hosts: ["martinkleppmann"], [("Martin Kleppmann", "q")]))
         #expect(hostFlags(doc) == [false])

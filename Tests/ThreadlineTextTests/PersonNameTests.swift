@@ -19,6 +19,9 @@ import Testing
         ("Anthony Virtuoso  (Author) ", "Anthony Virtuoso"),
         ("(Author)", "(Author)"),
         ("Serg Masi\u{301}s", "Serg Mas\u{ED}s"),
+        ("Alexey:", "Alexey"),
+        ("Theo : ", "Theo"),
+        ("::", "::"),
     ])
     func displayKeepsCaseAndDropsNoise(name: String, display: String) {
         #expect(PersonName(name).display == display)
@@ -35,6 +38,10 @@ import Testing
         ("Sean O’Brien", "Sean O'Brien"),
         ("J.R. Smith", "J R Smith"),
         ("Serg Masi\u{301}s", "SERG MASÍS"),
+        ("Theo:", "Theo"),
+        ("@alexey", "Alexey"),
+        ("“Ana” Souza", "Ana Souza"),
+        ("Ondřej:", "Ondřej"),
     ])
     func matchKeyFoldsVariantsOfOnePerson(name: String, variant: String) {
         #expect(PersonName(name).matchKey == PersonName(variant).matchKey)
@@ -45,6 +52,8 @@ import Testing
         ("Anna Maria Smith", "Anna Smith"),
         ("Alexey Grigorev", "Alexey Shvets"),
         ("(Author)", "Author"),
+        ("?", "!"),
+        ("…", "—"),
     ])
     func differentPeopleKeepDifferentKeys(name: String, other: String) {
         #expect(PersonName(name).matchKey != PersonName(other).matchKey)
@@ -63,6 +72,12 @@ import Testing
         ("martinkleppmann", "Martin Kleppmann", .oneWord),
         ("@MartinKleppmann", "Martin Kleppmann", .oneWord),
         ("serg_masis", "Serg Masís", .oneWord),
+        ("Mike Munn", "Michael Munn", .shortFirstName),
+        ("Doug Gray", "Douglas Gray", .shortFirstName),
+        ("Joseph Reis", "Joe Reis", .shortFirstName),
+        ("Katya Kokatjuhha", "Jekaterina Kokatjuhha", .shortFirstName),
+        ("Theo:", "Theo", .folded),
+        ("@Alexey", "alexey", .folded),
     ])
     func hostMatching(name: String, host: String, expected: PersonName.HostMatch) {
         #expect(PersonName(name).hostMatch(PersonName(host)) == expected)
@@ -77,6 +92,9 @@ import Testing
         ("martin", "Martin Kleppmann"),
         ("kleppmannmartin", "Martin Kleppmann"),
         ("martinkleppman", "Martin Kleppmann"),
+        ("Mike Munro", "Michael Munn"),
+        ("Do Gray", "Douglas Gray"),
+        ("Dan Gray", "Douglas Gray"),
     ])
     func hostMatchingRejectsOtherPeople(name: String, host: String) {
         #expect(PersonName(name).hostMatch(PersonName(host)) == nil)

@@ -9,12 +9,12 @@ import ThreadlineText
 /// 2. a host of the document whose profile id it is (`martinkleppmann`, `@martinkleppmann`, when
 ///    the document gives its hosts by profile id) (certain), or whose name matches: up to case and
 ///    whitespace (certain), or up to accents, transliteration, a trailing parenthetical, reversed
-///    order, initials or spaces (`Serg Masis`, `Kleppmann, Martin`, `Martin J. Kleppmann`,
-///    `MartinKleppmann`) (a guess);
+///    order, initials, a short first name or spaces (`Serg Masis`, `Kleppmann, Martin`,
+///    `Martin J. Kleppmann`, `Mike Munn` for `Michael Munn`, `MartinKleppmann`) (a guess);
 /// 3. a host of whose name the author's is a part, when it is part of no other host's: the first
-///    name alone (`Ana` for `Ana Souza`, unless someone else of the document who is not a host
-///    writes with that first name), or the first and last names without middle names (`Ana Souza`
-///    for `Ana Maria Souza`) (a guess);
+///    name alone, or its short form (`Ana` for `Ana Souza`, `Chris` for `Christopher Bergh`, unless
+///    someone else of the document who is not a host writes with that first name), or the first
+///    and last names without middle names (`Ana Souza` for `Ana Maria Souza`) (a guess);
 /// 4. otherwise, among the document's authors with the same name up to accents,
 ///    transliteration, punctuation and a trailing parenthetical, the spelling most messages
 ///    use (a guess when spellings differ by more than case and whitespace).
@@ -227,7 +227,7 @@ package struct NormaliseAuthors: TransformStep {
         // Part of a host's name (`Ana` for `Ana Souza`): that host, when no other host of the document
         // fits too.
         let partial = hosts.compactMap { host in name.partialMatch(host).map { (host, $0) } }
-        if partial.count == 1, let (host, match) = partial.first, match != .firstName || !othersFirstNames.contains(name.words[0]) {
+        if partial.count == 1, let (host, match) = partial.first, match == .middleNamesLeftOut || !othersFirstNames.contains(name.words[0]) {
             return Resolution(canonical: host.display, guess: match.rawValue)
         }
         let certain = preferred == name.display || names.name(preferred).exactKey == names.name(name.display).exactKey

@@ -22,7 +22,8 @@ public struct PersonName: Sendable, Hashable {
     public let matchKey: String
 
     /// The name to show: NFC, surrounding and doubled whitespace removed, a trailing
-    /// parenthetical removed (`Cathy Chen (she/her)` → `Cathy Chen`); case kept.
+    /// parenthetical removed (`Cathy Chen (she/her)` → `Cathy Chen`), and a speaker label's
+    /// trailing colon (`Alexey:` → `Alexey`); case kept.
     public let display: String
     /// The words of the match key.
     public let words: [Substring]
@@ -41,7 +42,7 @@ public struct PersonName: Sendable, Hashable {
             isASCII
             ? Self.collapsingASCIIWhitespace(raw)
             : raw.nfc.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-        display = String(Self.removingParenthetical(spaced[...]))
+        display = String(Self.removingParenthetical(Self.removingSpeakerColon(spaced[...])))
         exactKey = spaced.lowercased()
         matchKey = isASCII ? Self.foldASCII(exactKey) : Self.fold(exactKey)
         words = matchKey.split(separator: " ")
@@ -101,6 +102,13 @@ public struct PersonName: Sendable, Hashable {
     // MARK: Folding
 
     /// `name` without a trailing `(…)`, unless nothing would be left.
+    /// `name` without a transcript speaker label's trailing colon (`Alexey:`), unless it is all colons.
+    static func removingSpeakerColon(_ name: Substring) -> Substring {
+        var kept = name
+        while kept.last == ":" || kept.last == " " { kept = kept.dropLast() }
+        return kept.isEmpty ? name : kept
+    }
+
     static func removingParenthetical(_ name: Substring) -> Substring {
         guard name.hasSuffix(")"), let open = name.lastIndex(of: "("),
             !name[..<open].allSatisfy({ $0 == " " })
@@ -136,7 +144,9 @@ public struct PersonName: Sendable, Hashable {
         var pendingSpace = false
         for byte in name.utf8 {
             switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: ","):
+            case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "!"),
+                UInt8(ascii: "?"), UInt8(ascii: "\""), UInt8(ascii: "@"), UInt8(ascii: "*"), UInt8(ascii: "|"), UInt8(ascii: "/"),
+                UInt8(ascii: "~"), UInt8(ascii: "#"):
                 pendingSpace = !bytes.isEmpty
             case UInt8(ascii: "'"), UInt8(ascii: "`"):
                 continue
@@ -146,7 +156,8 @@ public struct PersonName: Sendable, Hashable {
                 bytes.append(byte)
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        // A name of punctuation alone keeps it: `?` and `!` are not one person.
+        return bytes.isEmpty ? exactKey : String(decoding: bytes, as: UTF8.self)
     }
 
     /// Removes a trailing parenthetical, diacritics and punctuation from an exact key.
@@ -172,7 +183,8 @@ public struct PersonName: Sendable, Hashable {
                 folded.append(scalar)
             }
         }
-        return String(folded).split(separator: " ").joined(separator: " ").nfc
+        let key = String(folded).split(separator: " ").joined(separator: " ").nfc
+        return key.isEmpty ? exactKey : key
     }
 
     /// Lowercase Latin letters that have no decomposition, spelled in ASCII.
@@ -181,8 +193,11 @@ public struct PersonName: Sendable, Hashable {
         "ı": "i", "ħ": "h", "ŀ": "l", "ŧ": "t", "ŋ": "n", "ſ": "s", "ĸ": "k",
     ]
 
-    /// Punctuation read as a word separator.
-    static let separators: Set<Unicode.Scalar> = [".", ",", "\u{00A0}"]
+    /// Punctuation read as a word separator: a speaker label's `Theo:` is `Theo`, a handle's `@ana` is
+    /// `ana`. (`-` and `_` stay: they are part of names and handles.)
+    static let separators: Set<Unicode.Scalar> = [
+        ".", ",", ":", ";", "!", "?", "\"", "@", "*", "|", "/", "~", "#", "\u{00A0}", "\u{201C}", "\u{201D}", "\u{00AB}", "\u{00BB}",
+    ]
 
     /// Apostrophes, removed (`O'Brien` = `O’Brien` = `OBrien`).
     static let apostrophes: Set<Unicode.Scalar> = ["'", "\u{2019}", "\u{02BC}", "`"]
@@ -211,6 +226,9 @@ extension PersonName {
         /// The same first and last names, with middle initials on one side or a first
         /// initial for the first name (`Martin J. Kleppmann`, `M. Kleppmann`).
         case initials
+        /// The same last name, with a short form of the first name (`Mike Munn` for `Michael Munn`,
+        /// `Doug Gray` for `Douglas Gray`).
+        case shortFirstName = "a short form of the first name"
         /// The name written as one word, as a handle often is (`martinkleppmann`, `@MartinKleppmann`,
         /// `martin_kleppmann`).
         case oneWord = "the name written as one word"
@@ -234,6 +252,11 @@ extension PersonName {
         if Self.sameUpToInitials(mine, theirs) || Self.sameUpToInitials(Array(mine.reversed()), theirs) {
             return .initials
         }
+        if mine.count == theirs.count, mine.dropFirst().elementsEqual(theirs.dropFirst()),
+            Self.isShortForm(mine[0], of: theirs[0]) || Self.isShortForm(theirs[0], of: mine[0])
+        {
+            return .shortFirstName
+        }
         return nil
     }
 
@@ -242,6 +265,8 @@ extension PersonName {
     public enum PartialMatch: String, Sendable, Hashable {
         /// The host's first name alone.
         case firstName = "first name only"
+        /// A short form of the host's first name alone (`Chris` for `Christopher Bergh`).
+        case shortFirstName = "a short form of the first name only"
         /// The host's first and last names, without one or more middle names.
         case middleNamesLeftOut = "without a middle name"
     }
@@ -249,7 +274,9 @@ extension PersonName {
     /// How this name is part of `host`'s, or nil. Only for names that ``hostMatch(_:)`` does not match.
     public func partialMatch(_ host: PersonName) -> PartialMatch? {
         let mine = words, theirs = host.words
-        guard theirs.count >= 2, let first = mine.first, first == theirs.first else { return nil }
+        guard theirs.count >= 2, let first = mine.first else { return nil }
+        if mine.count == 1, first != theirs[0], Self.isShortForm(first, of: theirs[0]) { return .shortFirstName }
+        guard first == theirs[0] else { return nil }
         if mine.count == 1 { return .firstName }
         guard mine.count < theirs.count, mine.last == theirs.last else { return nil }
         // The middle words written must be some of the host's, in order.
