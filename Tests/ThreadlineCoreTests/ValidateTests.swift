@@ -143,6 +143,30 @@ import FoundationXML
         ])
     }
 
+    /// `links` items are judged as a run reads them: a URL, or a mapping with `link` or `url`. A
+    /// misspelt key (a real book has `list:`) is named at its place; a run reads the other links.
+    @Test func linksAreJudgedAsARunReadsThem() throws {
+        let text = validSeed.replacingOccurrences(of: "authors: [someone]\n", with: """
+            authors: [someone]
+            links:
+              - https://example.com/a
+              - text: Book's page
+                url: https://example.com/b
+              - text: Community
+                list: https://example.com/c
+              - text: Nothing
+
+            """)
+        #expect(try findingsWithNotes(text) == [
+            "11:5 error a link must be a URL or a mapping with 'link' (or 'url') [bad-link] | did you mean 'link'?",
+            "12:5 error a link must be a URL or a mapping with 'link' (or 'url') [bad-link]",
+        ])
+        let scratch = try Scratch()
+        try scratch.write("books/20210308-book.md", text)
+        let result = MarkdownSourceTests.extract(scratch, "books/20210308-book.md")
+        #expect(result.documents.map(\.links) == [["https://example.com/a", "https://example.com/b"]])
+    }
+
     func findingsWithNotes(_ text: String) throws -> [String] {
         let scratch = try Scratch()
         let path = try scratch.write("20210308-book.md", text)

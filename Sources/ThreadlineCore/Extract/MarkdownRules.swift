@@ -44,7 +44,7 @@ package enum MarkdownRules {
         "a front-matter value of the wrong kind: `title` and `description` text, the hosts (`authors`) a list of names (one name may be a plain text; one with commas is several names run together)")
     package static let endBeforeStart = Rule("end-before-start", .error, run: .nothing, "`end` is before `start`")
     package static let badLink = Rule(
-        "bad-link", .error, run: .nothing, "`links` that are not a list, or an item that is neither a URL nor a mapping with `link`")
+        "bad-link", .error, run: .nothing, "`links` that are not a list, or an item that is neither a URL nor a mapping with `link` (or `url`)")
     package static let fileNameDate = Rule(
         "file-name-date", .warning, run: .nothing, "a `YYYYMMDD-slug.md` file name whose date is not the date of `start`")
     package static let tabIndent = Rule(
@@ -211,8 +211,14 @@ struct FrontMatterCheck {
                     result.report(MarkdownRules.badLink, "'\(field.key)' must be \(field.kind.rawValue), not \(node.kindDescription)", at: location(node))
                     continue
                 }
-                for item in items where item.scalar == nil && item["link"]?.scalar == nil {
-                    result.report(MarkdownRules.badLink, "a link must be a URL or a mapping with 'link'", at: location(item))
+                for item in items where MarkdownSource.linkURL(item) == nil {
+                    // A misspelt key (`list:`, `lnk:`) is named at its place.
+                    let misspelt = item.entries?.first { Suggestion.closest(to: $0.key, in: MarkdownSource.linkKeys) != nil }
+                    let notes = misspelt.map { [Suggestion.note(for: $0.key, in: MarkdownSource.linkKeys)] } ?? []
+                    result.report(
+                        MarkdownRules.badLink, "a link must be a URL or a mapping with 'link' (or 'url')",
+                        at: misspelt.map { SourceLocation(file: file, line: $0.keyLine + offset, column: $0.keyColumn) } ?? location(item),
+                        notes: notes)
                 }
             case .list:
                 // The archive itself: its shape is the run's to judge.

@@ -48,6 +48,18 @@ package struct MarkdownSource: ExtractStep {
             """,
         make: { options, _ in MarkdownSource(options: options) })
 
+    /// The keys of a `links` item that give its URL, in the order they are read.
+    static let linkKeys = ["link", "url"]
+
+    /// The URL of an item of `links`: the item itself, or its `link` (else `url`); nil when it has none.
+    static func linkURL(_ item: YAMLNode) -> String? {
+        if !item.isNull, let url = item.scalar { return url }
+        for key in linkKeys {
+            if let value = item[key], !value.isNull, let url = value.scalar { return url }
+        }
+        return nil
+    }
+
     /// The run-summary category of files whose front matter has no archive.
     package static let withoutArchive = NoteCategory("documents without an archive", key: "documents_without_an_archive")
     /// The run-summary category of entries kept with an empty text (a reply that was only an image).
@@ -260,10 +272,7 @@ private struct ArchiveReader {
     }
 
     func links(_ node: YAMLNode) -> [String] {
-        (node.items ?? [node]).compactMap { item in
-            if let url = text(item) { return url }
-            return item["link"].flatMap(text) ?? item["url"].flatMap(text)
-        }
+        (node.items ?? [node]).compactMap(MarkdownSource.linkURL)
     }
 
     func location(_ node: YAMLNode) -> SourceLocation {
