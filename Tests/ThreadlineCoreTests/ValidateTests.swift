@@ -394,6 +394,10 @@ import FoundationXML
             "1:1 error missing required key 'title' [missing-key]",
             "3:1 warning unknown key 'titel' [unknown-key]",
         ])
+        // A profile is a page of the site: its other keys are its own, only a misspelling is named.
+        #expect(try findings("---\nshort: ada\ntitle: Ada\npicture: ada.jpg\nlinkedin: https://x\nshrt: a\n---\n", name: "ada.md") == [
+            "6:1 warning unknown key 'shrt' [unknown-key]"
+        ])
     }
 
     // MARK: Slack exports and binary files

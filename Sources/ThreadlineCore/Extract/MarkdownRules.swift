@@ -36,7 +36,7 @@ package enum MarkdownRules {
     package static let badDate = Rule(
         "bad-date", .error, run: .count, "`start` or `end` that is not a date-time such as 2021-03-08 00:00:00 (a run leaves it null)")
     package static let unknownKey = Rule(
-        "unknown-key", .warning, run: .nothing, "a key of the front matter, an entry or a reply that the archive does not have")
+        "unknown-key", .warning, run: .nothing, "a key of the front matter, an entry or a reply that the archive does not have (in a profile, only one close to `short` or `title`)")
     package static let missingKey = Rule(
         "missing-key", .error, run: .nothing, "a front-matter key that `required_keys` requires is missing or null")
     package static let keyType = Rule(
@@ -94,6 +94,9 @@ package struct ArchiveRules: Sendable {
     package var dateKey = "start"
     package var startKey = "start"
     package var endKey = "end"
+    /// Whether every key the fields do not name is an `unknown-key` finding, or only one close to a
+    /// field's key (a misspelling): a profile is a page of the site, free to hold any other keys.
+    package var reportsEveryUnknownKey = true
 
     package init(fields: [Field]) {
         self.fields = fields
@@ -120,6 +123,7 @@ package struct ArchiveRules: Sendable {
         var rules = ArchiveRules(fields: [Field(profileKey, .string, required: true), Field("title", .string, required: true)])
         rules.archiveKey = ""
         rules.dateKey = ""
+        rules.reportsEveryUnknownKey = false
         return rules
     }()
 
@@ -166,6 +170,7 @@ struct FrontMatterCheck {
     func check(_ entries: [YAMLEntry], times: [String: (Timestamp, YAMLNode)], into result: inout ExtractResult) {
         let known = rules.fields.map(\.key)
         for entry in entries where !known.contains(entry.key) {
+            guard rules.reportsEveryUnknownKey || Suggestion.closest(to: entry.key, in: known) != nil else { continue }
             result.report(
                 MarkdownRules.unknownKey, "unknown key '\(entry.key)'",
                 at: SourceLocation(file: file, line: entry.keyLine + offset, column: entry.keyColumn),
