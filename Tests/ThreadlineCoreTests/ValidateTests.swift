@@ -165,6 +165,18 @@ import FoundationXML
         try scratch.write("books/20210308-book.md", text)
         let result = MarkdownSourceTests.extract(scratch, "books/20210308-book.md")
         #expect(result.documents.map(\.links) == [["https://example.com/a", "https://example.com/b"]])
+
+        // A mapping of labels to URLs, as podcast pages have them.
+        let labelled = validSeed.replacingOccurrences(of: "authors: [someone]\n", with: """
+            authors: [someone]
+            links:
+              youtube: https://example.com/y
+              spotify: [not, a, url]
+
+            """)
+        #expect(try findingsWithNotes(labelled) == ["8:12 error a link must be a URL or a mapping with 'link' (or 'url') [bad-link]"])
+        try scratch.write("books/20210308-book.md", labelled)
+        #expect(MarkdownSourceTests.extract(scratch, "books/20210308-book.md").documents.map(\.links) == [["https://example.com/y"]])
     }
 
     func findingsWithNotes(_ text: String) throws -> [String] {

@@ -44,7 +44,7 @@ package enum MarkdownRules {
         "a front-matter value of the wrong kind: `title` and `description` text, the hosts (`authors`) a list of names (one name may be a plain text; one with commas is several names run together)")
     package static let endBeforeStart = Rule("end-before-start", .error, run: .nothing, "`end` is before `start`")
     package static let badLink = Rule(
-        "bad-link", .error, run: .nothing, "`links` that are not a list, or an item that is neither a URL nor a mapping with `link` (or `url`)")
+        "bad-link", .error, run: .nothing, "an item of `links` (a list, or a mapping of labels to URLs) that is neither a URL nor a mapping with `link` (or `url`)")
     package static let fileNameDate = Rule(
         "file-name-date", .warning, run: .nothing, "a `YYYYMMDD-slug.md` file name whose date is not the date of `start`")
     package static let tabIndent = Rule(
@@ -66,7 +66,7 @@ package struct ArchiveRules: Sendable {
         case string = "a string"
         case dateTime = "a date-time such as 2021-03-08 00:00:00"
         case stringList = "a list of strings"
-        /// A list of URLs, or of mappings with `link`.
+        /// A list of URLs, or of mappings with `link`; or a mapping of labels to URLs.
         case links = "a list of links"
         case list = "a list"
     }
@@ -212,11 +212,7 @@ struct FrontMatterCheck {
                     result.report(MarkdownRules.missingKey, "'\(field.key)' must not be empty", at: location(node))
                 }
             case .links:
-                guard let items = node.items else {
-                    result.report(MarkdownRules.badLink, "'\(field.key)' must be \(field.kind.rawValue), not \(node.kindDescription)", at: location(node))
-                    continue
-                }
-                for item in items where MarkdownSource.linkURL(item) == nil {
+                for item in MarkdownSource.linkItems(node) where MarkdownSource.linkURL(item) == nil {
                     // A misspelt key (`list:`, `lnk:`) is named at its place.
                     let misspelt = item.entries?.first { Suggestion.closest(to: $0.key, in: MarkdownSource.linkKeys) != nil }
                     let notes = misspelt.map { [Suggestion.note(for: $0.key, in: MarkdownSource.linkKeys)] } ?? []

@@ -51,6 +51,14 @@ package struct MarkdownSource: ExtractStep {
     /// The keys of a `links` item that give its URL, in the order they are read.
     static let linkKeys = ["link", "url"]
 
+    /// The items of `links`: a list's items; a mapping of labels to URLs' values (`youtube: https://…`);
+    /// else the value itself, one URL or one mapping with `link`.
+    static func linkItems(_ node: YAMLNode) -> [YAMLNode] {
+        if let items = node.items { return items }
+        if let entries = node.entries, !entries.contains(where: { linkKeys.contains($0.key) }) { return entries.map(\.value) }
+        return [node]
+    }
+
     /// The URL of an item of `links`: the item itself, or its `link` (else `url`); nil when it has none.
     static func linkURL(_ item: YAMLNode) -> String? {
         if !item.isNull, let url = item.scalar { return url }
@@ -272,7 +280,7 @@ private struct ArchiveReader {
     }
 
     func links(_ node: YAMLNode) -> [String] {
-        (node.items ?? [node]).compactMap(MarkdownSource.linkURL)
+        MarkdownSource.linkItems(node).compactMap(MarkdownSource.linkURL)
     }
 
     func location(_ node: YAMLNode) -> SourceLocation {
