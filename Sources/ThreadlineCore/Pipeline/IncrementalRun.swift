@@ -165,7 +165,8 @@ final class IncrementalRun {
         }
         let state: JSONValue = .object([
             "format": .int(Int64(IncrementalRun.format)), "record_format": .int(Int64(InputRecord.version)),
-            "tool_version": .string(ThreadlineVersion.current), "fingerprint": .string(fingerprint),
+            "tool_version": .string(ThreadlineVersion.current), "tool_build": .string(ThreadlineVersion.build),
+            "fingerprint": .string(fingerprint),
             "written_at_us": .int(time.microseconds), "inputs": .array(inputs),
             "outputs": IncrementalOutputs(report: report, spec: spec).json,
         ])
@@ -217,6 +218,10 @@ final class IncrementalRun {
         }
         guard object["tool_version"] as? String == ThreadlineVersion.current else {
             return .failure(Unusable(reason: "the state was written by threadline \(object["tool_version"] ?? "?"), this is \(ThreadlineVersion.current)"))
+        }
+        // Another build of one version may read or transform inputs otherwise: its records are not this one's.
+        guard object["tool_build"] as? String == ThreadlineVersion.build else {
+            return .failure(Unusable(reason: "the state was written by another build of threadline \(ThreadlineVersion.current)"))
         }
         guard object["fingerprint"] as? String == fingerprint else {
             return .failure(Unusable(reason: "the pipeline's extract or transform steps, their options or files, or input_root changed since the state was written"))

@@ -111,6 +111,17 @@ import Testing
         #expect(version.stderr.contains("every input is read: the state was written by threadline 0.0.1, this is \(ThreadlineVersion.current)"))
         #expect(version.origins.values.allSatisfy { $0 == "processed" })
 
+        // Another build of the same version (an upgrade from source, a rebuild with a fix) may read
+        // inputs otherwise: a full run too.
+        #expect(ThreadlineVersion.build.count == 40, "the executable's GNU build id: \(ThreadlineVersion.build)")
+        let built = try String(contentsOfFile: state, encoding: .utf8)
+        try #require(built.contains("\"tool_build\": \""))
+        try built.replacingOccurrences(of: #""tool_build": "[0-9a-f]*""#, with: #""tool_build": "0000""#, options: .regularExpression)
+            .write(toFile: state, atomically: false, encoding: .utf8)
+        let rebuilt = try runBoth(scratch)
+        #expect(rebuilt.stderr.contains("every input is read: the state was written by another build of threadline \(ThreadlineVersion.current)"))
+        #expect(rebuilt.origins.values.allSatisfy { $0 == "processed" })
+
         // A record cut short: found when it is read, then the run reads every input.
         let records = scratch.path("inc/.threadline/incremental/records")
         let record = try #require(try FileManager.default.contentsOfDirectory(atPath: records).sorted().first)
