@@ -57,6 +57,21 @@ import FoundationXML
         #expect(try findings(Self.valid) == [])
     }
 
+    /// A walked folder's `_*.md` files are templates and drafts, which a Jekyll site does not publish
+    /// (a real books folder has a `_template.md` of Liquid tags): left out of the walk, still checked
+    /// when named.
+    @Test func aWalkedFolderLeavesOutTemplates() throws {
+        let scratch = try Scratch()
+        try scratch.write("books/20210308-book.md", Self.valid)
+        try scratch.write("books/_template.md", "---\ntitle: \"{{ title }}\"\nstart: {{ start }} 00:00:00\n---\n")
+        let walked = try runThreadline(["validate", "books"], in: scratch.root)
+        #expect(walked.status == 0, "\(walked.stdout)")
+        #expect(walked.stdout == "1 file checked: 0 errors, 0 warnings\n")
+        let named = try runThreadline(["validate", "books/_template.md"], in: scratch.root)
+        #expect(named.status == 1)
+        #expect(named.stdout.hasPrefix("books/_template.md:3:9: error: invalid YAML in front matter"), "\(named.stdout)")
+    }
+
     /// The repository's own `seeds/`, as CI validates them: books, people, the Slack export and pages.
     @Test func everySeedFilePasses() throws {
         let seeds = Samples.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("seeds").path

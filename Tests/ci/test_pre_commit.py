@@ -27,6 +27,12 @@ def test_the_hook_is_built_by_pre_commit_and_selects_what_validate_reads():
         assert selects.search(path), path
     for path in ["Package.swift", "notes.txt", "seeds/books/x.md.orig", "pipelines/default.yaml"]:
         assert not selects.search(path), path
+    # Templates and drafts are left out, as a folder walk of `threadline validate` leaves them out.
+    excludes = re.compile(HOOK["exclude"])
+    for path in ["_books/_template.md", "seeds/people/_draft.md", "_template.md"]:
+        assert excludes.search(path), path
+    for path in ["_books/20210308-x.md", "seeds/people/ana_souza.md", "seeds/_x/page.html"]:
+        assert not excludes.search(path), path
 
 
 @pytest.mark.slow

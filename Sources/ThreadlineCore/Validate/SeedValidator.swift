@@ -388,15 +388,21 @@ extension SeedValidator {
 
     /// The seed files of a walked folder, relative to it, in path order: its `.md`, `.json`, `.html`
     /// and `.zip` files, and each Slack export folder in it as one entry whose files are not listed
-    /// apart (`""`, the folder itself, when it is an export).
+    /// apart (`""`, the folder itself, when it is an export). A `.md` file whose name starts with `_`
+    /// is a template or a draft, which a Jekyll site does not publish: it is left out of the walk.
     static func seedFiles(in catalog: InputCatalog) -> [String] {
         let exports = slackExportFolders(in: catalog)
         if exports.contains("") { return [""] }
         let files = catalog.entries.filter { entry in
             !entry.isDirectory && [".md", ".json", ".html", ".zip"].contains(where: entry.relativePath.lowercased().hasSuffix)
-                && !exports.contains { entry.relativePath.hasPrefix($0 + "/") }
+                && !exports.contains { entry.relativePath.hasPrefix($0 + "/") } && !isTemplate(entry.relativePath)
         }
         return (files.map(\.relativePath) + exports).sorted()
+    }
+
+    /// Whether a walked file is a Jekyll template or draft (`_template.md`), not an archive.
+    static func isTemplate(_ relativePath: String) -> Bool {
+        relativePath.lowercased().hasSuffix(".md") && (relativePath.split(separator: "/").last?.hasPrefix("_") ?? false)
     }
 
     /// The files whose presence makes a folder a Slack export.
