@@ -64,7 +64,8 @@ package struct SeedValidator: Sendable {
     /// Judges the files `paths` name (files, folders walked for seed files, globs), from `directory`.
     /// Throws a usage error (status 2) for a path that names nothing.
     package func validate(paths: [String], in directory: String = FileManager.default.currentDirectoryPath) throws -> Report {
-        let given = try GivenPaths(paths, in: directory)
+        // With a pipeline, its own patterns say what it leaves out, with a note for each.
+        let given = try GivenPaths(paths, in: directory, leavingOutTemplates: spec == nil)
         var report = Report(roots: given.roots)
         if let spec {
             try validate(given, by: spec, into: &report)
@@ -293,7 +294,8 @@ struct GivenPaths {
     /// Each path given as written (standardized), with its real path.
     private var given: [(shown: String, real: String)] = []
 
-    init(_ paths: [String], in directory: String) throws {
+    /// With `leavingOutTemplates`, a folder's walk leaves out `_*.md` templates and drafts.
+    init(_ paths: [String], in directory: String, leavingOutTemplates: Bool = true) throws {
         var missing: [Diagnostic] = []
         for path in paths {
             let absolute = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
@@ -305,7 +307,7 @@ struct GivenPaths {
                 if isDirectory.boolValue {
                     if let real = SeedValidator.realPath(absolute) { roots.append(real) }
                     let catalog = try InputCatalog(root: absolute)
-                    let found = SeedValidator.seedFiles(in: catalog)
+                    let found = SeedValidator.seedFiles(in: catalog, leavingOutTemplates: leavingOutTemplates)
                     for entry in catalog.entries where entry.isDirectory && RegularFile.isSymbolicLink(catalog.absolutePath(entry.relativePath)) {
                         linkedFolders.append(((path as NSString).appendingPathComponent(entry.relativePath), catalog.absolutePath(entry.relativePath)))
                     }
@@ -388,14 +390,15 @@ extension SeedValidator {
 
     /// The seed files of a walked folder, relative to it, in path order: its `.md`, `.json`, `.html`
     /// and `.zip` files, and each Slack export folder in it as one entry whose files are not listed
-    /// apart (`""`, the folder itself, when it is an export). A `.md` file whose name starts with `_`
-    /// is a template or a draft, which a Jekyll site does not publish: it is left out of the walk.
-    static func seedFiles(in catalog: InputCatalog) -> [String] {
+    /// apart (`""`, the folder itself, when it is an export). With `leavingOutTemplates`, a `.md` file
+    /// whose name starts with `_` is a template or a draft, which a Jekyll site does not publish: it is
+    /// left out of the walk.
+    static func seedFiles(in catalog: InputCatalog, leavingOutTemplates: Bool = true) -> [String] {
         let exports = slackExportFolders(in: catalog)
         if exports.contains("") { return [""] }
         let files = catalog.entries.filter { entry in
             !entry.isDirectory && [".md", ".json", ".html", ".zip"].contains(where: entry.relativePath.lowercased().hasSuffix)
-                && !exports.contains { entry.relativePath.hasPrefix($0 + "/") } && !isTemplate(entry.relativePath)
+                && !exports.contains { entry.relativePath.hasPrefix($0 + "/") } && !(leavingOutTemplates && isTemplate(entry.relativePath))
         }
         return (files.map(\.relativePath) + exports).sorted()
     }
