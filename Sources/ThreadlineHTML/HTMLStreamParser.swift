@@ -147,45 +147,76 @@ public struct HTMLStreamParser: Sendable {
         sink.parser = parser
 
         var attributes = AttributeGuard(limit: Self.maximumAttributes)
+        // libxml2 2.9's HTML push parser remembers how far a failed look-ahead got (`checkIndex`)
+        // and can resume the next look-ahead past the byte it needs, after which it parses nothing
+        // more until the end of the page: everything is buffered. So each feed starts the
+        // look-ahead afresh, from the start of what libxml2 holds unparsed (a tag, comment or text
+        // run not yet complete). Fed a chunk at a time, a token of n bytes would then be looked
+        // over once per chunk, n² work; so bytes are held back until there are at least as many as
+        // libxml2 holds unparsed, and each byte is looked over a bounded number of times.
+        var held: [UInt8] = []
+        var unparsed = 0
+        var offered = 0
+        func feed(_ bytes: UnsafeRawBufferPointer) {
+            parser.pointee.checkIndex = 0
+            offered += unparsed + bytes.count
+            sink.bytesRead += bytes.count
+            _ = htmlParseChunk(parser, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), 0)
+            if let input = parser.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end {
+                unparsed = end - cur
+            }
+        }
+        func feedHeld() {
+            guard !held.isEmpty else { return }
+            held.withUnsafeBytes { feed($0) }
+            held.removeAll(keepingCapacity: true)
+        }
+        var isParsing: Bool { sink.failure == nil && sink.stoppedEarly == nil }
+        /// Stops when libxml2 holds more than `maximumPendingBytes` unparsed; returns whether it goes on.
+        func checkPending() -> Bool {
+            if let input = parser.pointee.input, unparsed > maximumPendingBytes {
+                sink.stop(
+                    line: Int(input.pointee.line), column: Int(input.pointee.col),
+                    message: "more than \(maximumPendingBytes) bytes without a complete tag or text run:"
+                        + " reading stopped here")
+                return false
+            }
+            return isParsing
+        }
         try withExtendedLifetime(sink) {
             try produce { chunk in
-                guard sink.failure == nil, sink.stoppedEarly == nil else { return false }
-                let base = chunk.baseAddress?.assumingMemoryBound(to: CChar.self)
-                // libxml2 2.9's HTML push parser remembers how far a failed look-ahead got
-                // (`checkIndex`) and can resume the next look-ahead past the byte it needs, after
-                // which it parses nothing more until the end of the page: everything is buffered.
-                // Starting each chunk's look-ahead afresh keeps it parsing as data arrives.
-                parser.pointee.checkIndex = 0
+                guard isParsing else { return false }
                 if let violation = attributes.scan(chunk) {
                     // What comes before the tag is parsed; the tag and the rest of the page are not.
-                    sink.bytesRead += violation.offsetInChunk
-                    _ = htmlParseChunk(parser, base, Int32(violation.offsetInChunk), 0)
+                    feedHeld()
+                    if isParsing { feed(UnsafeRawBufferPointer(rebasing: chunk[..<violation.offsetInChunk])) }
                     sink.stop(
                         line: violation.line, column: violation.column,
                         message: "a tag with more than \(Self.maximumAttributes) attributes: reading stopped here")
                     return false
                 }
-                sink.bytesRead += chunk.count
-                _ = htmlParseChunk(parser, base, Int32(chunk.count), 0)
-                if let input = parser.pointee.input, input.pointee.end - input.pointee.cur > maximumPendingBytes {
-                    sink.stop(
-                        line: Int(input.pointee.line), column: Int(input.pointee.col),
-                        message: "more than \(maximumPendingBytes) bytes without a complete tag or text run:"
-                            + " reading stopped here")
-                    return false
+                if held.isEmpty, chunk.count >= unparsed {
+                    feed(chunk)
+                } else {
+                    held.append(contentsOf: chunk)
+                    guard held.count >= unparsed || held.count + unparsed > maximumPendingBytes else { return true }
+                    feedHeld()
                 }
-                return sink.failure == nil && sink.stoppedEarly == nil
+                return checkPending()
             }
-            if sink.failure == nil, sink.stoppedEarly == nil {
-                sink.isFinishing = true
-                _ = htmlParseChunk(parser, nil, 0, 1)
-                sink.sendEndOfData()
+            if isParsing {
+                feedHeld()
+                if checkPending() {
+                    sink.isFinishing = true
+                    _ = htmlParseChunk(parser, nil, 0, 1)
+                    sink.sendEndOfData()
+                }
             }
         }
         if let failure = sink.failure { throw failure }
         return HTMLParseReport(
             bytesRead: sink.bytesRead, diagnostics: sink.diagnostics, diagnosticCount: sink.diagnosticCount,
-            closedAtEnd: sink.closedAtEnd, stoppedEarly: sink.stoppedEarly)
+            closedAtEnd: sink.closedAtEnd, stoppedEarly: sink.stoppedEarly, bytesOffered: offered)
     }
 
     /// A SAX handler with only the callbacks we need: elements, text and structured errors.
@@ -225,6 +256,9 @@ public struct HTMLParseReport: Sendable, Equatable {
     public var closedAtEnd: Int
     /// Set when the parse stopped before the end of the page, with where and why.
     public var stoppedEarly: HTMLDiagnostic?
+    /// How many bytes libxml2 was handed to look over in all: at each feed, what it still held
+    /// unparsed and the bytes fed. A few times ``bytesRead``, whatever the page holds.
+    public var bytesOffered = 0
 }
 
 /// A page that could not be read at all: it cannot be opened, or reading it failed.
