@@ -340,9 +340,11 @@ struct StartTagLocator {
         return (line - newlines, previous.column + Self.scalarCount(gap))
     }
 
-    /// The byte offset of the tag's `<` in the page, when still buffered.
+    /// The byte offset of the tag's `<` in the page, when still buffered and the page is read as
+    /// it is (see ``EventSink/convertsCharset``).
     func offset() -> Int? {
-        guard let input, let base = input.pointee.base, let start = tagStart() else { return nil }
+        guard let input, input.pointee.buf?.pointee.encoder == nil, let base = input.pointee.base, let start = tagStart()
+        else { return nil }
         return Int(input.pointee.consumed) + (start - base)
     }
 
@@ -440,6 +442,12 @@ private class EventSink {
         Unmanaged<EventSink>.fromOpaque(context!).takeUnretainedValue()
     }
 
+    /// Whether libxml2 converts the page from another charset (`<meta charset="windows-1252">`):
+    /// its input then holds the UTF-8 it made, whose offsets are not the page's, and none is reported.
+    var convertsCharset: Bool {
+        parser?.pointee.input?.pointee.buf?.pointee.encoder != nil
+    }
+
     /// The line libxml2 is reading now.
     var currentLine: Int {
         guard let input = parser?.pointee.input else { return 0 }
@@ -463,7 +471,7 @@ private class EventSink {
             closedAtEnd += 1
         }
         let mark = InputMark(parser?.pointee.input)
-        deliverEnd(HTMLName(UnsafeBufferPointer(nulTerminated: name)), at: mark?.offset)
+        deliverEnd(HTMLName(UnsafeBufferPointer(nulTerminated: name)), at: convertsCharset ? nil : mark?.offset)
         lastMark = mark
     }
 
@@ -528,7 +536,7 @@ private class EventSink {
         if let input, let cur = input.pointee.cur, let end = input.pointee.end, cur < end {
             what += ": byte 0x" + String(cur.pointee, radix: 16, uppercase: true)
         }
-        if let mark = InputMark(input) { bytesRead = mark.offset }
+        if !convertsCharset, let mark = InputMark(input) { bytesRead = mark.offset }
         stop(
             line: Int(error.line), column: Int(error.int2),
             message: "\(what): reading stopped here (save the page as UTF-8, or declare its charset in a <meta> tag)")
