@@ -175,6 +175,8 @@ public struct HTMLStreamParser: Sendable {
         /// Stops when libxml2 holds more than `maximumPendingBytes` unparsed; returns whether it goes on.
         func checkPending() -> Bool {
             if let input = parser.pointee.input, unparsed > maximumPendingBytes {
+                // What was read ends where libxml2 is: the bytes it holds unparsed are the rest's.
+                if !sink.convertsCharset, let mark = InputMark(input) { sink.bytesRead = mark.offset }
                 sink.stop(
                     line: Int(input.pointee.line), column: Int(input.pointee.col),
                     message: "more than \(maximumPendingBytes) bytes without a complete tag or text run:"
