@@ -14,7 +14,7 @@ public protocol HTMLContentHandler {
     /// An element ends (see ``HTMLEvent/endElement(name:)``).
     mutating func endElement(_ name: HTMLName) throws
     /// An element ends, libxml2's input at byte `offset` of the page: just past its end tag when it
-    /// has one. By default, ``endElement(_:)``.
+    /// has one; nil in a page read from another charset than UTF-8. By default, ``endElement(_:)``.
     mutating func endElement(_ name: HTMLName, at offset: Int?) throws
     /// Character data, UTF-8 with entities decoded once; `text` is valid only during the call and
     /// is never empty.
@@ -177,7 +177,8 @@ public struct HTMLStartTag {
     }
 
     /// The byte offset of the tag's `<` in the page, when libxml2 still holds the tag (see
-    /// ``startPosition()``).
+    /// ``startPosition()``) and reads the page as it is: nil in a page read from another charset
+    /// than UTF-8, whose UTF-8 libxml2 holds.
     public func startOffset() -> Int? {
         locator?.offset()
     }

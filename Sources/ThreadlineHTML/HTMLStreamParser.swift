@@ -147,45 +147,78 @@ public struct HTMLStreamParser: Sendable {
         sink.parser = parser
 
         var attributes = AttributeGuard(limit: Self.maximumAttributes)
+        // libxml2 2.9's HTML push parser remembers how far a failed look-ahead got (`checkIndex`)
+        // and can resume the next look-ahead past the byte it needs, after which it parses nothing
+        // more until the end of the page: everything is buffered. So each feed starts the
+        // look-ahead afresh, from the start of what libxml2 holds unparsed (a tag, comment or text
+        // run not yet complete). Fed a chunk at a time, a token of n bytes would then be looked
+        // over once per chunk, n² work; so bytes are held back until there are at least as many as
+        // libxml2 holds unparsed, and each byte is looked over a bounded number of times.
+        var held: [UInt8] = []
+        var unparsed = 0
+        var offered = 0
+        func feed(_ bytes: UnsafeRawBufferPointer) {
+            parser.pointee.checkIndex = 0
+            offered += unparsed + bytes.count
+            sink.bytesRead += bytes.count
+            _ = htmlParseChunk(parser, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), 0)
+            if let input = parser.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end {
+                unparsed = end - cur
+            }
+        }
+        func feedHeld() {
+            guard !held.isEmpty else { return }
+            held.withUnsafeBytes { feed($0) }
+            held.removeAll(keepingCapacity: true)
+        }
+        var isParsing: Bool { sink.failure == nil && sink.stoppedEarly == nil }
+        /// Stops when libxml2 holds more than `maximumPendingBytes` unparsed; returns whether it goes on.
+        func checkPending() -> Bool {
+            if let input = parser.pointee.input, unparsed > maximumPendingBytes {
+                // What was read ends where libxml2 is: the bytes it holds unparsed are the rest's.
+                if !sink.convertsCharset, let mark = InputMark(input) { sink.bytesRead = mark.offset }
+                sink.stop(
+                    line: Int(input.pointee.line), column: Int(input.pointee.col),
+                    message: "more than \(maximumPendingBytes) bytes without a complete tag or text run:"
+                        + " reading stopped here")
+                return false
+            }
+            return isParsing
+        }
         try withExtendedLifetime(sink) {
             try produce { chunk in
-                guard sink.failure == nil, sink.stoppedEarly == nil else { return false }
-                let base = chunk.baseAddress?.assumingMemoryBound(to: CChar.self)
-                // libxml2 2.9's HTML push parser remembers how far a failed look-ahead got
-                // (`checkIndex`) and can resume the next look-ahead past the byte it needs, after
-                // which it parses nothing more until the end of the page: everything is buffered.
-                // Starting each chunk's look-ahead afresh keeps it parsing as data arrives.
-                parser.pointee.checkIndex = 0
+                guard isParsing else { return false }
                 if let violation = attributes.scan(chunk) {
                     // What comes before the tag is parsed; the tag and the rest of the page are not.
-                    sink.bytesRead += violation.offsetInChunk
-                    _ = htmlParseChunk(parser, base, Int32(violation.offsetInChunk), 0)
+                    feedHeld()
+                    if isParsing { feed(UnsafeRawBufferPointer(rebasing: chunk[..<violation.offsetInChunk])) }
                     sink.stop(
                         line: violation.line, column: violation.column,
                         message: "a tag with more than \(Self.maximumAttributes) attributes: reading stopped here")
                     return false
                 }
-                sink.bytesRead += chunk.count
-                _ = htmlParseChunk(parser, base, Int32(chunk.count), 0)
-                if let input = parser.pointee.input, input.pointee.end - input.pointee.cur > maximumPendingBytes {
-                    sink.stop(
-                        line: Int(input.pointee.line), column: Int(input.pointee.col),
-                        message: "more than \(maximumPendingBytes) bytes without a complete tag or text run:"
-                            + " reading stopped here")
-                    return false
+                if held.isEmpty, chunk.count >= unparsed {
+                    feed(chunk)
+                } else {
+                    held.append(contentsOf: chunk)
+                    guard held.count >= unparsed || held.count + unparsed > maximumPendingBytes else { return true }
+                    feedHeld()
                 }
-                return sink.failure == nil && sink.stoppedEarly == nil
+                return checkPending()
             }
-            if sink.failure == nil, sink.stoppedEarly == nil {
-                sink.isFinishing = true
-                _ = htmlParseChunk(parser, nil, 0, 1)
-                sink.sendEndOfData()
+            if isParsing {
+                feedHeld()
+                if checkPending() {
+                    sink.isFinishing = true
+                    _ = htmlParseChunk(parser, nil, 0, 1)
+                    sink.sendEndOfData()
+                }
             }
         }
         if let failure = sink.failure { throw failure }
         return HTMLParseReport(
             bytesRead: sink.bytesRead, diagnostics: sink.diagnostics, diagnosticCount: sink.diagnosticCount,
-            closedAtEnd: sink.closedAtEnd, stoppedEarly: sink.stoppedEarly)
+            closedAtEnd: sink.closedAtEnd, stoppedEarly: sink.stoppedEarly, bytesOffered: offered)
     }
 
     /// A SAX handler with only the callbacks we need: elements, text and structured errors.
@@ -225,6 +258,9 @@ public struct HTMLParseReport: Sendable, Equatable {
     public var closedAtEnd: Int
     /// Set when the parse stopped before the end of the page, with where and why.
     public var stoppedEarly: HTMLDiagnostic?
+    /// How many bytes libxml2 was handed to look over in all: at each feed, what it still held
+    /// unparsed and the bytes fed. A few times ``bytesRead``, whatever the page holds.
+    public var bytesOffered = 0
 }
 
 /// A page that could not be read at all: it cannot be opened, or reading it failed.
@@ -306,9 +342,11 @@ struct StartTagLocator {
         return (line - newlines, previous.column + Self.scalarCount(gap))
     }
 
-    /// The byte offset of the tag's `<` in the page, when still buffered.
+    /// The byte offset of the tag's `<` in the page, when still buffered and the page is read as
+    /// it is (see ``EventSink/convertsCharset``).
     func offset() -> Int? {
-        guard let input, let base = input.pointee.base, let start = tagStart() else { return nil }
+        guard let input, input.pointee.buf?.pointee.encoder == nil, let base = input.pointee.base, let start = tagStart()
+        else { return nil }
         return Int(input.pointee.consumed) + (start - base)
     }
 
@@ -406,6 +444,12 @@ private class EventSink {
         Unmanaged<EventSink>.fromOpaque(context!).takeUnretainedValue()
     }
 
+    /// Whether libxml2 converts the page from another charset (`<meta charset="windows-1252">`):
+    /// its input then holds the UTF-8 it made, whose offsets are not the page's, and none is reported.
+    var convertsCharset: Bool {
+        parser?.pointee.input?.pointee.buf?.pointee.encoder != nil
+    }
+
     /// The line libxml2 is reading now.
     var currentLine: Int {
         guard let input = parser?.pointee.input else { return 0 }
@@ -429,7 +473,7 @@ private class EventSink {
             closedAtEnd += 1
         }
         let mark = InputMark(parser?.pointee.input)
-        deliverEnd(HTMLName(UnsafeBufferPointer(nulTerminated: name)), at: mark?.offset)
+        deliverEnd(HTMLName(UnsafeBufferPointer(nulTerminated: name)), at: convertsCharset ? nil : mark?.offset)
         lastMark = mark
     }
 
@@ -494,7 +538,7 @@ private class EventSink {
         if let input, let cur = input.pointee.cur, let end = input.pointee.end, cur < end {
             what += ": byte 0x" + String(cur.pointee, radix: 16, uppercase: true)
         }
-        if let mark = InputMark(input) { bytesRead = mark.offset }
+        if !convertsCharset, let mark = InputMark(input) { bytesRead = mark.offset }
         stop(
             line: Int(error.line), column: Int(error.int2),
             message: "\(what): reading stopped here (save the page as UTF-8, or declare its charset in a <meta> tag)")

@@ -84,4 +84,37 @@ import Testing
         #expect(sources.found["b"] == "<b\nclass=\"k\">")
         #expect(sources.found["p"] == "<p>")
     }
+
+    /// A token that arrives over many chunks (a quoted attribute value, a comment, a text run, a run
+    /// of `&` each waiting for its end) is looked over a bounded number of times, not once per
+    /// chunk: libxml2 is offered at most three times the page's bytes, and parses it all.
+    static let longTokens: [(body: String, lastText: String)] = {
+        let run = String(repeating: "x", count: 4 << 20)
+        let quoted: String = "<div class=\"" + run + "\">quoted</div>"
+        let comment: String = "<!--" + run + "--><div>comment</div>"
+        let text: String = "<p>" + run + "</p><div>text</div>"
+        let ampersands: String = "<p>" + String(repeating: "&", count: 1 << 20) + "</p><div>ampersands</div>"
+        let short: String = String(repeating: "<div><p>a message</p></div><div>short</div>\n", count: 100_000)
+        return [(quoted, "quoted"), (comment, "comment"), (text, "text"), (ampersands, "ampersands"), (short, "short")]
+    }()
+
+    @Test(arguments: longTokens.indices)
+    func aLongTokenIsLookedOverABoundedNumberOfTimes(index: Int) throws {
+        let (body, lastText) = Self.longTokens[index]
+        let html = "<html><body>" + body + "</body></html>"
+        var lastDiv = ""
+        var inDiv = false
+        let report = try HTMLStreamParser().parse(bytes: Array(html.utf8)) { event in
+            switch event {
+            case .startElement(let element): inDiv = element.name == "div"
+            case .endElement: inDiv = false
+            case .text(let text) where inDiv: lastDiv = text
+            default: break
+            }
+        }
+        #expect(report.stoppedEarly == nil)
+        #expect(report.bytesRead == html.utf8.count)
+        #expect(report.bytesOffered <= 3 * report.bytesRead, "\(report.bytesOffered) bytes offered for \(report.bytesRead)")
+        #expect(lastDiv == lastText)
+    }
 }

@@ -12,19 +12,23 @@ import Foundation
 /// is stopped by a signal; a run that is killed leaves a folder named for its machine and process,
 /// which the next spool on that machine removes.
 ///
-/// Order: by document, then by thread, then within the thread (``Key``). Two messages with equal
-/// keys keep the order they were added in.
+/// Order: by document (its `documentOrder`, then its number), then by thread, then within the
+/// thread (``Key``). Two messages with equal keys keep the order they were added in.
 final class DocumentSpool {
     /// Where a message goes in its document: its thread, and its place in that thread.
     struct Key: Comparable {
         var document: Int
+        /// Where the document sorts among the others, before its number: a page's channels by
+        /// `document_id`, as they are when the page is read whole.
+        var documentOrder: String = ""
         var thread: SortValue
         var message: SortValue
         /// The order the message was added in: the last tie-break.
         var sequence: Int
 
         static func < (lhs: Key, rhs: Key) -> Bool {
-            (lhs.document, lhs.thread, lhs.message, lhs.sequence) < (rhs.document, rhs.thread, rhs.message, rhs.sequence)
+            (lhs.documentOrder, lhs.document, lhs.thread, lhs.message, lhs.sequence)
+                < (rhs.documentOrder, rhs.document, rhs.thread, rhs.message, rhs.sequence)
         }
 
         func sameThread(as other: Key) -> Bool { document == other.document && thread == other.thread }
@@ -89,11 +93,12 @@ final class DocumentSpool {
         }
     }
 
-    /// Adds a message of the `document`-th document.
-    func add(document: Int, thread: SortValue, order: SortValue, _ message: Message) throws {
+    /// Adds a message of the `document`-th document, which sorts among the others by
+    /// `documentOrder`, then by its number.
+    func add(document: Int, documentOrder: String = "", thread: SortValue, order: SortValue, _ message: Message) throws {
         var payload: [UInt8] = []
         SpoolCoding.encode(message, into: &payload)
-        buffer.append((Key(document: document, thread: thread, message: order, sequence: sequence), payload))
+        buffer.append((Key(document: document, documentOrder: documentOrder, thread: thread, message: order, sequence: sequence), payload))
         sequence += 1
         bufferBytes += payload.count + 96
         if bufferBytes >= memoryBytes { try writeRun() }
@@ -316,6 +321,7 @@ enum SpoolCoding {
 
     static func key(_ key: DocumentSpool.Key, _ out: inout [UInt8]) {
         ByteEncoding.signed(Int64(key.document), &out)
+        ByteEncoding.string(key.documentOrder, &out)
         for value in [key.thread, key.message] {
             ByteEncoding.signed(Int64(value.rank), &out)
             ByteEncoding.signed(value.number, &out)
@@ -329,11 +335,13 @@ extension ByteDecoder {
     /// A spooled message's key, as ``SpoolCoding/key(_:_:)`` wrote it.
     mutating func spoolKey() throws -> DocumentSpool.Key {
         let document = Int(try signed())
+        let documentOrder = try string()
         var values: [DocumentSpool.SortValue] = []
         for _ in 0..<2 {
             values.append(DocumentSpool.SortValue(rank: Int(try signed()), number: try signed(), text: try string()))
         }
-        return DocumentSpool.Key(document: document, thread: values[0], message: values[1], sequence: Int(try signed()))
+        return DocumentSpool.Key(
+            document: document, documentOrder: documentOrder, thread: values[0], message: values[1], sequence: Int(try signed()))
     }
 }
 

@@ -400,6 +400,9 @@ private struct ChannelAssembler {
         let name: String
         /// Its place among the page's channels: its document's number in the spool.
         let number: Int
+        /// Its document's id, by which the spool orders the page's channels, as the run orders a
+        /// page's documents read whole.
+        let id: String
         let spool: DocumentSpool?
         /// The messages, when they are held (not spooled).
         var threads: [[Message]] = []
@@ -424,6 +427,7 @@ private struct ChannelAssembler {
             self.name = name
             self.number = number
             self.spool = spool
+            id = Document.slackID(source: SlackHTMLSource.type.name)(name)
         }
 
         /// Adds `message` as the first of a new thread (`thread` nil) or to thread `thread`.
@@ -443,7 +447,7 @@ private struct ChannelAssembler {
             if thread == nil { threadCount += 1 }
             do {
                 try spool.add(
-                    document: self.number, thread: DocumentSpool.SortValue(rank: 0, number: Int64(number), text: ""),
+                    document: self.number, documentOrder: id, thread: DocumentSpool.SortValue(rank: 0, number: Int64(number), text: ""),
                     order: thread == nil
                         ? DocumentSpool.SortValue(rank: 0, number: 0, text: "")
                         : DocumentSpool.SortValue(rank: 1, number: ChannelAssembler.replyOrder(message), text: ""),

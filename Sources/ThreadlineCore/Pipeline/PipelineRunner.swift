@@ -395,7 +395,7 @@ public final class PipelineRunner: Sendable {
             for d in result.documents.indices {
                 for transform in transforms { transform.apply(to: &result.documents[d], notes: &result.notes) }
             }
-            result.documents.sort { $0.id < $1.id }
+            result.documents.sortByIDKeepingCutDocumentsAtTheEnds()
             if result.inputSHA256.isEmpty, part.scope == .whole {
                 // Sources that read the file whole hash it as they read; the others are hashed here.
                 result.inputSHA256 = (try? FileDigest.sha256(ofFileAt: input.path)).flatMap {
@@ -505,5 +505,19 @@ extension Timestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Timestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)
+    }
+}
+
+extension [Document] {
+    /// Puts a part's documents in `document_id` order, except a document cut between parts (a page
+    /// read in parts through a spool): one that goes on from the part before stays first, and one
+    /// that goes on in the next part stays last, so each joins its other parts, and the key checks,
+    /// which settle after each document, never see a document's rows before its last part is written.
+    mutating func sortByIDKeepingCutDocumentsAtTheEnds() {
+        var lower = startIndex
+        var upper = endIndex
+        if let fragment = first?.fragment, fragment.index > 0 { lower += 1 }
+        if upper > lower, let fragment = last?.fragment, !fragment.isLast { upper -= 1 }
+        self[lower..<upper].sort { $0.id < $1.id }
     }
 }

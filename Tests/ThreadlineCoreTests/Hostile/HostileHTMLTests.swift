@@ -280,6 +280,30 @@ import ThreadlineSlack
         #expect((report.inputRows, report.outputRows, report.rejectedRows) == (1, 1, 0))
     }
 
+    /// In a page libxml2 reads from another charset, its offsets count the UTF-8 it made of the
+    /// page, not the page's bytes: a rejected message after accented letters had for its record the
+    /// bytes at that offset in the file, part of another message. It is rejected at its line without
+    /// a record instead; in the same page saved as UTF-8, its record is its markup.
+    @Test func aRejectedMessageInAWindows1252PageKeepsNoOtherMessagesMarkup() throws {
+        let accents = Self.container("""
+                    <div class="username">José</div>
+                    <div class="time">2021-03-08 10:02:00</div>
+                    <div class="msg"><p>\(String(repeating: "é", count: 500))</p></div>
+            """)
+        let text = Self.page([accents, Self.badTime, Self.readable])
+        for (charset, encoding) in [("windows-1252", String.Encoding.windowsCP1252), ("UTF-8", .utf8)] {
+            let scratch = try Scratch()
+            let page = text.replacingOccurrences(of: "<head>", with: "<head><meta charset=\"\(charset)\">")
+            try scratch.write("inputs/general.html", try #require(page.data(using: encoding)))
+            let report = try runPipeline(scratch, Self.pipeline.replacingOccurrences(of: "max_message_bytes: 200", with: "max_message_bytes: 2000"))
+            let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
+            #expect(rejects.map { $0["reason"] as? String } == ["time 'yesterday at noon' in div.time is not 'YYYY-MM-DD HH:MM:SS'"], "\(charset)")
+            #expect(rejects.map { $0["line"] as? Int } == [11], "\(charset)")
+            #expect(rejects.map { $0["record"] as? String } == [charset == "UTF-8" ? Self.badTime : nil], "\(charset)")
+            #expect((report.inputRows, report.outputRows, report.rejectedRows) == (3, 2, 1), "\(charset)")
+        }
+    }
+
     // MARK: Already handled: XXE, billion laughs
 
     /// An external entity, an external DTD and nested entity definitions: nothing is loaded, nothing

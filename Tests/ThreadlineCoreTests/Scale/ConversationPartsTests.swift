@@ -336,4 +336,43 @@ import _CAllocationCount
             }
         }
     }
+
+    /// A single-file export page whose channels do not come in `document_id` order, read in parts:
+    /// a message before the first heading is filed under the page's name (`zz`), then the heading's
+    /// channel follows. The spool hands the channels back in id order, and a part's documents are
+    /// put in id order except a channel cut between parts, which stays last, where its next part
+    /// goes on: every key holds and the tables are those of reading the page whole, byte for byte.
+    @Test func aPageWhoseChannelsAreOutOfIDOrderReadInPartsKeepsItsKeys() throws {
+        let scratch = try Scratch()
+        let sample = try String(contentsOf: Samples.root.appendingPathComponent("slack-html-single/slack-export.html"), encoding: .utf8)
+        let block = try #require(sample.range(of: #"<div class="channel-block">"#)).lowerBound
+        let first = try #require(sample.range(of: #"<div class="message-container">"#))
+        let next = try #require(sample.range(of: #"<div class="message-container">"#, range: first.upperBound..<sample.endIndex)).lowerBound
+        _ = try scratch.write("in/zz.html", String(sample[..<block]) + String(sample[first.lowerBound..<next]) + String(sample[block...]))
+        func run(_ output: String, partBytes: String) throws -> RunReport {
+            try runPipeline(scratch, """
+                version: 1
+                name: order
+                input_root: in
+                output_root: \(output)
+                extract:
+                  - type: slack_html
+                    include: ["*.html"]
+                    part_bytes: \(partBytes)
+                load:
+                  - type: jsonl
+                """)
+        }
+        let whole = try run("whole", partBytes: "1MB")
+        let parts = try run("parts", partBytes: "16KB")
+        #expect(try PipelineRunner(spec: PipelineLoader(environment: [:]).load(path: scratch.path("pipeline.yaml"))).plan().entries[0].input.parts.count == 7)
+        #expect(parts.keyChecks.allSatisfy { $0.failures == 0 })
+        #expect(parts.rowsPerTable == whole.rowsPerTable)
+        #expect(whole.rowsPerTable[.messages] == 103 && whole.rowsPerTable[.documents] == 2)
+        for table in ["messages", "threads", "documents", "authors"] {
+            #expect(try scratch.read("parts/\(table).jsonl") == scratch.read("whole/\(table).jsonl"), "\(table)")
+        }
+        let documents = try readJSONLines(scratch.path("parts/documents.jsonl")).compactMap { $0["document_id"] as? String }
+        #expect(documents.sorted() == ["slack_html:book-of-the-week", "slack_html:zz"])
+    }
 }

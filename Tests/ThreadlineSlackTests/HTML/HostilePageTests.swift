@@ -158,6 +158,10 @@ import ThreadlineHTML
         #expect(page.rejected.map(\.scope) == [.restOfPage])
         // libxml2 stopped after line 24, before the run that starts on line 25.
         #expect(stop.line == 24)
+        // What was read ends where the parse stopped, not a megabyte on, where the feeding stopped:
+        // the rest of the page, the run included, is what was not read.
+        let before = try #require(html.range(of: run)).lowerBound
+        #expect(page.report?.parse.bytesRead == html.utf8.distance(from: html.startIndex, to: before))
         #expect(
             page.rejected.map(\.reason) == [
                 "more than 1048576 bytes without a complete tag or text run: reading stopped here"
