@@ -113,8 +113,9 @@ package struct NormaliseAuthors: TransformStep {
     }
 
     package func apply(to document: inout Document, notes: inout RunNotes) {
-        var hostNames: [String] = []
-        for host in document.hosts.map(directory.hostName) where !hostNames.contains(host) { hostNames.append(host) }
+        // Each host once, in the order first given: a set, as a front matter may list any number.
+        var seenHosts = Set<String>()
+        let hostNames = document.hosts.map(directory.hostName).filter { seenHosts.insert($0).inserted }
         document.hosts = hostNames
         let hosts = hostNames.map(names.name)
 
