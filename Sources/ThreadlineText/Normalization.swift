@@ -67,6 +67,7 @@ extension String {
     /// pieces ending between grapheme clusters.
     static func nfc(of text: String, pieceBytes: Int) -> String {
         let text = canonicallyOrdered(text)
+        guard text.utf8.count > pieceBytes else { return text.precomposedStringWithCanonicalMapping }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         var start = text.startIndex
