@@ -12,9 +12,9 @@ extension String {
     /// Foundation's normalisation takes time quadratic in what it is given at once: every
     /// composition moves the rest of the text (`e` and U+0301 repeated), and a run of combining
     /// marks is put in order by insertion (U+0301 and U+0316 alternating).
-    /// So it is given the text a few kilobytes at a time, cut between grapheme clusters (no
-    /// composition or reordering crosses one), and a long run of marks out of order, which no
-    /// language writes, is put in order first with a sort.
+    /// So it is given the text a few kilobytes at a time, cut before starters that compose with
+    /// nothing before them, and a long run of marks out of order, which no language writes, is put
+    /// in order first with a sort.
     var nfc: String {
         isKnownNFC ? self : Self.nfc(of: self, pieceBytes: Self.nfcPieceBytes)
     }
@@ -63,23 +63,43 @@ extension String {
     /// About how many bytes of text Foundation normalises at once.
     static let nfcPieceBytes = 4096
 
-    /// The NFC of `text`, normalised a piece of about `pieceBytes` at a time,
-    /// pieces ending between grapheme clusters.
+    /// The NFC of `text`, normalised a piece of about `pieceBytes` at a time. A piece ends before a
+    /// scalar that starts a new piece safely (see `startsAPiece`): the pieces' NFCs are the NFC of
+    /// the whole.
     static func nfc(of text: String, pieceBytes: Int) -> String {
         let text = canonicallyOrdered(text)
         guard text.utf8.count > pieceBytes else { return text.precomposedStringWithCanonicalMapping }
         var result = ""
         result.reserveCapacity(text.utf8.count)
-        var start = text.startIndex
-        var index = start
-        while index < text.endIndex {
-            index = text.index(after: index)
-            if index == text.endIndex || text.utf8.distance(from: start, to: index) >= pieceBytes {
-                result += String(text[start..<index]).precomposedStringWithCanonicalMapping
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex
+        var bytes = 0
+        for index in scalars.indices {
+            let scalar = scalars[index]
+            if bytes >= pieceBytes, startsAPiece(scalar) {
+                result += String(scalars[start..<index]).precomposedStringWithCanonicalMapping
                 start = index
+                bytes = 0
             }
+            bytes += UTF8.width(scalar)
         }
+        result += String(scalars[start...]).precomposedStringWithCanonicalMapping
         return result
+    }
+
+    /// Whether normalisation never crosses the boundary before `scalar`: a starter (combining class
+    /// 0) that composes with nothing before it, so that neither reordering nor composition reaches
+    /// across. The starters that compose with what precedes them are grapheme extenders (Unicode
+    /// makes them so: `U+0B3E`, `U+0CC2`…) or Hangul vowel and final jamo; the three Tibetan vowel
+    /// signs of class 0 decompose into marks.
+    static func startsAPiece(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case ..<0x300: return true
+        case 0xF73, 0xF75, 0xF81, 0x1160...0x11FF, 0xD7B0...0xD7FF: return false
+        default:
+            let properties = scalar.properties
+            return properties.canonicalCombiningClass == .notReordered && !properties.isGraphemeExtend
+        }
     }
 
     /// Runs of combining marks longer than this that are out of canonical order are put in order here.

@@ -73,8 +73,8 @@ import Testing
         "é", "👋", "\u{1F3FB}", "\u{200D}", " ",
     ]
 
-    /// Normalised a cluster at a time (pieces of one byte end after every cluster), the text is what
-    /// Foundation makes of it whole.
+    /// Normalised a piece at a time (pieces of one byte end before every starter that composes with
+    /// nothing before it), the text is what Foundation makes of it whole.
     @Test func nfcAPieceAtATimeIsTheNFCOfTheWhole() async {
         let text = Gen<String?>.element(of: Self.pieces).map { $0! }.array(of: 0...24).map { $0.joined() }
         await propertyCheck(count: 2000, input: text) { text in
@@ -108,9 +108,10 @@ import Testing
         #expect(String.canonicallyOrdered(inOrder) == inOrder)
     }
 
-    /// A long text of clusters that each compose (`e` U+0301, Hangul L V) is the NFC of the whole.
-    @Test func aLongTextOfComposingClustersIsTheNFCOfTheWhole() {
-        for piece in ["e\u{301}", "\u{1100}\u{1161}", "\u{B47}\u{B3E}", "\u{F40}\u{F73}"] {
+    /// A long text of pairs that each compose (`e` U+0301, Hangul L V, Oriya E AA: one grapheme
+    /// cluster of 10,000 scalars) is the NFC of the whole.
+    @Test func aLongTextOfComposingPairsIsTheNFCOfTheWhole() {
+        for piece in ["e\u{301}", "\u{1100}\u{1161}", "\u{B47}\u{B3E}", "\u{F40}\u{F73}", "\u{CC6}\u{CC2}", "\u{AC00}\u{11A8}"] {
             let text = String(repeating: piece, count: 5000)
             #expect(text.nfc.unicodeScalars.elementsEqual(text.precomposedStringWithCanonicalMapping.unicodeScalars))
         }
