@@ -21,7 +21,8 @@ package enum SlackRules {
     package static let fileRejected = Rule(
         "slack-file-rejected", .error, run: .reject,
         "a file of an export rejected whole: over `max_file_bytes` or `max_total_bytes`, not UTF-8, not JSON, not a JSON array; "
-            + "a zip entry that is encrypted, damaged (its CRC-32), a second copy of a name, an unsafe name or a link")
+            + "a zip entry that is encrypted, damaged (its CRC-32, ZIP64 numbers no zip could hold), a second copy of a name, an unsafe name "
+            + "or a link; entries a zip counts but its directory does not hold")
     package static let exportWarning = Rule(
         "slack-warning", .warning, run: .count,
         "what in an export costs no message: a metadata file that cannot be read, a file that is not a day file, a field of the wrong type ignored, "

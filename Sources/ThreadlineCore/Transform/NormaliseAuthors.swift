@@ -115,19 +115,21 @@ package struct NormaliseAuthors: TransformStep {
     }
 
     package func apply(to document: inout Document, notes: inout RunNotes) {
-        var hostNames: [String] = []
-        // The profile ids the document gives its hosts by, as handles are compared (letters and digits),
+        // Each host once, in the order first given: a set, as a front matter may list any number. The
+        // profile ids the document gives its hosts by, as handles are compared (letters and digits),
         // with the names they resolve to: a host who writes under that id (`martinkleppmann`,
         // `@martinkleppmann`) is that host.
+        var seenHosts = Set<String>()
+        var hostNames: [String] = []
         var hostsByID: [String: String] = [:]
         for id in document.hosts {
             let host = directory.hostName(id)
             let key = names.name(id).compactKey
             if host != id, !key.isEmpty { hostsByID[key] = host }
-            if !hostNames.contains(host) { hostNames.append(host) }
+            if seenHosts.insert(host).inserted { hostNames.append(host) }
         }
         document.hosts = hostNames
-        let hosts = hostNames.map(names.name)
+        let hosts = HostIndex(hostNames.map(names.name))
 
         // The distinct authors as the source gives them (in order of first message), how many
         // messages each wrote, and which one wrote each message: every later step works per author.
@@ -179,7 +181,7 @@ package struct NormaliseAuthors: TransformStep {
             // A name's folded form follows from its spelling alone: the usual case, where the
             // canonical name is the spelling itself, needs no second fold or cache look-up.
             let canonical = resolution.canonical == name.raw ? name : names.name(resolution.canonical)
-            let host = hosts.first { canonical.hostMatch($0) != nil }
+            let host = hosts.first(matching: canonical)
             if let host { hostsSeen.insert(host.display) }
             let isBot = !botIDs.isEmpty
                 && (key.ref.map(botIDs.contains) == true || botNames.contains(name.matchKey) || botNames.contains(canonical.matchKey))
@@ -204,7 +206,7 @@ package struct NormaliseAuthors: TransformStep {
         for (outcome, count) in zip(outcomes, uses) {
             if let note = outcome.guessNote { notes.count(Self.guessCategory, note, by: count) }
         }
-        for host in hosts where !hostsSeen.contains(host.display) {
+        for host in hosts.all where !hostsSeen.contains(host.display) {
             notes.count(Self.missingHostCategory, "\(document.id): \(host.raw)")
         }
     }
@@ -213,20 +215,19 @@ package struct NormaliseAuthors: TransformStep {
     /// `hostsByID` by ``PersonName/compactKey``, then by name), then `preferred`, the document's
     /// preferred spelling of the name.
     func resolve(
-        _ name: PersonName, id: String?, hosts: [PersonName], hostsByID: [String: String] = [:], preferred: String,
+        _ name: PersonName, id: String?, hosts: HostIndex, hostsByID: [String: String] = [:], preferred: String,
         othersFirstNames: Set<Substring> = []
     ) -> Resolution {
         if let canonical = directory.canonicalName(id: id, name: name) {
             return Resolution(canonical: canonical, guess: nil)
         }
         if !hostsByID.isEmpty, let host = hostsByID[name.compactKey] { return Resolution(canonical: host, guess: nil) }
-        for host in hosts {
-            guard let match = name.hostMatch(host) else { continue }
+        if let host = hosts.first(matching: name), let match = name.hostMatch(host) {
             return Resolution(canonical: host.display, guess: match.isCertain ? nil : Self.reason(match))
         }
         // Part of a host's name (`Ana` for `Ana Souza`): that host, when no other host of the document
         // fits too.
-        let partial = hosts.compactMap { host in name.partialMatch(host).map { (host, $0) } }
+        let partial = hosts.partialMatches(of: name, upTo: 2)
         if partial.count == 1, let (host, match) = partial.first, match == .middleNamesLeftOut || !othersFirstNames.contains(name.words[0]) {
             return Resolution(canonical: host.display, guess: match.rawValue)
         }
@@ -236,12 +237,12 @@ package struct NormaliseAuthors: TransformStep {
 
     /// Whether a name of two words or more is one of the hosts' own: an alias of a host, a host's
     /// name up to ``PersonName/hostMatch(_:)``, or a host's name without a middle name.
-    func isHostSpelling(_ name: PersonName, id: String?, hosts: [PersonName]) -> Bool {
+    func isHostSpelling(_ name: PersonName, id: String?, hosts: HostIndex) -> Bool {
         if let canonical = directory.canonicalName(id: id, name: name) {
-            let resolved = names.name(canonical)
-            return hosts.contains { resolved.hostMatch($0) != nil }
+            return hosts.first(matching: names.name(canonical)) != nil
         }
-        return hosts.contains { name.hostMatch($0) != nil || name.partialMatch($0) == .middleNamesLeftOut }
+        return hosts.first(matching: name) != nil
+            || hosts.partialMatches(of: name, upTo: .max).contains { $0.1 == .middleNamesLeftOut }
     }
 
     /// A guessed merge as the summary lists it: `'from' → 'to' (why)`.
@@ -303,4 +304,88 @@ package struct NormaliseAuthors: TransformStep {
 
     static func nonASCIICount(_ text: String) -> Int { text.unicodeScalars.filter { !$0.isASCII }.count }
     static func uppercaseCount(_ text: String) -> Int { text.filter(\.isUppercase).count }
+}
+
+/// A document's hosts by the keys and words a match needs: an author is weighed against the hosts
+/// that share its key or a first or last word, not against every host (a front matter may list any
+/// number, and a document have any number of authors).
+struct HostIndex {
+    /// Every host, in order.
+    let all: [PersonName]
+    /// Hosts by exact and by folded key.
+    private var byKey: [String: [Int]] = [:]
+    /// Hosts of two words or more by their last word, and by their first.
+    private var byLastWord: [Substring: [Int]] = [:]
+    private var byFirstWord: [Substring: [Int]] = [:]
+    /// Hosts of two words or more by their first and last words together.
+    private var byFirstAndLastWords: [[Substring]: [Int]] = [:]
+    /// Hosts of two words or more by their name run together (``PersonName/compactKey``), as a handle
+    /// writes it.
+    private var byCompactKey: [String: [Int]] = [:]
+    /// The first words of the hosts of two words or more, sorted: those a short form starts.
+    private var firstWords: [(word: Substring, index: Int)] = []
+
+    init(_ hosts: [PersonName]) {
+        all = hosts
+        for (index, host) in hosts.enumerated() {
+            byKey["=" + host.exactKey, default: []].append(index)
+            byKey["~" + host.matchKey, default: []].append(index)
+            guard host.words.count >= 2, let first = host.words.first, let last = host.words.last else { continue }
+            byLastWord[last, default: []].append(index)
+            byFirstWord[first, default: []].append(index)
+            byFirstAndLastWords[[first, last], default: []].append(index)
+            byCompactKey[host.compactKey, default: []].append(index)
+            firstWords.append((first, index))
+        }
+        firstWords.sort { ($0.word, $0.index) < ($1.word, $1.index) }
+    }
+
+    /// The first host that `name` matches (``PersonName/hostMatch(_:)``). A match is of the same
+    /// key; of two names of two words or more whose last words, or one's first and the other's
+    /// last, are the same; or of a one-word name and a host's name run together: only those hosts are
+    /// tried, in order.
+    func first(matching name: PersonName) -> PersonName? {
+        var candidates = (byKey["=" + name.exactKey] ?? []) + (byKey["~" + name.matchKey] ?? [])
+        if name.words.count >= 2, let first = name.words.first, let last = name.words.last {
+            candidates += (byLastWord[last] ?? []) + (first == last ? [] : byLastWord[first] ?? [])
+        } else if name.words.count == 1 {
+            candidates += byCompactKey[name.compactKey] ?? []
+        }
+        return candidates.sorted().lazy.map { all[$0] }.first { name.hostMatch($0) != nil }
+    }
+
+    /// The hosts whose name `name` is part of (``PersonName/partialMatch(_:)``), in order, at most
+    /// `limit` of them: for a one-word name, the hosts whose first word it is or is a short form of
+    /// (``PersonName/isShortForm(_:of:)``); for a name of two words or more, the hosts of the same
+    /// first and last words.
+    func partialMatches(of name: PersonName, upTo limit: Int) -> [(PersonName, PersonName.PartialMatch)] {
+        guard let first = name.words.first, let last = name.words.last else { return [] }
+        let candidates = name.words.count == 1 ? hosts(startingWith: first) : byFirstAndLastWords[[first, last]] ?? []
+        var found: [(PersonName, PersonName.PartialMatch)] = []
+        for index in candidates where found.count < limit {
+            if let match = name.partialMatch(all[index]) { found.append((all[index], match)) }
+        }
+        return found
+    }
+
+    /// The hosts of two words or more whose first word is `word`, starts with it, or is a name it is a
+    /// nickname of, in order.
+    private func hosts(startingWith word: Substring) -> [Int] {
+        var indices = byFirstWord[word] ?? []
+        for full in PersonName.nicknames[String(word)] ?? [] { indices += byFirstWord[Substring(full)] ?? [] }
+        if word.count >= 3 {
+            // The first word at or after `word` in sorted order, then every one it starts.
+            var low = 0, high = firstWords.count
+            while low < high {
+                let middle = (low + high) / 2
+                if firstWords[middle].word < word { low = middle + 1 } else { high = middle }
+            }
+            while low < firstWords.count, firstWords[low].word.hasPrefix(word) {
+                if firstWords[low].word != word { indices.append(firstWords[low].index) }
+                low += 1
+            }
+        }
+        // A nickname's full form may also start with it: each host once.
+        return Array(Set(indices)).sorted()
+    }
 }

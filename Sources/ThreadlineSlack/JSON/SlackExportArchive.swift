@@ -40,9 +40,9 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
     private enum Storage {
         /// The folder, with each file's size as listed.
         case folder(URL, sizes: [String: Int])
-        /// The zip file, with its entries by path (below the common root) and the CRC-32 each is
-        /// listed with in the central directory.
-        case zip(URL, entries: [String: Entry], crcs: [String: UInt32])
+        /// The zip file, with its entries by path (below the common root) and each as the central
+        /// directory lists it (its CRC-32, the bytes it takes).
+        case zip(URL, entries: [String: Entry], listing: [String: ZipDirectory.Entry])
     }
 
     /// A zip entry that is not read: its path as listed, why, the bytes it takes in the zip, and,
@@ -77,13 +77,22 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
             throw SlackExportIssue(.rejected, file: name, reason: "not a folder or a readable zip archive (\(error))")
         }
         // The central directory read on its own: what the zip library does not hand over is rejected
-        // by name, and what it does is checked against the CRC-32s listed here.
-        let directory = ZipDirectory(url: url)?.entries
+        // by name, and what it does is checked against the CRC-32s listed here. The library is
+        // handed no entry past the first whose ZIP64 fields no file could hold (it would trap on them).
+        let directory: [ZipDirectory.Entry]
+        let listedCount: UInt64
+        switch ZipDirectory.read(url) {
+        case .success(let read):
+            (directory, listedCount) = (read.entries, read.listedCount)
+        case .failure(let failure):
+            throw SlackExportIssue(.rejected, file: name, reason: "not a folder or a readable zip archive (\(failure.reason))")
+        }
+        let plausible = directory.firstIndex { !$0.isPlausible } ?? directory.count
         var entries: [String: Entry] = [:]
-        var crcs: [String: UInt32] = [:]
+        var listing: [String: ZipDirectory.Entry] = [:]
         var rejected: [RejectedEntry] = []
         var listed = 0
-        for entry in archive {
+        for entry in archive.prefix(plausible) {
             let index = listed
             listed += 1
             guard entry.type != .directory else { continue }
@@ -92,7 +101,7 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
             }
             let path = Self.decodedPath(of: entry)
             if path.hasPrefix("__MACOSX/") { continue }
-            let bytes = Int64(clamping: entry.compressedSize)
+            let bytes = directory[index].storedBytes
             let components = path.split(separator: "/", omittingEmptySubsequences: false)
             if entry.type == .symlink {
                 rejected.append(RejectedEntry(path: path, reason: "zip entry is a symbolic link: not read", bytes: bytes, entry: nil))
@@ -103,26 +112,35 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
                     path: path, reason: "zip entry repeats the name of an earlier entry: this copy was not read", bytes: bytes, entry: entry))
             } else {
                 entries[path] = entry
-                if let directory, index < directory.count { crcs[path] = directory[index].crc32 }
+                listing[path] = directory[index]
             }
         }
-        if let directory, listed < directory.count {
+        if listed < directory.count {
             // The library stopped at entry `listed`: it and every entry after it are rejects.
             let blocker = directory[listed]
             for skipped in directory[listed...] where !skipped.name.starts(with: Array("__MACOSX/".utf8)) && skipped.name.last != UInt8(ascii: "/") {
                 let reason =
                     skipped.isEncrypted
                     ? "zip entry is encrypted: not read"
+                    : !skipped.isPlausible
+                    ? "zip entry is damaged: its ZIP64 offset or sizes are more than the zip can hold: not read"
                     : blocker.isEncrypted
                         ? "zip entry not read: the zip cannot be read past the encrypted entry '\(blocker.displayName)'"
                         : "zip entry not read: the zip cannot be read past the entry '\(blocker.displayName)', whose header is damaged"
-                rejected.append(RejectedEntry(path: skipped.displayName, reason: reason, bytes: Int64(clamping: skipped.compressedSize), entry: nil))
+                rejected.append(RejectedEntry(path: skipped.displayName, reason: reason, bytes: skipped.storedBytes, entry: nil))
             }
+        }
+        if UInt64(directory.count) < listedCount {
+            // Entries the end record counts but the directory does not hold (it ends, or is damaged,
+            // before them) cannot be named: one reject of the export says how many.
+            rejected.append(RejectedEntry(
+                path: ".", reason: "zip lists \(listedCount) entries, but its central directory holds \(directory.count) that can be read: "
+                    + "the others cannot be read", bytes: 0, entry: nil))
         }
         let root = Self.commonRoot(of: entries.keys)
         if !root.isEmpty {
             entries = Dictionary(uniqueKeysWithValues: entries.map { (String($0.key.dropFirst(root.count)), $0.value) })
-            crcs = Dictionary(uniqueKeysWithValues: crcs.map { (String($0.key.dropFirst(root.count)), $0.value) })
+            listing = Dictionary(uniqueKeysWithValues: listing.map { (String($0.key.dropFirst(root.count)), $0.value) })
             rejected = rejected.map { entry in
                 entry.path.hasPrefix(root)
                     ? RejectedEntry(path: String(entry.path.dropFirst(root.count)), reason: entry.reason, bytes: entry.bytes, entry: entry.entry)
@@ -132,7 +150,7 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
         paths = entries.keys.sorted()
         folderWarnings = []
         rejectedEntries = rejected
-        storage = .zip(url, entries: entries, crcs: crcs)
+        storage = .zip(url, entries: entries, listing: listing)
     }
 
     /// Files of an export folder that are left out, with why (a FIFO, a link to a folder): warnings.
@@ -158,7 +176,7 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
     func storedBytes(of path: String) -> Int64 {
         switch storage {
         case .folder(_, let sizes): Int64(sizes[path] ?? 0)
-        case .zip(_, let entries, _): entries[path].map { Int64(clamping: $0.compressedSize) } ?? 0
+        case .zip(_, _, let listing): listing[path]?.storedBytes ?? 0
         }
     }
 
@@ -222,7 +240,7 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
                     throw issue
                 }
                 return data
-            case .zip(let url, let entries, let crcs):
+            case .zip(let url, let entries, let listing):
                 guard let entry = entries[path] else {
                     throw SlackExportIssue(.rejected, file: path, reason: "no such file in the zip")
                 }
@@ -254,7 +272,7 @@ public final class SlackExportArchive: @unchecked Sendable {  // every stored pr
                     throw SlackExportIssue(.rejected, file: path, reason: "cannot inflate zip entry (\(error))")
                 }
                 // The library computes the CRC-32 of what it inflated but does not compare it.
-                let expected = crcs[path] ?? entry.checksum
+                let expected = listing[path]?.crc32 ?? entry.checksum
                 guard checksum == expected else {
                     var issue = SlackExportIssue(.rejected, file: path, reason: "zip entry is damaged: its bytes have CRC-32 "
                         + Self.hex(checksum) + ", its header lists " + Self.hex(expected))

@@ -12,7 +12,7 @@ extension PersonName {
 
     /// Nicknames that are not the start of the name they stand for, in match-key form: English
     /// ones, and the Slavic ones common in the community these archives come from.
-    static let nicknames: [String: Set<String>] = [
+    public static let nicknames: [String: Set<String>] = [
         "mike": ["michael", "mikhail"], "mick": ["michael"], "bob": ["robert"], "bobby": ["robert"], "bill": ["william"],
         "liam": ["william"], "jim": ["james"], "jimmy": ["james"], "dick": ["richard"], "rick": ["richard"],
         "tony": ["anthony", "antonio"], "andy": ["andrew", "andreas"], "drew": ["andrew"], "jack": ["john"], "johnny": ["john"],

@@ -189,3 +189,70 @@ import ZIPFoundation
         #expect(report.outputRows == 1)
     }
 }
+
+/// Zips whose numbers no file can hold, found by fuzzing: the zip library turns a ZIP64 offset into a
+/// file position unchecked and trapped on one past `Int64.max`, and the directory's own reader added
+/// an offset and a size that overflowed. Each is now a reject, and so are entries the zip counts but
+/// whose directory does not hold them.
+@Suite struct HostileZipNumberTests {
+    static let entries = [
+        StoredZip.Entry("users.json", HostileZipTests.users),
+        StoredZip.Entry("c/2021-01-01.json", HostileZipTests.first),
+    ]
+
+    func run(_ zip: Data) throws -> (RunReport, [String]) {
+        let scratch = try Scratch()
+        try scratch.write("inputs/export.zip", zip)
+        let report = try runPipeline(scratch, basicPipeline(extract: "  - type: slack_json\n    include: [\"*.zip\"]"))
+        let rejects = try readJSONLines(scratch.path("out/_rejects.jsonl"))
+        return (report, rejects.map { "\($0["file"] as? String ?? ""): \($0["reason"] as? String ?? "")" })
+    }
+
+    /// A ZIP64 end record is read where zip readers look for it, just before its locator.
+    @Test func aZIP64EndRecordIsReadWhereTheDirectoryIs() throws {
+        let zip = StoredZip.archive(entries: Self.entries)
+        let directoryOffset = (0..<4).reduce(UInt64(0)) { $0 | UInt64(zip[zip.count - 6 + $1]) << (8 * UInt64($1)) }
+        let (report, rejects) = try run(StoredZip.withZIP64End(zip, directoryOffset: directoryOffset))
+        #expect(rejects == [])
+        #expect((report.inputRows, report.outputRows) == (1, 1))
+    }
+
+    /// A ZIP64 end record that places the directory past the end of the file (past `Int64.max`, or
+    /// where adding the directory's size overflows) rejects the export whole; the run goes on.
+    @Test(arguments: [UInt64(1) << 63, UInt64.max - 8, 1 << 40])
+    func aZIP64EndRecordPlacingTheDirectoryOutsideTheFileIsAReject(directoryOffset: UInt64) throws {
+        let (report, rejects) = try run(StoredZip.withZIP64End(StoredZip.archive(entries: Self.entries), directoryOffset: directoryOffset))
+        #expect(rejects == [
+            "export.zip: not a folder or a readable zip archive (its end record places the central directory outside the file)",
+        ])
+        #expect((report.inputRows, report.outputRows, report.rejectedFiles) == (0, 0, 1))
+    }
+
+    /// An entry whose ZIP64 local header offset is past `Int64.max` is a reject, and so is every
+    /// entry listed after it (no reader can go past it); those before it are read.
+    @Test func anEntryWithAZIP64OffsetNoFileCanHoldIsARejectWithThoseAfterIt() throws {
+        var hostile = StoredZip.Entry("c/2021-01-02.json", HostileZipTests.second)
+        hostile.zip64Offset = 1 << 63
+        let (report, rejects) = try run(StoredZip.archive(entries: Self.entries + [hostile, StoredZip.Entry("c/2021-01-03.json", "[]")]))
+        #expect(rejects == [
+            "export.zip/c/2021-01-02.json: zip entry is damaged: its ZIP64 offset or sizes are more than the zip can hold: not read",
+            "export.zip/c/2021-01-03.json: zip entry not read: the zip cannot be read past the entry 'c/2021-01-02.json', whose header is damaged",
+        ])
+        #expect((report.inputRows, report.outputRows, report.rejectedFiles) == (1, 1, 2))
+    }
+
+    /// A directory damaged in the middle (an entry's signature overwritten) ends the listing there:
+    /// the entries the end record counts past it were dropped without a word. The export now has a
+    /// reject that says how many could not be read.
+    @Test func entriesTheZipCountsButItsDirectoryDoesNotHoldAreAReject() throws {
+        var zip = StoredZip.archive(entries: Self.entries + [StoredZip.Entry("c/2021-01-02.json", HostileZipTests.second)])
+        let directoryOffset = (0..<4).reduce(0) { $0 | Int(zip[zip.count - 6 + $1]) << (8 * $1) }
+        // The second directory entry starts after the first's 46 bytes and name.
+        zip[directoryOffset + 46 + "users.json".utf8.count] = UInt8(ascii: "X")
+        let (report, rejects) = try run(zip)
+        #expect(rejects == [
+            "export.zip: zip lists 3 entries, but its central directory holds 1 that can be read: the others cannot be read",
+        ])
+        #expect((report.inputRows, report.outputRows, report.rejectedFiles) == (0, 0, 1))
+    }
+}

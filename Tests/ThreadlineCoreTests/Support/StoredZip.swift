@@ -11,6 +11,9 @@ enum StoredZip {
         var encrypted = false
         /// The CRC-32 the headers list, when not the contents' own.
         var listedCRC: UInt32?
+        /// The offset of its local header as a ZIP64 extra field of the central directory lists it
+        /// (the 32-bit field then full), when not its own.
+        var zip64Offset: UInt64?
 
         init(_ path: String, _ contents: Data, encrypted: Bool = false, listedCRC: UInt32? = nil) {
             self.path = path
@@ -65,13 +68,18 @@ enum StoredZip {
             append32(UInt32(contents.count), to: &central)
             append32(UInt32(contents.count), to: &central)
             append16(UInt16(name.count), to: &central)
-            append16(0, to: &central)  // extra
+            append16(entry.zip64Offset == nil ? 0 : 12, to: &central)  // extra
             append16(0, to: &central)  // comment
             append16(0, to: &central)  // disk
             append16(0, to: &central)  // internal attributes
             append32(0o100644 << 16, to: &central)  // external attributes: a regular file
-            append32(offset, to: &central)
+            append32(entry.zip64Offset == nil ? offset : 0xFFFF_FFFF, to: &central)
             central.append(name)
+            if let zip64Offset = entry.zip64Offset {
+                append16(0x0001, to: &central)  // ZIP64 extended information: the offset alone
+                append16(8, to: &central)
+                append64(zip64Offset, to: &central)
+            }
         }
         let centralOffset = UInt32(out.count)
         out.append(central)
@@ -82,6 +90,38 @@ enum StoredZip {
         append16(UInt16(entries.count), to: &out)
         append32(UInt32(central.count), to: &out)
         append32(centralOffset, to: &out)
+        append16(0, to: &out)
+        return out
+    }
+
+    /// `zip` with a ZIP64 end record and its locator before its end record, which then defers to
+    /// them: the record lists the same entries, at `directoryOffset`.
+    static func withZIP64End(_ zip: Data, directoryOffset: UInt64) -> Data {
+        let end = zip.count - 22
+        let count = UInt64(zip[end + 10]) | UInt64(zip[end + 11]) << 8
+        let size = (0..<4).reduce(UInt64(0)) { $0 | UInt64(zip[end + 12 + $1]) << (8 * UInt64($1)) }
+        var out = zip.prefix(end)
+        append32(0x0606_4B50, to: &out)
+        append64(44, to: &out)  // the record's size after this field
+        append16(45, to: &out)  // version made by
+        append16(45, to: &out)  // version needed: 4.5, ZIP64
+        append32(0, to: &out)
+        append32(0, to: &out)
+        append64(count, to: &out)
+        append64(count, to: &out)
+        append64(size, to: &out)
+        append64(directoryOffset, to: &out)
+        append32(0x0706_4B50, to: &out)
+        append32(0, to: &out)
+        append64(UInt64(end), to: &out)  // where the ZIP64 end record is
+        append32(1, to: &out)
+        append32(0x0605_4B50, to: &out)
+        append16(0, to: &out)
+        append16(0, to: &out)
+        append16(0xFFFF, to: &out)
+        append16(0xFFFF, to: &out)
+        append32(0xFFFF_FFFF, to: &out)
+        append32(0xFFFF_FFFF, to: &out)
         append16(0, to: &out)
         return out
     }
@@ -102,5 +142,9 @@ enum StoredZip {
 
     private static func append32(_ value: UInt32, to data: inout Data) {
         for shift in stride(from: 0, to: 32, by: 8) { data.append(UInt8((value >> UInt32(shift)) & 0xFF)) }
+    }
+
+    private static func append64(_ value: UInt64, to data: inout Data) {
+        for shift in stride(from: 0, to: 64, by: 8) { data.append(UInt8((value >> UInt64(shift)) & 0xFF)) }
     }
 }
