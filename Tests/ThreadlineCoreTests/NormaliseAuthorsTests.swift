@@ -12,6 +12,15 @@ import ThreadlineText
         return (doc, notes)
     }
 
+    /// The directory of a people folder holding `profiles` (file name: text).
+    func people(_ profiles: KeyValuePairs<String, String>) throws -> AuthorDirectory {
+        let scratch = try Scratch()
+        for (name, text) in profiles { try scratch.write("people/" + name, text) }
+        var directory = AuthorDirectory()
+        try directory.loadPeople(folder: scratch.path("people"))
+        return directory
+    }
+
     func authors(_ doc: Document) -> [String] { doc.threads.flatMap(\.messages).map { $0.author ?? "-" } }
     func ids(_ doc: Document) -> [String] { doc.threads.flatMap(\.messages).map { $0.authorId ?? "-" } }
     func hostFlags(_ doc: Document) -> [Bool] { doc.threads.flatMap(\.messages).map(\.isHost) }
@@ -105,11 +114,9 @@ import ThreadlineText
     }
 
     @Test func hostsGivenAsIdsResolveThroughPeopleProfiles() throws {
-        let scratch = try Scratch()
-        try scratch.write("people/martinkleppmann.md", "---\nshort: martinkleppmann\ntitle: Martin Kleppmann\n---\nbio\n")
-        try scratch.write("people/serg.md", "---\ntitle: Serg Masís\n---\n")
-        var directory = AuthorDirectory()
-        try directory.loadPeople(folder: scratch.path("people"))
+        let directory = try people([
+            "martinkleppmann.md": "---\nshort: martinkleppmann\ntitle: Martin Kleppmann\n---\nbio\n", "serg.md": "---\ntitle: Serg Masís\n---\n",
+        ])
         #expect(directory.nameByProfileID == ["martinkleppmann": "Martin Kleppmann", "serg": "Serg Masís"])
         let (doc, notes) = normalise(
             document(hosts: ["martinkleppmann", "serg"], [("Tino", "q"), ("Martin Kleppmann", "a"), ("Serg Masis", "b")]), directory: directory)
@@ -123,11 +130,9 @@ import ThreadlineText
     /// people folder's `short`) is that host, for certain; one who writes their name as one word is
     /// that host as a guess. Someone whose handle only starts like a host's is not.
     @Test func hostsWritingUnderTheirProfileIdOrTheirNameAsOneWordAreTheHost() throws {
-        let scratch = try Scratch()
-        try scratch.write("people/martinkleppmann.md", "---\nshort: martinkleppmann\ntitle: Martin Kleppmann\n---\n")
-        try scratch.write("people/sm.md", "---\nshort: smasis\ntitle: Serg Masís\n---\n")
-        var directory = AuthorDirectory()
-        try directory.loadPeople(folder: scratch.path("people"))
+        let directory = try people([
+            "martinkleppmann.md": "---\nshort: martinkleppmann\ntitle: Martin Kleppmann\n---\n", "sm.md": "---\nshort: smasis\ntitle: Serg Masís\n---\n",
+        ])
         let (doc, notes) = normalise(
             document(
                 hosts: ["martinkleppmann", "smasis"],
@@ -173,10 +178,7 @@ import ThreadlineText
     /// matter of 20,000 hosts, each twice (found by fuzzing: they were told apart by comparing each
     /// with every one before it, 19 s for 80,000), keeps each once, in order.
     @Test func eachHostIsListedOnceInTheOrderFirstGiven() throws {
-        let scratch = try Scratch()
-        try scratch.write("people/martinkleppmann.md", "---\nshort: martinkleppmann\ntitle: Martin Kleppmann\n---\nbio\n")
-        var directory = AuthorDirectory()
-        try directory.loadPeople(folder: scratch.path("people"))
+        let directory = try people(["martinkleppmann.md": "---\nshort: martinkleppmann\ntitle: Martin Kleppmann\n---\nbio\n"])
         let (doc, _) = normalise(
             document(hosts: ["Ana Souza", "martinkleppmann", "Martin Kleppmann", "Ana Souza"], [("Martin Kleppmann", "q")]), directory: directory)
         #expect(doc.hosts == ["Ana Souza", "Martin Kleppmann"])
