@@ -180,6 +180,13 @@ import Testing
         #expect(messages == [["q0 Tino: question", "q0.r0 Martin: answer again", "q0.r1 Ana: second list"], ["q1 Bo: q2"]])
         #expect(result.notes.counts[MarkdownSource.duplicateKeys] == ["books/dup.md": 3])
 
+        // A second `archive` that is empty does not hide the first one's entries.
+        _ = try scratch.write("books/empty.md", "---\ntitle: T\narchive:\n- name: A\n  text: x\n- name: B\n  text: y\narchive:\n---\n")
+        let emptied = Self.extract(scratch, "books/empty.md")
+        #expect(emptied.inputRows == 2)
+        #expect(emptied.documents.flatMap(\.threads).map { $0.messages.map(\.textRaw) } == [["x"], ["y"]])
+        #expect(emptied.notes.counts[MarkdownSource.withoutArchive] == nil)
+
         let findings = SeedValidator().validate(file: scratch.path("books/dup.md")).filter { $0.rule == MarkdownRules.duplicateKey.id }
         #expect(findings.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.message)" } == [
             "9:5 duplicate key 'text' (first at line 8): the last value is read, as Jekyll reads it",

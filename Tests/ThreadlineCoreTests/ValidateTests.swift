@@ -194,6 +194,12 @@ import FoundationXML
         #expect(MarkdownSourceTests.extract(scratch, "books/20210308-book.md").documents.map(\.links) == [["https://example.com/y"]])
     }
 
+    /// A key given twice is judged by the value a run reads, the last one: only the duplicate is named.
+    @Test func aKeyGivenTwiceIsJudgedByTheLastValue() throws {
+        let text = validSeed.replacingOccurrences(of: "title: \"A book\"\n", with: "title: [not, text]\ntitle: \"A book\"\n")
+        #expect(try findings(text) == ["3:1 warning duplicate key 'title' (first at line 2): the last value is read, as Jekyll reads it [duplicate-key]"])
+    }
+
     func findingsWithNotes(_ text: String) throws -> [String] {
         let scratch = try Scratch()
         let path = try scratch.write("20210308-book.md", text)

@@ -178,7 +178,7 @@ struct FrontMatterCheck {
         }
         var times = times
         for field in rules.fields {
-            guard let node = entries.first(where: { $0.key == field.key })?.value, !node.isNull else {
+            guard let node = entries.last(where: { $0.key == field.key })?.value, !node.isNull else {
                 if field.required {
                     result.report(MarkdownRules.missingKey, "missing required key '\(field.key)'", at: SourceLocation(file: file, line: 1, column: 1))
                 }

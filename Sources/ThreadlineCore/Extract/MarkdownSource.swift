@@ -194,18 +194,23 @@ package struct MarkdownSource: ExtractStep {
             }
         }
 
-        if let archive = root[archiveKey], !archive.isNull {
-            guard let items = archive.items else {
-                return rejectFile(
-                    MarkdownRules.archiveNotList, "'\(archiveKey)' must be a list of entries, not \(archive.kindDescription)",
-                    line: archive.line + offset, column: archive.column)
+        // Every archive the front matter gives (a key given twice gives two, and the entries of both
+        // are read), not only the last: a null one holds no entries.
+        let archives = entries.filter { $0.key == archiveKey && !$0.value.isNull }.map(\.value)
+        if archives.isEmpty {
+            result.notes.count(Self.withoutArchive, file)
+        } else {
+            for archive in archives {
+                guard let items = archive.items else {
+                    return rejectFile(
+                        MarkdownRules.archiveNotList, "'\(archiveKey)' must be a list of entries, not \(archive.kindDescription)",
+                        line: archive.line + offset, column: archive.column)
+                }
+                // Empty when the parser handed the entries over; the entries of an anchored or aliased list.
+                for entry in items { reader.add(entry) }
             }
-            // Empty when the parser handed the entries over; the entries of an anchored or aliased list.
-            for entry in items { reader.add(entry) }
             document.threads = reader.finish()
             result.merge(reader.result)
-        } else {
-            result.notes.count(Self.withoutArchive, file)
         }
         result.documents.append(document)
     }
