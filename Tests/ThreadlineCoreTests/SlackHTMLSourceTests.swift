@@ -430,11 +430,15 @@ struct SampleExport {
 
 /// `threadline validate` on Slack-export HTML pages.
 @Suite struct SlackHTMLValidateTests {
-    @Test func sampleHasOnlyANoteAboutTheRawLink() throws {
+    /// A note about the raw link, and the thread broadcast's custom emoji, which a run counts, at the
+    /// line of its message.
+    @Test func sampleHasANoteAboutTheRawLinkAndAWarningAboutItsCustomEmoji() throws {
         let findings = SeedValidator().validate(file: Fixtures.path(SlackHTMLSourceTests.page))
-        #expect(findings.map(\.severity) == [.note])
+        #expect(findings.map(\.severity) == [.note, .warning])
         #expect(findings.first?.location?.line == 1906)
         #expect(findings.first?.location?.column == 17)
+        #expect(findings.last?.messageWithRule == "unknown emoji code ':blob_wave:' [unknown-emoji]")
+        #expect(findings.last?.location == SourceLocation(file: Fixtures.path(SlackHTMLSourceTests.page), line: 2512))
     }
 
     @Test func truncatedPageIsAnErrorAtTheCutMessage() throws {

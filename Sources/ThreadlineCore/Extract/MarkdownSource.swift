@@ -107,6 +107,9 @@ package struct MarkdownSource: ExtractStep {
         }
     }
 
+    /// Places the findings of `validate`'s text checks inside the YAML texts itself.
+    package var checksTexts: Bool { true }
+
     /// A markdown file's name without `.md`.
     static func documentID(_ relativePath: String) -> String {
         let name = (relativePath as NSString).lastPathComponent
@@ -210,8 +213,12 @@ package struct MarkdownSource: ExtractStep {
                 for entry in items { reader.add(entry) }
             }
             document.threads = reader.finish()
-            result.merge(reader.result)
         }
+        // A run's transforms read the title and the description as they read the messages' texts.
+        for key in ["title", "description"] {
+            if let node = root[key], let text = reader.text(node) { reader.check(text, at: node) }
+        }
+        result.merge(reader.result)
         result.documents.append(document)
     }
 }
@@ -505,7 +512,7 @@ private struct ArchiveReader {
     }
 
     /// The pipeline's checks of a text, each finding placed where it is inside the text.
-    private mutating func check(_ text: String, at node: YAMLNode) {
+    mutating func check(_ text: String, at node: YAMLNode) {
         for check in result.textChecks {
             for finding in check.find(text) {
                 let place = node.position(ofValueOffset: finding.offset, in: yaml)

@@ -30,6 +30,12 @@ package protocol ExtractStep: Sendable {
     /// were it there; by default, a file its patterns match. (`check` asks it of the files a run
     /// writes, so that no run reads its own outputs.)
     func wouldRead(_ relativePath: String, isFolder: Bool) -> Bool
+
+    /// Whether the step makes `validate`'s text checks itself, placing each finding inside the text
+    /// (markdown, from the YAML); for any other step, every text a run's transforms read of the
+    /// documents it gives (title, description, each message's text) is checked after it, each
+    /// finding at its message's line.
+    var checksTexts: Bool { get }
 }
 
 extension ExtractStep where Opened == Void {
@@ -37,6 +43,8 @@ extension ExtractStep where Opened == Void {
 }
 
 extension ExtractStep {
+    package var checksTexts: Bool { false }
+
     package func wouldRead(_ relativePath: String, isFolder: Bool) -> Bool {
         !isFolder && include.contains { Glob($0).matches(relativePath) } && !exclude.contains { Glob($0).matches(relativePath) }
     }
@@ -160,6 +168,28 @@ package struct ExtractResult: Sendable {
         }
     }
 
+    /// When validating, the text checks made of every text of the documents read that a run's
+    /// transforms read: titles and descriptions at their document's file, messages' texts at their
+    /// lines (for a source that does not place findings inside its texts).
+    package mutating func checkTexts() {
+        guard isValidating, !textChecks.isEmpty else { return }
+        func check(_ text: String, at location: SourceLocation) {
+            for check in textChecks {
+                for finding in check.find(text) { report(check.rule, finding.message, at: location, notes: finding.notes) }
+            }
+        }
+        for document in documents {
+            for text in [document.title, document.description] {
+                if let text { check(text, at: SourceLocation(file: document.sourceFile)) }
+            }
+            for thread in document.threads {
+                for message in thread.messages {
+                    check(message.text, at: SourceLocation(file: message.sourceFile ?? document.sourceFile, line: message.sourceLine))
+                }
+            }
+        }
+    }
+
     /// A finding of a rule only `validate` checks; nothing in a run.
     package mutating func report(_ rule: Rule, _ message: String, at location: SourceLocation, notes: [String] = []) {
         findings?.append(Diagnostic(rule, message, at: location, notes: notes))
@@ -227,6 +257,7 @@ extension ExtractStep {
         for part in input.parts {
             var result = textChecks.map(ExtractResult.init(validatingWith:)) ?? ExtractResult()
             extract(part, of: input, opened: opened, into: &result)
+            if !checksTexts { result.checkTexts() }
             try body(result)
         }
     }
