@@ -179,6 +179,31 @@ import Testing
         #expect(Self.counted(run.notes, Dedupe.unmatchedCategory) == ["slack_json": 1])
     }
 
+    @Test func aFirstMessageOnlyOneSourceHasJoinsAsAReplyWithAParent() throws {
+        // The export's thread starts with a bot's copy of a short question, where the book and the
+        // pages have the asker's: the three threads are twins by their replies, the bot's message
+        // twins nothing and joins the book's thread, as a reply of its first message (it had no
+        // parent: a row after the first without one, and not counted as a reply whose parent is missing).
+        let question = "Postgres or MySQL?"
+        let run = Self.dedupe([
+            Self.book(Self.thread(Self.message("1", "Ann", question), Self.message("1.1", "Martin", Self.answer, parent: "1"))),
+            Self.slack("slack_json", Self.thread(
+                Self.message("100", "deploybot", question, at: 100),
+                Self.message("200", "Martin", Self.answer, at: 200, parent: "100"))),
+            Self.slack("slack_html", Self.thread(
+                Self.message("a", "Ann", question, at: 100),
+                Self.message("b", "Martin", Self.answer, at: 200, parent: "a"))),
+        ])
+        #expect(run.documents[1].threads.isEmpty && run.documents[2].threads.isEmpty)
+        let messages = run.documents[0].threads[0].messages
+        #expect(messages.map(\.key) == ["1", "100", "1.1"])
+        let root = Self.id("week", "markdown", "1")
+        #expect(messages.map(\.parentId) == [nil, root, root])
+        #expect(messages.map(\.position) == [0, 1, 2])
+        #expect(messages.map(\.replyCount) == [2, 0, 0])
+        #expect(Self.counted(run.notes, Dedupe.unmatchedCategory) == ["slack_json": 1])
+    }
+
     @Test func anExportAndItsRenderingMatchBySecond() throws {
         // The rendering's times are to the second; two identical messages a minute apart still pair.
         let run = Self.dedupe([

@@ -135,7 +135,8 @@ package struct Dedupe: RunTransformStep {
     }
 
     /// Ids, parents, positions and reply counts for a rebuilt thread: parents that were dropped twins
-    /// point at their kept twin; a parent outside the thread becomes the thread's first message.
+    /// point at their kept twin; a parent outside the thread becomes the thread's first message, and so
+    /// does the missing parent of a message that started a thread in its source.
     static func relink(_ thread: inout [Message], keptID: [String: String]) {
         guard let threadID = thread.first?.id else { return }
         let ids = Set(thread.map(\.id))
@@ -150,6 +151,11 @@ package struct Dedupe: RunTransformStep {
             if let parent = thread[m].parentId {
                 let resolved = keptID[parent] ?? parent
                 thread[m].parentId = ids.contains(resolved) ? resolved : threadID
+            } else if thread[m].parentKey == nil {
+                // The first message of its source's thread, which nothing matched, joined a twin
+                // thread: it is a reply of that thread's first message. (A reply whose parent is
+                // missing keeps its null parent, as link_threads gave it and counted it.)
+                thread[m].parentId = threadID
             }
         }
     }
