@@ -54,10 +54,7 @@ package enum ThreadlineVersion {
             let next = description + (descriptionSize + 3) / 4 * 4
             guard nameSize <= notes.count, descriptionSize <= notes.count, next <= notes.count else { return nil }
             if type == buildIDType, nameSize == 4, Array(notes[name..<name + 4]) == Array("GNU\0".utf8), descriptionSize > 0 {
-                return notes[description..<description + descriptionSize].map { byte in
-                    let digits = String(byte, radix: 16)
-                    return byte < 16 ? "0" + digits : digits
-                }.joined()
+                return Hex.string(notes[description..<description + descriptionSize])
             }
             offset = next
         }
